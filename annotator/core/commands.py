@@ -1,0 +1,316 @@
+"""Undoable commands: the one path by which a user action changes a project.
+
+Every command is applied by :func:`apply` (or undone by :func:`revert`) in one
+SQLite transaction, recorded in the project's history, and returns
+:class:`Changes` naming what changed so views refresh only that. The UI wraps
+commands in ``QUndoCommand``s; the CLI and tests call them directly.
+
+A command snapshots the rows it touches the first time it runs (``before`` and
+``after``); undo writes ``before`` back and redo writes ``after`` again. Undo and
+redo first check that the rows still look as this command left them: if another
+window or process changed them meanwhile, :class:`ConflictError` is raised and
+nothing is written.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.core.models import Annotation, Argument, DocStatus, GOLD, now
+from annotator.core.store import ConflictError, Project
+
+
+@dataclass
+class Changes:
+    """What a command changed, for views to refresh just that."""
+
+    doc_id: str | None = None
+    added: set[str] = field(default_factory=set)
+    removed: set[str] = field(default_factory=set)
+    updated: set[str] = field(default_factory=set)
+    status: DocStatus | None = None
+
+    @property
+    def ids(self) -> set[str]:
+        return self.added | self.removed | self.updated
+
+
+class CommandError(ValueError):
+    """An action that cannot be applied; ``str()`` is a message for the user."""
+
+
+def _same(a: Annotation | None, b: Annotation | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.model_dump(exclude={"updated"}) == b.model_dump(exclude={"updated"})
+
+
+class Command(ABC):
+    """Base class: subclasses implement :meth:`plan`, returning the new rows."""
+
+    text = "edit"
+
+    def __init__(self, doc_id: str, actor: str):
+        self.doc_id = doc_id
+        self.actor = actor
+        self.before: dict[str, Annotation | None] | None = None
+        self.after: dict[str, Annotation | None] = {}
+        self.status_before: DocStatus | None = None
+        self.status_after: DocStatus | None = None
+
+    # Subclasses: compute the target state of every row they touch.
+    @abstractmethod
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        """Return id -> the row after this command (None: deleted)."""
+
+    def plan_status(self, project: Project, current: DocStatus) -> DocStatus | None:
+        """The document status after this command (None: unchanged). By default
+        the first edit of a new document sets it in progress."""
+        if current == DocStatus.NEW and self.actor != GOLD:
+            return DocStatus.IN_PROGRESS
+        return None
+
+    # -- machinery -------------------------------------------------------------
+    def _first_run(self, project: Project) -> None:
+        after = self.plan(project)
+        before = {i: project.get_annotation(i) for i in after}
+        text_len = len(project.document_text(self.doc_id))
+        for ann in after.values():
+            if ann is not None:
+                if ann.doc_id != self.doc_id:
+                    raise CommandError("an action can only change annotations of one document")
+                try:
+                    ann.check_span(text_len)
+                except ValueError as err:
+                    raise CommandError(str(err)) from None
+        self._check_references(project, after)
+        self.before, self.after = before, after
+        current = project.document_status(self.doc_id)
+        target = self.plan_status(project, current)
+        if target is not None and target != current:
+            self.status_before, self.status_after = current, target
+
+    def _check_references(self, project: Project, after: dict[str, Annotation | None]) -> None:
+        for ann in after.values():
+            if ann is None:
+                continue
+            for ref in ann.referenced_ids():
+                if ref in after:
+                    if after[ref] is None:
+                        raise CommandError(f"{ann.kind} refers to an annotation that this action removes")
+                    continue
+                target = project.get_annotation(ref)
+                if target is None or target.doc_id != self.doc_id:
+                    raise CommandError(f"{ann.kind} refers to annotation {ref}, which is not in this document")
+
+    def _write(self, project: Project, expect: dict[str, Annotation | None], rows: dict[str, Annotation | None], status: DocStatus | None, action: str) -> Changes:
+        for ann_id, expected in expect.items():
+            if not _same(project.get_annotation(ann_id), expected):
+                raise ConflictError(
+                    "this annotation was changed in another window or process since; "
+                    f"'{action} {self.text}' was not applied (reopen the document to see the current state)"
+                )
+        changes = Changes(doc_id=self.doc_id)
+        for ann_id, ann in rows.items():
+            existed = expect[ann_id] is not None
+            if ann is None:
+                project._delete_annotation(ann_id)
+                changes.removed.add(ann_id)
+            else:
+                project._put_annotation(ann)
+                (changes.updated if existed else changes.added).add(ann_id)
+        if status is not None:
+            project._write_status(self.doc_id, status)
+            changes.status = status
+        project._ensure_annotators({self.actor})
+        project.log(self.actor, self.doc_id, f"{action}:{type(self).__name__}", {
+            "text": self.text,
+            "rows": {k: (v.model_dump(mode="json") if v else None) for k, v in rows.items()},
+            "status": str(status) if status else None,
+        })
+        return changes
+
+    def do(self, project: Project) -> Changes:
+        if self.before is None:
+            self._first_run(project)
+        assert self.before is not None
+        return self._write(project, self.before, self.after, self.status_after, "do")
+
+    def undo(self, project: Project) -> Changes:
+        assert self.before is not None, "undo before do"
+        return self._write(project, self.after, self.before, self.status_before, "undo")
+
+
+def apply(project: Project, command: Command) -> Changes:
+    """Run (or redo) ``command`` in one transaction."""
+    with project.transaction():
+        return command.do(project)
+
+
+def revert(project: Project, command: Command) -> Changes:
+    """Undo ``command`` in one transaction."""
+    with project.transaction():
+        return command.undo(project)
+
+
+def _stamp(ann: Annotation, **changes: Any) -> Annotation:
+    data = ann.model_dump()
+    data.update(changes)
+    data["updated"] = now()
+    return Annotation.model_validate(data)
+
+
+def _check_label(project: Project, ann: Annotation) -> None:
+    if ann.label not in project.schema.labels(ann.kind):
+        raise CommandError(f"{ann.label!r} is not a {ann.kind} label of this project's schema")
+
+
+class AddAnnotations(Command):
+    """Add one or more annotations as one action (e.g. an event with its new argument spans)."""
+
+    def __init__(self, doc_id: str, actor: str, annotations: list[Annotation], text: str | None = None):
+        super().__init__(doc_id, actor)
+        self.annotations = annotations
+        n = len(annotations)
+        self.text = text or (f"add {annotations[0].kind} {annotations[0].label}" if n == 1 else f"add {n} annotations")
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        out: dict[str, Annotation | None] = {}
+        for ann in self.annotations:
+            _check_label(project, ann)
+            if project.get_annotation(ann.id) is not None:
+                raise CommandError(f"annotation {ann.id} exists already")
+            out[ann.id] = ann
+        return out
+
+
+class DeleteAnnotations(Command):
+    """Delete annotations; arguments, relations and claimant links that point at
+    them are removed too (and all come back on undo)."""
+
+    def __init__(self, doc_id: str, actor: str, ids: list[str]):
+        super().__init__(doc_id, actor)
+        self.ids = list(ids)
+        self.text = "delete annotation" if len(ids) == 1 else f"delete {len(ids)} annotations"
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        gone = set(self.ids)
+        for ann_id in self.ids:
+            if project.get_annotation(ann_id) is None:
+                raise CommandError(f"annotation {ann_id} does not exist (deleted elsewhere?)")
+        out: dict[str, Annotation | None] = {i: None for i in gone}
+        changed = True
+        doc_anns = project.annotations(self.doc_id)
+        while changed:  # relations whose ends vanish vanish too, transitively
+            changed = False
+            for a in doc_anns:
+                if a.id not in gone and a.kind == "relation" and (a.head in gone or a.tail in gone):
+                    gone.add(a.id)
+                    out[a.id] = None
+                    changed = True
+        for a in doc_anns:
+            if a.id in gone:
+                continue
+            if a.kind == "event" and any(arg.target in gone for arg in a.arguments):
+                out[a.id] = _stamp(a, arguments=[x for x in a.arguments if x.target not in gone])
+            elif a.kind == "claim" and a.claimant_ref in gone:
+                out[a.id] = _stamp(a, claimant_ref=None)
+        return out
+
+
+class UpdateAnnotation(Command):
+    """Change fields of one annotation: label, start/end, attributes, arguments,
+    claimant_ref/claimant_text, head/tail."""
+
+    EDITABLE = {"label", "start", "end", "attributes", "arguments", "claimant_ref", "claimant_text", "head", "tail"}
+
+    def __init__(self, doc_id: str, actor: str, ann_id: str, text: str | None = None, **changes: Any):
+        super().__init__(doc_id, actor)
+        bad = set(changes) - self.EDITABLE
+        if bad:
+            raise CommandError(f"cannot change {', '.join(sorted(bad))}")
+        self.ann_id = ann_id
+        self.changes = changes
+        self.text = text or f"change {', '.join(sorted(changes))}"
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        current = project.get_annotation(self.ann_id)
+        if current is None:
+            raise CommandError(f"annotation {self.ann_id} does not exist (deleted elsewhere?)")
+        changes = dict(self.changes)
+        if "arguments" in changes:
+            changes["arguments"] = [a if isinstance(a, Argument) else Argument.model_validate(a) for a in changes["arguments"]]
+        try:
+            updated = _stamp(current, **changes)
+        except ValueError as err:
+            raise CommandError(str(err)) from None
+        if "label" in changes:
+            _check_label(project, updated)
+        return {self.ann_id: updated}
+
+
+class SetArgument(UpdateAnnotation):
+    """Add (or, with ``remove=True``, remove) one argument of an event."""
+
+    def __init__(self, doc_id: str, actor: str, event_id: str, role: str, target: str, remove: bool = False):
+        Command.__init__(self, doc_id, actor)
+        self.ann_id, self.role, self.target, self.remove = event_id, role, target, remove
+        self.changes = {}
+        self.text = f"{'remove' if remove else 'add'} argument {role}"
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        ev = project.get_annotation(self.ann_id)
+        if ev is None or ev.kind != "event":
+            raise CommandError("arguments belong to an event, and that event does not exist")
+        args = [a for a in ev.arguments if not (a.role == self.role and a.target == self.target)]
+        if not self.remove:
+            args.append(Argument(role=self.role, target=self.target))
+        self.changes = {"arguments": args}
+        return super().plan(project)
+
+
+class SetStatus(Command):
+    """Set a document's status."""
+
+    def __init__(self, doc_id: str, actor: str, status: DocStatus | str):
+        super().__init__(doc_id, actor)
+        self.status = DocStatus(status)
+        self.text = f"mark document {self.status.value}"
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        return {}
+
+    def plan_status(self, project: Project, current: DocStatus) -> DocStatus | None:
+        return self.status
+
+
+class Macro(Command):
+    """Several commands as one undoable action, in one transaction."""
+
+    def __init__(self, doc_id: str, actor: str, commands: list[Command], text: str):
+        super().__init__(doc_id, actor)
+        self.commands = commands
+        self.text = text
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        return {}  # the parts plan themselves
+
+    def do(self, project: Project) -> Changes:
+        return _merge(c.do(project) for c in self.commands)
+
+    def undo(self, project: Project) -> Changes:
+        return _merge(c.undo(project) for c in reversed(self.commands))
+
+
+def _merge(parts: Any) -> Changes:
+    total = Changes()
+    for ch in parts:
+        total.doc_id = total.doc_id or ch.doc_id
+        total.added |= ch.added
+        total.removed |= ch.removed
+        total.updated |= ch.updated
+        total.status = ch.status or total.status
+    total.updated -= total.added | total.removed
+    return total

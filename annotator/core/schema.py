@@ -1,0 +1,312 @@
+"""The label schema: which entity labels, event types (with roles), claim
+attributes and relation types a project uses, with colours and shortcuts.
+
+Schemas are TOML or YAML files (YAML through ``yaml.safe_load`` only), validated
+by pydantic. :class:`SchemaError` messages name the file, the field and the
+problem, e.g. ``news.toml: events[2].roles[0].labels: unknown entity label 'PEPRSON'``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from annotator.core.models import CLAIM_LABEL
+
+_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_NAME = re.compile(r"^[^\s\x00-\x1f]([^\x00-\x1f]*[^\s\x00-\x1f])?$")
+
+
+class SchemaError(ValueError):
+    """A schema file or change that cannot be used; str() is the user message."""
+
+
+def _check_color(v: str) -> str:
+    if not _COLOR.match(v):
+        raise ValueError(f"colour {v!r} is not of the form #rrggbb")
+    return v.lower()
+
+
+def _check_key(v: str | None) -> str | None:
+    if v is None or v == "":
+        return None
+    if len(v) != 1 or not v.isprintable() or v.isspace():
+        raise ValueError(f"shortcut {v!r} must be exactly one printable character")
+    return v.lower()
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    color: str = "#9e9e9e"
+    key: str | None = None
+    description: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _NAME.match(v):
+            raise ValueError("a name may not start or end with spaces or hold control characters")
+        return v
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, v: str) -> str:
+        return _check_color(v)
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str | None) -> str | None:
+        return _check_key(v)
+
+
+class EntityLabel(_Item):
+    pass
+
+
+class RoleSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    #: Entity labels allowed to fill the role; empty means any annotation.
+    labels: list[str] = Field(default_factory=list)
+    required: bool = False
+    description: str = ""
+
+
+class EventType(_Item):
+    roles: list[RoleSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_roles(self) -> "EventType":
+        _no_duplicates([r.name for r in self.roles], "roles")
+        return self
+
+    def role(self, name: str) -> RoleSpec | None:
+        return next((r for r in self.roles if r.name == name), None)
+
+
+class ClaimAttribute(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    values: list[str] = Field(min_length=1)
+    default: str | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _default_allowed(self) -> "ClaimAttribute":
+        _no_duplicates(self.values, "values")
+        if self.default is not None and self.default not in self.values:
+            raise ValueError(f"default {self.default!r} is not one of the values {self.values}")
+        return self
+
+
+class ClaimSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    color: str = "#ffb300"
+    key: str | None = "c"
+    description: str = ""
+    #: Entity labels that may be picked as claimant; empty means any entity.
+    claimant_labels: list[str] = Field(default_factory=list)
+    attributes: list[ClaimAttribute] = Field(default_factory=list)
+
+    @field_validator("color")
+    @classmethod
+    def _color(cls, v: str) -> str:
+        return _check_color(v)
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, v: str | None) -> str | None:
+        return _check_key(v)
+
+    @model_validator(mode="after")
+    def _unique(self) -> "ClaimSpec":
+        _no_duplicates([a.name for a in self.attributes], "attributes")
+        return self
+
+    def attribute(self, name: str) -> ClaimAttribute | None:
+        return next((a for a in self.attributes if a.name == name), None)
+
+
+class RelationType(_Item):
+    head_labels: list[str] = Field(default_factory=list)
+    tail_labels: list[str] = Field(default_factory=list)
+
+
+class LabelSchema(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = "untitled"
+    version: int = 1
+    description: str = ""
+    entities: list[EntityLabel] = Field(default_factory=list)
+    events: list[EventType] = Field(default_factory=list)
+    claim: ClaimSpec = Field(default_factory=ClaimSpec)
+    relations: list[RelationType] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "LabelSchema":
+        _no_duplicates([e.name for e in self.entities], "entities")
+        _no_duplicates([e.name for e in self.events], "events")
+        _no_duplicates([r.name for r in self.relations], "relations")
+        known = {e.name for e in self.entities}
+        for i, ev in enumerate(self.events):
+            for j, role in enumerate(ev.roles):
+                for lab in role.labels:
+                    if lab not in known:
+                        raise ValueError(f"events[{i}].roles[{j}].labels: unknown entity label {lab!r}")
+        for lab in self.claim.claimant_labels:
+            if lab not in known:
+                raise ValueError(f"claim.claimant_labels: unknown entity label {lab!r}")
+        for i, rel in enumerate(self.relations):
+            for field in ("head_labels", "tail_labels"):
+                for lab in getattr(rel, field):
+                    if lab not in known and lab not in {e.name for e in self.events} and lab != CLAIM_LABEL:
+                        raise ValueError(f"relations[{i}].{field}: unknown label {lab!r}")
+        keys: dict[str, str] = {}
+        items: list[tuple[str, str | None]] = [(f"entity {e.name}", e.key) for e in self.entities]
+        items += [(f"event {e.name}", e.key) for e in self.events]
+        items += [("claim", self.claim.key)]
+        items += [(f"relation {r.name}", r.key) for r in self.relations]
+        for what, key in items:
+            if key is None:
+                continue
+            if key in keys:
+                raise ValueError(f"shortcut {key!r} is used by both {keys[key]} and {what}")
+            keys[key] = what
+        return self
+
+    # -- look-ups -------------------------------------------------------------
+    def entity(self, name: str) -> EntityLabel | None:
+        return next((e for e in self.entities if e.name == name), None)
+
+    def event_type(self, name: str) -> EventType | None:
+        return next((e for e in self.events if e.name == name), None)
+
+    def relation_type(self, name: str) -> RelationType | None:
+        return next((r for r in self.relations if r.name == name), None)
+
+    def labels(self, kind: str) -> list[str]:
+        """The label names allowed for annotations of ``kind``."""
+        if kind == "entity":
+            return [e.name for e in self.entities]
+        if kind == "event":
+            return [e.name for e in self.events]
+        if kind == "claim":
+            return [CLAIM_LABEL]
+        if kind == "relation":
+            return [r.name for r in self.relations]
+        raise KeyError(kind)
+
+    def color(self, kind: str, label: str) -> str:
+        """The display colour of a label (grey for labels the schema lacks)."""
+        if kind == "claim":
+            return self.claim.color
+        item = {"entity": self.entity, "event": self.event_type, "relation": self.relation_type}[kind](label)
+        return item.color if item else "#9e9e9e"
+
+    def shortcuts(self) -> dict[str, tuple[str, str]]:
+        """Map of one-key shortcut -> (kind, label)."""
+        out: dict[str, tuple[str, str]] = {}
+        for e in self.entities:
+            if e.key:
+                out[e.key] = ("entity", e.name)
+        for e in self.events:
+            if e.key:
+                out[e.key] = ("event", e.name)
+        if self.claim.key:
+            out[self.claim.key] = ("claim", CLAIM_LABEL)
+        for r in self.relations:
+            if r.key:
+                out[r.key] = ("relation", r.name)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_defaults=False)
+
+    def dump_yaml(self) -> str:
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+
+def _no_duplicates(names: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            raise ValueError(f"{what}: {n!r} appears twice")
+        seen.add(n)
+
+
+def _format_validation_error(err: ValidationError, source: str) -> str:
+    lines = []
+    for e in err.errors():
+        loc = ""
+        for part in e["loc"]:
+            loc += f"[{part}]" if isinstance(part, int) else (f".{part}" if loc else str(part))
+        msg = e["msg"].removeprefix("Value error, ")
+        lines.append(f"{source}: {loc}: {msg}" if loc else f"{source}: {msg}")
+    return "\n".join(lines)
+
+
+def parse_schema(data: Any, source: str = "<schema>") -> LabelSchema:
+    """Validate already-parsed schema data; errors name ``source``, field and problem."""
+    if not isinstance(data, dict):
+        raise SchemaError(f"{source}: the schema must be a table/mapping at the top level")
+    try:
+        return LabelSchema.model_validate(data)
+    except ValidationError as err:
+        raise SchemaError(_format_validation_error(err, source)) from None
+
+
+def loads_schema(text: str, fmt: str, source: str = "<schema>") -> LabelSchema:
+    """Parse schema text; ``fmt`` is ``"toml"`` or ``"yaml"``."""
+    try:
+        if fmt == "toml":
+            data = tomllib.loads(text)
+        elif fmt in ("yaml", "yml"):
+            data = yaml.safe_load(text)
+        elif fmt == "json":
+            import json
+
+            data = json.loads(text)
+        else:
+            raise SchemaError(f"{source}: unknown schema format {fmt!r} (use .toml or .yaml)")
+    except tomllib.TOMLDecodeError as err:
+        raise SchemaError(f"{source}: not valid TOML: {err}") from None
+    except yaml.YAMLError as err:
+        raise SchemaError(f"{source}: not valid YAML: {str(err).splitlines()[0]}") from None
+    except ValueError as err:
+        if isinstance(err, SchemaError):
+            raise
+        raise SchemaError(f"{source}: not valid JSON: {err}") from None
+    return parse_schema(data, source)
+
+
+def load_schema(path: str | Path) -> LabelSchema:
+    """Load and validate a schema file (``.toml``, ``.yaml``/``.yml`` or ``.json``)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise SchemaError(f"{path}: cannot read: {err.strerror or err}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise SchemaError(f"{path}: not UTF-8 text (byte {err.start})") from None
+    fmt = path.suffix.lower().lstrip(".")
+    return loads_schema(text, fmt, path.name)
+
+
+def default_schema() -> LabelSchema:
+    """The bundled news schema (``resources/news.toml``)."""
+    text = resources.files("annotator.resources").joinpath("news.toml").read_text("utf-8")
+    return loads_schema(text, "toml", "news.toml")

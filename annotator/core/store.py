@@ -1,0 +1,571 @@
+"""The project file: one SQLite database (WAL, foreign keys on) per project.
+
+Everything a user does is written at once, one transaction per action (see
+:mod:`annotator.core.commands`); bulk imports are one transaction per file.
+Errors that a user can meet (not a project, a newer version, read-only, disk
+full, busy) are :class:`ProjectError` subclasses whose ``str()`` is the message
+to show.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from annotator.core.models import Annotation, DocStatus, Document, GOLD, now
+from annotator.core.schema import LabelSchema, default_schema, parse_schema
+
+#: SQLite ``application_id`` of annotator projects ("ANNT").
+APPLICATION_ID = 0x414E4E54
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PROJECT_SUFFIX = ".annotator"
+
+
+class ProjectError(Exception):
+    """A problem with a project file; ``str()`` is a message for the user."""
+
+
+class NotAProjectError(ProjectError):
+    pass
+
+
+class NewerProjectError(ProjectError):
+    pass
+
+
+class ReadOnlyProjectError(ProjectError):
+    pass
+
+
+class DiskFullError(ProjectError):
+    pass
+
+
+class ProjectBusyError(ProjectError):
+    pass
+
+
+class ConflictError(ProjectError):
+    """The data changed underneath an action (another window or process)."""
+
+
+# --------------------------------------------------------------------------
+# Migrations. Never edit a released migration: add a new one.
+# --------------------------------------------------------------------------
+migrations = Migrations("annotator")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE documents (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            external_id TEXT,
+            title TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            sha256 TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL DEFAULT '',
+            metadata TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL DEFAULT 'new',
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+        CREATE INDEX documents_status ON documents(status);
+        CREATE TABLE annotations (
+            id TEXT PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            label TEXT NOT NULL,
+            start INTEGER,
+            "end" INTEGER,
+            attributes TEXT NOT NULL DEFAULT '{}',
+            arguments TEXT NOT NULL DEFAULT '[]',
+            head TEXT,
+            tail TEXT,
+            claimant_ref TEXT,
+            claimant_text TEXT,
+            annotator TEXT NOT NULL,
+            source TEXT NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+        CREATE INDEX annotations_doc ON annotations(doc_id, annotator);
+        CREATE INDEX annotations_label ON annotations(label);
+        CREATE INDEX annotations_annotator ON annotations(annotator);
+        CREATE TABLE annotators (name TEXT PRIMARY KEY, created TEXT NOT NULL);
+        CREATE TABLE label_schema (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            body TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+        CREATE TABLE history (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            time TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            doc_id TEXT,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX history_doc ON history(doc_id);
+        """
+    )
+
+
+#: The version of the project file format this code writes (one per migration).
+FORMAT_VERSION = len(migrations._migrations)
+
+_ANN_COLUMNS = (
+    "id", "doc_id", "kind", "label", "start", "end", "attributes", "arguments", "head",
+    "tail", "claimant_ref", "claimant_text", "annotator", "source", "created", "updated",
+)
+_ANN_SELECT = ", ".join(f'"{c}"' for c in _ANN_COLUMNS)
+_ANN_INSERT = (
+    f"INSERT INTO annotations ({_ANN_SELECT}) VALUES ({', '.join('?' * len(_ANN_COLUMNS))})"
+)
+_DOC_COLUMNS = (
+    "id", "external_id", "title", "text", "sha256", "source", "metadata", "status", "created", "updated",
+)
+_DOC_INSERT = f"INSERT INTO documents ({', '.join(_DOC_COLUMNS)}) VALUES ({', '.join('?' * len(_DOC_COLUMNS))})"
+
+
+def annotation_row(a: Annotation) -> tuple:
+    return (
+        a.id, a.doc_id, a.kind, a.label, a.start, a.end,
+        json.dumps(a.attributes, ensure_ascii=False, sort_keys=True),
+        json.dumps([x.model_dump() for x in a.arguments], ensure_ascii=False),
+        a.head, a.tail, a.claimant_ref, a.claimant_text, a.annotator, str(a.source),
+        a.created, a.updated,
+    )
+
+
+def row_to_annotation(row: tuple | sqlite3.Row) -> Annotation:
+    d = dict(zip(_ANN_COLUMNS, row))
+    d["attributes"] = json.loads(d["attributes"])
+    d["arguments"] = json.loads(d["arguments"])
+    return Annotation.model_validate(d)
+
+
+def document_row(d: Document) -> tuple:
+    return (
+        d.id, d.external_id, d.title, d.text, d.sha256, d.source,
+        json.dumps(d.metadata, ensure_ascii=False, sort_keys=True), str(d.status), d.created, d.updated,
+    )
+
+
+def _row_to_document(row: tuple) -> Document:
+    d = dict(zip(_DOC_COLUMNS, row))
+    d["metadata"] = json.loads(d["metadata"])
+    return Document.model_validate(d)
+
+
+def translate_sqlite_error(err: sqlite3.Error, path: Path | str) -> ProjectError:
+    """Turn an sqlite3 error into a ProjectError with a message for people."""
+    msg = str(err)
+    low = msg.lower()
+    if "readonly" in low or "read-only" in low:
+        return ReadOnlyProjectError(f"{path}: the project file is read-only; nothing was changed")
+    if "disk is full" in low or "database or disk is full" in low or "full" in low and "disk" in low:
+        return DiskFullError(f"{path}: the disk is full; the last action was not saved (nothing else was changed)")
+    if "locked" in low or "busy" in low:
+        return ProjectBusyError(
+            f"{path}: the project is busy (another window or command is writing); try again"
+        )
+    if "not a database" in low or "malformed" in low or "file is encrypted" in low:
+        return NotAProjectError(f"{path}: not an annotator project (or the file is damaged): {msg}")
+    return ProjectError(f"{path}: database error: {msg}")
+
+
+def default_data_dir() -> Path:
+    """Where the default project lives: $ANNOTATOR_HOME, else the user data dir."""
+    env = os.environ.get("ANNOTATOR_HOME")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("annotator", appauthor=False))
+
+
+def default_project_path() -> Path:
+    return default_data_dir() / f"default{PROJECT_SUFFIX}"
+
+
+class Project:
+    """An open project file. Use as a context manager or call :meth:`close`."""
+
+    def __init__(self, path: str | Path, *, create: bool = False, schema: LabelSchema | None = None):
+        self.path = Path(path)
+        exists = self.path.exists() and self.path.stat().st_size > 0
+        if not exists and not create:
+            raise ProjectError(f"{self.path}: no such project file")
+        if exists:
+            self._check_header()
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=10.0)
+        except sqlite3.Error as err:
+            raise translate_sqlite_error(err, self.path) from None
+        self.db = Database(conn, execute_plugins=False)
+        self.conn = conn
+        self._schema: LabelSchema | None = None
+        try:
+            self._setup(exists, schema)
+        except sqlite3.Error as err:
+            conn.close()
+            raise translate_sqlite_error(err, self.path) from None
+        except ProjectError:
+            conn.close()
+            raise
+
+    # -- opening ------------------------------------------------------------
+    def _check_header(self) -> None:
+        try:
+            with open(self.path, "rb") as fh:
+                head = fh.read(100)
+        except OSError as err:
+            raise ProjectError(f"{self.path}: cannot read: {err.strerror or err}") from None
+        if not head.startswith(SQLITE_MAGIC):
+            raise NotAProjectError(f"{self.path}: not an annotator project (not an SQLite file)")
+        app_id = int.from_bytes(head[68:72], "big")
+        if app_id not in (0, APPLICATION_ID):
+            raise NotAProjectError(f"{self.path}: an SQLite file of another application, not an annotator project")
+
+    def _setup(self, existed: bool, schema: LabelSchema | None) -> None:
+        c = self.conn
+        c.execute("PRAGMA busy_timeout = 10000")
+        c.execute("PRAGMA foreign_keys = ON")
+        version = c.execute("PRAGMA user_version").fetchone()[0]
+        app_id = c.execute("PRAGMA application_id").fetchone()[0]
+        if existed:
+            tables = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if app_id != APPLICATION_ID and tables:
+                raise NotAProjectError(f"{self.path}: an SQLite database, but not an annotator project")
+            if version > FORMAT_VERSION:
+                raise NewerProjectError(
+                    f"{self.path}: made by a newer version of annotator (project format "
+                    f"{version}, this version reads up to {FORMAT_VERSION}); please upgrade annotator"
+                )
+        self.readonly = existed and not os.access(self.path, os.W_OK)
+        if self.readonly:
+            c.execute("PRAGMA query_only = ON")
+            if migrations.pending(self.db):
+                raise ReadOnlyProjectError(f"{self.path}: read-only and made by an older version; cannot upgrade it")
+            return
+        with self.db.ensure_autocommit_on():
+            c.execute("PRAGMA journal_mode = WAL")
+            c.execute("PRAGMA synchronous = NORMAL")
+        pending = migrations.pending(self.db)
+        if pending:
+            if existed and version > 0:
+                self._backup_before_migration(version)
+            migrations.apply(self.db)
+            with self.db.ensure_autocommit_on():
+                c.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
+                c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        if not existed or c.execute("SELECT count(*) FROM label_schema").fetchone()[0] == 0:
+            with self.transaction():
+                self._write_schema(schema or default_schema())
+                c.execute("INSERT OR REPLACE INTO meta VALUES ('created', ?)", (now(),))
+
+    def _backup_before_migration(self, version: int) -> Path:
+        backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
+        copy_project(self.path, backup)
+        return backup
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except sqlite3.Error:
+            pass
+
+    def __enter__(self) -> "Project":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transactions -------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of work; sqlite errors become ProjectErrors."""
+        if self.readonly:
+            raise ReadOnlyProjectError(f"{self.path}: the project file is read-only; nothing was changed")
+        try:
+            with self.db.atomic():
+                yield
+        except sqlite3.Error as err:
+            raise translate_sqlite_error(err, self.path) from None
+
+    def _q(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+        try:
+            return self.conn.execute(sql, tuple(params))
+        except sqlite3.Error as err:
+            raise translate_sqlite_error(err, self.path) from None
+
+    # -- schema -------------------------------------------------------------
+    @property
+    def schema(self) -> LabelSchema:
+        if self._schema is None:
+            row = self._q("SELECT body FROM label_schema WHERE id = 1").fetchone()
+            self._schema = parse_schema(json.loads(row[0]), f"{self.path.name} (stored schema)") if row else default_schema()
+        return self._schema
+
+    def _write_schema(self, schema: LabelSchema) -> None:
+        body = json.dumps(schema.to_dict(), ensure_ascii=False)
+        self.conn.execute("INSERT OR REPLACE INTO label_schema VALUES (1, ?, ?)", (body, now()))
+        self._schema = schema
+
+    def orphaned_by(self, schema: LabelSchema) -> dict[tuple[str, str], int]:
+        """(kind, label) -> count of annotations whose label ``schema`` lacks."""
+        out: dict[tuple[str, str], int] = {}
+        for kind, label, n in self._q("SELECT kind, label, count(*) FROM annotations GROUP BY kind, label"):
+            if label not in schema.labels(kind):
+                out[(kind, label)] = n
+        return out
+
+    def set_schema(self, schema: LabelSchema, *, force: bool = False, actor: str = "cli") -> None:
+        """Replace the schema; refuses one that would orphan annotations unless ``force``."""
+        orphans = self.orphaned_by(schema)
+        if orphans and not force:
+            listed = ", ".join(f"{k} {label} ({n})" for (k, label), n in sorted(orphans.items()))
+            raise ProjectError(
+                f"the new schema lacks labels that existing annotations use: {listed}; "
+                "nothing was changed (use --force to replace it anyway)"
+            )
+        with self.transaction():
+            self._write_schema(schema)
+            self.log(actor, None, "set_schema", {"orphans": len(orphans)})
+
+    # -- documents ----------------------------------------------------------
+    def document_count(self, status: str | None = None) -> int:
+        if status:
+            return self._q("SELECT count(*) FROM documents WHERE status = ?", (status,)).fetchone()[0]
+        return self._q("SELECT count(*) FROM documents").fetchone()[0]
+
+    def document_ids(
+        self,
+        *,
+        status: str | Iterable[str] | None = None,
+        search: str | None = None,
+        label: str | None = None,
+        annotator: str | None = None,
+    ) -> list[str]:
+        """Document ids in import order, filtered by status, a text/title search
+        (case-insensitive substring) and documents having ``label``."""
+        where, params = [], []
+        if status:
+            statuses = [status] if isinstance(status, str) else list(status)
+            where.append(f"status IN ({', '.join('?' * len(statuses))})")
+            params += statuses
+        if search:
+            where.append("(instr(lower(title), lower(?)) > 0 OR instr(lower(text), lower(?)) > 0)")
+            params += [search, search]
+        if label:
+            sub = "SELECT 1 FROM annotations a WHERE a.doc_id = documents.id AND a.label = ?"
+            params.append(label)
+            if annotator:
+                sub += " AND a.annotator = ?"
+                params.append(annotator)
+            where.append(f"EXISTS ({sub})")
+        sql = "SELECT id FROM documents"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY seq"
+        return [r[0] for r in self._q(sql, params)]
+
+    def document_summaries(self, ids: list[str], annotator: str | None = None) -> dict[str, dict[str, Any]]:
+        """Light rows for lists: id -> {title, status, external_id, length, annotations}."""
+        if not ids:
+            return {}
+        marks = ", ".join("?" * len(ids))
+        out = {
+            r[0]: {"id": r[0], "title": r[1], "status": r[2], "external_id": r[3], "length": r[4], "annotations": 0}
+            for r in self._q(
+                f"SELECT id, title, status, external_id, length(text) FROM documents WHERE id IN ({marks})", ids
+            )
+        }
+        sql = f"SELECT doc_id, count(*) FROM annotations WHERE doc_id IN ({marks})"
+        params: list[Any] = list(ids)
+        if annotator:
+            sql += " AND annotator = ?"
+            params.append(annotator)
+        for doc_id, n in self._q(sql + " GROUP BY doc_id", params):
+            if doc_id in out:
+                out[doc_id]["annotations"] = n
+        return out
+
+    def get_document(self, doc_id: str) -> Document:
+        row = self._q(f"SELECT {', '.join(_DOC_COLUMNS)} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        return _row_to_document(row)
+
+    def iter_documents(self, ids: Iterable[str] | None = None) -> Iterator[Document]:
+        """Stream documents in import order (or the given ids), one at a time."""
+        if ids is None:
+            cur = self.conn.cursor()
+            cur.execute(f"SELECT {', '.join(_DOC_COLUMNS)} FROM documents ORDER BY seq")
+            for row in cur:
+                yield _row_to_document(row)
+        else:
+            for doc_id in ids:
+                yield self.get_document(doc_id)
+
+    def document_by_sha(self, sha256: str) -> str | None:
+        row = self._q("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
+        return row[0] if row else None
+
+    def known_shas(self) -> set[str]:
+        return {r[0] for r in self._q("SELECT sha256 FROM documents")}
+
+    def insert_documents(self, items: Iterable[tuple[Document, list[Annotation]]], *, actor: str = "import") -> int:
+        """Insert documents with their annotations in ONE transaction; all or nothing."""
+        docs, anns = [], []
+        for d, a in items:
+            docs.append(document_row(d))
+            anns.extend(annotation_row(x) for x in a)
+        names = {r[12] for r in anns}
+        with self.transaction():
+            self.conn.executemany(_DOC_INSERT, docs)
+            self.conn.executemany(_ANN_INSERT, anns)
+            self._ensure_annotators(names)
+            self.log(actor, None, "import", {"documents": len(docs), "annotations": len(anns)})
+        return len(docs)
+
+    def _write_status(self, doc_id: str, status: DocStatus | str) -> None:
+        self.conn.execute("UPDATE documents SET status = ?, updated = ? WHERE id = ?", (str(status), now(), doc_id))
+
+    def document_status(self, doc_id: str) -> DocStatus:
+        row = self._q("SELECT status FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        return DocStatus(row[0])
+
+    def document_text(self, doc_id: str) -> str:
+        row = self._q("SELECT text FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise KeyError(doc_id)
+        return row[0]
+
+    def status_counts(self) -> dict[str, int]:
+        return dict(self._q("SELECT status, count(*) FROM documents GROUP BY status").fetchall())
+
+    # -- annotations --------------------------------------------------------
+    def annotations(
+        self, doc_id: str, annotator: str | None = None, kinds: Iterable[str] | None = None
+    ) -> list[Annotation]:
+        sql = f"SELECT {_ANN_SELECT} FROM annotations WHERE doc_id = ?"
+        params: list[Any] = [doc_id]
+        if annotator is not None:
+            sql += " AND annotator = ?"
+            params.append(annotator)
+        if kinds is not None:
+            kinds = list(kinds)
+            sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
+            params += kinds
+        return [row_to_annotation(r) for r in self._q(sql + " ORDER BY rowid", params)]
+
+    def get_annotation(self, ann_id: str) -> Annotation | None:
+        row = self._q(f"SELECT {_ANN_SELECT} FROM annotations WHERE id = ?", (ann_id,)).fetchone()
+        return row_to_annotation(row) if row else None
+
+    def iter_all_annotations(self, annotator: str | None = None) -> Iterator[Annotation]:
+        sql = f"SELECT {_ANN_SELECT} FROM annotations"
+        params: tuple = ()
+        if annotator is not None:
+            sql += " WHERE annotator = ?"
+            params = (annotator,)
+        cur = self.conn.cursor()
+        cur.execute(sql + " ORDER BY rowid", params)
+        for row in cur:
+            yield row_to_annotation(row)
+
+    def annotators(self, include_gold: bool = False) -> list[str]:
+        names = [r[0] for r in self._q("SELECT name FROM annotators ORDER BY name")]
+        return names if include_gold else [n for n in names if n != GOLD]
+
+    def add_annotator(self, name: str) -> None:
+        with self.transaction():
+            self._ensure_annotators({name})
+
+    def _ensure_annotators(self, names: Iterable[str]) -> None:
+        stamp = now()
+        self.conn.executemany("INSERT OR IGNORE INTO annotators VALUES (?, ?)", [(n, stamp) for n in names])
+
+    def annotation_counts(self) -> list[tuple[str, str, str, int]]:
+        """(kind, label, annotator, count) over the whole project."""
+        return self._q(
+            "SELECT kind, label, annotator, count(*) FROM annotations GROUP BY kind, label, annotator ORDER BY kind, label, annotator"
+        ).fetchall()
+
+    # Low-level writes: call only inside :meth:`transaction` (commands do).
+    def _put_annotation(self, ann: Annotation) -> None:
+        self.conn.execute("DELETE FROM annotations WHERE id = ?", (ann.id,))
+        self.conn.execute(_ANN_INSERT, annotation_row(ann))
+
+    def _delete_annotation(self, ann_id: str) -> None:
+        self.conn.execute("DELETE FROM annotations WHERE id = ?", (ann_id,))
+
+    # -- history --------------------------------------------------------------
+    def log(self, actor: str, doc_id: str | None, action: str, detail: dict[str, Any] | None = None) -> None:
+        self.conn.execute(
+            "INSERT INTO history (time, actor, doc_id, action, detail) VALUES (?, ?, ?, ?, ?)",
+            (now(), actor, doc_id, action, json.dumps(detail or {}, ensure_ascii=False)),
+        )
+
+    def history(self, doc_id: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+        sql = "SELECT seq, time, actor, doc_id, action, detail FROM history"
+        params: tuple = ()
+        if doc_id:
+            sql += " WHERE doc_id = ?"
+            params = (doc_id,)
+        rows = self._q(sql + " ORDER BY seq DESC LIMIT ?", params + (limit,)).fetchall()
+        return [
+            {"seq": r[0], "time": r[1], "actor": r[2], "doc_id": r[3], "action": r[4], "detail": json.loads(r[5])}
+            for r in rows
+        ]
+
+    # -- maintenance ----------------------------------------------------------
+    def integrity_check(self) -> str:
+        return self._q("PRAGMA integrity_check").fetchone()[0]
+
+
+def open_project(path: str | Path | None = None, *, create: bool = False) -> Project:
+    """Open ``path`` (or the default project, created with the demo article on first use)."""
+    if path is None:
+        return ensure_default_project()
+    return Project(path, create=create)
+
+
+def ensure_default_project() -> Project:
+    path = default_project_path()
+    fresh = not path.exists()
+    project = Project(path, create=True)
+    if fresh or project.document_count() == 0:
+        from annotator.core.importing import import_seeds
+
+        import_seeds(project)
+    return project
+
+
+def copy_project(src: Path, dst: Path) -> None:
+    """A consistent copy of a project file (uses SQLite's online backup)."""
+    a = sqlite3.connect(str(src))
+    try:
+        b = sqlite3.connect(str(dst))
+        with b:
+            a.backup(b)
+        b.close()
+    finally:
+        a.close()

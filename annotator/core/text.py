@@ -1,0 +1,289 @@
+"""The text layer: decoding, the canonical form, offsets, Qt positions.
+
+Every offset in the project is a Python code-point offset into the *canonical*
+document text, end-exclusive.  This module is the one place that decides what
+the canonical text is (:func:`canonicalize`) and how code-point offsets relate
+to the positions of a ``QTextDocument`` holding that text
+(:class:`QtPositionMap`).  It never imports Qt.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+from bisect import bisect_left
+
+__all__ = [
+    "TextError",
+    "decode_bytes",
+    "check_text",
+    "canonicalize",
+    "OffsetMapper",
+    "sha256_text",
+    "QtPositionMap",
+    "word_span",
+]
+
+_ENCODING_HINT = "if it is another encoding, pass --encoding (e.g. --encoding latin-1)"
+#: C0 control characters that do not occur in ordinary text (all but \t \n \v \f \r).
+_CONTROLS = bytes(c for c in range(32) if c not in b"\t\n\r\f")
+_CONTROLS_STR = _CONTROLS.decode("ascii")
+#: Share of such control characters above which a file is taken to be binary.
+_BINARY_SHARE = 0.05
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class TextError(ValueError):
+    """Text that cannot be used as a document; ``str(e)`` is the message for people."""
+
+
+def _looks_binary(data: bytes | str) -> bool:
+    """NUL anywhere, or more than a few percent of unusual C0 control characters."""
+    if not data:
+        return False
+    if isinstance(data, bytes):
+        if b"\0" in data:
+            return True
+        controls = len(data) - len(data.translate(None, _CONTROLS))
+    else:
+        if "\0" in data:
+            return True
+        controls = sum(data.count(c) for c in _CONTROLS_STR)
+    return controls > _BINARY_SHARE * len(data)
+
+
+def _bad_byte(name: str, data: bytes, err: UnicodeDecodeError, encoding: str, shift: int = 0) -> TextError:
+    offset = err.start + shift
+    line = data.count(b"\n", 0, offset) + 1
+    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return TextError(
+        f"{name}: not valid {encoding}: byte 0x{data[offset]:02x} at offset {offset} "
+        f"(line {line}, column {column})"
+    )
+
+
+def decode_bytes(data: bytes, encoding: str | None = None, name: str = "<input>") -> str:
+    """Decode a file's bytes to text, strictly; never guess, never produce mojibake.
+
+    Without ``encoding`` the data must be UTF-8 (a UTF-8 byte-order mark is
+    dropped).  With ``encoding`` it is decoded strictly with that codec.  Binary
+    data (NUL bytes, many control characters) is refused.  Empty data gives ""
+    (:func:`check_text` refuses it with a clear message).
+
+    Raises :class:`TextError` naming ``name`` and saying what to do.
+    """
+    if encoding is None:
+        if _looks_binary(data):
+            raise TextError(f"{name}: looks like a binary file, not text")
+        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+        try:
+            return data[bom:].decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise TextError(f"{_bad_byte(name, data, err, 'UTF-8', bom)}; {_ENCODING_HINT}") from None
+    try:
+        codec = codecs.lookup(encoding)
+    except LookupError:
+        raise TextError(f"{name}: unknown encoding {encoding!r}") from None
+    try:
+        text = codec.decode(data, "strict")[0]
+    except UnicodeDecodeError as err:
+        raise _bad_byte(name, data, err, codec.name) from None
+    except UnicodeError as err:  # e.g. a codec that does not decode bytes to text
+        raise TextError(f"{name}: cannot decode as {codec.name}: {err}") from None
+    if not isinstance(text, str):
+        raise TextError(f"{name}: {codec.name} is not a text encoding")
+    if _looks_binary(text):
+        raise TextError(f"{name}: looks like a binary file, not text")
+    return text
+
+
+def check_text(text: str, where: str) -> None:
+    """Refuse text that cannot be a document: lone surrogates, empty or blank text.
+
+    Lone surrogates cannot be stored as UTF-8 (SQLite) and Qt silently drops
+    them, which would shift every offset after them.
+    """
+    bad = _SURROGATE.search(text)
+    if bad:
+        raise TextError(
+            f"{where}: lone surrogate U+{ord(bad.group()):04X} at character {bad.start()}; "
+            "it is not a character and cannot be stored"
+        )
+    if not text.strip():
+        raise TextError(f"{where}: empty document")
+
+
+class OffsetMapper:
+    """Maps code-point offsets in the raw input to offsets in the canonical text.
+
+    Only removals happen in :func:`canonicalize` (a lone ``\\r`` is replaced in
+    place), so the canonical offset is the raw offset minus the number of removed
+    code points before it: one bisection over the sorted removed positions.
+    """
+
+    __slots__ = ("_removed", "_raw_length")
+
+    def __init__(self, removed: list[int], raw_length: int):
+        self._removed = removed
+        self._raw_length = raw_length
+
+    @property
+    def identity(self) -> bool:
+        """True when canonicalisation changed nothing: every offset maps to itself."""
+        return not self._removed
+
+    def map(self, offset: int) -> int:
+        """The canonical offset for a raw offset (between ``\\r`` and ``\\n``: the ``\\n``)."""
+        if not 0 <= offset <= self._raw_length:
+            raise TextError(f"offset {offset} is outside the text (0..{self._raw_length})")
+        return offset - bisect_left(self._removed, offset) if self._removed else offset
+
+    def map_span(self, start: int, end: int) -> tuple[int, int]:
+        """:meth:`map` applied to both ends of a span."""
+        return self.map(start), self.map(end)
+
+
+def canonicalize(raw: str) -> tuple[str, OffsetMapper]:
+    """The one canonicalisation rule for stored document text.
+
+    Leading byte-order marks (U+FEFF) are removed, ``\\r\\n`` becomes ``\\n`` and a
+    lone ``\\r`` becomes ``\\n``.  Nothing else changes: NBSP, U+2028, U+2029, tabs,
+    NUL and every other character stay as they are.  Returns the canonical text
+    and the :class:`OffsetMapper` from raw offsets to canonical ones.
+    """
+    bom = len(raw) - len(raw.lstrip("\ufeff"))
+    if not bom and "\r" not in raw:
+        return raw, OffsetMapper([], len(raw))
+    removed = list(range(bom))
+    removed.extend(m.start() for m in re.finditer("\r\n", raw, pos=bom))
+    text = raw[bom:].replace("\r\n", "\n").replace("\r", "\n")
+    return text, OffsetMapper(removed, len(raw))
+
+
+def sha256_text(text: str) -> str:
+    """Hex SHA-256 of the text's UTF-8 bytes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class QtPositionMap:
+    """Code-point offsets in ``text`` <-> ``QTextDocument`` positions after ``setPlainText(text)``.
+
+    Qt counts UTF-16 code units: a character outside the Basic Multilingual
+    Plane takes two positions, every other character (``\\n``, U+2028, U+2029
+    included) one.  ``text`` must be canonical (see :func:`canonicalize`): no
+    ``\\r`` (Qt collapses ``\\r\\n``), no leading U+FEFF (Qt drops it), no lone
+    surrogates (Qt drops them).
+
+    The table is the sorted list of astral characters' code-point offsets, so a
+    lookup is one bisection; text without astral characters maps identically.
+    """
+
+    __slots__ = ("_astral_cp", "_astral_qt", "_length", "qt_length")
+
+    def __init__(self, text: str):
+        if "\r" in text or text.startswith("\ufeff") or _SURROGATE.search(text):
+            raise ValueError("QtPositionMap needs canonical text; call canonicalize() and check_text() first")
+        self._length = len(text)
+        if text.isascii():
+            self._astral_cp: list[int] = []
+        else:
+            self._astral_cp = [m.start() for m in _ASTRAL.finditer(text)]
+        #: Qt position of the first code unit of each astral character.
+        self._astral_qt = [cp + i for i, cp in enumerate(self._astral_cp)]
+        self.qt_length = self._length + len(self._astral_cp)
+
+    def to_qt(self, cp: int) -> int:
+        """The Qt position of code-point offset ``cp`` (0..len(text))."""
+        if not 0 <= cp <= self._length:
+            raise ValueError(f"code-point offset {cp} is outside the text (0..{self._length})")
+        return cp + bisect_left(self._astral_cp, cp) if self._astral_cp else cp
+
+    def to_cp(self, qt: int) -> int:
+        """The code-point offset of Qt position ``qt``; inside a surrogate pair: that character's start."""
+        if not 0 <= qt <= self.qt_length:
+            raise ValueError(f"Qt position {qt} is outside the document (0..{self.qt_length})")
+        # Astral characters starting before ``qt`` each took one extra position;
+        # for a position inside a pair this lands on the pair's character.
+        return qt - bisect_left(self._astral_qt, qt) if self._astral_qt else qt
+
+    def span_to_qt(self, start: int, end: int) -> tuple[int, int]:
+        """A code-point span as Qt positions."""
+        return self.to_qt(start), self.to_qt(end)
+
+    def span_to_cp(self, a: int, b: int) -> tuple[int, int]:
+        """Qt positions (in either order, e.g. anchor and position) as a code-point span.
+
+        Ends inside a surrogate pair snap outwards, so the character is kept whole.
+        """
+        a, b = min(a, b), max(a, b)
+        start, end = self.to_cp(a), self.to_cp(b)
+        if self.to_qt(end) < b:
+            end += 1
+        return start, end
+
+
+#: Emoji skin-tone modifiers, variation selectors and tag characters, ZWJ / ZWNJ.
+_JOINERS = frozenset("\u200c\u200d") | {chr(c) for c in range(0x1F3FB, 0x1F400)}
+_CONNECTORS = frozenset("'’-‐‑")
+_NUMBER_CONNECTORS = frozenset(".,")
+
+
+def _is_word_char(c: str) -> bool:
+    """Letters, digits, marks (variation selectors too), symbols such as emoji, joiners."""
+    if c.isalnum() or c in _JOINERS:
+        return True
+    category = unicodedata.category(c)
+    return category[0] == "M" or category in ("So", "Cf") and not c.isspace() and c != "\ufeff"
+
+
+def _word_at(text: str, i: int) -> bool:
+    """Whether ``text[i]`` belongs to a word, counting a connector between word characters.
+
+    Apostrophes and hyphens join words ("India’s", "Min-jun"); "." and "," join
+    digits ("6.5", "2,000").
+    """
+    if not 0 <= i < len(text):
+        return False
+    c = text[i]
+    if _is_word_char(c):
+        return True
+    if c in _CONNECTORS or c in _NUMBER_CONNECTORS:
+        if 0 < i < len(text) - 1:
+            before, after = text[i - 1], text[i + 1]
+            if c in _CONNECTORS:
+                return _is_word_char(before) and _is_word_char(after)
+            return before.isdigit() and after.isdigit()
+    return False
+
+
+def word_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Snap a selection to whole words ("word snapping").
+
+    Leading and trailing whitespace is trimmed; a selection that starts or ends
+    inside a word is extended to the whole word.  Words are runs of letters,
+    digits, combining marks, emoji (with ZWJ, variation selectors, skin tones),
+    with apostrophes and hyphens inside them kept ("India’s", "Min-jun") and
+    "." / "," inside numbers ("6.5", "2,000").  A click (``start == end``) inside
+    or next to a word selects it.  Returns ``(start, start)`` when there is
+    nothing but whitespace (or, for a click, no word at that place).
+    """
+    if not 0 <= start <= end <= len(text):
+        raise ValueError(f"span ({start}, {end}) is outside the text (0..{len(text)})")
+    origin = start
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start == end:
+        if origin != end or not (_word_at(text, start - 1) or _word_at(text, start)):
+            return origin, origin
+    if start == end or _word_at(text, start):
+        while _word_at(text, start - 1):
+            start -= 1
+    if start == end or _word_at(text, end - 1):
+        while _word_at(text, end):
+            end += 1
+    return start, end
