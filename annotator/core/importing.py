@@ -1,0 +1,524 @@
+"""Importing files into a project: the one import path for the CLI and the GUI.
+
+:func:`import_paths` takes files and folders (recursively, sorted, hidden files
+skipped), detects each file's format (or uses the one given), reads it with the
+importer of :mod:`annotator.formats`, checks it against the project, and writes
+each file in ONE transaction: a bad file imports nothing and leaves the project
+exactly as it was (with ``partial=True`` its valid records import and the bad
+ones are listed).  Other files of the same call import regardless.  Documents
+whose text (sha256) is already in the project, or came earlier in the same
+call, are reported as duplicates and not imported twice.  Labels the project's
+schema lacks are refused, listed, unless ``add_labels=True``, which adds them to
+the schema (grey) in the same transaction as the documents.
+
+Pure Python: no Qt.  The returned :class:`ImportReport` says what happened per
+file; its :meth:`~ImportReport.summary` is the line people read.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from annotator.core.models import CLAIM_LABEL, Annotation, Document
+from annotator.core.schema import EntityLabel, EventType, LabelSchema, RelationType, SchemaError, parse_schema
+from annotator.core.store import Project, ProjectError, ReadOnlyProjectError
+from annotator.formats import InputError, Item, Record, iter_json_objects
+from annotator.formats.doccano import is_doccano, iter_doccano
+from annotator.formats.html import iter_html
+from annotator.formats.jsonl import iter_jsonl
+from annotator.formats.native import is_native, iter_native
+from annotator.formats.plaintext import iter_plaintext
+from annotator.formats.prodigy import is_prodigy, iter_prodigy
+
+__all__ = [
+    "FORMATS",
+    "FileReport",
+    "ImportReport",
+    "Progress",
+    "detect_format",
+    "import_paths",
+    "import_seeds",
+]
+
+#: Format names accepted by :func:`import_paths` (and ``annotator import --format``).
+FORMATS = ("txt", "html", "jsonl", "native", "doccano", "prodigy")
+_TEXT_EXT = {".txt", ".text"}
+_HTML_EXT = {".html", ".htm", ".xhtml"}
+_JSON_EXT = {".jsonl", ".ndjson", ".json"}
+#: How many JSON objects are looked at to tell native, doccano, Prodigy and generic JSON lines apart.
+_SNIFF_RECORDS = 5
+#: Lines listed per unknown label in messages.
+_LINES_LISTED = 5
+
+#: ``progress(done_bytes, total_bytes, current_file)``
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class FileReport:
+    """What happened to one file."""
+
+    path: str
+    format: str | None = None
+    documents: int = 0
+    annotations: int = 0
+    #: One message per document skipped because its text is in the project already.
+    duplicates: list[str] = field(default_factory=list)
+    #: Why the file (``refused``) or some of its records (``partial``) were not imported.
+    errors: list[InputError] = field(default_factory=list)
+    refused: bool = False
+    #: ``kind label`` of labels added to the schema (``add_labels``).
+    added_labels: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused and not self.errors
+
+
+@dataclass
+class ImportReport:
+    """What an import did, file by file."""
+
+    files: list[FileReport] = field(default_factory=list)
+    #: Files in the given folders that no importer reads (unknown extensions).
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def documents(self) -> int:
+        return sum(f.documents for f in self.files)
+
+    @property
+    def annotations(self) -> int:
+        return sum(f.annotations for f in self.files)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(len(f.duplicates) for f in self.files)
+
+    @property
+    def refused(self) -> list[FileReport]:
+        return [f for f in self.files if f.refused]
+
+    @property
+    def refused_records(self) -> int:
+        """Records left out of files imported with ``partial=True``."""
+        return sum(len(f.errors) for f in self.files if not f.refused)
+
+    @property
+    def errors(self) -> list[InputError]:
+        return [e for f in self.files for e in f.errors]
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was refused (duplicates are not errors)."""
+        return all(f.ok for f in self.files)
+
+    def summary(self) -> str:
+        """One line: what was imported, skipped and refused."""
+        imported_from = sum(1 for f in self.files if f.documents)
+        parts = [
+            f"imported {_n(self.documents, 'document')} ({_n(self.annotations, 'annotation')}) "
+            f"from {_n(imported_from, 'file')}",
+            f"skipped {_n(self.duplicates, 'duplicate')}",
+            f"refused {_n(len(self.refused), 'file')}",
+        ]
+        if self.refused_records:
+            parts.append(f"left out {_n(self.refused_records, 'bad record')}")
+        if self.ignored:
+            parts.append(f"ignored {_n(len(self.ignored), 'file')} of unknown type")
+        return "; ".join(parts)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+# ---------------------------------------------------------------------------
+# Finding files and formats
+# ---------------------------------------------------------------------------
+def _is_hidden(name: str) -> bool:
+    return name.startswith(".")
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    """Files under ``folder``, recursively, in sorted order, hidden files and folders skipped."""
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not _is_hidden(d))
+        for name in sorted(files):
+            if not _is_hidden(name):
+                yield Path(root) / name
+
+
+def _known_extension(path: Path) -> bool:
+    return path.suffix.lower() in _TEXT_EXT | _HTML_EXT | _JSON_EXT
+
+
+def _sniff_json(path: Path, encoding: str | None) -> str:
+    """native, doccano, prodigy or jsonl, from the keys of the first records."""
+    try:
+        seen = 0
+        for _, obj in iter_json_objects(path, encoding=encoding):
+            if isinstance(obj, InputError):
+                continue
+            if is_native(obj):
+                return "native"
+            if is_doccano(obj):
+                return "doccano"
+            if is_prodigy(obj):
+                return "prodigy"
+            seen += 1
+            if seen >= _SNIFF_RECORDS:
+                break
+    except InputError:
+        pass  # the generic reader reports it properly
+    return "jsonl"
+
+
+def detect_format(path: str | Path, *, encoding: str | None = None) -> str | None:
+    """The format of a file from its extension and, for JSON, the keys of its records;
+    None when no importer reads files of that kind."""
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext in _TEXT_EXT:
+        return "txt"
+    if ext in _HTML_EXT:
+        return "html"
+    if ext in _JSON_EXT:
+        return _sniff_json(path, encoding)
+    return None
+
+
+def _reader(fmt: str, path: Path, name: str, encoding: str | None, annotator: str | None, hook: Callable[[int], None]) -> Iterator[Item]:
+    if fmt == "txt":
+        return iter_plaintext(path, encoding=encoding, name=name)
+    if fmt == "html":
+        return iter_html(path, encoding=encoding, name=name)
+    if fmt == "native":
+        return iter_native(path, encoding=encoding, name=name, progress=hook)
+    json_readers = {"jsonl": iter_jsonl, "doccano": iter_doccano, "prodigy": iter_prodigy}
+    return json_readers[fmt](path, encoding=encoding, annotator=annotator, name=name, progress=hook)
+
+
+# ---------------------------------------------------------------------------
+# Checking records against the project
+# ---------------------------------------------------------------------------
+class _Labels:
+    """Labels of a file that the project's schema lacks: (kind, label) -> lines."""
+
+    def __init__(self, schema: LabelSchema):
+        self.schema = schema
+        self.known = {k: set(schema.labels(k)) for k in ("entity", "event", "relation")}
+        self.unknown: dict[tuple[str, str], list[int | None]] = {}
+
+    def check(self, record: Record, file: str) -> list[tuple[str, str]]:
+        """The record's unknown labels (remembered); raises InputError for a claim not labelled CLAIM."""
+        missing: list[tuple[str, str]] = []
+        for ann in record.annotations:
+            if ann.kind == "claim":
+                if ann.label != CLAIM_LABEL:
+                    raise InputError(
+                        file, record.line,
+                        f"{_doc_name(record)}: claim {ann.id} is labelled {ann.label!r}; claims are labelled {CLAIM_LABEL!r} "
+                        "(their type is an attribute)",
+                    )
+                continue
+            key = (ann.kind, ann.label)
+            if ann.label not in self.known[ann.kind] and key not in missing:
+                missing.append(key)
+        return missing
+
+    def remember(self, missing: list[tuple[str, str]], line: int | None) -> None:
+        for key in missing:
+            self.unknown.setdefault(key, []).append(line)
+
+    def message(self) -> str:
+        parts = []
+        for (kind, label), lines in sorted(self.unknown.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+            known_lines = [str(n) for n in lines if n is not None]
+            where = ""
+            if known_lines:
+                listed = ", ".join(known_lines[:_LINES_LISTED]) + (", ..." if len(known_lines) > _LINES_LISTED else "")
+                where = f", line{'s' if len(known_lines) > 1 else ''} {listed}"
+            parts.append(f"{label} ({kind}{where})")
+        return (
+            f"label{'s' if len(parts) > 1 else ''} not in the project's schema: {'; '.join(parts)}; "
+            f"add {'them' if len(parts) > 1 else 'it'} to the schema (annotator schema PROJECT --set FILE) or import with --add-labels"
+        )
+
+    def extended_schema(self) -> LabelSchema:
+        """The schema with every unknown label added (grey, no shortcut)."""
+        data = self.schema.model_copy(deep=True)
+        for kind, label in sorted(self.unknown):
+            if kind == "entity":
+                data.entities.append(EntityLabel(name=label))
+            elif kind == "event":
+                data.events.append(EventType(name=label))
+            else:
+                data.relations.append(RelationType(name=label))
+        # Validate the whole, e.g. a label name the schema does not allow.
+        return parse_schema(data.to_dict(), "the schema with the added labels")
+
+
+def _doc_name(record: Record) -> str:
+    return record.name or "the document"
+
+
+class _Checker:
+    """Duplicates and id clashes with the project and with earlier records of this call."""
+
+    def __init__(self, project: Project):
+        self.project = project
+        #: sha256 -> where it was imported from, in this call
+        self.shas: dict[str, str] = {}
+        self.doc_ids: set[str] = set()
+        self.ann_ids: set[str] = set()
+
+    def duplicate(self, record: Record, file: str, pending: dict[str, str]) -> str | None:
+        """A message when the record's text is already in the project (or earlier in this call)."""
+        doc = record.document
+        where = f"{file}:{record.line}" if record.line is not None else file
+        earlier = pending.get(doc.sha256) or self.shas.get(doc.sha256)
+        if earlier:
+            found = f"the same text as {earlier}"
+        else:
+            existing = self.project.document_by_sha(doc.sha256)
+            if existing is None:
+                return None
+            title = self.project.document_summaries([existing])[existing]["title"]
+            found = f"the same text as document {title!r} (id {existing}) already in the project"
+        lost = f"; its {_n(len(record.annotations), 'annotation')} were not imported" if record.annotations else ""
+        return f"{where}: {_doc_name(record)} has {found}; skipped{lost}"
+
+    def clashes(self, record: Record, file: str, pending_docs: set[str], pending_anns: set[str]) -> None:
+        """Raise InputError when a kept id (native records) is taken by another document."""
+        doc = record.document
+        if doc.id in pending_docs or doc.id in self.doc_ids or self._doc_exists(doc.id):
+            raise InputError(
+                file, record.line,
+                f"{_doc_name(record)}: the document id {doc.id} is taken by a document with a different text",
+            )
+        for ann in record.annotations:
+            if ann.id in pending_anns or ann.id in self.ann_ids or self.project.get_annotation(ann.id) is not None:
+                raise InputError(
+                    file, record.line,
+                    f"{_doc_name(record)}: annotation id {ann.id} ({ann.kind} {ann.label}) exists already in the project",
+                )
+
+    def _doc_exists(self, doc_id: str) -> bool:
+        try:
+            self.project.document_status(doc_id)
+        except KeyError:
+            return False
+        return True
+
+
+# ---------------------------------------------------------------------------
+# Importing
+# ---------------------------------------------------------------------------
+def _import_file(
+    project: Project,
+    path: Path,
+    name: str,
+    fmt: str,
+    checker: _Checker,
+    *,
+    encoding: str | None,
+    annotator: str | None,
+    add_labels: bool,
+    partial: bool,
+    hook: Callable[[int], None],
+) -> FileReport:
+    report = FileReport(path=name, format=fmt)
+    labels = _Labels(project.schema)
+    records: list[tuple[Document, list[Annotation]]] = []
+    record_lines: list[int | None] = []
+    pending: dict[str, str] = {}
+    pending_docs: set[str] = set()
+    pending_anns: set[str] = set()
+    reviews = 0
+    try:
+        for item in _reader(fmt, path, name, encoding, annotator, hook):
+            if isinstance(item, InputError):
+                report.errors.append(item)
+                continue
+            try:
+                dup = checker.duplicate(item, name, pending)
+                if dup:
+                    report.duplicates.append(dup)
+                    continue
+                checker.clashes(item, name, pending_docs, pending_anns)
+                missing = labels.check(item, name)
+            except InputError as err:
+                report.errors.append(err)
+                continue
+            if missing:
+                labels.remember(missing, item.line)
+                if not add_labels:
+                    if partial:
+                        listed = ", ".join(f"{label} ({kind})" for kind, label in missing)
+                        report.errors.append(InputError(name, item.line, f"{_doc_name(item)}: labels not in the project's schema: {listed}"))
+                    continue
+            doc = item.document
+            pending[doc.sha256] = f"{name}:{item.line}" if item.line is not None else name
+            pending_docs.add(doc.id)
+            pending_anns.update(a.id for a in item.annotations)
+            reviews += bool(item.review)
+            if not report.errors or partial:
+                records.append(item.pair())
+                record_lines.append(item.line)
+    except InputError as err:  # the file as a whole cannot be read
+        report.errors = [err]
+        report.refused = True
+        return report
+    except OSError as err:
+        report.errors = [InputError(name, None, f"cannot read: {err.strerror or err}")]
+        report.refused = True
+        return report
+    if labels.unknown and not add_labels and not partial:
+        report.errors.append(InputError(name, None, labels.message()))
+    if report.errors and not partial:
+        report.refused = True
+        report.duplicates.clear()  # nothing of the file was looked at for import
+        return report
+    new_schema: LabelSchema | None = None
+    if labels.unknown and add_labels:
+        try:
+            new_schema = labels.extended_schema()
+        except SchemaError as err:
+            report.errors = [InputError(name, None, f"cannot add the labels to the schema: {err}")]
+            report.refused = True
+            return report
+    if not records:
+        if not report.errors and not report.duplicates:
+            report.notes.append("no documents in the file")
+        return report
+    try:
+        with project.transaction():
+            if new_schema is not None:
+                project.set_schema(new_schema, actor="import")
+            project.insert_documents(records, actor="import")
+    except ProjectError as err:
+        project._schema = None  # the schema cached by set_schema was rolled back too
+        report.errors = [InputError(name, None, f"nothing was imported: {err}")]
+        report.refused = True
+        return report
+    if new_schema is not None:
+        report.added_labels = [f"{kind} {label}" for kind, label in sorted(labels.unknown)]
+    report.documents = len(records)
+    report.annotations = sum(len(a) for _, a in records)
+    checker.shas.update(pending)
+    checker.doc_ids.update(pending_docs)
+    checker.ann_ids.update(pending_anns)
+    if reviews:
+        report.notes.append(
+            f"review decisions of {_n(reviews, 'document')} were not imported (this version does not store them)"
+        )
+    return report
+
+
+def _expand(paths: Iterable[str | Path], fmt: str | None, report: ImportReport) -> list[tuple[Path, str]]:
+    """(path, name for messages) of every file to import; missing paths are refused in ``report``."""
+    out: list[tuple[Path, str]] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for file in _walk(path):
+                if fmt is None and not _known_extension(file):
+                    report.ignored.append(str(file))
+                else:
+                    out.append((file, str(file)))
+        elif path.is_file():
+            out.append((path, str(given)))
+        elif path.exists():
+            report.files.append(FileReport(str(given), errors=[InputError(given, None, "not a regular file")], refused=True))
+        else:
+            report.files.append(FileReport(str(given), errors=[InputError(given, None, "no such file or folder")], refused=True))
+    return out
+
+
+def import_paths(
+    project: Project,
+    paths: Iterable[str | Path],
+    *,
+    fmt: str | None = None,
+    encoding: str | None = None,
+    annotator: str | None = None,
+    add_labels: bool = False,
+    partial: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import files and folders into ``project``, one transaction per file.
+
+    ``fmt``: one of :data:`FORMATS`, or None to detect each file's format.
+    ``encoding``: the text encoding of the files (default UTF-8).
+    ``annotator``: who made the pre-annotations (default: the file's, else
+    ``imported``; native records always keep their own).
+    ``add_labels``: add labels the schema lacks instead of refusing the file.
+    ``partial``: import the valid records of a file with bad ones.
+    ``progress(done_bytes, total_bytes, current_file)`` is called as files are read.
+
+    Raises :class:`ReadOnlyProjectError` for a read-only project and ValueError
+    for an unknown ``fmt``; every problem with the input is in the report.
+    """
+    if fmt is not None and fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if annotator is not None and not annotator.strip():
+        raise ValueError("the annotator name may not be empty")
+    if project.readonly:
+        raise ReadOnlyProjectError(f"{project.path}: the project file is read-only; nothing was imported")
+    report = ImportReport()
+    files = _expand(paths, fmt, report)
+    sizes = [_size(p) for p, _ in files]
+    total = sum(sizes)
+    done = 0
+    checker = _Checker(project)
+    for (path, name), size in zip(files, sizes):
+        base = done
+
+        def hook(n: int, base: int = base, name: str = name) -> None:
+            if progress is not None:
+                progress(min(base + n, total), total, name)
+
+        hook(0)
+        file_fmt = fmt or detect_format(path, encoding=encoding)
+        if file_fmt is None:
+            known = ", ".join(sorted(_TEXT_EXT | _HTML_EXT | _JSON_EXT))
+            report.files.append(FileReport(name, errors=[InputError(
+                name, None,
+                f"unknown kind of file {path.suffix or '(no extension)'!r}; importable: {known} "
+                f"(or give --format: {', '.join(FORMATS)})",
+            )], refused=True))
+        else:
+            report.files.append(_import_file(
+                project, path, name, file_fmt, checker, encoding=encoding, annotator=annotator,
+                add_labels=add_labels, partial=partial, hook=hook,
+            ))
+        done = base + size
+        hook(size)
+    return report
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def import_seeds(project: Project) -> ImportReport:
+    """Import the bundled demo article(s) of the ``annotator.seeds`` package (duplicates skipped)."""
+    folder = resources.files("annotator.seeds")
+    entries = sorted(
+        (e for e in folder.iterdir() if e.is_file() and not _is_hidden(e.name) and _known_extension(Path(e.name))),
+        key=lambda e: e.name,
+    )
+    with ExitStack() as stack:
+        paths: list[Any] = [stack.enter_context(resources.as_file(e)) for e in entries]
+        return import_paths(project, paths)

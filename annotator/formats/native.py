@@ -1,0 +1,232 @@
+"""Native JSON lines: everything the project knows about a document, one document per line.
+
+The format for moving work between annotators' desktops and into review::
+
+    {"format": "annotator-native", "format_version": 1,
+     "schema": {"name": "news", "version": 1},
+     "id": "...", "external_id": null, "title": "...", "text": "...", "sha256": "...",
+     "source": "article.txt", "metadata": {}, "status": "in_progress",
+     "created": "...", "updated": "...",
+     "annotations": [{"id": "...", "kind": "entity", "label": "ORG", "start": 0, "end": 5,
+                      "attributes": {}, "arguments": [], "head": null, "tail": null,
+                      "claimant_ref": null, "claimant_text": null, "annotator": "alice",
+                      "source": "manual", "created": "...", "updated": "..."}],
+     "review": []}
+
+Keys are always written in this order, annotations sorted by kind (entity,
+event, claim, relation), then start, end and id, so export -> import ->
+export gives the same bytes.  ``text`` is the canonical document text and every
+offset is a code point into it, end-exclusive.  Reading keeps ids, timestamps,
+statuses, annotators and sources; records written by hand may leave out ids
+(new ones are made), timestamps (now) and an annotation's ``source``
+(``imported``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any
+
+from annotator.core.models import KINDS, Annotation, Document, Source
+from annotator.formats import (
+    Record,
+    TextBuilder,
+    json_reader,
+    record_name,
+    record_text,
+)
+
+if TYPE_CHECKING:
+    from annotator.core.schema import LabelSchema
+    from annotator.core.store import Project
+
+__all__ = [
+    "NATIVE_FORMAT",
+    "NATIVE_VERSION",
+    "is_native",
+    "native_record",
+    "iter_native_records",
+    "dumps_native",
+    "write_native",
+    "iter_native",
+    "read_native",
+]
+
+NATIVE_FORMAT = "annotator-native"
+NATIVE_VERSION = 1
+DOCUMENT_KEYS = (
+    "id", "external_id", "title", "text", "sha256", "source", "metadata", "status", "created", "updated",
+)
+ANNOTATION_KEYS = (
+    "id", "kind", "label", "start", "end", "attributes", "arguments", "head", "tail",
+    "claimant_ref", "claimant_text", "annotator", "source", "created", "updated",
+)
+_KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
+_HEADER_KEYS = ("format", "format_version", "schema", "annotations", "review")
+
+
+def is_native(record: dict[str, Any]) -> bool:
+    """Whether a JSON record is native (the format marker, or an ``annotations`` list)."""
+    return record.get("format") == NATIVE_FORMAT or isinstance(record.get("annotations"), list)
+
+
+def _annotation_order(a: Annotation) -> tuple:
+    return (_KIND_ORDER.get(a.kind, len(KINDS)), -1 if a.start is None else a.start, -1 if a.end is None else a.end, a.id)
+
+
+def annotation_dict(a: Annotation) -> dict[str, Any]:
+    """One annotation in native key order (without ``doc_id``)."""
+    return {
+        "id": a.id,
+        "kind": a.kind,
+        "label": a.label,
+        "start": a.start,
+        "end": a.end,
+        "attributes": dict(sorted(a.attributes.items())),
+        "arguments": [{"role": x.role, "target": x.target} for x in a.arguments],
+        "head": a.head,
+        "tail": a.tail,
+        "claimant_ref": a.claimant_ref,
+        "claimant_text": a.claimant_text,
+        "annotator": a.annotator,
+        "source": str(a.source),
+        "created": a.created,
+        "updated": a.updated,
+    }
+
+
+def native_record(
+    doc: Document,
+    annotations: Iterable[Annotation],
+    schema: "LabelSchema | None" = None,
+    review: list[Any] | None = None,
+) -> dict[str, Any]:
+    """The native record of one document with its annotations (fixed key order)."""
+    record: dict[str, Any] = {
+        "format": NATIVE_FORMAT,
+        "format_version": NATIVE_VERSION,
+        "schema": {"name": schema.name, "version": schema.version} if schema is not None else None,
+        "id": doc.id,
+        "external_id": doc.external_id,
+        "title": doc.title,
+        "text": doc.text,
+        "sha256": doc.sha256,
+        "source": doc.source,
+        "metadata": dict(sorted(doc.metadata.items())),
+        "status": str(doc.status),
+        "created": doc.created,
+        "updated": doc.updated,
+        "annotations": [annotation_dict(a) for a in sorted(annotations, key=_annotation_order)],
+        "review": list(review or []),
+    }
+    return record
+
+
+def _with_references(annotations: list[Annotation], keep: set[str]) -> list[Annotation]:
+    """The annotations of ``keep``'s annotators plus whatever they point at (transitively),
+    so that an exported subset never holds a dangling reference."""
+    by_id = {a.id: a for a in annotations}
+    chosen = {a.id for a in annotations if a.annotator in keep}
+    todo = list(chosen)
+    while todo:
+        ann = by_id[todo.pop()]
+        for ref in ann.referenced_ids():
+            if ref in by_id and ref not in chosen:
+                chosen.add(ref)
+                todo.append(ref)
+    return [a for a in annotations if a.id in chosen]
+
+
+def iter_native_records(
+    project: "Project", doc_ids: Iterable[str] | None = None, annotators: Iterable[str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Native records of the project's documents (all, or ``doc_ids``), in import order.
+
+    With ``annotators``, only their annotations are included, plus any annotation
+    theirs refer to (an event argument or claimant made by someone else), so
+    the records stay importable.  One document is held in memory at a time.
+    """
+    schema = project.schema
+    keep = set(annotators) if annotators is not None else None
+    for doc in project.iter_documents(list(doc_ids) if doc_ids is not None else None):
+        anns = project.annotations(doc.id)
+        if keep is not None:
+            anns = _with_references(anns, keep)
+        yield native_record(doc, anns, schema)
+
+
+def dumps_native(record: dict[str, Any]) -> str:
+    """One native line (without the newline): UTF-8 text, keys in the record's order."""
+    return json.dumps(record, ensure_ascii=False, sort_keys=False)
+
+
+def write_native(records: Iterable[dict[str, Any]], fh: IO[str]) -> int:
+    """Write native records, one per line, to a text file; returns how many.
+
+    Open the file with ``encoding="utf-8", newline="\\n"`` so lines end in ``\\n``
+    on every platform.
+    """
+    n = 0
+    for record in records:
+        fh.write(dumps_native(record))
+        fh.write("\n")
+        n += 1
+    return n
+
+
+def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None = None) -> Record:
+    """One native record; ``annotator`` is ignored (native annotations name their own)."""
+    doc_name = record_name(record)
+    fmt = record.get("format", NATIVE_FORMAT)
+    builder = TextBuilder(record_text(record, file, line, doc_name), file=file, line=line, doc_name=doc_name)
+    if fmt != NATIVE_FORMAT:
+        raise builder.error(f"\"format\" is {fmt!r}, expected {NATIVE_FORMAT!r}")
+    version = record.get("format_version", NATIVE_VERSION)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise builder.error(f"\"format_version\" must be a positive whole number, found {version!r:.20}")
+    if version > NATIVE_VERSION:
+        raise builder.error(
+            f"written by a newer annotator (native format version {version}; this version reads up to "
+            f"{NATIVE_VERSION}); please upgrade annotator"
+        )
+    if builder.text != builder.raw:
+        raise builder.error("the text is not canonical (it holds \\r or starts with a byte-order mark); native files hold the stored text exactly")
+    unknown = sorted(set(record) - set(DOCUMENT_KEYS) - set(_HEADER_KEYS))
+    if unknown:
+        raise builder.error(f"unknown field(s) {', '.join(map(repr, unknown))} in a native record")
+    fields = {k: record[k] for k in DOCUMENT_KEYS if k in record and k != "text" and record[k] is not None}
+    doc = builder.document(auto_title=False, **fields)
+    anns_raw = record.get("annotations") or []
+    review = record.get("review") or []
+    if not isinstance(anns_raw, list) or not isinstance(review, list):
+        raise builder.error("\"annotations\" and \"review\" must be lists")
+    anns: list[Annotation] = []
+    seen: set[str] = set()
+    for i, item in enumerate(anns_raw, start=1):
+        if not isinstance(item, dict):
+            raise builder.error(f"annotation {i}: expected an object, found {item!r:.60}")
+        label = item.get("label")
+        what = f"annotation {i} ({item.get('kind')} {label})" if isinstance(label, str) else f"annotation {i}"
+        data = {k: v for k, v in item.items() if k != "doc_id"}
+        if item.get("doc_id") not in (None, doc.id):
+            raise builder.error(f"{what}: doc_id {item['doc_id']!r} is not this document's id")
+        if data.get("start") is not None or data.get("end") is not None:
+            builder.span(data.get("start"), data.get("end"), what)
+        data.setdefault("source", Source.IMPORTED)
+        ann = builder.annotation(doc.id, what, **data)
+        if ann.id in seen:
+            raise builder.error(f"{what}: id {ann.id!r} is used twice")
+        seen.add(ann.id)
+        anns.append(ann)
+    for ann in anns:
+        missing = ann.referenced_ids() - seen
+        if missing:
+            raise builder.error(
+                f"{ann.kind} {ann.id} ({ann.label}) refers to {', '.join(sorted(missing))}, "
+                "which is not an annotation of this document"
+            )
+    return Record(doc, anns, line, review=review, name=doc_name)
+
+
+iter_native, read_native = json_reader(_parse, "native JSON-lines")
