@@ -212,8 +212,9 @@ class Project:
             self._check_header()
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.readonly = exists and _read_only_file(self.path)
         try:
-            conn = sqlite3.connect(str(self.path), timeout=10.0)
+            conn = _connect_read_only(self.path) if self.readonly else sqlite3.connect(str(self.path), timeout=10.0)
         except sqlite3.Error as err:
             raise translate_sqlite_error(err, self.path) from None
         self.db = Database(conn, execute_plugins=False)
@@ -256,7 +257,6 @@ class Project:
                     f"{self.path}: made by a newer version of annotator (project format "
                     f"{version}, this version reads up to {FORMAT_VERSION}); please upgrade annotator"
                 )
-        self.readonly = existed and not os.access(self.path, os.W_OK)
         if self.readonly:
             c.execute("PRAGMA query_only = ON")
             if migrations.pending(self.db):
@@ -302,8 +302,27 @@ class Project:
         if self.readonly:
             raise ReadOnlyProjectError(f"{self.path}: the project file is read-only; nothing was changed")
         try:
-            with self.db.atomic():
+            if self.conn.in_transaction:  # nested: a savepoint
+                with self.db.atomic():
+                    yield
+                return
+            # IMMEDIATE takes the write lock up front, waiting up to busy_timeout
+            # for other writers. A deferred BEGIN that reads, then writes after
+            # another process committed, fails at once with "database is locked"
+            # (SQLITE_BUSY_SNAPSHOT), which busy_timeout cannot help.
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
                 yield
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.rollback()
+                raise
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.rollback()
+                raise
         except sqlite3.Error as err:
             raise translate_sqlite_error(err, self.path) from None
 
@@ -557,6 +576,41 @@ def ensure_default_project() -> Project:
 
         import_seeds(project)
     return project
+
+
+def _read_only_file(path: Path) -> bool:
+    """Whether a project file is read-only for us: no write access, no write
+    permission bits at all (a file marked read-only is respected even by root),
+    or a folder we cannot write in (SQLite keeps its journal beside the file)."""
+    return (
+        not os.access(path, os.W_OK)
+        or not path.stat().st_mode & 0o222
+        or not os.access(path.parent, os.W_OK)
+    )
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open a read-only project file for reading.
+
+    A WAL database opened read-only needs its ``-shm`` file, which a read-only
+    file cannot get, so SQLite refuses even reads; then the file is opened as
+    immutable, which is exact unless a ``-wal`` file holds changes not yet
+    written back (a session that ended abruptly): that case gets a message.
+    """
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=10.0)
+    try:
+        conn.execute("PRAGMA user_version").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise ReadOnlyProjectError(
+            f"{path}: the project file is read-only and its last changes are still in {wal.name} "
+            "(the last session ended abruptly); make the file writable and open it once to recover them"
+        )
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=10.0)
 
 
 def copy_project(src: Path, dst: Path) -> None:
