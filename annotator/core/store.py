@@ -122,6 +122,33 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_review(db: Database) -> None:
+    """Review decisions (who accepted/rejected what into the gold layer, when) and
+    where merged annotations came from (so a later merge can see deletions)."""
+    db.executescript(
+        """
+        CREATE TABLE review_decisions (
+            id TEXT PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            reviewer TEXT NOT NULL,
+            time TEXT NOT NULL,
+            action TEXT NOT NULL,
+            source_ids TEXT NOT NULL DEFAULT '[]',
+            gold_id TEXT,
+            detail TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX review_decisions_doc ON review_decisions(doc_id, time);
+        CREATE TABLE merge_provenance (
+            ann_id TEXT PRIMARY KEY,
+            origin TEXT NOT NULL,
+            merged TEXT NOT NULL
+        );
+        CREATE INDEX merge_provenance_origin ON merge_provenance(origin);
+        """
+    )
+
+
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(migrations._migrations)
 
@@ -198,6 +225,32 @@ def default_data_dir() -> Path:
 
 def default_project_path() -> Path:
     return default_data_dir() / f"default{PROJECT_SUFFIX}"
+
+
+class _Rows:
+    """A cursor whose reads raise ProjectErrors: a damaged page is found while
+    rows are fetched, not when the statement starts."""
+
+    __slots__ = ("_cur", "_path")
+
+    def __init__(self, cur: sqlite3.Cursor, path: Path):
+        self._cur, self._path = cur, path
+
+    def fetchone(self) -> Any:
+        try:
+            return self._cur.fetchone()
+        except sqlite3.Error as err:
+            raise translate_sqlite_error(err, self._path) from None
+
+    def fetchall(self) -> list[Any]:
+        try:
+            return self._cur.fetchall()
+        except sqlite3.Error as err:
+            raise translate_sqlite_error(err, self._path) from None
+
+    def __iter__(self) -> Iterator[Any]:
+        while (row := self.fetchone()) is not None:
+            yield row
 
 
 class Project:
@@ -326,9 +379,9 @@ class Project:
         except sqlite3.Error as err:
             raise translate_sqlite_error(err, self.path) from None
 
-    def _q(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+    def _q(self, sql: str, params: Iterable[Any] = ()) -> "_Rows":
         try:
-            return self.conn.execute(sql, tuple(params))
+            return _Rows(self.conn.execute(sql, tuple(params)), self.path)
         except sqlite3.Error as err:
             raise translate_sqlite_error(err, self.path) from None
 
@@ -433,9 +486,7 @@ class Project:
     def iter_documents(self, ids: Iterable[str] | None = None) -> Iterator[Document]:
         """Stream documents in import order (or the given ids), one at a time."""
         if ids is None:
-            cur = self.conn.cursor()
-            cur.execute(f"SELECT {', '.join(_DOC_COLUMNS)} FROM documents ORDER BY seq")
-            for row in cur:
+            for row in self._q(f"SELECT {', '.join(_DOC_COLUMNS)} FROM documents ORDER BY seq"):
                 yield _row_to_document(row)
         else:
             for doc_id in ids:
@@ -505,9 +556,7 @@ class Project:
         if annotator is not None:
             sql += " WHERE annotator = ?"
             params = (annotator,)
-        cur = self.conn.cursor()
-        cur.execute(sql + " ORDER BY rowid", params)
-        for row in cur:
+        for row in self._q(sql + " ORDER BY rowid", params):
             yield row_to_annotation(row)
 
     def annotators(self, include_gold: bool = False) -> list[str]:
@@ -535,6 +584,58 @@ class Project:
 
     def _delete_annotation(self, ann_id: str) -> None:
         self.conn.execute("DELETE FROM annotations WHERE id = ?", (ann_id,))
+
+    # -- review and agreement queries -------------------------------------------
+    def annotation_rows(self, annotators: Iterable[str]) -> Iterator[tuple]:
+        """Raw rows ``(id, doc_id, annotator, kind, label, start, end, attributes
+        JSON, arguments JSON, claimant_ref, claimant_text)`` of ``annotators``,
+        unvalidated, for bulk statistics."""
+        names = list(annotators)
+        cur = self.conn.cursor()
+        cur.execute(
+            'SELECT id, doc_id, annotator, kind, label, start, "end", attributes, arguments, claimant_ref, '
+            f"claimant_text FROM annotations WHERE annotator IN ({', '.join('?' * len(names))}) ORDER BY rowid",
+            names,
+        )
+        yield from cur
+
+    def document_texts(self, ids: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+        """``({id: text}, {id: title})`` of the given documents."""
+        texts: dict[str, str] = {}
+        titles: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            for doc_id, text, title in self._q(
+                f"SELECT id, text, title FROM documents WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+            ):
+                texts[doc_id], titles[doc_id] = text, title
+        return texts, titles
+
+    def review_decisions(self, doc_id: str | None = None) -> list[dict[str, Any]]:
+        """Review decisions (of one document, or all), oldest first."""
+        sql = "SELECT id, doc_id, reviewer, time, action, source_ids, gold_id, detail FROM review_decisions"
+        params: tuple = ()
+        if doc_id is not None:
+            sql += " WHERE doc_id = ?"
+            params = (doc_id,)
+        return [
+            {"id": r[0], "doc_id": r[1], "reviewer": r[2], "time": r[3], "action": r[4],
+             "source_ids": json.loads(r[5]), "gold_id": r[6], "detail": json.loads(r[7])}
+            for r in self._q(sql + " ORDER BY time, rowid", params)
+        ]
+
+    # Low-level writes: call only inside :meth:`transaction` (review commands, merge do).
+    def _put_review_decision(self, d: dict[str, Any]) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO review_decisions (id, doc_id, reviewer, time, action, source_ids, gold_id, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (d["id"], d["doc_id"], d["reviewer"], d["time"], d["action"],
+             json.dumps(d.get("source_ids") or [], ensure_ascii=False), d.get("gold_id"),
+             json.dumps(d.get("detail") or {}, ensure_ascii=False, sort_keys=True)),
+        )
+
+    def _delete_review_decision(self, decision_id: str) -> None:
+        self.conn.execute("DELETE FROM review_decisions WHERE id = ?", (decision_id,))
 
     # -- history --------------------------------------------------------------
     def log(self, actor: str, doc_id: str | None, action: str, detail: dict[str, Any] | None = None) -> None:
