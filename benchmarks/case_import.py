@@ -1,0 +1,101 @@
+"""Case 4: import 10,000 articles (~50 MB of text, 100,000 pre-annotated spans)
+from generic JSONL through ``annotator.core.importing.import_paths`` into a new
+project, against inserting the very same rows (read back from our project)
+with ``sqlite3`` ``executemany`` in one transaction into a new project file of
+the same schema."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from benchmarks.data import corpus_jsonl
+from benchmarks.harness import Config, Row, Target, k, missing, rss_mb
+
+TITLE = "import"
+T_IMPORT = Target(max_ratio=3.0)
+
+
+def corpus_size(cfg: Config) -> tuple[int, int, int]:
+    """(documents, characters per document, spans per document) for this mode."""
+    return cfg.pick(10_000, 2_000, 60), 5_000, 10
+
+
+def corpus(cfg: Config):
+    n, chars, spans = corpus_size(cfg)
+    return corpus_jsonl(cfg.path / f"corpus-{n}-{cfg.seed}.jsonl", n, chars, spans, cfg.seed)
+
+
+def run(cfg: Config) -> list[Row]:
+    n, _, spans = corpus_size(cfg)
+    label = f"4 import {k(n)} articles JSONL"
+    size_mb = 0.0
+    path = corpus(cfg)
+    size_mb = path.stat().st_size / 1e6
+    size = f"{n:,} documents, {size_mb:.1f} MB JSONL, {n * spans:,} spans"
+    why = missing("annotator.core.importing")
+    if why:
+        return [Row.unavailable(label, T_IMPORT, "ms", why)]
+    from annotator.core.importing import import_paths
+    from annotator.core.store import Project
+
+    reps = cfg.pick(3, 2, 1)
+    ours, problems = [], []
+    keep = cfg.path / "imported.annotator"
+    for i in range(reps):
+        target = cfg.path / f"import-{i}.annotator"
+        _remove(target)
+        project = Project(target, create=True)
+        t0 = time.perf_counter()
+        report = import_paths(project, [path], fmt="jsonl")
+        ours.append((time.perf_counter() - t0) * 1000)
+        docs = project.document_count()
+        if docs != n:
+            problems.append(f"imported {docs} of {n} documents: {report!r}"[:300])
+        project.close()
+        if i == 0:
+            _remove(keep)
+            target.rename(keep)
+            for suffix in ("-wal", "-shm"):
+                _remove(keep.with_name(keep.name + suffix))
+        else:
+            _remove(target)
+    peak = rss_mb()[1]
+
+    # The same rows, inserted by sqlite3 alone.
+    src = sqlite3.connect(keep)
+    tables = {}
+    for table in ("documents", "annotations"):
+        cur = src.execute(f"SELECT * FROM {table}")
+        cols = [d[0] for d in cur.description]
+        tables[table] = (cols, cur.fetchall())
+    src.close()
+    base = []
+    for i in range(reps):
+        target = cfg.path / f"baseline-{i}.annotator"
+        _remove(target)
+        Project(target, create=True).close()
+        conn = sqlite3.connect(target)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        t0 = time.perf_counter()
+        with conn:
+            for table, (cols, rows) in tables.items():
+                marks = ", ".join("?" * len(cols))
+                names = ", ".join(f'"{c}"' for c in cols)
+                conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+        base.append((time.perf_counter() - t0) * 1000)
+        conn.close()
+        _remove(target)
+    note = f"peak resident memory of the importing process {peak:.0f} MB"
+    if problems:
+        note += "; PROBLEM: " + "; ".join(problems)
+    return [Row.make(label, ours, base, T_IMPORT, note=note, size=size,
+                     baseline_what="the same rows with sqlite3 executemany in one transaction (same schema and indexes)")]
+
+
+def _remove(p) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        q = p.with_name(p.name + suffix)
+        if q.exists():
+            q.unlink()

@@ -1,0 +1,98 @@
+"""Start-up probe, run as its own process: ``python -m benchmarks.probe bare|app [PROJECT]``.
+
+``bare`` shows an empty ``QMainWindow``; ``app`` starts the real application
+(``annotator.ui.app.run``) on PROJECT (or the default project).  Both install
+the same hook before Qt is used: ``QApplication`` is replaced by a subclass
+that watches for the first paint of a main window, then for the first moment
+the event loop goes idle (nothing left to do: the window answers input).  The
+probe prints one JSON line with wall-clock times (``time.time()``, comparable
+with the parent's clock), resident memory, and what the window shows, then
+leaves at once with ``os._exit``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+T_MAIN = time.time()
+
+from PySide6 import QtWidgets  # noqa: E402
+from PySide6.QtCore import QAbstractEventDispatcher, QEvent, QObject  # noqa: E402
+
+_Base = QtWidgets.QApplication
+_state: dict = {"main": T_MAIN}
+
+
+def _window_facts(win: QtWidgets.QMainWindow) -> dict:
+    views = win.findChildren(QtWidgets.QAbstractItemView)
+    rows = 0
+    for v in views:
+        model = v.model()
+        if model is not None:
+            rows = max(rows, model.rowCount())
+    return {"title": win.windowTitle(), "item_view_rows": rows, "visible": win.isVisible()}
+
+
+def _finish() -> None:
+    _state["idle"] = time.time()
+    from benchmarks.harness import rss_mb  # only now: its imports must not count
+
+    cur, peak = rss_mb()
+    _state["rss_mb"], _state["peak_rss_mb"] = cur, peak
+    win = _state.pop("window", None)
+    if win is not None:
+        _state.update(_window_facts(win))
+    sys.stdout.write("@@probe@@ " + json.dumps(_state) + "\n")
+    sys.stdout.flush()
+    os._exit(0)
+
+
+class _Watcher(QObject):
+    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Paint and isinstance(obj, QtWidgets.QWidget):
+            win = obj.window()
+            if isinstance(win, QtWidgets.QMainWindow) and win.isVisible():
+                _state["paint"] = time.time()
+                _state["window"] = win
+                QtWidgets.QApplication.instance().removeEventFilter(self)
+                dispatcher = QAbstractEventDispatcher.instance()
+                dispatcher.aboutToBlock.connect(_finish)
+        return False
+
+
+class ProbeApplication(_Base):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _state["qapp"] = time.time()
+        self._watcher = _Watcher()
+        self.installEventFilter(self._watcher)
+
+
+QtWidgets.QApplication = ProbeApplication  # the app module imports it after this
+
+
+def bare() -> int:
+    app = QtWidgets.QApplication(sys.argv[:1])
+    win = QtWidgets.QMainWindow()
+    win.setWindowTitle("bare")
+    win.resize(1280, 800)
+    win.show()
+    return app.exec()
+
+
+def real(project: str | None) -> int:
+    from pathlib import Path
+
+    from annotator.ui.app import run
+
+    _state["imported"] = time.time()
+    return run(Path(project) if project else None)
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    arg = sys.argv[2] if len(sys.argv) > 2 else None
+    sys.exit(bare() if mode == "bare" else real(arg))
