@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.models import CLAIM_LABEL, Annotation, Document
-from annotator.core.schema import EntityLabel, EventType, LabelSchema, RelationType, SchemaError, parse_schema
+from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.core.store import Project, ProjectError, ReadOnlyProjectError
 from annotator.formats import InputError, Item, Record, iter_json_objects
 from annotator.formats.doccano import is_doccano, iter_doccano
@@ -147,13 +147,13 @@ def _is_hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Files under ``folder``, recursively, in sorted order, hidden files and folders skipped."""
+def _walk(folder: Path) -> list[Path]:
+    """Files under ``folder``, recursively, sorted by their path inside it, hidden files and folders skipped."""
+    found = []
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not _is_hidden(d))
-        for name in sorted(files):
-            if not _is_hidden(name):
-                yield Path(root) / name
+        dirs[:] = [d for d in dirs if not _is_hidden(d)]
+        found += [Path(root) / name for name in files if not _is_hidden(name)]
+    return sorted(found, key=lambda p: p.relative_to(folder).parts)
 
 
 def _known_extension(path: Path) -> bool:
@@ -253,17 +253,13 @@ class _Labels:
         )
 
     def extended_schema(self) -> LabelSchema:
-        """The schema with every unknown label added (grey, no shortcut)."""
-        data = self.schema.model_copy(deep=True)
+        """The schema with every unknown label added (grey, no shortcut); SchemaError
+        when the result is not a valid schema (e.g. a label name it does not allow)."""
+        data = self.schema.to_dict()
+        section = {"entity": "entities", "event": "events", "relation": "relations"}
         for kind, label in sorted(self.unknown):
-            if kind == "entity":
-                data.entities.append(EntityLabel(name=label))
-            elif kind == "event":
-                data.events.append(EventType(name=label))
-            else:
-                data.relations.append(RelationType(name=label))
-        # Validate the whole, e.g. a label name the schema does not allow.
-        return parse_schema(data.to_dict(), "the schema with the added labels")
+            data[section[kind]].append({"name": label})
+        return parse_schema(data, "the schema with the added labels")
 
 
 def _doc_name(record: Record) -> str:
@@ -423,9 +419,10 @@ def _import_file(
     return report
 
 
-def _expand(paths: Iterable[str | Path], fmt: str | None, report: ImportReport) -> list[tuple[Path, str]]:
-    """(path, name for messages) of every file to import; missing paths are refused in ``report``."""
-    out: list[tuple[Path, str]] = []
+def _expand(paths: Iterable[str | Path], fmt: str | None, report: ImportReport) -> list[tuple[Path, str, InputError | None]]:
+    """``(path, name for messages, why it cannot be imported)`` of every file, in the order given;
+    files of unknown type inside folders are listed in ``report.ignored``."""
+    out: list[tuple[Path, str, InputError | None]] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
@@ -433,13 +430,12 @@ def _expand(paths: Iterable[str | Path], fmt: str | None, report: ImportReport) 
                 if fmt is None and not _known_extension(file):
                     report.ignored.append(str(file))
                 else:
-                    out.append((file, str(file)))
+                    out.append((file, str(file), None))
         elif path.is_file():
-            out.append((path, str(given)))
-        elif path.exists():
-            report.files.append(FileReport(str(given), errors=[InputError(given, None, "not a regular file")], refused=True))
+            out.append((path, str(given), None))
         else:
-            report.files.append(FileReport(str(given), errors=[InputError(given, None, "no such file or folder")], refused=True))
+            problem = "not a regular file" if path.exists() else "no such file or folder"
+            out.append((path, str(given), InputError(given, None, problem)))
     return out
 
 
@@ -475,11 +471,11 @@ def import_paths(
         raise ReadOnlyProjectError(f"{project.path}: the project file is read-only; nothing was imported")
     report = ImportReport()
     files = _expand(paths, fmt, report)
-    sizes = [_size(p) for p, _ in files]
+    sizes = [_size(p) if problem is None else 0 for p, _, problem in files]
     total = sum(sizes)
     done = 0
     checker = _Checker(project)
-    for (path, name), size in zip(files, sizes):
+    for (path, name, problem), size in zip(files, sizes):
         base = done
 
         def hook(n: int, base: int = base, name: str = name) -> None:
@@ -487,8 +483,10 @@ def import_paths(
                 progress(min(base + n, total), total, name)
 
         hook(0)
-        file_fmt = fmt or detect_format(path, encoding=encoding)
-        if file_fmt is None:
+        file_fmt = None if problem else fmt or detect_format(path, encoding=encoding)
+        if problem is not None:
+            report.files.append(FileReport(name, errors=[problem], refused=True))
+        elif file_fmt is None:
             known = ", ".join(sorted(_TEXT_EXT | _HTML_EXT | _JSON_EXT))
             report.files.append(FileReport(name, errors=[InputError(
                 name, None,
