@@ -27,13 +27,21 @@ __all__ = [
 ]
 
 _ENCODING_HINT = "if it is another encoding, pass --encoding (e.g. --encoding latin-1)"
-#: C0 control characters that do not occur in ordinary text (all but \t \n \v \f \r).
+#: C0 control characters that do not occur in ordinary text (all but \t \n \f \r).
 _CONTROLS = bytes(c for c in range(32) if c not in b"\t\n\r\f")
 _CONTROLS_STR = _CONTROLS.decode("ascii")
 #: Share of such control characters above which a file is taken to be binary.
 _BINARY_SHARE = 0.05
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_CRLF = re.compile("\r\n")
+#: Byte-order marks of encodings with NUL bytes in ordinary text (UTF-32 first: it starts like UTF-16).
+_WIDE_BOMS = [
+    ("UTF-32", codecs.BOM_UTF32_LE),
+    ("UTF-32", codecs.BOM_UTF32_BE),
+    ("UTF-16", codecs.BOM_UTF16_LE),
+    ("UTF-16", codecs.BOM_UTF16_BE),
+]
 
 
 class TextError(ValueError):
@@ -55,13 +63,14 @@ def _looks_binary(data: bytes | str) -> bool:
     return controls > _BINARY_SHARE * len(data)
 
 
-def _bad_byte(name: str, data: bytes, err: UnicodeDecodeError, encoding: str, shift: int = 0) -> TextError:
+def _bad_byte(name: str, data: bytes, err: UnicodeDecodeError, encoding: str, shift: int = 0) -> str:
+    """Where the first undecodable byte is, for people: offset, line and column."""
     offset = err.start + shift
     line = data.count(b"\n", 0, offset) + 1
-    column = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
-    return TextError(
-        f"{name}: not valid {encoding}: byte 0x{data[offset]:02x} at offset {offset} "
-        f"(line {line}, column {column})"
+    column = offset - data.rfind(b"\n", 0, offset)
+    return (
+        f"{name}: not valid {encoding} (byte 0x{data[offset]:02x} at offset {offset}, "
+        f"line {line}, column {column})"
     )
 
 
@@ -76,25 +85,20 @@ def decode_bytes(data: bytes, encoding: str | None = None, name: str = "<input>"
     Raises :class:`TextError` naming ``name`` and saying what to do.
     """
     if encoding is None:
-        if _looks_binary(data):
-            raise TextError(f"{name}: looks like a binary file, not text")
-        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-        try:
-            return data[bom:].decode("utf-8")
-        except UnicodeDecodeError as err:
-            raise TextError(f"{_bad_byte(name, data, err, 'UTF-8', bom)}; {_ENCODING_HINT}") from None
+        for wide, wide_bom in _WIDE_BOMS:
+            if data.startswith(wide_bom):
+                raise TextError(f"{name}: the file is {wide}, not UTF-8; pass --encoding {wide.lower()}")
+    bom = len(codecs.BOM_UTF8) if encoding is None and data.startswith(codecs.BOM_UTF8) else 0
     try:
-        codec = codecs.lookup(encoding)
-    except LookupError:
-        raise TextError(f"{name}: unknown encoding {encoding!r}") from None
-    try:
-        text = codec.decode(data, "strict")[0]
+        text = data[bom:].decode(encoding or "utf-8")
+    except LookupError:  # unknown, or not a text encoding (e.g. "base64")
+        raise TextError(f"{name}: unknown text encoding {encoding!r}") from None
     except UnicodeDecodeError as err:
-        raise _bad_byte(name, data, err, codec.name) from None
-    except UnicodeError as err:  # e.g. a codec that does not decode bytes to text
-        raise TextError(f"{name}: cannot decode as {codec.name}: {err}") from None
-    if not isinstance(text, str):
-        raise TextError(f"{name}: {codec.name} is not a text encoding")
+        if _looks_binary(data):
+            raise TextError(f"{name}: looks like a binary file, not text") from None
+        if encoding is None:
+            raise TextError(f"{_bad_byte(name, data, err, 'UTF-8', bom)}; {_ENCODING_HINT}") from None
+        raise TextError(_bad_byte(name, data, err, codecs.lookup(encoding).name)) from None
     if _looks_binary(text):
         raise TextError(f"{name}: looks like a binary file, not text")
     return text
@@ -158,7 +162,7 @@ def canonicalize(raw: str) -> tuple[str, OffsetMapper]:
     if not bom and "\r" not in raw:
         return raw, OffsetMapper([], len(raw))
     removed = list(range(bom))
-    removed.extend(m.start() for m in re.finditer("\r\n", raw, pos=bom))
+    removed.extend(m.start() for m in _CRLF.finditer(raw, bom))
     text = raw[bom:].replace("\r\n", "\n").replace("\r", "\n")
     return text, OffsetMapper(removed, len(raw))
 
@@ -216,47 +220,46 @@ class QtPositionMap:
     def span_to_cp(self, a: int, b: int) -> tuple[int, int]:
         """Qt positions (in either order, e.g. anchor and position) as a code-point span.
 
-        Ends inside a surrogate pair snap outwards, so the character is kept whole.
+        Ends inside a surrogate pair snap outwards, so the character is kept whole;
+        an empty selection stays empty.
         """
         a, b = min(a, b), max(a, b)
         start, end = self.to_cp(a), self.to_cp(b)
-        if self.to_qt(end) < b:
+        if a < b and self.to_qt(end) < b:
             end += 1
         return start, end
 
 
-#: Emoji skin-tone modifiers, variation selectors and tag characters, ZWJ / ZWNJ.
-_JOINERS = frozenset("\u200c\u200d") | {chr(c) for c in range(0x1F3FB, 0x1F400)}
-_CONNECTORS = frozenset("'’-‐‑")
-_NUMBER_CONNECTORS = frozenset(".,")
+#: Inside words: ZWNJ, ZWJ, soft hyphen, emoji skin tones, tag characters (flags).
+_JOINERS = frozenset(
+    ["\u200c", "\u200d", "\u00ad"] + [chr(c) for c in [*range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080)]]
+)
+#: Marks (variation selectors and keycaps too) and other symbols (emoji, flags).
+_WORD_CATEGORIES = frozenset(["Mn", "Mc", "Me", "So"])
+_CONNECTORS = "'’-‐‑"
+_NUMBER_CONNECTORS = ".,"
 
 
 def _is_word_char(c: str) -> bool:
-    """Letters, digits, marks (variation selectors too), symbols such as emoji, joiners."""
-    if c.isalnum() or c in _JOINERS:
-        return True
-    category = unicodedata.category(c)
-    return category[0] == "M" or category in ("So", "Cf") and not c.isspace() and c != "\ufeff"
+    return c.isalnum() or c in _JOINERS or unicodedata.category(c) in _WORD_CATEGORIES
 
 
 def _word_at(text: str, i: int) -> bool:
-    """Whether ``text[i]`` belongs to a word, counting a connector between word characters.
+    """Whether ``text[i]`` belongs to a word.
 
-    Apostrophes and hyphens join words ("India’s", "Min-jun"); "." and "," join
-    digits ("6.5", "2,000").
+    Apostrophes and hyphens between word characters join them ("India’s",
+    "Min-jun"); "." and "," between digits join them ("6.5", "2,000").
     """
     if not 0 <= i < len(text):
         return False
     c = text[i]
     if _is_word_char(c):
         return True
-    if c in _CONNECTORS or c in _NUMBER_CONNECTORS:
-        if 0 < i < len(text) - 1:
-            before, after = text[i - 1], text[i + 1]
-            if c in _CONNECTORS:
-                return _is_word_char(before) and _is_word_char(after)
-            return before.isdigit() and after.isdigit()
-    return False
+    if not 0 < i < len(text) - 1:
+        return False
+    if c in _CONNECTORS:
+        return _is_word_char(text[i - 1]) and _is_word_char(text[i + 1])
+    return c in _NUMBER_CONNECTORS and text[i - 1].isdigit() and text[i + 1].isdigit()
 
 
 def word_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -272,18 +275,23 @@ def word_span(text: str, start: int, end: int) -> tuple[int, int]:
     """
     if not 0 <= start <= end <= len(text):
         raise ValueError(f"span ({start}, {end}) is outside the text (0..{len(text)})")
+    if start == end:  # a click: the word around it, if any
+        while _word_at(text, start - 1):
+            start -= 1
+        while _word_at(text, end):
+            end += 1
+        return start, end
     origin = start
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
         end -= 1
     if start == end:
-        if origin != end or not (_word_at(text, start - 1) or _word_at(text, start)):
-            return origin, origin
-    if start == end or _word_at(text, start):
+        return origin, origin
+    if _word_at(text, start):
         while _word_at(text, start - 1):
             start -= 1
-    if start == end or _word_at(text, end - 1):
+    if _word_at(text, end - 1):
         while _word_at(text, end):
             end += 1
     return start, end

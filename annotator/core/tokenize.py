@@ -1,0 +1,189 @@
+"""Tokens and sentences of canonical document text (for exports and suggestions).
+
+Offsets are code points into the text, end-exclusive, like every offset in the
+project.  Nothing here changes the text; tokens and sentences are views of it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from functools import cache
+from itertools import groupby
+from operator import attrgetter
+from typing import NamedTuple
+
+__all__ = ["Token", "tokenize", "align_span", "sentences", "spacy_tokenize"]
+
+
+class Token(NamedTuple):
+    """One token: ``text == document[start:end]``; ``ws``: whitespace follows it."""
+
+    text: str
+    start: int
+    end: int
+    ws: bool
+    id: int
+
+
+def _char_class(code_points: Iterable[int]) -> str:
+    """A regex character class for the given code points (ascending), as ranges."""
+    parts = []
+    for _, run in groupby(enumerate(code_points), lambda pair: pair[1] - pair[0]):
+        first, *rest = (chr(cp) for _, cp in run)
+        parts.append(re.escape(first) + (f"-{re.escape(rest[-1])}" if rest else ""))
+    return f"[{''.join(parts)}]"
+
+
+@cache
+def _token_regex() -> re.Pattern[str]:
+    # Combining marks (Mn, Mc, Me; variation selectors and keycaps included) exist
+    # only in planes 0 and 1 and in the variation-selector supplement.
+    planes = [*range(0x20000), *range(0xE0100, 0xE01F0)]
+    # ... plus emoji skin tones and tag characters (flags such as England's).
+    extend = _char_class(
+        [cp for cp in planes if unicodedata.category(chr(cp))[0] == "M"]
+        + [*range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080)]
+    )
+    char = rf"(?:[^\W_](?:{extend}|[\u200c\u200d])*)"
+    join = r"(?:[-‐‑'’.]|(?<=\d),(?=\d))"
+    initialism = r"(?:[^\W\d_]\.){2,}(?![^\W_])"
+    word = rf"{char}+(?:{join}{char}+)*"
+    regional = "[\U0001f1e6-\U0001f1ff]"
+    cluster = rf"(?:{regional}{regional}|\S){extend}*(?:\u200d\S{extend}*)*"
+    return re.compile(f"{initialism}|{word}|{cluster}")
+
+
+def _split(text: str, spans: Iterable[tuple[int, int]], boundaries: Iterable[int]) -> list[Token]:
+    """Tokens from ``(start, end)`` pieces, cut at every boundary inside a piece, numbered."""
+    cuts = sorted(set(boundaries))
+    tokens: list[Token] = []
+    for start, end in spans:
+        inner = cuts[bisect_right(cuts, start) : bisect_left(cuts, end)]
+        for a, b in zip([start, *inner], [*inner, end]):
+            ws = b < len(text) and text[b].isspace()
+            tokens.append(Token(text[a:b], a, b, ws, len(tokens)))
+    return tokens
+
+
+def tokenize(text: str, boundaries: Iterable[int] = ()) -> list[Token]:
+    """The default tokenizer: simple, predictable, language-neutral rules.
+
+    - Whitespace (``str.isspace``, newlines included) separates tokens and is
+      never a token.
+    - A word is a run of letters and digits (with their combining marks, ZWJ and
+      ZWNJ), where an apostrophe, a hyphen or a period between two such runs stays
+      inside ("India’s", "Min-jun", "6.5", "A321"), and so does a comma between
+      digits ("2,000").  Scripts written without spaces are not segmented further
+      ("北京" is one token).
+    - Initialisms keep their final period: "U.S.", "e.g.".
+    - Every other character is a token on its own ("%" in "70%", "€", quotes,
+      brackets, a sentence-final "."), together with what Unicode attaches to it:
+      an emoji with its skin tone and variation selector, ZWJ sequences such as
+      "👨‍👩‍👧", a flag (a pair of regional indicators, or a tag sequence).
+    - ``boundaries`` (code-point offsets, e.g. span starts and ends) cut any token
+      they fall inside, so no token crosses a span boundary.
+
+    ``Token.id`` is the token's index in the returned list.
+    """
+    return _split(text, (m.span() for m in _token_regex().finditer(text)), boundaries)
+
+
+def align_span(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
+    """``(token_start, token_end)`` for a span, ``token_end`` INCLUSIVE (Prodigy style).
+
+    ``None`` unless the span starts exactly at a token's start and ends exactly
+    at a token's end.  ``tokens`` must be sorted, as :func:`tokenize` returns them.
+    """
+    if start >= end:
+        return None
+    first = bisect_left(tokens, start, key=attrgetter("start"))
+    last = bisect_left(tokens, end, key=attrgetter("end"))
+    if first >= len(tokens) or last >= len(tokens):
+        return None
+    if tokens[first].start != start or tokens[last].end != end:
+        return None
+    return tokens[first].id, tokens[last].id
+
+
+_LINE_BREAKS = re.compile("[\n\r\v\f\x1c-\x1e\x85\u2028\u2029]")
+#: Whitespace-separated chunks; a CJK full stop (and closers) also ends a chunk.
+_CHUNK = re.compile("[^\\s。！？]+(?:[。！？]+[」』”’）]*)?|[。！？]+[」』”’）]*")
+_CJK_END = re.compile("[。！？][」』”’）]*$")
+_END = re.compile("([.!?…]+)[\"'”’»)\\]]*$")
+_OPENERS = "\"'“‘«([¿¡"
+_INITIALISM = re.compile(r"(?:[^\W\d_]\.)+")
+#: Words that end in a period without ending a sentence.
+ABBREVIATIONS = frozenset(
+    """mr. mrs. ms. dr. prof. sr. jr. st. mt. gen. col. lt. sgt. capt. adm. gov. sen. rep.
+    rev. hon. pres. supt. no. nos. vol. fig. pp. approx. vs. jan. feb. mar. apr. jun. jul.
+    aug. sep. sept. oct. nov. dec.""".split()
+)
+
+
+def _starts_sentence(chunk: str) -> bool:
+    c = chunk[0]
+    return c in _OPENERS or c.isdigit() or (c.isalpha() and not c.islower())
+
+
+def _ends_sentence(chunk: str, following: str) -> bool:
+    """Whether a sentence ends with ``chunk`` when ``following`` comes after whitespace."""
+    end = _END.search(chunk)
+    if end is None or not _starts_sentence(following):
+        return False
+    if set(end.group(1)) != {"."}:
+        return True
+    word = chunk[: end.start()].lstrip(_OPENERS) + "."
+    return word.lower() not in ABBREVIATIONS and not _INITIALISM.fullmatch(word)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans ``(start, end)``: rule-based, trimmed of whitespace.
+
+    A line break (``\\n``, U+2028, U+2029, ...) always ends a sentence.  Within a
+    line, a sentence ends after "." "!" "?" or "…" (and any closing quotes or
+    brackets) followed by whitespace and then an uppercase or caseless letter, a
+    digit, or an opening quote or bracket — unless the period ends a known
+    abbreviation ("Mr.", "Dr.", "No.", "Oct.", see :data:`ABBREVIATIONS`) or an
+    initial or initialism ("J.", "U.S.", "e.g.").  "。", "！" and "？" end a
+    sentence even without whitespace.  Together the spans cover every
+    non-whitespace character of ``text``.
+    """
+    spans: list[tuple[int, int]] = []
+    chunks = list(_CHUNK.finditer(text))
+    start = None
+    for chunk, following in zip(chunks, [*chunks[1:], None]):
+        if start is None:
+            start = chunk.start()
+        if following is None or _sentence_break(text, chunk, following):
+            spans.append((start, chunk.end()))
+            start = None
+    return spans
+
+
+def _sentence_break(text: str, chunk: re.Match[str], following: re.Match[str]) -> bool:
+    gap = text[chunk.end() : following.start()]
+    if _LINE_BREAKS.search(gap) or _CJK_END.search(chunk.group()):
+        return True
+    return bool(gap) and _ends_sentence(chunk.group(), following.group())
+
+
+@cache
+def _spacy_english():
+    try:
+        import spacy
+    except ImportError:
+        raise ImportError("spaCy is not installed: pip install 'annotator[spacy]'") from None
+    return spacy.blank("en")
+
+
+def spacy_tokenize(text: str, boundaries: Iterable[int] = ()) -> list[Token]:
+    """Tokens from spaCy's blank English tokenizer (spaCy must be installed).
+
+    Whitespace tokens that spaCy makes for runs of whitespace are left out, and
+    ``boundaries`` cut tokens as in :func:`tokenize`.
+    """
+    doc = _spacy_english().make_doc(text)
+    return _split(text, ((t.idx, t.idx + len(t)) for t in doc if not t.is_space), boundaries)
