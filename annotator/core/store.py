@@ -318,11 +318,14 @@ class Project:
         with self.db.ensure_autocommit_on():
             c.execute("PRAGMA journal_mode = WAL")
             c.execute("PRAGMA synchronous = NORMAL")
+            if not existed:  # first, so that a creation cut short is still known as ours
+                c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         pending = migrations.pending(self.db)
         if pending:
             if existed and version > 0:
                 self._backup_before_migration(version)
             migrations.apply(self.db)
+        if pending or version != FORMAT_VERSION:  # also after a crash between the two
             with self.db.ensure_autocommit_on():
                 c.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
                 c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -332,8 +335,16 @@ class Project:
                 c.execute("INSERT OR REPLACE INTO meta VALUES ('created', ?)", (now(),))
 
     def _backup_before_migration(self, version: int) -> Path:
+        """Copy the file before migrating it; written under a temporary name and
+        renamed, so a backup that exists is complete (a crash mid-copy leaves a
+        stray ``.tmp``, never a half backup under the real name)."""
         backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
-        copy_project(self.path, backup)
+        tmp = backup.with_name(backup.name + ".tmp")
+        tmp.unlink(missing_ok=True)
+        copy_project(self.path, tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, backup)
         return backup
 
     def close(self) -> None:

@@ -289,6 +289,9 @@ def _die_inside_commit(what: str) -> None:
     before COMMIT; or (``after-commit``) right after a commit, before the log."""
     from annotator.core.store import Project
 
+    if what in ("migrate", "version", "backup"):
+        _die_while_opening(what)
+        return
     if what == "after-commit":
         original_write = Log.write
 
@@ -309,8 +312,47 @@ def _die_inside_commit(what: str) -> None:
     Project.log = log  # type: ignore[method-assign]
 
 
+def _die_while_opening(what: str) -> None:
+    """SIGKILL while an older project is upgraded: ``backup`` once the backup copy
+    is written, before it gets its name; ``migrate`` inside the last migration's
+    transaction; ``version`` after the migrations, before the format version is set."""
+    from sqlite_utils.migrations import Migrations
+
+    def die() -> None:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    if what == "backup":
+        original_replace = os.replace
+
+        def replace(src: Any, dst: Any) -> None:
+            if str(dst).endswith(".bak"):
+                die()
+            original_replace(src, dst)
+
+        os.replace = replace  # type: ignore[assignment]
+    elif what == "migrate":
+        original_record = Migrations._record_applied
+
+        def record(self: Migrations, db: Any, name: str) -> None:
+            original_record(self, db, name)
+            if name == self._migrations[-1].name:
+                die()
+
+        Migrations._record_applied = record  # type: ignore[method-assign]
+    else:
+        original_apply = Migrations.apply
+
+        def apply(self: Migrations, db: Any, **kw: Any) -> None:
+            original_apply(self, db, **kw)
+            die()
+
+        Migrations.apply = apply  # type: ignore[method-assign]
+
+
 def child_main(project: Path, log_path: Path, seed: int, mode: str, steps: int | None = None,
                die: str | None = None, force: str | None = None) -> None:
+    if die in ("migrate", "version", "backup"):  # these happen while the project opens
+        _die_inside_commit(die)
     log = Log(log_path)
     if mode == "gui":
         from guidriver import GuiDriver  # noqa: PLC0415 (next to this file)
@@ -321,7 +363,7 @@ def child_main(project: Path, log_path: Path, seed: int, mode: str, steps: int |
     if force:
         driver.force = force
     log.write(t="ready")
-    if die:
+    if die in ("import", "do", "after-commit"):
         _die_inside_commit(die)
     n = 0
     while steps is None or n < steps:
@@ -558,7 +600,8 @@ def main(argv: list[str] | None = None) -> None:
     c.add_argument("seed", type=int)
     c.add_argument("mode", choices=["core", "gui"])
     c.add_argument("--steps", type=int, help="stop after this many actions (default: run until killed)")
-    c.add_argument("--die", choices=["import", "do", "after-commit"], help="SIGKILL itself at this point")
+    c.add_argument("--die", choices=["import", "do", "after-commit", "migrate", "version", "backup"],
+                   help="SIGKILL itself at this point")
     c.add_argument("--force", choices=["import", "command"], help="do only this kind of action")
     r = sub.add_parser("campaign")
     r.add_argument("workdir", type=Path)
