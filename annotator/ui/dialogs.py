@@ -1,0 +1,231 @@
+"""Small dialogs: messages (always plain text), annotator name, shortcuts, about, reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCompleter,
+    QDialog,
+    QDialogButtonBox,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableView,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.models import GOLD
+
+
+def message_box(
+    parent: QWidget | None,
+    icon: QMessageBox.Icon,
+    title: str,
+    text: str,
+    details: str | None = None,
+) -> QMessageBox:
+    """A QMessageBox whose text is never interpreted as rich text."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    if details:
+        box.setDetailedText(details)
+    return box
+
+
+def show_error(parent: QWidget | None, title: str, text: str, details: str | None = None) -> None:
+    message_box(parent, QMessageBox.Icon.Critical, title, text, details).exec()
+
+
+def show_warning(parent: QWidget | None, title: str, text: str) -> None:
+    message_box(parent, QMessageBox.Icon.Warning, title, text).exec()
+
+
+def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = False) -> QLabel:
+    """A QLabel that shows its text literally (no rich text, no links)."""
+    label = QLabel(parent)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(wrap)
+    label.setText(text)
+    return label
+
+
+def list_table(model: QAbstractItemModel, parent: QWidget | None = None) -> QTableView:
+    """A read-only table selecting single rows, with fixed row heights (the view
+    never measures rows, so it stays fast with many of them)."""
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setShowGrid(False)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.setTextElideMode(Qt.TextElideMode.ElideRight)
+    table.setTabKeyNavigation(False)
+    rows = table.verticalHeader()
+    rows.hide()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(table.fontMetrics().height() + 8)
+    table.horizontalHeader().setHighlightSections(False)
+    return table
+
+
+def select_row(table: QTableView, row: int) -> None:
+    """Make ``row`` current and selected (-1: clear), scrolled into view."""
+    sel = table.selectionModel()
+    if row < 0:
+        sel.clearSelection()
+        sel.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
+        return
+    index = table.model().index(row, 0)
+    sel.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+    table.scrollTo(index)
+
+
+def check_annotator_name(name: str) -> str | None:
+    """Why ``name`` cannot be an annotator name (None: it can)."""
+    name = name.strip()
+    if not name:
+        return "Please enter a name."
+    if name == GOLD or name.startswith("@"):
+        return "Names starting with '@' are reserved (the gold layer is called @gold)."
+    if len(name) > 100:
+        return "Please use at most 100 characters."
+    if any(ord(c) < 32 for c in name):
+        return "A name cannot contain control characters."
+    return None
+
+
+class AnnotatorNameDialog(QDialog):
+    """Asks who is annotating; every annotation records this name."""
+
+    def __init__(self, parent: QWidget | None = None, current: str = "", known: Iterable[str] = ()):
+        super().__init__(parent)
+        self.setWindowTitle("Annotator name")
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            plain_label(
+                "Your name or initials. Every annotation you make records it, and you see and edit "
+                "your own annotations (others' are compared in review mode).",
+                wrap=True,
+            )
+        )
+        self.edit = QLineEdit(current)
+        self.edit.setPlaceholderText("e.g. Maria or MK")
+        self.edit.setMaxLength(100)
+        known = [k for k in known if k]
+        if known:
+            self.edit.setCompleter(QCompleter(sorted(known), self.edit))
+        layout.addWidget(self.edit)
+        self.problem = plain_label(wrap=True)
+        self.problem.setStyleSheet("color: #b71c1c;")
+        layout.addWidget(self.problem)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.edit.textChanged.connect(self._validate)
+        self._validate()
+        self.resize(420, self.sizeHint().height())
+
+    def name(self) -> str:
+        return self.edit.text().strip()
+
+    def _validate(self) -> None:
+        problem = check_annotator_name(self.edit.text())
+        # An empty field is not an error to shout about yet, just not acceptable.
+        self.problem.setText(problem if problem and self.edit.text() else "")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(problem is None)
+
+    def accept(self) -> None:
+        if check_annotator_name(self.edit.text()) is None:
+            super().accept()
+
+
+def ask_annotator_name(parent: QWidget | None, current: str = "", known: Iterable[str] = ()) -> str | None:
+    dialog = AnnotatorNameDialog(parent, current, known)
+    return dialog.name() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class ShortcutsDialog(QDialog):
+    """Help > Keyboard shortcuts: a table of (section, keys, what it does)."""
+
+    def __init__(self, rows: list[tuple[str, str, str]], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(len(rows), 3)
+        self.table.setHorizontalHeaderLabels(["Where", "Keys", "Action"])
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        for r, (section, keys, what) in enumerate(rows):
+            for c, value in enumerate((section, keys, what)):
+                item = QTableWidgetItem(value)
+                if c == 1:
+                    item.setFont(mono)
+                self.table.setItem(r, c, item)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+        self.resize(640, 620)
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        return [
+            tuple(self.table.item(r, c).text() for c in range(3))  # type: ignore[misc]
+            for r in range(self.table.rowCount())
+        ]
+
+
+class ReportDialog(QDialog):
+    """A read-only plain-text report (e.g. of an import), copyable."""
+
+    def __init__(self, title: str, summary: str, report: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        layout = QVBoxLayout(self)
+        layout.addWidget(plain_label(summary, wrap=True))
+        self.text = QPlainTextEdit()
+        self.text.setReadOnly(True)
+        self.text.setPlainText(report)
+        font = QFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setFont(font)
+        layout.addWidget(self.text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(640, 420)
+
+
+def about_text(version: str) -> str:
+    return (
+        f"annotator {version}\n\n"
+        "Annotate news articles with entities, events (triggers with typed arguments) and claims "
+        "(claimant, stance, veracity, check-worthiness). Every action is saved at once to the "
+        "project file; exports give training data in JSONL and other NLP formats.\n\n"
+        "Offsets are Unicode code points into the stored text, end-exclusive."
+    )
+
+
+def show_about(parent: QWidget | None) -> None:
+    from annotator import __version__
+
+    box = message_box(parent, QMessageBox.Icon.Information, "About annotator", about_text(__version__))
+    box.exec()

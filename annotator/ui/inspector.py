@@ -1,0 +1,485 @@
+"""The inspector: edits the selected annotation (label, event arguments, claim
+claimant and attributes, relation type) and shows what the schema says about it.
+
+The widget never changes the project itself: it emits requests that the
+workspace turns into undoable commands, and it is refreshed from the stored
+annotations after every change. The ``*_warnings`` functions are pure (no Qt).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.models import Annotation
+from annotator.core.schema import LabelSchema, RoleSpec
+from annotator.ui.actions import escape_mnemonic, plain_tooltip
+from annotator.ui.annotation_panel import one_line
+from annotator.ui.dialogs import plain_label
+from annotator.ui.palette import swatch_icon
+
+NOT_SET = "(not set)"
+WARNING_SIGN = "⚠"
+
+
+# ---------------------------------------------------------------------------
+# Schema checks (pure)
+# ---------------------------------------------------------------------------
+def _quote(ann: Annotation | None, text: str) -> str:
+    return f"“{one_line(ann.text_in(text), 40)}”" if ann is not None else "?"
+
+
+def filler_problem(role: RoleSpec | None, filler: Annotation | None, text: str, event_type: str = "") -> str | None:
+    """Why ``filler`` does not suit ``role`` (None: it does)."""
+    if role is None:
+        return f"not a role of {event_type}" if event_type else "not a role of this event type"
+    if filler is None:
+        return "the filler no longer exists"
+    if role.labels and (filler.kind != "entity" or filler.label not in role.labels):
+        what = filler.label if filler.kind == "entity" else f"a {filler.kind} ({filler.label})"
+        return f"{_quote(filler, text)} is {what}; {role.name} takes {', '.join(role.labels)}"
+    return None
+
+
+def event_warnings(event: Annotation, by_id: dict[str, Annotation], schema: LabelSchema, text: str) -> list[str]:
+    """Schema problems of an event: unknown type or roles, wrong fillers, missing required roles."""
+    et = schema.event_type(event.label)
+    if et is None:
+        return [f"{event.label} is not an event type of this schema"]
+    out = []
+    for arg in event.arguments:
+        problem = filler_problem(et.role(arg.role), by_id.get(arg.target), text, et.name)
+        if problem:
+            out.append(f"{arg.role}: {problem}")
+    have = {a.role for a in event.arguments}
+    out += [f"Required role {r.name} has no argument yet" for r in et.roles if r.required and r.name not in have]
+    return out
+
+
+def claimant_problem(claim: Annotation, by_id: dict[str, Annotation], schema: LabelSchema, text: str) -> str | None:
+    if not claim.claimant_ref:
+        return None
+    target = by_id.get(claim.claimant_ref)
+    if target is None:
+        return "the claimant span no longer exists"
+    allowed = schema.claim.claimant_labels
+    if target.kind != "entity":
+        return f"the claimant {_quote(target, text)} is a {target.kind}, not an entity"
+    if allowed and target.label not in allowed:
+        return f"the claimant {_quote(target, text)} is {target.label}; claimants are {', '.join(allowed)}"
+    return None
+
+
+def claim_warnings(claim: Annotation, by_id: dict[str, Annotation], schema: LabelSchema, text: str) -> list[str]:
+    out = []
+    problem = claimant_problem(claim, by_id, schema, text)
+    if problem:
+        out.append(problem[0].upper() + problem[1:])
+    if not claim.claimant_ref and not claim.claimant_text:
+        out.append("No claimant yet")
+    for attr in schema.claim.attributes:
+        value = claim.attributes.get(attr.name)
+        if value is not None and value not in attr.values:
+            out.append(f"{attr.name}: {value!r} is not one of {', '.join(attr.values)}")
+    return out
+
+
+def relation_warnings(rel: Annotation, by_id: dict[str, Annotation], schema: LabelSchema, text: str) -> list[str]:
+    rt = schema.relation_type(rel.label)
+    if rt is None:
+        return [f"{rel.label} is not a relation type of this schema"]
+    out = []
+    for end, ref, allowed in (("head", rel.head, rt.head_labels), ("tail", rel.tail, rt.tail_labels)):
+        target = by_id.get(ref or "")
+        if target is None:
+            out.append(f"The {end} no longer exists")
+        elif allowed and target.label not in allowed:
+            out.append(f"The {end} {_quote(target, text)} is {target.label}; {rt.name} takes {', '.join(allowed)}")
+    return out
+
+
+def warnings_for(ann: Annotation, by_id: dict[str, Annotation], schema: LabelSchema, text: str) -> list[str]:
+    """Every schema warning about ``ann``."""
+    if ann.label not in schema.labels(ann.kind):
+        first = [f"{ann.label} is not a {ann.kind} label of this schema"]
+        if ann.kind in ("entity", "claim"):
+            return first
+    if ann.kind == "event":
+        return event_warnings(ann, by_id, schema, text)
+    if ann.kind == "claim":
+        return claim_warnings(ann, by_id, schema, text)
+    if ann.kind == "relation":
+        return relation_warnings(ann, by_id, schema, text)
+    return []
+
+
+# ---------------------------------------------------------------------------
+# The widget
+# ---------------------------------------------------------------------------
+class Inspector(QScrollArea):
+    """Editor for the selected annotation."""
+
+    labelChangeRequested = Signal(str, str)  # annotation id, new label
+    addArgumentRequested = Signal(str)  # role ("" = ask)
+    removeArgumentRequested = Signal(str, str, str)  # event id, role, filler id
+    pickClaimantRequested = Signal()
+    claimantTextChanged = Signal(str, str)  # claim id, text ("" clears)
+    attributeChanged = Signal(str, str, str)  # claim id, attribute, value ("" clears)
+    annotationRequested = Signal(str)  # go to / select this annotation
+    deleteRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.ann: Annotation | None = None
+        self.schema: LabelSchema | None = None
+        self.text = ""
+        self.by_id: dict[str, Annotation] = {}
+        self.current_warnings: list[str] = []
+
+        body = QWidget()
+        self.setWidget(body)
+        outer = QVBoxLayout(body)
+        outer.setContentsMargins(8, 6, 8, 6)
+
+        self.empty = plain_label(
+            "Select an annotation (click a span or a row) to edit it.\n\n"
+            "To annotate: select text, then press a label's key or click it in the palette.",
+            wrap=True,
+        )
+        self.empty.setStyleSheet("color: palette(mid);")
+        outer.addWidget(self.empty)
+
+        # -- common part ------------------------------------------------------------
+        self.common = QWidget()
+        form = QFormLayout(self.common)
+        form.setContentsMargins(0, 0, 0, 0)
+        self.kind_label = plain_label()
+        self.kind_label.setStyleSheet("font-weight: 600;")
+        form.addRow("Kind", self.kind_label)
+        self.label_combo = QComboBox()
+        self.label_combo.setToolTip(plain_tooltip("Change the label (or press another label's key in the text)"))
+        self.label_caption = QLabel("&Label")
+        self.label_caption.setBuddy(self.label_combo)
+        form.addRow(self.label_caption, self.label_combo)
+        self.span_text = plain_label(wrap=True)
+        self.span_text.setStyleSheet("background: palette(base); padding: 3px; border-radius: 3px;")
+        form.addRow("Text", self.span_text)
+        self.offsets = plain_label()
+        self.offsets.setStyleSheet("color: palette(mid);")
+        self.offsets.setToolTip(plain_tooltip(
+            "Code-point offsets, end exclusive.\nAlt+Left/Right moves the start, Alt+Shift+Left/Right moves the end."
+        ))
+        form.addRow("Span", self.offsets)
+        outer.addWidget(self.common)
+
+        # -- event arguments ------------------------------------------------------
+        self.event_box = QGroupBox("Arguments")
+        ev = QVBoxLayout(self.event_box)
+        self.args_table = QTableWidget(0, 3)
+        self.args_table.setHorizontalHeaderLabels(["Role", "Filler", "Label"])
+        self.args_table.verticalHeader().hide()
+        self.args_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.args_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.args_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.args_table.setTabKeyNavigation(False)
+        self.args_table.setWordWrap(False)
+        hh = self.args_table.horizontalHeader()
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.args_table.setMinimumHeight(90)
+        self.args_table.setToolTip(plain_tooltip("Enter: go to the filler. Delete: remove the argument."))
+        self.args_table.installEventFilter(self)
+        self.args_table.cellDoubleClicked.connect(lambda row, _col: self._go_to_filler(row))
+        ev.addWidget(self.args_table)
+        row = QHBoxLayout()
+        self.role_combo = QComboBox()
+        self.role_combo.setToolTip(plain_tooltip("The role of the next argument (only roles of this event type)"))
+        self.add_arg_button = QPushButton("&Add argument…")
+        self.add_arg_button.setToolTip(plain_tooltip(
+            "Then click the filler span in the text, or select text and press an entity key (Shift+A)"
+        ))
+        self.add_arg_button.clicked.connect(lambda: self.addArgumentRequested.emit(self.role_combo.currentData() or ""))
+        self.remove_arg_button = QPushButton("&Remove")
+        self.remove_arg_button.setToolTip(plain_tooltip("Remove the selected argument (Delete in the list)"))
+        self.remove_arg_button.clicked.connect(self._remove_selected_argument)
+        row.addWidget(self.role_combo, 1)
+        row.addWidget(self.add_arg_button)
+        row.addWidget(self.remove_arg_button)
+        ev.addLayout(row)
+        outer.addWidget(self.event_box)
+
+        # -- claim ---------------------------------------------------------------------
+        self.claim_box = QGroupBox("Claim")
+        cl = QFormLayout(self.claim_box)
+        self.claimant_label = plain_label(wrap=True)
+        cl.addRow("Claimant", self.claimant_label)
+        pick_row = QHBoxLayout()
+        self.pick_claimant_button = QPushButton("&Pick claimant span")
+        self.pick_claimant_button.setToolTip(plain_tooltip("Then click an entity span in the text (Shift+K)"))
+        self.pick_claimant_button.clicked.connect(self.pickClaimantRequested.emit)
+        self.clear_claimant_button = QPushButton("Clear")
+        self.clear_claimant_button.clicked.connect(self._clear_claimant)
+        pick_row.addWidget(self.pick_claimant_button, 1)
+        pick_row.addWidget(self.clear_claimant_button)
+        cl.addRow("", pick_row)
+        self.claimant_edit = QLineEdit()
+        self.claimant_edit.setPlaceholderText("or type who makes the claim, then Enter")
+        self.claimant_edit.editingFinished.connect(self._claimant_edited)
+        self.claimant_caption = QLabel("Claimant &text")
+        self.claimant_caption.setBuddy(self.claimant_edit)
+        cl.addRow(self.claimant_caption, self.claimant_edit)
+        self.attr_form = cl
+        self.attr_combos: dict[str, QComboBox] = {}
+        self._attr_rows: list[QWidget] = []
+        outer.addWidget(self.claim_box)
+
+        # -- relation ------------------------------------------------------------------
+        self.relation_box = QGroupBox("Relation")
+        rl = QFormLayout(self.relation_box)
+        self.head_label = plain_label(wrap=True)
+        self.tail_label = plain_label(wrap=True)
+        rl.addRow("Head", self.head_label)
+        rl.addRow("Tail", self.tail_label)
+        outer.addWidget(self.relation_box)
+
+        # -- links to this span, warnings, delete ------------------------------------
+        self.links_label = plain_label(wrap=True)
+        self.links_label.setStyleSheet("color: palette(mid);")
+        outer.addWidget(self.links_label)
+        self.warnings_label = plain_label(wrap=True)
+        self.warnings_label.setStyleSheet(
+            "color: #8a4b00; background: #fff4e0; border: 1px solid #f0c36d; border-radius: 4px; padding: 4px;"
+        )
+        outer.addWidget(self.warnings_label)
+        self.delete_button = QPushButton("&Delete annotation")
+        self.delete_button.setToolTip(plain_tooltip("Delete this annotation (Delete in the text or the list)"))
+        self.delete_button.clicked.connect(self.deleteRequested.emit)
+        outer.addWidget(self.delete_button)
+        outer.addStretch(1)
+
+        self.label_combo.activated.connect(self._label_chosen)
+        self.show_annotation(None)
+
+    # -- refresh ---------------------------------------------------------------------
+    def set_context(self, text: str, by_id: dict[str, Annotation], schema: LabelSchema | None) -> None:
+        """The current document's text, annotations (id -> annotation) and schema."""
+        self.text, self.by_id, self.schema = text, by_id, schema
+
+    def show_annotation(self, ann: Annotation | None) -> None:
+        """Show ``ann`` (None: nothing selected); emits nothing."""
+        self.ann = ann
+        has = ann is not None and self.schema is not None
+        self.empty.setVisible(not has)
+        for w in (self.common, self.links_label, self.delete_button):
+            w.setVisible(has)
+        self.event_box.setVisible(has and ann.kind == "event")
+        self.claim_box.setVisible(has and ann.kind == "claim")
+        self.relation_box.setVisible(has and ann.kind == "relation")
+        self.current_warnings = []
+        if not has:
+            self.warnings_label.hide()
+            return
+        assert ann is not None and self.schema is not None
+        self._fill_common(ann, self.schema)
+        if ann.kind == "event":
+            self._fill_event(ann, self.schema)
+        elif ann.kind == "claim":
+            self._fill_claim(ann, self.schema)
+        elif ann.kind == "relation":
+            self.head_label.setText(self._describe(ann.head))
+            self.tail_label.setText(self._describe(ann.tail))
+        self._fill_links(ann)
+        self.current_warnings = warnings_for(ann, self.by_id, self.schema, self.text)
+        self.warnings_label.setVisible(bool(self.current_warnings))
+        self.warnings_label.setText("\n".join(f"{WARNING_SIGN} {w}" for w in self.current_warnings))
+
+    def _describe(self, ann_id: str | None) -> str:
+        target = self.by_id.get(ann_id or "")
+        if target is None:
+            return "(missing)"
+        return f"“{one_line(target.text_in(self.text), 60)}” ({target.label})"
+
+    def _fill_common(self, ann: Annotation, schema: LabelSchema) -> None:
+        self.kind_label.setText({"entity": "Entity", "event": "Event", "claim": "Claim", "relation": "Relation"}[ann.kind])
+        is_claim = ann.kind == "claim"
+        self.label_combo.setVisible(not is_claim)
+        self.label_caption.setVisible(not is_claim)
+        self.label_combo.clear()
+        if not is_claim:
+            names = schema.labels(ann.kind)
+            if ann.label not in names:
+                names = [ann.label, *names]
+            for name in names:
+                self.label_combo.addItem(swatch_icon(schema.color(ann.kind, name)), escape_mnemonic(name), name)
+            self.label_combo.setCurrentIndex(self.label_combo.findData(ann.label))
+        has_span = ann.span is not None
+        self.span_text.setVisible(has_span)
+        self.offsets.setVisible(has_span)
+        if has_span:
+            self.span_text.setText(one_line(ann.text_in(self.text), 400))
+            self.offsets.setText(f"[{ann.start}, {ann.end})  ·  {ann.end - ann.start} characters")  # type: ignore[operator]
+
+    def _fill_event(self, ann: Annotation, schema: LabelSchema) -> None:
+        et = schema.event_type(ann.label)
+        self.args_table.setRowCount(len(ann.arguments))
+        for r, arg in enumerate(ann.arguments):
+            filler = self.by_id.get(arg.target)
+            problem = filler_problem(et.role(arg.role) if et else None, filler, self.text, ann.label)
+            role_item = QTableWidgetItem(f"{WARNING_SIGN} {arg.role}" if problem else arg.role)
+            role_item.setData(Qt.ItemDataRole.UserRole, (arg.role, arg.target))
+            filler_item = QTableWidgetItem(one_line(filler.text_in(self.text), 60) if filler else "(missing)")
+            label_item = QTableWidgetItem(filler.label if filler else "")
+            if filler is not None:
+                label_item.setIcon(swatch_icon(schema.color(filler.kind, filler.label)))
+            for item in (role_item, filler_item, label_item):
+                item.setToolTip(plain_tooltip(problem or f"{arg.role}: {filler.text_in(self.text) if filler else ''}"))
+            self.args_table.setItem(r, 0, role_item)
+            self.args_table.setItem(r, 1, filler_item)
+            self.args_table.setItem(r, 2, label_item)
+        previous = self.role_combo.currentData()
+        self.role_combo.clear()
+        have = {a.role for a in ann.arguments}
+        for role in et.roles if et else []:
+            marks = []
+            if role.required:
+                marks.append("required" if role.name not in have else "required, filled")
+            if role.labels:
+                marks.append(", ".join(role.labels))
+            self.role_combo.addItem(escape_mnemonic(f"{role.name}  ({'; '.join(marks)})" if marks else role.name), role.name)
+        # Preselect the first required role still missing, else keep the last choice.
+        missing = [r.name for r in (et.roles if et else []) if r.required and r.name not in have]
+        choice = missing[0] if missing else previous
+        index = self.role_combo.findData(choice)
+        self.role_combo.setCurrentIndex(max(index, 0))
+        self.add_arg_button.setEnabled(self.role_combo.count() > 0)
+        self.remove_arg_button.setEnabled(bool(ann.arguments))
+
+    def _fill_claim(self, ann: Annotation, schema: LabelSchema) -> None:
+        if ann.claimant_ref:
+            self.claimant_label.setText(self._describe(ann.claimant_ref))
+        elif ann.claimant_text:
+            self.claimant_label.setText(f"{ann.claimant_text} (typed)")
+        else:
+            self.claimant_label.setText("(none)")
+        self.clear_claimant_button.setEnabled(bool(ann.claimant_ref or ann.claimant_text))
+        if not self.claimant_edit.hasFocus():
+            self.claimant_edit.setText(ann.claimant_text or "")
+        names = [a.name for a in schema.claim.attributes]
+        if list(self.attr_combos) != names:
+            self._build_attribute_rows(schema)
+        for attr in schema.claim.attributes:
+            combo = self.attr_combos[attr.name]
+            value = ann.attributes.get(attr.name)
+            index = combo.findData(value) if value is not None else 0
+            if index < 0:  # a value the schema does not list: show it anyway
+                combo.addItem(escape_mnemonic(f"{value} (not in schema)"), value)
+                index = combo.count() - 1
+            combo.setCurrentIndex(index)
+
+    def _build_attribute_rows(self, schema: LabelSchema) -> None:
+        for w in self._attr_rows:
+            self.attr_form.removeRow(w)
+        self._attr_rows, self.attr_combos = [], {}
+        for attr in schema.claim.attributes:
+            combo = QComboBox()
+            combo.addItem(NOT_SET, None)
+            for value in attr.values:
+                combo.addItem(escape_mnemonic(value), value)
+            tip = attr.description or f"{attr.name} of the claim"
+            combo.setToolTip(plain_tooltip(tip + (f"\nDefault: {attr.default}" if attr.default else "")))
+            combo.activated.connect(lambda _i, name=attr.name, c=combo: self._attribute_chosen(name, c))
+            caption = plain_label(attr.name.replace("_", " "))
+            caption.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+            caption.setBuddy(combo)
+            self.attr_form.addRow(caption, combo)
+            self.attr_combos[attr.name] = combo
+            self._attr_rows.append(combo)
+
+    def _fill_links(self, ann: Annotation) -> None:
+        links = []
+        for other in self.by_id.values():
+            if other.id == ann.id:
+                continue
+            for arg in other.arguments:
+                if arg.target == ann.id:
+                    links.append(f"{arg.role} of {other.label} {self._describe(other.id)}")
+            if other.claimant_ref == ann.id:
+                links.append(f"claimant of claim {self._describe(other.id)}")
+            if other.kind == "relation" and ann.id in (other.head, other.tail):
+                end = "head" if other.head == ann.id else "tail"
+                links.append(f"{end} of {other.label}")
+        self.links_label.setVisible(bool(links))
+        self.links_label.setText("Linked as: " + "; ".join(links) if links else "")
+
+    # -- user edits ------------------------------------------------------------------
+    def _label_chosen(self, index: int) -> None:
+        label = self.label_combo.itemData(index)
+        if self.ann is not None and label and label != self.ann.label:
+            self.labelChangeRequested.emit(self.ann.id, label)
+
+    def _attribute_chosen(self, name: str, combo: QComboBox) -> None:
+        if self.ann is None or self.ann.kind != "claim":
+            return
+        value = combo.currentData()
+        if value != self.ann.attributes.get(name):
+            self.attributeChanged.emit(self.ann.id, name, value or "")
+
+    def _claimant_edited(self) -> None:
+        if self.ann is None or self.ann.kind != "claim":
+            return
+        text = self.claimant_edit.text().strip()
+        if text and text != (self.ann.claimant_text or ""):
+            self.claimantTextChanged.emit(self.ann.id, text)
+
+    def _clear_claimant(self) -> None:
+        if self.ann is not None and self.ann.kind == "claim":
+            self.claimant_edit.clear()
+            self.claimantTextChanged.emit(self.ann.id, "")
+
+    def selected_argument(self) -> tuple[str, str] | None:
+        row = self.args_table.currentRow()
+        item = self.args_table.item(row, 0) if row >= 0 else None
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def _remove_selected_argument(self) -> None:
+        arg = self.selected_argument()
+        if arg is None and self.ann is not None and len(self.ann.arguments) == 1:
+            arg = (self.ann.arguments[0].role, self.ann.arguments[0].target)
+        if arg is not None and self.ann is not None:
+            self.removeArgumentRequested.emit(self.ann.id, arg[0], arg[1])
+
+    def _go_to_filler(self, row: int) -> None:
+        item = self.args_table.item(row, 0)
+        if item is not None:
+            self.annotationRequested.emit(item.data(Qt.ItemDataRole.UserRole)[1])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.args_table and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            key = event.key()
+            if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self._remove_selected_argument()
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._go_to_filler(self.args_table.currentRow())
+                return True
+        return super().eventFilter(watched, event)

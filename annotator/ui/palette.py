@@ -1,0 +1,191 @@
+"""The label palette: every label of the project's schema as a chip with its
+colour and one-key shortcut; clicking a chip applies it to the current selection."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QLayout, QLayoutItem, QSizePolicy, QToolButton, QWidget, QWidgetItem
+
+from annotator.core.models import CLAIM_LABEL
+from annotator.core.schema import LabelSchema
+from annotator.ui.actions import escape_mnemonic, plain_tooltip
+from annotator.ui.dialogs import plain_label
+
+
+def text_color_for(background: QColor) -> QColor:
+    """Black or white, whichever reads better on ``background``."""
+    luminance = 0.299 * background.red() + 0.587 * background.green() + 0.114 * background.blue()
+    return QColor("#202124") if luminance > 150 else QColor("#ffffff")
+
+
+@cache
+def swatch_icon(color: str, key: str = "", size: int = 18) -> QIcon:
+    """A rounded square of ``color`` with the shortcut key drawn inside."""
+    scale = 2
+    pix = QPixmap(size * scale, size * scale)
+    pix.setDevicePixelRatio(scale)
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    c = QColor(color)
+    painter.setPen(c.darker(125))
+    painter.setBrush(c)
+    painter.drawRoundedRect(QRect(1, 1, size - 2, size - 2), 4, 4)
+    if key:
+        font = QFont()
+        font.setBold(True)
+        font.setPixelSize(int(size * 0.62))
+        painter.setFont(font)
+        painter.setPen(text_color_for(c))
+        painter.drawText(QRect(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, key.upper() if key.isalpha() else key)
+    painter.end()
+    return QIcon(pix)
+
+
+class FlowLayout(QLayout):
+    """Lays widgets out left to right, wrapping to new lines (like words)."""
+
+    def __init__(self, parent: QWidget | None = None, spacing: int = 4):
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self._spacing = spacing
+        self.setContentsMargins(QMargins(4, 4, 4, 4))
+
+    def addItem(self, item: QLayoutItem) -> None:  # noqa: N802
+        self._items.append(item)
+
+    def addWidget(self, widget: QWidget) -> None:  # noqa: N802
+        self.addChildWidget(widget)
+        self.addItem(QWidgetItem(widget))
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:  # noqa: N802
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:  # noqa: N802
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._arrange(QRect(0, 0, width, 0), apply=False)
+
+    def setGeometry(self, rect: QRect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._arrange(rect, apply=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        size = QSize()
+        for item in self._items:
+            size = size.expandedTo(item.minimumSize())
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def _arrange(self, rect: QRect, apply: bool) -> int:
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        x, y, line_height = area.x(), area.y(), 0
+        for item in self._items:
+            hint = item.sizeHint()
+            if x + hint.width() > area.right() + 1 and line_height > 0:
+                x, y, line_height = area.x(), y + line_height + self._spacing, 0
+            if apply:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + self._spacing
+            line_height = max(line_height, hint.height())
+        return y + line_height - rect.y() + m.bottom()
+
+
+class LabelChip(QToolButton):
+    """One label: colour swatch with its key, and its name."""
+
+    def __init__(self, kind: str, label: str, color: str, key: str | None, description: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.kind, self.label, self.key = kind, label, key
+        shown = "Claim" if kind == "claim" else label
+        self.setText(escape_mnemonic(shown))
+        self.setIcon(swatch_icon(color, key or ""))
+        self.setIconSize(QSize(18, 18))
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.setAutoRaise(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        kind_text = {"entity": "Entity", "event": "Event type", "claim": "Claim", "relation": "Relation type"}[kind]
+        how = {
+            "relation": "select the head span, then click this (or press its key) and click the tail span",
+            "claim": "select text, then click this or press its key",
+        }.get(kind, "select text, then click this or press its key; with a span selected, changes its label")
+        tip = f"{kind_text}: {shown}"
+        if description:
+            tip += f"\n{description}"
+        tip += f"\nKey: {key}" if key else "\nNo key"
+        tip += f"\n{how[0].upper()}{how[1:]}."
+        self.setToolTip(plain_tooltip(tip))
+        self.setStyleSheet("QToolButton { padding: 2px 6px 2px 3px; border-radius: 4px; }")
+
+
+class LabelPalette(QWidget):
+    """All labels of a schema, in sections; emits :attr:`labelChosen` on click."""
+
+    #: (kind, label) of the clicked chip.
+    labelChosen = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self._layout = FlowLayout(self)
+        self.chips: list[LabelChip] = []
+        self._widgets: list[QWidget] = []
+
+    def set_schema(self, schema: LabelSchema | None) -> None:
+        for w in self._widgets:
+            self._layout.removeWidget(w)
+            w.deleteLater()
+        self._widgets, self.chips = [], []
+        if schema is None:
+            return
+        sections: list[tuple[str, list[tuple[str, str, str, str | None, str]]]] = [
+            ("Entities", [("entity", e.name, e.color, e.key, e.description) for e in schema.entities]),
+            ("Events", [("event", e.name, e.color, e.key, e.description) for e in schema.events]),
+            ("", [("claim", CLAIM_LABEL, schema.claim.color, schema.claim.key, schema.claim.description)]),
+            ("Relations", [("relation", r.name, r.color, r.key, r.description) for r in schema.relations]),
+        ]
+        for title, items in sections:
+            if not items:
+                continue
+            if title:
+                header = plain_label(title)
+                header.setStyleSheet("color: palette(mid); font-weight: 600; padding: 3px 2px 0 8px;")
+                header.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+                self._add(header)
+            for kind, name, color, key, description in items:
+                chip = LabelChip(kind, name, color, key, description)
+                chip.clicked.connect(lambda _c=False, k=kind, n=name: self.labelChosen.emit(k, n))
+                self.chips.append(chip)
+                self._add(chip)
+        self.updateGeometry()
+
+    def _add(self, widget: QWidget) -> None:
+        self._layout.addWidget(widget)
+        self._widgets.append(widget)
+
+    def chip(self, kind: str, label: str) -> LabelChip | None:
+        return next((c for c in self.chips if c.kind == kind and c.label == label), None)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._layout.heightForWidth(width)

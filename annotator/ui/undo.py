@@ -1,0 +1,132 @@
+"""Core commands in Qt's undo stack.
+
+One :class:`QUndoStack` serves the whole project: every entry knows its
+document, and undoing or redoing an entry of another document first switches
+the window to that document (``show_document`` callback), so the user sees
+what is undone.
+
+A command is applied *before* it is pushed (:meth:`UndoController.push`): a
+command the core refuses never enters the stack, and the push's first
+``redo()`` does not run it a second time. When undo or redo fails (the data
+was changed in another window or process, the disk is full, ...), the message
+is shown and the entry is made obsolete, which makes QUndoStack drop it: the
+stack then matches the database again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from annotator.core.commands import Changes, Command, CommandError, Macro, UpdateAnnotation, apply, revert
+from annotator.core.store import Project, ProjectError
+
+log = logging.getLogger(__name__)
+
+#: QUndoCommand.id() of boundary adjustments, which merge into one undo step.
+BOUNDARY_MERGE_ID = 1001
+
+
+class CoreUndoCommand(QUndoCommand):
+    """A QUndoCommand running one or more core commands (merged boundary steps)."""
+
+    def __init__(self, controller: "UndoController", command: Command, *, merge_key: str | None = None):
+        super().__init__(command.text)
+        self.controller = controller
+        self.commands: list[Command] = [command]
+        self.merge_key = merge_key
+        self._applied = True  # pushed after it ran: the push's redo() must not run it again
+
+    @property
+    def doc_id(self) -> str:
+        return self.commands[0].doc_id
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return BOUNDARY_MERGE_ID if self.merge_key else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt's name
+        if not isinstance(other, CoreUndoCommand) or other.merge_key is None or other.merge_key != self.merge_key:
+            return False
+        self.commands.extend(other.commands)
+        return True
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        self.controller._run(self, "redo")
+
+    def undo(self) -> None:
+        self.controller._run(self, "undo")
+
+
+class UndoController(QObject):
+    """Applies core commands and keeps the QUndoStack in step with the database."""
+
+    #: A command was applied, undone or redone: refresh what it changed.
+    changed = Signal(object)
+    #: A message for the user (plain text): a refused command or a failed undo/redo.
+    error = Signal(str)
+
+    def __init__(
+        self,
+        stack: QUndoStack,
+        project: Callable[[], Project | None],
+        show_document: Callable[[str], None],
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.stack = stack
+        self._project = project
+        self._show_document = show_document
+
+    def push(self, command: Command, *, merge_key: str | None = None) -> Changes | None:
+        """Apply ``command`` and put it on the stack; None (and a message) if refused.
+
+        ``merge_key``: consecutive pushes with the same key become one undo step
+        (used for repeated boundary nudges of the same annotation).
+        """
+        project = self._project()
+        if project is None:
+            return None
+        try:
+            changes = apply(project, command)
+        except (CommandError, ProjectError) as err:
+            self.error.emit(str(err))
+            return None
+        self.stack.push(CoreUndoCommand(self, command, merge_key=merge_key))
+        self.changed.emit(changes)
+        return changes
+
+    def _run(self, entry: CoreUndoCommand, direction: str) -> None:
+        project = self._project()
+        if project is None:
+            entry.setObsolete(True)
+            return
+        self._show_document(entry.doc_id)
+        try:
+            changes = self._step(project, entry.commands, direction)
+        except (CommandError, ProjectError) as err:
+            entry.setObsolete(True)
+            log.warning("%s of %r failed: %s", direction, entry.text(), err)
+            self.error.emit(
+                f"Could not {direction} '{entry.text()}': {err}\n"
+                "Nothing was changed, and that step was removed from the undo history."
+            )
+            return
+        self.changed.emit(changes)
+
+    @staticmethod
+    def _step(project: Project, commands: list[Command], direction: str) -> Changes:
+        # A merged entry runs as one Macro: all its parts in one transaction.
+        first = commands[0]
+        cmd = first if len(commands) == 1 else Macro(first.doc_id, first.actor, commands, first.text)
+        return (apply if direction == "redo" else revert)(project, cmd)
+
+
+def is_boundary_update(command: Command) -> bool:
+    """Whether a command only moves the boundaries of one annotation."""
+    return isinstance(command, UpdateAnnotation) and set(command.changes) <= {"start", "end"} and bool(command.changes)
