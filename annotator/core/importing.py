@@ -29,6 +29,7 @@ from annotator.core.models import CLAIM_LABEL, Annotation, Document
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.core.store import Project, ProjectError, ReadOnlyProjectError
 from annotator.formats import InputError, Item, Record, iter_json_objects
+from annotator.formats.brat import BRAT_EXT, is_brat_text, iter_brat
 from annotator.formats.doccano import is_doccano, iter_doccano
 from annotator.formats.html import iter_html
 from annotator.formats.jsonl import iter_jsonl
@@ -47,7 +48,7 @@ __all__ = [
 ]
 
 #: Format names accepted by :func:`import_paths` (and ``annotator import --format``).
-FORMATS = ("txt", "html", "jsonl", "native", "doccano", "prodigy")
+FORMATS = ("txt", "html", "jsonl", "native", "doccano", "prodigy", "spans", "brat")
 _TEXT_EXT = {".txt", ".text"}
 _HTML_EXT = {".html", ".htm", ".xhtml"}
 _JSON_EXT = {".jsonl", ".ndjson", ".json"}
@@ -157,7 +158,7 @@ def _walk(folder: Path) -> list[Path]:
 
 
 def _known_extension(path: Path) -> bool:
-    return path.suffix.lower() in _TEXT_EXT | _HTML_EXT | _JSON_EXT
+    return path.suffix.lower() in _TEXT_EXT | _HTML_EXT | _JSON_EXT | BRAT_EXT
 
 
 def _sniff_json(path: Path, encoding: str | None) -> str:
@@ -186,6 +187,8 @@ def detect_format(path: str | Path, *, encoding: str | None = None) -> str | Non
     None when no importer reads files of that kind."""
     path = Path(path)
     ext = path.suffix.lower()
+    if ext == ".ann" or is_brat_text(path):
+        return "brat"
     if ext in _TEXT_EXT:
         return "txt"
     if ext in _HTML_EXT:
@@ -202,7 +205,9 @@ def _reader(fmt: str, path: Path, name: str, encoding: str | None, annotator: st
         return iter_html(path, encoding=encoding, name=name)
     if fmt == "native":
         return iter_native(path, encoding=encoding, name=name, progress=hook)
-    json_readers = {"jsonl": iter_jsonl, "doccano": iter_doccano, "prodigy": iter_prodigy}
+    if fmt == "brat":
+        return iter_brat(path, encoding=encoding, annotator=annotator, name=name)
+    json_readers = {"jsonl": iter_jsonl, "doccano": iter_doccano, "prodigy": iter_prodigy, "spans": iter_prodigy}
     return json_readers[fmt](path, encoding=encoding, annotator=annotator, name=name, progress=hook)
 
 
@@ -334,11 +339,10 @@ def _import_file(
     report = FileReport(path=name, format=fmt)
     labels = _Labels(project.schema)
     records: list[tuple[Document, list[Annotation]]] = []
-    record_lines: list[int | None] = []
     pending: dict[str, str] = {}
     pending_docs: set[str] = set()
     pending_anns: set[str] = set()
-    reviews = 0
+    reviews: list[tuple[str, list[dict[str, Any]]]] = []
     try:
         for item in _reader(fmt, path, name, encoding, annotator, hook):
             if isinstance(item, InputError):
@@ -365,10 +369,10 @@ def _import_file(
             pending[doc.sha256] = f"{name}:{item.line}" if item.line is not None else name
             pending_docs.add(doc.id)
             pending_anns.update(a.id for a in item.annotations)
-            reviews += bool(item.review)
             if not report.errors or partial:
                 records.append(item.pair())
-                record_lines.append(item.line)
+                if item.review:
+                    reviews.append((doc.id, item.review))
     except InputError as err:  # the file as a whole cannot be read
         report.errors = [err]
         report.refused = True
@@ -400,6 +404,9 @@ def _import_file(
             if new_schema is not None:
                 project.set_schema(new_schema, actor="import")
             project.insert_documents(records, actor="import")
+            for doc_id, decisions in reviews:
+                for decision in decisions:
+                    project._put_review_decision({**decision, "doc_id": doc_id})
     except ProjectError as err:
         project._schema = None  # the schema cached by set_schema was rolled back too
         report.errors = [InputError(name, None, f"nothing was imported: {err}")]
@@ -412,10 +419,6 @@ def _import_file(
     checker.shas.update(pending)
     checker.doc_ids.update(pending_docs)
     checker.ann_ids.update(pending_anns)
-    if reviews:
-        report.notes.append(
-            f"review decisions of {_n(reviews, 'document')} were not imported (this version does not store them)"
-        )
     return report
 
 
@@ -427,7 +430,9 @@ def _expand(paths: Iterable[str | Path], fmt: str | None, report: ImportReport) 
         path = Path(given)
         if path.is_dir():
             for file in _walk(path):
-                if fmt is None and not _known_extension(file):
+                if fmt in (None, "brat") and is_brat_text(file):
+                    continue  # imported with its .ann
+                if (fmt is None and not _known_extension(file)) or (fmt == "brat" and file.suffix.lower() not in BRAT_EXT):
                     report.ignored.append(str(file))
                 else:
                     out.append((file, str(file), None))

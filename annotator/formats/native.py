@@ -11,11 +11,13 @@ The format for moving work between annotators' desktops and into review::
                       "attributes": {}, "arguments": [], "head": null, "tail": null,
                       "claimant_ref": null, "claimant_text": null, "annotator": "alice",
                       "source": "manual", "created": "...", "updated": "..."}],
-     "review": []}
+     "review": [{"id": "...", "reviewer": "...", "time": "...", "action": "accept",
+                 "source_ids": ["..."], "gold_id": "...", "detail": {}}]}
 
 Keys are always written in this order, annotations sorted by kind (entity,
 event, claim, relation), then start, end and id, so export -> import ->
-export gives the same bytes.  ``text`` is the canonical document text and every
+export gives the same bytes.  ``review`` holds the document's review decisions
+(who accepted or rejected what into the gold layer, when), oldest first.  ``text`` is the canonical document text and every
 offset is a code point into it, end-exclusive.  Reading keeps ids, timestamps,
 statuses, annotators and sources; records written by hand may leave out ids
 (new ones are made), timestamps (now) and an annotation's ``source``
@@ -32,6 +34,7 @@ from annotator.core.models import KINDS, Annotation, Document, Source
 from annotator.formats import (
     Record,
     TextBuilder,
+    find_lone_surrogate,
     json_reader,
     record_name,
     record_text,
@@ -47,6 +50,7 @@ __all__ = [
     "is_native",
     "native_record",
     "iter_native_records",
+    "review_dict",
     "dumps_native",
     "write_native",
     "iter_native",
@@ -64,6 +68,7 @@ ANNOTATION_KEYS = (
 )
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 _HEADER_KEYS = ("format", "format_version", "schema", "annotations", "review")
+REVIEW_KEYS = ("id", "reviewer", "time", "action", "source_ids", "gold_id", "detail")
 
 
 def is_native(record: dict[str, Any]) -> bool:
@@ -118,9 +123,22 @@ def native_record(
         "created": doc.created,
         "updated": doc.updated,
         "annotations": [annotation_dict(a) for a in sorted(annotations, key=_annotation_order)],
-        "review": list(review or []),
+        "review": [review_dict(d) for d in review or []],
     }
     return record
+
+
+def review_dict(decision: dict[str, Any]) -> dict[str, Any]:
+    """One review decision in native key order (without ``doc_id``)."""
+    return {
+        "id": decision["id"],
+        "reviewer": decision["reviewer"],
+        "time": decision["time"],
+        "action": decision["action"],
+        "source_ids": list(decision.get("source_ids") or []),
+        "gold_id": decision.get("gold_id"),
+        "detail": dict(sorted((decision.get("detail") or {}).items())),
+    }
 
 
 def _with_references(annotations: list[Annotation], keep: set[str]) -> list[Annotation]:
@@ -153,7 +171,7 @@ def iter_native_records(
         anns = project.annotations(doc.id)
         if keep is not None:
             anns = _with_references(anns, keep)
-        yield native_record(doc, anns, schema)
+        yield native_record(doc, anns, schema, project.review_decisions(doc.id))
 
 
 def dumps_native(record: dict[str, Any]) -> str:
@@ -226,7 +244,31 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
                 f"{ann.kind} {ann.id} ({ann.label}) refers to {', '.join(sorted(missing))}, "
                 "which is not an annotation of this document"
             )
-    return Record(doc, anns, line, review=review, name=doc_name)
+    return Record(doc, anns, line, review=[_review(builder, i, d) for i, d in enumerate(review, start=1)], name=doc_name)
+
+
+def _review(builder: TextBuilder, index: int, item: Any) -> dict[str, Any]:
+    """A checked review decision of a native record."""
+    what = f"review decision {index}"
+    if not isinstance(item, dict):
+        raise builder.error(f"{what}: expected an object, found {item!r:.60}")
+    unknown = sorted(set(item) - set(REVIEW_KEYS) - {"doc_id"})
+    if unknown:
+        raise builder.error(f"{what}: unknown field(s) {', '.join(map(repr, unknown))}")
+    for key in ("id", "reviewer", "time", "action"):
+        if not isinstance(item.get(key), str) or not item[key]:
+            raise builder.error(f"{what}: {key!r} must be a non-empty string")
+    ids = item.get("source_ids") or []
+    if not isinstance(ids, list) or not all(isinstance(x, str) for x in ids):
+        raise builder.error(f"{what}: 'source_ids' must be a list of annotation ids")
+    if item.get("gold_id") is not None and not isinstance(item["gold_id"], str):
+        raise builder.error(f"{what}: 'gold_id' must be an annotation id or null")
+    if not isinstance(item.get("detail") or {}, dict):
+        raise builder.error(f"{what}: 'detail' must be an object")
+    where = find_lone_surrogate(item)
+    if where:
+        raise builder.error(f"{what}: {where} holds a lone surrogate, which cannot be stored")
+    return review_dict(item)
 
 
 iter_native, read_native = json_reader(_parse, "native JSON-lines")

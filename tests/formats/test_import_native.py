@@ -53,6 +53,9 @@ def project(tmp_path):
         apply(p, AddAnnotations(doc.id, "alice", [china, india, beijing, grant, stat]))
         apply(p, AddAnnotations(doc.id, "bob", [rel]))
         apply(p, SetStatus(doc.id, "alice", "done"))
+        with p.transaction():  # a reviewer's decision, as the review workflow records it
+            p._put_review_decision({"id": "rd1", "doc_id": doc.id, "reviewer": "rita", "time": "2025-11-01T10:00:00.000+00:00",
+                                    "action": "accept", "source_ids": [china.id], "gold_id": None, "detail": {"note": "ok"}})
         p.doc_id = doc.id
         yield p
 
@@ -70,7 +73,10 @@ def test_record_shape_and_order(project):
     assert list(rec) == ["format", "format_version", "schema", *DOCUMENT_KEYS, "annotations", "review"]
     assert rec["format"] == NATIVE_FORMAT and rec["format_version"] == 1 and is_native(rec)
     assert rec["schema"] == {"name": project.schema.name, "version": project.schema.version}
-    assert rec["status"] == "done" and rec["review"] == [] and rec["external_id"] == "ext-1"
+    assert rec["status"] == "done" and rec["external_id"] == "ext-1"
+    assert rec["review"] == [{"id": "rd1", "reviewer": "rita", "time": "2025-11-01T10:00:00.000+00:00", "action": "accept",
+                              "source_ids": [rec["annotations"][0]["id"]], "gold_id": None, "detail": {"note": "ok"}}]
+    assert json.loads(lines[1])["review"] == []
     assert rec["text"] == TEXT and "🤝" in lines[0]  # UTF-8, not \\u escapes
     anns = rec["annotations"]
     assert all(list(a) == list(ANNOTATION_KEYS) for a in anns)
@@ -97,6 +103,7 @@ def test_export_import_export_is_byte_identical(project, tmp_path):
         assert report.files[0].format == "native"
         second = export(copy)
         assert sorted(copy.annotators()) == ["alice", "bob"]
+        assert [d["id"] for d in copy.review_decisions()] == ["rd1"]
     assert second.encode("utf-8") == first.encode("utf-8")
 
 
@@ -156,6 +163,10 @@ def write(tmp_path: Path, records: list[dict]) -> Path:
         (lambda r: r["annotations"][0].update(bogus=1), "Extra inputs are not permitted"),
         (lambda r: r["annotations"][0].update(kind="mood"), "kind"),
         (lambda r: r.update(annotations=[a for a in r["annotations"] if a["kind"] != "entity" or a["label"] != "PERSON"]), "not an annotation of this document"),
+        (lambda r: r["review"].append("accepted"), "review decision 2: expected an object"),
+        (lambda r: r["review"][0].update(reviewer=""), "review decision 1: 'reviewer' must be a non-empty string"),
+        (lambda r: r["review"][0].update(verdict="x"), "review decision 1: unknown field(s) 'verdict'"),
+        (lambda r: r["review"][0].update(source_ids="abc"), "'source_ids' must be a list"),
     ],
 )
 def test_bad_native_records(project, tmp_path, change, message):
