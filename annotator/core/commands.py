@@ -59,6 +59,15 @@ class Command(ABC):
         self.after: dict[str, Annotation | None] = {}
         self.status_before: DocStatus | None = None
         self.status_after: DocStatus | None = None
+        self.seen: dict[str, Annotation | None] = {}
+
+    def expecting(self, *seen: Annotation) -> "Command":
+        """Apply only if these annotations (as the caller last showed them) are
+        unchanged; otherwise :class:`ConflictError`, nothing written. A window
+        that edits what it displays passes what it displays, so an edit made
+        meanwhile in another window or process is never silently overwritten."""
+        self.seen = {a.id: a for a in seen}
+        return self
 
     # Subclasses: compute the target state of every row they touch.
     @abstractmethod
@@ -73,7 +82,16 @@ class Command(ABC):
         return None
 
     # -- machinery -------------------------------------------------------------
+    def _check_seen(self, project: Project) -> None:
+        for ann_id, shown in self.seen.items():
+            if not _same(project.get_annotation(ann_id), shown):
+                raise ConflictError(
+                    "this annotation was changed in another window or process since it was shown; "
+                    f"'{self.text}' was not applied (the current state is shown now)"
+                )
+
     def _first_run(self, project: Project) -> None:
+        self._check_seen(project)
         after = self.plan(project)
         before = {i: project.get_annotation(i) for i in after}
         text_len = len(project.document_text(self.doc_id))
@@ -298,6 +316,9 @@ class Macro(Command):
         return {}  # the parts plan themselves
 
     def do(self, project: Project) -> Changes:
+        if self.seen and self.before is None:
+            self._check_seen(project)
+            self.before = {}
         return _merge(c.do(project) for c in self.commands)
 
     def undo(self, project: Project) -> Changes:
