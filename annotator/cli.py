@@ -299,3 +299,7 @@ def schema(project: Path, new_schema: Path | None, force: bool) -> None:
 #     main.add_command(<command>)
 # Keep every import here free of Qt (tests/test_layering.py checks it).
 # ---------------------------------------------------------------------------
+from annotator.core.merge import merge_command  # noqa: E402
+main.add_command(merge_command)
+from annotator.core.agreement import agreement_command  # noqa: E402
+main.add_command(agreement_command)

@@ -1,0 +1,816 @@
+"""Inter-annotator agreement: span F1, token-level kappa, Krippendorff's alpha,
+event trigger/argument F1, claim span/claimant/attribute agreement.
+
+The definitions (what is a match, which documents count) are in
+``docs/agreement.md``; this module follows them exactly. In short:
+
+- Pairwise metrics treat annotator *a* as reference and *b* as response:
+  precision = matched / |b|, recall = matched / |a|, F1 = 2 matched / (|a| + |b|);
+  F1 is symmetric. A value that divides by zero is ``None`` (undefined).
+- Matches are one-to-one. *Exact*: same document, start, end and label.
+  *Overlap*: same document and label and at least one shared character; the
+  number of matches is a maximum bipartite matching, so F1 never exceeds 1.
+- Token metrics use :func:`annotator.core.tokenize.tokenize`, cut at every span
+  boundary of the annotators compared so that no token straddles a span. A
+  token's category is the set of entity labels covering it (``O`` if none).
+- Documents: with ``documents="shared"`` (the default) a document counts for a
+  pair when both annotators made at least one annotation (of any kind) in it,
+  and in Krippendorff's alpha an annotator's values exist only for documents
+  they annotated. With ``documents="any"`` a document counts when at least one
+  annotator annotated it; the others count as having marked nothing.
+
+Everything is computed from one query over the annotations and the texts of
+the documents involved; no annotation is validated twice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import click
+
+from annotator.core.models import CLAIM_LABEL
+from annotator.core.schema import SchemaError
+from annotator.core.store import Project, ProjectError
+from annotator.core.tokenize import tokenize
+
+__all__ = [
+    "AgreementError",
+    "Corpus",
+    "load_corpus",
+    "agreement",
+    "compute",
+    "cohen_kappa",
+    "krippendorff_alpha_nominal",
+    "prf",
+    "max_overlap_matching",
+    "document_disagreement",
+    "format_report",
+    "agreement_command",
+]
+
+#: The category of a token no entity covers.
+OUTSIDE = "O"
+DOCUMENT_MODES = ("shared", "any")
+
+
+class AgreementError(ValueError):
+    """Agreement cannot be computed as asked; ``str()`` is the user message."""
+
+
+class Ann(NamedTuple):
+    """An annotation as the metrics need it (no validation, JSON parsed lazily)."""
+
+    id: str
+    doc: str
+    annotator: str
+    kind: str
+    label: str
+    start: int | None
+    end: int | None
+    attributes: str
+    arguments: str
+    claimant_ref: str | None
+    claimant_text: str | None
+
+
+@dataclass
+class Corpus:
+    """Annotations of some annotators, grouped by document, with the texts needed."""
+
+    annotators: list[str]
+    #: doc id -> annotator -> annotations (all kinds)
+    docs: dict[str, dict[str, list[Ann]]]
+    texts: dict[str, str]
+    titles: dict[str, str] = field(default_factory=dict)
+    by_id: dict[str, Ann] = field(default_factory=dict)
+    claim_attributes: list[str] = field(default_factory=list)
+    _tokens: dict[tuple[str, tuple[int, ...]], list[int]] = field(default_factory=dict)
+    _categories: dict[tuple[str, str, str | None], dict[int, frozenset[str]]] = field(default_factory=dict)
+    _bounds: dict[tuple[str, str, str | None], tuple[int, ...]] = field(default_factory=dict)
+
+    def boundaries(self, doc: str, label: str | None) -> tuple[int, ...]:
+        """Sorted start and end offsets of every entity span in ``doc`` (cached)."""
+        key = ("#", doc, label)
+        hit = self._bounds.get(key)
+        if hit is None:
+            hit = self._bounds[key] = tuple(sorted(_doc_boundaries(self.docs.get(doc, {}), self.annotators, label)))
+        return hit
+
+    def token_starts(self, doc: str, boundaries: Iterable[int]) -> list[int]:
+        """Start offsets of the document's tokens cut at ``boundaries`` (cached):
+        the starts of ``tokenize(text, boundaries)``."""
+        key = (doc, tuple(sorted(set(boundaries))))
+        hit = self._tokens.get(key)
+        if hit is None:
+            hit = self._tokens[key] = _cut_starts(_token_spans(self.texts[doc]), key[1])
+        return hit
+
+    def categories(self, doc: str, annotator: str, label: str | None) -> dict[int, frozenset[str]]:
+        """Token index -> entity labels of ``annotator`` covering it (cached)."""
+        key = (doc, annotator, label)
+        hit = self._categories.get(key)
+        if hit is None:
+            d = self.docs.get(doc, {})
+            starts = self.token_starts(doc, self.boundaries(doc, label))
+            hit = self._categories[key] = _token_categories(starts, _spans(d.get(annotator, ()), "entity", label))
+        return hit
+
+
+_CHUNK = re.compile(r"\S+")
+
+
+def _token_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of ``tokenize(text)``, computed faster.
+
+    :func:`tokenize` never lets a token cross whitespace and makes a run of
+    ASCII letters and digits one token, so such chunks are taken as they are
+    and the other whitespace-separated chunks are tokenized together in one
+    call, joined by single spaces. ``tests/core/test_agreement.py`` checks that
+    the result equals :func:`tokenize` on the test corpus and on random text.
+    """
+    out: list[tuple[int, int]] = []
+    rest: list[str] = []
+    joined_at: list[int] = []  # where each chunk starts in the joined text
+    shift: list[int] = []  # original start - joined start
+    pos = 0
+    for m in _CHUNK.finditer(text):
+        chunk = m.group()
+        if chunk.isascii() and chunk.isalnum():
+            out.append(m.span())
+        else:
+            rest.append(chunk)
+            joined_at.append(pos)
+            shift.append(m.start() - pos)
+            pos += len(chunk) + 1
+    if rest:
+        for t in tokenize(" ".join(rest)):
+            d = shift[bisect_right(joined_at, t.start) - 1]
+            out.append((t.start + d, t.end + d))
+        out.sort()
+    return out
+
+
+def _cut_starts(spans: list[tuple[int, int]], cuts: Sequence[int]) -> list[int]:
+    """Token starts after cutting the tokens at every offset in ``cuts`` (sorted)."""
+    starts = [s for s, _e in spans]
+    if not cuts:
+        return starts
+    extra = []
+    for c in cuts:
+        i = bisect_left(starts, c)  # first token starting at or after c
+        if i and spans[i - 1][0] < c < spans[i - 1][1]:
+            extra.append(c)
+    if not extra:
+        return starts
+    return sorted(starts + extra)
+
+
+def load_corpus(project: Project, annotators: Sequence[str] | None = None) -> Corpus:
+    """Read the annotations of ``annotators`` (default: all but the gold layer)."""
+    known = project.annotators(include_gold=True)
+    names = list(annotators) if annotators else project.annotators()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        listed = ", ".join(known) or "none"
+        raise AgreementError(f"unknown annotator(s): {', '.join(unknown)} (the project has: {listed})")
+    if len(set(names)) != len(names):
+        raise AgreementError("an annotator is named twice")
+    docs: dict[str, dict[str, list[Ann]]] = defaultdict(lambda: defaultdict(list))
+    by_id: dict[str, Ann] = {}
+    for ann in map(Ann._make, project.annotation_rows(names)):
+        docs[ann.doc][ann.annotator].append(ann)
+        by_id[ann.id] = ann
+    texts, titles = project.document_texts(list(docs))
+    return Corpus(
+        annotators=names,
+        docs={d: dict(v) for d, v in docs.items()},
+        texts=texts,
+        titles=titles,
+        by_id=by_id,
+        claim_attributes=[a.name for a in project.schema.claim.attributes],
+    )
+
+
+# ---------------------------------------------------------------------------
+# Generic statistics
+# ---------------------------------------------------------------------------
+def _div(a: float, b: float) -> float | None:
+    return a / b if b else None
+
+
+def prf(tp: int, n_a: int, n_b: int) -> dict[str, Any]:
+    """Precision, recall, F1 of response ``b`` against reference ``a``, with counts."""
+    return {
+        "precision": _div(tp, n_b),
+        "recall": _div(tp, n_a),
+        "f1": _div(2 * tp, n_a + n_b),
+        "matched": tp,
+        "a": n_a,
+        "b": n_b,
+    }
+
+
+def cohen_kappa(confusion: dict[tuple[Any, Any], int]) -> float | None:
+    """Cohen's kappa from counts of (category of a, category of b) pairs.
+
+    ``None`` when undefined (no items, or expected agreement 1: both annotators
+    used one and the same category throughout).
+    """
+    n = sum(confusion.values())
+    if not n:
+        return None
+    agree = 0
+    row: Counter = Counter()
+    col: Counter = Counter()
+    for (ca, cb), k in confusion.items():
+        row[ca] += k
+        col[cb] += k
+        if ca == cb:
+            agree += k
+    expected = sum(row[c] * col[c] for c in row) / (n * n)
+    if expected >= 1.0:
+        return None
+    return (agree / n - expected) / (1 - expected)
+
+
+def _coincidences(units: dict[tuple, int]) -> tuple[Counter, Counter]:
+    """Krippendorff coincidence matrix from ``{sorted values of a unit: count}``."""
+    o: Counter = Counter()
+    for values, times in units.items():
+        m = len(values)
+        if m < 2:
+            continue
+        counts = Counter(values)
+        for c, nc in counts.items():
+            for k, nk in counts.items():
+                pairs = nc * (nk - 1) if c == k else nc * nk
+                if pairs:
+                    o[(c, k)] += times * pairs / (m - 1)
+    n_c: Counter = Counter()
+    for (c, _k), v in o.items():
+        n_c[c] += v
+    return o, n_c
+
+
+def krippendorff_alpha_nominal(units: dict[tuple, int] | Iterable[Sequence[Any]]) -> float | None:
+    """Krippendorff's alpha, nominal, over units of values (missing values left out).
+
+    ``units`` is either an iterable of value sequences (one per unit) or a
+    ``{tuple of values: number of such units}`` mapping. Units with fewer than
+    two values are not pairable and do not count. ``None`` when undefined (no
+    pairable values, or a single category in all of them).
+    """
+    if not isinstance(units, dict):
+        grouped: Counter = Counter()
+        for u in units:
+            grouped[tuple(sorted(u, key=repr))] += 1
+        units = grouped
+    o, n_c = _coincidences(units)
+    n = sum(n_c.values())
+    if n <= 1:
+        return None
+    disagree = sum(v for (c, k), v in o.items() if c != k)
+    expected = n * n - sum(v * v for v in n_c.values())  # sum over c != k of n_c n_k
+    if expected <= 0:
+        return None
+    return 1.0 - (n - 1) * disagree / expected
+
+
+def max_overlap_matching(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> int:
+    """Size of a maximum one-to-one matching between spans of ``a`` and ``b``
+    where two spans may be matched when they share at least one character."""
+    if not a or not b:
+        return 0
+    adj = [[j for j, (s2, e2) in enumerate(b) if s1 < e2 and s2 < e1] for (s1, e1) in a]
+    edges = sum(len(x) for x in adj)
+    if edges == len({j for x in adj for j in x}) and all(len(x) <= 1 for x in adj):
+        return edges  # no span overlaps two others: every overlapping pair is a match
+    match_b: list[int] = [-1] * len(b)
+
+    def augment(i: int, seen: list[bool]) -> bool:
+        for j in adj[i]:
+            if not seen[j]:
+                seen[j] = True
+                if match_b[j] == -1 or augment(match_b[j], seen):
+                    match_b[j] = i
+                    return True
+        return False
+
+    # Kuhn's augmenting paths: exact maximum (matching equal spans first would not be).
+    return sum(1 for i in range(len(a)) if adj[i] and augment(i, [False] * len(b)))
+
+
+def _multiset_matches(a: Iterable[Any], b: Iterable[Any]) -> int:
+    ca, cb = Counter(a), Counter(b)
+    return sum(min(v, cb[k]) for k, v in ca.items())
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _norm(text: str) -> str:
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+# ---------------------------------------------------------------------------
+# Per-annotator views of a document
+# ---------------------------------------------------------------------------
+def _spans(anns: Iterable[Ann], kind: str, label: str | None) -> list[Ann]:
+    return [x for x in anns if x.kind == kind and (label is None or x.label == label)]
+
+
+def _arguments(ann: Ann) -> list[tuple[str, str]]:
+    return [(a["role"], a["target"]) for a in json.loads(ann.arguments)] if ann.arguments not in ("", "[]") else []
+
+
+def _attributes(ann: Ann) -> dict[str, Any]:
+    return json.loads(ann.attributes) if ann.attributes not in ("", "{}") else {}
+
+
+def _filler(corpus: Corpus, target: str) -> tuple:
+    t = corpus.by_id.get(target)
+    if t is None or t.start is None:
+        return ("id", target)
+    return (t.start, t.end)
+
+
+def _claimant(corpus: Corpus, ann: Ann) -> str | None:
+    if ann.claimant_ref:
+        t = corpus.by_id.get(ann.claimant_ref)
+        if t is not None and t.start is not None:
+            return _norm(corpus.texts[t.doc][t.start : t.end])
+        return f"#{ann.claimant_ref}"
+    if ann.claimant_text:
+        return _norm(ann.claimant_text)
+    return None
+
+
+def _token_categories(starts: list[int], ents: list[Ann]) -> dict[int, frozenset[str]]:
+    """Token index -> set of entity labels covering it (uncovered tokens left out)."""
+    cover: dict[int, set[str]] = defaultdict(set)
+    for e in ents:
+        for i in range(bisect_left(starts, e.start), bisect_left(starts, e.end)):
+            cover[i].add(e.label)
+    return {i: frozenset(v) for i, v in cover.items()}
+
+
+def _category(labels: frozenset[str] | None) -> str:
+    return "+".join(sorted(labels)) if labels else OUTSIDE
+
+
+# ---------------------------------------------------------------------------
+# Accumulators
+# ---------------------------------------------------------------------------
+@dataclass
+class _Counts:
+    tp: Counter = field(default_factory=Counter)
+    a: Counter = field(default_factory=Counter)
+    b: Counter = field(default_factory=Counter)
+
+    def add(self, key: str, tp: int, a: int, b: int) -> None:
+        self.tp[key] += tp
+        self.a[key] += a
+        self.b[key] += b
+
+    def total(self) -> dict[str, Any]:
+        return prf(sum(self.tp.values()), sum(self.a.values()), sum(self.b.values()))
+
+    def one(self, key: str) -> dict[str, Any]:
+        return prf(self.tp[key], self.a[key], self.b[key])
+
+    def keys(self) -> set[str]:
+        return set(self.a) | set(self.b)
+
+
+@dataclass
+class _PairState:
+    documents: int = 0
+    only_a: int = 0
+    only_b: int = 0
+    exact: _Counts = field(default_factory=_Counts)
+    overlap: _Counts = field(default_factory=_Counts)
+    tokens: Counter = field(default_factory=Counter)  # (frozenset a, frozenset b) -> n
+    triggers: _Counts = field(default_factory=_Counts)
+    args_by_type: _Counts = field(default_factory=_Counts)
+    args_by_role: _Counts = field(default_factory=_Counts)
+    claims: _Counts = field(default_factory=_Counts)
+    claims_overlap: _Counts = field(default_factory=_Counts)
+    claimant: list[tuple[Any, Any]] = field(default_factory=list)
+    attributes: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    per_doc: dict[str, int] = field(default_factory=dict)
+
+
+def _doc_boundaries(doc: dict[str, list[Ann]], names: Iterable[str], label: str | None) -> set[int]:
+    out: set[int] = set()
+    for n in names:
+        for e in _spans(doc.get(n, ()), "entity", label):
+            out.add(e.start)
+            out.add(e.end)
+    return out
+
+
+def _pair_document(corpus: Corpus, st: _PairState, doc_id: str, a: str, b: str, label: str | None) -> None:
+    doc = corpus.docs.get(doc_id, {})
+    anns_a, anns_b = doc.get(a, []), doc.get(b, [])
+    disagreements = 0
+    # -- entities -----------------------------------------------------------
+    ents_a, ents_b = _spans(anns_a, "entity", label), _spans(anns_b, "entity", label)
+    by_label_a: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    by_label_b: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for e in ents_a:
+        by_label_a[e.label].append((e.start, e.end))
+    for e in ents_b:
+        by_label_b[e.label].append((e.start, e.end))
+    for lab in set(by_label_a) | set(by_label_b):
+        sa, sb = by_label_a.get(lab, []), by_label_b.get(lab, [])
+        tp = _multiset_matches(sa, sb)
+        st.exact.add(lab, tp, len(sa), len(sb))
+        disagreements += len(sa) + len(sb) - 2 * tp
+        st.overlap.add(lab, max_overlap_matching(sa, sb), len(sa), len(sb))
+    # -- tokens ---------------------------------------------------------------
+    starts = corpus.token_starts(doc_id, corpus.boundaries(doc_id, label))
+    cat_a, cat_b = corpus.categories(doc_id, a, label), corpus.categories(doc_id, b, label)
+    empty: frozenset[str] = frozenset()
+    covered = set(cat_a) | set(cat_b)
+    for i in covered:
+        st.tokens[(cat_a.get(i, empty), cat_b.get(i, empty))] += 1
+    st.tokens[(empty, empty)] += len(starts) - len(covered)
+    # -- events -------------------------------------------------------------
+    ev_a, ev_b = _spans(anns_a, "event", label), _spans(anns_b, "event", label)
+    groups_a: dict[tuple, list[Ann]] = defaultdict(list)
+    groups_b: dict[tuple, list[Ann]] = defaultdict(list)
+    for e in ev_a:
+        groups_a[(e.start, e.end, e.label)].append(e)
+    for e in ev_b:
+        groups_b[(e.start, e.end, e.label)].append(e)
+    for e in ev_a:
+        args = _arguments(e)
+        st.args_by_type.add(e.label, 0, len(args), 0)
+        for role, _t in args:
+            st.args_by_role.add(role, 0, 1, 0)
+    for e in ev_b:
+        args = _arguments(e)
+        st.args_by_type.add(e.label, 0, 0, len(args))
+        for role, _t in args:
+            st.args_by_role.add(role, 0, 0, 1)
+    for key in set(groups_a) | set(groups_b):
+        ga, gb = groups_a.get(key, []), groups_b.get(key, [])
+        st.triggers.add(key[2], min(len(ga), len(gb)), len(ga), len(gb))
+        disagreements += abs(len(ga) - len(gb))
+        for ea, eb in zip(ga, gb):  # matched triggers, in the order they were made
+            args_a = [(r, _filler(corpus, t)) for r, t in _arguments(ea)]
+            args_b = [(r, _filler(corpus, t)) for r, t in _arguments(eb)]
+            common = Counter(args_a) & Counter(args_b)
+            for (role, _f), n in common.items():
+                st.args_by_type.add(key[2], n, 0, 0)
+                st.args_by_role.add(role, n, 0, 0)
+            disagreements += len(args_a) + len(args_b) - 2 * sum(common.values())
+    # -- claims -------------------------------------------------------------
+    if label is None or label == CLAIM_LABEL:
+        cl_a, cl_b = _spans(anns_a, "claim", None), _spans(anns_b, "claim", None)
+        spans_a = [(c.start, c.end) for c in cl_a]
+        spans_b = [(c.start, c.end) for c in cl_b]
+        tp = _multiset_matches(spans_a, spans_b)
+        st.claims.add(CLAIM_LABEL, tp, len(cl_a), len(cl_b))
+        st.claims_overlap.add(CLAIM_LABEL, max_overlap_matching(spans_a, spans_b), len(cl_a), len(cl_b))
+        disagreements += len(cl_a) + len(cl_b) - 2 * tp
+        pool: dict[tuple[int, int], list[Ann]] = defaultdict(list)
+        for c in cl_b:
+            pool[(c.start, c.end)].append(c)
+        for ca in cl_a:
+            candidates = pool.get((ca.start, ca.end))
+            if not candidates:
+                continue
+            cb = candidates.pop(0)
+            pa, pb = _claimant(corpus, ca), _claimant(corpus, cb)
+            st.claimant.append((pa, pb))
+            disagreements += pa != pb
+            attrs_a, attrs_b = _attributes(ca), _attributes(cb)
+            for name in _attribute_names(corpus, attrs_a, attrs_b):
+                va, vb = attrs_a.get(name), attrs_b.get(name)
+                st.attributes[name][(_value(va), _value(vb))] += 1
+                disagreements += va != vb
+    st.per_doc[doc_id] = disagreements
+
+
+def _attribute_names(corpus: Corpus, *dicts: dict[str, Any]) -> list[str]:
+    names = list(corpus.claim_attributes)
+    for d in dicts:
+        names += [k for k in d if k not in names]
+    return names
+
+
+def _value(v: Any) -> str:
+    if v is None:
+        return "(unset)"
+    return v if isinstance(v, str) else json.dumps(v, sort_keys=True)
+
+
+def _worked(corpus: Corpus, doc_id: str, name: str) -> bool:
+    return bool(corpus.docs.get(doc_id, {}).get(name))
+
+
+def _pair_documents(corpus: Corpus, a: str, b: str, documents: str) -> tuple[list[str], int, int]:
+    shared, only_a, only_b = [], 0, 0
+    for doc_id in corpus.docs:
+        wa, wb = _worked(corpus, doc_id, a), _worked(corpus, doc_id, b)
+        if wa and wb:
+            shared.append(doc_id)
+        elif wa:
+            only_a += 1
+            if documents == "any":
+                shared.append(doc_id)
+        elif wb:
+            only_b += 1
+            if documents == "any":
+                shared.append(doc_id)
+    return shared, only_a, only_b
+
+
+def _token_alpha_units(corpus: Corpus, names: Sequence[str], label: str | None, documents: str) -> dict[tuple, int]:
+    """``{sorted token categories of the annotators present: number of tokens}``."""
+    units: Counter = Counter()
+    for doc_id, doc in corpus.docs.items():
+        present = [n for n in names if doc.get(n)]
+        if documents == "any":
+            present = list(names) if present else []
+        if len(present) < 2:
+            continue
+        starts = corpus.token_starts(doc_id, corpus.boundaries(doc_id, label))
+        cats = [corpus.categories(doc_id, n, label) for n in present]
+        covered: set[int] = set().union(*cats)
+        empty: frozenset[str] = frozenset()
+        for i in covered:
+            units[tuple(sorted((c.get(i, empty) for c in cats), key=_category))] += 1
+        units[(empty,) * len(present)] += len(starts) - len(covered)
+    return units
+
+
+def _sort_sets(units: dict[tuple, int]) -> dict[tuple, int]:
+    return {tuple(sorted(v, key=_category)): k for v, k in units.items()}
+
+
+def _binary(units: dict[tuple, int], lab: str) -> dict[tuple, int]:
+    out: Counter = Counter()
+    for values, n in units.items():
+        out[tuple(sorted(lab in v for v in values))] += n
+    return out
+
+
+def _binary_confusion(tokens: Counter, lab: str) -> Counter:
+    out: Counter = Counter()
+    for (ca, cb), n in tokens.items():
+        out[(lab in ca, lab in cb)] += n
+    return out
+
+
+def _alpha_report(units: dict[tuple, int], labels: Iterable[str]) -> dict[str, Any]:
+    pairable = sum(n for v, n in units.items() if len(v) >= 2)
+    return {
+        "alpha": krippendorff_alpha_nominal(_sort_sets(units)),
+        "tokens": pairable,
+        "per_label": {lab: krippendorff_alpha_nominal(_binary(units, lab)) for lab in sorted(labels)},
+    }
+
+
+# ---------------------------------------------------------------------------
+# Reports
+# ---------------------------------------------------------------------------
+def _pair_report(corpus: Corpus, a: str, b: str, label: str | None, documents: str) -> tuple[dict[str, Any], dict[str, int]]:
+    st = _PairState()
+    docs, st.only_a, st.only_b = _pair_documents(corpus, a, b, documents)
+    st.documents = len(docs)
+    for doc_id in docs:
+        _pair_document(corpus, st, doc_id, a, b, label)
+    entity_labels = st.exact.keys() | {lab for (ca, cb) in st.tokens for lab in ca | cb}
+    units = {tuple(sorted((ca, cb), key=_category)): 0 for (ca, cb) in st.tokens}
+    for (ca, cb), n in st.tokens.items():
+        units[tuple(sorted((ca, cb), key=_category))] += n
+    exact, overlap = st.exact.total(), st.overlap.total()
+    triggers = st.triggers.total()
+    args = st.args_by_type.total()
+    claims, claims_overlap = st.claims.total(), st.claims_overlap.total()
+    claimant_agree = sum(1 for x, y in st.claimant if x == y)
+    attributes = {
+        name: {
+            "percent": _div(sum(n for (x, y), n in conf.items() if x == y), sum(conf.values())),
+            "kappa": cohen_kappa(conf),
+            "pairs": sum(conf.values()),
+        }
+        for name, conf in st.attributes.items()
+    }
+    per_label: dict[str, dict[str, Any]] = {}
+    for lab in sorted(entity_labels):
+        ex, ov = st.exact.one(lab), st.overlap.one(lab)
+        per_label[lab] = {
+            "kind": "entity",
+            "a": ex["a"],
+            "b": ex["b"],
+            "entity_f1_exact": ex["f1"],
+            "entity_f1_overlap": ov["f1"],
+            "token_kappa": cohen_kappa(_binary_confusion(st.tokens, lab)),
+            "krippendorff_alpha": krippendorff_alpha_nominal(_binary(units, lab)),
+            "exact": ex,
+            "overlap": ov,
+        }
+    for lab in sorted(st.triggers.keys() | st.args_by_type.keys()):
+        tr, ar = st.triggers.one(lab), st.args_by_type.one(lab)
+        per_label[lab if lab not in per_label else f"{lab} (event)"] = {
+            "kind": "event",
+            "a": tr["a"],
+            "b": tr["b"],
+            "trigger_f1": tr["f1"],
+            "argument_f1": ar["f1"],
+            "trigger": tr,
+            "argument": ar,
+        }
+    if claims["a"] or claims["b"]:
+        per_label[CLAIM_LABEL] = {
+            "kind": "claim",
+            "a": claims["a"],
+            "b": claims["b"],
+            "claim_f1_exact": claims["f1"],
+            "claim_f1_overlap": claims_overlap["f1"],
+            "claimant_agreement": _div(claimant_agree, len(st.claimant)),
+        }
+    report = {
+        "a": a,
+        "b": b,
+        "documents": st.documents,
+        "documents_only_a": st.only_a,
+        "documents_only_b": st.only_b,
+        "tokens": sum(st.tokens.values()),
+        "entity_f1_exact": exact["f1"],
+        "entity_f1_overlap": overlap["f1"],
+        "token_kappa": cohen_kappa({(_category(x), _category(y)): n for (x, y), n in st.tokens.items()} if st.tokens else {}),
+        "krippendorff_alpha": krippendorff_alpha_nominal(_sort_sets(units)),
+        "trigger_f1": triggers["f1"],
+        "argument_f1": args["f1"],
+        "claim_f1_exact": claims["f1"],
+        "claim_f1_overlap": claims_overlap["f1"],
+        "claimant_agreement": _div(claimant_agree, len(st.claimant)),
+        "claim_attribute_agreement": {k: v["percent"] for k, v in attributes.items()},
+        "claim_attribute_kappa": {k: v["kappa"] for k, v in attributes.items()},
+        "entities": {"exact": exact, "overlap": overlap},
+        "events": {
+            "trigger": triggers,
+            "argument": args,
+            "per_role": {r: st.args_by_role.one(r) for r in sorted(st.args_by_role.keys())},
+        },
+        "claims": {
+            "exact": claims,
+            "overlap": claims_overlap,
+            "claimant": {"agree": claimant_agree, "pairs": len(st.claimant)},
+            "attributes": attributes,
+        },
+        "per_label": per_label,
+    }
+    return report, st.per_doc
+
+
+def compute(corpus: Corpus, label: str | None = None, documents: str = "shared") -> dict[str, Any]:
+    """The full agreement report (see ``docs/agreement.md`` for every key)."""
+    if documents not in DOCUMENT_MODES:
+        raise AgreementError(f"documents must be one of {', '.join(DOCUMENT_MODES)}, not {documents!r}")
+    names = corpus.annotators
+    if len(names) < 2:
+        raise AgreementError(
+            "agreement needs at least two annotators"
+            + (f" (the project has only {names[0]})" if names else " (the project has none)")
+        )
+    pairs = []
+    disagreement: Counter = Counter()
+    for a, b in combinations(names, 2):
+        report, per_doc = _pair_report(corpus, a, b, label, documents)
+        pairs.append(report)
+        disagreement.update(per_doc)
+    units = _token_alpha_units(corpus, names, label, documents)
+    labels = {lab for v in units for s in v for lab in s}
+    ranked = sorted(disagreement.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {
+        "annotators": list(names),
+        "label": label,
+        "documents_mode": documents,
+        "documents": len(corpus.docs),
+        "pairs": pairs,
+        "krippendorff_alpha": _alpha_report(units, labels),
+        "disagreement": [
+            {"doc_id": d, "title": corpus.titles.get(d, ""), "disagreements": n} for d, n in ranked if n
+        ],
+    }
+
+
+def agreement(
+    project: Project,
+    annotators: Sequence[str] | None = None,
+    label: str | None = None,
+    documents: str = "shared",
+) -> dict[str, Any]:
+    """Agreement between ``annotators`` (default: every annotator but gold)."""
+    return compute(load_corpus(project, annotators), label=label, documents=documents)
+
+
+def document_disagreement(report: dict[str, Any]) -> dict[str, int]:
+    """doc id -> number of disagreements summed over annotator pairs."""
+    return {row["doc_id"]: row["disagreements"] for row in report["disagreement"]}
+
+
+# ---------------------------------------------------------------------------
+# Text output
+# ---------------------------------------------------------------------------
+def _fmt(v: float | None) -> str:
+    return "–" if v is None else f"{v:.3f}"
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """A plain-text rendering of :func:`compute`'s report for the terminal."""
+    lines = [
+        f"annotators: {', '.join(report['annotators'])}"
+        + (f"   label: {report['label']}" if report["label"] else "")
+        + f"   documents: {report['documents_mode']}",
+    ]
+    ka = report["krippendorff_alpha"]
+    lines.append(f"Krippendorff's alpha (tokens, nominal, all annotators): {_fmt(ka['alpha'])} over {ka['tokens']} tokens")
+    for p in report["pairs"]:
+        lines.append("")
+        lines.append(
+            f"{p['a']} vs {p['b']}: {p['documents']} documents"
+            f" (only {p['a']}: {p['documents_only_a']}, only {p['b']}: {p['documents_only_b']}), {p['tokens']} tokens"
+        )
+        lines.append(
+            f"  entities  F1 exact {_fmt(p['entity_f1_exact'])}  F1 overlap {_fmt(p['entity_f1_overlap'])}"
+            f"  token kappa {_fmt(p['token_kappa'])}  alpha {_fmt(p['krippendorff_alpha'])}"
+        )
+        lines.append(f"  events    trigger F1 {_fmt(p['trigger_f1'])}  argument F1 {_fmt(p['argument_f1'])}")
+        lines.append(
+            f"  claims    span F1 {_fmt(p['claim_f1_exact'])}  claimant {_fmt(p['claimant_agreement'])}"
+            + "".join(
+                f"  {k} {_fmt(v)}/κ {_fmt(p['claim_attribute_kappa'][k])}"
+                for k, v in p["claim_attribute_agreement"].items()
+            )
+        )
+        if p["per_label"]:
+            lines.append(f"  {'label':<18} {'kind':<7} {p['a'][:8]:>8} {p['b'][:8]:>8}  {'F1':>6} {'F1~':>6} {'kappa':>6}")
+            for lab, row in p["per_label"].items():
+                if row["kind"] == "entity":
+                    f1, f1o, k = row["entity_f1_exact"], row["entity_f1_overlap"], row["token_kappa"]
+                elif row["kind"] == "event":
+                    f1, f1o, k = row["trigger_f1"], row["argument_f1"], None
+                else:
+                    f1, f1o, k = row["claim_f1_exact"], row["claim_f1_overlap"], None
+                lines.append(
+                    f"  {lab[:18]:<18} {row['kind']:<7} {row['a']:>8} {row['b']:>8}  {_fmt(f1):>6} {_fmt(f1o):>6} {_fmt(k):>6}"
+                )
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# Command line (registered in annotator/cli.py)
+# ---------------------------------------------------------------------------
+@click.command("agreement")
+@click.argument("project", type=click.Path(path_type=Path))
+@click.option("--annotators", metavar="A,B,...", help="Compare only these annotators (comma-separated; default: everyone but the gold layer).")
+@click.option("--label", metavar="L", help="Only annotations with this label (entity label, event type, or CLAIM).")
+@click.option("--documents", type=click.Choice(DOCUMENT_MODES), default="shared", show_default=True,
+              help="Which documents count for a pair: those both annotated (shared) or those either annotated (any; the other counts as having marked nothing).")
+@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON (every pair, per-label breakdown).")
+def agreement_command(project: Path, annotators: str | None, label: str | None, documents: str, as_json: bool) -> None:
+    """Inter-annotator agreement in PROJECT: entity F1 (exact and overlapping
+    spans), token-level Cohen's kappa, Krippendorff's alpha, event trigger and
+    argument F1, claim span F1, claimant and attribute agreement.
+
+    Definitions: docs/agreement.md.
+    """
+    if not project.exists():
+        raise click.ClickException(f"{project}: no such project file")
+    names = [n.strip() for n in annotators.split(",") if n.strip()] if annotators else None
+    try:
+        proj = Project(project)
+    except ProjectError as err:
+        raise click.ClickException(str(err)) from None
+    try:
+        if label is not None:
+            known = {lab for kind in ("entity", "event", "claim") for lab in proj.schema.labels(kind)}
+            known |= {lab for kind, lab, _who, _n in proj.annotation_counts() if kind != "relation"}
+            if label not in known:
+                raise click.ClickException(
+                    f"--label {label}: no such label in {project.name} (labels: {', '.join(sorted(known))})"
+                )
+        report = agreement(proj, names, label=label, documents=documents)
+    except (AgreementError, ProjectError, SchemaError) as err:
+        raise click.ClickException(str(err)) from None
+    finally:
+        proj.close()
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_report(report))

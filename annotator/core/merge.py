@@ -1,0 +1,532 @@
+"""Bringing colleagues' work together: merge projects and native exports into one.
+
+Each annotator works in their own project on their own desktop; a reviewer
+merges those projects (``.annotator`` files, opened read-only) or native JSON
+lines exports into one review project. The rules, also in ``docs/agreement.md``:
+
+- Documents are matched by the sha256 of their text. A source document whose
+  text is not in the target is added (with its id, external id, title,
+  metadata, status and timestamps) unless the target holds a *different* text
+  under the same id or external id: that document is reported and not merged.
+- Annotations keep their id, annotator, source and timestamps. An id the
+  target lacks is added. An id the target has is replaced when the source's
+  copy differs and its ``updated`` time is later; otherwise the target's copy
+  stays (reported as "kept newer" when they differ).
+- Deletions: the target remembers which annotations came from which source
+  (``merge_provenance``; a project is identified by its creation stamp, an
+  export by the set of its annotators). When a later merge of the same source
+  lacks an annotation that an earlier merge brought, on a document the source
+  still holds, it was deleted there and is deleted here too, unless it was
+  changed in the target since.
+- Review decisions carried by a source are added (by id).
+- Document status becomes the further along of the two (new, in progress,
+  done, in review, reviewed), except that a ``reviewed`` document that gets new
+  or changed annotations goes back to ``in_review``.
+- Every source is read and checked completely before anything is written;
+  each source is then merged in ONE transaction: a bad source changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+from pydantic import ValidationError
+
+from annotator.core.models import GOLD, Annotation, DocStatus, Document, now
+from annotator.core.schema import LabelSchema, SchemaError, default_schema, parse_schema
+from annotator.core.store import (
+    _ANN_SELECT,
+    _DOC_COLUMNS,
+    _DOC_INSERT,
+    APPLICATION_ID,
+    FORMAT_VERSION,
+    SQLITE_MAGIC,
+    Project,
+    ProjectError,
+    _connect_read_only,
+    _row_to_document,
+    document_row,
+    row_to_annotation,
+)
+
+__all__ = ["MergeError", "MergeSource", "MergeReport", "read_source", "merge_source", "merge_paths", "merge_command"]
+
+_STATUS_ORDER = [DocStatus.NEW, DocStatus.IN_PROGRESS, DocStatus.DONE, DocStatus.IN_REVIEW, DocStatus.REVIEWED]
+
+
+class MergeError(ValueError):
+    """A source that cannot be merged; ``str()`` is the user message (file and problem)."""
+
+
+@dataclass
+class SourceDocument:
+    document: Document
+    annotations: list[Annotation]
+    review: list[dict[str, Any]] = field(default_factory=list)
+    #: Where it came from, for messages ("line 3", "document 'abc'").
+    where: str = ""
+
+
+@dataclass
+class MergeSource:
+    """A source read completely into memory and checked."""
+
+    path: str
+    kind: str  # "project" or "native"
+    origin: str
+    documents: list[SourceDocument]
+    annotators: set[str]
+    schema: LabelSchema | None = None
+
+
+@dataclass
+class MergeReport:
+    """What merging one source did."""
+
+    source: str
+    documents_added: int = 0
+    documents_matched: int = 0
+    annotations_added: int = 0
+    annotations_updated: int = 0
+    annotations_unchanged: int = 0
+    #: Annotations the source has in an older (or equally old) version than the target: target kept.
+    annotations_kept: int = 0
+    annotations_deleted: int = 0
+    decisions_added: int = 0
+    #: Documents not merged (same id / external id, different text) and similar problems.
+    problems: list[str] = field(default_factory=list)
+    #: Target document ids that went from ``reviewed`` back to ``in_review``.
+    back_in_review: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.documents_added or self.annotations_added or self.annotations_updated
+            or self.annotations_deleted or self.decisions_added
+        )
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.source}: {_n(self.documents_added, 'new document')}, {_n(self.documents_matched, 'matched document')}",
+            f"annotations: {self.annotations_added} added, {self.annotations_updated} updated, "
+            f"{self.annotations_deleted} deleted, {self.annotations_unchanged} unchanged"
+            + (f", {self.annotations_kept} kept (newer here)" if self.annotations_kept else ""),
+        ]
+        if self.decisions_added:
+            parts.append(_n(self.decisions_added, "review decision") + " added")
+        if self.back_in_review:
+            parts.append(f"{_n(len(self.back_in_review), 'reviewed document')} back in review")
+        if self.problems:
+            parts.append(_n(len(self.problems), "problem"))
+        return "; ".join(parts)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+# ---------------------------------------------------------------------------
+# Reading sources
+# ---------------------------------------------------------------------------
+def read_source(path: str | Path) -> MergeSource:
+    """Read a project file or a native JSON lines export, completely, and check it.
+
+    Raises :class:`MergeError` naming the file (and line or document) on any problem.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise MergeError(f"{path}: no such file")
+    if path.is_dir():
+        raise MergeError(f"{path}: a folder; give a project file (.annotator) or a native export (.jsonl)")
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError as err:
+        raise MergeError(f"{path}: cannot read: {err.strerror or err}") from None
+    if head.startswith(SQLITE_MAGIC):
+        return _read_project(path, head)
+    return _read_native(path)
+
+
+def _read_project(path: Path, head: bytes) -> MergeSource:
+    app_id = int.from_bytes(head[68:72], "big")
+    if app_id != APPLICATION_ID:
+        raise MergeError(f"{path}: an SQLite file, but not an annotator project")
+    try:
+        conn = _connect_read_only(path)
+    except ProjectError as err:
+        raise MergeError(str(err)) from None
+    except sqlite3.Error as err:
+        raise MergeError(f"{path}: cannot open: {err}") from None
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > FORMAT_VERSION:
+            raise MergeError(
+                f"{path}: made by a newer version of annotator (project format {version}, this version "
+                f"reads up to {FORMAT_VERSION}); please upgrade annotator"
+            )
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"documents", "annotations", "meta"} <= tables:
+            raise MergeError(f"{path}: not an annotator project (tables missing)")
+        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+        origin = f"project:{meta.get('created') or path.name}"
+        schema = None
+        if "label_schema" in tables:
+            row = conn.execute("SELECT body FROM label_schema WHERE id = 1").fetchone()
+            if row:
+                try:
+                    schema = parse_schema(json.loads(row[0]), f"{path.name} (stored schema)")
+                except (SchemaError, ValueError) as err:
+                    raise MergeError(f"{path}: its label schema cannot be read: {err}") from None
+        docs: dict[str, SourceDocument] = {}
+        for row in conn.execute(f"SELECT {', '.join(_DOC_COLUMNS)} FROM documents ORDER BY seq"):
+            try:
+                doc = _row_to_document(row)
+            except (ValidationError, ValueError) as err:
+                raise MergeError(f"{path}: document {row[0]!r} is damaged: {_first_error(err)}") from None
+            docs[doc.id] = SourceDocument(doc, [], where=f"document {doc.title or doc.id!r}")
+        annotators: set[str] = set()
+        if "annotators" in tables:
+            annotators |= {r[0] for r in conn.execute("SELECT name FROM annotators")}
+        for row in conn.execute(f"SELECT {_ANN_SELECT} FROM annotations ORDER BY rowid"):
+            try:
+                ann = row_to_annotation(row)
+            except (ValidationError, ValueError) as err:
+                raise MergeError(f"{path}: annotation {row[0]!r} is damaged: {_first_error(err)}") from None
+            if ann.doc_id not in docs:
+                raise MergeError(f"{path}: annotation {ann.id} belongs to no document")
+            docs[ann.doc_id].annotations.append(ann)
+            annotators.add(ann.annotator)
+        if "review_decisions" in tables:
+            for r in conn.execute(
+                "SELECT id, doc_id, reviewer, time, action, source_ids, gold_id, detail FROM review_decisions ORDER BY rowid"
+            ):
+                if r[1] in docs:
+                    docs[r[1]].review.append({
+                        "id": r[0], "doc_id": r[1], "reviewer": r[2], "time": r[3], "action": r[4],
+                        "source_ids": json.loads(r[5]), "gold_id": r[6], "detail": json.loads(r[7]),
+                    })
+    except sqlite3.Error as err:
+        raise MergeError(f"{path}: cannot read the project: {err}") from None
+    finally:
+        conn.close()
+    source = MergeSource(str(path), "project", origin, list(docs.values()), annotators, schema)
+    _check_source(source)
+    return source
+
+
+def _first_error(err: Exception) -> str:
+    if isinstance(err, ValidationError):
+        e = err.errors()[0]
+        return f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
+    return str(err)
+
+
+def _read_native(path: Path) -> MergeSource:
+    from annotator.formats import InputError
+    from annotator.formats.native import iter_native
+
+    docs: list[SourceDocument] = []
+    annotators: set[str] = set()
+    try:
+        for item in iter_native(path):
+            if isinstance(item, InputError):
+                raise MergeError(f"{item}; nothing was merged")
+            review = [_decision(d, item.document.id, path, item.line) for d in item.review]
+            docs.append(SourceDocument(item.document, item.annotations, review, where=f"line {item.line}"))
+            annotators |= {a.annotator for a in item.annotations}
+    except InputError as err:  # a problem with the file as a whole
+        raise MergeError(f"{err}; nothing was merged") from None
+    if not docs:
+        raise MergeError(f"{path}: no documents in it (is it a native export?)")
+    origin = "export:" + ",".join(sorted(annotators))
+    source = MergeSource(str(path), "native", origin, docs, annotators)
+    _check_source(source)
+    return source
+
+
+def _decision(d: Any, doc_id: str, path: Path, line: int | None) -> dict[str, Any]:
+    where = f"{path}:{line}" if line else str(path)
+    if not isinstance(d, dict):
+        raise MergeError(f"{where}: a review decision must be an object, found {d!r:.40}")
+    missing = [k for k in ("id", "reviewer", "time", "action") if not isinstance(d.get(k), str) or not d.get(k)]
+    if missing:
+        raise MergeError(f"{where}: review decision without {', '.join(missing)}")
+    return {
+        "id": d["id"], "doc_id": doc_id, "reviewer": d["reviewer"], "time": d["time"], "action": d["action"],
+        "source_ids": list(d.get("source_ids") or []), "gold_id": d.get("gold_id"), "detail": dict(d.get("detail") or {}),
+    }
+
+
+def _check_source(source: MergeSource) -> None:
+    """Ids unique, references inside their document, spans inside the text."""
+    seen: dict[str, str] = {}
+    for sd in source.documents:
+        ids = {a.id for a in sd.annotations}
+        for a in sd.annotations:
+            if a.id in seen and seen[a.id] != sd.document.sha256:
+                raise MergeError(f"{source.path}: annotation id {a.id} is used in two documents; nothing was merged")
+            seen[a.id] = sd.document.sha256
+            try:
+                a.check_span(len(sd.document.text))
+            except ValueError as err:
+                raise MergeError(f"{source.path}: {sd.where}: annotation {a.id}: {err}; nothing was merged") from None
+            missing = a.referenced_ids() - ids
+            if missing:
+                raise MergeError(
+                    f"{source.path}: {sd.where}: {a.kind} {a.id} refers to {', '.join(sorted(missing))}, "
+                    "which is not in that document; nothing was merged"
+                )
+
+
+# ---------------------------------------------------------------------------
+# Merging
+# ---------------------------------------------------------------------------
+def _content(a: Annotation) -> dict[str, Any]:
+    return a.model_dump(mode="json", exclude={"doc_id"})
+
+
+def _unknown_labels(schema: LabelSchema, source: MergeSource) -> Counter:
+    allowed = {k: set(schema.labels(k)) for k in ("entity", "event", "claim", "relation")}
+    out: Counter = Counter()
+    for sd in source.documents:
+        for a in sd.annotations:
+            if a.label not in allowed[a.kind]:
+                out[(a.kind, a.label)] += 1
+    return out
+
+
+def check_labels(schema: LabelSchema, source: MergeSource, target: str) -> None:
+    """Refuse a source whose labels the target's schema lacks (listing them)."""
+    unknown = _unknown_labels(schema, source)
+    if unknown:
+        listed = ", ".join(f"{k} {lab} ({n})" for (k, lab), n in sorted(unknown.items()))
+        raise MergeError(
+            f"{source.path}: labels that {target}'s schema lacks: {listed}; nothing was merged "
+            "(add them to the schema first, e.g. with 'annotator schema')"
+        )
+
+
+def merge_source(project: Project, source: MergeSource, *, actor: str = "merge") -> MergeReport:
+    """Merge one source into ``project`` in ONE transaction (see the module doc)."""
+    if Path(source.path).resolve() == project.path.resolve():
+        raise MergeError(f"{source.path}: cannot merge a project into itself")
+    check_labels(project.schema, source, project.path.name)
+    report = MergeReport(source=Path(source.path).name)
+    stamp = now()
+    with project.transaction():
+        for sd in source.documents:
+            _merge_document(project, source, sd, report, stamp)
+        project._ensure_annotators(source.annotators)
+        project.log(actor, None, "merge", {
+            "source": report.source, "origin": source.origin,
+            "documents_added": report.documents_added, "annotations_added": report.annotations_added,
+            "annotations_updated": report.annotations_updated, "annotations_deleted": report.annotations_deleted,
+            "problems": report.problems[:50],
+        })
+    return report
+
+
+def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, report: MergeReport, stamp: str) -> None:
+    doc = sd.document
+    target_id = project.document_by_sha(doc.sha256)
+    if target_id is None:
+        clash = _clashing_document(project, doc)
+        if clash:
+            report.problems.append(f"{sd.where}: {clash}; not merged")
+            return
+        project.conn.execute(_DOC_INSERT, document_row(doc))
+        report.documents_added += 1
+        for a in sd.annotations:
+            project._put_annotation(a)
+            _remember(project, a.id, source.origin, stamp)
+        report.annotations_added += len(sd.annotations)
+        report.decisions_added += _add_decisions(project, sd.review, doc.id)
+        return
+    current = {a.id: a for a in project.annotations(target_id)}
+    incoming: dict[str, Annotation] = {}
+    for a in sd.annotations:
+        if a.id not in current and project.get_annotation(a.id) is not None:
+            report.problems.append(
+                f"{sd.where}: annotation {a.id} is on another document in {project.path.name}; document not merged"
+            )
+            return
+        incoming[a.id] = a if a.doc_id == target_id else a.model_copy(update={"doc_id": target_id})
+    final = dict(current)
+    puts: list[Annotation] = []
+    counts: Counter = Counter()
+    for ann_id, a in incoming.items():
+        old = current.get(ann_id)
+        if old is None:
+            counts["added"] += 1
+        elif _content(old) == _content(a):
+            counts["unchanged"] += 1
+            continue
+        elif a.updated > old.updated:
+            counts["updated"] += 1
+        else:
+            counts["kept"] += 1
+            continue
+        puts.append(a)
+        final[ann_id] = a
+    deletions = _deletions(project, source.origin, current, incoming)
+    for ann_id in deletions:
+        del final[ann_id]
+    for a in final.values():
+        missing = sorted(r for r in a.referenced_ids() if r not in final)
+        if missing:
+            report.problems.append(
+                f"{sd.where}: merging would leave {a.kind} {a.id} pointing at deleted annotation(s) "
+                f"{', '.join(missing)}; document not merged"
+            )
+            return
+    report.documents_matched += 1
+    report.annotations_added += counts["added"]
+    report.annotations_updated += counts["updated"]
+    report.annotations_unchanged += counts["unchanged"]
+    report.annotations_kept += counts["kept"]
+    report.annotations_deleted += len(deletions)
+    annotator_work = False
+    for a in puts:
+        project._put_annotation(a)
+        annotator_work |= a.annotator != GOLD
+    for ann_id in deletions:
+        project._delete_annotation(ann_id)
+        annotator_work |= current[ann_id].annotator != GOLD
+        project.conn.execute("DELETE FROM merge_provenance WHERE ann_id = ?", (ann_id,))
+    for ann_id in incoming:
+        _remember(project, ann_id, source.origin, stamp)
+    report.decisions_added += _add_decisions(project, sd.review, target_id)
+    status = project.document_status(target_id)
+    new_status = max(status, doc.status, key=_STATUS_ORDER.index)
+    if status == DocStatus.REVIEWED and annotator_work:
+        new_status = DocStatus.IN_REVIEW
+        report.back_in_review.append(target_id)
+    if new_status != status:
+        project._write_status(target_id, new_status)
+
+
+def _clashing_document(project: Project, doc: Document) -> str | None:
+    """Why ``doc`` (whose text the project lacks) must not be merged, if it must not."""
+    row = project.conn.execute("SELECT id, title FROM documents WHERE id = ?", (doc.id,)).fetchone()
+    if row:
+        return f"document id {doc.id!r} is in {project.path.name} with a different text ({row[1]!r})"
+    if doc.external_id:
+        row = project.conn.execute(
+            "SELECT id, title FROM documents WHERE external_id = ?", (doc.external_id,)
+        ).fetchone()
+        if row:
+            return f"external id {doc.external_id!r} is in {project.path.name} with a different text ({row[1]!r})"
+    return None
+
+
+def _deletions(project: Project, origin: str, current: dict[str, Annotation], incoming: dict[str, Annotation]) -> list[str]:
+    """Annotations an earlier merge of ``origin`` brought that the source no longer has,
+    unchanged here since that merge."""
+    gone = [i for i in current if i not in incoming]
+    if not gone:
+        return []
+    out = []
+    for ann_id in gone:
+        row = project.conn.execute(
+            "SELECT merged FROM merge_provenance WHERE ann_id = ? AND origin = ?", (ann_id, origin)
+        ).fetchone()
+        if row and current[ann_id].updated <= row[0]:
+            out.append(ann_id)
+    return out
+
+
+def _remember(project: Project, ann_id: str, origin: str, stamp: str) -> None:
+    project.conn.execute(
+        "INSERT OR REPLACE INTO merge_provenance (ann_id, origin, merged) VALUES (?, ?, ?)", (ann_id, origin, stamp)
+    )
+
+
+def _add_decisions(project: Project, decisions: Iterable[dict[str, Any]], doc_id: str) -> int:
+    n = 0
+    for d in decisions:
+        if project.conn.execute("SELECT 1 FROM review_decisions WHERE id = ?", (d["id"],)).fetchone():
+            continue
+        project._put_review_decision({**d, "doc_id": doc_id})
+        n += 1
+    return n
+
+
+def merge_paths(
+    out: str | Path,
+    sources: Sequence[str | Path],
+    *,
+    actor: str = "merge",
+    progress: Callable[[str], None] | None = None,
+) -> list[MergeReport]:
+    """Merge ``sources`` into the project ``out`` (created when missing, with the
+    first source project's schema). Every source is read and checked first; if
+    any is bad, :class:`MergeError` is raised and nothing is written."""
+    if not sources:
+        raise MergeError("nothing to merge: give one or more projects or native exports")
+    out = Path(out)
+    loaded = []
+    for s in sources:
+        if out.exists() and Path(s).resolve() == out.resolve():
+            raise MergeError(f"{s}: cannot merge a project into itself")
+        if progress:
+            progress(f"reading {s}")
+        loaded.append(read_source(s))
+    if out.exists():
+        project = Project(out)
+    else:
+        schema = next((s.schema for s in loaded if s.schema is not None), None) or default_schema()
+        for s in loaded:  # before the new project file exists
+            check_labels(schema, s, out.name)
+        project = Project(out, create=True, schema=schema)
+    try:
+        for s in loaded:
+            check_labels(project.schema, s, out.name)
+        reports = []
+        for s in loaded:
+            if progress:
+                progress(f"merging {s.path}")
+            reports.append(merge_source(project, s, actor=actor))
+        return reports
+    finally:
+        project.close()
+
+
+# ---------------------------------------------------------------------------
+# Command line (registered in annotator/cli.py)
+# ---------------------------------------------------------------------------
+@click.command("merge")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+def merge_command(out: Path, sources: tuple[Path, ...]) -> None:
+    """Bring colleagues' work into the project OUT (created if missing): SOURCES
+    are their projects (.annotator files, read only) or native exports (.jsonl).
+
+    Documents are matched by their text; annotations keep their id,
+    annotator and history. Merging again adds what is new, updates what
+    changed (the later edit wins) and removes what was deleted there, never
+    duplicating. A document whose id or external id is in OUT with another
+    text is reported, not merged. Every source is checked before anything is
+    written, and each is merged in one transaction.
+    """
+    if out.is_dir():
+        raise click.ClickException(f"{out}: is a folder, not a project file")
+    try:
+        reports = merge_paths(out, sources)
+    except (MergeError, ProjectError) as err:
+        raise click.ClickException(str(err)) from None
+    for r in reports:
+        click.echo(r.summary())
+        for problem in r.problems:
+            click.echo(f"warning: {r.source}: {problem}", err=True)
+    if len(reports) > 1:
+        docs = sum(r.documents_added for r in reports)
+        anns = sum(r.annotations_added + r.annotations_updated + r.annotations_deleted for r in reports)
+        click.echo(f"{out}: {_n(docs, 'new document')}, {_n(anns, 'annotation')} added, updated or deleted")
