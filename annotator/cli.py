@@ -303,3 +303,6 @@ from annotator.core.merge import merge_command  # noqa: E402
 main.add_command(merge_command)
 from annotator.core.agreement import agreement_command  # noqa: E402
 main.add_command(agreement_command)
+from annotator.formats.export import export_command  # noqa: E402
+
+main.add_command(export_command)

@@ -36,7 +36,7 @@ from annotator.formats import (
 )
 from annotator.formats.jsonl import check_label, parse_span
 
-__all__ = ["iter_doccano", "read_doccano", "is_doccano"]
+__all__ = ["iter_doccano", "read_doccano", "is_doccano", "doccano_record", "DoccanoWriter"]
 
 _KNOWN = ("id", "text", "label", "entities", "relations")
 
@@ -116,3 +116,58 @@ def _entities_and_relations(record: dict[str, Any], builder: TextBuilder, doc_id
 
 
 iter_doccano, read_doccano = json_reader(_parse, "doccano JSON-lines")
+
+
+# ---------------------------------------------------------------------------
+# Writing (the ``doccano`` export format)
+# ---------------------------------------------------------------------------
+from annotator.formats.export import ExportReport, JsonlWriter, Unit, unit_links  # noqa: E402
+
+
+def doccano_record(unit: Unit, relations: bool, report: ExportReport | None = None) -> dict[str, Any]:
+    """One export record in doccano's shape.
+
+    Without ``relations``: sequence labelling, ``{"id", "text", "label": [[start,
+    end, label], ...], "meta"}``.  With ``relations``: ``{"id", "text",
+    "entities": [{"id", "label", "start_offset", "end_offset"}], "relations":
+    [{"id", "from_id", "to_id", "type"}], "meta"}``; entity ids are numbers
+    within the record.  Offsets are code points, or UTF-16 units when the export
+    asks (doccano's web interface counts UTF-16).  Span attributes (doccano has
+    no place for them) and, in the sequence shape, links are listed in ``report``.
+    """
+    spans = unit.spans
+    rec: dict[str, Any] = {"id": unit.record_id, "text": unit.text}
+    if relations:
+        number = {a.id: i for i, a in enumerate(spans)}
+        rec["entities"] = [
+            {"id": number[a.id], "label": a.label, "start_offset": unit.pos(a.start), "end_offset": unit.pos(a.end)}
+            for a in spans
+        ]
+        rec["relations"] = [
+            {"id": i, "from_id": number[link.head.id], "to_id": number[link.tail.id], "type": link.label}
+            for i, link in enumerate(unit_links(unit, report))
+        ]
+    else:
+        rec["label"] = [[unit.pos(a.start), unit.pos(a.end), a.label] for a in spans]
+        if report is not None:
+            for link in unit_links(unit, report):
+                report.problem("not_exported", unit.problem(link.source, f"{link.kind} {link.label!r}: no relations in this file"))
+    if report is not None:
+        for a in spans:
+            if a.attributes:
+                report.problem("not_exported", unit.problem(a, f"attributes {', '.join(sorted(a.attributes))}: doccano spans have no attributes"))
+    rec["meta"] = unit.meta()
+    return rec
+
+
+class DoccanoWriter(JsonlWriter):
+    """The ``doccano`` export: sequence labelling, or entities and relations when
+    any exported document has a relation, event argument or claimant link (one
+    shape per file, as a doccano project has one type)."""
+
+    def __init__(self, ctx: Any):
+        super().__init__(ctx)
+        self.relations = ctx.links_possible()
+
+    def records(self, unit: Unit) -> Any:
+        yield doccano_record(unit, self.relations, self.report)

@@ -79,11 +79,19 @@ def test_detect_format_by_extension_and_keys(tmp_path):
     assert detect_format(f) == "doccano"
 
 
+def _brat_pair(folder):
+    (folder / "b.txt").write_text("Sony joined.", encoding="utf-8")
+    (folder / "b.ann").write_text("T1\tORG 0 4\tSony\n", encoding="utf-8")
+    return folder / "b.ann"
+
+
 def test_every_format_name_has_a_reader(project, tmp_path):
     samples = {
         "txt": DATA / "unicode-crlf.txt", "html": DATA / "harbour.html", "jsonl": DATA / "batch.jsonl",
         "doccano": DATA / "doccano.jsonl", "prodigy": DATA / "prodigy.jsonl",
         "native": jsonl(tmp_path / "n.jsonl", [{"text": "Native text.", "annotations": []}]),
+        "spans": jsonl(tmp_path / "spans.jsonl", [{"text": "Sony hired.", "spans": [{"start": 0, "end": 4, "label": "ORG"}]}]),
+        "brat": _brat_pair(tmp_path),
     }
     assert sorted(samples) == sorted(FORMATS)
     for fmt, path in samples.items():

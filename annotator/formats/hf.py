@@ -1,0 +1,157 @@
+"""Hugging Face token classification: a folder ready for ``datasets.load_dataset``.
+
+Layout of the output folder::
+
+    train.jsonl          one record per document (or sentence): id, tokens, ner_tags
+    dev.jsonl, test.jsonl   with --split
+    labels.json          the tag list, "O" first, then B-/I- of every label
+    README.md            a dataset card whose features declare ner_tags as ClassLabel
+
+A record::
+
+    {"id": "57094be73bc1fc03", "tokens": ["China", "has", "granted", ...],
+     "ner_tags": ["B-GPE", "O", "O", ...]}
+
+``datasets.load_dataset("path/to/folder")`` reads the card, so ``ner_tags`` come
+as ``ClassLabel`` integers with the names of ``labels.json``;
+``load_dataset("json", data_files=...)`` gives the tags as strings.
+
+BIO cannot hold nested or overlapping spans.  Of spans that overlap, the longest
+is kept (then the earliest); every span left out of the tags is counted and
+listed in the export report (category ``not_bio``), never dropped silently.
+Tokens are cut at span boundaries, so every kept span is whole tokens; spans
+whose edges fall inside a word are reported too (``misaligned``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from annotator.core.models import Annotation
+from annotator.core.tokenize import Token
+from annotator.formats.export import ExportContext, JsonlWriter, Unit, open_text, unit_links
+
+__all__ = ["HfWriter", "non_overlapping", "bio_tags", "tag_names", "tag_unit", "report_links"]
+
+
+def non_overlapping(spans: Iterable[Annotation]) -> tuple[list[Annotation], list[tuple[Annotation, Annotation]]]:
+    """Spans that do not overlap: longest first, then earliest.
+
+    Returns the kept spans (sorted by start) and ``(left out, the kept span it overlaps)`` pairs.
+    """
+    order = sorted(spans, key=lambda a: (-(a.end - a.start), a.start, a.label, a.id))
+    kept: list[Annotation] = []
+    dropped: list[tuple[Annotation, Annotation]] = []
+    for a in order:
+        clash = next((k for k in kept if a.start < k.end and k.start < a.end), None)
+        if clash is None:
+            kept.append(a)
+        else:
+            dropped.append((a, clash))
+    kept.sort(key=lambda a: a.start)
+    return kept, dropped
+
+
+def bio_tags(tokens: Sequence[Token], spans: Iterable[Annotation]) -> list[str]:
+    """BIO tags of ``tokens`` for non-overlapping ``spans`` (tokens must be cut at span edges)."""
+    tags = ["O"] * len(tokens)
+    starts = {t.start: i for i, t in enumerate(tokens)}
+    for a in spans:
+        i = starts[a.start]
+        tags[i] = f"B-{a.label}"
+        i += 1
+        while i < len(tokens) and tokens[i].end <= a.end:
+            tags[i] = f"I-{a.label}"
+            i += 1
+    return tags
+
+
+def tag_names(labels: Iterable[str]) -> list[str]:
+    """``["O", "B-L1", "I-L1", ...]`` for the labels in the order given."""
+    names = ["O"]
+    for label in labels:
+        names += [f"B-{label}", f"I-{label}"]
+    return names
+
+
+def overlap_reason(dropped: Annotation, kept: Annotation, unit: Unit) -> str:
+    return f"overlaps {kept.label} [{kept.start + unit.start}, {kept.end + unit.start}) {kept.text_in(unit.text)!r}, which was kept"
+
+
+def tag_unit(ctx: ExportContext, unit: Unit, labels: list[str], extra: set[str]) -> tuple[list[Token], list[str]]:
+    """Tokens of a unit and their BIO tags.
+
+    Spans left out of the tags (they overlap a kept one) are reported as
+    ``not_bio``; links (relations, event arguments, claimants), which tags
+    cannot hold, as ``not_exported``.  Labels not in ``labels`` are added to ``extra``.
+    """
+    spans = unit.spans
+    kept, dropped = non_overlapping(spans)
+    for a, clash in dropped:
+        ctx.report.problem("not_bio", unit.problem(a, overlap_reason(a, clash, unit)))
+    report_links(ctx, unit, "BIO tags")
+    for a in kept:
+        if a.label not in labels:
+            extra.add(a.label)
+    tokens = ctx.tokens(unit, spans)
+    return tokens, bio_tags(tokens, kept)
+
+
+def report_links(ctx: ExportContext, unit: Unit, holder: str) -> None:
+    """Report every link of the unit as not exported (``holder`` cannot hold links)."""
+    for link in unit_links(unit, ctx.report):
+        ctx.report.problem("not_exported", unit.problem(link.source, f"{link.kind} {link.label!r} ({link.head.text_in(unit.text)!r} -> {link.tail.text_in(unit.text)!r}): {holder} cannot hold links"))
+
+
+class HfWriter(JsonlWriter):
+    """The ``hf`` format: JSON lines of tokens and BIO tags, labels.json and a dataset card."""
+
+    def __init__(self, ctx: ExportContext):
+        super().__init__(ctx)
+        self.labels: list[str] = []
+        for kind in ctx.options.span_kinds:
+            self.labels += [x for x in ctx.schema.labels(kind) if x not in self.labels]
+        self.extra: set[str] = set()
+        self.splits: list[str] = []
+
+    def records(self, unit: Unit) -> Iterable[dict[str, Any]]:
+        tokens, tags = tag_unit(self.ctx, unit, self.labels, self.extra)
+        rec: dict[str, Any] = {"id": unit.record_id, "tokens": [t.text for t in tokens], "ner_tags": tags}
+        if unit.per_annotator:
+            rec["annotator"] = unit.annotator
+        yield rec
+
+    def destination(self, root: Path, split: str | None) -> Path:
+        # Without a split the data are one "train" split, as datasets expects.
+        self.splits.append(split or "train")
+        return root / f"{split or 'train'}.jsonl"
+
+    def finish(self, root: Path) -> None:
+        names = tag_names(self.labels + sorted(self.extra))
+        with open_text(root / "labels.json") as fh:
+            fh.write(json.dumps(names, ensure_ascii=False, indent=1) + "\n")
+        with open_text(root / "README.md") as fh:
+            fh.write(self.card(names))
+        self.report.files += ["labels.json", "README.md"]
+
+    def card(self, names: list[str]) -> str:
+        """A dataset card whose YAML header declares the features and the splits."""
+        split_names = {"train": "train", "dev": "validation", "test": "test"}
+        lines = ["---", "dataset_info:", "  features:", "  - name: id", "    dtype: string",
+                 "  - name: tokens", "    sequence: string", "  - name: ner_tags", "    sequence:",
+                 "      class_label:", "        names:"]
+        lines += [f"          '{i}': {json.dumps(n, ensure_ascii=False)}" for i, n in enumerate(names)]
+        if self.ctx.options.per_annotator:
+            lines += ["  - name: annotator", "    dtype: string"]
+        lines += ["configs:", "- config_name: default", "  data_files:"]
+        for s in self.splits:
+            lines += [f"  - split: {split_names.get(s, s)}", f"    path: {s}.jsonl"]
+        lines += ["---", "", "# Token classification data", "",
+                  "Exported by annotator: one record per "
+                  + ("sentence" if self.ctx.options.sentences else "document")
+                  + ", `tokens` and BIO `ner_tags` (tag names in `labels.json`).", "",
+                  "```python", "import datasets", "ds = datasets.load_dataset(\"path/to/this/folder\")", "```", ""]
+        return "\n".join(lines)

@@ -1,0 +1,123 @@
+"""spaCy / Prodigy spans: one JSON object per document (or sentence).
+
+Shape (the one Prodigy's ``ner_manual`` and ``rel.manual`` recipes produce)::
+
+    {"text": "...",
+     "meta": {"id": "<document id>", "external_id": "...", "title": "..."},
+     "tokens": [{"text": "China", "start": 0, "end": 5, "id": 0, "ws": true}, ...],
+     "spans": [{"start": 0, "end": 5, "token_start": 0, "token_end": 0,
+                "label": "GPE", "text": "China"}, ...],
+     "relations": [{"head": 0, "child": 7, "head_span": {...}, "child_span": {...},
+                    "label": "Grantee"}],
+     "answer": "accept"}
+
+- ``start``/``end`` are code points into ``text`` (UTF-16 units with ``--offsets utf16``),
+  end-exclusive; ``token_end`` is INCLUSIVE, as in Prodigy.
+- ``tokens`` rebuild the text exactly: ``"".join(t["text"] + " " * t["ws"])
+  == text``.  Whitespace other than one plain space after a token becomes a
+  token of its own (``"\\n"``, ``"\\u00a0"``, a second space), as spaCy does, so
+  ``Doc(vocab, words=..., spaces=...)`` has the same text and offsets.
+- Tokens are cut at every span boundary (see
+  :meth:`~annotator.formats.export.ExportContext.tokens`): every span is whole
+  tokens; spans whose edges fall inside a word are listed in the export report.
+- Spans of events (their triggers, labelled with the event type) and claims
+  (label ``CLAIM``) are exported when asked (``--kind``); they carry
+  ``"kind"``, and claims and entities with attributes carry ``"attributes"``.
+- ``relations``: relations, event arguments (label: the role; head: the
+  trigger) and claimants (label ``claimant``; head: the claim) between exported
+  spans; ``head``/``child`` are the ``token_end`` of the head and child span,
+  as Prodigy writes them.
+- Several annotators' versions are one record each with ``--per-annotator``;
+  the annotator is in ``meta.annotator`` and ``_annotator_id``.
+
+Importing this shape goes through the Prodigy reader (:mod:`annotator.formats.prodigy`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from annotator.core.models import Annotation
+from annotator.core.tokenize import Token
+from annotator.formats.export import JsonlWriter, Unit, unit_links
+
+__all__ = ["SpansWriter", "prodigy_tokens", "span_record"]
+
+
+def prodigy_tokens(text: str, tokens: Sequence[Token], pos: Callable[[int], int] = int) -> tuple[list[dict[str, Any]], dict[int, int], dict[int, int]]:
+    """Prodigy tokens that rebuild ``text`` exactly, from word tokens that skip whitespace.
+
+    Returns the tokens and two maps from a word token's start / end (code
+    points) to its index in the returned list.  ``pos`` converts code-point
+    offsets to output offsets (UTF-16).
+    """
+    out: list[dict[str, Any]] = []
+    by_start: dict[int, int] = {}
+    by_end: dict[int, int] = {}
+
+    def gap(a: int, b: int) -> None:
+        if a >= b:
+            return
+        if out and text[a] == " ":
+            out[-1]["ws"] = True
+            a += 1
+        if a < b:
+            out.append({"text": text[a:b], "start": pos(a), "end": pos(b), "id": len(out), "ws": False})
+
+    at = 0
+    for t in tokens:
+        gap(at, t.start)
+        by_start[t.start] = by_end[t.end] = len(out)
+        out.append({"text": t.text, "start": pos(t.start), "end": pos(t.end), "id": len(out), "ws": False})
+        at = t.end
+    gap(at, len(text))
+    return out, by_start, by_end
+
+
+def span_record(unit: Unit, a: Annotation, token_start: int | None = None, token_end: int | None = None) -> dict[str, Any]:
+    """A span as Prodigy writes it (offsets converted as the export asks)."""
+    rec: dict[str, Any] = {"start": unit.pos(a.start), "end": unit.pos(a.end)}
+    if token_start is not None:
+        rec["token_start"] = token_start
+        rec["token_end"] = token_end
+    rec["label"] = a.label
+    rec["text"] = a.text_in(unit.text)
+    if a.kind != "entity":
+        rec["kind"] = a.kind
+    if a.attributes:
+        rec["attributes"] = a.attributes
+    return rec
+
+
+class SpansWriter(JsonlWriter):
+    """The ``spans`` format (spaCy / Prodigy JSONL)."""
+
+    def records(self, unit: Unit) -> Iterable[dict[str, Any]]:
+        spans = unit.spans
+        text = unit.text
+        tokens, by_start, by_end = prodigy_tokens(text, self.ctx.tokens(unit, spans), unit.pos)
+        records: dict[str, dict[str, Any]] = {}
+        for a in spans:
+            records[a.id] = span_record(unit, a, by_start[a.start], by_end[a.end])
+        rec: dict[str, Any] = {"text": text, "meta": unit.meta(), "tokens": tokens, "spans": list(records.values())}
+        relations = [
+            {
+                "head": records[link.head.id]["token_end"],
+                "child": records[link.tail.id]["token_end"],
+                "head_span": _short_span(records[link.head.id]),
+                "child_span": _short_span(records[link.tail.id]),
+                "label": link.label,
+            }
+            for link in unit_links(unit, self.report)
+        ]
+        if relations:
+            rec["relations"] = relations
+        rec["answer"] = "accept"
+        if unit.annotator is not None:
+            rec["_annotator_id"] = unit.annotator
+        yield rec
+
+
+def _short_span(span: dict[str, Any]) -> dict[str, Any]:
+    return {k: span[k] for k in ("start", "end", "token_start", "token_end", "label")}
