@@ -75,6 +75,18 @@ _SPAN_DEFAULTS = [
 ]
 
 
+_WINDOWS_RESERVED = frozenset(["CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))])
+
+
+def _file_part(name: str, limit: int) -> str:
+    """``name`` as part of a portable file name: ``[A-Za-z0-9._-]`` only, no dot at
+    either end, at most ``limit`` characters, never a device name of Windows."""
+    part = _FILE_UNSAFE.sub("_", name)[:limit].strip(".") or "_"
+    if part.split(".")[0].upper() in _WINDOWS_RESERVED:
+        part = "_" + part
+    return part
+
+
 def storage_form(name: str) -> str:
     """A name as brat stores types, roles and attributes: ``[A-Za-z0-9_-]`` only."""
     return _NOT_STORAGE.sub("_", name) or "_"
@@ -118,7 +130,7 @@ class BratWriter(Writer):
 
     def __init__(self, ctx: ExportContext):
         super().__init__(ctx)
-        self.names: set[Path] = set()
+        self.names: set[tuple[Path, str]] = set()  # (folder, lower-cased base name)
         self.renamed: set[tuple[str, str]] = set()
         self.types = self._schema_types()
 
@@ -151,13 +163,21 @@ class BratWriter(Writer):
         return t
 
     def file_name(self, unit: Unit, dest: Path) -> str:
-        """A safe, unique base name: the external id (else the id), plus the annotator per annotator."""
-        base = _FILE_UNSAFE.sub("_", unit.doc.external_id or unit.doc.id).lstrip(".")[:80] or unit.doc.id
+        """A safe, unique base name: the external id (else the id), plus the annotator per annotator.
+
+        Only ``[A-Za-z0-9._-]``, no leading or trailing dot, never a name Windows
+        reserves, and unique ignoring case (macOS and Windows file systems)."""
+        base = _file_part(unit.doc.external_id or unit.doc.id, 80)
         if unit.per_annotator and unit.annotator:
-            base += "." + _FILE_UNSAFE.sub("_", unit.annotator).lstrip(".")[:40]
-        if dest / base in self.names or base.lower() in {"annotation", "visual", "tools", "kb_shortcuts"}:
-            base = f"{base}-{unit.doc.id}"
-        self.names.add(dest / base)
+            base += "." + _file_part(unit.annotator, 40)
+        taken = {(dest, n) for n in ("annotation", "visual", "tools", "kb_shortcuts")} | self.names
+        if (dest, base.lower()) in taken:
+            stem, n = f"{base}-{_file_part(unit.doc.id, 40)}", 1
+            base = stem
+            while (dest, base.lower()) in taken:
+                n += 1
+                base = f"{stem}-{n}"
+        self.names.add((dest, base.lower()))
         return base
 
     # -- writing ---------------------------------------------------------------
