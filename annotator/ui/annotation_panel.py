@@ -7,7 +7,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
 from annotator.core.models import Annotation
@@ -167,6 +167,9 @@ class AnnotationPanel(QWidget):
     annotationSelected = Signal(object)
     #: Enter or double-click on an annotation.
     annotationActivated = Signal(str)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - the dock's first size
+        return QSize(400, 300)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from functools import cache
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -84,7 +84,8 @@ class DocumentListModel(QAbstractTableModel):
     """Rows = document ids (filtered); columns title, status, annotation count."""
 
     TITLE, STATUS, COUNT = range(3)
-    HEADERS = ("Title", "Status", "Annotations")
+    HEADERS = ("Title", "Status", "#")
+    HEADER_TIPS = ("Document title", "Document status", "Your annotations in the document")
     DocIdRole = Qt.ItemDataRole.UserRole + 1
     StatusRole = Qt.ItemDataRole.UserRole + 2
 
@@ -249,6 +250,9 @@ class DocumentList(QWidget):
     #: Enter or double-click on a document: open it and go to the text.
     documentActivated = Signal(str)
 
+    def sizeHint(self) -> QSize:  # noqa: N802 - the dock's first size
+        return QSize(300, 500)
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.model = DocumentListModel(self)
@@ -304,6 +308,7 @@ class DocumentList(QWidget):
 
     # -- project ---------------------------------------------------------------------
     def set_project(self, project: Project | None, annotator: str | None) -> None:
+        self.cancel_pending()
         self._quiet = True
         try:
             for w in (self.search, self.status_filter, self.label_filter):
@@ -338,6 +343,10 @@ class DocumentList(QWidget):
             self._quiet = False
 
     # -- filters ---------------------------------------------------------------------
+    def cancel_pending(self) -> None:
+        """Forget a search typed but not applied yet (the window is closing)."""
+        self._search_timer.stop()
+
     def apply_filter(self) -> None:
         """Apply the search box and filters now (the search box waits for a pause in typing)."""
         self._search_timer.stop()

@@ -8,7 +8,7 @@ annotations after every change. The ``*_warnings`` functions are pure (no Qt).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -144,6 +144,9 @@ class Inspector(QScrollArea):
     attributeChanged = Signal(str, str, str)  # claim id, attribute, value ("" clears)
     annotationRequested = Signal(str)  # go to / select this annotation
     deleteRequested = Signal()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - the dock's first size
+        return QSize(400, 420)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -474,7 +477,8 @@ class Inspector(QScrollArea):
             self.annotationRequested.emit(item.data(Qt.ItemDataRole.UserRole)[1])
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.args_table and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+        table = getattr(self, "args_table", None)  # QScrollArea filters its viewport before __init__ ends
+        if watched is table and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
             key = event.key()
             if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
                 self._remove_selected_argument()

@@ -45,6 +45,10 @@ def swatch_icon(color: str, key: str = "", size: int = 18) -> QIcon:
     return QIcon(pix)
 
 
+#: Widget property: a FlowLayout starts a new line before this widget.
+LINE_BREAK = "flowLineBreak"
+
+
 class FlowLayout(QLayout):
     """Lays widgets out left to right, wrapping to new lines (like words)."""
 
@@ -99,6 +103,14 @@ class FlowLayout(QLayout):
         x, y, line_height = area.x(), area.y(), 0
         for item in self._items:
             hint = item.sizeHint()
+            widget = item.widget()
+            if widget is not None and widget.property(LINE_BREAK):  # a line of its own
+                if x > area.x():
+                    y += line_height + self._spacing
+                if apply:
+                    item.setGeometry(QRect(area.x(), y, area.width(), hint.height()))
+                x, y, line_height = area.x(), y + hint.height() + self._spacing, 0
+                continue
             if x + hint.width() > area.right() + 1 and line_height > 0:
                 x, y, line_height = area.x(), y + line_height + self._spacing, 0
             if apply:
@@ -159,7 +171,7 @@ class LabelPalette(QWidget):
         sections: list[tuple[str, list[tuple[str, str, str, str | None, str]]]] = [
             ("Entities", [("entity", e.name, e.color, e.key, e.description) for e in schema.entities]),
             ("Events", [("event", e.name, e.color, e.key, e.description) for e in schema.events]),
-            ("", [("claim", CLAIM_LABEL, schema.claim.color, schema.claim.key, schema.claim.description)]),
+            ("Claims", [("claim", CLAIM_LABEL, schema.claim.color, schema.claim.key, schema.claim.description)]),
             ("Relations", [("relation", r.name, r.color, r.key, r.description) for r in schema.relations]),
         ]
         for title, items in sections:
@@ -167,8 +179,9 @@ class LabelPalette(QWidget):
                 continue
             if title:
                 header = plain_label(title)
-                header.setStyleSheet("color: palette(mid); font-weight: 600; padding: 3px 2px 0 8px;")
+                header.setStyleSheet("color: palette(mid); font-weight: 600; padding: 4px 2px 0 2px;")
                 header.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+                header.setProperty(LINE_BREAK, True)
                 self._add(header)
             for kind, name, color, key, description in items:
                 chip = LabelChip(kind, name, color, key, description)

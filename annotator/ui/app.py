@@ -1,0 +1,139 @@
+"""Starting the desktop app: QApplication, the annotator's name, the project, errors.
+
+Unexpected exceptions (bugs) are logged to ``annotator.log`` in the data folder
+and shown in a dialog instead of killing the app: every action is committed
+to the project file as it happens, so nothing the user did before is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from logging.handlers import RotatingFileHandler
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from annotator import __version__
+from annotator.core.store import Project, ProjectError, default_data_dir, open_project
+from annotator.ui import dialogs
+
+log = logging.getLogger("annotator")
+
+ORGANIZATION = "annotator"
+APPLICATION = "annotator"
+NAME_KEY = "annotator/name"
+
+
+def setup_logging() -> Path | None:
+    """Log warnings and errors to ``<data dir>/annotator.log`` (rotated); its path, or None."""
+    try:
+        folder = default_data_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "annotator.log"
+        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=2, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    return path
+
+
+class ErrorReporter:
+    """``sys.excepthook`` for the GUI: log the traceback, show a plain-text dialog."""
+
+    def __init__(self, log_path: Path | None, parent: QWidget | None = None):
+        self.log_path = log_path
+        self.parent = parent
+        self._showing = False
+        self.shown = 0
+
+    def __call__(self, etype: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
+        details = "".join(traceback.format_exception(etype, value, tb))
+        log.error("unexpected error\n%s", details)
+        if issubclass(etype, KeyboardInterrupt):
+            QApplication.quit()
+            return
+        if isinstance(value, ProjectError):  # a problem with the file, not a bug: just say it
+            text = str(value)
+        else:
+            where = f"\n\nThe details were written to {self.log_path}." if self.log_path else ""
+            text = (
+                f"Something went wrong: {etype.__name__}: {value}\n\n"
+                "Your annotations up to your last action are saved in the project "
+                "(every action is written at once). You can keep working; if the problem "
+                f"comes back, please report it.{where}"
+            )
+        sys.stderr.write(details)
+        if self._showing or QApplication.instance() is None:
+            return  # an error while the dialog is open: logged, not stacked
+        self._showing = True
+        try:
+            self.shown += 1
+            parent = self.parent if self.parent is not None and self.parent.isVisible() else None
+            box = dialogs.message_box(parent, QMessageBox.Icon.Warning, "annotator: unexpected error", text, details)
+            box.exec()
+        finally:
+            self._showing = False
+
+
+def ask_name(settings: QSettings, project: Project | None) -> str | None:
+    """The remembered annotator name, or ask for it (None: the user cancelled)."""
+    name = str(settings.value(NAME_KEY, "", type=str) or "").strip()
+    if name and dialogs.check_annotator_name(name) is None:
+        return name
+    known = project.annotators() if project is not None else []
+    name = dialogs.ask_annotator_name(None, "", known)
+    if name:
+        settings.setValue(NAME_KEY, name)
+        settings.sync()
+    return name
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(__version__)
+    app.setApplicationDisplayName("annotator")
+    QApplication.setAttribute(Qt.ApplicationAttribute.AA_DontShowIconsInMenus, False)
+    return app  # type: ignore[return-value]
+
+
+def run(project_path: Path | None = None, *, create: bool = False) -> int:
+    """Start the app on ``project_path`` (None: the default project); the exit status."""
+    app = create_application()
+    log_path = setup_logging()
+    reporter = ErrorReporter(log_path)
+    previous_hook = sys.excepthook
+    sys.excepthook = reporter
+    try:
+        try:
+            project = open_project(project_path, create=create)
+        except ProjectError as err:
+            dialogs.show_error(None, "Cannot open the project", str(err))
+            return 1
+        settings = QSettings()
+        name = ask_name(settings, project)
+        if not name:
+            project.close()
+            return 1
+        from annotator.ui.main_window import MainWindow
+
+        window = MainWindow(project, name, settings)
+        reporter.parent = window
+        window.show()
+        # Keyboard users start in the text.
+        QTimer.singleShot(0, window.article_view.setFocus)
+        status = app.exec()
+        if window.project is not None:
+            window.project.close()
+        return status
+    finally:
+        sys.excepthook = previous_hook

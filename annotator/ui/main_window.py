@@ -1,0 +1,506 @@
+"""The main window: layout, menus and wiring (the behaviour is in :mod:`workspace`).
+
+Stable for other features: ``project``, ``undo_stack``, ``article_view``,
+``current_doc_id``, ``annotator``, ``workspace`` and ``menus`` (name -> QMenu:
+"File", "Edit", "View", "Document", "Review", "Help").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.models import DocStatus
+from annotator.core.store import PROJECT_SUFFIX, Project, ProjectError
+from annotator.ui import dialogs
+from annotator.ui.actions import action_keys, make_action, plain_action_text, plain_tooltip
+from annotator.ui.annotation_panel import AnnotationPanel
+from annotator.ui.article_view import ArticleView
+from annotator.ui.doc_list import FINISHED, STATUS_TEXT, DocumentList, document_title, status_icon
+from annotator.ui.inspector import Inspector
+from annotator.ui.palette import LabelPalette
+from annotator.ui.workspace import COMMAND_KEYS, TEXT_KEYS, Workspace
+
+log = logging.getLogger(__name__)
+
+#: Bump when docks are added or renamed: stored layouts of older versions are ignored.
+LAYOUT_VERSION = 1
+MENU_NAMES = ("File", "Edit", "View", "Document", "Review", "Help")
+PROJECT_FILTER = f"Annotator projects (*{PROJECT_SUFFIX});;All files (*)"
+IMPORT_FILTER = "Importable files (*.txt *.html *.htm *.jsonl *.json *.ndjson);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, project: Project | None, annotator: str, settings: QSettings | None = None):
+        super().__init__()
+        self.settings = settings if settings is not None else QSettings()
+        self.setWindowTitle("annotator")
+        self.undo_stack = QUndoStack(self)
+        self.article_view = ArticleView()
+        self.article_view.setTabChangesFocus(True)
+        self.workspace = Workspace(self.article_view, self.undo_stack, self)
+        self._build_widgets()
+        self.menus: dict[str, QMenu] = {name: self.menuBar().addMenu(f"&{name}") for name in MENU_NAMES}
+        self._build_actions()
+        self._wire()
+        self._restore_layout()
+        self.set_project(project, annotator)
+
+    # -- stable attributes ------------------------------------------------------------
+    @property
+    def project(self) -> Project | None:
+        return self.workspace.project
+
+    @property
+    def current_doc_id(self) -> str | None:
+        return self.workspace.doc_id
+
+    @property
+    def annotator(self) -> str:
+        return self.workspace.annotator
+
+    # -- layout ---------------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_widgets(self) -> None:
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        header = QWidget()
+        header.setObjectName("documentHeader")
+        row = QHBoxLayout(header)
+        row.setContentsMargins(10, 6, 10, 6)
+        self.title_label = dialogs.ElidedLabel()
+        self.title_label.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.position_label = dialogs.plain_label()
+        self.position_label.setStyleSheet("color: palette(mid);")
+        self.status_combo = QComboBox()
+        self.status_combo.setToolTip(plain_tooltip("Document status (done: Ctrl+D)"))
+        for value, text in STATUS_TEXT.items():
+            self.status_combo.addItem(status_icon(value), text, value)
+        self.done_button = QPushButton("Mark &done")
+        self.done_button.setToolTip(plain_tooltip("Mark this document done (Ctrl+D)"))
+        row.addWidget(self.title_label, 1)
+        row.addWidget(self.position_label)
+        row.addWidget(self.status_combo)
+        row.addWidget(self.done_button)
+        layout.addWidget(header)
+        self.mode_banner = dialogs.plain_label(wrap=True)
+        self.mode_banner.setStyleSheet("background: #fff3c4; color: #5d4200; padding: 6px 10px;"
+                                       " border-bottom: 1px solid #e6c75c;")
+        self.mode_banner.hide()
+        layout.addWidget(self.mode_banner)
+        layout.addWidget(self.article_view, 1)
+        self.setCentralWidget(central)
+
+        self.doc_list = DocumentList()
+        self.palette_widget = LabelPalette()
+        palette_scroll = QScrollArea()
+        palette_scroll.setWidgetResizable(True)
+        palette_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        palette_scroll.setWidget(self.palette_widget)
+        self.panel = AnnotationPanel()
+        self.inspector = Inspector()
+        self.undo_view = QUndoView(self.undo_stack)
+        self.undo_view.setEmptyLabel("(nothing done yet)")
+        self.docks = {
+            "documents": self._dock("Documents", "documentsDock", self.doc_list, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "labels": self._dock("Labels", "labelsDock", palette_scroll, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "annotations": self._dock("Annotations", "annotationsDock", self.panel, Qt.DockWidgetArea.RightDockWidgetArea),
+            "inspector": self._dock("Inspector", "inspectorDock", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
+            "history": self._dock("Undo history", "historyDock", self.undo_view, Qt.DockWidgetArea.RightDockWidgetArea),
+        }
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["history"])
+        self.docks["inspector"].raise_()
+
+        bar = self.statusBar()
+        self.selection_label = dialogs.plain_label()
+        self.annotator_label = dialogs.plain_label()
+        self.doc_status_label = dialogs.plain_label()
+        self.progress_label = dialogs.plain_label()
+        for w in (self.selection_label, self.annotator_label, self.doc_status_label, self.progress_label):
+            w.setContentsMargins(8, 0, 8, 0)
+            bar.addPermanentWidget(w)
+
+    def _build_actions(self) -> None:
+        ws, m = self.workspace, self.menus
+        a = make_action
+        f = m["File"]
+        f.addAction(a(self, "&Open project…", self.choose_project, shortcut=QKeySequence.StandardKey.Open))
+        f.addAction(a(self, "&New project…", self.new_project, shortcut="Ctrl+Shift+N"))
+        f.addAction(a(self, "&Import files…", self.import_files, shortcut="Ctrl+I"))
+        f.addSeparator()
+        f.addAction(a(self, "Change &annotator name…", self.change_annotator))
+        f.addSeparator()
+        f.addAction(a(self, "&Quit", self.close, shortcut=QKeySequence.StandardKey.Quit))
+
+        e = m["Edit"]
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.undo_action, self.redo_action = undo, redo
+        e.addActions([undo, redo])
+        e.addSeparator()
+        e.addAction(a(self, "&Delete annotation", ws.delete_selected, hint="Del"))
+        e.addAction(a(self, "Change &label…", self.focus_label, shortcut="F2"))
+        e.addAction(a(self, "Add a&rgument…", ws.add_argument, hint="Shift+A"))
+        e.addAction(a(self, "Pick &claimant", ws.pick_claimant, hint="Shift+K"))
+        e.addAction(a(self, "Add r&elation…", ws.add_relation, hint="Shift+R"))
+        e.addAction(a(self, "Cancel picking", ws.cancel_pick, hint="Esc"))
+        e.addSeparator()
+        bounds = e.addMenu("&Boundaries")
+        for text, which, delta, key in (
+            ("Move start left", "start", -1, "Alt+Left"), ("Move start right", "start", 1, "Alt+Right"),
+            ("Move end left", "end", -1, "Alt+Shift+Left"), ("Move end right", "end", 1, "Alt+Shift+Right"),
+        ):
+            bounds.addAction(a(self, text, lambda w=which, d=delta: ws.adjust_boundary(w, d), hint=key))
+        e.addSeparator()
+        e.addAction(a(self, "&Find document", self.focus_search, shortcut=QKeySequence.StandardKey.Find))
+
+        v = m["View"]
+        self.snap_action = a(self, "&Snap selection to words", self.set_word_snapping, checkable=True,
+                             checked=self.settings.value("view/word_snapping", True, type=bool))
+        v.addAction(self.snap_action)
+        v.addSeparator()
+        v.addAction(a(self, "Zoom &in", self.article_view.zoom_in, shortcut=["Ctrl++", "Ctrl+="]))
+        v.addAction(a(self, "Zoom &out", self.article_view.zoom_out, shortcut="Ctrl+-"))
+        v.addAction(a(self, "&Reset zoom", self.article_view.zoom_reset, shortcut="Ctrl+0"))
+        v.addSeparator()
+        for i, (name, widget) in enumerate((
+            ("documents", self.doc_list.table), ("text", self.article_view),
+            ("annotations", self.panel.table), ("inspector", self.inspector),
+        )):
+            v.addAction(a(self, f"Go to {name}", lambda w=widget: self._focus(w), shortcut=f"Ctrl+{i + 1}"))
+        v.addSeparator()
+        for dock in self.docks.values():
+            v.addAction(dock.toggleViewAction())
+
+        d = m["Document"]
+        d.addAction(a(self, "&Next unfinished document", self.next_unfinished, shortcut="Ctrl+N"))
+        d.addAction(a(self, "Ne&xt document", lambda: self.doc_list.move(1), shortcut="Ctrl+PgDown"))
+        d.addAction(a(self, "&Previous document", lambda: self.doc_list.move(-1), shortcut="Ctrl+PgUp"))
+        d.addSeparator()
+        d.addAction(a(self, "Mark &done", ws.mark_done, shortcut="Ctrl+D"))
+        d.addAction(a(self, "Mark &in progress", lambda: ws.set_status(DocStatus.IN_PROGRESS)))
+
+        review = m["Review"]
+        review.menuAction().setVisible(False)  # shown once review tools add their actions
+        review.installEventFilter(self)
+
+        h = m["Help"]
+        h.addAction(a(self, "&Keyboard shortcuts", self.show_shortcuts, shortcut=QKeySequence.StandardKey.HelpContents))
+        h.addAction(a(self, "&About annotator", lambda: dialogs.show_about(self)))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if watched is self.menus.get("Review") and event.type() == QEvent.Type.ActionAdded:
+            self.menus["Review"].menuAction().setVisible(True)
+        return super().eventFilter(watched, event)
+
+    def _wire(self) -> None:
+        ws, view = self.workspace, self.article_view
+        ws.install_keys(self.panel.table)
+        self.doc_list.currentDocumentChanged.connect(ws.open_document)
+        self.doc_list.documentActivated.connect(lambda _d: self._focus(view))
+        ws.documentOpened.connect(self._document_opened)
+        ws.annotationsChanged.connect(self.panel.apply_changes)
+        ws.selectionChanged.connect(self._selection_changed)
+        ws.documentChanged.connect(self._document_changed)
+        ws.modeChanged.connect(self._mode_changed)
+        ws.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        ws.warning.connect(lambda text: self.statusBar().showMessage(f"⚠ {text}", 15000))
+        self.panel.annotationSelected.connect(lambda i: ws.select_annotation(i, reveal=True))
+        self.panel.annotationActivated.connect(lambda _i: self.focus_label())
+        view.annotationActivated.connect(lambda i: (ws.select_annotation(i), self.focus_label()))
+        view.spanSelectionChanged.connect(self._span_selection_changed)
+        self.palette_widget.labelChosen.connect(self._palette_clicked)
+        ins = self.inspector
+        ins.labelChangeRequested.connect(ws.change_label)
+        ins.addArgumentRequested.connect(lambda role: ws.add_argument(role or None))
+        ins.removeArgumentRequested.connect(ws.remove_argument)
+        ins.pickClaimantRequested.connect(ws.pick_claimant)
+        ins.claimantTextChanged.connect(ws.set_claimant_text)
+        ins.attributeChanged.connect(ws.set_claim_attribute)
+        ins.annotationRequested.connect(lambda i: ws.select_annotation(i, reveal=True))
+        ins.deleteRequested.connect(ws.delete_selected)
+        self.status_combo.activated.connect(lambda _i: ws.set_status(self.status_combo.currentData()))
+        self.done_button.clicked.connect(ws.mark_done)
+
+    # -- project -------------------------------------------------------------------
+    def set_project(self, project: Project | None, annotator: str) -> None:
+        """Show ``project`` (the previous one is closed) as ``annotator``."""
+        old = self.workspace.project
+        self.workspace.set_project(project, annotator)
+        if old is not None and old is not project:
+            old.close()
+        schema = project.schema if project is not None else None
+        self.palette_widget.set_schema(schema)
+        self.doc_list.set_project(project, annotator)
+        self.setWindowTitle(f"{project.path.name} — annotator" if project is not None else "annotator")
+        self.article_view.set_word_snapping(self.snap_action.isChecked())
+        self._update_status_bar()
+        if project is None:
+            return
+        last = self.settings.value(self._last_doc_key(), "", type=str)
+        target = last if last and self.doc_list.model.row_of(last) >= 0 else self.doc_list.model.doc_id(0)
+        if target:
+            self.open_document(target)
+
+    def open_document(self, doc_id: str) -> bool:
+        return self.workspace.open_document(doc_id)
+
+    def _last_doc_key(self) -> str:
+        path = str(self.project.path.resolve()) if self.project is not None else ""
+        return "lastDocument/" + hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
+
+    def choose_project(self) -> None:
+        start = str(self.project.path.parent) if self.project is not None else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, PROJECT_FILTER)
+        if path:
+            self.open_project_file(Path(path), create=False)
+
+    def new_project(self) -> None:
+        start = str(self.project.path.parent) if self.project is not None else ""
+        path, _ = QFileDialog.getSaveFileName(self, "New project", start, PROJECT_FILTER)
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix != PROJECT_SUFFIX:
+            target = target.with_name(target.name + PROJECT_SUFFIX)
+        if target.exists() and target.stat().st_size > 0:
+            dialogs.show_error(self, "New project", f"{target} exists already; choose another name or open it.")
+            return
+        self.open_project_file(target, create=True)
+
+    def open_project_file(self, path: Path, *, create: bool) -> bool:
+        try:
+            project = Project(path, create=create)
+        except ProjectError as err:
+            dialogs.show_error(self, "Cannot open the project", str(err))
+            return False
+        self.set_project(project, self.annotator)
+        self.statusBar().showMessage(f"Opened {path}", 8000)
+        return True
+
+    def import_files(self) -> None:
+        if self.project is None:
+            return
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import files", "", IMPORT_FILTER)
+        if paths:
+            self.import_paths([Path(p) for p in paths])
+
+    def import_paths(self, paths: list[Path]) -> None:
+        """Import files through the core's importer and show its report (plain text)."""
+        from annotator.core.importing import import_paths
+
+        if self.project is None:
+            return
+        try:
+            report = import_paths(self.project, paths)
+        except (ProjectError, ValueError) as err:
+            dialogs.show_error(self, "Import", str(err))
+            return
+        self.doc_list.apply_filter()
+        self._update_status_bar()
+        if self.current_doc_id is None and self.doc_list.model.rowCount():
+            self.open_document(self.doc_list.model.doc_id(0) or "")
+        self.last_import_dialog = dialogs.ReportDialog("Import", report.summary(), import_report_text(report), self)
+        self.last_import_dialog.open()
+
+    def change_annotator(self) -> None:
+        known = self.project.annotators() if self.project is not None else []
+        name = dialogs.ask_annotator_name(self, self.annotator, known)
+        if name and name != self.annotator:
+            self.set_annotator(name)
+
+    def set_annotator(self, name: str) -> None:
+        self.settings.setValue("annotator/name", name)
+        self.workspace.set_annotator(name)
+        self.doc_list.set_annotator(name)
+        self._update_status_bar()
+        self.statusBar().showMessage(f"Now annotating as {name}.", 8000)
+
+    # -- reactions ----------------------------------------------------------------
+    def _document_opened(self, doc_id: str) -> None:
+        ws = self.workspace
+        self.doc_list.select_document(doc_id or None)
+        self.panel.set_document(ws.text, ws.anns.values(), ws.schema)
+        self.inspector.set_context(ws.text, ws.anns, ws.schema)
+        self.inspector.show_annotation(None)
+        if doc_id:
+            self.settings.setValue(self._last_doc_key(), doc_id)
+        self._update_header()
+        self._update_status_bar()
+
+    def _selection_changed(self, ann_id: str | None) -> None:
+        self.panel.select(ann_id)
+        self.inspector.set_context(self.workspace.text, self.workspace.anns, self.workspace.schema)
+        self.inspector.show_annotation(self.workspace.selected())
+
+    def _document_changed(self, doc_id: str) -> None:
+        self.doc_list.refresh_document(doc_id)
+        if doc_id == self.current_doc_id:
+            self._update_header()
+        self._update_status_bar()
+
+    def _mode_changed(self, text: str) -> None:
+        self.mode_banner.setText(text)
+        self.mode_banner.setVisible(bool(text))
+        if text:
+            self.article_view.setFocus()
+
+    def _span_selection_changed(self, start: int, end: int) -> None:
+        self.selection_label.setText(f"Selected {end - start} characters [{start}, {end})" if end > start else "")
+
+    def _palette_clicked(self, kind: str, label: str) -> None:
+        self.workspace.press_label(kind, label)
+        self.article_view.setFocus()
+
+    def _update_header(self) -> None:
+        doc = self.workspace.document
+        self.status_combo.setEnabled(doc is not None)
+        self.done_button.setEnabled(doc is not None)
+        if doc is None:
+            self.title_label.set_full_text("No document" if self.project is not None else "No project")
+            self.position_label.setText("")
+            return
+        self.title_label.set_full_text(document_title(doc.model_dump(include={"id", "title", "external_id"})))
+        row = self.doc_list.model.row_of(doc.id)
+        self.position_label.setText(f"{row + 1} / {self.doc_list.model.rowCount()}" if row >= 0 else "")
+        self.status_combo.setCurrentIndex(self.status_combo.findData(doc.status.value))
+        self.done_button.setEnabled(doc.status != DocStatus.DONE)
+
+    def _update_status_bar(self) -> None:
+        self.annotator_label.setText(f"Annotator: {self.annotator}" if self.annotator else "")
+        status = self.workspace.status
+        self.doc_status_label.setText(f"Document: {STATUS_TEXT.get(status.value, status.value)}" if status else "")
+        if self.project is None:
+            self.progress_label.setText("")
+            return
+        counts = self.project.status_counts()
+        done, total = sum(counts.get(s, 0) for s in FINISHED), sum(counts.values())
+        self.progress_label.setText(f"Done {done:,} of {total:,}")
+
+    # -- commands ---------------------------------------------------------------------
+    def next_unfinished(self) -> None:
+        if self.doc_list.next_unfinished() is None:
+            self.statusBar().showMessage("No unfinished documents in this list.", 8000)
+
+    def set_word_snapping(self, on: bool) -> None:
+        self.article_view.set_word_snapping(on)
+        self.settings.setValue("view/word_snapping", on)
+
+    def focus_label(self) -> None:
+        if self.workspace.selected() is None:
+            return
+        self.docks["inspector"].show()
+        self.docks["inspector"].raise_()
+        target = self.inspector.label_combo if self.inspector.label_combo.isVisible() else self.inspector
+        target.setFocus()
+
+    def focus_search(self) -> None:
+        self.docks["documents"].show()
+        self.doc_list.search.setFocus()
+        self.doc_list.search.selectAll()
+
+    def _focus(self, widget: QWidget) -> None:
+        dock = next((d for d in self.docks.values() if d.isAncestorOf(widget)), None)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+        widget.setFocus()
+
+    def shortcut_rows(self) -> list[tuple[str, str, str]]:
+        """Every key of the window: menu actions, text keys and the schema's label keys."""
+        rows: list[tuple[str, str, str]] = []
+        for name, menu in self.menus.items():
+            for action in _walk(menu):
+                keys = action_keys(action)
+                if keys:
+                    rows.append((name, keys, plain_action_text(action)))
+        rows += [("Text", keys, what) for keys, what in TEXT_KEYS if not any(keys == f"Shift+{k}" for k in COMMAND_KEYS)]
+        schema = self.project.schema if self.project is not None else None
+        if schema is not None:
+            kinds = {"entity": "entity", "event": "event type", "claim": "claim", "relation": "relation"}
+            for key, (kind, label) in schema.shortcuts().items():
+                rows.append(("Labels", key, f"{'Claim' if kind == 'claim' else label} ({kinds[kind]})"))
+        return rows
+
+    def show_shortcuts(self) -> None:
+        self.shortcuts_dialog = dialogs.ShortcutsDialog(self.shortcut_rows(), self)
+        self.shortcuts_dialog.show()
+
+    # -- layout persistence -------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        s = self.settings
+        if s.value("window/version", 0, type=int) == LAYOUT_VERSION:
+            geometry, state = s.value("window/geometry"), s.value("window/state")
+            if geometry is not None:
+                self.restoreGeometry(geometry)
+            if state is not None:
+                self.restoreState(state, LAYOUT_VERSION)
+        else:
+            self.resize(1400, 900)
+            self.docks["history"].hide()
+            self.resizeDocks([self.docks["documents"], self.docks["labels"]], [280, 520], Qt.Orientation.Vertical)
+            self.resizeDocks([self.docks["annotations"], self.docks["inspector"]], [300, 500], Qt.Orientation.Vertical)
+
+    def save_layout(self) -> None:
+        s = self.settings
+        s.setValue("window/version", LAYOUT_VERSION)
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        self.doc_list.cancel_pending()
+        self.save_layout()
+        super().closeEvent(event)
+
+
+def _walk(menu: QMenu) -> list:
+    out = []
+    for action in menu.actions():
+        if action.menu() is not None:
+            out += _walk(action.menu())
+        elif not action.isSeparator():
+            out.append(action)
+    return out
+
+
+def import_report_text(report: object) -> str:
+    """The import report file by file, as plain text."""
+    lines: list[str] = []
+    for f in getattr(report, "files", []):
+        state = "REFUSED" if f.refused else ("imported with problems" if f.errors else "imported")
+        lines.append(f"{f.path} ({f.format or 'unknown format'}): {state}, {f.documents} documents, "
+                     f"{f.annotations} annotations")
+        lines += [f"  duplicate: {d}" for d in f.duplicates]
+        lines += [f"  {e}" for e in f.errors]
+        lines += [f"  note: {n}" for n in f.notes]
+        lines += [f"  added label: {x}" for x in f.added_labels]
+    lines += [f"ignored (unknown type): {p}" for p in getattr(report, "ignored", [])]
+    return "\n".join(lines) or "Nothing to import."
