@@ -156,8 +156,8 @@ def read_source(path: str | Path) -> MergeSource:
 
 
 def _read_project(path: Path, head: bytes) -> MergeSource:
-    app_id = int.from_bytes(head[68:72], "big")
-    if app_id != APPLICATION_ID:
+    # The header on disk may lag behind (WAL): check the application id through SQLite.
+    if int.from_bytes(head[68:72], "big") not in (0, APPLICATION_ID):
         raise MergeError(f"{path}: an SQLite file, but not an annotator project")
     try:
         conn = _connect_read_only(path)
@@ -166,6 +166,8 @@ def _read_project(path: Path, head: bytes) -> MergeSource:
     except sqlite3.Error as err:
         raise MergeError(f"{path}: cannot open: {err}") from None
     try:
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            raise MergeError(f"{path}: an SQLite file, but not an annotator project")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version > FORMAT_VERSION:
             raise MergeError(
