@@ -45,7 +45,7 @@ import os
 import secrets
 import shutil
 import sqlite3
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -67,6 +67,7 @@ __all__ = [
     "Problem",
     "Unit",
     "ExportContext",
+    "Tokenized",
     "Writer",
     "JsonlWriter",
     "Link",
@@ -638,24 +639,48 @@ class ExportContext:
             return None
         return _shift(found, unit.start)
 
-    def tokens(self, unit: Unit, spans: Iterable[Annotation]) -> list[Token]:
-        """Tokens of the unit's text, cut at every span boundary.
+    def tokenized(self, unit: Unit) -> "Tokenized":
+        """Tokens of the unit's text, cut at every span boundary, and its spans as whole tokens.
 
         A span that does not start and end on the tokenizer's own token
         boundaries is reported (category ``misaligned``): the token it cuts is
-        split there, so every span is a whole number of tokens.
+        split there.  A span with whitespace at an edge is exported as the
+        tokens it holds (whitespace is never a token) and reported; a span of
+        whitespace only holds no token and is reported as not exported.
         """
-        spans = list(spans)
         text = unit.text
+        spans = unit.spans
         plain = self._tokenize(text)
-        cuts: set[int] = set()
+        cuts = {x for a in spans for x in (a.start, a.end)}
+        tokens = self._tokenize(text, boundaries=cuts) if cuts else plain
+        starts = [t.start for t in tokens]
+        ends = [t.end for t in tokens]
+        out: list[Annotation] = []
         for a in spans:
-            if align_span(plain, a.start, a.end) is None:
-                self.report.problem("misaligned", unit.problem(a, f"not on {self.options.tokenizer} token boundaries; tokens were split there"))
-            cuts.update((a.start, a.end))
-        if not cuts:
-            return plain
-        return self._tokenize(text, boundaries=cuts)
+            first = bisect_left(starts, a.start)
+            last = bisect_right(ends, a.end) - 1
+            if first > last:
+                self.report.problem("not_exported", unit.problem(a, "holds no token (only whitespace)"))
+                continue
+            trimmed = a
+            if (tokens[first].start, tokens[last].end) != (a.start, a.end):
+                trimmed = a.model_copy(update={"start": tokens[first].start, "end": tokens[last].end})
+                self.report.problem("misaligned", unit.problem(
+                    a, f"whitespace at its edge is left out: exported as {trimmed.text_in(text)!r}"))
+            elif align_span(plain, a.start, a.end) is None:
+                self.report.problem("misaligned", unit.problem(
+                    a, f"not on {self.options.tokenizer} token boundaries; tokens were split there"))
+            out.append(trimmed)
+        return Tokenized(tokens, out)
+
+
+@dataclass
+class Tokenized:
+    """A unit's tokens and its spans as whole tokens (see :meth:`ExportContext.tokenized`)."""
+
+    tokens: list[Token]
+    #: The unit's span annotations, cut to their tokens; spans without a token are left out.
+    spans: list[Annotation]
 
 
 class Writer:
@@ -732,13 +757,14 @@ class NativeWriter(Writer):
     """The native format, written by :mod:`annotator.formats.native` (its one writer)."""
 
     def write(self, units: Iterable[Unit], dest: Path) -> None:
-        from annotator.formats.native import dumps_native, iter_native_records
+        from annotator.formats.native import iter_native_records
 
         layer = self.ctx.options.layer
         with open_text(dest) as fh:
             for unit in units:
                 for rec in iter_native_records(self.ctx.project, [unit.doc.id], [layer] if layer else None):
-                    fh.write(dumps_native(rec) + "\n")
+                    # The native record as it is; only U+2028/U+2029/U+0085 escaped (see json_line).
+                    fh.write(json_line(rec))
                     self.report.records += 1
 
 

@@ -88,16 +88,15 @@ def tag_unit(ctx: ExportContext, unit: Unit, labels: list[str], extra: set[str])
     ``not_bio``; links (relations, event arguments, claimants), which tags
     cannot hold, as ``not_exported``.  Labels not in ``labels`` are added to ``extra``.
     """
-    spans = unit.spans
-    kept, dropped = non_overlapping(spans)
+    tk = ctx.tokenized(unit)
+    kept, dropped = non_overlapping(tk.spans)
     for a, clash in dropped:
         ctx.report.problem("not_bio", unit.problem(a, overlap_reason(a, clash, unit)))
     report_links(ctx, unit, "BIO tags")
     for a in kept:
         if a.label not in labels:
             extra.add(a.label)
-    tokens = ctx.tokens(unit, spans)
-    return tokens, bio_tags(tokens, kept)
+    return tk.tokens, bio_tags(tk.tokens, kept)
 
 
 def report_links(ctx: ExportContext, unit: Unit, holder: str) -> None:
@@ -126,8 +125,14 @@ class HfWriter(JsonlWriter):
 
     def destination(self, root: Path, split: str | None) -> Path:
         # Without a split the data are one "train" split, as datasets expects.
-        self.splits.append(split or "train")
         return root / f"{split or 'train'}.jsonl"
+
+    def write(self, units: Iterable[Unit], dest: Path) -> None:
+        before = self.report.records
+        super().write(units, dest)
+        # datasets refuses a declared split without data: an empty split stays out of the card.
+        if self.report.records > before:
+            self.splits.append(dest.stem)
 
     def finish(self, root: Path) -> None:
         names = tag_names(self.labels + sorted(self.extra))
@@ -147,7 +152,7 @@ class HfWriter(JsonlWriter):
         if self.ctx.options.per_annotator:
             lines += ["  - name: annotator", "    dtype: string"]
         lines += ["configs:", "- config_name: default", "  data_files:"]
-        for s in self.splits:
+        for s in self.splits or ["train"]:
             lines += [f"  - split: {split_names.get(s, s)}", f"    path: {s}.jsonl"]
         lines += ["---", "", "# Token classification data", "",
                   "Exported by annotator: one record per "

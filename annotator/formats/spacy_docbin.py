@@ -46,15 +46,15 @@ class DocBinWriter(Writer):
 
         doc_bin = DocBin(store_user_data=True)
         for unit in units:
-            spans = unit.spans
-            tokens, by_start, by_end = prodigy_tokens(unit.text, self.ctx.tokens(unit, spans))
+            tk = self.ctx.tokenized(unit)
+            tokens, by_start, by_end = prodigy_tokens(unit.text, tk.tokens)
             doc = Doc(self.vocab, words=[t["text"] for t in tokens], spaces=[t["ws"] for t in tokens])
-            kept, dropped = non_overlapping(spans)
+            kept, dropped = non_overlapping(tk.spans)
             for a, clash in dropped:
                 self.report.problem("not_ents", unit.problem(a, overlap_reason(a, clash, unit)))
             report_links(self.ctx, unit, "a DocBin")
             doc.ents = [Span(doc, by_start[a.start], by_end[a.end] + 1, label=a.label) for a in kept]
-            doc.spans[SPANS_KEY] = [Span(doc, by_start[a.start], by_end[a.end] + 1, label=a.label) for a in spans]
+            doc.spans[SPANS_KEY] = [Span(doc, by_start[a.start], by_end[a.end] + 1, label=a.label) for a in tk.spans]
             doc.user_data["meta"] = unit.meta()
             doc_bin.add(doc)
             self.report.records += 1

@@ -18,8 +18,10 @@ Shape (the one Prodigy's ``ner_manual`` and ``rel.manual`` recipes produce)::
   token of its own (``"\\n"``, ``"\\u00a0"``, a second space), as spaCy does, so
   ``Doc(vocab, words=..., spaces=...)`` has the same text and offsets.
 - Tokens are cut at every span boundary (see
-  :meth:`~annotator.formats.export.ExportContext.tokens`): every span is whole
-  tokens; spans whose edges fall inside a word are listed in the export report.
+  :meth:`~annotator.formats.export.ExportContext.tokenized`): every span is
+  whole tokens; spans whose edges fall inside a word are listed in the export
+  report, and so are spans with whitespace at an edge, which are exported
+  without it (whitespace is never part of a token).
 - Spans of events (their triggers, labelled with the event type) and claims
   (label ``CLAIM``) are exported when asked (``--kind``); they carry
   ``"kind"``, and claims and entities with attributes carry ``"attributes"``.
@@ -94,11 +96,11 @@ class SpansWriter(JsonlWriter):
     """The ``spans`` format (spaCy / Prodigy JSONL)."""
 
     def records(self, unit: Unit) -> Iterable[dict[str, Any]]:
-        spans = unit.spans
         text = unit.text
-        tokens, by_start, by_end = prodigy_tokens(text, self.ctx.tokens(unit, spans), unit.pos)
+        tk = self.ctx.tokenized(unit)
+        tokens, by_start, by_end = prodigy_tokens(text, tk.tokens, unit.pos)
         records: dict[str, dict[str, Any]] = {}
-        for a in spans:
+        for a in tk.spans:
             records[a.id] = span_record(unit, a, by_start[a.start], by_end[a.end])
         rec: dict[str, Any] = {"text": text, "meta": unit.meta(), "tokens": tokens, "spans": list(records.values())}
         relations = [
@@ -110,6 +112,7 @@ class SpansWriter(JsonlWriter):
                 "label": link.label,
             }
             for link in unit_links(unit, self.report)
+            if link.head.id in records and link.tail.id in records
         ]
         if relations:
             rec["relations"] = relations

@@ -10,7 +10,8 @@ and by docs/make_format_examples.py, which prints the examples of docs/formats.m
   subset;
 - the Unicode corpus (``unicode-crlf.txt``: CRLF, emoji, ZWJ family, flag,
   combining accent, NBSP, Hangul, Arabic, Han, U+2028, tab) with spans on every
-  kind of character, one that ends inside a word, one across the U+2028;
+  kind of character, one that ends inside a word, one across the U+2028, one
+  with trailing whitespace and one of whitespace only;
 - the three documents of ``batch.jsonl`` with their pre-annotations (one has none).
 """
 
@@ -141,6 +142,8 @@ def unicode_document() -> tuple[Document, list[Annotation]]:
     s.entity("北京", "GPE")
     s.entity("🇨🇱", "GPE")
     s.entity("Kor", "MISC", within="Republic of Koréa")  # ends inside a word
+    s.entity("the mediator, ", "MISC")  # trailing whitespace
+    s.entity("\t", "MISC")  # whitespace only
     s.claim("both delegations signed a memorandum", claimant_text="Jose\u0301 María Peña", attributes={"claim_type": "quote"})
     return doc, s.anns
 
