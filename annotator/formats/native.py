@@ -175,8 +175,17 @@ def iter_native_records(
 
 
 def dumps_native(record: dict[str, Any]) -> str:
-    """One native line (without the newline): UTF-8 text, keys in the record's order."""
-    return json.dumps(record, ensure_ascii=False, sort_keys=False)
+    """One native line (without the newline): UTF-8 text, keys in the record's order.
+
+    U+2028, U+2029 and U+0085, which some line readers (``str.splitlines``) take
+    for line breaks, are written as ``\\u`` escapes, as the export command does.
+    """
+    return (
+        json.dumps(record, ensure_ascii=False, sort_keys=False)
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+        .replace("\x85", "\\u0085")
+    )
 
 
 def write_native(records: Iterable[dict[str, Any]], fh: IO[str]) -> int:

@@ -24,7 +24,7 @@ from annotator.formats.native import (
 TEXT = (
     "India and China 🤝 agreed on Monday.\n"
     "Beijing granted licences to Indian firms, said Randhir Jaiswal.\n"
-    "“China controls around 70% of global rare earth mining,” the ministry said."
+    "“China controls around 70% of global rare earth mining,” the ministry said.\u2028Line\u2029Para\x85End."
 )
 
 
@@ -77,7 +77,9 @@ def test_record_shape_and_order(project):
     assert rec["review"] == [{"id": "rd1", "reviewer": "rita", "time": "2025-11-01T10:00:00.000+00:00", "action": "accept",
                               "source_ids": [rec["annotations"][0]["id"]], "gold_id": None, "detail": {"note": "ok"}}]
     assert json.loads(lines[1])["review"] == []
-    assert rec["text"] == TEXT and "🤝" in lines[0]  # UTF-8, not \\u escapes
+    assert rec["text"] == TEXT and "🤝" in lines[0]  # UTF-8, not \\u escapes ...
+    for sep in ("\u2028", "\u2029", "\x85"):  # ... except for what str.splitlines takes for a line break
+        assert sep not in lines[0] and f"\\u{ord(sep):04x}" in lines[0]
     anns = rec["annotations"]
     assert all(list(a) == list(ANNOTATION_KEYS) for a in anns)
     kinds = [a["kind"] for a in anns]
