@@ -1,0 +1,1 @@
+"""The Qt layer: main window, widgets, item models, undo wrappers, dialogs."""
