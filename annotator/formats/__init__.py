@@ -344,7 +344,7 @@ def iter_json_objects(
                 continue
             try:
                 value = json.loads(line.rstrip("\r\n"))
-            except ValueError as err:
+            except (ValueError, RecursionError) as err:
                 yield number, InputError(name, number, f"not valid JSON: {_json_problem(err)}")
                 continue
             if not isinstance(value, dict):
@@ -362,7 +362,7 @@ def _json_array(data: bytes, encoding: str | None, name: str) -> Iterator[tuple[
         raise InputError(name, None, str(err).removeprefix(f"{name}: ")) from None
     try:
         values = json.loads(text)
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:
         raise InputError(name, getattr(err, "lineno", None), f"not valid JSON: {_json_problem(err)}") from None
     if not isinstance(values, list):
         raise InputError(name, None, "expected a JSON array of records or one JSON object per line")
@@ -383,7 +383,9 @@ def _not_decodable(raw: bytes, err: UnicodeDecodeError, encoding: str | None) ->
     return f"not valid {encoding} (byte 0x{raw[err.start]:02x} at column {column})"
 
 
-def _json_problem(err: ValueError) -> str:
+def _json_problem(err: ValueError | RecursionError) -> str:
+    if isinstance(err, RecursionError):
+        return "arrays or objects nested too deeply"
     if isinstance(err, json.JSONDecodeError):
         return f"{err.msg.removesuffix(' at')} at column {err.colno}"
     return str(err)
