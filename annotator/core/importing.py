@@ -54,6 +54,8 @@ _HTML_EXT = {".html", ".htm", ".xhtml"}
 _JSON_EXT = {".jsonl", ".ndjson", ".json"}
 #: How many JSON objects are looked at to tell native, doccano, Prodigy and generic JSON lines apart.
 _SNIFF_RECORDS = 5
+#: Share of a file's progress given to reading it (the rest: writing it).
+_READ_SHARE = 0.9
 #: Lines listed per unknown label in messages.
 _LINES_LISTED = 5
 
@@ -344,7 +346,9 @@ def _import_file(
     pending_anns: set[str] = set()
     reviews: list[tuple[str, list[dict[str, Any]]]] = []
     try:
-        for item in _reader(fmt, path, name, encoding, annotator, hook):
+        # Reading is most of the work; the last part of the file's share of the
+        # progress comes when its transaction has been committed.
+        for item in _reader(fmt, path, name, encoding, annotator, lambda n: hook(int(n * _READ_SHARE))):
             if isinstance(item, InputError):
                 report.errors.append(item)
                 continue
@@ -353,7 +357,8 @@ def _import_file(
                 if dup:
                     report.duplicates.append(dup)
                     continue
-                checker.clashes(item, name, pending_docs, pending_anns)
+                if fmt == "native":  # the only format whose ids come from the file
+                    checker.clashes(item, name, pending_docs, pending_anns)
                 missing = labels.check(item, name)
             except InputError as err:
                 report.errors.append(err)
