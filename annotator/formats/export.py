@@ -328,14 +328,19 @@ class Problem:
 
 #: Titles of the problem categories, for reports.
 PROBLEM_TITLES = {
-    "misaligned": "spans not on token boundaries (a token was cut at the span's edge)",
-    "not_bio": "overlapping or nested spans BIO tags cannot hold (not in the tags)",
-    "not_ents": "overlapping spans not in doc.ents (kept in doc.spans['sc'])",
-    "links": "links not exported because an end is not exported",
-    "renamed": "names changed to fit the format",
-    "fragments": "spans written as fragments around line breaks",
-    "not_exported": "annotations the format cannot hold",
+    "misaligned": "span(s) not on token boundaries (tokens were cut at the span's edge, or whitespace left out)",
+    "not_bio": "overlapping or nested span(s) BIO tags cannot hold (not in the tags)",
+    "not_ents": "overlapping span(s) not in doc.ents (kept in doc.spans['sc'])",
+    "links": "link(s) not exported because an end is not in the record",
+    "renamed": "name(s) changed to fit the format",
+    "fragments": "span(s) written as fragments around line breaks",
+    "not_exported": "annotation(s) or link(s) the format cannot hold",
 }
+
+
+def _plural(n: int, title: str) -> str:
+    """``title`` with its "(s)" made singular or plural for ``n``."""
+    return title.replace("(s)", "" if n == 1 else "s")
 
 
 @dataclass
@@ -379,9 +384,9 @@ class ExportReport:
                 "to export (include them with --include-empty)"
             )
         if self.joined_sentences:
-            out.append(f"Joined {self.joined_sentences} sentence boundaries that a span or link crosses")
+            out.append(f"Joined {self.joined_sentences} sentence boundar{'y' if self.joined_sentences == 1 else 'ies'} that a span or link crosses")
         for category, n in self.counts.items():
-            out.append(f"{n} {PROBLEM_TITLES.get(category, category)}:")
+            out.append(f"{n} {_plural(n, PROBLEM_TITLES.get(category, category))}:")
             for p in self.examples.get(category, [])[:examples]:
                 out.append(f"  {p.line()}")
             if n > examples:

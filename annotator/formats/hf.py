@@ -32,7 +32,7 @@ from typing import Any
 
 from annotator.core.models import Annotation
 from annotator.core.tokenize import Token
-from annotator.formats.export import ExportContext, JsonlWriter, Unit, open_text, unit_links
+from annotator.formats.export import ExportContext, JsonlWriter, Unit, open_text
 
 __all__ = ["HfWriter", "non_overlapping", "bio_tags", "tag_names", "tag_unit", "report_links"]
 
@@ -100,9 +100,19 @@ def tag_unit(ctx: ExportContext, unit: Unit, labels: list[str], extra: set[str])
 
 
 def report_links(ctx: ExportContext, unit: Unit, holder: str) -> None:
-    """Report every link of the unit as not exported (``holder`` cannot hold links)."""
-    for link in unit_links(unit, ctx.report):
-        ctx.report.problem("not_exported", unit.problem(link.source, f"{link.kind} {link.label!r} ({link.head.text_in(unit.text)!r} -> {link.tail.text_in(unit.text)!r}): {holder} cannot hold links"))
+    """Report every link of the unit (relations, event arguments, claimants) as not
+    exported: ``holder`` (BIO tags, a DocBin) has no place for links."""
+    for a in unit.annotations:
+        if a.kind == "relation":
+            what = [f"relation {a.label!r}"]
+        elif a.kind == "event":
+            what = [f"argument {arg.role!r}" for arg in a.arguments]
+        elif a.kind == "claim" and a.claimant_ref:
+            what = ["claimant link"]
+        else:
+            continue
+        for w in what:
+            ctx.report.problem("not_exported", unit.problem(a, f"{w}: {holder} cannot hold links"))
 
 
 class HfWriter(JsonlWriter):

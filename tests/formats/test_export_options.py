@@ -353,3 +353,15 @@ def test_seed_article_only_project_exports_every_format(tmp_path):
         assert r.documents == 1, name
         assert os.path.exists(tmp_path / f"out-{name}")
     proj.close()
+
+
+def test_docs_examples_are_the_exporters_output():
+    """docs/formats.md shows what the exporter writes today (python docs/make_format_examples.py)."""
+    import importlib.util
+
+    script = Path(__file__).resolve().parents[2] / "docs" / "make_format_examples.py"
+    spec = importlib.util.spec_from_file_location("make_format_examples", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    current = module.DOC.read_text("utf-8")
+    assert module.render(current, module.examples()) == current, "run: python docs/make_format_examples.py"
