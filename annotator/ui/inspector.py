@@ -369,9 +369,11 @@ class Inspector(QScrollArea):
             if role.labels:
                 marks.append(", ".join(role.labels))
             self.role_combo.addItem(escape_mnemonic(f"{role.name}  ({'; '.join(marks)})" if marks else role.name), role.name)
-        # Preselect the first required role still missing, else keep the last choice.
-        missing = [r.name for r in (et.roles if et else []) if r.required and r.name not in have]
-        choice = missing[0] if missing else previous
+        # Preselect the first required role still missing, else the first unused one.
+        roles = et.roles if et else []
+        missing = [r.name for r in roles if r.required and r.name not in have]
+        unused = [r.name for r in roles if r.name not in have]
+        choice = (missing or unused or [previous])[0]
         index = self.role_combo.findData(choice)
         self.role_combo.setCurrentIndex(max(index, 0))
         self.add_arg_button.setEnabled(self.role_combo.count() > 0)

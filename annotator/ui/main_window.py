@@ -11,8 +11,8 @@ import hashlib
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt
-from PySide6.QtGui import QCloseEvent, QKeySequence, QUndoStack
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -33,9 +33,11 @@ from annotator.ui import dialogs
 from annotator.ui.actions import action_keys, make_action, plain_action_text, plain_tooltip
 from annotator.ui.annotation_panel import AnnotationPanel
 from annotator.ui.article_view import ArticleView
+from annotator.ui.export_dialog import install_export_action
 from annotator.ui.doc_list import FINISHED, STATUS_TEXT, DocumentList, document_title, status_icon
 from annotator.ui.inspector import Inspector
 from annotator.ui.palette import LabelPalette
+from annotator.ui.review_view import install_review_actions
 from annotator.ui.workspace import COMMAND_KEYS, TEXT_KEYS, Workspace
 
 log = logging.getLogger(__name__)
@@ -108,11 +110,13 @@ class MainWindow(QMainWindow):
         row.addWidget(self.status_combo)
         row.addWidget(self.done_button)
         layout.addWidget(header)
-        self.mode_banner = dialogs.plain_label(wrap=True)
+        # Pick-mode instructions float over the bottom of the text: the text must
+        # not move under the mouse while the user is about to click a span.
+        self.mode_banner = dialogs.plain_label(wrap=True, parent=self.article_view)
         self.mode_banner.setStyleSheet("background: #fff3c4; color: #5d4200; padding: 6px 10px;"
-                                       " border-bottom: 1px solid #e6c75c;")
+                                       " border: 1px solid #e6c75c; border-radius: 4px;")
         self.mode_banner.hide()
-        layout.addWidget(self.mode_banner)
+        self.article_view.installEventFilter(self)
         layout.addWidget(self.article_view, 1)
         self.setCentralWidget(central)
 
@@ -152,6 +156,7 @@ class MainWindow(QMainWindow):
         f.addAction(a(self, "&Open project…", self.choose_project, shortcut=QKeySequence.StandardKey.Open))
         f.addAction(a(self, "&New project…", self.new_project, shortcut="Ctrl+Shift+N"))
         f.addAction(a(self, "&Import files…", self.import_files, shortcut="Ctrl+I"))
+        install_export_action(self)  # File > Export… (Ctrl+E)
         f.addSeparator()
         f.addAction(a(self, "Change &annotator name…", self.change_annotator))
         f.addSeparator()
@@ -210,14 +215,17 @@ class MainWindow(QMainWindow):
         review = m["Review"]
         review.menuAction().setVisible(False)  # shown once review tools add their actions
         review.installEventFilter(self)
+        install_review_actions(self)  # Review > Review mode, Agreement; File > Import colleague's work
 
         h = m["Help"]
         h.addAction(a(self, "&Keyboard shortcuts", self.show_shortcuts, shortcut=QKeySequence.StandardKey.HelpContents))
         h.addAction(a(self, "&About annotator", lambda: dialogs.show_about(self)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.menus.get("Review") and event.type() == QEvent.Type.ActionAdded:
+        if watched is getattr(self, "menus", {}).get("Review") and event.type() == QEvent.Type.ActionAdded:
             self.menus["Review"].menuAction().setVisible(True)
+        elif watched is self.article_view and event.type() == QEvent.Type.Resize:
+            self._place_banner()
         return super().eventFilter(watched, event)
 
     def _wire(self) -> None:
@@ -369,8 +377,18 @@ class MainWindow(QMainWindow):
     def _mode_changed(self, text: str) -> None:
         self.mode_banner.setText(text)
         self.mode_banner.setVisible(bool(text))
+        self._place_banner()
         if text:
             self.article_view.setFocus()
+
+    def _place_banner(self) -> None:
+        if not hasattr(self, "mode_banner"):
+            return
+        area = self.article_view.viewport().geometry()
+        width = min(area.width() - 24, 720)
+        height = self.mode_banner.heightForWidth(width)
+        self.mode_banner.setGeometry(area.x() + (area.width() - width) // 2, area.bottom() - height - 12, width, height)
+        self.mode_banner.raise_()
 
     def _span_selection_changed(self, start: int, end: int) -> None:
         self.selection_label.setText(f"Selected {end - start} characters [{start}, {end})" if end > start else "")
@@ -455,6 +473,7 @@ class MainWindow(QMainWindow):
 
     # -- layout persistence -------------------------------------------------------------
     def _restore_layout(self) -> None:
+        self._default_sizes_pending = False
         s = self.settings
         if s.value("window/version", 0, type=int) == LAYOUT_VERSION:
             geometry, state = s.value("window/geometry"), s.value("window/state")
@@ -465,8 +484,20 @@ class MainWindow(QMainWindow):
         else:
             self.resize(1400, 900)
             self.docks["history"].hide()
-            self.resizeDocks([self.docks["documents"], self.docks["labels"]], [280, 520], Qt.Orientation.Vertical)
-            self.resizeDocks([self.docks["annotations"], self.docks["inspector"]], [300, 500], Qt.Orientation.Vertical)
+            self._default_sizes_pending = True
+
+    def _default_dock_sizes(self) -> None:
+        """The first layout: readable side panels, the rest for the text."""
+        d = self.docks
+        self.resizeDocks([d["documents"], d["annotations"]], [300, 400], Qt.Orientation.Horizontal)
+        self.resizeDocks([d["documents"], d["labels"]], [280, 520], Qt.Orientation.Vertical)
+        self.resizeDocks([d["annotations"], d["inspector"]], [300, 500], Qt.Orientation.Vertical)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._default_sizes_pending:
+            self._default_sizes_pending = False
+            QTimer.singleShot(0, self._default_dock_sizes)
 
     def save_layout(self) -> None:
         s = self.settings

@@ -68,6 +68,22 @@ TEXT_KEYS: list[tuple[str, str]] = [
 ]
 
 
+class ChooserMenu(QMenu):
+    """A popup whose entries are also chosen by their label's one-key shortcut."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.keys: dict[str, QAction] = {}
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        action = self.keys.get(event.text().lower()) if event.text() else None
+        if action is not None and action.isEnabled():
+            self.close()
+            action.trigger()
+            return
+        super().keyPressEvent(event)
+
+
 @dataclass
 class Pick:
     """Waiting for the user to pick a span: an argument filler, a claimant or a relation tail."""
@@ -705,7 +721,7 @@ class Workspace(QObject):
         own shortcut keys too); calls ``callback(value)`` when one is chosen."""
         if self.chooser is not None:
             self.chooser.close()
-        menu = QMenu(self.view)
+        menu = ChooserMenu(self.view)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         header = menu.addAction(escape_mnemonic(title))
         header.setEnabled(False)
@@ -715,13 +731,14 @@ class Workspace(QObject):
             label_keys = {label: key for key, (kind, label) in self.schema.shortcuts().items() if kind == "entity"}
         for i, (text, value) in enumerate(options):
             shown = escape_mnemonic(text)
-            if keys and value in label_keys:
-                shown = f"{shown}\t{label_keys[value]}"
+            key = label_keys.get(value)
+            if key:
+                shown = f"{shown}\t{key}"
             prefix = f"&{i + 1}  " if i < 9 else "    "
             action: QAction = menu.addAction(prefix + shown)
             action.setData(value)
-            if keys and value in label_keys:
-                action.setShortcut(label_keys[value])
+            if key:
+                menu.keys[key] = action
             action.triggered.connect(lambda _checked=False, v=value: callback(v))
         menu.aboutToHide.connect(lambda: self._chooser_closed(menu))
         self.chooser = menu

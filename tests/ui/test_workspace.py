@@ -535,3 +535,127 @@ def test_shortcuts_reference_and_plain_text(qtbot, window, project):
     assert window.shortcuts_dialog.table.rowCount() == len(rows)
     for label in (window.title_label, window.annotator_label, window.mode_banner, window.progress_label):
         assert label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_pick_from_selection_with_enter_and_label_key(qtbot, window, project):
+    doc = seed_id(project)
+    ws = window.workspace
+    select(window, "briefing")
+    key(qtbot, window, "3")  # Statement
+    [ev] = mine(project, doc)
+    key(qtbot, window, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(ws.chooser, Qt.Key.Key_2)  # the second role: Addressee
+    assert ws.pick is not None and ws.pick.role == "Addressee"
+    select(window, "Indian firms")
+    key(qtbot, window, Qt.Key.Key_Return)
+    labels = [a.data() for a in ws.chooser.actions() if a.data()]
+    assert labels == ["PERSON", "ORG", "GPE", "NORP"]  # the role's labels only
+    qtbot.keyClick(ws.chooser, "n")  # NORP by its own key
+    stored = project.get_annotation(ev.id)
+    [arg] = stored.arguments
+    filler = project.get_annotation(arg.target)
+    assert (arg.role, filler.label, filler.text_in(ws.text)) == ("Addressee", "NORP", "Indian firms")
+    # Escape cancels a pick without changing anything.
+    key(qtbot, window, Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    assert ws.choose_option("Speaker")
+    key(qtbot, window, Qt.Key.Key_Escape)
+    assert ws.pick is None
+    assert len(project.get_annotation(ev.id).arguments) == 1
+
+
+def test_delete_from_the_annotation_list(qtbot, window, project):
+    doc = seed_id(project)
+    select(window, "Beijing")
+    key(qtbot, window, "g")
+    select(window, "China")
+    key(qtbot, window, "g")
+    window.panel.table.setFocus()
+    window.panel.table.selectRow(1)
+    assert window.workspace.selected().text_in(window.workspace.text) == "Beijing"
+    qtbot.keyClick(window.panel.table, Qt.Key.Key_Delete)
+    assert [a.text_in(window.workspace.text) for a in mine(project, doc)] == ["China"]
+    # Label keys work in the list as in the text: relabel the selected row.
+    window.panel.table.selectRow(0)
+    qtbot.keyClick(window.panel.table, "n")
+    assert [a.label for a in mine(project, doc)] == ["NORP"]
+
+
+def test_failed_undo_is_reported_and_dropped(qtbot, window, project):
+    from annotator.core.commands import UpdateAnnotation, apply
+
+    doc = seed_id(project)
+    select(window, "China")
+    key(qtbot, window, "g")
+    [ann] = mine(project, doc)
+    # Another process changes the annotation behind the window's back.
+    apply(project, UpdateAnnotation(doc, "elsewhere", ann.id, label="LOC"))
+    count = window.undo_stack.count()
+    window.undo_action.trigger()
+    assert project.get_annotation(ann.id).label == "LOC"  # nothing was undone
+    assert window.undo_stack.count() == count - 1  # and the step is gone
+    assert "Could not undo" in window.statusBar().currentMessage()
+    window.undo_action.trigger()  # the step before (none here) still works
+    assert project.get_annotation(ann.id).label == "LOC"
+
+
+def test_refused_command_never_enters_the_stack(qtbot, window, project):
+    from annotator.core.commands import AddAnnotations
+
+    doc = seed_id(project)
+    text_len = len(project.document_text(doc))
+    bad = entity(doc, text_len - 2, text_len + 5, "GPE", ME)  # beyond the text
+    assert not window.workspace.run(AddAnnotations(doc, ME, [bad]))
+    assert window.undo_stack.count() == 0
+    assert "outside the text" in window.statusBar().currentMessage()
+    assert mine(project, doc) == []
+
+
+def test_review_menu_appears_when_review_tools_add_actions(qtbot, window):
+    review = window.menus["Review"]
+    assert set(window.menus) == {"File", "Edit", "View", "Document", "Review", "Help"}
+    assert not review.menuAction().isVisible()
+    review.addAction("Review mode")
+    assert review.menuAction().isVisible()
+
+
+def test_error_reporter_logs_and_shows_plain_text(qtbot, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    from annotator.ui import app
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: shown.append((self.textFormat(), self.text())) or 0)
+    reporter = app.ErrorReporter(tmp_path / "annotator.log")
+    try:
+        raise RuntimeError("<b>boom</b>")
+    except RuntimeError as err:
+        reporter(type(err), err, err.__traceback__)
+    [(fmt, text)] = shown
+    assert fmt == Qt.TextFormat.PlainText
+    assert "RuntimeError: <b>boom</b>" in text and "saved" in text
+
+
+def test_app_run_reports_a_bad_project_without_traceback(qtbot, monkeypatch, tmp_path):
+    from annotator.ui import app, dialogs
+
+    bad = tmp_path / "not-a-project.annotator"
+    bad.write_text("hello, I am not SQLite")
+    errors = []
+    monkeypatch.setattr(dialogs, "show_error", lambda parent, title, text, details=None: errors.append(text))
+    monkeypatch.setenv("ANNOTATOR_HOME", str(tmp_path / "home"))
+    assert app.run(bad) == 1
+    [message] = errors
+    assert "not an annotator project" in message and "Traceback" not in message
+
+
+def test_annotator_name_is_asked_once_and_remembered(qtbot, monkeypatch, settings):
+    from annotator.ui import app, dialogs
+
+    asked = []
+    monkeypatch.setattr(dialogs, "ask_annotator_name", lambda *a: asked.append(a) or "Kim")
+    assert app.ask_name(settings, None) == "Kim"
+    assert app.ask_name(settings, None) == "Kim"
+    assert len(asked) == 1
+    assert dialogs.check_annotator_name("@gold") is not None
+    assert dialogs.check_annotator_name("  ") is not None
+    assert dialogs.check_annotator_name("Kim") is None
