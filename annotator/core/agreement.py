@@ -53,6 +53,7 @@ __all__ = [
     "prf",
     "max_overlap_matching",
     "document_disagreement",
+    "pair_disagreement",
     "format_report",
     "agreement_command",
 ]
@@ -717,6 +718,15 @@ def agreement(
 ) -> dict[str, Any]:
     """Agreement between ``annotators`` (default: every annotator but gold)."""
     return compute(load_corpus(project, annotators), label=label, documents=documents)
+
+
+def pair_disagreement(
+    corpus: Corpus, a: str, b: str, label: str | None = None, documents: str = "shared"
+) -> list[dict[str, Any]]:
+    """Documents ranked by how much ``a`` and ``b`` disagree (on ``label``, or all)."""
+    _report, per_doc = _pair_report(corpus, a, b, label, documents)
+    ranked = sorted(((d, n) for d, n in per_doc.items() if n), key=lambda kv: (-kv[1], kv[0]))
+    return [{"doc_id": d, "title": corpus.titles.get(d, ""), "disagreements": n} for d, n in ranked]
 
 
 def document_disagreement(report: dict[str, Any]) -> dict[str, int]:
