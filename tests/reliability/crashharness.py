@@ -104,6 +104,12 @@ def import_batch(seed: int) -> list[tuple[Any, list[Any]]]:
     return batch
 
 
+def copy_project(src: Path, dst: Path) -> None:
+    from annotator.core.store import copy_project as copy
+
+    copy(src, dst)
+
+
 def new_project(path: Path, seed: int = 0, documents: int = 4) -> None:
     """A project to torture: from the format-1 fixture when there is one (so the
     first child may run migrations), plus a few random documents."""
@@ -526,23 +532,30 @@ def _check_references(snap: Snapshot, path: Path) -> None:
 def spawn(project: Path, log: Path, seed: int, mode: str, *extra: str) -> subprocess.Popen:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=os.pathsep.join(
         [str(HERE), *filter(None, [os.environ.get("PYTHONPATH")])]))
-    return subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "child", str(project), str(log), str(seed), mode, *extra],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-    )
+    with open(log.with_name(log.name + ".stderr"), "wb") as err:  # a file: a full pipe would stall the child
+        return subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "child", str(project), str(log), str(seed), mode, *extra],
+            stdout=subprocess.DEVNULL, stderr=err, env=env,
+        )
+
+
+def _stderr(log: Path) -> str:
+    path = log.with_name(log.name + ".stderr")
+    lines = path.read_text(errors="replace").splitlines() if path.exists() else []
+    return "\n".join(x for x in lines if "propagateSizeHints" not in x)[-4000:]
 
 
 def run_child(project: Path, log: Path, seed: int, *extra: str, mode: str = "core", timeout: float = 120) -> int:
     """Run a child to its end (``--steps``) or its self-inflicted kill (``--die``); its exit status."""
     proc = spawn(project, log, seed, mode, *extra)
     try:
-        _, err = proc.communicate(timeout=timeout)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
-        proc.communicate()
+        proc.wait()
         raise HarnessFailure("the child did not finish in time") from None
     if proc.returncode not in (0, -signal.SIGKILL):
-        raise HarnessFailure(f"the child failed (exit {proc.returncode}):\n{err.decode()}")
+        raise HarnessFailure(f"the child failed (exit {proc.returncode}):\n{_stderr(log)}")
     return proc.returncode
 
 
@@ -550,7 +563,7 @@ def _wait_ready(proc: subprocess.Popen, log: Path, timeout: float = 60.0) -> Non
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise HarnessFailure(f"the child died on its own (exit {proc.returncode}):\n{proc.stderr.read().decode()}")
+            raise HarnessFailure(f"the child died on its own (exit {proc.returncode}):\n{_stderr(log)}")
         if log.exists() and log.stat().st_size > 0:
             return
         time.sleep(0.005)
@@ -577,11 +590,10 @@ def run_campaign(workdir: Path, kills: int, seed: int = 1, mode: str = "core", m
                 _wait_ready(proc, log)
                 time.sleep(rng.uniform(0, max_delay))
             if proc.poll() is not None:
-                raise HarnessFailure(f"the child died on its own (exit {proc.returncode}):\n{proc.stderr.read().decode()}")
+                raise HarnessFailure(f"the child died on its own (exit {proc.returncode}):\n{_stderr(log)}")
             os.kill(proc.pid, signal.SIGKILL)
         finally:
             proc.wait()
-            proc.stderr.close()
         if proc.returncode != -signal.SIGKILL:
             raise HarnessFailure(f"child {k} ended with {proc.returncode}, not by SIGKILL")
         report.kills += 1

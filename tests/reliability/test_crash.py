@@ -15,8 +15,8 @@ from annotator.core.store import NotAProjectError, Project
 
 
 def test_short_campaign_of_random_kills(tmp_path: Path) -> None:
-    report = H.run_campaign(tmp_path, kills=6, seed=7, max_delay=0.4)
-    assert report.kills == 6
+    report = H.run_campaign(tmp_path, kills=5, seed=7, max_delay=0.4)
+    assert report.kills == 5
     assert report.actions > 0, "the children did nothing before being killed"
     assert report.lost == 0
 
@@ -62,14 +62,33 @@ def test_kill_after_commit_before_the_log_keeps_the_action(tmp_path: Path, force
 
 
 # -- the checker itself must be able to fail ------------------------------------
-@pytest.fixture
-def finished_run(tmp_path: Path) -> tuple[Path, H.Snapshot, list[dict]]:
-    project, before = _baseline(tmp_path)
-    log = tmp_path / "log.jsonl"
+@pytest.fixture(scope="module")
+def _one_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, H.Snapshot, list[dict]]:
+    folder = tmp_path_factory.mktemp("run")
+    project, before = _baseline(folder)
+    log = folder / "log.jsonl"
     assert H.run_child(project, log, 21, "--steps", "60") == 0
     entries = H.read_log(log)
     assert sum(e["t"] == "done" for e in entries) == 60
     return project, before, entries
+
+
+@pytest.fixture
+def finished_run(_one_run, tmp_path: Path) -> tuple[Path, H.Snapshot, list[dict]]:
+    """A child's 60 committed actions, on a copy each test may damage."""
+    project, before, entries = _one_run
+    copy = tmp_path / project.name
+    H.copy_project(project, copy)
+    return copy, before, entries
+
+
+def test_short_campaign_through_the_gui(tmp_path: Path) -> None:
+    """The same, with the child annotating through the real main window:
+    key presses on selections, Delete, relabelling, boundary nudges, arguments
+    made with a new entity, Ctrl+Z/Ctrl+Y, Ctrl+D."""
+    pytest.importorskip("annotator.ui.main_window")
+    report = H.run_campaign(tmp_path, kills=2, seed=9, mode="gui", max_delay=2.5)
+    assert report.kills == 2 and report.actions > 0 and report.lost == 0
 
 
 def test_verify_accepts_a_clean_run(finished_run) -> None:
