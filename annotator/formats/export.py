@@ -381,7 +381,7 @@ class ExportReport:
         if self.skipped_empty:
             out.append(
                 f"Left out {self.skipped_empty} document{'s' * (self.skipped_empty != 1)} without annotations "
-                "to export (include them with --include-empty)"
+                "to export (keep them with --include-empty, or \"Include documents without annotations\" in File > Export)"
             )
         if self.joined_sentences:
             out.append(f"Joined {self.joined_sentences} sentence boundar{'y' if self.joined_sentences == 1 else 'ies'} that a span or link crosses")
