@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -118,33 +117,50 @@ def describe(ann: Annotation, text: str, anns: dict[str, Annotation] | None = No
 # ---------------------------------------------------------------------------
 # Models
 # ---------------------------------------------------------------------------
-class QueueModel(QAbstractTableModel):
-    """Documents to review, most open disagreement first."""
+class RowsModel(QAbstractTableModel):
+    """A read-only table over a list of rows with fixed headers (``HEADERS``, or :meth:`headers`)."""
 
-    HEADERS = ("Document", "Open", "Differ", "To gold", "Status")
+    HEADERS: tuple[str, ...] = ()
+    TIPS: tuple[str, ...] = ()
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
-        self.rows: list[QueueRow] = []
+        self.rows: list[Any] = []
 
-    def set_rows(self, rows: list[QueueRow]) -> None:
+    def set_rows(self, rows: list[Any]) -> None:
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
 
-    def row_of(self, doc_id: str | None) -> int:
-        return next((i for i, r in enumerate(self.rows) if r.doc_id == doc_id), -1)
+    def headers(self) -> list[str]:
+        return list(self.HEADERS)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.rows)
 
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.HEADERS)
+        return 0 if parent.isValid() else len(self.headers())
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.HEADERS[section]
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.headers()[section]
+        if role == Qt.ItemDataRole.ToolTipRole and section < len(self.TIPS) and self.TIPS[section]:
+            return plain_tooltip(self.TIPS[section])
         return None
+
+
+class QueueModel(RowsModel):
+    """Documents to review, most open disagreement first."""
+
+    HEADERS = ("Document", "Open", "Differ", "To gold", "Status")
+    TIPS = ("", "Disagreements not decided yet", "Units where the annotators differ",
+            "Agreed units not yet in the gold layer", "")
+    rows: list[QueueRow]
+
+    def row_of(self, doc_id: str | None) -> int:
+        return next((i for i, r in enumerate(self.rows) if r.doc_id == doc_id), -1)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -165,37 +181,28 @@ class QueueModel(QAbstractTableModel):
         return None
 
 
-class UnitModel(QAbstractTableModel):
+class UnitModel(RowsModel):
     """The units of the open document: status, text, each annotator's label, gold."""
 
     def __init__(self, parent: Any = None):
         super().__init__(parent)
-        self.units: list[Unit] = []
         self.annotators: list[str] = []
         self.text = ""
         self.anns: dict[str, Annotation] = {}
 
+    @property
+    def units(self) -> list[Unit]:
+        return self.rows
+
     def set_units(self, units: list[Unit], annotators: list[str], text: str, anns: dict[str, Annotation]) -> None:
-        self.beginResetModel()
-        self.units, self.annotators, self.text, self.anns = units, annotators, text, anns
-        self.endResetModel()
+        self.annotators, self.text, self.anns = annotators, text, anns
+        self.set_rows(units)
 
     def unit(self, row: int) -> Unit | None:
-        return self.units[row] if 0 <= row < len(self.units) else None
+        return self.rows[row] if 0 <= row < len(self.rows) else None
 
     def headers(self) -> list[str]:
         return ["Status", "Text", "Kind", *self.annotators, "Gold"]
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.units)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.headers())
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None
 
     def unit_text(self, u: Unit) -> str:
         if u.kind == "relation":
