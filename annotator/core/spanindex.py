@@ -68,7 +68,8 @@ class SpanIndex:
         if anns:
             lengths = list(map(sub, ends, starts))
             if min(lengths) <= 0 or min(starts) < 0 or (text_length is not None and max(ends) > text_length):
-                bad = next(a for a in anns if not 0 <= a.start < a.end <= (text_length or a.end))  # type: ignore[operator]
+                limit = max(ends) if text_length is None else text_length
+                bad = next(a for a in anns if not 0 <= a.start < a.end <= limit)  # type: ignore[operator]
                 raise ValueError(f"annotation {bad.id} has span ({bad.start}, {bad.end}) outside the text")
             if len(anns) >= _MAX_SPANS or max(ends) >= _MAX_START:
                 raise ValueError("too many spans or too long a text for the span index")

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import html
 import logging
+import math
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from itertools import compress, repeat
@@ -134,7 +135,7 @@ class BlockDecor:
         self.marks: list[tuple[QRectF, QColor]] = []
         self.lines: dict[tuple[int, int, int], tuple[QPen, list[QLineF]]] = {}
         self.boxes: list[tuple[QRectF, QPen, QColor]] = []
-        self.tags: list[tuple[QRectF, str, QColor, QColor]] = []
+        self.tags: list[tuple[QRectF, str, QColor, QColor, str]] = []  # rect, text, colours, id
         self.rects: dict[str, list[QRectF]] = {}
         self.lanes: dict[str, int] = {}
 
@@ -487,16 +488,34 @@ class ArticleView(QTextEdit):
         # Nearer targets get lower arcs, so arcs and their labels do not cover each other.
         ends.sort(key=lambda e: abs(e[4].center().x() - e[3].center().x()) + 4 * abs(e[4].top() - e[3].top()))
         arcs = [self._arc(*end, rank=i) for i, end in enumerate(ends)]
-        # Labels sit on their arcs where they do not cover an earlier label.
+        # Labels sit on their arcs where they cover no earlier label and no tag.
+        tags = self._visible_tag_rects()
         placed: list[QRectF] = []
         out = []
         for arc in arcs:
+            best, best_hits = None, None
             for t in (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8):
                 rect = self._label_rect(arc.label, arc.path.pointAtPercent(t))
-                if not any(rect.intersects(other) for other in placed):
+                if any(rect.intersects(other) for other in placed):
+                    continue
+                hits = sum(rect.intersects(tag) for tag in tags)
+                if best_hits is None or hits < best_hits:
+                    best, best_hits = rect, hits
+                if not hits:
                     break
+            rect = best or self._label_rect(arc.label, arc.path.pointAtPercent(0.5))
             placed.append(rect)
             out.append(arc._replace(label_pos=rect.center()))
+        return out
+
+    def _visible_tag_rects(self) -> list[QRectF]:
+        offset = self._scroll_offset()
+        out = []
+        for block in self._visible_blocks():
+            decor = self._decor.get(block.blockNumber())
+            if decor is not None:
+                origin = block.layout().position() - offset
+                out.extend(rect.translated(origin) for rect, *_ in decor.tags)
         return out
 
     def _label_rect(self, label: str, center: QPointF) -> QRectF:
@@ -506,17 +525,25 @@ class ArticleView(QTextEdit):
         return rect
 
     def _arc(self, label: str, source_id: str, target_id: str, r1: QRectF, r2: QRectF, color: QColor, rank: int = 0) -> Connector:
+        """A curve from the source span to the target span: over the line when
+        both are on the same line, else through the gap between the lines."""
         m = self._metrics
-        p1 = QPointF(r1.center().x(), r1.top() - 1)
-        p2 = QPointF(r2.center().x(), r2.top() - 1)
-        dx = abs(p2.x() - p1.x())
-        lift = m.line_height * (0.75 + 0.5 * min(rank, 4))
-        apex = min(p1.y(), p2.y()) - lift
-        path = QPainterPath(p1)
-        if dx < 4 and abs(p1.y() - p2.y()) < 1:  # the same place: a small loop
-            path.cubicTo(QPointF(p1.x() - 24, apex), QPointF(p2.x() + 24, apex), p2)
+        path = QPainterPath()
+        if abs(r1.top() - r2.top()) < m.line_height * 0.5:
+            p1 = QPointF(r1.center().x(), r1.top() - 1)
+            p2 = QPointF(r2.center().x(), r2.top() - 1)
+            apex = min(p1.y(), p2.y()) - m.line_height * (0.75 + 0.5 * min(rank, 4))
+            spread = 24 if abs(p2.x() - p1.x()) < 4 else 0  # the same place: a small loop
+            path.moveTo(p1)
+            path.cubicTo(QPointF(p1.x() - spread, apex), QPointF(p2.x() + spread, apex), p2)
         else:
-            path.cubicTo(QPointF(p1.x(), apex), QPointF(p2.x(), apex), p2)
+            below = m.lane_offset + 2.5 * m.lane_gap  # under the underline lanes
+            down = r2.top() > r1.top()
+            p1 = QPointF(r1.center().x(), r1.bottom() + below if down else r1.top() - 1)
+            p2 = QPointF(r2.center().x(), r2.top() - 1 if down else r2.bottom() + below)
+            bend = max(abs(p2.y() - p1.y()) * 0.5, m.line_height) * (1 if down else -1)
+            path.moveTo(p1)
+            path.cubicTo(QPointF(p1.x(), p1.y() + bend), QPointF(p2.x(), p2.y() - bend), p2)
         return Connector(label, source_id, target_id, p1, p2, path, path.pointAtPercent(0.5), color)
 
     # -- tooltips -------------------------------------------------------------------
@@ -818,7 +845,7 @@ class ArticleView(QTextEdit):
                 if x <= x1 + max(8.0, (x2 - x1) * 0.6):  # stays next to its span
                     tags_on_line[number] = x + width + 2
                     rect = QRectF(x, line.y() - m.tag_height - 1, width, m.tag_height)
-                    decor.tags.append((rect, text, style.tag_fg, style.tag_bg))
+                    decor.tags.append((rect, text, style.tag_fg, style.tag_bg, ann.id))
         return decor
 
     # -- painting --------------------------------------------------------------------
@@ -872,7 +899,7 @@ class ArticleView(QTextEdit):
             for rect, pen, _tint in decor.boxes:
                 painter.setPen(pen)
                 painter.drawRoundedRect(rect, 3, 3)
-            for rect, text, fg, bg in decor.tags:
+            for rect, text, fg, bg, _id in decor.tags:
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(bg)
                 painter.drawRoundedRect(rect, 3, 3)
@@ -932,9 +959,12 @@ class ArticleView(QTextEdit):
             painter.setPen(QPen(conn.color, 1.6))
             painter.drawPath(conn.path)
             tip = conn.end
+            angle = math.radians(conn.path.angleAtPercent(1.0))
+            ahead = QPointF(math.cos(angle), -math.sin(angle))
+            side = QPointF(-ahead.y(), ahead.x())
             painter.setBrush(conn.color)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.drawPolygon(QPolygonF([tip, tip + QPointF(-4, -7), tip + QPointF(4, -7)]))
+            painter.drawPolygon(QPolygonF([tip, tip - ahead * 7 + side * 4, tip - ahead * 7 - side * 4]))
         painter.setFont(m.tag_font)
         for conn in connectors:
             rect = self._label_rect(conn.label, conn.label_pos)
@@ -1041,9 +1071,25 @@ class ArticleView(QTextEdit):
         return None
 
     def annotation_at_point(self, pos: QPoint | QPointF) -> list[Annotation]:
-        """Span annotations under a viewport point, shortest first."""
+        """Span annotations under a viewport point (on its text or its label tag), shortest first."""
         cp = self._char_at(pos)
-        return [] if cp is None else self._index.at(cp)
+        if cp is not None:
+            return self._index.at(cp)
+        tag = self._tag_at(QPointF(pos))
+        ann = self._index.get(tag) if tag else None
+        return [ann] if ann is not None else []
+
+    def _tag_at(self, pos: QPointF) -> str | None:
+        offset = self._scroll_offset()
+        for block in self._visible_blocks():
+            decor = self._decor.get(block.blockNumber())
+            if decor is None:
+                continue
+            local = pos + offset - block.layout().position()
+            for rect, _text, _fg, _bg, ann_id in decor.tags:
+                if rect.contains(local):
+                    return ann_id
+        return None
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
         if event.button() == Qt.MouseButton.LeftButton:
@@ -1126,8 +1172,9 @@ class ArticleView(QTextEdit):
 
     def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() == QEvent.Type.ToolTip:
+            anns = self.annotation_at_point(event.pos())
             cp = self._char_at(event.pos())
-            text = self.tooltip_text(cp) if cp is not None else ""
+            text = self.tooltip_text(cp if cp is not None else anns[0].start) if anns else ""  # type: ignore[arg-type]
             if text:
                 QToolTip.showText(event.globalPos(), text, self.viewport())
             else:

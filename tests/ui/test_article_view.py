@@ -536,3 +536,20 @@ def test_non_canonical_text_is_refused_before_anything_changes(view):
     with pytest.raises(ValueError):
         view.set_article("a\r\nb", [], default_schema())
     assert view.toPlainText() == "Oslo." and view.text() == "Oslo."
+
+
+def test_clicking_a_label_tag_selects_its_span(view, qtbot):
+    text = "Talks with Chile resumed in Geneva."
+    gpe = entity(DOC, *find(text, "Chile"), "GPE", ME)
+    view.set_article(text, [gpe], default_schema())
+    view.viewport().repaint()
+    decor = view.decoration_for_block(0)
+    (rect, label, *_rest, ann_id), = decor.tags
+    assert (label, ann_id) == ("GPE", gpe.id)
+    origin = view.document().firstBlock().layout().position()
+    origin.setY(origin.y() - view.verticalScrollBar().value())
+    pos = (rect.center() + origin).toPoint()
+    assert view._char_at(pos) is None  # above the text, on the tag
+    with qtbot.waitSignal(view.annotationClicked) as sig:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert sig.args == [gpe.id]
