@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 import traceback
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
@@ -26,6 +27,8 @@ log = logging.getLogger("annotator")
 ORGANIZATION = "annotator"
 APPLICATION = "annotator"
 NAME_KEY = "annotator/name"
+#: The same unexpected error is shown at most once in this many seconds (it is always logged).
+REPEAT_SECONDS = 60.0
 
 
 def setup_logging() -> Path | None:
@@ -51,6 +54,7 @@ class ErrorReporter:
         self.parent = parent
         self._showing = False
         self.shown = 0
+        self._recent: dict[str, float] = {}
 
     def __call__(self, etype: type[BaseException], value: BaseException, tb: TracebackType | None) -> None:
         details = "".join(traceback.format_exception(etype, value, tb))
@@ -71,6 +75,11 @@ class ErrorReporter:
         sys.stderr.write(details)
         if self._showing or QApplication.instance() is None:
             return  # an error while the dialog is open: logged, not stacked
+        key = f"{etype.__name__}: {value}"
+        now = time.monotonic()
+        if now - self._recent.get(key, -REPEAT_SECONDS) < REPEAT_SECONDS:
+            return  # the same error again (e.g. on every repaint): logged, not shown again
+        self._recent[key] = now
         self._showing = True
         try:
             self.shown += 1

@@ -242,7 +242,7 @@ class MainWindow(QMainWindow):
         ws.warning.connect(lambda text: self.statusBar().showMessage(f"⚠ {text}", 15000))
         self.panel.annotationSelected.connect(lambda i: ws.select_annotation(i, reveal=True))
         self.panel.annotationActivated.connect(lambda _i: self.focus_label())
-        view.annotationActivated.connect(lambda i: (ws.select_annotation(i), self.focus_label()))
+        view.annotationActivated.connect(self._annotation_activated)
         view.spanSelectionChanged.connect(self._span_selection_changed)
         self.palette_widget.labelChosen.connect(self._palette_clicked)
         ins = self.inspector
@@ -254,7 +254,7 @@ class MainWindow(QMainWindow):
         ins.attributeChanged.connect(ws.set_claim_attribute)
         ins.annotationRequested.connect(lambda i: ws.select_annotation(i, reveal=True))
         ins.deleteRequested.connect(ws.delete_selected)
-        self.status_combo.activated.connect(lambda _i: ws.set_status(self.status_combo.currentData()))
+        self.status_combo.activated.connect(self._status_chosen)
         self.done_button.clicked.connect(ws.mark_done)
 
     # -- project -------------------------------------------------------------------
@@ -392,6 +392,17 @@ class MainWindow(QMainWindow):
 
     def _span_selection_changed(self, start: int, end: int) -> None:
         self.selection_label.setText(f"Selected {end - start} characters [{start}, {end})" if end > start else "")
+
+    def _annotation_activated(self, ann_id: str) -> None:
+        """Double-click or Enter on a span: select it and show the inspector (the
+        focus stays in the text; F2 goes to its label)."""
+        self.workspace.select_annotation(ann_id)
+        self.docks["inspector"].show()
+        self.docks["inspector"].raise_()
+
+    def _status_chosen(self, _index: int) -> None:
+        self.workspace.set_status(self.status_combo.currentData())
+        self._update_header()  # a refused change (read-only file) shows the real status again
 
     def _palette_clicked(self, kind: str, label: str) -> None:
         self.workspace.press_label(kind, label)

@@ -633,6 +633,12 @@ def test_error_reporter_logs_and_shows_plain_text(qtbot, monkeypatch, tmp_path):
     [(fmt, text)] = shown
     assert fmt == Qt.TextFormat.PlainText
     assert "RuntimeError: <b>boom</b>" in text and "saved" in text
+    # The same error again (say, on every repaint) is logged but not shown again.
+    try:
+        raise RuntimeError("<b>boom</b>")
+    except RuntimeError as err:
+        reporter(type(err), err, err.__traceback__)
+    assert len(shown) == 1
 
 
 def test_app_run_reports_a_bad_project_without_traceback(qtbot, monkeypatch, tmp_path):
