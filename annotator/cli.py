@@ -29,6 +29,8 @@ from annotator.formats import InputError
 USER_ERRORS = (ProjectError, InputError, SchemaError, TextError, CommandError)
 #: Duplicates listed one by one before the rest are counted.
 _DUPLICATES_LISTED = 20
+#: Problems of one file listed before the rest are counted.
+_ERRORS_LISTED = 50
 #: Imports at least this large (bytes) or of at least this many files show a progress bar.
 _BAR_BYTES = 1 << 20
 _BAR_FILES = 10
@@ -133,8 +135,11 @@ def print_report(report: ImportReport) -> None:
             if listed < _DUPLICATES_LISTED:
                 click.echo(f"duplicate: {dup}", err=True)
             listed += 1
-        for err in f.errors:
-            click.echo(f"{'refused' if f.refused else 'left out'}: {err}", err=True)
+        verb = "refused" if f.refused else "left out"
+        for err in f.errors[:_ERRORS_LISTED]:
+            click.echo(f"{verb}: {err}", err=True)
+        if len(f.errors) > _ERRORS_LISTED:
+            click.echo(f"{verb}: {f.path}: ... and {len(f.errors) - _ERRORS_LISTED} more problems", err=True)
         if f.added_labels:
             click.echo(f"{f.path}: added to the schema: {', '.join(f.added_labels)}", err=True)
         for note in f.notes:

@@ -249,3 +249,13 @@ def test_open(runner, fake_gui, tmp_path, project):
     assert result.exit_code == 1 and "--create" in result.output and not new.exists()
     assert runner.invoke(main, ["open", str(new), "--create"]).exit_code == 0
     assert fake_gui == [project, new] and new.exists()
+
+
+def test_long_lists_of_problems_are_cut(runner, project, tmp_path):
+    f = tmp_path / "many.jsonl"
+    f.write_text("not json\n" * 80 + '{"text": "One good line."}\n')
+    result = runner.invoke(main, ["import", str(project), str(f), "--partial"])
+    assert result.exit_code == 1
+    assert result.stderr.count("left out: ") == 51
+    assert f"left out: {f}: ... and 30 more problems" in result.stderr
+    assert "imported 1 document" in result.stdout and "left out 80 bad records" in result.stdout

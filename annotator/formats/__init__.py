@@ -15,6 +15,7 @@ text into the canonical document text and maps pre-annotation offsets onto it.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -118,6 +119,8 @@ def read_text(source: str | Path | bytes, *, encoding: str | None = None, name: 
     else:
         name = name or str(source)
         data = read_bytes(source, name)
+    if encoding is None:
+        _refuse_wide_text(data, name)
     try:
         return decode_bytes(data, encoding, name=name)
     except TextError as err:
@@ -304,28 +307,31 @@ def iter_json_objects(
     or not a JSON object gives an :class:`InputError` for that line, and reading
     goes on.  A file holding one JSON array (as some tools export ``.json``) is
     read whole; its "line numbers" are then the positions of the records in the
-    array.  ``progress(bytes_read)`` is called every few hundred kilobytes.
+    array.  So is a file in an encoding whose line ends are not the byte ``\\n``
+    (UTF-16, UTF-32).  ``progress(bytes_read)`` is called every few hundred kilobytes.
 
     Raises :class:`InputError` when the file cannot be read at all.
     """
     name = name or str(path)
+    if encoding is not None:
+        try:
+            ascii_lines = "{\n".encode(encoding) == b"{\n"
+        except LookupError:
+            raise InputError(name, None, f"unknown text encoding {encoding!r}") from None
     try:
         fh = open(path, "rb")
     except OSError as err:
         raise InputError(name, None, f"cannot read: {err.strerror or err}") from None
-    if encoding is not None:
-        try:
-            import codecs
-
-            codecs.lookup(encoding)
-        except LookupError:
-            fh.close()
-            raise InputError(name, None, f"unknown text encoding {encoding!r}") from None
     with fh:
         head = fh.read(4096)
         fh.seek(0)
+        if encoding is None:
+            _refuse_wide_text(head, name)
+        elif not ascii_lines:
+            yield from _json_text(read_text(fh.read(), encoding=encoding, name=name), name)
+            return
         if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"["):
-            yield from _json_array(fh.read(), encoding, name)
+            yield from _json_text(read_text(fh.read(), encoding=encoding, name=name), name)
             return
         done = reported = 0
         for number, raw in enumerate(fh, start=1):
@@ -342,26 +348,31 @@ def iter_json_objects(
             except UnicodeDecodeError as err:
                 yield number, InputError(name, number, _not_decodable(raw, err, encoding))
                 continue
-            try:
-                value = json.loads(line.rstrip("\r\n"))
-            except (ValueError, RecursionError) as err:
-                yield number, InputError(name, number, f"not valid JSON: {_json_problem(err)}")
-                continue
-            if not isinstance(value, dict):
-                yield number, InputError(name, number, f"expected a JSON object ({{...}}) on each line, found {_json_type(value)}")
-                continue
-            yield number, value
+            yield number, _json_object(line, name, number)
         if progress is not None:
             progress(done)
 
 
-def _json_array(data: bytes, encoding: str | None, name: str) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+def _json_object(line: str, name: str, number: int) -> dict[str, Any] | InputError:
+    """The JSON object on one line, or the error saying why there is none."""
     try:
-        text = decode_bytes(data, encoding, name=name)
-    except TextError as err:
-        raise InputError(name, None, str(err).removeprefix(f"{name}: ")) from None
+        value = json.loads(line.rstrip("\r\n"))
+    except (ValueError, RecursionError) as err:
+        return InputError(name, number, f"not valid JSON: {_json_problem(err)}")
+    if not isinstance(value, dict):
+        return InputError(name, number, f"expected a JSON object ({{...}}) on each line, found {_json_type(value)}")
+    return value
+
+
+def _json_text(text: str, name: str) -> Iterator[tuple[int, dict[str, Any] | InputError]]:
+    """The objects of decoded text: one JSON array of them, or one per line."""
+    if not text.lstrip("\ufeff \t\r\n").startswith("["):
+        for number, line in enumerate(text.lstrip("\ufeff").split("\n"), start=1):
+            if line.strip():
+                yield number, _json_object(line, name, number)
+        return
     try:
-        values = json.loads(text)
+        values = json.loads(text.lstrip("\ufeff"))
     except (ValueError, RecursionError) as err:
         raise InputError(name, getattr(err, "lineno", None), f"not valid JSON: {_json_problem(err)}") from None
     if not isinstance(values, list):
@@ -371,6 +382,24 @@ def _json_array(data: bytes, encoding: str | None, name: str) -> Iterator[tuple[
             yield i, value
         else:
             yield i, InputError(name, None, f"record {i}: expected a JSON object, found {_json_type(value)}")
+
+
+#: Byte-order marks of text that is not ASCII-compatible (UTF-32 first: its LE mark starts with UTF-16's).
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _refuse_wide_text(head: bytes, name: str) -> None:
+    """A clear message for UTF-16/UTF-32 text (e.g. PowerShell's ``>``) read without ``--encoding``."""
+    for bom, encoding in _WIDE_BOMS:
+        if head.startswith(bom):
+            raise InputError(
+                name, None,
+                f"looks like {encoding.upper()} text (it starts with a {encoding.upper()} byte-order mark); "
+                f"pass --encoding {encoding}",
+            )
 
 
 def _not_decodable(raw: bytes, err: UnicodeDecodeError, encoding: str | None) -> str:

@@ -270,3 +270,19 @@ def test_every_imported_span_has_the_text_the_source_meant(fmt, bom, pieces, dat
         [(doc, anns)] = READERS[fmt](f)
     assert doc.text == expected_text(raw, 0, len(raw))
     assert [doc.text[a.start : a.end] for a in anns] == wanted
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_wide_encodings(tmp_path, encoding):
+    """UTF-16 files (PowerShell's `>` writes them) are named as such, and read with --encoding."""
+    text = '{"text": "Zürich 🚢 talks", "spans": [[0, 6, "GPE"]]}\r\n{"text": "Second line"}\r\n'
+    f = tmp_path / "wide.jsonl"
+    f.write_bytes(text.encode(encoding))  # with a byte-order mark
+    with pytest.raises(InputError) as info:
+        read_jsonl(f)
+    assert str(info.value) == f"{f}: looks like {encoding.upper()} text (it starts with a {encoding.upper()} byte-order mark); pass --encoding {encoding}"
+    pairs = read_jsonl(f, encoding=encoding)
+    assert imported_spans(pairs) == [[("GPE", "Zürich")], []]
+    g = tmp_path / "wide.json"
+    g.write_bytes(json.dumps([{"text": "In an array"}]).encode(encoding))
+    assert [d.text for d, _ in read_jsonl(g, encoding=encoding)] == ["In an array"]

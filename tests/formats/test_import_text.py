@@ -154,3 +154,11 @@ def test_html_without_text_is_refused(tmp_path):
     f.write_text("<html><head><script>x()</script></head><body><img src='a.png'></body></html>")
     with pytest.raises(InputError, match="empty document"):
         read_html(f)
+
+
+def test_utf16_text_file(tmp_path):
+    f = tmp_path / "wide.txt"
+    f.write_bytes("Überschrift\r\nText 🚢.".encode("utf-16"))
+    with pytest.raises(InputError, match="looks like UTF-16 text .* pass --encoding utf-16"):
+        read_plaintext(f)
+    assert only_document(read_plaintext(f, encoding="utf-16")).text == "Überschrift\nText 🚢."
