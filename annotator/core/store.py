@@ -169,8 +169,9 @@ _DOC_INSERT = f"INSERT INTO documents ({', '.join(_DOC_COLUMNS)}) VALUES ({', '.
 def annotation_row(a: Annotation) -> tuple:
     return (
         a.id, a.doc_id, a.kind, a.label, a.start, a.end,
-        json.dumps(a.attributes, ensure_ascii=False, sort_keys=True),
-        json.dumps([x.model_dump() for x in a.arguments], ensure_ascii=False),
+        # Most annotations have neither: skip the encoder for the empty values.
+        json.dumps(a.attributes, ensure_ascii=False, sort_keys=True) if a.attributes else "{}",
+        json.dumps([x.model_dump() for x in a.arguments], ensure_ascii=False) if a.arguments else "[]",
         a.head, a.tail, a.claimant_ref, a.claimant_text, a.annotator, str(a.source),
         a.created, a.updated,
     )
@@ -178,8 +179,8 @@ def annotation_row(a: Annotation) -> tuple:
 
 def row_to_annotation(row: tuple | sqlite3.Row) -> Annotation:
     d = dict(zip(_ANN_COLUMNS, row))
-    d["attributes"] = json.loads(d["attributes"])
-    d["arguments"] = json.loads(d["arguments"])
+    d["attributes"] = json.loads(d["attributes"]) if d["attributes"] != "{}" else {}
+    d["arguments"] = json.loads(d["arguments"]) if d["arguments"] != "[]" else []
     return Annotation.model_validate(d)
 
 
@@ -560,6 +561,15 @@ class Project:
     def get_annotation(self, ann_id: str) -> Annotation | None:
         row = self._q(f"SELECT {_ANN_SELECT} FROM annotations WHERE id = ?", (ann_id,)).fetchone()
         return row_to_annotation(row) if row else None
+
+    def existing_annotation_ids(self, ids: Iterable[str]) -> set[str]:
+        """Those of ``ids`` that are stored (one query per 500 ids, not one per id)."""
+        ids = list(ids)
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            found.update(r[0] for r in self._q(f"SELECT id FROM annotations WHERE id IN ({', '.join('?' * len(part))})", part))
+        return found
 
     def iter_all_annotations(self, annotator: str | None = None) -> Iterator[Annotation]:
         sql = f"SELECT {_ANN_SELECT} FROM annotations"

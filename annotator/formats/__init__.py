@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from annotator.core.models import Annotation, Document, Source
+from annotator.core.models import Annotation, Document, Source, now
 from annotator.core.text import TextError, canonicalize, check_text, decode_bytes
 
 __all__ = [
@@ -150,21 +150,24 @@ def find_lone_surrogate(value: Any, path: str = "") -> str | None:
     SQLite stores UTF-8, which cannot hold a lone surrogate, so such input must be
     refused before it reaches the database.
     """
+    # ASCII strings cannot hold one, and scalars need no recursive call (imports
+    # check every annotation's fields, so this is on the hot path).
     if isinstance(value, str):
-        return (path or "value") if _SURROGATE.search(value) else None
+        return (path or "value") if not value.isascii() and _SURROGATE.search(value) else None
     if isinstance(value, dict):
         for k, v in value.items():
-            sub = f"{path}.{k}" if path else str(k)
-            if isinstance(k, str) and _SURROGATE.search(k):
-                return sub
-            found = find_lone_surrogate(v, sub)
-            if found:
-                return found
+            if isinstance(k, str) and not k.isascii() and _SURROGATE.search(k):
+                return f"{path}.{k}" if path else k
+            if isinstance(v, (dict, list)) or (isinstance(v, str) and not v.isascii()):
+                found = find_lone_surrogate(v, f"{path}.{k}" if path else str(k))
+                if found:
+                    return found
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            found = find_lone_surrogate(v, f"{path}[{i}]")
-            if found:
-                return found
+            if isinstance(v, (dict, list)) or (isinstance(v, str) and not v.isascii()):
+                found = find_lone_surrogate(v, f"{path}[{i}]")
+                if found:
+                    return found
     return None
 
 
@@ -225,6 +228,8 @@ class TextBuilder:
         self.file = file
         self.line = line
         self.doc_name = doc_name
+        #: One import time for all of the document's new annotations (cheaper than a clock read each).
+        self.stamp = now()
         where = doc_name or file
         try:
             check_text(raw, where)
@@ -274,6 +279,8 @@ class TextBuilder:
     def annotation(self, doc_id: str, what: str, **fields: Any) -> Annotation:
         """An annotation of this document (source ``imported`` unless given)."""
         fields.setdefault("source", Source.IMPORTED)
+        fields.setdefault("created", self.stamp)
+        fields.setdefault("updated", fields["created"])
         where = find_lone_surrogate(fields)
         if where:
             raise self.error(f"{what}: {where} holds a lone surrogate, which cannot be stored")
