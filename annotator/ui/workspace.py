@@ -236,10 +236,24 @@ class Workspace(QObject):
 
     # ------------------------------------------------------------------ changes
     def run(self, command: Command, *, merge_key: str | None = None) -> bool:
-        """Apply a command through the undo stack; False (with a message) if refused."""
-        if self.project is None:
+        """Apply a command through the undo stack; False (with a message) if refused.
+
+        The annotations it acts on must still be as this window shows them: if
+        another window or process changed them meanwhile, the core refuses
+        (ConflictError, shown as a warning) and the document is shown afresh,
+        so an edit made elsewhere is never silently overwritten."""
+        project = self.project
+        if project is None:
             return False
-        return self.undo.push(command, merge_key=merge_key) is not None
+        shown = [self.anns[i] for i in _acted_on(command) if i in self.anns]
+        if shown and not command.seen:
+            command.expecting(*shown)
+        if self.undo.push(command, merge_key=merge_key) is not None:
+            return True
+        if shown and self.doc_id is not None and any(_changed(project.get_annotation(a.id), a) for a in shown):
+            doc_id, self.doc_id = self.doc_id, None
+            self.open_document(doc_id)
+        return False
 
     def _apply_changes(self, changes: Any) -> None:
         project = self.project
@@ -764,3 +778,16 @@ class Workspace(QObject):
                 action.trigger()
                 return True
         return False
+
+
+def _acted_on(command: Command) -> list[str]:
+    """Ids of the existing annotations a command changes or deletes."""
+    if isinstance(command, Macro):
+        return [i for c in command.commands for i in _acted_on(c)]
+    ids = list(getattr(command, "ids", []))
+    ann_id = getattr(command, "ann_id", None)
+    return [*ids, ann_id] if ann_id else ids
+
+
+def _changed(current: Annotation | None, shown: Annotation) -> bool:
+    return current is None or current.model_dump(exclude={"updated"}) != shown.model_dump(exclude={"updated"})
