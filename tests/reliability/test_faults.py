@@ -165,6 +165,27 @@ def test_damaged_pages_give_project_errors_never_sqlite_errors(tmp_path: Path) -
 
 
 # -- read-only -----------------------------------------------------------------------
+def as_nobody(work) -> str:  # noqa: ANN001
+    """Run ``work()`` in a forked child that dropped root to user 'nobody'; its
+    returned text (or the exception it raised, as text)."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        os.close(r)
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            os.write(w, work().encode())
+        except BaseException as err:  # noqa: BLE001 - reported to the parent
+            os.write(w, repr(err).encode()[:4000])
+        os._exit(0)
+    os.close(w)
+    with os.fdopen(r, "rb") as fh:
+        result = fh.read().decode()
+    os.waitpid(pid, 0)
+    return result
+
+
 def _check_read_only(path: Path) -> None:
     before = digest(path)
     with Project(path) as p:
@@ -206,23 +227,12 @@ def test_read_only_for_an_unprivileged_user(tmp_path: Path, project_path: Path, 
         os.chmod(path, file_mode)
         os.chmod(folder, folder_mode)
         before = digest(path)
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            os.close(r)
-            try:
-                os.setgid(65534)
-                os.setuid(65534)
-                _check_read_only(path)
-                os.write(w, b"ok")
-            except BaseException as err:  # noqa: BLE001 - reported to the parent
-                os.write(w, repr(err).encode()[:4000])
-            os._exit(0)
-        os.close(w)
-        with os.fdopen(r, "rb") as fh:
-            result = fh.read().decode()
-        os.waitpid(pid, 0)
-        assert result == "ok"
+
+        def check() -> str:
+            _check_read_only(path)
+            return "ok"
+
+        assert as_nobody(check) == "ok"
         assert digest(path) == before
         assert {p.name for p in folder.iterdir()} == {"p.annotator"}
     finally:
@@ -279,25 +289,15 @@ def test_read_only_journal_for_an_unprivileged_user(tmp_path: Path, keep_shm: bo
             os.chmod(f, 0o444)
         os.chmod(folder, 0o555)
         before = {f.name: digest(f) for f in folder.iterdir()}
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            os.close(r)
+
+        def read() -> str:
             try:
-                os.setgid(65534)
-                os.setuid(65534)
-                try:
-                    with Project(path) as p:
-                        os.write(w, json.dumps(sorted(a.id for a in p.iter_all_annotations())).encode())
-                except ReadOnlyProjectError as err:
-                    os.write(w, str(err).encode())
-            except BaseException as err:  # noqa: BLE001 - reported to the parent
-                os.write(w, repr(err).encode()[:4000])
-            os._exit(0)
-        os.close(w)
-        with os.fdopen(r, "rb") as fh:
-            result = fh.read().decode()
-        os.waitpid(pid, 0)
+                with Project(path) as p:
+                    return json.dumps(sorted(a.id for a in p.iter_all_annotations()))
+            except ReadOnlyProjectError as err:
+                return str(err)
+
+        result = as_nobody(read)
         assert {f.name: digest(f) for f in folder.iterdir()} == before  # nothing touched
         os.chmod(folder, 0o755)
         for f in folder.iterdir():
