@@ -1,8 +1,9 @@
 """The main window: layout, menus and wiring (the behaviour is in :mod:`workspace`).
 
 Stable for other features: ``project``, ``undo_stack``, ``article_view``,
-``current_doc_id``, ``annotator``, ``workspace`` and ``menus`` (name -> QMenu:
-"File", "Edit", "View", "Document", "Review", "Help").
+``current_doc_id``, ``annotator``, ``workspace``, ``menus`` (name -> QMenu:
+"File", "Edit", "View", "Document", "Review", "Help") and the ``projectChanged``
+signal (emitted before the previous project is closed).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -50,6 +51,9 @@ IMPORT_FILTER = "Importable files (*.txt *.html *.htm *.jsonl *.json *.ndjson);;
 
 
 class MainWindow(QMainWindow):
+    #: Another project was opened (or None): widgets holding the old one let go of it.
+    projectChanged = Signal(object)
+
     def __init__(self, project: Project | None, annotator: str, settings: QSettings | None = None):
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
@@ -262,11 +266,12 @@ class MainWindow(QMainWindow):
         """Show ``project`` (the previous one is closed) as ``annotator``."""
         old = self.workspace.project
         self.workspace.set_project(project, annotator)
-        if old is not None and old is not project:
-            old.close()
         schema = project.schema if project is not None else None
         self.palette_widget.set_schema(schema)
         self.doc_list.set_project(project, annotator)
+        self.projectChanged.emit(project)
+        if old is not None and old is not project:
+            old.close()
         self.setWindowTitle(f"{project.path.name} — annotator" if project is not None else "annotator")
         self.article_view.set_word_snapping(self.snap_action.isChecked())
         self._update_status_bar()

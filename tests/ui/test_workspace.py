@@ -700,3 +700,35 @@ def test_label_change_from_the_inspector_and_keys_from_a_button(qtbot, window, p
     window.done_button.setFocus()
     qtbot.keyClick(window.done_button, "r")
     assert sorted(a.label for a in mine(project, doc)) == sorted([label_now, "PRODUCT"])
+
+
+def test_open_new_and_bad_projects(qtbot, window, project, tmp_path, monkeypatch):
+    from annotator.ui import dialogs
+
+    select(window, "China")
+    key(qtbot, window, "g")
+    errors = []
+    monkeypatch.setattr(dialogs, "show_error", lambda parent, title, text, details=None: errors.append(text))
+    bad = tmp_path / "bad.annotator"
+    bad.write_bytes(b"\x00" * 200)
+    assert not window.open_project_file(bad, create=False)
+    assert window.project is project and errors and "not an annotator project" in errors[0]
+
+    seen = []
+    window.projectChanged.connect(seen.append)
+    fresh = tmp_path / "fresh.annotator"
+    assert window.open_project_file(fresh, create=True)
+    assert window.project is not project and window.project.path == fresh
+    assert seen == [window.project]
+    assert window.undo_stack.count() == 0 and window.current_doc_id is None
+    assert window.doc_list.model.rowCount() == 0
+    assert window.title_label.full_text() == "No document"
+    # Importing through the window fills the list and opens the first document.
+    shutil.copy(DATA / "unicode-crlf.txt", tmp_path / "u.txt")
+    window.import_paths([tmp_path / "u.txt", DATA / "bad" / "empty.txt"])
+    assert window.doc_list.model.rowCount() == 1
+    assert window.current_doc_id == window.doc_list.model.doc_id(0)
+    report = window.last_import_dialog.text.toPlainText()
+    assert "REFUSED" in report and "empty" in report
+    window.last_import_dialog.close()
+    window.project.close()
