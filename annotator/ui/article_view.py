@@ -45,7 +45,7 @@ from itertools import compress, repeat
 from operator import attrgetter, eq, ne
 from typing import NamedTuple
 
-from PySide6.QtCore import QEvent, QLineF, QMimeData, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QLineF, QMimeData, QPoint, QPointF, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -58,6 +58,7 @@ from PySide6.QtGui import (
     QPainterPath,
     QPalette,
     QPen,
+    QPixmap,
     QPolygonF,
     QTextBlock,
     QTextBlockFormat,
@@ -103,6 +104,9 @@ LINE_HEIGHT = 190
 #: Widest text column, in multiples of the font's average character width.
 MAX_COLUMN_CHARS = 88
 DOCUMENT_MARGIN = 28
+#: Documents up to this length are laid out completely when opened (about
+#: 50 ms at this size); longer ones are laid out by Qt in the background.
+FULL_LAYOUT_CHARS = 200_000
 #: Characters of annotated text shown in a tooltip line.
 TOOLTIP_TEXT_CHARS = 80
 
@@ -213,6 +217,8 @@ class ArticleView(QTextEdit):
         self._relations: dict[str, Annotation] = {}
         self._styles: dict[tuple[str, str], _Style] = {}
         self._decor: dict[int, BlockDecor] = {}
+        self._tag_cache: dict[tuple[str, int, int], QPixmap] = {}
+        self._tag_widths: dict[str, float] = {}
         self._selected_id: str | None = None
         self._hover_id: str | None = None
         self._snapping = True
@@ -221,6 +227,7 @@ class ArticleView(QTextEdit):
         self._after_double_click = False
         self._last_click: tuple[tuple[str, ...], str] | None = None
         self._column_margin = 0.0
+        self._top_hint = 0
         self._zoom = 1.0
         self._base_font = _reading_font()
         #: Diagnostics (used by tests and benchmarks): blocks decorated so far,
@@ -275,6 +282,8 @@ class ArticleView(QTextEdit):
         )
         self.setFont(self._font())
         self._metrics = _Metrics(self._font())
+        self._tag_cache.clear()
+        self._tag_widths.clear()
         self._update_column(force=True)
 
     def loadResource(self, type: int, name) -> object:  # noqa: A002 - Qt's signature
@@ -306,6 +315,11 @@ class ArticleView(QTextEdit):
         self._index_all(annotations)
         self._decor.clear()
         self._install_document(self._new_document(text))
+        self._top_hint = 0
+        if len(text) <= FULL_LAYOUT_CHARS:
+            # A few ms for an ordinary article; longer ones are laid out by Qt
+            # in the background (see _layout_pending).
+            self._finish_layout()
         self.verticalScrollBar().setValue(0)
         self.viewport().update()
 
@@ -686,13 +700,65 @@ class ArticleView(QTextEdit):
         if not region.isEmpty():
             self.viewport().update(region.toAlignedRect())
 
-    def _visible_blocks(self) -> Iterator[QTextBlock]:
+    def _layout_pending(self) -> bool:
+        """Whether Qt is still laying the document out in the background.
+
+        Until it is done, ``QTextDocumentLayout.hitTest`` (and so
+        ``cursorForPosition`` and Qt's own mouse handling) answers the end of
+        the laid-out text for every point; a point above the text answers 0
+        only once the layout is complete."""
+        return bool(self._text) and self.document().documentLayout().hitTest(
+            QPointF(0, 0), Qt.HitTestAccuracy.FuzzyHit
+        ) != 0
+
+    def _finish_layout(self) -> None:
+        self.document().documentLayout().documentSize()
+
+    def _top_block(self) -> QTextBlock:
+        """The block at the top of the viewport.
+
+        Found from the block found last time by a galloping search over block
+        rectangles: a few steps when scrolling, log(n) for a jump.  (The layout's
+        hitTest costs milliseconds deep in a long document, and is wrong while
+        the layout is pending.)"""
         doc = self.document()
         layout = doc.documentLayout()
         top = self.verticalScrollBar().value()
+        last = doc.blockCount() - 1
+
+        def top_of(number: int) -> float:
+            return layout.blockBoundingRect(doc.findBlockByNumber(number)).top()
+
+        lo = min(self._top_hint, last)
+        if top_of(lo) <= top:  # gallop forward: the answer is the last block starting at or above top
+            step = 1
+            while lo + step <= last and top_of(lo + step) <= top:
+                lo += step
+                step *= 2
+            hi = min(lo + step, last + 1)  # top_of(hi) > top, or hi is past the end
+        else:  # gallop backward
+            hi, step = lo, 1
+            while hi - step >= 0 and top_of(hi - step) > top:
+                hi -= step
+                step *= 2
+            lo = max(hi - step, 0)
+            if top_of(lo) > top:
+                self._top_hint = 0
+                return doc.firstBlock()
+        while hi - lo > 1:  # top_of(lo) <= top < top_of(hi)
+            mid = (lo + hi) // 2
+            if top_of(mid) <= top:
+                lo = mid
+            else:
+                hi = mid
+        self._top_hint = lo
+        return doc.findBlockByNumber(lo)
+
+    def _visible_blocks(self) -> Iterator[QTextBlock]:
+        layout = self.document().documentLayout()
+        top = self.verticalScrollBar().value()
         bottom = top + self.viewport().height()
-        pos = layout.hitTest(QPointF(self._column_margin + 1, top), Qt.HitTestAccuracy.FuzzyHit)
-        block = doc.findBlock(max(0, pos))
+        block = self._top_block()
         if block.previous().isValid():  # its lanes and tags may reach into view
             block = block.previous()
         while block.isValid():
@@ -839,7 +905,7 @@ class ArticleView(QTextEdit):
             if ann.start >= cs:  # the span starts in this block: its tag
                 line, x1, x2 = segs[0]
                 text = ann.label
-                width = m.tag_fm.horizontalAdvance(text) + 6
+                width = self._tag_widths.get(text) or self._tag_widths.setdefault(text, m.tag_fm.horizontalAdvance(text) + 6)
                 number = line.lineNumber()
                 x = max(x1 - 1, tags_on_line.get(number, -1e9))
                 if x <= x1 + max(8.0, (x2 - x1) * 0.6):  # stays next to its span
@@ -872,11 +938,9 @@ class ArticleView(QTextEdit):
             painter.save()
             painter.translate(origin)
             for rect, color in decor.fills:
-                painter.setBrush(color)
-                painter.drawRoundedRect(rect, 2.5, 2.5)
+                painter.fillRect(rect, color)
             for rect, color in decor.marks:
-                painter.setBrush(color)
-                painter.drawRoundedRect(rect, 1.5, 1.5)
+                painter.fillRect(rect, color)
             for rect, _pen, tint in decor.boxes:
                 painter.setBrush(tint)
                 painter.drawRoundedRect(rect, 3, 3)
@@ -888,7 +952,6 @@ class ArticleView(QTextEdit):
         painter = QPainter(self.viewport())
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        painter.setFont(self._metrics.tag_font)
         for origin, decor in placed:
             painter.save()
             painter.translate(origin)
@@ -900,15 +963,34 @@ class ArticleView(QTextEdit):
                 painter.setPen(pen)
                 painter.drawRoundedRect(rect, 3, 3)
             for rect, text, fg, bg, _id in decor.tags:
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(bg)
-                painter.drawRoundedRect(rect, 3, 3)
-                painter.setPen(fg)
-                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+                painter.drawPixmap(rect.topLeft(), self._tag_pixmap(text, fg, bg, rect.size()))
             painter.restore()
         if first_cp is not None and last_cp is not None:
             self._paint_emphasis(painter, offset, (first_cp, max(last_cp, first_cp + 1)))
         painter.end()
+
+    def _tag_pixmap(self, text: str, fg: QColor, bg: QColor, size: QSizeF) -> QPixmap:
+        """A label tag, drawn once per label and zoom level."""
+        key = (text, fg.rgba(), bg.rgba())
+        pixmap = self._tag_cache.get(key)
+        if pixmap is None:
+            ratio = self.viewport().devicePixelRatioF()
+            pixmap = QPixmap((size * ratio).toSize() + QSize(1, 1))
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pixmap)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+            rect = QRectF(QPointF(0, 0), size)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(bg)
+            p.drawRoundedRect(rect, 3, 3)
+            p.setPen(fg)
+            p.setFont(self._metrics.tag_font)
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            p.end()
+            self._tag_cache[key] = pixmap
+        return pixmap
 
     def _paint_emphasis(self, painter: QPainter, offset: QPointF, visible: tuple[int, int]) -> None:
         """Snap preview, hover, selected annotation, its arguments and arcs."""
@@ -990,6 +1072,8 @@ class ArticleView(QTextEdit):
         self._zoom = factor
         font = self._font()
         self._metrics = _Metrics(font)
+        self._tag_cache.clear()
+        self._tag_widths.clear()
         self.document().setDefaultFont(font)
         self.setFont(font)
         self._decor.clear()
@@ -1004,6 +1088,8 @@ class ArticleView(QTextEdit):
     def _top_cp(self) -> int | None:
         if not self._text:
             return None
+        if self._layout_pending():
+            return self._map.to_cp(self._top_block().position())
         pos = self.document().documentLayout().hitTest(
             QPointF(self._column_margin + 1, self.verticalScrollBar().value() + 4),
             Qt.HitTestAccuracy.FuzzyHit,
@@ -1046,7 +1132,7 @@ class ArticleView(QTextEdit):
     # -- mouse and keyboard --------------------------------------------------------------
     def _char_at(self, pos: QPoint | QPointF) -> int | None:
         """Code point of the character under viewport point ``pos`` (None: no character)."""
-        if not self._text:
+        if not self._text or self._layout_pending():
             return None
         doc = self.document()
         point = QPointF(pos) + self._scroll_offset()
@@ -1092,6 +1178,8 @@ class ArticleView(QTextEdit):
         return None
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._layout_pending():
+            self._finish_layout()  # Qt's hit test is wrong until then
         if event.button() == Qt.MouseButton.LeftButton:
             self._press_pos = event.position().toPoint()
             mods = event.modifiers()
@@ -1137,6 +1225,8 @@ class ArticleView(QTextEdit):
         self.annotationClicked.emit(chosen)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
+        if self._layout_pending():
+            self._finish_layout()
         if event.button() != Qt.MouseButton.LeftButton:
             super().mouseDoubleClickEvent(event)
             return

@@ -553,3 +553,42 @@ def test_clicking_a_label_tag_selects_its_span(view, qtbot):
     with qtbot.waitSignal(view.annotationClicked) as sig:
         qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     assert sig.args == [gpe.id]
+
+
+def test_long_document_laid_out_in_background_still_hits_right(view, qtbot, monkeypatch):
+    from annotator.ui import article_view
+
+    paragraph = "Talks with Chile resumed in Geneva on Tuesday, officials said. " * 8
+    text = "\n".join([paragraph] * 120)
+    gpe = entity(DOC, *find(text, "Chile"), "GPE", ME)
+    view.set_article("Short.", [], default_schema())
+    assert not view._layout_pending()  # ordinary articles are laid out at once
+    monkeypatch.setattr(article_view, "FULL_LAYOUT_CHARS", 1000)
+    view.set_article(text, [gpe], default_schema())
+    assert view._layout_pending()  # Qt's hitTest answers the end of the text for now
+    view.viewport().repaint()
+    assert gpe.id in view.decoration_for_block(0).rects  # painted from the right block
+    pos = point_on(view, text, gpe.start + 1)
+    with qtbot.waitSignal(view.annotationClicked) as sig:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert sig.args == [gpe.id]
+    assert not view._layout_pending()
+    assert view.cursorForPosition(pos).position() == utf16(text, gpe.start + 1)
+
+
+def test_top_block_search_matches_brute_force(view):
+    text = "\n".join(f"Paragraph {i}. " + "Words of varying length here. " * (i % 7) for i in range(400))
+    view.set_article(text, [], default_schema())
+    layout = view.document().documentLayout()
+    bar = view.verticalScrollBar()
+
+    def brute() -> int:
+        block, found = view.document().firstBlock(), 0
+        while block.isValid() and layout.blockBoundingRect(block).top() <= bar.value():
+            found = block.blockNumber()
+            block = block.next()
+        return found
+
+    for value in [0, 1, 500, 501, 20000, 3, bar.maximum(), bar.maximum() // 2, 7777, 7700, 100, 0]:
+        bar.setValue(value)
+        assert view._top_block().blockNumber() == brute(), value
