@@ -31,6 +31,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import combinations
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -40,7 +41,7 @@ import click
 from annotator.core.models import CLAIM_LABEL
 from annotator.core.schema import SchemaError
 from annotator.core.store import Project, ProjectError
-from annotator.core.tokenize import tokenize
+from annotator.core.tokenize import _token_regex
 
 __all__ = [
     "AgreementError",
@@ -95,12 +96,13 @@ class Corpus:
     by_id: dict[str, Ann] = field(default_factory=dict)
     claim_attributes: list[str] = field(default_factory=list)
     _tokens: dict[tuple[str, tuple[int, ...]], list[int]] = field(default_factory=dict)
-    _categories: dict[tuple[str, str, str | None], dict[int, frozenset[str]]] = field(default_factory=dict)
-    _bounds: dict[tuple[str, str, str | None], tuple[int, ...]] = field(default_factory=dict)
+    _views: dict[tuple[str, str, str | None], "_View"] = field(default_factory=dict)
+    _bounds: dict[tuple[str, str | None], tuple[int, ...]] = field(default_factory=dict)
+    _starts: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
 
     def boundaries(self, doc: str, label: str | None) -> tuple[int, ...]:
         """Sorted start and end offsets of every entity span in ``doc`` (cached)."""
-        key = ("#", doc, label)
+        key = (doc, label)
         hit = self._bounds.get(key)
         if hit is None:
             hit = self._bounds[key] = tuple(sorted(_doc_boundaries(self.docs.get(doc, {}), self.annotators, label)))
@@ -115,47 +117,57 @@ class Corpus:
             hit = self._tokens[key] = _cut_starts(_token_spans(self.texts[doc]), key[1])
         return hit
 
-    def categories(self, doc: str, annotator: str, label: str | None) -> dict[int, frozenset[str]]:
-        """Token index -> entity labels of ``annotator`` covering it (cached)."""
-        key = (doc, annotator, label)
-        hit = self._categories.get(key)
+    def starts(self, doc: str, label: str | None) -> list[int]:
+        """Token starts of ``doc`` cut at the entity boundaries of the compared
+        annotators (with ``label``: of that label's spans) (cached)."""
+        key = (doc, label)
+        hit = self._starts.get(key)
         if hit is None:
-            d = self.docs.get(doc, {})
-            starts = self.token_starts(doc, self.boundaries(doc, label))
-            hit = self._categories[key] = _token_categories(starts, _spans(d.get(annotator, ()), "entity", label))
+            hit = self._starts[key] = self.token_starts(doc, self.boundaries(doc, label))
+        return hit
+
+    def view(self, doc: str, annotator: str, label: str | None) -> "_View":
+        """What the metrics need of one annotator's work on one document (cached)."""
+        key = (doc, annotator, label)
+        hit = self._views.get(key)
+        if hit is None:
+            hit = self._views[key] = _make_view(self, doc, annotator, label)
         return hit
 
 
-_CHUNK = re.compile(r"\S+")
+#: A whitespace-separated chunk of ASCII letters and digits only: always exactly one token.
+_SIMPLE = re.compile(r"(?<!\S)[A-Za-z0-9]+(?!\S)")
+#: Any other whitespace-separated chunk.
+_OTHER = re.compile(r"(?<!\S)(?![A-Za-z0-9]+(?!\S))\S+")
 
 
 def _token_spans(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of ``tokenize(text)``, computed faster.
 
     :func:`tokenize` never lets a token cross whitespace and makes a run of
-    ASCII letters and digits one token, so such chunks are taken as they are
-    and the other whitespace-separated chunks are tokenized together in one
-    call, joined by single spaces. ``tests/core/test_agreement.py`` checks that
-    the result equals :func:`tokenize` on the test corpus and on random text.
+    ASCII letters and digits one token, so such chunks are taken as they are and
+    only the other chunks go through the tokenizer's own pattern, joined by
+    single spaces in one pass (``tokenize`` is that pattern's matches, plus
+    cuts at boundaries, which :func:`_cut_starts` adds). ``tests/core/
+    test_agreement.py`` checks the result equals :func:`tokenize` on the test
+    corpus and on random text.
     """
-    out: list[tuple[int, int]] = []
-    rest: list[str] = []
-    joined_at: list[int] = []  # where each chunk starts in the joined text
+    out = [m.span() for m in _SIMPLE.finditer(text)]
+    joined_at: list[int] = []  # where each other chunk starts in the joined text
     shift: list[int] = []  # original start - joined start
+    rest: list[str] = []
     pos = 0
-    for m in _CHUNK.finditer(text):
+    for m in _OTHER.finditer(text):
         chunk = m.group()
-        if chunk.isascii() and chunk.isalnum():
-            out.append(m.span())
-        else:
-            rest.append(chunk)
-            joined_at.append(pos)
-            shift.append(m.start() - pos)
-            pos += len(chunk) + 1
+        rest.append(chunk)
+        joined_at.append(pos)
+        shift.append(m.start() - pos)
+        pos += len(chunk) + 1
     if rest:
-        for t in tokenize(" ".join(rest)):
-            d = shift[bisect_right(joined_at, t.start) - 1]
-            out.append((t.start + d, t.end + d))
+        for m in _token_regex().finditer(" ".join(rest)):
+            a, b = m.span()
+            d = shift[bisect_right(joined_at, a) - 1]
+            out.append((a + d, b + d))
         out.sort()
     return out
 
@@ -355,41 +367,105 @@ def _claimant(corpus: Corpus, ann: Ann) -> str | None:
     return None
 
 
-def _token_categories(starts: list[int], ents: list[Ann]) -> dict[int, frozenset[str]]:
-    """Token index -> set of entity labels covering it (uncovered tokens left out)."""
-    cover: dict[int, set[str]] = defaultdict(set)
+def _token_categories(starts: list[int], ents: Iterable[Ann]) -> dict[int, str]:
+    """Token index -> its category: the labels covering it, sorted and joined by
+    ``+`` (uncovered tokens, category ``O``, are left out)."""
+    cover: dict[int, str] = {}
     for e in ents:
+        lab = e.label
         for i in range(bisect_left(starts, e.start), bisect_left(starts, e.end)):
-            cover[i].add(e.label)
-    return {i: frozenset(v) for i, v in cover.items()}
+            old = cover.get(i)
+            if old is None:
+                cover[i] = lab
+            elif old != lab:
+                labels = old.split("+")
+                if lab not in labels:
+                    cover[i] = "+".join(sorted([*labels, lab]))
+    return cover
 
 
-def _category(labels: frozenset[str] | None) -> str:
-    return "+".join(sorted(labels)) if labels else OUTSIDE
+@cache
+def _labels_of(category: str) -> frozenset[str]:
+    return frozenset() if category == OUTSIDE else frozenset(category.split("+"))
+
+
+_Claim = tuple[tuple[int, int], str | None, dict[str, Any]]
+
+
+class _View(NamedTuple):
+    """One annotator's annotations of one document, prepared for comparison."""
+
+    #: entity label -> spans
+    ents: dict[str, list[tuple[int, int]]]
+    #: entity label -> set of spans, or None when a span occurs twice
+    ent_sets: dict[str, set[tuple[int, int]] | None]
+    #: token index -> category
+    cats: dict[int, str]
+    #: (start, end, type) -> argument lists [(role, filler)] of the events with that trigger
+    events: dict[tuple[int, int, str], list[list[tuple[str, tuple]]]]
+    #: arguments per event type and per role
+    args_by_type: Counter
+    args_by_role: Counter
+    #: (span, claimant, attributes) of each claim
+    claims: list["_Claim"]
+
+
+def _make_view(corpus: Corpus, doc_id: str, annotator: str, label: str | None) -> _View:
+    anns = corpus.docs.get(doc_id, {}).get(annotator, [])
+    ents: dict[str, list[tuple[int, int]]] = {}
+    events: dict[tuple[int, int, str], list[list[tuple[str, tuple]]]] = {}
+    by_type: Counter = Counter()
+    by_role: Counter = Counter()
+    claims: list[_Claim] = []
+    chosen: list[Ann] = []
+    for x in anns:
+        if label is not None and x.label != label:
+            continue
+        if x.kind == "entity":
+            ents.setdefault(x.label, []).append((x.start, x.end))  # type: ignore[arg-type]
+            chosen.append(x)
+        elif x.kind == "event":
+            args = [(r, _filler(corpus, t)) for r, t in _arguments(x)]
+            events.setdefault((x.start, x.end, x.label), []).append(args)  # type: ignore[arg-type]
+            by_type[x.label] += len(args)
+            for r, _f in args:
+                by_role[r] += 1
+        elif x.kind == "claim" and (label is None or label == CLAIM_LABEL):
+            claims.append(((x.start, x.end), _claimant(corpus, x), _attributes(x)))  # type: ignore[arg-type]
+    sets: dict[str, set[tuple[int, int]] | None] = {}
+    for lab, spans in ents.items():
+        as_set = set(spans)
+        sets[lab] = as_set if len(as_set) == len(spans) else None
+    starts = corpus.starts(doc_id, label)
+    return _View(ents, sets, _token_categories(starts, chosen), events, by_type, by_role, claims)
 
 
 # ---------------------------------------------------------------------------
 # Accumulators
 # ---------------------------------------------------------------------------
-@dataclass
 class _Counts:
-    tp: Counter = field(default_factory=Counter)
-    a: Counter = field(default_factory=Counter)
-    b: Counter = field(default_factory=Counter)
+    """Per key: [matched, size of a, size of b]."""
+
+    def __init__(self) -> None:
+        self.d: dict[str, list[int]] = {}
 
     def add(self, key: str, tp: int, a: int, b: int) -> None:
-        self.tp[key] += tp
-        self.a[key] += a
-        self.b[key] += b
+        c = self.d.get(key)
+        if c is None:
+            self.d[key] = [tp, a, b]
+        else:
+            c[0] += tp
+            c[1] += a
+            c[2] += b
 
     def total(self) -> dict[str, Any]:
-        return prf(sum(self.tp.values()), sum(self.a.values()), sum(self.b.values()))
+        return prf(*(sum(c[i] for c in self.d.values()) for i in range(3)))
 
     def one(self, key: str) -> dict[str, Any]:
-        return prf(self.tp[key], self.a[key], self.b[key])
+        return prf(*self.d.get(key, (0, 0, 0)))
 
     def keys(self) -> set[str]:
-        return set(self.a) | set(self.b)
+        return set(self.d)
 
 
 @dataclass
@@ -397,9 +473,9 @@ class _PairState:
     documents: int = 0
     only_a: int = 0
     only_b: int = 0
-    exact: _Counts = field(default_factory=_Counts)
-    overlap: _Counts = field(default_factory=_Counts)
-    tokens: Counter = field(default_factory=Counter)  # (frozenset a, frozenset b) -> n
+    #: entity label -> [exact matches, overlap matches, size of a, size of b]
+    ents: dict[str, list[int]] = field(default_factory=dict)
+    tokens: Counter = field(default_factory=Counter)  # (category of a, category of b) -> n
     triggers: _Counts = field(default_factory=_Counts)
     args_by_type: _Counts = field(default_factory=_Counts)
     args_by_role: _Counts = field(default_factory=_Counts)
@@ -420,86 +496,81 @@ def _doc_boundaries(doc: dict[str, list[Ann]], names: Iterable[str], label: str 
 
 
 def _pair_document(corpus: Corpus, st: _PairState, doc_id: str, a: str, b: str, label: str | None) -> None:
-    doc = corpus.docs.get(doc_id, {})
-    anns_a, anns_b = doc.get(a, []), doc.get(b, [])
+    va, vb = corpus.view(doc_id, a, label), corpus.view(doc_id, b, label)
     disagreements = 0
-    # -- entities -----------------------------------------------------------
-    ents_a, ents_b = _spans(anns_a, "entity", label), _spans(anns_b, "entity", label)
-    by_label_a: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    by_label_b: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for e in ents_a:
-        by_label_a[e.label].append((e.start, e.end))
-    for e in ents_b:
-        by_label_b[e.label].append((e.start, e.end))
-    for lab in set(by_label_a) | set(by_label_b):
-        sa, sb = by_label_a.get(lab, []), by_label_b.get(lab, [])
-        tp = _multiset_matches(sa, sb)
-        st.exact.add(lab, tp, len(sa), len(sb))
-        disagreements += len(sa) + len(sb) - 2 * tp
-        st.overlap.add(lab, max_overlap_matching(sa, sb), len(sa), len(sb))
+    # -- entities -------------------------------------------------------------
+    ents = st.ents
+    ents_a, ents_b = va.ents, vb.ents
+    for lab in ents_a.keys() | ents_b.keys():
+        sa, sb = ents_a.get(lab, ()), ents_b.get(lab, ())
+        na, nb = len(sa), len(sb)
+        if na and nb:
+            set_a, set_b = va.ent_sets[lab], vb.ent_sets[lab]
+            tp = len(set_a & set_b) if set_a is not None and set_b is not None else _multiset_matches(sa, sb)
+            # an overlap matching is never smaller than the exact one, nor larger than min(na, nb)
+            ov = tp if tp == min(na, nb) else max_overlap_matching(sa, sb)
+        else:
+            tp = ov = 0
+        c = ents.get(lab)
+        if c is None:
+            ents[lab] = [tp, ov, na, nb]
+        else:
+            c[0] += tp
+            c[1] += ov
+            c[2] += na
+            c[3] += nb
+        disagreements += na + nb - 2 * tp
     # -- tokens ---------------------------------------------------------------
-    starts = corpus.token_starts(doc_id, corpus.boundaries(doc_id, label))
-    cat_a, cat_b = corpus.categories(doc_id, a, label), corpus.categories(doc_id, b, label)
-    empty: frozenset[str] = frozenset()
-    covered = set(cat_a) | set(cat_b)
+    n_tokens = len(corpus.starts(doc_id, label))
+    cat_a, cat_b = va.cats, vb.cats
+    tokens = st.tokens
+    covered = cat_a.keys() | cat_b.keys()
     for i in covered:
-        st.tokens[(cat_a.get(i, empty), cat_b.get(i, empty))] += 1
-    st.tokens[(empty, empty)] += len(starts) - len(covered)
-    # -- events -------------------------------------------------------------
-    ev_a, ev_b = _spans(anns_a, "event", label), _spans(anns_b, "event", label)
-    groups_a: dict[tuple, list[Ann]] = defaultdict(list)
-    groups_b: dict[tuple, list[Ann]] = defaultdict(list)
-    for e in ev_a:
-        groups_a[(e.start, e.end, e.label)].append(e)
-    for e in ev_b:
-        groups_b[(e.start, e.end, e.label)].append(e)
-    for e in ev_a:
-        args = _arguments(e)
-        st.args_by_type.add(e.label, 0, len(args), 0)
-        for role, _t in args:
-            st.args_by_role.add(role, 0, 1, 0)
-    for e in ev_b:
-        args = _arguments(e)
-        st.args_by_type.add(e.label, 0, 0, len(args))
-        for role, _t in args:
-            st.args_by_role.add(role, 0, 0, 1)
-    for key in set(groups_a) | set(groups_b):
-        ga, gb = groups_a.get(key, []), groups_b.get(key, [])
+        tokens[(cat_a.get(i, OUTSIDE), cat_b.get(i, OUTSIDE))] += 1
+    tokens[(OUTSIDE, OUTSIDE)] += n_tokens - len(covered)
+    # -- events ---------------------------------------------------------------
+    for lab, n in va.args_by_type.items():
+        st.args_by_type.add(lab, 0, n, 0)
+    for lab, n in vb.args_by_type.items():
+        st.args_by_type.add(lab, 0, 0, n)
+    for role, n in va.args_by_role.items():
+        st.args_by_role.add(role, 0, n, 0)
+    for role, n in vb.args_by_role.items():
+        st.args_by_role.add(role, 0, 0, n)
+    for key in va.events.keys() | vb.events.keys():
+        ga, gb = va.events.get(key, ()), vb.events.get(key, ())
         st.triggers.add(key[2], min(len(ga), len(gb)), len(ga), len(gb))
         disagreements += abs(len(ga) - len(gb))
-        for ea, eb in zip(ga, gb):  # matched triggers, in the order they were made
-            args_a = [(r, _filler(corpus, t)) for r, t in _arguments(ea)]
-            args_b = [(r, _filler(corpus, t)) for r, t in _arguments(eb)]
+        for args_a, args_b in zip(ga, gb):  # matched triggers, in the order they were made
             common = Counter(args_a) & Counter(args_b)
             for (role, _f), n in common.items():
                 st.args_by_type.add(key[2], n, 0, 0)
                 st.args_by_role.add(role, n, 0, 0)
             disagreements += len(args_a) + len(args_b) - 2 * sum(common.values())
     # -- claims -------------------------------------------------------------
-    if label is None or label == CLAIM_LABEL:
-        cl_a, cl_b = _spans(anns_a, "claim", None), _spans(anns_b, "claim", None)
-        spans_a = [(c.start, c.end) for c in cl_a]
-        spans_b = [(c.start, c.end) for c in cl_b]
+    if va.claims or vb.claims:
+        cl_a, cl_b = va.claims, vb.claims
+        spans_a = [c[0] for c in cl_a]
+        spans_b = [c[0] for c in cl_b]
         tp = _multiset_matches(spans_a, spans_b)
+        ov = tp if tp == min(len(cl_a), len(cl_b)) else max_overlap_matching(spans_a, spans_b)
         st.claims.add(CLAIM_LABEL, tp, len(cl_a), len(cl_b))
-        st.claims_overlap.add(CLAIM_LABEL, max_overlap_matching(spans_a, spans_b), len(cl_a), len(cl_b))
+        st.claims_overlap.add(CLAIM_LABEL, ov, len(cl_a), len(cl_b))
         disagreements += len(cl_a) + len(cl_b) - 2 * tp
-        pool: dict[tuple[int, int], list[Ann]] = defaultdict(list)
+        pool: dict[tuple[int, int], list[_Claim]] = {}
         for c in cl_b:
-            pool[(c.start, c.end)].append(c)
-        for ca in cl_a:
-            candidates = pool.get((ca.start, ca.end))
+            pool.setdefault(c[0], []).append(c)
+        for span, pa, attrs_a in cl_a:
+            candidates = pool.get(span)
             if not candidates:
                 continue
-            cb = candidates.pop(0)
-            pa, pb = _claimant(corpus, ca), _claimant(corpus, cb)
+            _span, pb, attrs_b = candidates.pop(0)
             st.claimant.append((pa, pb))
             disagreements += pa != pb
-            attrs_a, attrs_b = _attributes(ca), _attributes(cb)
             for name in _attribute_names(corpus, attrs_a, attrs_b):
-                va, vb = attrs_a.get(name), attrs_b.get(name)
-                st.attributes[name][(_value(va), _value(vb))] += 1
-                disagreements += va != vb
+                x, y = attrs_a.get(name), attrs_b.get(name)
+                st.attributes[name][(_value(x), _value(y))] += 1
+                disagreements += x != y
     st.per_doc[doc_id] = disagreements
 
 
@@ -546,40 +617,66 @@ def _token_alpha_units(corpus: Corpus, names: Sequence[str], label: str | None, 
             present = list(names) if present else []
         if len(present) < 2:
             continue
-        starts = corpus.token_starts(doc_id, corpus.boundaries(doc_id, label))
-        cats = [corpus.categories(doc_id, n, label) for n in present]
+        n_tokens = len(corpus.starts(doc_id, label))
+        cats = [corpus.view(doc_id, n, label).cats for n in present]
         covered: set[int] = set().union(*cats)
-        empty: frozenset[str] = frozenset()
         for i in covered:
-            units[tuple(sorted((c.get(i, empty) for c in cats), key=_category))] += 1
-        units[(empty,) * len(present)] += len(starts) - len(covered)
+            values = [c.get(i, OUTSIDE) for c in cats]
+            values.sort()
+            units[tuple(values)] += 1
+        units[(OUTSIDE,) * len(present)] += n_tokens - len(covered)
     return units
 
 
-def _sort_sets(units: dict[tuple, int]) -> dict[tuple, int]:
-    return {tuple(sorted(v, key=_category)): k for v, k in units.items()}
-
-
-def _binary(units: dict[tuple, int], lab: str) -> dict[tuple, int]:
-    out: Counter = Counter()
+def _binary_units(units: dict[tuple, int], labels: Iterable[str]) -> dict[str, dict[tuple, int]]:
+    """For each label, the units with every value replaced by "has that label":
+    ``{label: {(True, ..., False, ...): number of units}}``, in one pass."""
+    wanted = set(labels)
+    by_m: Counter = Counter()  # units of m values
+    hits: dict[str, Counter] = {lab: Counter() for lab in wanted}  # (m, k values with the label) -> n
     for values, n in units.items():
-        out[tuple(sorted(lab in v for v in values))] += n
+        m = len(values)
+        by_m[m] += n
+        counts: Counter = Counter()
+        for v in values:
+            if v != OUTSIDE:
+                counts.update(_labels_of(v) & wanted)
+        for lab, k in counts.items():
+            hits[lab][(m, k)] += n
+    out: dict[str, dict[tuple, int]] = {}
+    for lab in wanted:
+        table: dict[tuple, int] = {}
+        rest = Counter(by_m)
+        for (m, k), n in hits[lab].items():
+            table[(True,) * k + (False,) * (m - k)] = n
+            rest[m] -= n
+        for m, n in rest.items():
+            if n:
+                table[(False,) * m] = table.get((False,) * m, 0) + n
+        out[lab] = table
     return out
 
 
-def _binary_confusion(tokens: Counter, lab: str) -> Counter:
-    out: Counter = Counter()
+def _binary_confusions(tokens: dict[tuple[str, str], int], labels: Iterable[str]) -> dict[str, dict[tuple, int]]:
+    """For each label, the 2x2 confusion counts of "has that label" (one pass)."""
+    wanted = set(labels)
+    total = sum(tokens.values())
+    out: dict[str, Counter] = {lab: Counter() for lab in wanted}
     for (ca, cb), n in tokens.items():
-        out[(lab in ca, lab in cb)] += n
-    return out
+        la, lb = _labels_of(ca) & wanted, _labels_of(cb) & wanted
+        for lab in la | lb:
+            out[lab][(lab in la, lab in lb)] += n
+    for lab, c in out.items():
+        c[(False, False)] = total - sum(c.values())
+    return dict(out)
 
 
 def _alpha_report(units: dict[tuple, int], labels: Iterable[str]) -> dict[str, Any]:
     pairable = sum(n for v, n in units.items() if len(v) >= 2)
     return {
-        "alpha": krippendorff_alpha_nominal(_sort_sets(units)),
+        "alpha": krippendorff_alpha_nominal(units),
         "tokens": pairable,
-        "per_label": {lab: krippendorff_alpha_nominal(_binary(units, lab)) for lab in sorted(labels)},
+        "per_label": {lab: krippendorff_alpha_nominal(b) for lab, b in sorted(_binary_units(units, labels).items())},
     }
 
 
@@ -592,11 +689,15 @@ def _pair_report(corpus: Corpus, a: str, b: str, label: str | None, documents: s
     st.documents = len(docs)
     for doc_id in docs:
         _pair_document(corpus, st, doc_id, a, b, label)
-    entity_labels = st.exact.keys() | {lab for (ca, cb) in st.tokens for lab in ca | cb}
-    units = {tuple(sorted((ca, cb), key=_category)): 0 for (ca, cb) in st.tokens}
+    entity_labels = set(st.ents) | {lab for pair in st.tokens for c in pair for lab in _labels_of(c)}
+    exact_counts, overlap_counts = _Counts(), _Counts()
+    for lab, (tp, ov, na, nb) in st.ents.items():
+        exact_counts.add(lab, tp, na, nb)
+        overlap_counts.add(lab, ov, na, nb)
+    units: Counter = Counter()
     for (ca, cb), n in st.tokens.items():
-        units[tuple(sorted((ca, cb), key=_category))] += n
-    exact, overlap = st.exact.total(), st.overlap.total()
+        units[(ca, cb) if ca <= cb else (cb, ca)] += n
+    exact, overlap = exact_counts.total(), overlap_counts.total()
     triggers = st.triggers.total()
     args = st.args_by_type.total()
     claims, claims_overlap = st.claims.total(), st.claims_overlap.total()
@@ -610,16 +711,18 @@ def _pair_report(corpus: Corpus, a: str, b: str, label: str | None, documents: s
         for name, conf in st.attributes.items()
     }
     per_label: dict[str, dict[str, Any]] = {}
+    binary_tokens = _binary_confusions(st.tokens, entity_labels)
+    binary_units = _binary_units(units, entity_labels)
     for lab in sorted(entity_labels):
-        ex, ov = st.exact.one(lab), st.overlap.one(lab)
+        ex, ov = exact_counts.one(lab), overlap_counts.one(lab)
         per_label[lab] = {
             "kind": "entity",
             "a": ex["a"],
             "b": ex["b"],
             "entity_f1_exact": ex["f1"],
             "entity_f1_overlap": ov["f1"],
-            "token_kappa": cohen_kappa(_binary_confusion(st.tokens, lab)),
-            "krippendorff_alpha": krippendorff_alpha_nominal(_binary(units, lab)),
+            "token_kappa": cohen_kappa(binary_tokens[lab]),
+            "krippendorff_alpha": krippendorff_alpha_nominal(binary_units[lab]),
             "exact": ex,
             "overlap": ov,
         }
@@ -652,8 +755,8 @@ def _pair_report(corpus: Corpus, a: str, b: str, label: str | None, documents: s
         "tokens": sum(st.tokens.values()),
         "entity_f1_exact": exact["f1"],
         "entity_f1_overlap": overlap["f1"],
-        "token_kappa": cohen_kappa({(_category(x), _category(y)): n for (x, y), n in st.tokens.items()} if st.tokens else {}),
-        "krippendorff_alpha": krippendorff_alpha_nominal(_sort_sets(units)),
+        "token_kappa": cohen_kappa(st.tokens),
+        "krippendorff_alpha": krippendorff_alpha_nominal(units),
         "trigger_f1": triggers["f1"],
         "argument_f1": args["f1"],
         "claim_f1_exact": claims["f1"],
@@ -695,7 +798,7 @@ def compute(corpus: Corpus, label: str | None = None, documents: str = "shared")
         pairs.append(report)
         disagreement.update(per_doc)
     units = _token_alpha_units(corpus, names, label, documents)
-    labels = {lab for v in units for s in v for lab in s}
+    labels = {lab for v in units for c in v for lab in _labels_of(c)}
     ranked = sorted(disagreement.items(), key=lambda kv: (-kv[1], kv[0]))
     return {
         "annotators": list(names),

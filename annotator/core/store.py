@@ -607,18 +607,16 @@ class Project:
         self.conn.execute("DELETE FROM annotations WHERE id = ?", (ann_id,))
 
     # -- review and agreement queries -------------------------------------------
-    def annotation_rows(self, annotators: Iterable[str]) -> Iterator[tuple]:
+    def annotation_rows(self, annotators: Iterable[str]) -> list[tuple]:
         """Raw rows ``(id, doc_id, annotator, kind, label, start, end, attributes
         JSON, arguments JSON, claimant_ref, claimant_text)`` of ``annotators``,
         unvalidated, for bulk statistics."""
         names = list(annotators)
-        cur = self.conn.cursor()
-        cur.execute(
+        return self._q(
             'SELECT id, doc_id, annotator, kind, label, start, "end", attributes, arguments, claimant_ref, '
             f"claimant_text FROM annotations WHERE annotator IN ({', '.join('?' * len(names))}) ORDER BY rowid",
             names,
-        )
-        yield from cur
+        ).fetchall()
 
     def document_texts(self, ids: list[str]) -> tuple[dict[str, str], dict[str, str]]:
         """``({id: text}, {id: title})`` of the given documents."""
