@@ -49,6 +49,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import IO, Any
 
@@ -456,7 +457,9 @@ class Unit:
     def spans(self) -> list[Annotation]:
         return [a for a in self.annotations if a.start is not None]
 
+    @cached_property
     def by_id(self) -> dict[str, Annotation]:
+        """The unit's annotations by id."""
         return {a.id: a for a in self.annotations}
 
     @property
@@ -574,7 +577,7 @@ def unit_links(unit: Unit, report: ExportReport | None = None) -> list[Link]:
     A link with an end that is not in the unit (its kind not exported, or in
     another annotator's layer) is reported (category ``links``), never dropped silently.
     """
-    by_id = unit.by_id()
+    by_id = unit.by_id
     out: list[Link] = []
     for a in unit.annotations:
         if a.kind == "relation":
@@ -634,9 +637,8 @@ class ExportContext:
         """An annotation the unit's annotations refer to, with unit-relative offsets:
         from the unit, else from the project (another kind or layer) when its span
         lies inside the unit; None when it does not exist or lies outside."""
-        for a in unit.annotations:
-            if a.id == ann_id:
-                return a
+        if ann_id in unit.by_id:
+            return unit.by_id[ann_id]
         found = self.project.get_annotation(ann_id)
         if found is None or found.doc_id != unit.doc.id or found.start is None:
             return None
@@ -656,8 +658,9 @@ class ExportContext:
         text = unit.text
         spans = unit.spans
         plain = self._tokenize(text)
-        cuts = {x for a in spans for x in (a.start, a.end)}
-        tokens = self._tokenize(text, boundaries=cuts) if cuts else plain
+        off = {a.id: a for a in spans if align_span(plain, a.start, a.end) is None}
+        # Tokenize again, cut at the edges of the spans that need it, only when some do.
+        tokens = self._tokenize(text, boundaries={x for a in off.values() for x in (a.start, a.end)}) if off else plain
         starts = [t.start for t in tokens]
         ends = [t.end for t in tokens]
         out: list[Annotation] = []
@@ -672,7 +675,7 @@ class ExportContext:
                 trimmed = a.model_copy(update={"start": tokens[first].start, "end": tokens[last].end})
                 self.report.problem("misaligned", unit.problem(
                     a, f"whitespace at its edge is left out: exported as {trimmed.text_in(text)!r}"))
-            elif align_span(plain, a.start, a.end) is None:
+            elif a.id in off:
                 self.report.problem("misaligned", unit.problem(
                     a, f"not on {self.options.tokenizer} token boundaries; tokens were split there"))
             out.append(trimmed)
@@ -762,14 +765,13 @@ class NativeWriter(Writer):
     """The native format, written by :mod:`annotator.formats.native` (its one writer)."""
 
     def write(self, units: Iterable[Unit], dest: Path) -> None:
-        from annotator.formats.native import iter_native_records
+        from annotator.formats.native import dumps_native, iter_native_records
 
         layer = self.ctx.options.layer
         with open_text(dest) as fh:
             for unit in units:
                 for rec in iter_native_records(self.ctx.project, [unit.doc.id], [layer] if layer else None):
-                    # The native record as it is; only U+2028/U+2029/U+0085 escaped (see json_line).
-                    fh.write(json_line(rec))
+                    fh.write(dumps_native(rec) + "\n")
                     self.report.records += 1
 
 

@@ -365,3 +365,26 @@ def test_docs_examples_are_the_exporters_output():
     spec.loader.exec_module(module)
     current = module.DOC.read_text("utf-8")
     assert module.render(current, module.examples()) == current, "run: python docs/make_format_examples.py"
+
+
+def test_exports_stream_one_document_at_a_time(tmp_path, monkeypatch):
+    """Each document is read, written, and let go before the next is read (memory stays flat)."""
+    from annotator.formats import export as export_module
+
+    proj = _many_docs(tmp_path / "m.annotator", 6, list(range(6)))
+    events: list[str] = []
+    real_get, real_line = Project.get_document, export_module.json_line
+
+    def get_document(self, doc_id):
+        events.append("read")
+        return real_get(self, doc_id)
+
+    def json_line(obj):
+        events.append("write")
+        return real_line(obj)
+
+    monkeypatch.setattr(Project, "get_document", get_document)
+    monkeypatch.setattr(export_module, "json_line", json_line)
+    export(proj, ExportOptions("spans", out=tmp_path / "s.jsonl"))
+    assert events == ["read", "write"] * 6
+    proj.close()
