@@ -10,8 +10,18 @@ import time
 from benchmarks.harness import REPO, Config, child_env
 
 
+def remember_name(cfg: Config, name: str = "bench") -> None:
+    """The annotator name the app asks for on first start, as its QSettings file
+    holds it (the probes' settings live in the work folder, see child_env)."""
+    conf = cfg.path / "home" / ".config" / "annotator" / "annotator.conf"
+    if not conf.exists():
+        conf.parent.mkdir(parents=True, exist_ok=True)
+        conf.write_text(f"[annotator]\nname={name}\n", encoding="utf-8")
+
+
 def probe(cfg: Config, mode: str, project: str | None = None, timeout: float = 60.0, **env: str) -> dict:
     """One start: times in ms since just before the process was spawned."""
+    remember_name(cfg)
     cmd = [sys.executable, "-m", "benchmarks.probe", mode] + ([project] if project else [])
     t0 = time.time()
     proc = subprocess.run(cmd, cwd=REPO, env=child_env(cfg, **env), capture_output=True, text=True, timeout=timeout)

@@ -12,13 +12,26 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+# sqlite-utils imports pandas and numpy when they are installed, only to guess
+# column types of numpy/pandas values, which this project never inserts; with
+# them installed (they come with `datasets`) that import alone takes over a
+# second of every start of the app and the CLI (benchmarks/RESULTS.md, case 8).
+# Hide them while it loads; a later `import pandas` works as usual.
+_HIDDEN = [m for m in ("pandas", "numpy") if m not in sys.modules]
+sys.modules.update(dict.fromkeys(_HIDDEN))
+try:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+finally:
+    for _name in _HIDDEN:
+        if sys.modules.get(_name, 0) is None:
+            del sys.modules[_name]
 
 from annotator.core.models import Annotation, DocStatus, Document, GOLD, now
 from annotator.core.schema import LabelSchema, default_schema, parse_schema
