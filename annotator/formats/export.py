@@ -1025,9 +1025,14 @@ def export(
     """
     options.check()
     info = options.info
+    if options.annotator is not None and options.annotator not in project.annotators(include_gold=True):
+        known = ", ".join(project.annotators()) or "none yet"
+        raise ExportError(f"no annotator named {options.annotator!r} in this project (annotators: {known}); nothing was written")
     target = plan_output(project, options)
     report = ExportReport(format=info.name, out=target)
     ids = _select(project, options, report)
+    if options.gold and not ids:
+        report.note("No selected document has a gold layer yet: it is made by adjudicating in review (the Review menu).")
     _check_layers(project, options, ids)
     ctx = ExportContext(options, project, report)
     ctx.doc_ids = ids

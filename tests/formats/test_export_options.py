@@ -112,6 +112,16 @@ def test_annotator_gold_and_per_annotator_layers(project, tmp_path):
     assert all(r["meta"]["annotator"] == r["_annotator_id"] for r in recs)
 
 
+def test_unknown_annotator_and_missing_gold_layer_are_said(project, tmp_path):
+    with pytest.raises(ExportError, match="no annotator named 'carol' in this project .annotators: alice, bob, imported."):
+        export(project, ExportOptions("spans", out=tmp_path / "c.jsonl", annotator="carol"))
+    assert not (tmp_path / "c.jsonl").exists()
+    empty = Project(tmp_path / "e.annotator", create=True)
+    r = export(empty, ExportOptions("spans", out=tmp_path / "g.jsonl", gold=True))
+    assert r.documents == 0 and any("No selected document has a gold layer yet" in line for line in r.lines())
+    empty.close()
+
+
 def test_many_layer_formats_keep_every_annotator(project, tmp_path):
     export(project, ExportOptions("events", out=tmp_path / "e.jsonl"))
     seed = lines(tmp_path / "e.jsonl")[0]
