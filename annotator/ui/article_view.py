@@ -101,6 +101,8 @@ ZOOM_STEP = 1.12
 ZOOM_MIN, ZOOM_MAX = 0.5, 3.5
 #: Line height in percent of the font's: room for underline lanes and tags.
 LINE_HEIGHT = 190
+#: Underline lanes drawn under a line (more deeply nested spans share the last).
+MAX_LANES = 4
 #: Widest text column, in multiples of the font's average character width.
 MAX_COLUMN_CHARS = 88
 DOCUMENT_MARGIN = 28
@@ -592,6 +594,12 @@ class ArticleView(QTextEdit):
                 lines.append(f"&nbsp;&nbsp;claimant: {esc(_snippet(ann.claimant_text))}")
         for key, value in ann.attributes.items():
             lines.append(f"&nbsp;&nbsp;{esc(str(key))}: {esc(_snippet(str(value)))}")
+        for rel in self._relations.values():
+            if ann.id in (rel.head, rel.tail):
+                other = self._get(rel.tail if rel.head == ann.id else rel.head)
+                shown = _snippet(other.text_in(self._text)) if other else "(missing)"
+                arrow = "→" if rel.head == ann.id else "←"
+                lines.append(f"&nbsp;&nbsp;{esc(rel.label)} {arrow} “{esc(shown)}”")
         return "<tr><td style='white-space:pre-wrap'>" + "<br>".join(lines) + "</td></tr>"
 
     # -- index ----------------------------------------------------------------------
@@ -884,7 +892,7 @@ class ArticleView(QTextEdit):
                 for rect in rects:
                     decor.boxes.append((rect.adjusted(-1.5, -0.5, 1.5, 0.5), pen, style.tint))
             else:
-                lane = decor.lanes[ann.id]
+                lane = min(decor.lanes[ann.id], MAX_LANES - 1)  # deeper nesting shares the last lane
                 dashed = ann.kind == "claim"
                 key = (style.line.rgba(), lane, int(dashed))
                 entry = decor.lines.get(key)

@@ -196,12 +196,16 @@ def test_tooltip_lists_every_label_escaped(view, qtbot):
     assert "<b>Acme" not in tip
     assert "entity" in tip and tip.count("<tr>") == 2
     assert "Party: “&lt;b&gt;Acme &amp; Sons&lt;/b&gt;”" in view.tooltip_text(find(text, "signed")[0])
-    assert view.tooltip_text(find(text, "Oslo")[0]) == ""
+    oslo = entity(DOC, *find(text, "Oslo"), "GPE", ME)
+    view.apply_changes([oslo, relation(DOC, inner.id, oslo.id, "located_in", ME)], set(), [])
+    assert "located_in → “Oslo”" in view.tooltip_text(find(text, "Acme")[0])
+    assert "located_in ← “Acme &amp; Sons”" in view.tooltip_text(find(text, "Oslo")[0])
+    assert view.tooltip_text(find(text, "in Oslo")[0]) == ""
     # A real tooltip event shows the same text.
     pos = point_on(view, text, find(text, "Acme")[0] + 1)
     event_ = QHelpEvent(QEvent.Type.ToolTip, pos, view.viewport().mapToGlobal(pos))
     view.viewportEvent(event_)
-    assert QToolTip.text() == tip
+    assert QToolTip.text() == view.tooltip_text(find(text, "Acme")[0] + 1)
     QToolTip.hideText()
 
 
