@@ -80,6 +80,11 @@ UNIT_STATUS: dict[str, tuple[str, str]] = {
     "mixed": ("#6d4c41", "several spans of one annotator"),
     "gold-only": ("#00897b", "added in gold"),
 }
+#: Short status names for the unit table (the long ones are in its tooltips).
+UNIT_STATUS_SHORT = {
+    "agreed": "agreed", "label": "label", "boundary": "boundary", "label+boundary": "label+boundary",
+    "content": "content", "partial": "partial", "mixed": "mixed", "gold-only": "gold only",
+}
 DECISION_TEXT = {"accepted": "✓", "edited": "✎", "rejected": "✗"}
 SNIPPET = 60
 
@@ -211,14 +216,13 @@ class UnitModel(RowsModel):
         return _snippet(self.text[u.start:u.end])  # type: ignore[misc]
 
     def gold_text(self, u: Unit) -> str:
-        mark = DECISION_TEXT.get(u.decision or "", "")
         if u.decision == "rejected":
             return "✗ rejected"
         if not u.gold:
             return "—"
-        labels = " / ".join(g.label for g in u.gold)
-        src = f" ({', '.join(u.accepted_from)})" if u.accepted_from else ""
-        return f"{mark} {labels}{src}"
+        if u.accepted_from:
+            return "✓ " + ", ".join(u.accepted_from)
+        return "✎ " + " / ".join(g.label for g in u.gold)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -227,7 +231,7 @@ class UnitModel(RowsModel):
         n = len(self.annotators)
         if role == Qt.ItemDataRole.DisplayRole:
             if col == 0:
-                return UNIT_STATUS[u.status][1]
+                return UNIT_STATUS_SHORT[u.status]
             if col == 1:
                 return self.unit_text(u)
             if col == 2:
@@ -765,11 +769,14 @@ class ReviewView(QWidget):
         for name, pane in self.panes.items():
             anns = (u.gold if name == GOLD else u.members.get(name, [])) if u else []
             pane.view.set_selected_annotation(anns[0].id if anns else None)
-        if u is not None:
+        if u is not None:  # scroll it into view once laid out; the other panes follow
             first = (u.annotations or u.gold)[0]
-            pane = self.panes.get(first.annotator)
-            if pane is not None:  # scroll it into view; the other panes follow
-                pane.view.set_selected_annotation(first.id, ensure_visible=True)
+            QTimer.singleShot(0, lambda: self._reveal(first))
+
+    def _reveal(self, ann: Annotation) -> None:
+        pane = self.panes.get(ann.annotator)
+        if pane is not None and pane.view.annotation(ann.id) is not None:
+            pane.view.set_selected_annotation(ann.id, ensure_visible=True)
 
     def _span_clicked(self, ann_id: str) -> None:
         u = self.unit_containing(ann_id)
