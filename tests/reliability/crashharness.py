@@ -110,6 +110,15 @@ def copy_project(src: Path, dst: Path) -> None:
     copy(src, dst)
 
 
+def write_native(path: Path, batch: list[tuple[Any, list[Any]]]) -> None:
+    """``batch`` as a native JSON-lines file (the format that keeps ids and times)."""
+    from annotator.formats.native import dumps_native, native_record
+
+    with open(path, "w", encoding="utf-8") as fh:
+        for doc, anns in batch:
+            fh.write(dumps_native(native_record(doc, anns)) + "\n")
+
+
 def new_project(path: Path, seed: int = 0, documents: int = 4) -> None:
     """A project to torture: from the format-1 fixture when there is one (so the
     first child may run migrations), plus a few random documents."""
@@ -250,16 +259,37 @@ class CoreDriver:
 
         self.i += 1
         r = self.rng.random()
-        if self.force == "import":
-            r = 0.0
-        elif self.force == "command":
-            r = 0.99
-        if r < 0.04:
-            seed = self.seed * 100_000 + self.i
-            batch = import_batch(seed)
-            self.log.write(t="intent", i=self.i, op="import", hist=1, seed=seed)
+        r = {"import": 0.0, "files": 0.04, "merge": 0.055, "command": 0.99}.get(self.force or "", r)
+        base = (self.seed * 100_000 + self.i) * 10  # seeds of this step's documents: base .. base + 9
+        if r < 0.03:  # documents with annotations, straight into the store
+            batch = import_batch(base)
+            self.log.write(t="intent", i=self.i, op="import", hist=1, seeds=[base])
             self.project.insert_documents(batch, actor=ACTOR)
-            self.log.write(t="done", i=self.i, op="import", entries=[{"action": "import"}], seed=seed)
+            self.log.write(t="done", i=self.i, op="import", entries=[{"action": "import"}], seeds=[base])
+            return
+        if r < 0.05:  # a folder of native files through the importer: one transaction per file
+            from annotator.core.importing import import_paths
+
+            seeds = [base + k for k in range(1, self.rng.randint(2, 4))]
+            folder = self.project.path.parent / f"incoming-{base}"
+            folder.mkdir(exist_ok=True)
+            for k, s in enumerate(seeds):
+                write_native(folder / f"{k:02d}.jsonl", import_batch(s))
+            self.log.write(t="intent", i=self.i, op="import-files", hist=len(seeds), seeds=seeds, prefix=True)
+            report = import_paths(self.project, [folder])
+            if not report.ok or report.documents != sum(len(import_batch(s)) for s in seeds):
+                raise RuntimeError(f"harness import failed: {report.summary()} {[str(e) for e in report.errors]}")
+            self.log.write(t="done", i=self.i, op="import-files", entries=[{"action": "import"}] * len(seeds), seeds=seeds)
+            return
+        if r < 0.06:  # a colleague's native export merged in
+            from annotator.core.merge import merge_source, read_source
+
+            seeds = [base + 5]
+            path = self.project.path.parent / f"merge-{base}.jsonl"
+            write_native(path, import_batch(seeds[0]))
+            self.log.write(t="intent", i=self.i, op="merge", hist=1, seeds=seeds)
+            merge_source(self.project, read_source(path), actor=ACTOR)
+            self.log.write(t="done", i=self.i, op="merge", entries=[{"action": "merge"}], seeds=seeds)
             return
         if r < 0.14 and self.undo_stack:
             cmd = self.undo_stack.pop()
@@ -291,8 +321,9 @@ def _count(cmd: Any) -> int:
 
 def _die_inside_commit(what: str) -> None:
     """Make the child SIGKILL itself at an exact point: inside the transaction of
-    the first ``what`` (``import`` or ``do``), after its rows were written and
-    before COMMIT; or (``after-commit``) right after a commit, before the log."""
+    the first ``what`` (``import``, ``merge`` or ``do``; ``import-2``: the second
+    import), after its rows were written and before COMMIT; or (``after-commit``)
+    right after a commit, before the log."""
     from annotator.core.store import Project
 
     if what in ("migrate", "version", "backup"):
@@ -309,11 +340,15 @@ def _die_inside_commit(what: str) -> None:
         Log.write = write  # type: ignore[method-assign]
         return
     original_log = Project.log
+    action_name, _, nth = what.partition("-")
+    seen = [0]
 
     def log(self: Project, actor: str, doc_id: str | None, action: str, detail: dict | None = None) -> None:
         original_log(self, actor, doc_id, action, detail)
-        if action.split(":")[0] == what and actor == ACTOR:
-            os.kill(os.getpid(), signal.SIGKILL)
+        if action.split(":")[0] == action_name:
+            seen[0] += 1
+            if seen[0] == int(nth or 1):
+                os.kill(os.getpid(), signal.SIGKILL)
 
     Project.log = log  # type: ignore[method-assign]
 
@@ -369,7 +404,7 @@ def child_main(project: Path, log_path: Path, seed: int, mode: str, steps: int |
     if force:
         driver.force = force
     log.write(t="ready")
-    if die in ("import", "do", "after-commit"):
+    if die and die not in ("migrate", "version", "backup"):
         _die_inside_commit(die)
     n = 0
     while steps is None or n < steps:
@@ -449,6 +484,11 @@ def _apply_import(anns: dict[str, Any], statuses: dict[str, str], seed: int) -> 
             anns[a.id] = a.model_dump(mode="json")
 
 
+def _seeds(entry: dict[str, Any]) -> list[int]:
+    """The seeds of the documents an import or merge brought (none for commands)."""
+    return entry.get("seeds") or ([entry["seed"]] if "seed" in entry else [])
+
+
 def _fail(msg: str, where: Path) -> None:
     raise HarnessFailure(f"{where}: {msg}")
 
@@ -489,24 +529,28 @@ def verify(path: Path, before: Snapshot, log: list[dict[str, Any]], report: Repo
             h += 1
             if got["action"] != entry["action"]:
                 _fail(f"action {d['i']}: history has {got['action']!r}, log says {entry['action']!r}", path)
-            if entry["action"] == "import":
+            if entry["action"] in ("import", "merge"):
                 continue
             if got["detail"]["rows"] != entry["rows"] or got["detail"]["status"] != entry["status"]:
                 _fail(f"action {d['i']} ({d['op']}): the stored rows differ from the committed ones", path)
             _apply_entry(anns, statuses, entry)
-        if d["op"] == "import":
-            _apply_import(anns, statuses, d["seed"])
+        for seed in _seeds(d):
+            _apply_import(anns, statuses, seed)
             report.imports += 1
         report.actions += 1
     extra = history[h:]
     if extra:
         if pending is None:
             _fail(f"{len(extra)} history rows that no action accounts for: {[x['action'] for x in extra]}", path)
-        if len(extra) != pending["hist"]:
+        if pending.get("prefix"):  # files imported one transaction each: the first k of them
+            if len(extra) > pending["hist"] or any(x["action"] != "import" for x in extra):
+                _fail(f"action {pending['i']} ({pending['op']}): {[x['action'] for x in extra]} stored", path)
+        elif len(extra) != pending["hist"]:
             _fail(f"action {pending['i']} ({pending['op']}) HALF APPLIED: {len(extra)} of {pending['hist']} parts stored", path)
-        if pending["op"] == "import":
-            _apply_import(anns, statuses, pending["seed"])
-            report.imports += 1
+        if _seeds(pending):
+            for seed in _seeds(pending)[: len(extra)]:
+                _apply_import(anns, statuses, seed)
+                report.imports += 1
         else:
             for got in extra:
                 _apply_entry(anns, statuses, {"rows": got["detail"]["rows"], "status": got["detail"]["status"], "doc_id": got["doc_id"]})
@@ -620,9 +664,9 @@ def main(argv: list[str] | None = None) -> None:
     c.add_argument("seed", type=int)
     c.add_argument("mode", choices=["core", "gui"])
     c.add_argument("--steps", type=int, help="stop after this many actions (default: run until killed)")
-    c.add_argument("--die", choices=["import", "do", "after-commit", "migrate", "version", "backup"],
+    c.add_argument("--die", choices=["import", "import-2", "merge", "do", "after-commit", "migrate", "version", "backup"],
                    help="SIGKILL itself at this point")
-    c.add_argument("--force", choices=["import", "command"], help="do only this kind of action")
+    c.add_argument("--force", choices=["import", "files", "merge", "command"], help="do only this kind of action")
     r = sub.add_parser("campaign")
     r.add_argument("workdir", type=Path)
     r.add_argument("--kills", type=int, default=200)

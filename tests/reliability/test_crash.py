@@ -40,6 +40,38 @@ def test_kill_inside_an_import_transaction_leaves_it_absent(tmp_path: Path) -> N
     assert after.annotations == before.annotations
 
 
+def test_import_of_files_killed_in_the_second_file(tmp_path: Path) -> None:
+    """import_paths on a folder of native files, killed inside the second file's
+    transaction: the first file is wholly there, the others wholly absent."""
+    project, before = _baseline(tmp_path)
+    log = tmp_path / "log.jsonl"
+    assert H.run_child(project, log, 14, "--force", "files", "--die", "import-2") == -signal.SIGKILL
+    entries = H.read_log(log)
+    intent = entries[-1]
+    assert intent["op"] == "import-files" and len(intent["seeds"]) >= 2
+    report = H.Report()
+    after = H.verify(project, before, entries, report)
+    first = {doc.id for doc, _ in H.import_batch(intent["seeds"][0])}
+    later = {doc.id for s in intent["seeds"][1:] for doc, _ in H.import_batch(s)}
+    assert first <= set(after.statuses) and not later & set(after.statuses)
+    assert report.imports == 1
+
+
+@pytest.mark.parametrize("die", ["merge", "after-commit"])
+def test_merge_killed(tmp_path: Path, die: str) -> None:
+    """A merge of a colleague's native export, killed inside its transaction (all
+    absent) or right after its commit (all there)."""
+    project, before = _baseline(tmp_path)
+    log = tmp_path / "log.jsonl"
+    assert H.run_child(project, log, 15, "--force", "merge", "--die", die) == -signal.SIGKILL
+    entries = H.read_log(log)
+    report = H.Report()
+    after = H.verify(project, before, entries, report)
+    docs = {doc.id for doc, _ in H.import_batch(entries[-1]["seeds"][0])}
+    present = docs & set(after.statuses)
+    assert present == (docs if die == "after-commit" else set())
+
+
 def test_kill_inside_a_command_transaction_leaves_it_absent(tmp_path: Path) -> None:
     project, before = _baseline(tmp_path)
     log = tmp_path / "log.jsonl"
