@@ -151,10 +151,11 @@ Project(sys.argv[1], create=True)
 """
 
 
-@pytest.mark.parametrize("after", [0, 1, -1])
+@pytest.mark.parametrize("after", [1, -1])
 def test_killed_while_creating_a_new_project(tmp_path: Path, after: int) -> None:
-    """A project whose creation was cut short (in its first, second or last
-    migration) is still recognised as a project and completed on opening."""
+    """A project whose creation was cut short (in its second or its last
+    migration: the first is committed) is still recognised as a project and
+    completed on opening."""
     import subprocess
 
     path = tmp_path / "new.annotator"
