@@ -48,6 +48,7 @@ import sqlite3
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -1022,7 +1023,37 @@ def export(
     fit, a target that may not be replaced, several annotators' work where the
     format holds one; :class:`ExportCancelled` when ``cancelled()`` turned True.
     On any error nothing is left at the target (a previous export stays as it was).
+
+    The whole export reads one snapshot of the project (one read transaction),
+    so edits made meanwhile in the app are either all in it or not at all.
     """
+    with _snapshot(project):
+        return _export(project, options, progress, cancelled)
+
+
+@contextmanager
+def _snapshot(project: Project) -> Iterator[None]:
+    """One read transaction over the export (WAL: writers go on meanwhile)."""
+    if project.conn.in_transaction:  # the caller's transaction is the snapshot
+        yield
+        return
+    try:
+        project.conn.execute("BEGIN")
+    except sqlite3.Error as err:
+        raise translate_sqlite_error(err, project.path) from None
+    try:
+        yield
+    finally:
+        if project.conn.in_transaction:
+            project.conn.rollback()  # nothing was written: ending the read is all
+
+
+def _export(
+    project: Project,
+    options: ExportOptions,
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> ExportReport:
     options.check()
     info = options.info
     if options.annotator is not None and options.annotator not in project.annotators(include_gold=True):

@@ -398,3 +398,26 @@ def test_exports_stream_one_document_at_a_time(tmp_path, monkeypatch):
     export(proj, ExportOptions("spans", out=tmp_path / "s.jsonl"))
     assert events == ["read", "write"] * 6
     proj.close()
+
+
+def test_an_export_reads_one_snapshot(tmp_path):
+    """Edits committed by another connection while an export runs are not half in it."""
+    proj = _many_docs(tmp_path / "snap.annotator", 4, list(range(4)))
+    other = Project(tmp_path / "snap.annotator")
+    doc_ids = proj.document_ids()
+    seen = []
+
+    def progress(done, total):
+        if done == 1:  # after the first document: another window adds a span to the last one
+            d = doc_ids[-1]
+            with other.transaction():
+                other._put_annotation(entity(d, 0, 8, "MISC", "alice"))
+        seen.append(done)
+
+    export(proj, ExportOptions("spans", out=tmp_path / "s.jsonl"), progress=progress)
+    last = lines(tmp_path / "s.jsonl")[-1]
+    assert [s["label"] for s in last["spans"]] == ["ORG"]  # the export's snapshot predates the edit
+    assert len(proj.annotations(doc_ids[-1])) == 2  # and the edit is saved
+    assert not proj.conn.in_transaction
+    other.close()
+    proj.close()
