@@ -27,15 +27,16 @@ Units
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from annotator.core.commands import Changes, Command, CommandError, DeleteAnnotations, _stamp
 from annotator.core.models import GOLD, SPAN_KINDS, Annotation, Argument, DocStatus, new_id, now
-from annotator.core.store import Project
+from annotator.core.store import _ANN_SELECT, Project
 
 __all__ = [
     "STATUSES",
@@ -254,11 +255,11 @@ def align(
     _attach_gold(units, gold, index)
     rejected = {i for d in decisions if d["action"] == "reject" for i in d["source_ids"]}
     for u in units:
-        sigs = {index.signature(g) for g in u.gold}
-        u.accepted_from = [n for n, v in u.members.items() if len(v) == 1 and {index.signature(v[0])} == sigs]
         if u.gold:
+            sigs = {index.signature(g) for g in u.gold}
+            u.accepted_from = [n for n, v in u.members.items() if len(v) == 1 and {index.signature(v[0])} == sigs]
             u.decision = "accepted" if u.accepted_from else "edited"
-        elif rejected & set(u.ids):
+        elif rejected and rejected & set(u.ids):
             u.decision = "rejected"
     units.sort(key=lambda u: (_relation_anchor(u, index), _KIND_ORDER[u.kind]))
     return units
@@ -323,9 +324,7 @@ def review_queue(project: Project, annotators: Sequence[str] | None = None, incl
     """Documents annotated by at least one of ``annotators``, most open disagreement
     first (then most disagreement, then import order)."""
     names = set(annotators) if annotators is not None else None
-    by_doc: dict[str, list[Annotation]] = defaultdict(list)
-    for a in project.iter_all_annotations():
-        by_doc[a.doc_id].append(a)
+    by_doc = _annotations_by_document(project)
     ids = [d for d in project.document_ids() if d in by_doc]
     summaries = project.document_summaries(ids)
     texts, _titles = project.document_texts(ids)
@@ -352,6 +351,49 @@ def review_queue(project: Project, annotators: Sequence[str] | None = None, incl
         )))
     rows.sort(key=lambda r: (-r[1].open, -r[1].disagreements, r[0]))
     return [r for _o, r in rows]
+
+
+class _Arg(NamedTuple):
+    role: str
+    target: str
+
+
+class _Row(NamedTuple):
+    """A stored annotation as :func:`align` reads it (same attribute names as
+    :class:`Annotation`), built without validation for the queue."""
+
+    id: str
+    doc_id: str
+    kind: str
+    label: str
+    start: int | None
+    end: int | None
+    attributes: dict[str, Any]
+    arguments: list[_Arg]
+    head: str | None
+    tail: str | None
+    claimant_ref: str | None
+    claimant_text: str | None
+    annotator: str
+    source: str
+    created: str
+    updated: str
+
+
+def _annotations_by_document(project: Project) -> dict[str, list[Annotation]]:
+    """Every annotation, grouped by document, as light rows: the queue reads them
+    all, and they were validated when they were written."""
+    by_doc: dict[str, list[Any]] = defaultdict(list)
+    for row in project._q(f"SELECT {_ANN_SELECT} FROM annotations ORDER BY rowid").fetchall():
+        attrs, args = row[6], row[7]
+        item = _Row(
+            *row[:6],
+            json.loads(attrs) if attrs != "{}" else {},
+            [_Arg(x["role"], x["target"]) for x in json.loads(args)] if args != "[]" else [],
+            *row[8:],
+        )
+        by_doc[item.doc_id].append(item)
+    return by_doc
 
 
 # ---------------------------------------------------------------------------

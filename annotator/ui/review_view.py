@@ -913,7 +913,24 @@ class ReviewView(QWidget):
                 self._show_units(keep=keep)
         if doc_id:
             self.documentChanged.emit(doc_id)
-        QTimer.singleShot(0, self.refresh_queue)
+        self._update_queue_row()
+
+    def _update_queue_row(self) -> None:
+        """Bring the open document's queue row up to date (the list is not re-sorted
+        under the reviewer's hands; reopening the review re-sorts it)."""
+        row = self.queue_model.row_of(self.doc_id)
+        if row < 0 or self.doc_id is None:
+            return
+        real = [u for u in self.units if u.status != "gold-only"]
+        dis = [u for u in real if u.status != "agreed"]
+        old = self.queue_model.rows[row]
+        self.queue_model.rows[row] = QueueRow(
+            doc_id=old.doc_id, title=old.title, status=self.project.document_status(self.doc_id).value,
+            annotators=old.annotators, units=len(real), disagreements=len(dis),
+            open=sum(1 for u in dis if u.decision is None), agreed=len(real) - len(dis),
+            agreed_open=sum(1 for u in real if u.agreed and not u.gold),
+        )
+        self.queue_model.dataChanged.emit(self.queue_model.index(row, 0), self.queue_model.index(row, 4))
 
     def _error(self, text: str) -> None:
         self.last_error = text

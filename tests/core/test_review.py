@@ -229,6 +229,13 @@ def test_review_status_and_queue(demo, tmp_path):
     assert [r.doc_id for r in review_queue(p, include_done=False)] == [d.id]
 
 
+def test_queue_rows_read_every_column():
+    from annotator.core.review import _Row
+    from annotator.core.store import _ANN_COLUMNS
+
+    assert _Row._fields == _ANN_COLUMNS
+
+
 def test_undo_after_another_window_changed_gold_is_refused(demo):
     p = demo.project
     cmd = AcceptAnnotation(demo.doc_id, "rita", demo.id("alice", "china"))

@@ -85,6 +85,8 @@ def test_accept_a_span_by_clicking(qtbot, view, demo):
     row = view.unit_model.units.index(u)
     assert view.unit_model.index(row, view.unit_model.columnCount() - 1).data() == "✓ bob"
     assert view.status_label.text() == "in review"
+    queue_row = view.queue_model.rows[view.queue_model.row_of(demo.doc_id)]
+    assert (queue_row.open, queue_row.status) == (9, "in_review")
     # then alice's version replaces it (still one gold annotation)
     click(qtbot, view, "accept:alice")
     assert gold_rows(demo) == [("entity", "GPE", "Beijing")]
