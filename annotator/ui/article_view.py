@@ -1164,6 +1164,12 @@ class ArticleView(QTextEdit):
                 return self._map.to_cp(block.position() + qt)
         return None
 
+    def cursorForPosition(self, pos: QPoint) -> QTextCursor:  # noqa: N802 - Qt's name
+        """Qt's, made right while a long document is still being laid out."""
+        if self._layout_pending():
+            self._finish_layout()
+        return super().cursorForPosition(pos)
+
     def annotation_at_point(self, pos: QPoint | QPointF) -> list[Annotation]:
         """Span annotations under a viewport point (on its text or its label tag), shortest first."""
         cp = self._char_at(pos)

@@ -570,6 +570,10 @@ def test_long_document_laid_out_in_background_still_hits_right(view, qtbot, monk
     monkeypatch.setattr(article_view, "FULL_LAYOUT_CHARS", 1000)
     view.set_article(text, [gpe], default_schema())
     assert view._layout_pending()  # Qt's hitTest answers the end of the text for now
+    assert view.cursorForPosition(point_on(view, text, 3)).position() == 3  # but not ours
+    assert not view._layout_pending()
+    view.set_article(text, [gpe], default_schema())
+    assert view._layout_pending()
     view.viewport().repaint()
     assert gpe.id in view.decoration_for_block(0).rects  # painted from the right block
     pos = point_on(view, text, gpe.start + 1)
