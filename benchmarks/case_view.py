@@ -29,7 +29,7 @@ T_SCROLL = Target(max_value=16.0)
 
 
 def run(cfg: Config) -> list[Row]:
-    from PySide6.QtWidgets import QAbstractSlider, QPlainTextEdit
+    from PySide6.QtWidgets import QAbstractSlider, QPlainTextEdit, QTextEdit
 
     from benchmarks import qtutil
     from annotator.core.schema import default_schema
@@ -50,16 +50,20 @@ def run(cfg: Config) -> list[Row]:
 
     def fresh_view():
         v = ArticleView()
-        v.resize(*qtutil.VIEW_SIZE)
-        v.show()
-        qtutil.pump(30)
+        qtutil.show_focused(v)
         return v
 
     # A template for the plain editor: the view's own font and wrapping, if it exists.
     template = fresh_view() if ArticleView else None
+    if template is not None:
+        template.hide()  # only its settings are used
+
+    # The baseline widget: the view's own Qt class (QTextEdit or QPlainTextEdit)
+    # with its font, wrapping and text width, showing the text without spans.
+    plain_cls = QTextEdit if template is None or isinstance(template, QTextEdit) else QPlainTextEdit
 
     def fresh_plain():
-        p = QPlainTextEdit()
+        p = plain_cls()
         p.setReadOnly(True)
         if template is not None:
             p.setFont(template.font())
@@ -68,10 +72,30 @@ def run(cfg: Config) -> list[Row]:
             p.setWordWrapMode(template.wordWrapMode())
             p.setViewportMargins(*_margins(template))
             p.document().setDocumentMargin(template.document().documentMargin())
-        p.resize(*qtutil.VIEW_SIZE)
-        p.show()
-        qtutil.pump(30)
+            p.setHorizontalScrollBarPolicy(template.horizontalScrollBarPolicy())
+            p.setFrameShape(template.frameShape())
+        qtutil.show_focused(p)
         return p
+
+    def load_plain(p, text: str) -> None:
+        p.setPlainText(text)
+        if template is not None and isinstance(p, QTextEdit):
+            # the same text column as the view (it centres one by root frame margins)
+            fmt = p.document().rootFrame().frameFormat()
+            src = template.document().rootFrame().frameFormat()
+            for side in ("Left", "Right", "Top", "Bottom"):
+                getattr(fmt, f"set{side}Margin")(getattr(src, f"{side.lower()}Margin")())
+            p.document().rootFrame().setFrameFormat(fmt)
+
+    def full_layout(p) -> None:
+        doc, lay = p.document(), p.document().documentLayout()
+        if isinstance(p, QTextEdit):
+            lay.documentSize()  # QTextDocumentLayout finishes the whole layout for this
+            return
+        b = doc.begin()
+        while b.isValid():
+            lay.blockBoundingRect(b)  # lays the block out if it is not yet
+            b = b.next()
 
     rows: list[Row] = []
 
@@ -80,24 +104,20 @@ def run(cfg: Config) -> list[Row]:
     for _ in range(reps_open):
         p = fresh_plain()
         t0 = time.perf_counter()
-        p.setPlainText(text)
-        doc, lay = p.document(), p.document().documentLayout()
-        b = doc.begin()
-        while b.isValid():
-            lay.blockBoundingRect(b)  # lays the block out if it is not yet
-            b = b.next()
+        load_plain(p, text)
+        full_layout(p)
         qtutil.render(p.viewport())
         base_open.append((time.perf_counter() - t0) * 1000)
-        p.deleteLater()
+        qtutil.dispose(p)
     qtutil.pump(10)
     if ArticleView is None:
         rows.append(Row.make(f"1 open article ({art})", None, base_open, T_OPEN,
-                             baseline_what="QPlainTextEdit setPlainText + full layout + first paint", note=why, size=size))
+                             baseline_what=f"{plain_cls.__name__} setPlainText + full layout + first paint", note=why, size=size))
     else:
         warm = fresh_view()
         warm.set_article(text, anns, schema)
         final = qtutil.settled(warm.viewport())
-        warm.deleteLater()
+        qtutil.dispose(warm)
         ours, misses = [], 0
         for _ in range(reps_open):
             v = fresh_view()
@@ -106,11 +126,11 @@ def run(cfg: Config) -> list[Row]:
             t, ok = qtutil.until_shows(v.viewport(), final, t0)
             ours.append(t)
             misses += not ok
-            v.deleteLater()
+            qtutil.dispose(v)
             qtutil.pump(10)
         note = "" if not misses else f"{misses} run(s) never showed the settled image within 5 s"
         rows.append(Row.make(f"1 open article ({art})", ours, base_open, T_OPEN,
-                             baseline_what="QPlainTextEdit setPlainText + full layout + first paint (same font, size)",
+                             baseline_what=f"{plain_cls.__name__} setPlainText + full layout + first paint (same font, size, text width)",
                              note=note, size=size))
 
     # -- case 2: add one entity ------------------------------------------------------
@@ -129,7 +149,7 @@ def run(cfg: Config) -> list[Row]:
         for _ in range(pages):
             ref.verticalScrollBar().triggerAction(QAbstractSlider.SliderPageStepAdd)
             finals.append(qtutil.settled(ref.viewport(), 120))
-        ref.deleteLater()
+        qtutil.dispose(ref)
         v = make()
         load(v)
         qtutil.settled(v.viewport())
@@ -140,13 +160,13 @@ def run(cfg: Config) -> list[Row]:
             t, ok = qtutil.until_shows(v.viewport(), img, t0, timeout_s=2.0)
             frames.append(t)
             misses += not ok
-        v.deleteLater()
+        qtutil.dispose(v)
         return frames, misses
 
-    base_frames, _ = scroll_frames(fresh_plain, lambda p: p.setPlainText(text))
+    base_frames, _ = scroll_frames(fresh_plain, lambda p: load_plain(p, text))
     if ArticleView is None:
         rows.append(Row.make(f"3 scroll page by page ({art})", None, base_frames, T_SCROLL,
-                             baseline_what="the same scrolling in a plain QPlainTextEdit", note=why, size=size))
+                             baseline_what=f"the same scrolling in a plain {plain_cls.__name__}", note=why, size=size))
     else:
         frames, misses = scroll_frames(fresh_view, lambda v: v.set_article(text, anns, schema))
         q = statistics.quantiles(frames, n=10) if len(frames) >= 10 else [max(frames)] * 9
@@ -154,7 +174,7 @@ def run(cfg: Config) -> list[Row]:
         if misses:
             note += f"; {misses} page(s) never showed the settled image within 2 s"
         rows.append(Row.make(f"3 scroll page by page ({art})", frames, base_frames, T_SCROLL,
-                             baseline_what="the same scrolling in a plain QPlainTextEdit without spans",
+                             baseline_what=f"the same scrolling in a plain {plain_cls.__name__} without spans",
                              note=note, size=size))
     app.processEvents()
     return rows
@@ -172,6 +192,7 @@ def _add_case(cfg, label, n, target, text, schema, fresh_view, reps) -> Row:
     from annotator.core.commands import AddAnnotations, apply
     from annotator.core.models import Annotation, Document
     from annotator.core.store import Project
+    from annotator.core.text import QtPositionMap
 
     path = cfg.path / f"view-{n}.annotator"
     if path.exists():
@@ -184,8 +205,10 @@ def _add_case(cfg, label, n, target, text, schema, fresh_view, reps) -> Row:
     view.set_article(text, project.annotations(doc.id, annotator="bench"), schema)
     before = qtutil.settled(view.viewport())
     # Words on the first screen, so the new highlight is visible.
-    first_screen = view.cursorForPosition(view.viewport().rect().bottomRight()).position()
-    words = [w for w in word_bounds(text[: max(200, first_screen)])]
+    # Words on the first screen, so that every new highlight is visible.
+    view.document().documentLayout().documentSize()  # finish any background layout first
+    bottom = view.cursorForPosition(view.viewport().rect().bottomLeft()).position()
+    words = word_bounds(text[: QtPositionMap(text).to_cp(bottom)])[:-3]
     rng = random.Random(cfg.seed + 3)
     labels = schema.labels("entity")
     total, core, misses = [], [], 0
@@ -205,7 +228,7 @@ def _add_case(cfg, label, n, target, text, schema, fresh_view, reps) -> Row:
         misses += not ok
         before = qtutil.settled(view.viewport(), 60)
     project.close()
-    view.deleteLater()
+    qtutil.dispose(view)
     total, core = total[1:], core[1:]
     note = "baseline is the command + database write alone"
     if misses:

@@ -3,9 +3,10 @@ would see is on screen.
 
 "Shown" is decided by pixels, not by trusting a widget's internals: a case
 first renders the settled end state of a view (untimed), then in the timed run
-polls ``processEvents()`` + ``grab()`` until the widget renders exactly that
-image.  Every poll renders a frame, so the time includes the paint the user
-waits for, and any deferred (timer-driven) highlighting is waited for too.
+renders the widget (``grab()``, what a paint at that moment would show) and,
+until it shows exactly that image, processes events and renders again.  Every
+poll renders a frame, so the time includes the paint the user waits for, and
+any deferred (timer-driven) highlighting is waited for too.
 """
 
 from __future__ import annotations
@@ -28,6 +29,23 @@ def app() -> QApplication:
     # A blinking cursor would make two renders of the same state differ.
     QApplication.setCursorFlashTime(0)
     return inst  # type: ignore[return-value]
+
+
+def show_focused(widget: QWidget) -> None:
+    """Show ``widget`` at :data:`VIEW_SIZE` as the active window with the focus, so that
+    every instance renders the same (a focused text view draws its cursor)."""
+    widget.resize(*VIEW_SIZE)
+    widget.show()
+    widget.activateWindow()
+    widget.setFocus()
+    pump(30)
+
+
+def dispose(widget: QWidget) -> None:
+    """Close and delete ``widget`` now, so the next one shown gets the focus."""
+    widget.close()
+    widget.deleteLater()
+    pump(5)
 
 
 def pump(ms: float = 0.0) -> None:
@@ -61,18 +79,18 @@ def until_shows(widget: QWidget, expected: QImage, t0: float, timeout_s: float =
 
     Returns (milliseconds since ``t0``, whether it was reached before the timeout)."""
     while True:
-        QCoreApplication.processEvents(QEventLoop.AllEvents)
         if render(widget) == expected:
             return (time.perf_counter() - t0) * 1000.0, True
         if time.perf_counter() - t0 > timeout_s:
             return (time.perf_counter() - t0) * 1000.0, False
+        QCoreApplication.processEvents(QEventLoop.AllEvents)
 
 
 def until_changes(widget: QWidget, before: QImage, t0: float, timeout_s: float = 2.0) -> tuple[float, bool]:
     """Poll events and renders until ``widget`` renders something other than ``before``."""
     while True:
-        QCoreApplication.processEvents(QEventLoop.AllEvents)
         if render(widget) != before:
             return (time.perf_counter() - t0) * 1000.0, True
         if time.perf_counter() - t0 > timeout_s:
             return (time.perf_counter() - t0) * 1000.0, False
+        QCoreApplication.processEvents(QEventLoop.AllEvents)

@@ -94,7 +94,7 @@ class Command(ABC):
         self._check_seen(project)
         after = self.plan(project)
         before = {i: project.get_annotation(i) for i in after}
-        text_len = len(project.document_text(self.doc_id))
+        text_len = project.document_length(self.doc_id)
         for ann in after.values():
             if ann is not None:
                 if ann.doc_id != self.doc_id:
