@@ -42,6 +42,7 @@ from pydantic import ValidationError
 from annotator.core.models import GOLD, Annotation, DocStatus, Document, now
 from annotator.core.schema import LabelSchema, SchemaError, default_schema, parse_schema
 from annotator.core.store import (
+    _ANN_INSERT,
     _ANN_SELECT,
     _DOC_COLUMNS,
     _DOC_INSERT,
@@ -52,6 +53,7 @@ from annotator.core.store import (
     ProjectError,
     _connect_read_only,
     _row_to_document,
+    annotation_row,
     document_row,
     row_to_annotation,
 )
@@ -291,10 +293,6 @@ def _check_source(source: MergeSource) -> None:
 # ---------------------------------------------------------------------------
 # Merging
 # ---------------------------------------------------------------------------
-def _content(a: Annotation) -> dict[str, Any]:
-    return a.model_dump(mode="json", exclude={"doc_id"})
-
-
 def _unknown_labels(schema: LabelSchema, source: MergeSource) -> Counter:
     allowed = {k: set(schema.labels(k)) for k in ("entity", "event", "claim", "relation")}
     out: Counter = Counter()
@@ -336,6 +334,28 @@ def merge_source(project: Project, source: MergeSource, *, actor: str = "merge")
     return report
 
 
+_ARGS, _HEAD, _TAIL, _CLAIMANT, _ANNOTATOR, _UPDATED = 7, 8, 9, 10, 12, 15  # positions in annotation_row()
+
+
+def _row_refs(row: tuple) -> set[str]:
+    """Ids an annotation row points at (argument fillers, relation ends, claimant)."""
+    refs = {x["target"] for x in json.loads(row[_ARGS])} if row[_ARGS] != "[]" else set()
+    refs.update(r for r in (row[_HEAD], row[_TAIL], row[_CLAIMANT]) if r)
+    return refs
+
+
+def _ids_elsewhere(project: Project, ids: list[str], doc_id: str | None) -> list[str]:
+    """Those of ``ids`` stored on a document other than ``doc_id``."""
+    found: list[str] = []
+    for k in range(0, len(ids), 500):
+        part = ids[k : k + 500]
+        rows = project.conn.execute(
+            f"SELECT id, doc_id FROM annotations WHERE id IN ({', '.join('?' * len(part))})", part
+        ).fetchall()
+        found += [i for i, d in rows if d != doc_id]
+    return found
+
+
 def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, report: MergeReport, stamp: str) -> None:
     doc = sd.document
     target_id = project.document_by_sha(doc.sha256)
@@ -344,48 +364,56 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
         if clash:
             report.problems.append(f"{sd.where}: {clash}; not merged")
             return
+        taken = _ids_elsewhere(project, [a.id for a in sd.annotations], None)
+        if taken:
+            report.problems.append(
+                f"{sd.where}: annotation {taken[0]} is on another document in {project.path.name}; document not merged"
+            )
+            return
         project.conn.execute(_DOC_INSERT, document_row(doc))
         report.documents_added += 1
-        for a in sd.annotations:
-            project._put_annotation(a)
-            _remember(project, a.id, source.origin, stamp)
+        project.conn.executemany(_ANN_INSERT, [annotation_row(a) for a in sd.annotations])
+        _remember(project, [a.id for a in sd.annotations], source.origin, stamp)
         report.annotations_added += len(sd.annotations)
         report.decisions_added += _add_decisions(project, sd.review, doc.id)
         return
-    current = {a.id: a for a in project.annotations(target_id)}
-    incoming: dict[str, Annotation] = {}
+    current = {r[0]: r for r in project.conn.execute(
+        f"SELECT {_ANN_SELECT} FROM annotations WHERE doc_id = ?", (target_id,)).fetchall()}
+    incoming: dict[str, tuple] = {}
     for a in sd.annotations:
-        if a.id not in current and project.get_annotation(a.id) is not None:
-            report.problems.append(
-                f"{sd.where}: annotation {a.id} is on another document in {project.path.name}; document not merged"
-            )
-            return
-        incoming[a.id] = a if a.doc_id == target_id else a.model_copy(update={"doc_id": target_id})
+        row = annotation_row(a)
+        incoming[a.id] = row if a.doc_id == target_id else (row[0], target_id, *row[2:])
+    taken = _ids_elsewhere(project, [i for i in incoming if i not in current], target_id)
+    if taken:
+        report.problems.append(
+            f"{sd.where}: annotation {taken[0]} is on another document in {project.path.name}; document not merged"
+        )
+        return
     final = dict(current)
-    puts: list[Annotation] = []
+    puts: list[tuple] = []
     counts: Counter = Counter()
-    for ann_id, a in incoming.items():
+    for ann_id, row in incoming.items():
         old = current.get(ann_id)
         if old is None:
             counts["added"] += 1
-        elif _content(old) == _content(a):
+        elif old == row:
             counts["unchanged"] += 1
             continue
-        elif a.updated > old.updated:
+        elif row[_UPDATED] > old[_UPDATED]:
             counts["updated"] += 1
         else:
             counts["kept"] += 1
             continue
-        puts.append(a)
-        final[ann_id] = a
+        puts.append(row)
+        final[ann_id] = row
     deletions = _deletions(project, source.origin, current, incoming)
     for ann_id in deletions:
         del final[ann_id]
-    for a in final.values():
-        missing = sorted(r for r in a.referenced_ids() if r not in final)
+    for row in final.values():
+        missing = sorted(r for r in _row_refs(row) if r not in final)
         if missing:
             report.problems.append(
-                f"{sd.where}: merging would leave {a.kind} {a.id} pointing at deleted annotation(s) "
+                f"{sd.where}: merging would leave {row[2]} {row[0]} pointing at deleted annotation(s) "
                 f"{', '.join(missing)}; document not merged"
             )
             return
@@ -395,16 +423,12 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
     report.annotations_unchanged += counts["unchanged"]
     report.annotations_kept += counts["kept"]
     report.annotations_deleted += len(deletions)
-    annotator_work = False
-    for a in puts:
-        project._put_annotation(a)
-        annotator_work |= a.annotator != GOLD
-    for ann_id in deletions:
-        project._delete_annotation(ann_id)
-        annotator_work |= current[ann_id].annotator != GOLD
-        project.conn.execute("DELETE FROM merge_provenance WHERE ann_id = ?", (ann_id,))
-    for ann_id in incoming:
-        _remember(project, ann_id, source.origin, stamp)
+    project.conn.executemany("DELETE FROM annotations WHERE id = ?", [(r[0],) for r in puts])
+    project.conn.executemany(_ANN_INSERT, puts)
+    project.conn.executemany("DELETE FROM annotations WHERE id = ?", [(i,) for i in deletions])
+    project.conn.executemany("DELETE FROM merge_provenance WHERE ann_id = ?", [(i,) for i in deletions])
+    annotator_work = any(r[_ANNOTATOR] != GOLD for r in puts) or any(current[i][_ANNOTATOR] != GOLD for i in deletions)
+    _remember(project, list(incoming), source.origin, stamp)
     report.decisions_added += _add_decisions(project, sd.review, target_id)
     status = project.document_status(target_id)
     new_status = max(status, doc.status, key=_STATUS_ORDER.index)
@@ -429,25 +453,25 @@ def _clashing_document(project: Project, doc: Document) -> str | None:
     return None
 
 
-def _deletions(project: Project, origin: str, current: dict[str, Annotation], incoming: dict[str, Annotation]) -> list[str]:
+def _deletions(project: Project, origin: str, current: dict[str, Any], incoming: dict[str, Any]) -> list[str]:
     """Annotations an earlier merge of ``origin`` brought that the source no longer has,
     unchanged here since that merge."""
     gone = [i for i in current if i not in incoming]
-    if not gone:
-        return []
     out = []
-    for ann_id in gone:
-        row = project.conn.execute(
-            "SELECT merged FROM merge_provenance WHERE ann_id = ? AND origin = ?", (ann_id, origin)
-        ).fetchone()
-        if row and current[ann_id].updated <= row[0]:
-            out.append(ann_id)
+    for k in range(0, len(gone), 500):
+        part = gone[k : k + 500]
+        merged = dict(project.conn.execute(
+            f"SELECT ann_id, merged FROM merge_provenance WHERE origin = ? AND ann_id IN ({', '.join('?' * len(part))})",
+            [origin, *part],
+        ).fetchall())
+        out += [i for i in part if i in merged and current[i][_UPDATED] <= merged[i]]
     return out
 
 
-def _remember(project: Project, ann_id: str, origin: str, stamp: str) -> None:
-    project.conn.execute(
-        "INSERT OR REPLACE INTO merge_provenance (ann_id, origin, merged) VALUES (?, ?, ?)", (ann_id, origin, stamp)
+def _remember(project: Project, ann_ids: list[str], origin: str, stamp: str) -> None:
+    project.conn.executemany(
+        "INSERT OR REPLACE INTO merge_provenance (ann_id, origin, merged) VALUES (?, ?, ?)",
+        [(i, origin, stamp) for i in ann_ids],
     )
 
 

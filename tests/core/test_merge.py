@@ -325,3 +325,20 @@ def test_cli_merge(tmp_path, colleagues):
     assert result.exit_code == 1 and "no such file" in result.output and "Traceback" not in result.output
     result = runner.invoke(main, ["merge", "--help"])
     assert result.exit_code == 0 and "OUT" in result.output
+
+
+def test_annotation_id_on_another_document_is_reported_not_moved(tmp_path):
+    first = make_annotator_project(tmp_path / "a.annotator", "alice", TEXTS[:1])
+    ann = annotate(first, "alice", 0, "Apple", "ORG")
+    first.close()
+    out = tmp_path / "review.annotator"
+    merge_paths(out, [first.path])
+    src = tmp_path / "clash.jsonl"
+    src.write_text(json.dumps({"format": "annotator-native", "text": TEXTS[2], "annotations": [
+        {"id": ann.id, "kind": "entity", "label": "GPE", "start": 20, "end": 24, "annotator": "carol"}]}) + "\n", "utf-8")
+    (r,) = merge_paths(out, [src])
+    assert r.documents_added == 0 and ann.id in r.problems[0] and "another document" in r.problems[0]
+    with Project(out) as review:
+        kept = review.get_annotation(ann.id)
+        assert (kept.label, kept.annotator) == ("ORG", "alice")
+        assert review.document_count() == 1
