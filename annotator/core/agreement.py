@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 
 import click
 
-from annotator.core.models import CLAIM_LABEL
+from annotator.core.models import CLAIM_LABEL, GOLD
 from annotator.core.schema import SchemaError
 from annotator.core.store import Project, ProjectError
 from annotator.core.tokenize import _token_regex
@@ -189,8 +189,10 @@ def _cut_starts(spans: list[tuple[int, int]], cuts: Sequence[int]) -> list[int]:
 
 def load_corpus(project: Project, annotators: Sequence[str] | None = None) -> Corpus:
     """Read the annotations of ``annotators`` (default: all but the gold layer)."""
-    known = project.annotators(include_gold=True)
-    names = list(annotators) if annotators else project.annotators()
+    present = sorted({who for _kind, _label, who, _n in project.annotation_counts()})
+    known = sorted(set(present) | set(project.annotators(include_gold=True)))
+    # by default: everyone who annotated something, except the gold layer
+    names = list(annotators) if annotators else [n for n in present if n != GOLD]
     unknown = [n for n in names if n not in known]
     if unknown:
         listed = ", ".join(known) or "none"

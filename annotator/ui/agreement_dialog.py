@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -216,6 +217,7 @@ class AgreementDialog(QDialog):
 
     def recompute(self) -> None:
         """Compute the report again (documents mode or project changed)."""
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             if self.corpus is None:
                 self.corpus = load_corpus(self.project, self.annotators)
@@ -227,6 +229,8 @@ class AgreementDialog(QDialog):
             self.chart.set_rows([])
             self.doc_model.set_rows([])
             return
+        finally:
+            QApplication.restoreOverrideCursor()
         current = self.pair_combo.currentIndex()
         self.pair_combo.blockSignals(True)
         self.pair_combo.clear()

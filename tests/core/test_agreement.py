@@ -321,3 +321,17 @@ def test_fast_token_offsets_equal_the_tokenizer_on_random_text(text, cuts):
     cuts = sorted({c for c in cuts if c <= len(text)})
     assert _token_spans(text) == [(t.start, t.end) for t in tokenize(text)]
     assert _cut_starts(_token_spans(text), cuts) == _reference(text, cuts)
+
+
+def test_default_annotators_are_those_who_annotated_and_gold_can_be_named(people):
+    people.add_annotator("rita")  # e.g. a reviewer who annotated nothing
+    assert agreement(people)["annotators"] == ["A", "B", "C"]
+    d = people.document_ids()[1]
+    text = people.document_text(d)
+    s = text.index("Bob")
+    from annotator.core.commands import AddAnnotations, apply
+    from annotator.core.models import GOLD
+
+    apply(people, AddAnnotations(d, "rita", [entity(d, s, s + 3, "PERSON", GOLD)]))
+    p = pair(agreement(people, ["A", GOLD]), "A", GOLD)
+    assert p["documents"] == 1 and p["entity_f1_exact"] == 1.0
