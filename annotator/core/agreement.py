@@ -399,8 +399,8 @@ class _View(NamedTuple):
 
     #: entity label -> spans
     ents: dict[str, list[tuple[int, int]]]
-    #: entity label -> set of spans, or None when a span occurs twice
-    ent_sets: dict[str, set[tuple[int, int]] | None]
+    #: every entity as (start, end, label), or None when one occurs twice
+    ent_set: set[tuple[int, int, str]] | None
     #: token index -> category
     cats: dict[int, str]
     #: (start, end, type) -> argument lists [(role, filler)] of the events with that trigger
@@ -434,12 +434,11 @@ def _make_view(corpus: Corpus, doc_id: str, annotator: str, label: str | None) -
                 by_role[r] += 1
         elif x.kind == "claim" and (label is None or label == CLAIM_LABEL):
             claims.append(((x.start, x.end), _claimant(corpus, x), _attributes(x)))  # type: ignore[arg-type]
-    sets: dict[str, set[tuple[int, int]] | None] = {}
-    for lab, spans in ents.items():
-        as_set = set(spans)
-        sets[lab] = as_set if len(as_set) == len(spans) else None
+    ent_set: set[tuple[int, int, str]] | None = {(x.start, x.end, x.label) for x in chosen}  # type: ignore[misc]
+    if len(ent_set) != len(chosen):  # type: ignore[arg-type]
+        ent_set = None
     starts = corpus.starts(doc_id, label)
-    return _View(ents, sets, _token_categories(starts, chosen), events, by_type, by_role, claims)
+    return _View(ents, ent_set, _token_categories(starts, chosen), events, by_type, by_role, claims)
 
 
 # ---------------------------------------------------------------------------
@@ -503,16 +502,18 @@ def _pair_document(corpus: Corpus, st: _PairState, doc_id: str, a: str, b: str, 
     # -- entities -------------------------------------------------------------
     ents = st.ents
     ents_a, ents_b = va.ents, vb.ents
+    if va.ent_set is not None and vb.ent_set is not None:  # no span twice: one set intersection
+        exact: dict[str, int] = {}
+        for _s, _e, lab in va.ent_set & vb.ent_set:
+            exact[lab] = exact.get(lab, 0) + 1
+    else:
+        exact = {lab: _multiset_matches(ents_a[lab], ents_b[lab]) for lab in ents_a.keys() & ents_b.keys()}
     for lab in ents_a.keys() | ents_b.keys():
         sa, sb = ents_a.get(lab, ()), ents_b.get(lab, ())
         na, nb = len(sa), len(sb)
-        if na and nb:
-            set_a, set_b = va.ent_sets[lab], vb.ent_sets[lab]
-            tp = len(set_a & set_b) if set_a is not None and set_b is not None else _multiset_matches(sa, sb)
-            # an overlap matching is never smaller than the exact one, nor larger than min(na, nb)
-            ov = tp if tp == min(na, nb) else max_overlap_matching(sa, sb)
-        else:
-            tp = ov = 0
+        tp = exact.get(lab, 0)
+        # an overlap matching is never smaller than the exact one, nor larger than min(na, nb)
+        ov = tp if tp == min(na, nb) else max_overlap_matching(sa, sb)
         c = ents.get(lab)
         if c is None:
             ents[lab] = [tp, ov, na, nb]
