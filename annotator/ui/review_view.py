@@ -25,7 +25,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPainter, QPixmap, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -944,8 +944,10 @@ class ReviewWindow(QMainWindow):
     """The review mode as a window of its own, next to the annotation window."""
 
     def __init__(self, project: Project, reviewer: str, undo_stack: QUndoStack | None = None,
-                 parent: QWidget | None = None):
+                 parent: QWidget | None = None, current_project: Callable[[], Project | None] | None = None):
         super().__init__(parent)
+        #: The project the main window shows now: when it is another one, this window closes.
+        self.current_project = current_project
         self.setWindowTitle(f"Review — {project.path.name} — reviewer {reviewer}")
         self.review = ReviewView(project, reviewer, undo_stack, self)
         self.setCentralWidget(self.review)
@@ -961,6 +963,15 @@ class ReviewWindow(QMainWindow):
             self.addActions([undo, redo])
         bar.addAction(make_action(self, "Agreement…", self.show_agreement))
         self.resize(1400, 900)
+
+    def stale(self) -> bool:
+        """Whether the main window has moved on to another project (this one is closed)."""
+        return self.current_project is not None and self.current_project() is not self.review.project
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.WindowActivate and self.stale():
+            QTimer.singleShot(0, self.close)
+        return super().event(event)
 
     def show_agreement(self) -> None:
         from annotator.ui.agreement_dialog import AgreementDialog
@@ -992,14 +1003,14 @@ def install_review_actions(window: Any) -> None:
         if name is None:
             return
         old = getattr(window, "review_window", None)
-        if old is not None and old.review.project is window.project and old.review.reviewer == name:
+        if old is not None and not old.stale() and old.review.reviewer == name:
             old.show()
             old.raise_()
             old.activateWindow()
         else:
             if old is not None:
                 old.close()
-            win = ReviewWindow(window.project, name, window.undo_stack, window)
+            win = ReviewWindow(window.project, name, window.undo_stack, window, lambda: window.project)
             win.review.documentChanged.connect(_refresh_main(window))
             window.review_window = win
             win.show()

@@ -250,9 +250,11 @@ def test_main_window_review_menu_shares_the_undo_stack(qtbot, demo, tmp_path):
     window.redo_action.trigger()
     assert gold_rows(demo) == [("entity", "GPE", "China")]
     assert demo.project.document_status(demo.doc_id) == DocStatus.IN_REVIEW
+    assert not win.stale()
+    window.set_project(None, "rita")  # the main window moves on: the review window must not use the closed project
+    assert win.stale()
     win.close()
     window.close()
-    window.set_project(None, "rita")
 
 
 def test_import_colleagues_work_from_the_main_window(qtbot, demo, tmp_path, monkeypatch):
