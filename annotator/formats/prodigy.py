@@ -13,7 +13,11 @@ Prodigy's tokens ``token_end`` is INCLUSIVE: the span above covers tokens 2 and
 3.  When tokens are given, a span's characters must agree with its tokens;
 a span without ``start``/``end`` takes them from its tokens.  Relations become
 relation annotations between the spans they name (a span that only a relation
-mentions becomes an entity too).  ``meta`` and the other fields (``answer``,
+mentions becomes an entity too).  A span may say ``"kind": "event"`` or
+``"claim"`` (our ``spans`` export does for triggers and claims) and carry
+``"attributes"``; without ``kind`` it is an entity.  A relation whose head is
+an event span becomes an argument of that event (its label is the role), and
+a ``claimant`` relation from a claim sets the claim's claimant.  ``meta`` and the other fields (``answer``,
 ``_input_hash``, ...) become metadata; ``meta.id`` is the external id; the
 annotator is ``--annotator``, else ``_annotator_id``, else ``imported``.
 """
@@ -23,7 +27,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from annotator.core.models import Annotation
+from annotator.core.models import Annotation, Argument
 from annotator.formats import (
     Record,
     TextBuilder,
@@ -112,9 +116,17 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None) 
         label = check_label(builder, span.get("label"), what)
         start, end = tokens.chars(span, what)
         a, b = builder.span(start, end, what, span.get("text"))
+        kind = span.get("kind", "entity")
+        if kind not in ("entity", "event", "claim"):
+            raise builder.error(f"{what}: \"kind\" must be entity, event or claim, found {kind!r:.40}")
+        attributes = span.get("attributes") or {}
+        if not isinstance(attributes, dict):
+            raise builder.error(f"{what}: \"attributes\" must be an object")
         key = (start, end, label)
         if key not in by_span:
-            ann = builder.annotation(doc.id, what, kind="entity", start=a, end=b, label=label, annotator=who)
+            ann = builder.annotation(
+                doc.id, what, kind=kind, start=a, end=b, label=label, attributes=attributes, annotator=who
+            )
             anns.append(ann)
             by_span[key] = ann.id
         return by_span[key]
@@ -129,9 +141,15 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None) 
         what = f"relation {i} ({label})" if isinstance(label, str) else f"relation {i}"
         head = add_entity(rel.get("head_span"), f"{what} head_span")
         child = add_entity(rel.get("child_span"), f"{what} child_span")
-        anns.append(
-            builder.annotation(doc.id, what, kind="relation", head=head, tail=child, label=check_label(builder, label, what), annotator=who)
-        )
+        label = check_label(builder, label, what)
+        at = next(k for k, x in enumerate(anns) if x.id == head)
+        if anns[at].kind == "event":  # our export writes event arguments as relations
+            args = [*anns[at].arguments, Argument(role=label, target=child)]
+            anns[at] = anns[at].model_copy(update={"arguments": args})
+        elif anns[at].kind == "claim" and label == "claimant":
+            anns[at] = anns[at].model_copy(update={"claimant_ref": child})
+        else:
+            anns.append(builder.annotation(doc.id, what, kind="relation", head=head, tail=child, label=label, annotator=who))
     return Record(doc, anns, line, name=doc_name)
 
 
