@@ -766,12 +766,20 @@ class NativeWriter(Writer):
     """The native format, written by :mod:`annotator.formats.native` (its one writer)."""
 
     def write(self, units: Iterable[Unit], dest: Path) -> None:
-        from annotator.formats.native import dumps_native, iter_native_records
+        from annotator.formats.native import dumps_native, iter_native_records, native_record
 
+        project = self.ctx.project
         layer = self.ctx.options.layer
+        schema = project.schema
         with open_text(dest) as fh:
             for unit in units:
-                for rec in iter_native_records(self.ctx.project, [unit.doc.id], [layer] if layer else None):
+                if layer is None:
+                    # The unit holds the whole document with all its annotations
+                    # already: build the record from it instead of reading both again.
+                    records = [native_record(unit.doc, unit.annotations, schema, project.review_decisions(unit.doc.id))]
+                else:  # one layer plus whatever it refers to (see iter_native_records)
+                    records = iter_native_records(project, [unit.doc.id], [layer])
+                for rec in records:
                     fh.write(dumps_native(rec) + "\n")
                     self.report.records += 1
 

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from annotator.core.text import canonicalize, decode_bytes
-from annotator.core.tokenize import Token, _token_regex, align_span, sentences, spacy_tokenize, tokenize
+from annotator.core.tokenize import Token, _token_regex, align_span, sentences, spacy_tokenize, token_spans, tokenize
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_0e62c08fb123f9d1.txt"
@@ -151,6 +151,25 @@ def test_property_tokens_cover_text_and_respect_boundaries(pieces, data):
     assert_well_formed(text, tokens, boundaries)
     for token in tokens:
         assert align_span(tokens, token.start, token.end) == (token.id, token.id)
+
+
+def _pattern_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _token_regex().finditer(text)]
+
+
+def test_fast_token_spans_equal_the_pattern_on_the_corpus():
+    for name in ("unicode-crlf.txt", "looks-like-html.txt", "batch.jsonl", "prodigy.jsonl", "doccano.jsonl"):
+        text = (DATA / name).read_text("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        assert token_spans(text) == _pattern_spans(text), name
+    assert token_spans(SEED.read_text("utf-8")) == _pattern_spans(SEED.read_text("utf-8"))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from([*PIECES, "A321", "1,000", "ab", "9", "(", "“", "\u3000", "\x85"]),
+                          st.characters(exclude_categories=["Cs"])), max_size=40))
+def test_property_fast_token_spans_equal_the_pattern(pieces):
+    text = "".join(pieces)
+    assert token_spans(text) == _pattern_spans(text)
 
 
 @settings(max_examples=200, deadline=None)
