@@ -7,7 +7,8 @@ that watches for the first paint of a main window, then for the first moment
 the event loop goes idle (nothing left to do: the window answers input).  The
 probe prints one JSON line with wall-clock times (``time.time()``, comparable
 with the parent's clock), resident memory, and what the window shows, then
-leaves at once with ``os._exit``.
+leaves at once with ``os._exit``.  ``ANNOTATOR_BENCH_PROFILE=FILE`` writes a
+cProfile of the start to FILE (``python -m pstats FILE``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ import sys
 import time
 
 T_MAIN = time.time()
+
+#: ``ANNOTATOR_BENCH_PROFILE=FILE`` profiles the start (cProfile) into FILE.
+_PROFILE = os.environ.get("ANNOTATOR_BENCH_PROFILE")
+if _PROFILE:
+    import cProfile
+
+    _profiler = cProfile.Profile()
+    _profiler.enable()
 
 from PySide6 import QtWidgets  # noqa: E402
 from PySide6.QtCore import QAbstractEventDispatcher, QEvent, QObject  # noqa: E402
@@ -38,6 +47,9 @@ def _window_facts(win: QtWidgets.QMainWindow) -> dict:
 
 def _finish() -> None:
     _state["idle"] = time.time()
+    if _PROFILE:
+        _profiler.disable()
+        _profiler.dump_stats(_PROFILE)
     from benchmarks.harness import rss_mb  # only now: its imports must not count
 
     cur, peak = rss_mb()
