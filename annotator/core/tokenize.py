@@ -99,8 +99,9 @@ def _split(text: str, spans: Iterable[tuple[int, int]], boundaries: Iterable[int
     tokens: list[Token] = []
     n = len(text)
     if not cuts:  # the common case, without the cutting machinery
-        for start, end in spans:
-            tokens.append(Token(text[start:end], start, end, end < n and text[end].isspace(), len(tokens)))
+        # tuple.__new__ skips the NamedTuple's Python-level constructor: half the cost per token.
+        new = tuple.__new__
+        tokens = [new(Token, (text[a:b], a, b, b < n and text[b].isspace(), i)) for i, (a, b) in enumerate(spans)]
         return tokens
     for start, end in spans:
         inner = cuts[bisect_right(cuts, start) : bisect_left(cuts, end)]

@@ -448,6 +448,11 @@ class Unit:
     def text(self) -> str:
         return self.doc.text[self.start : self.end]
 
+    @property
+    def code_points(self) -> bool:
+        """Whether output offsets are the code points themselves (:meth:`pos` is the identity)."""
+        return self._offsets is None
+
     def pos(self, i: int) -> int:
         """The output offset of unit-relative code point ``i`` (UTF-16 units when asked)."""
         if self._offsets is None:

@@ -68,11 +68,17 @@ def prodigy_tokens(text: str, tokens: Sequence[Token], pos: Callable[[int], int]
             out.append({"text": text[a:b], "start": pos(a), "end": pos(b), "id": len(out), "ws": False})
 
     at = 0
+    identity = pos is int
     for t in tokens:
-        gap(at, t.start)
-        by_start[t.start] = by_end[t.end] = len(out)
-        out.append({"text": t.text, "start": pos(t.start), "end": pos(t.end), "id": len(out), "ws": False})
-        at = t.end
+        s, e = t.start, t.end
+        if s == at + 1 and out and text[at] == " ":
+            out[-1]["ws"] = True  # the usual single space between two tokens (what gap() does)
+        elif s != at:
+            gap(at, s)
+        i = len(out)
+        by_start[s] = by_end[e] = i
+        out.append({"text": t.text, "start": s if identity else pos(s), "end": e if identity else pos(e), "id": i, "ws": False})
+        at = e
     gap(at, len(text))
     return out, by_start, by_end
 
@@ -98,7 +104,7 @@ class SpansWriter(JsonlWriter):
     def records(self, unit: Unit) -> Iterable[dict[str, Any]]:
         text = unit.text
         tk = self.ctx.tokenized(unit)
-        tokens, by_start, by_end = prodigy_tokens(text, tk.tokens, unit.pos)
+        tokens, by_start, by_end = prodigy_tokens(text, tk.tokens, int if unit.code_points else unit.pos)
         records: dict[str, dict[str, Any]] = {}
         for a in tk.spans:
             records[a.id] = span_record(unit, a, by_start[a.start], by_end[a.end])
