@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +41,7 @@ import click
 from annotator.core.models import CLAIM_LABEL, GOLD
 from annotator.core.schema import SchemaError
 from annotator.core.store import Project, ProjectError
-from annotator.core.tokenize import _token_regex
+from annotator.core.tokenize import token_spans
 
 __all__ = [
     "AgreementError",
@@ -135,41 +135,9 @@ class Corpus:
         return hit
 
 
-#: A whitespace-separated chunk of ASCII letters and digits only: always exactly one token.
-_SIMPLE = re.compile(r"(?<!\S)[A-Za-z0-9]+(?!\S)")
-#: Any other whitespace-separated chunk.
-_OTHER = re.compile(r"(?<!\S)(?![A-Za-z0-9]+(?!\S))\S+")
-
-
-def _token_spans(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of ``tokenize(text)``, computed faster.
-
-    :func:`tokenize` never lets a token cross whitespace and makes a run of
-    ASCII letters and digits one token, so such chunks are taken as they are and
-    only the other chunks go through the tokenizer's own pattern, joined by
-    single spaces in one pass (``tokenize`` is that pattern's matches, plus
-    cuts at boundaries, which :func:`_cut_starts` adds). ``tests/core/
-    test_agreement.py`` checks the result equals :func:`tokenize` on the test
-    corpus and on random text.
-    """
-    out = [m.span() for m in _SIMPLE.finditer(text)]
-    joined_at: list[int] = []  # where each other chunk starts in the joined text
-    shift: list[int] = []  # original start - joined start
-    rest: list[str] = []
-    pos = 0
-    for m in _OTHER.finditer(text):
-        chunk = m.group()
-        rest.append(chunk)
-        joined_at.append(pos)
-        shift.append(m.start() - pos)
-        pos += len(chunk) + 1
-    if rest:
-        for m in _token_regex().finditer(" ".join(rest)):
-            a, b = m.span()
-            d = shift[bisect_right(joined_at, a) - 1]
-            out.append((a + d, b + d))
-        out.sort()
-    return out
+#: ``(start, end)`` of ``tokenize(text)`` before any cuts (the tokenizer's own fast path;
+#: :func:`_cut_starts` adds the cuts at boundaries).
+_token_spans = token_spans
 
 
 def _cut_starts(spans: list[tuple[int, int]], cuts: Sequence[int]) -> list[int]:
