@@ -3,13 +3,16 @@ reopen the project and prove that nothing committed was lost and nothing was
 half applied.
 
 The child (``python crashharness.py child PROJECT LOG SEED MODE``) performs
-random actions through :mod:`annotator.core.commands` (``MODE`` = ``core``) or
-through the real main window offscreen (``MODE`` = ``gui``, once
-``annotator.ui.main_window`` exists). For every action it appends two lines to
-its log, each fsynced:
+random actions through :mod:`annotator.core.commands` (``MODE`` = ``core``:
+add entity, event with new argument entities in one action, claim, relation,
+delete with cascade, update, status, macro, undo, redo; documents inserted by
+the store, folders of native files through ``import_paths`` and colleagues'
+exports through ``merge_source``) or through the real main window offscreen
+(``MODE`` = ``gui``, see :mod:`guidriver`). For every action it appends two
+lines to its log, each fsynced:
 
 * ``{"t": "intent", ...}`` *before* the action: what it is about to do (for an
-  import: the seed that regenerates the exact documents);
+  import or merge: the seeds that regenerate the exact documents);
 * ``{"t": "done", ...}`` only *after* the commit returned, with the rows the
   action wrote (the same rows the store records in its history table, in the
   same transaction as the change itself).
@@ -22,7 +25,9 @@ the project and checks (:func:`verify`):
    are there and equal the logged rows);
 3. the action in flight at the kill is either wholly present or wholly absent:
    the history holds 0 or exactly the number of rows the intent announced, and
-   an import's documents are either all there with every annotation, or none;
+   an import's documents are either all there with every annotation, or none
+   (a folder import is one transaction per file: the first k files whole, the
+   rest absent);
 4. the whole project (every annotation row, every document status) equals the
    state before this child plus the logged actions plus, at most, the one in
    flight: nothing else changed, nothing is half written;
