@@ -11,7 +11,7 @@ import statistics
 import time
 
 from benchmarks.data import corpus_jsonl
-from benchmarks.harness import Config, Row, Target, k, missing, rss_mb
+from benchmarks.harness import Config, Row, Target, k, missing, reset_peak, rss_mb
 
 TITLE = "import"
 T_IMPORT = Target(max_ratio=3.0)
@@ -44,6 +44,7 @@ def run(cfg: Config) -> list[Row]:
     keep = cfg.path / "imported.annotator"
     ours, base, cpu_ours, cpu_base, problems = [], [], [], [], []
     tables: dict = {}
+    reset_peak()
     # Ours and the baseline alternate, so that both meet the same load on the machine.
     for i in range(reps):
         target = cfg.path / f"import-{i}.annotator"

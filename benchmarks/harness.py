@@ -172,6 +172,17 @@ def rss_mb() -> tuple[float, float]:
     return (cur if cur is not None else peak), peak
 
 
+def reset_peak() -> bool:
+    """Start a new peak-memory measurement (Linux: VmHWM is reset through
+    /proc/self/clear_refs); False where that is not possible."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
 def missing(module: str) -> str | None:
     """None when ``module`` imports, else why not (for "not available yet" rows)."""
     import importlib
