@@ -15,7 +15,8 @@ The review queue on the left lists documents by open disagreements.
 Keys (while the review window has focus): 1-9 accept the n-th annotator's
 version of the selected unit, X rejects it, J/K go to the next/previous open
 unit, Ctrl+Shift+A accepts everything all annotators agree on, Ctrl+D marks the
-document reviewed, Ctrl+PgDown/PgUp move through the queue.
+document reviewed, Ctrl+PgDown/PgUp move through the queue, Alt+Left/Right
+move the start and Alt+Shift+Left/Right the end of the selected unit's gold span.
 """
 
 from __future__ import annotations
@@ -611,6 +612,14 @@ class ReviewView(QWidget):
             "next_doc": a(self, "Next document in the queue", lambda: self.move_queue(1), shortcut="Ctrl+PgDown", context=ctx),
             "prev_doc": a(self, "Previous document in the queue", lambda: self.move_queue(-1), shortcut="Ctrl+PgUp", context=ctx),
         }
+        for name, text, which, delta, key in (
+            ("gold_start_left", "Move the gold start left", "start", -1, "Alt+Left"),
+            ("gold_start_right", "Move the gold start right", "start", 1, "Alt+Right"),
+            ("gold_end_left", "Move the gold end left", "end", -1, "Alt+Shift+Left"),
+            ("gold_end_right", "Move the gold end right", "end", 1, "Alt+Shift+Right"),
+        ):
+            self.actions_by_name[name] = a(
+                self, text, lambda w=which, d=delta: self.adjust_gold_boundary(w, d), shortcut=key, context=ctx)
         for i in range(9):
             self.actions_by_name[f"accept_{i + 1}"] = a(
                 self, f"Accept annotator {i + 1}’s version", lambda i=i: self.accept_nth(i), shortcut=str(i + 1), context=ctx)
@@ -880,6 +889,25 @@ class ReviewView(QWidget):
             return False
         cmd = EditGold(UpdateAnnotation(self.doc_id or "", self.reviewer, gold_id, label=label,
                                         text=f"change gold label to {label}"))
+        return self.run(cmd.expecting(g))
+
+    def adjust_gold_boundary(self, which: str, delta: int) -> bool:
+        """Move the start or end of the gold span selected in the gold pane (the
+        selected unit's gold annotation) by one character, or one word when the
+        gold pane snaps to words."""
+        view = self.gold_pane.view
+        gold_id = view.selected_annotation()
+        g = self.anns.get(gold_id) if gold_id else None
+        if g is None or g.annotator != GOLD or g.start is None or self.doc_id is None:
+            self.message.emit("Select a unit with a gold span first; Alt+arrows move its start, Alt+Shift+arrows its end.")
+            return False
+        new = view.adjust_selected_boundary(which, delta)
+        if new is None:
+            self.message.emit(f"The gold {which} cannot move further that way.")
+            return False
+        start, end = new
+        cmd = EditGold(UpdateAnnotation(self.doc_id, self.reviewer, g.id, text="adjust gold boundaries",
+                                        start=start, end=end))
         return self.run(cmd.expecting(g))
 
     def remove_gold(self, gold_ids: list[str]) -> bool:

@@ -187,6 +187,41 @@ def test_change_gold_label_and_add_gold_span(qtbot, view, demo):
     assert ("entity", "ORG", "Chinese government") in gold_rows(demo)
 
 
+def test_nudge_gold_boundaries_by_keys_and_undo(qtbot, view, demo):
+    select(view, demo, "alice", "lac")
+    view.unit_table.setFocus()
+    qtbot.keyClick(view.unit_table, Qt.Key.Key_2)  # bob's version
+    assert gold_rows(demo) == [("entity", "FAC", "Line of Actual Control")]
+    alt, shift = Qt.KeyboardModifier.AltModifier, Qt.KeyboardModifier.ShiftModifier
+    assert view.gold_pane.view.word_snapping()  # boundaries move by whole words
+    qtbot.keyClick(view.unit_table, Qt.Key.Key_Right, alt)  # start one word to the right
+    qtbot.keyClick(view.unit_table, Qt.Key.Key_Left, alt | shift)  # end one word to the left
+    assert gold_rows(demo) == [("entity", "FAC", "of Actual")]
+    decisions = demo.project.review_decisions(demo.doc_id)
+    assert [d["action"] for d in decisions[-2:]] == ["edit", "edit"]
+    assert all(d["reviewer"] == "rita" for d in decisions[-2:])
+    qtbot.keyClick(view.unit_table, Qt.Key.Key_Left, alt)
+    qtbot.keyClick(view.unit_table, Qt.Key.Key_Right, alt | shift)
+    assert gold_rows(demo) == [("entity", "FAC", "Line of Actual Control")]
+    view.undo_stack.undo()
+    assert gold_rows(demo) == [("entity", "FAC", "Line of Actual")]
+    view.gold_pane.view.set_word_snapping(False)  # and by characters without snapping
+    qtbot.keyClick(view.unit_table, Qt.Key.Key_Right, alt)
+    assert gold_rows(demo) == [("entity", "FAC", "ine of Actual")]
+    # The annotators' own spans never move.
+    bob = demo.project.get_annotation(demo.id("bob", "lac"))
+    assert demo.text[bob.start:bob.end] == "Line of Actual Control"
+
+
+def test_gold_nudge_without_gold_span_says_what_to_do(qtbot, view, demo):
+    select(view, demo, "alice", "lac")  # not decided yet: no gold span
+    messages = []
+    view.message.connect(messages.append)
+    assert view.adjust_gold_boundary("start", 1) is False
+    assert messages and "gold span" in messages[-1]
+    assert gold_rows(demo) == []
+
+
 def test_panes_scroll_together(qtbot, view):
     bars = [p.view.verticalScrollBar() for p in view.panes.values()]
     qtbot.waitUntil(lambda: all(b.maximum() > 0 for b in bars))
