@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +17,12 @@ from typing import Any
 
 import click
 
-from annotator import __version__
+# annotator's models use no pydantic plugins; looking for them scans the entry
+# points of every installed distribution (~35 ms of each start of the command
+# and the app, benchmarks/RESULTS.md case 8). Set it (to an empty value) to use them.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+from annotator import __version__  # noqa: E402 (models are built on import: after the line above)
 from annotator.core.commands import CommandError
 from annotator.core.importing import FORMATS, ImportReport, import_paths
 from annotator.core.models import KINDS, DocStatus

@@ -1,7 +1,8 @@
 """Start-up probe, run as its own process: ``python -m benchmarks.probe bare|app [PROJECT]``.
 
 ``bare`` shows an empty ``QMainWindow``; ``app`` starts the real application
-(``annotator.ui.app.run``) on PROJECT (or the default project).  Both install
+as the ``annotator`` command does (``annotator.cli.main``: the core and its libraries
+are imported before Qt, the project is checked, then ``annotator.ui.app.run``) on PROJECT (or the default project).  Both install
 the same hook before Qt is used: ``QApplication`` is replaced by a subclass
 that watches for the first paint of a main window, then for the first moment
 the event loop goes idle (nothing left to do: the window answers input).  The
@@ -28,65 +29,69 @@ if _PROFILE:
     _profiler = cProfile.Profile()
     _profiler.enable()
 
-from PySide6 import QtWidgets  # noqa: E402
-from PySide6.QtCore import QAbstractEventDispatcher, QEvent, QObject  # noqa: E402
-
-_Base = QtWidgets.QApplication
 _state: dict = {"main": T_MAIN}
 
 
-def _window_facts(win: QtWidgets.QMainWindow) -> dict:
-    views = win.findChildren(QtWidgets.QAbstractItemView)
-    rows = 0
-    for v in views:
-        model = v.model()
-        if model is not None:
-            rows = max(rows, model.rowCount())
-    return {"title": win.windowTitle(), "item_view_rows": rows, "visible": win.isVisible()}
+def _install() -> None:
+    """Import Qt and put the watching ``QApplication`` in its place (before the
+    app module binds the name)."""
+    from PySide6 import QtWidgets
+    from PySide6.QtCore import QAbstractEventDispatcher, QEvent, QObject
 
+    def window_facts(win: QtWidgets.QMainWindow) -> dict:
+        views = win.findChildren(QtWidgets.QAbstractItemView)
+        rows = 0
+        for v in views:
+            model = v.model()
+            if model is not None:
+                rows = max(rows, model.rowCount())
+        return {"title": win.windowTitle(), "item_view_rows": rows, "visible": win.isVisible()}
 
-def _finish() -> None:
-    _state["idle"] = time.time()
-    if _PROFILE:
-        _profiler.disable()
-        _profiler.dump_stats(_PROFILE)
-    from benchmarks.harness import rss_mb  # only now: its imports must not count
+    def finish() -> None:
+        _state["idle"] = time.time()
+        if _PROFILE:
+            _profiler.disable()
+            _profiler.dump_stats(_PROFILE)
+        from benchmarks.harness import rss_mb  # only now: its imports must not count
 
-    cur, peak = rss_mb()
-    _state["rss_mb"], _state["peak_rss_mb"] = cur, peak
-    win = _state.pop("window", None)
-    if win is not None:
-        _state.update(_window_facts(win))
-    sys.stdout.write("@@probe@@ " + json.dumps(_state) + "\n")
-    sys.stdout.flush()
-    os._exit(0)
+        cur, peak = rss_mb()
+        _state["rss_mb"], _state["peak_rss_mb"] = cur, peak
+        win = _state.pop("window", None)
+        if win is not None:
+            _state.update(window_facts(win))
+        sys.stdout.write("@@probe@@ " + json.dumps(_state) + "\n")
+        sys.stdout.flush()
+        os._exit(0)
 
+    paint = QEvent.Type.Paint
 
-class _Watcher(QObject):
-    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
-        if event.type() == QEvent.Paint and isinstance(obj, QtWidgets.QWidget):
-            win = obj.window()
-            if isinstance(win, QtWidgets.QMainWindow) and win.isVisible():
-                _state["paint"] = time.time()
-                _state["window"] = win
-                QtWidgets.QApplication.instance().removeEventFilter(self)
-                dispatcher = QAbstractEventDispatcher.instance()
-                dispatcher.aboutToBlock.connect(_finish)
-        return False
+    class Watcher(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+            if event.type() == paint and isinstance(obj, QtWidgets.QWidget):
+                win = obj.window()
+                if isinstance(win, QtWidgets.QMainWindow) and win.isVisible():
+                    _state["paint"] = time.time()
+                    _state["window"] = win
+                    QtWidgets.QApplication.instance().removeEventFilter(self)
+                    QAbstractEventDispatcher.instance().aboutToBlock.connect(finish)
+            return False
 
+    base = QtWidgets.QApplication
 
-class ProbeApplication(_Base):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        _state["qapp"] = time.time()
-        self._watcher = _Watcher()
-        self.installEventFilter(self._watcher)
+    class ProbeApplication(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            _state["qapp"] = time.time()
+            self._watcher = Watcher()
+            self.installEventFilter(self._watcher)
 
-
-QtWidgets.QApplication = ProbeApplication  # the app module imports it after this
+    QtWidgets.QApplication = ProbeApplication  # the app module imports it after this
 
 
 def bare() -> int:
+    _install()
+    from PySide6 import QtWidgets
+
     app = QtWidgets.QApplication(sys.argv[:1])
     win = QtWidgets.QMainWindow()
     win.setWindowTitle("bare")
@@ -96,12 +101,13 @@ def bare() -> int:
 
 
 def real(project: str | None) -> int:
-    from pathlib import Path
+    from annotator.cli import main  # the `annotator` command: the core before Qt
 
-    from annotator.ui.app import run
+    _install()
+    import annotator.ui.app  # noqa: F401 (imported here by the command too, just later)
 
     _state["imported"] = time.time()
-    return run(Path(project) if project else None)
+    return main(args=["open", project] if project else [], prog_name="annotator", standalone_mode=False) or 0
 
 
 if __name__ == "__main__":

@@ -16,25 +16,37 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-# sqlite-utils imports pandas and numpy when they are installed, only to guess
-# column types of numpy/pandas values, which this project never inserts; with
-# them installed (they come with `datasets`) that import alone takes over a
-# second of every start of the app and the CLI (benchmarks/RESULTS.md, case 8).
-# Hide them while it loads; a later `import pandas` works as usual.
-_HIDDEN = [m for m in ("pandas", "numpy") if m not in sys.modules]
-sys.modules.update(dict.fromkeys(_HIDDEN))
-try:
-    from sqlite_utils import Database
-    from sqlite_utils.migrations import Migrations
-finally:
-    for _name in _HIDDEN:
-        if sys.modules.get(_name, 0) is None:
-            del sys.modules[_name]
+from typing import TYPE_CHECKING, Any
 
 from annotator.core.models import Annotation, DocStatus, Document, GOLD, now
 from annotator.core.schema import LabelSchema, default_schema, parse_schema
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+
+def _sqlite_utils() -> tuple[type["Database"], type["Migrations"]]:
+    """sqlite-utils' ``Database`` and ``Migrations``, imported on first need.
+
+    Opening an up-to-date project does not need them (about 80 ms of every start
+    of the app and the CLI, benchmarks/RESULTS.md case 8): they serve creating
+    and upgrading a project and nested savepoints.  sqlite-utils imports pandas
+    and numpy when they are installed, only to guess column types of their
+    values, which this project never inserts; with them installed (they come
+    with ``datasets``) that import alone takes over a second.  Hide them while
+    it loads; a later ``import pandas`` works as usual.
+    """
+    hidden = [m for m in ("pandas", "numpy") if m not in sys.modules]
+    sys.modules.update(dict.fromkeys(hidden))
+    try:
+        from sqlite_utils import Database
+        from sqlite_utils.migrations import Migrations
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+    return Database, Migrations
 
 #: SQLite ``application_id`` of annotator projects ("ANNT").
 APPLICATION_ID = 0x414E4E54
@@ -73,11 +85,11 @@ class ConflictError(ProjectError):
 # --------------------------------------------------------------------------
 # Migrations. Never edit a released migration: add a new one.
 # --------------------------------------------------------------------------
-migrations = Migrations("annotator")
+MIGRATION_SET = "annotator"
+MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' table of applied migrations
 
 
-@migrations()
-def m001_initial(db: Database) -> None:
+def m001_initial(db: "Database") -> None:
     db.executescript(
         """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -135,8 +147,7 @@ def m001_initial(db: Database) -> None:
     )
 
 
-@migrations()
-def m002_review(db: Database) -> None:
+def m002_review(db: "Database") -> None:
     """Review decisions (who accepted/rejected what into the gold layer, when) and
     where merged annotations came from (so a later merge can see deletions)."""
     db.executescript(
@@ -162,8 +173,41 @@ def m002_review(db: Database) -> None:
     )
 
 
+#: The migrations in order. Never edit a released one: add a new one.
+MIGRATION_STEPS = (m001_initial, m002_review)
 #: The version of the project file format this code writes (one per migration).
-FORMAT_VERSION = len(migrations._migrations)
+FORMAT_VERSION = len(MIGRATION_STEPS)
+_MIGRATIONS: "Migrations | None" = None
+
+
+def get_migrations() -> "Migrations":
+    """The sqlite-utils migration set of project files (built on first use)."""
+    global _MIGRATIONS
+    if _MIGRATIONS is None:
+        _, migrations_class = _sqlite_utils()
+        m = migrations_class(MIGRATION_SET)
+        for step in MIGRATION_STEPS:
+            m()(step)
+        _MIGRATIONS = m
+    return _MIGRATIONS
+
+
+def __getattr__(name: str) -> Any:
+    if name == "migrations":  # the migration set, as ``from annotator.core.store import migrations``
+        return get_migrations()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@contextmanager
+def _autocommit(conn: sqlite3.Connection) -> Iterator[None]:
+    """Driver-level autocommit for statements that cannot run in a transaction
+    (``PRAGMA journal_mode``), restoring the isolation level after."""
+    previous = conn.isolation_level
+    conn.isolation_level = None
+    try:
+        yield
+    finally:
+        conn.isolation_level = previous
 
 _ANN_COLUMNS = (
     "id", "doc_id", "kind", "label", "start", "end", "attributes", "arguments", "head",
@@ -284,8 +328,8 @@ class Project:
             conn = _connect_read_only(self.path) if self.readonly else sqlite3.connect(str(self.path), timeout=10.0)
         except sqlite3.Error as err:
             raise translate_sqlite_error(err, self.path) from None
-        self.db = Database(conn, execute_plugins=False)
         self.conn = conn
+        self._db: Database | None = None
         self._schema: LabelSchema | None = None
         #: doc id -> length of its text (texts never change after import).
         self._lengths: dict[str, int] = {}
@@ -297,6 +341,25 @@ class Project:
         except ProjectError:
             conn.close()
             raise
+
+    @property
+    def db(self) -> "Database":
+        """The connection as a sqlite-utils ``Database`` (made on first use)."""
+        if self._db is None:
+            database_class, _ = _sqlite_utils()
+            self._db = database_class(self.conn, execute_plugins=False)
+        return self._db
+
+    def _up_to_date(self, version: int) -> bool:
+        """Whether every migration is recorded as applied (without sqlite-utils)."""
+        if version != FORMAT_VERSION:
+            return False
+        try:
+            rows = self.conn.execute(
+                f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", (MIGRATION_SET,)).fetchall()
+        except sqlite3.OperationalError:  # no such table
+            return False
+        return {r[0] for r in rows} >= {step.__name__ for step in MIGRATION_STEPS}
 
     # -- opening ------------------------------------------------------------
     def _check_header(self) -> None:
@@ -326,23 +389,24 @@ class Project:
                     f"{self.path}: made by a newer version of annotator (project format "
                     f"{version}, this version reads up to {FORMAT_VERSION}); please upgrade annotator"
                 )
+        up_to_date = existed and app_id == APPLICATION_ID and self._up_to_date(version)
         if self.readonly:
             c.execute("PRAGMA query_only = ON")
-            if migrations.pending(self.db):
+            if not up_to_date and get_migrations().pending(self.db):
                 raise ReadOnlyProjectError(f"{self.path}: read-only and made by an older version; cannot upgrade it")
             return
-        with self.db.ensure_autocommit_on():
+        with _autocommit(c):
             c.execute("PRAGMA journal_mode = WAL")
             c.execute("PRAGMA synchronous = NORMAL")
             if not existed:  # first, so that a creation cut short is still known as ours
                 c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        pending = migrations.pending(self.db)
+        pending = [] if up_to_date else get_migrations().pending(self.db)
         if pending:
             if existed and version > 0:
                 self._backup_before_migration(version)
-            migrations.apply(self.db)
+            get_migrations().apply(self.db)
         if pending or version != FORMAT_VERSION:  # also after a crash between the two
-            with self.db.ensure_autocommit_on():
+            with _autocommit(c):
                 c.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
                 c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         if not existed or c.execute("SELECT count(*) FROM label_schema").fetchone()[0] == 0:

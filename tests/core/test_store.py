@@ -171,3 +171,47 @@ def test_set_schema_refuses_orphans(path):
         assert p.schema.name == "small"
     with Project(path) as p:
         assert p.schema.name == "small"
+
+
+def test_opening_an_up_to_date_project_needs_no_sqlite_utils(path):
+    """sqlite-utils serves creating and upgrading projects; opening a current one
+    and working in it does not import it (start-up time, benchmark case 8)."""
+    import subprocess
+    import sys
+
+    with Project(path, create=True) as p:
+        p.insert_documents([sample()])
+    script = (
+        "import sys\n"
+        "from annotator.core.commands import AddAnnotations, apply\n"
+        "from annotator.core.models import entity\n"
+        "from annotator.core.store import Project\n"
+        "with Project(sys.argv[1]) as p:\n"
+        "    doc = p.get_document(p.document_ids()[0])\n"
+        "    apply(p, AddAnnotations(doc.id, 'ann', [entity(doc.id, 0, 4, 'PERSON', annotator='ann')]))\n"
+        "    assert len(p.annotations(doc.id, annotator='ann')) == 1\n"
+        "print('sqlite_utils' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
+
+
+def test_a_migration_missing_from_the_record_is_applied_even_at_the_current_version(path):
+    """The fast check on opening trusts user_version only together with the
+    record of applied migrations."""
+    from annotator.core.store import FORMAT_VERSION, MIGRATION_STEPS
+
+    Project(path, create=True).close()
+    last = MIGRATION_STEPS[-1].__name__
+    with sqlite3.connect(path) as c:
+        c.execute("DELETE FROM _sqlite_migrations WHERE name = ?", (last,))
+        c.execute("DROP TABLE IF EXISTS review_decisions")
+        c.execute("DROP TABLE IF EXISTS merge_provenance")
+    c.close()
+    with Project(path) as p:
+        assert p.review_decisions() == []
+    with sqlite3.connect(path) as c:
+        names = [r[0] for r in c.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
+        version = c.execute("PRAGMA user_version").fetchone()[0]
+    c.close()
+    assert names[-1] == last and version == FORMAT_VERSION
