@@ -1,7 +1,9 @@
 """Case 8: start the app on the demo project until the main window's first paint,
 against a bare ``QMainWindow`` shown by the same Python.  Both are fresh
 processes timed the same way (see :mod:`benchmarks.probe`): from just before
-the process is spawned to the first paint of a main window."""
+the process is spawned to the first paint of a main window.  A third kind of
+start, a window made of the same Qt classes without any annotator code, shows
+what Qt alone costs next to the bare window (a row for reference)."""
 
 from __future__ import annotations
 
@@ -27,5 +29,14 @@ def run(cfg: Config) -> list[Row]:
     note = (f"median: interpreter + imports to annotator.ui.app {imp:.0f} ms, usable (event loop idle) "
             f"{idle:.0f} ms, resident {sorted(p['rss_mb'] for p in ours)[len(ours) // 2]:.0f} MB; "
             f"{n} starts each after one warm-up")
-    return [Row.make(label, paint, base, T_START, baseline_what="bare QMainWindow shown by the same Python",
+    rows = [Row.make(label, paint, base, T_START, baseline_what="bare QMainWindow shown by the same Python",
                      note=note, size="default project with the seed article")]
+    # What bounds the ratio: the Qt classes of such a window alone, no annotator code.
+    qt_only = [p["paint"] for p in probes(cfg, "widgets", n)]
+    bound = Row.make("8 (bound) the window's Qt widgets alone, no annotator", qt_only, base, Target(),
+                     baseline_what="bare QMainWindow shown by the same Python",
+                     note="benchmarks.probe widgets: QTextEdit with the demo article, 5 docks (table, list, tree, "
+                          "undo view, form), 60 actions with shortcuts, toolbar, status bar; for reference, no target")
+    bound.holds = None
+    rows.append(bound)
+    return rows

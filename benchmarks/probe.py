@@ -1,6 +1,7 @@
-"""Start-up probe, run as its own process: ``python -m benchmarks.probe bare|app [PROJECT]``.
+"""Start-up probe, run as its own process: ``python -m benchmarks.probe bare|widgets|app [PROJECT]``.
 
-``bare`` shows an empty ``QMainWindow``; ``app`` starts the real application
+``bare`` shows an empty ``QMainWindow``; ``widgets`` a main window made of the
+Qt classes the annotator window uses, without annotator code; ``app`` starts the real application
 as the ``annotator`` command does (``annotator.cli.main``: the core and its libraries
 are imported before Qt, the project is checked, then ``annotator.ui.app.run``) on PROJECT (or the default project).  Both install
 the same hook before Qt is used: ``QApplication`` is replaced by a subclass
@@ -100,6 +101,75 @@ def bare() -> int:
     return app.exec()
 
 
+def widgets() -> int:
+    """The Qt classes the annotator window is made of, without annotator: a
+    read-only QTextEdit with the demo article, five dock widgets (a table view,
+    a list, a tree, an undo view, a form with a combo box, line edit and
+    buttons), menus with 60 actions with shortcuts, a toolbar and a status bar.
+    What Qt alone costs for such a window (its classes' first use in PySide6
+    creates their Python enum classes)."""
+    _install()
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel, QTextOption, QUndoStack
+    from PySide6.QtWidgets import (
+        QAbstractItemView, QApplication, QComboBox, QDockWidget, QFormLayout, QFrame, QHeaderView, QLineEdit,
+        QListWidget, QMainWindow, QPushButton, QTableView, QTextEdit, QToolBar, QTreeWidget, QUndoView, QWidget,
+    )
+
+    from benchmarks.harness import REPO
+
+    app = QApplication(sys.argv[:1])
+    win = QMainWindow()
+    win.setWindowTitle("widgets")
+    win.resize(1280, 800)
+    text = QTextEdit()
+    text.setReadOnly(True)
+    text.setAcceptRichText(False)
+    text.setFrameShape(QFrame.Shape.NoFrame)
+    text.setLineWrapMode(QTextEdit.LineWrapMode.WidgetWidth)
+    text.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    text.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    seed = next((REPO / "seeds").glob("*.txt"))
+    text.setPlainText(seed.read_text(encoding="utf-8"))
+    win.setCentralWidget(text)
+    model = QStandardItemModel(1, 3)
+    for c in range(3):
+        model.setItem(0, c, QStandardItem(f"cell {c}"))
+    table = QTableView()
+    table.setModel(model)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    form_box = QWidget()
+    form = QFormLayout(form_box)
+    combo = QComboBox()
+    combo.addItems(["PERSON", "ORG", "GPE"])
+    form.addRow("Label", combo)
+    form.addRow("Text", QLineEdit())
+    form.addRow(QPushButton("Apply"), QPushButton("Delete"))
+    stack = QUndoStack(win)
+    areas = [Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea]
+    for i, (title, w) in enumerate([("Documents", table), ("Labels", QListWidget()), ("Annotations", QTreeWidget()),
+                                    ("Inspector", form_box), ("History", QUndoView(stack))]):
+        dock = QDockWidget(title, win)
+        dock.setObjectName(title)
+        dock.setWidget(w)
+        win.addDockWidget(areas[i % 2], dock)
+    toolbar = QToolBar("Tools", win)
+    win.addToolBar(toolbar)
+    for m in range(6):
+        menu = win.menuBar().addMenu(f"Menu {m}")
+        for i in range(10):
+            action = QAction(f"Action {m}.{i}", win)
+            action.setShortcut(QKeySequence(f"Ctrl+Shift+{chr(65 + (m * 10 + i) % 26)}"))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            menu.addAction(action)
+            if i < 2:
+                toolbar.addAction(action)
+    win.statusBar().showMessage("ready")
+    win.show()
+    return app.exec()
+
+
 def real(project: str | None) -> int:
     from annotator.cli import main  # the `annotator` command: the core before Qt
 
@@ -113,4 +183,4 @@ def real(project: str | None) -> int:
 if __name__ == "__main__":
     mode = sys.argv[1]
     arg = sys.argv[2] if len(sys.argv) > 2 else None
-    sys.exit(bare() if mode == "bare" else real(arg))
+    sys.exit(bare() if mode == "bare" else widgets() if mode == "widgets" else real(arg))
