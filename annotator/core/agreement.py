@@ -31,7 +31,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from itertools import combinations
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -99,6 +99,7 @@ class Corpus:
     _views: dict[tuple[str, str, str | None], "_View"] = field(default_factory=dict)
     _bounds: dict[tuple[str, str | None], tuple[int, ...]] = field(default_factory=dict)
     _starts: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
+    _segments: dict[tuple[str, str | None], "_Segments"] = field(default_factory=dict)
 
     def boundaries(self, doc: str, label: str | None) -> tuple[int, ...]:
         """Sorted start and end offsets of every entity span in ``doc`` (cached)."""
@@ -126,6 +127,22 @@ class Corpus:
             hit = self._starts[key] = self.token_starts(doc, self.boundaries(doc, label))
         return hit
 
+    def segments(self, doc: str, label: str | None) -> "_Segments":
+        """The document cut at the entity boundaries of the compared annotators
+        (with ``label``: of that label's spans), with the number of tokens in each
+        piece (cached). Every span starts and ends at a boundary and no token
+        crosses one, so each annotator gives all tokens of a piece one category."""
+        key = (doc, label)
+        hit = self._segments.get(key)
+        if hit is None:
+            bounds = self.boundaries(doc, label)
+            starts = self.starts(doc, label)
+            at = [bisect_left(starts, b) for b in bounds]
+            hit = self._segments[key] = _Segments(
+                {b: k for k, b in enumerate(bounds)}, [y - x for x, y in zip(at, at[1:])], len(starts)
+            )
+        return hit
+
     def view(self, doc: str, annotator: str, label: str | None) -> "_View":
         """What the metrics need of one annotator's work on one document (cached)."""
         key = (doc, annotator, label)
@@ -133,6 +150,18 @@ class Corpus:
         if hit is None:
             hit = self._views[key] = _make_view(self, doc, annotator, label)
         return hit
+
+
+class _Segments(NamedTuple):
+    """A document cut at sorted span boundaries ``b[0] < b[1] < ...``; piece ``k`` is
+    ``[b[k], b[k + 1])``."""
+
+    #: boundary offset -> k
+    index: dict[int, int]
+    #: piece k -> number of tokens starting in it
+    counts: list[int]
+    #: number of tokens of the whole document
+    tokens: int
 
 
 #: ``(start, end)`` of ``tokenize(text)`` before any cuts (the tokenizer's own fast path;
@@ -157,7 +186,8 @@ def _cut_starts(spans: list[tuple[int, int]], cuts: Sequence[int]) -> list[int]:
 
 def load_corpus(project: Project, annotators: Sequence[str] | None = None) -> Corpus:
     """Read the annotations of ``annotators`` (default: all but the gold layer)."""
-    present = sorted({who for _kind, _label, who, _n in project.annotation_counts()})
+    counts = project.annotator_counts()
+    present = sorted(counts)
     known = sorted(set(present) | set(project.annotators(include_gold=True)))
     # by default: everyone who annotated something, except the gold layer
     names = list(annotators) if annotators else [n for n in present if n != GOLD]
@@ -168,10 +198,13 @@ def load_corpus(project: Project, annotators: Sequence[str] | None = None) -> Co
     if len(set(names)) != len(names):
         raise AgreementError("an annotator is named twice")
     docs: dict[str, dict[str, list[Ann]]] = defaultdict(lambda: defaultdict(list))
-    by_id: dict[str, Ann] = {}
-    for ann in map(Ann._make, project.annotation_rows(names)):
+    # the annotators' rows are found faster by reading the whole table when they are most of it
+    scan = 2 * sum(counts.get(n, 0) for n in names) >= sum(counts.values())
+    # tuple.__new__ skips the NamedTuple's Python-level constructor (Ann._make)
+    anns = list(map(partial(tuple.__new__, Ann), project.annotation_rows(names, scan=scan)))
+    for ann in anns:
         docs[ann.doc][ann.annotator].append(ann)
-        by_id[ann.id] = ann
+    by_id: dict[str, Ann] = {ann.id: ann for ann in anns}
     texts, titles = project.document_texts(list(docs))
     return Corpus(
         annotators=names,
@@ -225,10 +258,17 @@ def cohen_kappa(confusion: dict[tuple[Any, Any], int]) -> float | None:
     return (agree / n - expected) / (1 - expected)
 
 
+def _unit_order(item: tuple[tuple, int]) -> str:
+    return repr(item[0])
+
+
 def _coincidences(units: dict[tuple, int]) -> tuple[Counter, Counter]:
-    """Krippendorff coincidence matrix from ``{sorted values of a unit: count}``."""
+    """Krippendorff coincidence matrix from ``{sorted values of a unit: count}``.
+
+    The units are taken in a fixed order (not the mapping's), so the float sums
+    do not depend on the order in which the units were counted."""
     o: Counter = Counter()
-    for values, times in units.items():
+    for values, times in sorted(units.items(), key=_unit_order):
         m = len(values)
         if m < 2:
             continue
@@ -273,6 +313,10 @@ def max_overlap_matching(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, in
     where two spans may be matched when they share at least one character."""
     if not a or not b:
         return 0
+    if len(a) == 1 or len(b) == 1:  # one span on one side: it matches one overlapping span, if any
+        one, other = (a[0], b) if len(a) == 1 else (b[0], a)
+        s1, e1 = one
+        return 1 if any(s1 < e2 and s2 < e1 for s2, e2 in other) else 0
     adj = [[j for j, (s2, e2) in enumerate(b) if s1 < e2 and s2 < e1] for (s1, e1) in a]
     edges = sum(len(x) for x in adj)
     if edges == len({j for x in adj for j in x}) and all(len(x) <= 1 for x in adj):
@@ -337,13 +381,17 @@ def _claimant(corpus: Corpus, ann: Ann) -> str | None:
     return None
 
 
-def _token_categories(starts: list[int], ents: Iterable[Ann]) -> dict[int, str]:
-    """Token index -> its category: the labels covering it, sorted and joined by
-    ``+`` (uncovered tokens, category ``O``, are left out)."""
+def _token_categories(segments: _Segments, ents: Iterable[Ann]) -> dict[int, str]:
+    """Piece of the document (see :class:`_Segments`) -> the category of its
+    tokens: the labels covering them, sorted and joined by ``+`` (pieces without
+    tokens, and uncovered ones, category ``O``, are left out)."""
     cover: dict[int, str] = {}
+    index, counts = segments.index, segments.counts
     for e in ents:
         lab = e.label
-        for i in range(bisect_left(starts, e.start), bisect_left(starts, e.end)):
+        for i in range(index[e.start], index[e.end]):  # type: ignore[index]
+            if not counts[i]:
+                continue
             old = cover.get(i)
             if old is None:
                 cover[i] = lab
@@ -369,7 +417,7 @@ class _View(NamedTuple):
     ents: dict[str, list[tuple[int, int]]]
     #: every entity as (start, end, label), or None when one occurs twice
     ent_set: set[tuple[int, int, str]] | None
-    #: token index -> category
+    #: piece of the document (:class:`_Segments`) -> category of its tokens
     cats: dict[int, str]
     #: (start, end, type) -> argument lists [(role, filler)] of the events with that trigger
     events: dict[tuple[int, int, str], list[list[tuple[str, tuple]]]]
@@ -405,8 +453,7 @@ def _make_view(corpus: Corpus, doc_id: str, annotator: str, label: str | None) -
     ent_set: set[tuple[int, int, str]] | None = {(x.start, x.end, x.label) for x in chosen}  # type: ignore[misc]
     if len(ent_set) != len(chosen):  # type: ignore[arg-type]
         ent_set = None
-    starts = corpus.starts(doc_id, label)
-    return _View(ents, ent_set, _token_categories(starts, chosen), events, by_type, by_role, claims)
+    return _View(ents, ent_set, _token_categories(corpus.segments(doc_id, label), chosen), events, by_type, by_role, claims)
 
 
 # ---------------------------------------------------------------------------
@@ -492,13 +539,17 @@ def _pair_document(corpus: Corpus, st: _PairState, doc_id: str, a: str, b: str, 
             c[3] += nb
         disagreements += na + nb - 2 * tp
     # -- tokens ---------------------------------------------------------------
-    n_tokens = len(corpus.starts(doc_id, label))
+    # (per piece of the document: all its tokens have the same categories)
+    segments = corpus.segments(doc_id, label)
+    counts = segments.counts
     cat_a, cat_b = va.cats, vb.cats
     tokens = st.tokens
-    covered = cat_a.keys() | cat_b.keys()
-    for i in covered:
-        tokens[(cat_a.get(i, OUTSIDE), cat_b.get(i, OUTSIDE))] += 1
-    tokens[(OUTSIDE, OUTSIDE)] += n_tokens - len(covered)
+    covered = 0
+    for i in cat_a.keys() | cat_b.keys():
+        n = counts[i]
+        tokens[(cat_a.get(i, OUTSIDE), cat_b.get(i, OUTSIDE))] += n
+        covered += n
+    tokens[(OUTSIDE, OUTSIDE)] += segments.tokens - covered
     # -- events ---------------------------------------------------------------
     for lab, n in va.args_by_type.items():
         st.args_by_type.add(lab, 0, n, 0)
@@ -588,14 +639,16 @@ def _token_alpha_units(corpus: Corpus, names: Sequence[str], label: str | None, 
             present = list(names) if present else []
         if len(present) < 2:
             continue
-        n_tokens = len(corpus.starts(doc_id, label))
+        segments = corpus.segments(doc_id, label)
+        counts = segments.counts
         cats = [corpus.view(doc_id, n, label).cats for n in present]
-        covered: set[int] = set().union(*cats)
-        for i in covered:
+        covered = 0
+        for i in set().union(*cats):
             values = [c.get(i, OUTSIDE) for c in cats]
             values.sort()
-            units[tuple(values)] += 1
-        units[(OUTSIDE,) * len(present)] += n_tokens - len(covered)
+            units[tuple(values)] += counts[i]
+            covered += counts[i]
+        units[(OUTSIDE,) * len(present)] += segments.tokens - covered
     return units
 
 
