@@ -41,7 +41,7 @@ import click
 from annotator.core.models import CLAIM_LABEL, GOLD
 from annotator.core.schema import SchemaError
 from annotator.core.store import Project, ProjectError
-from annotator.core.tokenize import token_spans
+from annotator.core.tokenize import token_ranks, token_spans
 
 __all__ = [
     "AgreementError",
@@ -100,6 +100,8 @@ class Corpus:
     _bounds: dict[tuple[str, str | None], tuple[int, ...]] = field(default_factory=dict)
     _starts: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
     _segments: dict[tuple[str, str | None], "_Segments"] = field(default_factory=dict)
+    #: whitespace-separated chunk -> its token spans, shared by all documents (see token_ranks)
+    _chunks: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
 
     def boundaries(self, doc: str, label: str | None) -> tuple[int, ...]:
         """Sorted start and end offsets of every entity span in ``doc`` (cached)."""
@@ -136,10 +138,10 @@ class Corpus:
         hit = self._segments.get(key)
         if hit is None:
             bounds = self.boundaries(doc, label)
-            starts = self.starts(doc, label)
-            at = [bisect_left(starts, b) for b in bounds]
+            # tokens starting before each boundary, as bisect_left over self.starts(doc, label)
+            at, n_tokens = token_ranks(self.texts[doc], bounds, self._chunks)
             hit = self._segments[key] = _Segments(
-                {b: k for k, b in enumerate(bounds)}, [y - x for x, y in zip(at, at[1:])], len(starts)
+                {b: k for k, b in enumerate(bounds)}, [y - x for x, y in zip(at, at[1:])], n_tokens
             )
         return hit
 

@@ -230,3 +230,91 @@ def spacy_tokenize(text: str, boundaries: Iterable[int] = ()) -> list[Token]:
     """
     doc = _spacy_english().make_doc(text)
     return _split(text, ((t.idx, t.idx + len(t)) for t in doc if not t.is_space), boundaries)
+
+
+#: The whitespace-separated chunk from a position on.
+_CHUNK_REST = re.compile(r"\S*")
+#: Text up to and including its last whitespace character.
+_UP_TO_SPACE = re.compile(r".*\s", re.DOTALL)
+#: :func:`token_ranks` empties a memo that has grown beyond this many chunks.
+_MEMO_LIMIT = 200_000
+
+
+def _remember(memo: dict[str, tuple[tuple[int, int], ...]], chunks: Iterable[str]) -> None:
+    """Add the token spans of each chunk (no whitespace in it) to ``memo``: one
+    token for letters and digits only (``\\w`` is ``str.isalnum`` and ``_``, so
+    the pattern's word takes the whole chunk), the others through the pattern in
+    one pass, joined by single spaces (as in :func:`token_spans`)."""
+    others = []
+    for chunk in chunks:
+        if chunk.isalnum():
+            memo[chunk] = ((0, len(chunk)),)
+        else:
+            others.append(chunk)
+    if not others:
+        return
+    matches = _token_regex().finditer(" ".join(others))
+    m = next(matches, None)
+    at = 0  # where the chunk starts in the joined text
+    for chunk in others:
+        end = at + len(chunk)
+        mine = []
+        while m is not None and m.start() < end:
+            mine.append((m.start() - at, m.end() - at))
+            m = next(matches, None)
+        memo[chunk] = tuple(mine)
+        at = end + 1
+
+
+def _count_tokens(region: str, memo: dict[str, tuple[tuple[int, int], ...]]) -> int:
+    """Tokens of ``region`` (which starts and ends at a chunk edge; its chunks are in ``memo``)."""
+    return sum(map(len, map(memo.__getitem__, region.split())))
+
+
+def token_ranks(
+    text: str, cuts: Sequence[int], memo: dict[str, tuple[tuple[int, int], ...]] | None = None
+) -> tuple[list[int], int]:
+    """For ``tokens = tokenize(text, cuts)`` with ``cuts`` sorted and distinct: for
+    each cut, how many tokens start before it; and ``len(tokens)``.  Nothing is
+    built per token.
+
+    The tokens of a whitespace-separated chunk depend on that chunk alone (the
+    pattern never matches across whitespace and sees whitespace and the ends of
+    the text alike, see :func:`token_spans`), so tokens are counted chunk by chunk
+    and each distinct chunk is tokenized once: ``memo`` (chunk -> its token spans)
+    may be shared by calls over many texts, where words repeat.
+    ``tests/core/test_tokenize_ranks.py`` checks the result equals the counts over
+    :func:`tokenize` on the corpus and on random text.
+    """
+    if memo is None:
+        memo = {}
+    elif len(memo) > _MEMO_LIMIT:
+        memo.clear()
+    new = set(text.split()).difference(memo)
+    if new:
+        _remember(memo, new)
+    n = len(text)
+    ranks: list[int] = []
+    before = 0  # tokens of text[:pos]
+    pos = 0  # 0, just after whitespace, or the start of a chunk: no token crosses it
+    inside = 0  # cuts so far that fell strictly inside a token (each adds one)
+    for c in cuts:
+        if 0 < c <= n and not text[c - 1].isspace():
+            m = _UP_TO_SPACE.match(text, pos, c)
+            start = m.end() if m else pos  # start of the chunk holding text[c - 1]
+            if start > pos:
+                before += _count_tokens(text[pos:start], memo)
+                pos = start
+            spans = memo[text[start : _CHUNK_REST.match(text, start).end()]]  # type: ignore[union-attr]
+            r = c - start
+            k = bisect_left(spans, (r,))  # the chunk's tokens starting before c
+            ranks.append(before + inside + k)
+            if k and r < spans[k - 1][1]:
+                inside += 1
+        else:
+            end = min(c, n)
+            if end > pos:
+                before += _count_tokens(text[pos:end], memo)
+                pos = end
+            ranks.append(before + inside)
+    return ranks, before + _count_tokens(text[pos:], memo) + inside
