@@ -173,3 +173,26 @@ def test_annotation_rows_by_scan_equal_rows_by_index(tmp_path):
             assert len(rows) == sum(project.annotator_counts().get(n, 0) for n in names)
         assert project.annotator_counts() == {"A": 5, "B": 3, "C": 1}
         assert json.loads(rows[0][7]) == {}
+
+
+def test_the_garbage_collector_is_left_as_it_was(tmp_path):
+    import gc
+
+    import pytest
+
+    from annotator.core.agreement import AgreementError, agreement, load_corpus
+
+    with Project(tmp_path / "p.annotator", create=True) as project:
+        d = Document(text="Alice met Bob.", title="one")
+        project.insert_documents([(d, [entity(d.id, 0, 5, "PER", "A"), entity(d.id, 10, 13, "PER", "B")])])
+        was = gc.isenabled()
+        try:
+            for state in (True, False):
+                (gc.enable if state else gc.disable)()
+                assert agreement(project)["pairs"][0]["entity_f1_exact"] == 0.0
+                assert gc.isenabled() is state
+                with pytest.raises(AgreementError):
+                    compute(load_corpus(project, ["A"]))  # one annotator: an error inside the paused region
+                assert gc.isenabled() is state
+        finally:
+            (gc.enable if was else gc.disable)()
