@@ -340,14 +340,20 @@ def _import_file(
     partial: bool,
     hook: Callable[[int], None],
 ) -> FileReport:
+    """Read, check and store one file in one transaction.
+
+    The records are written as they are read (in batches, inside the file's
+    transaction), so a big file is never all in memory; when the file turns out
+    to be refused, the transaction is rolled back and nothing of it stays.
+    """
     report = FileReport(path=name, format=fmt)
     labels = _Labels(project.schema)
-    records: list[tuple[Document, list[Annotation]]] = []
     pending: dict[str, str] = {}
     pending_docs: set[str] = set()
     pending_anns: set[str] = set()
     reviews: list[tuple[str, list[dict[str, Any]]]] = []
-    try:
+
+    def records() -> Iterator[tuple[Document, list[Annotation]]]:
         # Reading is most of the work; the last part of the file's share of the
         # progress comes when its transaction has been committed.
         for item in _reader(fmt, path, name, encoding, annotator, lambda n: hook(int(n * _READ_SHARE))):
@@ -376,10 +382,41 @@ def _import_file(
             pending[doc.sha256] = f"{name}:{item.line}" if item.line is not None else name
             pending_docs.add(doc.id)
             pending_anns.update(a.id for a in item.annotations)
-            if not report.errors or partial:
-                records.append(item.pair())
+            if not report.errors or partial:  # else the file is refused: nothing more to write
+                yield item.pair()
                 if item.review:
                     reviews.append((doc.id, item.review))
+
+    documents = annotations = 0
+    new_schema: LabelSchema | None = None
+    try:
+        with project.transaction():
+            documents, annotations = project._insert_stream(records())
+            if labels.unknown and not add_labels and not partial:
+                report.errors.append(InputError(name, None, labels.message()))
+            if report.errors and not partial:
+                report.refused = True
+                report.duplicates.clear()  # nothing of the file was looked at for import
+                raise _NotImported
+            if labels.unknown and add_labels:
+                try:
+                    new_schema = labels.extended_schema()
+                except SchemaError as err:
+                    report.errors = [InputError(name, None, f"cannot add the labels to the schema: {err}")]
+                    report.refused = True
+                    raise _NotImported from None
+            if not documents:
+                if not report.errors and not report.duplicates:
+                    report.notes.append("no documents in the file")
+                raise _NotImported
+            if new_schema is not None:
+                project.set_schema(new_schema, actor="import")
+            project.log_import("import", documents, annotations)
+            for doc_id, decisions in reviews:
+                for decision in decisions:
+                    project._put_review_decision({**decision, "doc_id": doc_id})
+    except _NotImported:  # the transaction was rolled back
+        return report
     except InputError as err:  # the file as a whole cannot be read
         report.errors = [err]
         report.refused = True
@@ -388,32 +425,6 @@ def _import_file(
         report.errors = [InputError(name, None, f"cannot read: {err.strerror or err}")]
         report.refused = True
         return report
-    if labels.unknown and not add_labels and not partial:
-        report.errors.append(InputError(name, None, labels.message()))
-    if report.errors and not partial:
-        report.refused = True
-        report.duplicates.clear()  # nothing of the file was looked at for import
-        return report
-    new_schema: LabelSchema | None = None
-    if labels.unknown and add_labels:
-        try:
-            new_schema = labels.extended_schema()
-        except SchemaError as err:
-            report.errors = [InputError(name, None, f"cannot add the labels to the schema: {err}")]
-            report.refused = True
-            return report
-    if not records:
-        if not report.errors and not report.duplicates:
-            report.notes.append("no documents in the file")
-        return report
-    try:
-        with project.transaction():
-            if new_schema is not None:
-                project.set_schema(new_schema, actor="import")
-            project.insert_documents(records, actor="import")
-            for doc_id, decisions in reviews:
-                for decision in decisions:
-                    project._put_review_decision({**decision, "doc_id": doc_id})
     except ProjectError as err:
         project._schema = None  # the schema cached by set_schema was rolled back too
         report.errors = [InputError(name, None, f"nothing was imported: {err}")]
@@ -421,12 +432,16 @@ def _import_file(
         return report
     if new_schema is not None:
         report.added_labels = [f"{kind} {label}" for kind, label in sorted(labels.unknown)]
-    report.documents = len(records)
-    report.annotations = sum(len(a) for _, a in records)
+    report.documents = documents
+    report.annotations = annotations
     checker.shas.update(pending)
     checker.doc_ids.update(pending_docs)
     checker.ann_ids.update(pending_anns)
     return report
+
+
+class _NotImported(Exception):
+    """Rolls back the transaction of a file that is refused or has nothing to import."""
 
 
 @contextmanager

@@ -220,14 +220,21 @@ _ANN_INSERT = (
 _DOC_COLUMNS = (
     "id", "external_id", "title", "text", "sha256", "source", "metadata", "status", "created", "updated",
 )
+#: Bulk inserts write this many documents (or characters of text) per executemany.
+_INSERT_BATCH = 500
+_INSERT_BATCH_CHARS = 8_000_000
 _DOC_INSERT = f"INSERT INTO documents ({', '.join(_DOC_COLUMNS)}) VALUES ({', '.join('?' * len(_DOC_COLUMNS))})"
+
+
+#: ``json.dumps(value, ensure_ascii=False, sort_keys=True)``, without making an encoder per call.
+_sorted_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 
 
 def annotation_row(a: Annotation) -> tuple:
     return (
         a.id, a.doc_id, a.kind, a.label, a.start, a.end,
         # Most annotations have neither: skip the encoder for the empty values.
-        json.dumps(a.attributes, ensure_ascii=False, sort_keys=True) if a.attributes else "{}",
+        _sorted_json(a.attributes) if a.attributes else "{}",
         json.dumps([x.model_dump() for x in a.arguments], ensure_ascii=False) if a.arguments else "[]",
         a.head, a.tail, a.claimant_ref, a.claimant_text, a.annotator, str(a.source),
         a.created, a.updated,
@@ -244,7 +251,7 @@ def row_to_annotation(row: tuple | sqlite3.Row) -> Annotation:
 def document_row(d: Document) -> tuple:
     return (
         d.id, d.external_id, d.title, d.text, d.sha256, d.source,
-        json.dumps(d.metadata, ensure_ascii=False, sort_keys=True), str(d.status), d.created, d.updated,
+        _sorted_json(d.metadata), str(d.status), d.created, d.updated,
     )
 
 
@@ -591,18 +598,48 @@ class Project:
         return {r[0] for r in self._q("SELECT sha256 FROM documents")}
 
     def insert_documents(self, items: Iterable[tuple[Document, list[Annotation]]], *, actor: str = "import") -> int:
-        """Insert documents with their annotations in ONE transaction; all or nothing."""
-        docs, anns = [], []
-        for d, a in items:
-            docs.append(document_row(d))
-            anns.extend(annotation_row(x) for x in a)
-        names = {r[12] for r in anns}
+        """Insert documents with their annotations in ONE transaction; all or nothing.
+
+        ``items`` may be a generator: its rows are written in batches as it
+        yields them, so a big import is never all in memory at once."""
         with self.transaction():
+            docs, anns = self._insert_stream(items)
+            self.log_import(actor, docs, anns)
+        return docs
+
+    def _insert_stream(self, items: Iterable[tuple[Document, list[Annotation]]]) -> tuple[int, int]:
+        """Write documents and their annotations as ``items`` yields them, in batches
+        (a few hundred documents or a few megabytes of text each), and add their
+        annotators; call inside :meth:`transaction`.  Returns (documents, annotations).
+        The rows are those :meth:`insert_documents` writes, in the same order."""
+        n_docs = n_anns = size = 0
+        names: set[str] = set()
+        docs: list[tuple] = []
+        anns: list[tuple] = []
+
+        def flush() -> None:
             self.conn.executemany(_DOC_INSERT, docs)
             self.conn.executemany(_ANN_INSERT, anns)
-            self._ensure_annotators(names)
-            self.log(actor, None, "import", {"documents": len(docs), "annotations": len(anns)})
-        return len(docs)
+            names.update(r[12] for r in anns)
+            docs.clear()
+            anns.clear()
+
+        for d, a in items:
+            docs.append(document_row(d))
+            anns.extend(map(annotation_row, a))
+            n_docs += 1
+            n_anns += len(a)
+            size += len(d.text)
+            if len(docs) >= _INSERT_BATCH or size >= _INSERT_BATCH_CHARS:
+                flush()
+                size = 0
+        flush()
+        self._ensure_annotators(names)
+        return n_docs, n_anns
+
+    def log_import(self, actor: str, documents: int, annotations: int) -> None:
+        """The history entry of an import (inside its transaction)."""
+        self.log(actor, None, "import", {"documents": documents, "annotations": annotations})
 
     def _write_status(self, doc_id: str, status: DocStatus | str) -> None:
         self.conn.execute("UPDATE documents SET status = ?, updated = ? WHERE id = ?", (str(status), now(), doc_id))
@@ -667,6 +704,36 @@ class Project:
             params = (annotator,)
         for row in self._q(sql + " ORDER BY rowid", params):
             yield row_to_annotation(row)
+
+    def document_rows(self, ids: list[str]) -> dict[str, tuple]:
+        """Raw rows (columns as ``_DOC_COLUMNS``) of the given documents by id, one
+        query per 500 ids; ids not in the project are missing from the result.
+        For bulk readers (exports); ``_row_to_document`` makes a Document of one."""
+        out: dict[str, tuple] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            for row in self._q(f"SELECT {', '.join(_DOC_COLUMNS)} FROM documents WHERE id IN ({', '.join('?' * len(part))})", part).fetchall():
+                out[row[0]] = row
+        return out
+
+    def annotation_rows_by_document(self, doc_ids: list[str], annotator: str | None = None) -> dict[str, list[tuple]]:
+        """Raw rows (columns as ``_ANN_COLUMNS``) of the given documents' annotations
+        (of ``annotator``, or all) by document id, each document's in the order
+        :meth:`annotations` gives them; one query per 500 documents."""
+        out: dict[str, list[tuple]] = {}
+        for i in range(0, len(doc_ids), 500):
+            part = doc_ids[i : i + 500]
+            sql = f"SELECT {_ANN_SELECT} FROM annotations WHERE doc_id IN ({', '.join('?' * len(part))})"
+            params: list[Any] = list(part)
+            if annotator is not None:
+                sql += " AND annotator = ?"
+                params.append(annotator)
+            for row in self._q(sql + " ORDER BY rowid", params).fetchall():
+                bucket = out.get(row[1])
+                if bucket is None:
+                    bucket = out[row[1]] = []
+                bucket.append(row)
+        return out
 
     def annotators(self, include_gold: bool = False) -> list[str]:
         names = [r[0] for r in self._q("SELECT name FROM annotators ORDER BY name")]

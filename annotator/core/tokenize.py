@@ -15,7 +15,7 @@ from itertools import groupby
 from operator import attrgetter
 from typing import NamedTuple
 
-__all__ = ["Token", "tokenize", "token_spans", "align_span", "sentences", "spacy_tokenize"]
+__all__ = ["Token", "tokenize", "token_spans", "cut_spans", "align_span", "sentences", "spacy_tokenize"]
 
 
 class Token(NamedTuple):
@@ -90,6 +90,24 @@ def token_spans(text: str) -> list[tuple[int, int]]:
             d = shift[bisect_right(joined_at, a) - 1]
             out.append((a + d, b + d))
         out.sort()
+    return out
+
+
+def cut_spans(spans: Iterable[tuple[int, int]], boundaries: Iterable[int]) -> list[tuple[int, int]]:
+    """``(start, end)`` pieces cut at every boundary that falls inside one: the
+    bounds of the tokens :func:`_split` makes from them (exports that write
+    tokens as text use these instead of :class:`Token` objects)."""
+    cuts = sorted(set(boundaries))
+    if not cuts:
+        return list(spans)
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        lo, hi = bisect_right(cuts, start), bisect_left(cuts, end)
+        if lo < hi:
+            inner = cuts[lo:hi]
+            out.extend(zip([start, *inner], [*inner, end]))
+        else:
+            out.append((start, end))
     return out
 
 

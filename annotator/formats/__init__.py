@@ -268,6 +268,9 @@ class TextBuilder:
         """
         if auto_title and not fields.get("title"):
             fields["title"] = make_title(self.text)
+        # Missing timestamps: the import time, as the annotations have it (no clock read each).
+        fields.setdefault("created", self.stamp)
+        fields.setdefault("updated", self.stamp)
         where = find_lone_surrogate(fields)
         if where:
             raise self.error(f"{where}: holds a lone surrogate, which is not a character and cannot be stored")
@@ -286,6 +289,21 @@ class TextBuilder:
             raise self.error(f"{what}: {where} holds a lone surrogate, which cannot be stored")
         try:
             return Annotation(doc_id=doc_id, **fields)
+        except ValidationError as err:
+            raise self.error(f"{what}: {validation_message(err)}") from None
+
+
+    def entity(self, doc_id: str, what: str, start: int, end: int, label: str, annotator: str) -> Annotation:
+        """``annotation(doc_id, what, kind="entity", start=..., end=..., label=..., annotator=...)``
+        for a span checked by :meth:`span` and string ``label`` and ``annotator``: the
+        same annotation (or error), with the lone-surrogate check on the two strings only
+        (the other fields are numbers and constants)."""
+        for key, value in (("label", label), ("annotator", annotator)):
+            if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
+                raise self.error(f"{what}: {key} holds a lone surrogate, which cannot be stored")
+        try:
+            return Annotation(doc_id=doc_id, kind="entity", start=start, end=end, label=label, annotator=annotator,
+                              source=Source.IMPORTED, created=self.stamp, updated=self.stamp)
         except ValidationError as err:
             raise self.error(f"{what}: {validation_message(err)}") from None
 

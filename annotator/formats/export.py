@@ -57,7 +57,7 @@ from typing import IO, Any
 from annotator.core.models import GOLD, SPAN_KINDS, Annotation, DocStatus, Document
 from annotator.core.store import Project, translate_sqlite_error
 from annotator.core.text import QtPositionMap
-from annotator.core.tokenize import Token, align_span, sentences, spacy_tokenize, tokenize
+from annotator.core.tokenize import Token, _split, cut_spans, sentences, spacy_tokenize, token_spans
 
 __all__ = [
     "ExportError",
@@ -621,7 +621,10 @@ class ExportContext:
         self.kinds = set(options.span_kinds)
         #: Ids of the documents being exported (set before writing starts).
         self.doc_ids: list[str] = []
-        self._tokenize: Callable[..., list[Token]] = spacy_tokenize if options.tokenizer == "spacy" else tokenize
+        #: ``(start, end)`` of the tokenizer's tokens of a text, before any cuts.
+        self._token_bounds: Callable[[str], list[tuple[int, int]]] = (
+            _spacy_bounds if options.tokenizer == "spacy" else token_spans
+        )
 
     def links_possible(self) -> bool:
         """Whether any exported document may hold a link (relation, event argument,
@@ -661,14 +664,22 @@ class ExportContext:
         tokens it holds (whitespace is never a token) and reported; a span of
         whitespace only holds no token and is reported as not exported.
         """
+        bounds, spans = self.token_bounds(unit)
+        return Tokenized(_split(unit.text, bounds, ()), spans)
+
+    def token_bounds(self, unit: Unit) -> tuple[list[tuple[int, int]], list[Annotation]]:
+        """What :meth:`tokenized` gives, with each token as its ``(start, end)`` only
+        (for writers that turn tokens straight into text); reports the same problems."""
         text = unit.text
         spans = unit.spans
-        plain = self._tokenize(text)
-        off = {a.id: a for a in spans if align_span(plain, a.start, a.end) is None}
-        # Tokenize again, cut at the edges of the spans that need it, only when some do.
-        tokens = self._tokenize(text, boundaries={x for a in off.values() for x in (a.start, a.end)}) if off else plain
-        starts = [t.start for t in tokens]
-        ends = [t.end for t in tokens]
+        bounds = self._token_bounds(text)
+        starts = [a for a, _ in bounds]
+        ends = [b for _, b in bounds]
+        off = {a.id: a for a in spans if not _on_tokens(starts, ends, a.start, a.end)}
+        if off:  # cut the tokens at the edges of the spans that need it, only when some do
+            bounds = cut_spans(bounds, {x for a in off.values() for x in (a.start, a.end)})
+            starts = [a for a, _ in bounds]
+            ends = [b for _, b in bounds]
         out: list[Annotation] = []
         for a in spans:
             first = bisect_left(starts, a.start)
@@ -677,15 +688,29 @@ class ExportContext:
                 self.report.problem("not_exported", unit.problem(a, "holds no token (only whitespace)"))
                 continue
             trimmed = a
-            if (tokens[first].start, tokens[last].end) != (a.start, a.end):
-                trimmed = a.model_copy(update={"start": tokens[first].start, "end": tokens[last].end})
+            if (starts[first], ends[last]) != (a.start, a.end):
+                trimmed = a.model_copy(update={"start": starts[first], "end": ends[last]})
                 self.report.problem("misaligned", unit.problem(
                     a, f"whitespace at its edge is left out: exported as {trimmed.text_in(text)!r}"))
             elif a.id in off:
                 self.report.problem("misaligned", unit.problem(
                     a, f"not on {self.options.tokenizer} token boundaries; tokens were split there"))
             out.append(trimmed)
-        return Tokenized(tokens, out)
+        return bounds, out
+
+
+def _spacy_bounds(text: str) -> list[tuple[int, int]]:
+    return [(t.start, t.end) for t in spacy_tokenize(text)]
+
+
+def _on_tokens(starts: list[int], ends: list[int], start: int, end: int) -> bool:
+    """Whether ``[start, end)`` starts at a token's start and ends at a token's end
+    (what :func:`~annotator.core.tokenize.align_span` checks, on plain lists)."""
+    if start >= end:
+        return False
+    first = bisect_left(starts, start)
+    last = bisect_left(ends, end)
+    return first < len(starts) and last < len(ends) and starts[first] == start and ends[last] == end
 
 
 @dataclass
@@ -700,6 +725,9 @@ class Tokenized:
 class Writer:
     """A format's writer: :meth:`write` one split's units to ``dest`` (a file, or a
     folder for folder formats); :meth:`finish` adds what belongs once to the output root."""
+
+    #: :meth:`write` gets ``(document row, annotation rows)`` pairs (:meth:`_Units.rows`) instead of units.
+    rows = False
 
     def __init__(self, ctx: ExportContext):
         self.ctx = ctx
@@ -724,24 +752,26 @@ class JsonlWriter(Writer):
     def records(self, unit: Unit) -> Iterable[dict[str, Any]]:  # pragma: no cover - abstract
         return ()
 
+    def lines(self, unit: Unit) -> Iterable[str]:
+        """A unit's records as JSON lines: :func:`json_line` of each of :meth:`records`
+        (a writer may make the same text faster without the dictionaries)."""
+        return (json_line(rec) for rec in self.records(unit))
+
     def write(self, units: Iterable[Unit], dest: Path) -> None:
         with open_text(dest) as fh:
             for unit in units:
-                for rec in self.records(unit):
-                    fh.write(json_line(rec))
+                for line in self.lines(unit):
+                    fh.write(line)
                     self.report.records += 1
 
 
 def json_line(obj: Any) -> str:
     """One JSON line: UTF-8 text kept as it is, except the characters that some
     line readers (``str.splitlines``) take for line breaks, which are escaped."""
-    return (
-        json.dumps(obj, ensure_ascii=False)
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-        .replace("\x85", "\\u0085")
-        + "\n"
-    )
+    line = json.dumps(obj, ensure_ascii=False)
+    if "\u2028" in line or "\u2029" in line or "\x85" in line:  # rare; looking is cheaper than replacing
+        line = line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
+    return line + "\n"
 
 
 class _SyncedFile:
@@ -770,21 +800,28 @@ def open_text(path: Path, binary: bool = False) -> _SyncedFile:
 class NativeWriter(Writer):
     """The native format, written by :mod:`annotator.formats.native` (its one writer)."""
 
-    def write(self, units: Iterable[Unit], dest: Path) -> None:
-        from annotator.formats.native import dumps_native, iter_native_records, native_record
+    def __init__(self, ctx: ExportContext):
+        super().__init__(ctx)
+        # Every annotation of every document: the records are made straight from
+        # the stored rows (no Document and Annotation objects in between).
+        self.rows = ctx.options.layer is None
+
+    def write(self, units: Iterable[Any], dest: Path) -> None:
+        from annotator.formats.native import dumps_native, iter_native_records, native_row_record
 
         project = self.ctx.project
         layer = self.ctx.options.layer
         schema = project.schema
         with open_text(dest) as fh:
-            for unit in units:
-                if layer is None:
-                    # The unit holds the whole document with all its annotations
-                    # already: build the record from it instead of reading both again.
-                    records = [native_record(unit.doc, unit.annotations, schema, project.review_decisions(unit.doc.id))]
-                else:  # one layer plus whatever it refers to (see iter_native_records)
-                    records = iter_native_records(project, [unit.doc.id], [layer])
-                for rec in records:
+            if self.rows:
+                reviewed = bool(_query(project, "SELECT EXISTS (SELECT 1 FROM review_decisions)")[0][0])
+                for doc, anns in units:
+                    review = project.review_decisions(doc[0]) if reviewed else []
+                    fh.write(dumps_native(native_row_record(doc, anns, schema, review)) + "\n")
+                    self.report.records += 1
+                return
+            for unit in units:  # one layer plus whatever it refers to (see iter_native_records)
+                for rec in iter_native_records(project, [unit.doc.id], [layer]):
                     fh.write(dumps_native(rec) + "\n")
                     self.report.records += 1
 
@@ -1019,6 +1056,25 @@ class _Units:
             if self.progress is not None:
                 self.progress(self.done, self.total)
 
+    def rows(self, ids: Iterable[str]) -> Iterator[tuple[tuple, list[tuple]]]:
+        """What :meth:`__call__` reads, for writers that need no Document and
+        Annotation objects (:attr:`Writer.rows`): per document, its stored row and
+        the rows of its annotations of the exported kinds and layer (store order)."""
+        project, layer, kinds = self.project, self.options.layer, self.kinds
+        for doc_id in ids:
+            if self.cancelled is not None and self.cancelled():
+                raise ExportCancelled("export cancelled; nothing was written")
+            row = project.document_rows([doc_id]).get(doc_id)
+            if row is None:
+                raise KeyError(doc_id)
+            anns = [r for r in project.annotation_rows_by_document([doc_id], layer).get(doc_id, ()) if r[2] in kinds]
+            self.report.annotations += len(anns)
+            yield row, anns
+            self.report.documents += 1
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+
     def _unit(self, doc: Document, anns: list[Annotation], start: int, end: int, annotator: str | None,
               segment: int | None, offsets: _DocOffsets | None) -> Unit:
         return Unit(doc, anns, start, end, annotator, segment, offsets, self.options.per_annotator)
@@ -1104,7 +1160,7 @@ def _export(
     try:
         for name, part in parts.items():
             dest = writer.destination(out.tmp, name)
-            writer.write(units(part), dest)
+            writer.write(units.rows(part) if writer.rows else units(part), dest)
             report.files.append(dest.relative_to(out.tmp).as_posix() if folder else target.name)
         writer.finish(out.tmp)
         if cancelled is not None and cancelled():

@@ -73,7 +73,7 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None) 
         what = f"span {i} ({label})" if isinstance(label, str) else f"span {i}"
         label = check_label(builder, label, what)
         a, b = builder.span(start, end, what, text)
-        anns.append(builder.annotation(doc.id, what, kind="entity", start=a, end=b, label=label, annotator=who))
+        anns.append(builder.entity(doc.id, what, a, b, label, who))
     return Record(doc, anns, line, name=doc_name)
 
 

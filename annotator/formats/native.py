@@ -27,7 +27,7 @@ statuses, annotators and sources; records written by hand may leave out ids
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from annotator.core.models import KINDS, Annotation, Document, Source
@@ -49,6 +49,7 @@ __all__ = [
     "NATIVE_VERSION",
     "is_native",
     "native_record",
+    "native_row_record",
     "iter_native_records",
     "review_dict",
     "dumps_native",
@@ -128,6 +129,62 @@ def native_record(
     return record
 
 
+def native_row_record(
+    doc: Sequence[Any],
+    annotations: Iterable[Sequence[Any]],
+    schema: "LabelSchema | None" = None,
+    review: list[Any] | None = None,
+) -> dict[str, Any]:
+    """:func:`native_record` of a document and its annotations as the project
+    stores them (raw rows, columns in the store's order: the document's are
+    :data:`DOCUMENT_KEYS`, an annotation's are ``id``, ``doc_id`` and then the rest
+    of :data:`ANNOTATION_KEYS`), without making Document and Annotation objects
+    first: the same record, several times faster (exports read every row)."""
+    return {
+        "format": NATIVE_FORMAT,
+        "format_version": NATIVE_VERSION,
+        "schema": {"name": schema.name, "version": schema.version} if schema is not None else None,
+        "id": doc[0],
+        "external_id": doc[1],
+        "title": doc[2],
+        "text": doc[3],
+        "sha256": doc[4],
+        "source": doc[5],
+        "metadata": dict(sorted(json.loads(doc[6]).items())),
+        "status": doc[7],
+        "created": doc[8],
+        "updated": doc[9],
+        "annotations": [_row_annotation_dict(r) for r in sorted(annotations, key=_row_order)],
+        "review": [review_dict(d) for d in review or []],
+    }
+
+
+def _row_order(r: Sequence[Any]) -> tuple:
+    """:func:`_annotation_order` of a stored row."""
+    return (_KIND_ORDER.get(r[2], len(KINDS)), -1 if r[4] is None else r[4], -1 if r[5] is None else r[5], r[0])
+
+
+def _row_annotation_dict(r: Sequence[Any]) -> dict[str, Any]:
+    """:func:`annotation_dict` of a stored row (attributes and arguments are JSON there)."""
+    return {
+        "id": r[0],
+        "kind": r[2],
+        "label": r[3],
+        "start": r[4],
+        "end": r[5],
+        "attributes": {} if r[6] == "{}" else dict(sorted(json.loads(r[6]).items())),
+        "arguments": [] if r[7] == "[]" else [{"role": x["role"], "target": x["target"]} for x in json.loads(r[7])],
+        "head": r[8],
+        "tail": r[9],
+        "claimant_ref": r[10],
+        "claimant_text": r[11],
+        "annotator": r[12],
+        "source": r[13],
+        "created": r[14],
+        "updated": r[15],
+    }
+
+
 def review_dict(decision: dict[str, Any]) -> dict[str, Any]:
     """One review decision in native key order (without ``doc_id``)."""
     return {
@@ -180,12 +237,10 @@ def dumps_native(record: dict[str, Any]) -> str:
     U+2028, U+2029 and U+0085, which some line readers (``str.splitlines``) take
     for line breaks, are written as ``\\u`` escapes, as the export command does.
     """
-    return (
-        json.dumps(record, ensure_ascii=False, sort_keys=False)
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-        .replace("\x85", "\\u0085")
-    )
+    line = json.dumps(record, ensure_ascii=False, sort_keys=False)
+    if "\u2028" in line or "\u2029" in line or "\x85" in line:  # rare; looking is cheaper than replacing
+        line = line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
+    return line
 
 
 def write_native(records: Iterable[dict[str, Any]], fh: IO[str]) -> int:

@@ -37,7 +37,10 @@ Importing this shape goes through the Prodigy reader (:mod:`annotator.formats.pr
 
 from __future__ import annotations
 
+import json
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
+from json.encoder import encode_basestring
 from typing import Any
 
 from annotator.core.models import Annotation
@@ -105,10 +108,14 @@ class SpansWriter(JsonlWriter):
         text = unit.text
         tk = self.ctx.tokenized(unit)
         tokens, by_start, by_end = prodigy_tokens(text, tk.tokens, int if unit.code_points else unit.pos)
+        yield self._record(unit, tokens, tk.spans, by_start, by_end)
+
+    def _record(self, unit: Unit, tokens: Any, spans: list[Annotation], by_start: Any, by_end: Any) -> dict[str, Any]:
+        """The record with ``tokens`` as given (None in :meth:`lines`, which writes them itself)."""
         records: dict[str, dict[str, Any]] = {}
-        for a in tk.spans:
+        for a in spans:
             records[a.id] = span_record(unit, a, by_start[a.start], by_end[a.end])
-        rec: dict[str, Any] = {"text": text, "meta": unit.meta(), "tokens": tokens, "spans": list(records.values())}
+        rec: dict[str, Any] = {"text": unit.text, "meta": unit.meta(), "tokens": tokens, "spans": list(records.values())}
         relations = [
             {
                 "head": records[link.head.id]["token_end"],
@@ -125,7 +132,98 @@ class SpansWriter(JsonlWriter):
         rec["answer"] = "accept"
         if unit.annotator is not None:
             rec["_annotator_id"] = unit.annotator
-        yield rec
+        return rec
+
+    def lines(self, unit: Unit) -> Iterable[str]:
+        """``json_line`` of :meth:`records`' record, made without a dictionary per token.
+
+        Tokens are most of a record (a 5,000-character article has about a
+        thousand): their JSON is written straight from their offsets with the
+        escaping ``json.dumps`` uses, and the rest of the record goes through
+        ``json.dumps`` as usual.  ``tests/formats/test_export_formats.py`` checks
+        the lines equal ``json_line`` of the records.
+        """
+        text = unit.text
+        bounds, spans = self.ctx.token_bounds(unit)
+        tokens_json, starts, ends = _prodigy_tokens_json(text, bounds, None if unit.code_points else unit.pos)
+        rec = self._record(unit, None, spans, _Index(starts), _Index(ends))
+        # ``json.dumps`` writes a dict as "{" + "KEY: VALUE" items joined by ", " + "}":
+        # the text and meta, then the tokens, then the rest (never empty: spans, answer).
+        head = json.dumps({"text": rec.pop("text"), "meta": rec.pop("meta")}, ensure_ascii=False)
+        del rec["tokens"]
+        tail = json.dumps(rec, ensure_ascii=False)
+        if "\u2028" in text or "\u2029" in text or "\x85" in text:  # a token may hold one: escape them too
+            tokens_json = _escape_line_breaks(tokens_json)
+        return [_escape_line_breaks(head[:-1]) + ', "tokens": ' + tokens_json + ", " + _escape_line_breaks(tail[1:]) + "\n"]
+
+
+_BOOL = ("false", "true")
+_TOKEN = '{"text": %s, "start": %d, "end": %d, "id": %d, "ws": %s}'
+
+
+class _Index:
+    """Index of a token by its start (or end) offset: a sorted list searched by bisection."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, keys: list[int]):
+        self.keys = keys
+
+    def __getitem__(self, offset: int) -> int:
+        i = bisect_left(self.keys, offset)
+        if i == len(self.keys) or self.keys[i] != offset:
+            raise KeyError(offset)
+        return i
+
+
+def _escape_line_breaks(s: str) -> str:
+    """What :func:`~annotator.formats.export.json_line` does to a line, on a piece of one."""
+    if "\u2028" in s or "\u2029" in s or "\x85" in s:
+        return s.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
+    return s
+
+
+def _prodigy_tokens_json(text: str, bounds: list[tuple[int, int]], pos: Callable[[int], int] | None) -> tuple[str, list[int], list[int]]:
+    """The JSON array of :func:`prodigy_tokens` (as ``json.dumps`` writes it) from
+    word token bounds, and the code-point starts and ends of the tokens written
+    (whitespace tokens included), for finding a span's token."""
+    texts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    ws: list[bool] = []
+    at = 0
+    for s, e in bounds:
+        if s != at:
+            if s == at + 1 and ws and text[at] == " ":
+                ws[-1] = True  # the usual single space between two tokens
+            else:
+                _gap(text, at, s, texts, starts, ends, ws)
+        texts.append(text[s:e])
+        starts.append(s)
+        ends.append(e)
+        ws.append(False)
+        at = e
+    _gap(text, at, len(text), texts, starts, ends, ws)
+    if pos is None:
+        out_starts, out_ends = starts, ends
+    else:
+        out_starts, out_ends = list(map(pos, starts)), list(map(pos, ends))
+    body = ", ".join(map(_TOKEN.__mod__, zip(map(encode_basestring, texts), out_starts, out_ends, range(len(texts)), map(_BOOL.__getitem__, ws))))
+    return "[" + body + "]", starts, ends
+
+
+def _gap(text: str, a: int, b: int, texts: list[str], starts: list[int], ends: list[int], ws: list[bool]) -> None:
+    """Whitespace between tokens, as :func:`prodigy_tokens` writes it."""
+    if a >= b:
+        return
+    if ws and text[a] == " ":
+        ws[-1] = True
+        a += 1
+    if a < b:
+        texts.append(text[a:b])
+        starts.append(a)
+        ends.append(b)
+        ws.append(False)
 
 
 def _short_span(span: dict[str, Any]) -> dict[str, Any]:

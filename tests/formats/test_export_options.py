@@ -249,7 +249,7 @@ def test_a_failing_export_leaves_nothing_and_keeps_the_previous_one(project, tmp
     from annotator.formats import spans
 
     calls = {"n": 0}
-    real = spans.SpansWriter.records
+    real = spans.SpansWriter.lines  # what the writer writes: a unit's JSON lines
 
     def boom(self, unit):
         calls["n"] += 1
@@ -257,7 +257,7 @@ def test_a_failing_export_leaves_nothing_and_keeps_the_previous_one(project, tmp
             raise OSError(28, "No space left on device")
         yield from real(self, unit)
 
-    monkeypatch.setattr(spans.SpansWriter, "records", boom)
+    monkeypatch.setattr(spans.SpansWriter, "lines", boom)
     with pytest.raises(ExportError, match="No space left on device; nothing was written"):
         export(project, ExportOptions("spans", out=out, annotator="alice"))
     assert out.read_bytes() == before
@@ -379,24 +379,48 @@ def test_docs_examples_are_the_exporters_output():
 
 def test_exports_stream_one_document_at_a_time(tmp_path, monkeypatch):
     """Each document is read, written, and let go before the next is read (memory stays flat)."""
-    from annotator.formats import export as export_module
+    from annotator.formats.spans import SpansWriter
 
     proj = _many_docs(tmp_path / "m.annotator", 6, list(range(6)))
     events: list[str] = []
-    real_get, real_line = Project.get_document, export_module.json_line
+    real_get, real_lines = Project.get_document, SpansWriter.lines
 
     def get_document(self, doc_id):
         events.append("read")
         return real_get(self, doc_id)
 
-    def json_line(obj):
-        events.append("write")
-        return real_line(obj)
+    def lines(self, unit):
+        for line in real_lines(self, unit):
+            events.append("write")
+            yield line
 
     monkeypatch.setattr(Project, "get_document", get_document)
-    monkeypatch.setattr(export_module, "json_line", json_line)
+    monkeypatch.setattr(SpansWriter, "lines", lines)
     export(proj, ExportOptions("spans", out=tmp_path / "s.jsonl"))
     assert events == ["read", "write"] * 6
+    proj.close()
+
+
+def test_native_exports_stream_one_document_at_a_time(tmp_path, monkeypatch):
+    """The native writer reads stored rows, not Documents: still one document at a time."""
+    from annotator.formats import native
+
+    proj = _many_docs(tmp_path / "m.annotator", 6, list(range(6)))
+    events: list[str] = []
+    real_rows, real_record = Project.document_rows, native.native_row_record
+
+    def document_rows(self, ids):
+        events.append(f"read {len(ids)}")
+        return real_rows(self, ids)
+
+    def native_row_record(*args, **kwargs):
+        events.append("write")
+        return real_record(*args, **kwargs)
+
+    monkeypatch.setattr(Project, "document_rows", document_rows)
+    monkeypatch.setattr(native, "native_row_record", native_row_record)
+    export(proj, ExportOptions("native", out=tmp_path / "n.jsonl"))
+    assert events == ["read 1", "write"] * 6
     proj.close()
 
 

@@ -118,7 +118,7 @@ def test_a_failing_export_leaves_the_previous_one(tmp_path: Path, fmt: str, monk
         assert complete(target, 30)
         before = {f.relative_to(tmp_path): f.read_bytes() for f in tmp_path.rglob("*") if f.is_file() and target in [f, *f.parents]}
         calls = {"n": 0}
-        original = p.get_document
+        original, original_rows = p.get_document, p.document_rows
 
         def failing(doc_id: str) -> Document:  # the disk fills up half-way
             calls["n"] += 1
@@ -126,7 +126,14 @@ def test_a_failing_export_leaves_the_previous_one(tmp_path: Path, fmt: str, monk
                 raise OSError(28, "No space left on device")
             return original(doc_id)
 
+        def failing_rows(ids: list[str]) -> dict:  # what the native writer reads instead of Documents
+            calls["n"] += 1
+            if calls["n"] > 15:
+                raise OSError(28, "No space left on device")
+            return original_rows(ids)
+
         monkeypatch.setattr(p, "get_document", failing)
+        monkeypatch.setattr(p, "document_rows", failing_rows)
         with pytest.raises(ExportError, match="nothing was written") as info:
             export(p, ExportOptions(format=fmt, out=target))
         assert "No space left" in str(info.value) and "\n" not in str(info.value)

@@ -1,0 +1,206 @@
+"""The fast paths of imports and exports give exactly what the plain paths give.
+
+- spans: :meth:`SpansWriter.lines` writes the JSON of the tokens itself; it must
+  equal ``json_line`` of :meth:`SpansWriter.records` (byte for byte, same report);
+- native: records made from stored rows (:func:`native_row_record`) equal
+  :func:`native_record` of the Documents and Annotations;
+- tokens: :func:`cut_spans` gives the bounds of the tokens ``_split`` cuts;
+- imports: a file is written in batches inside its one transaction, and a bad
+  record after some batches still leaves nothing; ``TextBuilder.entity`` makes
+  what ``TextBuilder.annotation`` makes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from export_fixtures import full_project
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotator.core import store
+from annotator.core.importing import import_paths
+from annotator.core.models import Document, entity
+from annotator.core.store import Project
+from annotator.core.text import canonicalize
+from annotator.core.tokenize import _split, cut_spans, token_spans
+from annotator.formats import InputError, TextBuilder
+from annotator.formats.export import (
+    ExportContext,
+    ExportOptions,
+    ExportReport,
+    JsonlWriter,
+    Unit,
+    _DocOffsets,
+    _sort_key,
+    export,
+    json_line,
+)
+from annotator.formats.native import dumps_native, native_record, native_row_record
+from annotator.formats.spans import SpansWriter
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    p = full_project(tmp_path_factory.mktemp("proj") / "full.annotator")
+    yield p
+    p.close()
+
+
+SPANS_OPTIONS = [
+    {"annotator": "alice"},
+    {"annotator": "alice", "kinds": ("entity", "event", "claim")},
+    {"annotator": "alice", "offsets": "utf16"},
+    {"annotator": "alice", "sentences": True},
+    {"annotator": "alice", "sentences": True, "offsets": "utf16", "kinds": ("entity", "event", "claim")},
+    {"gold": True},
+    {"per_annotator": True},
+    {"per_annotator": True, "include_empty": True, "kinds": ("entity", "claim")},
+]
+
+
+@pytest.mark.parametrize("opts", SPANS_OPTIONS)
+def test_spans_lines_are_the_records_json(project, tmp_path, monkeypatch, opts):
+    fast = export(project, ExportOptions("spans", out=tmp_path / "fast.jsonl", **opts))
+    with monkeypatch.context() as m:
+        m.setattr(SpansWriter, "lines", JsonlWriter.lines)  # json_line of every record
+        plain = export(project, ExportOptions("spans", out=tmp_path / "plain.jsonl", **opts))
+    assert (tmp_path / "fast.jsonl").read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
+    assert fast.to_dict() == plain.to_dict() and fast.lines() != []
+
+
+_ALPHABET = st.sampled_from(
+    list("ab Z9 .,-'’\"\\“”") + ["  ", "\n", "\n\n", "\t", "\r", "\x01", "\x85", "\u2028", "\u2029", "\xa0",
+                               "é", "e\u0301", "北京", "😀", "👨\u200d👩\u200d👧", "🇨🇱", "U.S.", "2,000", "\ufeff"]
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    pieces=st.lists(_ALPHABET, min_size=1, max_size=40),
+    cuts=st.lists(st.tuples(st.integers(0, 200), st.integers(1, 8)), max_size=6),
+    utf16=st.booleans(),
+    leading=st.sampled_from(["", " ", "  ", "\n"]),
+)
+def test_spans_lines_equal_records_on_random_text(project, pieces, cuts, utf16, leading):
+    text = canonicalize(leading + "".join(pieces))[0]
+    if not text.strip():
+        text += "x"
+    doc = Document(text=text)
+    anns = []
+    for start, length in cuts:
+        start = start % len(text)
+        end = min(len(text), start + length)
+        anns.append(entity(doc.id, start, end, "ORG", "alice"))
+    anns.sort(key=_sort_key)
+    options = ExportOptions("spans", offsets="utf16" if utf16 else "codepoint")
+    reports = []
+    outs = []
+    for way in ("fast", "plain"):
+        report = ExportReport(format="spans", out=None)  # type: ignore[arg-type]
+        writer = SpansWriter(ExportContext(options, project, report))
+        unit = Unit(doc, anns, 0, len(text), "alice", None, _DocOffsets(text, "utf16") if utf16 else None)
+        outs.append(list(writer.lines(unit)) if way == "fast" else [json_line(r) for r in writer.records(unit)])
+        reports.append(report.to_dict())
+    assert outs[0] == outs[1]
+    assert reports[0] == reports[1]
+    rec = json.loads(outs[0][0])
+    assert "".join(t["text"] + " " * t["ws"] for t in rec["tokens"]) == text
+
+
+def test_native_rows_make_the_same_records(tmp_path):
+    project = full_project(tmp_path / "n.annotator")
+    ids = project.document_ids()
+    with project.transaction():  # a review decision, so records carry one
+        project._put_review_decision({"id": "r1", "doc_id": ids[0], "reviewer": "rev", "time": "2025-01-01T00:00:00.000+00:00",
+                                      "action": "accept", "source_ids": ["a", "b"], "gold_id": None, "detail": {"z": 1, "a": [2]}})
+    docs = project.document_rows(ids)
+    rows = project.annotation_rows_by_document(ids)
+    assert project.review_decisions(ids[0])
+    for doc_id in ids:
+        assert [store.row_to_annotation(r) for r in rows.get(doc_id, [])] == project.annotations(doc_id)
+        expected = native_record(project.get_document(doc_id), project.annotations(doc_id), project.schema, project.review_decisions(doc_id))
+        got = native_row_record(docs[doc_id], rows.get(doc_id, []), project.schema, project.review_decisions(doc_id))
+        assert got == expected
+        assert dumps_native(got) == dumps_native(expected)
+    assert project.annotation_rows_by_document(ids, "bob").keys() == {ids[0]}
+    project.close()
+
+
+def test_native_export_of_all_layers_equals_the_records(tmp_path):
+    project = full_project(tmp_path / "n.annotator")
+    export(project, ExportOptions("native", out=tmp_path / "n.jsonl"))
+    want = [dumps_native(native_record(d, project.annotations(d.id), project.schema, project.review_decisions(d.id))) + "\n"
+            for d in project.iter_documents()]
+    assert (tmp_path / "n.jsonl").read_text("utf-8") == "".join(want)
+    project.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1 .,-\n\t😀é")), min_size=1, max_size=60),
+       st.lists(st.integers(0, 70), max_size=8))
+def test_cut_spans_are_the_bounds_of_the_cut_tokens(text, boundaries):
+    spans = token_spans(text)
+    assert cut_spans(spans, boundaries) == [(t.start, t.end) for t in _split(text, spans, boundaries)]
+
+
+def _jsonl(path, n, bad_last=False):
+    rng = random.Random(n)
+    with open(path, "w", encoding="utf-8") as fh:
+        for i in range(n):
+            words = " ".join(rng.choice(["China", "India", "talks", "trade", "Reuters"]) for _ in range(12))
+            fh.write(json.dumps({"id": f"d{i}", "text": f"Document {i}: {words}.", "spans": [[0, 8, "ORG"]]}) + "\n")
+        if bad_last:
+            fh.write(json.dumps({"id": "bad", "text": "Bad span.", "spans": [[5, 50, "ORG"]]}) + "\n")
+
+
+def _rows(project):
+    docs = project.conn.execute("SELECT external_id, title, text, sha256, source, metadata, status FROM documents ORDER BY seq").fetchall()
+    anns = project.conn.execute('SELECT d.external_id, a.kind, a.label, a.start, a."end", a.annotator, a.source '
+                                "FROM annotations a JOIN documents d ON a.doc_id = d.id ORDER BY a.rowid").fetchall()
+    history = project.conn.execute("SELECT actor, action, detail FROM history ORDER BY seq").fetchall()
+    return docs, anns, history
+
+
+def test_an_import_is_written_in_batches_in_one_transaction(tmp_path, monkeypatch):
+    _jsonl(tmp_path / "good.jsonl", 7)
+    whole = Project(tmp_path / "whole.annotator", create=True)
+    assert import_paths(whole, [tmp_path / "good.jsonl"]).documents == 7
+    monkeypatch.setattr(store, "_INSERT_BATCH", 2)
+    batched = Project(tmp_path / "batched.annotator", create=True)
+    assert import_paths(batched, [tmp_path / "good.jsonl"]).documents == 7
+    assert _rows(batched) == _rows(whole)
+    # A bad record after three batches were written: the file imports nothing.
+    _jsonl(tmp_path / "bad.jsonl", 7, bad_last=True)
+    before = _rows(batched)
+    fresh = Project(tmp_path / "fresh.annotator", create=True)
+    report = import_paths(fresh, [tmp_path / "bad.jsonl"])
+    assert report.refused and fresh.document_count() == 0 and _rows(fresh)[2] == []
+    assert "bad.jsonl:8" in str(report.errors[0])
+    partial = import_paths(fresh, [tmp_path / "bad.jsonl"], partial=True)
+    assert partial.documents == 7 and fresh.document_count() == 7 and len(partial.errors) == 1
+    assert _rows(batched) == before
+    for p in (whole, batched, fresh):
+        p.close()
+
+
+def test_builder_entity_is_builder_annotation():
+    b = TextBuilder("China and India", file="f.jsonl", line=3, doc_name="document 'x'")
+    fast = b.entity("doc", "span 1 (GPE)", 0, 5, "GPE", "alice")
+    plain = b.annotation("doc", "span 1 (GPE)", kind="entity", start=0, end=5, label="GPE", annotator="alice")
+    assert fast.model_dump(exclude={"id"}) == plain.model_dump(exclude={"id"})
+    assert fast.model_fields_set == plain.model_fields_set
+    for label, who in (("G\ud800", "alice"), ("GPE", "al\udc00ice"), ("G\ud800", "b\udc00")):
+        with pytest.raises(InputError) as fast_err:
+            b.entity("doc", "span 1", 0, 5, label, who)
+        with pytest.raises(InputError) as plain_err:
+            b.annotation("doc", "span 1", kind="entity", start=0, end=5, label=label, annotator=who)
+        assert str(fast_err.value) == str(plain_err.value)
+    with pytest.raises(InputError) as fast_err:
+        b.entity("doc", "span 1", 0, 5, "GPE", 7)  # type: ignore[arg-type]
+    with pytest.raises(InputError) as plain_err:
+        b.annotation("doc", "span 1", kind="entity", start=0, end=5, label="GPE", annotator=7)
+    assert str(fast_err.value) == str(plain_err.value)
+
