@@ -116,6 +116,7 @@ class Corpus:
     claim_attributes: list[str] = field(default_factory=list)
     _tokens: dict[tuple[str, tuple[int, ...]], list[int]] = field(default_factory=dict)
     _views: dict[tuple[str, str, str | None], "_View"] = field(default_factory=dict)
+    _vectors: dict[tuple[tuple[str, ...], str | None], Counter] = field(default_factory=dict)
     _bounds: dict[tuple[str, str | None], tuple[int, ...]] = field(default_factory=dict)
     _starts: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
     _segments: dict[tuple[str, str | None], "_Segments"] = field(default_factory=dict)
@@ -358,7 +359,11 @@ def max_overlap_matching(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, in
     return sum(1 for i in range(len(a)) if adj[i] and augment(i, [False] * len(b)))
 
 
-def _multiset_matches(a: Iterable[Any], b: Iterable[Any]) -> int:
+def _multiset_matches(a: Sequence[Any], b: Sequence[Any]) -> int:
+    if len(a) == 1:  # (the usual: one claim each)
+        return 1 if a[0] in b else 0
+    if len(b) == 1:
+        return 1 if b[0] in a else 0
     ca, cb = Counter(a), Counter(b)
     return sum(min(v, cb[k]) for k, v in ca.items())
 
@@ -499,6 +504,15 @@ class _Counts:
     def total(self) -> dict[str, Any]:
         return prf(*(sum(c[i] for c in self.d.values()) for i in range(3)))
 
+    def add_sizes(self, sizes: dict[str, int], side: int) -> None:
+        """Add ``{key: n}`` to the sizes of a (``side`` 1) or of b (``side`` 2)."""
+        d = self.d
+        for key, n in sizes.items():
+            c = d.get(key)
+            if c is None:
+                c = d[key] = [0, 0, 0]
+            c[side] += n
+
     def one(self, key: str) -> dict[str, Any]:
         return prf(*self.d.get(key, (0, 0, 0)))
 
@@ -560,32 +574,23 @@ def _pair_document(corpus: Corpus, st: _PairState, doc_id: str, a: str, b: str, 
             c[2] += na
             c[3] += nb
         disagreements += na + nb - 2 * tp
-    # -- tokens ---------------------------------------------------------------
-    # (per piece of the document: all its tokens have the same categories)
-    segments = corpus.segments(doc_id, label)
-    counts = segments.counts
-    cat_a, cat_b = va.cats, vb.cats
-    tokens = st.tokens
-    covered = 0
-    for i in cat_a.keys() | cat_b.keys():
-        n = counts[i]
-        tokens[(cat_a.get(i, OUTSIDE), cat_b.get(i, OUTSIDE))] += n
-        covered += n
-    tokens[(OUTSIDE, OUTSIDE)] += segments.tokens - covered
+    # (tokens: counted for all pairs at once, see _token_vectors)
     # -- events ---------------------------------------------------------------
-    for lab, n in va.args_by_type.items():
-        st.args_by_type.add(lab, 0, n, 0)
-    for lab, n in vb.args_by_type.items():
-        st.args_by_type.add(lab, 0, 0, n)
-    for role, n in va.args_by_role.items():
-        st.args_by_role.add(role, 0, n, 0)
-    for role, n in vb.args_by_role.items():
-        st.args_by_role.add(role, 0, 0, n)
+    st.args_by_type.add_sizes(va.args_by_type, 1)
+    st.args_by_type.add_sizes(vb.args_by_type, 2)
+    st.args_by_role.add_sizes(va.args_by_role, 1)
+    st.args_by_role.add_sizes(vb.args_by_role, 2)
     for key in va.events.keys() | vb.events.keys():
         ga, gb = va.events.get(key, ()), vb.events.get(key, ())
         st.triggers.add(key[2], min(len(ga), len(gb)), len(ga), len(gb))
         disagreements += abs(len(ga) - len(gb))
         for args_a, args_b in zip(ga, gb):  # matched triggers, in the order they were made
+            if args_a == args_b:  # every argument matches
+                if args_a:
+                    st.args_by_type.add(key[2], len(args_a), 0, 0)
+                    for role, _f in args_a:
+                        st.args_by_role.add(role, 1, 0, 0)
+                continue
             common = Counter(args_a) & Counter(args_b)
             for (role, _f), n in common.items():
                 st.args_by_type.add(key[2], n, 0, 0)
@@ -652,25 +657,59 @@ def _pair_documents(corpus: Corpus, a: str, b: str, documents: str) -> tuple[lis
     return shared, only_a, only_b
 
 
+def _token_vectors(corpus: Corpus, names: tuple[str, ...], label: str | None) -> Counter:
+    """``{(token category of each of names, None for one who did not annotate the
+    document): number of tokens}`` over all documents (cached). The token counts
+    of every pair and of all annotators together are sums over these few
+    vectors, so the documents are gone through once, not once per pair."""
+    key = (names, label)
+    hit = corpus._vectors.get(key)
+    if hit is not None:
+        return hit
+    out: Counter = Counter()
+    for doc_id, doc in corpus.docs.items():
+        cats = [corpus.view(doc_id, n, label).cats if doc.get(n) else None for n in names]
+        worked = [c for c in cats if c is not None]
+        if not worked:
+            continue
+        # per piece of the document: all its tokens have the same categories
+        segments = corpus.segments(doc_id, label)
+        counts = segments.counts
+        covered = 0
+        for i in set().union(*worked):
+            out[tuple([None if c is None else c.get(i, OUTSIDE) for c in cats])] += counts[i]
+            covered += counts[i]
+        out[tuple([None if c is None else OUTSIDE for c in cats])] += segments.tokens - covered
+    corpus._vectors[key] = out
+    return out
+
+
+def _pair_tokens(vectors: Counter, i: int, j: int, documents: str) -> Counter:
+    """``{(category of annotator i, of annotator j): number of tokens}`` over the
+    documents that count for the pair."""
+    tokens: Counter = Counter()
+    for vec, n in vectors.items():
+        x, y = vec[i], vec[j]
+        if x is None or y is None:
+            if documents != "any" or (x is None and y is None):
+                continue
+            x, y = (OUTSIDE if x is None else x), (OUTSIDE if y is None else y)
+        tokens[(x, y)] += n
+    return tokens
+
+
 def _token_alpha_units(corpus: Corpus, names: Sequence[str], label: str | None, documents: str) -> dict[tuple, int]:
     """``{sorted token categories of the annotators present: number of tokens}``."""
     units: Counter = Counter()
-    for doc_id, doc in corpus.docs.items():
-        present = [n for n in names if doc.get(n)]
+    for vec, n in _token_vectors(corpus, tuple(names), label).items():
         if documents == "any":
-            present = list(names) if present else []
-        if len(present) < 2:
+            values = [OUTSIDE if v is None else v for v in vec]
+        else:
+            values = [v for v in vec if v is not None]
+        if len(values) < 2:
             continue
-        segments = corpus.segments(doc_id, label)
-        counts = segments.counts
-        cats = [corpus.view(doc_id, n, label).cats for n in present]
-        covered = 0
-        for i in set().union(*cats):
-            values = [c.get(i, OUTSIDE) for c in cats]
-            values.sort()
-            units[tuple(values)] += counts[i]
-            covered += counts[i]
-        units[(OUTSIDE,) * len(present)] += segments.tokens - covered
+        values.sort()
+        units[tuple(values)] += n
     return units
 
 
@@ -735,6 +774,10 @@ def _pair_report(corpus: Corpus, a: str, b: str, label: str | None, documents: s
     st.documents = len(docs)
     for doc_id in docs:
         _pair_document(corpus, st, doc_id, a, b, label)
+    names = tuple(corpus.annotators)
+    if a not in names or b not in names:
+        names = (a, b)
+    st.tokens = _pair_tokens(_token_vectors(corpus, names, label), names.index(a), names.index(b), documents)
     entity_labels = set(st.ents) | {lab for pair in st.tokens for c in pair for lab in _labels_of(c)}
     exact_counts, overlap_counts = _Counts(), _Counts()
     for lab, (tp, ov, na, nb) in st.ents.items():
