@@ -21,6 +21,16 @@ The definitions (what is a match, which documents count) are in
 
 Everything is computed from one query over the annotations and the texts of
 the documents involved; no annotation is validated twice.
+
+How it stays fast (the results are those of the definitions, token by token;
+``tests/core/test_agreement_fast.py`` checks that on random corpora):
+
+- Tokens are never built. The span boundaries cut a document into pieces whose
+  tokens all have the same categories for every annotator; only the number of
+  tokens in each piece is needed (:func:`annotator.core.tokenize.token_ranks`).
+- The token counts of all pairs and of Krippendorff's alpha are sums over one
+  count of per-piece category vectors, made in a single pass over the documents.
+- The cyclic garbage collector is paused while a corpus is read and compared.
 """
 
 from __future__ import annotations
@@ -888,6 +898,7 @@ def compute(corpus: Corpus, label: str | None = None, documents: str = "shared")
         pairs.append(report)
         disagreement.update(per_doc)
     units = _token_alpha_units(corpus, names, label, documents)
+    corpus._chunks.clear()  # every document's pieces are counted: the tokenizer's memo is not needed now
     labels = {lab for v in units for c in v for lab in _labels_of(c)}
     ranked = sorted(disagreement.items(), key=lambda kv: (-kv[1], kv[0]))
     return {
