@@ -94,6 +94,8 @@ SPLIT_NAMES = ("train", "dev", "test")
 MARKER = ".annotator-export"
 #: How many problems of each kind a report keeps as examples (all are counted).
 EXAMPLES = 200
+#: Documents read per query by writers that take stored rows (:attr:`Writer.rows`).
+ROWS_CHUNK = 32
 
 
 class ExportError(Exception):
@@ -1061,19 +1063,28 @@ class _Units:
         Annotation objects (:attr:`Writer.rows`): per document, its stored row and
         the rows of its annotations of the exported kinds and layer (store order)."""
         project, layer, kinds = self.project, self.options.layer, self.kinds
-        for doc_id in ids:
+        ids = list(ids)
+        # A few documents per query (two queries per document cost as much as
+        # reading the rows); memory stays bounded by the chunk, whatever the corpus.
+        for at in range(0, len(ids), ROWS_CHUNK):
             if self.cancelled is not None and self.cancelled():
                 raise ExportCancelled("export cancelled; nothing was written")
-            row = project.document_rows([doc_id]).get(doc_id)
-            if row is None:
-                raise KeyError(doc_id)
-            anns = [r for r in project.annotation_rows_by_document([doc_id], layer).get(doc_id, ()) if r[2] in kinds]
-            self.report.annotations += len(anns)
-            yield row, anns
-            self.report.documents += 1
-            self.done += 1
-            if self.progress is not None:
-                self.progress(self.done, self.total)
+            chunk = ids[at : at + ROWS_CHUNK]
+            docs = project.document_rows(chunk)
+            anns_of = project.annotation_rows_by_document(chunk, layer)
+            for doc_id in chunk:
+                if self.cancelled is not None and self.cancelled():
+                    raise ExportCancelled("export cancelled; nothing was written")
+                row = docs.get(doc_id)
+                if row is None:
+                    raise KeyError(doc_id)
+                anns = [r for r in anns_of.get(doc_id, ()) if r[2] in kinds]
+                self.report.annotations += len(anns)
+                yield row, anns
+                self.report.documents += 1
+                self.done += 1
+                if self.progress is not None:
+                    self.progress(self.done, self.total)
 
     def _unit(self, doc: Document, anns: list[Annotation], start: int, end: int, annotator: str | None,
               segment: int | None, offsets: _DocOffsets | None) -> Unit:

@@ -164,25 +164,17 @@ def _row_order(r: Sequence[Any]) -> tuple:
     return (_KIND_ORDER.get(r[2], len(KINDS)), -1 if r[4] is None else r[4], -1 if r[5] is None else r[5], r[0])
 
 
+#: The store's annotation columns: ANNOTATION_KEYS with ``doc_id`` second.
+_ROW_KEYS = ("id", "doc_id", *ANNOTATION_KEYS[1:])
+
+
 def _row_annotation_dict(r: Sequence[Any]) -> dict[str, Any]:
     """:func:`annotation_dict` of a stored row (attributes and arguments are JSON there)."""
-    return {
-        "id": r[0],
-        "kind": r[2],
-        "label": r[3],
-        "start": r[4],
-        "end": r[5],
-        "attributes": {} if r[6] == "{}" else dict(sorted(json.loads(r[6]).items())),
-        "arguments": [] if r[7] == "[]" else [{"role": x["role"], "target": x["target"]} for x in json.loads(r[7])],
-        "head": r[8],
-        "tail": r[9],
-        "claimant_ref": r[10],
-        "claimant_text": r[11],
-        "annotator": r[12],
-        "source": r[13],
-        "created": r[14],
-        "updated": r[15],
-    }
+    d = dict(zip(_ROW_KEYS, r))
+    del d["doc_id"]  # the others keep their order
+    d["attributes"] = {} if r[6] == "{}" else dict(sorted(json.loads(r[6]).items()))
+    d["arguments"] = [] if r[7] == "[]" else [{"role": x["role"], "target": x["target"]} for x in json.loads(r[7])]
+    return d
 
 
 def review_dict(decision: dict[str, Any]) -> dict[str, Any]:

@@ -401,11 +401,14 @@ def test_exports_stream_one_document_at_a_time(tmp_path, monkeypatch):
     proj.close()
 
 
-def test_native_exports_stream_one_document_at_a_time(tmp_path, monkeypatch):
-    """The native writer reads stored rows, not Documents: still one document at a time."""
+def test_native_exports_stream_a_few_documents_at_a_time(tmp_path, monkeypatch):
+    """The native writer reads stored rows a chunk of documents at a time (memory stays
+    bounded by the chunk) and writes each chunk before reading the next."""
+    from annotator.formats import export as export_module
     from annotator.formats import native
 
-    proj = _many_docs(tmp_path / "m.annotator", 6, list(range(6)))
+    monkeypatch.setattr(export_module, "ROWS_CHUNK", 2)
+    proj = _many_docs(tmp_path / "m.annotator", 5, list(range(5)))
     events: list[str] = []
     real_rows, real_record = Project.document_rows, native.native_row_record
 
@@ -420,7 +423,7 @@ def test_native_exports_stream_one_document_at_a_time(tmp_path, monkeypatch):
     monkeypatch.setattr(Project, "document_rows", document_rows)
     monkeypatch.setattr(native, "native_row_record", native_row_record)
     export(proj, ExportOptions("native", out=tmp_path / "n.jsonl"))
-    assert events == ["read 1", "write"] * 6
+    assert events == ["read 2", "write", "write", "read 2", "write", "write", "read 1", "write"]
     proj.close()
 
 

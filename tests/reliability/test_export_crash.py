@@ -17,6 +17,7 @@ import pytest
 
 from annotator.core.models import Document, entity
 from annotator.core.store import Project
+from annotator.formats import export as export_module
 from annotator.formats.export import ExportError, ExportOptions, export
 
 CHILD = textwrap.dedent(
@@ -134,6 +135,7 @@ def test_a_failing_export_leaves_the_previous_one(tmp_path: Path, fmt: str, monk
 
         monkeypatch.setattr(p, "get_document", failing)
         monkeypatch.setattr(p, "document_rows", failing_rows)
+        monkeypatch.setattr(export_module, "ROWS_CHUNK", 1)  # one read per document, as get_document
         with pytest.raises(ExportError, match="nothing was written") as info:
             export(p, ExportOptions(format=fmt, out=target))
         assert "No space left" in str(info.value) and "\n" not in str(info.value)
