@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,7 @@ _SNIFF_RECORDS = 5
 _READ_SHARE = 0.9
 #: Lines listed per unknown label in messages.
 _LINES_LISTED = 5
+_ID = attrgetter("id")
 
 #: ``progress(done_bytes, total_bytes, current_file)``
 Progress = Callable[[int, int, str], None]
@@ -381,7 +383,7 @@ def _import_file(
             doc = item.document
             pending[doc.sha256] = f"{name}:{item.line}" if item.line is not None else name
             pending_docs.add(doc.id)
-            pending_anns.update(a.id for a in item.annotations)
+            pending_anns.update(map(_ID, item.annotations))
             if not report.errors or partial:  # else the file is refused: nothing more to write
                 yield item.pair()
                 if item.review:

@@ -110,7 +110,13 @@ def check_text(text: str, where: str) -> None:
     Lone surrogates cannot be stored as UTF-8 (SQLite) and Qt silently drops
     them, which would shift every offset after them.
     """
-    bad = _SURROGATE.search(text)
+    # Encoding finds a lone surrogate as surely as the pattern, several times faster.
+    bad = None
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            bad = _SURROGATE.search(text)
     if bad:
         raise TextError(
             f"{where}: lone surrogate U+{ord(bad.group()):04X} at character {bad.start()}; "

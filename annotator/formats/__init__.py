@@ -25,7 +25,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from annotator.core.models import Annotation, Document, Source, now
+from annotator.core.models import Annotation, Document, Source, new_id, now
 from annotator.core.text import TextError, canonicalize, check_text, decode_bytes
 
 __all__ = [
@@ -137,10 +137,15 @@ def read_bytes(path: str | Path, name: str) -> bytes:
 
 def make_title(text: str, limit: int = TITLE_LENGTH) -> str:
     """The first non-empty line of ``text``, whitespace-trimmed, cut to ``limit`` characters with "…"."""
-    for line in text.split("\n"):
-        line = " ".join(line.split())
+    at, n = 0, len(text)
+    while at <= n:  # line by line, without splitting the whole text
+        end = text.find("\n", at)
+        if end < 0:
+            end = n
+        line = " ".join(text[at:end].split())
         if line:
             return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+        at = end + 1
     return ""
 
 
@@ -301,11 +306,34 @@ class TextBuilder:
         for key, value in (("label", label), ("annotator", annotator)):
             if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
                 raise self.error(f"{what}: {key} holds a lone surrogate, which cannot be stored")
+        if (type(label) is str and label and type(annotator) is str and annotator and type(doc_id) is str and doc_id
+                and type(start) is int and type(end) is int and 0 <= start < end):
+            # Every field is what validation would make of it: build the model as
+            # pydantic's model_construct does (which is slower than validating when
+            # defaults are left to it), skipping a validation that cannot fail.
+            # tests/formats/test_export_fast_paths.py compares it with a validated one.
+            ann = _new_object(Annotation)
+            _set_attribute(ann, "__dict__", {
+                "id": new_id(), "doc_id": doc_id, "kind": "entity", "label": label, "start": start, "end": end,
+                "attributes": {}, "arguments": [], "head": None, "tail": None, "claimant_ref": None,
+                "claimant_text": None, "annotator": annotator, "source": Source.IMPORTED,
+                "created": self.stamp, "updated": self.stamp,
+            })
+            _set_attribute(ann, "__pydantic_fields_set__", set(_ENTITY_FIELDS_SET))
+            _set_attribute(ann, "__pydantic_extra__", None)
+            _set_attribute(ann, "__pydantic_private__", None)
+            return ann
         try:
             return Annotation(doc_id=doc_id, kind="entity", start=start, end=end, label=label, annotator=annotator,
                               source=Source.IMPORTED, created=self.stamp, updated=self.stamp)
         except ValidationError as err:
             raise self.error(f"{what}: {validation_message(err)}") from None
+
+
+_new_object = object.__new__
+_set_attribute = object.__setattr__
+#: The fields :meth:`TextBuilder.entity` gives (the others are defaults), as validation records them.
+_ENTITY_FIELDS_SET = frozenset({"doc_id", "kind", "start", "end", "label", "annotator", "source", "created", "updated"})
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import random
 
 import pytest
@@ -22,7 +23,7 @@ from hypothesis import strategies as st
 
 from annotator.core import store
 from annotator.core.importing import import_paths
-from annotator.core.models import Document, entity
+from annotator.core.models import Annotation, Document, entity
 from annotator.core.store import Project
 from annotator.core.text import canonicalize
 from annotator.core.tokenize import _split, cut_spans, token_spans
@@ -190,8 +191,16 @@ def test_builder_entity_is_builder_annotation():
     b = TextBuilder("China and India", file="f.jsonl", line=3, doc_name="document 'x'")
     fast = b.entity("doc", "span 1 (GPE)", 0, 5, "GPE", "alice")
     plain = b.annotation("doc", "span 1 (GPE)", kind="entity", start=0, end=5, label="GPE", annotator="alice")
-    assert fast.model_dump(exclude={"id"}) == plain.model_dump(exclude={"id"})
+    same = plain.model_copy(update={"id": fast.id})
+    assert fast == same and list(fast.__dict__.items()) == list(same.__dict__.items())
+    assert [type(v) for v in fast.__dict__.values()] == [type(v) for v in same.__dict__.values()]
     assert fast.model_fields_set == plain.model_fields_set
+    assert (fast.__pydantic_extra__, fast.__pydantic_private__) == (same.__pydantic_extra__, same.__pydantic_private__)
+    assert repr(fast) == repr(same) and fast.model_dump_json() == same.model_dump_json()
+    assert pickle.loads(pickle.dumps(fast)) == fast and Annotation.model_validate(fast.model_dump()) == fast
+    assert fast.model_copy(update={"label": "ORG"}).label == "ORG" and fast.label == "GPE"
+    fast.attributes["x"] = 1  # its own containers, not shared defaults
+    assert b.entity("doc", "w", 0, 5, "GPE", "alice").attributes == {}
     for label, who in (("G\ud800", "alice"), ("GPE", "al\udc00ice"), ("G\ud800", "b\udc00")):
         with pytest.raises(InputError) as fast_err:
             b.entity("doc", "span 1", 0, 5, label, who)
