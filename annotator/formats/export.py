@@ -666,11 +666,11 @@ class ExportContext:
         tokens it holds (whitespace is never a token) and reported; a span of
         whitespace only holds no token and is reported as not exported.
         """
-        bounds, spans = self.token_bounds(unit)
-        return Tokenized(_split(unit.text, bounds, ()), spans)
+        starts, ends, spans = self.token_offsets(unit)
+        return Tokenized(_split(unit.text, zip(starts, ends), ()), spans)
 
-    def token_bounds(self, unit: Unit) -> tuple[list[tuple[int, int]], list[Annotation]]:
-        """What :meth:`tokenized` gives, with each token as its ``(start, end)`` only
+    def token_offsets(self, unit: Unit) -> tuple[list[int], list[int], list[Annotation]]:
+        """What :meth:`tokenized` gives, with the tokens as their starts and ends only
         (for writers that turn tokens straight into text); reports the same problems."""
         text = unit.text
         spans = unit.spans
@@ -698,7 +698,7 @@ class ExportContext:
                 self.report.problem("misaligned", unit.problem(
                     a, f"not on {self.options.tokenizer} token boundaries; tokens were split there"))
             out.append(trimmed)
-        return bounds, out
+        return starts, ends, out
 
 
 def _spacy_bounds(text: str) -> list[tuple[int, int]]:

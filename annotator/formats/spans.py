@@ -144,8 +144,9 @@ class SpansWriter(JsonlWriter):
         the lines equal ``json_line`` of the records.
         """
         text = unit.text
-        bounds, spans = self.ctx.token_bounds(unit)
-        tokens_json, starts, ends = _prodigy_tokens_json(text, bounds, None if unit.code_points else unit.pos)
+        starts, ends, spans = self.ctx.token_offsets(unit)
+        starts, ends, texts, ws = _prodigy_tokens_lists(text, zip(starts, ends))
+        tokens_json = _tokens_json(texts, starts, ends, ws, None if unit.code_points else unit.pos)
         rec = self._record(unit, None, spans, _Index(starts), _Index(ends))
         # ``json.dumps`` writes a dict as "{" + "KEY: VALUE" items joined by ", " + "}":
         # the text and meta, then the tokens, then the rest (never empty: spans, answer).
@@ -155,10 +156,6 @@ class SpansWriter(JsonlWriter):
         if "\u2028" in text or "\u2029" in text or "\x85" in text:  # a token may hold one: escape them too
             tokens_json = _escape_line_breaks(tokens_json)
         return [_escape_line_breaks(head[:-1]) + ', "tokens": ' + tokens_json + ", " + _escape_line_breaks(tail[1:]) + "\n"]
-
-
-_BOOL = ("false", "true")
-_TOKEN = '{"text": %s, "start": %d, "end": %d, "id": %d, "ws": %s}'
 
 
 class _Index:
@@ -183,10 +180,9 @@ def _escape_line_breaks(s: str) -> str:
     return s
 
 
-def _prodigy_tokens_json(text: str, bounds: list[tuple[int, int]], pos: Callable[[int], int] | None) -> tuple[str, list[int], list[int]]:
-    """The JSON array of :func:`prodigy_tokens` (as ``json.dumps`` writes it) from
-    word token bounds, and the code-point starts and ends of the tokens written
-    (whitespace tokens included), for finding a span's token."""
+def _prodigy_tokens_lists(text: str, bounds: Iterable[tuple[int, int]]) -> tuple[list[int], list[int], list[str], list[bool]]:
+    """:func:`prodigy_tokens` as lists (starts, ends, texts, ws; code points), from word
+    token bounds: whitespace other than one space after a token becomes a token."""
     texts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -204,12 +200,19 @@ def _prodigy_tokens_json(text: str, bounds: list[tuple[int, int]], pos: Callable
         ws.append(False)
         at = e
     _gap(text, at, len(text), texts, starts, ends, ws)
-    if pos is None:
-        out_starts, out_ends = starts, ends
-    else:
-        out_starts, out_ends = list(map(pos, starts)), list(map(pos, ends))
-    body = ", ".join(map(_TOKEN.__mod__, zip(map(encode_basestring, texts), out_starts, out_ends, range(len(texts)), map(_BOOL.__getitem__, ws))))
-    return "[" + body + "]", starts, ends
+    return starts, ends, texts, ws
+
+
+def _tokens_json(texts: list[str], starts: list[int], ends: list[int], ws: list[bool], pos: Callable[[int], int] | None) -> str:
+    """The JSON array of Prodigy tokens, as ``json.dumps`` writes the list of their dicts."""
+    if pos is not None:
+        starts, ends = list(map(pos, starts)), list(map(pos, ends))
+    # An f-string per token: a little faster than %-formatting, much faster than a dict through json.dumps.
+    body = ", ".join([
+        f'{{"text": {t}, "start": {s}, "end": {e}, "id": {i}, "ws": {"true" if w else "false"}}}'
+        for t, s, e, i, w in zip(map(encode_basestring, texts), starts, ends, range(len(texts)), ws)
+    ])
+    return "[" + body + "]"
 
 
 def _gap(text: str, a: int, b: int, texts: list[str], starts: list[int], ends: list[int], ws: list[bool]) -> None:
