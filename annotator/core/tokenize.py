@@ -70,25 +70,23 @@ def token_spans(text: str) -> list[tuple[int, int]]:
     letters and digits between whitespace as one token, so such chunks are taken
     as they are; only the other chunks go through the pattern, joined by single
     spaces in one pass (its look-arounds see a space where the text has some
-    whitespace, which they treat alike).  ``tests/core/test_tokenize.py`` checks
+    whitespace, which they treat alike), each distinct chunk once.  ``tests/core/test_tokenize.py`` checks
     the result equals the pattern's matches on the corpus and on random text.
     """
     out = [m.span() for m in _SIMPLE.finditer(text)]
-    joined_at: list[int] = []  # where each other chunk starts in the joined text
-    shift: list[int] = []  # original start - joined start
-    rest: list[str] = []
-    pos = 0
-    for m in _OTHER.finditer(text):
-        chunk = m.group()
-        rest.append(chunk)
-        joined_at.append(pos)
-        shift.append(m.start() - pos)
-        pos += len(chunk) + 1
+    rest = [(m.group(), m.start()) for m in _OTHER.finditer(text)]
     if rest:
-        for m in _token_regex().finditer(" ".join(rest)):
-            a, b = m.span()
-            d = shift[bisect_right(joined_at, a) - 1]
-            out.append((a + d, b + d))
+        # A chunk's tokens depend on the chunk alone (see token_ranks): each distinct
+        # one goes through the pattern once, remembered across texts, where words
+        # such as "said," or "“China" repeat (spaCy's tokenizer caches chunks too).
+        memo = _SPANS_MEMO
+        if len(memo) > _SPANS_MEMO_LIMIT:
+            memo.clear()
+        new = {chunk for chunk, _ in rest if chunk not in memo}
+        if new:
+            _remember(memo, new)
+        for chunk, at in rest:
+            out += [(a + at, b + at) for a, b in memo[chunk]]
         out.sort()
     return out
 
@@ -256,6 +254,9 @@ _CHUNK_REST = re.compile(r"\S*")
 _UP_TO_SPACE = re.compile(r".*\s", re.DOTALL)
 #: :func:`token_ranks` empties a memo that has grown beyond this many chunks.
 _MEMO_LIMIT = 200_000
+#: Token spans of the chunks :func:`token_spans` has met (emptied beyond the limit).
+_SPANS_MEMO: dict[str, tuple[tuple[int, int], ...]] = {}
+_SPANS_MEMO_LIMIT = 50_000
 
 
 def _remember(memo: dict[str, tuple[tuple[int, int], ...]], chunks: Iterable[str]) -> None:
