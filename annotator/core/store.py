@@ -314,8 +314,15 @@ class _Rows:
             raise translate_sqlite_error(err, self._path) from None
 
     def __iter__(self) -> Iterator[Any]:
-        while (row := self.fetchone()) is not None:
-            yield row
+        # In batches: a fetchone() call per row costs as much as SQLite reading it.
+        while True:
+            try:
+                rows = self._cur.fetchmany(256)
+            except sqlite3.Error as err:
+                raise translate_sqlite_error(err, self._path) from None
+            if not rows:
+                return
+            yield from rows
 
 
 class Project:
@@ -552,7 +559,7 @@ class Project:
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY seq"
-        return [r[0] for r in self._q(sql, params)]
+        return [r[0] for r in self._q(sql, params).fetchall()]
 
     def document_summaries(self, ids: list[str], annotator: str | None = None) -> dict[str, dict[str, Any]]:
         """Light rows for lists: id -> {title, status, external_id, length, annotations}."""
