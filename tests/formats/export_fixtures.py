@@ -21,6 +21,8 @@ import json
 from importlib import resources
 from pathlib import Path
 
+import pytest
+
 from annotator.core.models import GOLD, Annotation, DocStatus, Document, Source, claim, entity, event, relation
 from annotator.core.store import Project
 from annotator.core.text import canonicalize, decode_bytes
@@ -176,3 +178,11 @@ def full_project(path: Path) -> Project:
         project._ensure_annotators({"bob", GOLD})
     project.insert_documents([unicode_document(), *batch_documents()])
     return project
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """The :func:`full_project` of a test module (import this fixture by name)."""
+    p = full_project(tmp_path_factory.mktemp("proj") / "full.annotator")
+    yield p
+    p.close()

@@ -12,19 +12,12 @@ import pytest
 os.environ["HF_DATASETS_OFFLINE"] = "1"
 os.environ["HF_HUB_OFFLINE"] = "1"
 
-from export_fixtures import full_project  # noqa: E402
+from export_fixtures import project  # noqa: E402, F401 (a fixture)
 
 from annotator.formats.export import ExportOptions, export  # noqa: E402
 
 spacy = pytest.importorskip("spacy")
 ALL_KINDS = ("entity", "event", "claim")
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    p = full_project(tmp_path_factory.mktemp("proj") / "full.annotator")
-    yield p
-    p.close()
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pickle
 import random
 
 import pytest
-from export_fixtures import full_project
+from export_fixtures import full_project, project  # noqa: F401 (project: a fixture)
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,13 +41,6 @@ from annotator.formats.export import (
 )
 from annotator.formats.native import dumps_native, native_record, native_row_record
 from annotator.formats.spans import SpansWriter
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    p = full_project(tmp_path_factory.mktemp("proj") / "full.annotator")
-    yield p
-    p.close()
 
 
 SPANS_OPTIONS = [

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from export_fixtures import full_project
+from export_fixtures import project  # noqa: F401 (a fixture)
 
 from annotator.core.importing import import_paths
 from annotator.core.models import CLAIM_LABEL
@@ -18,13 +18,6 @@ from annotator.formats.brat import LINE_BREAKS, read_brat
 from annotator.formats.export import ExportOptions, export
 
 ALL_KINDS = ("entity", "event", "claim")
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    p = full_project(tmp_path_factory.mktemp("proj") / "full.annotator")
-    yield p
-    p.close()
 
 
 def lines(path: Path) -> list[dict]:

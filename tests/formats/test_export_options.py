@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from export_fixtures import full_project, seed_article_project
+from export_fixtures import project, seed_article_project  # noqa: F401 (project: a fixture)
 
 from annotator.cli import main
 from annotator.core.models import GOLD, DocStatus, Document, entity
@@ -25,13 +25,6 @@ from annotator.formats.export import (
     segments,
     split_counts,
 )
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory):
-    p = full_project(tmp_path_factory.mktemp("proj") / "full.annotator")
-    yield p
-    p.close()
 
 
 def lines(path: Path) -> list[dict]:
