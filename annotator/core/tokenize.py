@@ -79,9 +79,12 @@ def token_spans(text: str) -> list[tuple[int, int]]:
         # A chunk's tokens depend on the chunk alone (see token_ranks): each distinct
         # one goes through the pattern once, remembered across texts, where words
         # such as "said," or "“China" repeat (spaCy's tokenizer caches chunks too).
+        # A full memo is replaced, never emptied: an export thread and the window
+        # may tokenize at once, and each keeps the dict it started with.
+        global _SPANS_MEMO
         memo = _SPANS_MEMO
         if len(memo) > _SPANS_MEMO_LIMIT:
-            memo.clear()
+            memo = _SPANS_MEMO = {}
         new = {chunk for chunk, _ in rest if chunk not in memo}
         if new:
             _remember(memo, new)

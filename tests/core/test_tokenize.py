@@ -257,3 +257,28 @@ def test_spacy_tokenize():
     tokens = spacy_tokenize(text, boundaries=[19])
     assert_well_formed(text, tokens, [19])
     assert [t.text for t in tokens][:4] == ["Apple", "hired", "Tim", "Co"]
+
+
+def test_token_spans_survive_another_thread_renewing_the_chunk_memo(monkeypatch):
+    """The chunk memo is shared by every thread (an export runs in one while the
+    window tokenizes for word snapping). Another call that finds the memo full
+    between this call's filling and reading it must not take its chunks away."""
+    import annotator.core.tokenize as tk
+
+    text = "Beijing’s “rare-earth” magnets, said Jaiswal; (LAC) 70%."
+    expected = [m.span() for m in _token_regex().finditer(text)]
+    monkeypatch.setattr(tk, "_SPANS_MEMO", {})
+    monkeypatch.setattr(tk, "_SPANS_MEMO_LIMIT", 0)
+    original = tk._remember
+    interleaved = []
+
+    def remember_then_other_thread(memo, chunks):
+        original(memo, chunks)
+        if not interleaved:
+            interleaved.append(True)
+            tk.token_spans("other, text: “quoted” here")  # finds the memo full and renews it
+
+    monkeypatch.setattr(tk, "_remember", remember_then_other_thread)
+    spans = tk.token_spans(text)
+    assert interleaved
+    assert spans == expected
