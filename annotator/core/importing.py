@@ -17,16 +17,16 @@ file; its :meth:`~ImportReport.summary` is the line people read.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from importlib import resources
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from annotator.core.gcpause import collector_paused
 from annotator.core.models import CLAIM_LABEL, Annotation, Document
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.core.store import Project, ProjectError, ReadOnlyProjectError
@@ -446,24 +446,6 @@ class _NotImported(Exception):
     """Rolls back the transaction of a file that is refused or has nothing to import."""
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while one file is read and stored.
-
-    A file's records are all kept until its transaction, and with hundreds of
-    thousands of live objects every full collection walks all of them: about a
-    fifth of the CPU time of a 10,000-document import (benchmarks/RESULTS.md).
-    Reference counting still frees everything as usual; the collector resumes after.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def _expand(paths: Iterable[str | Path], fmt: str | None, report: ImportReport) -> list[tuple[Path, str, InputError | None]]:
     """``(path, name for messages, why it cannot be imported)`` of every file, in the order given;
     files of unknown type inside folders are listed in ``report.ignored``."""
@@ -541,7 +523,7 @@ def import_paths(
                 f"(or give --format: {', '.join(FORMATS)})",
             )], refused=True))
         else:
-            with _collector_paused():
+            with collector_paused():
                 report.files.append(_import_file(
                     project, path, name, file_fmt, checker, encoding=encoding, annotator=annotator,
                     add_labels=add_labels, partial=partial, hook=hook,

@@ -196,3 +196,31 @@ def test_the_garbage_collector_is_left_as_it_was(tmp_path):
                 assert gc.isenabled() is state
         finally:
             (gc.enable if was else gc.disable)()
+
+
+def test_overlapping_collector_pauses_restore_the_collector():
+    """Two pauses that overlap out of order (an export thread and the window) leave
+    the collector as the first one found it, not paused for good."""
+    import gc
+    import threading
+
+    from annotator.core.gcpause import collector_paused
+
+    assert gc.isenabled()
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+
+    def first():
+        with collector_paused():
+            first_in.set()
+            second_in.wait(5)
+        first_out.set()
+
+    t = threading.Thread(target=first)
+    t.start()
+    first_in.wait(5)
+    with collector_paused():
+        second_in.set()
+        first_out.wait(5)
+        assert not gc.isenabled()  # the second block still runs paused
+    t.join(5)
+    assert gc.isenabled()
