@@ -40,7 +40,7 @@ import html
 import logging
 import math
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import compress, repeat
 from operator import attrgetter, eq, ne
 from typing import NamedTuple
@@ -221,6 +221,8 @@ class ArticleView(QTextEdit):
         self._decor: dict[int, BlockDecor] = {}
         self._tag_cache: dict[tuple[str, int, int], QPixmap] = {}
         self._tag_widths: dict[str, float] = {}
+        #: Colour of a span when not its label's (review's overlay: one per annotator).
+        self._color_of: Callable[[Annotation], str] | None = None
         self._selected_id: str | None = None
         self._hover_id: str | None = None
         self._snapping = True
@@ -577,6 +579,8 @@ class ArticleView(QTextEdit):
         style = self._style(ann)
         swatch = f"<span style='color:{style.color.name()}'>&#9632;</span>"
         head = f"{swatch} <b>{esc(ann.label)}</b> <i>{esc(ann.kind)}</i>"
+        if self._color_of is not None:
+            head += f" by {esc(ann.annotator)}"
         if ann.source != "manual":
             head += f" <small>({esc(str(ann.source))})</small>"
         lines = [head, f"“{esc(_snippet(ann.text_in(self._text)))}”"]
@@ -659,11 +663,21 @@ class ArticleView(QTextEdit):
     def _make_styles(self) -> None:
         self._styles = {}
 
+    def set_color_function(self, color_of: Callable[[Annotation], str] | None) -> None:
+        """Colour each span by ``color_of(annotation)`` (a ``#rrggbb`` colour)
+        instead of its label's colour; None goes back to the labels' colours.
+        Tags still name the label; tooltips then also name the annotator."""
+        self._color_of = color_of
+        self._make_styles()
+        self._decor.clear()
+        self.viewport().update()
+
     def _style(self, ann: Annotation) -> _Style:
-        key = (ann.kind, ann.label)
+        color = self._color_of(ann) if self._color_of is not None else None
+        key = (ann.kind, ann.label) if color is None else (ann.kind, "\0" + color)
         style = self._styles.get(key)
         if style is None:
-            style = self._styles[key] = self._make_style(self._schema.color(ann.kind, ann.label), ann.kind)
+            style = self._styles[key] = self._make_style(color or self._schema.color(ann.kind, ann.label), ann.kind)
         return style
 
     def _make_style(self, hex_color: str, kind: str) -> _Style:

@@ -1,7 +1,8 @@
 """Review mode: compare annotators side by side and adjudicate a gold layer.
 
 :class:`ReviewView` shows one document: one read-only :class:`ArticleView` per
-annotator, side by side and scroll-synchronised, and a gold pane; below them the
+annotator, side by side and scroll-synchronised (or one pane overlaying them all,
+one colour per annotator: Ctrl+Shift+O), and a gold pane; below them the
 *units* (matched groups of spans, see :mod:`annotator.core.review`) with a status
 each, and the adjudication panel of the selected unit: accept one annotator's
 version, one event argument, one claim attribute or the claimant; reject; change
@@ -88,6 +89,19 @@ UNIT_STATUS_SHORT = {
 }
 DECISION_TEXT = {"accepted": "✓", "edited": "✎", "rejected": "✗"}
 SNIPPET = 60
+
+
+#: Overlay colours, one per annotator in order (name for the pane's plain-text legend).
+OVERLAY_COLORS = (
+    ("#1e88e5", "blue"), ("#e53935", "red"), ("#43a047", "green"), ("#8e24aa", "purple"),
+    ("#fb8c00", "orange"), ("#00897b", "teal"), ("#6d4c41", "brown"), ("#d81b60", "pink"), ("#546e7a", "grey"),
+)
+
+
+def overlay_color(annotators: list[str], name: str) -> str:
+    """The overlay colour of annotator ``name`` (by position; colours repeat after nine)."""
+    i = annotators.index(name) if name in annotators else 0
+    return OVERLAY_COLORS[i % len(OVERLAY_COLORS)][0]
 
 
 @cache
@@ -545,7 +559,13 @@ class ReviewView(QWidget):
         self.reviewed_button.setObjectName("mark-reviewed")
         self.reviewed_button.setToolTip(plain_tooltip("Mark this document reviewed (Ctrl+D)"))
         self.reviewed_button.clicked.connect(lambda _c=False: self.mark_reviewed())
+        self.overlay_check = QCheckBox("Overlay annotators")
+        self.overlay_check.setObjectName("overlay")
+        self.overlay_check.setToolTip(plain_tooltip(
+            "Show every annotator's spans in one pane, one colour per annotator, instead of side by side (Ctrl+Shift+O)"))
+        self.overlay_check.toggled.connect(self.set_overlay)
         header.addWidget(self.title_label, 1)
+        header.addWidget(self.overlay_check)
         header.addWidget(self.status_label)
         header.addWidget(self.accept_agreed_button)
         header.addWidget(self.reviewed_button)
@@ -556,6 +576,9 @@ class ReviewView(QWidget):
         self.vsplit = QSplitter(Qt.Orientation.Vertical)
         self.pane_split = QSplitter(Qt.Orientation.Horizontal)
         self.gold_pane = Pane(GOLD)
+        self.overlay_pane = Pane("overlay")
+        self.overlay_pane.view.annotationClicked.connect(self._span_clicked)
+        self.overlay_pane.setVisible(False)
         gold_box = QWidget()
         glay = QVBoxLayout(gold_box)
         glay.setContentsMargins(0, 0, 0, 0)
@@ -575,6 +598,7 @@ class ReviewView(QWidget):
         add_row.addWidget(self.add_button)
         glay.addLayout(add_row)
         self.gold_box = gold_box
+        self.pane_split.addWidget(self.overlay_pane)
         self.vsplit.addWidget(self.pane_split)
 
         bottom = QSplitter(Qt.Orientation.Horizontal)
@@ -611,6 +635,7 @@ class ReviewView(QWidget):
             "prev_open": a(self, "Previous open unit", lambda: self.select_open(-1), shortcut="K", context=ctx),
             "next_doc": a(self, "Next document in the queue", lambda: self.move_queue(1), shortcut="Ctrl+PgDown", context=ctx),
             "prev_doc": a(self, "Previous document in the queue", lambda: self.move_queue(-1), shortcut="Ctrl+PgUp", context=ctx),
+            "overlay": a(self, "Overlay annotators", lambda: self.overlay_check.toggle(), shortcut="Ctrl+Shift+O", context=ctx),
         }
         for name, text, which, delta, key in (
             ("gold_start_left", "Move the gold start left", "start", -1, "Alt+Left"),
@@ -672,7 +697,8 @@ class ReviewView(QWidget):
         decisions = p.review_decisions(self.doc_id)
         self.units = align(all_anns, self.text, annotators, decisions)
         schema = p.schema
-        if first or annotators != self.annotators:
+        rebuild = first or annotators != self.annotators
+        if rebuild:
             self.annotators = annotators
             self._build_panes()
             for name, pane in self.panes.items():
@@ -684,6 +710,7 @@ class ReviewView(QWidget):
         for name, pane in self.panes.items():
             n = sum(1 for a in all_anns if a.annotator == name)
             pane.set_title(f"Gold layer ({n})" if name == GOLD else f"{name} ({n})")
+        self._fill_overlay(all_anns, schema, rebuild=rebuild)
         self.title_label.set_full_text(document_title(doc.model_dump(include={"id", "title", "external_id"})))
         self.status_label.setText(STATUS_TEXT.get(doc.status.value, doc.status.value))
         self.reviewed_button.setEnabled(doc.status != DocStatus.REVIEWED)
@@ -714,11 +741,46 @@ class ReviewView(QWidget):
             self.panes[name] = pane
         self.pane_split.addWidget(self.gold_box)
         self.panes[GOLD] = self.gold_pane
-        self.pane_split.setSizes([1000] * (len(self.annotators) + 1))
+        self.pane_split.insertWidget(0, self.overlay_pane)
+        if self.overlay_pane.view not in self._synced:
+            self._synced.add(self.overlay_pane.view)
+            self.overlay_pane.view.verticalScrollBar().valueChanged.connect(self._sync_scroll)
+        self._show_overlay(self.overlay_check.isChecked())
+        self.pane_split.setSizes([1000] * self.pane_split.count())
         for pane in self.panes.values():
             if pane.view not in self._synced:
                 self._synced.add(pane.view)
                 pane.view.verticalScrollBar().valueChanged.connect(self._sync_scroll)
+
+    def _fill_overlay(self, all_anns: list[Annotation], schema: Any, rebuild: bool) -> None:
+        """Every annotator's annotations in the overlay pane, coloured per annotator."""
+        names = list(self.annotators)
+        view = self.overlay_pane.view
+        mine = [a for a in all_anns if a.annotator in names]
+        view.set_color_function(lambda a: overlay_color(names, a.annotator))
+        if rebuild:
+            view.set_article(self.text, mine, schema)
+        else:
+            view.set_annotations(mine)
+        legend = ", ".join(f"{n} ({OVERLAY_COLORS[i % len(OVERLAY_COLORS)][1]})" for i, n in enumerate(names))
+        self.overlay_pane.set_title(f"All annotators: {legend}" if names else "No annotators")
+
+    def set_overlay(self, on: bool) -> None:
+        """Overlay every annotator in one pane (True) or show them side by side."""
+        if self.overlay_check.isChecked() != on:
+            self.overlay_check.setChecked(on)  # comes back here through toggled
+            return
+        self._show_overlay(on)
+        self._unit_selected(self.selected_unit())
+
+    def overlay(self) -> bool:
+        return self.overlay_check.isChecked()
+
+    def _show_overlay(self, on: bool) -> None:
+        for name, pane in self.panes.items():
+            if name != GOLD:
+                pane.setVisible(not on)
+        self.overlay_pane.setVisible(on)
 
     def _fill_add_labels(self) -> None:
         self.add_label.clear()
@@ -737,7 +799,7 @@ class ReviewView(QWidget):
         ratio = value / source.maximum()
         self._syncing = True
         try:
-            for pane in self.panes.values():
+            for pane in [*self.panes.values(), self.overlay_pane]:
                 bar = pane.view.verticalScrollBar()
                 if bar is not source:
                     bar.setValue(round(ratio * bar.maximum()))
@@ -778,12 +840,13 @@ class ReviewView(QWidget):
         for name, pane in self.panes.items():
             anns = (u.gold if name == GOLD else u.members.get(name, [])) if u else []
             pane.view.set_selected_annotation(anns[0].id if anns else None)
+        self.overlay_pane.view.set_selected_annotation(u.annotations[0].id if u and u.annotations else None)
         if u is not None:  # scroll it into view once laid out; the other panes follow
             first = (u.annotations or u.gold)[0]
             QTimer.singleShot(0, lambda: self._reveal(first))
 
     def _reveal(self, ann: Annotation) -> None:
-        pane = self.panes.get(ann.annotator)
+        pane = self.overlay_pane if self.overlay_check.isChecked() and ann.annotator != GOLD else self.panes.get(ann.annotator)
         if pane is not None and pane.view.annotation(ann.id) is not None:
             pane.view.set_selected_annotation(ann.id, ensure_visible=True)
 

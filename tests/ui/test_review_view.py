@@ -222,6 +222,36 @@ def test_gold_nudge_without_gold_span_says_what_to_do(qtbot, view, demo):
     assert gold_rows(demo) == []
 
 
+def test_overlay_shows_every_annotator_in_one_pane_one_colour_each(qtbot, view, demo):
+    assert not view.overlay_pane.isVisible() and view.panes["alice"].isVisible()
+    view.unit_table.setFocus()
+    qtbot.keyClick(view.unit_table, Qt.Key.Key_O, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert view.overlay() and view.overlay_pane.isVisible()
+    assert not view.panes["alice"].isVisible() and not view.panes["bob"].isVisible() and view.panes[GOLD].isVisible()
+    overlay = view.overlay_pane.view
+    assert overlay.text() == demo.text
+    ids = {a.id for a in demo.project.annotations(demo.doc_id) if a.annotator in ("alice", "bob")}
+    assert all(overlay.annotation(i) is not None for i in ids)
+    assert view.overlay_pane.title.text() == "All annotators: alice (blue), bob (red)"
+    alice, bob = overlay.annotation(demo.id("alice", "lac")), overlay.annotation(demo.id("bob", "lac"))
+    assert overlay._style(alice).color.name() == "#1e88e5" and overlay._style(bob).color.name() == "#e53935"
+    assert "by alice" in overlay.tooltip_text(alice.start) and "by bob" in overlay.tooltip_text(bob.start)
+    # a click on a span selects its unit; the unit's span is selected in the overlay
+    overlay.annotationClicked.emit(bob.id)
+    u = view.selected_unit()
+    assert u is not None and bob.id in u.ids
+    assert overlay.selected_annotation() in u.ids
+    # deciding in overlay mode updates it like the side-by-side panes
+    qtbot.keyClick(view.unit_table, Qt.Key.Key_2)
+    assert gold_rows(demo) == [("entity", "FAC", "Line of Actual Control")]
+    assert overlay.annotation(bob.id) is not None
+    view.set_overlay(False)
+    assert view.panes["alice"].isVisible() and not view.overlay_pane.isVisible()
+    # the annotators' own views keep their label colours
+    label_color = demo.project.schema.color(alice.kind, alice.label).lower()
+    assert view.panes["alice"].view._style(alice).color.name() == label_color
+
+
 def test_panes_scroll_together(qtbot, view):
     bars = [p.view.verticalScrollBar() for p in view.panes.values()]
     qtbot.waitUntil(lambda: all(b.maximum() > 0 for b in bars))
