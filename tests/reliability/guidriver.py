@@ -47,7 +47,7 @@ class GuiDriver:
         QApplication.processEvents()
         self.window.snap_action.setChecked(self.rng.random() < 0.5)
         schema = self.project.schema
-        keys = schema.shortcuts()
+        keys = self.shortcuts = schema.shortcuts()
         self.entity_keys = [k for k, (kind, _) in keys.items() if kind == "entity"]
         self.event_keys = [k for k, (kind, _) in keys.items() if kind == "event"]
         self.claim_keys = [k for k, (kind, _) in keys.items() if kind == "claim"]
@@ -91,9 +91,14 @@ class GuiDriver:
         return [a for a in self.ws.anns.values() if a.annotator == ACTOR]
 
     def undo_size(self, offset: int) -> int:
+        """History rows that undoing (-1) or redoing (0) the stack's entry writes:
+        one per core command, and one per part of a Macro (an argument made with
+        a new entity); a merged entry (boundary nudges) holds several commands."""
+        from crashharness import _count  # noqa: PLC0415 (next to this file)
+
         stack = self.window.undo_stack
         entry = stack.command(stack.index() + offset)
-        return len(getattr(entry, "commands", [])) if entry is not None else 0
+        return sum(_count(c) for c in getattr(entry, "commands", [])) if entry is not None else 0
 
     # -- one action ---------------------------------------------------------------
     def step(self) -> None:
@@ -125,14 +130,19 @@ class GuiDriver:
             action = lambda: self.key(self.rng.choice([Qt.Key.Key_Left, Qt.Key.Key_Right]),  # noqa: E731
                                       ALT | (SHIFT if self.rng.random() < 0.5 else Qt.KeyboardModifier.NoModifier))
         elif r < 0.70 and any(a.kind == "event" for a in mine):
-            op, hist = "argument-with-new-entity", 2  # one Macro: the entity and the link
+            op = "argument-with-new-entity"
             ev = self.rng.choice([a for a in mine if a.kind == "event"])
             self.ws.select_annotation(ev.id)
             et = self.project.schema.event_type(ev.label)
             role = self.rng.choice(et.roles)
             self.ws.add_argument(role.name)
             self.select_text()
-            action = lambda: self.key(self.rng.choice(self.entity_keys))  # noqa: E731
+            key = self.rng.choice(self.entity_keys)
+            start, end = self.view.selection_span()
+            # One Macro (the entity and the link), or the link alone when that
+            # entity is there already (the workspace links the existing one).
+            hist = 1 if self.ws._same_span("entity", self.shortcuts[key][1], start, end) else 2
+            action = lambda: self.key(key)  # noqa: E731
         elif r < 0.85 and stack.canUndo():
             op, hist = "undo", self.undo_size(-1)
             action = lambda: self.key(Qt.Key.Key_Z, CTRL)  # noqa: E731

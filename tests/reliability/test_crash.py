@@ -123,6 +123,39 @@ def test_short_campaign_through_the_gui(tmp_path: Path) -> None:
     assert report.kills == 2 and report.actions > 0 and report.lost == 0
 
 
+def test_gui_intents_say_how_many_history_rows_each_action_writes(tmp_path: Path) -> None:
+    """After a kill, an action in flight is judged by its intent: it must be in
+    the project with exactly the rows the intent names, or not at all. So every
+    GUI action (undo of an argument made with a new entity, redo of merged
+    boundary nudges, ...) must write either nothing or exactly that many rows."""
+    pytest.importorskip("annotator.ui.main_window")
+    from guidriver import GuiDriver
+
+    class Memory:
+        def __init__(self) -> None:
+            self.entries: list[dict] = []
+
+        def write(self, **entry) -> None:
+            self.entries.append(entry)
+
+    project = tmp_path / "p.annotator"
+    H.new_project(project, seed=3)
+    log = Memory()
+    driver = GuiDriver(project, log, seed=11)
+    ops: dict[str, int] = {}
+    for _ in range(400):
+        driver.step()
+        intent, done = log.entries[-2], log.entries[-1]
+        assert intent["t"] == "intent" and done["t"] == "done"
+        written = len(done["entries"])
+        assert written in (0, intent["hist"]), (intent, [e["action"] for e in done["entries"]])
+        if written and written > 1:
+            ops[intent["op"]] = ops.get(intent["op"], 0) + 1
+    driver.window.close()
+    driver.project.close()
+    assert ops.get("argument-with-new-entity") and (ops.get("undo") or ops.get("redo")), ops
+
+
 def test_verify_accepts_a_clean_run(finished_run) -> None:
     project, before, entries = finished_run
     report = H.Report()
