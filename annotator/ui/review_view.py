@@ -757,8 +757,8 @@ class ReviewView(QWidget):
         names = list(self.annotators)
         view = self.overlay_pane.view
         mine = [a for a in all_anns if a.annotator in names]
-        view.set_color_function(lambda a: overlay_color(names, a.annotator))
-        if rebuild:
+        if rebuild:  # the colours follow the annotators, who change only with a rebuild
+            view.set_color_function(lambda a: overlay_color(names, a.annotator))
             view.set_article(self.text, mine, schema)
         else:
             view.set_annotations(mine)
