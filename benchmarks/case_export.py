@@ -1,5 +1,5 @@
 """Case 5: export the imported corpus of case 4 (10,000 articles, 100,000 spans)
-as ``native`` and as ``spans`` through ``annotator.formats.export.export``,
+as ``native`` and as ``spans`` through ``annotator.services.exporting.export``,
 against writing the very same dictionaries (read back from our output) with
 the standard ``json`` module to a file."""
 
@@ -19,7 +19,7 @@ T_EXPORT = Target(max_ratio=2.0)
 def project_path(cfg: Config) -> Path:
     """The project imported by case 4 (imported here, untimed, when case 4 did not run)."""
     from benchmarks.case_import import corpus
-    from annotator.core.importing import import_paths
+    from annotator.services.importing import import_paths
     from annotator.core.store import Project
 
     path = cfg.path / "imported.annotator"
@@ -50,12 +50,12 @@ def run(cfg: Config) -> list[Row]:
     from benchmarks.case_import import corpus_size
 
     n, _, spans = corpus_size(cfg)
-    why = missing("annotator.formats.export") or missing("annotator.core.importing")
+    why = missing("annotator.services.exporting") or missing("annotator.services.importing")
     labels = {fmt: f"5 export {fmt} ({k(n)} articles)" for fmt in ("native", "spans")}
     if why:
         return [Row.unavailable(lab, T_EXPORT, "ms", why) for lab in labels.values()]
     from annotator.core.store import Project
-    from annotator.formats.export import ExportOptions, export
+    from annotator.services.exporting import ExportOptions, export
 
     path = project_path(cfg)
     reps = cfg.pick(3, 2, 1)

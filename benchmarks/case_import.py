@@ -1,5 +1,5 @@
 """Case 4: import 10,000 articles (~50 MB of text, 100,000 pre-annotated spans)
-from generic JSONL through ``annotator.core.importing.import_paths`` into a new
+from generic JSONL through ``annotator.services.importing.import_paths`` into a new
 project, against inserting the very same rows (read back from our project)
 with ``sqlite3`` ``executemany`` in one transaction into a new project file of
 the same schema."""
@@ -34,10 +34,10 @@ def run(cfg: Config) -> list[Row]:
     path = corpus(cfg)
     size_mb = path.stat().st_size / 1e6
     size = f"{n:,} documents, {size_mb:.1f} MB JSONL, {n * spans:,} spans"
-    why = missing("annotator.core.importing")
+    why = missing("annotator.services.importing")
     if why:
         return [Row.unavailable(label, T_IMPORT, "ms", why)]
-    from annotator.core.importing import import_paths
+    from annotator.services.importing import import_paths
     from annotator.core.store import Project
 
     reps = cfg.pick(3, 2, 1)

@@ -99,7 +99,7 @@ def _record(path: Path, start: str) -> dict[str, Any]:
 
 def examples() -> dict[str, str]:
     """Example name -> the text between its markers."""
-    from annotator.formats.export import ExportError, ExportOptions, export
+    from annotator.services.exporting import ExportError, ExportOptions, export
 
     out: dict[str, str] = {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.core.commands import AddAnnotations, apply
-from annotator.core.importing import import_seeds
+from annotator.services.importing import import_seeds
 from annotator.core.models import Annotation, claim, entity, event
 from annotator.core.store import Project
 

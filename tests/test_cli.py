@@ -11,7 +11,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from annotator import cli
+from annotator.cli import project as cli
 from annotator.cli import main
 from annotator.core.store import Project
 
@@ -39,7 +39,9 @@ def files_of(path: Path) -> dict[str, bytes]:
 
 # -- help ------------------------------------------------------------------------
 def all_commands(group: click.Group, prefix=()):
-    for name, cmd in sorted(group.commands.items()):
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # commands are loaded lazily: ask the group
+        cmd = group.get_command(ctx, name)
         yield (*prefix, name), cmd
         if isinstance(cmd, click.Group):
             yield from all_commands(cmd, (*prefix, name))

@@ -39,19 +39,16 @@ import json
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
 from itertools import combinations
-from pathlib import Path
 from typing import Any, NamedTuple
 
-import click
 
 from annotator.core.gcpause import collector_paused
 from annotator.core.models import CLAIM_LABEL, GOLD
-from annotator.core.schema import SchemaError
-from annotator.core.store import Project, ProjectError
+from annotator.core.store import Project
 from annotator.core.tokenize import token_ranks, token_spans
 
 __all__ = [
@@ -67,7 +64,6 @@ __all__ = [
     "document_disagreement",
     "pair_disagreement",
     "format_report",
-    "agreement_command",
 ]
 
 #: The category of a token no entity covers.
@@ -969,46 +965,3 @@ def format_report(report: dict[str, Any]) -> str:
                     f"  {lab[:18]:<18} {row['kind']:<7} {row['a']:>8} {row['b']:>8}  {_fmt(f1):>6} {_fmt(f1o):>6} {_fmt(k):>6}"
                 )
     return "\n".join(lines)
-
-
-# ---------------------------------------------------------------------------
-# Command line (registered in annotator/cli.py)
-# ---------------------------------------------------------------------------
-@click.command("agreement")
-@click.argument("project", type=click.Path(path_type=Path))
-@click.option("--annotators", metavar="A,B,...", help="Compare only these annotators (comma-separated; default: everyone but the gold layer).")
-@click.option("--label", metavar="L", help="Only annotations with this label (entity label, event type, or CLAIM).")
-@click.option("--documents", type=click.Choice(DOCUMENT_MODES), default="shared", show_default=True,
-              help="Which documents count for a pair: those both annotated (shared) or those either annotated (any; the other counts as having marked nothing).")
-@click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON (every pair, per-label breakdown).")
-def agreement_command(project: Path, annotators: str | None, label: str | None, documents: str, as_json: bool) -> None:
-    """Inter-annotator agreement in PROJECT: entity F1 (exact and overlapping
-    spans), token-level Cohen's kappa, Krippendorff's alpha, event trigger and
-    argument F1, claim span F1, claimant and attribute agreement.
-
-    Definitions: docs/agreement.md.
-    """
-    if not project.exists():
-        raise click.ClickException(f"{project}: no such project file")
-    names = [n.strip() for n in annotators.split(",") if n.strip()] if annotators else None
-    try:
-        proj = Project(project)
-    except ProjectError as err:
-        raise click.ClickException(str(err)) from None
-    try:
-        if label is not None:
-            known = {lab for kind in ("entity", "event", "claim") for lab in proj.schema.labels(kind)}
-            known |= {lab for kind, lab, _who, _n in proj.annotation_counts() if kind != "relation"}
-            if label not in known:
-                raise click.ClickException(
-                    f"--label {label}: no such label in {project.name} (labels: {', '.join(sorted(known))})"
-                )
-        report = agreement(proj, names, label=label, documents=documents)
-    except (AgreementError, ProjectError, SchemaError) as err:
-        raise click.ClickException(str(err)) from None
-    finally:
-        proj.close()
-    if as_json:
-        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
-    else:
-        click.echo(format_report(report))

@@ -278,20 +278,6 @@ def translate_sqlite_error(err: sqlite3.Error, path: Path | str) -> ProjectError
     return ProjectError(f"{path}: database error: {msg}")
 
 
-def default_data_dir() -> Path:
-    """Where the default project lives: $ANNOTATOR_HOME, else the user data dir."""
-    env = os.environ.get("ANNOTATOR_HOME")
-    if env:
-        return Path(env)
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("annotator", appauthor=False))
-
-
-def default_project_path() -> Path:
-    return default_data_dir() / f"default{PROJECT_SUFFIX}"
-
-
 class _Rows:
     """A cursor whose reads raise ProjectErrors: a damaged page is found while
     rows are fetched, not when the statement starts."""
@@ -742,6 +728,23 @@ class Project:
                 bucket.append(row)
         return out
 
+    def linked_document_ids(self, kinds: Iterable[str], annotator: str | None = None) -> set[str]:
+        """Ids of the documents holding a link: a relation, or (for the ``kinds``
+        given) an event with arguments or a claim with a claimant entity; only
+        ``annotator``'s when given."""
+        kinds = set(kinds)
+        cond = ["kind = 'relation'"]
+        if "event" in kinds:
+            cond.append("(kind = 'event' AND arguments != '[]')")
+        if "claim" in kinds:
+            cond.append("(kind = 'claim' AND claimant_ref IS NOT NULL)")
+        sql = f"SELECT DISTINCT doc_id FROM annotations WHERE ({' OR '.join(cond)})"
+        params: list[Any] = []
+        if annotator is not None:
+            sql += " AND annotator = ?"
+            params.append(annotator)
+        return {r[0] for r in self._q(sql, params)}
+
     def annotators(self, include_gold: bool = False) -> list[str]:
         names = [r[0] for r in self._q("SELECT name FROM annotators ORDER BY name")]
         return names if include_gold else [n for n in names if n != GOLD]
@@ -802,6 +805,9 @@ class Project:
                 texts[doc_id], titles[doc_id] = text, title
         return texts, titles
 
+    def has_review_decisions(self) -> bool:
+        return bool(self._q("SELECT EXISTS (SELECT 1 FROM review_decisions)").fetchone()[0])
+
     def review_decisions(self, doc_id: str | None = None) -> list[dict[str, Any]]:
         """Review decisions (of one document, or all), oldest first."""
         sql = "SELECT id, doc_id, reviewer, time, action, source_ids, gold_id, detail FROM review_decisions"
@@ -850,24 +856,6 @@ class Project:
     # -- maintenance ----------------------------------------------------------
     def integrity_check(self) -> str:
         return self._q("PRAGMA integrity_check").fetchone()[0]
-
-
-def open_project(path: str | Path | None = None, *, create: bool = False) -> Project:
-    """Open ``path`` (or the default project, created with the demo article on first use)."""
-    if path is None:
-        return ensure_default_project()
-    return Project(path, create=create)
-
-
-def ensure_default_project() -> Project:
-    path = default_project_path()
-    fresh = not path.exists()
-    project = Project(path, create=True)
-    if fresh or project.document_count() == 0:
-        from annotator.core.importing import import_seeds
-
-        import_seeds(project)
-    return project
 
 
 def _read_only_file(path: Path) -> bool:

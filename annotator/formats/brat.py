@@ -54,7 +54,7 @@ from typing import Any
 
 from annotator.core.models import CLAIM_LABEL, Annotation, Argument, new_id
 from annotator.formats import InputError, Item, Record, TextBuilder, annotator_name, collect, read_text
-from annotator.formats.export import CLAIMANT, ExportContext, Unit, Writer, open_text, unit_links
+from annotator.formats.writing import CLAIMANT, ExportContext, Unit, Writer, open_text, unit_links
 
 __all__ = ["BratWriter", "iter_brat", "read_brat", "is_brat_text", "storage_form", "fragments", "LINE_BREAKS", "BRAT_EXT"]
 

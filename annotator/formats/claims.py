@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from annotator.core.tokenize import sentences
-from annotator.formats.export import JsonlWriter, Unit
+from annotator.formats.writing import JsonlWriter, Unit
 
 __all__ = ["ClaimsWriter"]
 

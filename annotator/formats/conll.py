@@ -28,7 +28,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from pathlib import Path
 
-from annotator.formats.export import Unit, Writer, open_text, segments
+from annotator.formats.writing import Unit, Writer, open_text, segments
 from annotator.formats.hf import tag_unit
 
 __all__ = ["ConllWriter", "DOCSTART"]

@@ -121,7 +121,7 @@ iter_doccano, read_doccano = json_reader(_parse, "doccano JSON-lines")
 # ---------------------------------------------------------------------------
 # Writing (the ``doccano`` export format)
 # ---------------------------------------------------------------------------
-from annotator.formats.export import ExportReport, JsonlWriter, Unit, unit_links  # noqa: E402
+from annotator.formats.writing import ExportReport, JsonlWriter, Unit, unit_links  # noqa: E402
 
 
 def doccano_record(unit: Unit, relations: bool, report: ExportReport | None = None) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from annotator.core.models import Annotation
-from annotator.formats.export import JsonlWriter, Unit
+from annotator.formats.writing import JsonlWriter, Unit
 
 __all__ = ["EventsWriter", "event_record"]
 

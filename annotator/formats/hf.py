@@ -32,7 +32,7 @@ from typing import Any
 
 from annotator.core.models import Annotation
 from annotator.core.tokenize import Token
-from annotator.formats.export import ExportContext, JsonlWriter, Unit, open_text
+from annotator.formats.writing import ExportContext, JsonlWriter, Unit, open_text
 
 __all__ = ["HfWriter", "non_overlapping", "bio_tags", "tag_names", "tag_unit", "report_links"]
 

@@ -27,10 +27,12 @@ statuses, annotators and sources; records written by hand may leave out ids
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 from annotator.core.models import KINDS, Annotation, Document, Source
+from annotator.formats.writing import ExportContext, ExportSource, Writer, open_text
 from annotator.formats import (
     Record,
     TextBuilder,
@@ -42,7 +44,6 @@ from annotator.formats import (
 
 if TYPE_CHECKING:
     from annotator.core.schema import LabelSchema
-    from annotator.core.store import Project
 
 __all__ = [
     "NATIVE_FORMAT",
@@ -56,6 +57,7 @@ __all__ = [
     "write_native",
     "iter_native",
     "read_native",
+    "NativeWriter",
 ]
 
 NATIVE_FORMAT = "annotator-native"
@@ -206,7 +208,7 @@ def _with_references(annotations: list[Annotation], keep: set[str]) -> list[Anno
 
 
 def iter_native_records(
-    project: "Project", doc_ids: Iterable[str] | None = None, annotators: Iterable[str] | None = None
+    project: ExportSource, doc_ids: Iterable[str] | None = None, annotators: Iterable[str] | None = None
 ) -> Iterator[dict[str, Any]]:
     """Native records of the project's documents (all, or ``doc_ids``), in import order.
 
@@ -328,3 +330,30 @@ def _review(builder: TextBuilder, index: int, item: Any) -> dict[str, Any]:
 
 
 iter_native, read_native = json_reader(_parse, "native JSON-lines")
+
+
+class NativeWriter(Writer):
+    """The native format's writer (records made by this module)."""
+
+    def __init__(self, ctx: ExportContext):
+        super().__init__(ctx)
+        # Every annotation of every document: the records are made straight from
+        # the stored rows (no Document and Annotation objects in between).
+        self.rows = ctx.options.layer is None
+
+    def write(self, units: Iterable[Any], dest: Path) -> None:
+        source = self.ctx.source
+        layer = self.ctx.options.layer
+        schema = source.schema
+        with open_text(dest) as fh:
+            if self.rows:
+                reviewed = source.has_review_decisions()
+                for doc, anns in units:
+                    review = source.review_decisions(doc[0]) if reviewed else []
+                    fh.write(dumps_native(native_row_record(doc, anns, schema, review)) + "\n")
+                    self.report.records += 1
+                return
+            for unit in units:  # one layer plus whatever it refers to (see iter_native_records)
+                for rec in iter_native_records(source, [unit.doc.id], [layer]):
+                    fh.write(dumps_native(rec) + "\n")
+                    self.report.records += 1

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from annotator.formats.export import ExportContext, Unit, Writer, open_text
+from annotator.formats.writing import ExportContext, Unit, Writer, open_text
 from annotator.formats.hf import non_overlapping, overlap_reason, report_links
 from annotator.formats.spans import prodigy_tokens
 

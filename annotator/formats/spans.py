@@ -18,7 +18,7 @@ Shape (the one Prodigy's ``ner_manual`` and ``rel.manual`` recipes produce)::
   token of its own (``"\\n"``, ``"\\u00a0"``, a second space), as spaCy does, so
   ``Doc(vocab, words=..., spaces=...)`` has the same text and offsets.
 - Tokens are cut at every span boundary (see
-  :meth:`~annotator.formats.export.ExportContext.tokenized`): every span is
+  :meth:`~annotator.formats.writing.ExportContext.tokenized`): every span is
   whole tokens; spans whose edges fall inside a word are listed in the export
   report, and so are spans with whitespace at an edge, which are exported
   without it (whitespace is never part of a token).
@@ -45,7 +45,7 @@ from typing import Any
 
 from annotator.core.models import Annotation
 from annotator.core.tokenize import Token
-from annotator.formats.export import JsonlWriter, Unit, unit_links
+from annotator.formats.writing import JsonlWriter, Unit, unit_links
 
 __all__ = ["SpansWriter", "prodigy_tokens", "span_record"]
 
@@ -174,7 +174,7 @@ class _Index:
 
 
 def _escape_line_breaks(s: str) -> str:
-    """What :func:`~annotator.formats.export.json_line` does to a line, on a piece of one."""
+    """What :func:`~annotator.formats.writing.json_line` does to a line, on a piece of one."""
     if "\u2028" in s or "\u2029" in s or "\x85" in s:
         return s.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
     return s

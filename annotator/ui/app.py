@@ -19,7 +19,8 @@ from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from annotator import __version__
-from annotator.core.store import Project, ProjectError, default_data_dir, open_project
+from annotator.core.store import Project, ProjectError
+from annotator.services.project import default_data_dir, open_project
 from annotator.ui import dialogs
 
 log = logging.getLogger("annotator")

@@ -1,6 +1,6 @@
 """File > Export: the options of ``annotator export`` in a dialog, run in a worker thread.
 
-The export itself is :func:`annotator.formats.export.export` (the command line
+The export itself is :func:`annotator.services.exporting.export` (the command line
 runs the same function).  It runs in a :class:`QThread` with its own connection
 to the project file (SQLite connections belong to one thread; the project is in
 WAL mode, so the window keeps reading and writing meanwhile), reports progress
@@ -42,7 +42,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.models import GOLD, SPAN_KINDS, DocStatus
 from annotator.core.store import Project, ProjectError
-from annotator.formats.export import FORMATS, ExportCancelled, ExportError, ExportOptions, ExportReport, export
+from annotator.services.exporting import FORMATS, ExportCancelled, ExportError, ExportOptions, ExportReport, export
 from annotator.ui import dialogs
 from annotator.ui.actions import make_action, plain_tooltip
 

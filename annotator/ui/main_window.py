@@ -327,7 +327,7 @@ class MainWindow(QMainWindow):
 
     def import_paths(self, paths: list[Path]) -> None:
         """Import files through the core's importer and show its report (plain text)."""
-        from annotator.core.importing import import_paths
+        from annotator.services.importing import import_paths
 
         if self.project is None:
             return

@@ -1159,7 +1159,7 @@ def _refresh_main(window: Any) -> Callable[[str], None]:
 
 def import_colleague_work(window: Any, paths: list[str]) -> list[Any]:
     """Merge projects / native exports into the window's project and report it."""
-    from annotator.core.merge import MergeError, check_labels, merge_source, read_source
+    from annotator.services.merging import MergeError, check_labels, merge_source, read_source
 
     project = window.project
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.importing import detect_format, import_paths
+from annotator.services.importing import detect_format, import_paths
 from annotator.core.store import Project
 from annotator.formats import InputError
 from annotator.formats.brat import read_brat

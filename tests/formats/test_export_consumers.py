@@ -14,7 +14,7 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 
 from export_fixtures import project  # noqa: E402, F401 (a fixture)
 
-from annotator.formats.export import ExportOptions, export  # noqa: E402
+from annotator.services.exporting import ExportOptions, export  # noqa: E402
 
 spacy = pytest.importorskip("spacy")
 ALL_KINDS = ("entity", "event", "claim")

@@ -22,23 +22,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.core import store
-from annotator.core.importing import import_paths
+from annotator.services.importing import import_paths
 from annotator.core.models import Annotation, Document, entity
 from annotator.core.store import Project
 from annotator.core.text import canonicalize
 from annotator.core.tokenize import _split, cut_spans, token_spans
 from annotator.formats import InputError, TextBuilder
-from annotator.formats.export import (
-    ExportContext,
-    ExportOptions,
-    ExportReport,
-    JsonlWriter,
-    Unit,
-    _DocOffsets,
-    _sort_key,
-    export,
-    json_line,
-)
+from annotator.formats.writing import DocOffsets, ExportContext, ExportReport, JsonlWriter, Unit, json_line, sort_key
+from annotator.services.exporting import ExportOptions, export
 from annotator.formats.native import dumps_native, native_record, native_row_record
 from annotator.formats.spans import SpansWriter
 
@@ -88,14 +79,14 @@ def test_spans_lines_equal_records_on_random_text(project, pieces, cuts, utf16, 
         start = start % len(text)
         end = min(len(text), start + length)
         anns.append(entity(doc.id, start, end, "ORG", "alice"))
-    anns.sort(key=_sort_key)
+    anns.sort(key=sort_key)
     options = ExportOptions("spans", offsets="utf16" if utf16 else "codepoint")
     reports = []
     outs = []
     for way in ("fast", "plain"):
         report = ExportReport(format="spans", out=None)  # type: ignore[arg-type]
         writer = SpansWriter(ExportContext(options, project, report))
-        unit = Unit(doc, anns, 0, len(text), "alice", None, _DocOffsets(text, "utf16") if utf16 else None)
+        unit = Unit(doc, anns, 0, len(text), "alice", None, DocOffsets(text, "utf16") if utf16 else None)
         outs.append(list(writer.lines(unit)) if way == "fast" else [json_line(r) for r in writer.records(unit)])
         reports.append(report.to_dict())
     assert outs[0] == outs[1]

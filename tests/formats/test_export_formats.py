@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from export_fixtures import project  # noqa: F401 (a fixture)
 
-from annotator.core.importing import import_paths
+from annotator.services.importing import import_paths
 from annotator.core.models import CLAIM_LABEL
 from annotator.core.store import Project
 from annotator.formats.brat import LINE_BREAKS, read_brat
-from annotator.formats.export import ExportOptions, export
+from annotator.services.exporting import ExportOptions, export
 
 ALL_KINDS = ("entity", "event", "claim")
 

@@ -13,7 +13,7 @@ from export_fixtures import project, seed_article_project  # noqa: F401 (project
 from annotator.cli import main
 from annotator.core.models import GOLD, DocStatus, Document, entity
 from annotator.core.store import Project
-from annotator.formats.export import (
+from annotator.services.exporting import (
     FORMATS,
     MARKER,
     ExportCancelled,
@@ -344,7 +344,7 @@ def test_every_format_is_documented():
 
 
 def test_status_enum_matches_cli_choices():
-    cmd = main.commands["export"]
+    cmd = main.get_command(None, "export")
     status = next(p for p in cmd.params if p.name == "statuses")
     assert list(status.type.choices) == [s.value for s in DocStatus]
 
@@ -397,7 +397,7 @@ def test_exports_stream_one_document_at_a_time(tmp_path, monkeypatch):
 def test_native_exports_stream_a_few_documents_at_a_time(tmp_path, monkeypatch):
     """The native writer reads stored rows a chunk of documents at a time (memory stays
     bounded by the chunk) and writes each chunk before reading the next."""
-    from annotator.formats import export as export_module
+    from annotator.services import exporting as export_module
     from annotator.formats import native
 
     monkeypatch.setattr(export_module, "ROWS_CHUNK", 2)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.importing import import_paths
+from annotator.services.importing import import_paths
 from annotator.core.store import Project
 
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from annotator.core.commands import AddAnnotations, SetStatus, apply
-from annotator.core.importing import import_paths
+from annotator.services.importing import import_paths
 from annotator.core.models import Document, Source, claim, entity, event, relation
 from annotator.core.store import Project
 from annotator.formats import InputError

@@ -273,7 +273,7 @@ class CoreDriver:
             self.log.write(t="done", i=self.i, op="import", entries=[{"action": "import"}], seeds=[base])
             return
         if r < 0.05:  # a folder of native files through the importer: one transaction per file
-            from annotator.core.importing import import_paths
+            from annotator.services.importing import import_paths
 
             seeds = [base + k for k in range(1, self.rng.randint(2, 4))]
             folder = self.project.path.parent / f"incoming-{base}"
@@ -287,7 +287,7 @@ class CoreDriver:
             self.log.write(t="done", i=self.i, op="import-files", entries=[{"action": "import"}] * len(seeds), seeds=seeds)
             return
         if r < 0.06:  # a colleague's native export merged in
-            from annotator.core.merge import merge_source, read_source
+            from annotator.services.merging import merge_source, read_source
 
             seeds = [base + 5]
             path = self.project.path.parent / f"merge-{base}.jsonl"

@@ -20,7 +20,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from annotator.core.importing import import_paths
+from annotator.services.importing import import_paths
 from annotator.core.store import Project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,7 +54,7 @@ def template_project() -> Path:
 @functools.cache
 def seeds() -> dict[str, tuple[str, bytes]]:
     """format -> (file name, bytes of a valid file)."""
-    from annotator.formats.export import ExportOptions, export
+    from annotator.services.exporting import ExportOptions, export
 
     out = {
         "txt": ("article.txt", (DATA / "unicode-crlf.txt").read_bytes()),

@@ -17,15 +17,15 @@ import pytest
 
 from annotator.core.models import Document, entity
 from annotator.core.store import Project
-from annotator.formats import export as export_module
-from annotator.formats.export import ExportError, ExportOptions, export
+from annotator.services import exporting as export_module
+from annotator.services.exporting import ExportError, ExportOptions, export
 
 CHILD = textwrap.dedent(
     """
     import sys
     from pathlib import Path
     from annotator.core.store import Project
-    from annotator.formats.export import ExportOptions, export
+    from annotator.services.exporting import ExportOptions, export
     project, fmt, out = sys.argv[1:4]
     with Project(project) as p:
         print("ready", flush=True)

@@ -367,7 +367,7 @@ def test_disk_full_during_undo_and_import(project_path: Path) -> None:
 
 
 def test_disk_full_while_importing_files(project_path: Path, tmp_path: Path) -> None:
-    from annotator.core.importing import import_paths
+    from annotator.services.importing import import_paths
 
     big = tmp_path / "big.txt"
     big.write_text("A long article about licences. " * 20_000, encoding="utf-8")

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from annotator.core import commands as C
-from annotator.core.importing import import_paths
+from annotator.services.importing import import_paths
 from annotator.core.models import Document, claim, entity
 from annotator.core.schema import SchemaError, default_schema, loads_schema, parse_schema
 from annotator.core.store import Project
-from annotator.formats.export import ExportOptions, export
+from annotator.services.exporting import ExportOptions, export
 
 NASTY = [
     "O'Brien",

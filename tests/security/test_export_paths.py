@@ -11,7 +11,7 @@ import pytest
 
 from annotator.core.models import Document, entity
 from annotator.core.store import Project
-from annotator.formats.export import ExportOptions, export
+from annotator.services.exporting import ExportOptions, export
 
 HOSTILE = [
     "../../escaped",

@@ -23,7 +23,7 @@ from PySide6.QtGui import QTextDocument  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QToolTip, QWidget  # noqa: E402
 
 from annotator.core import commands as C  # noqa: E402
-from annotator.core.importing import import_paths  # noqa: E402
+from annotator.services.importing import import_paths  # noqa: E402
 from annotator.core.models import claim, entity, event, relation  # noqa: E402
 from annotator.core.schema import default_schema, parse_schema  # noqa: E402
 from annotator.core.store import Project  # noqa: E402

@@ -11,11 +11,11 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from annotator.core.importing import import_seeds
+from annotator.services.importing import import_seeds
 from annotator.core.models import entity
 from annotator.core.store import Project
-from annotator.formats import export as export_module
-from annotator.formats.export import ExportCancelled
+from annotator.services import exporting as export_module
+from annotator.services.exporting import ExportCancelled
 from annotator.ui import export_dialog
 from annotator.ui.export_dialog import EACH, GOLD_LAYER, ExportDialog
 from annotator.ui.main_window import MainWindow

@@ -15,7 +15,7 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QComboBox
 
 from annotator.core.commands import AddAnnotations, SetStatus
-from annotator.core.importing import import_paths, import_seeds
+from annotator.services.importing import import_paths, import_seeds
 from annotator.core.models import DocStatus, entity
 from annotator.core.store import Project
 from annotator.ui.main_window import MainWindow

@@ -1,38 +1,21 @@
-"""The ``annotator`` command line: a thin click layer over the core and the formats.
-
-Library errors a user can meet become :class:`click.ClickException` (message,
-non-zero exit, no traceback).  Qt is imported only when the GUI starts.
-"""
+"""Commands on one project: open it in the app, import files, show its numbers, its schema."""
 
 from __future__ import annotations
 
 import codecs
 import json
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
-# annotator's models use no pydantic plugins; looking for them scans the entry
-# points of every installed distribution (~35 ms of each start of the command
-# and the app, benchmarks/RESULTS.md case 8). Set it (to an empty value) to use them.
-os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+from annotator.cli import run_gui
+from annotator.cli.common import open_project, project_argument, user_errors
+from annotator.core.schema import load_schema
+from annotator.services.importing import FORMATS, ImportReport, import_paths
+from annotator.services.project import project_stats
 
-from annotator import __version__  # noqa: E402 (models are built on import: after the line above)
-from annotator.core.commands import CommandError
-from annotator.core.importing import FORMATS, ImportReport, import_paths
-from annotator.core.models import KINDS, DocStatus
-from annotator.core.schema import SchemaError, load_schema
-from annotator.core.store import Project, ProjectError, ensure_default_project
-from annotator.core.text import TextError
-from annotator.formats import InputError
-
-#: Errors whose message is for people: shown without a traceback.
-USER_ERRORS = (ProjectError, InputError, SchemaError, TextError, CommandError)
 #: Duplicates listed one by one before the rest are counted.
 _DUPLICATES_LISTED = 20
 #: Problems of one file listed before the rest are counted.
@@ -42,62 +25,14 @@ _BAR_BYTES = 1 << 20
 _BAR_FILES = 10
 
 
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn the library's user-facing errors into ClickExceptions."""
-    try:
-        yield
-    except USER_ERRORS as err:
-        raise click.ClickException(str(err)) from None
-
-
-def open_project(path: Path, *, create: bool = False) -> Project:
-    """Open a project for a command; a clear message when it cannot be opened."""
-    if not create and not path.exists():
-        raise click.ClickException(f"{path}: no such project file (add --create to make a new project)")
-    if path.is_dir():
-        raise click.ClickException(f"{path}: is a folder, not a project file")
-    with user_errors():
-        return Project(path, create=create)
-
-
-def _run_gui(path: Path) -> int:
-    try:
-        from annotator.ui.app import run
-    except ImportError as err:
-        raise click.ClickException(f"the desktop app cannot start: {err}") from None
-    return run(path)
-
-
-project_argument = click.argument("project", type=click.Path(path_type=Path))
-
-
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="annotator")
-@click.pass_context
-def main(ctx: click.Context) -> None:
-    """Annotate news articles with entities, events and claims.
-
-    Without a command, opens the desktop app on the default project (created
-    with a demo article on first use; set ANNOTATOR_HOME to keep it elsewhere).
-    """
-    if ctx.invoked_subcommand is not None:
-        return
-    with user_errors():
-        project = ensure_default_project()
-        path = project.path
-        project.close()
-    ctx.exit(_run_gui(path))
-
-
-@main.command("open")
+@click.command("open")
 @project_argument
 @click.option("--create", is_flag=True, help="Make a new, empty project if PROJECT does not exist.")
 @click.pass_context
 def open_command(ctx: click.Context, project: Path, create: bool) -> None:
     """Open PROJECT (a .annotator file) in the desktop app."""
     open_project(project, create=create).close()
-    ctx.exit(_run_gui(project))
+    ctx.exit(run_gui(project))
 
 
 # ---------------------------------------------------------------------------
@@ -171,7 +106,7 @@ def _check_annotator(ctx: click.Context, param: click.Parameter, value: str | No
     return value.strip() if value else value
 
 
-@main.command("import")
+@click.command("import")
 @project_argument
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help="Read every file as this format (default: detect it from the extension and, for JSON, the records' keys).")
@@ -214,30 +149,6 @@ def import_command(
 # ---------------------------------------------------------------------------
 # stats
 # ---------------------------------------------------------------------------
-def project_stats(project: Project) -> dict[str, Any]:
-    """Documents by status; annotations by kind, label and annotator."""
-    status = project.status_counts()
-    by_status = {s.value: status.get(s.value, 0) for s in DocStatus}
-    by_status.update({k: v for k, v in status.items() if k not in by_status})
-    by_kind = {k: 0 for k in KINDS}
-    by_label: dict[str, dict[str, int]] = {}
-    by_annotator: dict[str, int] = {}
-    for kind, label, annotator, n in project.annotation_counts():
-        by_kind[kind] = by_kind.get(kind, 0) + n
-        by_label.setdefault(kind, {})[label] = by_label.get(kind, {}).get(label, 0) + n
-        by_annotator[annotator] = by_annotator.get(annotator, 0) + n
-    return {
-        "project": str(project.path),
-        "documents": {"total": sum(status.values()), "by_status": by_status},
-        "annotations": {
-            "total": sum(by_kind.values()),
-            "by_kind": by_kind,
-            "by_label": {k: dict(sorted(v.items())) for k, v in by_label.items()},
-            "by_annotator": dict(sorted(by_annotator.items())),
-        },
-    }
-
-
 def _table(rows: list[tuple[str, int]], indent: str = "  ") -> list[str]:
     if not rows:
         return [f"{indent}(none)"]
@@ -245,7 +156,7 @@ def _table(rows: list[tuple[str, int]], indent: str = "  ") -> list[str]:
     return [f"{indent}{name:<{width}}  {n:>7}" for name, n in rows]
 
 
-@main.command()
+@click.command()
 @project_argument
 @click.option("--json", "as_json", is_flag=True, help="Print the numbers as JSON.")
 def stats(project: Path, as_json: bool) -> None:
@@ -275,7 +186,7 @@ def stats(project: Path, as_json: bool) -> None:
 # ---------------------------------------------------------------------------
 # schema
 # ---------------------------------------------------------------------------
-@main.command()
+@click.command()
 @project_argument
 @click.option("--set", "new_schema", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Replace the schema with this file (.toml or .yaml) after validating it.")
 @click.option("--force", is_flag=True, help="With --set: replace it even if existing annotations use labels it lacks.")
@@ -302,18 +213,3 @@ def schema(project: Path, new_schema: Path | None, force: bool) -> None:
     if orphans:
         listed = ", ".join(f"{kind} {label} ({n})" for (kind, label), n in sorted(orphans.items()))
         click.echo(f"warning: annotations with labels the schema lacks: {listed}", err=True)
-
-
-# ---------------------------------------------------------------------------
-# More commands. Other modules register theirs below, one line each:
-#     from annotator.<module> import <command>
-#     main.add_command(<command>)
-# Keep every import here free of Qt (tests/test_layering.py checks it).
-# ---------------------------------------------------------------------------
-from annotator.core.merge import merge_command  # noqa: E402
-main.add_command(merge_command)
-from annotator.core.agreement import agreement_command  # noqa: E402
-main.add_command(agreement_command)
-from annotator.formats.export import export_command  # noqa: E402
-
-main.add_command(export_command)

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from annotator.cli import main
 from annotator.core.commands import AddAnnotations, DeleteAnnotations, UpdateAnnotation, apply
-from annotator.core.merge import MergeError, merge_paths, read_source
+from annotator.services.merging import MergeError, merge_paths, read_source
 from annotator.core.models import GOLD, DocStatus, Document, entity, event
 from annotator.core.review import AcceptAnnotation
 from annotator.core.store import Project

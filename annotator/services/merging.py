@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
 from pydantic import ValidationError
 
 from annotator.core.models import GOLD, Annotation, DocStatus, Document, now
@@ -58,7 +57,7 @@ from annotator.core.store import (
     row_to_annotation,
 )
 
-__all__ = ["MergeError", "MergeSource", "MergeReport", "read_source", "merge_source", "merge_paths", "merge_command"]
+__all__ = ["MergeError", "MergeSource", "MergeReport", "read_source", "merge_source", "merge_paths"]
 
 _STATUS_ORDER = [DocStatus.NEW, DocStatus.IN_PROGRESS, DocStatus.DONE, DocStatus.IN_REVIEW, DocStatus.REVIEWED]
 
@@ -116,21 +115,21 @@ class MergeReport:
 
     def summary(self) -> str:
         parts = [
-            f"{self.source}: {_n(self.documents_added, 'new document')}, {_n(self.documents_matched, 'matched document')}",
+            f"{self.source}: {plural(self.documents_added, 'new document')}, {plural(self.documents_matched, 'matched document')}",
             f"annotations: {self.annotations_added} added, {self.annotations_updated} updated, "
             f"{self.annotations_deleted} deleted, {self.annotations_unchanged} unchanged"
             + (f", {self.annotations_kept} kept (newer here)" if self.annotations_kept else ""),
         ]
         if self.decisions_added:
-            parts.append(_n(self.decisions_added, "review decision") + " added")
+            parts.append(plural(self.decisions_added, "review decision") + " added")
         if self.back_in_review:
-            parts.append(f"{_n(len(self.back_in_review), 'reviewed document')} back in review")
+            parts.append(f"{plural(len(self.back_in_review), 'reviewed document')} back in review")
         if self.problems:
-            parts.append(_n(len(self.problems), "problem"))
+            parts.append(plural(len(self.problems), "problem"))
         return "; ".join(parts)
 
 
-def _n(count: int, noun: str) -> str:
+def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
@@ -523,36 +522,3 @@ def merge_paths(
         return reports
     finally:
         project.close()
-
-
-# ---------------------------------------------------------------------------
-# Command line (registered in annotator/cli.py)
-# ---------------------------------------------------------------------------
-@click.command("merge")
-@click.argument("out", type=click.Path(path_type=Path))
-@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
-def merge_command(out: Path, sources: tuple[Path, ...]) -> None:
-    """Bring colleagues' work into the project OUT (created if missing): SOURCES
-    are their projects (.annotator files, read only) or native exports (.jsonl).
-
-    Documents are matched by their text; annotations keep their id,
-    annotator and history. Merging again adds what is new, updates what
-    changed (the later edit wins) and removes what was deleted there, never
-    duplicating. A document whose id or external id is in OUT with another
-    text is reported, not merged. Every source is checked before anything is
-    written, and each is merged in one transaction.
-    """
-    if out.is_dir():
-        raise click.ClickException(f"{out}: is a folder, not a project file")
-    try:
-        reports = merge_paths(out, sources)
-    except (MergeError, ProjectError) as err:
-        raise click.ClickException(str(err)) from None
-    for r in reports:
-        click.echo(r.summary())
-        for problem in r.problems:
-            click.echo(f"warning: {r.source}: {problem}", err=True)
-    if len(reports) > 1:
-        docs = sum(r.documents_added for r in reports)
-        anns = sum(r.annotations_added + r.annotations_updated + r.annotations_deleted for r in reports)
-        click.echo(f"{out}: {_n(docs, 'new document')}, {_n(anns, 'annotation')} added, updated or deleted")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from annotator.core.importing import FORMATS, detect_format, import_paths, import_seeds
-from annotator.core.store import Project, ReadOnlyProjectError, ensure_default_project
+from annotator.services.importing import FORMATS, detect_format, import_paths, import_seeds
+from annotator.core.store import Project, ReadOnlyProjectError
+from annotator.services.project import ensure_default_project
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -1,0 +1,489 @@
+"""Exporting: which documents and annotations, in which units, written where.
+
+This module is the one orchestration every export format goes through (the
+``annotator export`` command and File > Export call :func:`export`):
+
+- **Selection.** Documents by status and by label (documents having at least one
+  annotation with one of the labels); annotations of every annotator (default),
+  of one (``annotator``) or of the adjudicated gold layer (``gold``: annotator
+  :data:`~annotator.core.models.GOLD`).  Documents without any annotation to
+  export are left out (and counted) unless ``include_empty``; the ``native``
+  format always keeps every selected document.
+- **Layers.** ``native``, ``events`` and ``claims`` name the annotator of every
+  annotation, so they hold several annotators' work side by side.  The other
+  formats hold one version of a document: when a selected document has
+  annotations of several annotators the export stops and says which, unless
+  ``annotator``/``gold`` picks one layer or ``per_annotator`` writes one record
+  per (document, annotator).
+- **Units.** A record is a whole document or, with ``sentences``, one sentence
+  (:func:`segments`: sentences that a span, or for linked formats an event
+  argument or relation, crosses are joined, so nothing is cut).
+- **Splits.** ``split=(train, dev, test)`` assigns whole documents to splits by
+  a seeded hash of their text (deterministic: same seed, same texts, same split,
+  whatever the import order or project) with exact proportions.
+- **Writing.** Streamed document by document (memory stays flat as the corpus
+  grows) into a temporary file or folder beside the target, renamed into place
+  only when complete: a failed or cancelled export leaves nothing that looks
+  complete.  Folder outputs carry a ``.annotator-export`` marker, and an
+  existing folder is only ever replaced when it holds that marker (or is empty).
+- **Report.** :class:`ExportReport` counts what was written and lists every span
+  that could not be represented exactly (a token boundary cut inside a word,
+  overlapping spans BIO cannot hold, links whose ends were not exported), so
+  nothing is lost silently.
+
+Pure Python: no Qt.  ``progress(done, total)`` is called after each document;
+``cancelled()`` returning True stops the export (raising :class:`ExportCancelled`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import secrets
+import shutil
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from annotator.core.models import Annotation, Document
+from annotator.core.store import Project, translate_sqlite_error
+from annotator.formats.registry import FORMATS, FormatInfo
+from annotator.formats.writing import (
+    DocOffsets,
+    ExportCancelled,
+    ExportContext,
+    ExportError,
+    ExportOptions,
+    ExportReport,
+    Unit,
+    Writer,
+    json_line,
+    open_text,
+    parse_split,
+    segments,
+    shift,
+    sort_key,
+)
+
+__all__ = [
+    # the export, for the command line and the app
+    "export",
+    "plan_output",
+    "split_counts",
+    "split_key",
+    "SPLIT_NAMES",
+    "MARKER",
+    # what its callers pass and get, defined with the codecs
+    "FORMATS",
+    "FormatInfo",
+    "ExportOptions",
+    "ExportReport",
+    "ExportError",
+    "ExportCancelled",
+    "parse_split",
+    "segments",
+    "json_line",
+]
+
+#: Names of the splits, in order.
+SPLIT_NAMES = ("train", "dev", "test")
+#: File that marks a folder as written by an annotator export (so it may be replaced).
+MARKER = ".annotator-export"
+#: Documents read per query by writers that take stored rows (:attr:`Writer.rows`).
+ROWS_CHUNK = 32
+
+
+def split_counts(n: int, shares: Sequence[float]) -> list[int]:
+    """Whole numbers of documents per split summing to ``n`` (largest remainders)."""
+    total = sum(shares)
+    exact = [n * s / total for s in shares]
+    counts = [int(x) for x in exact]
+    order = sorted(range(len(shares)), key=lambda i: (-(exact[i] - counts[i]), i))
+    for i in order[: n - sum(counts)]:
+        counts[i] += 1
+    return counts
+
+
+def split_key(seed: int, sha256: str) -> str:
+    """The sort key that places a document in the split order (seeded hash of its text)."""
+    return hashlib.sha256(f"{seed}\0{sha256}".encode()).hexdigest()
+
+
+# ---------------------------------------------------------------------------
+# Output paths
+# ---------------------------------------------------------------------------
+def _is_folder_output(options: ExportOptions) -> bool:
+    return options.info.folder or options.split is not None
+
+
+def plan_output(project: Project, options: ExportOptions) -> Path:
+    """The path the export will write (checked: it may be written and replaced)."""
+    info = options.info
+    folder = _is_folder_output(options)
+    out = options.out
+    stem = f"{project.path.stem}-{info.name}"
+    if out is None:
+        out = Path("exports") / (stem if folder else stem + info.suffix)
+    out = Path(out)
+    if not folder and out.is_dir():
+        out = out / (stem + info.suffix)
+    try:
+        if out.resolve() == project.path.resolve():
+            raise ExportError(f"{out}: that is the project file itself; choose another --out")
+    except OSError:
+        pass
+    if folder:
+        if out.exists() and not out.is_dir():
+            raise ExportError(f"{out}: a file is in the way; this export writes a folder (choose another --out)")
+        if out.is_dir() and any(out.iterdir()) and not (out / MARKER).is_file():
+            raise ExportError(
+                f"{out}: the folder is not empty and was not written by an annotator export; "
+                "choose a new or empty folder (nothing was changed)"
+            )
+    return out
+
+
+class _AtomicOutput:
+    """A temporary file or folder beside ``target``, renamed onto it by :meth:`commit`."""
+
+    def __init__(self, target: Path, folder: bool):
+        self.target = target
+        self.folder = folder
+        parent = target.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise ExportError(f"{parent}: cannot create the folder: {err.strerror or err}") from None
+        self.tmp = parent / f".{target.name}.{secrets.token_hex(4)}.partial"
+        try:
+            if folder:
+                self.tmp.mkdir()
+            else:
+                self.tmp.touch()
+        except OSError as err:
+            raise ExportError(f"{parent}: cannot write here: {err.strerror or err}") from None
+
+    def commit(self) -> None:
+        target = self.target
+        if not self.folder:
+            os.replace(self.tmp, target)
+            _fsync_dir(target.parent)
+            return
+        (self.tmp / MARKER).touch()
+        old = None
+        if target.exists():
+            old = target.parent / f".{target.name}.{secrets.token_hex(4)}.old"
+            os.replace(target, old)
+        try:
+            os.replace(self.tmp, target)
+        except OSError:
+            if old is not None:
+                os.replace(old, target)
+            raise
+        _fsync_dir(target.parent)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        if self.tmp.is_dir():
+            shutil.rmtree(self.tmp, ignore_errors=True)
+        else:
+            try:
+                self.tmp.unlink()
+            except OSError:
+                pass
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------------------
+# Selection
+# ---------------------------------------------------------------------------
+def _query(project: Project, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+    try:
+        return project.conn.execute(sql, tuple(params)).fetchall()
+    except sqlite3.Error as err:
+        raise translate_sqlite_error(err, project.path) from None
+
+
+def _annotation_filter(options: ExportOptions) -> tuple[str, list[Any]]:
+    kinds = _kinds(options)
+    where = f"kind IN ({', '.join('?' * len(kinds))})"
+    params: list[Any] = list(kinds)
+    if options.layer is not None:
+        where += " AND annotator = ?"
+        params.append(options.layer)
+    return where, params
+
+
+def _kinds(options: ExportOptions) -> list[str]:
+    if options.info.name == "native":
+        return ["entity", "event", "claim", "relation"]
+    if options.info.name == "events":
+        return ["entity", "event", "relation"]
+    if options.info.name == "claims":
+        return ["claim"]
+    return [*options.span_kinds, "relation"]
+
+
+def _select(project: Project, options: ExportOptions, report: ExportReport) -> list[str]:
+    """Ids of the documents to export, in import order."""
+    statuses = list(options.statuses) or None
+    if options.labels:
+        seen: set[str] = set()
+        chosen = set()
+        for label in options.labels:
+            chosen.update(project.document_ids(status=statuses, label=label, annotator=options.layer))
+        ids = [i for i in project.document_ids(status=statuses) if i in chosen and not (i in seen or seen.add(i))]
+    else:
+        ids = project.document_ids(status=statuses)
+    if options.info.name == "native" or options.include_empty:
+        return ids
+    where, params = _annotation_filter(options)
+    having = {r[0] for r in _query(project, f"SELECT DISTINCT doc_id FROM annotations WHERE {where}", params)}
+    kept = [i for i in ids if i in having]
+    report.skipped_empty = len(ids) - len(kept)
+    return kept
+
+
+def _check_layers(project: Project, options: ExportOptions, ids: list[str]) -> None:
+    """Refuse single-layer formats over documents annotated by several annotators."""
+    if options.info.many_layers or options.layer is not None or options.per_annotator:
+        return
+    where, params = _annotation_filter(options)
+    rows = _query(
+        project,
+        f"SELECT doc_id, json_group_array(DISTINCT annotator) FROM annotations WHERE {where} "
+        "GROUP BY doc_id HAVING count(DISTINCT annotator) > 1",
+        params,
+    )
+    selected = set(ids)
+    mixed = [(d, json.loads(names)) for d, names in rows if d in selected]
+    if not mixed:
+        return
+    names = sorted({n for _, ns in mixed for n in ns})
+    raise ExportError(
+        f"{len(mixed)} of the selected documents {'has' if len(mixed) == 1 else 'have'} annotations by several annotators "
+        f"({', '.join(names)}), and the {options.format} format holds one version of a document. "
+        "Choose one with --annotator NAME or the adjudicated layer with --gold, "
+        "or write one record per annotator with --per-annotator. Nothing was written."
+    )
+
+
+# ---------------------------------------------------------------------------
+# The export
+# ---------------------------------------------------------------------------
+def _writer(ctx: ExportContext) -> Writer:
+    module, _, name = ctx.info.writer.partition(":")
+    cls = getattr(importlib.import_module(module), name)
+    return cls(ctx)
+
+
+class _Units:
+    """Turns documents into units according to the options; counts progress."""
+
+    def __init__(self, project: Project, options: ExportOptions, report: ExportReport,
+                 progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool] | None, total: int):
+        self.project = project
+        self.options = options
+        self.report = report
+        self.progress = progress
+        self.cancelled = cancelled
+        self.total = total
+        self.done = 0
+        self.kinds = set(_kinds(options))
+
+    def annotations(self, doc_id: str) -> list[Annotation]:
+        anns = self.project.annotations(doc_id, annotator=self.options.layer)
+        return [a for a in anns if a.kind in self.kinds]
+
+    def __call__(self, ids: Iterable[str]) -> Iterator[Unit]:
+        opts = self.options
+        for doc_id in ids:
+            if self.cancelled is not None and self.cancelled():
+                raise ExportCancelled("export cancelled; nothing was written")
+            doc = self.project.get_document(doc_id)
+            anns = sorted(self.annotations(doc_id), key=sort_key)
+            offsets = DocOffsets(doc.text, opts.offsets) if opts.offsets == "utf16" else None
+            if opts.per_annotator:
+                names = sorted({a.annotator for a in anns}) or [None]
+                layers = [(n, [a for a in anns if a.annotator == n]) for n in names]
+            else:
+                names = {a.annotator for a in anns}
+                layers = [(names.pop() if len(names) == 1 else opts.layer, anns)]
+            for annotator, layer in layers:
+                self.report.annotations += len(layer)
+                if opts.sentences:
+                    segs, joined = segments(doc.text, layer, links=opts.info.links)
+                    self.report.joined_sentences += joined
+                    for i, (s, e) in enumerate(segs):
+                        inside = [shift(a, s) for a in layer if a.start is not None and s <= a.start and a.end <= e]
+                        ids_inside = {a.id for a in inside}
+                        inside += [a for a in layer if a.start is None and a.head in ids_inside]
+                        yield self._unit(doc, inside, s, e, annotator, i, offsets)
+                else:
+                    yield self._unit(doc, layer, 0, len(doc.text), annotator, None, offsets)
+            self.report.documents += 1
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done, self.total)
+
+    def rows(self, ids: Iterable[str]) -> Iterator[tuple[tuple, list[tuple]]]:
+        """What :meth:`__call__` reads, for writers that need no Document and
+        Annotation objects (:attr:`Writer.rows`): per document, its stored row and
+        the rows of its annotations of the exported kinds and layer (store order)."""
+        project, layer, kinds = self.project, self.options.layer, self.kinds
+        ids = list(ids)
+        # A few documents per query (two queries per document cost as much as
+        # reading the rows); memory stays bounded by the chunk, whatever the corpus.
+        for at in range(0, len(ids), ROWS_CHUNK):
+            if self.cancelled is not None and self.cancelled():
+                raise ExportCancelled("export cancelled; nothing was written")
+            chunk = ids[at : at + ROWS_CHUNK]
+            docs = project.document_rows(chunk)
+            anns_of = project.annotation_rows_by_document(chunk, layer)
+            for doc_id in chunk:
+                if self.cancelled is not None and self.cancelled():
+                    raise ExportCancelled("export cancelled; nothing was written")
+                row = docs.get(doc_id)
+                if row is None:
+                    raise KeyError(doc_id)
+                anns = [r for r in anns_of.get(doc_id, ()) if r[2] in kinds]
+                self.report.annotations += len(anns)
+                yield row, anns
+                self.report.documents += 1
+                self.done += 1
+                if self.progress is not None:
+                    self.progress(self.done, self.total)
+
+    def _unit(self, doc: Document, anns: list[Annotation], start: int, end: int, annotator: str | None,
+              segment: int | None, offsets: DocOffsets | None) -> Unit:
+        return Unit(doc, anns, start, end, annotator, segment, offsets, self.options.per_annotator)
+
+
+def export(
+    project: Project,
+    options: ExportOptions,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ExportReport:
+    """Export ``project`` as ``options`` say; returns the report.
+
+    Raises :class:`ExportError` (a message for people) for options that do not
+    fit, a target that may not be replaced, several annotators' work where the
+    format holds one; :class:`ExportCancelled` when ``cancelled()`` turned True.
+    On any error nothing is left at the target (a previous export stays as it was).
+
+    The whole export reads one snapshot of the project (one read transaction),
+    so edits made meanwhile in the app are either all in it or not at all.
+    """
+    with _snapshot(project):
+        return _export(project, options, progress, cancelled)
+
+
+@contextmanager
+def _snapshot(project: Project) -> Iterator[None]:
+    """One read transaction over the export (WAL: writers go on meanwhile)."""
+    if project.conn.in_transaction:  # the caller's transaction is the snapshot
+        yield
+        return
+    try:
+        project.conn.execute("BEGIN")
+    except sqlite3.Error as err:
+        raise translate_sqlite_error(err, project.path) from None
+    try:
+        yield
+    finally:
+        if project.conn.in_transaction:
+            project.conn.rollback()  # nothing was written: ending the read is all
+
+
+def _export(
+    project: Project,
+    options: ExportOptions,
+    progress: Callable[[int, int], None] | None,
+    cancelled: Callable[[], bool] | None,
+) -> ExportReport:
+    options.check()
+    info = options.info
+    if options.annotator is not None and options.annotator not in project.annotators(include_gold=True):
+        known = ", ".join(project.annotators()) or "none yet"
+        raise ExportError(f"no annotator named {options.annotator!r} in this project (annotators: {known}); nothing was written")
+    target = plan_output(project, options)
+    report = ExportReport(format=info.name, out=target)
+    ids = _select(project, options, report)
+    if options.gold and not ids:
+        report.note("No selected document has a gold layer yet: it is made by adjudicating in review (the Review menu).")
+    _check_layers(project, options, ids)
+    ctx = ExportContext(options, project, report)
+    ctx.doc_ids = ids
+    writer = _writer(ctx)
+    if options.split is not None:
+        shas = dict(_query(project, "SELECT id, sha256 FROM documents"))
+        ordered = sorted(ids, key=lambda i: split_key(options.seed, shas[i]))
+        counts = split_counts(len(ordered), options.split)
+        parts, at = {}, 0
+        for name, n in zip(SPLIT_NAMES, counts):
+            chosen = set(ordered[at : at + n])
+            parts[name] = [i for i in ids if i in chosen]  # keep import order inside a split
+            at += n
+        report.splits = {k: len(v) for k, v in parts.items()}
+        for name, n in report.splits.items():
+            if n == 0 and options.split[SPLIT_NAMES.index(name)] > 0:
+                report.note(f"The {name} split is empty: too few documents for the shares asked.")
+    else:
+        parts = {None: ids}
+    folder = _is_folder_output(options)
+    units = _Units(project, options, report, progress, cancelled, len(ids))
+    if progress is not None:
+        progress(0, len(ids))
+    out = _AtomicOutput(target, folder)
+    try:
+        for name, part in parts.items():
+            dest = writer.destination(out.tmp, name)
+            writer.write(units.rows(part) if writer.rows else units(part), dest)
+            report.files.append(dest.relative_to(out.tmp).as_posix() if folder else target.name)
+        writer.finish(out.tmp)
+        if cancelled is not None and cancelled():
+            raise ExportCancelled("export cancelled; nothing was written")
+        if folder:
+            with open_text(out.tmp / MARKER) as fh:
+                fh.write(json.dumps({"options": _options_dict(options), "report": report.to_dict()}, ensure_ascii=False, indent=1) + "\n")
+        out.commit()
+    except ExportError:
+        out.abort()
+        raise
+    except OSError as err:
+        out.abort()
+        raise ExportError(f"{target}: could not write the export: {err.strerror or err}; nothing was written") from None
+    except BaseException:
+        out.abort()
+        raise
+    return report
+
+
+def _options_dict(options: ExportOptions) -> dict[str, Any]:
+    d = {k: v for k, v in vars(options).items() if k != "out"}
+    d["split"] = list(options.split) if options.split else None
+    d["statuses"], d["labels"], d["kinds"] = list(options.statuses), list(options.labels), list(options.span_kinds)
+    return d
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------

@@ -1,0 +1,70 @@
+"""The default project: where it lives, and its demo article on first use."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from annotator.core.models import KINDS, DocStatus
+from annotator.core.store import PROJECT_SUFFIX, Project
+
+
+def default_data_dir() -> Path:
+    """Where the default project lives: $ANNOTATOR_HOME, else the user data dir."""
+    env = os.environ.get("ANNOTATOR_HOME")
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("annotator", appauthor=False))
+
+
+def default_project_path() -> Path:
+    return default_data_dir() / f"default{PROJECT_SUFFIX}"
+
+
+def open_project(path: str | Path | None = None, *, create: bool = False) -> Project:
+    """Open ``path`` (or the default project, created with the demo article on first use)."""
+    if path is None:
+        return ensure_default_project()
+    return Project(path, create=create)
+
+
+def ensure_default_project() -> Project:
+    """The default project, opened; the demo article is imported when it holds no document.
+
+    The importers are loaded only then: opening an existing project needs none of them.
+    """
+    path = default_project_path()
+    fresh = not path.exists()
+    project = Project(path, create=True)
+    if fresh or project.document_count() == 0:
+        from annotator.services.importing import import_seeds
+
+        import_seeds(project)
+    return project
+
+
+def project_stats(project: Project) -> dict[str, Any]:
+    """Documents by status; annotations by kind, label and annotator."""
+    status = project.status_counts()
+    by_status = {s.value: status.get(s.value, 0) for s in DocStatus}
+    by_status.update({k: v for k, v in status.items() if k not in by_status})
+    by_kind = {k: 0 for k in KINDS}
+    by_label: dict[str, dict[str, int]] = {}
+    by_annotator: dict[str, int] = {}
+    for kind, label, annotator, n in project.annotation_counts():
+        by_kind[kind] = by_kind.get(kind, 0) + n
+        by_label.setdefault(kind, {})[label] = by_label.get(kind, {}).get(label, 0) + n
+        by_annotator[annotator] = by_annotator.get(annotator, 0) + n
+    return {
+        "project": str(project.path),
+        "documents": {"total": sum(status.values()), "by_status": by_status},
+        "annotations": {
+            "total": sum(by_kind.values()),
+            "by_kind": by_kind,
+            "by_label": {k: dict(sorted(v.items())) for k, v in by_label.items()},
+            "by_annotator": dict(sorted(by_annotator.items())),
+        },
+    }
