@@ -39,7 +39,6 @@ from __future__ import annotations
 import html
 import logging
 import math
-from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from itertools import compress, repeat
 from operator import attrgetter, eq, ne
@@ -71,11 +70,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QFrame, QTextEdit, QToolTip, QWidget
 
+from annotator.core.boundaries import move_boundary
 from annotator.core.models import Annotation, SPAN_KINDS
 from annotator.core.schema import LabelSchema
 from annotator.core.spanindex import SpanIndex, stack_lanes
 from annotator.core.text import QtPositionMap, word_span
-from annotator.core.tokenize import tokenize
 
 log = logging.getLogger(__name__)
 _get_kind = attrgetter("kind")
@@ -455,21 +454,9 @@ class ArticleView(QTextEdit):
         if which not in ("start", "end"):
             raise ValueError(f"which must be 'start' or 'end', not {which!r}")
         ann = self._get(self._selected_id) if self._selected_id else None
-        if ann is None or ann.start is None or ann.end is None or delta == 0:
+        if ann is None or ann.start is None or ann.end is None:
             return None
-        start, end = ann.start, ann.end
-        if not self._snapping:
-            if which == "start":
-                start = min(max(0, start + delta), end - 1)
-            else:
-                end = max(min(len(self._text), end + delta), start + 1)
-        else:
-            for _ in range(abs(delta)):
-                moved = self._token_step(start, end, which, delta > 0)
-                if moved is None:
-                    break
-                start, end = moved
-        return None if (start, end) == (ann.start, ann.end) else (start, end)
+        return move_boundary(self._text, (ann.start, ann.end), which, delta, by_token=self._snapping)
 
     # -- connectors ------------------------------------------------------------------
     def connectors(self) -> list[Connector]:
@@ -1346,32 +1333,3 @@ class ArticleView(QTextEdit):
         if span != self._last_span:
             self._last_span = span
             self.spanSelectionChanged.emit(*span)
-
-    def _token_step(self, start: int, end: int, which: str, outward_or_right: bool) -> tuple[int, int] | None:
-        """One token move of a boundary ("start" moves left when not ``outward_or_right``)."""
-        text = self._text
-        edge = start if which == "start" else end
-        lo, hi = max(0, edge - 400), min(len(text), edge + 400)
-        tokens = [(t.start + lo, t.end + lo) for t in tokenize(text[lo:hi])]
-        if lo > 0 and tokens:
-            tokens = tokens[1:]  # may be cut by the window
-        if hi < len(text) and tokens:
-            tokens = tokens[:-1]
-        starts = [t[0] for t in tokens]
-        if which == "start":
-            if outward_or_right:  # shrink: next token start inside the span
-                i = bisect_left(starts, start + 1)
-                if i < len(tokens) and tokens[i][0] < end:
-                    return tokens[i][0], end
-                return None
-            i = bisect_left(starts, start) - 1  # grow: previous token's start
-            return (tokens[i][0], end) if i >= 0 else None
-        ends = [t[1] for t in tokens]
-        if outward_or_right:  # grow: next token end after the span
-            i = bisect_left(ends, end + 1)
-            return (start, tokens[i][1]) if i < len(tokens) else None
-        i = bisect_left(ends, end) - 1  # shrink: previous token end inside the span
-        if i >= 0 and tokens[i][1] > start:
-            return start, tokens[i][1]
-        return None
-

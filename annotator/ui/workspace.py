@@ -35,6 +35,7 @@ from annotator.core.commands import (
     SetStatus,
     UpdateAnnotation,
 )
+from annotator.core.constraints import claimant_problem, filler_problem, relation_warnings
 from annotator.core.models import Annotation, DocStatus, Document, claim, entity, relation
 from annotator.core.models import event as event_annotation
 from annotator.core.schema import LabelSchema
@@ -42,7 +43,6 @@ from annotator.core.store import Project, ProjectError
 from annotator.core.text import QtPositionMap
 from annotator.ui.actions import escape_mnemonic
 from annotator.ui.annotation_panel import one_line
-from annotator.ui.inspector import claimant_problem, filler_problem, relation_warnings
 from annotator.ui.undo import UndoController
 
 #: Shift+letter commands of the text (label keys are lower case, so these never clash).
