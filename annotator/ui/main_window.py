@@ -38,7 +38,7 @@ from annotator.ui.export_dialog import install_export_action
 from annotator.ui.doc_list import FINISHED, STATUS_TEXT, DocumentList, document_title, status_icon
 from annotator.ui.inspector import Inspector
 from annotator.ui.palette import LabelPalette
-from annotator.ui.review_view import install_review_actions
+from annotator.ui.review_actions import install_review_actions
 from annotator.ui.workspace import COMMAND_KEYS, TEXT_KEYS, Workspace
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,8 @@ from annotator.core.commands import AddAnnotations, apply
 from annotator.core.models import GOLD, DocStatus, Document, entity
 from annotator.ui.actions import plain_action_text
 from annotator.ui.agreement_dialog import AgreementDialog
-from annotator.ui.review_view import ReviewView, ReviewWindow
+from annotator.ui.review_view import ReviewView
+from annotator.ui.review_window import ReviewWindow
 
 
 @pytest.fixture
@@ -324,7 +325,7 @@ def test_main_window_review_menu_shares_the_undo_stack(qtbot, demo, tmp_path):
 
 def test_import_colleagues_work_from_the_main_window(qtbot, demo, tmp_path, monkeypatch):
     from annotator.core.store import Project
-    from annotator.ui import review_view
+    from annotator.ui import review_actions
     from annotator.ui.main_window import MainWindow
 
     other = Project(tmp_path / "carol.annotator", create=True)
@@ -334,7 +335,7 @@ def test_import_colleagues_work_from_the_main_window(qtbot, demo, tmp_path, monk
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(demo.project, "rita", settings)
     qtbot.addWidget(window)
-    monkeypatch.setattr(review_view.QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(other.path)], ""))
+    monkeypatch.setattr(review_actions.QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(other.path)], ""))
     next(a for a in window.menus["File"].actions() if "colleague" in a.text()).trigger()
     assert demo.project.document_count() == 2
     assert "carol" in demo.project.annotators()
