@@ -4,8 +4,7 @@ agreement dialog do not know each other)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QFileDialog
 
@@ -14,9 +13,13 @@ from annotator.ui import dialogs
 from annotator.ui.actions import make_action
 from annotator.ui.agreement_dialog import AgreementDialog
 from annotator.ui.review_window import ReviewWindow
+from annotator.ui.undo import any_document
+
+if TYPE_CHECKING:
+    from annotator.ui.main_window import MainWindow
 
 
-def install_review_actions(window: Any) -> None:
+def install_review_actions(window: MainWindow) -> None:
     """Add the review entries to a main window: Review > Review mode, Agreement,
     and File > Import colleague's work."""
     review_menu = window.menus["Review"]
@@ -34,20 +37,19 @@ def install_review_actions(window: Any) -> None:
         name = reviewer()
         if name is None:
             return
-        old = getattr(window, "review_window", None)
-        if old is not None and not old.stale() and old.review.reviewer == name:
-            old.show()
-            old.raise_()
-            old.activateWindow()
+        win = window.review_window
+        if win is not None and not win.stale() and win.review.reviewer == name:
+            win.show()
+            win.raise_()
+            win.activateWindow()
         else:
-            if old is not None:
-                old.close()
-            win = ReviewWindow(window.project, name, window.undo_stack, window, lambda: window.project)
-            win.review.documentChanged.connect(_refresh_main(window))
+            if win is not None:
+                win.close()
+                win.review.detach()
+            win = ReviewWindow(window.project, name, window.controller, window, lambda: window.project)
             window.review_window = win
             win.show()
         target = window.current_doc_id
-        win = window.review_window
         if target and win.review.queue_model.row_of(target) >= 0:
             win.review.open_document(target)
         elif win.review.queue_model.rows:
@@ -60,7 +62,7 @@ def install_review_actions(window: Any) -> None:
 
         def jump(doc_id: str) -> None:
             open_review()
-            if getattr(window, "review_window", None) is not None:
+            if window.review_window is not None:
                 window.review_window.review.open_document(doc_id)
 
         dialog.documentRequested.connect(jump)
@@ -85,22 +87,14 @@ def install_review_actions(window: Any) -> None:
     file_menu.insertAction(anchor, action) if anchor is not None else file_menu.addAction(action)
 
 
-def _refresh_main(window: Any) -> Callable[[str], None]:
-    def refresh(doc_id: str) -> None:
-        try:
-            window.doc_list.refresh_document(doc_id)
-            if doc_id == window.current_doc_id:
-                window._document_changed(doc_id)
-        except (AttributeError, RuntimeError):
-            pass
-    return refresh
-
-
-def import_colleague_work(window: Any, paths: list[str]) -> list[Any]:
-    """Merge projects / native exports into the window's project and report it."""
+def import_colleague_work(window: MainWindow, paths: list[str]) -> list[Any]:
+    """Merge projects / native exports into the window's project and report it;
+    every window refreshes through the change bus (any document may have changed)."""
     from annotator.core.merge import MergeError, check_labels, merge_source, read_source
 
     project = window.project
+    if project is None:
+        return []
     try:
         sources = [read_source(p) for p in paths]
         for s in sources:
@@ -111,17 +105,7 @@ def import_colleague_work(window: Any, paths: list[str]) -> list[Any]:
         return []
     summary = "; ".join(r.summary() for r in reports)
     details = "\n".join([r.summary() for r in reports] + [f"warning: {r.source}: {p}" for r in reports for p in r.problems])
-    try:
-        window.doc_list.apply_filter()
-        if window.current_doc_id:
-            window.open_document(window.current_doc_id)
-    except AttributeError:
-        pass
-    review = getattr(window, "review_window", None)
-    if review is not None:
-        review.review.refresh_queue()
-        if review.review.doc_id:
-            review.review.open_document(review.review.doc_id)
+    window.controller.publish(any_document())
     window.last_merge_dialog = dialogs.ReportDialog("Import colleague's work", summary, details, window)
     window.last_merge_dialog.open()
     return reports

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
     from PySide6.QtWidgets import QComboBox
 
+    from annotator.core.store import Project
     from annotator.ui.review_widgets import Pane
     from annotator.ui.undo import UndoController
 
@@ -31,6 +32,7 @@ class ReviewDecisions:
     """Decisions of :class:`~annotator.ui.review_view.ReviewView` (mixed into it;
     it reads the view's state below and selects units through it)."""
 
+    project: "Project"
     doc_id: str | None
     reviewer: str
     anns: dict[str, Annotation]
@@ -40,6 +42,12 @@ class ReviewDecisions:
     gold_pane: "Pane"
     add_label: "QComboBox"
     message: "SignalInstance"
+
+    def show_document(self, doc_id: str) -> None:
+        raise NotImplementedError
+
+    def report_error(self, text: str) -> None:
+        raise NotImplementedError
 
     def selected_unit(self) -> Unit | None:
         raise NotImplementedError
@@ -51,7 +59,7 @@ class ReviewDecisions:
         """Apply a review command through the undo stack (saved at once)."""
         if self.doc_id is None:
             return False
-        return self.controller.push(command) is not None
+        return self.controller.push(command, self) is not None
 
     def _shown(self, u: Unit | None) -> list[Annotation]:
         """What the reviewer saw of a unit: decisions refuse if it changed meanwhile."""

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.commands import Changes
 from annotator.core.models import GOLD, Annotation, DocStatus
 from annotator.core.review import QueueRow, Unit, align, review_queue
 from annotator.core.store import Project, ProjectError
@@ -60,8 +61,6 @@ log = logging.getLogger(__name__)
 class ReviewView(ReviewDecisions, QWidget):
     """Review of one document at a time (see the module doc)."""
 
-    #: A document's status or gold layer changed (for the main window's list).
-    documentChanged = Signal(str)
     #: The document shown changed.
     documentOpened = Signal(str)
     #: A message for the status bar (plain text).
@@ -74,14 +73,18 @@ class ReviewView(ReviewDecisions, QWidget):
         undo_stack: QUndoStack | None = None,
         parent: QWidget | None = None,
         annotators: list[str] | None = None,
+        controller: UndoController | None = None,
     ):
+        """``controller``: the change bus to push decisions through and to follow
+        (the main window's); without one, a bus of its own over ``undo_stack``."""
         super().__init__(parent)
         self.project = project
         self.reviewer = reviewer
-        self.undo_stack = undo_stack if undo_stack is not None else QUndoStack(self)
-        self.controller = UndoController(self.undo_stack, lambda: self.project, self._show_for_undo, self)
-        self.controller.changed.connect(self._after_change)
-        self.controller.error.connect(self._error)
+        if controller is None:
+            controller = UndoController(undo_stack if undo_stack is not None else QUndoStack(self), self)
+        self.controller = controller
+        self.undo_stack = controller.stack
+        controller.changed.connect(self._after_change)
         self.fixed_annotators = annotators
         self.doc_id: str | None = None
         self.text = ""
@@ -242,7 +245,7 @@ class ReviewView(ReviewDecisions, QWidget):
         try:
             rows = review_queue(self.project, self.fixed_annotators, include_done=not self.hide_reviewed.isChecked())
         except ProjectError as err:
-            self._error(str(err))
+            self.report_error(str(err))
             rows = []
         current = self.doc_id
         self.queue.selectionModel().blockSignals(True)
@@ -466,19 +469,29 @@ class ReviewView(ReviewDecisions, QWidget):
         self.message.emit("No more open disagreements in this document.")
 
     # -- reactions ----------------------------------------------------------------------
-    def _show_for_undo(self, doc_id: str) -> None:
+    def show_document(self, doc_id: str) -> None:
+        """Show ``doc_id`` (before a decision made there is undone or redone)."""
         if doc_id != self.doc_id:
             self.open_document(doc_id)
 
-    def _after_change(self, changes: Any) -> None:
-        doc_id = getattr(changes, "doc_id", None) or self.doc_id
+    def detach(self) -> None:
+        """Stop following the change bus (this view is replaced or its project closed)."""
+        self.controller.changed.disconnect(self._after_change)
+
+    def _after_change(self, changes: Changes) -> None:
+        """Refresh after any change on the bus: the document shown, its queue row;
+        a change of any document (an import, a merge) recomputes the queue too."""
+        if changes.doc_id is None:
+            self.refresh_queue()
+            if self.doc_id:
+                self.open_document(self.doc_id)
+            return
+        if changes.doc_id != self.doc_id:
+            return
         keep = self.selected_unit()
-        if doc_id == self.doc_id and self.doc_id is not None:
-            self._load(first=False)
-            if keep is not None:
-                self._show_units(keep=keep)
-        if doc_id:
-            self.documentChanged.emit(doc_id)
+        self._load(first=False)
+        if keep is not None:
+            self._show_units(keep=keep)
         self._update_queue_row()
 
     def _update_queue_row(self) -> None:
@@ -498,7 +511,8 @@ class ReviewView(ReviewDecisions, QWidget):
         )
         self.queue_model.dataChanged.emit(self.queue_model.index(row, 0), self.queue_model.index(row, 4))
 
-    def _error(self, text: str) -> None:
+    def report_error(self, text: str) -> None:
+        """A refused decision or a failed undo/redo: status bar, and a dialog when shown."""
         self.last_error = text
         log.info("review: %s", text)
         self.message.emit(text)
