@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from annotator.core.agreement import DOCUMENT_MODES, AgreementError, Corpus, compute, load_corpus, pair_disagreement
 from annotator.core.store import Project, ProjectError
 from annotator.ui import dialogs
-from annotator.ui.review_view import RowsModel
+from annotator.ui.tables import RowsModel
 
 
 def fmt(value: float | None) -> str:

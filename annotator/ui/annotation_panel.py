@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
+from annotator.core.constraints import one_line
 from annotator.core.models import Annotation
 from annotator.core.schema import LabelSchema
 from annotator.ui.actions import plain_tooltip
@@ -17,12 +18,6 @@ from annotator.ui.dialogs import list_table, plain_label, select_row
 from annotator.ui.palette import swatch_icon
 
 _KIND_ORDER = {"entity": 2, "event": 1, "claim": 0, "relation": 3}
-
-
-def one_line(text: str, limit: int = 120) -> str:
-    """Text for one table cell: line breaks made visible, long text shortened."""
-    shown = text.replace("\r\n", "⏎").replace("\n", "⏎").replace("\u2028", "⏎").replace("\u2029", "¶").replace("\t", "→")
-    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def sort_key(ann: Annotation, by_id: dict[str, Annotation]) -> tuple:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.commands import Changes
 from annotator.core.models import CLAIM_LABEL, DocStatus
 from annotator.core.store import Project, ProjectError
 from annotator.ui.actions import plain_tooltip
@@ -423,3 +424,11 @@ class DocumentList(QWidget):
 
     def refresh_document(self, doc_id: str) -> None:
         self.model.refresh_document(doc_id)
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Follow the change bus: re-read the changed document's row; after a change
+        of any document (an import, a merge) apply the filters anew."""
+        if changes.doc_id is None:
+            self.apply_filter()
+        else:
+            self.refresh_document(changes.doc_id)

@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QFont, QFontDatabase
@@ -45,6 +46,9 @@ from annotator.core.store import Project, ProjectError
 from annotator.services.exporting import FORMATS, ExportCancelled, ExportError, ExportOptions, ExportReport, export
 from annotator.ui import dialogs
 from annotator.ui.actions import make_action, plain_tooltip
+
+if TYPE_CHECKING:
+    from annotator.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -441,7 +445,7 @@ class ExportDialog(QDialog):
         super().closeEvent(event)
 
 
-def install_export_action(window) -> None:
+def install_export_action(window: MainWindow) -> None:
     """Add File > Export… (Ctrl+E) to a main window (after Import files…)."""
     menu = window.menus["File"]
     action = make_action(window, "&Export…", lambda: open_export_dialog(window), shortcut="Ctrl+E")
@@ -454,13 +458,13 @@ def install_export_action(window) -> None:
         menu.addAction(action)
 
 
-def open_export_dialog(window) -> ExportDialog | None:
+def open_export_dialog(window: MainWindow) -> ExportDialog | None:
     """Show the export dialog for the window's project (non-modal; one at a time)."""
     if window.project is None:
         return None
-    dialog = getattr(window, "export_dialog", None)
+    dialog = window.export_dialog
     if dialog is None or dialog.project is not window.project:
-        dialog = ExportDialog(window.project, window, getattr(window, "settings", None))
+        dialog = ExportDialog(window.project, window, window.settings)
         window.export_dialog = dialog
     dialog.show()
     dialog.raise_()

@@ -1,6 +1,7 @@
 """The main window: layout, menus and wiring (the behaviour is in :mod:`workspace`).
 
-Stable for other features: ``project``, ``undo_stack``, ``article_view``,
+Stable for other features: ``project``, ``undo_stack``, ``controller`` (the one
+change bus: :class:`~annotator.ui.undo.UndoController`), ``article_view``,
 ``current_doc_id``, ``annotator``, ``workspace``, ``menus`` (name -> QMenu:
 "File", "Edit", "View", "Document", "Review", "Help") and the ``projectChanged``
 signal (emitted before the previous project is closed).
@@ -28,17 +29,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.core.commands import Changes
 from annotator.core.models import DocStatus
 from annotator.core.store import PROJECT_SUFFIX, Project, ProjectError
 from annotator.ui import dialogs
 from annotator.ui.actions import action_keys, make_action, plain_action_text, plain_tooltip
+from annotator.ui.agreement_dialog import AgreementDialog
 from annotator.ui.annotation_panel import AnnotationPanel
 from annotator.ui.article_view import ArticleView
-from annotator.ui.export_dialog import install_export_action
+from annotator.ui.export_dialog import ExportDialog, install_export_action
 from annotator.ui.doc_list import FINISHED, STATUS_TEXT, DocumentList, document_title, status_icon
 from annotator.ui.inspector import Inspector
 from annotator.ui.palette import LabelPalette
-from annotator.ui.review_view import install_review_actions
+from annotator.ui.review_actions import install_review_actions
+from annotator.ui.review_window import ReviewWindow
+from annotator.ui.undo import UndoController, any_document
 from annotator.ui.workspace import COMMAND_KEYS, TEXT_KEYS, Workspace
 
 log = logging.getLogger(__name__)
@@ -59,11 +64,20 @@ class MainWindow(QMainWindow):
         self.settings = settings if settings is not None else QSettings()
         self.setWindowTitle("annotator")
         self.undo_stack = QUndoStack(self)
+        self.controller = UndoController(self.undo_stack, self)
+        self.menus: dict[str, QMenu] = {}
+        # Windows and dialogs opened from the menus (None until first opened).
+        self.review_window: ReviewWindow | None = None
+        self.agreement_dialog: AgreementDialog | None = None
+        self.export_dialog: ExportDialog | None = None
+        self.shortcuts_dialog: dialogs.ShortcutsDialog | None = None
+        self.last_import_dialog: dialogs.ReportDialog | None = None
+        self.last_merge_dialog: dialogs.ReportDialog | None = None
         self.article_view = ArticleView()
         self.article_view.setTabChangesFocus(True)
-        self.workspace = Workspace(self.article_view, self.undo_stack, self)
+        self.workspace = Workspace(self.article_view, self.controller, self)
         self._build_widgets()
-        self.menus: dict[str, QMenu] = {name: self.menuBar().addMenu(f"&{name}") for name in MENU_NAMES}
+        self.menus.update({name: self.menuBar().addMenu(f"&{name}") for name in MENU_NAMES})
         self._build_actions()
         self._wire()
         self._restore_layout()
@@ -226,7 +240,7 @@ class MainWindow(QMainWindow):
         h.addAction(a(self, "&About annotator", lambda: dialogs.show_about(self)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is getattr(self, "menus", {}).get("Review") and event.type() == QEvent.Type.ActionAdded:
+        if watched is self.menus.get("Review") and event.type() == QEvent.Type.ActionAdded:
             self.menus["Review"].menuAction().setVisible(True)
         elif watched is self.article_view and event.type() == QEvent.Type.Resize:
             self._place_banner()
@@ -240,7 +254,9 @@ class MainWindow(QMainWindow):
         ws.documentOpened.connect(self._document_opened)
         ws.annotationsChanged.connect(self.panel.apply_changes)
         ws.selectionChanged.connect(self._selection_changed)
-        ws.documentChanged.connect(self._document_changed)
+        # The change bus: the workspace follows it first (connected when it was made).
+        self.controller.changed.connect(self.doc_list.apply_changes)
+        self.controller.changed.connect(self._changes_applied)
         ws.modeChanged.connect(self._mode_changed)
         ws.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         ws.warning.connect(lambda text: self.statusBar().showMessage(f"⚠ {text}", 15000))
@@ -265,6 +281,8 @@ class MainWindow(QMainWindow):
     def set_project(self, project: Project | None, annotator: str) -> None:
         """Show ``project`` (the previous one is closed) as ``annotator``."""
         old = self.workspace.project
+        if self.review_window is not None and project is not old:
+            self.review_window.review.detach()  # it closes when next activated (stale)
         self.workspace.set_project(project, annotator)
         schema = project.schema if project is not None else None
         self.palette_widget.set_schema(schema)
@@ -336,8 +354,7 @@ class MainWindow(QMainWindow):
         except (ProjectError, ValueError) as err:
             dialogs.show_error(self, "Import", str(err))
             return
-        self.doc_list.apply_filter()
-        self._update_status_bar()
+        self.controller.publish(any_document())
         if self.current_doc_id is None and self.doc_list.model.rowCount():
             self.open_document(self.doc_list.model.doc_id(0) or "")
         self.last_import_dialog = dialogs.ReportDialog("Import", report.summary(), import_report_text(report), self)
@@ -373,9 +390,10 @@ class MainWindow(QMainWindow):
         self.inspector.set_context(self.workspace.text, self.workspace.anns, self.workspace.schema)
         self.inspector.show_annotation(self.workspace.selected())
 
-    def _document_changed(self, doc_id: str) -> None:
-        self.doc_list.refresh_document(doc_id)
-        if doc_id == self.current_doc_id:
+    def _changes_applied(self, changes: Changes) -> None:
+        """The header and status bar after any change on the bus (the document
+        list follows the bus itself)."""
+        if changes.doc_id is None or changes.doc_id == self.current_doc_id:
             self._update_header()
         self._update_status_bar()
 
@@ -387,8 +405,6 @@ class MainWindow(QMainWindow):
             self.article_view.setFocus()
 
     def _place_banner(self) -> None:
-        if not hasattr(self, "mode_banner"):
-            return
         area = self.article_view.viewport().geometry()
         width = min(area.width() - 24, 720)
         height = self.mode_banner.heightForWidth(width)

@@ -1,9 +1,20 @@
-"""Core commands in Qt's undo stack.
+"""Core commands in Qt's undo stack, and the one change bus of the UI.
+
+Every change the UI makes to a project goes through one
+:class:`UndoController` (the main window's): annotation edits of the
+workspace, review decisions, and changes that are not commands (an import, a
+merge of a colleague's work: :meth:`UndoController.publish`). After each one
+it emits :attr:`UndoController.changed` with the core's typed
+:class:`~annotator.core.commands.Changes`, and every window refreshes what
+changed: the workspace and its panels, the document list, the main window's
+header and status bar, the review window. A ``Changes`` whose ``doc_id`` is
+None means "any document may have changed, documents may have been added"
+(:func:`any_document`).
 
 One :class:`QUndoStack` serves the whole project: every entry knows its
-document, and undoing or redoing an entry of another document first switches
-the window to that document (``show_document`` callback), so the user sees
-what is undone.
+document and its origin (the workspace or a review view, see :class:`Origin`),
+and undoing or redoing an entry of another document first switches its origin
+to that document, so the user sees what is undone.
 
 A command is applied *before* it is pushed (:meth:`UndoController.push`): a
 command the core refuses never enters the stack, and the push's first
@@ -16,7 +27,7 @@ stack then matches the database again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from typing import Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
@@ -30,12 +41,31 @@ log = logging.getLogger(__name__)
 BOUNDARY_MERGE_ID = 1001
 
 
+def any_document() -> Changes:
+    """Changes of unknown extent (an import, a merge): every view reloads what it shows."""
+    return Changes(doc_id=None)
+
+
+class Origin(Protocol):
+    """Where a command comes from (the workspace, a review view)."""
+
+    #: The project the origin's commands are applied to.
+    project: Project | None
+
+    def show_document(self, doc_id: str) -> None:
+        """Show ``doc_id`` (before one of the origin's commands is undone or redone there)."""
+
+    def report_error(self, text: str) -> None:
+        """Tell the user that a command was refused or could not be undone (plain text)."""
+
+
 class CoreUndoCommand(QUndoCommand):
     """A QUndoCommand running one or more core commands (merged boundary steps)."""
 
-    def __init__(self, controller: "UndoController", command: Command, *, merge_key: str | None = None):
+    def __init__(self, controller: "UndoController", command: Command, origin: Origin, *, merge_key: str | None = None):
         super().__init__(command.text)
         self.controller = controller
+        self.origin = origin
         self.commands: list[Command] = [command]
         self.merge_key = merge_key
         self._applied = True  # pushed after it ran: the push's redo() must not run it again
@@ -64,55 +94,53 @@ class CoreUndoCommand(QUndoCommand):
 
 
 class UndoController(QObject):
-    """Applies core commands and keeps the QUndoStack in step with the database."""
+    """The change bus: applies core commands, keeps the QUndoStack in step with
+    the database, and tells every window what changed."""
 
-    #: A command was applied, undone or redone: refresh what it changed.
-    changed = Signal(object)
-    #: A message for the user (plain text): a refused command or a failed undo/redo.
-    error = Signal(str)
+    #: A command was applied, undone or redone, or a change was published:
+    #: refresh what it changed (doc_id None: any document).
+    changed = Signal(Changes)
 
-    def __init__(
-        self,
-        stack: QUndoStack,
-        project: Callable[[], Project | None],
-        show_document: Callable[[str], None],
-        parent: QObject | None = None,
-    ):
+    def __init__(self, stack: QUndoStack, parent: QObject | None = None):
         super().__init__(parent)
         self.stack = stack
-        self._project = project
-        self._show_document = show_document
 
-    def push(self, command: Command, *, merge_key: str | None = None) -> Changes | None:
-        """Apply ``command`` and put it on the stack; None (and a message) if refused.
+    def push(self, command: Command, origin: Origin, *, merge_key: str | None = None) -> Changes | None:
+        """Apply ``command`` to the origin's project and put it on the stack; None
+        (and a message to the origin) if refused.
 
         ``merge_key``: consecutive pushes with the same key become one undo step
         (used for repeated boundary nudges of the same annotation).
         """
-        project = self._project()
+        project = origin.project
         if project is None:
             return None
         try:
             changes = apply(project, command)
         except (CommandError, ProjectError) as err:
-            self.error.emit(str(err))
+            origin.report_error(str(err))
             return None
-        self.stack.push(CoreUndoCommand(self, command, merge_key=merge_key))
+        self.stack.push(CoreUndoCommand(self, command, origin, merge_key=merge_key))
         self.changed.emit(changes)
         return changes
 
+    def publish(self, changes: Changes) -> None:
+        """Announce a change made outside commands (not undoable: an import, a merge)."""
+        self.changed.emit(changes)
+
     def _run(self, entry: CoreUndoCommand, direction: str) -> None:
-        project = self._project()
+        origin = entry.origin
+        project = origin.project
         if project is None:
             entry.setObsolete(True)
             return
-        self._show_document(entry.doc_id)
+        origin.show_document(entry.doc_id)
         try:
             changes = self._step(project, entry.commands, direction)
         except (CommandError, ProjectError) as err:
             entry.setObsolete(True)
             log.warning("%s of %r failed: %s", direction, entry.text(), err)
-            self.error.emit(
+            origin.report_error(
                 f"Could not {direction} '{entry.text()}': {err}\n"
                 "Nothing was changed, and that step was removed from the undo history."
             )

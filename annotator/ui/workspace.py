@@ -2,9 +2,10 @@
 
 :class:`Workspace` holds the open project, the annotator, the current document
 and its annotations (the annotator's own), and the selected annotation. It
-turns gestures into core commands run through the undo stack
-(:class:`~annotator.ui.undo.UndoController`), and after every change refreshes
-only what changed (signals for the panels; ``ArticleView.apply_changes``).
+turns gestures into core commands pushed through the change bus
+(:class:`~annotator.ui.undo.UndoController`), and on every change the bus
+announces refreshes only what changed (signals for the panels;
+``ArticleView.apply_changes``).
 
 Keys (see :data:`COMMAND_KEYS` and the schema's shortcuts) act only while the
 article view or the annotation list has focus (:meth:`Workspace.install_keys`):
@@ -20,14 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent, QUndoStack
+from PySide6.QtGui import QAction, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QMenu, QWidget
 
 from annotator.core.commands import (
     AddAnnotations,
+    Changes,
     Command,
     DeleteAnnotations,
     Macro,
@@ -35,6 +35,7 @@ from annotator.core.commands import (
     SetStatus,
     UpdateAnnotation,
 )
+from annotator.core.constraints import claimant_problem, filler_problem, relation_warnings
 from annotator.core.models import Annotation, DocStatus, Document, claim, entity, relation
 from annotator.core.models import event as event_annotation
 from annotator.core.schema import LabelSchema
@@ -42,7 +43,7 @@ from annotator.core.store import Project, ProjectError
 from annotator.core.text import QtPositionMap
 from annotator.ui.actions import escape_mnemonic
 from annotator.ui.annotation_panel import one_line
-from annotator.ui.inspector import claimant_problem, filler_problem, relation_warnings
+from annotator.ui.article_view import ArticleView
 from annotator.ui.undo import UndoController
 
 #: Shift+letter commands of the text (label keys are lower case, so these never clash).
@@ -112,8 +113,6 @@ class Workspace(QObject):
     documentOpened = Signal(str)
     #: Annotations of the current document changed: added, removed ids, updated.
     annotationsChanged = Signal(list, set, list)
-    #: A document's status or annotation count changed (any document).
-    documentChanged = Signal(str)
     #: The selected annotation changed (id or None).
     selectionChanged = Signal(object)
     #: Pick mode started (its instruction) or ended ("").
@@ -123,10 +122,11 @@ class Workspace(QObject):
     #: A schema warning or a refused action, for the status bar (plain text).
     warning = Signal(str)
 
-    def __init__(self, view: Any, stack: QUndoStack, parent: QObject | None = None):
+    def __init__(self, view: ArticleView, controller: UndoController, parent: QObject | None = None):
         super().__init__(parent)
         self.view = view
-        self.stack = stack
+        self.controller = controller
+        self.stack = controller.stack
         self.project: Project | None = None
         self.annotator = ""
         self.doc_id: str | None = None
@@ -138,9 +138,7 @@ class Workspace(QObject):
         self.pick: Pick | None = None
         #: The open chooser popup (role, relation type, label), for tests and keyboard users.
         self.chooser: QMenu | None = None
-        self.undo = UndoController(stack, lambda: self.project, self.show_document, self)
-        self.undo.changed.connect(self._apply_changes)
-        self.undo.error.connect(self.warning.emit)
+        controller.changed.connect(self._apply_changes)
         view.annotationClicked.connect(self._span_clicked)
         view.viewport().installEventFilter(self)
         self._key_widgets: list[QWidget] = []
@@ -214,6 +212,10 @@ class Workspace(QObject):
         if doc_id != self.doc_id:
             self.open_document(doc_id)
 
+    def report_error(self, text: str) -> None:
+        """A refused command or a failed undo/redo (for the status bar)."""
+        self.warning.emit(text)
+
     @property
     def status(self) -> DocStatus | None:
         return self.document.status if self.document is not None else None
@@ -248,14 +250,16 @@ class Workspace(QObject):
         shown = [self.anns[i] for i in _acted_on(command) if i in self.anns]
         if shown and not command.seen:
             command.expecting(*shown)
-        if self.undo.push(command, merge_key=merge_key) is not None:
+        if self.controller.push(command, self, merge_key=merge_key) is not None:
             return True
         if shown and self.doc_id is not None and any(_changed(project.get_annotation(a.id), a) for a in shown):
             doc_id, self.doc_id = self.doc_id, None
             self.open_document(doc_id)
         return False
 
-    def _apply_changes(self, changes: Any) -> None:
+    def _apply_changes(self, changes: Changes) -> None:
+        """Refresh the open document's annotations and status from what changed
+        (a change of any document, an import or a merge, leaves it as it is)."""
         project = self.project
         if project is None:
             return
@@ -277,8 +281,6 @@ class Workspace(QObject):
                 self.annotationsChanged.emit(added, removed, updated)
                 self.view.set_selected_annotation(self.selected_id)
                 self.selectionChanged.emit(self.selected_id)
-        if changes.doc_id:
-            self.documentChanged.emit(changes.doc_id)
 
     # ------------------------------------------------------------------ selection
     def selected(self) -> Annotation | None:

@@ -18,7 +18,8 @@ from annotator.core.commands import AddAnnotations, apply
 from annotator.core.models import GOLD, DocStatus, Document, entity
 from annotator.ui.actions import plain_action_text
 from annotator.ui.agreement_dialog import AgreementDialog
-from annotator.ui.review_view import ReviewView, ReviewWindow
+from annotator.ui.review_view import ReviewView
+from annotator.ui.review_window import ReviewWindow
 
 
 @pytest.fixture
@@ -324,7 +325,7 @@ def test_main_window_review_menu_shares_the_undo_stack(qtbot, demo, tmp_path):
 
 def test_import_colleagues_work_from_the_main_window(qtbot, demo, tmp_path, monkeypatch):
     from annotator.core.store import Project
-    from annotator.ui import review_view
+    from annotator.ui import review_actions
     from annotator.ui.main_window import MainWindow
 
     other = Project(tmp_path / "carol.annotator", create=True)
@@ -334,11 +335,42 @@ def test_import_colleagues_work_from_the_main_window(qtbot, demo, tmp_path, monk
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(demo.project, "rita", settings)
     qtbot.addWidget(window)
-    monkeypatch.setattr(review_view.QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(other.path)], ""))
+    monkeypatch.setattr(review_actions.QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(other.path)], ""))
     next(a for a in window.menus["File"].actions() if "colleague" in a.text()).trigger()
     assert demo.project.document_count() == 2
     assert "carol" in demo.project.annotators()
     labels = [w.text() for w in window.last_merge_dialog.findChildren(QLabel)]
     assert any("carol.annotator: 1 new document" in t for t in labels), labels
+    window.close()
+    window.set_project(None, "rita")
+
+
+def test_one_change_bus_refreshes_every_window(qtbot, demo, tmp_path):
+    """A review decision shows in the main window (header, document list); an
+    edit in the main window shows in the open review (the same bus)."""
+    from annotator.ui.main_window import MainWindow
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(demo.project, "rita", settings)
+    qtbot.addWidget(window)
+    window.open_document(demo.doc_id)
+    next(a for a in window.menus["Review"].actions() if "Review mode" in plain_action_text(a)).trigger()
+    win = window.review_window
+    qtbot.addWidget(win)
+    assert win.review.controller is window.controller
+    seen: list = []
+    window.controller.changed.connect(seen.append)
+    win.review.accept(demo.id("alice", "china"))
+    assert seen and seen[-1].doc_id == demo.doc_id
+    assert window.workspace.status == DocStatus.IN_REVIEW
+    assert window.status_combo.currentData() == DocStatus.IN_REVIEW.value
+    # the other way: rita annotates in the main window; the review gets a pane for her
+    assert "rita" not in win.review.panes
+    window.article_view.select_span(0, 5, False)
+    assert window.workspace.annotate_selection("entity", "GPE") is not None
+    assert "rita" in win.review.panes and win.review.panes["rita"].title.text() == "rita (1)"
+    window.undo_action.trigger()
+    assert "rita" not in win.review.panes
+    win.close()
     window.close()
     window.set_project(None, "rita")
