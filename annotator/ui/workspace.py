@@ -258,10 +258,11 @@ class Workspace(QObject):
         return False
 
     def _apply_changes(self, changes: Changes) -> None:
-        """Refresh the open document's annotations and status from what changed
-        (a change of any document, an import or a merge, leaves it as it is)."""
+        """Refresh the open document's annotations and status from what a command
+        changed (documents changed wholesale, by an import or a merge, leave it as
+        it is: an edit of an annotation changed there is refused and reloads it)."""
         project = self.project
-        if project is None:
+        if project is None or changes.wholesale:
             return
         if changes.doc_id == self.doc_id and self.doc_id is not None:
             if changes.status is not None and self.document is not None:
