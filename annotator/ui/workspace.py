@@ -710,10 +710,7 @@ class Workspace(QObject):
             problem = claimant_problem(src, self.anns, schema, self.text) if src else None
             self.select_annotation(pick.source)
         else:
-            rel_id = next((a.id for a in getattr(command, "annotations", []) if a.kind == "relation"), None)
-            if rel_id is None and isinstance(command, Macro):
-                rel_id = next((a.id for c in command.commands for a in getattr(c, "annotations", [])
-                               if a.kind == "relation"), None)
+            rel_id = next((a.id for a in _added(command) if a.kind == "relation"), None)
             rel = self.anns.get(rel_id or "")
             problems = relation_warnings(rel, self.anns, schema, self.text) if rel else []
             problem = problems[0] if problems else None
@@ -787,9 +784,20 @@ def _acted_on(command: Command) -> list[str]:
     """Ids of the existing annotations a command changes or deletes."""
     if isinstance(command, Macro):
         return [i for c in command.commands for i in _acted_on(c)]
-    ids = list(getattr(command, "ids", []))
-    ann_id = getattr(command, "ann_id", None)
-    return [*ids, ann_id] if ann_id else ids
+    if isinstance(command, DeleteAnnotations):
+        return list(command.ids)
+    if isinstance(command, UpdateAnnotation):  # SetArgument too
+        return [command.ann_id]
+    return []
+
+
+def _added(command: Command) -> list[Annotation]:
+    """The new annotations a command adds."""
+    if isinstance(command, Macro):
+        return [a for c in command.commands for a in _added(c)]
+    if isinstance(command, AddAnnotations):
+        return list(command.annotations)
+    return []
 
 
 def _changed(current: Annotation | None, shown: Annotation) -> bool:
