@@ -31,10 +31,29 @@ class Changes:
     removed: set[str] = field(default_factory=set)
     updated: set[str] = field(default_factory=set)
     status: DocStatus | None = None
+    #: Documents changed wholesale, not by one command (a merge of a colleague's
+    #: work): views reload what they show of them. ``doc_id`` is None then.
+    documents: frozenset[str] = frozenset()
+    #: Any document may have changed and documents may have been added (an import,
+    #: a change of unknown extent): views reload everything. ``doc_id`` is None then.
+    all_documents: bool = False
 
     @property
     def ids(self) -> set[str]:
         return self.added | self.removed | self.updated
+
+    @property
+    def wholesale(self) -> bool:
+        """Whether documents changed wholesale (:attr:`documents`, :attr:`all_documents`)."""
+        return self.all_documents or bool(self.documents)
+
+    def reloads(self, doc_id: str | None) -> bool:
+        """Whether ``doc_id`` changed wholesale, so a view showing it reads it anew."""
+        return doc_id is not None and (self.all_documents or doc_id in self.documents)
+
+    def concerns(self, doc_id: str | None) -> bool:
+        """Whether ``doc_id`` changed at all (by a command or wholesale)."""
+        return doc_id is not None and (doc_id == self.doc_id or self.reloads(doc_id))
 
 
 class CommandError(ValueError):

@@ -105,6 +105,8 @@ class MergeReport:
     problems: list[str] = field(default_factory=list)
     #: Target document ids that went from ``reviewed`` back to ``in_review``.
     back_in_review: list[str] = field(default_factory=list)
+    #: Target document ids merged into (added or matched), in source order.
+    documents: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -371,6 +373,7 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
             return
         project.conn.execute(_DOC_INSERT, document_row(doc))
         report.documents_added += 1
+        report.documents.append(doc.id)
         project.conn.executemany(_ANN_INSERT, [annotation_row(a) for a in sd.annotations])
         _remember(project, [a.id for a in sd.annotations], source.origin, stamp)
         report.annotations_added += len(sd.annotations)
@@ -417,6 +420,7 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
             )
             return
     report.documents_matched += 1
+    report.documents.append(target_id)
     report.annotations_added += counts["added"]
     report.annotations_updated += counts["updated"]
     report.annotations_unchanged += counts["unchanged"]

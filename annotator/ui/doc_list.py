@@ -426,9 +426,9 @@ class DocumentList(QWidget):
         self.model.refresh_document(doc_id)
 
     def apply_changes(self, changes: Changes) -> None:
-        """Follow the change bus: re-read the changed document's row; after a change
-        of any document (an import, a merge) apply the filters anew."""
-        if changes.doc_id is None:
+        """Follow the change bus: re-read the changed document's row; after documents
+        changed wholesale (an import, a merge) apply the filters anew."""
+        if changes.wholesale:
             self.apply_filter()
-        else:
+        elif changes.doc_id is not None:
             self.refresh_document(changes.doc_id)

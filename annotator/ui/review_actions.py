@@ -13,7 +13,7 @@ from annotator.ui import dialogs
 from annotator.ui.actions import make_action
 from annotator.ui.agreement_dialog import AgreementDialog
 from annotator.ui.review_window import ReviewWindow
-from annotator.ui.undo import any_document
+from annotator.ui.undo import documents_changed
 
 if TYPE_CHECKING:
     from annotator.ui.main_window import MainWindow
@@ -89,7 +89,7 @@ def install_review_actions(window: MainWindow) -> None:
 
 def import_colleague_work(window: MainWindow, paths: list[str]) -> list[Any]:
     """Merge projects / native exports into the window's project and report it;
-    every window refreshes through the change bus (any document may have changed)."""
+    every window refreshes through the change bus (the documents merged into)."""
     from annotator.services.merging import MergeError, check_labels, merge_source, read_source
 
     project = window.project
@@ -105,7 +105,7 @@ def import_colleague_work(window: MainWindow, paths: list[str]) -> list[Any]:
         return []
     summary = "; ".join(r.summary() for r in reports)
     details = "\n".join([r.summary() for r in reports] + [f"warning: {r.source}: {p}" for r in reports for p in r.problems])
-    window.controller.publish(any_document())
+    window.controller.publish(documents_changed([d for r in reports for d in r.documents]))
     window.last_merge_dialog = dialogs.ReportDialog("Import colleague's work", summary, details, window)
     window.last_merge_dialog.open()
     return reports

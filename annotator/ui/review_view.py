@@ -480,10 +480,10 @@ class ReviewView(ReviewDecisions, QWidget):
 
     def _after_change(self, changes: Changes) -> None:
         """Refresh after any change on the bus: the document shown, its queue row;
-        a change of any document (an import, a merge) recomputes the queue too."""
-        if changes.doc_id is None:
+        documents changed wholesale (an import, a merge) recompute the queue too."""
+        if changes.wholesale:
             self.refresh_queue()
-            if self.doc_id:
+            if self.doc_id:  # also when not changed itself: reselects its row in the new queue
                 self.open_document(self.doc_id)
             return
         if changes.doc_id != self.doc_id:

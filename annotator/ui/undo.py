@@ -7,9 +7,10 @@ merge of a colleague's work: :meth:`UndoController.publish`). After each one
 it emits :attr:`UndoController.changed` with the core's typed
 :class:`~annotator.core.commands.Changes`, and every window refreshes what
 changed: the workspace and its panels, the document list, the main window's
-header and status bar, the review window. A ``Changes`` whose ``doc_id`` is
-None means "any document may have changed, documents may have been added"
-(:func:`any_document`).
+header and status bar, the review window. Changes that are not one command's
+say which documents changed wholesale: ``Changes.documents`` (a merge,
+:func:`documents_changed`) or ``Changes.all_documents`` ("any document may have
+changed, documents may have been added": an import, :func:`any_document`).
 
 One :class:`QUndoStack` serves the whole project: every entry knows its
 document and its origin (the workspace or a review view, see :class:`Origin`),
@@ -42,8 +43,13 @@ BOUNDARY_MERGE_ID = 1001
 
 
 def any_document() -> Changes:
-    """Changes of unknown extent (an import, a merge): every view reloads what it shows."""
-    return Changes(doc_id=None)
+    """Changes of unknown extent (an import): every view reloads what it shows."""
+    return Changes(all_documents=True)
+
+
+def documents_changed(doc_ids: list[str]) -> Changes:
+    """These documents changed wholesale (a merge): views showing them reload them."""
+    return Changes(documents=frozenset(doc_ids))
 
 
 class Origin(Protocol):

@@ -1,0 +1,123 @@
+"""Keys and clicks in the annotation workspace: what a key press in the text means.
+
+Keys (see :data:`COMMAND_KEYS` and the schema's shortcuts) act only while the
+article view or the annotation list has focus (:meth:`KeyHandling.install_keys`):
+never while typing into a field. :class:`KeyHandling` is a part of
+:class:`~annotator.ui.workspace.Workspace` (its state and actions).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
+from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtWidgets import QWidget
+
+#: Shift+letter commands of the text (label keys are lower case, so these never clash).
+COMMAND_KEYS: dict[str, tuple[str, str]] = {
+    "A": ("add_argument", "Add an argument to the selected event (choose the role, then click the filler)"),
+    "K": ("pick_claimant", "Pick the claimant of the selected claim (then click an entity span)"),
+    "R": ("add_relation", "Add a relation from the selected span (choose the type, then click the tail)"),
+}
+
+#: Keys handled in the text, for the shortcuts reference: (keys, what they do).
+TEXT_KEYS: list[tuple[str, str]] = [
+    ("Shift+Arrows, drag, double-click", "Select text (snapped to whole words when word snapping is on)"),
+    ("Label key (see palette)", "With text selected: annotate it with that label. "
+                                "With a span selected and no text selected: change its label"),
+    ("Click a span", "Select it (Ctrl+click or clicking again cycles through overlapping spans)"),
+    ("Delete / Backspace", "Delete the selected annotation (its links go with it; Ctrl+Z brings all back)"),
+    ("Alt+Left / Alt+Right", "Move the start of the selected span"),
+    ("Alt+Shift+Left / Alt+Shift+Right", "Move the end of the selected span"),
+    *[(f"Shift+{k}", text) for k, (_name, text) in COMMAND_KEYS.items()],
+    ("Enter (while picking)", "Use the selected text as the filler/claimant/tail (asks its entity label)"),
+    ("Escape", "Cancel picking; else deselect the annotation"),
+    ("Tab / Shift+Tab", "Move between the text and the panels"),
+]
+
+
+class KeyHandling:
+    """The workspace's key handling: an event filter on the text and the annotation list."""
+
+    def install_keys(self, widget: QWidget) -> None:
+        """Let ``widget`` (the text, the annotation list) take the annotation keys."""
+        widget.installEventFilter(self)
+        self._key_widgets.append(widget)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        etype = event.type()
+        if etype == QEvent.Type.KeyPress and watched in self._key_widgets and isinstance(event, QKeyEvent):
+            if self.handle_key(event):
+                event.accept()
+                return True
+        elif etype == QEvent.Type.ShortcutOverride and watched in self._key_widgets and isinstance(event, QKeyEvent):
+            # Our keys win over window shortcuts while the text has focus.
+            if self._key_command(event) is not None:
+                event.accept()
+                return True
+        elif (
+            etype == QEvent.Type.MouseButtonRelease
+            and isinstance(event, QMouseEvent)
+            and event.button() == Qt.MouseButton.LeftButton
+            and watched is self.view.viewport()
+        ):
+            self._click_released(event.position().toPoint())
+        return super().eventFilter(watched, event)
+
+    def _click_released(self, pos: QPoint) -> None:
+        """A click on text without spans deselects the annotation."""
+        if self.pick is not None or self.posmap is None or self.selected_id is None:
+            return
+        if self.view.textCursor().hasSelection():
+            return
+        qt_pos = self.view.cursorForPosition(pos).position()
+        cp = self.posmap.to_cp(min(qt_pos, self.posmap.qt_length))
+        if not self.view.annotations_at(cp) and not (cp > 0 and self.view.annotations_at(cp - 1)):
+            self.select_annotation(None)
+
+    def _key_command(self, event: QKeyEvent) -> Callable[[], None] | None:
+        """What a key press in the text means (None: not ours)."""
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        key = event.key()
+        no_mods = mods == Qt.KeyboardModifier.NoModifier
+        if key == Qt.Key.Key_Escape and no_mods:
+            if self.chooser is not None and self.chooser.isVisible():
+                return None
+            if self.pick is not None:
+                return self.cancel_pick
+            if self.selected_id is not None:
+                return lambda: self.select_annotation(None)
+            return None
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and no_mods:
+            return self.delete_selected
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and mods & Qt.KeyboardModifier.AltModifier:
+            extra = mods & ~(Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier)
+            if extra == Qt.KeyboardModifier.NoModifier:
+                which = "end" if mods & Qt.KeyboardModifier.ShiftModifier else "start"
+                delta = -1 if key == Qt.Key.Key_Left else 1
+                return lambda: self.adjust_boundary(which, delta)
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and no_mods and self.pick is not None:
+            return self.complete_pick_from_selection
+        text = event.text()
+        if not text or len(text) != 1 or not text.isprintable() or text.isspace():
+            return None
+        if mods == Qt.KeyboardModifier.ShiftModifier and text.isalpha():
+            command = COMMAND_KEYS.get(text.upper())
+            return getattr(self, command[0]) if command else None
+        if no_mods:
+            text = text.lower()  # Caps Lock
+        elif mods != Qt.KeyboardModifier.ShiftModifier:
+            return None
+        schema = self.schema
+        hit = schema.shortcuts().get(text) if schema is not None else None
+        if hit is None:
+            return None
+        return lambda: self.press_label(*hit)
+
+    def handle_key(self, event: QKeyEvent) -> bool:
+        command = self._key_command(event)
+        if command is None:
+            return False
+        command()
+        return True
