@@ -34,11 +34,10 @@ from annotator.ui import dialogs
 from annotator.ui.actions import action_keys, make_action, plain_action_text, plain_tooltip
 from annotator.ui.annotation_panel import AnnotationPanel
 from annotator.ui.article_view import ArticleView
-from annotator.ui.export_dialog import install_export_action
 from annotator.ui.doc_list import FINISHED, STATUS_TEXT, DocumentList, document_title, status_icon
 from annotator.ui.inspector import Inspector
+from annotator.ui.lazy import install_export_action, install_review_actions  # their modules: after first paint
 from annotator.ui.palette import LabelPalette
-from annotator.ui.review_view import install_review_actions
 from annotator.ui.workspace import COMMAND_KEYS, TEXT_KEYS, Workspace
 
 log = logging.getLogger(__name__)
