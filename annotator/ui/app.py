@@ -55,7 +55,7 @@ class EarlyLog(logging.Handler):
     """Holds what is logged before the log file is opened (right after the first
     paint); :meth:`open` opens it (:func:`setup_logging`) and writes them there."""
 
-    def __init__(self, reporter: "ErrorReporter"):
+    def __init__(self, reporter: ErrorReporter):
         super().__init__()
         self.reporter = reporter
         self.records: list[logging.LogRecord] = []

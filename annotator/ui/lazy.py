@@ -112,6 +112,7 @@ def install_review_actions(window: Any) -> None:
     review_menu.addAction(lazy.stand_in(review_menu, "&Agreement…"))
     file_menu = window.menus["File"]
     anchor = next((a for a in file_menu.actions() if a.isSeparator()), None)
-    action = lazy.stand_in(file_menu, "Import &colleague's work…",
-                           tooltip="Merge another annotator's project or native export into this project")
+    action = lazy.stand_in(
+        file_menu, "Import &colleague's work…", tooltip="Merge another annotator's project or native export into this project"
+    )
     file_menu.insertAction(anchor, action) if anchor is not None else file_menu.addAction(action)
