@@ -64,7 +64,7 @@ SPAN_KINDS: tuple[str, ...] = ("entity", "event", "claim")
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=False, defer_build=True)
 
 
 class Document(_Model):

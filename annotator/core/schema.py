@@ -41,7 +41,7 @@ def _check_key(v: str | None) -> str | None:
 
 
 class _Item(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str = Field(min_length=1, max_length=100)
     color: str = "#9e9e9e"
@@ -71,7 +71,7 @@ class EntityLabel(_Item):
 
 
 class RoleSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str = Field(min_length=1, max_length=100)
     #: Entity labels allowed to fill the role; empty means any annotation.
@@ -93,7 +93,7 @@ class EventType(_Item):
 
 
 class ClaimAttribute(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str = Field(min_length=1, max_length=100)
     values: list[str] = Field(min_length=1)
@@ -109,7 +109,7 @@ class ClaimAttribute(BaseModel):
 
 
 class ClaimSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     color: str = "#ffb300"
     key: str | None = "c"
@@ -143,7 +143,7 @@ class RelationType(_Item):
 
 
 class LabelSchema(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str = "untitled"
     version: int = 1

@@ -11,7 +11,6 @@ import logging
 import sys
 import time
 import traceback
-from logging.handlers import RotatingFileHandler
 from pathlib import Path
 from types import TracebackType
 
@@ -22,6 +21,7 @@ from annotator import __version__
 from annotator.core.store import Project, ProjectError
 from annotator.services.project import default_data_dir, open_project
 from annotator.ui import dialogs
+from annotator.ui.lazy import after_first_paint
 
 log = logging.getLogger("annotator")
 
@@ -34,6 +34,10 @@ REPEAT_SECONDS = 60.0
 
 def setup_logging() -> Path | None:
     """Log warnings and errors to ``<data dir>/annotator.log`` (rotated); its path, or None."""
+    # Imported here: logging.handlers (with socket, pickle, queue) is not needed
+    # for the first paint (run() opens the log right after it).
+    from logging.handlers import RotatingFileHandler
+
     try:
         folder = default_data_dir()
         folder.mkdir(parents=True, exist_ok=True)
@@ -45,6 +49,36 @@ def setup_logging() -> Path | None:
     log.addHandler(handler)
     log.setLevel(logging.INFO)
     return path
+
+
+class EarlyLog(logging.Handler):
+    """Holds what is logged before the log file is opened (right after the first
+    paint); :meth:`open` opens it (:func:`setup_logging`) and writes them there."""
+
+    def __init__(self, reporter: ErrorReporter):
+        super().__init__()
+        self.reporter = reporter
+        self.records: list[logging.LogRecord] = []
+        self.opened = False
+        log.addHandler(self)
+        log.setLevel(logging.INFO)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def open(self) -> None:
+        if self.opened:
+            return
+        self.opened = True
+        log.removeHandler(self)
+        self.reporter.log_path = setup_logging()
+        if self.reporter.log_path is None:
+            log.setLevel(logging.NOTSET)
+        for handler in log.handlers:  # the file only: other handlers had them already
+            for record in self.records:
+                if record.levelno >= handler.level:
+                    handler.handle(record)
+        self.records.clear()
 
 
 class ErrorReporter:
@@ -119,8 +153,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 def run(project_path: Path | None = None, *, create: bool = False) -> int:
     """Start the app on ``project_path`` (None: the default project); the exit status."""
     app = create_application()
-    log_path = setup_logging()
-    reporter = ErrorReporter(log_path)
+    # The log file is opened right after the first paint (or on the way out):
+    # until then the reporter names where it will be, and records wait.
+    reporter = ErrorReporter(default_data_dir() / "annotator.log")
+    early_log = EarlyLog(reporter)
     previous_hook = sys.excepthook
     sys.excepthook = reporter
     try:
@@ -139,6 +175,7 @@ def run(project_path: Path | None = None, *, create: bool = False) -> int:
         window = MainWindow(project, name, settings)
         reporter.parent = window
         window.show()
+        after_first_paint(window, window, early_log.open)
         # Keyboard users start in the text.
         QTimer.singleShot(0, window.article_view.setFocus)
         status = app.exec()
@@ -146,4 +183,5 @@ def run(project_path: Path | None = None, *, create: bool = False) -> int:
             window.project.close()
         return status
     finally:
+        early_log.open()
         sys.excepthook = previous_hook

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShowEvent, QUndoStack
@@ -34,17 +35,19 @@ from annotator.core.models import DocStatus
 from annotator.core.store import PROJECT_SUFFIX, Project, ProjectError
 from annotator.ui import dialogs
 from annotator.ui.actions import action_keys, make_action, plain_action_text, plain_tooltip
-from annotator.ui.agreement_dialog import AgreementDialog
 from annotator.ui.annotation_panel import AnnotationPanel
 from annotator.ui.article_view import ArticleView
-from annotator.ui.export_dialog import ExportDialog, install_export_action
 from annotator.ui.doc_list import FINISHED, STATUS_TEXT, DocumentList, document_title, status_icon
 from annotator.ui.inspector import Inspector
+from annotator.ui.lazy import install_export_action, install_review_actions  # their modules: after first paint
 from annotator.ui.palette import LabelPalette
-from annotator.ui.review_actions import install_review_actions
-from annotator.ui.review_window import ReviewWindow
 from annotator.ui.undo import UndoController, any_document
 from annotator.ui.workspace import COMMAND_KEYS, TEXT_KEYS, Workspace
+
+if TYPE_CHECKING:  # loaded after the first paint (ui/lazy.py)
+    from annotator.ui.agreement_dialog import AgreementDialog
+    from annotator.ui.export_dialog import ExportDialog
+    from annotator.ui.review_window import ReviewWindow
 
 log = logging.getLogger(__name__)
 
@@ -393,7 +396,7 @@ class MainWindow(QMainWindow):
     def _changes_applied(self, changes: Changes) -> None:
         """The header and status bar after any change on the bus (the document
         list follows the bus itself)."""
-        if changes.doc_id is None or changes.doc_id == self.current_doc_id:
+        if changes.wholesale or changes.concerns(self.current_doc_id):
             self._update_header()
         self._update_status_bar()
 
