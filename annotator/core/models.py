@@ -24,9 +24,13 @@ import hashlib
 import secrets
 from datetime import datetime, timezone
 from enum import StrEnum
-from typing import Any, Literal
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:
+    from typing_extensions import TypeIs  # typing.TypeIs is Python 3.13+
 
 #: The annotator name under which the adjudicated gold layer is stored.
 GOLD = "@gold"
@@ -141,6 +145,17 @@ class Annotation(_Model):
             return None
         return (self.start, self.end)
 
+    @property
+    def bounds(self) -> tuple[int, int]:
+        """``(start, end)`` of an annotation known to have a span; ValueError for a relation.
+
+        For one annotation where a span is certain; in loops over many spans, narrow
+        the list with :func:`all_spans` instead (no Python-level work per span).
+        """
+        if self.start is None or self.end is None:
+            raise ValueError(f"annotation {self.id} ({self.kind}) has no span")
+        return (self.start, self.end)
+
     def text_in(self, text: str) -> str:
         """The annotated text (empty for relations)."""
         if self.start is None or self.end is None:
@@ -163,6 +178,41 @@ class Annotation(_Model):
                     f"span [{self.start}, {self.end}) is outside the text "
                     f"(length {text_length}): need 0 <= start < end <= {text_length}"
                 )
+
+
+if TYPE_CHECKING:
+
+    class SpanAnnotation(Annotation):
+        """An annotation with a span (entity, event or claim): ``start`` and ``end`` are ints.
+
+        A static type only: at run time it is :class:`Annotation` itself (never
+        construct it or test ``isinstance`` with it).  Narrow to it with
+        :func:`has_span` (one annotation) or :func:`all_spans` (a list).
+        """
+
+        start: int
+        end: int
+
+else:
+    SpanAnnotation = Annotation
+
+_get_start = attrgetter("start")
+
+
+def has_span(ann: Annotation) -> TypeIs[SpanAnnotation]:
+    """Whether ``ann`` has a span (it is not a relation)."""
+    return ann.start is not None and ann.end is not None
+
+
+def all_spans(anns: list[Annotation]) -> TypeGuard[list[SpanAnnotation]]:
+    """Whether every annotation in ``anns`` has a span (none is a relation).
+
+    Checked at C speed, one attribute read per annotation and no Python-level
+    work, so hot loops over lists that hold spans only, such as ``Unit.spans``,
+    can narrow with ``assert all_spans(spans)``.  ``start`` alone decides: the
+    model's validator sets ``start`` and ``end`` together or neither.
+    """
+    return None not in map(_get_start, anns)
 
 
 def entity(doc_id: str, start: int, end: int, label: str, annotator: str, **kw: Any) -> Annotation:

@@ -220,9 +220,9 @@ class LabelSchema(BaseModel):
         for e in self.entities:
             if e.key:
                 out[e.key] = ("entity", e.name)
-        for e in self.events:
-            if e.key:
-                out[e.key] = ("event", e.name)
+        for ev in self.events:
+            if ev.key:
+                out[ev.key] = ("event", ev.name)
         if self.claim.key:
             out[self.claim.key] = ("claim", CLAIM_LABEL)
         for r in self.relations:

@@ -18,7 +18,7 @@ from itertools import repeat
 from operator import and_, attrgetter, lshift, or_, rshift, sub
 from typing import Hashable, TypeVar
 
-from annotator.core.models import Annotation
+from annotator.core.models import Annotation, SpanAnnotation, all_spans, has_span
 
 __all__ = ["SpanIndex", "stack_lanes", "KIND_ORDER"]
 
@@ -33,7 +33,7 @@ def _length_class(length: int) -> int:
 
 
 def _shortest_first(ann: Annotation) -> tuple[int, int, int, str]:
-    assert ann.start is not None and ann.end is not None
+    assert ann.start is not None and ann.end is not None  # only spans are indexed
     return (ann.end - ann.start, KIND_ORDER.get(ann.kind, 3), ann.start, ann.id)
 
 
@@ -49,7 +49,7 @@ class SpanIndex:
     def __init__(self, annotations: Iterable[Annotation] = (), text_length: int | None = None):
         """Index ``annotations``; with ``text_length`` every span must lie in ``[0, text_length]``."""
         self._starts: list[list[int]] = []
-        self._items: list[list[Annotation]] = []
+        self._items: list[list[SpanAnnotation]] = []
         anns = list(annotations)
         self._by_id: dict[str, Annotation] = dict(zip(map(_get_id, anns), anns))
         if len(self._by_id) != len(anns):  # repeated ids: the last one wins, as with add()
@@ -61,15 +61,15 @@ class SpanIndex:
         # document opened): each span becomes one integer
         #     length class << 60 | start << 24 | position in ``anns``,
         # the integers are sorted, and each length class is a run of them.
+        if not all_spans(anns):
+            raise _unindexable(next(a for a in anns if not has_span(a)))
         starts = list(map(_get_start, anns))
         ends = list(map(_get_end, anns))
-        if None in starts or None in ends:
-            self._check(next(a for a in anns if a.start is None or a.end is None))
         if anns:
             lengths = list(map(sub, ends, starts))
             if min(lengths) <= 0 or min(starts) < 0 or (text_length is not None and max(ends) > text_length):
                 limit = max(ends) if text_length is None else text_length
-                bad = next(a for a in anns if not 0 <= a.start < a.end <= limit)  # type: ignore[operator]
+                bad = next(a for a in anns if not 0 <= a.start < a.end <= limit)
                 raise ValueError(f"annotation {bad.id} has span ({bad.start}, {bad.end}) outside the text")
             if len(anns) >= _MAX_SPANS or max(ends) >= _MAX_START:
                 raise ValueError("too many spans or too long a text for the span index")
@@ -81,11 +81,6 @@ class SpanIndex:
             part = keys[lo:hi]
             self._starts.append(list(map(and_, map(rshift, part, repeat(24)), repeat(_MAX_START - 1))))
             self._items.append(list(map(anns.__getitem__, map(and_, part, repeat(_MAX_SPANS - 1)))))
-
-    @staticmethod
-    def _check(ann: Annotation) -> None:
-        if ann.start is None or ann.end is None:
-            raise ValueError(f"annotation {ann.id} ({ann.kind}) has no span and cannot be indexed")
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -101,16 +96,17 @@ class SpanIndex:
 
     def add(self, ann: Annotation) -> None:
         """Add ``ann`` (replacing an annotation with the same id)."""
-        self._check(ann)
+        if not has_span(ann):
+            raise _unindexable(ann)
         if ann.id in self._by_id:
             self.remove(ann.id)
-        k = _length_class(ann.end - ann.start)  # type: ignore[operator]
+        k = _length_class(ann.end - ann.start)
         while len(self._items) <= k:
             self._items.append([])
             self._starts.append([])
         starts, items = self._starts[k], self._items[k]
-        i = bisect_right(starts, ann.start)  # type: ignore[arg-type]
-        starts.insert(i, ann.start)  # type: ignore[arg-type]
+        i = bisect_right(starts, ann.start)
+        starts.insert(i, ann.start)
         items.insert(i, ann)
         self._by_id[ann.id] = ann
 
@@ -119,9 +115,10 @@ class SpanIndex:
         ann = self._by_id.pop(ann_id, None)
         if ann is None:
             return None
-        k = _length_class(ann.end - ann.start)  # type: ignore[operator]
+        start, end = ann.bounds  # every indexed annotation has one (add() and __init__ refuse others)
+        k = _length_class(end - start)
         starts, items = self._starts[k], self._items[k]
-        i = bisect_left(starts, ann.start)  # type: ignore[arg-type]
+        i = bisect_left(starts, start)
         while items[i].id != ann_id:
             i += 1
         del starts[i], items[i]
@@ -138,7 +135,7 @@ class SpanIndex:
             lo = bisect_right(starts, start - (1 << k))
             hi = bisect_left(starts, end, lo)
             if lo < hi:
-                out.extend(a for a in self._items[k][lo:hi] if a.end > start)  # type: ignore[operator]
+                out.extend(a for a in self._items[k][lo:hi] if a.end > start)
         out.sort(key=_outer_first)
         return out
 
@@ -156,8 +153,13 @@ _get_start = attrgetter("start")
 _get_end = attrgetter("end")
 
 
+def _unindexable(ann: Annotation) -> ValueError:
+    return ValueError(f"annotation {ann.id} ({ann.kind}) has no span and cannot be indexed")
+
+
 def _outer_first(ann: Annotation) -> tuple[int, int, int, str]:
-    return (ann.start, -ann.end, KIND_ORDER.get(ann.kind, 3), ann.id)  # type: ignore[operator]
+    assert ann.start is not None and ann.end is not None  # only spans are indexed
+    return (ann.start, -ann.end, KIND_ORDER.get(ann.kind, 3), ann.id)
 
 
 def stack_lanes(spans: Iterable[tuple[int, int, K]]) -> dict[K, int]:

@@ -27,6 +27,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from typing import Any
 
+from annotator.core.models import all_spans, has_span
 from annotator.core.tokenize import sentences
 from annotator.formats.writing import JsonlWriter, Unit
 
@@ -40,6 +41,7 @@ class ClaimsWriter(JsonlWriter):
         claims = [a for a in unit.annotations if a.kind == "claim"]
         if not claims:
             return
+        assert all_spans(claims)  # every claim has a span
         text = unit.text
         sents = sentences(text)
         starts = [s for s, _ in sents]
@@ -54,6 +56,8 @@ class ClaimsWriter(JsonlWriter):
                 target = self.ctx.resolve(unit, c.claimant_ref)
                 if target is None:
                     self.report.problem("links", unit.problem(c, f"claimant {c.claimant_ref} does not exist"))
+                elif not has_span(target):
+                    self.report.problem("links", unit.problem(c, f"claimant {c.claimant_ref} is a {target.kind}, not a span"))
                 else:
                     claimant = {"id": target.id, "start": unit.pos(target.start), "end": unit.pos(target.end),
                                 "text": target.text_in(text), "label": target.label}

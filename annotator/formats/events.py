@@ -29,14 +29,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from annotator.core.models import Annotation
+from annotator.core.models import Annotation, has_span
 from annotator.formats.writing import JsonlWriter, Unit
 
 __all__ = ["EventsWriter", "event_record"]
 
 
 def _span(unit: Unit, a: Annotation) -> dict[str, Any]:
-    return {"start": unit.pos(a.start), "end": unit.pos(a.end), "text": a.text_in(unit.text)}
+    start, end = a.bounds
+    return {"start": unit.pos(start), "end": unit.pos(end), "text": a.text_in(unit.text)}
 
 
 class EventsWriter(JsonlWriter):
@@ -63,6 +64,9 @@ def event_record(writer: EventsWriter, unit: Unit) -> dict[str, Any]:
                 if target is None:
                     report.problem("links", unit.problem(a, f"argument {arg.role!r}: annotation {arg.target} is not in this record"))
                     continue
+                if not has_span(target):
+                    report.problem("links", unit.problem(a, f"argument {arg.role!r}: annotation {arg.target} is a {target.kind}, not a span"))
+                    continue
                 item = {"role": arg.role, "id": target.id, **_span(unit, target), "label": target.label}
                 if target.kind != "entity":
                     item["kind"] = target.kind
@@ -72,11 +76,10 @@ def event_record(writer: EventsWriter, unit: Unit) -> dict[str, Any]:
                 rec["attributes"] = a.attributes
             events.append(rec)
         elif a.kind == "relation":
-            ends = [ctx.resolve(unit, ref) for ref in (a.head, a.tail)]
+            ends = [ctx.resolve(unit, ref or "") for ref in (a.head, a.tail)]
             if any(e is None for e in ends):
                 report.problem("links", unit.problem(a, "an end of the relation is not in this record"))
                 continue
             relations.append({"id": a.id, "type": a.label, "head": a.head, "tail": a.tail, "annotator": a.annotator})
-    rec: dict[str, Any] = {"id": unit.record_id, "text": unit.text, "meta": unit.meta(),
-                           "entities": entities, "events": events, "relations": relations}
-    return rec
+    return {"id": unit.record_id, "text": unit.text, "meta": unit.meta(),
+            "entities": entities, "events": events, "relations": relations}

@@ -30,21 +30,23 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from annotator.core.models import Annotation
+from annotator.core.models import Annotation, SpanAnnotation, all_spans
 from annotator.core.tokenize import Token
 from annotator.formats.writing import ExportContext, JsonlWriter, Unit, open_text
 
 __all__ = ["HfWriter", "non_overlapping", "bio_tags", "tag_names", "tag_unit", "report_links"]
 
 
-def non_overlapping(spans: Iterable[Annotation]) -> tuple[list[Annotation], list[tuple[Annotation, Annotation]]]:
+def non_overlapping(
+    spans: Iterable[SpanAnnotation],
+) -> tuple[list[SpanAnnotation], list[tuple[SpanAnnotation, SpanAnnotation]]]:
     """Spans that do not overlap: longest first, then earliest.
 
     Returns the kept spans (sorted by start) and ``(left out, the kept span it overlaps)`` pairs.
     """
     order = sorted(spans, key=lambda a: (-(a.end - a.start), a.start, a.label, a.id))
-    kept: list[Annotation] = []
-    dropped: list[tuple[Annotation, Annotation]] = []
+    kept: list[SpanAnnotation] = []
+    dropped: list[tuple[SpanAnnotation, SpanAnnotation]] = []
     for a in order:
         clash = next((k for k in kept if a.start < k.end and k.start < a.end), None)
         if clash is None:
@@ -55,7 +57,7 @@ def non_overlapping(spans: Iterable[Annotation]) -> tuple[list[Annotation], list
     return kept, dropped
 
 
-def bio_tags(tokens: Sequence[Token], spans: Iterable[Annotation]) -> list[str]:
+def bio_tags(tokens: Sequence[Token], spans: Iterable[SpanAnnotation]) -> list[str]:
     """BIO tags of ``tokens`` for non-overlapping ``spans`` (tokens must be cut at span edges)."""
     tags = ["O"] * len(tokens)
     starts = {t.start: i for i, t in enumerate(tokens)}
@@ -77,7 +79,7 @@ def tag_names(labels: Iterable[str]) -> list[str]:
     return names
 
 
-def overlap_reason(dropped: Annotation, kept: Annotation, unit: Unit) -> str:
+def overlap_reason(dropped: Annotation, kept: SpanAnnotation, unit: Unit) -> str:
     return f"overlaps {kept.label} [{kept.start + unit.start}, {kept.end + unit.start}) {kept.text_in(unit.text)!r}, which was kept"
 
 
@@ -89,7 +91,9 @@ def tag_unit(ctx: ExportContext, unit: Unit, labels: list[str], extra: set[str])
     cannot hold, as ``not_exported``.  Labels not in ``labels`` are added to ``extra``.
     """
     tk = ctx.tokenized(unit)
-    kept, dropped = non_overlapping(tk.spans)
+    spans = tk.spans
+    assert all_spans(spans)  # a unit's spans hold no relation
+    kept, dropped = non_overlapping(spans)
     for a, clash in dropped:
         ctx.report.problem("not_bio", unit.problem(a, overlap_reason(a, clash, unit)))
     report_links(ctx, unit, "BIO tags")

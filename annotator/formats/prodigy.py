@@ -71,13 +71,10 @@ class _Tokens:
     def chars(self, span: dict[str, Any], what: str) -> tuple[Any, Any]:
         """The span's character offsets, checked against its tokens (``token_end`` inclusive)."""
         start, end = span.get("start"), span.get("end")
-        ts, te = span.get("token_start"), span.get("token_end")
-        if ts is None and te is None:
+        if span.get("token_start") is None and span.get("token_end") is None:
             return start, end
-        n = len(self.starts)
-        for key, value in (("token_start", ts), ("token_end", te)):
-            if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < n:
-                raise self.builder.error(f"{what}: {key} {value!r} is not a token index (0..{n - 1})")
+        ts = self.index(span, "token_start", what)
+        te = self.index(span, "token_end", what)
         if te < ts:
             raise self.builder.error(f"{what}: token_end {te} is before token_start {ts} (token_end is inclusive)")
         tok_start, tok_end = self.starts[ts], self.ends[te]
@@ -90,11 +87,20 @@ class _Tokens:
             )
         return start, end
 
+    def index(self, span: dict[str, Any], key: str, what: str) -> int:
+        """``span[key]``, checked to be the index of a token."""
+        value, n = span.get(key), len(self.starts)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < n:
+            raise self.builder.error(f"{what}: {key} {value!r} is not a token index (0..{n - 1})")
+        return value
+
 
 def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None) -> Record:
     doc_name = record_name(record, "meta.id", "id")
     builder = TextBuilder(record_text(record, file, line, doc_name), file=file, line=line, doc_name=doc_name)
-    meta = record.get("meta") if isinstance(record.get("meta"), dict) else {}
+    meta = record.get("meta")
+    if not isinstance(meta, dict):
+        meta = {}
     doc = builder.document(
         external_id=plain_id(meta.get("id")) or plain_id(record.get("id")),
         source=Path(file).name,

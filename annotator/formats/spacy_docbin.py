@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from annotator.core.models import all_spans
 from annotator.formats.writing import ExportContext, Unit, Writer, open_text
 from annotator.formats.hf import non_overlapping, overlap_reason, report_links
 from annotator.formats.spans import prodigy_tokens
@@ -49,12 +50,14 @@ class DocBinWriter(Writer):
             tk = self.ctx.tokenized(unit)
             tokens, by_start, by_end = prodigy_tokens(unit.text, tk.tokens)
             doc = Doc(self.vocab, words=[t["text"] for t in tokens], spaces=[t["ws"] for t in tokens])
-            kept, dropped = non_overlapping(tk.spans)
+            spans = tk.spans
+            assert all_spans(spans)  # a unit's spans hold no relation
+            kept, dropped = non_overlapping(spans)
             for a, clash in dropped:
                 self.report.problem("not_ents", unit.problem(a, overlap_reason(a, clash, unit)))
             report_links(self.ctx, unit, "a DocBin")
             doc.ents = [Span(doc, by_start[a.start], by_end[a.end] + 1, label=a.label) for a in kept]
-            doc.spans[SPANS_KEY] = [Span(doc, by_start[a.start], by_end[a.end] + 1, label=a.label) for a in tk.spans]
+            doc.spans[SPANS_KEY] = [Span(doc, by_start[a.start], by_end[a.end] + 1, label=a.label) for a in spans]
             doc.user_data["meta"] = unit.meta()
             doc_bin.add(doc)
             self.report.records += 1
