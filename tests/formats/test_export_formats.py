@@ -335,3 +335,26 @@ def test_native_one_annotator_keeps_what_it_refers_to(project, tmp_path):
     seed = lines(tmp_path / "gold.jsonl")[0]
     assert {a["annotator"] for a in seed["annotations"]} == {"@gold"}
     assert len(seed["annotations"]) == 4
+
+
+@pytest.mark.parametrize("offsets", ["codepoint", "utf16"])
+def test_events_argument_pointing_at_a_relation_is_reported_not_written(tmp_path, offsets):
+    """An event argument whose target is a relation (possible in imported native
+    files) has no span: it is reported under links and left out, never written
+    with null offsets, and a UTF-16 export does not crash on it."""
+    from annotator.core.models import Document, entity, event, relation
+
+    project = Project(tmp_path / "rel.annotator", create=True)
+    doc = Document(text="Reuters said 😀 China met India.", title="t")
+    china, india = entity(doc.id, 15, 20, "GPE", "alice"), entity(doc.id, 25, 30, "GPE", "alice")
+    rel = relation(doc.id, china.id, india.id, "part_of", "alice")
+    meeting = event(doc.id, 21, 24, "Meeting", "alice", arguments=[("Participant", china.id), ("Participant", rel.id)])
+    project.insert_documents([(doc, [china, india, rel, meeting])])
+    report = export(project, ExportOptions("events", out=tmp_path / "e.jsonl", offsets=offsets))
+    (record,) = lines(tmp_path / "e.jsonl")
+    (ev,) = record["events"]
+    assert [a["id"] for a in ev["arguments"]] == [china.id]
+    assert all(a["start"] is not None for a in ev["arguments"])
+    assert report.counts["links"] == 1
+    assert any("is a relation, not a span" in p.reason for p in report.examples["links"])
+    project.close()
