@@ -171,7 +171,10 @@ def widgets() -> int:
 
 
 def real(project: str | None) -> int:
-    from annotator.cli import main  # the `annotator` command: the core before Qt
+    from annotator.cli import main  # the `annotator` command
+    # What the command imports before it starts the app (the store and the
+    # models, to open the project): here too before Qt, as in the real start.
+    import annotator.services.project  # noqa: F401
 
     _install()
     import annotator.ui.app  # noqa: F401 (imported here by the command too, just later)
