@@ -349,7 +349,7 @@ class NativeWriter(Writer):
             if self.rows:
                 reviewed = source.has_review_decisions()
                 for doc, anns in units:
-                    review = source.review_decisions(doc[0]) if reviewed else []
+                    review = source.review_decisions(doc.id) if reviewed else []
                     fh.write(dumps_native(native_row_record(doc, anns, schema, review)) + "\n")
                     self.report.records += 1
                 return

@@ -24,7 +24,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from annotator.core.models import GOLD, SPAN_KINDS, Annotation, Document
 from annotator.core.text import QtPositionMap
-from annotator.core.tokenize import Token, _split, cut_spans, sentences, spacy_tokenize, token_spans
+from annotator.core.tokenize import Token, cut_spans, sentences, spacy_tokenize, token_spans, tokens_from_spans
 from annotator.formats.registry import FORMATS, FormatInfo
 
 if TYPE_CHECKING:
@@ -513,7 +513,7 @@ class ExportContext:
         whitespace only holds no token and is reported as not exported.
         """
         starts, ends, spans = self.token_offsets(unit)
-        return Tokenized(_split(unit.text, zip(starts, ends), ()), spans)
+        return Tokenized(tokens_from_spans(unit.text, zip(starts, ends), ()), spans)
 
     def token_offsets(self, unit: Unit) -> tuple[list[int], list[int], list[Annotation]]:
         """What :meth:`tokenized` gives, with the tokens as their starts and ends only

@@ -4,7 +4,7 @@
   equal ``json_line`` of :meth:`SpansWriter.records` (byte for byte, same report);
 - native: records made from stored rows (:func:`native_row_record`) equal
   :func:`native_record` of the Documents and Annotations;
-- tokens: :func:`cut_spans` gives the bounds of the tokens ``_split`` cuts;
+- tokens: :func:`cut_spans` gives the bounds of the tokens ``tokens_from_spans`` cuts;
 - imports: a file is written in batches inside its one transaction, and a bad
   record after some batches still leaves nothing; ``TextBuilder.entity`` makes
   what ``TextBuilder.annotation`` makes.
@@ -26,7 +26,7 @@ from annotator.services.importing import import_paths
 from annotator.core.models import Annotation, Document, entity
 from annotator.core.store import Project
 from annotator.core.text import canonicalize
-from annotator.core.tokenize import _split, cut_spans, token_spans
+from annotator.core.tokenize import cut_spans, token_spans, tokens_from_spans
 from annotator.formats import InputError, TextBuilder
 from annotator.formats.writing import DocOffsets, ExportContext, ExportReport, JsonlWriter, Unit, json_line, sort_key
 from annotator.services.exporting import ExportOptions, export
@@ -99,8 +99,8 @@ def test_native_rows_make_the_same_records(tmp_path):
     project = full_project(tmp_path / "n.annotator")
     ids = project.document_ids()
     with project.transaction():  # a review decision, so records carry one
-        project._put_review_decision({"id": "r1", "doc_id": ids[0], "reviewer": "rev", "time": "2025-01-01T00:00:00.000+00:00",
-                                      "action": "accept", "source_ids": ["a", "b"], "gold_id": None, "detail": {"z": 1, "a": [2]}})
+        project.put_review_decision({"id": "r1", "doc_id": ids[0], "reviewer": "rev", "time": "2025-01-01T00:00:00.000+00:00",
+                                     "action": "accept", "source_ids": ["a", "b"], "gold_id": None, "detail": {"z": 1, "a": [2]}})
     docs = project.document_rows(ids)
     rows = project.annotation_rows_by_document(ids)
     assert project.review_decisions(ids[0])
@@ -128,7 +128,7 @@ def test_native_export_of_all_layers_equals_the_records(tmp_path):
        st.lists(st.integers(0, 70), max_size=8))
 def test_cut_spans_are_the_bounds_of_the_cut_tokens(text, boundaries):
     spans = token_spans(text)
-    assert cut_spans(spans, boundaries) == [(t.start, t.end) for t in _split(text, spans, boundaries)]
+    assert cut_spans(spans, boundaries) == [(t.start, t.end) for t in tokens_from_spans(text, spans, boundaries)]
 
 
 def _jsonl(path, n, bad_last=False):
