@@ -153,15 +153,15 @@ class Command(ABC):
         for ann_id, ann in rows.items():
             existed = expect[ann_id] is not None
             if ann is None:
-                project._delete_annotation(ann_id)
+                project.delete_annotations([ann_id])
                 changes.removed.add(ann_id)
             else:
-                project._put_annotation(ann)
+                project.put_annotations([ann])
                 (changes.updated if existed else changes.added).add(ann_id)
         if status is not None:
-            project._write_status(self.doc_id, status)
+            project.set_status(self.doc_id, status)
             changes.status = status
-        project._ensure_annotators({self.actor})
+        project.ensure_annotators({self.actor})
         project.log(self.actor, self.doc_id, f"{action}:{type(self).__name__}", {
             "text": self.text,
             "rows": {k: (v.model_dump(mode="json") if v else None) for k, v in rows.items()},
@@ -192,7 +192,8 @@ def revert(project: Project, command: Command) -> Changes:
         return command.undo(project)
 
 
-def _stamp(ann: Annotation, **changes: Any) -> Annotation:
+def stamped(ann: Annotation, **changes: Any) -> Annotation:
+    """A validated copy of ``ann`` with ``changes`` and its ``updated`` time now."""
     data = ann.model_dump()
     data.update(changes)
     data["updated"] = now()
@@ -251,9 +252,9 @@ class DeleteAnnotations(Command):
             if a.id in gone:
                 continue
             if a.kind == "event" and any(arg.target in gone for arg in a.arguments):
-                out[a.id] = _stamp(a, arguments=[x for x in a.arguments if x.target not in gone])
+                out[a.id] = stamped(a, arguments=[x for x in a.arguments if x.target not in gone])
             elif a.kind == "claim" and a.claimant_ref in gone:
-                out[a.id] = _stamp(a, claimant_ref=None)
+                out[a.id] = stamped(a, claimant_ref=None)
         return out
 
 
@@ -280,7 +281,7 @@ class UpdateAnnotation(Command):
         if "arguments" in changes:
             changes["arguments"] = [a if isinstance(a, Argument) else Argument.model_validate(a) for a in changes["arguments"]]
         try:
-            updated = _stamp(current, **changes)
+            updated = stamped(current, **changes)
         except ValueError as err:
             raise CommandError(str(err)) from None
         if "label" in changes:

@@ -162,6 +162,14 @@ class Annotation(_Model):
             return ""
         return text[self.start : self.end]
 
+    def attribute_values(self) -> dict[str, Any]:
+        """The attributes (as :meth:`AnnotationRow.attribute_values <annotator.core.rows.AnnotationRow.attribute_values>`)."""
+        return self.attributes
+
+    def argument_pairs(self) -> list[tuple[str, str]]:
+        """The event's arguments as ``(role, target)`` (as the stored row gives them)."""
+        return [(x.role, x.target) for x in self.arguments]
+
     def referenced_ids(self) -> set[str]:
         """Ids of other annotations this one points at."""
         refs = {a.target for a in self.arguments}

@@ -27,16 +27,16 @@ Units
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any
 
-from annotator.core.commands import Changes, Command, CommandError, DeleteAnnotations, _stamp
+from annotator.core.commands import Changes, Command, CommandError, DeleteAnnotations, stamped
 from annotator.core.models import GOLD, SPAN_KINDS, Annotation, Argument, DocStatus, new_id, now
-from annotator.core.store import _ANN_SELECT, Project
+from annotator.core.rows import AnnotationRow
+from annotator.core.store import Project
 
 __all__ = [
     "STATUSES",
@@ -61,6 +61,9 @@ STATUSES = ("agreed", "label", "boundary", "label+boundary", "content", "partial
 CLAIMANT = "claimant"
 _KIND_ORDER = {"entity": 0, "event": 1, "claim": 2, "relation": 3}
 _SPACES = re.compile(r"\s+")
+#: What :func:`align` compares: annotations, or stored rows (the queue reads every
+#: row of the project and validates none); units hold whichever they were given.
+Stored = Annotation | AnnotationRow
 
 
 # ---------------------------------------------------------------------------
@@ -118,7 +121,7 @@ def _norm(text: str) -> str:
 class _Index:
     """Look-ups over one document's annotations (all annotators and gold)."""
 
-    def __init__(self, annotations: Iterable[Annotation], text: str):
+    def __init__(self, annotations: Iterable[Stored], text: str):
         self.by_id = {a.id: a for a in annotations}
         self.text = text
 
@@ -134,7 +137,7 @@ class _Index:
         a = self.by_id.get(ref)
         return (self.span(ref), a.label if a else None)
 
-    def claimant(self, a: Annotation) -> str | None:
+    def claimant(self, a: Stored) -> str | None:
         if a.claimant_ref:
             t = self.by_id.get(a.claimant_ref)
             if t is not None and t.start is not None:
@@ -142,17 +145,17 @@ class _Index:
             return f"#{a.claimant_ref}"
         return _norm(a.claimant_text) if a.claimant_text else None
 
-    def content(self, a: Annotation) -> tuple:
+    def content(self, a: Stored) -> tuple:
         """What must be equal, beyond span and label, for two versions to agree."""
-        attrs = tuple(sorted((k, repr(v)) for k, v in a.attributes.items()))
+        attrs = tuple(sorted((k, repr(v)) for k, v in a.attribute_values().items()))
         if a.kind == "event":
-            args = tuple(sorted((x.role, repr(self.filler(x.target))) for x in a.arguments))
+            args = tuple(sorted((role, repr(self.filler(target))) for role, target in a.argument_pairs()))
             return (attrs, args)
         if a.kind == "claim":
             return (attrs, self.claimant(a))
         return (attrs,)
 
-    def signature(self, a: Annotation) -> tuple:
+    def signature(self, a: Stored) -> tuple:
         if a.kind == "relation":
             return ("relation", a.label, self.span(a.head), self.span(a.tail), self.content(a))
         return (a.kind, a.start, a.end, a.label, self.content(a))
@@ -221,7 +224,7 @@ def _status(members: dict[str, list[Annotation]], annotators: Sequence[str], ind
 
 
 def align(
-    annotations: Iterable[Annotation],
+    annotations: Iterable[Stored],
     text: str,
     annotators: Sequence[str] | None = None,
     decisions: Iterable[dict[str, Any]] = (),
@@ -353,46 +356,12 @@ def review_queue(project: Project, annotators: Sequence[str] | None = None, incl
     return [r for _o, r in rows]
 
 
-class _Arg(NamedTuple):
-    role: str
-    target: str
-
-
-class _Row(NamedTuple):
-    """A stored annotation as :func:`align` reads it (same attribute names as
-    :class:`Annotation`), built without validation for the queue."""
-
-    id: str
-    doc_id: str
-    kind: str
-    label: str
-    start: int | None
-    end: int | None
-    attributes: dict[str, Any]
-    arguments: list[_Arg]
-    head: str | None
-    tail: str | None
-    claimant_ref: str | None
-    claimant_text: str | None
-    annotator: str
-    source: str
-    created: str
-    updated: str
-
-
-def _annotations_by_document(project: Project) -> dict[str, list[Annotation]]:
-    """Every annotation, grouped by document, as light rows: the queue reads them
+def _annotations_by_document(project: Project) -> dict[str, list[AnnotationRow]]:
+    """Every annotation, grouped by document, as stored rows: the queue reads them
     all, and they were validated when they were written."""
-    by_doc: dict[str, list[Any]] = defaultdict(list)
-    for row in project._q(f"SELECT {_ANN_SELECT} FROM annotations ORDER BY rowid").fetchall():
-        attrs, args = row[6], row[7]
-        item = _Row(
-            *row[:6],
-            json.loads(attrs) if attrs != "{}" else {},
-            [_Arg(x["role"], x["target"]) for x in json.loads(args)] if args != "[]" else [],
-            *row[8:],
-        )
-        by_doc[item.doc_id].append(item)
+    by_doc: dict[str, list[AnnotationRow]] = defaultdict(list)
+    for row in project.annotation_rows():
+        by_doc[row.doc_id].append(row)
     return by_doc
 
 
@@ -507,7 +476,7 @@ class _Gold:
                     if k not in seen:
                         seen.add(k)
                         args.append(Argument(role=k[0], target=k[1]))
-                self.put(_stamp(g, arguments=args, claimant_ref=to(g.claimant_ref), head=to(g.head), tail=to(g.tail)))
+                self.put(stamped(g, arguments=args, claimant_ref=to(g.claimant_ref), head=to(g.head), tail=to(g.tail)))
         for i in dropped:
             self.rows[i] = None
 
@@ -556,13 +525,13 @@ class ReviewCommand(Command):
     def do(self, project: Project) -> Changes:
         changes = super().do(project)
         for d in self.decisions:
-            project._put_review_decision(d)
+            project.put_review_decision(d)
         return changes
 
     def undo(self, project: Project) -> Changes:
         changes = super().undo(project)
         for d in self.decisions:
-            project._delete_review_decision(d["id"])
+            project.delete_review_decision(d["id"])
         return changes
 
 
@@ -635,7 +604,7 @@ class AcceptArgument(ReviewCommand):
         g = gold.get(g.id)  # ensure() may not touch it, but read the planned row
         assert g is not None
         if not any(x.role == self.role and x.target == filler for x in g.arguments):
-            gold.put(_stamp(g, arguments=[*g.arguments, Argument(role=self.role, target=filler)]))
+            gold.put(stamped(g, arguments=[*g.arguments, Argument(role=self.role, target=filler)]))
         self.decide(self.action, [ev.id, self.target], g.id, annotator=ev.annotator, role=self.role, filler=filler)
         return gold.rows
 
@@ -669,7 +638,7 @@ class AcceptAttribute(ReviewCommand):
             ref = gold.ensure(gold.source(src.claimant_ref), frozenset({src.id})) if src.claimant_ref else None
             g = gold.get(g.id)
             assert g is not None
-            gold.put(_stamp(g, claimant_ref=ref, claimant_text=None if ref else src.claimant_text))
+            gold.put(stamped(g, claimant_ref=ref, claimant_text=None if ref else src.claimant_text))
             value: Any = src.claimant_text if not ref else ref
         else:
             attrs = dict(g.attributes)
@@ -677,7 +646,7 @@ class AcceptAttribute(ReviewCommand):
                 attrs[self.name] = src.attributes[self.name]
             else:
                 attrs.pop(self.name, None)
-            gold.put(_stamp(g, attributes=attrs))
+            gold.put(stamped(g, attributes=attrs))
             value = src.attributes.get(self.name)
         self.decide(self.action, [src.id], g.id, annotator=src.annotator, attribute=self.name, value=value)
         return gold.rows

@@ -15,7 +15,7 @@ from itertools import groupby
 from operator import attrgetter
 from typing import NamedTuple
 
-__all__ = ["Token", "tokenize", "token_spans", "cut_spans", "align_span", "sentences", "spacy_tokenize"]
+__all__ = ["Token", "tokenize", "token_spans", "tokens_from_spans", "cut_spans", "align_span", "sentences", "spacy_tokenize"]
 
 
 class Token(NamedTuple):
@@ -96,7 +96,7 @@ def token_spans(text: str) -> list[tuple[int, int]]:
 
 def cut_spans(spans: Iterable[tuple[int, int]], boundaries: Iterable[int]) -> list[tuple[int, int]]:
     """``(start, end)`` pieces cut at every boundary that falls inside one: the
-    bounds of the tokens :func:`_split` makes from them (exports that write
+    bounds of the tokens :func:`tokens_from_spans` makes from them (exports that write
     tokens as text use these instead of :class:`Token` objects)."""
     cuts = sorted(set(boundaries))
     if not cuts:
@@ -112,7 +112,7 @@ def cut_spans(spans: Iterable[tuple[int, int]], boundaries: Iterable[int]) -> li
     return out
 
 
-def _split(text: str, spans: Iterable[tuple[int, int]], boundaries: Iterable[int]) -> list[Token]:
+def tokens_from_spans(text: str, spans: Iterable[tuple[int, int]], boundaries: Iterable[int]) -> list[Token]:
     """Tokens from ``(start, end)`` pieces, cut at every boundary inside a piece, numbered."""
     cuts = sorted(set(boundaries))
     tokens: list[Token] = []
@@ -150,7 +150,7 @@ def tokenize(text: str, boundaries: Iterable[int] = ()) -> list[Token]:
 
     ``Token.id`` is the token's index in the returned list.
     """
-    return _split(text, token_spans(text), boundaries)
+    return tokens_from_spans(text, token_spans(text), boundaries)
 
 
 def align_span(tokens: Sequence[Token], start: int, end: int) -> tuple[int, int] | None:
@@ -248,7 +248,7 @@ def spacy_tokenize(text: str, boundaries: Iterable[int] = ()) -> list[Token]:
     ``boundaries`` cut tokens as in :func:`tokenize`.
     """
     doc = _spacy_english().make_doc(text)
-    return _split(text, ((t.idx, t.idx + len(t)) for t in doc if not t.is_space), boundaries)
+    return tokens_from_spans(text, ((t.idx, t.idx + len(t)) for t in doc if not t.is_space), boundaries)
 
 
 #: The whitespace-separated chunk from a position on.

@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 from annotator.core.models import KINDS, Annotation, Document, Source
+from annotator.core.rows import ANNOTATION_COLUMNS, AnnotationRow, DocumentRow, annotation_row, document_row
 from annotator.formats.writing import ExportContext, ExportSource, Writer, open_text
 from annotator.formats import (
     Record,
@@ -79,39 +80,26 @@ def is_native(record: dict[str, Any]) -> bool:
     return record.get("format") == NATIVE_FORMAT or isinstance(record.get("annotations"), list)
 
 
-def _annotation_order(a: Annotation) -> tuple:
-    return (_KIND_ORDER.get(a.kind, len(KINDS)), -1 if a.start is None else a.start, -1 if a.end is None else a.end, a.id)
-
-
-def annotation_dict(a: Annotation) -> dict[str, Any]:
-    """One annotation in native key order (without ``doc_id``)."""
-    return {
-        "id": a.id,
-        "kind": a.kind,
-        "label": a.label,
-        "start": a.start,
-        "end": a.end,
-        "attributes": dict(sorted(a.attributes.items())),
-        "arguments": [{"role": x.role, "target": x.target} for x in a.arguments],
-        "head": a.head,
-        "tail": a.tail,
-        "claimant_ref": a.claimant_ref,
-        "claimant_text": a.claimant_text,
-        "annotator": a.annotator,
-        "source": str(a.source),
-        "created": a.created,
-        "updated": a.updated,
-    }
-
-
 def native_record(
     doc: Document,
     annotations: Iterable[Annotation],
     schema: "LabelSchema | None" = None,
     review: list[Any] | None = None,
 ) -> dict[str, Any]:
-    """The native record of one document with its annotations (fixed key order)."""
-    record: dict[str, Any] = {
+    """The native record of one document with its annotations (fixed key order):
+    :func:`native_row_record` of their stored rows."""
+    return native_row_record(document_row(doc), [annotation_row(a) for a in annotations], schema, review)
+
+
+def native_row_record(
+    doc: DocumentRow,
+    annotations: Iterable[AnnotationRow],
+    schema: "LabelSchema | None" = None,
+    review: list[Any] | None = None,
+) -> dict[str, Any]:
+    """The native record of a document and its annotations as the project stores
+    them (exports read every row: no Document and Annotation objects are made)."""
+    return {
         "format": NATIVE_FORMAT,
         "format_version": NATIVE_VERSION,
         "schema": {"name": schema.name, "version": schema.version} if schema is not None else None,
@@ -121,61 +109,26 @@ def native_record(
         "text": doc.text,
         "sha256": doc.sha256,
         "source": doc.source,
-        "metadata": dict(sorted(doc.metadata.items())),
-        "status": str(doc.status),
+        "metadata": dict(sorted(json.loads(doc.metadata).items())),
+        "status": doc.status,
         "created": doc.created,
         "updated": doc.updated,
-        "annotations": [annotation_dict(a) for a in sorted(annotations, key=_annotation_order)],
-        "review": [review_dict(d) for d in review or []],
-    }
-    return record
-
-
-def native_row_record(
-    doc: Sequence[Any],
-    annotations: Iterable[Sequence[Any]],
-    schema: "LabelSchema | None" = None,
-    review: list[Any] | None = None,
-) -> dict[str, Any]:
-    """:func:`native_record` of a document and its annotations as the project
-    stores them (raw rows, columns in the store's order: the document's are
-    :data:`DOCUMENT_KEYS`, an annotation's are ``id``, ``doc_id`` and then the rest
-    of :data:`ANNOTATION_KEYS`), without making Document and Annotation objects
-    first: the same record, several times faster (exports read every row)."""
-    return {
-        "format": NATIVE_FORMAT,
-        "format_version": NATIVE_VERSION,
-        "schema": {"name": schema.name, "version": schema.version} if schema is not None else None,
-        "id": doc[0],
-        "external_id": doc[1],
-        "title": doc[2],
-        "text": doc[3],
-        "sha256": doc[4],
-        "source": doc[5],
-        "metadata": dict(sorted(json.loads(doc[6]).items())),
-        "status": doc[7],
-        "created": doc[8],
-        "updated": doc[9],
-        "annotations": [_row_annotation_dict(r) for r in sorted(annotations, key=_row_order)],
+        "annotations": [annotation_dict(r) for r in sorted(annotations, key=_annotation_order)],
         "review": [review_dict(d) for d in review or []],
     }
 
 
-def _row_order(r: Sequence[Any]) -> tuple:
-    """:func:`_annotation_order` of a stored row."""
-    return (_KIND_ORDER.get(r[2], len(KINDS)), -1 if r[4] is None else r[4], -1 if r[5] is None else r[5], r[0])
+def _annotation_order(r: AnnotationRow) -> tuple:
+    """Annotations sorted by kind (entity, event, claim, relation), then start, end and id."""
+    return (_KIND_ORDER.get(r.kind, len(KINDS)), -1 if r.start is None else r.start, -1 if r.end is None else r.end, r.id)
 
 
-#: The store's annotation columns: ANNOTATION_KEYS with ``doc_id`` second.
-_ROW_KEYS = ("id", "doc_id", *ANNOTATION_KEYS[1:])
-
-
-def _row_annotation_dict(r: Sequence[Any]) -> dict[str, Any]:
-    """:func:`annotation_dict` of a stored row (attributes and arguments are JSON there)."""
-    d = dict(zip(_ROW_KEYS, r))
+def annotation_dict(r: AnnotationRow) -> dict[str, Any]:
+    """One annotation in native key order (without ``doc_id``), from its stored row."""
+    d = dict(zip(ANNOTATION_COLUMNS, r))
     del d["doc_id"]  # the others keep their order
-    d["attributes"] = {} if r[6] == "{}" else dict(sorted(json.loads(r[6]).items()))
-    d["arguments"] = [] if r[7] == "[]" else [{"role": x["role"], "target": x["target"]} for x in json.loads(r[7])]
+    d["attributes"] = {} if r.attributes == "{}" else dict(sorted(json.loads(r.attributes).items()))
+    d["arguments"] = [] if r.arguments == "[]" else [{"role": x["role"], "target": x["target"]} for x in json.loads(r.arguments)]
     return d
 
 
@@ -349,7 +302,7 @@ class NativeWriter(Writer):
             if self.rows:
                 reviewed = source.has_review_decisions()
                 for doc, anns in units:
-                    review = source.review_decisions(doc[0]) if reviewed else []
+                    review = source.review_decisions(doc.id) if reviewed else []
                     fh.write(dumps_native(native_row_record(doc, anns, schema, review)) + "\n")
                     self.report.records += 1
                 return

@@ -55,34 +55,17 @@ def prodigy_tokens(text: str, tokens: Sequence[Token], pos: Callable[[int], int]
 
     Returns the tokens and two maps from a word token's start / end (code
     points) to its index in the returned list.  ``pos`` converts code-point
-    offsets to output offsets (UTF-16).
+    offsets to output offsets (UTF-16).  (The tokens of :func:`_prodigy_tokens_lists`, as dictionaries.)
     """
-    out: list[dict[str, Any]] = []
-    by_start: dict[int, int] = {}
-    by_end: dict[int, int] = {}
-
-    def gap(a: int, b: int) -> None:
-        if a >= b:
-            return
-        if out and text[a] == " ":
-            out[-1]["ws"] = True
-            a += 1
-        if a < b:
-            out.append({"text": text[a:b], "start": pos(a), "end": pos(b), "id": len(out), "ws": False})
-
-    at = 0
-    identity = pos is int
-    for t in tokens:
-        s, e = t.start, t.end
-        if s == at + 1 and out and text[at] == " ":
-            out[-1]["ws"] = True  # the usual single space between two tokens (what gap() does)
-        elif s != at:
-            gap(at, s)
-        i = len(out)
-        by_start[s] = by_end[e] = i
-        out.append({"text": t.text, "start": s if identity else pos(s), "end": e if identity else pos(e), "id": i, "ws": False})
-        at = e
-    gap(at, len(text))
+    starts, ends, texts, ws = _prodigy_tokens_lists(text, [(t.start, t.end) for t in tokens])
+    out = [
+        {"text": t, "start": pos(s), "end": pos(e), "id": i, "ws": w}
+        for i, (t, s, e, w) in enumerate(zip(texts, starts, ends, ws))
+    ]
+    word_starts = {t.start for t in tokens}
+    word_ends = {t.end for t in tokens}
+    by_start = {s: i for i, s in enumerate(starts) if s in word_starts}
+    by_end = {e: i for i, e in enumerate(ends) if e in word_ends}
     return out, by_start, by_end
 
 
@@ -102,20 +85,39 @@ def span_record(unit: Unit, a: Annotation, token_start: int | None = None, token
 
 
 class SpansWriter(JsonlWriter):
-    """The ``spans`` format (spaCy / Prodigy JSONL)."""
+    """The ``spans`` format (spaCy / Prodigy JSONL): one line per unit, made by :meth:`lines`."""
+
+    def lines(self, unit: Unit) -> Iterable[str]:
+        """The unit's record as one JSON line (what :func:`json_line` writes of it).
+
+        Tokens are most of a record (a 5,000-character article has about a
+        thousand): their JSON is written straight from their offsets with the
+        escaping ``json.dumps`` uses, without a dictionary per token; the rest
+        of the record goes through ``json.dumps`` as usual.
+        """
+        text = unit.text
+        starts, ends, spans = self.ctx.token_offsets(unit)
+        starts, ends, texts, ws = _prodigy_tokens_lists(text, zip(starts, ends))
+        tokens_json = _tokens_json(texts, starts, ends, ws, None if unit.code_points else unit.pos)
+        rec = self._record(unit, spans, _Index(starts), _Index(ends))
+        # ``json.dumps`` writes a dict as "{" + "KEY: VALUE" items joined by ", " + "}":
+        # the text and meta, then the tokens, then the rest (never empty: spans, answer).
+        head = json.dumps({"text": rec.pop("text"), "meta": rec.pop("meta")}, ensure_ascii=False)
+        tail = json.dumps(rec, ensure_ascii=False)
+        if "\u2028" in text or "\u2029" in text or "\x85" in text:  # a token may hold one: escape them too
+            tokens_json = _escape_line_breaks(tokens_json)
+        return [_escape_line_breaks(head[:-1]) + ', "tokens": ' + tokens_json + ", " + _escape_line_breaks(tail[1:]) + "\n"]
 
     def records(self, unit: Unit) -> Iterable[dict[str, Any]]:
-        text = unit.text
-        tk = self.ctx.tokenized(unit)
-        tokens, by_start, by_end = prodigy_tokens(text, tk.tokens, int if unit.code_points else unit.pos)
-        yield self._record(unit, tokens, tk.spans, by_start, by_end)
+        """The unit's record as a dictionary (read back from :meth:`lines`, which makes it)."""
+        return [json.loads(line) for line in self.lines(unit)]
 
-    def _record(self, unit: Unit, tokens: Any, spans: list[Annotation], by_start: Any, by_end: Any) -> dict[str, Any]:
-        """The record with ``tokens`` as given (None in :meth:`lines`, which writes them itself)."""
+    def _record(self, unit: Unit, spans: list[Annotation], by_start: "_Index", by_end: "_Index") -> dict[str, Any]:
+        """The record without its tokens (:meth:`lines` writes them between ``meta`` and ``spans``)."""
         records: dict[str, dict[str, Any]] = {}
         for a in spans:
             records[a.id] = span_record(unit, a, by_start[a.start], by_end[a.end])
-        rec: dict[str, Any] = {"text": unit.text, "meta": unit.meta(), "tokens": tokens, "spans": list(records.values())}
+        rec: dict[str, Any] = {"text": unit.text, "meta": unit.meta(), "spans": list(records.values())}
         relations = [
             {
                 "head": records[link.head.id]["token_end"],
@@ -133,29 +135,6 @@ class SpansWriter(JsonlWriter):
         if unit.annotator is not None:
             rec["_annotator_id"] = unit.annotator
         return rec
-
-    def lines(self, unit: Unit) -> Iterable[str]:
-        """``json_line`` of :meth:`records`' record, made without a dictionary per token.
-
-        Tokens are most of a record (a 5,000-character article has about a
-        thousand): their JSON is written straight from their offsets with the
-        escaping ``json.dumps`` uses, and the rest of the record goes through
-        ``json.dumps`` as usual.  ``tests/formats/test_export_formats.py`` checks
-        the lines equal ``json_line`` of the records.
-        """
-        text = unit.text
-        starts, ends, spans = self.ctx.token_offsets(unit)
-        starts, ends, texts, ws = _prodigy_tokens_lists(text, zip(starts, ends))
-        tokens_json = _tokens_json(texts, starts, ends, ws, None if unit.code_points else unit.pos)
-        rec = self._record(unit, None, spans, _Index(starts), _Index(ends))
-        # ``json.dumps`` writes a dict as "{" + "KEY: VALUE" items joined by ", " + "}":
-        # the text and meta, then the tokens, then the rest (never empty: spans, answer).
-        head = json.dumps({"text": rec.pop("text"), "meta": rec.pop("meta")}, ensure_ascii=False)
-        del rec["tokens"]
-        tail = json.dumps(rec, ensure_ascii=False)
-        if "\u2028" in text or "\u2029" in text or "\x85" in text:  # a token may hold one: escape them too
-            tokens_json = _escape_line_breaks(tokens_json)
-        return [_escape_line_breaks(head[:-1]) + ', "tokens": ' + tokens_json + ", " + _escape_line_breaks(tail[1:]) + "\n"]
 
 
 class _Index:
@@ -181,8 +160,9 @@ def _escape_line_breaks(s: str) -> str:
 
 
 def _prodigy_tokens_lists(text: str, bounds: Iterable[tuple[int, int]]) -> tuple[list[int], list[int], list[str], list[bool]]:
-    """:func:`prodigy_tokens` as lists (starts, ends, texts, ws; code points), from word
-    token bounds: whitespace other than one space after a token becomes a token."""
+    """Prodigy tokens as lists (starts, ends, texts, ws; code points), from word token
+    bounds: whitespace other than one space after a token becomes a token (``ws``: one
+    plain space follows)."""
     texts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -216,7 +196,7 @@ def _tokens_json(texts: list[str], starts: list[int], ends: list[int], ws: list[
 
 
 def _gap(text: str, a: int, b: int, texts: list[str], starts: list[int], ends: list[int], ws: list[bool]) -> None:
-    """Whitespace between tokens, as :func:`prodigy_tokens` writes it."""
+    """Whitespace between tokens: one plain space after a token is its ``ws``, the rest a token."""
     if a >= b:
         return
     if ws and text[a] == " ":

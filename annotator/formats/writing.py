@@ -24,7 +24,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from annotator.core.models import GOLD, SPAN_KINDS, Annotation, Document
 from annotator.core.text import QtPositionMap
-from annotator.core.tokenize import Token, _split, cut_spans, sentences, spacy_tokenize, token_spans
+from annotator.core.tokenize import Token, cut_spans, sentences, spacy_tokenize, token_spans, tokens_from_spans
 from annotator.formats.registry import FORMATS, FormatInfo
 
 if TYPE_CHECKING:
@@ -513,7 +513,7 @@ class ExportContext:
         whitespace only holds no token and is reported as not exported.
         """
         starts, ends, spans = self.token_offsets(unit)
-        return Tokenized(_split(unit.text, zip(starts, ends), ()), spans)
+        return Tokenized(tokens_from_spans(unit.text, zip(starts, ends), ()), spans)
 
     def token_offsets(self, unit: Unit) -> tuple[list[int], list[int], list[Annotation]]:
         """What :meth:`tokenized` gives, with the tokens as their starts and ends only
@@ -574,7 +574,8 @@ class Writer:
     """A format's writer: :meth:`write` one split's units to ``dest`` (a file, or a
     folder for folder formats); :meth:`finish` adds what belongs once to the output root."""
 
-    #: :meth:`write` gets ``(document row, annotation rows)`` pairs (:meth:`_Units.rows`) instead of units.
+    #: :meth:`write` gets ``(DocumentRow, [AnnotationRow, ...])`` pairs (the stored rows,
+    #: :mod:`annotator.core.rows`) instead of units.
     rows = False
 
     def __init__(self, ctx: ExportContext):
@@ -595,14 +596,17 @@ class Writer:
 
 
 class JsonlWriter(Writer):
-    """Writers of JSON lines: :meth:`records` gives a unit's records."""
+    """Writers of JSON lines: :meth:`write` writes each unit's :meth:`lines`.
+
+    A writer makes either its records as dictionaries (:meth:`records`; the lines
+    are then :func:`json_line` of each) or the lines themselves (:meth:`lines`,
+    for a writer that makes them faster without the dictionaries): one way each."""
 
     def records(self, unit: Unit) -> Iterable[dict[str, Any]]:  # pragma: no cover - abstract
         return ()
 
     def lines(self, unit: Unit) -> Iterable[str]:
-        """A unit's records as JSON lines: :func:`json_line` of each of :meth:`records`
-        (a writer may make the same text faster without the dictionaries)."""
+        """A unit's records as JSON lines: :func:`json_line` of each of :meth:`records`."""
         return (json_line(rec) for rec in self.records(unit))
 
     def write(self, units: Iterable[Unit], dest: Path) -> None:

@@ -43,14 +43,13 @@ import json
 import os
 import secrets
 import shutil
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from annotator.core.models import Annotation, Document
-from annotator.core.store import Project, translate_sqlite_error
+from annotator.core.rows import AnnotationRow, DocumentRow
+from annotator.core.store import Project
 from annotator.formats.registry import FORMATS, FormatInfo
 from annotator.formats.writing import (
     DocOffsets,
@@ -214,23 +213,6 @@ def _fsync_dir(path: Path) -> None:
 # ---------------------------------------------------------------------------
 # Selection
 # ---------------------------------------------------------------------------
-def _query(project: Project, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-    try:
-        return project.conn.execute(sql, tuple(params)).fetchall()
-    except sqlite3.Error as err:
-        raise translate_sqlite_error(err, project.path) from None
-
-
-def _annotation_filter(options: ExportOptions) -> tuple[str, list[Any]]:
-    kinds = _kinds(options)
-    where = f"kind IN ({', '.join('?' * len(kinds))})"
-    params: list[Any] = list(kinds)
-    if options.layer is not None:
-        where += " AND annotator = ?"
-        params.append(options.layer)
-    return where, params
-
-
 def _kinds(options: ExportOptions) -> list[str]:
     if options.info.name == "native":
         return ["entity", "event", "claim", "relation"]
@@ -254,8 +236,7 @@ def _select(project: Project, options: ExportOptions, report: ExportReport) -> l
         ids = project.document_ids(status=statuses)
     if options.info.name == "native" or options.include_empty:
         return ids
-    where, params = _annotation_filter(options)
-    having = {r[0] for r in _query(project, f"SELECT DISTINCT doc_id FROM annotations WHERE {where}", params)}
+    having = project.documents_with_annotations(_kinds(options), options.layer)
     kept = [i for i in ids if i in having]
     report.skipped_empty = len(ids) - len(kept)
     return kept
@@ -265,15 +246,9 @@ def _check_layers(project: Project, options: ExportOptions, ids: list[str]) -> N
     """Refuse single-layer formats over documents annotated by several annotators."""
     if options.info.many_layers or options.layer is not None or options.per_annotator:
         return
-    where, params = _annotation_filter(options)
-    rows = _query(
-        project,
-        f"SELECT doc_id, json_group_array(DISTINCT annotator) FROM annotations WHERE {where} "
-        "GROUP BY doc_id HAVING count(DISTINCT annotator) > 1",
-        params,
-    )
+    several = project.documents_with_several_annotators(_kinds(options), options.layer)
     selected = set(ids)
-    mixed = [(d, json.loads(names)) for d, names in rows if d in selected]
+    mixed = [(d, names) for d, names in several.items() if d in selected]
     if not mixed:
         return
     names = sorted({n for _, ns in mixed for n in ns})
@@ -343,7 +318,7 @@ class _Units:
             if self.progress is not None:
                 self.progress(self.done, self.total)
 
-    def rows(self, ids: Iterable[str]) -> Iterator[tuple[tuple, list[tuple]]]:
+    def rows(self, ids: Iterable[str]) -> Iterator[tuple[DocumentRow, list[AnnotationRow]]]:
         """What :meth:`__call__` reads, for writers that need no Document and
         Annotation objects (:attr:`Writer.rows`): per document, its stored row and
         the rows of its annotations of the exported kinds and layer (store order)."""
@@ -363,7 +338,7 @@ class _Units:
                 row = docs.get(doc_id)
                 if row is None:
                     raise KeyError(doc_id)
-                anns = [r for r in anns_of.get(doc_id, ()) if r[2] in kinds]
+                anns = [r for r in anns_of.get(doc_id, ()) if r.kind in kinds]
                 self.report.annotations += len(anns)
                 yield row, anns
                 self.report.documents += 1
@@ -392,25 +367,8 @@ def export(
     The whole export reads one snapshot of the project (one read transaction),
     so edits made meanwhile in the app are either all in it or not at all.
     """
-    with _snapshot(project):
+    with project.read_snapshot():
         return _export(project, options, progress, cancelled)
-
-
-@contextmanager
-def _snapshot(project: Project) -> Iterator[None]:
-    """One read transaction over the export (WAL: writers go on meanwhile)."""
-    if project.conn.in_transaction:  # the caller's transaction is the snapshot
-        yield
-        return
-    try:
-        project.conn.execute("BEGIN")
-    except sqlite3.Error as err:
-        raise translate_sqlite_error(err, project.path) from None
-    try:
-        yield
-    finally:
-        if project.conn.in_transaction:
-            project.conn.rollback()  # nothing was written: ending the read is all
 
 
 def _export(
@@ -434,7 +392,7 @@ def _export(
     ctx.doc_ids = ids
     writer = _writer(ctx)
     if options.split is not None:
-        shas = dict(_query(project, "SELECT id, sha256 FROM documents"))
+        shas = project.document_shas()
         ordered = sorted(ids, key=lambda i: split_key(options.seed, shas[i]))
         counts = split_counts(len(ordered), options.split)
         parts, at = {}, 0

@@ -393,7 +393,7 @@ def _import_file(
     new_schema: LabelSchema | None = None
     try:
         with project.transaction():
-            documents, annotations = project._insert_stream(records())
+            documents, annotations = project.add_documents(records())
             if labels.unknown and not add_labels and not partial:
                 report.errors.append(InputError(name, None, labels.message()))
             if report.errors and not partial:
@@ -416,7 +416,7 @@ def _import_file(
             project.log_import("import", documents, annotations)
             for doc_id, decisions in reviews:
                 for decision in decisions:
-                    project._put_review_decision({**decision, "doc_id": doc_id})
+                    project.put_review_decision({**decision, "doc_id": doc_id})
     except _NotImported:  # the transaction was rolled back
         return report
     except InputError as err:  # the file as a whole cannot be read

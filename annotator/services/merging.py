@@ -29,7 +29,6 @@ lines exports into one review project. The rules, also in ``docs/agreement.md``:
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -40,22 +39,8 @@ from pydantic import ValidationError
 
 from annotator.core.models import GOLD, Annotation, DocStatus, Document, now
 from annotator.core.schema import LabelSchema, SchemaError, default_schema, parse_schema
-from annotator.core.store import (
-    _ANN_INSERT,
-    _ANN_SELECT,
-    _DOC_COLUMNS,
-    _DOC_INSERT,
-    APPLICATION_ID,
-    FORMAT_VERSION,
-    SQLITE_MAGIC,
-    Project,
-    ProjectError,
-    _connect_read_only,
-    _row_to_document,
-    annotation_row,
-    document_row,
-    row_to_annotation,
-)
+from annotator.core.rows import AnnotationRow, annotation_row, row_to_annotation, row_to_document
+from annotator.core.store import SQLITE_MAGIC, Project, ProjectError, read_project_file
 
 __all__ = ["MergeError", "MergeSource", "MergeReport", "read_source", "merge_source", "merge_paths"]
 
@@ -154,74 +139,42 @@ def read_source(path: str | Path) -> MergeSource:
     except OSError as err:
         raise MergeError(f"{path}: cannot read: {err.strerror or err}") from None
     if head.startswith(SQLITE_MAGIC):
-        return _read_project(path, head)
+        return _read_project(path)
     return _read_native(path)
 
 
-def _read_project(path: Path, head: bytes) -> MergeSource:
-    # The header on disk may lag behind (WAL): check the application id through SQLite.
-    if int.from_bytes(head[68:72], "big") not in (0, APPLICATION_ID):
-        raise MergeError(f"{path}: an SQLite file, but not an annotator project")
+def _read_project(path: Path) -> MergeSource:
     try:
-        conn = _connect_read_only(path)
+        stored = read_project_file(path)
     except ProjectError as err:
         raise MergeError(str(err)) from None
-    except sqlite3.Error as err:
-        raise MergeError(f"{path}: cannot open: {err}") from None
-    try:
-        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-            raise MergeError(f"{path}: an SQLite file, but not an annotator project")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > FORMAT_VERSION:
-            raise MergeError(
-                f"{path}: made by a newer version of annotator (project format {version}, this version "
-                f"reads up to {FORMAT_VERSION}); please upgrade annotator"
-            )
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not {"documents", "annotations", "meta"} <= tables:
-            raise MergeError(f"{path}: not an annotator project (tables missing)")
-        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        origin = f"project:{meta.get('created') or path.name}"
-        schema = None
-        if "label_schema" in tables:
-            row = conn.execute("SELECT body FROM label_schema WHERE id = 1").fetchone()
-            if row:
-                try:
-                    schema = parse_schema(json.loads(row[0]), f"{path.name} (stored schema)")
-                except (SchemaError, ValueError) as err:
-                    raise MergeError(f"{path}: its label schema cannot be read: {err}") from None
-        docs: dict[str, SourceDocument] = {}
-        for row in conn.execute(f"SELECT {', '.join(_DOC_COLUMNS)} FROM documents ORDER BY seq"):
-            try:
-                doc = _row_to_document(row)
-            except (ValidationError, ValueError) as err:
-                raise MergeError(f"{path}: document {row[0]!r} is damaged: {_first_error(err)}") from None
-            docs[doc.id] = SourceDocument(doc, [], where=f"document {doc.title or doc.id!r}")
-        annotators: set[str] = set()
-        if "annotators" in tables:
-            annotators |= {r[0] for r in conn.execute("SELECT name FROM annotators")}
-        for row in conn.execute(f"SELECT {_ANN_SELECT} FROM annotations ORDER BY rowid"):
-            try:
-                ann = row_to_annotation(row)
-            except (ValidationError, ValueError) as err:
-                raise MergeError(f"{path}: annotation {row[0]!r} is damaged: {_first_error(err)}") from None
-            if ann.doc_id not in docs:
-                raise MergeError(f"{path}: annotation {ann.id} belongs to no document")
-            docs[ann.doc_id].annotations.append(ann)
-            annotators.add(ann.annotator)
-        if "review_decisions" in tables:
-            for r in conn.execute(
-                "SELECT id, doc_id, reviewer, time, action, source_ids, gold_id, detail FROM review_decisions ORDER BY rowid"
-            ):
-                if r[1] in docs:
-                    docs[r[1]].review.append({
-                        "id": r[0], "doc_id": r[1], "reviewer": r[2], "time": r[3], "action": r[4],
-                        "source_ids": json.loads(r[5]), "gold_id": r[6], "detail": json.loads(r[7]),
-                    })
-    except sqlite3.Error as err:
-        raise MergeError(f"{path}: cannot read the project: {err}") from None
-    finally:
-        conn.close()
+    origin = f"project:{stored.meta.get('created') or path.name}"
+    schema = None
+    if stored.schema is not None:
+        try:
+            schema = parse_schema(json.loads(stored.schema), f"{path.name} (stored schema)")
+        except (SchemaError, ValueError) as err:
+            raise MergeError(f"{path}: its label schema cannot be read: {err}") from None
+    docs: dict[str, SourceDocument] = {}
+    for row in stored.documents:
+        try:
+            doc = row_to_document(row)
+        except (ValidationError, ValueError) as err:
+            raise MergeError(f"{path}: document {row.id!r} is damaged: {_first_error(err)}") from None
+        docs[doc.id] = SourceDocument(doc, [], where=f"document {doc.title or doc.id!r}")
+    annotators = set(stored.annotators)
+    for arow in stored.annotations:
+        try:
+            ann = row_to_annotation(arow)
+        except (ValidationError, ValueError) as err:
+            raise MergeError(f"{path}: annotation {arow.id!r} is damaged: {_first_error(err)}") from None
+        if ann.doc_id not in docs:
+            raise MergeError(f"{path}: annotation {ann.id} belongs to no document")
+        docs[ann.doc_id].annotations.append(ann)
+        annotators.add(ann.annotator)
+    for decision in stored.review_decisions:
+        if decision["doc_id"] in docs:
+            docs[decision["doc_id"]].review.append(decision)
     source = MergeSource(str(path), "project", origin, list(docs.values()), annotators, schema)
     _check_source(source)
     return source
@@ -325,7 +278,7 @@ def merge_source(project: Project, source: MergeSource, *, actor: str = "merge")
     with project.transaction():
         for sd in source.documents:
             _merge_document(project, source, sd, report, stamp)
-        project._ensure_annotators(source.annotators)
+        project.ensure_annotators(source.annotators)
         project.log(actor, None, "merge", {
             "source": report.source, "origin": source.origin,
             "documents_added": report.documents_added, "annotations_added": report.annotations_added,
@@ -335,26 +288,9 @@ def merge_source(project: Project, source: MergeSource, *, actor: str = "merge")
     return report
 
 
-_ARGS, _HEAD, _TAIL, _CLAIMANT, _ANNOTATOR, _UPDATED = 7, 8, 9, 10, 12, 15  # positions in annotation_row()
-
-
-def _row_refs(row: tuple) -> set[str]:
-    """Ids an annotation row points at (argument fillers, relation ends, claimant)."""
-    refs = {x["target"] for x in json.loads(row[_ARGS])} if row[_ARGS] != "[]" else set()
-    refs.update(r for r in (row[_HEAD], row[_TAIL], row[_CLAIMANT]) if r)
-    return refs
-
-
 def _ids_elsewhere(project: Project, ids: list[str], doc_id: str | None) -> list[str]:
     """Those of ``ids`` stored on a document other than ``doc_id``."""
-    found: list[str] = []
-    for k in range(0, len(ids), 500):
-        part = ids[k : k + 500]
-        rows = project.conn.execute(
-            f"SELECT id, doc_id FROM annotations WHERE id IN ({', '.join('?' * len(part))})", part
-        ).fetchall()
-        found += [i for i, d in rows if d != doc_id]
-    return found
+    return [i for i, d in project.annotation_document_ids(ids).items() if d != doc_id]
 
 
 def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, report: MergeReport, stamp: str) -> None:
@@ -371,20 +307,18 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
                 f"{sd.where}: annotation {taken[0]} is on another document in {project.path.name}; document not merged"
             )
             return
-        project.conn.execute(_DOC_INSERT, document_row(doc))
+        project.add_document(doc, sd.annotations)
         report.documents_added += 1
         report.documents.append(doc.id)
-        project.conn.executemany(_ANN_INSERT, [annotation_row(a) for a in sd.annotations])
-        _remember(project, [a.id for a in sd.annotations], source.origin, stamp)
+        project.remember_merged([a.id for a in sd.annotations], source.origin, stamp)
         report.annotations_added += len(sd.annotations)
         report.decisions_added += _add_decisions(project, sd.review, doc.id)
         return
-    current = {r[0]: r for r in project.conn.execute(
-        f"SELECT {_ANN_SELECT} FROM annotations WHERE doc_id = ?", (target_id,)).fetchall()}
-    incoming: dict[str, tuple] = {}
+    current = {r.id: r for r in project.document_annotation_rows(target_id)}
+    incoming: dict[str, AnnotationRow] = {}
     for a in sd.annotations:
         row = annotation_row(a)
-        incoming[a.id] = row if a.doc_id == target_id else (row[0], target_id, *row[2:])
+        incoming[a.id] = row if a.doc_id == target_id else row._replace(doc_id=target_id)
     taken = _ids_elsewhere(project, [i for i in incoming if i not in current], target_id)
     if taken:
         report.problems.append(
@@ -392,7 +326,7 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
         )
         return
     final = dict(current)
-    puts: list[tuple] = []
+    puts: list[AnnotationRow] = []
     counts: Counter = Counter()
     for ann_id, row in incoming.items():
         old = current.get(ann_id)
@@ -401,7 +335,7 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
         elif old == row:
             counts["unchanged"] += 1
             continue
-        elif row[_UPDATED] > old[_UPDATED]:
+        elif row.updated > old.updated:
             counts["updated"] += 1
         else:
             counts["kept"] += 1
@@ -412,10 +346,10 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
     for ann_id in deletions:
         del final[ann_id]
     for row in final.values():
-        missing = sorted(r for r in _row_refs(row) if r not in final)
+        missing = sorted(r for r in row.referenced_ids() if r not in final)
         if missing:
             report.problems.append(
-                f"{sd.where}: merging would leave {row[2]} {row[0]} pointing at deleted annotation(s) "
+                f"{sd.where}: merging would leave {row.kind} {row.id} pointing at deleted annotation(s) "
                 f"{', '.join(missing)}; document not merged"
             )
             return
@@ -426,12 +360,11 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
     report.annotations_unchanged += counts["unchanged"]
     report.annotations_kept += counts["kept"]
     report.annotations_deleted += len(deletions)
-    project.conn.executemany("DELETE FROM annotations WHERE id = ?", [(r[0],) for r in puts])
-    project.conn.executemany(_ANN_INSERT, puts)
-    project.conn.executemany("DELETE FROM annotations WHERE id = ?", [(i,) for i in deletions])
-    project.conn.executemany("DELETE FROM merge_provenance WHERE ann_id = ?", [(i,) for i in deletions])
-    annotator_work = any(r[_ANNOTATOR] != GOLD for r in puts) or any(current[i][_ANNOTATOR] != GOLD for i in deletions)
-    _remember(project, list(incoming), source.origin, stamp)
+    project.put_annotation_rows(puts)
+    project.delete_annotations(deletions)
+    project.forget_merged(deletions)
+    annotator_work = any(r.annotator != GOLD for r in puts) or any(current[i].annotator != GOLD for i in deletions)
+    project.remember_merged(list(incoming), source.origin, stamp)
     report.decisions_added += _add_decisions(project, sd.review, target_id)
     status = project.document_status(target_id)
     new_status = max(status, doc.status, key=_STATUS_ORDER.index)
@@ -439,51 +372,35 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
         new_status = DocStatus.IN_REVIEW
         report.back_in_review.append(target_id)
     if new_status != status:
-        project._write_status(target_id, new_status)
+        project.set_status(target_id, new_status)
 
 
 def _clashing_document(project: Project, doc: Document) -> str | None:
     """Why ``doc`` (whose text the project lacks) must not be merged, if it must not."""
-    row = project.conn.execute("SELECT id, title FROM documents WHERE id = ?", (doc.id,)).fetchone()
-    if row:
-        return f"document id {doc.id!r} is in {project.path.name} with a different text ({row[1]!r})"
+    found = project.lookup_document(doc_id=doc.id)
+    if found:
+        return f"document id {doc.id!r} is in {project.path.name} with a different text ({found[1]!r})"
     if doc.external_id:
-        row = project.conn.execute(
-            "SELECT id, title FROM documents WHERE external_id = ?", (doc.external_id,)
-        ).fetchone()
-        if row:
-            return f"external id {doc.external_id!r} is in {project.path.name} with a different text ({row[1]!r})"
+        found = project.lookup_document(external_id=doc.external_id)
+        if found:
+            return f"external id {doc.external_id!r} is in {project.path.name} with a different text ({found[1]!r})"
     return None
 
 
-def _deletions(project: Project, origin: str, current: dict[str, Any], incoming: dict[str, Any]) -> list[str]:
+def _deletions(project: Project, origin: str, current: dict[str, AnnotationRow], incoming: dict[str, AnnotationRow]) -> list[str]:
     """Annotations an earlier merge of ``origin`` brought that the source no longer has,
     unchanged here since that merge."""
     gone = [i for i in current if i not in incoming]
-    out = []
-    for k in range(0, len(gone), 500):
-        part = gone[k : k + 500]
-        merged = dict(project.conn.execute(
-            f"SELECT ann_id, merged FROM merge_provenance WHERE origin = ? AND ann_id IN ({', '.join('?' * len(part))})",
-            [origin, *part],
-        ).fetchall())
-        out += [i for i in part if i in merged and current[i][_UPDATED] <= merged[i]]
-    return out
-
-
-def _remember(project: Project, ann_ids: list[str], origin: str, stamp: str) -> None:
-    project.conn.executemany(
-        "INSERT OR REPLACE INTO merge_provenance (ann_id, origin, merged) VALUES (?, ?, ?)",
-        [(i, origin, stamp) for i in ann_ids],
-    )
+    merged = project.merged_stamps(origin, gone)
+    return [i for i in gone if i in merged and current[i].updated <= merged[i]]
 
 
 def _add_decisions(project: Project, decisions: Iterable[dict[str, Any]], doc_id: str) -> int:
     n = 0
     for d in decisions:
-        if project.conn.execute("SELECT 1 FROM review_decisions WHERE id = ?", (d["id"],)).fetchone():
+        if project.review_decision_exists(d["id"]):
             continue
-        project._put_review_decision({**d, "doc_id": doc_id})
+        project.put_review_decision({**d, "doc_id": doc_id})
         n += 1
     return n
 

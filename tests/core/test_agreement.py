@@ -17,16 +17,15 @@ from sklearn.metrics import cohen_kappa_score
 from annotator.cli import main
 from annotator.core.agreement import (
     AgreementError,
-    _cut_starts,
-    _token_spans,
     agreement,
     cohen_kappa,
     krippendorff_alpha_nominal,
     max_overlap_matching,
 )
+from annotator.core.agreement.corpus import cut_starts
 from annotator.core.models import Document, claim, entity, event
 from annotator.core.store import Project
-from annotator.core.tokenize import tokenize
+from annotator.core.tokenize import token_spans, tokenize
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 S1 = "Alice met Bob in Paris on Monday."
@@ -307,9 +306,9 @@ def _reference(text, cuts=()):
 def test_fast_token_offsets_equal_the_tokenizer_on_the_corpus():
     for name in ("unicode-crlf.txt", "looks-like-html.txt", "batch.jsonl", "prodigy.jsonl"):
         text = (DATA / name).read_text("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-        assert _token_spans(text) == [(t.start, t.end) for t in tokenize(text)], name
+        assert token_spans(text) == [(t.start, t.end) for t in tokenize(text)], name
         cuts = sorted({i for i in range(0, len(text), 7)})
-        assert _cut_starts(_token_spans(text), cuts) == _reference(text, cuts), name
+        assert cut_starts(token_spans(text), cuts) == _reference(text, cuts), name
 
 
 ALPHABET = st.sampled_from(list("ab Z9,.-'’ \n\t%€😀👨‍👩‍👧\u0301\u200d🇩🇪北京。!?()\"“U.S.2,0") + ["e\u0301", "U.S.", "1,000", "A321"])
@@ -319,8 +318,8 @@ ALPHABET = st.sampled_from(list("ab Z9,.-'’ \n\t%€😀👨‍👩‍👧\u03
 @given(st.lists(ALPHABET, max_size=40).map("".join), st.lists(st.integers(0, 80), max_size=6))
 def test_fast_token_offsets_equal_the_tokenizer_on_random_text(text, cuts):
     cuts = sorted({c for c in cuts if c <= len(text)})
-    assert _token_spans(text) == [(t.start, t.end) for t in tokenize(text)]
-    assert _cut_starts(_token_spans(text), cuts) == _reference(text, cuts)
+    assert token_spans(text) == [(t.start, t.end) for t in tokenize(text)]
+    assert cut_starts(token_spans(text), cuts) == _reference(text, cuts)
 
 
 def test_default_annotators_are_those_who_annotated_and_gold_can_be_named(people):

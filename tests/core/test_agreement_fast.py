@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from annotator.core.agreement import (
     OUTSIDE,
-    Ann,
     Corpus,
     cohen_kappa,
     compute,
@@ -23,17 +22,22 @@ from annotator.core.agreement import (
     max_overlap_matching,
 )
 from annotator.core.models import CLAIM_LABEL, Document, entity
+from annotator.core.rows import AnnotationRow
 from annotator.core.store import Project
 from annotator.core.tokenize import tokenize
 
 LABELS = ["PER", "ORG", "GPE"]
+
+
+def _row(ann_id: str, doc_id: str, who: str, kind: str, label: str, start: int, end: int) -> AnnotationRow:
+    return AnnotationRow(ann_id, doc_id, kind, label, start, end, "{}", "[]", None, None, None, None, who, "manual", "", "")
 PIECES = st.sampled_from(list("ab Z9,.-' \n\t%😀\u0301北京。!?()\"") + ["U.S.", "1,000", "A321", "Bob", "  "])
 
 
 @st.composite
 def corpora(draw):
     names = [f"a{i}" for i in range(draw(st.integers(2, 4)))]
-    docs: dict[str, dict[str, list[Ann]]] = {}
+    docs: dict[str, dict[str, list[AnnotationRow]]] = {}
     texts: dict[str, str] = {}
     n = 0
     for d in range(draw(st.integers(1, 4))):
@@ -48,9 +52,9 @@ def corpora(draw):
                 e = draw(st.integers(s, len(text)))
                 n += 1
                 if draw(st.integers(0, 7)) == 0:  # a claim: the annotator worked on the document
-                    anns.append(Ann(f"x{n}", doc_id, who, "claim", CLAIM_LABEL, s, e, "{}", "[]", None, None))
+                    anns.append(_row(f"x{n}", doc_id, who, "claim", CLAIM_LABEL, s, e))
                 else:
-                    anns.append(Ann(f"x{n}", doc_id, who, "entity", draw(st.sampled_from(LABELS)), s, e, "{}", "[]", None, None))
+                    anns.append(_row(f"x{n}", doc_id, who, "entity", draw(st.sampled_from(LABELS)), s, e))
             if anns:
                 docs[doc_id][who] = anns
     return Corpus(annotators=names, docs=docs, texts=texts)
@@ -172,7 +176,7 @@ def test_annotation_rows_by_scan_equal_rows_by_index(tmp_path):
             assert rows == project.annotation_rows(names, scan=True)
             assert len(rows) == sum(project.annotator_counts().get(n, 0) for n in names)
         assert project.annotator_counts() == {"A": 5, "B": 3, "C": 1}
-        assert json.loads(rows[0][7]) == {}
+        assert json.loads(rows[0].attributes) == {}
 
 
 def test_the_garbage_collector_is_left_as_it_was(tmp_path):

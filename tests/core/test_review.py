@@ -230,10 +230,10 @@ def test_review_status_and_queue(demo, tmp_path):
 
 
 def test_queue_rows_read_every_column():
-    from annotator.core.review import _Row
-    from annotator.core.store import _ANN_COLUMNS
+    from annotator.core.models import Annotation
+    from annotator.core.rows import AnnotationRow
 
-    assert _Row._fields == _ANN_COLUMNS
+    assert AnnotationRow._fields == tuple(Annotation.model_fields)
 
 
 def test_undo_after_another_window_changed_gold_is_refused(demo):

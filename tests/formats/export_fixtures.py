@@ -174,8 +174,8 @@ def full_project(path: Path) -> Project:
     gold.entity("Narendra Modi", "PERSON")
     with project.transaction():
         for a in bob.anns + gold.anns:
-            project._put_annotation(a)
-        project._ensure_annotators({"bob", GOLD})
+            project.put_annotations([a])
+        project.ensure_annotators({"bob", GOLD})
     project.insert_documents([unicode_document(), *batch_documents()])
     return project
 

@@ -1,10 +1,13 @@
-"""The fast paths of imports and exports give exactly what the plain paths give.
+"""The fast paths of imports and exports: each job has one implementation,
+tested here on its output.
 
-- spans: :meth:`SpansWriter.lines` writes the JSON of the tokens itself; it must
-  equal ``json_line`` of :meth:`SpansWriter.records` (byte for byte, same report);
-- native: records made from stored rows (:func:`native_row_record`) equal
-  :func:`native_record` of the Documents and Annotations;
-- tokens: :func:`cut_spans` gives the bounds of the tokens ``_split`` cuts;
+- spans: :meth:`SpansWriter.lines` writes the JSON of the tokens itself; every
+  line must be exactly :func:`json_line` of its record, and the record what the
+  format promises (tokens rebuild the text, spans are whole tokens);
+- native: records are made from stored rows (:func:`native_row_record`); they
+  hold what the Documents and Annotations hold, in native key order, and
+  :func:`native_record` of the models gives the same;
+- tokens: :func:`cut_spans` gives the bounds of the tokens ``tokens_from_spans`` cuts;
 - imports: a file is written in batches inside its one transaction, and a bad
   record after some batches still leaves nothing; ``TextBuilder.entity`` makes
   what ``TextBuilder.annotation`` makes.
@@ -22,15 +25,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.core import store
+from annotator.core.rows import row_to_annotation
 from annotator.services.importing import import_paths
-from annotator.core.models import Annotation, Document, entity
+from annotator.core.models import KINDS, Annotation, Document, entity
 from annotator.core.store import Project
 from annotator.core.text import canonicalize
-from annotator.core.tokenize import _split, cut_spans, token_spans
+from annotator.core.tokenize import cut_spans, token_spans, tokens_from_spans
 from annotator.formats import InputError, TextBuilder
-from annotator.formats.writing import DocOffsets, ExportContext, ExportReport, JsonlWriter, Unit, json_line, sort_key
+from annotator.formats.writing import DocOffsets, ExportContext, ExportReport, Unit, json_line, sort_key
 from annotator.services.exporting import ExportOptions, export
-from annotator.formats.native import dumps_native, native_record, native_row_record
+from annotator.formats.native import (
+    ANNOTATION_KEYS,
+    DOCUMENT_KEYS,
+    dumps_native,
+    native_record,
+    native_row_record,
+    review_dict,
+)
 from annotator.formats.spans import SpansWriter
 
 
@@ -46,14 +57,40 @@ SPANS_OPTIONS = [
 ]
 
 
+def _slicer(text: str, utf16: bool):
+    """``text[start:end]`` for offsets in code points, or in UTF-16 code units."""
+    if not utf16:
+        return lambda start, end: text[start:end]
+    units = text.encode("utf-16-le")
+    return lambda start, end: units[2 * start : 2 * end].decode("utf-16-le")
+
+
+def _check_spans_line(line: str, utf16: bool) -> dict:
+    """What every line of the spans format is; returns its record."""
+    rec = json.loads(line)
+    assert json_line(rec) == line  # exactly what json.dumps writes of the record (the tokens too)
+    assert list(rec)[:4] == ["text", "meta", "tokens", "spans"] and rec["answer"] == "accept"
+    text, tokens = rec["text"], rec["tokens"]
+    assert "".join(t["text"] + " " * t["ws"] for t in tokens) == text
+    assert [t["id"] for t in tokens] == list(range(len(tokens)))
+    piece = _slicer(text, utf16)
+    assert all(piece(t["start"], t["end"]) == t["text"] for t in tokens)
+    for span in rec["spans"]:
+        assert tokens[span["token_start"]]["start"] == span["start"]
+        assert tokens[span["token_end"]]["end"] == span["end"]
+        assert piece(span["start"], span["end"]) == span["text"]
+    ends = {span["token_end"] for span in rec["spans"]}
+    assert all(r["head"] in ends and r["child"] in ends for r in rec.get("relations", []))
+    return rec
+
+
 @pytest.mark.parametrize("opts", SPANS_OPTIONS)
-def test_spans_lines_are_the_records_json(project, tmp_path, monkeypatch, opts):
-    fast = export(project, ExportOptions("spans", out=tmp_path / "fast.jsonl", **opts))
-    with monkeypatch.context() as m:
-        m.setattr(SpansWriter, "lines", JsonlWriter.lines)  # json_line of every record
-        plain = export(project, ExportOptions("spans", out=tmp_path / "plain.jsonl", **opts))
-    assert (tmp_path / "fast.jsonl").read_bytes() == (tmp_path / "plain.jsonl").read_bytes()
-    assert fast.to_dict() == plain.to_dict() and fast.lines() != []
+def test_spans_lines_are_the_json_of_their_records(project, tmp_path, opts):
+    report = export(project, ExportOptions("spans", out=tmp_path / "s.jsonl", **opts))
+    lines = (tmp_path / "s.jsonl").read_text("utf-8").splitlines(keepends=True)
+    assert len(lines) == report.records > 0
+    records = [_check_spans_line(line, opts.get("offsets") == "utf16") for line in lines]
+    assert sum(len(r["spans"]) for r in records) > 0 and report.lines() != []
 
 
 _ALPHABET = st.sampled_from(
@@ -69,7 +106,7 @@ _ALPHABET = st.sampled_from(
     utf16=st.booleans(),
     leading=st.sampled_from(["", " ", "  ", "\n"]),
 )
-def test_spans_lines_equal_records_on_random_text(project, pieces, cuts, utf16, leading):
+def test_spans_lines_on_random_text(project, pieces, cuts, utf16, leading):
     text = canonicalize(leading + "".join(pieces))[0]
     if not text.strip():
         text += "x"
@@ -81,35 +118,45 @@ def test_spans_lines_equal_records_on_random_text(project, pieces, cuts, utf16, 
         anns.append(entity(doc.id, start, end, "ORG", "alice"))
     anns.sort(key=sort_key)
     options = ExportOptions("spans", offsets="utf16" if utf16 else "codepoint")
-    reports = []
-    outs = []
-    for way in ("fast", "plain"):
-        report = ExportReport(format="spans", out=None)  # type: ignore[arg-type]
-        writer = SpansWriter(ExportContext(options, project, report))
-        unit = Unit(doc, anns, 0, len(text), "alice", None, DocOffsets(text, "utf16") if utf16 else None)
-        outs.append(list(writer.lines(unit)) if way == "fast" else [json_line(r) for r in writer.records(unit)])
-        reports.append(report.to_dict())
-    assert outs[0] == outs[1]
-    assert reports[0] == reports[1]
-    rec = json.loads(outs[0][0])
-    assert "".join(t["text"] + " " * t["ws"] for t in rec["tokens"]) == text
+    report = ExportReport(format="spans", out=None)  # type: ignore[arg-type]
+    writer = SpansWriter(ExportContext(options, project, report))
+    unit = Unit(doc, anns, 0, len(text), "alice", None, DocOffsets(text, "utf16") if utf16 else None)
+    (line,) = writer.lines(unit)
+    rec = _check_spans_line(line, utf16)
+    assert rec["text"] == text and rec["_annotator_id"] == "alice"
+    # every span is exported or reported (a span of whitespace only holds no token)
+    assert len(rec["spans"]) + report.counts["not_exported"] == len(anns)
+    assert writer.records(unit) == [rec]
 
 
-def test_native_rows_make_the_same_records(tmp_path):
+def test_native_records_of_stored_rows(tmp_path):
     project = full_project(tmp_path / "n.annotator")
     ids = project.document_ids()
     with project.transaction():  # a review decision, so records carry one
-        project._put_review_decision({"id": "r1", "doc_id": ids[0], "reviewer": "rev", "time": "2025-01-01T00:00:00.000+00:00",
-                                      "action": "accept", "source_ids": ["a", "b"], "gold_id": None, "detail": {"z": 1, "a": [2]}})
+        project.put_review_decision({"id": "r1", "doc_id": ids[0], "reviewer": "rev", "time": "2025-01-01T00:00:00.000+00:00",
+                                     "action": "accept", "source_ids": ["a", "b"], "gold_id": None, "detail": {"z": 1, "a": [2]}})
     docs = project.document_rows(ids)
     rows = project.annotation_rows_by_document(ids)
     assert project.review_decisions(ids[0])
     for doc_id in ids:
-        assert [store.row_to_annotation(r) for r in rows.get(doc_id, [])] == project.annotations(doc_id)
-        expected = native_record(project.get_document(doc_id), project.annotations(doc_id), project.schema, project.review_decisions(doc_id))
-        got = native_row_record(docs[doc_id], rows.get(doc_id, []), project.schema, project.review_decisions(doc_id))
-        assert got == expected
-        assert dumps_native(got) == dumps_native(expected)
+        doc, anns, review = project.get_document(doc_id), project.annotations(doc_id), project.review_decisions(doc_id)
+        assert [row_to_annotation(r) for r in rows.get(doc_id, [])] == anns
+        got = native_row_record(docs[doc_id], rows.get(doc_id, []), project.schema, review)
+        assert list(got) == ["format", "format_version", "schema", *DOCUMENT_KEYS, "annotations", "review"]
+        assert got["schema"] == {"name": project.schema.name, "version": project.schema.version}
+        assert {k: got[k] for k in DOCUMENT_KEYS} == doc.model_dump(mode="json")
+        assert list(got["metadata"]) == sorted(got["metadata"])
+        ordered = sorted(anns, key=lambda a: (KINDS.index(a.kind), -1 if a.start is None else a.start,
+                                             -1 if a.end is None else a.end, a.id))
+        assert [d["id"] for d in got["annotations"]] == [a.id for a in ordered]
+        for d, a in zip(got["annotations"], ordered):
+            dumped = a.model_dump(mode="json")
+            del dumped["doc_id"]
+            assert list(d) == list(ANNOTATION_KEYS) and d == dumped
+            assert list(d["attributes"]) == sorted(d["attributes"])
+        assert got["review"] == [review_dict(x) for x in review]
+        assert native_record(doc, anns, project.schema, review) == got
+        assert dumps_native(native_record(doc, anns, project.schema, review)) == dumps_native(got)
     assert project.annotation_rows_by_document(ids, "bob").keys() == {ids[0]}
     project.close()
 
@@ -128,7 +175,7 @@ def test_native_export_of_all_layers_equals_the_records(tmp_path):
        st.lists(st.integers(0, 70), max_size=8))
 def test_cut_spans_are_the_bounds_of_the_cut_tokens(text, boundaries):
     spans = token_spans(text)
-    assert cut_spans(spans, boundaries) == [(t.start, t.end) for t in _split(text, spans, boundaries)]
+    assert cut_spans(spans, boundaries) == [(t.start, t.end) for t in tokens_from_spans(text, spans, boundaries)]
 
 
 def _jsonl(path, n, bad_last=False):

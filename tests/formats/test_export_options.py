@@ -431,7 +431,7 @@ def test_an_export_reads_one_snapshot(tmp_path):
         if done == 1:  # after the first document: another window adds a span to the last one
             d = doc_ids[-1]
             with other.transaction():
-                other._put_annotation(entity(d, 0, 8, "MISC", "alice"))
+                other.put_annotations([entity(d, 0, 8, "MISC", "alice")])
         seen.append(done)
 
     export(proj, ExportOptions("spans", out=tmp_path / "s.jsonl"), progress=progress)

@@ -54,7 +54,7 @@ def project(tmp_path):
         apply(p, AddAnnotations(doc.id, "bob", [rel]))
         apply(p, SetStatus(doc.id, "alice", "done"))
         with p.transaction():  # a reviewer's decision, as the review workflow records it
-            p._put_review_decision({"id": "rd1", "doc_id": doc.id, "reviewer": "rita", "time": "2025-11-01T10:00:00.000+00:00",
+            p.put_review_decision({"id": "rd1", "doc_id": doc.id, "reviewer": "rita", "time": "2025-11-01T10:00:00.000+00:00",
                                     "action": "accept", "source_ids": [china.id], "gold_id": None, "detail": {"note": "ok"}})
         p.doc_id = doc.id
         yield p

@@ -448,13 +448,11 @@ class HarnessFailure(AssertionError):
 def snapshot(path: Path) -> Snapshot:
     from annotator.core.store import Project
 
-    from annotator.core.store import _ANN_COLUMNS, _ANN_SELECT
-
     with Project(path) as p:
-        # raw rows in the shape of Annotation.model_dump(mode="json") (pydantic is slow on 10^5 rows)
+        # stored rows in the shape of Annotation.model_dump(mode="json") (pydantic is slow on 10^5 rows)
         anns = {}
-        for row in p._q(f"SELECT {_ANN_SELECT} FROM annotations"):
-            d = dict(zip(_ANN_COLUMNS, row))
+        for row in p.annotation_rows():
+            d = row._asdict()
             d["attributes"] = json.loads(d["attributes"])
             d["arguments"] = json.loads(d["arguments"])
             anns[d["id"]] = d

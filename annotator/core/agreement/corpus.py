@@ -1,0 +1,306 @@
+"""Agreement: the corpus compared, and what each annotator made of each document.
+
+:func:`load_corpus` reads the annotations of the annotators compared (stored rows,
+:class:`~annotator.core.rows.AnnotationRow`) and the texts involved in one query
+each; a :class:`Corpus` caches the token pieces of each document and each
+annotator's :class:`View` of it."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, NamedTuple
+
+from annotator.core.gcpause import collector_paused
+from annotator.core.models import CLAIM_LABEL, GOLD
+from annotator.core.rows import AnnotationRow
+from annotator.core.store import Project
+from annotator.core.tokenize import token_ranks, token_spans
+
+#: The category of a token no entity covers.
+OUTSIDE = "O"
+DOCUMENT_MODES = ("shared", "any")
+
+
+class AgreementError(ValueError):
+    """Agreement cannot be computed as asked; ``str()`` is the user message."""
+
+
+@dataclass
+class Corpus:
+    """Annotations of some annotators, grouped by document, with the texts needed."""
+
+    annotators: list[str]
+    #: doc id -> annotator -> annotations (all kinds)
+    docs: dict[str, dict[str, list[AnnotationRow]]]
+    texts: dict[str, str]
+    titles: dict[str, str] = field(default_factory=dict)
+    by_id: dict[str, AnnotationRow] = field(default_factory=dict)
+    claim_attributes: list[str] = field(default_factory=list)
+    _tokens: dict[tuple[str, tuple[int, ...]], list[int]] = field(default_factory=dict)
+    _views: dict[tuple[str, str, str | None], "View"] = field(default_factory=dict)
+    _vectors: dict[tuple[tuple[str, ...], str | None], Counter] = field(default_factory=dict)
+    _bounds: dict[tuple[str, str | None], tuple[int, ...]] = field(default_factory=dict)
+    _starts: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
+    _segments: dict[tuple[str, str | None], "Segments"] = field(default_factory=dict)
+    #: whitespace-separated chunk -> its token spans, shared by all documents (see token_ranks)
+    _chunks: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+
+    def boundaries(self, doc: str, label: str | None) -> tuple[int, ...]:
+        """Sorted start and end offsets of every entity span in ``doc`` (cached)."""
+        key = (doc, label)
+        hit = self._bounds.get(key)
+        if hit is None:
+            hit = self._bounds[key] = tuple(sorted(_doc_boundaries(self.docs.get(doc, {}), self.annotators, label)))
+        return hit
+
+    def token_starts(self, doc: str, boundaries: Iterable[int]) -> list[int]:
+        """Start offsets of the document's tokens cut at ``boundaries`` (cached):
+        the starts of ``tokenize(text, boundaries)``."""
+        key = (doc, tuple(sorted(set(boundaries))))
+        hit = self._tokens.get(key)
+        if hit is None:
+            hit = self._tokens[key] = cut_starts(token_spans(self.texts[doc]), key[1])
+        return hit
+
+    def starts(self, doc: str, label: str | None) -> list[int]:
+        """Token starts of ``doc`` cut at the entity boundaries of the compared
+        annotators (with ``label``: of that label's spans) (cached)."""
+        key = (doc, label)
+        hit = self._starts.get(key)
+        if hit is None:
+            hit = self._starts[key] = self.token_starts(doc, self.boundaries(doc, label))
+        return hit
+
+    def segments(self, doc: str, label: str | None) -> "Segments":
+        """The document cut at the entity boundaries of the compared annotators
+        (with ``label``: of that label's spans), with the number of tokens in each
+        piece (cached). Every span starts and ends at a boundary and no token
+        crosses one, so each annotator gives all tokens of a piece one category."""
+        key = (doc, label)
+        hit = self._segments.get(key)
+        if hit is None:
+            bounds = self.boundaries(doc, label)
+            # tokens starting before each boundary, as bisect_left over self.starts(doc, label)
+            at, n_tokens = token_ranks(self.texts[doc], bounds, self._chunks)
+            hit = self._segments[key] = Segments(
+                {b: k for k, b in enumerate(bounds)}, [y - x for x, y in zip(at, at[1:])], n_tokens
+            )
+        return hit
+
+    def token_vectors(self, names: tuple[str, ...], label: str | None) -> Counter:
+        """``{(token category of each of names, None for one who did not annotate the
+        document): number of tokens}`` over all documents (cached). The token counts
+        of every pair and of all annotators together are sums over these few
+        vectors, so the documents are gone through once, not once per pair."""
+        key = (names, label)
+        hit = self._vectors.get(key)
+        if hit is not None:
+            return hit
+        out: Counter = Counter()
+        for doc_id, doc in self.docs.items():
+            cats = [self.view(doc_id, n, label).cats if doc.get(n) else None for n in names]
+            worked = [c for c in cats if c is not None]
+            if not worked:
+                continue
+            # per piece of the document: all its tokens have the same categories
+            segments = self.segments(doc_id, label)
+            counts = segments.counts
+            covered = 0
+            for i in set().union(*worked):
+                out[tuple([None if c is None else c.get(i, OUTSIDE) for c in cats])] += counts[i]
+                covered += counts[i]
+            out[tuple([None if c is None else OUTSIDE for c in cats])] += segments.tokens - covered
+        self._vectors[key] = out
+        return out
+
+    def forget_chunks(self) -> None:
+        """Drop the tokenizer's memo of text chunks (once every document's pieces are counted)."""
+        self._chunks.clear()
+
+    def view(self, doc: str, annotator: str, label: str | None) -> "View":
+        """What the metrics need of one annotator's work on one document (cached)."""
+        key = (doc, annotator, label)
+        hit = self._views.get(key)
+        if hit is None:
+            hit = self._views[key] = _make_view(self, doc, annotator, label)
+        return hit
+
+
+class Segments(NamedTuple):
+    """A document cut at sorted span boundaries ``b[0] < b[1] < ...``; piece ``k`` is
+    ``[b[k], b[k + 1])``."""
+
+    #: boundary offset -> k
+    index: dict[int, int]
+    #: piece k -> number of tokens starting in it
+    counts: list[int]
+    #: number of tokens of the whole document
+    tokens: int
+
+
+def cut_starts(spans: list[tuple[int, int]], cuts: Sequence[int]) -> list[int]:
+    """Token starts after cutting the tokens at every offset in ``cuts`` (sorted)."""
+    starts = [s for s, _e in spans]
+    if not cuts:
+        return starts
+    extra = []
+    for c in cuts:
+        i = bisect_left(starts, c)  # first token starting at or after c
+        if i and spans[i - 1][0] < c < spans[i - 1][1]:
+            extra.append(c)
+    if not extra:
+        return starts
+    return sorted(starts + extra)
+
+
+@collector_paused()
+def load_corpus(project: Project, annotators: Sequence[str] | None = None) -> Corpus:
+    """Read the annotations of ``annotators`` (default: all but the gold layer)."""
+    counts = project.annotator_counts()
+    present = sorted(counts)
+    known = sorted(set(present) | set(project.annotators(include_gold=True)))
+    # by default: everyone who annotated something, except the gold layer
+    names = list(annotators) if annotators else [n for n in present if n != GOLD]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        listed = ", ".join(known) or "none"
+        raise AgreementError(f"unknown annotator(s): {', '.join(unknown)} (the project has: {listed})")
+    if len(set(names)) != len(names):
+        raise AgreementError("an annotator is named twice")
+    docs: dict[str, dict[str, list[AnnotationRow]]] = defaultdict(lambda: defaultdict(list))
+    # the annotators' rows are found faster by reading the whole table when they are most of it
+    scan = 2 * sum(counts.get(n, 0) for n in names) >= sum(counts.values())
+    anns = project.annotation_rows(names, scan=scan)
+    for ann in anns:
+        docs[ann.doc_id][ann.annotator].append(ann)
+    by_id: dict[str, AnnotationRow] = {ann.id: ann for ann in anns}
+    texts, titles = project.document_texts(list(docs))
+    return Corpus(
+        annotators=names,
+        docs={d: dict(v) for d, v in docs.items()},
+        texts=texts,
+        titles=titles,
+        by_id=by_id,
+        claim_attributes=[a.name for a in project.schema.claim.attributes],
+    )
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def _norm(text: str) -> str:
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+# ---------------------------------------------------------------------------
+# Per-annotator views of a document
+# ---------------------------------------------------------------------------
+def _spans(anns: Iterable[AnnotationRow], kind: str, label: str | None) -> list[AnnotationRow]:
+    return [x for x in anns if x.kind == kind and (label is None or x.label == label)]
+
+
+def _filler(corpus: Corpus, target: str) -> tuple:
+    t = corpus.by_id.get(target)
+    if t is None or t.start is None:
+        return ("id", target)
+    return (t.start, t.end)
+
+
+def _claimant(corpus: Corpus, ann: AnnotationRow) -> str | None:
+    if ann.claimant_ref:
+        t = corpus.by_id.get(ann.claimant_ref)
+        if t is not None and t.start is not None:
+            return _norm(corpus.texts[t.doc_id][t.start : t.end])
+        return f"#{ann.claimant_ref}"
+    if ann.claimant_text:
+        return _norm(ann.claimant_text)
+    return None
+
+
+def _token_categories(segments: Segments, ents: Iterable[AnnotationRow]) -> dict[int, str]:
+    """Piece of the document (see :class:`Segments`) -> the category of its
+    tokens: the labels covering them, sorted and joined by ``+`` (pieces without
+    tokens, and uncovered ones, category ``O``, are left out)."""
+    cover: dict[int, str] = {}
+    index, counts = segments.index, segments.counts
+    for e in ents:
+        lab = e.label
+        for i in range(index[e.start], index[e.end]):  # type: ignore[index]
+            if not counts[i]:
+                continue
+            old = cover.get(i)
+            if old is None:
+                cover[i] = lab
+            elif old != lab:
+                labels = old.split("+")
+                if lab not in labels:
+                    cover[i] = "+".join(sorted([*labels, lab]))
+    return cover
+
+
+@cache
+def labels_of(category: str) -> frozenset[str]:
+    return frozenset() if category == OUTSIDE else frozenset(category.split("+"))
+
+
+Claim = tuple[tuple[int, int], str | None, dict[str, Any]]
+
+
+class View(NamedTuple):
+    """One annotator's annotations of one document, prepared for comparison."""
+
+    #: entity label -> spans
+    ents: dict[str, list[tuple[int, int]]]
+    #: every entity as (start, end, label), or None when one occurs twice
+    ent_set: set[tuple[int, int, str]] | None
+    #: piece of the document (:class:`Segments`) -> category of its tokens
+    cats: dict[int, str]
+    #: (start, end, type) -> argument lists [(role, filler)] of the events with that trigger
+    events: dict[tuple[int, int, str], list[list[tuple[str, tuple]]]]
+    #: arguments per event type and per role
+    args_by_type: Counter
+    args_by_role: Counter
+    #: (span, claimant, attributes) of each claim
+    claims: list["Claim"]
+
+
+def _make_view(corpus: Corpus, doc_id: str, annotator: str, label: str | None) -> View:
+    anns = corpus.docs.get(doc_id, {}).get(annotator, [])
+    ents: dict[str, list[tuple[int, int]]] = {}
+    events: dict[tuple[int, int, str], list[list[tuple[str, tuple]]]] = {}
+    by_type: Counter = Counter()
+    by_role: Counter = Counter()
+    claims: list[Claim] = []
+    chosen: list[AnnotationRow] = []
+    for x in anns:
+        if label is not None and x.label != label:
+            continue
+        if x.kind == "entity":
+            ents.setdefault(x.label, []).append((x.start, x.end))  # type: ignore[arg-type]
+            chosen.append(x)
+        elif x.kind == "event":
+            args = [(r, _filler(corpus, t)) for r, t in x.argument_pairs()]
+            events.setdefault((x.start, x.end, x.label), []).append(args)  # type: ignore[arg-type]
+            by_type[x.label] += len(args)
+            for r, _f in args:
+                by_role[r] += 1
+        elif x.kind == "claim" and (label is None or label == CLAIM_LABEL):
+            claims.append(((x.start, x.end), _claimant(corpus, x), x.attribute_values()))  # type: ignore[arg-type]
+    ent_set: set[tuple[int, int, str]] | None = {(x.start, x.end, x.label) for x in chosen}  # type: ignore[misc]
+    if len(ent_set) != len(chosen):  # type: ignore[arg-type]
+        ent_set = None
+    return View(ents, ent_set, _token_categories(corpus.segments(doc_id, label), chosen), events, by_type, by_role, claims)
+
+
+def _doc_boundaries(doc: dict[str, list[AnnotationRow]], names: Iterable[str], label: str | None) -> set[int]:
+    out: set[int] = set()
+    for n in names:
+        for e in _spans(doc.get(n, ()), "entity", label):
+            out.add(e.start)
+            out.add(e.end)
+    return out

@@ -1,0 +1,166 @@
+"""The migrations of the project file, kept on their own as sqlite-utils keeps them.
+
+A project's ``user_version`` is the number of migrations applied
+(:data:`FORMAT_VERSION` is what this code writes); the sqlite-utils migration set
+(:func:`get_migrations`) records each by name.  Never edit a released migration:
+add a new one.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+__all__ = [
+    "MIGRATION_SET",
+    "MIGRATIONS_TABLE",
+    "MIGRATION_STEPS",
+    "FORMAT_VERSION",
+    "m001_initial",
+    "m002_review",
+    "get_migrations",
+    "sqlite_utils_classes",
+]
+
+
+def sqlite_utils_classes() -> tuple[type["Database"], type["Migrations"]]:
+    """sqlite-utils' ``Database`` and ``Migrations``, imported on first need.
+
+    Opening an up-to-date project does not need them (about 80 ms of every start
+    of the app and the CLI, benchmarks/RESULTS.md case 8): they serve creating
+    and upgrading a project and nested savepoints.  sqlite-utils imports pandas
+    and numpy when they are installed, only to guess column types of their
+    values, which this project never inserts; with them installed (they come
+    with ``datasets``) that import alone takes over a second.  Hide them while
+    it loads; a later ``import pandas`` works as usual.
+    """
+    hidden = [m for m in ("pandas", "numpy") if m not in sys.modules]
+    sys.modules.update(dict.fromkeys(hidden))
+    try:
+        from sqlite_utils import Database
+        from sqlite_utils.migrations import Migrations
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+    return Database, Migrations
+
+
+# --------------------------------------------------------------------------
+# Migrations. Never edit a released migration: add a new one.
+# --------------------------------------------------------------------------
+MIGRATION_SET = "annotator"
+MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' table of applied migrations
+
+
+def m001_initial(db: "Database") -> None:
+    db.executescript(
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE documents (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            external_id TEXT,
+            title TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            sha256 TEXT NOT NULL UNIQUE,
+            source TEXT NOT NULL DEFAULT '',
+            metadata TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL DEFAULT 'new',
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+        CREATE INDEX documents_status ON documents(status);
+        CREATE TABLE annotations (
+            id TEXT PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            label TEXT NOT NULL,
+            start INTEGER,
+            "end" INTEGER,
+            attributes TEXT NOT NULL DEFAULT '{}',
+            arguments TEXT NOT NULL DEFAULT '[]',
+            head TEXT,
+            tail TEXT,
+            claimant_ref TEXT,
+            claimant_text TEXT,
+            annotator TEXT NOT NULL,
+            source TEXT NOT NULL,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+        CREATE INDEX annotations_doc ON annotations(doc_id, annotator);
+        CREATE INDEX annotations_label ON annotations(label);
+        CREATE INDEX annotations_annotator ON annotations(annotator);
+        CREATE TABLE annotators (name TEXT PRIMARY KEY, created TEXT NOT NULL);
+        CREATE TABLE label_schema (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            body TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+        CREATE TABLE history (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            time TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            doc_id TEXT,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX history_doc ON history(doc_id);
+        """
+    )
+
+
+def m002_review(db: "Database") -> None:
+    """Review decisions (who accepted/rejected what into the gold layer, when) and
+    where merged annotations came from (so a later merge can see deletions)."""
+    db.executescript(
+        """
+        CREATE TABLE review_decisions (
+            id TEXT PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            reviewer TEXT NOT NULL,
+            time TEXT NOT NULL,
+            action TEXT NOT NULL,
+            source_ids TEXT NOT NULL DEFAULT '[]',
+            gold_id TEXT,
+            detail TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX review_decisions_doc ON review_decisions(doc_id, time);
+        CREATE TABLE merge_provenance (
+            ann_id TEXT PRIMARY KEY,
+            origin TEXT NOT NULL,
+            merged TEXT NOT NULL
+        );
+        CREATE INDEX merge_provenance_origin ON merge_provenance(origin);
+        """
+    )
+
+
+#: The migrations in order. Never edit a released one: add a new one.
+MIGRATION_STEPS = (m001_initial, m002_review)
+#: The version of the project file format this code writes (one per migration).
+FORMAT_VERSION = len(MIGRATION_STEPS)
+_MIGRATIONS: "Migrations | None" = None
+
+
+def get_migrations() -> "Migrations":
+    """The sqlite-utils migration set of project files (built on first use)."""
+    global _MIGRATIONS
+    if _MIGRATIONS is None:
+        _, migrations_class = sqlite_utils_classes()
+        m = migrations_class(MIGRATION_SET)
+        for step in MIGRATION_STEPS:
+            m()(step)
+        _MIGRATIONS = m
+    return _MIGRATIONS
+
+
+def __getattr__(name: str) -> Any:
+    if name == "migrations":  # the migration set, as ``from annotator.core.migrations import migrations``
+        return get_migrations()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,143 @@
+"""The stored rows: the fast shape of documents and annotations, and conversions.
+
+:class:`~annotator.core.models.Annotation` and
+:class:`~annotator.core.models.Document` are the rich, validated models.  The
+store's bulk reads (exports, merging, the review queue, agreement) return
+:class:`AnnotationRow` and :class:`DocumentRow` instead: named tuples with the
+store's columns in the store's order, made without validation (they were
+validated when written) and with JSON columns left as text until asked.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+from typing import Any, NamedTuple
+
+from annotator.core.models import Annotation, Document
+
+__all__ = [
+    "AnnotationRow",
+    "DocumentRow",
+    "ANNOTATION_COLUMNS",
+    "DOCUMENT_COLUMNS",
+    "annotation_row",
+    "row_to_annotation",
+    "document_row",
+    "row_to_document",
+    "as_annotation_rows",
+    "as_document_rows",
+]
+
+
+class AnnotationRow(NamedTuple):
+    """One stored annotation, columns by name (``attributes`` and ``arguments`` are
+    the stored JSON text: ``"{}"`` and ``"[]"`` when empty)."""
+
+    id: str
+    doc_id: str
+    kind: str
+    label: str
+    start: int | None
+    end: int | None
+    attributes: str
+    arguments: str
+    head: str | None
+    tail: str | None
+    claimant_ref: str | None
+    claimant_text: str | None
+    annotator: str
+    source: str
+    created: str
+    updated: str
+
+    def attribute_values(self) -> dict[str, Any]:
+        """The attributes, parsed (a new dict)."""
+        return json.loads(self.attributes) if self.attributes not in ("", "{}") else {}
+
+    def argument_pairs(self) -> list[tuple[str, str]]:
+        """The event's arguments as ``(role, target)``, in stored order."""
+        if self.arguments in ("", "[]"):
+            return []
+        return [(x["role"], x["target"]) for x in json.loads(self.arguments)]
+
+    def referenced_ids(self) -> set[str]:
+        """Ids of other annotations this one points at (as :meth:`Annotation.referenced_ids`)."""
+        refs = {t for _r, t in self.argument_pairs()}
+        refs.update(r for r in (self.head, self.tail, self.claimant_ref) if r)
+        return refs
+
+
+class DocumentRow(NamedTuple):
+    """One stored document, columns by name (``metadata`` is the stored JSON text)."""
+
+    id: str
+    external_id: str | None
+    title: str
+    text: str
+    sha256: str
+    source: str
+    metadata: str
+    status: str
+    created: str
+    updated: str
+
+
+#: The annotations table's columns, in the order rows hold them.
+ANNOTATION_COLUMNS: tuple[str, ...] = AnnotationRow._fields
+#: The documents table's columns read into :class:`DocumentRow`.
+DOCUMENT_COLUMNS: tuple[str, ...] = DocumentRow._fields
+
+# ``tuple.__new__(AnnotationRow, row)`` makes the named tuple of a plain row without
+# the named tuple's Python-level constructor (bulk reads make 10^5 of them).
+_as_annotation_row = partial(tuple.__new__, AnnotationRow)
+_as_document_row = partial(tuple.__new__, DocumentRow)
+
+
+def as_annotation_rows(rows: list[tuple]) -> list[AnnotationRow]:
+    """:class:`AnnotationRow` s of plain rows in the store's column order."""
+    return list(map(_as_annotation_row, rows))
+
+
+def as_document_rows(rows: list[tuple]) -> list[DocumentRow]:
+    """:class:`DocumentRow` s of plain rows in the store's column order."""
+    return list(map(_as_document_row, rows))
+
+
+#: ``json.dumps(value, ensure_ascii=False, sort_keys=True)``, without making an encoder per call.
+_sorted_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+
+
+def annotation_row(a: Annotation) -> AnnotationRow:
+    """The stored row of an annotation."""
+    return AnnotationRow(
+        a.id, a.doc_id, a.kind, a.label, a.start, a.end,
+        # Most annotations have neither: skip the encoder for the empty values.
+        _sorted_json(a.attributes) if a.attributes else "{}",
+        json.dumps([x.model_dump() for x in a.arguments], ensure_ascii=False) if a.arguments else "[]",
+        a.head, a.tail, a.claimant_ref, a.claimant_text, a.annotator, str(a.source),
+        a.created, a.updated,
+    )
+
+
+def row_to_annotation(row: tuple) -> Annotation:
+    """The validated :class:`Annotation` of a stored row."""
+    d = dict(zip(ANNOTATION_COLUMNS, row))
+    d["attributes"] = json.loads(d["attributes"]) if d["attributes"] != "{}" else {}
+    d["arguments"] = json.loads(d["arguments"]) if d["arguments"] != "[]" else []
+    return Annotation.model_validate(d)
+
+
+def document_row(d: Document) -> DocumentRow:
+    """The stored row of a document."""
+    return DocumentRow(
+        d.id, d.external_id, d.title, d.text, d.sha256, d.source,
+        _sorted_json(d.metadata), str(d.status), d.created, d.updated,
+    )
+
+
+def row_to_document(row: tuple) -> Document:
+    """The validated :class:`Document` of a stored row."""
+    d = dict(zip(DOCUMENT_COLUMNS, row))
+    d["metadata"] = json.loads(d["metadata"])
+    return Document.model_validate(d)
