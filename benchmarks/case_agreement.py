@@ -16,8 +16,8 @@ T_AGREE = Target(max_value=2000.0)
 
 
 def run(cfg: Config) -> list[Row]:
-    from benchmarks.data import agreement_project
     from annotator.core.store import Project
+    from benchmarks.data import agreement_project
 
     n_docs = cfg.pick(1000, 1000, 40)
     label = f"7 agreement {k(n_docs)} docs x 3 annotators x 30 spans"
@@ -55,6 +55,14 @@ def run(cfg: Config) -> list[Row]:
     pairs = report.get("pairs", []) if isinstance(report, dict) else []
     f1 = [p.get("entity_f1_exact") for p in pairs]
     shown = ", ".join(f"{x:.3f}" if isinstance(x, float) else str(x) for x in f1)
-    return [Row.make(label, ours, base, T_AGREE, size=size,
-                     baseline_what="sqlite3 fetch of the same annotation rows and texts",
-                     note=f"{len(pairs)} pairs; entity_f1_exact per pair: {shown}")]
+    return [
+        Row.make(
+            label,
+            ours,
+            base,
+            T_AGREE,
+            size=size,
+            baseline_what="sqlite3 fetch of the same annotation rows and texts",
+            note=f"{len(pairs)} pairs; entity_f1_exact per pair: {shown}",
+        )
+    ]

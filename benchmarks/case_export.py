@@ -18,9 +18,9 @@ T_EXPORT = Target(max_ratio=2.0)
 
 def project_path(cfg: Config) -> Path:
     """The project imported by case 4 (imported here, untimed, when case 4 did not run)."""
-    from benchmarks.case_import import corpus
-    from annotator.services.importing import import_paths
     from annotator.core.store import Project
+    from annotator.services.importing import import_paths
+    from benchmarks.case_import import corpus
 
     path = cfg.path / "imported.annotator"
     if not path.exists():
@@ -78,11 +78,20 @@ def run(cfg: Config) -> list[Row]:
         base = [json_baseline(cfg.path / f"baseline-{fmt}.jsonl", records, ascii_out) for _ in range(reps)]
         (cfg.path / f"baseline-{fmt}.jsonl").unlink()
         del records
-        rows.append(Row.make(
-            label, ours, base, T_EXPORT, size=f"{n:,} documents, {n * spans:,} spans, {size_mb:.1f} MB written",
-            baseline_what="json.dumps of the same dictionaries, one per line, to a file (flushed and fsynced as ours)",
-            note=(f"peak resident memory of the exporting process {peak:.0f} MB" if peak_known
-                  else f"peak resident memory so far {peak:.0f} MB"),
-        ))
+        rows.append(
+            Row.make(
+                label,
+                ours,
+                base,
+                T_EXPORT,
+                size=f"{n:,} documents, {n * spans:,} spans, {size_mb:.1f} MB written",
+                baseline_what="json.dumps of the same dictionaries, one per line, to a file (flushed and fsynced as ours)",
+                note=(
+                    f"peak resident memory of the exporting process {peak:.0f} MB"
+                    if peak_known
+                    else f"peak resident memory so far {peak:.0f} MB"
+                ),
+            )
+        )
     project.close()
     return rows

@@ -37,8 +37,8 @@ def run(cfg: Config) -> list[Row]:
     why = missing("annotator.services.importing")
     if why:
         return [Row.unavailable(label, T_IMPORT, "ms", why)]
-    from annotator.services.importing import import_paths
     from annotator.core.store import Project
+    from annotator.services.importing import import_paths
 
     reps = cfg.pick(3, 2, 1)
     keep = cfg.path / "imported.annotator"
@@ -70,13 +70,24 @@ def run(cfg: Config) -> list[Row]:
         wall, cpu = _baseline(cfg.path / f"baseline-{i}.annotator", tables)
         base.append(wall)
         cpu_base.append(cpu)
-    note = (f"CPU time: ours {statistics.median(cpu_ours) / 1000:.2f} s, baseline {statistics.median(cpu_base) / 1000:.2f} s "
-            f"(ratio {statistics.median(cpu_ours) / statistics.median(cpu_base):.2f}); "
-            f"peak resident memory of the importing process {peak:.0f} MB")
+    note = (
+        f"CPU time: ours {statistics.median(cpu_ours) / 1000:.2f} s, baseline {statistics.median(cpu_base) / 1000:.2f} s "
+        f"(ratio {statistics.median(cpu_ours) / statistics.median(cpu_base):.2f}); "
+        f"peak resident memory of the importing process {peak:.0f} MB"
+    )
     if problems:
         note += "; PROBLEM: " + "; ".join(problems)
-    return [Row.make(label, ours, base, T_IMPORT, note=note, size=size,
-                     baseline_what="the same rows with sqlite3 executemany in one transaction (same schema and indexes)")]
+    return [
+        Row.make(
+            label,
+            ours,
+            base,
+            T_IMPORT,
+            note=note,
+            size=size,
+            baseline_what="the same rows with sqlite3 executemany in one transaction (same schema and indexes)",
+        )
+    ]
 
 
 def _rows(path) -> dict:

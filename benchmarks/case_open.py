@@ -17,8 +17,8 @@ T_MEM = Target(max_value=300.0)
 
 
 def build(cfg: Config) -> tuple[str, int]:
-    from benchmarks.data import many_documents
     from annotator.core.store import Project
+    from benchmarks.data import many_documents
 
     n = cfg.pick(100_000, 100_000, 2_000)
     path = cfg.path / f"big-{n}-{cfg.seed}.annotator"
@@ -48,13 +48,29 @@ def run(cfg: Config) -> list[Row]:
     demo = probes(cfg, "app", reps)
     rows_seen = max(p.get("item_view_rows", 0) for p in big)
     paint = sorted(p["paint"] for p in big)[len(big) // 2]
-    note = (f"from process spawn; first paint {paint:.0f} ms; largest item view shows {rows_seen:,} rows; "
-            f"project generated in {built:.0f} s (untimed)")
+    note = (
+        f"from process spawn; first paint {paint:.0f} ms; largest item view shows {rows_seen:,} rows; "
+        f"project generated in {built:.0f} s (untimed)"
+    )
     size = f"{n:,} documents"
     return [
-        Row.make(label_t, [p["idle"] for p in big], [p["idle"] for p in demo], T_OPEN,
-                 baseline_what="the same app on the demo project", note=note, size=size),
-        Row.make(label_m, [p["rss_mb"] for p in big], [p["rss_mb"] for p in demo], T_MEM, unit="MB",
-                 baseline_what="the same app on the demo project",
-                 note=f"VmRSS when usable; peak (VmHWM) {max(p['peak_rss_mb'] for p in big):.0f} MB", size=size),
+        Row.make(
+            label_t,
+            [p["idle"] for p in big],
+            [p["idle"] for p in demo],
+            T_OPEN,
+            baseline_what="the same app on the demo project",
+            note=note,
+            size=size,
+        ),
+        Row.make(
+            label_m,
+            [p["rss_mb"] for p in big],
+            [p["rss_mb"] for p in demo],
+            T_MEM,
+            unit="MB",
+            baseline_what="the same app on the demo project",
+            note=f"VmRSS when usable; peak (VmHWM) {max(p['peak_rss_mb'] for p in big):.0f} MB",
+            size=size,
+        ),
     ]

@@ -26,17 +26,33 @@ def run(cfg: Config) -> list[Row]:
     paint = [p["paint"] for p in ours]
     imp = sorted(p.get("imported", 0) for p in ours)[len(ours) // 2]
     idle = sorted(p["idle"] for p in ours)[len(ours) // 2]
-    note = (f"median: interpreter + imports to annotator.ui.app {imp:.0f} ms, usable (event loop idle) "
-            f"{idle:.0f} ms, resident {sorted(p['rss_mb'] for p in ours)[len(ours) // 2]:.0f} MB; "
-            f"{n} starts each after one warm-up")
-    rows = [Row.make(label, paint, base, T_START, baseline_what="bare QMainWindow shown by the same Python",
-                     note=note, size="default project with the seed article")]
+    note = (
+        f"median: interpreter + imports to annotator.ui.app {imp:.0f} ms, usable (event loop idle) "
+        f"{idle:.0f} ms, resident {sorted(p['rss_mb'] for p in ours)[len(ours) // 2]:.0f} MB; "
+        f"{n} starts each after one warm-up"
+    )
+    rows = [
+        Row.make(
+            label,
+            paint,
+            base,
+            T_START,
+            baseline_what="bare QMainWindow shown by the same Python",
+            note=note,
+            size="default project with the seed article",
+        )
+    ]
     # What bounds the ratio: the Qt classes of such a window alone, no annotator code.
     qt_only = [p["paint"] for p in probes(cfg, "widgets", n)]
-    bound = Row.make("8 (bound) the window's Qt widgets alone, no annotator", qt_only, base, Target(),
-                     baseline_what="bare QMainWindow shown by the same Python",
-                     note="benchmarks.probe widgets: QTextEdit with the demo article, 5 docks (table, list, tree, "
-                          "undo view, form), 60 actions with shortcuts, toolbar, status bar; for reference, no target")
+    bound = Row.make(
+        "8 (bound) the window's Qt widgets alone, no annotator",
+        qt_only,
+        base,
+        Target(),
+        baseline_what="bare QMainWindow shown by the same Python",
+        note="benchmarks.probe widgets: QTextEdit with the demo article, 5 docks (table, list, tree, "
+        "undo view, form), 60 actions with shortcuts, toolbar, status bar; for reference, no target",
+    )
     bound.holds = None
     rows.append(bound)
     return rows

@@ -31,8 +31,8 @@ T_SCROLL = Target(max_value=16.0)
 def run(cfg: Config) -> list[Row]:
     from PySide6.QtWidgets import QAbstractSlider, QPlainTextEdit, QTextEdit
 
-    from benchmarks import qtutil
     from annotator.core.schema import default_schema
+    from benchmarks import qtutil
 
     app = qtutil.app()
     n_chars = cfg.pick(1_000_000, 1_000_000, 60_000)
@@ -111,8 +111,17 @@ def run(cfg: Config) -> list[Row]:
         qtutil.dispose(p)
     qtutil.pump(10)
     if ArticleView is None:
-        rows.append(Row.make(f"1 open article ({art})", None, base_open, T_OPEN,
-                             baseline_what=f"{plain_cls.__name__} setPlainText + full layout + first paint", note=why, size=size))
+        rows.append(
+            Row.make(
+                f"1 open article ({art})",
+                None,
+                base_open,
+                T_OPEN,
+                baseline_what=f"{plain_cls.__name__} setPlainText + full layout + first paint",
+                note=why,
+                size=size,
+            )
+        )
     else:
         warm = fresh_view()
         warm.set_article(text, anns, schema)
@@ -129,12 +138,23 @@ def run(cfg: Config) -> list[Row]:
             qtutil.dispose(v)
             qtutil.pump(10)
         note = "" if not misses else f"{misses} run(s) never showed the settled image within 5 s"
-        rows.append(Row.make(f"1 open article ({art})", ours, base_open, T_OPEN,
-                             baseline_what=f"{plain_cls.__name__} setPlainText + full layout + first paint (same font, size, text width)",
-                             note=note, size=size))
+        rows.append(
+            Row.make(
+                f"1 open article ({art})",
+                ours,
+                base_open,
+                T_OPEN,
+                baseline_what=f"{plain_cls.__name__} setPlainText + full layout + first paint (same font, size, text width)",
+                note=note,
+                size=size,
+            )
+        )
 
     # -- case 2: add one entity ------------------------------------------------------
-    for label, n, target in ((f"2 add entity, {k(n_spans)} spans", n_spans, T_ADD_20K), (f"2 add entity, {k(n_big)} spans", n_big, T_ADD_100K)):
+    for label, n, target in (
+        (f"2 add entity, {k(n_spans)} spans", n_spans, T_ADD_20K),
+        (f"2 add entity, {k(n_big)} spans", n_big, T_ADD_100K),
+    ):
         if ArticleView is None:
             rows.append(Row.unavailable(label, target, "ms", why))
             continue
@@ -165,17 +185,34 @@ def run(cfg: Config) -> list[Row]:
 
     base_frames, _ = scroll_frames(fresh_plain, lambda p: load_plain(p, text))
     if ArticleView is None:
-        rows.append(Row.make(f"3 scroll page by page ({art})", None, base_frames, T_SCROLL,
-                             baseline_what=f"the same scrolling in a plain {plain_cls.__name__}", note=why, size=size))
+        rows.append(
+            Row.make(
+                f"3 scroll page by page ({art})",
+                None,
+                base_frames,
+                T_SCROLL,
+                baseline_what=f"the same scrolling in a plain {plain_cls.__name__}",
+                note=why,
+                size=size,
+            )
+        )
     else:
         frames, misses = scroll_frames(fresh_view, lambda v: v.set_article(text, anns, schema))
         q = statistics.quantiles(frames, n=10) if len(frames) >= 10 else [max(frames)] * 9
         note = f"{pages} pages; p90 {q[8]:.1f} ms, max {max(frames):.1f} ms"
         if misses:
             note += f"; {misses} page(s) never showed the settled image within 2 s"
-        rows.append(Row.make(f"3 scroll page by page ({art})", frames, base_frames, T_SCROLL,
-                             baseline_what=f"the same scrolling in a plain {plain_cls.__name__} without spans",
-                             note=note, size=size))
+        rows.append(
+            Row.make(
+                f"3 scroll page by page ({art})",
+                frames,
+                base_frames,
+                T_SCROLL,
+                baseline_what=f"the same scrolling in a plain {plain_cls.__name__} without spans",
+                note=note,
+                size=size,
+            )
+        )
     app.processEvents()
     return rows
 
@@ -187,12 +224,12 @@ def _margins(view) -> tuple[int, int, int, int]:
 
 def _add_case(cfg, label, n, target, text, schema, fresh_view, reps) -> Row:
     """Add ``reps`` entities one by one to a document holding ``n`` spans."""
-    from benchmarks import qtutil
-    from benchmarks.data import make_annotations
     from annotator.core.commands import AddAnnotations, apply
     from annotator.core.models import Annotation, Document
     from annotator.core.store import Project
     from annotator.core.text import QtPositionMap
+    from benchmarks import qtutil
+    from benchmarks.data import make_annotations
 
     path = cfg.path / f"view-{n}.annotator"
     if path.exists():
@@ -233,5 +270,12 @@ def _add_case(cfg, label, n, target, text, schema, fresh_view, reps) -> Row:
     note = "baseline is the command + database write alone"
     if misses:
         note += f"; {misses} addition(s) changed nothing on screen within 2 s"
-    return Row.make(label, total, core, target, baseline_what="AddAnnotations + SQLite write, no view",
-                    note=note, size=f"{len(text) / 1e6:.2g} MB article, {n:,} spans")
+    return Row.make(
+        label,
+        total,
+        core,
+        target,
+        baseline_what="AddAnnotations + SQLite write, no view",
+        note=note,
+        size=f"{len(text) / 1e6:.2g} MB article, {n:,} spans",
+    )

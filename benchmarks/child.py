@@ -21,8 +21,16 @@ def main(argv: list[str]) -> int:
         rows = module.run(cfg)
     except Exception as err:  # a broken case must not take the whole run down
         traceback.print_exc()
-        rows = [Row(case=getattr(module, "TITLE", case), ours=None, baseline=None, target="-", holds=None,
-                    note=f"error: {type(err).__name__}: {err}")]
+        rows = [
+            Row(
+                case=getattr(module, "TITLE", case),
+                ours=None,
+                baseline=None,
+                target="-",
+                holds=None,
+                note=f"error: {type(err).__name__}: {err}",
+            )
+        ]
     emit(rows)
     sys.stdout.flush()
     os._exit(0)  # skip interpreter and Qt teardown: nothing to save, and it can take seconds

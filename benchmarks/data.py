@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from annotator.core.models import Annotation, Document, GOLD, new_id
+from annotator.core.models import GOLD, Annotation, Document, new_id
 from annotator.core.schema import default_schema
 
 #: Bump when the generators change so cached files under --keep-data are rebuilt.
@@ -125,20 +125,44 @@ def make_annotations(text: str, n: int, seed: int, doc_id: str, annotator: str =
         i = rng.randrange(len(words))
         if r < 0.85 or not entities:
             j = min(len(words) - 1, i + rng.choice([0, 0, 0, 1, 1, 2]))
-            a = Annotation(doc_id=doc_id, kind="entity", label=rng.choice(ent_labels),
-                           start=words[i][0], end=words[j][1], annotator=annotator, id=new_id())
+            a = Annotation(
+                doc_id=doc_id,
+                kind="entity",
+                label=rng.choice(ent_labels),
+                start=words[i][0],
+                end=words[j][1],
+                annotator=annotator,
+                id=new_id(),
+            )
             entities.append(a)
         elif r < 0.95:
             ev = rng.choice(ev_types)
-            near = entities[-rng.randint(1, min(3, len(entities))):]
+            near = entities[-rng.randint(1, min(3, len(entities))) :]
             args = [{"role": rng.choice(ev.roles).name, "target": e.id} for e in near[: rng.randint(1, 2)]]
-            a = Annotation(doc_id=doc_id, kind="event", label=ev.name, start=words[i][0], end=words[i][1],
-                           annotator=annotator, arguments=args, id=new_id())
+            a = Annotation(
+                doc_id=doc_id,
+                kind="event",
+                label=ev.name,
+                start=words[i][0],
+                end=words[i][1],
+                annotator=annotator,
+                arguments=args,
+                id=new_id(),
+            )
         else:
             j = min(len(words) - 1, i + rng.randint(5, 20))
             attrs = {x.name: rng.choice(x.values) for x in claim_attrs}
-            a = Annotation(doc_id=doc_id, kind="claim", label="CLAIM", start=words[i][0], end=words[j][1],
-                           annotator=annotator, claimant_ref=rng.choice(entities).id, attributes=attrs, id=new_id())
+            a = Annotation(
+                doc_id=doc_id,
+                kind="claim",
+                label="CLAIM",
+                start=words[i][0],
+                end=words[j][1],
+                annotator=annotator,
+                claimant_ref=rng.choice(entities).id,
+                attributes=attrs,
+                id=new_id(),
+            )
         out.append(a)
     return out
 
@@ -200,8 +224,9 @@ def corpus_jsonl(path: Path, n_docs: int, n_chars: int, spans_per_doc: int, seed
     tmp = path.with_suffix(".part")
     with open(tmp, "w", encoding="utf-8") as fh:
         for i in range(n_docs):
-            text, spans = pool.document(rng.randint(n_chars // 2, n_chars * 3 // 2), spans_per_doc, labels,
-                                        f"Wire report {i + 1} of {n_docs}")
+            text, spans = pool.document(
+                rng.randint(n_chars // 2, n_chars * 3 // 2), spans_per_doc, labels, f"Wire report {i + 1} of {n_docs}"
+            )
             rec = {
                 "id": f"doc-{i:06d}",
                 "title": f"Report {i + 1}: " + text[text.index("\n") + 2 :][:60],
@@ -231,8 +256,9 @@ def many_documents(project, n_docs: int, n_chars: int, spans_per_doc: int, seed:
     stamp = now()
     docs, anns = [], []
     for i in range(n_docs):
-        text, spans = pool.document(rng.randint(n_chars // 2, n_chars * 3 // 2), spans_per_doc, labels,
-                                    f"Document {i + 1} of {n_docs}")
+        text, spans = pool.document(
+            rng.randint(n_chars // 2, n_chars * 3 // 2), spans_per_doc, labels, f"Document {i + 1} of {n_docs}"
+        )
         doc_id = f"doc-{i:06d}"
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         docs.append((doc_id, f"Document {i + 1}: " + text[text.index("\n") + 2 :][:50], text, sha, "benchmark", stamp, stamp))
@@ -240,10 +266,13 @@ def many_documents(project, n_docs: int, n_chars: int, spans_per_doc: int, seed:
             anns.append((f"{doc_id}-{k}", doc_id, "entity", lab, s, e, "imported", "imported", stamp, stamp))
     with project.transaction():
         project.conn.executemany(
-            "INSERT INTO documents (id, title, text, sha256, source, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)", docs)
+            "INSERT INTO documents (id, title, text, sha256, source, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?)", docs
+        )
         project.conn.executemany(
             'INSERT INTO annotations (id, doc_id, kind, label, start, "end", annotator, source, created, updated) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", anns)
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            anns,
+        )
         project.conn.execute("INSERT OR IGNORE INTO annotators VALUES ('imported', ?)", (stamp,))
 
 
@@ -282,20 +311,39 @@ def agreement_project(project, n_docs: int, annotators: int, spans: int, seed: i
                     ev = schema.events[k % len(schema.events)]
                     targets = ents[k + 1 : k + 3] if len(ents) > k + 3 else ents[:1]
                     args = [{"role": ev.roles[m % len(ev.roles)].name, "target": t.id} for m, t in enumerate(targets)]
-                    specials.append(Annotation(doc_id=doc.id, kind="event", start=s, end=e, label=ev.name,
-                                               annotator=name, arguments=args))
+                    specials.append(
+                        Annotation(doc_id=doc.id, kind="event", start=s, end=e, label=ev.name, annotator=name, arguments=args)
+                    )
                 else:
-                    attrs = {x.name: (x.values[0] if rng.random() < 0.8 else rng.choice(x.values))
-                             for x in schema.claim.attributes}
-                    specials.append(Annotation(doc_id=doc.id, kind="claim", start=s, end=min(len(text), e + 40),
-                                               label="CLAIM", annotator=name, attributes=attrs,
-                                               claimant_ref=ents[0].id if ents else None))
+                    attrs = {
+                        x.name: (x.values[0] if rng.random() < 0.8 else rng.choice(x.values)) for x in schema.claim.attributes
+                    }
+                    specials.append(
+                        Annotation(
+                            doc_id=doc.id,
+                            kind="claim",
+                            start=s,
+                            end=min(len(text), e + 40),
+                            label="CLAIM",
+                            annotator=name,
+                            attributes=attrs,
+                            claimant_ref=ents[0].id if ents else None,
+                        )
+                    )
             anns.extend(ents[: max(0, spans - len(specials))] + specials)
         items.append((doc, anns))
     project.insert_documents(items, actor="benchmark")
 
 
 __all__ = [
-    "GENERATOR_VERSION", "GOLD", "TextMaker", "SentencePool", "big_article", "make_annotations",
-    "corpus_jsonl", "many_documents", "agreement_project", "word_bounds",
+    "GENERATOR_VERSION",
+    "GOLD",
+    "TextMaker",
+    "SentencePool",
+    "big_article",
+    "make_annotations",
+    "corpus_jsonl",
+    "many_documents",
+    "agreement_project",
+    "word_bounds",
 ]

@@ -103,21 +103,29 @@ class Row:
         baseline_what: str = "",
         note: str = "",
         size: str = "",
-    ) -> "Row":
+    ) -> Row:
         o_samples = ours if isinstance(ours, list) else ([] if ours is None else [ours])
         b_samples = baseline if isinstance(baseline, list) else ([] if baseline is None else [baseline])
         o = statistics.median(o_samples) if o_samples else None
         b = statistics.median(b_samples) if b_samples else None
         ratio = (o / b) if (o is not None and b) else None
         return cls(
-            case=case, ours=o, baseline=b, ratio=ratio, target=target.describe(unit),
-            holds=target.holds(o, ratio), unit=unit, baseline_what=baseline_what, note=note,
-            samples=[round(x, 3) for x in o_samples], baseline_samples=[round(x, 3) for x in b_samples],
+            case=case,
+            ours=o,
+            baseline=b,
+            ratio=ratio,
+            target=target.describe(unit),
+            holds=target.holds(o, ratio),
+            unit=unit,
+            baseline_what=baseline_what,
+            note=note,
+            samples=[round(x, 3) for x in o_samples],
+            baseline_samples=[round(x, 3) for x in b_samples],
             size=size,
         )
 
     @classmethod
-    def unavailable(cls, case: str, target: Target, unit: str, why: str) -> "Row":
+    def unavailable(cls, case: str, target: Target, unit: str, why: str) -> Row:
         return cls(case=case, ours=None, baseline=None, target=target.describe(unit), holds=None, unit=unit, note=why)
 
 
@@ -225,10 +233,18 @@ def run_case_process(case: str, cfg: Config, timeout: float) -> list[Row]:
         return [Row(case=case, ours=None, baseline=None, target="-", holds=None, note=f"timed out after {timeout:.0f} s")]
     for line in proc.stdout.splitlines():
         if line.startswith(MARKER):
-            return [Row(**r) for r in json.loads(line[len(MARKER):])]
+            return [Row(**r) for r in json.loads(line[len(MARKER) :])]
     tail = (proc.stderr or proc.stdout).strip().splitlines()[-6:]
-    return [Row(case=case, ours=None, baseline=None, target="-", holds=None,
-                note=f"failed (exit {proc.returncode}): " + " | ".join(tail))]
+    return [
+        Row(
+            case=case,
+            ours=None,
+            baseline=None,
+            target="-",
+            holds=None,
+            note=f"failed (exit {proc.returncode}): " + " | ".join(tail),
+        )
+    ]
 
 
 def emit(rows: list[Row]) -> None:

@@ -112,8 +112,23 @@ def widgets() -> int:
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QAction, QKeySequence, QStandardItem, QStandardItemModel, QTextOption, QUndoStack
     from PySide6.QtWidgets import (
-        QAbstractItemView, QApplication, QComboBox, QDockWidget, QFormLayout, QFrame, QHeaderView, QLineEdit,
-        QListWidget, QMainWindow, QPushButton, QTableView, QTextEdit, QToolBar, QTreeWidget, QUndoView, QWidget,
+        QAbstractItemView,
+        QApplication,
+        QComboBox,
+        QDockWidget,
+        QFormLayout,
+        QFrame,
+        QHeaderView,
+        QLineEdit,
+        QListWidget,
+        QMainWindow,
+        QPushButton,
+        QTableView,
+        QTextEdit,
+        QToolBar,
+        QTreeWidget,
+        QUndoView,
+        QWidget,
     )
 
     from benchmarks.harness import REPO
@@ -148,8 +163,15 @@ def widgets() -> int:
     form.addRow(QPushButton("Apply"), QPushButton("Delete"))
     stack = QUndoStack(win)
     areas = [Qt.DockWidgetArea.LeftDockWidgetArea, Qt.DockWidgetArea.RightDockWidgetArea]
-    for i, (title, w) in enumerate([("Documents", table), ("Labels", QListWidget()), ("Annotations", QTreeWidget()),
-                                    ("Inspector", form_box), ("History", QUndoView(stack))]):
+    for i, (title, w) in enumerate(
+        [
+            ("Documents", table),
+            ("Labels", QListWidget()),
+            ("Annotations", QTreeWidget()),
+            ("Inspector", form_box),
+            ("History", QUndoView(stack)),
+        ]
+    ):
         dock = QDockWidget(title, win)
         dock.setObjectName(title)
         dock.setWidget(w)
@@ -171,10 +193,10 @@ def widgets() -> int:
 
 
 def real(project: str | None) -> int:
-    from annotator.cli import main  # the `annotator` command
     # What the command imports before it starts the app (the store and the
     # models, to open the project): here too before Qt, as in the real start.
     import annotator.services.project  # noqa: F401
+    from annotator.cli import main  # the `annotator` command
 
     _install()
     import annotator.ui.app  # noqa: F401 (imported here by the command too, just later)

@@ -28,12 +28,12 @@ from benchmarks.harness import REPO, Config, Row, run_case_process
 
 #: (module, timeout in seconds of a full run) in the order of the issue's cases.
 CASES: list[tuple[str, float]] = [
-    ("case_view", 600.0),       # 1-3: open, add one entity, scroll
-    ("case_import", 600.0),     # 4: import 10,000 articles
-    ("case_export", 600.0),     # 5: export native and spans
-    ("case_open", 600.0),       # 6: open a project of 100,000 documents
+    ("case_view", 600.0),  # 1-3: open, add one entity, scroll
+    ("case_import", 600.0),  # 4: import 10,000 articles
+    ("case_export", 600.0),  # 5: export native and spans
+    ("case_open", 600.0),  # 6: open a project of 100,000 documents
     ("case_agreement", 300.0),  # 7: agreement
-    ("case_startup", 300.0),    # 8: start-up to first paint
+    ("case_startup", 300.0),  # 8: start-up to first paint
 ]
 
 
@@ -92,10 +92,16 @@ def table(rows: list[Row], markdown: bool = False) -> str:
     body = []
     for r in rows:
         holds = "n/a" if r.holds is None else ("yes" if r.holds else "NO")
-        body.append([
-            r.case, fmt_value(r.ours, r.unit), fmt_value(r.baseline, r.unit),
-            "-" if r.ratio is None else f"{r.ratio:.2f}", r.target, holds,
-        ])
+        body.append(
+            [
+                r.case,
+                fmt_value(r.ours, r.unit),
+                fmt_value(r.baseline, r.unit),
+                "-" if r.ratio is None else f"{r.ratio:.2f}",
+                r.target,
+                holds,
+            ]
+        )
     if markdown:
         lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
         lines += ["| " + " | ".join(row) + " |" for row in body]
@@ -126,11 +132,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     p.add_argument("--quick", action="store_true", help="reduced sizes and repetitions (< 2 minutes)")
     p.add_argument("--json", metavar="FILE", help="also write the results (and the machine) as JSON")
-    p.add_argument("--case", action="append", metavar="NAME",
-                   help="run only this case module (repeatable): " + ", ".join(c for c, _ in CASES))
+    p.add_argument(
+        "--case",
+        action="append",
+        metavar="NAME",
+        help="run only this case module (repeatable): " + ", ".join(c for c, _ in CASES),
+    )
     p.add_argument("--display", action="store_true", help="use the real display ($DISPLAY) instead of offscreen Qt")
-    p.add_argument("--keep-data", action="store_true",
-                   help="generate data into benchmarks/.data/ and reuse it next time (default: a temporary folder)")
+    p.add_argument(
+        "--keep-data",
+        action="store_true",
+        help="generate data into benchmarks/.data/ and reuse it next time (default: a temporary folder)",
+    )
     p.add_argument("--markdown", action="store_true", help="print the table as Markdown (for RESULTS.md)")
     p.add_argument("--seed", type=int, default=Config.seed, help="seed of the synthetic data")
     p.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)  # the smoke test's mode
@@ -153,11 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     else:
         workdir = Path(tempfile.mkdtemp(prefix="annotator-bench-"))
         cleanup = True
-    cfg = Config(quick=args.quick or args.tiny, tiny=args.tiny, workdir=str(workdir), seed=args.seed,
-                 display=args.display)
+    cfg = Config(quick=args.quick or args.tiny, tiny=args.tiny, workdir=str(workdir), seed=args.seed, display=args.display)
     info = machine()
-    print(f"annotator benchmarks ({mode} run) on {info['cpu']}, {info['cores']} cores, {info['ram']}; "
-          f"Python {info['python']}, PySide6 {info['pyside6']}, SQLite {info['sqlite']}", flush=True)
+    print(
+        f"annotator benchmarks ({mode} run) on {info['cpu']}, {info['cores']} cores, {info['ram']}; "
+        f"Python {info['python']}, PySide6 {info['pyside6']}, SQLite {info['sqlite']}",
+        flush=True,
+    )
     rows: list[Row] = []
     started = time.perf_counter()
     try:

@@ -27,7 +27,7 @@ def probe(cfg: Config, mode: str, project: str | None = None, timeout: float = 6
     proc = subprocess.run(cmd, cwd=REPO, env=child_env(cfg, **env), capture_output=True, text=True, timeout=timeout)
     for line in proc.stdout.splitlines():
         if line.startswith("@@probe@@ "):
-            data = json.loads(line[len("@@probe@@ "):])
+            data = json.loads(line[len("@@probe@@ ") :])
             out = {k: (v - t0) * 1000 for k, v in data.items() if k in ("main", "qapp", "imported", "paint", "idle")}
             out.update({k: v for k, v in data.items() if k not in out})
             return out

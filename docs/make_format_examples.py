@@ -20,7 +20,7 @@ import secrets
 import sys
 import tempfile
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +43,7 @@ def deterministic() -> Iterator[None]:
     class Fixed(datetime):
         @classmethod
         def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
-            return real_datetime(2025, 10, 30, 9, 0, 0, tzinfo=timezone.utc)
+            return real_datetime(2025, 10, 30, 9, 0, 0, tzinfo=UTC)
 
     secrets.token_hex = lambda nbytes=8: f"{next(counter):0{2 * nbytes}x}"  # type: ignore[assignment]
     models.datetime = Fixed  # type: ignore[misc]
@@ -62,8 +62,13 @@ def build(path: Path):
 
     project = Project(path, create=True)
     with deterministic():
-        doc = Document(text=seed_text(), title="China grants rare earth magnet licences to Indian firms",
-                       external_id="seed-0", source="seed", status=DocStatus.DONE)
+        doc = Document(
+            text=seed_text(),
+            title="China grants rare earth magnet licences to Indian firms",
+            external_id="seed-0",
+            source="seed",
+            status=DocStatus.DONE,
+        )
         anns = seed_annotations(doc, "alice")
         bob = _Spans(doc, "bob")
         bob.entity("China", "GPE")
@@ -106,6 +111,7 @@ def examples() -> dict[str, str]:
         d = Path(tmp)
         project = build(d / "seed.annotator")
         try:
+
             def run(name: str, fmt: str, **kw: Any):
                 return export(project, ExportOptions(fmt, out=d / name, **kw))
 
@@ -124,17 +130,29 @@ def examples() -> dict[str, str]:
             out["spans"] = "```json\n" + pretty(rec, {"tokens": 6}) + "\n```"
 
             run("doccano-bob.jsonl", "doccano", annotator="bob", sentences=True)
-            out["doccano-sequence"] = "```json\n" + json.dumps(json.loads((d / "doccano-bob.jsonl").read_text("utf-8").splitlines()[0]), ensure_ascii=False) + "\n```"
+            out["doccano-sequence"] = (
+                "```json\n"
+                + json.dumps(json.loads((d / "doccano-bob.jsonl").read_text("utf-8").splitlines()[0]), ensure_ascii=False)
+                + "\n```"
+            )
             run("doccano.jsonl", "doccano", annotator="alice", sentences=True, kinds=("entity", "event"))
             out["doccano-relations"] = "```json\n" + pretty(_record(d / "doccano.jsonl", MEETING)) + "\n```"
 
             report = run("hf", "hf", annotator="alice", sentences=True)
-            rec = next(json.loads(x) for x in (d / "hf" / "train.jsonl").read_text("utf-8").splitlines() if json.loads(x)["tokens"][:3] == ["The", "two", "sides"])
+            rec = next(
+                json.loads(x)
+                for x in (d / "hf" / "train.jsonl").read_text("utf-8").splitlines()
+                if json.loads(x)["tokens"][:3] == ["The", "two", "sides"]
+            )
             out["hf"] = "```json\n" + json.dumps(rec, ensure_ascii=False) + "\n```"
             labels = json.loads((d / "hf" / "labels.json").read_text("utf-8"))
             out["hf-labels"] = "```json\n" + json.dumps(labels[:7] + ["…"], ensure_ascii=False) + "\n```"
             report.out = Path("hf")  # as the command line prints it for --out hf
-            out["report"] = "```\n$ annotator export seed.annotator --format hf --annotator alice --sentences --out hf\n" + "\n".join(report.lines()) + "\n```"
+            out["report"] = (
+                "```\n$ annotator export seed.annotator --format hf --annotator alice --sentences --out hf\n"
+                + "\n".join(report.lines())
+                + "\n```"
+            )
 
             run("seed.conll", "conll", annotator="alice")
             block = (d / "seed.conll").read_text("utf-8").rstrip("\n").split("\n\n")
@@ -143,14 +161,34 @@ def examples() -> dict[str, str]:
             run("brat", "brat", annotator="alice")
             out["brat-ann"] = "```\n" + (d / "brat" / "seed-0.ann").read_text("utf-8") + "```"
             conf = (d / "brat" / "annotation.conf").read_text("utf-8").splitlines()
-            keep = [x for x in conf if x.startswith(("[", "PERSON", "CLAIM", "affiliated_with", "claimant", "<OVERLAP>", "LicenceGrant", "Meeting\t", "claim_type"))]
+            keep = [
+                x
+                for x in conf
+                if x.startswith(
+                    (
+                        "[",
+                        "PERSON",
+                        "CLAIM",
+                        "affiliated_with",
+                        "claimant",
+                        "<OVERLAP>",
+                        "LicenceGrant",
+                        "Meeting\t",
+                        "claim_type",
+                    )
+                )
+            ]
             out["brat-conf"] = "```\n" + "\n".join(keep) + "\n```"
 
             run("events.jsonl", "events", annotator="alice", sentences=True)
             out["events"] = "```json\n" + pretty(_record(d / "events.jsonl", MEETING)) + "\n```"
 
             run("claims.jsonl", "claims", annotator="alice")
-            claim = next(json.loads(x) for x in (d / "claims.jsonl").read_text("utf-8").splitlines() if json.loads(x)["claim"]["text"].startswith(SEVENTY))
+            claim = next(
+                json.loads(x)
+                for x in (d / "claims.jsonl").read_text("utf-8").splitlines()
+                if json.loads(x)["claim"]["text"].startswith(SEVENTY)
+            )
             out["claims"] = "```json\n" + pretty(claim) + "\n```"
 
             run("seed.spacy", "spacy", annotator="alice", sentences=True)

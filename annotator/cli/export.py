@@ -14,32 +14,82 @@ from annotator.services.exporting import FORMATS, ExportError, ExportOptions, ex
 
 @click.command("export")
 @click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "-f", "fmt", required=True, type=click.Choice(list(FORMATS)),
-              help="Output format (each is described in docs/formats.md).")
-@click.option("--out", "-o", type=click.Path(path_type=Path), default=None,
-              help="File (or folder, for brat, hf and any split) to write. Default: exports/PROJECT-FORMAT[.ext] in the working directory.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    required=True,
+    type=click.Choice(list(FORMATS)),
+    help="Output format (each is described in docs/formats.md).",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="File (or folder, for brat, hf and any split) to write. Default: exports/PROJECT-FORMAT[.ext] in the working directory.",
+)
 @click.option("--annotator", default=None, help="Export only this annotator's annotations.")
 @click.option("--gold", is_flag=True, help="Export only the adjudicated gold layer.")
-@click.option("--per-annotator", is_flag=True,
-              help="One record per (document, annotator), for formats that hold one version of a document.")
-@click.option("--status", "statuses", multiple=True,
-              type=click.Choice([s.value for s in DocStatus]),
-              help="Only documents with this status (repeat for several).")
+@click.option(
+    "--per-annotator", is_flag=True, help="One record per (document, annotator), for formats that hold one version of a document."
+)
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice([s.value for s in DocStatus]),
+    help="Only documents with this status (repeat for several).",
+)
 @click.option("--label", "labels", multiple=True, help="Only documents with an annotation of this label (repeat for several).")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(list(SPAN_KINDS)),
-              help="Span kinds to export in spans/doccano/hf/conll/spacy (default: entity; repeat for several).")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(list(SPAN_KINDS)),
+    help="Span kinds to export in spans/doccano/hf/conll/spacy (default: entity; repeat for several).",
+)
 @click.option("--include-empty", is_flag=True, help="Keep documents without annotations to export.")
-@click.option("--split", "split", default=None, metavar="TRAIN/DEV/TEST",
-              help="Split by document, e.g. 80/10/10; writes train, dev and test files into the --out folder.")
+@click.option(
+    "--split",
+    "split",
+    default=None,
+    metavar="TRAIN/DEV/TEST",
+    help="Split by document, e.g. 80/10/10; writes train, dev and test files into the --out folder.",
+)
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed of the split (same seed and texts: same split).")
 @click.option("--sentences", is_flag=True, help="One record per sentence (spans, doccano, hf, events, spacy).")
-@click.option("--offsets", type=click.Choice(["codepoint", "utf16"]), default="codepoint", show_default=True,
-              help="Character offsets as Python code points, or as UTF-16 code units (doccano, JavaScript and Java tools).")
-@click.option("--tokenizer", type=click.Choice(["default", "spacy"]), default="default", show_default=True,
-              help="Tokenizer of token-based formats: the built-in rules, or spaCy's English tokenizer (needs spaCy).")
-def export_command(project: Path, fmt: str, out: Path | None, annotator: str | None, gold: bool, per_annotator: bool,
-                   statuses: tuple[str, ...], labels: tuple[str, ...], kinds: tuple[str, ...], include_empty: bool,
-                   split: str | None, seed: int, sentences: bool, offsets: str, tokenizer: str) -> None:
+@click.option(
+    "--offsets",
+    type=click.Choice(["codepoint", "utf16"]),
+    default="codepoint",
+    show_default=True,
+    help="Character offsets as Python code points, or as UTF-16 code units (doccano, JavaScript and Java tools).",
+)
+@click.option(
+    "--tokenizer",
+    type=click.Choice(["default", "spacy"]),
+    default="default",
+    show_default=True,
+    help="Tokenizer of token-based formats: the built-in rules, or spaCy's English tokenizer (needs spaCy).",
+)
+def export_command(
+    project: Path,
+    fmt: str,
+    out: Path | None,
+    annotator: str | None,
+    gold: bool,
+    per_annotator: bool,
+    statuses: tuple[str, ...],
+    labels: tuple[str, ...],
+    kinds: tuple[str, ...],
+    include_empty: bool,
+    split: str | None,
+    seed: int,
+    sentences: bool,
+    offsets: str,
+    tokenizer: str,
+) -> None:
     """Export PROJECT's documents and annotations as training data.
 
     Offsets are code points into the stored text (end-exclusive) unless
@@ -48,16 +98,28 @@ def export_command(project: Path, fmt: str, out: Path | None, annotator: str | N
     """
     try:
         options = ExportOptions(
-            format=fmt, out=out, annotator=annotator, gold=gold, per_annotator=per_annotator,
-            statuses=statuses, labels=labels, kinds=kinds, include_empty=include_empty,
-            split=parse_split(split) if split else None, seed=seed, sentences=sentences,
-            offsets=offsets, tokenizer=tokenizer,
+            format=fmt,
+            out=out,
+            annotator=annotator,
+            gold=gold,
+            per_annotator=per_annotator,
+            statuses=statuses,
+            labels=labels,
+            kinds=kinds,
+            include_empty=include_empty,
+            split=parse_split(split) if split else None,
+            seed=seed,
+            sentences=sentences,
+            offsets=offsets,
+            tokenizer=tokenizer,
         )
         options.check()
         with Project(project) as proj:
             bar = None
             if _stderr_tty():
-                bar = click.progressbar(length=max(1, proj.document_count()), label="Exporting", file=click.get_text_stream("stderr"))
+                bar = click.progressbar(
+                    length=max(1, proj.document_count()), label="Exporting", file=click.get_text_stream("stderr")
+                )
                 bar.__enter__()
 
             def progress(done: int, total: int) -> None:

@@ -55,7 +55,9 @@ class _ProgressBar:
             if total < _BAR_BYTES and len(self.files) < _BAR_FILES:
                 return
             self.bar = click.progressbar(
-                length=max(total, 1), label="importing", file=sys.stderr,
+                length=max(total, 1),
+                label="importing",
+                file=sys.stderr,
                 item_show_func=lambda name: Path(name).name if name else None,
             )
             self.bar.__enter__()
@@ -109,16 +111,34 @@ def _check_annotator(ctx: click.Context, param: click.Parameter, value: str | No
 @click.command("import")
 @project_argument
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Read every file as this format (default: detect it from the extension and, for JSON, the records' keys).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    help="Read every file as this format (default: detect it from the extension and, for JSON, the records' keys).",
+)
 @click.option("--encoding", callback=_check_encoding, help="Text encoding of the files (default UTF-8), e.g. latin-1 or cp1252.")
-@click.option("--annotator", callback=_check_annotator, help="Who made the pre-annotations (default: the file's own, else 'imported'). Native files always keep their own.")
-@click.option("--add-labels", is_flag=True, help="Add labels the project's schema lacks (grey, no shortcut) instead of refusing the file.")
+@click.option(
+    "--annotator",
+    callback=_check_annotator,
+    help="Who made the pre-annotations (default: the file's own, else 'imported'). Native files always keep their own.",
+)
+@click.option(
+    "--add-labels", is_flag=True, help="Add labels the project's schema lacks (grey, no shortcut) instead of refusing the file."
+)
 @click.option("--partial", is_flag=True, help="Import the valid records of a file that has bad ones (the bad ones are listed).")
 @click.option("--create", is_flag=True, help="Make the project if it does not exist.")
 @click.pass_context
 def import_command(
-    ctx: click.Context, project: Path, paths: tuple[Path, ...], fmt: str | None, encoding: str | None,
-    annotator: str | None, add_labels: bool, partial: bool, create: bool,
+    ctx: click.Context,
+    project: Path,
+    paths: tuple[Path, ...],
+    fmt: str | None,
+    encoding: str | None,
+    annotator: str | None,
+    add_labels: bool,
+    partial: bool,
+    create: bool,
 ) -> None:
     """Import documents from files and folders (recursively) into PROJECT.
 
@@ -135,8 +155,14 @@ def import_command(
     try:
         with user_errors():
             report = import_paths(
-                proj, paths, fmt=fmt, encoding=encoding, annotator=annotator,
-                add_labels=add_labels, partial=partial, progress=bar,
+                proj,
+                paths,
+                fmt=fmt,
+                encoding=encoding,
+                annotator=annotator,
+                add_labels=add_labels,
+                partial=partial,
+                progress=bar,
             )
     finally:
         bar.close()
@@ -188,7 +214,12 @@ def stats(project: Path, as_json: bool) -> None:
 # ---------------------------------------------------------------------------
 @click.command()
 @project_argument
-@click.option("--set", "new_schema", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Replace the schema with this file (.toml or .yaml) after validating it.")
+@click.option(
+    "--set",
+    "new_schema",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Replace the schema with this file (.toml or .yaml) after validating it.",
+)
 @click.option("--force", is_flag=True, help="With --set: replace it even if existing annotations use labels it lacks.")
 def schema(project: Path, new_schema: Path | None, force: bool) -> None:
     """Show PROJECT's label schema as YAML, or replace it (--set FILE).

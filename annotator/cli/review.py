@@ -45,10 +45,19 @@ def merge_command(out: Path, sources: tuple[Path, ...]) -> None:
 
 @click.command("agreement")
 @click.argument("project", type=click.Path(path_type=Path))
-@click.option("--annotators", metavar="A,B,...", help="Compare only these annotators (comma-separated; default: everyone but the gold layer).")
+@click.option(
+    "--annotators",
+    metavar="A,B,...",
+    help="Compare only these annotators (comma-separated; default: everyone but the gold layer).",
+)
 @click.option("--label", metavar="L", help="Only annotations with this label (entity label, event type, or CLAIM).")
-@click.option("--documents", type=click.Choice(DOCUMENT_MODES), default="shared", show_default=True,
-              help="Which documents count for a pair: those both annotated (shared) or those either annotated (any; the other counts as having marked nothing).")
+@click.option(
+    "--documents",
+    type=click.Choice(DOCUMENT_MODES),
+    default="shared",
+    show_default=True,
+    help="Which documents count for a pair: those both annotated (shared) or those either annotated (any; the other counts as having marked nothing).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON (every pair, per-label breakdown).")
 def agreement_command(project: Path, annotators: str | None, label: str | None, documents: str, as_json: bool) -> None:
     """Inter-annotator agreement in PROJECT: entity F1 (exact and overlapping
