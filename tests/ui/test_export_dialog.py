@@ -38,8 +38,8 @@ def project(tmp_path):
     with p.transaction():
         for who, needle, label in (("alice", "China", "GPE"), ("alice", "Randhir Jaiswal", "PERSON"), ("bob", "Xi Jinping", "PERSON")):
             at = text.index(needle)
-            p._put_annotation(entity(doc_id, at, at + len(needle), label, who))
-        p._ensure_annotators({"alice", "bob"})
+            p.put_annotations([entity(doc_id, at, at + len(needle), label, who)])
+        p.ensure_annotators({"alice", "bob"})
     yield p
     p.close()
 
