@@ -35,7 +35,7 @@ SEVENTY = "China controls around 70%"
 @contextlib.contextmanager
 def deterministic() -> Iterator[None]:
     """Ids 0000000000000001, 0000000000000002, ... and a fixed clock while annotations are made."""
-    import annotator.core.models as models
+    import annotator.core.kinds as models  # now() and new_id() live there
 
     counter = itertools.count(1)
     real_hex, real_datetime = secrets.token_hex, models.datetime

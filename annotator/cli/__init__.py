@@ -69,7 +69,7 @@ def main(ctx: click.Context) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from annotator.core.schema import SchemaError
+    from annotator.core.kinds import SchemaError
     from annotator.core.store import ProjectError
     from annotator.services.project import ensure_default_project
 

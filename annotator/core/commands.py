@@ -16,10 +16,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from annotator.core.models import Annotation, Argument, DocStatus, GOLD, now
+from annotator.core.kinds import GOLD, DocStatus, now
 from annotator.core.store import ConflictError, Project
+
+if TYPE_CHECKING:  # pydantic: imported where a command validates (not needed to show a document)
+    from annotator.core.models import Annotation
 
 
 @dataclass
@@ -194,6 +197,8 @@ def revert(project: Project, command: Command) -> Changes:
 
 def stamped(ann: Annotation, **changes: Any) -> Annotation:
     """A validated copy of ``ann`` with ``changes`` and its ``updated`` time now."""
+    from annotator.core.models import Annotation
+
     data = ann.model_dump()
     data.update(changes)
     data["updated"] = now()
@@ -279,6 +284,8 @@ class UpdateAnnotation(Command):
             raise CommandError(f"annotation {self.ann_id} does not exist (deleted elsewhere?)")
         changes = dict(self.changes)
         if "arguments" in changes:
+            from annotator.core.models import Argument
+
             changes["arguments"] = [a if isinstance(a, Argument) else Argument.model_validate(a) for a in changes["arguments"]]
         try:
             updated = stamped(current, **changes)
@@ -304,6 +311,8 @@ class SetArgument(UpdateAnnotation):
             raise CommandError("arguments belong to an event, and that event does not exist")
         args = [a for a in ev.arguments if not (a.role == self.role and a.target == self.target)]
         if not self.remove:
+            from annotator.core.models import Argument
+
             args.append(Argument(role=self.role, target=self.target))
         self.changes = {"arguments": args}
         return super().plan(project)

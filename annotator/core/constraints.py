@@ -9,8 +9,11 @@ after linking two spans.
 
 from __future__ import annotations
 
-from annotator.core.models import Annotation
-from annotator.core.schema import LabelSchema, RoleSpec
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from annotator.core.models import Annotation
+    from annotator.core.schema import LabelSchema, RoleSpec
 
 
 def one_line(text: str, limit: int = 120) -> str:

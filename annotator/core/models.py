@@ -21,50 +21,24 @@ relation   none                        ``label`` = relation type, ``head``,
 from __future__ import annotations
 
 import hashlib
-import secrets
-from datetime import datetime, timezone
-from enum import StrEnum
-from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Literal, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-if TYPE_CHECKING:
-    from typing_extensions import TypeIs  # typing.TypeIs is Python 3.13+
-
-#: The annotator name under which the adjudicated gold layer is stored.
-GOLD = "@gold"
-#: The label used for claims (claims are typed by their attributes).
-CLAIM_LABEL = "CLAIM"
-
-
-def now() -> str:
-    """The current time as an ISO 8601 UTC string with milliseconds."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def new_id() -> str:
-    """A random, globally unique id (64 bits as 16 hex digits)."""
-    return secrets.token_hex(8)
-
-
-class DocStatus(StrEnum):
-    NEW = "new"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    IN_REVIEW = "in_review"
-    REVIEWED = "reviewed"
-
-
-class Source(StrEnum):
-    MANUAL = "manual"
-    IMPORTED = "imported"
-    SUGGESTED = "suggested"
-
-
-Kind = Literal["entity", "event", "claim", "relation"]
-KINDS: tuple[str, ...] = ("entity", "event", "claim", "relation")
-SPAN_KINDS: tuple[str, ...] = ("entity", "event", "claim")
+# The names and constants without pydantic (what the first paint needs), re-exported here.
+from annotator.core.kinds import (  # noqa: F401 (re-exported)
+    CLAIM_LABEL,
+    GOLD,
+    KINDS,
+    SPAN_KINDS,
+    DocStatus,
+    Kind,
+    Source,
+    all_spans,
+    has_span,
+    new_id,
+    now,
+)
 
 
 class _Model(BaseModel):
@@ -203,25 +177,6 @@ if TYPE_CHECKING:
 
 else:
     SpanAnnotation = Annotation
-
-_get_start = attrgetter("start")
-
-
-def has_span(ann: Annotation) -> TypeIs[SpanAnnotation]:
-    """Whether ``ann`` has a span (it is not a relation)."""
-    return ann.start is not None and ann.end is not None
-
-
-def all_spans(anns: list[Annotation]) -> TypeGuard[list[SpanAnnotation]]:
-    """Whether every annotation in ``anns`` has a span (none is a relation).
-
-    Checked at C speed, one attribute read per annotation and no Python-level
-    work, so hot loops over lists that hold spans only, such as ``Unit.spans``,
-    can narrow with ``assert all_spans(spans)``.  ``start`` alone decides: the
-    model's validator sets ``start`` and ``end`` together or neither.
-    """
-    return None not in map(_get_start, anns)
-
 
 def entity(doc_id: str, start: int, end: int, label: str, annotator: str, **kw: Any) -> Annotation:
     return Annotation(doc_id=doc_id, kind="entity", start=start, end=end, label=label, annotator=annotator, **kw)

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 from functools import partial
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from annotator.core.models import Annotation, Document
+if TYPE_CHECKING:  # pydantic: imported by the conversions that need it (not the bulk reads)
+    from annotator.core.models import Annotation, Document
 
 __all__ = [
     "AnnotationRow",
@@ -122,6 +123,8 @@ def annotation_row(a: Annotation) -> AnnotationRow:
 
 def row_to_annotation(row: tuple) -> Annotation:
     """The validated :class:`Annotation` of a stored row."""
+    from annotator.core.models import Annotation
+
     d = dict(zip(ANNOTATION_COLUMNS, row))
     d["attributes"] = json.loads(d["attributes"]) if d["attributes"] != "{}" else {}
     d["arguments"] = json.loads(d["arguments"]) if d["arguments"] != "[]" else []
@@ -138,6 +141,8 @@ def document_row(d: Document) -> DocumentRow:
 
 def row_to_document(row: tuple) -> Document:
     """The validated :class:`Document` of a stored row."""
+    from annotator.core.models import Document
+
     d = dict(zip(DOCUMENT_COLUMNS, row))
     d["metadata"] = json.loads(d["metadata"])
     return Document.model_validate(d)

@@ -16,14 +16,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from annotator.core.models import CLAIM_LABEL
+from annotator.core.kinds import CLAIM_LABEL, SchemaError
 
 _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _NAME = re.compile(r"^[^\s\x00-\x1f]([^\x00-\x1f]*[^\s\x00-\x1f])?$")
-
-
-class SchemaError(ValueError):
-    """A schema file or change that cannot be used; str() is the user message."""
 
 
 def _check_color(v: str) -> str:

@@ -16,9 +16,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from itertools import repeat
 from operator import and_, attrgetter, lshift, or_, rshift, sub
-from typing import Hashable, TypeVar
+from typing import TYPE_CHECKING, Hashable, TypeVar
 
-from annotator.core.models import Annotation, SpanAnnotation, all_spans, has_span
+from annotator.core.kinds import all_spans, has_span
+
+if TYPE_CHECKING:
+    from annotator.core.models import Annotation, SpanAnnotation
 
 __all__ = ["SpanIndex", "stack_lanes", "KIND_ORDER"]
 

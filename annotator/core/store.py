@@ -42,7 +42,7 @@ from annotator.core.migrations import (
     get_migrations,
     sqlite_utils_classes,
 )
-from annotator.core.models import Annotation, DocStatus, Document, GOLD, now
+from annotator.core.kinds import GOLD, DocStatus, now
 from annotator.core.rows import (
     ANNOTATION_COLUMNS,
     DOCUMENT_COLUMNS,
@@ -55,10 +55,13 @@ from annotator.core.rows import (
     row_to_annotation,
     row_to_document,
 )
-from annotator.core.schema import LabelSchema, default_schema, parse_schema
+from annotator.core.schema_entry import default_schema, parse_schema  # pydantic on first call
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+    from annotator.core.models import Annotation, Document
+    from annotator.core.schema import LabelSchema
 
 __all__ = [
     "Project",

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from annotator.core.models import KINDS, DocStatus
+from annotator.core.kinds import KINDS, DocStatus
 from annotator.core.store import PROJECT_SUFFIX, Project
 
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
 from annotator.core.constraints import one_line
-from annotator.core.models import Annotation
-from annotator.core.schema import LabelSchema
 from annotator.ui.actions import plain_tooltip
 from annotator.ui.dialogs import list_table, plain_label, select_row
 from annotator.ui.palette import swatch_icon
+
+if TYPE_CHECKING:
+    from annotator.core.models import Annotation
+    from annotator.core.schema import LabelSchema
 
 _KIND_ORDER = {"entity": 2, "event": 1, "claim": 0, "relation": 3}
 

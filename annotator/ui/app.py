@@ -172,7 +172,9 @@ def run(project_path: Path | None = None, *, create: bool = False) -> int:
             return 1
         from annotator.ui.main_window import MainWindow
 
-        window = MainWindow(project, name, settings)
+        # The first paint shows the document's text; its schema and annotations
+        # (and pydantic) come right after it (or at the first key or click).
+        window = MainWindow(project, name, settings, defer_load=True)
         reporter.parent = window
         window.show()
         after_first_paint(window, window, early_log.open)

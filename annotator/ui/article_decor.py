@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 from itertools import compress, repeat
 from operator import attrgetter, eq, ne
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -29,8 +29,12 @@ from PySide6.QtGui import (
     QTextLine,
 )
 
-from annotator.core.models import Annotation, SPAN_KINDS
+from annotator.core.kinds import SPAN_KINDS
 from annotator.core.spanindex import SpanIndex, stack_lanes
+
+if TYPE_CHECKING:
+    from annotator.core.models import Annotation
+    from annotator.core.schema import LabelSchema
 
 log = logging.getLogger(__name__)
 _get_kind = attrgetter("kind")
@@ -209,6 +213,15 @@ class SpanDecorations:
         return min(a.start for a in ends), max(a.end for a in ends)  # type: ignore[type-var]
 
     # -- styles ----------------------------------------------------------------------
+    def _label_schema(self) -> LabelSchema:
+        """The schema that colours the labels: an empty one (grey) until one is set."""
+        schema: LabelSchema | None = getattr(self, "_schema", None)
+        if schema is None:
+            from annotator.core.schema import LabelSchema  # pydantic: not needed to show plain text
+
+            schema = self._schema = LabelSchema()
+        return schema
+
     def _make_styles(self) -> None:
         self._styles = {}
 
@@ -226,7 +239,7 @@ class SpanDecorations:
         key = (ann.kind, ann.label) if color is None else (ann.kind, "\0" + color)
         style = self._styles.get(key)
         if style is None:
-            style = self._styles[key] = self._make_style(color or self._schema.color(ann.kind, ann.label), ann.kind)
+            style = self._styles[key] = self._make_style(color or self._label_schema().color(ann.kind, ann.label), ann.kind)
         return style
 
     def _make_style(self, hex_color: str, kind: str) -> SpanStyle:

@@ -7,12 +7,16 @@ tooltips, Ctrl+wheel zoom, Enter to activate, and the selection signal.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QTextCursor, QTextLine, QWheelEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from annotator.core.models import Annotation
 from annotator.core.text import word_span
+
+if TYPE_CHECKING:
+    from annotator.core.models import Annotation
 
 
 class ArticleInput:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import html
 import math
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen, QPixmap, QPolygonF
 
-from annotator.core.models import Annotation
 from annotator.core.text import word_span
 from annotator.ui.article_decor import BlockDecor, Connector, tooltip_snippet
+
+if TYPE_CHECKING:
+    from annotator.core.models import Annotation
 
 
 class ArcsAndTags:

@@ -46,14 +46,13 @@ Where the parts are
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QFont, QPixmap, QTextBlockFormat, QTextCursor, QTextDocument, QTextOption
 from PySide6.QtWidgets import QFrame, QTextEdit, QWidget
 
 from annotator.core.boundaries import move_boundary
-from annotator.core.models import Annotation
-from annotator.core.schema import LabelSchema
 from annotator.core.spanindex import SpanIndex
 from annotator.core.text import QtPositionMap, word_span
 from annotator.ui.article_decor import (
@@ -77,6 +76,10 @@ from annotator.ui.article_decor import (
 from annotator.ui.article_input import ArticleInput
 from annotator.ui.article_paint import ArcsAndTags
 
+if TYPE_CHECKING:
+    from annotator.core.models import Annotation
+    from annotator.core.schema import LabelSchema
+
 __all__ = ["ArticleView", "BlockDecor", "Connector", "READING_FONTS"]
 
 
@@ -96,7 +99,9 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
         super().__init__(parent)
         self._text = ""
         self._map = QtPositionMap("")
-        self._schema = LabelSchema()
+        #: The colours of labels; None: grey for every label (an empty schema),
+        #: made on first need (a window shows its text before its schema is read).
+        self._schema: LabelSchema | None = None
         self._index = SpanIndex()
         self._relations: dict[str, Annotation] = {}
         self._styles: dict[tuple[str, str], SpanStyle] = {}
@@ -188,8 +193,9 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
         return
 
     # -- public API -----------------------------------------------------------------
-    def set_article(self, text: str, annotations: list[Annotation], schema: LabelSchema) -> None:
-        """Show ``text`` (canonical stored text) with ``annotations``, coloured by ``schema``."""
+    def set_article(self, text: str, annotations: list[Annotation], schema: LabelSchema | None) -> None:
+        """Show ``text`` (canonical stored text) with ``annotations``, coloured by
+        ``schema`` (None: as by an empty schema)."""
         self._map = QtPositionMap(text)  # refuses non-canonical text, before anything changes
         self._text = text
         self._schema = schema

@@ -17,14 +17,14 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QSizePolicy,
-    QTableWidget,
     QTableView,
+    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from annotator.core.models import GOLD
+from annotator.core.kinds import GOLD
 from annotator.ui.actions import plain_tooltip
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
@@ -25,10 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.commands import Changes
-from annotator.core.models import CLAIM_LABEL, DocStatus
+from annotator.core.kinds import CLAIM_LABEL, DocStatus
 from annotator.core.store import Project, ProjectError
 from annotator.ui.actions import plain_tooltip
 from annotator.ui.dialogs import list_table, plain_label, select_row
+
+if TYPE_CHECKING:
+    from annotator.core.schema import LabelSchema
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +311,9 @@ class DocumentList(QWidget):
         esc.activated.connect(self.search.clear)
 
     # -- project ---------------------------------------------------------------------
-    def set_project(self, project: Project | None, annotator: str | None) -> None:
+    def set_project(self, project: Project | None, annotator: str | None, *, labels: bool = True) -> None:
+        """Show ``project``'s documents; ``labels=False``: the label filter offers
+        no labels until :meth:`set_labels` (its schema is read later)."""
         self.cancel_pending()
         self._quiet = True
         try:
@@ -316,16 +321,7 @@ class DocumentList(QWidget):
                 w.blockSignals(True)
             self.search.clear()
             self.status_filter.setCurrentIndex(0)
-            self.label_filter.clear()
-            self.label_filter.addItem("Any label", None)
-            if project is not None:
-                schema = project.schema
-                for kind in ("entity", "event"):
-                    for name in schema.labels(kind):
-                        self.label_filter.addItem(f"{name} ({kind})", name)
-                self.label_filter.addItem("Claims", CLAIM_LABEL)
-                for name in schema.labels("relation"):
-                    self.label_filter.addItem(f"{name} (relation)", name)
+            self.set_labels(project.schema if project is not None and labels else None)
             for w in (self.search, self.status_filter, self.label_filter):
                 w.blockSignals(False)
             self.model.set_project(project, annotator)
@@ -333,6 +329,22 @@ class DocumentList(QWidget):
         finally:
             self._quiet = False
         self._update_count()
+
+    def set_labels(self, schema: LabelSchema | None) -> None:
+        """The label filter's choices: any label, the schema's labels (none without one)."""
+        blocked = self.label_filter.blockSignals(True)
+        try:
+            self.label_filter.clear()
+            self.label_filter.addItem("Any label", None)
+            if schema is not None:
+                for kind in ("entity", "event"):
+                    for name in schema.labels(kind):
+                        self.label_filter.addItem(f"{name} ({kind})", name)
+                self.label_filter.addItem("Claims", CLAIM_LABEL)
+                for name in schema.labels("relation"):
+                    self.label_filter.addItem(f"{name} (relation)", name)
+        finally:
+            self.label_filter.blockSignals(blocked)
 
     def set_annotator(self, annotator: str) -> None:
         current = self._current

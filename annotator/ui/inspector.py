@@ -9,6 +9,8 @@ annotations after every change. The schema checks it shows are in
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -30,11 +32,13 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.constraints import filler_problem, one_line, warnings_for
-from annotator.core.models import Annotation
-from annotator.core.schema import LabelSchema
 from annotator.ui.actions import escape_mnemonic, plain_tooltip
 from annotator.ui.dialogs import plain_label
 from annotator.ui.palette import swatch_icon
+
+if TYPE_CHECKING:
+    from annotator.core.models import Annotation
+    from annotator.core.schema import LabelSchema
 
 NOT_SET = "(not set)"
 WARNING_SIGN = "⚠"

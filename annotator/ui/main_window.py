@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDockWidget,
     QFileDialog,
@@ -31,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.commands import Changes
-from annotator.core.models import DocStatus
+from annotator.core.kinds import DocStatus
 from annotator.core.store import PROJECT_SUFFIX, Project, ProjectError
 from annotator.ui import dialogs
 from annotator.ui.actions import action_keys, make_action, plain_action_text, plain_tooltip
@@ -39,7 +40,11 @@ from annotator.ui.annotation_panel import AnnotationPanel
 from annotator.ui.article_view import ArticleView
 from annotator.ui.doc_list import FINISHED, STATUS_TEXT, DocumentList, document_title, status_icon
 from annotator.ui.inspector import Inspector
-from annotator.ui.lazy import install_export_action, install_review_actions  # their modules: after first paint
+from annotator.ui.lazy import (  # their modules: after first paint
+    after_first_paint,
+    install_export_action,
+    install_review_actions,
+)
 from annotator.ui.palette import LabelPalette
 from annotator.ui.undo import UndoController, any_document
 from annotator.ui.workspace import COMMAND_KEYS, TEXT_KEYS, Workspace
@@ -62,7 +67,12 @@ class MainWindow(QMainWindow):
     #: Another project was opened (or None): widgets holding the old one let go of it.
     projectChanged = Signal(object)
 
-    def __init__(self, project: Project | None, annotator: str, settings: QSettings | None = None):
+    def __init__(self, project: Project | None, annotator: str, settings: QSettings | None = None,
+                 *, defer_load: bool = False):
+        """``defer_load`` (the app's start): show the current document's text
+        only, and read the schema and the annotations in :meth:`finish_loading`,
+        right after the window's first paint (any key or click before that
+        calls it first)."""
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
         self.setWindowTitle("annotator")
@@ -84,6 +94,11 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._wire()
         self._restore_layout()
+        self._load_gate: _LoadOnInput | None = None
+        if defer_load:
+            self.workspace.loaded = False
+            self._load_gate = _LoadOnInput(self)
+            after_first_paint(self, self, self.finish_loading)
         self.set_project(project, annotator)
 
     # -- stable attributes ------------------------------------------------------------
@@ -287,9 +302,8 @@ class MainWindow(QMainWindow):
         if self.review_window is not None and project is not old:
             self.review_window.review.detach()  # it closes when next activated (stale)
         self.workspace.set_project(project, annotator)
-        schema = project.schema if project is not None else None
-        self.palette_widget.set_schema(schema)
-        self.doc_list.set_project(project, annotator)
+        self.palette_widget.set_schema(self.workspace.schema)  # None until loaded
+        self.doc_list.set_project(project, annotator, labels=self.workspace.loaded)
         self.projectChanged.emit(project)
         if old is not None and old is not project:
             old.close()
@@ -302,6 +316,22 @@ class MainWindow(QMainWindow):
         target = last if last and self.doc_list.model.row_of(last) >= 0 else self.doc_list.model.doc_id(0)
         if target:
             self.open_document(target)
+            if not self.workspace.loaded:  # its text only, until finish_loading()
+                self.doc_list.select_document(target)
+                self._update_header()
+                self._update_status_bar()
+
+    def finish_loading(self) -> None:
+        """Read the schema and open the current document with its annotations
+        (with ``defer_load``, the first paint showed its text only)."""
+        if self._load_gate is not None:
+            self._load_gate.remove()
+            self._load_gate = None
+        if self.workspace.loaded:
+            return
+        self.workspace.finish_loading()  # documentOpened: panel, inspector, header
+        self.palette_widget.set_schema(self.workspace.schema)
+        self.doc_list.set_labels(self.workspace.schema)
 
     def open_document(self, doc_id: str) -> bool:
         return self.workspace.open_document(doc_id)
@@ -436,6 +466,14 @@ class MainWindow(QMainWindow):
         doc = self.workspace.document
         self.status_combo.setEnabled(doc is not None)
         self.done_button.setEnabled(doc is not None)
+        preview = self.workspace.preview if doc is None else None
+        if preview is not None:  # the text only (first paint): title, place and status, disabled
+            self.title_label.set_full_text(document_title(
+                {"id": preview.id, "title": preview.title, "external_id": preview.external_id}))
+            row = self.doc_list.model.row_of(preview.id)
+            self.position_label.setText(f"{row + 1} / {self.doc_list.model.rowCount()}" if row >= 0 else "")
+            self.status_combo.setCurrentIndex(self.status_combo.findData(preview.status))
+            return
         if doc is None:
             self.title_label.set_full_text("No document" if self.project is not None else "No project")
             self.position_label.setText("")
@@ -548,9 +586,40 @@ class MainWindow(QMainWindow):
             super().keyPressEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if self._load_gate is not None:  # closed before it loaded: nothing to load
+            self._load_gate.remove()
+            self._load_gate = None
         self.doc_list.cancel_pending()
         self.save_layout()
         super().closeEvent(event)
+
+
+class _LoadOnInput(QObject):
+    """Until the window has loaded (``defer_load``), the first key, click or drop
+    anywhere in the app first loads it (:meth:`MainWindow.finish_loading`): no
+    input reaches a window that shows a document's text only."""
+
+    EVENTS = frozenset({
+        QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonDblClick, QEvent.Type.DragEnter, QEvent.Type.Drop,
+    })
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.main = window
+        self.app = QApplication.instance()
+        if self.app is not None:
+            self.app.installEventFilter(self)
+
+    def remove(self) -> None:
+        if self.app is not None:
+            self.app.removeEventFilter(self)
+            self.app = None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() in self.EVENTS:
+            self.main.finish_loading()
+        return False
 
 
 def _walk(menu: QMenu) -> list:

@@ -4,15 +4,18 @@ colour and one-key shortcut; clicking a chip applies it to the current selection
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QLayout, QLayoutItem, QSizePolicy, QToolButton, QWidget, QWidgetItem
 
-from annotator.core.models import CLAIM_LABEL
-from annotator.core.schema import LabelSchema
+from annotator.core.kinds import CLAIM_LABEL
 from annotator.ui.actions import escape_mnemonic, plain_tooltip
 from annotator.ui.dialogs import plain_label
+
+if TYPE_CHECKING:
+    from annotator.core.schema import LabelSchema
 
 
 def text_color_for(background: QColor) -> QColor:

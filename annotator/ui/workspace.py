@@ -15,6 +15,8 @@ chooser popups in :mod:`annotator.ui.workspace_picking`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -28,9 +30,7 @@ from annotator.core.commands import (
     SetStatus,
     UpdateAnnotation,
 )
-from annotator.core.models import Annotation, DocStatus, Document, claim, entity
-from annotator.core.models import event as event_annotation
-from annotator.core.schema import LabelSchema
+from annotator.core.kinds import DocStatus
 from annotator.core.store import Project, ProjectError
 from annotator.core.text import QtPositionMap
 from annotator.ui.annotation_panel import one_line
@@ -38,6 +38,11 @@ from annotator.ui.article_view import ArticleView
 from annotator.ui.undo import UndoController
 from annotator.ui.workspace_keys import COMMAND_KEYS, TEXT_KEYS, KeyHandling
 from annotator.ui.workspace_picking import Pick, Picking
+
+if TYPE_CHECKING:  # pydantic: not imported to show the window (see MainWindow's deferred load)
+    from annotator.core.models import Annotation, Document
+    from annotator.core.rows import DocumentRow
+    from annotator.core.schema import LabelSchema
 
 __all__ = ["COMMAND_KEYS", "TEXT_KEYS", "Workspace"]
 
@@ -71,6 +76,11 @@ class Workspace(KeyHandling, Picking, QObject):
         self.posmap: QtPositionMap | None = None
         self.anns: dict[str, Annotation] = {}
         self.selected_id: str | None = None
+        #: False while the window shows a document's text only (its first paint):
+        #: :meth:`finish_loading` reads the schema and the annotations.
+        self.loaded = True
+        #: The document whose text is shown while not loaded (its stored row).
+        self.preview: DocumentRow | None = None
         self.pick: Pick | None = None
         #: The open chooser popup (role, relation type, label), for tests and keyboard users.
         self.chooser: QMenu | None = None
@@ -83,7 +93,7 @@ class Workspace(KeyHandling, Picking, QObject):
     # ------------------------------------------------------------------ project
     @property
     def schema(self) -> LabelSchema | None:
-        return self.project.schema if self.project is not None else None
+        return self.project.schema if self.project is not None and self.loaded else None
 
     def set_project(self, project: Project | None, annotator: str) -> None:
         """Switch to another project (or none); the undo history starts afresh."""
@@ -113,8 +123,8 @@ class Workspace(KeyHandling, Picking, QObject):
 
     def _close_document(self, emit: bool = True) -> None:
         self.doc_id, self.document, self.text, self.posmap = None, None, "", None
-        self.anns, self.selected_id = {}, None
-        self.view.set_article("", [], self.schema or LabelSchema())
+        self.anns, self.selected_id, self.preview = {}, None, None
+        self.view.set_article("", [], self.schema)
         if emit:
             self.documentOpened.emit("")
             self.selectionChanged.emit(None)
@@ -124,6 +134,8 @@ class Workspace(KeyHandling, Picking, QObject):
         """Show ``doc_id`` with the annotator's annotations; False if it does not exist."""
         if self.project is None:
             return False
+        if not self.loaded:
+            return self._preview_document(doc_id)
         if doc_id == self.doc_id:
             return True
         try:
@@ -137,11 +149,37 @@ class Workspace(KeyHandling, Picking, QObject):
         self.posmap = QtPositionMap(doc.text)
         self.anns = {a.id: a for a in anns}
         self.selected_id = None
-        self.view.set_article(doc.text, list(self.anns.values()), self.project.schema)
+        if self.preview is not None and self.preview.id == doc.id and self.view.text() == doc.text:
+            # Its text is shown already (laid out for the first paint): add the rest.
+            self.view.set_schema(self.project.schema)
+            self.view.set_annotations(list(self.anns.values()))
+        else:
+            self.view.set_article(doc.text, list(self.anns.values()), self.project.schema)
+        self.preview = None
         self.view.set_selected_annotation(None)
         self.documentOpened.emit(doc.id)
         self.selectionChanged.emit(None)
         return True
+
+    def _preview_document(self, doc_id: str) -> bool:
+        """Show the text of ``doc_id`` only (no schema, no annotations, no pydantic:
+        the window's first paint); :meth:`finish_loading` opens it fully."""
+        assert self.project is not None
+        rows = self.project.document_rows([doc_id])
+        row = rows.get(doc_id)
+        if row is None:
+            return False
+        self.preview = row
+        self.view.set_article(row.text, [], None)
+        return True
+
+    def finish_loading(self) -> None:
+        """Read the schema and open the previewed document with its annotations."""
+        if self.loaded:
+            return
+        self.loaded = True
+        if self.preview is not None and not self.open_document(self.preview.id):
+            self._close_document()  # deleted meanwhile
 
     def show_document(self, doc_id: str) -> None:
         """Make ``doc_id`` current (the undo stack calls this before undoing its entries)."""
@@ -154,7 +192,9 @@ class Workspace(KeyHandling, Picking, QObject):
 
     @property
     def status(self) -> DocStatus | None:
-        return self.document.status if self.document is not None else None
+        if self.document is not None:
+            return self.document.status
+        return DocStatus(self.preview.status) if self.preview is not None else None
 
     def set_status(self, status: DocStatus | str) -> None:
         if self.doc_id is None:
@@ -283,6 +323,9 @@ class Workspace(KeyHandling, Picking, QObject):
             )
 
     def _new_span(self, kind: str, label: str, start: int, end: int) -> Annotation:
+        from annotator.core.models import claim, entity
+        from annotator.core.models import event as event_annotation
+
         assert self.doc_id is not None and self.schema is not None
         if kind == "entity":
             return entity(self.doc_id, start, end, label, self.annotator)

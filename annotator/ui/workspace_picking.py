@@ -20,11 +20,11 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from annotator.core.commands import AddAnnotations, Command, Macro, SetArgument, UpdateAnnotation
 from annotator.core.constraints import claimant_problem, filler_problem, relation_warnings
-from annotator.core.models import Annotation, entity, relation
 from annotator.ui.actions import escape_mnemonic
 from annotator.ui.annotation_panel import one_line
 
 if TYPE_CHECKING:
+    from annotator.core.models import Annotation
     from annotator.ui.workspace import Workspace
 
 
@@ -193,6 +193,8 @@ class Picking:
         if pick.what == "claimant":
             return UpdateAnnotation(self.doc_id, self.annotator, pick.source, text="set claimant",
                                     claimant_ref=target_id, claimant_text=None)
+        from annotator.core.models import relation
+
         return AddAnnotations(self.doc_id, self.annotator,
                               [relation(self.doc_id, pick.source, target_id, pick.role, self.annotator)],
                               text=f"add relation {pick.role}")
@@ -219,6 +221,8 @@ class Picking:
         if existing is not None:
             self.complete_pick(existing.id)
             return
+        from annotator.core.models import entity
+
         ent = entity(self.doc_id, start, end, label, self.annotator)
         link = self._link_command(pick, ent.id)
         if link is None:

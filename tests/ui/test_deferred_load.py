@@ -1,0 +1,157 @@
+"""The app's start (benchmarks/RESULTS.md, case 8): the first paint shows the
+window with the document list and the current document's text without importing
+pydantic; the schema and the annotations are loaded right after it, or at the
+first key or click before that."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QToolButton
+
+from annotator.core.models import entity
+from annotator.core.store import Project
+from annotator.services.importing import import_seeds
+from annotator.ui.main_window import MainWindow
+
+ME = "maria"
+
+#: Starts the `annotator` command (no arguments: the default project) offscreen,
+#: notes what is imported and shown when the window first paints, and again once
+#: the deferred load has run; prints it as JSON and leaves.
+START = r"""
+import json, os, sys
+from annotator.cli import main
+import annotator.ui.lazy as lazy
+from PySide6.QtCore import QEvent, QObject
+
+facts = {}
+first_paint = lazy.after_first_paint
+
+def shown(window):
+    return {
+        "title": window.windowTitle(),
+        "menus": [m.title() for m in window.menus.values()],
+        "rows": window.doc_list.model.rowCount(),
+        "text": window.article_view.toPlainText()[:40],
+        "annotations": window.panel.model.rowCount(),
+        "spans": len(list(window.article_view._index)),
+        "palette": len(window.palette_widget.findChildren(QObject)),
+        "loaded": window.workspace.loaded,
+    }
+
+class AtPaint(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() in (QEvent.Type.UpdateRequest, QEvent.Type.Paint) and "paint" not in facts:
+            facts["paint"] = shown(obj)
+            facts["pydantic"] = sorted(m for m in sys.modules if m.split(".")[0] in ("pydantic", "pydantic_core"))[:5]
+            facts["models"] = [m for m in ("annotator.core.models", "annotator.core.schema") if m in sys.modules]
+        return False
+
+def hooked(window, context, then):
+    if "hooked" not in facts:
+        facts["hooked"] = True
+        window._at_paint = AtPaint(window)
+        window.installEventFilter(window._at_paint)
+    if then == window.finish_loading:
+        def load_then_report():
+            then()
+            facts["after"] = shown(window)
+            sys.stdout.write("@@facts@@ " + json.dumps(facts) + "\n")
+            sys.stdout.flush()
+            os._exit(0)
+        return first_paint(window, context, load_then_report)
+    return first_paint(window, context, then)
+
+lazy.after_first_paint = hooked  # before annotator.ui.main_window is imported (by the app's start)
+main(args=[], prog_name="annotator", standalone_mode=False)
+"""
+
+
+@pytest.fixture
+def home(tmp_path):
+    """A default project with the demo articles, each with one annotation of maria's."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"),
+               ANNOTATOR_HOME=str(tmp_path / "annotator"))
+    conf = tmp_path / "config" / "annotator" / "annotator.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_text(f"[annotator]\nname={ME}\n", encoding="utf-8")
+    (tmp_path / "annotator").mkdir()
+    project = Project(tmp_path / "annotator" / "default.annotator", create=True)
+    import_seeds(project)
+    with project.transaction():
+        project.put_annotations([entity(doc_id, 1, 5, "PERSON", ME) for doc_id in project.document_ids()])
+    project.close()
+    return env
+
+
+def test_the_first_paint_imports_no_pydantic_and_the_annotations_follow(home):
+    proc = subprocess.run([sys.executable, "-c", START], env=home, capture_output=True, text=True, timeout=120)
+    line = next((x for x in proc.stdout.splitlines() if x.startswith("@@facts@@ ")), None)
+    assert line is not None, proc.stderr[-2000:]
+    facts = json.loads(line[len("@@facts@@ "):])
+    assert facts["pydantic"] == [] and facts["models"] == []
+    paint, after = facts["paint"], facts["after"]
+    assert paint["title"] == "default.annotator — annotator"
+    assert paint["menus"] == ["&File", "&Edit", "&View", "&Document", "&Review", "&Help"]
+    assert paint["rows"] >= 1 and paint["text"].strip()
+    assert not paint["loaded"] and paint["annotations"] == 0 and paint["spans"] == 0
+    assert after["loaded"] and after["text"] == paint["text"] and after["rows"] == paint["rows"]
+    assert after["annotations"] == 1 and after["spans"] == 1
+    assert after["palette"] > paint["palette"]  # the label chips
+
+
+@pytest.fixture
+def project(tmp_path):
+    p = Project(tmp_path / "work.annotator", create=True)
+    import_seeds(p)
+    doc_id = p.document_ids()[0]
+    with p.transaction():
+        p.put_annotations([entity(doc_id, 1, 5, "PERSON", ME), entity(doc_id, 10, 15, "ORG", ME)])
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def deferred(qtbot, tmp_path, project):
+    window = MainWindow(project, ME, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), defer_load=True)
+    qtbot.addWidget(window)
+    yield window
+    window.close()
+
+
+def test_deferred_window_shows_the_text_then_the_annotations(qtbot, project, deferred):
+    doc_id = project.document_ids()[0]
+    view = deferred.article_view
+    assert view.text() == project.document_text(doc_id)
+    assert not deferred.workspace.loaded and deferred.workspace.doc_id is None
+    assert deferred.panel.model.rowCount() == 0 and not list(view._index)
+    assert deferred.title_label.toolTip() or deferred.title_label.text()  # the document's title
+    deferred.show()  # the first paint, then the deferred load
+    qtbot.waitUntil(lambda: deferred.workspace.loaded)
+    assert deferred.workspace.doc_id == doc_id and len(deferred.workspace.anns) == 2
+    assert deferred.panel.model.rowCount() == 2 and len(list(view._index)) == 2
+    assert view.text() == project.document_text(doc_id)
+    assert deferred.palette_widget.findChildren(QToolButton)  # the label chips
+
+
+def test_a_key_before_the_load_loads_first(qtbot, project, deferred):
+    """A key press in that instant acts on the loaded document, never on a half-loaded one."""
+    doc_id = project.document_ids()[0]
+    view = deferred.article_view
+    assert not deferred.workspace.loaded
+    qtbot.keyClick(view, Qt.Key.Key_Down)  # not shown yet: no paint has happened
+    assert deferred.workspace.loaded and deferred.workspace.doc_id == doc_id
+    assert len(deferred.workspace.anns) == 2 and deferred.panel.model.rowCount() == 2
+
+
+def test_windows_built_directly_load_at_once(qtbot, tmp_path, project):
+    window = MainWindow(project, ME, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    assert window.workspace.loaded and len(window.workspace.anns) == 2
+    window.close()
