@@ -1,4 +1,6 @@
-from annotator.cli import main
+import sys
+
+from annotator.cli import start
 
 if __name__ == "__main__":
-    main()
+    sys.exit(start())

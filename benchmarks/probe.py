@@ -196,13 +196,13 @@ def real(project: str | None) -> int:
     # What the command imports before it starts the app (the store and the
     # models, to open the project): here too before Qt, as in the real start.
     import annotator.services.project  # noqa: F401
-    from annotator.cli import main  # the `annotator` command
+    from annotator.cli import start  # the `annotator` command
 
     _install()
     import annotator.ui.app  # noqa: F401 (imported here by the command too, just later)
 
     _state["imported"] = time.time()
-    return main(args=["open", project] if project else [], prog_name="annotator", standalone_mode=False) or 0
+    return start(["open", project] if project else []) or 0
 
 
 if __name__ == "__main__":

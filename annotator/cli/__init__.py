@@ -1,82 +1,69 @@
-"""The ``annotator`` command line: click only, a thin layer over the services.
+"""The ``annotator`` command.
 
-Each command parses its options, calls a service (the same functions the desktop
-app calls) and prints; library errors a user can meet become
-:class:`click.ClickException` (message, non-zero exit, no traceback).  Commands
-live in the submodules and are loaded when they are used, so starting the app
-(no command) loads none of them; Qt is imported only when the app starts.
+Without arguments it starts the desktop app on the default project, and nothing
+but what the app needs is imported for that (not click, not the commands: the
+first paint comes sooner, benchmarks/RESULTS.md case 8). With arguments it is
+the click group of :mod:`annotator.cli.group`, whose commands live in the
+submodules and are loaded when used. ``from annotator.cli import main`` gives
+that group.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
+import sys
 from pathlib import Path
-
-import click
+from typing import Any
 
 # annotator's models use no pydantic plugins; looking for them scans the entry
 # points of every installed distribution (~35 ms of each start of the command
 # and the app, benchmarks/RESULTS.md case 8). Set it (to an empty value) to use them.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from annotator import __version__  # noqa: E402 (models are built on import: after the line above)
 
-#: Command name -> "module:attribute" of its click command (loaded on first use).
-COMMANDS = {
-    "open": "annotator.cli.project:open_command",
-    "import": "annotator.cli.project:import_command",
-    "stats": "annotator.cli.project:stats",
-    "schema": "annotator.cli.project:schema",
-    "export": "annotator.cli.export:export_command",
-    "merge": "annotator.cli.review:merge_command",
-    "agreement": "annotator.cli.review:agreement_command",
-}
+class AppStartError(Exception):
+    """The desktop app cannot start; ``str()`` is the message for people."""
 
 
-class LazyGroup(click.Group):
-    """A group whose commands are imported only when they are run or listed."""
+def start_app(path: Path | None) -> int:
+    """Start the desktop app on ``path`` (None: the default project, made with the
+    demo article on first use); its exit status. Raises :class:`AppStartError`."""
+    from annotator.core.errors import ProjectError
+    from annotator.core.kinds import SchemaError
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+    if path is None:
+        from annotator.services.project import ensure_default_project
 
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
-            return None
-        module, attr = target.split(":")
-        command: click.Command = getattr(importlib.import_module(module), attr)
-        return command
-
-
-def run_gui(path: Path) -> int:
-    """Start the desktop app on the project file ``path``; its exit status."""
+        try:
+            project = ensure_default_project()
+        except (ProjectError, SchemaError) as err:
+            raise AppStartError(str(err)) from None
+        path = project.path
+        project.close()
     try:
         from annotator.ui.app import run
     except ImportError as err:
-        raise click.ClickException(f"the desktop app cannot start: {err}") from None
+        raise AppStartError(f"the desktop app cannot start: {err}") from None
     return run(path)
 
 
-@click.group(cls=LazyGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="annotator")
-@click.pass_context
-def main(ctx: click.Context) -> None:
-    """Annotate news articles with entities, events and claims.
+def start(argv: list[str] | None = None) -> Any:
+    """The ``annotator`` console script: the app with no arguments, else the commands."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args:
+        try:
+            return start_app(None)
+        except AppStartError as err:
+            print(f"Error: {err}", file=sys.stderr)
+            return 1
+    from annotator.cli.group import main
 
-    Without a command, opens the desktop app on the default project (created
-    with a demo article on first use; set ANNOTATOR_HOME to keep it elsewhere).
-    """
-    if ctx.invoked_subcommand is not None:
-        return
-    from annotator.core.kinds import SchemaError
-    from annotator.core.store import ProjectError
-    from annotator.services.project import ensure_default_project
+    return main(args=args, prog_name="annotator")
 
-    try:
-        project = ensure_default_project()
-    except (ProjectError, SchemaError) as err:
-        raise click.ClickException(str(err)) from None
-    path = project.path
-    project.close()
-    ctx.exit(run_gui(path))
+
+def __getattr__(name: str) -> Any:
+    if name == "main":  # the click group, built only when asked for
+        from annotator.cli.group import main
+
+        return main
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
