@@ -136,7 +136,7 @@ class Segments(NamedTuple):
     ``[b[k], b[k + 1])``."""
 
     #: boundary offset -> k
-    index: dict[int, int]
+    piece: dict[int, int]
     #: piece k -> number of tokens starting in it
     counts: list[int]
     #: number of tokens of the whole document
@@ -227,7 +227,7 @@ def _token_categories(segments: Segments, ents: Iterable[AnnotationRow]) -> dict
     tokens: the labels covering them, sorted and joined by ``+`` (pieces without
     tokens, and uncovered ones, category ``O``, are left out)."""
     cover: dict[int, str] = {}
-    index, counts = segments.index, segments.counts
+    index, counts = segments.piece, segments.counts
     for e in ents:
         lab = e.label
         for i in range(index[e.start], index[e.end]):  # type: ignore[index]
@@ -301,6 +301,7 @@ def _doc_boundaries(doc: dict[str, list[AnnotationRow]], names: Iterable[str], l
     out: set[int] = set()
     for n in names:
         for e in _spans(doc.get(n, ()), "entity", label):
-            out.add(e.start)
-            out.add(e.end)
+            if e.start is not None and e.end is not None:  # always, for an entity
+                out.add(e.start)
+                out.add(e.end)
     return out
