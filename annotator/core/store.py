@@ -648,6 +648,23 @@ class Project:
             f"SELECT {_ANN_SELECT} FROM annotations WHERE {column} IN ({', '.join('?' * len(names))}) ORDER BY rowid", names
         ).fetchall())
 
+    def annotation_columns(self, columns: Iterable[str], annotators: Iterable[str], scan: bool = False) -> list[tuple]:
+        """Plain rows of only ``columns`` (annotation column names) of the annotations of
+        ``annotators``, in the order they were stored (as :meth:`annotation_rows`, for
+        bulk readers that need a few columns, such as
+        :data:`~annotator.core.rows.AGREEMENT_COLUMNS`)."""
+        wanted = list(columns)
+        unknown = [c for c in wanted if c not in ANNOTATION_COLUMNS]
+        if unknown:
+            raise ValueError(f"not annotation columns: {', '.join(unknown)}")
+        select = ", ".join(f'"{c}"' for c in wanted)
+        names = list(annotators)
+        column = "+annotator" if scan else "annotator"  # "+": the index is not used
+        return self._q(
+            f"SELECT {select} FROM annotations "
+            f"WHERE {column} IN ({', '.join('?' * len(names))}) ORDER BY rowid", names
+        ).fetchall()
+
     def linked_document_ids(self, kinds: Iterable[str], annotator: str | None = None) -> set[str]:
         """Ids of the documents holding a link: a relation, or (for the ``kinds``
         given) an event with arguments or a claim with a claimant entity; only
