@@ -649,15 +649,14 @@ class Project:
         ).fetchall())
 
     def annotation_columns(self, columns: Iterable[str], annotators: Iterable[str], scan: bool = False) -> list[tuple]:
-        """Plain rows of only ``columns`` (annotation column names) of the annotations of
-        ``annotators``, in the order they were stored (as :meth:`annotation_rows`, for
-        bulk readers that need a few columns, such as
+        """Plain rows of only ``columns`` (annotation column names, in the table's order)
+        of the annotations of ``annotators``, in the order they were stored (as
+        :meth:`annotation_rows`, for bulk readers that need a few columns, such as
         :data:`~annotator.core.rows.AGREEMENT_COLUMNS`)."""
         wanted = list(columns)
-        unknown = [c for c in wanted if c not in ANNOTATION_COLUMNS]
-        if unknown:
-            raise ValueError(f"not annotation columns: {', '.join(unknown)}")
-        select = ", ".join(f'"{c}"' for c in wanted)
+        if wanted != [c for c in ANNOTATION_COLUMNS if c in wanted]:
+            raise ValueError(f"not annotation columns in the table's order: {', '.join(wanted)}")
+        select = ", ".join(f'"{c}"' for c in ANNOTATION_COLUMNS if c in wanted)  # SQL from the known names only
         names = list(annotators)
         column = "+annotator" if scan else "annotator"  # "+": the index is not used
         return self._q(
