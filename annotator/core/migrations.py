@@ -39,7 +39,9 @@ def sqlite_utils_classes() -> tuple[type["Database"], type["Migrations"]]:
     it loads; a later ``import pandas`` works as usual.
     """
     hidden = [m for m in ("pandas", "numpy") if m not in sys.modules]
-    sys.modules.update(dict.fromkeys(hidden))
+    # A None entry makes ``import name`` raise ImportError (the import system's documented
+    # way to block a module); typeshed types sys.modules as holding modules only.
+    sys.modules.update(dict.fromkeys(hidden))  # type: ignore[arg-type]
     try:
         from sqlite_utils import Database
         from sqlite_utils.migrations import Migrations

@@ -31,7 +31,8 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Generic, TypeVar
 
 from annotator.core.commands import Changes, Command, CommandError, DeleteAnnotations, stamped
 from annotator.core.models import GOLD, SPAN_KINDS, Annotation, Argument, DocStatus, new_id, now
@@ -64,22 +65,24 @@ _SPACES = re.compile(r"\s+")
 #: What :func:`align` compares: annotations, or stored rows (the queue reads every
 #: row of the project and validates none); units hold whichever they were given.
 Stored = Annotation | AnnotationRow
+#: One of the two :data:`Stored` types (a unit holds one kind, the one :func:`align` was given).
+S = TypeVar("S", Annotation, AnnotationRow)
 
 
 # ---------------------------------------------------------------------------
 # Units
 # ---------------------------------------------------------------------------
 @dataclass
-class Unit:
+class Unit(Generic[S]):
     """Annotations of several annotators that stand for the same thing."""
 
     kind: str
     start: int | None
     end: int | None
     #: annotator -> their annotations in this unit (usually one)
-    members: dict[str, list[Annotation]]
+    members: dict[str, list[S]]
     status: str
-    gold: list[Annotation] = field(default_factory=list)
+    gold: list[S] = field(default_factory=list)
     #: "accepted" (gold equals an annotator's version), "edited" (gold differs
     #: from all), "rejected" (no gold, a reject decision) or None (open).
     decision: str | None = None
@@ -87,7 +90,7 @@ class Unit:
     accepted_from: list[str] = field(default_factory=list)
 
     @property
-    def annotations(self) -> list[Annotation]:
+    def annotations(self) -> list[S]:
         return [a for anns in self.members.values() for a in anns]
 
     @property
@@ -165,9 +168,9 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return min(a[1], b[1]) - max(a[0], b[0])
 
 
-def _span_groups(anns: list[Annotation]) -> list[list[Annotation]]:
+def _span_groups(anns: list[S]) -> list[list[S]]:
     """Exact-span groups merged across annotators where they overlap (see module doc)."""
-    exact: dict[tuple[int, int], list[Annotation]] = defaultdict(list)
+    exact: dict[tuple[int, int], list[S]] = defaultdict(list)
     for a in anns:
         exact[(a.start, a.end)].append(a)  # type: ignore[index]
     spans = sorted(exact)
@@ -198,13 +201,13 @@ def _span_groups(anns: list[Annotation]) -> list[list[Annotation]]:
         parent[rj] = ri
         who[ri] |= who[rj]
         extent[ri] = (min(extent[ri][0], extent[rj][0]), max(extent[ri][1], extent[rj][1]))
-    groups: dict[int, list[Annotation]] = defaultdict(list)
+    groups: dict[int, list[S]] = defaultdict(list)
     for i, s in enumerate(spans):
         groups[find(i)].extend(exact[s])
     return list(groups.values())
 
 
-def _status(members: dict[str, list[Annotation]], annotators: Sequence[str], index: _Index) -> str:
+def _status(members: Mapping[str, Sequence[Stored]], annotators: Sequence[str], index: _Index) -> str:
     if any(len(v) > 1 for v in members.values()):
         return "mixed"
     if len([n for n in annotators if members.get(n)]) < len(annotators):
@@ -224,11 +227,11 @@ def _status(members: dict[str, list[Annotation]], annotators: Sequence[str], ind
 
 
 def align(
-    annotations: Iterable[Stored],
+    annotations: Iterable[S],
     text: str,
     annotators: Sequence[str] | None = None,
     decisions: Iterable[dict[str, Any]] = (),
-) -> list[Unit]:
+) -> list[Unit[S]]:
     """The units of one document (see the module doc), in reading order.
 
     ``annotations`` are all the document's annotations (gold included);
@@ -239,17 +242,17 @@ def align(
     names = list(annotators) if annotators is not None else sorted({a.annotator for a in anns if a.annotator != GOLD})
     chosen = [a for a in anns if a.annotator in names and a.annotator != GOLD]
     gold = [a for a in anns if a.annotator == GOLD]
-    units: list[Unit] = []
+    units: list[Unit[S]] = []
     for kind in SPAN_KINDS:
         for group in _span_groups([a for a in chosen if a.kind == kind]):
-            members: dict[str, list[Annotation]] = defaultdict(list)
+            members: dict[str, list[S]] = defaultdict(list)
             for a in group:
                 members[a.annotator].append(a)
             units.append(Unit(
                 kind, min(a.start for a in group), max(a.end for a in group),  # type: ignore[type-var]
                 dict(members), _status(members, names, index),
             ))
-    relations: dict[tuple, dict[str, list[Annotation]]] = defaultdict(lambda: defaultdict(list))
+    relations: dict[tuple, dict[str, list[S]]] = defaultdict(lambda: defaultdict(list))
     for a in chosen:
         if a.kind == "relation":
             relations[(a.label, index.span(a.head), index.span(a.tail))][a.annotator].append(a)
@@ -268,7 +271,7 @@ def align(
     return units
 
 
-def _relation_anchor(u: Unit, index: _Index) -> tuple[int, int]:
+def _relation_anchor(u: Unit[Any], index: _Index) -> tuple[int, int]:
     if u.start is not None:
         return (u.start, -u.end)  # type: ignore[operator]
     a = (u.annotations or u.gold)[0]
@@ -276,7 +279,7 @@ def _relation_anchor(u: Unit, index: _Index) -> tuple[int, int]:
     return (head.start or 0, 0) if head is not None and head.start is not None else (0, 0)
 
 
-def _attach_gold(units: list[Unit], gold: list[Annotation], index: _Index) -> None:
+def _attach_gold(units: list[Unit[S]], gold: list[S], index: _Index) -> None:
     for g in gold:
         best, best_score = None, 0.0
         for u in units:
@@ -301,7 +304,7 @@ def _attach_gold(units: list[Unit], gold: list[Annotation], index: _Index) -> No
             best.gold.append(g)
 
 
-def document_units(project: Project, doc_id: str, annotators: Sequence[str] | None = None) -> list[Unit]:
+def document_units(project: Project, doc_id: str, annotators: Sequence[str] | None = None) -> list[Unit[Annotation]]:
     """:func:`align` over a stored document."""
     return align(
         project.annotations(doc_id), project.document_text(doc_id), annotators, project.review_decisions(doc_id)
@@ -468,15 +471,19 @@ class _Gold:
                 continue
             refs = g.referenced_ids()
             if refs & dropped:
-                def to(ref: str | None) -> str | None:
+                def to(ref: str) -> str:
                     return keep.id if ref in dropped else ref
+
+                def to_opt(ref: str | None) -> str | None:
+                    return None if ref is None else to(ref)
+
                 args, seen = [], set()
                 for x in g.arguments:
                     k = (x.role, to(x.target))
                     if k not in seen:
                         seen.add(k)
                         args.append(Argument(role=k[0], target=k[1]))
-                self.put(stamped(g, arguments=args, claimant_ref=to(g.claimant_ref), head=to(g.head), tail=to(g.tail)))
+                self.put(stamped(g, arguments=args, claimant_ref=to_opt(g.claimant_ref), head=to_opt(g.head), tail=to_opt(g.tail)))
         for i in dropped:
             self.rows[i] = None
 

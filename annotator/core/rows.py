@@ -19,14 +19,17 @@ if TYPE_CHECKING:  # pydantic: imported by the conversions that need it (not the
 
 __all__ = [
     "AnnotationRow",
+    "AgreementRow",
     "DocumentRow",
     "ANNOTATION_COLUMNS",
+    "AGREEMENT_COLUMNS",
     "DOCUMENT_COLUMNS",
     "annotation_row",
     "row_to_annotation",
     "document_row",
     "row_to_document",
     "as_annotation_rows",
+    "as_agreement_rows",
     "as_document_rows",
 ]
 
@@ -54,19 +57,54 @@ class AnnotationRow(NamedTuple):
 
     def attribute_values(self) -> dict[str, Any]:
         """The attributes, parsed (a new dict)."""
-        return json.loads(self.attributes) if self.attributes not in ("", "{}") else {}
+        return _attribute_values(self.attributes)
 
     def argument_pairs(self) -> list[tuple[str, str]]:
         """The event's arguments as ``(role, target)``, in stored order."""
-        if self.arguments in ("", "[]"):
-            return []
-        return [(x["role"], x["target"]) for x in json.loads(self.arguments)]
+        return _argument_pairs(self.arguments)
 
     def referenced_ids(self) -> set[str]:
         """Ids of other annotations this one points at (as :meth:`Annotation.referenced_ids`)."""
         refs = {t for _r, t in self.argument_pairs()}
         refs.update(r for r in (self.head, self.tail, self.claimant_ref) if r)
         return refs
+
+
+class AgreementRow(NamedTuple):
+    """The columns of a stored annotation that the agreement metrics read: those of
+    :class:`AnnotationRow` but ``head``, ``tail``, ``source``, ``created`` and
+    ``updated`` (agreement reads every annotation of the annotators compared; the
+    columns it does not need cost about a tenth of its time)."""
+
+    id: str
+    doc_id: str
+    kind: str
+    label: str
+    start: int | None
+    end: int | None
+    attributes: str
+    arguments: str
+    claimant_ref: str | None
+    claimant_text: str | None
+    annotator: str
+
+    def attribute_values(self) -> dict[str, Any]:
+        """The attributes, parsed (a new dict)."""
+        return _attribute_values(self.attributes)
+
+    def argument_pairs(self) -> list[tuple[str, str]]:
+        """The event's arguments as ``(role, target)``, in stored order."""
+        return _argument_pairs(self.arguments)
+
+
+def _attribute_values(attributes: str) -> dict[str, Any]:
+    return json.loads(attributes) if attributes not in ("", "{}") else {}
+
+
+def _argument_pairs(arguments: str) -> list[tuple[str, str]]:
+    if arguments in ("", "[]"):
+        return []
+    return [(x["role"], x["target"]) for x in json.loads(arguments)]
 
 
 class DocumentRow(NamedTuple):
@@ -86,18 +124,26 @@ class DocumentRow(NamedTuple):
 
 #: The annotations table's columns, in the order rows hold them.
 ANNOTATION_COLUMNS: tuple[str, ...] = AnnotationRow._fields
+#: The annotations table's columns read into :class:`AgreementRow`, in its order.
+AGREEMENT_COLUMNS: tuple[str, ...] = AgreementRow._fields
 #: The documents table's columns read into :class:`DocumentRow`.
 DOCUMENT_COLUMNS: tuple[str, ...] = DocumentRow._fields
 
 # ``tuple.__new__(AnnotationRow, row)`` makes the named tuple of a plain row without
 # the named tuple's Python-level constructor (bulk reads make 10^5 of them).
 _as_annotation_row = partial(tuple.__new__, AnnotationRow)
+_as_agreement_row = partial(tuple.__new__, AgreementRow)
 _as_document_row = partial(tuple.__new__, DocumentRow)
 
 
 def as_annotation_rows(rows: list[tuple]) -> list[AnnotationRow]:
     """:class:`AnnotationRow` s of plain rows in the store's column order."""
     return list(map(_as_annotation_row, rows))
+
+
+def as_agreement_rows(rows: list[tuple]) -> list[AgreementRow]:
+    """:class:`AgreementRow` s of plain rows holding :data:`AGREEMENT_COLUMNS`."""
+    return list(map(_as_agreement_row, rows))
 
 
 def as_document_rows(rows: list[tuple]) -> list[DocumentRow]:

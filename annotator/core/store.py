@@ -651,6 +651,22 @@ class Project:
             f"SELECT {_ANN_SELECT} FROM annotations WHERE {column} IN ({', '.join('?' * len(names))}) ORDER BY rowid", names
         ).fetchall())
 
+    def annotation_columns(self, columns: Iterable[str], annotators: Iterable[str], scan: bool = False) -> list[tuple]:
+        """Plain rows of only ``columns`` (annotation column names, in the table's order)
+        of the annotations of ``annotators``, in the order they were stored (as
+        :meth:`annotation_rows`, for bulk readers that need a few columns, such as
+        :data:`~annotator.core.rows.AGREEMENT_COLUMNS`)."""
+        wanted = list(columns)
+        if wanted != [c for c in ANNOTATION_COLUMNS if c in wanted]:
+            raise ValueError(f"not annotation columns in the table's order: {', '.join(wanted)}")
+        select = ", ".join(f'"{c}"' for c in ANNOTATION_COLUMNS if c in wanted)  # SQL from the known names only
+        names = list(annotators)
+        column = "+annotator" if scan else "annotator"  # "+": the index is not used
+        return self._q(
+            f"SELECT {select} FROM annotations "
+            f"WHERE {column} IN ({', '.join('?' * len(names))}) ORDER BY rowid", names
+        ).fetchall()
+
     def linked_document_ids(self, kinds: Iterable[str], annotator: str | None = None) -> set[str]:
         """Ids of the documents holding a link: a relation, or (for the ``kinds``
         given) an event with arguments or a claim with a claimant entity; only

@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from annotator.core.models import CLAIM_LABEL, Annotation, Argument, all_spans, new_id
+from annotator.core.models import CLAIM_LABEL, Annotation, Argument, new_id
 from annotator.formats import InputError, Item, Record, TextBuilder, annotator_name, collect, read_text
 from annotator.formats.writing import CLAIMANT, ExportContext, Unit, Writer, open_text, unit_links
 
@@ -200,7 +200,6 @@ class BratWriter(Writer):
         """The ``.ann`` lines of one document."""
         text = unit.text
         spans = unit.spans
-        assert all_spans(spans)  # a unit's spans hold no relation
         t = self.types
         tid = {a.id: f"T{i}" for i, a in enumerate(spans, start=1)}
         events = [a for a in spans if a.kind == "event"]

@@ -23,7 +23,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from annotator.core.models import Annotation, all_spans
+from annotator.core.models import Annotation
 from annotator.formats import (
     Record,
     TextBuilder,
@@ -136,7 +136,6 @@ def doccano_record(unit: Unit, relations: bool, report: ExportReport | None = No
     no place for them) and, in the sequence shape, links are listed in ``report``.
     """
     spans = unit.spans
-    assert all_spans(spans)  # a unit's spans hold no relation
     rec: dict[str, Any] = {"id": unit.record_id, "text": unit.text}
     if relations:
         number = {a.id: i for i, a in enumerate(spans)}

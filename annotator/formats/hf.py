@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from annotator.core.models import Annotation, SpanAnnotation, all_spans
+from annotator.core.models import Annotation, SpanAnnotation
 from annotator.core.tokenize import Token
 from annotator.formats.writing import ExportContext, JsonlWriter, Unit, open_text
 
@@ -92,7 +92,6 @@ def tag_unit(ctx: ExportContext, unit: Unit, labels: list[str], extra: set[str])
     """
     tk = ctx.tokenized(unit)
     spans = tk.spans
-    assert all_spans(spans)  # a unit's spans hold no relation
     kept, dropped = non_overlapping(spans)
     for a, clash in dropped:
         ctx.report.problem("not_bio", unit.problem(a, overlap_reason(a, clash, unit)))

@@ -33,7 +33,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from annotator.core.models import KINDS, Annotation, Document, Source
 from annotator.core.rows import ANNOTATION_COLUMNS, AnnotationRow, DocumentRow, annotation_row, document_row
-from annotator.formats.writing import ExportContext, ExportSource, Writer, open_text
+from annotator.formats.writing import ExportContext, ExportSource, Unit, Writer, open_text
 from annotator.formats import (
     Record,
     TextBuilder,
@@ -125,7 +125,7 @@ def _annotation_order(r: AnnotationRow) -> tuple:
 
 def annotation_dict(r: AnnotationRow) -> dict[str, Any]:
     """One annotation in native key order (without ``doc_id``), from its stored row."""
-    d = dict(zip(ANNOTATION_COLUMNS, r))
+    d: dict[str, Any] = dict(zip(ANNOTATION_COLUMNS, r))
     del d["doc_id"]  # the others keep their order
     d["attributes"] = {} if r.attributes == "{}" else dict(sorted(json.loads(r.attributes).items()))
     d["arguments"] = [] if r.arguments == "[]" else [{"role": x["role"], "target": x["target"]} for x in json.loads(r.arguments)]
@@ -294,19 +294,23 @@ class NativeWriter(Writer):
         # the stored rows (no Document and Annotation objects in between).
         self.rows = ctx.options.layer is None
 
-    def write(self, units: Iterable[Any], dest: Path) -> None:
+    def write_rows(self, rows: Iterable[tuple[DocumentRow, list[AnnotationRow]]], dest: Path) -> None:
         source = self.ctx.source
-        layer = self.ctx.options.layer
         schema = source.schema
         with open_text(dest) as fh:
-            if self.rows:
-                reviewed = source.has_review_decisions()
-                for doc, anns in units:
-                    review = source.review_decisions(doc.id) if reviewed else []
-                    fh.write(dumps_native(native_row_record(doc, anns, schema, review)) + "\n")
-                    self.report.records += 1
-                return
-            for unit in units:  # one layer plus whatever it refers to (see iter_native_records)
-                for rec in iter_native_records(source, [unit.doc.id], [layer]):
+            reviewed = source.has_review_decisions()
+            for doc, anns in rows:
+                review = source.review_decisions(doc.id) if reviewed else []
+                fh.write(dumps_native(native_row_record(doc, anns, schema, review)) + "\n")
+                self.report.records += 1
+
+    def write(self, units: Iterable[Unit], dest: Path) -> None:
+        source = self.ctx.source
+        layer = self.ctx.options.layer
+        # one layer plus whatever it refers to (see iter_native_records); no layer: everyone's
+        annotators = None if layer is None else [layer]
+        with open_text(dest) as fh:
+            for unit in units:
+                for rec in iter_native_records(source, [unit.doc.id], annotators):
                     fh.write(dumps_native(rec) + "\n")
                     self.report.records += 1

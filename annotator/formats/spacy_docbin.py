@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from annotator.core.models import all_spans
 from annotator.formats.writing import ExportContext, Unit, Writer, open_text
 from annotator.formats.hf import non_overlapping, overlap_reason, report_links
 from annotator.formats.spans import prodigy_tokens
@@ -51,7 +50,6 @@ class DocBinWriter(Writer):
             tokens, by_start, by_end = prodigy_tokens(unit.text, tk.tokens)
             doc = Doc(self.vocab, words=[t["text"] for t in tokens], spaces=[t["ws"] for t in tokens])
             spans = tk.spans
-            assert all_spans(spans)  # a unit's spans hold no relation
             kept, dropped = non_overlapping(spans)
             for a, clash in dropped:
                 self.report.problem("not_ents", unit.problem(a, overlap_reason(a, clash, unit)))

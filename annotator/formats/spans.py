@@ -43,7 +43,7 @@ from collections.abc import Callable, Iterable, Sequence
 from json.encoder import encode_basestring
 from typing import Any
 
-from annotator.core.models import Annotation
+from annotator.core.models import SpanAnnotation
 from annotator.core.tokenize import Token
 from annotator.formats.writing import JsonlWriter, Unit, unit_links
 
@@ -69,7 +69,7 @@ def prodigy_tokens(text: str, tokens: Sequence[Token], pos: Callable[[int], int]
     return out, by_start, by_end
 
 
-def span_record(unit: Unit, a: Annotation, token_start: int | None = None, token_end: int | None = None) -> dict[str, Any]:
+def span_record(unit: Unit, a: SpanAnnotation, token_start: int | None = None, token_end: int | None = None) -> dict[str, Any]:
     """A span as Prodigy writes it (offsets converted as the export asks)."""
     rec: dict[str, Any] = {"start": unit.pos(a.start), "end": unit.pos(a.end)}
     if token_start is not None:
@@ -112,7 +112,7 @@ class SpansWriter(JsonlWriter):
         """The unit's record as a dictionary (read back from :meth:`lines`, which makes it)."""
         return [json.loads(line) for line in self.lines(unit)]
 
-    def _record(self, unit: Unit, spans: list[Annotation], by_start: "_Index", by_end: "_Index") -> dict[str, Any]:
+    def _record(self, unit: Unit, spans: list[SpanAnnotation], by_start: "_Index", by_end: "_Index") -> dict[str, Any]:
         """The record without its tokens (:meth:`lines` writes them between ``meta`` and ``spans``)."""
         records: dict[str, dict[str, Any]] = {}
         for a in spans:

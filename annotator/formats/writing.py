@@ -22,7 +22,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from annotator.core.models import GOLD, SPAN_KINDS, Annotation, Document
+from annotator.core.models import GOLD, SPAN_KINDS, Annotation, Document, SpanAnnotation, all_spans, has_span
+from annotator.core.rows import AnnotationRow, DocumentRow
 from annotator.core.text import QtPositionMap
 from annotator.core.tokenize import Token, cut_spans, sentences, spacy_tokenize, token_spans, tokens_from_spans
 from annotator.formats.registry import FORMATS, FormatInfo
@@ -318,8 +319,11 @@ class Unit:
         return self._offsets(self.start + i) - self._offsets(self.start)
 
     @property
-    def spans(self) -> list[Annotation]:
-        return [a for a in self.annotations if a.start is not None]
+    def spans(self) -> list[SpanAnnotation]:
+        """The span annotations (all but relations), in the unit's order."""
+        spans = [a for a in self.annotations if a.start is not None]
+        assert all_spans(spans)  # the model sets start and end together
+        return spans
 
     @cached_property
     def by_id(self) -> dict[str, Annotation]:
@@ -388,7 +392,7 @@ def segments(text: str, annotations: Iterable[Annotation], *, links: bool = Fals
         by_id = {a.id: a for a in anns}
         reach = list(range(len(merged)))  # reach[i]: the last segment index i must join
         for a in anns:
-            ends = [a] if a.start is not None else []
+            ends: list[Annotation | None] = [a] if a.start is not None else []
             ends += [by_id.get(r) for r in a.referenced_ids()]
             idx = [i for i in (index(x) for x in ends) if i is not None]
             if len(idx) > 1:
@@ -410,7 +414,7 @@ def segments(text: str, annotations: Iterable[Annotation], *, links: bool = Fals
 
 
 def shift(a: Annotation, by: int) -> Annotation:
-    if a.start is None or by == 0:
+    if not has_span(a) or by == 0:
         return a
     return a.model_copy(update={"start": a.start - by, "end": a.end - by})
 
@@ -497,7 +501,7 @@ class ExportContext:
         if ann_id in unit.by_id:
             return unit.by_id[ann_id]
         found = self.source.get_annotation(ann_id)
-        if found is None or found.doc_id != unit.doc.id or found.start is None:
+        if found is None or found.doc_id != unit.doc.id or not has_span(found):
             return None
         if not (unit.start <= found.start and found.end <= unit.end):
             return None
@@ -515,7 +519,7 @@ class ExportContext:
         starts, ends, spans = self.token_offsets(unit)
         return Tokenized(tokens_from_spans(unit.text, zip(starts, ends), ()), spans)
 
-    def token_offsets(self, unit: Unit) -> tuple[list[int], list[int], list[Annotation]]:
+    def token_offsets(self, unit: Unit) -> tuple[list[int], list[int], list[SpanAnnotation]]:
         """What :meth:`tokenized` gives, with the tokens as their starts and ends only
         (for writers that turn tokens straight into text); reports the same problems."""
         text = unit.text
@@ -528,7 +532,7 @@ class ExportContext:
             bounds = cut_spans(bounds, {x for a in off.values() for x in (a.start, a.end)})
             starts = [a for a, _ in bounds]
             ends = [b for _, b in bounds]
-        out: list[Annotation] = []
+        out: list[SpanAnnotation] = []
         for a in spans:
             first = bisect_left(starts, a.start)
             last = bisect_right(ends, a.end) - 1
@@ -567,15 +571,15 @@ class Tokenized:
 
     tokens: list[Token]
     #: The unit's span annotations, cut to their tokens; spans without a token are left out.
-    spans: list[Annotation]
+    spans: list[SpanAnnotation]
 
 
 class Writer:
     """A format's writer: :meth:`write` one split's units to ``dest`` (a file, or a
     folder for folder formats); :meth:`finish` adds what belongs once to the output root."""
 
-    #: :meth:`write` gets ``(DocumentRow, [AnnotationRow, ...])`` pairs (the stored rows,
-    #: :mod:`annotator.core.rows`) instead of units.
+    #: The export calls :meth:`write_rows` with the stored rows instead of :meth:`write`
+    #: with units.
     rows = False
 
     def __init__(self, ctx: ExportContext):
@@ -584,6 +588,11 @@ class Writer:
 
     def write(self, units: Iterable[Unit], dest: Path) -> None:  # pragma: no cover - abstract
         raise ExportError(f"the {self.ctx.info.name} format has no writer")
+
+    def write_rows(self, rows: Iterable[tuple[DocumentRow, list[AnnotationRow]]], dest: Path) -> None:  # pragma: no cover - abstract
+        """What :meth:`write` does, from ``(DocumentRow, [AnnotationRow, ...])`` pairs (the
+        stored rows, :mod:`annotator.core.rows`); for writers that set :attr:`rows`."""
+        raise ExportError(f"the {self.ctx.info.name} writer does not write stored rows")
 
     def destination(self, root: Path, split: str | None) -> Path:
         """Where one split goes: ``root`` itself for a single file, else a file in the folder."""

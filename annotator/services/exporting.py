@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from annotator.core.models import Annotation, Document
+from annotator.core.models import Annotation, Document, has_span
 from annotator.core.rows import AnnotationRow, DocumentRow
 from annotator.core.store import Project
 from annotator.formats.registry import FORMATS, FormatInfo
@@ -227,11 +227,10 @@ def _select(project: Project, options: ExportOptions, report: ExportReport) -> l
     """Ids of the documents to export, in import order."""
     statuses = list(options.statuses) or None
     if options.labels:
-        seen: set[str] = set()
-        chosen = set()
+        chosen: set[str] = set()
         for label in options.labels:
             chosen.update(project.document_ids(status=statuses, label=label, annotator=options.layer))
-        ids = [i for i in project.document_ids(status=statuses) if i in chosen and not (i in seen or seen.add(i))]
+        ids = [i for i in project.document_ids(status=statuses) if i in chosen]  # ids are unique
     else:
         ids = project.document_ids(status=statuses)
     if options.info.name == "native" or options.include_empty:
@@ -295,19 +294,20 @@ class _Units:
             doc = self.project.get_document(doc_id)
             anns = sorted(self.annotations(doc_id), key=sort_key)
             offsets = DocOffsets(doc.text, opts.offsets) if opts.offsets == "utf16" else None
+            layers: list[tuple[str | None, list[Annotation]]]
             if opts.per_annotator:
-                names = sorted({a.annotator for a in anns}) or [None]
+                names: list[str | None] = [*sorted({a.annotator for a in anns})] or [None]
                 layers = [(n, [a for a in anns if a.annotator == n]) for n in names]
             else:
-                names = {a.annotator for a in anns}
-                layers = [(names.pop() if len(names) == 1 else opts.layer, anns)]
+                present = {a.annotator for a in anns}
+                layers = [(present.pop() if len(present) == 1 else opts.layer, anns)]
             for annotator, layer in layers:
                 self.report.annotations += len(layer)
                 if opts.sentences:
                     segs, joined = segments(doc.text, layer, links=opts.info.links)
                     self.report.joined_sentences += joined
                     for i, (s, e) in enumerate(segs):
-                        inside = [shift(a, s) for a in layer if a.start is not None and s <= a.start and a.end <= e]
+                        inside = [shift(a, s) for a in layer if has_span(a) and s <= a.start and a.end <= e]
                         ids_inside = {a.id for a in inside}
                         inside += [a for a in layer if a.start is None and a.head in ids_inside]
                         yield self._unit(doc, inside, s, e, annotator, i, offsets)
@@ -391,21 +391,21 @@ def _export(
     ctx = ExportContext(options, project, report)
     ctx.doc_ids = ids
     writer = _writer(ctx)
+    parts: dict[str | None, list[str]] = {None: ids}  # split name (None: no split) -> its document ids
     if options.split is not None:
         shas = project.document_shas()
         ordered = sorted(ids, key=lambda i: split_key(options.seed, shas[i]))
         counts = split_counts(len(ordered), options.split)
-        parts, at = {}, 0
-        for name, n in zip(SPLIT_NAMES, counts):
+        parts = {}
+        at = 0
+        for split_name, n in zip(SPLIT_NAMES, counts):
             chosen = set(ordered[at : at + n])
-            parts[name] = [i for i in ids if i in chosen]  # keep import order inside a split
+            parts[split_name] = [i for i in ids if i in chosen]  # keep import order inside a split
+            report.splits[split_name] = len(parts[split_name])
             at += n
-        report.splits = {k: len(v) for k, v in parts.items()}
-        for name, n in report.splits.items():
-            if n == 0 and options.split[SPLIT_NAMES.index(name)] > 0:
-                report.note(f"The {name} split is empty: too few documents for the shares asked.")
-    else:
-        parts = {None: ids}
+        for split_name, n in report.splits.items():
+            if n == 0 and options.split[SPLIT_NAMES.index(split_name)] > 0:
+                report.note(f"The {split_name} split is empty: too few documents for the shares asked.")
     folder = _is_folder_output(options)
     units = _Units(project, options, report, progress, cancelled, len(ids))
     if progress is not None:
@@ -414,7 +414,10 @@ def _export(
     try:
         for name, part in parts.items():
             dest = writer.destination(out.tmp, name)
-            writer.write(units.rows(part) if writer.rows else units(part), dest)
+            if writer.rows:
+                writer.write_rows(units.rows(part), dest)
+            else:
+                writer.write(units(part), dest)
             report.files.append(dest.relative_to(out.tmp).as_posix() if folder else target.name)
         writer.finish(out.tmp)
         if cancelled is not None and cancelled():

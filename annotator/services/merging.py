@@ -419,27 +419,27 @@ def merge_paths(
         raise MergeError("nothing to merge: give one or more projects or native exports")
     out = Path(out)
     loaded = []
-    for s in sources:
-        if out.exists() and Path(s).resolve() == out.resolve():
-            raise MergeError(f"{s}: cannot merge a project into itself")
+    for path in sources:
+        if out.exists() and Path(path).resolve() == out.resolve():
+            raise MergeError(f"{path}: cannot merge a project into itself")
         if progress:
-            progress(f"reading {s}")
-        loaded.append(read_source(s))
+            progress(f"reading {path}")
+        loaded.append(read_source(path))
     if out.exists():
         project = Project(out)
     else:
         schema = next((s.schema for s in loaded if s.schema is not None), None) or default_schema()
-        for s in loaded:  # before the new project file exists
-            check_labels(schema, s, out.name)
+        for source in loaded:  # before the new project file exists
+            check_labels(schema, source, out.name)
         project = Project(out, create=True, schema=schema)
     try:
-        for s in loaded:
-            check_labels(project.schema, s, out.name)
+        for source in loaded:
+            check_labels(project.schema, source, out.name)
         reports = []
-        for s in loaded:
+        for source in loaded:
             if progress:
-                progress(f"merging {s.path}")
-            reports.append(merge_source(project, s, actor=actor))
+                progress(f"merging {source.path}")
+            reports.append(merge_source(project, source, actor=actor))
         return reports
     finally:
         project.close()

@@ -1,7 +1,7 @@
 """Agreement: the corpus compared, and what each annotator made of each document.
 
 :func:`load_corpus` reads the annotations of the annotators compared (stored rows,
-:class:`~annotator.core.rows.AnnotationRow`) and the texts involved in one query
+:class:`~annotator.core.rows.AgreementRow`) and the texts involved in one query
 each; a :class:`Corpus` caches the token pieces of each document and each
 annotator's :class:`View` of it."""
 
@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from annotator.core.gcpause import collector_paused
 from annotator.core.models import CLAIM_LABEL, GOLD
-from annotator.core.rows import AnnotationRow
+from annotator.core.rows import AGREEMENT_COLUMNS, AgreementRow, as_agreement_rows
 from annotator.core.store import Project
 from annotator.core.tokenize import token_ranks, token_spans
 
@@ -36,10 +36,10 @@ class Corpus:
 
     annotators: list[str]
     #: doc id -> annotator -> annotations (all kinds)
-    docs: dict[str, dict[str, list[AnnotationRow]]]
+    docs: dict[str, dict[str, list[AgreementRow]]]
     texts: dict[str, str]
     titles: dict[str, str] = field(default_factory=dict)
-    by_id: dict[str, AnnotationRow] = field(default_factory=dict)
+    by_id: dict[str, AgreementRow] = field(default_factory=dict)
     claim_attributes: list[str] = field(default_factory=list)
     _tokens: dict[tuple[str, tuple[int, ...]], list[int]] = field(default_factory=dict)
     _views: dict[tuple[str, str, str | None], "View"] = field(default_factory=dict)
@@ -136,7 +136,7 @@ class Segments(NamedTuple):
     ``[b[k], b[k + 1])``."""
 
     #: boundary offset -> k
-    index: dict[int, int]
+    piece: dict[int, int]
     #: piece k -> number of tokens starting in it
     counts: list[int]
     #: number of tokens of the whole document
@@ -172,13 +172,13 @@ def load_corpus(project: Project, annotators: Sequence[str] | None = None) -> Co
         raise AgreementError(f"unknown annotator(s): {', '.join(unknown)} (the project has: {listed})")
     if len(set(names)) != len(names):
         raise AgreementError("an annotator is named twice")
-    docs: dict[str, dict[str, list[AnnotationRow]]] = defaultdict(lambda: defaultdict(list))
+    docs: dict[str, dict[str, list[AgreementRow]]] = defaultdict(lambda: defaultdict(list))
     # the annotators' rows are found faster by reading the whole table when they are most of it
     scan = 2 * sum(counts.get(n, 0) for n in names) >= sum(counts.values())
-    anns = project.annotation_rows(names, scan=scan)
+    anns = as_agreement_rows(project.annotation_columns(AGREEMENT_COLUMNS, names, scan=scan))
     for ann in anns:
         docs[ann.doc_id][ann.annotator].append(ann)
-    by_id: dict[str, AnnotationRow] = {ann.id: ann for ann in anns}
+    by_id: dict[str, AgreementRow] = {ann.id: ann for ann in anns}
     texts, titles = project.document_texts(list(docs))
     return Corpus(
         annotators=names,
@@ -200,7 +200,7 @@ def _norm(text: str) -> str:
 # ---------------------------------------------------------------------------
 # Per-annotator views of a document
 # ---------------------------------------------------------------------------
-def _spans(anns: Iterable[AnnotationRow], kind: str, label: str | None) -> list[AnnotationRow]:
+def _spans(anns: Iterable[AgreementRow], kind: str, label: str | None) -> list[AgreementRow]:
     return [x for x in anns if x.kind == kind and (label is None or x.label == label)]
 
 
@@ -211,7 +211,7 @@ def _filler(corpus: Corpus, target: str) -> tuple:
     return (t.start, t.end)
 
 
-def _claimant(corpus: Corpus, ann: AnnotationRow) -> str | None:
+def _claimant(corpus: Corpus, ann: AgreementRow) -> str | None:
     if ann.claimant_ref:
         t = corpus.by_id.get(ann.claimant_ref)
         if t is not None and t.start is not None:
@@ -222,12 +222,12 @@ def _claimant(corpus: Corpus, ann: AnnotationRow) -> str | None:
     return None
 
 
-def _token_categories(segments: Segments, ents: Iterable[AnnotationRow]) -> dict[int, str]:
+def _token_categories(segments: Segments, ents: Iterable[AgreementRow]) -> dict[int, str]:
     """Piece of the document (see :class:`Segments`) -> the category of its
     tokens: the labels covering them, sorted and joined by ``+`` (pieces without
     tokens, and uncovered ones, category ``O``, are left out)."""
     cover: dict[int, str] = {}
-    index, counts = segments.index, segments.counts
+    index, counts = segments.piece, segments.counts
     for e in ents:
         lab = e.label
         for i in range(index[e.start], index[e.end]):  # type: ignore[index]
@@ -276,7 +276,7 @@ def _make_view(corpus: Corpus, doc_id: str, annotator: str, label: str | None) -
     by_type: Counter = Counter()
     by_role: Counter = Counter()
     claims: list[Claim] = []
-    chosen: list[AnnotationRow] = []
+    chosen: list[AgreementRow] = []
     for x in anns:
         if label is not None and x.label != label:
             continue
@@ -297,10 +297,11 @@ def _make_view(corpus: Corpus, doc_id: str, annotator: str, label: str | None) -
     return View(ents, ent_set, _token_categories(corpus.segments(doc_id, label), chosen), events, by_type, by_role, claims)
 
 
-def _doc_boundaries(doc: dict[str, list[AnnotationRow]], names: Iterable[str], label: str | None) -> set[int]:
+def _doc_boundaries(doc: dict[str, list[AgreementRow]], names: Iterable[str], label: str | None) -> set[int]:
     out: set[int] = set()
     for n in names:
         for e in _spans(doc.get(n, ()), "entity", label):
-            out.add(e.start)
-            out.add(e.end)
+            if e.start is not None and e.end is not None:  # always, for an entity
+                out.add(e.start)
+                out.add(e.end)
     return out

@@ -128,8 +128,8 @@ def pair_document(corpus: Corpus, st: PairState, doc_id: str, a: str, b: str, la
         st.claims_overlap.add(CLAIM_LABEL, ov, len(cl_a), len(cl_b))
         disagreements += len(cl_a) + len(cl_b) - 2 * tp
         pool: dict[tuple[int, int], list[Claim]] = {}
-        for c in cl_b:
-            pool.setdefault(c[0], []).append(c)
+        for claim in cl_b:
+            pool.setdefault(claim[0], []).append(claim)
         for span, pa, attrs_a in cl_a:
             candidates = pool.get(span)
             if not candidates:

@@ -3,7 +3,7 @@ Krippendorff's alpha) and the counters they are computed from."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -55,12 +55,12 @@ def _unit_order(item: tuple[tuple, int]) -> str:
     return repr(item[0])
 
 
-def _coincidences(units: dict[tuple, int]) -> tuple[Counter, Counter]:
+def _coincidences(units: dict[tuple, int]) -> tuple[dict[tuple[Any, Any], float], dict[Any, float]]:
     """Krippendorff coincidence matrix from ``{sorted values of a unit: count}``.
 
     The units are taken in a fixed order (not the mapping's), so the float sums
     do not depend on the order in which the units were counted."""
-    o: Counter = Counter()
+    o: defaultdict[tuple[Any, Any], float] = defaultdict(float)
     for values, times in sorted(units.items(), key=_unit_order):
         m = len(values)
         if m < 2:
@@ -71,7 +71,7 @@ def _coincidences(units: dict[tuple, int]) -> tuple[Counter, Counter]:
                 pairs = nc * (nk - 1) if c == k else nc * nk
                 if pairs:
                     o[(c, k)] += times * pairs / (m - 1)
-    n_c: Counter = Counter()
+    n_c: defaultdict[Any, float] = defaultdict(float)
     for (c, _k), v in o.items():
         n_c[c] += v
     return o, n_c

@@ -60,17 +60,17 @@ def _pair_report(corpus: Corpus, a: str, b: str, label: str | None, documents: s
     binary_tokens = binary_confusions(st.tokens, entity_labels)
     label_units = binary_units(units, entity_labels)
     for lab in sorted(entity_labels):
-        ex, ov = exact_counts.one(lab), overlap_counts.one(lab)
+        lab_exact, lab_overlap = exact_counts.one(lab), overlap_counts.one(lab)
         per_label[lab] = {
             "kind": "entity",
-            "a": ex["a"],
-            "b": ex["b"],
-            "entity_f1_exact": ex["f1"],
-            "entity_f1_overlap": ov["f1"],
+            "a": lab_exact["a"],
+            "b": lab_exact["b"],
+            "entity_f1_exact": lab_exact["f1"],
+            "entity_f1_overlap": lab_overlap["f1"],
             "token_kappa": cohen_kappa(binary_tokens[lab]),
             "krippendorff_alpha": krippendorff_alpha_nominal(label_units[lab]),
-            "exact": ex,
-            "overlap": ov,
+            "exact": lab_exact,
+            "overlap": lab_overlap,
         }
     for lab in sorted(st.triggers.keys() | st.args_by_type.keys()):
         tr, ar = st.triggers.one(lab), st.args_by_type.one(lab)
