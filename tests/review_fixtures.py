@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.core.commands import AddAnnotations, apply
-from annotator.services.importing import import_seeds
 from annotator.core.models import Annotation, claim, entity, event
 from annotator.core.store import Project
+from annotator.services.importing import import_seeds
 
 
 def find(text: str, phrase: str, nth: int = 0) -> tuple[int, int]:
@@ -77,34 +77,72 @@ def build_demo(path: Path) -> Demo:
         ("modi", "Narendra Modi", "PERSON", 0),
         ("xi", "Xi Jinping", "PERSON", 0),
     ]
-    alice = _entities(doc_id, text, "alice", shared + [
-        ("beijing", "Beijing", "GPE", 0),
-        ("lac", "Line of Actual Control", "LOC", 0),
-        ("jaiswal", "Randhir Jaiswal", "PERSON", 0),
-        ("jaiswal2", "Randhir Jaiswal", "PERSON", 1),
-        ("indian", "Indian", "NORP", 0),
-        ("percent", "70%", "PERCENT", 0),
-    ])
-    bob = _entities(doc_id, text, "bob", shared + [
-        ("beijing", "Beijing’s", "GPE", 0),
-        ("lac", "Line of Actual Control", "FAC", 0),
-        ("jaiswal", "Jaiswal", "PERSON", 0),
-        ("indian", "Indian firms", "ORG", 0),
-        ("october", "October 21, 2024", "DATE", 0),
-    ])
+    alice = _entities(
+        doc_id,
+        text,
+        "alice",
+        shared
+        + [
+            ("beijing", "Beijing", "GPE", 0),
+            ("lac", "Line of Actual Control", "LOC", 0),
+            ("jaiswal", "Randhir Jaiswal", "PERSON", 0),
+            ("jaiswal2", "Randhir Jaiswal", "PERSON", 1),
+            ("indian", "Indian", "NORP", 0),
+            ("percent", "70%", "PERCENT", 0),
+        ],
+    )
+    bob = _entities(
+        doc_id,
+        text,
+        "bob",
+        shared
+        + [
+            ("beijing", "Beijing’s", "GPE", 0),
+            ("lac", "Line of Actual Control", "FAC", 0),
+            ("jaiswal", "Jaiswal", "PERSON", 0),
+            ("indian", "Indian firms", "ORG", 0),
+            ("october", "October 21, 2024", "DATE", 0),
+        ],
+    )
     s, e = find(text, "granted")
-    alice["grant"] = event(doc_id, s, e, "LicenceGrant", "alice", [
-        ("Grantor", alice["china"].id), ("Grantee", alice["indian"].id), ("Item", alice["magnets"].id)])
-    bob["grant"] = event(doc_id, s, e, "LicenceGrant", "bob", [
-        ("Grantor", bob["china"].id), ("Grantee", bob["indian"].id), ("Item", bob["magnets"].id)])
+    alice["grant"] = event(
+        doc_id,
+        s,
+        e,
+        "LicenceGrant",
+        "alice",
+        [("Grantor", alice["china"].id), ("Grantee", alice["indian"].id), ("Item", alice["magnets"].id)],
+    )
+    bob["grant"] = event(
+        doc_id,
+        s,
+        e,
+        "LicenceGrant",
+        "bob",
+        [("Grantor", bob["china"].id), ("Grantee", bob["indian"].id), ("Item", bob["magnets"].id)],
+    )
     s, e = find(text, "said")
     alice["said"] = event(doc_id, s, e, "Statement", "alice", [("Speaker", alice["ministry"].id)])
     bob["said"] = event(doc_id, s, e, "Statement", "bob", [("Speaker", bob["ministry"].id)])
-    s, e = find(text, "Yes, we confirm that some Indian companies have received licences for importing rare earth magnets from China")
-    alice["confirm"] = claim(doc_id, s, e, "alice", claimant_ref=alice["jaiswal2"].id, attributes={
-        "claim_type": "factual", "check_worthiness": "high", "stance": "supports", "veracity": "unverified"})
-    bob["confirm"] = claim(doc_id, s, e, "bob", claimant_text="Randhir Jaiswal", attributes={
-        "claim_type": "quote", "check_worthiness": "high", "stance": "supports", "veracity": "true"})
+    s, e = find(
+        text, "Yes, we confirm that some Indian companies have received licences for importing rare earth magnets from China"
+    )
+    alice["confirm"] = claim(
+        doc_id,
+        s,
+        e,
+        "alice",
+        claimant_ref=alice["jaiswal2"].id,
+        attributes={"claim_type": "factual", "check_worthiness": "high", "stance": "supports", "veracity": "unverified"},
+    )
+    bob["confirm"] = claim(
+        doc_id,
+        s,
+        e,
+        "bob",
+        claimant_text="Randhir Jaiswal",
+        attributes={"claim_type": "quote", "check_worthiness": "high", "stance": "supports", "veracity": "true"},
+    )
     s, e = find(text, "China controls around 70% of global rare earth mining")
     alice["controls"] = claim(doc_id, s, e, "alice", attributes={"claim_type": "statistical", "check_worthiness": "high"})
     for who, anns in (("alice", alice), ("bob", bob)):

@@ -61,9 +61,12 @@ def test_runner_tiny_mode_writes_table_and_json(tmp_path):
     out = tmp_path / "results.json"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks", "--tiny", "--case", "case_import", "--case", "case_agreement",
-         "--json", str(out)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-m", "benchmarks", "--tiny", "--case", "case_import", "--case", "case_agreement", "--json", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     assert "ours (median)" in proc.stdout and "baseline (median)" in proc.stdout
@@ -77,8 +80,9 @@ def test_runner_tiny_mode_writes_table_and_json(tmp_path):
 
 
 def test_unknown_case_is_refused():
-    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--case", "nope"], cwd=REPO,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--case", "nope"], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 2 and "unknown case" in proc.stderr
 
 

@@ -11,8 +11,8 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from annotator.cli import project as cli
 from annotator.cli import main
+from annotator.cli import project as cli
 from annotator.core.store import Project
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -57,7 +57,11 @@ def test_each_codec_alone_loads_no_service_store_or_front_end():
     names = ["annotator.formats", *modules("annotator.formats")]
     assert "annotator.formats.native" in names and "annotator.formats.writing" in names
     for name, loaded in loaded_by_each(names).items():
-        bad = [m for m in loaded if m.startswith(("annotator.services", "annotator.cli", "annotator.ui", "annotator.core.store", "click", "PySide6"))]
+        bad = [
+            m
+            for m in loaded
+            if m.startswith(("annotator.services", "annotator.cli", "annotator.ui", "annotator.core.store", "click", "PySide6"))
+        ]
         assert not bad, f"importing {name} loaded {bad}"
 
 
@@ -71,9 +75,15 @@ def test_services_load_no_front_end():
 
 def test_core_formats_services_and_cli_do_not_import_qt():
     names = [
-        "annotator", "annotator.core", "annotator.formats", "annotator.services",
-        *modules("annotator.core"), *modules("annotator.formats"), *modules("annotator.services"),
-        "annotator.cli", *modules("annotator.cli"),
+        "annotator",
+        "annotator.core",
+        "annotator.formats",
+        "annotator.services",
+        *modules("annotator.core"),
+        *modules("annotator.formats"),
+        *modules("annotator.services"),
+        "annotator.cli",
+        *modules("annotator.cli"),
     ]
     assert "annotator.core.store" in names and "annotator.formats.native" in names
     code = (

@@ -10,8 +10,8 @@ from typing import Any
 
 import click
 
-from annotator.cli.group import run_gui
 from annotator.cli.common import open_project, project_argument, user_errors
+from annotator.cli.group import run_gui
 from annotator.core.schema import load_schema
 from annotator.services.importing import FORMATS, ImportReport, import_paths
 from annotator.services.project import project_stats

@@ -196,7 +196,9 @@ def plain_id(value: Any) -> str | None:
     return None
 
 
-def extra_metadata(record: dict[str, Any], known: Iterable[str], meta_keys: Iterable[str] = ("meta", "metadata")) -> dict[str, Any]:
+def extra_metadata(
+    record: dict[str, Any], known: Iterable[str], meta_keys: Iterable[str] = ("meta", "metadata")
+) -> dict[str, Any]:
     """Metadata of a JSON record: its ``meta``/``metadata`` object, plus every top-level
     key the format does not use itself (so nothing the user had is lost)."""
     metadata: dict[str, Any] = {}
@@ -297,7 +299,6 @@ class TextBuilder:
         except ValidationError as err:
             raise self.error(f"{what}: {validation_message(err)}") from None
 
-
     def entity(self, doc_id: str, what: str, start: int, end: int, label: str, annotator: str) -> Annotation:
         """``annotation(doc_id, what, kind="entity", start=..., end=..., label=..., annotator=...)``
         for a span checked by :meth:`span` and string ``label`` and ``annotator``: the
@@ -306,26 +307,60 @@ class TextBuilder:
         for key, value in (("label", label), ("annotator", annotator)):
             if isinstance(value, str) and not value.isascii() and _SURROGATE.search(value):
                 raise self.error(f"{what}: {key} holds a lone surrogate, which cannot be stored")
-        if (type(label) is str and label and type(annotator) is str and annotator and type(doc_id) is str and doc_id
-                and type(start) is int and type(end) is int and 0 <= start < end):
+        if (
+            type(label) is str
+            and label
+            and type(annotator) is str
+            and annotator
+            and type(doc_id) is str
+            and doc_id
+            and type(start) is int
+            and type(end) is int
+            and 0 <= start < end
+        ):
             # Every field is what validation would make of it: build the model as
             # pydantic's model_construct does (which is slower than validating when
             # defaults are left to it), skipping a validation that cannot fail.
             # tests/formats/test_export_fast_paths.py compares it with a validated one.
             ann = _new_object(Annotation)
-            _set_attribute(ann, "__dict__", {
-                "id": new_id(), "doc_id": doc_id, "kind": "entity", "label": label, "start": start, "end": end,
-                "attributes": {}, "arguments": [], "head": None, "tail": None, "claimant_ref": None,
-                "claimant_text": None, "annotator": annotator, "source": Source.IMPORTED,
-                "created": self.stamp, "updated": self.stamp,
-            })
+            _set_attribute(
+                ann,
+                "__dict__",
+                {
+                    "id": new_id(),
+                    "doc_id": doc_id,
+                    "kind": "entity",
+                    "label": label,
+                    "start": start,
+                    "end": end,
+                    "attributes": {},
+                    "arguments": [],
+                    "head": None,
+                    "tail": None,
+                    "claimant_ref": None,
+                    "claimant_text": None,
+                    "annotator": annotator,
+                    "source": Source.IMPORTED,
+                    "created": self.stamp,
+                    "updated": self.stamp,
+                },
+            )
             _set_attribute(ann, "__pydantic_fields_set__", set(_ENTITY_FIELDS_SET))
             _set_attribute(ann, "__pydantic_extra__", None)
             _set_attribute(ann, "__pydantic_private__", None)
             return ann
         try:
-            return Annotation(doc_id=doc_id, kind="entity", start=start, end=end, label=label, annotator=annotator,
-                              source=Source.IMPORTED, created=self.stamp, updated=self.stamp)
+            return Annotation(
+                doc_id=doc_id,
+                kind="entity",
+                start=start,
+                end=end,
+                label=label,
+                annotator=annotator,
+                source=Source.IMPORTED,
+                created=self.stamp,
+                updated=self.stamp,
+            )
         except ValidationError as err:
             raise self.error(f"{what}: {validation_message(err)}") from None
 
@@ -439,8 +474,10 @@ def _json_text(text: str, name: str) -> Iterator[tuple[int, dict[str, Any] | Inp
 
 #: Byte-order marks of text that is not ASCII-compatible (UTF-32 first: its LE mark starts with UTF-16's).
 _WIDE_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
 
@@ -449,7 +486,8 @@ def _refuse_wide_text(head: bytes, name: str) -> None:
     for bom, encoding in _WIDE_BOMS:
         if head.startswith(bom):
             raise InputError(
-                name, None,
+                name,
+                None,
                 f"looks like {encoding.upper()} text (it starts with a {encoding.upper()} byte-order mark); "
                 f"pass --encoding {encoding}",
             )
@@ -536,7 +574,9 @@ def annotator_name(option: str | None, from_record: Any = None) -> str:
 RecordParser = Callable[[dict[str, Any], str, int, "str | None"], Record]
 
 
-def json_reader(parse: RecordParser, what: str) -> tuple[Callable[..., Iterator[Item]], Callable[..., list[tuple[Document, list[Annotation]]]]]:
+def json_reader(
+    parse: RecordParser, what: str
+) -> tuple[Callable[..., Iterator[Item]], Callable[..., list[tuple[Document, list[Annotation]]]]]:
     """The ``iter_<format>`` and ``read_<format>`` functions of a JSON-lines format."""
 
     def iter_records(
@@ -547,11 +587,11 @@ def json_reader(parse: RecordParser, what: str) -> tuple[Callable[..., Iterator[
         name: str | None = None,
         progress: Callable[[int], None] | None = None,
     ) -> Iterator[Item]:
-        return iter_json_records(
-            path, lambda r, f, n: parse(r, f, n, annotator), encoding=encoding, name=name, progress=progress
-        )
+        return iter_json_records(path, lambda r, f, n: parse(r, f, n, annotator), encoding=encoding, name=name, progress=progress)
 
-    def read_records(path: str | Path, *, encoding: str | None = None, annotator: str | None = None) -> list[tuple[Document, list[Annotation]]]:
+    def read_records(
+        path: str | Path, *, encoding: str | None = None, annotator: str | None = None
+    ) -> list[tuple[Document, list[Annotation]]]:
         return collect(iter_records(path, encoding=encoding, annotator=annotator))
 
     iter_records.__doc__ = (

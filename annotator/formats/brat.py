@@ -139,7 +139,9 @@ class BratWriter(Writer):
         stored = storage_form(name)
         if stored != name and (what, name) not in self.renamed:
             self.renamed.add((what, name))
-            problem = unit.problem(ann, f"{what} {name!r} is written as {stored!r} (brat names are [A-Za-z0-9_-])") if ann else None
+            problem = (
+                unit.problem(ann, f"{what} {name!r} is written as {stored!r} (brat names are [A-Za-z0-9_-])") if ann else None
+            )
             if problem is not None:
                 self.report.problem("renamed", problem)
         return stored
@@ -260,7 +262,10 @@ class BratWriter(Writer):
                 shown = _value_text(value)
                 stored = _NOT_WS.sub("_", shown)
                 if stored != shown:
-                    self.report.problem("renamed", unit.problem(a, f"attribute {key} value {shown!r} is written as {stored!r} (brat values have no spaces)"))
+                    self.report.problem(
+                        "renamed",
+                        unit.problem(a, f"attribute {key} value {shown!r} is written as {stored!r} (brat values have no spaces)"),
+                    )
                 t.add(values, stored)
                 lines.append(f"A{n_attr}\t{name} {ref(a)} {stored}")
             if a.kind == "claim" and a.claimant_text and not a.claimant_ref:
@@ -348,7 +353,9 @@ def _t_spans(line: _Line, file: str) -> list[tuple[int, int]]:
     for piece in text.split(";"):
         nums = piece.split()
         if len(nums) != 2 or not all(re.fullmatch(r"[0-9]+", n) for n in nums):
-            raise InputError(file, line.number, f"{line.id}: offsets must be 'START END' (fragments separated by ';'), found {text!r}")
+            raise InputError(
+                file, line.number, f"{line.id}: offsets must be 'START END' (fragments separated by ';'), found {text!r}"
+            )
         spans.append((int(nums[0]), int(nums[1])))
     return spans
 
@@ -375,7 +382,10 @@ def _choose_text(raw: str, had_bom: bool, tlines: list[_Line], file: str) -> str
             expected = " ".join(cand[s:e] for s, e in _t_spans(line, file))
             given = line.tail
             if not (given == expected or (given.startswith(expected) and given[len(expected)].isspace())):
-                problem = (line, f"{line.id}: the .ann says the text is {given[:40]!r} but the .txt has {expected[:40]!r} there (offsets must be code points)")
+                problem = (
+                    line,
+                    f"{line.id}: the .ann says the text is {given[:40]!r} but the .txt has {expected[:40]!r} there (offsets must be code points)",
+                )
                 break
         if problem is None:
             return cand
@@ -447,7 +457,10 @@ def _annotations(parsed: list[_Line], builder: TextBuilder, text: str, doc_id: s
         frags = sorted(_t_spans(line, file))
         for (_, e1), (s2, _) in zip(frags, frags[1:]):
             if s2 < e1 or text[e1:s2].strip():
-                raise fail(line, f"a discontinuous span ({'; '.join(f'{s} {e}' for s, e in frags)}) cannot be imported; spans here are continuous")
+                raise fail(
+                    line,
+                    f"a discontinuous span ({'; '.join(f'{s} {e}' for s, e in frags)}) cannot be imported; spans here are continuous",
+                )
         start, end = frags[0][0], frags[-1][1]
         a, b = builder.span(start, end, f"{line.id} ({line.type})")
         if line.id in triggers:
@@ -465,7 +478,7 @@ def _annotations(parsed: list[_Line], builder: TextBuilder, text: str, doc_id: s
     for tid, f in spans.items():
         ids[tid] = new_id()
         fields[ids[tid]] = f
-    for trig, (etype, eline) in triggers.items():
+    for trig, (_etype, eline) in triggers.items():
         if trig not in spans:
             raise fail(eline, f"the trigger {trig} is not a T annotation of this file")
         ids[eline.id] = ids[trig]
@@ -515,7 +528,7 @@ def _annotations(parsed: list[_Line], builder: TextBuilder, text: str, doc_id: s
             f = fields[target(line, line.args[0])]
             note = line.tail or ""
             if f["kind"] == "claim" and note.startswith(CLAIMANT_NOTE) and "claimant_text" not in f:
-                f["claimant_text"] = note[len(CLAIMANT_NOTE):]
+                f["claimant_text"] = note[len(CLAIMANT_NOTE) :]
             else:
                 f["attributes"]["note"] = f"{f['attributes']['note']}\n{note}" if "note" in f["attributes"] else note
     out: list[Annotation] = []

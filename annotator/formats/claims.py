@@ -59,8 +59,13 @@ class ClaimsWriter(JsonlWriter):
                 elif not has_span(target):
                     self.report.problem("links", unit.problem(c, f"claimant {c.claimant_ref} is a {target.kind}, not a span"))
                 else:
-                    claimant = {"id": target.id, "start": unit.pos(target.start), "end": unit.pos(target.end),
-                                "text": target.text_in(text), "label": target.label}
+                    claimant = {
+                        "id": target.id,
+                        "start": unit.pos(target.start),
+                        "end": unit.pos(target.end),
+                        "text": target.text_in(text),
+                        "label": target.label,
+                    }
             elif c.claimant_text:
                 claimant = {"text": c.claimant_text}
             attributes = {n: c.attributes.get(n) for n in names}

@@ -28,8 +28,8 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from pathlib import Path
 
-from annotator.formats.writing import Unit, Writer, open_text, segments
 from annotator.formats.hf import tag_unit
+from annotator.formats.writing import Unit, Writer, open_text, segments
 
 __all__ = ["ConllWriter", "DOCSTART"]
 

@@ -63,7 +63,7 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None) 
         else:
             spans = labels
     elif labels is not None:
-        raise builder.error(f"\"label\" must be a list of [start, end, label], found {labels!r:.60}")
+        raise builder.error(f'"label" must be a list of [start, end, label], found {labels!r:.60}')
     doc = builder.document(external_id=plain_id(record.get("id")), source=Path(file).name, metadata=metadata)
     who = annotator_name(annotator)
     anns: list[Annotation] = []
@@ -74,7 +74,11 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None) 
             raise builder.error(str(err)) from None
         what = f"label {i} ({label})" if isinstance(label, str) else f"label {i}"
         a, b = builder.span(start, end, what, text)
-        anns.append(builder.annotation(doc.id, what, kind="entity", start=a, end=b, label=check_label(builder, label, what), annotator=who))
+        anns.append(
+            builder.annotation(
+                doc.id, what, kind="entity", start=a, end=b, label=check_label(builder, label, what), annotator=who
+            )
+        )
     anns += _entities_and_relations(record, builder, doc.id, who)
     return Record(doc, anns, line, name=doc_name)
 
@@ -83,7 +87,7 @@ def _entities_and_relations(record: dict[str, Any], builder: TextBuilder, doc_id
     entities = record.get("entities") or []
     relations = record.get("relations") or []
     if not isinstance(entities, list) or not isinstance(relations, list):
-        raise builder.error("\"entities\" and \"relations\" must be lists")
+        raise builder.error('"entities" and "relations" must be lists')
     out: list[Annotation] = []
     by_id: dict[Any, str] = {}
     for i, ent in enumerate(entities, start=1):
@@ -92,7 +96,9 @@ def _entities_and_relations(record: dict[str, Any], builder: TextBuilder, doc_id
         label = ent.get("label")
         what = f"entity {i} ({label})" if isinstance(label, str) else f"entity {i}"
         a, b = builder.span(ent.get("start_offset"), ent.get("end_offset"), what)
-        ann = builder.annotation(doc_id, what, kind="entity", start=a, end=b, label=check_label(builder, label, what), annotator=who)
+        ann = builder.annotation(
+            doc_id, what, kind="entity", start=a, end=b, label=check_label(builder, label, what), annotator=who
+        )
         if "id" in ent:
             if ent["id"] in by_id:
                 raise builder.error(f"{what}: id {ent['id']!r} is used twice")
@@ -110,7 +116,9 @@ def _entities_and_relations(record: dict[str, Any], builder: TextBuilder, doc_id
                 raise builder.error(f"{what}: {key} {ref!r} is not the id of an entity of this document")
             ends.append(by_id[ref])
         out.append(
-            builder.annotation(doc_id, what, kind="relation", head=ends[0], tail=ends[1], label=check_label(builder, label, what), annotator=who)
+            builder.annotation(
+                doc_id, what, kind="relation", head=ends[0], tail=ends[1], label=check_label(builder, label, what), annotator=who
+            )
         )
     return out
 
@@ -151,11 +159,16 @@ def doccano_record(unit: Unit, relations: bool, report: ExportReport | None = No
         rec["label"] = [[unit.pos(a.start), unit.pos(a.end), a.label] for a in spans]
         if report is not None:
             for link in unit_links(unit, report):
-                report.problem("not_exported", unit.problem(link.source, f"{link.kind} {link.label!r}: no relations in this file"))
+                report.problem(
+                    "not_exported", unit.problem(link.source, f"{link.kind} {link.label!r}: no relations in this file")
+                )
     if report is not None:
         for a in spans:
             if a.attributes:
-                report.problem("not_exported", unit.problem(a, f"attributes {', '.join(sorted(a.attributes))}: doccano spans have no attributes"))
+                report.problem(
+                    "not_exported",
+                    unit.problem(a, f"attributes {', '.join(sorted(a.attributes))}: doccano spans have no attributes"),
+                )
     rec["meta"] = unit.meta()
     return rec
 

@@ -62,10 +62,14 @@ def event_record(writer: EventsWriter, unit: Unit) -> dict[str, Any]:
             for arg in a.arguments:
                 target = ctx.resolve(unit, arg.target)
                 if target is None:
-                    report.problem("links", unit.problem(a, f"argument {arg.role!r}: annotation {arg.target} is not in this record"))
+                    report.problem(
+                        "links", unit.problem(a, f"argument {arg.role!r}: annotation {arg.target} is not in this record")
+                    )
                     continue
                 if not has_span(target):
-                    report.problem("links", unit.problem(a, f"argument {arg.role!r}: annotation {arg.target} is a {target.kind}, not a span"))
+                    report.problem(
+                        "links", unit.problem(a, f"argument {arg.role!r}: annotation {arg.target} is a {target.kind}, not a span")
+                    )
                     continue
                 item = {"role": arg.role, "id": target.id, **_span(unit, target), "label": target.label}
                 if target.kind != "entity":
@@ -81,5 +85,11 @@ def event_record(writer: EventsWriter, unit: Unit) -> dict[str, Any]:
                 report.problem("links", unit.problem(a, "an end of the relation is not in this record"))
                 continue
             relations.append({"id": a.id, "type": a.label, "head": a.head, "tail": a.tail, "annotator": a.annotator})
-    return {"id": unit.record_id, "text": unit.text, "meta": unit.meta(),
-            "entities": entities, "events": events, "relations": relations}
+    return {
+        "id": unit.record_id,
+        "text": unit.text,
+        "meta": unit.meta(),
+        "entities": entities,
+        "events": events,
+        "relations": relations,
+    }

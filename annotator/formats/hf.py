@@ -80,7 +80,9 @@ def tag_names(labels: Iterable[str]) -> list[str]:
 
 
 def overlap_reason(dropped: Annotation, kept: SpanAnnotation, unit: Unit) -> str:
-    return f"overlaps {kept.label} [{kept.start + unit.start}, {kept.end + unit.start}) {kept.text_in(unit.text)!r}, which was kept"
+    return (
+        f"overlaps {kept.label} [{kept.start + unit.start}, {kept.end + unit.start}) {kept.text_in(unit.text)!r}, which was kept"
+    )
 
 
 def tag_unit(ctx: ExportContext, unit: Unit, labels: list[str], extra: set[str]) -> tuple[list[Token], list[str]]:
@@ -158,18 +160,38 @@ class HfWriter(JsonlWriter):
     def card(self, names: list[str]) -> str:
         """A dataset card whose YAML header declares the features and the splits."""
         split_names = {"train": "train", "dev": "validation", "test": "test"}
-        lines = ["---", "dataset_info:", "  features:", "  - name: id", "    dtype: string",
-                 "  - name: tokens", "    sequence: string", "  - name: ner_tags", "    sequence:",
-                 "      class_label:", "        names:"]
+        lines = [
+            "---",
+            "dataset_info:",
+            "  features:",
+            "  - name: id",
+            "    dtype: string",
+            "  - name: tokens",
+            "    sequence: string",
+            "  - name: ner_tags",
+            "    sequence:",
+            "      class_label:",
+            "        names:",
+        ]
         lines += [f"          '{i}': {json.dumps(n, ensure_ascii=False)}" for i, n in enumerate(names)]
         if self.ctx.options.per_annotator:
             lines += ["  - name: annotator", "    dtype: string"]
         lines += ["configs:", "- config_name: default", "  data_files:"]
         for s in self.splits or ["train"]:
             lines += [f"  - split: {split_names.get(s, s)}", f"    path: {s}.jsonl"]
-        lines += ["---", "", "# Token classification data", "",
-                  "Exported by annotator: one record per "
-                  + ("sentence" if self.ctx.options.sentences else "document")
-                  + ", `tokens` and BIO `ner_tags` (tag names in `labels.json`).", "",
-                  "```python", "import datasets", "ds = datasets.load_dataset(\"path/to/this/folder\")", "```", ""]
+        lines += [
+            "---",
+            "",
+            "# Token classification data",
+            "",
+            "Exported by annotator: one record per "
+            + ("sentence" if self.ctx.options.sentences else "document")
+            + ", `tokens` and BIO `ner_tags` (tag names in `labels.json`).",
+            "",
+            "```python",
+            "import datasets",
+            'ds = datasets.load_dataset("path/to/this/folder")',
+            "```",
+            "",
+        ]
         return "\n".join(lines)

@@ -41,7 +41,7 @@ def parse_span(item: Any, index: int) -> tuple[Any, Any, Any, Any]:
         return item.get("start"), item.get("end"), item.get("label"), item.get("text")
     if isinstance(item, list) and len(item) == 3:
         return item[0], item[1], item[2], None
-    raise ValueError(f"span {index}: expected {{\"start\", \"end\", \"label\"}} or [start, end, label], found {item!r:.60}")
+    raise ValueError(f'span {index}: expected {{"start", "end", "label"}} or [start, end, label], found {item!r:.60}')
 
 
 def check_label(builder: TextBuilder, label: Any, what: str) -> str:
@@ -63,7 +63,7 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None) 
     who = annotator_name(annotator, record.get("annotator"))
     spans = record.get("spans") or []
     if not isinstance(spans, list):
-        raise builder.error(f"\"spans\" must be a list, found {type(spans).__name__}")
+        raise builder.error(f'"spans" must be a list, found {type(spans).__name__}')
     anns = []
     for i, item in enumerate(spans, start=1):
         try:

@@ -27,13 +27,12 @@ statuses, annotators and sources; records written by hand may leave out ids
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from annotator.core.models import KINDS, Annotation, Document, Source
 from annotator.core.rows import ANNOTATION_COLUMNS, AnnotationRow, DocumentRow, annotation_row, document_row
-from annotator.formats.writing import ExportContext, ExportSource, Unit, Writer, open_text
 from annotator.formats import (
     Record,
     TextBuilder,
@@ -42,6 +41,7 @@ from annotator.formats import (
     record_name,
     record_text,
 )
+from annotator.formats.writing import ExportContext, ExportSource, Unit, Writer, open_text
 
 if TYPE_CHECKING:
     from annotator.core.schema import LabelSchema
@@ -64,11 +64,33 @@ __all__ = [
 NATIVE_FORMAT = "annotator-native"
 NATIVE_VERSION = 1
 DOCUMENT_KEYS = (
-    "id", "external_id", "title", "text", "sha256", "source", "metadata", "status", "created", "updated",
+    "id",
+    "external_id",
+    "title",
+    "text",
+    "sha256",
+    "source",
+    "metadata",
+    "status",
+    "created",
+    "updated",
 )
 ANNOTATION_KEYS = (
-    "id", "kind", "label", "start", "end", "attributes", "arguments", "head", "tail",
-    "claimant_ref", "claimant_text", "annotator", "source", "created", "updated",
+    "id",
+    "kind",
+    "label",
+    "start",
+    "end",
+    "attributes",
+    "arguments",
+    "head",
+    "tail",
+    "claimant_ref",
+    "claimant_text",
+    "annotator",
+    "source",
+    "created",
+    "updated",
 )
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 _HEADER_KEYS = ("format", "format_version", "schema", "annotations", "review")
@@ -83,7 +105,7 @@ def is_native(record: dict[str, Any]) -> bool:
 def native_record(
     doc: Document,
     annotations: Iterable[Annotation],
-    schema: "LabelSchema | None" = None,
+    schema: LabelSchema | None = None,
     review: list[Any] | None = None,
 ) -> dict[str, Any]:
     """The native record of one document with its annotations (fixed key order):
@@ -94,7 +116,7 @@ def native_record(
 def native_row_record(
     doc: DocumentRow,
     annotations: Iterable[AnnotationRow],
-    schema: "LabelSchema | None" = None,
+    schema: LabelSchema | None = None,
     review: list[Any] | None = None,
 ) -> dict[str, Any]:
     """The native record of a document and its annotations as the project stores
@@ -210,17 +232,19 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
     fmt = record.get("format", NATIVE_FORMAT)
     builder = TextBuilder(record_text(record, file, line, doc_name), file=file, line=line, doc_name=doc_name)
     if fmt != NATIVE_FORMAT:
-        raise builder.error(f"\"format\" is {fmt!r}, expected {NATIVE_FORMAT!r}")
+        raise builder.error(f'"format" is {fmt!r}, expected {NATIVE_FORMAT!r}')
     version = record.get("format_version", NATIVE_VERSION)
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise builder.error(f"\"format_version\" must be a positive whole number, found {version!r:.20}")
+        raise builder.error(f'"format_version" must be a positive whole number, found {version!r:.20}')
     if version > NATIVE_VERSION:
         raise builder.error(
             f"written by a newer annotator (native format version {version}; this version reads up to "
             f"{NATIVE_VERSION}); please upgrade annotator"
         )
     if builder.text != builder.raw:
-        raise builder.error("the text is not canonical (it holds \\r or starts with a byte-order mark); native files hold the stored text exactly")
+        raise builder.error(
+            "the text is not canonical (it holds \\r or starts with a byte-order mark); native files hold the stored text exactly"
+        )
     unknown = sorted(set(record) - set(DOCUMENT_KEYS) - set(_HEADER_KEYS))
     if unknown:
         raise builder.error(f"unknown field(s) {', '.join(map(repr, unknown))} in a native record")
@@ -229,7 +253,7 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
     anns_raw = record.get("annotations") or []
     review = record.get("review") or []
     if not isinstance(anns_raw, list) or not isinstance(review, list):
-        raise builder.error("\"annotations\" and \"review\" must be lists")
+        raise builder.error('"annotations" and "review" must be lists')
     anns: list[Annotation] = []
     seen: set[str] = set()
     for i, item in enumerate(anns_raw, start=1):

@@ -58,7 +58,7 @@ class _Tokens:
         if tokens is None:
             tokens = []
         if not isinstance(tokens, list):
-            raise builder.error("\"tokens\" must be a list")
+            raise builder.error('"tokens" must be a list')
         self.starts: list[Any] = []
         self.ends: list[Any] = []
         for i, tok in enumerate(tokens):
@@ -111,7 +111,7 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None) 
     spans = record.get("spans") or []
     relations = record.get("relations") or []
     if not isinstance(spans, list) or not isinstance(relations, list):
-        raise builder.error("\"spans\" and \"relations\" must be lists")
+        raise builder.error('"spans" and "relations" must be lists')
     anns: list[Annotation] = []
     #: raw (start, end, label) -> annotation id, for relations
     by_span: dict[tuple[int, int, str], str] = {}
@@ -124,15 +124,13 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None) 
         a, b = builder.span(start, end, what, span.get("text"))
         kind = span.get("kind", "entity")
         if kind not in ("entity", "event", "claim"):
-            raise builder.error(f"{what}: \"kind\" must be entity, event or claim, found {kind!r:.40}")
+            raise builder.error(f'{what}: "kind" must be entity, event or claim, found {kind!r:.40}')
         attributes = span.get("attributes") or {}
         if not isinstance(attributes, dict):
-            raise builder.error(f"{what}: \"attributes\" must be an object")
+            raise builder.error(f'{what}: "attributes" must be an object')
         key = (start, end, label)
         if key not in by_span:
-            ann = builder.annotation(
-                doc.id, what, kind=kind, start=a, end=b, label=label, attributes=attributes, annotator=who
-            )
+            ann = builder.annotation(doc.id, what, kind=kind, start=a, end=b, label=label, attributes=attributes, annotator=who)
             anns.append(ann)
             by_span[key] = ann.id
         return by_span[key]

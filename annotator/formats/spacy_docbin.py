@@ -22,9 +22,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from annotator.formats.writing import ExportContext, Unit, Writer, open_text
 from annotator.formats.hf import non_overlapping, overlap_reason, report_links
 from annotator.formats.spans import prodigy_tokens
+from annotator.formats.writing import ExportContext, Unit, Writer, open_text
 
 __all__ = ["DocBinWriter", "SPANS_KEY"]
 

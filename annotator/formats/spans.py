@@ -50,7 +50,9 @@ from annotator.formats.writing import JsonlWriter, Unit, unit_links
 __all__ = ["SpansWriter", "prodigy_tokens", "span_record"]
 
 
-def prodigy_tokens(text: str, tokens: Sequence[Token], pos: Callable[[int], int] = int) -> tuple[list[dict[str, Any]], dict[int, int], dict[int, int]]:
+def prodigy_tokens(
+    text: str, tokens: Sequence[Token], pos: Callable[[int], int] = int
+) -> tuple[list[dict[str, Any]], dict[int, int], dict[int, int]]:
     """Prodigy tokens that rebuild ``text`` exactly, from word tokens that skip whitespace.
 
     Returns the tokens and two maps from a word token's start / end (code
@@ -112,7 +114,7 @@ class SpansWriter(JsonlWriter):
         """The unit's record as a dictionary (read back from :meth:`lines`, which makes it)."""
         return [json.loads(line) for line in self.lines(unit)]
 
-    def _record(self, unit: Unit, spans: list[SpanAnnotation], by_start: "_Index", by_end: "_Index") -> dict[str, Any]:
+    def _record(self, unit: Unit, spans: list[SpanAnnotation], by_start: _Index, by_end: _Index) -> dict[str, Any]:
         """The record without its tokens (:meth:`lines` writes them between ``meta`` and ``spans``)."""
         records: dict[str, dict[str, Any]] = {}
         for a in spans:
@@ -188,10 +190,12 @@ def _tokens_json(texts: list[str], starts: list[int], ends: list[int], ws: list[
     if pos is not None:
         starts, ends = list(map(pos, starts)), list(map(pos, ends))
     # An f-string per token: a little faster than %-formatting, much faster than a dict through json.dumps.
-    body = ", ".join([
-        f'{{"text": {t}, "start": {s}, "end": {e}, "id": {i}, "ws": {"true" if w else "false"}}}'
-        for t, s, e, i, w in zip(map(encode_basestring, texts), starts, ends, range(len(texts)), ws)
-    ])
+    body = ", ".join(
+        [
+            f'{{"text": {t}, "start": {s}, "end": {e}, "id": {i}, "ws": {"true" if w else "false"}}}'
+            for t, s, e, i, w in zip(map(encode_basestring, texts), starts, ends, range(len(texts)), ws)
+        ]
+    )
     return "[" + body + "]"
 
 

@@ -120,7 +120,13 @@ class ExportOptions:
         if self.offsets == "utf16" and not info.offsets:
             raise ExportError(
                 f"--offsets utf16 does not apply to the {info.name} format "
-                + ("(brat counts code points, as Python does)" if info.name == "brat" else "(it has no character offsets to convert)" if info.name != "native" else "(native offsets are always code points)")
+                + (
+                    "(brat counts code points, as Python does)"
+                    if info.name == "brat"
+                    else "(it has no character offsets to convert)"
+                    if info.name != "native"
+                    else "(native offsets are always code points)"
+                )
             )
         if self.tokenizer not in ("default", "spacy"):
             raise ExportError(f"--tokenizer must be default or spacy, not {self.tokenizer!r}")
@@ -128,7 +134,9 @@ class ExportOptions:
             raise ExportError(f"--tokenizer applies to token-based formats (spans, hf, conll, spacy), not {info.name}")
         if self.kinds:
             if not info.default_kinds or info.name == "brat":
-                raise ExportError(f"the {info.name} format exports fixed kinds of annotation; --kind applies to spans, doccano, hf, conll and spacy")
+                raise ExportError(
+                    f"the {info.name} format exports fixed kinds of annotation; --kind applies to spans, doccano, hf, conll and spacy"
+                )
             bad = [k for k in self.kinds if k not in SPAN_KINDS]
             if bad:
                 raise ExportError(f"unknown kind {bad[0]!r}; choose from {', '.join(SPAN_KINDS)} (relations follow their ends)")
@@ -242,10 +250,12 @@ class ExportReport:
         if self.skipped_empty:
             out.append(
                 f"Left out {self.skipped_empty} document{'s' * (self.skipped_empty != 1)} without annotations "
-                "to export (keep them with --include-empty, or \"Include documents without annotations\" in File > Export)"
+                'to export (keep them with --include-empty, or "Include documents without annotations" in File > Export)'
             )
         if self.joined_sentences:
-            out.append(f"Joined {self.joined_sentences} sentence boundar{'y' if self.joined_sentences == 1 else 'ies'} that a span or link crosses")
+            out.append(
+                f"Joined {self.joined_sentences} sentence boundar{'y' if self.joined_sentences == 1 else 'ies'} that a span or link crosses"
+            )
         for category, n in self.counts.items():
             out.append(f"{n} {_plural(n, PROBLEM_TITLES.get(category, category))}:")
             for p in self.examples.get(category, [])[:examples]:
@@ -264,7 +274,9 @@ class ExportReport:
             "skipped_empty": self.skipped_empty,
             "splits": self.splits,
             "joined_sentences": self.joined_sentences,
-            "problems": {k: {"count": n, "examples": [vars(p) for p in self.examples.get(k, [])]} for k, n in self.counts.items()},
+            "problems": {
+                k: {"count": n, "examples": [vars(p) for p in self.examples.get(k, [])]} for k, n in self.counts.items()
+            },
             "notes": self.notes,
         }
 
@@ -462,7 +474,9 @@ def unit_links(unit: Unit, report: ExportReport | None = None) -> list[Link]:
                 if report is not None:
                     missing = head_id if head is None or head.start is None else tail_id
                     anchor = a if a.start is not None else (head if head is not None and head.start is not None else a)
-                    report.problem("links", unit.problem(anchor, f"{kind} {label!r}: annotation {missing} at its other end is not exported"))
+                    report.problem(
+                        "links", unit.problem(anchor, f"{kind} {label!r}: annotation {missing} at its other end is not exported")
+                    )
                 continue
             out.append(Link(head, tail, label, kind, a))
     return out
@@ -507,7 +521,7 @@ class ExportContext:
             return None
         return shift(found, unit.start)
 
-    def tokenized(self, unit: Unit) -> "Tokenized":
+    def tokenized(self, unit: Unit) -> Tokenized:
         """Tokens of the unit's text, cut at every span boundary, and its spans as whole tokens.
 
         A span that does not start and end on the tokenizer's own token
@@ -542,11 +556,13 @@ class ExportContext:
             trimmed = a
             if (starts[first], ends[last]) != (a.start, a.end):
                 trimmed = a.model_copy(update={"start": starts[first], "end": ends[last]})
-                self.report.problem("misaligned", unit.problem(
-                    a, f"whitespace at its edge is left out: exported as {trimmed.text_in(text)!r}"))
+                self.report.problem(
+                    "misaligned", unit.problem(a, f"whitespace at its edge is left out: exported as {trimmed.text_in(text)!r}")
+                )
             elif a.id in off:
-                self.report.problem("misaligned", unit.problem(
-                    a, f"not on {self.options.tokenizer} token boundaries; tokens were split there"))
+                self.report.problem(
+                    "misaligned", unit.problem(a, f"not on {self.options.tokenizer} token boundaries; tokens were split there")
+                )
             out.append(trimmed)
         return starts, ends, out
 
@@ -589,7 +605,9 @@ class Writer:
     def write(self, units: Iterable[Unit], dest: Path) -> None:  # pragma: no cover - abstract
         raise ExportError(f"the {self.ctx.info.name} format has no writer")
 
-    def write_rows(self, rows: Iterable[tuple[DocumentRow, list[AnnotationRow]]], dest: Path) -> None:  # pragma: no cover - abstract
+    def write_rows(
+        self, rows: Iterable[tuple[DocumentRow, list[AnnotationRow]]], dest: Path
+    ) -> None:  # pragma: no cover - abstract
         """What :meth:`write` does, from ``(DocumentRow, [AnnotationRow, ...])`` pairs (the
         stored rows, :mod:`annotator.core.rows`); for writers that set :attr:`rows`."""
         raise ExportError(f"the {self.ctx.info.name} writer does not write stored rows")

@@ -271,8 +271,15 @@ def _writer(ctx: ExportContext) -> Writer:
 class _Units:
     """Turns documents into units according to the options; counts progress."""
 
-    def __init__(self, project: Project, options: ExportOptions, report: ExportReport,
-                 progress: Callable[[int, int], None] | None, cancelled: Callable[[], bool] | None, total: int):
+    def __init__(
+        self,
+        project: Project,
+        options: ExportOptions,
+        report: ExportReport,
+        progress: Callable[[int, int], None] | None,
+        cancelled: Callable[[], bool] | None,
+        total: int,
+    ):
         self.project = project
         self.options = options
         self.report = report
@@ -346,8 +353,16 @@ class _Units:
                 if self.progress is not None:
                     self.progress(self.done, self.total)
 
-    def _unit(self, doc: Document, anns: list[Annotation], start: int, end: int, annotator: str | None,
-              segment: int | None, offsets: DocOffsets | None) -> Unit:
+    def _unit(
+        self,
+        doc: Document,
+        anns: list[Annotation],
+        start: int,
+        end: int,
+        annotator: str | None,
+        segment: int | None,
+        offsets: DocOffsets | None,
+    ) -> Unit:
         return Unit(doc, anns, start, end, annotator, segment, offsets, self.options.per_annotator)
 
 
@@ -424,7 +439,10 @@ def _export(
             raise ExportCancelled("export cancelled; nothing was written")
         if folder:
             with open_text(out.tmp / MARKER) as fh:
-                fh.write(json.dumps({"options": _options_dict(options), "report": report.to_dict()}, ensure_ascii=False, indent=1) + "\n")
+                fh.write(
+                    json.dumps({"options": _options_dict(options), "report": report.to_dict()}, ensure_ascii=False, indent=1)
+                    + "\n"
+                )
         out.commit()
     except ExportError:
         out.abort()

@@ -130,8 +130,7 @@ class ImportReport:
         """One line: what was imported, skipped and refused."""
         imported_from = sum(1 for f in self.files if f.documents)
         parts = [
-            f"imported {_n(self.documents, 'document')} ({_n(self.annotations, 'annotation')}) "
-            f"from {_n(imported_from, 'file')}",
+            f"imported {_n(self.documents, 'document')} ({_n(self.annotations, 'annotation')}) from {_n(imported_from, 'file')}",
             f"skipped {_n(self.duplicates, 'duplicate')}",
             f"refused {_n(len(self.refused), 'file')}",
         ]
@@ -203,7 +202,9 @@ def detect_format(path: str | Path, *, encoding: str | None = None) -> str | Non
     return None
 
 
-def _reader(fmt: str, path: Path, name: str, encoding: str | None, annotator: str | None, hook: Callable[[int], None]) -> Iterator[Item]:
+def _reader(
+    fmt: str, path: Path, name: str, encoding: str | None, annotator: str | None, hook: Callable[[int], None]
+) -> Iterator[Item]:
     if fmt == "txt":
         return iter_plaintext(path, encoding=encoding, name=name)
     if fmt == "html":
@@ -234,7 +235,8 @@ class _Labels:
             if ann.kind == "claim":
                 if ann.label != CLAIM_LABEL:
                     raise InputError(
-                        file, record.line,
+                        file,
+                        record.line,
                         f"{_doc_name(record)}: claim {ann.id} is labelled {ann.label!r}; claims are labelled {CLAIM_LABEL!r} "
                         "(their type is an attribute)",
                     )
@@ -307,14 +309,16 @@ class _Checker:
         doc = record.document
         if doc.id in pending_docs or doc.id in self.doc_ids or self._doc_exists(doc.id):
             raise InputError(
-                file, record.line,
+                file,
+                record.line,
                 f"{_doc_name(record)}: the document id {doc.id} is taken by a document with a different text",
             )
         stored = self.project.existing_annotation_ids([a.id for a in record.annotations])
         for ann in record.annotations:
             if ann.id in pending_anns or ann.id in self.ann_ids or ann.id in stored:
                 raise InputError(
-                    file, record.line,
+                    file,
+                    record.line,
                     f"{_doc_name(record)}: annotation id {ann.id} ({ann.kind} {ann.label}) exists already in the project",
                 )
 
@@ -378,7 +382,9 @@ def _import_file(
                 if not add_labels:
                     if partial:
                         listed = ", ".join(f"{label} ({kind})" for kind, label in missing)
-                        report.errors.append(InputError(name, item.line, f"{_doc_name(item)}: labels not in the project's schema: {listed}"))
+                        report.errors.append(
+                            InputError(name, item.line, f"{_doc_name(item)}: labels not in the project's schema: {listed}")
+                        )
                     continue
             doc = item.document
             pending[doc.sha256] = f"{name}:{item.line}" if item.line is not None else name
@@ -517,17 +523,36 @@ def import_paths(
             report.files.append(FileReport(name, errors=[problem], refused=True))
         elif file_fmt is None:
             known = ", ".join(sorted(_TEXT_EXT | _HTML_EXT | _JSON_EXT))
-            report.files.append(FileReport(name, errors=[InputError(
-                name, None,
-                f"unknown kind of file {path.suffix or '(no extension)'!r}; importable: {known} "
-                f"(or give --format: {', '.join(FORMATS)})",
-            )], refused=True))
+            report.files.append(
+                FileReport(
+                    name,
+                    errors=[
+                        InputError(
+                            name,
+                            None,
+                            f"unknown kind of file {path.suffix or '(no extension)'!r}; importable: {known} "
+                            f"(or give --format: {', '.join(FORMATS)})",
+                        )
+                    ],
+                    refused=True,
+                )
+            )
         else:
             with collector_paused():
-                report.files.append(_import_file(
-                    project, path, name, file_fmt, checker, encoding=encoding, annotator=annotator,
-                    add_labels=add_labels, partial=partial, hook=hook,
-                ))
+                report.files.append(
+                    _import_file(
+                        project,
+                        path,
+                        name,
+                        file_fmt,
+                        checker,
+                        encoding=encoding,
+                        annotator=annotator,
+                        add_labels=add_labels,
+                        partial=partial,
+                        hook=hook,
+                    )
+                )
         done = base + size
         hook(size)
     return report

@@ -38,8 +38,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from annotator.core.models import GOLD, Annotation, DocStatus, Document, now
-from annotator.core.schema import LabelSchema, SchemaError, default_schema, parse_schema
 from annotator.core.rows import AnnotationRow, annotation_row, row_to_annotation, row_to_document
+from annotator.core.schema import LabelSchema, SchemaError, default_schema, parse_schema
 from annotator.core.store import SQLITE_MAGIC, Project, ProjectError, read_project_file
 
 __all__ = ["MergeError", "MergeSource", "MergeReport", "read_source", "merge_source", "merge_paths"]
@@ -96,8 +96,11 @@ class MergeReport:
     @property
     def changed(self) -> bool:
         return bool(
-            self.documents_added or self.annotations_added or self.annotations_updated
-            or self.annotations_deleted or self.decisions_added
+            self.documents_added
+            or self.annotations_added
+            or self.annotations_updated
+            or self.annotations_deleted
+            or self.decisions_added
         )
 
     def summary(self) -> str:
@@ -218,8 +221,14 @@ def _decision(d: Any, doc_id: str, path: Path, line: int | None) -> dict[str, An
     if missing:
         raise MergeError(f"{where}: review decision without {', '.join(missing)}")
     return {
-        "id": d["id"], "doc_id": doc_id, "reviewer": d["reviewer"], "time": d["time"], "action": d["action"],
-        "source_ids": list(d.get("source_ids") or []), "gold_id": d.get("gold_id"), "detail": dict(d.get("detail") or {}),
+        "id": d["id"],
+        "doc_id": doc_id,
+        "reviewer": d["reviewer"],
+        "time": d["time"],
+        "action": d["action"],
+        "source_ids": list(d.get("source_ids") or []),
+        "gold_id": d.get("gold_id"),
+        "detail": dict(d.get("detail") or {}),
     }
 
 
@@ -279,12 +288,20 @@ def merge_source(project: Project, source: MergeSource, *, actor: str = "merge")
         for sd in source.documents:
             _merge_document(project, source, sd, report, stamp)
         project.ensure_annotators(source.annotators)
-        project.log(actor, None, "merge", {
-            "source": report.source, "origin": source.origin,
-            "documents_added": report.documents_added, "annotations_added": report.annotations_added,
-            "annotations_updated": report.annotations_updated, "annotations_deleted": report.annotations_deleted,
-            "problems": report.problems[:50],
-        })
+        project.log(
+            actor,
+            None,
+            "merge",
+            {
+                "source": report.source,
+                "origin": source.origin,
+                "documents_added": report.documents_added,
+                "annotations_added": report.annotations_added,
+                "annotations_updated": report.annotations_updated,
+                "annotations_deleted": report.annotations_deleted,
+                "problems": report.problems[:50],
+            },
+        )
     return report
 
 

@@ -40,14 +40,31 @@ def label_rows(pair: dict[str, Any]) -> list[dict[str, Any]]:
     """One row per label of a pair report, overall first: label, kind, counts,
     the main F1, a second F1 and kappa (entities: exact, overlap, token kappa;
     events: trigger, argument; claims: span exact, overlap)."""
-    rows = [{
-        "label": "(all entities)", "kind": "entity", "a": pair["entities"]["exact"]["a"], "b": pair["entities"]["exact"]["b"],
-        "f1": pair["entity_f1_exact"], "f1b": pair["entity_f1_overlap"], "kappa": pair["token_kappa"], "key": None,
-    }]
+    rows = [
+        {
+            "label": "(all entities)",
+            "kind": "entity",
+            "a": pair["entities"]["exact"]["a"],
+            "b": pair["entities"]["exact"]["b"],
+            "f1": pair["entity_f1_exact"],
+            "f1b": pair["entity_f1_overlap"],
+            "kappa": pair["token_kappa"],
+            "key": None,
+        }
+    ]
     if pair["events"]["trigger"]["a"] or pair["events"]["trigger"]["b"]:
-        rows.append({"label": "(all events)", "kind": "event", "a": pair["events"]["trigger"]["a"],
-                     "b": pair["events"]["trigger"]["b"], "f1": pair["trigger_f1"], "f1b": pair["argument_f1"],
-                     "kappa": None, "key": None})
+        rows.append(
+            {
+                "label": "(all events)",
+                "kind": "event",
+                "a": pair["events"]["trigger"]["a"],
+                "b": pair["events"]["trigger"]["b"],
+                "f1": pair["trigger_f1"],
+                "f1b": pair["argument_f1"],
+                "kappa": None,
+                "key": None,
+            }
+        )
     for key, row in pair["per_label"].items():
         if row["kind"] == "entity":
             f1, f1b, kappa = row["entity_f1_exact"], row["entity_f1_overlap"], row["token_kappa"]
@@ -55,15 +72,28 @@ def label_rows(pair: dict[str, Any]) -> list[dict[str, Any]]:
             f1, f1b, kappa = row["trigger_f1"], row["argument_f1"], None
         else:
             f1, f1b, kappa = row["claim_f1_exact"], row["claim_f1_overlap"], None
-        rows.append({"label": key, "kind": row["kind"], "a": row["a"], "b": row["b"], "f1": f1, "f1b": f1b,
-                     "kappa": kappa, "key": key.removesuffix(" (event)")})
+        rows.append(
+            {
+                "label": key,
+                "kind": row["kind"],
+                "a": row["a"],
+                "b": row["b"],
+                "f1": f1,
+                "f1b": f1b,
+                "kappa": kappa,
+                "key": key.removesuffix(" (event)"),
+            }
+        )
     return rows
 
 
 class LabelTable(RowsModel):
     HEADERS = ("Label", "Kind", "A", "B", "F1", "F1 overlap / args", "Kappa")
     TIPS = (
-        "", "", "Annotations of the first annotator", "Annotations of the second annotator",
+        "",
+        "",
+        "Annotations of the first annotator",
+        "Annotations of the second annotator",
         "Entities: exact span + label. Events: trigger (span + type). Claims: exact span.",
         "Entities: overlapping span + label. Events: arguments (role + filler, given a matched trigger). "
         "Claims: overlapping span.",
@@ -143,8 +173,11 @@ class BarChart(QWidget):
         for i, r in enumerate(self.rows):
             y = top + i * row_h
             p.setPen(text_color)
-            p.drawText(QRectF(0, y, label_w - 6, row_h), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                       fm.elidedText(r["label"], Qt.TextElideMode.ElideRight, label_w - 8))
+            p.drawText(
+                QRectF(0, y, label_w - 6, row_h),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                fm.elidedText(r["label"], Qt.TextElideMode.ElideRight, label_w - 8),
+            )
             half = (row_h - 4) / 2
             for j, key in enumerate(("f1", "f1b")):
                 v = r[key]
@@ -279,8 +312,10 @@ class AgreementDialog(QDialog):
         row = self.label_model.rows[index.row()]
         docs = self.documents_for(row["key"])
         self.docs_title.setText(
-            f"Documents with most disagreement on {row['label']} (double-click to review)" if row["key"]
-            else "Documents with most disagreement, all labels (double-click to review)")
+            f"Documents with most disagreement on {row['label']} (double-click to review)"
+            if row["key"]
+            else "Documents with most disagreement, all labels (double-click to review)"
+        )
         self.doc_model.set_rows(docs)
         if docs:
             dialogs.select_row(self.doc_table, 0)

@@ -155,7 +155,6 @@ def tooltip_snippet(text: str) -> str:
     return flat if len(flat) <= TOOLTIP_TEXT_CHARS else flat[: TOOLTIP_TEXT_CHARS - 1] + "…"
 
 
-
 class SpanDecorations:
     """Span index, styles, block geometry and the decoration cache of the article view."""
 
@@ -175,8 +174,13 @@ class SpanDecorations:
 
     def _span_ok(self, ann: Annotation) -> bool:
         if ann.start is None or ann.end is None or not 0 <= ann.start < ann.end <= len(self._text):
-            log.warning("annotation %s has span (%s, %s) outside the text (length %d); not shown",
-                        ann.id, ann.start, ann.end, len(self._text))
+            log.warning(
+                "annotation %s has span (%s, %s) outside the text (length %d); not shown",
+                ann.id,
+                ann.start,
+                ann.end,
+                len(self._text),
+            )
             return False
         return True
 
@@ -202,8 +206,10 @@ class SpanDecorations:
         sel = self._selected_id
         if sel is None:
             return False
-        return ann.id == sel or sel in ann.referenced_ids() or (
-            (cur := self._get(sel)) is not None and ann.id in cur.referenced_ids()
+        return (
+            ann.id == sel
+            or sel in ann.referenced_ids()
+            or ((cur := self._get(sel)) is not None and ann.id in cur.referenced_ids())
         )
 
     def _relation_span(self, rel: Annotation) -> tuple[int, int] | None:
@@ -291,9 +297,7 @@ class SpanDecorations:
         ``cursorForPosition`` and Qt's own mouse handling) answers the end of
         the laid-out text for every point; a point above the text answers 0
         only once the layout is complete."""
-        return bool(self._text) and self.document().documentLayout().hitTest(
-            QPointF(0, 0), Qt.HitTestAccuracy.FuzzyHit
-        ) != 0
+        return bool(self._text) and self.document().documentLayout().hitTest(QPointF(0, 0), Qt.HitTestAccuracy.FuzzyHit) != 0
 
     def _finish_layout(self) -> None:
         self.document().documentLayout().documentSize()
@@ -451,7 +455,9 @@ class SpanDecorations:
             return decor
         m = self._metrics
         decor.lanes = stack_lanes(
-            (max(a.start, cs), min(a.end, ce), a.id) for a in anns if a.kind != "event"  # type: ignore[type-var]
+            (max(a.start, cs), min(a.end, ce), a.id)
+            for a in anns
+            if a.kind != "event"  # type: ignore[type-var]
         )
         tags_on_line: dict[int, float] = {}
         for ann in anns:

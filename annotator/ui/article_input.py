@@ -40,7 +40,11 @@ class ArticleInput:
         for i in range(layout.lineCount()):
             line = layout.lineAt(i)
             top = line.y()
-            if top - 2 <= local.y() < top + line.ascent() + line.descent() + self._metrics.lane_offset + 2 * self._metrics.lane_gap:
+            if (
+                top - 2
+                <= local.y()
+                < top + line.ascent() + line.descent() + self._metrics.lane_offset + 2 * self._metrics.lane_gap
+            ):
                 if not line.x() <= local.x() <= line.x() + line.naturalTextWidth():
                     return None
                 qt = line.xToCursor(local.x(), QTextLine.CursorPosition.CursorOnCharacter)

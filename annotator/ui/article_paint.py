@@ -43,9 +43,7 @@ class ArcsAndTags:
             target = self._index.get(sel.claimant_ref)
             if target is not None:
                 links.append(("claimant", sel, target, self._style(sel).line))
-        relations = [sel] if sel.kind == "relation" else [
-            r for r in self._relations.values() if sel.id in (r.head, r.tail)
-        ]
+        relations = [sel] if sel.kind == "relation" else [r for r in self._relations.values() if sel.id in (r.head, r.tail)]
         for rel in relations:
             head, tail = self._index.get(rel.head or ""), self._index.get(rel.tail or "")
             if head is not None and tail is not None:
@@ -158,7 +156,6 @@ class ArcsAndTags:
                 arrow = "→" if rel.head == ann.id else "←"
                 lines.append(f"&nbsp;&nbsp;{esc(rel.label)} {arrow} “{esc(shown)}”")
         return "<tr><td style='white-space:pre-wrap'>" + "<br>".join(lines) + "</td></tr>"
-
 
     # -- painting --------------------------------------------------------------------
     def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name

@@ -42,7 +42,6 @@ Where the parts are
     in :mod:`annotator.core.boundaries`.
 """
 
-
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -347,7 +346,6 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
             return None
         return move_boundary(self._text, (ann.start, ann.end), which, delta, by_token=self._snapping)
 
-
     # -- layout, font, zoom ------------------------------------------------------------
     def _font(self) -> QFont:
         font = QFont(self._base_font)
@@ -382,9 +380,13 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
             return None
         if self._layout_pending():
             return self._map.to_cp(self._top_block().position())
-        pos = self.document().documentLayout().hitTest(
-            QPointF(self._column_margin + 1, self.verticalScrollBar().value() + 4),
-            Qt.HitTestAccuracy.FuzzyHit,
+        pos = (
+            self.document()
+            .documentLayout()
+            .hitTest(
+                QPointF(self._column_margin + 1, self.verticalScrollBar().value() + 4),
+                Qt.HitTestAccuracy.FuzzyHit,
+            )
         )
         return self._map.to_cp(max(0, min(pos, self._map.qt_length)))
 

@@ -218,8 +218,11 @@ class DocumentListModel(QAbstractTableModel):
         if role == self.DocIdRole:
             return self._ids[index.row()]
         if role not in (
-            Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.DecorationRole,
-            Qt.ItemDataRole.TextAlignmentRole, self.StatusRole,
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.DecorationRole,
+            Qt.ItemDataRole.TextAlignmentRole,
+            self.StatusRole,
         ):
             return None
         s = self.summary(index.row())
@@ -240,8 +243,10 @@ class DocumentListModel(QAbstractTableModel):
             lines = [document_title(s)]
             if s.get("external_id"):
                 lines.append(f"id: {s['external_id']}")
-            lines.append(f"{STATUS_TEXT.get(status, status)}, {s.get('annotations', 0)} annotations by you, "
-                         f"{s.get('length', 0):,} characters")
+            lines.append(
+                f"{STATUS_TEXT.get(status, status)}, {s.get('annotations', 0)} annotations by you, "
+                f"{s.get('length', 0):,} characters"
+            )
             return plain_tooltip("\n".join(lines))
         return None
 

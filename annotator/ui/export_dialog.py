@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.core.models import GOLD, SPAN_KINDS, DocStatus
+from annotator.core.models import SPAN_KINDS, DocStatus
 from annotator.core.store import Project, ProjectError
 from annotator.services.exporting import FORMATS, ExportCancelled, ExportError, ExportOptions, ExportReport, export
 from annotator.ui import dialogs
@@ -59,8 +59,11 @@ ALL, GOLD_LAYER, EACH = "\0all", "\0gold", "\0each"
 #: Progress is sent to the window at most this often (seconds), and at the end.
 PROGRESS_INTERVAL = 0.05
 STATUS_TEXT = {
-    DocStatus.NEW: "new", DocStatus.IN_PROGRESS: "in progress", DocStatus.DONE: "done",
-    DocStatus.IN_REVIEW: "in review", DocStatus.REVIEWED: "reviewed",
+    DocStatus.NEW: "new",
+    DocStatus.IN_PROGRESS: "in progress",
+    DocStatus.DONE: "done",
+    DocStatus.IN_REVIEW: "in review",
+    DocStatus.REVIEWED: "reviewed",
 }
 
 
@@ -305,7 +308,9 @@ class ExportDialog(QDialog):
             chosen = QFileDialog.getExistingDirectory(self, "Choose the folder to export into", str(current.parent))
             path = str(Path(chosen) / current.name) if chosen else ""
         else:
-            path, _ = QFileDialog.getSaveFileName(self, "Export to file", str(current), f"{info.title} (*{info.suffix});;All files (*)")
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Export to file", str(current), f"{info.title} (*{info.suffix});;All files (*)"
+            )
         if path:
             self.out_edit.setText(path)
             self._out_edited = True
@@ -314,7 +319,11 @@ class ExportDialog(QDialog):
         """The options as chosen (checked by :meth:`ExportOptions.check` before running)."""
         layer = self.layer_box.currentData()
         info = FORMATS[self.fmt]
-        kinds = tuple(k for k, box in self.kind_checks.items() if box.isChecked()) if info.default_kinds and info.name != "brat" else ()
+        kinds = (
+            tuple(k for k, box in self.kind_checks.items() if box.isChecked())
+            if info.default_kinds and info.name != "brat"
+            else ()
+        )
         split = tuple(s.value() / 100 for s in self.split_spins) if self.split_check.isChecked() else None
         text = self.out_edit.text().strip()
         return ExportOptions(
@@ -324,8 +333,11 @@ class ExportDialog(QDialog):
             gold=layer == GOLD_LAYER,
             per_annotator=layer == EACH,
             statuses=tuple(s for s, box in self.status_checks.items() if box.isChecked()),
-            labels=tuple(self.label_list.item(i).text() for i in range(self.label_list.count())
-                         if self.label_list.item(i).checkState() == Qt.CheckState.Checked),
+            labels=tuple(
+                self.label_list.item(i).text()
+                for i in range(self.label_list.count())
+                if self.label_list.item(i).checkState() == Qt.CheckState.Checked
+            ),
             kinds=kinds if kinds != info.default_kinds else (),
             include_empty=self.include_empty.isChecked(),
             split=split,  # type: ignore[arg-type]
@@ -346,8 +358,12 @@ class ExportDialog(QDialog):
             return
         options = self.options()
         try:
-            if options.kinds == () and FORMATS[self.fmt].default_kinds and FORMATS[self.fmt].name != "brat" \
-                    and not any(b.isChecked() for b in self.kind_checks.values()):
+            if (
+                options.kinds == ()
+                and FORMATS[self.fmt].default_kinds
+                and FORMATS[self.fmt].name != "brat"
+                and not any(b.isChecked() for b in self.kind_checks.values())
+            ):
                 raise ExportError("choose at least one kind of annotation to export")
             if options.split is not None and sum(options.split) <= 0:
                 raise ExportError("the split needs a share above 0 % for at least one of train, dev and test")

@@ -102,9 +102,11 @@ class Inspector(QScrollArea):
         form.addRow("Text", self.span_text)
         self.offsets = plain_label()
         self.offsets.setStyleSheet("color: palette(mid);")
-        self.offsets.setToolTip(plain_tooltip(
-            "Code-point offsets, end exclusive.\nAlt+Left/Right moves the start, Alt+Shift+Left/Right moves the end."
-        ))
+        self.offsets.setToolTip(
+            plain_tooltip(
+                "Code-point offsets, end exclusive.\nAlt+Left/Right moves the start, Alt+Shift+Left/Right moves the end."
+            )
+        )
         form.addRow("Span", self.offsets)
         outer.addWidget(self.common)
 
@@ -132,9 +134,9 @@ class Inspector(QScrollArea):
         self.role_combo = QComboBox()
         self.role_combo.setToolTip(plain_tooltip("The role of the next argument (only roles of this event type)"))
         self.add_arg_button = QPushButton("&Add argument…")
-        self.add_arg_button.setToolTip(plain_tooltip(
-            "Then click the filler span in the text, or select text and press an entity key (Shift+A)"
-        ))
+        self.add_arg_button.setToolTip(
+            plain_tooltip("Then click the filler span in the text, or select text and press an entity key (Shift+A)")
+        )
         self.add_arg_button.clicked.connect(lambda: self.addArgumentRequested.emit(self.role_combo.currentData() or ""))
         self.remove_arg_button = QPushButton("&Remove")
         self.remove_arg_button.setToolTip(plain_tooltip("Remove the selected argument (Delete in the list)"))

@@ -67,8 +67,7 @@ class MainWindow(QMainWindow):
     #: Another project was opened (or None): widgets holding the old one let go of it.
     projectChanged = Signal(object)
 
-    def __init__(self, project: Project | None, annotator: str, settings: QSettings | None = None,
-                 *, defer_load: bool = False):
+    def __init__(self, project: Project | None, annotator: str, settings: QSettings | None = None, *, defer_load: bool = False):
         """``defer_load`` (the app's start): show the current document's text
         only, and read the schema and the annotations in :meth:`finish_loading`,
         right after the window's first paint (any key or click before that
@@ -149,8 +148,9 @@ class MainWindow(QMainWindow):
         # Pick-mode instructions float over the bottom of the text: the text must
         # not move under the mouse while the user is about to click a span.
         self.mode_banner = dialogs.plain_label(wrap=True, parent=self.article_view)
-        self.mode_banner.setStyleSheet("background: #fff3c4; color: #5d4200; padding: 6px 10px;"
-                                       " border: 1px solid #e6c75c; border-radius: 4px;")
+        self.mode_banner.setStyleSheet(
+            "background: #fff3c4; color: #5d4200; padding: 6px 10px; border: 1px solid #e6c75c; border-radius: 4px;"
+        )
         self.mode_banner.hide()
         self.article_view.installEventFilter(self)
         layout.addWidget(self.article_view, 1)
@@ -215,26 +215,37 @@ class MainWindow(QMainWindow):
         e.addSeparator()
         bounds = e.addMenu("&Boundaries")
         for text, which, delta, key in (
-            ("Move start left", "start", -1, "Alt+Left"), ("Move start right", "start", 1, "Alt+Right"),
-            ("Move end left", "end", -1, "Alt+Shift+Left"), ("Move end right", "end", 1, "Alt+Shift+Right"),
+            ("Move start left", "start", -1, "Alt+Left"),
+            ("Move start right", "start", 1, "Alt+Right"),
+            ("Move end left", "end", -1, "Alt+Shift+Left"),
+            ("Move end right", "end", 1, "Alt+Shift+Right"),
         ):
             bounds.addAction(a(self, text, lambda w=which, d=delta: ws.adjust_boundary(w, d), hint=key))
         e.addSeparator()
         e.addAction(a(self, "&Find document", self.focus_search, shortcut=QKeySequence.StandardKey.Find))
 
         v = m["View"]
-        self.snap_action = a(self, "&Snap selection to words", self.set_word_snapping, checkable=True,
-                             checked=self.settings.value("view/word_snapping", True, type=bool))
+        self.snap_action = a(
+            self,
+            "&Snap selection to words",
+            self.set_word_snapping,
+            checkable=True,
+            checked=self.settings.value("view/word_snapping", True, type=bool),
+        )
         v.addAction(self.snap_action)
         v.addSeparator()
         v.addAction(a(self, "Zoom &in", self.article_view.zoom_in, shortcut=["Ctrl++", "Ctrl+="]))
         v.addAction(a(self, "Zoom &out", self.article_view.zoom_out, shortcut="Ctrl+-"))
         v.addAction(a(self, "&Reset zoom", self.article_view.zoom_reset, shortcut="Ctrl+0"))
         v.addSeparator()
-        for i, (name, widget) in enumerate((
-            ("documents", self.doc_list.table), ("text", self.article_view),
-            ("annotations", self.panel.table), ("inspector", self.inspector),
-        )):
+        for i, (name, widget) in enumerate(
+            (
+                ("documents", self.doc_list.table),
+                ("text", self.article_view),
+                ("annotations", self.panel.table),
+                ("inspector", self.inspector),
+            )
+        ):
             v.addAction(a(self, f"Go to {name}", lambda w=widget: self._focus(w), shortcut=f"Ctrl+{i + 1}"))
         v.addSeparator()
         for dock in self.docks.values():
@@ -468,8 +479,9 @@ class MainWindow(QMainWindow):
         self.done_button.setEnabled(doc is not None)
         preview = self.workspace.preview if doc is None else None
         if preview is not None:  # the text only (first paint): title, place and status, disabled
-            self.title_label.set_full_text(document_title(
-                {"id": preview.id, "title": preview.title, "external_id": preview.external_id}))
+            self.title_label.set_full_text(
+                document_title({"id": preview.id, "title": preview.title, "external_id": preview.external_id})
+            )
             row = self.doc_list.model.row_of(preview.id)
             self.position_label.setText(f"{row + 1} / {self.doc_list.model.rowCount()}" if row >= 0 else "")
             self.status_combo.setCurrentIndex(self.status_combo.findData(preview.status))
@@ -599,10 +611,16 @@ class _LoadOnInput(QObject):
     anywhere in the app first loads it (:meth:`MainWindow.finish_loading`): no
     input reaches a window that shows a document's text only."""
 
-    EVENTS = frozenset({
-        QEvent.Type.ShortcutOverride, QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress,
-        QEvent.Type.MouseButtonDblClick, QEvent.Type.DragEnter, QEvent.Type.Drop,
-    })
+    EVENTS = frozenset(
+        {
+            QEvent.Type.ShortcutOverride,
+            QEvent.Type.KeyPress,
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseButtonDblClick,
+            QEvent.Type.DragEnter,
+            QEvent.Type.Drop,
+        }
+    )
 
     def __init__(self, window: MainWindow):
         super().__init__(window)
@@ -637,8 +655,7 @@ def import_report_text(report: object) -> str:
     lines: list[str] = []
     for f in getattr(report, "files", []):
         state = "REFUSED" if f.refused else ("imported with problems" if f.errors else "imported")
-        lines.append(f"{f.path} ({f.format or 'unknown format'}): {state}, {f.documents} documents, "
-                     f"{f.annotations} annotations")
+        lines.append(f"{f.path} ({f.format or 'unknown format'}): {state}, {f.documents} documents, {f.annotations} annotations")
         lines += [f"  duplicate: {d}" for d in f.duplicates]
         lines += [f"  {e}" for e in f.errors]
         lines += [f"  note: {n}" for n in f.notes]

@@ -73,8 +73,8 @@ def install_review_actions(window: MainWindow) -> None:
         if window.project is None:
             return
         paths, _ = QFileDialog.getOpenFileNames(
-            window, "Import colleague's work", "",
-            "Projects and native exports (*.annotator *.jsonl);;All files (*)")
+            window, "Import colleague's work", "", "Projects and native exports (*.annotator *.jsonl);;All files (*)"
+        )
         if paths:
             import_colleague_work(window, paths)
 
@@ -82,8 +82,12 @@ def install_review_actions(window: MainWindow) -> None:
     review_menu.addAction(make_action(window, "&Agreement…", open_agreement))
     file_menu = window.menus["File"]
     anchor = next((a for a in file_menu.actions() if a.isSeparator()), None)
-    action = make_action(window, "Import &colleague's work…", import_work,
-                         tooltip="Merge another annotator's project or native export into this project")
+    action = make_action(
+        window,
+        "Import &colleague's work…",
+        import_work,
+        tooltip="Merge another annotator's project or native export into this project",
+    )
     file_menu.insertAction(anchor, action) if anchor is not None else file_menu.addAction(action)
 
 

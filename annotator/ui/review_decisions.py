@@ -32,16 +32,16 @@ class ReviewDecisions:
     """Decisions of :class:`~annotator.ui.review_view.ReviewView` (mixed into it;
     it reads the view's state below and selects units through it)."""
 
-    project: "Project"
+    project: Project
     doc_id: str | None
     reviewer: str
     anns: dict[str, Annotation]
     annotators: list[str]
     fixed_annotators: list[str] | None
-    controller: "UndoController"
-    gold_pane: "Pane"
-    add_label: "QComboBox"
-    message: "SignalInstance"
+    controller: UndoController
+    gold_pane: Pane
+    add_label: QComboBox
+    message: SignalInstance
 
     def show_document(self, doc_id: str) -> None:
         raise NotImplementedError
@@ -77,8 +77,9 @@ class ReviewDecisions:
             return False
         versions = u.members.get(self.annotators[i], [])
         if len(versions) != 1:
-            self.message.emit(f"{self.annotators[i]} has {'no' if not versions else 'several'} version(s) here; "
-                              "use the buttons to choose")
+            self.message.emit(
+                f"{self.annotators[i]} has {'no' if not versions else 'several'} version(s) here; use the buttons to choose"
+            )
             return False
         return self.accept(versions[0].id)
 
@@ -119,8 +120,9 @@ class ReviewDecisions:
         g = self.anns.get(gold_id)
         if g is None or g.label == label:
             return False
-        cmd = EditGold(UpdateAnnotation(self.doc_id or "", self.reviewer, gold_id, label=label,
-                                        text=f"change gold label to {label}"))
+        cmd = EditGold(
+            UpdateAnnotation(self.doc_id or "", self.reviewer, gold_id, label=label, text=f"change gold label to {label}")
+        )
         return self.run(cmd.expecting(g))
 
     def adjust_gold_boundary(self, which: str, delta: int) -> bool:
@@ -138,8 +140,7 @@ class ReviewDecisions:
             self.message.emit(f"The gold {which} cannot move further that way.")
             return False
         start, end = new
-        cmd = EditGold(UpdateAnnotation(self.doc_id, self.reviewer, g.id, text="adjust gold boundaries",
-                                        start=start, end=end))
+        cmd = EditGold(UpdateAnnotation(self.doc_id, self.reviewer, g.id, text="adjust gold boundaries", start=start, end=end))
         return self.run(cmd.expecting(g))
 
     def remove_gold(self, gold_ids: list[str]) -> bool:
@@ -155,6 +156,13 @@ class ReviewDecisions:
             return False
         if kind is None or label is None:
             kind, label = self.add_label.currentData()
-        ann = Annotation(id=new_id(), doc_id=self.doc_id, kind=kind, label=label if kind != "claim" else CLAIM_LABEL,
-                         start=start, end=end, annotator=GOLD)
+        ann = Annotation(
+            id=new_id(),
+            doc_id=self.doc_id,
+            kind=kind,
+            label=label if kind != "claim" else CLAIM_LABEL,
+            start=start,
+            end=end,
+            annotator=GOLD,
+        )
         return self.run(EditGold(AddAnnotations(self.doc_id, self.reviewer, [ann], text=f"add gold {ann.label}")))

@@ -29,8 +29,14 @@ UNIT_STATUS: dict[str, tuple[str, str]] = {
 }
 #: Short status names for the unit table (the long ones are in its tooltips).
 UNIT_STATUS_SHORT = {
-    "agreed": "agreed", "label": "label", "boundary": "boundary", "label+boundary": "label+boundary",
-    "content": "content", "partial": "partial", "mixed": "mixed", "gold-only": "gold only",
+    "agreed": "agreed",
+    "label": "label",
+    "boundary": "boundary",
+    "label+boundary": "label+boundary",
+    "content": "content",
+    "partial": "partial",
+    "mixed": "mixed",
+    "gold-only": "gold only",
 }
 DECISION_TEXT = {"accepted": "✓", "edited": "✎", "rejected": "✗"}
 SNIPPET = 60
@@ -38,8 +44,15 @@ SNIPPET = 60
 
 #: Overlay colours, one per annotator in order (name for the pane's plain-text legend).
 OVERLAY_COLORS = (
-    ("#1e88e5", "blue"), ("#e53935", "red"), ("#43a047", "green"), ("#8e24aa", "purple"),
-    ("#fb8c00", "orange"), ("#00897b", "teal"), ("#6d4c41", "brown"), ("#d81b60", "pink"), ("#546e7a", "grey"),
+    ("#1e88e5", "blue"),
+    ("#e53935", "red"),
+    ("#43a047", "green"),
+    ("#8e24aa", "purple"),
+    ("#fb8c00", "orange"),
+    ("#00897b", "teal"),
+    ("#6d4c41", "brown"),
+    ("#d81b60", "pink"),
+    ("#546e7a", "grey"),
 )
 
 
@@ -79,13 +92,17 @@ def describe(ann: Annotation, text: str, anns: dict[str, Annotation] | None = No
     return f"{ann.label} “{snippet(ann.text_in(text))}”"
 
 
-
 class QueueModel(RowsModel):
     """Documents to review, most open disagreement first."""
 
     HEADERS = ("Document", "Open", "Differ", "To gold", "Status")
-    TIPS = ("", "Disagreements not decided yet", "Units where the annotators differ",
-            "Agreed units not yet in the gold layer", "")
+    TIPS = (
+        "",
+        "Disagreements not decided yet",
+        "Units where the annotators differ",
+        "Agreed units not yet in the gold layer",
+        "",
+    )
     rows: list[QueueRow]
 
     def row_of(self, doc_id: str | None) -> int:
@@ -97,14 +114,19 @@ class QueueModel(RowsModel):
         r, col = self.rows[index.row()], index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (
-                document_title({"id": r.doc_id, "title": r.title}), r.open, r.disagreements, r.agreed_open,
+                document_title({"id": r.doc_id, "title": r.title}),
+                r.open,
+                r.disagreements,
+                r.agreed_open,
                 STATUS_TEXT.get(r.status, r.status),
             )[col]
         if role == Qt.ItemDataRole.DecorationRole and col == 4:
             return status_icon(r.status)
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
-            return plain_tooltip(f"{r.title}\nannotators: {', '.join(r.annotators)}\n"
-                                 f"{r.units} units: {r.agreed} agreed, {r.disagreements} differ, {r.open} open")
+            return plain_tooltip(
+                f"{r.title}\nannotators: {', '.join(r.annotators)}\n"
+                f"{r.units} units: {r.agreed} agreed, {r.disagreements} differ, {r.open} open"
+            )
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 2, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -137,7 +159,7 @@ class UnitModel(RowsModel):
         if u.kind == "relation":
             first = (u.annotations or u.gold)[0]
             return describe(first, self.text, self.anns).split(": ", 1)[1]
-        return snippet(self.text[u.start:u.end])  # type: ignore[misc]
+        return snippet(self.text[u.start : u.end])  # type: ignore[misc]
 
     def gold_text(self, u: Unit) -> str:
         if u.decision == "rejected":

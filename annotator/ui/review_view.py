@@ -135,8 +135,9 @@ class ReviewView(ReviewDecisions, QWidget):
         self.status_label = dialogs.plain_label()
         self.accept_agreed_button = QPushButton("Accept all agreed")
         self.accept_agreed_button.setObjectName("accept-agreed")
-        self.accept_agreed_button.setToolTip(plain_tooltip(
-            "Copy every unit all annotators made identically into the gold layer, as one step (Ctrl+Shift+A)"))
+        self.accept_agreed_button.setToolTip(
+            plain_tooltip("Copy every unit all annotators made identically into the gold layer, as one step (Ctrl+Shift+A)")
+        )
         self.accept_agreed_button.clicked.connect(lambda _c=False: self.accept_all_agreed())
         self.reviewed_button = QPushButton("Mark reviewed")
         self.reviewed_button.setObjectName("mark-reviewed")
@@ -144,8 +145,11 @@ class ReviewView(ReviewDecisions, QWidget):
         self.reviewed_button.clicked.connect(lambda _c=False: self.mark_reviewed())
         self.overlay_check = QCheckBox("Overlay annotators")
         self.overlay_check.setObjectName("overlay")
-        self.overlay_check.setToolTip(plain_tooltip(
-            "Show every annotator's spans in one pane, one colour per annotator, instead of side by side (Ctrl+Shift+O)"))
+        self.overlay_check.setToolTip(
+            plain_tooltip(
+                "Show every annotator's spans in one pane, one colour per annotator, instead of side by side (Ctrl+Shift+O)"
+            )
+        )
         self.overlay_check.toggled.connect(self.set_overlay)
         header.addWidget(self.title_label, 1)
         header.addWidget(self.overlay_check)
@@ -227,10 +231,12 @@ class ReviewView(ReviewDecisions, QWidget):
             ("gold_end_right", "Move the gold end right", "end", 1, "Alt+Shift+Right"),
         ):
             self.actions_by_name[name] = a(
-                self, text, lambda w=which, d=delta: self.adjust_gold_boundary(w, d), shortcut=key, context=ctx)
+                self, text, lambda w=which, d=delta: self.adjust_gold_boundary(w, d), shortcut=key, context=ctx
+            )
         for i in range(9):
             self.actions_by_name[f"accept_{i + 1}"] = a(
-                self, f"Accept annotator {i + 1}’s version", lambda i=i: self.accept_nth(i), shortcut=str(i + 1), context=ctx)
+                self, f"Accept annotator {i + 1}’s version", lambda i=i: self.accept_nth(i), shortcut=str(i + 1), context=ctx
+            )
         self.addActions(list(self.actions_by_name.values()))
 
     # -- data -------------------------------------------------------------------------
@@ -307,7 +313,8 @@ class ReviewView(ReviewDecisions, QWidget):
         parts = [f"{n} {UNIT_STATUS[s][1]}" for s, n in sorted(counts.items(), key=lambda kv: list(UNIT_STATUS).index(kv[0]))]
         self.summary_label.setText(
             f"{len(self.units)} units: " + ", ".join(parts) + f" — {open_n} open, {agreed_open} agreed not yet in gold"
-            if self.units else "No annotations to review in this document."
+            if self.units
+            else "No annotations to review in this document."
         )
         self._show_units(keep=None)
 
@@ -504,9 +511,14 @@ class ReviewView(ReviewDecisions, QWidget):
         dis = [u for u in real if u.status != "agreed"]
         old = self.queue_model.rows[row]
         self.queue_model.rows[row] = QueueRow(
-            doc_id=old.doc_id, title=old.title, status=self.project.document_status(self.doc_id).value,
-            annotators=old.annotators, units=len(real), disagreements=len(dis),
-            open=sum(1 for u in dis if u.decision is None), agreed=len(real) - len(dis),
+            doc_id=old.doc_id,
+            title=old.title,
+            status=self.project.document_status(self.doc_id).value,
+            annotators=old.annotators,
+            units=len(real),
+            disagreements=len(dis),
+            open=sum(1 for u in dis if u.decision is None),
+            agreed=len(real) - len(dis),
             agreed_open=sum(1 for u in real if u.agreed and not u.gold),
         )
         self.queue_model.dataChanged.emit(self.queue_model.index(row, 0), self.queue_model.index(row, 4))

@@ -41,11 +41,10 @@ class Pane(QFrame):
         self.title.setText(text)
 
 
-
 class UnitDetail(QScrollArea):
     """Adjudication controls for the selected unit (rebuilt when it changes)."""
 
-    def __init__(self, review: "ReviewView"):
+    def __init__(self, review: ReviewView):
         super().__init__()
         self.review = review
         self.setWidgetResizable(True)
@@ -92,17 +91,30 @@ class UnitDetail(QScrollArea):
             for a in versions:
                 grid.addWidget(dialogs.plain_label(describe(a, text, anns), wrap=True), row, 1)
                 key = f"accept:{name}" if len(versions) == 1 else f"accept:{name}:{a.id}"
-                grid.addWidget(self._button(
-                    key, f"Accept {name}’s", lambda a=a: r.accept(a.id),
-                    f"Copy {name}’s version into the gold layer ({i + 1})" if i < 9 else "",
-                ), row, 2)
+                grid.addWidget(
+                    self._button(
+                        key,
+                        f"Accept {name}’s",
+                        lambda a=a: r.accept(a.id),
+                        f"Copy {name}’s version into the gold layer ({i + 1})" if i < 9 else "",
+                    ),
+                    row,
+                    2,
+                )
                 row += 1
         # gold
         grid.addWidget(dialogs.plain_label("gold"), row, 0)
         if u.gold:
             g = u.gold[0]
-            grid.addWidget(dialogs.plain_label(describe(g, text, anns) + (
-                f"  (accepted from {', '.join(u.accepted_from)})" if u.accepted_from else "  (edited)"), wrap=True), row, 1)
+            grid.addWidget(
+                dialogs.plain_label(
+                    describe(g, text, anns)
+                    + (f"  (accepted from {', '.join(u.accepted_from)})" if u.accepted_from else "  (edited)"),
+                    wrap=True,
+                ),
+                row,
+                1,
+            )
             if g.kind != "claim":
                 combo = QComboBox()
                 combo.setObjectName("gold-label")
@@ -115,15 +127,24 @@ class UnitDetail(QScrollArea):
                 combo.activated.connect(lambda _i, g=g, c=combo: r.set_gold_label(g.id, c.currentText()))
                 self.gold_label = combo
                 grid.addWidget(combo, row, 2)
-            grid.addWidget(self._button("remove-gold", "Remove from gold", lambda: r.reject(u, remove_gold=True),
-                                        "Delete the gold annotation (its links go with it)"), row, 3)
+            grid.addWidget(
+                self._button(
+                    "remove-gold",
+                    "Remove from gold",
+                    lambda: r.reject(u, remove_gold=True),
+                    "Delete the gold annotation (its links go with it)",
+                ),
+                row,
+                3,
+            )
         else:
             state = "✗ rejected" if u.decision == "rejected" else "— (not decided)"
             grid.addWidget(dialogs.plain_label(state), row, 1)
         row += 1
         if u.annotations:
-            grid.addWidget(self._button("reject", "Reject", lambda: r.reject(u),
-                                        "None of these versions goes into gold (X)"), row, 2)
+            grid.addWidget(
+                self._button("reject", "Reject", lambda: r.reject(u), "None of these versions goes into gold (X)"), row, 2
+            )
             row += 1
         if u.kind == "event":
             row = self._arguments(grid, row, u)
@@ -146,9 +167,7 @@ class UnitDetail(QScrollArea):
             grid.addWidget(dialogs.plain_label("(no arguments)"), row, 1)
             row += 1
         for role in roles:
-            fillers = {
-                name: [r.anns.get(x.target) for x in ev.arguments if x.role == role] for name, ev in events
-            }
+            fillers = {name: [r.anns.get(x.target) for x in ev.arguments if x.role == role] for name, ev in events}
             shown = {name: [describe(f, r.text, r.anns) if f else "(missing)" for f in fs] for name, fs in fillers.items()}
             same = len(events) == len(r.annotators) and len({tuple(v) for v in shown.values()}) == 1
             head = dialogs.plain_label(f"{role}" + ("   (same for all)" if same else ""))
@@ -164,16 +183,22 @@ class UnitDetail(QScrollArea):
                     filler = r.anns.get(arg.target)
                     what = describe(filler, r.text, r.anns) if filler else "(missing)"
                     grid.addWidget(dialogs.plain_label(f"   {name}: {what}", wrap=True), row, 1)
-                    grid.addWidget(self._button(
-                        f"accept-arg:{name}:{arg.role}:{arg.target}", "Accept argument",
-                        lambda ev=ev, arg=arg: r.accept_argument(ev.id, arg.role, arg.target),
-                        f"Add {name}’s {arg.role} to the gold event (creating the gold event if needed)",
-                    ), row, 2)
+                    grid.addWidget(
+                        self._button(
+                            f"accept-arg:{name}:{arg.role}:{arg.target}",
+                            "Accept argument",
+                            lambda ev=ev, arg=arg: r.accept_argument(ev.id, arg.role, arg.target),
+                            f"Add {name}’s {arg.role} to the gold event (creating the gold event if needed)",
+                        ),
+                        row,
+                        2,
+                    )
                     row += 1
         for g in u.gold:
-            args = ", ".join(
-                f"{x.role} → {describe(r.anns[x.target], r.text) if x.target in r.anns else '?'}" for x in g.arguments
-            ) or "(none)"
+            args = (
+                ", ".join(f"{x.role} → {describe(r.anns[x.target], r.text) if x.target in r.anns else '?'}" for x in g.arguments)
+                or "(none)"
+            )
             grid.addWidget(dialogs.plain_label("gold"), row, 0)
             grid.addWidget(dialogs.plain_label(args, wrap=True), row, 1, 1, 3)
             row += 1
@@ -197,11 +222,16 @@ class UnitDetail(QScrollArea):
                     value = self._value(c, attr)
                     same = gold is not None and self._value(gold, attr) == value
                     grid.addWidget(dialogs.plain_label(f"   {name}: {value}" + ("   ✓ gold" if same else "")), row, 1)
-                    grid.addWidget(self._button(
-                        f"accept-attr:{name}:{attr}", f"Accept {attr}",
-                        lambda c=c, attr=attr: r.accept_attribute(c.id, attr),
-                        f"Set the gold claim's {attr} to {name}’s value",
-                    ), row, 2)
+                    grid.addWidget(
+                        self._button(
+                            f"accept-attr:{name}:{attr}",
+                            f"Accept {attr}",
+                            lambda c=c, attr=attr: r.accept_attribute(c.id, attr),
+                            f"Set the gold claim's {attr} to {name}’s value",
+                        ),
+                        row,
+                        2,
+                    )
                     row += 1
             if gold is not None:
                 grid.addWidget(dialogs.plain_label(f"   gold: {self._value(gold, attr)}"), row, 1)

@@ -18,8 +18,14 @@ from annotator.ui.undo import UndoController
 class ReviewWindow(QMainWindow):
     """The review mode as a window of its own, next to the annotation window."""
 
-    def __init__(self, project: Project, reviewer: str, controller: UndoController | None = None,
-                 parent: QWidget | None = None, current_project: Callable[[], Project | None] | None = None):
+    def __init__(
+        self,
+        project: Project,
+        reviewer: str,
+        controller: UndoController | None = None,
+        parent: QWidget | None = None,
+        current_project: Callable[[], Project | None] | None = None,
+    ):
         """``controller``: the main window's change bus (its undo stack is shared)."""
         super().__init__(parent)
         #: The project the main window shows now: when it is another one, this window closes.

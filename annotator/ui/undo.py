@@ -68,7 +68,7 @@ class Origin(Protocol):
 class CoreUndoCommand(QUndoCommand):
     """A QUndoCommand running one or more core commands (merged boundary steps)."""
 
-    def __init__(self, controller: "UndoController", command: Command, origin: Origin, *, merge_key: str | None = None):
+    def __init__(self, controller: UndoController, command: Command, origin: Origin, *, merge_key: str | None = None):
         super().__init__(command.text)
         self.controller = controller
         self.origin = origin

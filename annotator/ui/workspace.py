@@ -292,6 +292,7 @@ class Workspace(KeyHandling, Picking, QObject):
             self.complete_pick(ann_id)
         else:
             self.select_annotation(ann_id)
+
     # ------------------------------------------------------------------ annotating
     def press_label(self, kind: str, label: str) -> None:
         """A label key or palette click: annotate, relabel, or complete a pick."""
@@ -336,8 +337,11 @@ class Workspace(KeyHandling, Picking, QObject):
 
     def _same_span(self, kind: str, label: str | None, start: int, end: int) -> Annotation | None:
         return next(
-            (a for a in self.anns.values()
-             if a.kind == kind and a.start == start and a.end == end and (label is None or a.label == label)),
+            (
+                a
+                for a in self.anns.values()
+                if a.kind == kind and a.start == start and a.end == end and (label is None or a.label == label)
+            ),
             None,
         )
 
@@ -399,6 +403,7 @@ class Workspace(KeyHandling, Picking, QObject):
             UpdateAnnotation(self.doc_id, self.annotator, ann.id, text="adjust boundaries", start=start, end=end),
             merge_key=f"bounds:{ann.id}",
         )
+
     # -- links ---------------------------------------------------------------------
     def remove_argument(self, event_id: str, role: str, target: str) -> None:
         if self.doc_id is not None:
@@ -410,11 +415,17 @@ class Workspace(KeyHandling, Picking, QObject):
             return
         text = text.strip()
         if text:
-            self.run(UpdateAnnotation(self.doc_id, self.annotator, claim_id, text="set claimant",
-                                      claimant_text=text, claimant_ref=None))
+            self.run(
+                UpdateAnnotation(
+                    self.doc_id, self.annotator, claim_id, text="set claimant", claimant_text=text, claimant_ref=None
+                )
+            )
         elif cl.claimant_text or cl.claimant_ref:
-            self.run(UpdateAnnotation(self.doc_id, self.annotator, claim_id, text="clear claimant",
-                                      claimant_text=None, claimant_ref=None))
+            self.run(
+                UpdateAnnotation(
+                    self.doc_id, self.annotator, claim_id, text="clear claimant", claimant_text=None, claimant_ref=None
+                )
+            )
 
     def set_claim_attribute(self, claim_id: str, name: str, value: str | None) -> None:
         cl = self.anns.get(claim_id)

@@ -24,8 +24,10 @@ COMMAND_KEYS: dict[str, tuple[str, str]] = {
 #: Keys handled in the text, for the shortcuts reference: (keys, what they do).
 TEXT_KEYS: list[tuple[str, str]] = [
     ("Shift+Arrows, drag, double-click", "Select text (snapped to whole words when word snapping is on)"),
-    ("Label key (see palette)", "With text selected: annotate it with that label. "
-                                "With a span selected and no text selected: change its label"),
+    (
+        "Label key (see palette)",
+        "With text selected: annotate it with that label. With a span selected and no text selected: change its label",
+    ),
     ("Click a span", "Select it (Ctrl+click or clicking again cycles through overlapping spans)"),
     ("Delete / Backspace", "Delete the selected annotation (its links go with it; Ctrl+Z brings all back)"),
     ("Alt+Left / Alt+Right", "Move the start of the selected span"),

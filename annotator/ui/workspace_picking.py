@@ -56,13 +56,16 @@ class Pick:
         src = ws.anns.get(self.source)
         quoted = f"“{one_line(src.text_in(ws.text), 30)}”" if src else ""
         if self.what == "argument":
-            return (f"Pick the {self.role} of {src.label if src else 'the event'} {quoted}: click a span, "
-                    "or select text and press an entity key (or Enter). Esc cancels.")
+            return (
+                f"Pick the {self.role} of {src.label if src else 'the event'} {quoted}: click a span, "
+                "or select text and press an entity key (or Enter). Esc cancels."
+            )
         if self.what == "claimant":
-            return ("Pick the claimant: click an entity span, or select text and press an entity key "
-                    "(or Enter). Esc cancels.")
-        return (f"Pick the tail of {self.role} from {quoted}: click a span, or select text and press "
-                "an entity key (or Enter). Esc cancels.")
+            return "Pick the claimant: click an entity span, or select text and press an entity key (or Enter). Esc cancels."
+        return (
+            f"Pick the tail of {self.role} from {quoted}: click a span, or select text and press "
+            "an entity key (or Enter). Esc cancels."
+        )
 
 
 class Picking:
@@ -191,13 +194,17 @@ class Picking:
                 return None
             return SetArgument(self.doc_id, self.annotator, pick.source, pick.role, target_id)
         if pick.what == "claimant":
-            return UpdateAnnotation(self.doc_id, self.annotator, pick.source, text="set claimant",
-                                    claimant_ref=target_id, claimant_text=None)
+            return UpdateAnnotation(
+                self.doc_id, self.annotator, pick.source, text="set claimant", claimant_ref=target_id, claimant_text=None
+            )
         from annotator.core.models import relation
 
-        return AddAnnotations(self.doc_id, self.annotator,
-                              [relation(self.doc_id, pick.source, target_id, pick.role, self.annotator)],
-                              text=f"add relation {pick.role}")
+        return AddAnnotations(
+            self.doc_id,
+            self.annotator,
+            [relation(self.doc_id, pick.source, target_id, pick.role, self.annotator)],
+            text=f"add relation {pick.role}",
+        )
 
     def complete_pick(self, target_id: str) -> None:
         """Complete the pick with an existing annotation."""

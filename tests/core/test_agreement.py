@@ -56,11 +56,19 @@ def people(project):
     """Two documents; A, B, C on the first, A and C on the second (B skipped it)."""
     d1, d2 = Document(text=S1, title="one"), Document(text=S2, title="two")
     anns = [
-        ent(d1, "Alice", "PERSON", "A"), ent(d1, "Bob", "PERSON", "A"), ent(d1, "Paris", "GPE", "A"), ent(d1, "Monday", "DATE", "A"),
-        ent(d1, "Alice", "PERSON", "B"), ent(d1, "Bob", "ORG", "B"), ent(d1, "Paris on", "GPE", "B"),
-        ent(d1, "Alice", "PERSON", "C"), ent(d1, "Bob", "PERSON", "C"), ent(d1, "Paris", "GPE", "C"),
+        ent(d1, "Alice", "PERSON", "A"),
+        ent(d1, "Bob", "PERSON", "A"),
+        ent(d1, "Paris", "GPE", "A"),
+        ent(d1, "Monday", "DATE", "A"),
+        ent(d1, "Alice", "PERSON", "B"),
+        ent(d1, "Bob", "ORG", "B"),
+        ent(d1, "Paris on", "GPE", "B"),
+        ent(d1, "Alice", "PERSON", "C"),
+        ent(d1, "Bob", "PERSON", "C"),
+        ent(d1, "Paris", "GPE", "C"),
         ent(d2, "Bob", "PERSON", "A"),
-        ent(d2, "Bob", "PERSON", "C"), ent(d2, "home", "LOC", "C"),
+        ent(d2, "Bob", "PERSON", "C"),
+        ent(d2, "home", "LOC", "C"),
     ]
     project.insert_documents([(d, [a for a in anns if a.doc_id == d.id]) for d in (d1, d2)])
     return project
@@ -128,7 +136,9 @@ def test_krippendorff_alpha_matches_package_with_missing_values(people):
     for label in ("PERSON", "GPE"):
         rows = [[None if v is None else (v == label) for v in r] for r in (A1 + A2, B1 + [None] * 4, C1 + C2)]
         data = np.array([[np.nan if v is None else float(v) for v in r] for r in rows])
-        assert alpha["per_label"][label] == pytest.approx(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+        assert alpha["per_label"][label] == pytest.approx(
+            krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
+        )
 
 
 def test_documents_any_counts_a_skipped_document_as_nothing_marked(people):
@@ -183,8 +193,10 @@ def test_event_trigger_and_argument_f1_by_hand(project):
 
     def people_of(who, with_second_beta):
         ents = {
-            "acme": ent(d, "Acme", "ORG", who), "beta": ent(d, "Beta", "ORG", who),
-            "money": ent(d, "$5m", "MONEY", who), "monday": ent(d, "Monday", "DATE", who),
+            "acme": ent(d, "Acme", "ORG", who),
+            "beta": ent(d, "Beta", "ORG", who),
+            "money": ent(d, "$5m", "MONEY", who),
+            "monday": ent(d, "Monday", "DATE", who),
         }
         if with_second_beta:
             ents["beta2"] = ent(d, "Beta", "ORG", who, nth=1)
@@ -226,9 +238,15 @@ CL = "Jaiswal said rates will fall. Modi said exports rose. Prices rose sharply 
 def test_claim_span_claimant_and_attributes_by_hand(project):
     d = Document(text=CL)
     ja = ent(d, "Jaiswal", "PERSON", "A")
-    c = {k: span(CL, v) for k, v in {
-        "c1": "rates will fall", "c2": "exports rose", "c3": "Prices rose sharply today", "c4": "Prices rose sharply",
-    }.items()}
+    c = {
+        k: span(CL, v)
+        for k, v in {
+            "c1": "rates will fall",
+            "c2": "exports rose",
+            "c3": "Prices rose sharply today",
+            "c4": "Prices rose sharply",
+        }.items()
+    }
     anns = [
         ja,
         claim(d.id, *c["c1"], "A", claimant_ref=ja.id, attributes={"stance": "supports", "veracity": "true"}),
@@ -263,8 +281,18 @@ def test_claim_span_claimant_and_attributes_by_hand(project):
 def test_json_report_has_the_promised_keys_for_every_pair(people):
     report = agreement(people)
     assert [(p["a"], p["b"]) for p in report["pairs"]] == [("A", "B"), ("A", "C"), ("B", "C")]
-    keys = {"entity_f1_exact", "entity_f1_overlap", "token_kappa", "krippendorff_alpha", "trigger_f1", "argument_f1",
-            "claim_f1_exact", "claimant_agreement", "claim_attribute_agreement", "per_label"}
+    keys = {
+        "entity_f1_exact",
+        "entity_f1_overlap",
+        "token_kappa",
+        "krippendorff_alpha",
+        "trigger_f1",
+        "argument_f1",
+        "claim_f1_exact",
+        "claimant_agreement",
+        "claim_attribute_agreement",
+        "per_label",
+    }
     for p in report["pairs"]:
         assert keys <= set(p)
     json.dumps(report, allow_nan=False)  # undefined values are null, never NaN
@@ -311,7 +339,9 @@ def test_fast_token_offsets_equal_the_tokenizer_on_the_corpus():
         assert cut_starts(token_spans(text), cuts) == _reference(text, cuts), name
 
 
-ALPHABET = st.sampled_from(list("ab Z9,.-'’ \n\t%€😀👨‍👩‍👧\u0301\u200d🇩🇪北京。!?()\"“U.S.2,0") + ["e\u0301", "U.S.", "1,000", "A321"])
+ALPHABET = st.sampled_from(
+    list("ab Z9,.-'’ \n\t%€😀👨‍👩‍👧\u0301\u200d🇩🇪北京。!?()\"“U.S.2,0") + ["e\u0301", "U.S.", "1,000", "A321"]
+)
 
 
 @settings(max_examples=300, deadline=None)

@@ -31,6 +31,8 @@ LABELS = ["PER", "ORG", "GPE"]
 
 def _row(ann_id: str, doc_id: str, who: str, kind: str, label: str, start: int, end: int) -> AnnotationRow:
     return AnnotationRow(ann_id, doc_id, kind, label, start, end, "{}", "[]", None, None, None, None, who, "manual", "", "")
+
+
 PIECES = st.sampled_from(list("ab Z9,.-' \n\t%😀\u0301北京。!?()\"") + ["U.S.", "1,000", "A321", "Bob", "  "])
 
 
@@ -70,9 +72,7 @@ def _reference(corpus: Corpus, label: str | None, documents: str):
     names = corpus.annotators
     out = {}
     for doc_id, doc in corpus.docs.items():
-        ents = {
-            n: [x for x in doc.get(n, []) if x.kind == "entity" and (label is None or x.label == label)] for n in names
-        }
+        ents = {n: [x for x in doc.get(n, []) if x.kind == "entity" and (label is None or x.label == label)] for n in names}
         cuts = {p for es in ents.values() for e in es for p in (e.start, e.end)}
         tokens = tokenize(corpus.texts[doc_id], cuts)
         worked = {n: bool(doc.get(n)) for n in names}

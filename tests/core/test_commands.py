@@ -112,7 +112,10 @@ def test_update_and_set_argument(project):
     [
         (lambda doc: AddAnnotations(doc, "a", [entity(doc, 0, len(TEXT) + 1, "GPE", "a")]), "outside the text"),
         (lambda doc: AddAnnotations(doc, "a", [entity(doc, 0, 5, "NOPE", "a")]), "'NOPE' is not a entity label"),
-        (lambda doc: AddAnnotations(doc, "a", [event(doc, 0, 5, "Meeting", "a", [("Participant", "missing")])]), "not in this document"),
+        (
+            lambda doc: AddAnnotations(doc, "a", [event(doc, 0, 5, "Meeting", "a", [("Participant", "missing")])]),
+            "not in this document",
+        ),
         (lambda doc: AddAnnotations(doc, "a", [entity("other-doc", 0, 5, "GPE", "a")]), "one document"),
         (lambda doc: UpdateAnnotation(doc, "a", "missing", label="ORG"), "does not exist"),
         (lambda doc: DeleteAnnotations(doc, "a", ["missing"]), "does not exist"),
@@ -158,7 +161,12 @@ def test_macro_is_one_action(project):
     revert(project, macro)
     assert state(project) == {}
     # a failing part rolls the whole macro back
-    bad = Macro(doc, "alice", [AddAnnotations(doc, "alice", [china]), AddAnnotations(doc, "alice", [entity(doc, 0, 5, "NOPE", "alice")])], "bad")
+    bad = Macro(
+        doc,
+        "alice",
+        [AddAnnotations(doc, "alice", [china]), AddAnnotations(doc, "alice", [entity(doc, 0, 5, "NOPE", "alice")])],
+        "bad",
+    )
     with pytest.raises(CommandError):
         apply(project, bad)
     assert state(project) == {}

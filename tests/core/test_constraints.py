@@ -14,7 +14,8 @@ from annotator.core.constraints import (
 from annotator.core.models import claim, entity, event, relation
 from annotator.core.schema import loads_schema
 
-SCHEMA = loads_schema("""
+SCHEMA = loads_schema(
+    """
 [[entities]]
 name = "PERSON"
 
@@ -33,7 +34,9 @@ attributes = [{ name = "stance", values = ["supports", "refutes"] }]
 name = "member_of"
 head_labels = ["PERSON"]
 tail_labels = ["ORG"]
-""", "toml")
+""",
+    "toml",
+)
 
 TEXT = "Kim met Acme on Monday and said it went well."
 D, A = "doc", "ann"

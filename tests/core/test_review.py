@@ -40,14 +40,22 @@ def gold(demo):
 
 
 def gold_text(demo):
-    return sorted((g.kind, g.label, demo.text[g.start:g.end]) for g in gold(demo) if g.start is not None)
+    return sorted((g.kind, g.label, demo.text[g.start : g.end]) for g in gold(demo) if g.start is not None)
 
 
 def test_units_show_agreement_and_each_kind_of_difference(demo):
     expect = {
-        "china": "agreed", "ministry": "agreed", "said": "agreed",
-        "beijing": "boundary", "jaiswal": "boundary", "lac": "label", "indian": "label+boundary",
-        "percent": "partial", "controls": "partial", "grant": "content", "confirm": "content",
+        "china": "agreed",
+        "ministry": "agreed",
+        "said": "agreed",
+        "beijing": "boundary",
+        "jaiswal": "boundary",
+        "lac": "label",
+        "indian": "label+boundary",
+        "percent": "partial",
+        "controls": "partial",
+        "grant": "content",
+        "confirm": "content",
     }
     for name, status in expect.items():
         assert unit_of(demo, "alice", name).status == status, name
@@ -79,7 +87,7 @@ def test_accept_all_agreed_is_one_undoable_action(demo):
     statement = next(g for g in gold(demo) if g.label == "Statement")
     (arg,) = statement.arguments
     filler = p.get_annotation(arg.target)
-    assert filler.annotator == GOLD and demo.text[filler.start:filler.end] == "external affairs ministry"
+    assert filler.annotator == GOLD and demo.text[filler.start : filler.end] == "external affairs ministry"
     decisions = p.review_decisions(demo.doc_id)
     assert len(decisions) == 10 and {d["reviewer"] for d in decisions} == {"rita"}
     assert {d["action"] for d in decisions} == {"accept_agreed"}
@@ -123,7 +131,7 @@ def test_accept_event_copies_its_fillers_once(demo):
     apply(p, AcceptAnnotation(demo.doc_id, "rita", demo.id("bob", "china")))
     apply(p, AcceptAnnotation(demo.doc_id, "rita", demo.id("bob", "grant")))
     ev = next(g for g in gold(demo) if g.kind == "event")
-    fillers = {x.role: demo.text[p.get_annotation(x.target).start:p.get_annotation(x.target).end] for x in ev.arguments}
+    fillers = {x.role: demo.text[p.get_annotation(x.target).start : p.get_annotation(x.target).end] for x in ev.arguments}
     assert fillers == {"Grantor": "China", "Grantee": "Indian firms", "Item": "rare earth magnets"}
     # China was in gold already: reused, not copied twice
     assert sum(1 for t in gold_text(demo) if t[2] == "China") == 1
@@ -135,10 +143,10 @@ def test_accept_a_single_argument(demo):
     cmd = AcceptArgument(demo.doc_id, "rita", demo.id("alice", "grant"), "Grantee", demo.id("alice", "indian"))
     apply(p, cmd)
     (ev,) = [g for g in gold(demo) if g.kind == "event"]
-    assert ev.label == "LicenceGrant" and demo.text[ev.start:ev.end] == "granted"
+    assert ev.label == "LicenceGrant" and demo.text[ev.start : ev.end] == "granted"
     (arg,) = ev.arguments
     filler = p.get_annotation(arg.target)
-    assert arg.role == "Grantee" and (filler.label, demo.text[filler.start:filler.end]) == ("NORP", "Indian")
+    assert arg.role == "Grantee" and (filler.label, demo.text[filler.start : filler.end]) == ("NORP", "Indian")
     # a second argument from the other annotator joins the same gold event
     second = AcceptArgument(demo.doc_id, "rita", demo.id("bob", "grant"), "Item", demo.id("bob", "magnets"))
     apply(p, second)
@@ -166,7 +174,7 @@ def test_accept_single_attributes_and_the_claimant(demo):
     (c,) = [g for g in gold(demo) if g.kind == "claim"]
     assert c.attributes == {"veracity": "true", "claim_type": "factual"}
     who = p.get_annotation(c.claimant_ref)
-    assert who.annotator == GOLD and demo.text[who.start:who.end] == "Randhir Jaiswal"
+    assert who.annotator == GOLD and demo.text[who.start : who.end] == "Randhir Jaiswal"
     # the claimant as free text, from bob
     apply(p, AcceptAttribute(demo.doc_id, "rita", demo.id("bob", "confirm"), CLAIMANT))
     (c,) = [g for g in gold(demo) if g.kind == "claim"]
@@ -214,8 +222,9 @@ def test_review_status_and_queue(demo, tmp_path):
         AcceptAllAgreed(demo.doc_id, GOLD)
     # a second document with one disagreement only comes after the demo article
     d = Document(text="Modi met Xi in Kazan.", title="short")
-    p.insert_documents([(d, [entity(d.id, 0, 4, "PERSON", "alice"), entity(d.id, 0, 4, "PERSON", "bob"),
-                             entity(d.id, 15, 20, "GPE", "alice")])])
+    p.insert_documents(
+        [(d, [entity(d.id, 0, 4, "PERSON", "alice"), entity(d.id, 0, 4, "PERSON", "bob"), entity(d.id, 15, 20, "GPE", "alice")])]
+    )
     rows = review_queue(p)
     assert [r.doc_id for r in rows] == [demo.doc_id, d.id]
     assert (rows[0].open, rows[0].disagreements, rows[0].agreed_open) == (10, 10, 10)

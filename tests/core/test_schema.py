@@ -85,22 +85,53 @@ def test_bom_is_accepted(tmp_path):
 @pytest.mark.parametrize(
     "name, text, message",
     [
-        ("c.toml", 'name="x"\n[[entities]]\nname="ORG"\ncolor="red"\n', "c.toml: entities[0].color: colour 'red' is not of the form #rrggbb"),
-        ("k.toml", 'name="x"\n[[entities]]\nname="ORG"\nkey="ab"\n', "k.toml: entities[0].key: shortcut 'ab' must be exactly one printable character"),
-        ("r.toml", 'name="x"\n[[entities]]\nname="PERSON"\n[[events]]\nname="Meeting"\nroles=[{name="P", labels=["PEPRSON"]}]\n',
-         "r.toml: events[0].roles[0].labels: unknown entity label 'PEPRSON'"),
+        (
+            "c.toml",
+            'name="x"\n[[entities]]\nname="ORG"\ncolor="red"\n',
+            "c.toml: entities[0].color: colour 'red' is not of the form #rrggbb",
+        ),
+        (
+            "k.toml",
+            'name="x"\n[[entities]]\nname="ORG"\nkey="ab"\n',
+            "k.toml: entities[0].key: shortcut 'ab' must be exactly one printable character",
+        ),
+        (
+            "r.toml",
+            'name="x"\n[[entities]]\nname="PERSON"\n[[events]]\nname="Meeting"\nroles=[{name="P", labels=["PEPRSON"]}]\n',
+            "r.toml: events[0].roles[0].labels: unknown entity label 'PEPRSON'",
+        ),
         ("d.yaml", "entities:\n  - name: ORG\n  - name: ORG\n", "d.yaml: entities: 'ORG' appears twice"),
-        ("s.yaml", "entities:\n  - {name: ORG, key: o}\n  - {name: OTHER, key: o}\n", "shortcut 'o' is used by both entity ORG and entity OTHER"),
-        ("v.yaml", "claim:\n  attributes:\n    - {name: stance, values: [a, b], default: c}\n", "v.yaml: claim.attributes[0]: default 'c' is not one of the values"),
-        ("e.yaml", "entities:\n  - {name: ORG, colour: '#ffffff'}\n", "e.yaml: entities[0].colour: Extra inputs are not permitted"),
+        (
+            "s.yaml",
+            "entities:\n  - {name: ORG, key: o}\n  - {name: OTHER, key: o}\n",
+            "shortcut 'o' is used by both entity ORG and entity OTHER",
+        ),
+        (
+            "v.yaml",
+            "claim:\n  attributes:\n    - {name: stance, values: [a, b], default: c}\n",
+            "v.yaml: claim.attributes[0]: default 'c' is not one of the values",
+        ),
+        (
+            "e.yaml",
+            "entities:\n  - {name: ORG, colour: '#ffffff'}\n",
+            "e.yaml: entities[0].colour: Extra inputs are not permitted",
+        ),
         ("n.yaml", "entities:\n  - {name: ' ORG'}\n", "n.yaml: entities[0].name: a name may not start or end with spaces"),
         ("m.yaml", "entities:\n  - {color: '#ffffff'}\n", "m.yaml: entities[0].name: Field required"),
         ("l.yaml", "- just\n- a list\n", "l.yaml: the schema must be a table/mapping at the top level"),
         ("t.toml", "name = \n", "t.toml: not valid TOML"),
         ("y.yaml", "entities: [\n", "y.yaml: not valid YAML"),
-        ("p.yaml", "!!python/object/apply:os.system ['echo unsafe']\n", "p.yaml: not valid YAML: could not determine a constructor"),
+        (
+            "p.yaml",
+            "!!python/object/apply:os.system ['echo unsafe']\n",
+            "p.yaml: not valid YAML: could not determine a constructor",
+        ),
         ("x.ini", "[x]\n", "x.ini: unknown schema format 'ini'"),
-        ("rel.yaml", "relations:\n  - {name: r, head_labels: [NOPE]}\n", "rel.yaml: relations[0].head_labels: unknown label 'NOPE'"),
+        (
+            "rel.yaml",
+            "relations:\n  - {name: r, head_labels: [NOPE]}\n",
+            "rel.yaml: relations[0].head_labels: unknown label 'NOPE'",
+        ),
         ("cl.yaml", "claim: {claimant_labels: [NOPE]}\n", "cl.yaml: claim.claimant_labels: unknown entity label 'NOPE'"),
     ],
 )

@@ -153,7 +153,11 @@ def test_queries(path):
         assert summary[a.id]["length"] == len(a.text)
         assert p.annotations(a.id, annotator="bob") == [anns[1]]
         assert p.annotations(a.id, kinds=["relation"]) == [anns[2]]
-        assert p.annotation_counts() == [("entity", "PERSON", "alice", 1), ("entity", "PERSON", "bob", 1), ("relation", "affiliated_with", "alice", 1)]
+        assert p.annotation_counts() == [
+            ("entity", "PERSON", "alice", 1),
+            ("entity", "PERSON", "bob", 1),
+            ("relation", "affiliated_with", "alice", 1),
+        ]
         with pytest.raises(KeyError):
             p.get_document("nope")
 

@@ -336,9 +336,7 @@ PIECES = [
     "\U0001f1e8\U0001f1f1", "\r\n", "\r", "\n", "\u2028", "\u2029", "\xa0", "\t", "\0", "北", "京",
     "김", "ب", "\u200d", "\ufeff", "’", "-", ".", "\U0001d400", "\U000e0067",
 ]  # fmt: skip
-unicode_texts = st.lists(
-    st.one_of(st.sampled_from(PIECES), st.characters(exclude_categories=["Cs"])), max_size=40
-).map("".join)
+unicode_texts = st.lists(st.one_of(st.sampled_from(PIECES), st.characters(exclude_categories=["Cs"])), max_size=40).map("".join)
 QT_SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 

@@ -119,14 +119,26 @@ def seed_annotations(doc: Document, annotator: str = "alice") -> list[Annotation
 def seed_article_project(path: Path, annotator: str = "alice") -> tuple[Project, Document]:
     """A project with only the annotated seed article (what docs/formats.md shows)."""
     project = Project(path, create=True)
-    doc = Document(text=seed_text(), title="China grants rare earth magnet licences to Indian firms", external_id="seed-0", source="seed", status=DocStatus.DONE)
+    doc = Document(
+        text=seed_text(),
+        title="China grants rare earth magnet licences to Indian firms",
+        external_id="seed-0",
+        source="seed",
+        status=DocStatus.DONE,
+    )
     project.insert_documents([(doc, seed_annotations(doc, annotator))])
     return project, doc
 
 
 def unicode_document() -> tuple[Document, list[Annotation]]:
     raw = decode_bytes((DATA / "unicode-crlf.txt").read_bytes(), name="unicode-crlf.txt")
-    doc = Document(text=canonicalize(raw)[0], title="Port talks resume", external_id="unicode-crlf", source="unicode-crlf.txt", status=DocStatus.IN_PROGRESS)
+    doc = Document(
+        text=canonicalize(raw)[0],
+        title="Port talks resume",
+        external_id="unicode-crlf",
+        source="unicode-crlf.txt",
+        status=DocStatus.IN_PROGRESS,
+    )
     s = _Spans(doc, "alice")
     s.entity("🚢", "PRODUCT")
     s.entity("Republic of Koréa", "GPE")
@@ -154,8 +166,12 @@ def batch_documents() -> list[tuple[Document, list[Annotation]]]:
     out = []
     for line in (DATA / "batch.jsonl").read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)
-        doc = Document(text=rec["text"], title=rec["title"], external_id=rec["id"], source="batch.jsonl", metadata=rec.get("meta", {}))
-        anns = [entity(doc.id, sp["start"], sp["end"], sp["label"], "imported", source=Source.IMPORTED) for sp in rec.get("spans", [])]
+        doc = Document(
+            text=rec["text"], title=rec["title"], external_id=rec["id"], source="batch.jsonl", metadata=rec.get("meta", {})
+        )
+        anns = [
+            entity(doc.id, sp["start"], sp["end"], sp["label"], "imported", source=Source.IMPORTED) for sp in rec.get("spans", [])
+        ]
         out.append((doc, anns))
     return out
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from annotator.services.importing import detect_format, import_paths
 from annotator.core.store import Project
 from annotator.formats import InputError
 from annotator.formats.brat import read_brat
+from annotator.services.importing import detect_format, import_paths
 
 
 def pair(folder: Path, name: str, text: str | bytes, ann: str) -> Path:
@@ -28,23 +28,25 @@ def project(tmp_path):
 
 
 TEXT = "Sony and Ericsson formed a joint venture in London.\nIt was Sony’s idea."
-ANN = "\n".join([
-    "T1\tORG 0 4\tSony",
-    "T2\tORG 9 17\tEricsson",
-    "T3\tAgreement 18 24\tformed",
-    "T4\tGPE 44 50\tLondon",
-    "E1\tAgreement:T3 Party:T1 Party2:T2",
-    "R1\tlocated_in Arg1:T1 Arg2:T4",
-    "A1\tNegated E1",
-    "A2\tconfidence T1 high",
-    "#1\tAnnotatorNotes T2\tcheck the spelling",
-    "N1\tReference T4 Wikipedia:17867\tLondon",
-    "*\tEquiv T1 T1",
-    "T5\tCLAIM 52 70\tIt was Sony’s idea",
-    "A3\tclaim_type T5 opinion",
-    "#2\tAnnotatorNotes T5\tclaimant: a spokesman",
-    "",
-])
+ANN = "\n".join(
+    [
+        "T1\tORG 0 4\tSony",
+        "T2\tORG 9 17\tEricsson",
+        "T3\tAgreement 18 24\tformed",
+        "T4\tGPE 44 50\tLondon",
+        "E1\tAgreement:T3 Party:T1 Party2:T2",
+        "R1\tlocated_in Arg1:T1 Arg2:T4",
+        "A1\tNegated E1",
+        "A2\tconfidence T1 high",
+        "#1\tAnnotatorNotes T2\tcheck the spelling",
+        "N1\tReference T4 Wikipedia:17867\tLondon",
+        "*\tEquiv T1 T1",
+        "T5\tCLAIM 52 70\tIt was Sony’s idea",
+        "A3\tclaim_type T5 opinion",
+        "#2\tAnnotatorNotes T5\tclaimant: a spokesman",
+        "",
+    ]
+)
 
 
 def test_every_line_type(tmp_path):
@@ -85,7 +87,7 @@ def test_windows_line_ends_and_byte_order_mark_either_way_brat_counted(tmp_path)
     doc, anns = read_brat(pair(tmp_path / "b", "x", raw, "T1\tORG 10 14\tSony\n"))[0]
     assert anns[0].text_in(doc.text) == "Sony"
     # a byte-order mark that brat counted as a character
-    doc, anns = read_brat(pair(tmp_path / "c", "x", b"\xef\xbb\xbf" + "Sony.".encode(), "T1\tORG 1 5\tSony\n"))[0]
+    doc, anns = read_brat(pair(tmp_path / "c", "x", b"\xef\xbb\xbf" + b"Sony.", "T1\tORG 1 5\tSony\n"))[0]
     assert doc.text == "Sony." and anns[0].text_in(doc.text) == "Sony"
 
 
@@ -104,7 +106,10 @@ def test_fragments_around_line_breaks_join_and_others_are_refused(tmp_path):
         ("T1\tORG 0 400\tSony\n", r"x\.ann:1: T1: span \[0, 400\) is outside the text"),
         ("T1\tORG zero 4\tSony\n", r"x\.ann:1: T1: offsets must be 'START END'"),
         ("T1\tORG 0 4\tSony\nE1\tAgreement:T9 Party:T1\n", r"x\.ann:2: E1: the trigger T9 is not a T annotation"),
-        ("T1\tORG 0 4\tSony\nT2\tORG 9 17\tEricsson\nE1\tAgreement:T1\n", r"x\.ann:3: E1: the trigger T1 is a ORG, not a Agreement"),
+        (
+            "T1\tORG 0 4\tSony\nT2\tORG 9 17\tEricsson\nE1\tAgreement:T1\n",
+            r"x\.ann:3: E1: the trigger T1 is a ORG, not a Agreement",
+        ),
         ("T1\tORG 0 4\tSony\nR1\tlocated_in Arg1:T1 Arg2:T7\n", r"x\.ann:2: R1: refers to T7"),
         ("T1\tORG 0 4\tSony\nT1\tORG 9 17\tEricsson\n", r"x\.ann:2: the id T1 is used twice"),
         ("Q1\tORG 0 4\tSony\n", r"x\.ann:1: unknown annotation id 'Q1'"),
@@ -132,7 +137,10 @@ def test_folder_import_detects_pairs_and_leaves_a_bad_file_out(project, tmp_path
     assert detect_format(folder / "plain.txt") == "txt"
     report = import_paths(project, [folder])
     assert [(Path(f.path).name, f.format, f.documents) for f in report.files] == [
-        ("bad.ann", "brat", 0), ("good.ann", "brat", 1), ("plain.txt", "txt", 1)]
+        ("bad.ann", "brat", 0),
+        ("good.ann", "brat", 1),
+        ("plain.txt", "txt", 1),
+    ]
     assert "bad.ann:1: T1: the .ann says the text is 'Nope'" in str(report.files[0].errors[0])
     assert report.ignored == [str(folder / "annotation.conf")]
     texts = sorted(project.document_text(i) for i in project.document_ids())

@@ -33,7 +33,9 @@ def lines(path: Path) -> list[dict]:
 def test_every_span_is_a_strict_char_span_or_reported(project, nlp, tmp_path, tokenizer):
     from spacy.tokens import Doc
 
-    report = export(project, ExportOptions("spans", out=tmp_path / "s.jsonl", annotator="alice", kinds=ALL_KINDS, tokenizer=tokenizer))
+    report = export(
+        project, ExportOptions("spans", out=tmp_path / "s.jsonl", annotator="alice", kinds=ALL_KINDS, tokenizer=tokenizer)
+    )
     reported = {(p.doc_id, p.start, p.end) for p in report.examples.get("misaligned", [])}
     assert report.counts["misaligned"] == len(reported)
     failing_make_doc = set()

@@ -25,15 +25,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.core import store
-from annotator.core.rows import row_to_annotation
-from annotator.services.importing import import_paths
 from annotator.core.models import KINDS, Annotation, Document, entity
+from annotator.core.rows import row_to_annotation
 from annotator.core.store import Project
 from annotator.core.text import canonicalize
 from annotator.core.tokenize import cut_spans, token_spans, tokens_from_spans
 from annotator.formats import InputError, TextBuilder
-from annotator.formats.writing import DocOffsets, ExportContext, ExportReport, Unit, json_line, sort_key
-from annotator.services.exporting import ExportOptions, export
 from annotator.formats.native import (
     ANNOTATION_KEYS,
     DOCUMENT_KEYS,
@@ -43,7 +40,9 @@ from annotator.formats.native import (
     review_dict,
 )
 from annotator.formats.spans import SpansWriter
-
+from annotator.formats.writing import DocOffsets, ExportContext, ExportReport, Unit, json_line, sort_key
+from annotator.services.exporting import ExportOptions, export
+from annotator.services.importing import import_paths
 
 SPANS_OPTIONS = [
     {"annotator": "alice"},
@@ -94,8 +93,28 @@ def test_spans_lines_are_the_json_of_their_records(project, tmp_path, opts):
 
 
 _ALPHABET = st.sampled_from(
-    list("ab Z9 .,-'’\"\\“”") + ["  ", "\n", "\n\n", "\t", "\r", "\x01", "\x85", "\u2028", "\u2029", "\xa0",
-                               "é", "e\u0301", "北京", "😀", "👨\u200d👩\u200d👧", "🇨🇱", "U.S.", "2,000", "\ufeff"]
+    list("ab Z9 .,-'’\"\\“”")
+    + [
+        "  ",
+        "\n",
+        "\n\n",
+        "\t",
+        "\r",
+        "\x01",
+        "\x85",
+        "\u2028",
+        "\u2029",
+        "\xa0",
+        "é",
+        "e\u0301",
+        "北京",
+        "😀",
+        "👨\u200d👩\u200d👧",
+        "🇨🇱",
+        "U.S.",
+        "2,000",
+        "\ufeff",
+    ]
 )
 
 
@@ -133,8 +152,18 @@ def test_native_records_of_stored_rows(tmp_path):
     project = full_project(tmp_path / "n.annotator")
     ids = project.document_ids()
     with project.transaction():  # a review decision, so records carry one
-        project.put_review_decision({"id": "r1", "doc_id": ids[0], "reviewer": "rev", "time": "2025-01-01T00:00:00.000+00:00",
-                                     "action": "accept", "source_ids": ["a", "b"], "gold_id": None, "detail": {"z": 1, "a": [2]}})
+        project.put_review_decision(
+            {
+                "id": "r1",
+                "doc_id": ids[0],
+                "reviewer": "rev",
+                "time": "2025-01-01T00:00:00.000+00:00",
+                "action": "accept",
+                "source_ids": ["a", "b"],
+                "gold_id": None,
+                "detail": {"z": 1, "a": [2]},
+            }
+        )
     docs = project.document_rows(ids)
     rows = project.annotation_rows_by_document(ids)
     assert project.review_decisions(ids[0])
@@ -146,8 +175,9 @@ def test_native_records_of_stored_rows(tmp_path):
         assert got["schema"] == {"name": project.schema.name, "version": project.schema.version}
         assert {k: got[k] for k in DOCUMENT_KEYS} == doc.model_dump(mode="json")
         assert list(got["metadata"]) == sorted(got["metadata"])
-        ordered = sorted(anns, key=lambda a: (KINDS.index(a.kind), -1 if a.start is None else a.start,
-                                             -1 if a.end is None else a.end, a.id))
+        ordered = sorted(
+            anns, key=lambda a: (KINDS.index(a.kind), -1 if a.start is None else a.start, -1 if a.end is None else a.end, a.id)
+        )
         assert [d["id"] for d in got["annotations"]] == [a.id for a in ordered]
         for d, a in zip(got["annotations"], ordered):
             dumped = a.model_dump(mode="json")
@@ -164,15 +194,18 @@ def test_native_records_of_stored_rows(tmp_path):
 def test_native_export_of_all_layers_equals_the_records(tmp_path):
     project = full_project(tmp_path / "n.annotator")
     export(project, ExportOptions("native", out=tmp_path / "n.jsonl"))
-    want = [dumps_native(native_record(d, project.annotations(d.id), project.schema, project.review_decisions(d.id))) + "\n"
-            for d in project.iter_documents()]
+    want = [
+        dumps_native(native_record(d, project.annotations(d.id), project.schema, project.review_decisions(d.id))) + "\n"
+        for d in project.iter_documents()
+    ]
     assert (tmp_path / "n.jsonl").read_text("utf-8") == "".join(want)
     project.close()
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab1 .,-\n\t😀é")), min_size=1, max_size=60),
-       st.lists(st.integers(0, 70), max_size=8))
+@given(
+    st.text(alphabet=st.sampled_from(list("ab1 .,-\n\t😀é")), min_size=1, max_size=60), st.lists(st.integers(0, 70), max_size=8)
+)
 def test_cut_spans_are_the_bounds_of_the_cut_tokens(text, boundaries):
     spans = token_spans(text)
     assert cut_spans(spans, boundaries) == [(t.start, t.end) for t in tokens_from_spans(text, spans, boundaries)]
@@ -189,9 +222,13 @@ def _jsonl(path, n, bad_last=False):
 
 
 def _rows(project):
-    docs = project.conn.execute("SELECT external_id, title, text, sha256, source, metadata, status FROM documents ORDER BY seq").fetchall()
-    anns = project.conn.execute('SELECT d.external_id, a.kind, a.label, a.start, a."end", a.annotator, a.source '
-                                "FROM annotations a JOIN documents d ON a.doc_id = d.id ORDER BY a.rowid").fetchall()
+    docs = project.conn.execute(
+        "SELECT external_id, title, text, sha256, source, metadata, status FROM documents ORDER BY seq"
+    ).fetchall()
+    anns = project.conn.execute(
+        'SELECT d.external_id, a.kind, a.label, a.start, a."end", a.annotator, a.source '
+        "FROM annotations a JOIN documents d ON a.doc_id = d.id ORDER BY a.rowid"
+    ).fetchall()
     history = project.conn.execute("SELECT actor, action, detail FROM history ORDER BY seq").fetchall()
     return docs, anns, history
 
@@ -243,4 +280,3 @@ def test_builder_entity_is_builder_annotation():
     with pytest.raises(InputError) as plain_err:
         b.annotation("doc", "span 1", kind="entity", start=0, end=5, label="GPE", annotator=7)
     assert str(fast_err.value) == str(plain_err.value)
-

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from export_fixtures import project  # noqa: F401 (a fixture)
 
-from annotator.services.importing import import_paths
 from annotator.core.models import CLAIM_LABEL
 from annotator.core.store import Project
 from annotator.formats.brat import LINE_BREAKS, read_brat
 from annotator.services.exporting import ExportOptions, export
+from annotator.services.importing import import_paths
 
 ALL_KINDS = ("entity", "event", "claim")
 
@@ -59,7 +59,15 @@ def test_spans_are_exact_and_tokens_rebuild_the_text(project, tmp_path):
             assert exported == expected
     uni = next(r for r in recs if r["meta"]["external_id"] == "unicode-crlf")
     texts = {s["text"] for s in uni["spans"]}
-    assert {"🇨🇱", "👨\u200d👩\u200d👧", "2025 📉", "Jose\u0301 María Peña", "€2.4\xa0billion", "Valparaíso\u2028say", "Kor"} <= texts
+    assert {
+        "🇨🇱",
+        "👨\u200d👩\u200d👧",
+        "2025 📉",
+        "Jose\u0301 María Peña",
+        "€2.4\xa0billion",
+        "Valparaíso\u2028say",
+        "Kor",
+    } <= texts
     # whitespace at an edge is left out, whitespace only is not a span; both reported
     assert "the mediator," in texts and "the mediator, " not in texts and "\t" not in texts
     reasons = [p.reason for p in report.examples["misaligned"]]
@@ -199,7 +207,10 @@ def test_events_shape(project, tmp_path):
     grant = next(ev for ev in seed["events"] if ev["type"] == "LicenceGrant")
     assert grant["trigger"]["text"] == "granted"
     assert [(a["role"], a["text"], a["label"]) for a in grant["arguments"]] == [
-        ("Grantor", "China", "GPE"), ("Grantee", "Indian firms", "NORP"), ("Item", "rare earth magnets", "PRODUCT")]
+        ("Grantor", "China", "GPE"),
+        ("Grantee", "Indian firms", "NORP"),
+        ("Item", "rare earth magnets", "PRODUCT"),
+    ]
     ids = {e["id"] for e in seed["entities"]}
     assert all(a["id"] in ids for ev in seed["events"] for a in ev["arguments"])
     assert [(r["type"]) for r in seed["relations"]] == ["affiliated_with"]
@@ -212,8 +223,15 @@ def test_claims_shape(project, tmp_path):
     by_text = {r["claim"]["text"]: r for r in recs}
     seventy = by_text["China controls around 70% of global rare earth mining"]
     assert seventy["claimant"] == {"text": "the newspaper (unattributed)"}
-    assert seventy["attributes"] == {"claim_type": "statistical", "check_worthiness": "high", "stance": "supports", "veracity": "unverified"}
-    assert seventy["context"]["text"].startswith("China controls around 70%") and seventy["context"]["text"].endswith("supply chains.")
+    assert seventy["attributes"] == {
+        "claim_type": "statistical",
+        "check_worthiness": "high",
+        "stance": "supports",
+        "veracity": "unverified",
+    }
+    assert seventy["context"]["text"].startswith("China controls around 70%") and seventy["context"]["text"].endswith(
+        "supply chains."
+    )
     quote = next(r for r in recs if r["claimant"] and "id" in r["claimant"])
     assert quote["claimant"]["text"] == "Randhir Jaiswal" and quote["claimant"]["label"] == "PERSON"
     assert quote["attributes"]["veracity"] is None  # not set: null, never a made-up default
@@ -326,7 +344,8 @@ def test_native_round_trip_is_lossless(project, tmp_path):
     for doc_id in project.document_ids():
         assert fresh.get_document(doc_id) == project.get_document(doc_id)
         assert fresh.annotations(doc_id) == project.annotations(doc_id) or sorted(
-            fresh.annotations(doc_id), key=lambda a: a.id) == sorted(project.annotations(doc_id), key=lambda a: a.id)
+            fresh.annotations(doc_id), key=lambda a: a.id
+        ) == sorted(project.annotations(doc_id), key=lambda a: a.id)
     fresh.close()
 
 

@@ -91,7 +91,11 @@ def test_annotator_gold_and_per_annotator_layers(project, tmp_path):
     recs = lines(tmp_path / "gold.jsonl")
     assert gold.documents == 1 and len(recs) == 1
     assert [(s["label"], s["text"]) for s in recs[0]["spans"]] == [
-        ("GPE", "China"), ("LicenceGrant", "granted"), ("NORP", "Indian firms"), ("PERSON", "Narendra Modi")]
+        ("GPE", "China"),
+        ("LicenceGrant", "granted"),
+        ("NORP", "Indian firms"),
+        ("PERSON", "Narendra Modi"),
+    ]
     assert {r["label"] for r in recs[0]["relations"]} == {"Grantor", "Grantee"}
     # documents without a gold layer are left out, and counted
     assert gold.skipped_empty == 4
@@ -142,10 +146,17 @@ def test_status_label_and_empty_filters(project, tmp_path):
 def test_segments_join_sentences_that_spans_and_links_cross():
     text = "Alpha met Beta. Then Gamma left. Delta stayed. Epsilon came."
     doc = Document(text=text)
+
     def ent(s):
         return entity(doc.id, text.index(s), text.index(s) + len(s), "MISC", "a")
+
     plain, joined = segments(text, [])
-    assert [text[s:e] for s, e in plain] == ["Alpha met Beta.", "Then Gamma left.", "Delta stayed.", "Epsilon came."] and joined == 0
+    assert [text[s:e] for s, e in plain] == [
+        "Alpha met Beta.",
+        "Then Gamma left.",
+        "Delta stayed.",
+        "Epsilon came.",
+    ] and joined == 0
     crossing = ent("Beta. Then")
     segs, joined = segments(text, [crossing])
     assert [text[s:e] for s, e in segs] == ["Alpha met Beta. Then Gamma left.", "Delta stayed.", "Epsilon came."] and joined == 1
@@ -260,8 +271,12 @@ def test_a_failing_export_leaves_nothing_and_keeps_the_previous_one(project, tmp
 def test_cancel_stops_and_writes_nothing(project, tmp_path):
     seen = []
     with pytest.raises(ExportCancelled):
-        export(project, ExportOptions("brat", out=tmp_path / "b", annotator="alice"),
-               progress=lambda done, total: seen.append((done, total)), cancelled=lambda: len(seen) > 1)
+        export(
+            project,
+            ExportOptions("brat", out=tmp_path / "b", annotator="alice"),
+            progress=lambda done, total: seen.append((done, total)),
+            cancelled=lambda: len(seen) > 1,
+        )
     assert seen[0] == (0, 2) and listing(tmp_path) == []
 
 
@@ -277,7 +292,13 @@ def test_folders_are_replaced_only_when_they_are_exports(project, tmp_path):
     assert (out / MARKER).is_file() and (out / "seed-0.ann").is_file()
     (out / "stale.ann").write_text("old")
     export(project, ExportOptions("brat", out=out, annotator="bob"))
-    assert not (out / "stale.ann").exists() and listing(out) == [MARKER, "annotation.conf", "seed-0.ann", "seed-0.txt", "visual.conf"]
+    assert not (out / "stale.ann").exists() and listing(out) == [
+        MARKER,
+        "annotation.conf",
+        "seed-0.ann",
+        "seed-0.txt",
+        "visual.conf",
+    ]
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "notes.txt").write_text("precious")
@@ -397,8 +418,8 @@ def test_exports_stream_one_document_at_a_time(tmp_path, monkeypatch):
 def test_native_exports_stream_a_few_documents_at_a_time(tmp_path, monkeypatch):
     """The native writer reads stored rows a chunk of documents at a time (memory stays
     bounded by the chunk) and writes each chunk before reading the next."""
-    from annotator.services import exporting as export_module
     from annotator.formats import native
+    from annotator.services import exporting as export_module
 
     monkeypatch.setattr(export_module, "ROWS_CHUNK", 2)
     proj = _many_docs(tmp_path / "m.annotator", 5, list(range(5)))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from annotator.services.importing import import_paths
 from annotator.core.store import Project
+from annotator.services.importing import import_paths
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 BAD = DATA / "bad"

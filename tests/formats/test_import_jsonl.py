@@ -49,10 +49,13 @@ def test_batch_jsonl():
 
 
 def test_annotator_option_and_record_field(tmp_path):
-    f = write_jsonl(tmp_path / "a.jsonl", [
-        {"text": "Acme grew.", "spans": [[0, 4, "ORG"]], "annotator": "alice"},
-        {"text": "Beta fell.", "spans": [[0, 4, "ORG"]]},
-    ])
+    f = write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            {"text": "Acme grew.", "spans": [[0, 4, "ORG"]], "annotator": "alice"},
+            {"text": "Beta fell.", "spans": [[0, 4, "ORG"]]},
+        ],
+    )
     assert [a.annotator for _, anns in read_jsonl(f) for a in anns] == ["alice", "imported"]
     assert [a.annotator for _, anns in read_jsonl(f, annotator="bob") for a in anns] == ["bob", "bob"]
 
@@ -70,7 +73,10 @@ def test_offsets_map_through_crlf_and_astral_characters(tmp_path):
 
 def test_span_text_must_match_the_offsets(tmp_path):
     # UTF-16 offsets (as JavaScript tools count) are off by one after the emoji.
-    f = write_jsonl(tmp_path / "utf16.jsonl", [{"id": "u", "text": "😀 Apple hired", "spans": [{"start": 3, "end": 8, "label": "ORG", "text": "Apple"}]}])
+    f = write_jsonl(
+        tmp_path / "utf16.jsonl",
+        [{"id": "u", "text": "😀 Apple hired", "spans": [{"start": 3, "end": 8, "label": "ORG", "text": "Apple"}]}],
+    )
     with pytest.raises(InputError) as info:
         read_jsonl(f)
     msg = str(info.value)
@@ -141,15 +147,21 @@ def test_doccano_sequence_labelling():
 
 def test_doccano_entities_and_relations(tmp_path):
     text = "Steve Jobs founded Apple in Cupertino."
-    f = write_jsonl(tmp_path / "rel.jsonl", [{
-        "id": 3, "text": text,
-        "entities": [
-            {"id": 10, "label": "PERSON", "start_offset": 0, "end_offset": 10},
-            {"id": 11, "label": "ORG", "start_offset": 19, "end_offset": 24},
-            {"id": 12, "label": "GPE", "start_offset": 28, "end_offset": 37},
+    f = write_jsonl(
+        tmp_path / "rel.jsonl",
+        [
+            {
+                "id": 3,
+                "text": text,
+                "entities": [
+                    {"id": 10, "label": "PERSON", "start_offset": 0, "end_offset": 10},
+                    {"id": 11, "label": "ORG", "start_offset": 19, "end_offset": 24},
+                    {"id": 12, "label": "GPE", "start_offset": 28, "end_offset": 37},
+                ],
+                "relations": [{"id": 0, "from_id": 11, "to_id": 12, "type": "located_in"}],
+            }
         ],
-        "relations": [{"id": 0, "from_id": 11, "to_id": 12, "type": "located_in"}],
-    }])
+    )
     [(doc, anns)] = read_doccano(f, annotator="carol")
     ents = {a.id: doc.text[a.start : a.end] for a in anns if a.kind == "entity"}
     assert sorted(ents.values()) == ["Apple", "Cupertino", "Steve Jobs"]
@@ -159,7 +171,17 @@ def test_doccano_entities_and_relations(tmp_path):
 
 
 def test_doccano_bad_relation_and_classification_labels(tmp_path):
-    f = write_jsonl(tmp_path / "bad.jsonl", [{"id": 1, "text": "A B", "entities": [{"id": 1, "label": "ORG", "start_offset": 0, "end_offset": 1}], "relations": [{"from_id": 1, "to_id": 9, "type": "x"}]}])
+    f = write_jsonl(
+        tmp_path / "bad.jsonl",
+        [
+            {
+                "id": 1,
+                "text": "A B",
+                "entities": [{"id": 1, "label": "ORG", "start_offset": 0, "end_offset": 1}],
+                "relations": [{"from_id": 1, "to_id": 9, "type": "x"}],
+            }
+        ],
+    )
     with pytest.raises(InputError, match="to_id 9 is not the id of an entity"):
         read_doccano(f)
     g = write_jsonl(tmp_path / "cats.jsonl", [{"text": "Nice film.", "label": ["positive"]}])
@@ -175,7 +197,11 @@ def test_prodigy_spans_with_inclusive_token_end():
     toks = src["tokens"]
     # token_end is inclusive: the span runs to the END of token `token_end`
     expected = [(s["label"], src["text"][toks[s["token_start"]]["start"] : toks[s["token_end"]]["end"]]) for s in src["spans"]]
-    assert [(a.label, doc.text[a.start : a.end]) for a in anns] == expected == [("ORG", "Apple"), ("PERSON", "Tim Cook"), ("DATE", "1998")]
+    assert (
+        [(a.label, doc.text[a.start : a.end]) for a in anns]
+        == expected
+        == [("ORG", "Apple"), ("PERSON", "Tim Cook"), ("DATE", "1998")]
+    )
     assert doc.metadata["answer"] == "accept" and doc.metadata["_view_id"] == "ner_manual"
     assert "tokens" not in doc.metadata and "spans" not in doc.metadata
 
@@ -184,7 +210,10 @@ def prodigy_record(**kw):
     rec = {
         "text": "Apple hired Tim Cook.",
         "meta": {"id": "doc-1", "source": "wire"},
-        "tokens": [{"text": t, "start": s, "end": e, "id": i} for i, (t, s, e) in enumerate([("Apple", 0, 5), ("hired", 6, 11), ("Tim", 12, 15), ("Cook", 16, 20), (".", 20, 21)])],
+        "tokens": [
+            {"text": t, "start": s, "end": e, "id": i}
+            for i, (t, s, e) in enumerate([("Apple", 0, 5), ("hired", 6, 11), ("Tim", 12, 15), ("Cook", 16, 20), (".", 20, 21)])
+        ],
         "spans": [{"start": 12, "end": 20, "token_start": 2, "token_end": 3, "label": "PERSON"}],
         "_annotator_id": "ner-alice",
     }
@@ -193,9 +222,13 @@ def prodigy_record(**kw):
 
 
 def test_prodigy_meta_annotator_and_relations(tmp_path):
-    rel = {"head": 0, "child": 3, "label": "affiliated_with",
-           "head_span": {"start": 12, "end": 20, "token_start": 2, "token_end": 3, "label": "PERSON"},
-           "child_span": {"start": 0, "end": 5, "token_start": 0, "token_end": 0, "label": "ORG"}}
+    rel = {
+        "head": 0,
+        "child": 3,
+        "label": "affiliated_with",
+        "head_span": {"start": 12, "end": 20, "token_start": 2, "token_end": 3, "label": "PERSON"},
+        "child_span": {"start": 0, "end": 5, "token_start": 0, "token_end": 0, "label": "ORG"},
+    }
     f = write_jsonl(tmp_path / "p.jsonl", [prodigy_record(relations=[rel])])
     [(doc, anns)] = read_prodigy(f)
     assert doc.external_id == "doc-1" and doc.metadata["source"] == "wire"
@@ -208,7 +241,10 @@ def test_prodigy_meta_annotator_and_relations(tmp_path):
 
 def test_prodigy_exclusive_token_end_is_caught(tmp_path):
     # a writer that took token_end as exclusive: characters [12, 20) but tokens 2..4
-    f = write_jsonl(tmp_path / "p.jsonl", [prodigy_record(spans=[{"start": 12, "end": 20, "token_start": 2, "token_end": 4, "label": "PERSON"}])])
+    f = write_jsonl(
+        tmp_path / "p.jsonl",
+        [prodigy_record(spans=[{"start": 12, "end": 20, "token_start": 2, "token_end": 4, "label": "PERSON"}])],
+    )
     with pytest.raises(InputError, match=r"do not match tokens 2\.\.4.*token_end is inclusive"):
         read_prodigy(f)
 
@@ -259,7 +295,11 @@ READERS = {"jsonl": read_jsonl, "doccano": read_doccano, "prodigy": read_prodigy
 )
 def test_every_imported_span_has_the_text_the_source_meant(fmt, bom, pieces, data):
     raw = ("\ufeff" if bom else "") + "x" + "".join(pieces)
-    spans = data.draw(st.lists(st.tuples(st.integers(0, len(raw)), st.integers(0, len(raw))).filter(lambda t: t[0] < t[1]), max_size=5, unique=True))
+    spans = data.draw(
+        st.lists(
+            st.tuples(st.integers(0, len(raw)), st.integers(0, len(raw))).filter(lambda t: t[0] < t[1]), max_size=5, unique=True
+        )
+    )
     wanted = [expected_text(raw, s, e) for s, e in spans]
     with tempfile.TemporaryDirectory() as tmp:
         f = write_jsonl(Path(tmp) / "p.jsonl", [record_for(fmt, raw, spans)])
@@ -280,7 +320,10 @@ def test_wide_encodings(tmp_path, encoding):
     f.write_bytes(text.encode(encoding))  # with a byte-order mark
     with pytest.raises(InputError) as info:
         read_jsonl(f)
-    assert str(info.value) == f"{f}: looks like {encoding.upper()} text (it starts with a {encoding.upper()} byte-order mark); pass --encoding {encoding}"
+    assert (
+        str(info.value)
+        == f"{f}: looks like {encoding.upper()} text (it starts with a {encoding.upper()} byte-order mark); pass --encoding {encoding}"
+    )
     pairs = read_jsonl(f, encoding=encoding)
     assert imported_spans(pairs) == [[("GPE", "Zürich")], []]
     g = tmp_path / "wide.json"

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from annotator.core.commands import AddAnnotations, SetStatus, apply
-from annotator.services.importing import import_paths
 from annotator.core.models import Document, Source, claim, entity, event, relation
 from annotator.core.store import Project
 from annotator.formats import InputError
@@ -20,6 +19,7 @@ from annotator.formats.native import (
     read_native,
     write_native,
 )
+from annotator.services.importing import import_paths
 
 TEXT = (
     "India and China 🤝 agreed on Monday.\n"
@@ -38,7 +38,9 @@ def span(text: str, piece: str, nth: int = 0) -> tuple[int, int]:
 @pytest.fixture
 def project(tmp_path):
     with Project(tmp_path / "source.annotator", create=True) as p:
-        doc = Document(title="Licences", text=TEXT, source="seed.txt", metadata={"lang": "en", "desk": "asia"}, external_id="ext-1")
+        doc = Document(
+            title="Licences", text=TEXT, source="seed.txt", metadata={"lang": "en", "desk": "asia"}, external_id="ext-1"
+        )
         other = Document(title="Other", text="A second, plain document.", source="b.txt")
         p.insert_documents([(doc, []), (other, [])])
         china = entity(doc.id, *span(TEXT, "China"), "GPE", "alice")
@@ -46,16 +48,31 @@ def project(tmp_path):
         beijing = entity(doc.id, *span(TEXT, "Beijing"), "GPE", "alice")
         grant = event(doc.id, *span(TEXT, "granted"), "LicenceGrant", "alice", [("Grantor", beijing.id), ("Grantee", india.id)])
         jaiswal = entity(doc.id, *span(TEXT, "Randhir Jaiswal"), "PERSON", "bob")
-        stat = claim(doc.id, *span(TEXT, "China controls around 70% of global rare earth mining"), "alice",
-                     claimant_ref=jaiswal.id, attributes={"stance": "supports", "claim_type": "statistical"})
+        stat = claim(
+            doc.id,
+            *span(TEXT, "China controls around 70% of global rare earth mining"),
+            "alice",
+            claimant_ref=jaiswal.id,
+            attributes={"stance": "supports", "claim_type": "statistical"},
+        )
         rel = relation(doc.id, china.id, beijing.id, "part_of", "bob")
         apply(p, AddAnnotations(doc.id, "bob", [jaiswal]))
         apply(p, AddAnnotations(doc.id, "alice", [china, india, beijing, grant, stat]))
         apply(p, AddAnnotations(doc.id, "bob", [rel]))
         apply(p, SetStatus(doc.id, "alice", "done"))
         with p.transaction():  # a reviewer's decision, as the review workflow records it
-            p.put_review_decision({"id": "rd1", "doc_id": doc.id, "reviewer": "rita", "time": "2025-11-01T10:00:00.000+00:00",
-                                    "action": "accept", "source_ids": [china.id], "gold_id": None, "detail": {"note": "ok"}})
+            p.put_review_decision(
+                {
+                    "id": "rd1",
+                    "doc_id": doc.id,
+                    "reviewer": "rita",
+                    "time": "2025-11-01T10:00:00.000+00:00",
+                    "action": "accept",
+                    "source_ids": [china.id],
+                    "gold_id": None,
+                    "detail": {"note": "ok"},
+                }
+            )
         p.doc_id = doc.id
         yield p
 
@@ -74,8 +91,17 @@ def test_record_shape_and_order(project):
     assert rec["format"] == NATIVE_FORMAT and rec["format_version"] == 1 and is_native(rec)
     assert rec["schema"] == {"name": project.schema.name, "version": project.schema.version}
     assert rec["status"] == "done" and rec["external_id"] == "ext-1"
-    assert rec["review"] == [{"id": "rd1", "reviewer": "rita", "time": "2025-11-01T10:00:00.000+00:00", "action": "accept",
-                              "source_ids": [rec["annotations"][0]["id"]], "gold_id": None, "detail": {"note": "ok"}}]
+    assert rec["review"] == [
+        {
+            "id": "rd1",
+            "reviewer": "rita",
+            "time": "2025-11-01T10:00:00.000+00:00",
+            "action": "accept",
+            "source_ids": [rec["annotations"][0]["id"]],
+            "gold_id": None,
+            "detail": {"note": "ok"},
+        }
+    ]
     assert json.loads(lines[1])["review"] == []
     assert rec["text"] == TEXT and "🤝" in lines[0]  # UTF-8, not \\u escapes ...
     for sep in ("\u2028", "\u2029", "\x85"):  # ... except for what str.splitlines takes for a line break
@@ -164,7 +190,10 @@ def write(tmp_path: Path, records: list[dict]) -> Path:
         (lambda r: r["annotations"][0].update(end=r["annotations"][0]["start"]), "reversed or empty"),
         (lambda r: r["annotations"][0].update(bogus=1), "Extra inputs are not permitted"),
         (lambda r: r["annotations"][0].update(kind="mood"), "kind"),
-        (lambda r: r.update(annotations=[a for a in r["annotations"] if a["kind"] != "entity" or a["label"] != "PERSON"]), "not an annotation of this document"),
+        (
+            lambda r: r.update(annotations=[a for a in r["annotations"] if a["kind"] != "entity" or a["label"] != "PERSON"]),
+            "not an annotation of this document",
+        ),
         (lambda r: r["review"].append("accepted"), "review decision 2: expected an object"),
         (lambda r: r["review"][0].update(reviewer=""), "review decision 1: 'reviewer' must be a non-empty string"),
         (lambda r: r["review"][0].update(verdict="x"), "review decision 1: unknown field(s) 'verdict'"),
@@ -182,7 +211,16 @@ def test_bad_native_records(project, tmp_path, change, message):
 
 
 def test_hand_written_native_records_get_ids_timestamps_and_source(tmp_path):
-    f = write(tmp_path, [{"format": NATIVE_FORMAT, "text": "Acme Corp grew.", "annotations": [{"kind": "entity", "label": "ORG", "start": 0, "end": 9, "annotator": "dana"}]}])
+    f = write(
+        tmp_path,
+        [
+            {
+                "format": NATIVE_FORMAT,
+                "text": "Acme Corp grew.",
+                "annotations": [{"kind": "entity", "label": "ORG", "start": 0, "end": 9, "annotator": "dana"}],
+            }
+        ],
+    )
     [(doc, [ann])] = read_native(f)
     assert doc.id and doc.title == "" and ann.id and ann.created
     assert ann.source == Source.IMPORTED and ann.annotator == "dana"

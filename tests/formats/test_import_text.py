@@ -45,7 +45,7 @@ def test_looks_like_html_stays_literal():
 
 def test_bom_and_lone_cr_are_canonicalised(tmp_path):
     f = tmp_path / "a.txt"
-    f.write_bytes(codecs.BOM_UTF8 + "One\rtwo\r\nthree\n".encode())
+    f.write_bytes(codecs.BOM_UTF8 + b"One\rtwo\r\nthree\n")
     doc = only_document(read_plaintext(f))
     assert doc.text == "One\ntwo\nthree\n"
 

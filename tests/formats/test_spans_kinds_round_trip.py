@@ -3,10 +3,9 @@ arguments) and claims (with claimant and attributes)."""
 
 from __future__ import annotations
 
-from annotator.services.importing import import_paths
 from annotator.core.store import Project
 from annotator.services.exporting import ExportOptions, export
-
+from annotator.services.importing import import_paths
 from tests.formats.export_fixtures import seed_article_project
 
 

@@ -99,12 +99,29 @@ def import_batch(seed: int) -> list[tuple[Any, list[Any]]]:
         for j in range(n):
             s = rng.randrange(0, len(text) - 1)
             e = min(len(text), s + rng.randint(1, 25))
-            anns.append(Annotation(
-                id=f"{doc_id}-a{j}", doc_id=doc_id, kind="entity", label=rng.choice(labels), start=s, end=e,
-                annotator=rng.choice(["alice", "bob", "imported"]), source="imported", created=STAMP, updated=STAMP,
-            ))
-        doc = Document(id=doc_id, title=f"Imported {seed}/{k}", text=text, source="harness",
-                       metadata={"annotations": n}, created=STAMP, updated=STAMP)
+            anns.append(
+                Annotation(
+                    id=f"{doc_id}-a{j}",
+                    doc_id=doc_id,
+                    kind="entity",
+                    label=rng.choice(labels),
+                    start=s,
+                    end=e,
+                    annotator=rng.choice(["alice", "bob", "imported"]),
+                    source="imported",
+                    created=STAMP,
+                    updated=STAMP,
+                )
+            )
+        doc = Document(
+            id=doc_id,
+            title=f"Imported {seed}/{k}",
+            text=text,
+            source="harness",
+            metadata={"annotations": n},
+            created=STAMP,
+            updated=STAMP,
+        )
         batch.append((doc, anns))
     return batch
 
@@ -134,8 +151,9 @@ def new_project(path: Path, seed: int = 0, documents: int = 4) -> None:
         copy_project(FIXTURE_V1, path)
     rng = random.Random(seed)
     with Project(path, create=True) as p:
-        docs = [(Document(id=f"doc-{i}", title=f"Doc {i}", text=make_text(rng, rng.randint(80, 400))), [])
-                for i in range(documents)]
+        docs = [
+            (Document(id=f"doc-{i}", title=f"Doc {i}", text=make_text(rng, rng.randint(80, 400))), []) for i in range(documents)
+        ]
         p.insert_documents(docs, actor="setup")
 
 
@@ -168,12 +186,14 @@ def _entries(cmd: Any, undo: bool) -> list[dict[str, Any]]:
     out = []
     for c in parts:
         rows, status = (c.before, c.status_before) if undo else (c.after, c.status_after)
-        out.append({
-            "action": f"{'undo' if undo else 'do'}:{type(c).__name__}",
-            "doc_id": c.doc_id,
-            "rows": _rows(rows),
-            "status": str(status) if status else None,
-        })
+        out.append(
+            {
+                "action": f"{'undo' if undo else 'do'}:{type(c).__name__}",
+                "doc_id": c.doc_id,
+                "rows": _rows(rows),
+                "status": str(status) if status else None,
+            }
+        )
     return out
 
 
@@ -236,11 +256,15 @@ class CoreDriver:
             s, e = self.span(text)
             attrs = {a.name: self.rng.choice(a.values) for a in self.schema.claim.attributes}
             if ents and self.rng.random() < 0.6:
-                return C.AddAnnotations(doc_id, ACTOR, [claim(doc_id, s, e, ACTOR, claimant_ref=self.rng.choice(ents).id, attributes=attrs)])
+                return C.AddAnnotations(
+                    doc_id, ACTOR, [claim(doc_id, s, e, ACTOR, claimant_ref=self.rng.choice(ents).id, attributes=attrs)]
+                )
             return C.AddAnnotations(doc_id, ACTOR, [claim(doc_id, s, e, ACTOR, claimant_text="a spokesman", attributes=attrs)])
         if r < 0.55 and len(ents) >= 2:
             h, t = self.rng.sample(ents, 2)
-            return C.AddAnnotations(doc_id, ACTOR, [relation(doc_id, h.id, t.id, self.rng.choice(self.schema.labels("relation")), ACTOR)])
+            return C.AddAnnotations(
+                doc_id, ACTOR, [relation(doc_id, h.id, t.id, self.rng.choice(self.schema.labels("relation")), ACTOR)]
+            )
         if r < 0.70 and anns:  # delete, cascading to arguments, claimants, relations
             victims = self.rng.sample(anns, self.rng.randint(1, min(3, len(anns))))
             return C.DeleteAnnotations(doc_id, ACTOR, [a.id for a in victims])
@@ -395,8 +419,15 @@ def _die_while_opening(what: str) -> None:
         Migrations.apply = apply  # type: ignore[method-assign]
 
 
-def child_main(project: Path, log_path: Path, seed: int, mode: str, steps: int | None = None,
-               die: str | None = None, force: str | None = None) -> None:
+def child_main(
+    project: Path,
+    log_path: Path,
+    seed: int,
+    mode: str,
+    steps: int | None = None,
+    die: str | None = None,
+    force: str | None = None,
+) -> None:
     if die in ("migrate", "version", "backup"):  # these happen while the project opens
         _die_inside_commit(die)
     log = Log(log_path)
@@ -556,7 +587,9 @@ def verify(path: Path, before: Snapshot, log: list[dict[str, Any]], report: Repo
                 report.imports += 1
         else:
             for got in extra:
-                _apply_entry(anns, statuses, {"rows": got["detail"]["rows"], "status": got["detail"]["status"], "doc_id": got["doc_id"]})
+                _apply_entry(
+                    anns, statuses, {"rows": got["detail"]["rows"], "status": got["detail"]["status"], "doc_id": got["doc_id"]}
+                )
         report.in_flight_committed += 1
     elif pending is not None:
         report.in_flight_absent += 1
@@ -569,8 +602,11 @@ def verify(path: Path, before: Snapshot, log: list[dict[str, Any]], report: Repo
         missing = set(anns) - set(after.annotations)
         unexpected = set(after.annotations) - set(anns)
         changed = {k for k in set(anns) & set(after.annotations) if anns[k] != after.annotations[k]}
-        _fail(f"annotations differ from the committed actions: missing {sorted(missing)[:5]}, "
-              f"unexpected {sorted(unexpected)[:5]}, changed {sorted(changed)[:5]}", path)
+        _fail(
+            f"annotations differ from the committed actions: missing {sorted(missing)[:5]}, "
+            f"unexpected {sorted(unexpected)[:5]}, changed {sorted(changed)[:5]}",
+            path,
+        )
     _check_references(after, path)
     return after
 
@@ -585,12 +621,17 @@ def _check_references(snap: Snapshot, path: Path) -> None:
 
 
 def spawn(project: Path, log: Path, seed: int, mode: str, *extra: str) -> subprocess.Popen:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=os.pathsep.join(
-        [str(HERE), *filter(None, [os.environ.get("PYTHONPATH")])]))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        PYTHONPATH=os.pathsep.join([str(HERE), *filter(None, [os.environ.get("PYTHONPATH")])]),
+    )
     with open(log.with_name(log.name + ".stderr"), "wb") as err:  # a file: a full pipe would stall the child
         return subprocess.Popen(
             [sys.executable, str(Path(__file__).resolve()), "child", str(project), str(log), str(seed), mode, *extra],
-            stdout=subprocess.DEVNULL, stderr=err, env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env=env,
         )
 
 
@@ -626,8 +667,9 @@ def _wait_ready(proc: subprocess.Popen, log: Path, timeout: float = 60.0) -> Non
     raise HarnessFailure("the child never became ready")
 
 
-def run_campaign(workdir: Path, kills: int, seed: int = 1, mode: str = "core", max_delay: float = 0.5,
-                 progress: bool = False) -> Report:
+def run_campaign(
+    workdir: Path, kills: int, seed: int = 1, mode: str = "core", max_delay: float = 0.5, progress: bool = False
+) -> Report:
     """Kill ``kills`` children at random moments, verifying the project after each."""
     workdir.mkdir(parents=True, exist_ok=True)
     project = workdir / "project.annotator"
@@ -667,8 +709,11 @@ def main(argv: list[str] | None = None) -> None:
     c.add_argument("seed", type=int)
     c.add_argument("mode", choices=["core", "gui"])
     c.add_argument("--steps", type=int, help="stop after this many actions (default: run until killed)")
-    c.add_argument("--die", choices=["import", "import-2", "merge", "do", "after-commit", "migrate", "version", "backup"],
-                   help="SIGKILL itself at this point")
+    c.add_argument(
+        "--die",
+        choices=["import", "import-2", "merge", "do", "after-commit", "migrate", "version", "backup"],
+        help="SIGKILL itself at this point",
+    )
     c.add_argument("--force", choices=["import", "files", "merge", "command"], help="do only this kind of action")
     r = sub.add_parser("campaign")
     r.add_argument("workdir", type=Path)

@@ -20,8 +20,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from annotator.services.importing import import_paths
 from annotator.core.store import Project
+from annotator.services.importing import import_paths
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -81,11 +81,59 @@ def seeds() -> dict[str, tuple[str, bytes]]:
 # Strategies
 # ---------------------------------------------------------------------------
 INTERESTING_TEXT = [
-    "", " ", "\n", "\r\n", "\r", "\u2028", "\u2029", "\x00", "\t", "\xa0", "😀", "👨\u200d👩\u200d👧", "e\u0301",
-    "\ufeff", "<b>x</b>", "<img src=http://127.0.0.1:1/x>", "'; DROP TABLE documents;--", '"', "\\", "{", "}", "[", "]",
-    "a" * 10_000, "PERSON", "ORG", "CLAIM", "LicenceGrant", "@gold", "..", "../../x", "null",
+    "",
+    " ",
+    "\n",
+    "\r\n",
+    "\r",
+    "\u2028",
+    "\u2029",
+    "\x00",
+    "\t",
+    "\xa0",
+    "😀",
+    "👨\u200d👩\u200d👧",
+    "e\u0301",
+    "\ufeff",
+    "<b>x</b>",
+    "<img src=http://127.0.0.1:1/x>",
+    "'; DROP TABLE documents;--",
+    '"',
+    "\\",
+    "{",
+    "}",
+    "[",
+    "]",
+    "a" * 10_000,
+    "PERSON",
+    "ORG",
+    "CLAIM",
+    "LicenceGrant",
+    "@gold",
+    "..",
+    "../../x",
+    "null",
 ]
-INTERESTING_NUMBERS = [0, -1, 1, 2, 3, 5, 10, 2**31, -(2**31), 2**63, 10**30, -(10**30), 0.5, -0.0, 1e308, math.inf, -math.inf, math.nan]
+INTERESTING_NUMBERS = [
+    0,
+    -1,
+    1,
+    2,
+    3,
+    5,
+    10,
+    2**31,
+    -(2**31),
+    2**63,
+    10**30,
+    -(10**30),
+    0.5,
+    -0.0,
+    1e308,
+    math.inf,
+    -math.inf,
+    math.nan,
+]
 
 json_leaves = st.one_of(
     st.none(),
@@ -98,11 +146,50 @@ json_leaves = st.one_of(
 )
 json_values = st.recursive(
     json_leaves,
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.sampled_from(
-        ["text", "spans", "label", "start", "end", "id", "title", "meta", "annotations", "kind", "tokens",
-         "token_start", "token_end", "entities", "relations", "arguments", "role", "target", "head", "tail",
-         "annotator", "attributes", "status", "sha256", "metadata", "from_id", "to_id", "type", "start_offset",
-         "end_offset", "x", ""]) | st.text(max_size=8), children, max_size=6),
+    lambda children: (
+        st.lists(children, max_size=5)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "text",
+                    "spans",
+                    "label",
+                    "start",
+                    "end",
+                    "id",
+                    "title",
+                    "meta",
+                    "annotations",
+                    "kind",
+                    "tokens",
+                    "token_start",
+                    "token_end",
+                    "entities",
+                    "relations",
+                    "arguments",
+                    "role",
+                    "target",
+                    "head",
+                    "tail",
+                    "annotator",
+                    "attributes",
+                    "status",
+                    "sha256",
+                    "metadata",
+                    "from_id",
+                    "to_id",
+                    "type",
+                    "start_offset",
+                    "end_offset",
+                    "x",
+                    "",
+                ]
+            )
+            | st.text(max_size=8),
+            children,
+            max_size=6,
+        )
+    ),
     max_leaves=25,
 )
 
@@ -172,9 +259,35 @@ def mutated_bytes(draw: Any, seed: bytes) -> bytes:
         elif op == "delete":
             del data[at : at + draw(st.integers(1, 20))]
         elif op == "insert":
-            piece = draw(st.sampled_from([b'"', b"{", b"}", b"[", b"]", b",", b"\n", b"\r", b"\x00", b"\xff\xfe",
-                                          b"\xef\xbb\xbf", b'\\ud83d', b"-1", b"1e999", b"null", b"<", b"\t", b"\xc3",
-                                          b"<script>", b"&#0;", b"&#xD800;", b"<!--", b"]]>"]))
+            piece = draw(
+                st.sampled_from(
+                    [
+                        b'"',
+                        b"{",
+                        b"}",
+                        b"[",
+                        b"]",
+                        b",",
+                        b"\n",
+                        b"\r",
+                        b"\x00",
+                        b"\xff\xfe",
+                        b"\xef\xbb\xbf",
+                        b"\\ud83d",
+                        b"-1",
+                        b"1e999",
+                        b"null",
+                        b"<",
+                        b"\t",
+                        b"\xc3",
+                        b"<script>",
+                        b"&#0;",
+                        b"&#xD800;",
+                        b"<!--",
+                        b"]]>",
+                    ]
+                )
+            )
             data[at:at] = piece
         elif op == "truncate":
             del data[at:]
@@ -182,7 +295,9 @@ def mutated_bytes(draw: Any, seed: bytes) -> bytes:
             data[at:at] = data[at : at + draw(st.integers(1, 200))]
         elif op == "encode":
             try:
-                data = bytearray(bytes(data).decode("utf-8").encode(draw(st.sampled_from(["utf-16", "latin-1", "utf-32"])), "replace"))
+                data = bytearray(
+                    bytes(data).decode("utf-8").encode(draw(st.sampled_from(["utf-16", "latin-1", "utf-32"])), "replace")
+                )
             except UnicodeDecodeError:
                 pass
     return bytes(data)
@@ -225,7 +340,7 @@ def check_import(fmt: str | None, name: str, data: bytes, *, extra: dict[str, by
                 message = str(err)
                 assert message.strip(), "an empty error message"
                 assert any(n in message for n in [name, *(extra or {})]), f"the message does not name the file: {message!r}"
-                assert "Traceback" not in message and "File \"" not in message, message
+                assert "Traceback" not in message and 'File "' not in message, message
             if report.refused or (report.errors and not partial):
                 assert after == before, f"a refused file changed the project: {[str(e) for e in report.errors]}"
                 assert report.documents == 0

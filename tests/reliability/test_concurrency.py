@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from annotator.core import commands as C
-from annotator.core.models import Document, entity, event
+from annotator.core.models import Document, entity
 from annotator.core.store import ConflictError, Project, ProjectBusyError
 
 TEXT = "Beijing granted licences to Tokyo firms on Tuesday, the ministry said. " * 20
@@ -175,8 +175,9 @@ def test_cli_import_while_the_app_annotates(path: Path, tmp_path: Path) -> None:
     folder.mkdir()
     for i in range(30):
         (folder / f"article{i:02d}.txt").write_text(f"Article {i}\nBody of article {i}. " * 50, encoding="utf-8")
-    cli = subprocess.Popen([sys.executable, "-m", "annotator", "import", str(path), str(folder)],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    cli = subprocess.Popen(
+        [sys.executable, "-m", "annotator", "import", str(path), str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     added = []
     with Project(path) as p:
         while cli.poll() is None or len(added) < 20:

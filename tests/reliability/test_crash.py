@@ -8,9 +8,9 @@ import signal
 import sqlite3
 from pathlib import Path
 
+import crashharness as H
 import pytest
 
-import crashharness as H
 from annotator.core.store import NotAProjectError, Project
 
 
@@ -201,8 +201,11 @@ def test_verify_detects_half_of_a_macro(finished_run) -> None:
     project, before, entries = finished_run
     entries = entries + [{"t": "intent", "i": 10_000, "op": "Macro", "hist": 3}]
     with sqlite3.connect(project) as c:  # one part of three stored
-        c.execute("INSERT INTO history (time, actor, doc_id, action, detail) VALUES "
-                  "('t', ?, 'doc-0', 'do:AddAnnotations', '{\"rows\": {}, \"status\": null}')", (H.ACTOR,))
+        c.execute(
+            "INSERT INTO history (time, actor, doc_id, action, detail) VALUES "
+            "('t', ?, 'doc-0', 'do:AddAnnotations', '{\"rows\": {}, \"status\": null}')",
+            (H.ACTOR,),
+        )
     with pytest.raises(H.HarnessFailure, match="HALF APPLIED"):
         H.verify(project, before, entries, H.Report())
 

@@ -56,8 +56,12 @@ def complete_native(path: Path, docs: int) -> bool:
 
 
 def complete_brat(path: Path, docs: int) -> bool:
-    return (len(list(path.glob("*.txt"))) == docs and len(list(path.glob("*.ann"))) == docs
-            and (path / "annotation.conf").is_file() and any(f.name.startswith(".annotator") or f.suffix == ".json" for f in path.iterdir()))
+    return (
+        len(list(path.glob("*.txt"))) == docs
+        and len(list(path.glob("*.ann"))) == docs
+        and (path / "annotation.conf").is_file()
+        and any(f.name.startswith(".annotator") or f.suffix == ".json" for f in path.iterdir())
+    )
 
 
 CASES = {"native": ("out.jsonl", complete_native), "brat": ("out-brat", complete_brat)}
@@ -87,8 +91,9 @@ def kill_exports(tmp_path: Path, fmt: str, kills: int, docs: int = 400, seed: in
     duration = time.monotonic() - t0
     assert complete(reference, docs)
     for _ in range(kills):
-        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(project), fmt, str(target)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(project), fmt, str(target)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         assert proc.stdout.readline().strip() == b"ready", proc.stderr.read().decode()
         time.sleep(rng.uniform(0, duration * 1.3))
         proc.send_signal(signal.SIGKILL)
@@ -117,7 +122,9 @@ def test_a_failing_export_leaves_the_previous_one(tmp_path: Path, fmt: str, monk
     with Project(project) as p:
         export(p, ExportOptions(format=fmt, out=target))
         assert complete(target, 30)
-        before = {f.relative_to(tmp_path): f.read_bytes() for f in tmp_path.rglob("*") if f.is_file() and target in [f, *f.parents]}
+        before = {
+            f.relative_to(tmp_path): f.read_bytes() for f in tmp_path.rglob("*") if f.is_file() and target in [f, *f.parents]
+        }
         calls = {"n": 0}
         original, original_rows = p.get_document, p.document_rows
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import fuzzlib as F
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import fuzzlib as F
 
 FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 SCHEMA_FUZZ = settings(FUZZ, max_examples=15)
@@ -20,8 +19,7 @@ JSON_FORMATS = ["jsonl", "native", "doccano", "prodigy", None]
 
 
 @FUZZ
-@given(fmt=st.sampled_from(["txt", "html", "jsonl", "native", "doccano", "prodigy", "brat", None]),
-       data=st.binary(max_size=3000))
+@given(fmt=st.sampled_from(["txt", "html", "jsonl", "native", "doccano", "prodigy", "brat", None]), data=st.binary(max_size=3000))
 def test_random_bytes(fmt: str | None, data: bytes) -> None:
     ext = {"txt": ".txt", "html": ".html", "brat": ".ann", None: ".jsonl"}.get(fmt, ".jsonl")
     F.check_import(fmt, "random" + ext, data)
@@ -74,26 +72,30 @@ def test_deeply_nested_json(depth: int) -> None:
     F.check_import(None, "deep.jsonl", data)
 
 
-@pytest.mark.parametrize("data", [
-    b'{"text": "abc", "spans": [{"start": 0, "end": 1e999, "label": "ORG"}]}',
-    b'{"text": "abc", "spans": [{"start": NaN, "end": 2, "label": "ORG"}]}',
-    b'{"text": "abc", "spans": [{"start": 0, "end": 99999999999999999999999999, "label": "ORG"}]}',
-    b'{"text": "abc", "spans": [{"start": true, "end": 2, "label": "ORG"}]}',
-    b'{"text": "abc", "spans": [{"start": 0.0, "end": 2.5, "label": "ORG"}]}',
-    b'{"text": "abc", "spans": [{"start": "0", "end": "2", "label": "ORG"}]}',
-    b'{"text": "abc", "spans": [{"start": 0, "end": 2, "label": ["ORG"]}]}',
-    b'{"text": "abc", "spans": {"start": 0, "end": 2, "label": "ORG"}}',
-    b'{"text": ["abc"]}',
-    b'{"text": "\\ud83d"}',
-    b'{"text": "\\u0000\\u0000"}',
-    b'{"text": "abc", "id": {"x": 1}}',
-    b'{"text": "abc", "id": ""}',
-    b'[]',
-    b'"just a string"',
-    b'{"text": "abc"}' * 3,
-    b'\xef\xbb\xbf{"text": "abc"}',
-    b'{"text": "a", "text": "b"}',
-], ids=lambda d: d[:40].decode("utf-8", "replace"))
+@pytest.mark.parametrize(
+    "data",
+    [
+        b'{"text": "abc", "spans": [{"start": 0, "end": 1e999, "label": "ORG"}]}',
+        b'{"text": "abc", "spans": [{"start": NaN, "end": 2, "label": "ORG"}]}',
+        b'{"text": "abc", "spans": [{"start": 0, "end": 99999999999999999999999999, "label": "ORG"}]}',
+        b'{"text": "abc", "spans": [{"start": true, "end": 2, "label": "ORG"}]}',
+        b'{"text": "abc", "spans": [{"start": 0.0, "end": 2.5, "label": "ORG"}]}',
+        b'{"text": "abc", "spans": [{"start": "0", "end": "2", "label": "ORG"}]}',
+        b'{"text": "abc", "spans": [{"start": 0, "end": 2, "label": ["ORG"]}]}',
+        b'{"text": "abc", "spans": {"start": 0, "end": 2, "label": "ORG"}}',
+        b'{"text": ["abc"]}',
+        b'{"text": "\\ud83d"}',
+        b'{"text": "\\u0000\\u0000"}',
+        b'{"text": "abc", "id": {"x": 1}}',
+        b'{"text": "abc", "id": ""}',
+        b"[]",
+        b'"just a string"',
+        b'{"text": "abc"}' * 3,
+        b'\xef\xbb\xbf{"text": "abc"}',
+        b'{"text": "a", "text": "b"}',
+    ],
+    ids=lambda d: d[:40].decode("utf-8", "replace"),
+)
 @pytest.mark.parametrize("fmt", JSON_FORMATS)
 def test_known_nasty_json(data: bytes, fmt: str | None) -> None:
     F.check_import(fmt, "nasty.jsonl", data)
@@ -105,12 +107,16 @@ SCHEMA = Path(__file__).resolve().parents[2] / "resources" / "news.toml"
 @SCHEMA_FUZZ
 @given(data=st.data(), suffix=st.sampled_from([".toml", ".yaml", ".json"]))
 def test_mutated_schema_files(data: st.DataObject, suffix: str) -> None:
-    from annotator.core.schema import default_schema
     import json
 
+    from annotator.core.schema import default_schema
+
     schema = default_schema()
-    text = {".toml": SCHEMA.read_bytes(), ".yaml": schema.dump_yaml().encode("utf-8"),
-            ".json": json.dumps(schema.to_dict()).encode("utf-8")}[suffix]
+    text = {
+        ".toml": SCHEMA.read_bytes(),
+        ".yaml": schema.dump_yaml().encode("utf-8"),
+        ".json": json.dumps(schema.to_dict()).encode("utf-8"),
+    }[suffix]
     mutated = data.draw(F.mutated_bytes(text))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"schema{suffix}"
@@ -136,16 +142,28 @@ def test_structurally_mutated_schemas(data: st.DataObject) -> None:
         F.check_schema_file(path)
 
 
-@pytest.mark.parametrize("text", [
-    "entities = 5", "[[entities]]\nname = 5", "[[entities]]\nname = ''", "[[entities]]\nname = 'a\\nb'",
-    "[[entities]]\nname = 'A'\nkey = 'ab'", "[[entities]]\nname = 'A'\ncolor = 'red'", "claim = []",
-    "[[events]]\nname = 'E'\n[[events.roles]]\nname = 'R'\nlabels = ['NOPE']", "version = 1e999",
-    "name = '" + "x" * 100_000 + "'", "[[entities]]\nname = '" + "x" * 101 + "'",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "entities = 5",
+        "[[entities]]\nname = 5",
+        "[[entities]]\nname = ''",
+        "[[entities]]\nname = 'a\\nb'",
+        "[[entities]]\nname = 'A'\nkey = 'ab'",
+        "[[entities]]\nname = 'A'\ncolor = 'red'",
+        "claim = []",
+        "[[events]]\nname = 'E'\n[[events.roles]]\nname = 'R'\nlabels = ['NOPE']",
+        "version = 1e999",
+        "name = '" + "x" * 100_000 + "'",
+        "[[entities]]\nname = '" + "x" * 101 + "'",
+    ],
+)
 def test_known_bad_schemas(tmp_path: Path, text: str) -> None:
     path = tmp_path / "bad.toml"
     path.write_text(text, encoding="utf-8")
     F.check_schema_file(path)
     path = tmp_path / "bad.yaml"
-    path.write_text("!!python/object/apply:os.system ['echo pwned']\n" if text == "claim = []" else "- 1\n- 2\n", encoding="utf-8")
+    path.write_text(
+        "!!python/object/apply:os.system ['echo pwned']\n" if text == "claim = []" else "- 1\n- 2\n", encoding="utf-8"
+    )
     assert F.check_schema_file(path) == "refused"

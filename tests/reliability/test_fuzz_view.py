@@ -19,11 +19,39 @@ from annotator.core.schema import default_schema  # noqa: E402
 from annotator.core.text import canonicalize  # noqa: E402
 from annotator.ui.article_view import ArticleView  # noqa: E402
 
-PIECES = ["a", "Z", " ", "é", "e\u0301", "\u0301", "😀", "👍🏽", "❤\ufe0f", "👨\u200d👩\u200d👧", "\U0001f1e8\U0001f1f1",
-          "\r\n", "\r", "\n", "\u2028", "\u2029", "\xa0", "\t", "\x00", "北", "김", "ب", "\u200d", "\U0001d400", "<b>", "&amp;"]
-texts = st.lists(st.one_of(st.sampled_from(PIECES), st.characters(exclude_categories=["Cs"])), min_size=1, max_size=60).map(
-    lambda parts: canonicalize("".join(parts))[0].lstrip("\ufeff")
-).filter(lambda t: t.strip() != "")
+PIECES = [
+    "a",
+    "Z",
+    " ",
+    "é",
+    "e\u0301",
+    "\u0301",
+    "😀",
+    "👍🏽",
+    "❤\ufe0f",
+    "👨\u200d👩\u200d👧",
+    "\U0001f1e8\U0001f1f1",
+    "\r\n",
+    "\r",
+    "\n",
+    "\u2028",
+    "\u2029",
+    "\xa0",
+    "\t",
+    "\x00",
+    "北",
+    "김",
+    "ب",
+    "\u200d",
+    "\U0001d400",
+    "<b>",
+    "&amp;",
+]
+texts = (
+    st.lists(st.one_of(st.sampled_from(PIECES), st.characters(exclude_categories=["Cs"])), min_size=1, max_size=60)
+    .map(lambda parts: canonicalize("".join(parts))[0].lstrip("\ufeff"))
+    .filter(lambda t: t.strip() != "")
+)
 #: What Qt's selectedText() shows for characters it rewrites.
 QT_VIEW = str.maketrans({"\n": "\u2029"})
 

@@ -9,9 +9,9 @@ import sqlite3
 import sys
 from pathlib import Path
 
+import crashharness as H
 import pytest
 
-import crashharness as H
 from annotator.core import commands as C
 from annotator.core.models import entity
 from annotator.core.store import FORMAT_VERSION, Project, migrations

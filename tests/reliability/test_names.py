@@ -10,18 +10,18 @@ from pathlib import Path
 import pytest
 
 from annotator.core import commands as C
-from annotator.services.importing import import_paths
 from annotator.core.models import Document, claim, entity
 from annotator.core.schema import SchemaError, default_schema, loads_schema, parse_schema
 from annotator.core.store import Project
 from annotator.services.exporting import ExportOptions, export
+from annotator.services.importing import import_paths
 
 NASTY = [
     "O'Brien",
     'say "hi"',
     "[brackets] {braces} (parens)",
     "x'; DROP TABLE annotations;--",
-    "a\" OR \"1\"=\"1",
+    'a" OR "1"="1',
     "Robert'); DELETE FROM documents WHERE ('1'='1",
     "100% _wild_ %s {0} %(x)s",
     "<b>bold</b> <img src=http://127.0.0.1:1/x>",
@@ -39,7 +39,7 @@ TEXT = "Beijing granted licences to Tokyo firms on Tuesday, the ministry said. ð
 def nasty_schema():
     data = default_schema().to_dict()
     data["entities"] += [{"name": n, "color": "#123456"} for n in NASTY]
-    data["claim"]["attributes"].append({"name": "note's \"kind\"", "values": NASTY, "default": NASTY[0]})
+    data["claim"]["attributes"].append({"name": 'note\'s "kind"', "values": NASTY, "default": NASTY[0]})
     return parse_schema(data, "nasty")
 
 
@@ -62,18 +62,20 @@ def test_labels_with_line_breaks_or_edge_spaces_are_refused_clearly() -> None:
 def test_schema_round_trip_keeps_names(project: Project, tmp_path: Path) -> None:
     yaml_text = project.schema.dump_yaml()
     again = loads_schema(yaml_text, "yaml", "dumped.yaml")
-    assert again.labels("entity")[-len(NASTY):] == NASTY
+    assert again.labels("entity")[-len(NASTY) :] == NASTY
     with Project(project.path) as p2:  # stored and read back
-        assert p2.schema.labels("entity")[-len(NASTY):] == NASTY
+        assert p2.schema.labels("entity")[-len(NASTY) :] == NASTY
 
 
 def test_names_are_stored_verbatim(project: Project) -> None:
-    docs = [Document(id=name, title=name, external_id=name, text=f"{TEXT} {i}", metadata={name: name}) for i, name in enumerate(FREE)]
+    docs = [
+        Document(id=name, title=name, external_id=name, text=f"{TEXT} {i}", metadata={name: name}) for i, name in enumerate(FREE)
+    ]
     project.insert_documents([(d, []) for d in docs])
     for i, (label, who) in enumerate(zip(NASTY * 2, FREE)):
         doc_id = FREE[i]
         ent = entity(doc_id, 0, 7, label, who, attributes={label: who})
-        cl = claim(doc_id, 72, 88, who, claimant_text=who, attributes={"note's \"kind\"": NASTY[i % len(NASTY)]})
+        cl = claim(doc_id, 72, 88, who, claimant_text=who, attributes={'note\'s "kind"': NASTY[i % len(NASTY)]})
         C.apply(project, C.AddAnnotations(doc_id, who, [ent, cl]))
     assert set(FREE) <= set(project.annotators())
     for i, who in enumerate(FREE):
@@ -97,10 +99,17 @@ def test_names_are_exported_verbatim(project: Project, tmp_path: Path) -> None:
     project.insert_documents([(d, []) for d in docs])
     for i, who in enumerate(FREE):
         label = NASTY[i % len(NASTY)]
-        C.apply(project, C.AddAnnotations(who, who, [
-            entity(who, 0, 7, label, who),
-            claim(who, 72, 88, who, claimant_text=who, attributes={"note's \"kind\"": label}),
-        ]))
+        C.apply(
+            project,
+            C.AddAnnotations(
+                who,
+                who,
+                [
+                    entity(who, 0, 7, label, who),
+                    claim(who, 72, 88, who, claimant_text=who, attributes={'note\'s "kind"': label}),
+                ],
+            ),
+        )
     native = tmp_path / "native.jsonl"
     export(project, ExportOptions(format="native", out=native))
     records = [json.loads(x) for x in native.read_text(encoding="utf-8").splitlines()]
@@ -123,11 +132,15 @@ def test_names_are_exported_verbatim(project: Project, tmp_path: Path) -> None:
     who = NASTY[3]
     one = tmp_path / "one.jsonl"
     export(project, ExportOptions(format="native", out=one, annotator=who))
-    assert {a["annotator"] for r in map(json.loads, one.read_text(encoding="utf-8").splitlines()) for a in r["annotations"]} == {who}
+    assert {a["annotator"] for r in map(json.loads, one.read_text(encoding="utf-8").splitlines()) for a in r["annotations"]} == {
+        who
+    }
     # and the native export imports back into a fresh project unchanged
     with Project(tmp_path / "copy.annotator", create=True, schema=nasty_schema()) as copy:
         report = import_paths(copy, [native])
         assert report.ok, [str(e) for e in report.errors]
         again = tmp_path / "again.jsonl"
         export(copy, ExportOptions(format="native", out=again))
-    assert [json.loads(x)["annotations"] for x in again.read_text(encoding="utf-8").splitlines()] == [r["annotations"] for r in records]
+    assert [json.loads(x)["annotations"] for x in again.read_text(encoding="utf-8").splitlines()] == [
+        r["annotations"] for r in records
+    ]

@@ -53,7 +53,7 @@ HOSTILE = [
     "~/x",
     "$HOME",
     "*",
-    "?<>|:\"",
+    '?<>|:"',
 ]
 WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 

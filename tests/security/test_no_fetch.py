@@ -23,11 +23,12 @@ from PySide6.QtGui import QTextDocument  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QToolTip, QWidget  # noqa: E402
 
 from annotator.core import commands as C  # noqa: E402
-from annotator.services.importing import import_paths  # noqa: E402
 from annotator.core.models import claim, entity, event, relation  # noqa: E402
 from annotator.core.schema import default_schema, parse_schema  # noqa: E402
 from annotator.core.store import Project  # noqa: E402
+from annotator.services.importing import import_paths  # noqa: E402
 from annotator.ui.main_window import MainWindow  # noqa: E402
+
 
 def tag_with(url: str, markup: str) -> re.Match | None:
     """A live tag (attributes, CSS in a style attribute) or a live <style> element
@@ -101,12 +102,17 @@ def make_project(path: Path, u: str, tmp: Path) -> tuple[Project, list[str]]:
     folder.mkdir()
     # through the real importers: plain text, HTML and JSON lines
     (folder / "article.txt").write_text(h[0] + "\n\n" + "\n".join(h), encoding="utf-8")
-    (folder / "page.html").write_text(f"<html><head><title>{html.escape(h[1])}</title>{h[1]}</head><body><p>"
-                                      f"{html.escape(h[2])}</p><img src='{u}/page.png'>{h[3]}</body></html>", encoding="utf-8")
+    (folder / "page.html").write_text(
+        f"<html><head><title>{html.escape(h[1])}</title>{h[1]}</head><body><p>"
+        f"{html.escape(h[2])}</p><img src='{u}/page.png'>{h[3]}</body></html>",
+        encoding="utf-8",
+    )
     import json
 
-    lines = [json.dumps({"id": f"{h[i]}", "title": h[i], "text": " ".join(h) + f" {i}", "meta": {"source": h[i], h[i]: h[i]}})
-             for i in range(len(h))]
+    lines = [
+        json.dumps({"id": f"{h[i]}", "title": h[i], "text": " ".join(h) + f" {i}", "meta": {"source": h[i], h[i]: h[i]}})
+        for i in range(len(h))
+    ]
     (folder / "batch.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = import_paths(p, [folder])
     assert report.ok and report.documents == 2 + len(h), [str(e) for e in report.errors]
@@ -139,8 +145,9 @@ def check_widget_texts(root: QWidget, url: str) -> int:
             assert not tag_with(url, tip), f"{type(w).__name__} tooltip holds live markup: {tip[:200]}"
         if isinstance(w, QLabel) and url in w.text():
             seen += 1
-            assert w.textFormat() == Qt.TextFormat.PlainText or not tag_with(url, w.text()), \
+            assert w.textFormat() == Qt.TextFormat.PlainText or not tag_with(url, w.text()), (
                 f"QLabel {w.objectName()!r} renders {w.text()[:120]!r} as rich text"
+            )
     return seen
 
 

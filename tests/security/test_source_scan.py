@@ -51,7 +51,9 @@ FORBIDDEN_CALLS = {"eval": "eval runs code", "exec": "exec runs code", "__import
 #: QTextBrowser fetches resources; the article view must never be one.
 FORBIDDEN_NAMES = {"QTextBrowser": "QTextBrowser loads resources: article text must stay plain text"}
 
-SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|WHERE|PRAGMA|CREATE|DROP|ALTER|VALUES|FROM|JOIN|ORDER BY|GROUP BY|HAVING|LIMIT|EXISTS)\b")
+SQL_WORDS = re.compile(
+    r"\b(SELECT|INSERT|UPDATE|DELETE|WHERE|PRAGMA|CREATE|DROP|ALTER|VALUES|FROM|JOIN|ORDER BY|GROUP BY|HAVING|LIMIT|EXISTS)\b"
+)
 CONSTANT = re.compile(r"^_?[A-Z][A-Z0-9_]*$")
 PLACEHOLDERS = re.compile(r"""^(["'])[ ,]*\1\.join\(\s*(["'])\?\2\s*\*\s*len\([\w.]+\)\s*\)$|^(["'])\?, \3\s*\*""")
 #: Names the data flow cannot follow (returned from another function), each
@@ -96,9 +98,11 @@ def unsafe_uses(path: Path, where: str | None = None) -> list[str]:
     for node in ast.walk(tree):
         line = getattr(node, "lineno", 0)
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""] + [
-                f"{node.module}.{a.name}" for a in node.names
-            ]
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+            )
             for name in names:
                 for mod, why in FORBIDDEN_MODULES.items():
                     if name == mod or name.startswith(mod + "."):
@@ -164,8 +168,12 @@ class _SqlChecker:
                 values.setdefault(node.target.id, []).append(node.value)
             elif isinstance(node, (ast.For, ast.comprehension)) and isinstance(node.target, ast.Name):
                 values.setdefault(node.target.id, []).append(node.target)  # loop variables: unknown
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name)
-                  and node.func.attr in ("append", "extend", "insert")):
+            elif (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.attr in ("append", "extend", "insert")
+            ):
                 values.setdefault(node.func.value.id, []).extend(node.args[-1:])
         for arg in ast.walk(func):
             if isinstance(arg, ast.arg):
@@ -200,8 +208,9 @@ class _SqlChecker:
         if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute) and expr.func.attr == "join":
             return isinstance(expr.func.value, ast.Constant) and all(self.safe(x, names) for x in expr.args)
         if isinstance(expr, (ast.GeneratorExp, ast.ListComp)):  # f'"{c}"' for c in COLUMNS
-            return all(self.safe(g.iter, names) for g in expr.generators) and self.safe(expr.elt, names | {
-                g.target.id for g in expr.generators if isinstance(g.target, ast.Name)})
+            return all(self.safe(g.iter, names) for g in expr.generators) and self.safe(
+                expr.elt, names | {g.target.id for g in expr.generators if isinstance(g.target, ast.Name)}
+            )
         return False
 
     def check(self, scope: ast.AST, names: set[str]) -> None:
@@ -234,7 +243,9 @@ def sql_built_from_values(path: Path, where: str | None = None) -> list[str]:
     functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
     for func in functions:
         checker.check(func, checker.safe_locals(func))
-    module_level = ast.Module(body=[n for n in tree.body if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))], type_ignores=[])
+    module_level = ast.Module(
+        body=[n for n in tree.body if not isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))], type_ignores=[]
+    )
     checker.check(module_level, checker.safe_locals(module_level))
     return sorted(set(checker.found))
 
@@ -273,18 +284,22 @@ BAD_SNIPPETS = {
 BAD_SQL = {
     "conn.execute(f\"SELECT * FROM annotations WHERE label = '{label}'\")": "label",
     "conn.execute(\"DELETE FROM annotations WHERE id = '%s'\" % ann_id)": "%",
-    "conn.execute(\"SELECT * FROM documents WHERE id = '\" + doc_id + \"'\")": "+",
+    'conn.execute("SELECT * FROM documents WHERE id = \'" + doc_id + "\'")': "+",
     "conn.execute(\"UPDATE annotations SET label = '{}'\".format(new))": "format",
-    "conn.execute(f\"SELECT * FROM {table_name}\")": "table_name",
+    'conn.execute(f"SELECT * FROM {table_name}")': "table_name",
 }
-BAD_SQL["def f(label):\n    sql = 'SELECT id FROM annotations'\n    sql += \" WHERE label = '\" + label + \"'\"\n    return sql"] = "+"
-BAD_SQL["def f(name):\n    cond = [f\"annotator = '{name}'\"]\n    return 'SELECT * FROM annotations WHERE ' + ' AND '.join(cond)"] = "+"
+BAD_SQL[
+    "def f(label):\n    sql = 'SELECT id FROM annotations'\n    sql += \" WHERE label = '\" + label + \"'\"\n    return sql"
+] = "+"
+BAD_SQL[
+    "def f(name):\n    cond = [f\"annotator = '{name}'\"]\n    return 'SELECT * FROM annotations WHERE ' + ' AND '.join(cond)"
+] = "+"
 GOOD_SQL = [
     "def f(ids, who):\n    where, params = [], []\n    where.append(f\"id IN ({', '.join('?' * len(ids))})\")\n"
     "    sql = 'SELECT id FROM annotations'\n    if where:\n        sql += ' WHERE ' + ' AND '.join(where)\n    return sql",
-    "conn.execute(f\"SELECT {_ANN_SELECT} FROM annotations WHERE id = ?\", (ann_id,))",
+    'conn.execute(f"SELECT {_ANN_SELECT} FROM annotations WHERE id = ?", (ann_id,))',
     "conn.execute(f\"SELECT id FROM documents WHERE id IN ({', '.join('?' * len(ids))})\", ids)",
-    "conn.execute(\"SELECT id FROM documents WHERE label = ?\", (label,))",
+    'conn.execute("SELECT id FROM documents WHERE label = ?", (label,))',
 ]
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from annotator.services.importing import FORMATS, detect_format, import_paths, import_seeds
 from annotator.core.store import Project, ReadOnlyProjectError
+from annotator.services.importing import FORMATS, detect_format, import_paths, import_seeds
 from annotator.services.project import ensure_default_project
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -47,7 +47,10 @@ def test_folder_is_recursive_sorted_and_skips_hidden_and_unknown_files(project, 
     assert report.ignored == [str(root / "notes.pdf")]
     assert texts(project) == ["Alpha document", "Charlie\n\nCharlie document", "Mike document", "Zed document"]
     assert report.ok
-    assert report.summary() == "imported 4 documents (0 annotations) from 4 files; skipped 0 duplicates; refused 0 files; ignored 1 file of unknown type"
+    assert (
+        report.summary()
+        == "imported 4 documents (0 annotations) from 4 files; skipped 0 duplicates; refused 0 files; ignored 1 file of unknown type"
+    )
 
 
 def test_explicit_file_of_unknown_type_is_refused_with_a_hint(project, tmp_path):
@@ -88,8 +91,11 @@ def _brat_pair(folder):
 
 def test_every_format_name_has_a_reader(project, tmp_path):
     samples = {
-        "txt": DATA / "unicode-crlf.txt", "html": DATA / "harbour.html", "jsonl": DATA / "batch.jsonl",
-        "doccano": DATA / "doccano.jsonl", "prodigy": DATA / "prodigy.jsonl",
+        "txt": DATA / "unicode-crlf.txt",
+        "html": DATA / "harbour.html",
+        "jsonl": DATA / "batch.jsonl",
+        "doccano": DATA / "doccano.jsonl",
+        "prodigy": DATA / "prodigy.jsonl",
         "native": jsonl(tmp_path / "n.jsonl", [{"text": "Native text.", "annotations": []}]),
         "spans": jsonl(tmp_path / "spans.jsonl", [{"text": "Sony hired.", "spans": [{"start": 0, "end": 4, "label": "ORG"}]}]),
         "brat": _brat_pair(tmp_path),
@@ -107,14 +113,16 @@ def test_every_format_name_has_a_reader(project, tmp_path):
 def test_whole_corpus_spans_are_exact(project):
     report = import_paths(project, [DATA / "batch.jsonl", DATA / "doccano.jsonl", DATA / "prodigy.jsonl"], annotator="ann")
     assert report.ok and report.documents == 6 and report.annotations == 13
-    found = sorted(
-        (a.label, project.document_text(a.doc_id)[a.start : a.end]) for a in project.iter_all_annotations()
-    )
+    found = sorted((a.label, project.document_text(a.doc_id)[a.start : a.end]) for a in project.iter_all_annotations())
     expected = []
     for name in ("batch.jsonl", "doccano.jsonl", "prodigy.jsonl"):
         for line in (DATA / name).read_text("utf-8").splitlines():
             rec = json.loads(line)
-            spans = rec.get("spans", []) if name != "doccano.jsonl" else [{"start": s, "end": e, "label": lab} for s, e, lab in rec["label"]]
+            spans = (
+                rec.get("spans", [])
+                if name != "doccano.jsonl"
+                else [{"start": s, "end": e, "label": lab} for s, e, lab in rec["label"]]
+            )
             expected += [(s["label"], rec["text"][s["start"] : s["end"]]) for s in spans]
     assert found == sorted(expected)
     assert {a.annotator for a in project.iter_all_annotations()} == {"ann"}
@@ -165,10 +173,13 @@ def test_one_transaction_per_file(project, tmp_path):
         "CREATE TEMP TRIGGER boom BEFORE INSERT ON documents WHEN NEW.title = 'boom' "
         "BEGIN SELECT RAISE(ABORT, 'simulated failure'); END"
     )
-    first = jsonl(tmp_path / "first.jsonl", [
-        {"text": "Acme grew.", "spans": [[0, 4, "NEWLABEL"]]},
-        {"title": "boom", "text": "This one fails."},
-    ])
+    first = jsonl(
+        tmp_path / "first.jsonl",
+        [
+            {"text": "Acme grew.", "spans": [[0, 4, "NEWLABEL"]]},
+            {"title": "boom", "text": "This one fails."},
+        ],
+    )
     second = tmp_path / "second.txt"
     second.write_text("Second file imports.")
     before = dump(project.path)
@@ -176,6 +187,7 @@ def test_one_transaction_per_file(project, tmp_path):
     report = import_paths(project, [first, second], add_labels=True)
     assert report.files[0].refused and "simulated failure" in str(report.files[0].errors[0])
     assert report.files[1].documents == 1
+
     def rows(lines):  # the second file's document and the history of its import left out
         return [x for x in lines if "Second file imports." not in x and '"history"' not in x and "sqlite_sequence" not in x]
 
@@ -188,12 +200,23 @@ def test_one_transaction_per_file(project, tmp_path):
 
 
 def test_add_labels_of_every_kind(project, tmp_path):
-    rec = {"text": "Acme bought Beta.", "annotations": [
-        {"id": "e1", "kind": "entity", "label": "COMPANY", "start": 0, "end": 4, "annotator": "a"},
-        {"id": "e2", "kind": "entity", "label": "ORG", "start": 12, "end": 16, "annotator": "a"},
-        {"id": "v1", "kind": "event", "label": "Takeover", "start": 5, "end": 11, "annotator": "a", "arguments": [{"role": "Buyer", "target": "e1"}]},
-        {"id": "r1", "kind": "relation", "label": "rival_of", "head": "e1", "tail": "e2", "annotator": "a"},
-    ]}
+    rec = {
+        "text": "Acme bought Beta.",
+        "annotations": [
+            {"id": "e1", "kind": "entity", "label": "COMPANY", "start": 0, "end": 4, "annotator": "a"},
+            {"id": "e2", "kind": "entity", "label": "ORG", "start": 12, "end": 16, "annotator": "a"},
+            {
+                "id": "v1",
+                "kind": "event",
+                "label": "Takeover",
+                "start": 5,
+                "end": 11,
+                "annotator": "a",
+                "arguments": [{"role": "Buyer", "target": "e1"}],
+            },
+            {"id": "r1", "kind": "relation", "label": "rival_of", "head": "e1", "tail": "e2", "annotator": "a"},
+        ],
+    }
     f = jsonl(tmp_path / "n.jsonl", [rec])
     report = import_paths(project, [f])
     assert report.files[0].refused
@@ -217,19 +240,29 @@ def test_add_labels_refuses_a_label_the_schema_cannot_hold(project, tmp_path):
 
 
 def test_claims_must_be_labelled_claim(project, tmp_path):
-    f = jsonl(tmp_path / "c.jsonl", [{"text": "Sales rose 5%.", "annotations": [
-        {"kind": "claim", "label": "STAT", "start": 0, "end": 13, "annotator": "a"}]}])
+    f = jsonl(
+        tmp_path / "c.jsonl",
+        [
+            {
+                "text": "Sales rose 5%.",
+                "annotations": [{"kind": "claim", "label": "STAT", "start": 0, "end": 13, "annotator": "a"}],
+            }
+        ],
+    )
     report = import_paths(project, [f], add_labels=True)
     assert report.files[0].refused and "claims are labelled 'CLAIM'" in str(report.errors[0])
 
 
 def test_partial_lists_each_bad_record(project, tmp_path):
-    f = jsonl(tmp_path / "mix.jsonl", [
-        {"id": "a", "text": "Good one."},
-        {"id": "b", "text": "Bad label.", "spans": [[0, 3, "NOPE"]]},
-        {"id": "c", "text": "Bad span.", "spans": [[0, 99, "ORG"]]},
-        {"id": "d", "text": "Good two.", "spans": [[0, 4, "ORG"]]},
-    ])
+    f = jsonl(
+        tmp_path / "mix.jsonl",
+        [
+            {"id": "a", "text": "Good one."},
+            {"id": "b", "text": "Bad label.", "spans": [[0, 3, "NOPE"]]},
+            {"id": "c", "text": "Bad span.", "spans": [[0, 99, "ORG"]]},
+            {"id": "d", "text": "Good two.", "spans": [[0, 4, "ORG"]]},
+        ],
+    )
     report = import_paths(project, [f], partial=True)
     [fr] = report.files
     assert (fr.documents, fr.annotations, fr.refused) == (2, 1, False)

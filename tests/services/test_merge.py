@@ -13,11 +13,11 @@ from click.testing import CliRunner
 
 from annotator.cli import main
 from annotator.core.commands import AddAnnotations, DeleteAnnotations, UpdateAnnotation, apply
-from annotator.services.merging import MergeError, merge_paths, read_source
 from annotator.core.models import GOLD, DocStatus, Document, entity, event
 from annotator.core.review import AcceptAnnotation
 from annotator.core.store import Project
 from annotator.formats.native import iter_native_records, write_native
+from annotator.services.merging import MergeError, merge_paths, read_source
 
 TEXTS = [
     "Apple hired Tim Cook in Cupertino.",
@@ -88,7 +88,13 @@ def test_merge_two_projects_keeps_ids_annotators_and_timestamps(tmp_path, collea
             got = review.get_annotation(ann.id)
             assert got is not None
             assert (got.annotator, got.label, got.start, got.end, got.created, got.updated) == (
-                ann.annotator, ann.label, ann.start, ann.end, ann.created, ann.updated)
+                ann.annotator,
+                ann.label,
+                ann.start,
+                ann.end,
+                ann.created,
+                ann.updated,
+            )
         # bob's annotation of the first article lands on the same document as alice's (matched by text)
         sha0 = alice.get_document(alice.document_ids()[0]).sha256
         assert review.get_annotation(b["apple"].id).doc_id == review.get_annotation(a["apple"].id).doc_id == target[sha0]
@@ -102,7 +108,9 @@ def test_merging_again_adds_updates_deletes_without_duplicates(tmp_path, colleag
     merge_paths(out, [alice.path, bob.path])
     again = merge_paths(out, [alice.path, bob.path])
     assert [(r.annotations_added, r.annotations_updated, r.annotations_deleted, r.annotations_unchanged) for r in again] == [
-        (0, 0, 0, 3), (0, 0, 0, 3)]
+        (0, 0, 0, 3),
+        (0, 0, 0, 3),
+    ]
     assert not any(r.changed for r in again)
     # alice works on: relabels one, deletes one, adds one
     d0 = alice.document_ids()[0]
@@ -162,8 +170,11 @@ def test_same_id_or_external_id_with_other_text_is_reported_not_mixed(tmp_path):
     records = [
         {"format": "annotator-native", "id": doc_id, "text": TEXTS[0] + " Updated.", "annotations": []},
         {"format": "annotator-native", "external_id": "art-1", "text": "Entirely different.", "annotations": []},
-        {"format": "annotator-native", "text": TEXTS[2], "annotations": [
-            {"kind": "entity", "label": "GPE", "start": 20, "end": 24, "annotator": "carol"}]},
+        {
+            "format": "annotator-native",
+            "text": TEXTS[2],
+            "annotations": [{"kind": "entity", "label": "GPE", "start": 20, "end": 24, "annotator": "carol"}],
+        },
     ]
     src = tmp_path / "carol.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in records), "utf-8")
@@ -211,8 +222,17 @@ def test_bad_source_changes_nothing(tmp_path, colleagues):
 
 def test_unknown_labels_are_refused_before_creating_anything(tmp_path):
     src = tmp_path / "x.jsonl"
-    src.write_text(json.dumps({"format": "annotator-native", "text": "Acme Corp.", "annotations": [
-        {"kind": "entity", "label": "COMPANY", "start": 0, "end": 4, "annotator": "dan"}]}) + "\n", "utf-8")
+    src.write_text(
+        json.dumps(
+            {
+                "format": "annotator-native",
+                "text": "Acme Corp.",
+                "annotations": [{"kind": "entity", "label": "COMPANY", "start": 0, "end": 4, "annotator": "dan"}],
+            }
+        )
+        + "\n",
+        "utf-8",
+    )
     out = tmp_path / "new.annotator"
     with pytest.raises(MergeError, match="entity COMPANY"):
         merge_paths(out, [src])
@@ -221,9 +241,27 @@ def test_unknown_labels_are_refused_before_creating_anything(tmp_path):
 
 def test_reference_to_another_document_in_a_source_is_refused(tmp_path):
     src = tmp_path / "x.jsonl"
-    src.write_text(json.dumps({"format": "annotator-native", "text": "Acme hired Bo.", "annotations": [
-        {"id": "e1", "kind": "event", "label": "Meeting", "start": 5, "end": 10, "annotator": "dan",
-         "arguments": [{"role": "Participant", "target": "nowhere"}]}]}) + "\n", "utf-8")
+    src.write_text(
+        json.dumps(
+            {
+                "format": "annotator-native",
+                "text": "Acme hired Bo.",
+                "annotations": [
+                    {
+                        "id": "e1",
+                        "kind": "event",
+                        "label": "Meeting",
+                        "start": 5,
+                        "end": 10,
+                        "annotator": "dan",
+                        "arguments": [{"role": "Participant", "target": "nowhere"}],
+                    }
+                ],
+            }
+        )
+        + "\n",
+        "utf-8",
+    )
     with pytest.raises(MergeError, match="nowhere"):
         read_source(src)
 
@@ -334,8 +372,17 @@ def test_annotation_id_on_another_document_is_reported_not_moved(tmp_path):
     out = tmp_path / "review.annotator"
     merge_paths(out, [first.path])
     src = tmp_path / "clash.jsonl"
-    src.write_text(json.dumps({"format": "annotator-native", "text": TEXTS[2], "annotations": [
-        {"id": ann.id, "kind": "entity", "label": "GPE", "start": 20, "end": 24, "annotator": "carol"}]}) + "\n", "utf-8")
+    src.write_text(
+        json.dumps(
+            {
+                "format": "annotator-native",
+                "text": TEXTS[2],
+                "annotations": [{"id": ann.id, "kind": "entity", "label": "GPE", "start": 20, "end": 24, "annotator": "carol"}],
+            }
+        )
+        + "\n",
+        "utf-8",
+    )
     (r,) = merge_paths(out, [src])
     assert r.documents_added == 0 and ann.id in r.problems[0] and "another document" in r.problems[0]
     with Project(out) as review:

@@ -7,12 +7,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import crashharness as H
+import fuzzlib as F
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import crashharness as H
-import fuzzlib as F
 from test_export_crash import kill_exports
 
 pytestmark = pytest.mark.stress
@@ -46,14 +45,18 @@ def test_killed_exports(tmp_path: Path, fmt: str, figures: dict) -> None:
 
 
 @LONG
-@given(fmt=st.sampled_from(["txt", "html", "jsonl", "native", "doccano", "prodigy", "brat", None]), data=st.binary(max_size=20_000))
+@given(
+    fmt=st.sampled_from(["txt", "html", "jsonl", "native", "doccano", "prodigy", "brat", None]), data=st.binary(max_size=20_000)
+)
 def test_random_bytes(fmt: str | None, data: bytes) -> None:
     ext = {"txt": ".txt", "html": ".html", "brat": ".ann"}.get(fmt or "", ".jsonl")
     F.check_import(fmt, "random" + ext, data)
 
 
 @LONG
-@given(fmt=st.sampled_from(["jsonl", "native", "doccano", "prodigy", None]), records=st.lists(F.json_values, min_size=1, max_size=8))
+@given(
+    fmt=st.sampled_from(["jsonl", "native", "doccano", "prodigy", None]), records=st.lists(F.json_values, min_size=1, max_size=8)
+)
 def test_random_json(fmt: str | None, records: list) -> None:
     F.check_import(fmt, "random.jsonl", "\n".join(F.dumps_loose(r) for r in records).encode("utf-8"))
 
@@ -85,10 +88,16 @@ def test_mutated_schemas(data: st.DataObject, suffix: str) -> None:
     from annotator.core.schema import default_schema
 
     schema = default_schema()
-    text = {".toml": (F.ROOT / "resources" / "news.toml").read_bytes(), ".yaml": schema.dump_yaml().encode(),
-            ".json": json.dumps(schema.to_dict()).encode()}[suffix]
-    mutated = data.draw(F.mutated_bytes(text)) if suffix != ".json" or data.draw(st.booleans()) else \
-        data.draw(F.mutated_json_lines(text)).splitlines()[0]
+    text = {
+        ".toml": (F.ROOT / "resources" / "news.toml").read_bytes(),
+        ".yaml": schema.dump_yaml().encode(),
+        ".json": json.dumps(schema.to_dict()).encode(),
+    }[suffix]
+    mutated = (
+        data.draw(F.mutated_bytes(text))
+        if suffix != ".json" or data.draw(st.booleans())
+        else data.draw(F.mutated_json_lines(text)).splitlines()[0]
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"schema{suffix}"
         path.write_bytes(mutated)

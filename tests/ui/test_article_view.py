@@ -111,8 +111,14 @@ def test_select_span_round_trip(view, unicode_text):
     text = unicode_text
     view.set_article(text, [], default_schema())
     view.set_word_snapping(False)
-    spans = [find(text, "👨‍👩‍👧"), find(text, "Valparaíso\u2028say"), find(text, "🚢\n\nGENEVA"),
-             find(text, "2.4\xa0billion"), find(text, "محمد العلي"), (0, len(text))]
+    spans = [
+        find(text, "👨‍👩‍👧"),
+        find(text, "Valparaíso\u2028say"),
+        find(text, "🚢\n\nGENEVA"),
+        find(text, "2.4\xa0billion"),
+        find(text, "محمد العلي"),
+        (0, len(text)),
+    ]
     for start, end in spans:
         view.select_span(start, end)
         assert view.selection_span() == (start, end)
@@ -236,8 +242,17 @@ def test_span_index_matches_brute_force():
     for i in range(600):
         start = rng.randrange(0, 5000)
         end = start + rng.choice([1, 2, 3, 5, 9, 40, 300, 2500])
-        anns.append(Annotation(id=f"a{i}", doc_id=DOC, kind=rng.choice(["entity", "event", "claim"]),
-                               label="X", start=start, end=end, annotator=ME))
+        anns.append(
+            Annotation(
+                id=f"a{i}",
+                doc_id=DOC,
+                kind=rng.choice(["entity", "event", "claim"]),
+                label="X",
+                start=start,
+                end=end,
+                annotator=ME,
+            )
+        )
     index = SpanIndex(anns)
     live = {a.id: a for a in anns}
     for step in range(300):
@@ -245,8 +260,9 @@ def test_span_index_matches_brute_force():
             victim = rng.choice(sorted(live))
             assert index.remove(victim) is live.pop(victim)
             s = rng.randrange(0, 5000)
-            new = Annotation(id=f"n{step}", doc_id=DOC, kind="entity", label="X", start=s,
-                             end=s + rng.randrange(1, 700), annotator=ME)
+            new = Annotation(
+                id=f"n{step}", doc_id=DOC, kind="entity", label="X", start=s, end=s + rng.randrange(1, 700), annotator=ME
+            )
             index.add(new)
             live[new.id] = new
         a = rng.randrange(0, 8000)
@@ -424,11 +440,17 @@ def test_drag_selects_and_snaps_on_release(view, qtbot):
     a = point_on(view, text, 2)
     b = point_on(view, text, find(text, "Chile")[0] + 2)
     qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=a)
-    from PySide6.QtGui import QMouseEvent
     from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QMouseEvent
 
-    move = QMouseEvent(QEvent.Type.MouseMove, QPointF(b), view.viewport().mapToGlobal(QPointF(b)),
-                       Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    move = QMouseEvent(
+        QEvent.Type.MouseMove,
+        QPointF(b),
+        view.viewport().mapToGlobal(QPointF(b)),
+        Qt.MouseButton.NoButton,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     view.mouseMoveEvent(move)
     qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=b)
     assert view.selection_span() == find(text, "Negotiators from Chile")
@@ -548,7 +570,7 @@ def test_clicking_a_label_tag_selects_its_span(view, qtbot):
     view.set_article(text, [gpe], default_schema())
     view.viewport().repaint()
     decor = view.decoration_for_block(0)
-    (rect, label, *_rest, ann_id), = decor.tags
+    ((rect, label, *_rest, ann_id),) = decor.tags
     assert (label, ann_id) == ("GPE", gpe.id)
     origin = view.document().firstBlock().layout().position()
     origin.setY(origin.y() - view.verticalScrollBar().value())

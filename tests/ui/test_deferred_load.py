@@ -76,8 +76,13 @@ main(args=[], prog_name="annotator", standalone_mode=False)
 @pytest.fixture
 def home(tmp_path):
     """A default project with the demo articles, each with one annotation of maria's."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path), XDG_CONFIG_HOME=str(tmp_path / "config"),
-               ANNOTATOR_HOME=str(tmp_path / "annotator"))
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        HOME=str(tmp_path),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        ANNOTATOR_HOME=str(tmp_path / "annotator"),
+    )
     conf = tmp_path / "config" / "annotator" / "annotator.conf"
     conf.parent.mkdir(parents=True)
     conf.write_text(f"[annotator]\nname={ME}\n", encoding="utf-8")
@@ -94,7 +99,7 @@ def test_the_first_paint_imports_no_pydantic_and_the_annotations_follow(home):
     proc = subprocess.run([sys.executable, "-c", START], env=home, capture_output=True, text=True, timeout=120)
     line = next((x for x in proc.stdout.splitlines() if x.startswith("@@facts@@ ")), None)
     assert line is not None, proc.stderr[-2000:]
-    facts = json.loads(line[len("@@facts@@ "):])
+    facts = json.loads(line[len("@@facts@@ ") :])
     assert facts["pydantic"] == [] and facts["models"] == []
     paint, after = facts["paint"], facts["after"]
     assert paint["title"] == "default.annotator — annotator"

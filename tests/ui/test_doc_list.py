@@ -27,23 +27,40 @@ def bulk_project(path, n: int) -> Project:
     rows = []
     for i in range(n):
         text = f"Document number {i} about harbour talks."
-        rows.append((f"d{i:06d}", None, f"Title {i}", text, hashlib.sha256(text.encode()).hexdigest(), "",
-                     json.dumps({}), "new", stamp, stamp))
+        rows.append(
+            (
+                f"d{i:06d}",
+                None,
+                f"Title {i}",
+                text,
+                hashlib.sha256(text.encode()).hexdigest(),
+                "",
+                json.dumps({}),
+                "new",
+                stamp,
+                stamp,
+            )
+        )
     with project.transaction():
         project.conn.executemany(
             "INSERT INTO documents (id, external_id, title, text, sha256, source, metadata, status, created, updated)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
     return project
 
 
 @pytest.fixture
 def small(tmp_path):
-    project = make_project(tmp_path / "p.annotator", [
-        ("Harbour talks", "Negotiators from Chile met in Geneva."),
-        ("<b>Bold</b> & co", "Rare earth magnets from China."),
-        ("Weather", "Sunny in Seoul, 30 degrees."),
-        ("", "An untitled piece about Geneva harbour."),
-    ])
+    project = make_project(
+        tmp_path / "p.annotator",
+        [
+            ("Harbour talks", "Negotiators from Chile met in Geneva."),
+            ("<b>Bold</b> & co", "Rare earth magnets from China."),
+            ("Weather", "Sunny in Seoul, 30 degrees."),
+            ("", "An untitled piece about Geneva harbour."),
+        ],
+    )
     yield project
     project.close()
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import json
 import threading
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication
 
-from annotator.services.importing import import_seeds
 from annotator.core.models import entity
 from annotator.core.store import Project
 from annotator.services import exporting as export_module
 from annotator.services.exporting import ExportCancelled
+from annotator.services.importing import import_seeds
 from annotator.ui import export_dialog
 from annotator.ui.export_dialog import EACH, GOLD_LAYER, ExportDialog
 from annotator.ui.main_window import MainWindow
@@ -36,7 +35,11 @@ def project(tmp_path):
     doc_id = p.document_ids()[0]
     text = p.document_text(doc_id)
     with p.transaction():
-        for who, needle, label in (("alice", "China", "GPE"), ("alice", "Randhir Jaiswal", "PERSON"), ("bob", "Xi Jinping", "PERSON")):
+        for who, needle, label in (
+            ("alice", "China", "GPE"),
+            ("alice", "Randhir Jaiswal", "PERSON"),
+            ("bob", "Xi Jinping", "PERSON"),
+        ):
             at = text.index(needle)
             p.put_annotations([entity(doc_id, at, at + len(needle), label, who)])
         p.ensure_annotators({"alice", "bob"})

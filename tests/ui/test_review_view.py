@@ -56,8 +56,9 @@ def select(view, demo, annotator, name):
 
 
 def gold_rows(demo):
-    return sorted((g.kind, g.label, demo.text[g.start:g.end]) for g in demo.project.annotations(demo.doc_id, GOLD)
-                  if g.start is not None)
+    return sorted(
+        (g.kind, g.label, demo.text[g.start : g.end]) for g in demo.project.annotations(demo.doc_id, GOLD) if g.start is not None
+    )
 
 
 def test_units_and_panes_show_both_annotators(view, demo):
@@ -101,7 +102,7 @@ def test_accept_one_event_argument_and_undo(qtbot, view, demo):
     (ev,) = [g for g in p.annotations(demo.doc_id, GOLD) if g.kind == "event"]
     (arg,) = ev.arguments
     filler = p.get_annotation(arg.target)
-    assert (arg.role, filler.label, demo.text[filler.start:filler.end]) == ("Grantee", "NORP", "Indian")
+    assert (arg.role, filler.label, demo.text[filler.start : filler.end]) == ("Grantee", "NORP", "Indian")
     assert gold_rows(demo) == [("entity", "NORP", "Indian"), ("event", "LicenceGrant", "granted")]
     view._stack.undo()
     assert gold_rows(demo) == [] and p.review_decisions(demo.doc_id) == []
@@ -118,7 +119,7 @@ def test_accept_claim_attribute_by_clicking(qtbot, view, demo):
     (c,) = [g for g in demo.project.annotations(demo.doc_id, GOLD) if g.kind == "claim"]
     assert c.attributes == {"veracity": "true"}
     who = demo.project.get_annotation(c.claimant_ref)
-    assert demo.text[who.start:who.end] == "Randhir Jaiswal"
+    assert demo.text[who.start : who.end] == "Randhir Jaiswal"
 
 
 def test_accept_all_agreed_then_undo_then_gold_export(qtbot, view, demo, tmp_path):
@@ -145,8 +146,9 @@ def test_accept_all_agreed_then_undo_then_gold_export(qtbot, view, demo, tmp_pat
     result = CliRunner().invoke(main, ["export", path, "--format", "native", "--gold", "-o", str(out)])
     assert result.exit_code == 0, result.output
     (record,) = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
-    exported = sorted((a["kind"], a["label"], record["text"][a["start"]:a["end"]]) for a in record["annotations"]
-                      if a["start"] is not None)
+    exported = sorted(
+        (a["kind"], a["label"], record["text"][a["start"] : a["end"]]) for a in record["annotations"] if a["start"] is not None
+    )
     assert exported == expected
     assert {a["annotator"] for a in record["annotations"]} == {GOLD}
     events_out = tmp_path / "events.jsonl"
@@ -211,7 +213,7 @@ def test_nudge_gold_boundaries_by_keys_and_undo(qtbot, view, demo):
     assert gold_rows(demo) == [("entity", "FAC", "ine of Actual")]
     # The annotators' own spans never move.
     bob = demo.project.get_annotation(demo.id("bob", "lac"))
-    assert demo.text[bob.start:bob.end] == "Line of Actual Control"
+    assert demo.text[bob.start : bob.end] == "Line of Actual Control"
 
 
 def test_gold_nudge_without_gold_span_says_what_to_do(qtbot, view, demo):

@@ -15,9 +15,9 @@ from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QComboBox
 
 from annotator.core.commands import AddAnnotations, SetStatus
-from annotator.services.importing import import_paths, import_seeds
 from annotator.core.models import DocStatus, entity
 from annotator.core.store import Project
+from annotator.services.importing import import_paths, import_seeds
 from annotator.ui.main_window import MainWindow
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -133,7 +133,10 @@ def test_select_and_key_creates_entity(qtbot, window, project):
     select(window, "granted")
     key(qtbot, window, "1")
     assert {(a.kind, a.label) for a in mine(project, doc)} == {
-        ("entity", "PERSON"), ("entity", "PERCENT"), ("event", "LicenceGrant")}
+        ("entity", "PERSON"),
+        ("entity", "PERCENT"),
+        ("event", "LicenceGrant"),
+    }
 
 
 def test_palette_click_and_word_snapping(qtbot, window, project):
@@ -242,8 +245,12 @@ def test_claim_with_claimant_span_and_attributes(qtbot, window, project):
     key(qtbot, window, "c")
     [cl] = mine(project, doc, "claim")
     # Schema defaults applied at creation.
-    assert cl.attributes == {"claim_type": "factual", "check_worthiness": "medium", "stance": "supports",
-                             "veracity": "unverified"}
+    assert cl.attributes == {
+        "claim_type": "factual",
+        "check_worthiness": "medium",
+        "stance": "supports",
+        "veracity": "unverified",
+    }
     # Claimant: Shift+K, then click the person.
     key(qtbot, window, Qt.Key.Key_K, Qt.KeyboardModifier.ShiftModifier)
     assert ws.pick is not None and ws.pick.what == "claimant"
@@ -311,8 +318,7 @@ def test_delete_undo_redo_restore_the_database(qtbot, window, project):
     qtbot.keyClick(window.article_view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
     assert len(mine(project, doc)) == 1
     qtbot.keyClick(window.article_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    qtbot.keyClick(window.article_view, Qt.Key.Key_Z,
-                   Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(window.article_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert len(mine(project, doc)) == 1
 
 
@@ -407,14 +413,17 @@ def test_switching_documents_then_undo(qtbot, window, project):
     assert window.panel.model.rowCount() == 1
 
 
-@pytest.mark.parametrize("needle", [
-    "a figure disputed",  # after the emoji 📉
-    "👨\u200d👩\u200d👧",  # the ZWJ family itself
-    "in Valparaíso",  # inside the ZWJ family line, after the family
-    "say the deal arrives",  # after U+2028
-    "met on Tuesday",  # after the 😀 of the title line
-    "🇨🇱",  # a flag
-])
+@pytest.mark.parametrize(
+    "needle",
+    [
+        "a figure disputed",  # after the emoji 📉
+        "👨\u200d👩\u200d👧",  # the ZWJ family itself
+        "in Valparaíso",  # inside the ZWJ family line, after the family
+        "say the deal arrives",  # after U+2028
+        "met on Tuesday",  # after the 😀 of the title line
+        "🇨🇱",  # a flag
+    ],
+)
 def test_unicode_spans_store_what_was_selected(qtbot, window, project, needle):
     doc = unicode_id(project)
     open_doc(window, doc)
@@ -426,7 +435,7 @@ def test_unicode_spans_store_what_was_selected(qtbot, window, project, needle):
     assert found.selectedText() == needle
     key(qtbot, window, "x")
     [ann] = mine(project, doc)
-    assert project.document_text(doc)[ann.start:ann.end] == needle
+    assert project.document_text(doc)[ann.start : ann.end] == needle
 
 
 def test_unicode_span_across_crlf_lines(qtbot, window, project):
@@ -443,7 +452,7 @@ def test_unicode_span_across_crlf_lines(qtbot, window, project):
     key(qtbot, window, "x")
     [ann] = mine(project, doc)
     text = project.document_text(doc)
-    assert text[ann.start:ann.end] == selected
+    assert text[ann.start : ann.end] == selected
     assert selected.startswith("2.4\u00a0billion.") and selected.endswith("\nThe Korean")
 
 
@@ -459,7 +468,7 @@ def test_keyboard_selection_with_shift_arrows(qtbot, window, project):
         qtbot.keyClick(view, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
     key(qtbot, window, "p")
     [ann] = mine(project, doc)
-    assert project.document_text(doc)[ann.start:ann.end] == "Kim Min-jun"
+    assert project.document_text(doc)[ann.start : ann.end] == "Kim Min-jun"
 
 
 def test_store_changes_show_in_the_widgets(qtbot, window, project):
