@@ -743,14 +743,6 @@ class Project:
         """Delete the annotations with these ids (ids not stored are ignored)."""
         self.conn.executemany("DELETE FROM annotations WHERE id = ?", [(i,) for i in ann_ids])
 
-    # The names these had before the store had a public API; tests/ui/test_export_dialog.py
-    # (another engineer's) still calls them.  Use put_annotations and ensure_annotators.
-    def _put_annotation(self, ann: Annotation) -> None:
-        self.put_annotations([ann])
-
-    def _ensure_annotators(self, names: Iterable[str]) -> None:
-        self.ensure_annotators(names)
-
     # -- review and agreement queries -------------------------------------------
     def annotator_counts(self) -> dict[str, int]:
         """``{annotator: number of annotations}`` of everyone with at least one
