@@ -6,10 +6,23 @@ Errors that a user can meet (not a project, a newer version, read-only, disk
 full, busy) are :class:`ProjectError` subclasses whose ``str()`` is the message
 to show (:mod:`annotator.core.errors`).
 
-This module is the only one that speaks SQL: :class:`Project` has a typed
-method for every read and write the rest of the program needs, and
-:func:`read_project_file` reads another project file whole for merging.  The
-migrations are in :mod:`annotator.core.migrations`, the stored row types and
+The store is the only part of the program that speaks SQL: :class:`Project` has
+a typed method for every read and write the rest of the program needs, and
+:func:`read_project_file` reads another project file whole for merging.  It is
+split by responsibility, and everything is imported from here:
+
+- this module: :class:`Project`, opening (and migrating) a project file,
+  transactions, the schema, documents and annotations;
+- :mod:`annotator.core.store_review`: the mixin
+  :class:`~annotator.core.store_review.ReviewQueries` that gives
+  :class:`Project` its bulk row reads (for exports, merges, review and
+  agreement), review decisions, merge provenance and history;
+- :mod:`annotator.core.projectfile`: what makes a file a project, the read-only
+  connection, reading another project file (:func:`read_project_file`) and
+  copying one (:func:`copy_project`);
+- :mod:`annotator.core.store_sql`: the SQL text and cursor wrapper they share.
+
+The migrations are in :mod:`annotator.core.migrations`, the stored row types and
 their conversions in :mod:`annotator.core.rows`.
 """
 
@@ -18,9 +31,8 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +46,7 @@ from annotator.core.errors import (
     ReadOnlyProjectError,
     translate_sqlite_error,
 )
+from annotator.core.kinds import GOLD, DocStatus, now
 from annotator.core.migrations import (
     FORMAT_VERSION,
     MIGRATION_SET,
@@ -42,20 +55,28 @@ from annotator.core.migrations import (
     get_migrations,
     sqlite_utils_classes,
 )
-from annotator.core.kinds import GOLD, DocStatus, now
+from annotator.core.projectfile import (
+    APPLICATION_ID,
+    PROJECT_SUFFIX,
+    SQLITE_MAGIC,
+    ProjectFileRows,
+    check_header,
+    connect_read_only,
+    copy_project,
+    read_only_file,
+    read_project_file,
+)
 from annotator.core.rows import (
-    ANNOTATION_COLUMNS,
-    DOCUMENT_COLUMNS,
     AnnotationRow,
     DocumentRow,
     annotation_row,
-    as_annotation_rows,
-    as_document_rows,
     document_row,
     row_to_annotation,
     row_to_document,
 )
 from annotator.core.schema_entry import default_schema, parse_schema  # pydantic on first call
+from annotator.core.store_review import ReviewQueries
+from annotator.core.store_sql import ANN_INSERT, ANN_SELECT, DOC_INSERT, DOC_SELECT, Rows, autocommit
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -65,6 +86,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Project",
+    # project files (defined in annotator.core.projectfile)
     "ProjectFileRows",
     "read_project_file",
     "copy_project",
@@ -93,11 +115,6 @@ __all__ = [
     "row_to_document",
 ]
 
-#: SQLite ``application_id`` of annotator projects ("ANNT").
-APPLICATION_ID = 0x414E4E54
-SQLITE_MAGIC = b"SQLite format 3\x00"
-PROJECT_SUFFIX = ".annotator"
-
 
 def __getattr__(name: str) -> Any:
     if name == "migrations":  # the migration set, as ``from annotator.core.store import migrations``
@@ -105,70 +122,18 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@contextmanager
-def _autocommit(conn: sqlite3.Connection) -> Iterator[None]:
-    """Driver-level autocommit for statements that cannot run in a transaction
-    (``PRAGMA journal_mode``), restoring the isolation level after."""
-    previous = conn.isolation_level
-    conn.isolation_level = None
-    try:
-        yield
-    finally:
-        conn.isolation_level = previous
-
-_ANN_SELECT = ", ".join(f'"{c}"' for c in ANNOTATION_COLUMNS)
-_ANN_INSERT = (
-    f"INSERT INTO annotations ({_ANN_SELECT}) VALUES ({', '.join('?' * len(ANNOTATION_COLUMNS))})"
-)
-_DOC_SELECT = ", ".join(DOCUMENT_COLUMNS)
-_DOC_INSERT = f"INSERT INTO documents ({_DOC_SELECT}) VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))})"
-_DECISION_SELECT = "SELECT id, doc_id, reviewer, time, action, source_ids, gold_id, detail FROM review_decisions"
 #: Bulk inserts write this many documents (or characters of text) per executemany.
 _INSERT_BATCH = 500
 _INSERT_BATCH_CHARS = 8_000_000
 
 
-def _decision(r: tuple) -> dict[str, Any]:
-    """A review decision of its stored row."""
-    return {"id": r[0], "doc_id": r[1], "reviewer": r[2], "time": r[3], "action": r[4],
-            "source_ids": json.loads(r[5]), "gold_id": r[6], "detail": json.loads(r[7])}
+class Project(ReviewQueries):
+    """An open project file. Use as a context manager or call :meth:`close`.
 
-
-class _Rows:
-    """A cursor whose reads raise ProjectErrors: a damaged page is found while
-    rows are fetched, not when the statement starts."""
-
-    __slots__ = ("_cur", "_path")
-
-    def __init__(self, cur: sqlite3.Cursor, path: Path):
-        self._cur, self._path = cur, path
-
-    def fetchone(self) -> Any:
-        try:
-            return self._cur.fetchone()
-        except sqlite3.Error as err:
-            raise translate_sqlite_error(err, self._path) from None
-
-    def fetchall(self) -> list[Any]:
-        try:
-            return self._cur.fetchall()
-        except sqlite3.Error as err:
-            raise translate_sqlite_error(err, self._path) from None
-
-    def __iter__(self) -> Iterator[Any]:
-        # In batches: a fetchone() call per row costs as much as SQLite reading it.
-        while True:
-            try:
-                rows = self._cur.fetchmany(256)
-            except sqlite3.Error as err:
-                raise translate_sqlite_error(err, self._path) from None
-            if not rows:
-                return
-            yield from rows
-
-
-class Project:
-    """An open project file. Use as a context manager or call :meth:`close`."""
+    Its bulk row reads (for exports, merges, review and agreement), review
+    decisions, merge provenance and history come from :class:`~annotator.core.store_review.ReviewQueries`, a
+    stateless mixin that runs its statements through :meth:`_q` and
+    :meth:`_q_many` (defined here)."""
 
     def __init__(self, path: str | Path, *, create: bool = False, schema: LabelSchema | None = None):
         self.path = Path(path)
@@ -176,12 +141,12 @@ class Project:
         if not exists and not create:
             raise ProjectError(f"{self.path}: no such project file")
         if exists:
-            self._check_header()
+            check_header(self.path)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.readonly = exists and _read_only_file(self.path)
+        self.readonly = exists and read_only_file(self.path)
         try:
-            conn = _connect_read_only(self.path) if self.readonly else sqlite3.connect(str(self.path), timeout=10.0)
+            conn = connect_read_only(self.path) if self.readonly else sqlite3.connect(str(self.path), timeout=10.0)
         except sqlite3.Error as err:
             raise translate_sqlite_error(err, self.path) from None
         self.conn = conn
@@ -199,7 +164,7 @@ class Project:
             raise
 
     @property
-    def db(self) -> "Database":
+    def db(self) -> Database:
         """The connection as a sqlite-utils ``Database`` (made on first use)."""
         if self._db is None:
             database_class, _ = sqlite_utils_classes()
@@ -218,18 +183,6 @@ class Project:
         return {r[0] for r in rows} >= {step.__name__ for step in MIGRATION_STEPS}
 
     # -- opening ------------------------------------------------------------
-    def _check_header(self) -> None:
-        try:
-            with open(self.path, "rb") as fh:
-                head = fh.read(100)
-        except OSError as err:
-            raise ProjectError(f"{self.path}: cannot read: {err.strerror or err}") from None
-        if not head.startswith(SQLITE_MAGIC):
-            raise NotAProjectError(f"{self.path}: not an annotator project (not an SQLite file)")
-        app_id = int.from_bytes(head[68:72], "big")
-        if app_id not in (0, APPLICATION_ID):
-            raise NotAProjectError(f"{self.path}: an SQLite file of another application, not an annotator project")
-
     def _setup(self, existed: bool, schema: LabelSchema | None) -> None:
         c = self.conn
         c.execute("PRAGMA busy_timeout = 10000")
@@ -251,7 +204,7 @@ class Project:
             if not up_to_date and get_migrations().pending(self.db):
                 raise ReadOnlyProjectError(f"{self.path}: read-only and made by an older version; cannot upgrade it")
             return
-        with _autocommit(c):
+        with autocommit(c):
             c.execute("PRAGMA journal_mode = WAL")
             c.execute("PRAGMA synchronous = NORMAL")
             if not existed:  # first, so that a creation cut short is still known as ours
@@ -262,7 +215,7 @@ class Project:
                 self._backup_before_migration(version)
             get_migrations().apply(self.db)
         if pending or version != FORMAT_VERSION:  # also after a crash between the two
-            with _autocommit(c):
+            with autocommit(c):
                 c.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
                 c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         if not existed or c.execute("SELECT count(*) FROM label_schema").fetchone()[0] == 0:
@@ -289,7 +242,7 @@ class Project:
         except sqlite3.Error:
             pass
 
-    def __enter__(self) -> "Project":
+    def __enter__(self) -> Project:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -344,9 +297,20 @@ class Project:
             if self.conn.in_transaction:
                 self.conn.rollback()  # nothing was written: ending the read is all
 
-    def _q(self, sql: str, params: Iterable[Any] = ()) -> "_Rows":
+    def _q(self, sql: str, params: Iterable[Any] = ()) -> Rows:
+        """Run one statement; its rows.  sqlite errors (also while the rows are
+        read) become ProjectErrors.  The store's own helper, also for
+        :class:`~annotator.core.store_review.ReviewQueries`."""
         try:
-            return _Rows(self.conn.execute(sql, tuple(params)), self.path)
+            return Rows(self.conn.execute(sql, tuple(params)), self.path)
+        except sqlite3.Error as err:
+            raise translate_sqlite_error(err, self.path) from None
+
+    def _q_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Run one statement for each parameter row (``executemany``); sqlite errors
+        become ProjectErrors.  For writes, inside :meth:`transaction`."""
+        try:
+            self.conn.executemany(sql, rows)
         except sqlite3.Error as err:
             raise translate_sqlite_error(err, self.path) from None
 
@@ -443,7 +407,7 @@ class Project:
         return out
 
     def get_document(self, doc_id: str) -> Document:
-        row = self._q(f"SELECT {_DOC_SELECT} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        row = self._q(f"SELECT {DOC_SELECT} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:
             raise KeyError(doc_id)
         return row_to_document(row)
@@ -451,7 +415,7 @@ class Project:
     def iter_documents(self, ids: Iterable[str] | None = None) -> Iterator[Document]:
         """Stream documents in import order (or the given ids), one at a time."""
         if ids is None:
-            for row in self._q(f"SELECT {_DOC_SELECT} FROM documents ORDER BY seq"):
+            for row in self._q(f"SELECT {DOC_SELECT} FROM documents ORDER BY seq"):
                 yield row_to_document(row)
         else:
             for doc_id in ids:
@@ -485,8 +449,8 @@ class Project:
         anns: list[AnnotationRow] = []
 
         def flush() -> None:
-            self.conn.executemany(_DOC_INSERT, docs)
-            self.conn.executemany(_ANN_INSERT, anns)
+            self.conn.executemany(DOC_INSERT, docs)
+            self.conn.executemany(ANN_INSERT, anns)
             names.update(r.annotator for r in anns)
             docs.clear()
             anns.clear()
@@ -507,8 +471,8 @@ class Project:
     def add_document(self, doc: Document, annotations: Iterable[Annotation]) -> None:
         """Write one new document and its annotations, nothing else (annotators and
         history are the caller's); call inside :meth:`transaction`."""
-        self.conn.execute(_DOC_INSERT, document_row(doc))
-        self.conn.executemany(_ANN_INSERT, [annotation_row(a) for a in annotations])
+        self.conn.execute(DOC_INSERT, document_row(doc))
+        self.conn.executemany(ANN_INSERT, [annotation_row(a) for a in annotations])
 
     def log_import(self, actor: str, documents: int, annotations: int) -> None:
         """The history entry of an import (inside its transaction)."""
@@ -561,7 +525,7 @@ class Project:
     def annotations(
         self, doc_id: str, annotator: str | None = None, kinds: Iterable[str] | None = None
     ) -> list[Annotation]:
-        sql = f"SELECT {_ANN_SELECT} FROM annotations WHERE doc_id = ?"
+        sql = f"SELECT {ANN_SELECT} FROM annotations WHERE doc_id = ?"
         params: list[Any] = [doc_id]
         if annotator is not None:
             sql += " AND annotator = ?"
@@ -573,7 +537,7 @@ class Project:
         return [row_to_annotation(r) for r in self._q(sql + " ORDER BY rowid", params)]
 
     def get_annotation(self, ann_id: str) -> Annotation | None:
-        row = self._q(f"SELECT {_ANN_SELECT} FROM annotations WHERE id = ?", (ann_id,)).fetchone()
+        row = self._q(f"SELECT {ANN_SELECT} FROM annotations WHERE id = ?", (ann_id,)).fetchone()
         return row_to_annotation(row) if row else None
 
     def existing_annotation_ids(self, ids: Iterable[str]) -> set[str]:
@@ -591,124 +555,13 @@ class Project:
         return found
 
     def iter_all_annotations(self, annotator: str | None = None) -> Iterator[Annotation]:
-        sql = f"SELECT {_ANN_SELECT} FROM annotations"
+        sql = f"SELECT {ANN_SELECT} FROM annotations"
         params: tuple = ()
         if annotator is not None:
             sql += " WHERE annotator = ?"
             params = (annotator,)
         for row in self._q(sql + " ORDER BY rowid", params):
             yield row_to_annotation(row)
-
-    def document_rows(self, ids: list[str]) -> dict[str, DocumentRow]:
-        """Stored rows of the given documents by id, one query per 500 ids; ids not
-        in the project are missing from the result.  For bulk readers (exports);
-        :func:`~annotator.core.rows.row_to_document` makes a Document of one."""
-        out: dict[str, DocumentRow] = {}
-        for i in range(0, len(ids), 500):
-            part = ids[i : i + 500]
-            for row in as_document_rows(self._q(f"SELECT {_DOC_SELECT} FROM documents WHERE id IN ({', '.join('?' * len(part))})", part).fetchall()):
-                out[row.id] = row
-        return out
-
-    def annotation_rows_by_document(self, doc_ids: list[str], annotator: str | None = None) -> dict[str, list[AnnotationRow]]:
-        """Stored rows of the given documents' annotations (of ``annotator``, or all)
-        by document id, each document's in the order :meth:`annotations` gives
-        them; one query per 500 documents."""
-        out: dict[str, list[AnnotationRow]] = {}
-        for i in range(0, len(doc_ids), 500):
-            part = doc_ids[i : i + 500]
-            sql = f"SELECT {_ANN_SELECT} FROM annotations WHERE doc_id IN ({', '.join('?' * len(part))})"
-            params: list[Any] = list(part)
-            if annotator is not None:
-                sql += " AND annotator = ?"
-                params.append(annotator)
-            for row in as_annotation_rows(self._q(sql + " ORDER BY rowid", params).fetchall()):
-                bucket = out.get(row.doc_id)
-                if bucket is None:
-                    bucket = out[row.doc_id] = []
-                bucket.append(row)
-        return out
-
-    def document_annotation_rows(self, doc_id: str) -> list[AnnotationRow]:
-        """Stored rows of one document's annotations, by annotator, then in the
-        order they were stored."""
-        return as_annotation_rows(self._q(
-            f"SELECT {_ANN_SELECT} FROM annotations WHERE doc_id = ? ORDER BY annotator, rowid", (doc_id,)
-        ).fetchall())
-
-    def annotation_rows(self, annotators: Iterable[str] | None = None, scan: bool = False) -> list[AnnotationRow]:
-        """Stored rows of the annotations of ``annotators`` (None: everyone's), in
-        the order they were stored, for bulk readers (statistics, the review queue).
-
-        ``scan``: read the table from start to end instead of looking the rows up
-        through the annotator index and sorting them (same rows, same order; faster
-        when ``annotators`` own most of the annotations)."""
-        if annotators is None:
-            return as_annotation_rows(self._q(f"SELECT {_ANN_SELECT} FROM annotations ORDER BY rowid").fetchall())
-        names = list(annotators)
-        column = "+annotator" if scan else "annotator"  # "+": the index is not used
-        return as_annotation_rows(self._q(
-            f"SELECT {_ANN_SELECT} FROM annotations WHERE {column} IN ({', '.join('?' * len(names))}) ORDER BY rowid", names
-        ).fetchall())
-
-    def annotation_columns(self, columns: Iterable[str], annotators: Iterable[str], scan: bool = False) -> list[tuple]:
-        """Plain rows of only ``columns`` (annotation column names, in the table's order)
-        of the annotations of ``annotators``, in the order they were stored (as
-        :meth:`annotation_rows`, for bulk readers that need a few columns, such as
-        :data:`~annotator.core.rows.AGREEMENT_COLUMNS`)."""
-        wanted = list(columns)
-        if wanted != [c for c in ANNOTATION_COLUMNS if c in wanted]:
-            raise ValueError(f"not annotation columns in the table's order: {', '.join(wanted)}")
-        select = ", ".join(f'"{c}"' for c in ANNOTATION_COLUMNS if c in wanted)  # SQL from the known names only
-        names = list(annotators)
-        column = "+annotator" if scan else "annotator"  # "+": the index is not used
-        return self._q(
-            f"SELECT {select} FROM annotations "
-            f"WHERE {column} IN ({', '.join('?' * len(names))}) ORDER BY rowid", names
-        ).fetchall()
-
-    def linked_document_ids(self, kinds: Iterable[str], annotator: str | None = None) -> set[str]:
-        """Ids of the documents holding a link: a relation, or (for the ``kinds``
-        given) an event with arguments or a claim with a claimant entity; only
-        ``annotator``'s when given."""
-        kinds = set(kinds)
-        cond = ["kind = 'relation'"]
-        if "event" in kinds:
-            cond.append("(kind = 'event' AND arguments != '[]')")
-        if "claim" in kinds:
-            cond.append("(kind = 'claim' AND claimant_ref IS NOT NULL)")
-        sql = f"SELECT DISTINCT doc_id FROM annotations WHERE ({' OR '.join(cond)})"
-        params: list[Any] = []
-        if annotator is not None:
-            sql += " AND annotator = ?"
-            params.append(annotator)
-        return {r[0] for r in self._q(sql, params)}
-
-    @staticmethod
-    def _kinds_filter(kinds: Iterable[str], annotator: str | None) -> tuple[str, list[Any]]:
-        kinds = list(kinds)
-        where = f"kind IN ({', '.join('?' * len(kinds))})"
-        params: list[Any] = kinds
-        if annotator is not None:
-            where += " AND annotator = ?"
-            params.append(annotator)
-        return where, params
-
-    def documents_with_annotations(self, kinds: Iterable[str], annotator: str | None = None) -> set[str]:
-        """Ids of the documents with at least one annotation of ``kinds`` (of ``annotator``, when given)."""
-        where, params = self._kinds_filter(kinds, annotator)
-        return {r[0] for r in self._q(f"SELECT DISTINCT doc_id FROM annotations WHERE {where}", params).fetchall()}
-
-    def documents_with_several_annotators(self, kinds: Iterable[str], annotator: str | None = None) -> dict[str, list[str]]:
-        """``{document id: its annotators}`` of the documents whose annotations of
-        ``kinds`` (of ``annotator``, when given) are by more than one annotator."""
-        where, params = self._kinds_filter(kinds, annotator)
-        rows = self._q(
-            f"SELECT doc_id, json_group_array(DISTINCT annotator) FROM annotations WHERE {where} "
-            "GROUP BY doc_id HAVING count(DISTINCT annotator) > 1",
-            params,
-        ).fetchall()
-        return {d: json.loads(names) for d, names in rows}
 
     def annotators(self, include_gold: bool = False) -> list[str]:
         names = [r[0] for r in self._q("SELECT name FROM annotators ORDER BY name")]
@@ -737,228 +590,13 @@ class Project:
     def put_annotation_rows(self, rows: list[AnnotationRow]) -> None:
         """Store annotation rows, replacing any stored under the same ids."""
         self.conn.executemany("DELETE FROM annotations WHERE id = ?", [(r.id,) for r in rows])
-        self.conn.executemany(_ANN_INSERT, rows)
+        self.conn.executemany(ANN_INSERT, rows)
 
     def delete_annotations(self, ann_ids: Iterable[str]) -> None:
         """Delete the annotations with these ids (ids not stored are ignored)."""
         self.conn.executemany("DELETE FROM annotations WHERE id = ?", [(i,) for i in ann_ids])
 
-    # The names these had before the store had a public API; tests/ui/test_export_dialog.py
-    # (another engineer's) still calls them.  Use put_annotations and ensure_annotators.
-    def _put_annotation(self, ann: Annotation) -> None:
-        self.put_annotations([ann])
-
-    def _ensure_annotators(self, names: Iterable[str]) -> None:
-        self.ensure_annotators(names)
-
-    # -- review and agreement queries -------------------------------------------
-    def annotator_counts(self) -> dict[str, int]:
-        """``{annotator: number of annotations}`` of everyone with at least one
-        (read from the annotator index alone)."""
-        return dict(self._q("SELECT annotator, count(*) FROM annotations GROUP BY annotator").fetchall())
-
-    def document_texts(self, ids: list[str]) -> tuple[dict[str, str], dict[str, str]]:
-        """``({id: text}, {id: title})`` of the given documents."""
-        texts: dict[str, str] = {}
-        titles: dict[str, str] = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            for doc_id, text, title in self._q(
-                f"SELECT id, text, title FROM documents WHERE id IN ({', '.join('?' * len(chunk))})", chunk
-            ):
-                texts[doc_id], titles[doc_id] = text, title
-        return texts, titles
-
-    def has_review_decisions(self) -> bool:
-        return bool(self._q("SELECT EXISTS (SELECT 1 FROM review_decisions)").fetchone()[0])
-
-    def review_decisions(self, doc_id: str | None = None) -> list[dict[str, Any]]:
-        """Review decisions (of one document, or all), oldest first."""
-        sql = _DECISION_SELECT
-        params: tuple = ()
-        if doc_id is not None:
-            sql += " WHERE doc_id = ?"
-            params = (doc_id,)
-        return [_decision(r) for r in self._q(sql + " ORDER BY time, rowid", params)]
-
-    def review_decision_exists(self, decision_id: str) -> bool:
-        return self._q("SELECT 1 FROM review_decisions WHERE id = ?", (decision_id,)).fetchone() is not None
-
-    # Writes: call only inside :meth:`transaction` (review commands, imports and merges do).
-    def put_review_decision(self, d: dict[str, Any]) -> None:
-        """Store a review decision (``id``, ``doc_id``, ``reviewer``, ``time``,
-        ``action``, optional ``source_ids``, ``gold_id``, ``detail``), replacing one
-        with the same id."""
-        self.conn.execute(
-            "INSERT OR REPLACE INTO review_decisions (id, doc_id, reviewer, time, action, source_ids, gold_id, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (d["id"], d["doc_id"], d["reviewer"], d["time"], d["action"],
-             json.dumps(d.get("source_ids") or [], ensure_ascii=False), d.get("gold_id"),
-             json.dumps(d.get("detail") or {}, ensure_ascii=False, sort_keys=True)),
-        )
-
-    def delete_review_decision(self, decision_id: str) -> None:
-        self.conn.execute("DELETE FROM review_decisions WHERE id = ?", (decision_id,))
-
-    # -- merge provenance -----------------------------------------------------
-    def merged_stamps(self, origin: str, ann_ids: Iterable[str]) -> dict[str, str]:
-        """``{annotation id: when it was last merged}`` of those of ``ann_ids`` that a
-        merge of ``origin`` brought (one query per 500 ids)."""
-        ids = list(ann_ids)
-        out: dict[str, str] = {}
-        for k in range(0, len(ids), 500):
-            part = ids[k : k + 500]
-            out.update(self._q(
-                f"SELECT ann_id, merged FROM merge_provenance WHERE origin = ? AND ann_id IN ({', '.join('?' * len(part))})",
-                [origin, *part],
-            ).fetchall())
-        return out
-
-    def remember_merged(self, ann_ids: Iterable[str], origin: str, stamp: str) -> None:
-        """Record that a merge of ``origin`` at ``stamp`` brought (or confirmed) these
-        annotations; call inside :meth:`transaction`."""
-        self.conn.executemany(
-            "INSERT OR REPLACE INTO merge_provenance (ann_id, origin, merged) VALUES (?, ?, ?)",
-            [(i, origin, stamp) for i in ann_ids],
-        )
-
-    def forget_merged(self, ann_ids: Iterable[str]) -> None:
-        """Drop the merge provenance of these annotations; call inside :meth:`transaction`."""
-        self.conn.executemany("DELETE FROM merge_provenance WHERE ann_id = ?", [(i,) for i in ann_ids])
-
-    # -- history --------------------------------------------------------------
-    def log(self, actor: str, doc_id: str | None, action: str, detail: dict[str, Any] | None = None) -> None:
-        self.conn.execute(
-            "INSERT INTO history (time, actor, doc_id, action, detail) VALUES (?, ?, ?, ?, ?)",
-            (now(), actor, doc_id, action, json.dumps(detail or {}, ensure_ascii=False)),
-        )
-
-    def history(self, doc_id: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
-        sql = "SELECT seq, time, actor, doc_id, action, detail FROM history"
-        params: tuple = ()
-        if doc_id:
-            sql += " WHERE doc_id = ?"
-            params = (doc_id,)
-        rows = self._q(sql + " ORDER BY seq DESC LIMIT ?", params + (limit,)).fetchall()
-        return [
-            {"seq": r[0], "time": r[1], "actor": r[2], "doc_id": r[3], "action": r[4], "detail": json.loads(r[5])}
-            for r in rows
-        ]
-
     # -- maintenance ----------------------------------------------------------
     def integrity_check(self) -> str:
         return self._q("PRAGMA integrity_check").fetchone()[0]
 
-
-def _read_only_file(path: Path) -> bool:
-    """Whether a project file is read-only for us: no write access, no write
-    permission bits at all (a file marked read-only is respected even by root),
-    or a folder we cannot write in (SQLite keeps its journal beside the file)."""
-    return (
-        not os.access(path, os.W_OK)
-        or not path.stat().st_mode & 0o222
-        or not os.access(path.parent, os.W_OK)
-    )
-
-
-def _connect_read_only(path: Path) -> sqlite3.Connection:
-    """Open a read-only project file for reading.
-
-    A WAL database opened read-only needs its ``-shm`` file, which a read-only
-    file cannot get, so SQLite refuses even reads; then the file is opened as
-    immutable, which is exact unless a ``-wal`` file holds changes not yet
-    written back (a session that ended abruptly): that case gets a message.
-    """
-    uri = path.resolve().as_uri()
-    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=10.0)
-    try:
-        conn.execute("PRAGMA user_version").fetchone()
-        return conn
-    except sqlite3.OperationalError:
-        conn.close()
-    wal = path.with_name(path.name + "-wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        raise ReadOnlyProjectError(
-            f"{path}: the project file is read-only and its last changes are still in {wal.name} "
-            "(the last session ended abruptly); make the file writable and open it once to recover them"
-        )
-    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=10.0)
-
-
-@dataclass
-class ProjectFileRows:
-    """Everything a project file holds that a merge takes, as stored rows."""
-
-    #: The ``meta`` table (``created``: the project's creation stamp, which names it).
-    meta: dict[str, str]
-    #: The stored label schema (JSON text), None when the file has none.
-    schema: str | None
-    #: Documents in import order.
-    documents: list[DocumentRow]
-    #: Annotations in the order they were stored.
-    annotations: list[AnnotationRow]
-    #: Names in the ``annotators`` table.
-    annotators: list[str]
-    #: Review decisions in the order they were stored (as :meth:`Project.review_decisions` gives them).
-    review_decisions: list[dict[str, Any]]
-
-
-def read_project_file(path: Path) -> ProjectFileRows:
-    """Read a whole project file read-only, without opening it as a
-    :class:`Project` (no migration, no write, the file may be another user's).
-
-    Raises :class:`ProjectError` (a message naming the file) when it is not an
-    annotator project, was made by a newer version or cannot be read."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(100)
-    except OSError as err:
-        raise ProjectError(f"{path}: cannot read: {err.strerror or err}") from None
-    # The header on disk may lag behind (WAL): the application id is checked through SQLite too.
-    if int.from_bytes(head[68:72], "big") not in (0, APPLICATION_ID):
-        raise NotAProjectError(f"{path}: an SQLite file, but not an annotator project")
-    try:
-        conn = _connect_read_only(path)
-    except sqlite3.Error as err:
-        raise ProjectError(f"{path}: cannot open: {err}") from None
-    try:
-        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
-            raise NotAProjectError(f"{path}: an SQLite file, but not an annotator project")
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > FORMAT_VERSION:
-            raise NewerProjectError(
-                f"{path}: made by a newer version of annotator (project format {version}, this version "
-                f"reads up to {FORMAT_VERSION}); please upgrade annotator"
-            )
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-        if not {"documents", "annotations", "meta"} <= tables:
-            raise NotAProjectError(f"{path}: not an annotator project (tables missing)")
-        schema = None
-        if "label_schema" in tables:
-            row = conn.execute("SELECT body FROM label_schema WHERE id = 1").fetchone()
-            schema = row[0] if row else None
-        return ProjectFileRows(
-            meta=dict(conn.execute("SELECT key, value FROM meta").fetchall()),
-            schema=schema,
-            documents=as_document_rows(conn.execute(f"SELECT {_DOC_SELECT} FROM documents ORDER BY seq").fetchall()),
-            annotations=as_annotation_rows(conn.execute(f"SELECT {_ANN_SELECT} FROM annotations ORDER BY rowid").fetchall()),
-            annotators=[r[0] for r in conn.execute("SELECT name FROM annotators")] if "annotators" in tables else [],
-            review_decisions=[_decision(r) for r in conn.execute(_DECISION_SELECT + " ORDER BY rowid")]
-            if "review_decisions" in tables else [],
-        )
-    except sqlite3.Error as err:
-        raise ProjectError(f"{path}: cannot read the project: {err}") from None
-    finally:
-        conn.close()
-
-
-def copy_project(src: Path, dst: Path) -> None:
-    """A consistent copy of a project file (uses SQLite's online backup)."""
-    a = sqlite3.connect(str(src))
-    try:
-        b = sqlite3.connect(str(dst))
-        with b:
-            a.backup(b)
-        b.close()
-    finally:
-        a.close()

@@ -59,7 +59,7 @@ PLACEHOLDERS = re.compile(r"""^(["'])[ ,]*\1\.join\(\s*(["'])\?\2\s*\*\s*len\([\
 #: Names the data flow cannot follow (returned from another function), each
 #: reviewed: (file, name) -> what it holds.
 REVIEWED_FRAGMENTS = {
-    ("annotator/core/store.py", "where"),  # from Project._kinds_filter: literal conditions with ? parameters
+    ("annotator/core/store_review.py", "where"),  # from ReviewQueries._kinds_filter: literal conditions with ? parameters
 }
 
 

@@ -1,0 +1,168 @@
+"""Project files as files: what makes a file an annotator project, opening one
+read-only, reading another project file whole for merging, and copying one.
+
+Part of the store (with :mod:`annotator.core.store` and
+:mod:`annotator.core.store_review`, the only modules that speak SQL).
+:class:`~annotator.core.store.Project` opens a read-only file through
+:func:`connect_read_only` and backs a file up with :func:`copy_project`;
+:func:`read_project_file` reads another user's project without opening it as a
+:class:`~annotator.core.store.Project` (no migration, no write).  Import these
+from :mod:`annotator.core.store`, which re-exports them.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from annotator.core.errors import NewerProjectError, NotAProjectError, ProjectError, ReadOnlyProjectError
+from annotator.core.migrations import FORMAT_VERSION
+from annotator.core.rows import AnnotationRow, DocumentRow, as_annotation_rows, as_document_rows
+from annotator.core.store_sql import ANN_SELECT, DECISION_SELECT, DOC_SELECT, decision
+
+__all__ = [
+    "APPLICATION_ID",
+    "SQLITE_MAGIC",
+    "PROJECT_SUFFIX",
+    "check_header",
+    "read_only_file",
+    "connect_read_only",
+    "ProjectFileRows",
+    "read_project_file",
+    "copy_project",
+]
+
+#: SQLite ``application_id`` of annotator projects ("ANNT").
+APPLICATION_ID = 0x414E4E54
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PROJECT_SUFFIX = ".annotator"
+
+
+def check_header(path: Path) -> None:
+    """Check the header of an existing project file before SQLite opens it:
+    an SQLite file whose application id is ours (or not set yet).  Raises
+    :class:`ProjectError` (:class:`NotAProjectError` for another kind of file)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError as err:
+        raise ProjectError(f"{path}: cannot read: {err.strerror or err}") from None
+    if not head.startswith(SQLITE_MAGIC):
+        raise NotAProjectError(f"{path}: not an annotator project (not an SQLite file)")
+    app_id = int.from_bytes(head[68:72], "big")
+    if app_id not in (0, APPLICATION_ID):
+        raise NotAProjectError(f"{path}: an SQLite file of another application, not an annotator project")
+
+
+def read_only_file(path: Path) -> bool:
+    """Whether a project file is read-only for us: no write access, no write
+    permission bits at all (a file marked read-only is respected even by root),
+    or a folder we cannot write in (SQLite keeps its journal beside the file)."""
+    return not os.access(path, os.W_OK) or not path.stat().st_mode & 0o222 or not os.access(path.parent, os.W_OK)
+
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """Open a read-only project file for reading.
+
+    A WAL database opened read-only needs its ``-shm`` file, which a read-only
+    file cannot get, so SQLite refuses even reads; then the file is opened as
+    immutable, which is exact unless a ``-wal`` file holds changes not yet
+    written back (a session that ended abruptly): that case gets a message.
+    """
+    uri = path.resolve().as_uri()
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=10.0)
+    try:
+        conn.execute("PRAGMA user_version").fetchone()
+        return conn
+    except sqlite3.OperationalError:
+        conn.close()
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise ReadOnlyProjectError(
+            f"{path}: the project file is read-only and its last changes are still in {wal.name} "
+            "(the last session ended abruptly); make the file writable and open it once to recover them"
+        )
+    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=10.0)
+
+
+@dataclass
+class ProjectFileRows:
+    """Everything a project file holds that a merge takes, as stored rows."""
+
+    #: The ``meta`` table (``created``: the project's creation stamp, which names it).
+    meta: dict[str, str]
+    #: The stored label schema (JSON text), None when the file has none.
+    schema: str | None
+    #: Documents in import order.
+    documents: list[DocumentRow]
+    #: Annotations in the order they were stored.
+    annotations: list[AnnotationRow]
+    #: Names in the ``annotators`` table.
+    annotators: list[str]
+    #: Review decisions in the order they were stored (as :meth:`Project.review_decisions` gives them).
+    review_decisions: list[dict[str, Any]]
+
+
+def read_project_file(path: Path) -> ProjectFileRows:
+    """Read a whole project file read-only, without opening it as a
+    :class:`Project` (no migration, no write, the file may be another user's).
+
+    Raises :class:`ProjectError` (a message naming the file) when it is not an
+    annotator project, was made by a newer version or cannot be read."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError as err:
+        raise ProjectError(f"{path}: cannot read: {err.strerror or err}") from None
+    # The header on disk may lag behind (WAL): the application id is checked through SQLite too.
+    if int.from_bytes(head[68:72], "big") not in (0, APPLICATION_ID):
+        raise NotAProjectError(f"{path}: an SQLite file, but not an annotator project")
+    try:
+        conn = connect_read_only(path)
+    except sqlite3.Error as err:
+        raise ProjectError(f"{path}: cannot open: {err}") from None
+    try:
+        if conn.execute("PRAGMA application_id").fetchone()[0] != APPLICATION_ID:
+            raise NotAProjectError(f"{path}: an SQLite file, but not an annotator project")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > FORMAT_VERSION:
+            raise NewerProjectError(
+                f"{path}: made by a newer version of annotator (project format {version}, this version "
+                f"reads up to {FORMAT_VERSION}); please upgrade annotator"
+            )
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not {"documents", "annotations", "meta"} <= tables:
+            raise NotAProjectError(f"{path}: not an annotator project (tables missing)")
+        schema = None
+        if "label_schema" in tables:
+            row = conn.execute("SELECT body FROM label_schema WHERE id = 1").fetchone()
+            schema = row[0] if row else None
+        return ProjectFileRows(
+            meta=dict(conn.execute("SELECT key, value FROM meta").fetchall()),
+            schema=schema,
+            documents=as_document_rows(conn.execute(f"SELECT {DOC_SELECT} FROM documents ORDER BY seq").fetchall()),
+            annotations=as_annotation_rows(conn.execute(f"SELECT {ANN_SELECT} FROM annotations ORDER BY rowid").fetchall()),
+            annotators=[r[0] for r in conn.execute("SELECT name FROM annotators")] if "annotators" in tables else [],
+            review_decisions=[decision(r) for r in conn.execute(DECISION_SELECT + " ORDER BY rowid")]
+            if "review_decisions" in tables
+            else [],
+        )
+    except sqlite3.Error as err:
+        raise ProjectError(f"{path}: cannot read the project: {err}") from None
+    finally:
+        conn.close()
+
+
+def copy_project(src: Path, dst: Path) -> None:
+    """A consistent copy of a project file (uses SQLite's online backup)."""
+    a = sqlite3.connect(str(src))
+    try:
+        b = sqlite3.connect(str(dst))
+        with b:
+            a.backup(b)
+        b.close()
+    finally:
+        a.close()
