@@ -83,7 +83,7 @@ class Command(ABC):
         self.status_after: DocStatus | None = None
         self.seen: dict[str, Annotation | None] = {}
 
-    def expecting(self, *seen: Annotation) -> "Command":
+    def expecting(self, *seen: Annotation) -> Command:
         """Apply only if these annotations (as the caller last showed them) are
         unchanged; otherwise :class:`ConflictError`, nothing written. A window
         that edits what it displays passes what it displays, so an edit made
@@ -145,7 +145,14 @@ class Command(ABC):
                 if target is None or target.doc_id != self.doc_id:
                     raise CommandError(f"{ann.kind} refers to annotation {ref}, which is not in this document")
 
-    def _write(self, project: Project, expect: dict[str, Annotation | None], rows: dict[str, Annotation | None], status: DocStatus | None, action: str) -> Changes:
+    def _write(
+        self,
+        project: Project,
+        expect: dict[str, Annotation | None],
+        rows: dict[str, Annotation | None],
+        status: DocStatus | None,
+        action: str,
+    ) -> Changes:
         for ann_id, expected in expect.items():
             if not _same(project.get_annotation(ann_id), expected):
                 raise ConflictError(
@@ -165,11 +172,16 @@ class Command(ABC):
             project.set_status(self.doc_id, status)
             changes.status = status
         project.ensure_annotators({self.actor})
-        project.log(self.actor, self.doc_id, f"{action}:{type(self).__name__}", {
-            "text": self.text,
-            "rows": {k: (v.model_dump(mode="json") if v else None) for k, v in rows.items()},
-            "status": str(status) if status else None,
-        })
+        project.log(
+            self.actor,
+            self.doc_id,
+            f"{action}:{type(self).__name__}",
+            {
+                "text": self.text,
+                "rows": {k: (v.model_dump(mode="json") if v else None) for k, v in rows.items()},
+                "status": str(status) if status else None,
+            },
+        )
         return changes
 
     def do(self, project: Project) -> Changes:

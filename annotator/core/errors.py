@@ -58,9 +58,7 @@ def translate_sqlite_error(err: sqlite3.Error, path: Path | str) -> ProjectError
     if "disk is full" in low or "database or disk is full" in low or "full" in low and "disk" in low:
         return DiskFullError(f"{path}: the disk is full; the last action was not saved (nothing else was changed)")
     if "locked" in low or "busy" in low:
-        return ProjectBusyError(
-            f"{path}: the project is busy (another window or command is writing); try again"
-        )
+        return ProjectBusyError(f"{path}: the project is busy (another window or command is writing); try again")
     if "not a database" in low or "malformed" in low or "file is encrypted" in low:
         return NotAProjectError(f"{path}: not an annotator project (or the file is damaged): {msg}")
     return ProjectError(f"{path}: database error: {msg}")

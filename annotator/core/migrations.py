@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 
-def sqlite_utils_classes() -> tuple[type["Database"], type["Migrations"]]:
+def sqlite_utils_classes() -> tuple[type[Database], type[Migrations]]:
     """sqlite-utils' ``Database`` and ``Migrations``, imported on first need.
 
     Opening an up-to-date project does not need them (about 80 ms of every start
@@ -59,7 +59,7 @@ MIGRATION_SET = "annotator"
 MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' table of applied migrations
 
 
-def m001_initial(db: "Database") -> None:
+def m001_initial(db: Database) -> None:
     db.executescript(
         """
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -117,7 +117,7 @@ def m001_initial(db: "Database") -> None:
     )
 
 
-def m002_review(db: "Database") -> None:
+def m002_review(db: Database) -> None:
     """Review decisions (who accepted/rejected what into the gold layer, when) and
     where merged annotations came from (so a later merge can see deletions)."""
     db.executescript(
@@ -147,10 +147,10 @@ def m002_review(db: "Database") -> None:
 MIGRATION_STEPS = (m001_initial, m002_review)
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)
-_MIGRATIONS: "Migrations | None" = None
+_MIGRATIONS: Migrations | None = None
 
 
-def get_migrations() -> "Migrations":
+def get_migrations() -> Migrations:
     """The sqlite-utils migration set of project files (built on first use)."""
     global _MIGRATIONS
     if _MIGRATIONS is None:

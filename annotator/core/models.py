@@ -58,7 +58,7 @@ class Document(_Model):
     updated: str = Field(default_factory=now)
 
     @model_validator(mode="after")
-    def _fill_sha(self) -> "Document":
+    def _fill_sha(self) -> Document:
         digest = hashlib.sha256(self.text.encode("utf-8")).hexdigest()
         if self.sha256 and self.sha256 != digest:
             raise ValueError("sha256 does not match the text")
@@ -92,14 +92,12 @@ class Annotation(_Model):
     updated: str = Field(default_factory=now)
 
     @model_validator(mode="after")
-    def _shape(self) -> "Annotation":
+    def _shape(self) -> Annotation:
         if self.kind in SPAN_KINDS:
             if self.start is None or self.end is None:
                 raise ValueError(f"a {self.kind} needs a span (start and end)")
             if self.start < 0 or self.end <= self.start:
-                raise ValueError(
-                    f"invalid span [{self.start}, {self.end}): need 0 <= start < end"
-                )
+                raise ValueError(f"invalid span [{self.start}, {self.end}): need 0 <= start < end")
             if self.head is not None or self.tail is not None:
                 raise ValueError(f"a {self.kind} has no head/tail")
         else:
@@ -178,17 +176,42 @@ if TYPE_CHECKING:
 else:
     SpanAnnotation = Annotation
 
+
 def entity(doc_id: str, start: int, end: int, label: str, annotator: str, **kw: Any) -> Annotation:
     return Annotation(doc_id=doc_id, kind="entity", start=start, end=end, label=label, annotator=annotator, **kw)
 
 
-def event(doc_id: str, start: int, end: int, event_type: str, annotator: str, arguments: list[tuple[str, str]] | None = None, **kw: Any) -> Annotation:
+def event(
+    doc_id: str, start: int, end: int, event_type: str, annotator: str, arguments: list[tuple[str, str]] | None = None, **kw: Any
+) -> Annotation:
     args = [Argument(role=r, target=t) for r, t in (arguments or [])]
-    return Annotation(doc_id=doc_id, kind="event", start=start, end=end, label=event_type, annotator=annotator, arguments=args, **kw)
+    return Annotation(
+        doc_id=doc_id, kind="event", start=start, end=end, label=event_type, annotator=annotator, arguments=args, **kw
+    )
 
 
-def claim(doc_id: str, start: int, end: int, annotator: str, claimant_ref: str | None = None, claimant_text: str | None = None, attributes: dict[str, Any] | None = None, **kw: Any) -> Annotation:
-    return Annotation(doc_id=doc_id, kind="claim", start=start, end=end, label=CLAIM_LABEL, annotator=annotator, claimant_ref=claimant_ref, claimant_text=claimant_text, attributes=attributes or {}, **kw)
+def claim(
+    doc_id: str,
+    start: int,
+    end: int,
+    annotator: str,
+    claimant_ref: str | None = None,
+    claimant_text: str | None = None,
+    attributes: dict[str, Any] | None = None,
+    **kw: Any,
+) -> Annotation:
+    return Annotation(
+        doc_id=doc_id,
+        kind="claim",
+        start=start,
+        end=end,
+        label=CLAIM_LABEL,
+        annotator=annotator,
+        claimant_ref=claimant_ref,
+        claimant_text=claimant_text,
+        attributes=attributes or {},
+        **kw,
+    )
 
 
 def relation(doc_id: str, head: str, tail: str, label: str, annotator: str, **kw: Any) -> Annotation:

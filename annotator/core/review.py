@@ -29,9 +29,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
 
 from annotator.core.commands import Changes, Command, CommandError, DeleteAnnotations, stamped
@@ -248,10 +247,15 @@ def align(
             members: dict[str, list[S]] = defaultdict(list)
             for a in group:
                 members[a.annotator].append(a)
-            units.append(Unit(
-                kind, min(a.start for a in group), max(a.end for a in group),  # type: ignore[type-var]
-                dict(members), _status(members, names, index),
-            ))
+            units.append(
+                Unit(
+                    kind,
+                    min(a.start for a in group if a.start is not None),  # span kinds: always set
+                    max(a.end for a in group if a.end is not None),
+                    dict(members),
+                    _status(members, names, index),
+                )
+            )
     relations: dict[tuple, dict[str, list[S]]] = defaultdict(lambda: defaultdict(list))
     for a in chosen:
         if a.kind == "relation":
@@ -306,9 +310,7 @@ def _attach_gold(units: list[Unit[S]], gold: list[S], index: _Index) -> None:
 
 def document_units(project: Project, doc_id: str, annotators: Sequence[str] | None = None) -> list[Unit[Annotation]]:
     """:func:`align` over a stored document."""
-    return align(
-        project.annotations(doc_id), project.document_text(doc_id), annotators, project.review_decisions(doc_id)
-    )
+    return align(project.annotations(doc_id), project.document_text(doc_id), annotators, project.review_decisions(doc_id))
 
 
 @dataclass
@@ -350,11 +352,22 @@ def review_queue(project: Project, annotators: Sequence[str] | None = None, incl
         units = align(anns, texts[doc_id], compare, decisions[doc_id])
         real = [u for u in units if u.status != "gold-only"]
         dis = [u for u in real if u.status != "agreed"]
-        rows.append((order, QueueRow(
-            doc_id=doc_id, title=summaries[doc_id]["title"], status=status, annotators=present,
-            units=len(real), disagreements=len(dis), open=sum(1 for u in dis if u.decision is None),
-            agreed=len(real) - len(dis), agreed_open=sum(1 for u in real if u.agreed and not u.gold),
-        )))
+        rows.append(
+            (
+                order,
+                QueueRow(
+                    doc_id=doc_id,
+                    title=summaries[doc_id]["title"],
+                    status=status,
+                    annotators=present,
+                    units=len(real),
+                    disagreements=len(dis),
+                    open=sum(1 for u in dis if u.decision is None),
+                    agreed=len(real) - len(dis),
+                    agreed_open=sum(1 for u in real if u.agreed and not u.gold),
+                ),
+            )
+        )
     rows.sort(key=lambda r: (-r[1].open, -r[1].disagreements, r[0]))
     return [r for _o, r in rows]
 
@@ -430,7 +443,9 @@ class _Gold:
         self.put(copy)
         return copy.id
 
-    def copy_of(self, src: Annotation, *, keep: Annotation | None = None, busy: frozenset[str] = frozenset(), arguments: bool = True) -> Annotation:
+    def copy_of(
+        self, src: Annotation, *, keep: Annotation | None = None, busy: frozenset[str] = frozenset(), arguments: bool = True
+    ) -> Annotation:
         """``src`` as a gold annotation (references mapped to gold); with ``keep``,
         reusing that gold annotation's id and creation time."""
         busy = busy | {src.id}
@@ -448,9 +463,7 @@ class _Gold:
             created=keep.created if keep else stamp,
             updated=stamp,
             arguments=[
-                Argument(role=x.role, target=t)
-                for x in (src.arguments if arguments else [])
-                if (t := peer(x.target)) is not None
+                Argument(role=x.role, target=t) for x in (src.arguments if arguments else []) if (t := peer(x.target)) is not None
             ],
             claimant_ref=peer(src.claimant_ref),
         )
@@ -471,6 +484,7 @@ class _Gold:
                 continue
             refs = g.referenced_ids()
             if refs & dropped:
+
                 def to(ref: str) -> str:
                     return keep.id if ref in dropped else ref
 
@@ -483,7 +497,9 @@ class _Gold:
                     if k not in seen:
                         seen.add(k)
                         args.append(Argument(role=k[0], target=k[1]))
-                self.put(stamped(g, arguments=args, claimant_ref=to_opt(g.claimant_ref), head=to_opt(g.head), tail=to_opt(g.tail)))
+                self.put(
+                    stamped(g, arguments=args, claimant_ref=to_opt(g.claimant_ref), head=to_opt(g.head), tail=to_opt(g.tail))
+                )
         for i in dropped:
             self.rows[i] = None
 
@@ -509,10 +525,18 @@ class ReviewCommand(Command):
         return self.actor
 
     def decide(self, action: str, source_ids: Sequence[str], gold_id: str | None, **detail: Any) -> None:
-        self.decisions.append({
-            "id": new_id(), "doc_id": self.doc_id, "reviewer": self.actor, "time": now(), "action": action,
-            "source_ids": list(source_ids), "gold_id": gold_id, "detail": detail,
-        })
+        self.decisions.append(
+            {
+                "id": new_id(),
+                "doc_id": self.doc_id,
+                "reviewer": self.actor,
+                "time": now(),
+                "action": action,
+                "source_ids": list(source_ids),
+                "gold_id": gold_id,
+                "detail": detail,
+            }
+        )
 
     def plan_status(self, project: Project, current: DocStatus) -> DocStatus | None:
         if current in (DocStatus.IN_REVIEW, DocStatus.REVIEWED):
@@ -525,7 +549,7 @@ class ReviewCommand(Command):
         for ann in self.after.values():
             if ann is not None and ann.annotator != GOLD:
                 raise CommandError("a review action may only change the gold layer")
-        for ann_id, old in (self.before or {}).items():
+        for old in (self.before or {}).values():
             if old is not None and old.annotator != GOLD:
                 raise CommandError("a review action may only change the gold layer")
 
@@ -566,7 +590,11 @@ class AcceptAnnotation(ReviewCommand):
         src = gold.source(self.source_id)
         self.text = f"accept {src.annotator}'s {src.kind} {src.label}"
         if self.replace_ids is None:
-            old = [g.id for g in gold.all() if g.kind == src.kind and src.kind != "relation" and (g.start, g.end) == (src.start, src.end)]
+            old = [
+                g.id
+                for g in gold.all()
+                if g.kind == src.kind and src.kind != "relation" and (g.start, g.end) == (src.start, src.end)
+            ]
             existing = gold.find(src) if src.kind == "relation" else None
             if existing is not None:
                 old = [existing.id]
@@ -580,8 +608,7 @@ class AcceptAnnotation(ReviewCommand):
         gold.put(copy)
         if keep is not None:
             gold.replace(copy, old)
-        self.decide(self.action, [src.id], copy.id, annotator=src.annotator, kind=src.kind, label=src.label,
-                    replaced=old)
+        self.decide(self.action, [src.id], copy.id, annotator=src.annotator, kind=src.kind, label=src.label, replaced=old)
         return gold.rows
 
 

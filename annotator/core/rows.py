@@ -158,12 +158,23 @@ _sorted_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
 def annotation_row(a: Annotation) -> AnnotationRow:
     """The stored row of an annotation."""
     return AnnotationRow(
-        a.id, a.doc_id, a.kind, a.label, a.start, a.end,
+        a.id,
+        a.doc_id,
+        a.kind,
+        a.label,
+        a.start,
+        a.end,
         # Most annotations have neither: skip the encoder for the empty values.
         _sorted_json(a.attributes) if a.attributes else "{}",
         json.dumps([x.model_dump() for x in a.arguments], ensure_ascii=False) if a.arguments else "[]",
-        a.head, a.tail, a.claimant_ref, a.claimant_text, a.annotator, str(a.source),
-        a.created, a.updated,
+        a.head,
+        a.tail,
+        a.claimant_ref,
+        a.claimant_text,
+        a.annotator,
+        str(a.source),
+        a.created,
+        a.updated,
     )
 
 
@@ -180,8 +191,16 @@ def row_to_annotation(row: tuple) -> Annotation:
 def document_row(d: Document) -> DocumentRow:
     """The stored row of a document."""
     return DocumentRow(
-        d.id, d.external_id, d.title, d.text, d.sha256, d.source,
-        _sorted_json(d.metadata), str(d.status), d.created, d.updated,
+        d.id,
+        d.external_id,
+        d.title,
+        d.text,
+        d.sha256,
+        d.source,
+        _sorted_json(d.metadata),
+        str(d.status),
+        d.created,
+        d.updated,
     )
 
 

@@ -80,7 +80,7 @@ class EventType(_Item):
     roles: list[RoleSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _unique_roles(self) -> "EventType":
+    def _unique_roles(self) -> EventType:
         _no_duplicates([r.name for r in self.roles], "roles")
         return self
 
@@ -97,7 +97,7 @@ class ClaimAttribute(BaseModel):
     description: str = ""
 
     @model_validator(mode="after")
-    def _default_allowed(self) -> "ClaimAttribute":
+    def _default_allowed(self) -> ClaimAttribute:
         _no_duplicates(self.values, "values")
         if self.default is not None and self.default not in self.values:
             raise ValueError(f"default {self.default!r} is not one of the values {self.values}")
@@ -125,7 +125,7 @@ class ClaimSpec(BaseModel):
         return _check_key(v)
 
     @model_validator(mode="after")
-    def _unique(self) -> "ClaimSpec":
+    def _unique(self) -> ClaimSpec:
         _no_duplicates([a.name for a in self.attributes], "attributes")
         return self
 
@@ -150,7 +150,7 @@ class LabelSchema(BaseModel):
     relations: list[RelationType] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _consistent(self) -> "LabelSchema":
+    def _consistent(self) -> LabelSchema:
         _no_duplicates([e.name for e in self.entities], "entities")
         _no_duplicates([e.name for e in self.events], "events")
         _no_duplicates([r.name for r in self.relations], "relations")

@@ -13,10 +13,10 @@ Adding or removing one span is a bisection and a list insert: no rebuild.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from itertools import repeat
 from operator import and_, attrgetter, lshift, or_, rshift, sub
-from typing import TYPE_CHECKING, Hashable, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from annotator.core.kinds import all_spans, has_span
 

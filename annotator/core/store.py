@@ -176,8 +176,7 @@ class Project(ReviewQueries):
         if version != FORMAT_VERSION:
             return False
         try:
-            rows = self.conn.execute(
-                f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", (MIGRATION_SET,)).fetchall()
+            rows = self.conn.execute(f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", (MIGRATION_SET,)).fetchall()
         except sqlite3.OperationalError:  # no such table
             return False
         return {r[0] for r in rows} >= {step.__name__ for step in MIGRATION_STEPS}
@@ -392,9 +391,7 @@ class Project(ReviewQueries):
         marks = ", ".join("?" * len(ids))
         out = {
             r[0]: {"id": r[0], "title": r[1], "status": r[2], "external_id": r[3], "length": r[4], "annotations": 0}
-            for r in self._q(
-                f"SELECT id, title, status, external_id, length(text) FROM documents WHERE id IN ({marks})", ids
-            )
+            for r in self._q(f"SELECT id, title, status, external_id, length(text) FROM documents WHERE id IN ({marks})", ids)
         }
         sql = f"SELECT doc_id, count(*) FROM annotations WHERE doc_id IN ({marks})"
         params: list[Any] = list(ids)
@@ -522,9 +519,7 @@ class Project(ReviewQueries):
         return (row[0], row[1]) if row else None
 
     # -- annotations --------------------------------------------------------
-    def annotations(
-        self, doc_id: str, annotator: str | None = None, kinds: Iterable[str] | None = None
-    ) -> list[Annotation]:
+    def annotations(self, doc_id: str, annotator: str | None = None, kinds: Iterable[str] | None = None) -> list[Annotation]:
         sql = f"SELECT {ANN_SELECT} FROM annotations WHERE doc_id = ?"
         params: list[Any] = [doc_id]
         if annotator is not None:
@@ -551,7 +546,9 @@ class Project(ReviewQueries):
         found: dict[str, str] = {}
         for i in range(0, len(ids), 500):
             part = ids[i : i + 500]
-            found.update(self._q(f"SELECT id, doc_id FROM annotations WHERE id IN ({', '.join('?' * len(part))})", part).fetchall())
+            found.update(
+                self._q(f"SELECT id, doc_id FROM annotations WHERE id IN ({', '.join('?' * len(part))})", part).fetchall()
+            )
         return found
 
     def iter_all_annotations(self, annotator: str | None = None) -> Iterator[Annotation]:
@@ -599,4 +596,3 @@ class Project(ReviewQueries):
     # -- maintenance ----------------------------------------------------------
     def integrity_check(self) -> str:
         return self._q("PRAGMA integrity_check").fetchone()[0]
-

@@ -24,7 +24,7 @@ inside :meth:`~annotator.core.store.Project.transaction`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from annotator.core.kinds import now
@@ -40,14 +40,11 @@ class ReviewQueries:
 
     __slots__ = ()
 
-    # -- the helpers Project defines -------------------------------------------
-    def _q(self, sql: str, params: Iterable[Any] = ()) -> Rows:
-        """Run one statement; its rows (Project's, through its connection)."""
-        raise NotImplementedError
-
-    def _q_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        """Run one statement for each parameter row (Project's, through its connection)."""
-        raise NotImplementedError
+    # -- the helpers Project defines (declared here for the type checker) -------
+    #: Run one statement; its rows (Project's, through its connection).
+    _q: Callable[..., Rows]
+    #: Run one statement for each parameter row.
+    _q_many: Callable[[str, Iterable[Sequence[Any]]], None]
 
     # -- bulk row reads (exports, merges, review, agreement) ---------------------
     def document_rows(self, ids: list[str]) -> dict[str, DocumentRow]:

@@ -68,10 +68,7 @@ def _bad_byte(name: str, data: bytes, err: UnicodeDecodeError, encoding: str, sh
     offset = err.start + shift
     line = data.count(b"\n", 0, offset) + 1
     column = offset - data.rfind(b"\n", 0, offset)
-    return (
-        f"{name}: not valid {encoding} (byte 0x{data[offset]:02x} at offset {offset}, "
-        f"line {line}, column {column})"
-    )
+    return f"{name}: not valid {encoding} (byte 0x{data[offset]:02x} at offset {offset}, line {line}, column {column})"
 
 
 def decode_bytes(data: bytes, encoding: str | None = None, name: str = "<input>") -> str:
@@ -237,9 +234,7 @@ class QtPositionMap:
 
 
 #: Inside words: ZWNJ, ZWJ, soft hyphen, emoji skin tones, tag characters (flags).
-_JOINERS = frozenset(
-    ["\u200c", "\u200d", "\u00ad"] + [chr(c) for c in [*range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080)]]
-)
+_JOINERS = frozenset(["\u200c", "\u200d", "\u00ad"] + [chr(c) for c in [*range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080)]])
 #: Marks (variation selectors and keycaps too) and other symbols (emoji, flags).
 _WORD_CATEGORIES = frozenset(["Mn", "Mc", "Me", "So"])
 _CONNECTORS = "'’-‐‑"

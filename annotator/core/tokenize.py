@@ -44,8 +44,7 @@ def _token_regex() -> re.Pattern[str]:
     planes = [*range(0x20000), *range(0xE0100, 0xE01F0)]
     # ... plus emoji skin tones and tag characters (flags such as England's).
     extend = _char_class(
-        [cp for cp in planes if unicodedata.category(chr(cp))[0] == "M"]
-        + [*range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080)]
+        [cp for cp in planes if unicodedata.category(chr(cp))[0] == "M"] + [*range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080)]
     )
     char = rf"(?:[^\W_](?:{extend}|[\u200c\u200d])*)"
     join = r"(?:[-‐‑'’.]|(?<=\d),(?=\d))"

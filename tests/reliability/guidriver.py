@@ -127,8 +127,8 @@ class GuiDriver:
             op, hist = "nudge-boundary", 1
             self.view.select_span(0, 0)
             self.ws.select_annotation(self.rng.choice(mine).id)
-            action = lambda: self.key(
-                self.rng.choice([Qt.Key.Key_Left, Qt.Key.Key_Right]),  # noqa: E731
+            action = lambda: self.key(  # noqa: E731
+                self.rng.choice([Qt.Key.Key_Left, Qt.Key.Key_Right]),
                 ALT | (SHIFT if self.rng.random() < 0.5 else Qt.KeyboardModifier.NoModifier),
             )
         elif r < 0.70 and any(a.kind == "event" for a in mine):

@@ -42,11 +42,11 @@ class Corpus:
     by_id: dict[str, AgreementRow] = field(default_factory=dict)
     claim_attributes: list[str] = field(default_factory=list)
     _tokens: dict[tuple[str, tuple[int, ...]], list[int]] = field(default_factory=dict)
-    _views: dict[tuple[str, str, str | None], "View"] = field(default_factory=dict)
+    _views: dict[tuple[str, str, str | None], View] = field(default_factory=dict)
     _vectors: dict[tuple[tuple[str, ...], str | None], Counter] = field(default_factory=dict)
     _bounds: dict[tuple[str, str | None], tuple[int, ...]] = field(default_factory=dict)
     _starts: dict[tuple[str, str | None], list[int]] = field(default_factory=dict)
-    _segments: dict[tuple[str, str | None], "Segments"] = field(default_factory=dict)
+    _segments: dict[tuple[str, str | None], Segments] = field(default_factory=dict)
     #: whitespace-separated chunk -> its token spans, shared by all documents (see token_ranks)
     _chunks: dict[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
 
@@ -76,7 +76,7 @@ class Corpus:
             hit = self._starts[key] = self.token_starts(doc, self.boundaries(doc, label))
         return hit
 
-    def segments(self, doc: str, label: str | None) -> "Segments":
+    def segments(self, doc: str, label: str | None) -> Segments:
         """The document cut at the entity boundaries of the compared annotators
         (with ``label``: of that label's spans), with the number of tokens in each
         piece (cached). Every span starts and ends at a boundary and no token
@@ -122,7 +122,7 @@ class Corpus:
         """Drop the tokenizer's memo of text chunks (once every document's pieces are counted)."""
         self._chunks.clear()
 
-    def view(self, doc: str, annotator: str, label: str | None) -> "View":
+    def view(self, doc: str, annotator: str, label: str | None) -> View:
         """What the metrics need of one annotator's work on one document (cached)."""
         key = (doc, annotator, label)
         hit = self._views.get(key)
@@ -266,7 +266,7 @@ class View(NamedTuple):
     args_by_type: Counter
     args_by_role: Counter
     #: (span, claimant, attributes) of each claim
-    claims: list["Claim"]
+    claims: list[Claim]
 
 
 def _make_view(corpus: Corpus, doc_id: str, annotator: str, label: str | None) -> View:

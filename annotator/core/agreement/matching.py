@@ -13,6 +13,7 @@ from annotator.core.agreement.corpus import OUTSIDE, Claim, Corpus
 from annotator.core.agreement.metrics import Counts
 from annotator.core.models import CLAIM_LABEL
 
+
 def max_overlap_matching(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> int:
     """Size of a maximum one-to-one matching between spans of ``a`` and ``b``
     where two spans may be matched when they share at least one character."""

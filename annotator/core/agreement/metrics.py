@@ -9,6 +9,7 @@ from typing import Any
 
 from annotator.core.agreement.corpus import OUTSIDE, labels_of
 
+
 # ---------------------------------------------------------------------------
 # Generic statistics
 # ---------------------------------------------------------------------------
@@ -176,7 +177,7 @@ def binary_confusions(tokens: dict[tuple[str, str], int], labels: Iterable[str])
         la, lb = labels_of(ca) & wanted, labels_of(cb) & wanted
         for lab in la | lb:
             out[lab][(lab in la, lab in lb)] += n
-    for lab, c in out.items():
+    for c in out.values():
         c[(False, False)] = total - sum(c.values())
     return dict(out)
 

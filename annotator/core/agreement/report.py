@@ -22,6 +22,7 @@ from annotator.core.gcpause import collector_paused
 from annotator.core.models import CLAIM_LABEL
 from annotator.core.store import Project
 
+
 # ---------------------------------------------------------------------------
 # Reports
 # ---------------------------------------------------------------------------
@@ -155,9 +156,7 @@ def compute(corpus: Corpus, label: str | None = None, documents: str = "shared")
         "documents": len(corpus.docs),
         "pairs": pairs,
         "krippendorff_alpha": alpha_report(units, labels),
-        "disagreement": [
-            {"doc_id": d, "title": corpus.titles.get(d, ""), "disagreements": n} for d, n in ranked if n
-        ],
+        "disagreement": [{"doc_id": d, "title": corpus.titles.get(d, ""), "disagreements": n} for d, n in ranked if n],
     }
 
 
@@ -217,8 +216,7 @@ def format_report(report: dict[str, Any]) -> str:
         lines.append(
             f"  claims    span F1 {_fmt(p['claim_f1_exact'])}  claimant {_fmt(p['claimant_agreement'])}"
             + "".join(
-                f"  {k} {_fmt(v)}/κ {_fmt(p['claim_attribute_kappa'][k])}"
-                for k, v in p["claim_attribute_agreement"].items()
+                f"  {k} {_fmt(v)}/κ {_fmt(p['claim_attribute_kappa'][k])}" for k, v in p["claim_attribute_agreement"].items()
             )
         )
         if p["per_label"]:
