@@ -4,6 +4,7 @@ undo controller, so Ctrl+Z undoes it and it is in the project file at once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from annotator.core.commands import AddAnnotations, Command, DeleteAnnotations, UpdateAnnotation
@@ -42,18 +43,11 @@ class ReviewDecisions:
     gold_pane: Pane
     add_label: QComboBox
     message: SignalInstance
-
-    def show_document(self, doc_id: str) -> None:
-        raise NotImplementedError
-
-    def report_error(self, text: str) -> None:
-        raise NotImplementedError
-
-    def selected_unit(self) -> Unit | None:
-        raise NotImplementedError
-
-    def unit_containing(self, ann_id: str) -> Unit | None:
-        raise NotImplementedError
+    # ... and the view's methods it calls:
+    show_document: Callable[[str], None]
+    report_error: Callable[[str], None]
+    selected_unit: Callable[[], Unit | None]
+    unit_containing: Callable[[str], Unit | None]
 
     def run(self, command: Command) -> bool:
         """Apply a review command through the undo stack (saved at once)."""
