@@ -27,7 +27,7 @@ def run(cfg: Config) -> list[Row]:
     imp = sorted(p.get("imported", 0) for p in ours)[len(ours) // 2]
     idle = sorted(p["idle"] for p in ours)[len(ours) // 2]
     note = (
-        f"median: interpreter + imports to annotator.ui.app {imp:.0f} ms, usable (event loop idle) "
+        f"median: interpreter + imports to annotator.ui.app {imp:.0f} ms, usable (annotations loaded, event loop idle) "
         f"{idle:.0f} ms, resident {sorted(p['rss_mb'] for p in ours)[len(ours) // 2]:.0f} MB; "
         f"{n} starts each after one warm-up"
     )

@@ -49,6 +49,10 @@ def _install() -> None:
         return {"title": win.windowTitle(), "item_view_rows": rows, "visible": win.isVisible()}
 
     def finish() -> None:
+        win = _state.get("window")
+        workspace = getattr(win, "workspace", None)
+        if workspace is not None and not getattr(workspace, "loaded", True):
+            return  # the app loads its annotations right after the first paint: usable once loaded
         _state["idle"] = time.time()
         if _PROFILE:
             _profiler.disable()

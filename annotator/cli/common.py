@@ -1,4 +1,8 @@
-"""What every command shares: opening a project, and errors as messages."""
+"""What every command shares: opening a project, and errors as messages.
+
+Light on purpose (no pydantic, no codecs): ``annotator open`` uses it before the
+app's first paint.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,17 @@ from pathlib import Path
 import click
 
 from annotator.core.commands import CommandError
-from annotator.core.schema import SchemaError
+from annotator.core.kinds import SchemaError
 from annotator.core.store import Project, ProjectError
 from annotator.core.text import TextError
-from annotator.formats import InputError
 
-#: Errors whose message is for people: shown without a traceback.
-USER_ERRORS = (ProjectError, InputError, SchemaError, TextError, CommandError)
+
+def user_error_types() -> tuple[type[Exception], ...]:
+    """Errors whose message is for people: shown without a traceback. (The codecs'
+    InputError is imported here, when a command meets an error, not before.)"""
+    from annotator.formats import InputError
+
+    return (ProjectError, InputError, SchemaError, TextError, CommandError)
 
 
 @contextmanager
@@ -23,8 +31,10 @@ def user_errors() -> Iterator[None]:
     """Turn the library's user-facing errors into ClickExceptions."""
     try:
         yield
-    except USER_ERRORS as err:
-        raise click.ClickException(str(err)) from None
+    except Exception as err:
+        if isinstance(err, user_error_types()):
+            raise click.ClickException(str(err)) from None
+        raise
 
 
 def open_project(path: Path, *, create: bool = False) -> Project:

@@ -19,7 +19,7 @@ from annotator.cli import AppStartError, start_app
 
 #: Command name -> "module:attribute" of its click command (loaded on first use).
 COMMANDS = {
-    "open": "annotator.cli.project:open_command",
+    "open": "annotator.cli.app:open_command",
     "import": "annotator.cli.project:import_command",
     "stats": "annotator.cli.project:stats",
     "schema": "annotator.cli.project:schema",

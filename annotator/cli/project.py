@@ -1,4 +1,4 @@
-"""Commands on one project: open it in the app, import files, show its numbers, its schema."""
+"""Commands on one project: import files, show its numbers, its schema."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 import click
 
 from annotator.cli.common import open_project, project_argument, user_errors
-from annotator.cli.group import run_gui
 from annotator.core.schema import load_schema
 from annotator.services.importing import FORMATS, ImportReport, import_paths
 from annotator.services.project import project_stats
@@ -23,16 +22,6 @@ _ERRORS_LISTED = 50
 #: Imports at least this large (bytes) or of at least this many files show a progress bar.
 _BAR_BYTES = 1 << 20
 _BAR_FILES = 10
-
-
-@click.command("open")
-@project_argument
-@click.option("--create", is_flag=True, help="Make a new, empty project if PROJECT does not exist.")
-@click.pass_context
-def open_command(ctx: click.Context, project: Path, create: bool) -> None:
-    """Open PROJECT (a .annotator file) in the desktop app."""
-    open_project(project, create=create).close()
-    ctx.exit(run_gui(project))
 
 
 # ---------------------------------------------------------------------------
