@@ -74,7 +74,6 @@ from annotator.core.rows import (
     row_to_annotation,
     row_to_document,
 )
-from annotator.core.schema_entry import default_schema, parse_schema  # pydantic on first call
 from annotator.core.store_review import ReviewQueries
 from annotator.core.store_sql import ANN_INSERT, ANN_SELECT, DOC_INSERT, DOC_SELECT, Rows, autocommit
 
@@ -218,6 +217,8 @@ class Project(ReviewQueries):
                 c.execute(f"PRAGMA user_version = {FORMAT_VERSION}")
                 c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         if not existed or c.execute("SELECT count(*) FROM label_schema").fetchone()[0] == 0:
+            from annotator.core.schema import default_schema  # pydantic: only to make a project
+
             with self.transaction():
                 self._write_schema(schema or default_schema())
                 c.execute("INSERT OR REPLACE INTO meta VALUES ('created', ?)", (now(),))
@@ -317,6 +318,10 @@ class Project(ReviewQueries):
     @property
     def schema(self) -> LabelSchema:
         if self._schema is None:
+            # The schema module (and pydantic) is imported here, when the schema is
+            # first read: opening a project and showing its text need neither.
+            from annotator.core.schema import default_schema, parse_schema
+
             row = self._q("SELECT body FROM label_schema WHERE id = 1").fetchone()
             self._schema = parse_schema(json.loads(row[0]), f"{self.path.name} (stored schema)") if row else default_schema()
         return self._schema
