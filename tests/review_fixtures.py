@@ -59,8 +59,9 @@ def _entities(doc: str, text: str, who: str, specs: list[tuple[str, str, str, in
     return out
 
 
-def build_demo(path: Path) -> Demo:
-    """A project at ``path`` with the demo article annotated by alice and bob."""
+def build_demo(path: Path, who: tuple[str, ...] = ("alice", "bob")) -> Demo:
+    """A project at ``path`` with the demo article annotated by alice and bob
+    (``who``: only these of the two, e.g. ``("alice",)`` for one annotator)."""
     project = Project(path, create=True)
     import_seeds(project)
     doc_id = project.document_ids()[0]
@@ -145,7 +146,8 @@ def build_demo(path: Path) -> Demo:
     )
     s, e = find(text, "China controls around 70% of global rare earth mining")
     alice["controls"] = claim(doc_id, s, e, "alice", attributes={"claim_type": "statistical", "check_worthiness": "high"})
-    for who, anns in (("alice", alice), ("bob", bob)):
-        apply(project, AddAnnotations(doc_id, who, list(anns.values())))
-        demo.ann.update({(who, k): v for k, v in anns.items()})
+    for name, anns in (("alice", alice), ("bob", bob)):
+        if name in who:
+            apply(project, AddAnnotations(doc_id, name, list(anns.values())))
+            demo.ann.update({(name, k): v for k, v in anns.items()})
     return demo

@@ -16,6 +16,7 @@ Units
     (type, head span, tail span). Each unit gets a status:
 
     ``agreed``            every annotator made it, same span, label and content
+                          (only when at least two annotators are compared)
     ``label``             same span, different labels
     ``boundary``          same label, different spans
     ``label+boundary``    both differ
@@ -23,6 +24,12 @@ Units
     ``partial``           only some annotators made it
     ``mixed``             an annotator has several annotations in the unit
     ``gold-only``         only the gold layer has it (added by the reviewer)
+    ``single``            fewer than two annotators are compared (one annotated
+                          the document): nobody to agree or differ with
+
+Agreement needs at least two annotators: with one, no unit is ``agreed`` and
+"accept all agreed" accepts nothing; :class:`AcceptAllFrom` accepts one
+annotator's work, as an explicit decision.
 """
 
 from __future__ import annotations
@@ -51,12 +58,15 @@ __all__ = [
     "AcceptAttribute",
     "Reject",
     "AcceptAllAgreed",
+    "AcceptAllFrom",
     "EditGold",
     "SetReviewStatus",
     "CLAIMANT",
 ]
 
-STATUSES = ("agreed", "label", "boundary", "label+boundary", "content", "partial", "mixed", "gold-only")
+STATUSES = ("agreed", "label", "boundary", "label+boundary", "content", "partial", "mixed", "gold-only", "single")
+#: Statuses that are not a disagreement between annotators.
+NOT_DISAGREEMENT = ("agreed", "gold-only", "single")
 #: The pseudo-attribute name under which :class:`AcceptAttribute` copies a claim's claimant.
 CLAIMANT = "claimant"
 _KIND_ORDER = {"entity": 0, "event": 1, "claim": 2, "relation": 3}
@@ -108,8 +118,14 @@ class Unit(Generic[S]):
 
     @property
     def open(self) -> bool:
-        """A disagreement nobody has decided yet."""
+        """Waiting for the reviewer: a disagreement, or (with one annotator) that
+        annotator's annotation, nobody has decided yet."""
         return self.status not in ("agreed", "gold-only") and self.decision is None
+
+    @property
+    def disagreement(self) -> bool:
+        """The annotators compared differ here (several of them, or one with several versions)."""
+        return self.status not in NOT_DISAGREEMENT
 
     def label_of(self, annotator: str) -> str:
         anns = self.members.get(annotator, [])
@@ -209,6 +225,8 @@ def _span_groups(anns: list[S]) -> list[list[S]]:
 def _status(members: Mapping[str, Sequence[Stored]], annotators: Sequence[str], index: _Index) -> str:
     if any(len(v) > 1 for v in members.values()):
         return "mixed"
+    if len(annotators) < 2:  # agreement needs two: one annotator agrees with nobody
+        return "single"
     if len([n for n in annotators if members.get(n)]) < len(annotators):
         return "partial"
     anns = [v[0] for v in members.values()]
@@ -326,6 +344,31 @@ class QueueRow:
     agreed: int
     #: agreed units not yet in the gold layer
     agreed_open: int
+    #: units of a document fewer than two annotators are compared on (see ``single``)
+    single: int = 0
+    #: of those, the ones not decided yet
+    single_open: int = 0
+
+    @classmethod
+    def of(cls, doc_id: str, title: str, status: str, annotators: list[str], units: Sequence[Unit[Any]]) -> QueueRow:
+        """The row of a document with these units (gold-only units are not counted)."""
+        real = [u for u in units if u.status != "gold-only"]
+        dis = [u for u in real if u.disagreement]
+        single = [u for u in real if u.status == "single"]
+        agreed = [u for u in real if u.agreed]
+        return cls(
+            doc_id=doc_id,
+            title=title,
+            status=status,
+            annotators=annotators,
+            units=len(real),
+            disagreements=len(dis),
+            open=sum(1 for u in dis if u.decision is None),
+            agreed=len(agreed),
+            agreed_open=sum(1 for u in agreed if not u.gold),
+            single=len(single),
+            single_open=sum(1 for u in single if u.decision is None),
+        )
 
 
 def review_queue(project: Project, annotators: Sequence[str] | None = None, include_done: bool = True) -> list[QueueRow]:
@@ -350,24 +393,7 @@ def review_queue(project: Project, annotators: Sequence[str] | None = None, incl
             continue
         compare = list(annotators) if annotators is not None else present
         units = align(anns, texts[doc_id], compare, decisions[doc_id])
-        real = [u for u in units if u.status != "gold-only"]
-        dis = [u for u in real if u.status != "agreed"]
-        rows.append(
-            (
-                order,
-                QueueRow(
-                    doc_id=doc_id,
-                    title=summaries[doc_id]["title"],
-                    status=status,
-                    annotators=present,
-                    units=len(real),
-                    disagreements=len(dis),
-                    open=sum(1 for u in dis if u.decision is None),
-                    agreed=len(real) - len(dis),
-                    agreed_open=sum(1 for u in real if u.agreed and not u.gold),
-                ),
-            )
-        )
+        rows.append((order, QueueRow.of(doc_id, summaries[doc_id]["title"], status, present, units)))
     rows.sort(key=lambda r: (-r[1].open, -r[1].disagreements, r[0]))
     return [r for _o, r in rows]
 
@@ -738,6 +764,46 @@ class AcceptAllAgreed(ReviewCommand):
             self.decide(self.action, u.ids, gid, kind=first.kind, label=first.label, annotators=sorted(u.members))
         self.accepted = len(self.decisions)
         self.text = f"accept {self.accepted} agreed annotation{'' if self.accepted == 1 else 's'}"
+        return gold.rows
+
+
+class AcceptAllFrom(ReviewCommand):
+    """Accept, as one action, ``annotator``'s version of every unit not decided yet
+    (no gold annotation, not rejected): what a reviewer does to promote the work
+    of the only annotator of a document into gold. Units where that annotator has
+    several versions are left for the reviewer to choose (counted in ``skipped``).
+    ``annotators``: those compared, as for :func:`document_units`."""
+
+    action = "accept_annotator"
+
+    def __init__(self, doc_id: str, reviewer: str, annotator: str, annotators: Sequence[str] | None = None):
+        super().__init__(doc_id, reviewer)
+        if annotator == GOLD:
+            raise CommandError("the gold layer's annotations are in gold already")
+        self.annotator = annotator
+        self.annotators = list(annotators) if annotators is not None else None
+        self.text = f"accept all of {annotator}'s annotations"
+        self.accepted = 0
+        self.skipped = 0
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        units = document_units(project, self.doc_id, self.annotators)
+        mine = [u for u in units if u.members.get(self.annotator)]
+        if not mine:
+            raise CommandError(f"there are no annotations by {self.annotator} in this document to accept")
+        gold = _Gold(project, self.doc_id)
+        todo = [u for u in mine if not u.gold and u.decision is None]
+        self.skipped = sum(1 for u in todo if len(u.members[self.annotator]) > 1)
+        todo = [u for u in todo if len(u.members[self.annotator]) == 1]
+        todo.sort(key=lambda u: _KIND_ORDER[u.kind])  # fillers and claimants before events, ends before relations
+        for u in todo:
+            (src,) = u.members[self.annotator]
+            if gold.find(src) is not None:  # copied already, as what another one refers to
+                continue
+            gid = gold.ensure(src)
+            self.decide(self.action, [src.id], gid, annotator=self.annotator, kind=src.kind, label=src.label)
+        self.accepted = len(self.decisions)
+        self.text = f"accept {self.accepted} of {self.annotator}'s annotation{'' if self.accepted == 1 else 's'}"
         return gold.rows
 
 

@@ -10,6 +10,7 @@ from annotator.core.models import GOLD, DocStatus, Document, entity
 from annotator.core.review import (
     CLAIMANT,
     AcceptAllAgreed,
+    AcceptAllFrom,
     AcceptAnnotation,
     AcceptArgument,
     AcceptAttribute,
@@ -74,6 +75,57 @@ def test_alignment_does_not_merge_two_spans_of_one_annotator():
     b1 = entity(d.id, 12, 28, "MISC", "b")
     units = align([a1, a2, b1], d.text)
     assert sorted((u.status, len(u.ids)) for u in units) == [("agreed", 2), ("partial", 1)]
+
+
+def test_one_annotator_is_single_never_agreed(tmp_path):
+    solo = build_demo(tmp_path / "solo.annotator", who=("alice",))
+    try:
+        units = document_units(solo.project, solo.doc_id)
+        assert len(units) == 19 and {u.status for u in units} == {"single"}
+        assert not any(u.agreed for u in units) and all(u.open for u in units)
+        (row,) = review_queue(solo.project)
+        assert (row.units, row.agreed, row.agreed_open, row.disagreements, row.open) == (19, 0, 0, 0, 0)
+        assert (row.single, row.single_open) == (19, 19)
+        cmd = AcceptAllAgreed(solo.doc_id, "rita")
+        apply(solo.project, cmd)
+        assert cmd.accepted == 0 and gold(solo) == []
+    finally:
+        solo.project.close()
+    # one annotator compared (the others left out) is single too; the same span
+    # twice by that annotator stays mixed: the reviewer must choose
+    d = Document(text="Modi met Xi in Kazan.")
+    anns = [entity(d.id, 0, 4, "PERSON", "a"), entity(d.id, 0, 4, "ORG", "a"), entity(d.id, 9, 11, "PERSON", "a")]
+    anns.append(entity(d.id, 9, 11, "PERSON", "b"))
+    assert [u.status for u in align(anns, d.text, ["a"])] == ["mixed", "single"]
+    assert [u.status for u in align(anns, d.text)] == ["mixed", "agreed"]
+
+
+def test_accept_all_from_one_annotator_is_one_undoable_action(tmp_path):
+    solo = build_demo(tmp_path / "solo.annotator", who=("alice",))
+    p = solo.project
+    try:
+        apply(p, Reject(solo.doc_id, "rita", [solo.id("alice", "percent")]))
+        apply(p, AcceptAnnotation(solo.doc_id, "rita", solo.id("alice", "lac")))
+        cmd = AcceptAllFrom(solo.doc_id, "rita", "alice")
+        apply(p, cmd)
+        assert (cmd.accepted, cmd.skipped) == (17, 0)
+        assert len(gold(solo)) == 18 and ("entity", "PERCENT", "70%") not in gold_text(solo)
+        statement = next(g for g in gold(solo) if g.label == "Statement")
+        (arg,) = statement.arguments
+        assert p.get_annotation(arg.target).annotator == GOLD
+        confirm = next(g for g in gold(solo) if g.kind == "claim" and g.attributes.get("claim_type") == "factual")
+        assert p.get_annotation(confirm.claimant_ref).annotator == GOLD
+        units = document_units(p, solo.doc_id)
+        assert all(u.decision in ("accepted", "rejected") for u in units)
+        assert sum(u.decision == "accepted" and u.accepted_from == ["alice"] for u in units) == 18
+        decisions = [d for d in p.review_decisions(solo.doc_id) if d["action"] == "accept_annotator"]
+        assert len(decisions) == 17 and all(d["detail"]["annotator"] == "alice" for d in decisions)
+        revert(p, cmd)
+        assert len(gold(solo)) == 1
+        with pytest.raises(CommandError, match="no annotations by zoe"):
+            apply(p, AcceptAllFrom(solo.doc_id, "rita", "zoe"))
+    finally:
+        p.close()
 
 
 def test_accept_all_agreed_is_one_undoable_action(demo):
