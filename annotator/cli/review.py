@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from annotator.core.agreement import DOCUMENT_MODES, AgreementError, agreement, format_report
+from annotator.core.agreement import DOCUMENT_MODES, AgreementError, TooFewAnnotators, agreement, format_report
 from annotator.core.schema import SchemaError
 from annotator.core.store import Project, ProjectError
 from annotator.services.merging import MergeError, merge_paths, plural
@@ -59,10 +59,16 @@ def merge_command(out: Path, sources: tuple[Path, ...]) -> None:
     help="Which documents count for a pair: those both annotated (shared) or those either annotated (any; the other counts as having marked nothing).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON (every pair, per-label breakdown).")
-def agreement_command(project: Path, annotators: str | None, label: str | None, documents: str, as_json: bool) -> None:
+@click.pass_context
+def agreement_command(
+    ctx: click.Context, project: Path, annotators: str | None, label: str | None, documents: str, as_json: bool
+) -> None:
     """Inter-annotator agreement in PROJECT: entity F1 (exact and overlapping
     spans), token-level Cohen's kappa, Krippendorff's alpha, event trigger and
     argument F1, claim span F1, claimant and attribute agreement.
+
+    Agreement needs at least two annotators; with fewer, it says so and what to
+    do, and exits with status 1 (nothing was computed).
 
     Definitions: docs/agreement.md.
     """
@@ -82,6 +88,14 @@ def agreement_command(project: Path, annotators: str | None, label: str | None, 
                     f"--label {label}: no such label in {project.name} (labels: {', '.join(sorted(known))})"
                 )
         report = agreement(proj, names, label=label, documents=documents)
+    except TooFewAnnotators as err:
+        # nothing to compute yet, not a mistake: the plain statement and the way on
+        if err.needs_more_work:
+            how = f"To measure agreement, merge another annotator's work into it: annotator merge {project} THEIRS.annotator"
+        else:
+            how = "Name at least two annotators with --annotators, or leave it out to compare everyone."
+        click.echo(f"{err}\n{how}", err=True)
+        ctx.exit(1)
     except (AgreementError, ProjectError, SchemaError) as err:
         raise click.ClickException(str(err)) from None
     finally:

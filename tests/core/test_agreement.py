@@ -364,3 +364,39 @@ def test_default_annotators_are_those_who_annotated_and_gold_can_be_named(people
     apply(people, AddAnnotations(d, "rita", [entity(d, s, s + 3, "PERSON", GOLD)]))
     p = pair(agreement(people, ["A", GOLD]), "A", GOLD)
     assert p["documents"] == 1 and p["entity_f1_exact"] == 1.0
+
+
+def test_one_annotator_says_plainly_what_agreement_needs(project):
+    from annotator.core.agreement import TooFewAnnotators
+
+    d = Document(text=S1, title="one")
+    project.insert_documents([(d, [ent(d, "Alice", "PERSON", "A"), ent(d, "Paris", "GPE", "A")])])
+    with pytest.raises(TooFewAnnotators) as err:
+        agreement(project)
+    assert err.value.compared == ["A"] and err.value.present == ["A"] and err.value.needs_more_work
+    assert str(err.value) == "Agreement needs at least two annotators; only one has annotated this project: A."
+    path = str(project.path)
+    project.close()
+    for extra in ([], ["--json"]):
+        result = CliRunner().invoke(main, ["agreement", path, *extra])
+        # nothing to compute: the plain statement (no "Error:"), how to get there, status 1 like "nothing to merge"
+        assert result.exit_code == 1 and "Traceback" not in result.output
+        assert result.stdout == ""
+        assert result.stderr.splitlines()[0] == "Agreement needs at least two annotators; only one has annotated this project: A."
+        assert f"annotator merge {path} THEIRS.annotator" in result.stderr
+
+
+def test_too_few_annotators_chosen_or_none_at_all(people, tmp_path):
+    from annotator.core.agreement import TooFewAnnotators
+
+    with pytest.raises(TooFewAnnotators, match=r"only A was chosen \(the project has A, B, C\)") as err:
+        agreement(people, ["A"])
+    assert not err.value.needs_more_work
+    path = str(people.path)
+    people.close()
+    result = CliRunner().invoke(main, ["agreement", path, "--annotators", "A"])
+    assert result.exit_code == 1 and "--annotators" in result.stderr and "annotator merge" not in result.stderr
+    empty = Project(tmp_path / "empty.annotator", create=True)
+    with pytest.raises(TooFewAnnotators, match="no annotator has annotated this project yet"):
+        agreement(empty)
+    empty.close()

@@ -33,7 +33,7 @@ How it stays fast (the results are those of the definitions, token by token;
 - The cyclic garbage collector is paused while a corpus is read and compared.
 """
 
-from annotator.core.agreement.corpus import DOCUMENT_MODES, OUTSIDE, AgreementError, Corpus, load_corpus
+from annotator.core.agreement.corpus import DOCUMENT_MODES, OUTSIDE, AgreementError, Corpus, TooFewAnnotators, load_corpus
 from annotator.core.agreement.matching import max_overlap_matching
 from annotator.core.agreement.metrics import cohen_kappa, krippendorff_alpha_nominal, prf
 from annotator.core.agreement.report import agreement, compute, document_disagreement, format_report, pair_disagreement
@@ -42,6 +42,7 @@ __all__ = [
     "DOCUMENT_MODES",
     "OUTSIDE",
     "AgreementError",
+    "TooFewAnnotators",
     "Corpus",
     "load_corpus",
     "agreement",

@@ -30,6 +30,32 @@ class AgreementError(ValueError):
     """Agreement cannot be computed as asked; ``str()`` is the user message."""
 
 
+class TooFewAnnotators(AgreementError):
+    """Fewer than two annotators to compare: not a mistake in the input, nothing to
+    compute yet. ``str()`` says what is needed and names who was found; the front
+    ends add how to get there (merge another annotator's work, or choose more)."""
+
+    def __init__(self, compared: Sequence[str], present: Sequence[str]):
+        #: the annotators that were to be compared
+        self.compared = list(compared)
+        #: every annotator (not gold) who annotated something in the project
+        self.present = list(present)
+        if set(self.compared) != set(self.present):  # fewer chosen by name than there are
+            chosen = f"only {self.compared[0]} was chosen" if self.compared else "none was chosen"
+            found = f"{chosen} (the project has {', '.join(self.present) or 'no annotator’s work'})"
+        elif self.present:
+            found = f"only one has annotated this project: {self.present[0]}"
+        else:
+            found = "no annotator has annotated this project yet"
+        super().__init__(f"Agreement needs at least two annotators; {found}.")
+
+    @property
+    def needs_more_work(self) -> bool:
+        """Whether the project itself has fewer than two annotators (another one's
+        work must be merged in), rather than too few being chosen."""
+        return len(self.present) < 2
+
+
 @dataclass
 class Corpus:
     """Annotations of some annotators, grouped by document, with the texts needed."""
@@ -172,6 +198,8 @@ def load_corpus(project: Project, annotators: Sequence[str] | None = None) -> Co
         raise AgreementError(f"unknown annotator(s): {', '.join(unknown)} (the project has: {listed})")
     if len(set(names)) != len(names):
         raise AgreementError("an annotator is named twice")
+    if len(names) < 2:
+        raise TooFewAnnotators(names, [n for n in present if n != GOLD])
     docs: dict[str, dict[str, list[AgreementRow]]] = defaultdict(lambda: defaultdict(list))
     # the annotators' rows are found faster by reading the whole table when they are most of it
     scan = 2 * sum(counts.get(n, 0) for n in names) >= sum(counts.values())

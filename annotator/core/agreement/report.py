@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
 
-from annotator.core.agreement.corpus import DOCUMENT_MODES, AgreementError, Corpus, labels_of, load_corpus
+from annotator.core.agreement.corpus import DOCUMENT_MODES, AgreementError, Corpus, TooFewAnnotators, labels_of, load_corpus
 from annotator.core.agreement.matching import PairState, pair_document, pair_documents, pair_tokens, token_alpha_units
 from annotator.core.agreement.metrics import (
     Counts,
@@ -135,10 +135,7 @@ def compute(corpus: Corpus, label: str | None = None, documents: str = "shared")
         raise AgreementError(f"documents must be one of {', '.join(DOCUMENT_MODES)}, not {documents!r}")
     names = corpus.annotators
     if len(names) < 2:
-        raise AgreementError(
-            "agreement needs at least two annotators"
-            + (f" (the project has only {names[0]})" if names else " (the project has none)")
-        )
+        raise TooFewAnnotators(names, names)
     pairs = []
     disagreement: Counter = Counter()
     for a, b in combinations(names, 2):
