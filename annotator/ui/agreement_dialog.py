@@ -4,6 +4,10 @@ Krippendorff's alpha over all, and the documents with most disagreement.
 Double-clicking a label lists the documents where the pair disagrees most on
 that label and opens the first in review; double-clicking a document opens it
 (:attr:`AgreementDialog.documentRequested`). Definitions: docs/agreement.md.
+
+Agreement needs at least two annotators: with fewer, the dialog shows, in place
+of the table and the chart, who was found and how to bring a second annotator's
+work in (File > Import colleague's work…, or ``annotator merge``).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -22,11 +26,20 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QSplitter,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from annotator.core.agreement import DOCUMENT_MODES, AgreementError, Corpus, compute, load_corpus, pair_disagreement
+from annotator.core.agreement import (
+    DOCUMENT_MODES,
+    AgreementError,
+    Corpus,
+    TooFewAnnotators,
+    compute,
+    load_corpus,
+    pair_disagreement,
+)
 from annotator.core.store import Project, ProjectError
 from annotator.ui import dialogs
 from annotator.ui.tables import RowsModel
@@ -130,9 +143,17 @@ class DocTable(RowsModel):
 
 
 class BarChart(QWidget):
-    """Horizontal bars per label: F1 (solid) and the second F1 (light), 0..1."""
+    """Horizontal bars per label: F1 (solid) and the second F1 (light), 0..1, under
+    a legend laid out from the font's metrics (wrapped onto a second line when the
+    chart is narrow, never cut)."""
 
     COLORS = (QColor("#1e88e5"), QColor("#90caf9"))
+    #: The legend: text and colour of each bar.
+    LEGEND = (("F1 exact / triggers", COLORS[0]), ("F1 overlap / arguments", COLORS[1]))
+    MARGIN = 4
+    SWATCH = 12
+    #: between a swatch and its text, and between legend entries
+    GAP, SPACING = 4, 14
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -145,25 +166,66 @@ class BarChart(QWidget):
         self.updateGeometry()
         self.update()
 
+    @staticmethod
+    def _text_width(fm: QFontMetrics, text: str) -> int:
+        """Room that ``text`` needs: its advance or its ink, whichever is wider."""
+        return max(fm.horizontalAdvance(text), fm.boundingRect(text).width()) + 1
+
+    def _label_width(self, fm: QFontMetrics) -> int:
+        return min(max((fm.horizontalAdvance(r["label"]) for r in self.rows), default=40) + 12, self.width() // 3)
+
+    def legend_items(self) -> list[tuple[str, QRectF, QRectF, str]]:
+        """``(name, swatch rectangle, text rectangle, text shown)`` per legend entry.
+        On one line above the bars when it fits there, else from the left edge,
+        wrapping entries onto new lines; a text is elided only when the chart is
+        narrower than the entry itself."""
+        fm = self.fontMetrics()
+        line_h = fm.height() + 4
+        right = self.width() - self.MARGIN
+        widths = [self._text_width(fm, name) for name, _color in self.LEGEND]
+        one_line = sum(self.SWATCH + self.GAP + w for w in widths) + self.SPACING * (len(widths) - 1)
+        x0 = self._label_width(fm)
+        if x0 + one_line > right:
+            x0 = self.MARGIN
+        x, y = x0, 2
+        items = []
+        for (name, _color), w in zip(self.LEGEND, widths):
+            if x > x0 and x + self.SWATCH + self.GAP + w > right:
+                x, y = x0, y + line_h
+            text_x = x + self.SWATCH + self.GAP
+            room = max(right - text_x, 0)
+            shown = name
+            if w > room:
+                shown = fm.elidedText(name, Qt.TextElideMode.ElideRight, max(room - 2, 0))
+                w = room
+            swatch = QRectF(x, y + (line_h - 10) / 2, self.SWATCH, 10)
+            items.append((name, swatch, QRectF(text_x, y + 1, w, fm.height() + 2), shown))
+            x = text_x + w + self.SPACING
+        return items
+
+    def bars_top(self) -> int:
+        """Where the bars start: below the legend."""
+        items = self.legend_items()
+        return int(max(r.bottom() for _n, _s, r, _t in items)) + 6 if items else 6
+
     def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(360, 40 + 22 * max(len(self.rows), 3))
+        return QSize(360, self.fontMetrics().height() + 24 + 22 * max(len(self.rows), 3))
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         fm = self.fontMetrics()
-        label_w = min(max((fm.horizontalAdvance(r["label"]) for r in self.rows), default=40) + 12, self.width() // 3)
-        top, row_h = 24, max(18, min(26, (self.height() - 30) // max(len(self.rows), 1)))
+        label_w = self._label_width(fm)
+        top = self.bars_top()
+        row_h = max(18, min(26, (self.height() - top - 6) // max(len(self.rows), 1)))
         left, right = label_w, self.width() - 50
         width = max(right - left, 10)
         text_color = self.palette().windowText().color()
         p.setPen(text_color)
-        legend = (("F1 exact / triggers", self.COLORS[0]), ("F1 overlap / arguments", self.COLORS[1]))
-        x = left
-        for name, color in legend:
-            p.fillRect(QRectF(x, 6, 12, 10), color)
-            p.drawText(QRectF(x + 16, 2, 80, 18), Qt.AlignmentFlag.AlignVCenter, name)
-            x += 24 + fm.horizontalAdvance(name)
+        colors = dict(self.LEGEND)
+        for name, swatch, rect, shown in self.legend_items():
+            p.fillRect(swatch, colors[name])
+            p.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextDontClip, shown)
         grid = QColor(text_color)
         grid.setAlpha(40)
         for frac in (0.25, 0.5, 0.75, 1.0):
@@ -229,7 +291,15 @@ class AgreementDialog(QDialog):
         split.addWidget(self.chart)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        layout.addWidget(split, 4)
+        # in place of the table and the chart when there is nothing to compare
+        self.notice = dialogs.plain_label(wrap=True)
+        self.notice.setObjectName("agreement-notice")
+        self.notice.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.notice.setStyleSheet("font-size: 11pt; padding: 16px;")
+        self.results = QStackedWidget()
+        self.results.addWidget(split)
+        self.results.addWidget(self.notice)
+        layout.addWidget(self.results, 4)
         self.docs_title = dialogs.plain_label("Documents with most disagreement (double-click to review)")
         layout.addWidget(self.docs_title)
         self.doc_model = DocTable(self)
@@ -255,6 +325,10 @@ class AgreementDialog(QDialog):
             if self.corpus is None:
                 self.corpus = load_corpus(self.project, self.annotators)
             self.report = compute(self.corpus, documents=self.mode_combo.currentData())
+        except TooFewAnnotators as err:
+            self.report = None
+            self._show_notice(f"{err}\n\n{self._how_to_compare(err)}")
+            return
         except (AgreementError, ProjectError) as err:
             self.report = None
             self.summary.setText(str(err))
@@ -264,6 +338,7 @@ class AgreementDialog(QDialog):
             return
         finally:
             QApplication.restoreOverrideCursor()
+        self._show_notice(None)
         current = self.pair_combo.currentIndex()
         self.pair_combo.blockSignals(True)
         self.pair_combo.clear()
@@ -272,6 +347,31 @@ class AgreementDialog(QDialog):
         self.pair_combo.setCurrentIndex(max(current, 0))
         self.pair_combo.blockSignals(False)
         self._show_pair()
+
+    def _how_to_compare(self, err: TooFewAnnotators) -> str:
+        if not err.needs_more_work:
+            return "Choose at least two annotators to compare."
+        return (
+            "Each annotator works in their own project file. To measure agreement, bring another "
+            "annotator's work on the same documents into this project: File > Import colleague's work… "
+            f"in the main window, or on the command line: annotator merge {self.project.path.name} THEIRS.annotator "
+            "(documents are matched by their text). Then open Agreement again."
+        )
+
+    def _show_notice(self, text: str | None) -> None:
+        """A plain statement in place of the table, the chart and the documents
+        (``None``: show the results again)."""
+        shown = text is not None
+        self.notice.setText(text or "")
+        self.results.setCurrentWidget(self.notice if shown else self.results.widget(0))
+        for w in (self.summary, self.docs_title, self.doc_table):
+            w.setVisible(not shown)
+        for combo in (self.pair_combo, self.mode_combo):
+            combo.setEnabled(not shown)
+        if shown:
+            self.label_model.set_rows([])
+            self.chart.set_rows([])
+            self.doc_model.set_rows([])
 
     def pair(self) -> dict[str, Any] | None:
         if not self.report or not self.report["pairs"]:

@@ -1,6 +1,7 @@
 """The reviewer's decisions: each one a core review command (accept a version, an
-argument or an attribute; reject; edit, add or remove gold) pushed through the
-undo controller, so Ctrl+Z undoes it and it is in the project file at once."""
+argument or an attribute; accept all agreed, or all of the only annotator's work;
+reject; edit, add or remove gold) pushed through the undo controller, so Ctrl+Z
+undoes it and it is in the project file at once."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from annotator.core.commands import AddAnnotations, Command, DeleteAnnotations, 
 from annotator.core.models import CLAIM_LABEL, GOLD, Annotation, DocStatus, new_id
 from annotator.core.review import (
     AcceptAllAgreed,
+    AcceptAllFrom,
     AcceptAnnotation,
     AcceptArgument,
     AcceptAttribute,
@@ -38,6 +40,7 @@ class ReviewDecisions:
     reviewer: str
     anns: dict[str, Annotation]
     annotators: list[str]
+    units: list[Unit]
     fixed_annotators: list[str] | None
     controller: UndoController
     gold_pane: Pane
@@ -96,13 +99,51 @@ class ReviewDecisions:
         cmd = Reject(self.doc_id or "", self.reviewer, u.ids, gold_ids)
         return self.run(cmd.expecting(*self._shown(u)))
 
+    def single_annotator(self) -> str | None:
+        """The annotator when only one is compared on this document (nothing can be
+        agreed then: agreement needs at least two), else None."""
+        return self.annotators[0] if len(self.annotators) == 1 else None
+
+    def acceptable_from(self, annotator: str) -> int:
+        """How many units :meth:`accept_all_from` would accept: ``annotator`` made one
+        version and nobody has decided them yet."""
+        return sum(1 for u in self.units if len(u.members.get(annotator, [])) == 1 and not u.gold and u.decision is None)
+
     def accept_all_agreed(self) -> bool:
         if self.doc_id is None:
+            return False
+        name = self.single_annotator()
+        if name is not None:
+            self.message.emit(
+                f"Nothing is agreed with only one annotator ({name}); agreement needs at least two. "
+                f"To accept {name}’s annotations into gold, use “Accept all of {name}’s” or accept them one by one."
+            )
             return False
         cmd = AcceptAllAgreed(self.doc_id, self.reviewer, self.fixed_annotators)
         ok = self.run(cmd)
         if ok:
             self.message.emit(f"Accepted {cmd.accepted} agreed annotation{'' if cmd.accepted == 1 else 's'} into gold.")
+        return ok
+
+    def accept_all_from(self, annotator: str | None = None) -> bool:
+        """Accept every undecided annotation of ``annotator`` (default: the only
+        annotator of this document) into gold, as one undoable step."""
+        name = annotator or self.single_annotator()
+        if self.doc_id is None or name is None:
+            return False
+        if not self.acceptable_from(name):
+            self.message.emit(f"Nothing left to accept: every one of {name}’s annotations here is decided.")
+            return False
+        cmd = AcceptAllFrom(self.doc_id, self.reviewer, name, self.fixed_annotators)
+        ok = self.run(cmd)
+        if ok:
+            text = f"Accepted {cmd.accepted} of {name}’s annotation{'' if cmd.accepted == 1 else 's'} into gold."
+            if cmd.skipped:
+                text += (
+                    f" {cmd.skipped} unit{' where' if cmd.skipped == 1 else 's where'} {name} made several versions"
+                    f" {'is' if cmd.skipped == 1 else 'are'} left for you to choose."
+                )
+            self.message.emit(text)
         return ok
 
     def mark_reviewed(self) -> bool:

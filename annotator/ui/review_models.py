@@ -26,6 +26,7 @@ UNIT_STATUS: dict[str, tuple[str, str]] = {
     "partial": ("#1e88e5", "only some annotators"),
     "mixed": ("#6d4c41", "several spans of one annotator"),
     "gold-only": ("#00897b", "added in gold"),
+    "single": ("#78909c", "one annotator only"),
 }
 #: Short status names for the unit table (the long ones are in its tooltips).
 UNIT_STATUS_SHORT = {
@@ -37,6 +38,7 @@ UNIT_STATUS_SHORT = {
     "partial": "partial",
     "mixed": "mixed",
     "gold-only": "gold only",
+    "single": "single",
 }
 DECISION_TEXT = {"accepted": "✓", "edited": "✎", "rejected": "✗"}
 SNIPPET = 60
@@ -100,7 +102,8 @@ class QueueModel(RowsModel):
         "",
         "Disagreements not decided yet",
         "Units where the annotators differ",
-        "Agreed units not yet in the gold layer",
+        "Units waiting for the gold layer: agreed by all annotators, or, where only one annotator worked, "
+        "that annotator's annotations not decided yet",
         "",
     )
     rows: list[QueueRow]
@@ -117,16 +120,20 @@ class QueueModel(RowsModel):
                 document_title({"id": r.doc_id, "title": r.title}),
                 r.open,
                 r.disagreements,
-                r.agreed_open,
+                r.agreed_open + r.single_open,
                 STATUS_TEXT.get(r.status, r.status),
             )[col]
         if role == Qt.ItemDataRole.DecorationRole and col == 4:
             return status_icon(r.status)
         if role == Qt.ItemDataRole.ToolTipRole and col == 0:
-            return plain_tooltip(
-                f"{r.title}\nannotators: {', '.join(r.annotators)}\n"
-                f"{r.units} units: {r.agreed} agreed, {r.disagreements} differ, {r.open} open"
-            )
+            if r.single or len(r.annotators) < 2:  # one annotator: nothing is agreed
+                counts = (
+                    f"only {', '.join(r.annotators) or 'one annotator'} annotated it; agreement needs at least two\n"
+                    f"{r.units} units, {r.single_open + r.open} not decided yet"
+                )
+            else:
+                counts = f"annotators: {', '.join(r.annotators)}\n{r.units} units: {r.agreed} agreed, {r.disagreements} differ, {r.open} open"
+            return plain_tooltip(f"{r.title}\n{counts}")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (1, 2, 3):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

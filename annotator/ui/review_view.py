@@ -9,6 +9,11 @@ version, one event argument, one claim attribute or the claimant; reject; change
 or remove the gold annotation; add a gold span from a selection in the gold
 pane. "Accept all agreed" and "Mark reviewed" act on the whole document.
 
+Agreement needs at least two annotators. When only one has annotated a document,
+no unit is "agreed" (each is *single*): the view says so in plain words, hides
+"Accept all agreed" and offers "Accept all of <name>’s" instead, an explicit
+decision to promote that annotator's work into gold (one step, undoable).
+
 Every decision (:mod:`annotator.ui.review_decisions`) is a core review command
 pushed on the undo stack it is given (the main window's), so Ctrl+Z undoes it,
 and it is in the project file at once. The review queue on the left lists
@@ -139,6 +144,10 @@ class ReviewView(ReviewDecisions, QWidget):
             plain_tooltip("Copy every unit all annotators made identically into the gold layer, as one step (Ctrl+Shift+A)")
         )
         self.accept_agreed_button.clicked.connect(lambda _c=False: self.accept_all_agreed())
+        self.accept_single_button = QPushButton("Accept all of their annotations")
+        self.accept_single_button.setObjectName("accept-annotator")
+        self.accept_single_button.setVisible(False)  # only when one annotator worked on the document
+        self.accept_single_button.clicked.connect(lambda _c=False: self.accept_all_from())
         self.reviewed_button = QPushButton("Mark reviewed")
         self.reviewed_button.setObjectName("mark-reviewed")
         self.reviewed_button.setToolTip(plain_tooltip("Mark this document reviewed (Ctrl+D)"))
@@ -155,6 +164,7 @@ class ReviewView(ReviewDecisions, QWidget):
         header.addWidget(self.overlay_check)
         header.addWidget(self.status_label)
         header.addWidget(self.accept_agreed_button)
+        header.addWidget(self.accept_single_button)
         header.addWidget(self.reviewed_button)
         rlay.addLayout(header)
         self.summary_label = dialogs.plain_label(wrap=True)
@@ -303,10 +313,38 @@ class ReviewView(ReviewDecisions, QWidget):
         self.title_label.set_full_text(document_title(doc.model_dump(include={"id", "title", "external_id"})))
         self.status_label.setText(STATUS_TEXT.get(doc.status.value, doc.status.value))
         self.reviewed_button.setEnabled(doc.status != DocStatus.REVIEWED)
+        self._show_summary(present)
+        self._show_units(keep=None)
+
+    def _show_summary(self, present: list[str]) -> None:
+        """The summary line and the whole-document buttons: "Accept all agreed" with
+        two annotators or more, "Accept all of <name>’s" with one (nothing is agreed
+        then), and a plain statement of what agreement needs."""
         counts: dict[str, int] = {}
         for u in self.units:
             counts[u.status] = counts.get(u.status, 0) + 1
         open_n = sum(1 for u in self.units if u.open)
+        single = self.single_annotator()
+        self.accept_agreed_button.setVisible(single is None)
+        self.accept_single_button.setVisible(single is not None)
+        self.only_open.setEnabled(single is None)
+        self.only_open.setToolTip(
+            plain_tooltip("With one annotator there are no disagreements to show") if single is not None else ""
+        )
+        if single is not None:
+            todo = self.acceptable_from(single)
+            self.accept_single_button.setText(f"Accept all of {single}’s ({todo})")
+            self.accept_single_button.setEnabled(todo > 0)
+            self.accept_single_button.setToolTip(
+                plain_tooltip(
+                    f"Only {single} has annotated this document, so nothing can be called agreed. "
+                    f"Copy every one of {single}’s annotations you have not decided yet into the gold layer, as one step"
+                )
+            )
+            self.summary_label.setText(
+                self._single_message(single, present) + f"   {len(self.units)} units, {open_n} not decided yet."
+            )
+            return
         agreed_open = sum(1 for u in self.units if u.agreed and not u.gold)
         self.accept_agreed_button.setEnabled(agreed_open > 0)
         self.accept_agreed_button.setText(f"Accept all agreed ({agreed_open})")
@@ -316,7 +354,26 @@ class ReviewView(ReviewDecisions, QWidget):
             if self.units
             else "No annotations to review in this document."
         )
-        self._show_units(keep=None)
+
+    def _single_message(self, name: str, present: list[str]) -> str:
+        """What the reviewer of a document with one annotator compared is told."""
+        others = [n for n in present if n != name]
+        if others:  # the view was asked to compare one annotator only
+            why = (
+                f"Only one annotator ({name}) is compared here (this document also has work by {', '.join(others)}); "
+                "agreement needs at least two."
+            )
+            get_there = ""
+        else:
+            why = f"Only one annotator ({name}) has annotated this document; agreement needs at least two."
+            get_there = (
+                " To compare annotators, bring another annotator's work of this document into the project: "
+                "File > Import colleague's work… in the main window, or annotator merge on the command line."
+            )
+        return (
+            f"{why} You can still accept {name}’s annotations into gold one by one (select a unit, then "
+            f"“Accept {name}’s” or key 1) or all at once (“Accept all of {name}’s”).{get_there}"
+        )
 
     def _build_panes(self) -> None:
         for pane in self.panes.values():
@@ -473,7 +530,10 @@ class ReviewView(ReviewDecisions, QWidget):
                 self.select_unit(units[i])
                 return
             i += step
-        self.message.emit("No more open disagreements in this document.")
+        if self.single_annotator() is not None:
+            self.message.emit("No more undecided units in this document.")
+        else:
+            self.message.emit("No more open disagreements in this document.")
 
     # -- reactions ----------------------------------------------------------------------
     def show_document(self, doc_id: str) -> None:
@@ -507,20 +567,9 @@ class ReviewView(ReviewDecisions, QWidget):
         row = self.queue_model.row_of(self.doc_id)
         if row < 0 or self.doc_id is None:
             return
-        real = [u for u in self.units if u.status != "gold-only"]
-        dis = [u for u in real if u.status != "agreed"]
         old = self.queue_model.rows[row]
-        self.queue_model.rows[row] = QueueRow(
-            doc_id=old.doc_id,
-            title=old.title,
-            status=self.project.document_status(self.doc_id).value,
-            annotators=old.annotators,
-            units=len(real),
-            disagreements=len(dis),
-            open=sum(1 for u in dis if u.decision is None),
-            agreed=len(real) - len(dis),
-            agreed_open=sum(1 for u in real if u.agreed and not u.gold),
-        )
+        status = self.project.document_status(self.doc_id).value
+        self.queue_model.rows[row] = QueueRow.of(old.doc_id, old.title, status, old.annotators, self.units)
         self.queue_model.dataChanged.emit(self.queue_model.index(row, 0), self.queue_model.index(row, 4))
 
     def report_error(self, text: str) -> None:

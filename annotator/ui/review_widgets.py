@@ -169,7 +169,7 @@ class UnitDetail(QScrollArea):
         for role in roles:
             fillers = {name: [r.anns.get(x.target) for x in ev.arguments if x.role == role] for name, ev in events}
             shown = {name: [describe(f, r.text, r.anns) if f else "(missing)" for f in fs] for name, fs in fillers.items()}
-            same = len(events) == len(r.annotators) and len({tuple(v) for v in shown.values()}) == 1
+            same = len(r.annotators) > 1 and len(events) == len(r.annotators) and len({tuple(v) for v in shown.values()}) == 1
             head = dialogs.plain_label(f"{role}" + ("   (same for all)" if same else ""))
             head.setStyleSheet("font-style: italic;")
             grid.addWidget(head, row, 0, 1, 2)
