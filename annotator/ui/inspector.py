@@ -322,7 +322,7 @@ class Inspector(QScrollArea):
         self.clear_claimant_button.setEnabled(bool(ann.claimant_ref or ann.claimant_text))
         if not self.claimant_edit.hasFocus():
             self.claimant_edit.setText(ann.claimant_text or "")
-        shape = tuple((a.name, tuple(a.values)) for a in schema.claim.attributes)
+        shape = tuple((a.name, tuple(a.values), a.default, a.description) for a in schema.claim.attributes)
         if shape != self._attr_shape:
             self._build_attribute_rows(schema)
             self._attr_shape = shape
