@@ -8,8 +8,11 @@ add a new one.
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import TYPE_CHECKING, Any
+
+from annotator.core.kinds import now
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -22,6 +25,7 @@ __all__ = [
     "FORMAT_VERSION",
     "m001_initial",
     "m002_review",
+    "m003_claims_start_unset",
     "get_migrations",
     "sqlite_utils_classes",
 ]
@@ -143,8 +147,54 @@ def m002_review(db: Database) -> None:
     )
 
 
+#: The claim attributes of the bundled news schema up to format 2: name, values and
+#: the default it gave every new claim.
+_BUNDLED_CLAIM_ATTRIBUTES_V2 = (
+    ("claim_type", ["statistical", "factual", "causal", "quote", "prediction", "opinion"], "factual"),
+    ("check_worthiness", ["high", "medium", "low", "none"], "medium"),
+    ("stance", ["supports", "refutes", "neutral"], "supports"),
+    ("veracity", ["unverified", "true", "mostly_true", "mixed", "mostly_false", "false", "unverifiable"], "unverified"),
+)
+
+
+def m003_claims_start_unset(db: Database) -> None:
+    """New claims start with their attributes unset (issue 12).
+
+    Up to format 2 the bundled schema gave every new claim real-looking values
+    (factual / medium / supports / unverified), which could not be told from
+    judged ones.  A project whose stored schema still has exactly those claim
+    attributes with exactly those defaults (the bundled schema as it was, which
+    nobody chose) loses the defaults, and a history entry says so.  A schema the
+    project chose itself (other attributes, values or defaults) is kept as it is,
+    and no claim is touched: a stored value may have been set by hand.
+    """
+    row = db.execute("SELECT body FROM label_schema WHERE id = 1").fetchone()
+    if row is None:  # a new project: its schema is written after the migrations
+        return
+    body = json.loads(row[0])
+    claim = body.get("claim") if isinstance(body, dict) else None
+    attributes = claim.get("attributes") if isinstance(claim, dict) else None
+    if not isinstance(attributes, list) or len(attributes) != len(_BUNDLED_CLAIM_ATTRIBUTES_V2):
+        return
+    for attr, (name, values, default) in zip(attributes, _BUNDLED_CLAIM_ATTRIBUTES_V2):
+        if not isinstance(attr, dict) or (attr.get("name"), attr.get("values"), attr.get("default")) != (name, values, default):
+            return
+    for attr in attributes:
+        attr["default"] = None
+    stamp = now()
+    db.execute("UPDATE label_schema SET body = ?, updated = ? WHERE id = 1", (json.dumps(body, ensure_ascii=False), stamp))
+    detail = {
+        "removed_defaults": {name: default for name, _values, default in _BUNDLED_CLAIM_ATTRIBUTES_V2},
+        "note": "new claims start with their attributes unset; existing claims are unchanged",
+    }
+    db.execute(
+        "INSERT INTO history (time, actor, doc_id, action, detail) VALUES (?, ?, NULL, ?, ?)",
+        (stamp, "annotator", "claims_start_unset", json.dumps(detail)),
+    )
+
+
 #: The migrations in order. Never edit a released one: add a new one.
-MIGRATION_STEPS = (m001_initial, m002_review)
+MIGRATION_STEPS = (m001_initial, m002_review, m003_claims_start_unset)
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)
 _MIGRATIONS: Migrations | None = None

@@ -109,6 +109,9 @@ class Annotation(_Model):
             raise ValueError("only events have arguments")
         if (self.claimant_ref or self.claimant_text) and self.kind != "claim":
             raise ValueError("only claims have a claimant")
+        if self.kind == "claim" and None in self.attributes.values():
+            # unset is an absent key: a null (as exports write it) reads as unset
+            self.attributes = {k: v for k, v in self.attributes.items() if v is not None}
         return self
 
     @property

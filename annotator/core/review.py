@@ -165,7 +165,8 @@ class _Index:
 
     def content(self, a: Stored) -> tuple:
         """What must be equal, beyond span and label, for two versions to agree."""
-        attrs = tuple(sorted((k, repr(v)) for k, v in a.attribute_values().items()))
+        # an unset attribute is an absent key; a null (as an old row may hold) is unset too
+        attrs = tuple(sorted((k, repr(v)) for k, v in a.attribute_values().items() if v is not None))
         if a.kind == "event":
             args = tuple(sorted((role, repr(self.filler(target))) for role, target in a.argument_pairs()))
             return (attrs, args)

@@ -9,7 +9,10 @@ problem, e.g. ``news.toml: events[2].roles[0].labels: unknown entity label 'PEPR
 from __future__ import annotations
 
 import re
+import string
 import tomllib
+import unicodedata
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -89,10 +92,17 @@ class EventType(_Item):
 
 
 class ClaimAttribute(BaseModel):
+    """One attribute of claims (stance, veracity, ...) and the values it may take.
+
+    A new claim starts with the attribute unset (nobody judged it yet) unless the
+    schema declares a ``default``, which must be one of the ``values``.
+    """
+
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
     name: str = Field(min_length=1, max_length=100)
     values: list[str] = Field(min_length=1)
+    #: The value a new claim starts with; None (the usual): unset until someone sets it.
     default: str | None = None
     description: str = ""
 
@@ -100,8 +110,26 @@ class ClaimAttribute(BaseModel):
     def _default_allowed(self) -> ClaimAttribute:
         _no_duplicates(self.values, "values")
         if self.default is not None and self.default not in self.values:
-            raise ValueError(f"default {self.default!r} is not one of the values {self.values}")
+            raise ValueError(f"the default of {self.name}, {self.default!r}, is not one of its values: {', '.join(self.values)}")
         return self
+
+
+#: Letters that are never claim attribute keys: Shift+A, Shift+K and Shift+R are
+#: commands of the text (``annotator.ui.workspace_keys.COMMAND_KEYS``; a UI test
+#: checks the two agree).
+RESERVED_ATTRIBUTE_KEYS = frozenset("akr")
+
+
+def _key_candidates(value: str) -> list[str]:
+    """The letters a value would like as its key, best first: the initials of its
+    words, then its other letters (accents dropped), then the alphabet."""
+    plain = unicodedata.normalize("NFKD", value.casefold()).encode("ascii", "ignore").decode()
+    words = [w for w in re.split(r"[^a-z]+", plain) if w]
+    out: list[str] = []
+    for c in [w[0] for w in words] + list("".join(words)) + list(string.ascii_lowercase):
+        if c not in out:
+            out.append(c)
+    return out
 
 
 class ClaimSpec(BaseModel):
@@ -131,6 +159,38 @@ class ClaimSpec(BaseModel):
 
     def attribute(self, name: str) -> ClaimAttribute | None:
         return next((a for a in self.attributes if a.name == name), None)
+
+    def new_attributes(self) -> dict[str, str]:
+        """The attributes a new claim starts with: only the declared defaults
+        (an attribute without one starts unset)."""
+        return {a.name: a.default for a in self.attributes if a.default is not None}
+
+    def attribute_keys(self, reserved: Iterable[str] = ()) -> dict[str, tuple[str, str]]:
+        """The one-key shortcuts of attribute values: letter -> (attribute, value).
+
+        Every value gets its own lower-case letter (the app takes it with Shift),
+        never one of :data:`RESERVED_ATTRIBUTE_KEYS` or ``reserved``.  Letters are
+        handed out in rounds: first each value's initial, then each value's next
+        wish (the initials of its other words, then its other letters, then the
+        alphabet); within a round attributes with fewer values go first, then
+        schema order.  So the same schema always gets the same keys.  When the
+        letters run out the remaining values have none (set them with the mouse).
+        """
+        taken = set(RESERVED_ATTRIBUTE_KEYS) | {k.lower() for k in reserved}
+        order = sorted(range(len(self.attributes)), key=lambda i: (len(self.attributes[i].values), i))
+        todo = [(self.attributes[i].name, v) for i in order for v in self.attributes[i].values]
+        wishes = {item: _key_candidates(item[1]) for item in todo}
+        keys: dict[str, tuple[str, str]] = {}
+        for rank in range(len(string.ascii_lowercase)):
+            if not todo or len(taken) >= len(string.ascii_lowercase):
+                break
+            for item in list(todo):
+                wish = wishes[item]
+                if rank < len(wish) and wish[rank] not in taken:
+                    taken.add(wish[rank])
+                    keys[wish[rank]] = item
+                    todo.remove(item)
+        return keys
 
 
 class RelationType(_Item):

@@ -126,6 +126,22 @@ _INSERT_BATCH = 500
 _INSERT_BATCH_CHARS = 8_000_000
 
 
+def _is_project_of_version(path: Path, version: int) -> bool:
+    """Whether ``path`` is a complete project file of that format version (read
+    from its SQLite header: magic, user_version, application_id)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except OSError:
+        return False
+    return (
+        len(head) == 100
+        and head.startswith(b"SQLite format 3\x00")
+        and int.from_bytes(head[60:64], "big") == version
+        and int.from_bytes(head[68:72], "big") == APPLICATION_ID
+    )
+
+
 class Project(ReviewQueries):
     """An open project file. Use as a context manager or call :meth:`close`.
 
@@ -228,6 +244,11 @@ class Project(ReviewQueries):
         renamed, so a backup that exists is complete (a crash mid-copy leaves a
         stray ``.tmp``, never a half backup under the real name)."""
         backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
+        if _is_project_of_version(backup, version):
+            # An upgrade cut short after its backup was made, and after some of its
+            # migrations were committed: that backup is the file as it was, the file
+            # itself no longer is (with several migrations to run, each commits alone).
+            return backup
         tmp = backup.with_name(backup.name + ".tmp")
         tmp.unlink(missing_ok=True)
         copy_project(self.path, tmp)

@@ -19,7 +19,7 @@ colours), so brat opens the folder without configuration errors.
 
 - Offsets are code points into the ``.txt``, end-exclusive, as brat counts them.
 - Entities and claims are T lines; a claim is a T line of type ``CLAIM`` whose
-  attributes are A lines; a claimant span is an R line ``claimant`` from the
+  attributes are A lines (brat has no null: an unset attribute has no line); a claimant span is an R line ``claimant`` from the
   claim to it, a free-text claimant an ``AnnotatorNotes`` line
   ``claimant: TEXT``.  Events are a T line (the trigger, typed with the event
   type) and an E line; a role filled twice is numbered as brat does

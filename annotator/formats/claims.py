@@ -29,7 +29,7 @@ from typing import Any
 
 from annotator.core.models import all_spans, has_span
 from annotator.core.tokenize import sentences
-from annotator.formats.writing import JsonlWriter, Unit
+from annotator.formats.writing import JsonlWriter, Unit, claim_attributes
 
 __all__ = ["ClaimsWriter"]
 
@@ -68,8 +68,7 @@ class ClaimsWriter(JsonlWriter):
                     }
             elif c.claimant_text:
                 claimant = {"text": c.claimant_text}
-            attributes = {n: c.attributes.get(n) for n in names}
-            attributes.update({k: v for k, v in sorted(c.attributes.items()) if k not in attributes})
+            attributes = claim_attributes(names, c.attributes)
             rec: dict[str, Any] = {"id": c.id, "doc_id": unit.doc.id}
             if unit.doc.external_id is not None:
                 rec["external_id"] = unit.doc.external_id

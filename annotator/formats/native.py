@@ -14,9 +14,10 @@ The format for moving work between annotators' desktops and into review::
      "review": [{"id": "...", "reviewer": "...", "time": "...", "action": "accept",
                  "source_ids": ["..."], "gold_id": "...", "detail": {}}]}
 
-Keys are always written in this order, annotations sorted by kind (entity,
-event, claim, relation), then start, end and id, so export -> import ->
-export gives the same bytes.  ``review`` holds the document's review decisions
+A claim's ``attributes`` hold every claim attribute of the schema, ``null``
+where nobody set it (read back as unset).  Keys are always written in this
+order, annotations sorted by kind (entity, event, claim, relation), then start,
+end and id, so export -> import -> export gives the same bytes.  ``review`` holds the document's review decisions
 (who accepted or rejected what into the gold layer, when), oldest first.  ``text`` is the canonical document text and every
 offset is a code point into it, end-exclusive.  Reading keeps ids, timestamps,
 statuses, annotators and sources; records written by hand may leave out ids
@@ -27,7 +28,7 @@ statuses, annotators and sources; records written by hand may leave out ids
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -41,7 +42,7 @@ from annotator.formats import (
     record_name,
     record_text,
 )
-from annotator.formats.writing import ExportContext, ExportSource, Unit, Writer, open_text
+from annotator.formats.writing import ExportContext, ExportSource, Unit, Writer, claim_attributes, open_text
 
 if TYPE_CHECKING:
     from annotator.core.schema import LabelSchema
@@ -121,6 +122,7 @@ def native_row_record(
 ) -> dict[str, Any]:
     """The native record of a document and its annotations as the project stores
     them (exports read every row: no Document and Annotation objects are made)."""
+    names = [a.name for a in schema.claim.attributes] if schema is not None else []
     return {
         "format": NATIVE_FORMAT,
         "format_version": NATIVE_VERSION,
@@ -135,7 +137,7 @@ def native_row_record(
         "status": doc.status,
         "created": doc.created,
         "updated": doc.updated,
-        "annotations": [annotation_dict(r) for r in sorted(annotations, key=_annotation_order)],
+        "annotations": [annotation_dict(r, names) for r in sorted(annotations, key=_annotation_order)],
         "review": [review_dict(d) for d in review or []],
     }
 
@@ -145,11 +147,17 @@ def _annotation_order(r: AnnotationRow) -> tuple:
     return (_KIND_ORDER.get(r.kind, len(KINDS)), -1 if r.start is None else r.start, -1 if r.end is None else r.end, r.id)
 
 
-def annotation_dict(r: AnnotationRow) -> dict[str, Any]:
-    """One annotation in native key order (without ``doc_id``), from its stored row."""
+def annotation_dict(r: AnnotationRow, claim_names: Sequence[str] = ()) -> dict[str, Any]:
+    """One annotation in native key order (without ``doc_id``), from its stored row.
+
+    A claim's attributes hold every claim attribute of the schema (``claim_names``),
+    ``null`` where nobody set it; reading ``null`` back gives unset."""
     d: dict[str, Any] = dict(zip(ANNOTATION_COLUMNS, r))
     del d["doc_id"]  # the others keep their order
-    d["attributes"] = {} if r.attributes == "{}" else dict(sorted(json.loads(r.attributes).items()))
+    attributes = {} if r.attributes == "{}" else json.loads(r.attributes)
+    if r.kind == "claim" and claim_names:
+        attributes = claim_attributes(claim_names, attributes)
+    d["attributes"] = dict(sorted(attributes.items())) if attributes else {}
     d["arguments"] = [] if r.arguments == "[]" else [{"role": x["role"], "target": x["target"]} for x in json.loads(r.arguments)]
     return d
 

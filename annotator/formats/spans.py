@@ -24,7 +24,9 @@ Shape (the one Prodigy's ``ner_manual`` and ``rel.manual`` recipes produce)::
   without it (whitespace is never part of a token).
 - Spans of events (their triggers, labelled with the event type) and claims
   (label ``CLAIM``) are exported when asked (``--kind``); they carry
-  ``"kind"``, and claims and entities with attributes carry ``"attributes"``.
+  ``"kind"``.  Claims carry ``"attributes"``: every claim attribute of the
+  schema, ``null`` where nobody set it, then any other they hold; entities
+  with attributes carry them as they are.
 - ``relations``: relations, event arguments (label: the role; head: the
   trigger) and claimants (label ``claimant``; head: the claim) between exported
   spans; ``head``/``child`` are the ``token_end`` of the head and child span,
@@ -45,7 +47,7 @@ from typing import Any
 
 from annotator.core.models import SpanAnnotation
 from annotator.core.tokenize import Token
-from annotator.formats.writing import JsonlWriter, Unit, unit_links
+from annotator.formats.writing import JsonlWriter, Unit, claim_attributes, unit_links
 
 __all__ = ["SpansWriter", "prodigy_tokens", "span_record"]
 
@@ -71,8 +73,15 @@ def prodigy_tokens(
     return out, by_start, by_end
 
 
-def span_record(unit: Unit, a: SpanAnnotation, token_start: int | None = None, token_end: int | None = None) -> dict[str, Any]:
-    """A span as Prodigy writes it (offsets converted as the export asks)."""
+def span_record(
+    unit: Unit,
+    a: SpanAnnotation,
+    token_start: int | None = None,
+    token_end: int | None = None,
+    claim_names: Sequence[str] = (),
+) -> dict[str, Any]:
+    """A span as Prodigy writes it (offsets converted as the export asks); a claim's
+    attributes are the schema's ``claim_names`` (null when unset) and any others."""
     rec: dict[str, Any] = {"start": unit.pos(a.start), "end": unit.pos(a.end)}
     if token_start is not None:
         rec["token_start"] = token_start
@@ -81,8 +90,9 @@ def span_record(unit: Unit, a: SpanAnnotation, token_start: int | None = None, t
     rec["text"] = a.text_in(unit.text)
     if a.kind != "entity":
         rec["kind"] = a.kind
-    if a.attributes:
-        rec["attributes"] = a.attributes
+    attributes = claim_attributes(claim_names, a.attributes) if a.kind == "claim" else a.attributes
+    if attributes:
+        rec["attributes"] = attributes
     return rec
 
 
@@ -117,8 +127,9 @@ class SpansWriter(JsonlWriter):
     def _record(self, unit: Unit, spans: list[SpanAnnotation], by_start: _Index, by_end: _Index) -> dict[str, Any]:
         """The record without its tokens (:meth:`lines` writes them between ``meta`` and ``spans``)."""
         records: dict[str, dict[str, Any]] = {}
+        names = [attr.name for attr in self.ctx.schema.claim.attributes]
         for a in spans:
-            records[a.id] = span_record(unit, a, by_start[a.start], by_end[a.end])
+            records[a.id] = span_record(unit, a, by_start[a.start], by_end[a.end], names)
         rec: dict[str, Any] = {"text": unit.text, "meta": unit.meta(), "spans": list(records.values())}
         relations = [
             {

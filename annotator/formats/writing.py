@@ -16,7 +16,7 @@ import json
 import os
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -61,6 +61,16 @@ class ExportSource(Protocol):
     def iter_documents(self, ids: Iterable[str] | None = None) -> Iterator[Document]: ...
 
     def annotations(self, doc_id: str, annotator: str | None = None) -> list[Annotation]: ...
+
+
+def claim_attributes(names: Sequence[str], attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """A claim's attributes as every export writes them: each attribute of the
+    schema (``names``, in that order), None (``null``) where nobody set it, then
+    any other attribute the claim carries, by name.  A claim nobody judged is
+    told from one that was."""
+    out = {n: attributes.get(n) for n in names}
+    out.update({k: v for k, v in sorted(attributes.items()) if k not in out})
+    return out
 
 
 # ---------------------------------------------------------------------------

@@ -41,8 +41,15 @@ def describe(ann: Annotation, text: str, by_id: dict[str, Annotation]) -> str:
     return one_line(ann.text_in(text))
 
 
-def details(ann: Annotation, text: str, by_id: dict[str, Annotation]) -> str:
-    """A longer plain description for tooltips."""
+def unset_attributes(ann: Annotation, schema: LabelSchema | None) -> list[str]:
+    """The schema's claim attributes ``ann`` (a claim) has not set yet."""
+    if ann.kind != "claim" or schema is None:
+        return []
+    return [a.name for a in schema.claim.attributes if ann.attributes.get(a.name) is None]
+
+
+def details(ann: Annotation, text: str, by_id: dict[str, Annotation], schema: LabelSchema | None = None) -> str:
+    """A longer plain description for tooltips (a claim's unset attributes too)."""
     lines = [f"{ann.kind} {ann.label}"]
     if ann.span is not None:
         lines.append(f"[{ann.start}, {ann.end}) “{ann.text_in(text)}”")
@@ -58,6 +65,7 @@ def details(ann: Annotation, text: str, by_id: dict[str, Annotation]) -> str:
             lines.append(f"claimant: {ann.claimant_text}")
         for key, value in sorted(ann.attributes.items()):
             lines.append(f"{key}: {value}")
+        lines += [f"{name}: (not set)" for name in unset_attributes(ann, schema)]
     if ann.kind == "relation":
         lines.append(describe(ann, text, by_id))
     lines.append(f"by {ann.annotator} ({ann.source})")
@@ -146,14 +154,17 @@ class AnnotationTableModel(QAbstractTableModel):
             if col == self.KIND:
                 return ann.kind
             if col == self.LABEL:
-                return "Claim" if ann.kind == "claim" else ann.label
+                if ann.kind != "claim":
+                    return ann.label
+                unset = len(unset_attributes(ann, self.schema))
+                return f"Claim ({unset} not set)" if unset else "Claim"
             if col == self.TEXT:
                 return describe(ann, self.text, self._by_id)
             return ann.annotator
         if role == Qt.ItemDataRole.DecorationRole and col == self.LABEL and self.schema is not None:
             return swatch_icon(self.schema.color(ann.kind, ann.label))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return plain_tooltip(details(ann, self.text, self._by_id))
+            return plain_tooltip(details(ann, self.text, self._by_id, self.schema))
         return None
 
 

@@ -1,6 +1,10 @@
 """The inspector: edits the selected annotation (label, event arguments, claim
 claimant and attributes, relation type) and shows what the schema says about it.
 
+A claim's attributes are combo boxes, each with the keys of its values beside it
+(Shift + the letter sets the value while the claim is selected in the text or the
+list); attributes nobody set yet read "(not set)" and are listed above them.
+
 The widget never changes the project itself: it emits requests that the
 workspace turns into undoable commands, and it is refreshed from the stored
 annotations after every change. The schema checks it shows are in
@@ -35,6 +39,7 @@ from annotator.core.constraints import filler_problem, one_line, warnings_for
 from annotator.ui.actions import escape_mnemonic, plain_tooltip
 from annotator.ui.dialogs import plain_label
 from annotator.ui.palette import swatch_icon
+from annotator.ui.workspace_keys import claim_attribute_keys
 
 if TYPE_CHECKING:
     from annotator.core.models import Annotation
@@ -42,6 +47,11 @@ if TYPE_CHECKING:
 
 NOT_SET = "(not set)"
 WARNING_SIGN = "⚠"
+
+
+def _caption(name: str) -> str:
+    """An attribute's name as the inspector shows it ("check worthiness")."""
+    return name.replace("_", " ")
 
 
 # ---------------------------------------------------------------------------
@@ -167,9 +177,16 @@ class Inspector(QScrollArea):
         self.claimant_caption = QLabel("Claimant &text")
         self.claimant_caption.setBuddy(self.claimant_edit)
         cl.addRow(self.claimant_caption, self.claimant_edit)
+        self.unset_label = plain_label(wrap=True)
+        self.unset_label.setStyleSheet("color: #8a4b00;")
+        self.unset_label.setToolTip(plain_tooltip("A claim's attributes start unset: set each one you judged"))
+        cl.addRow(self.unset_label)
         self.attr_form = cl
         self.attr_combos: dict[str, QComboBox] = {}
+        #: attribute -> the label listing its values' keys ("Shift+S supports · ...")
+        self.attr_hints: dict[str, QLabel] = {}
         self._attr_rows: list[QWidget] = []
+        self._attr_shape: tuple = ()
         outer.addWidget(self.claim_box)
 
         # -- relation ------------------------------------------------------------------
@@ -305,36 +322,62 @@ class Inspector(QScrollArea):
         self.clear_claimant_button.setEnabled(bool(ann.claimant_ref or ann.claimant_text))
         if not self.claimant_edit.hasFocus():
             self.claimant_edit.setText(ann.claimant_text or "")
-        names = [a.name for a in schema.claim.attributes]
-        if list(self.attr_combos) != names:
+        shape = tuple((a.name, tuple(a.values), a.default, a.description) for a in schema.claim.attributes)
+        if shape != self._attr_shape:
             self._build_attribute_rows(schema)
+            self._attr_shape = shape
+        unset = []
         for attr in schema.claim.attributes:
             combo = self.attr_combos[attr.name]
             value = ann.attributes.get(attr.name)
+            if value is None:
+                unset.append(_caption(attr.name))
+            for i in range(combo.count() - 1, len(attr.values), -1):  # an earlier claim's value not in the schema
+                combo.removeItem(i)
             index = combo.findData(value) if value is not None else 0
             if index < 0:  # a value the schema does not list: show it anyway
                 combo.addItem(escape_mnemonic(f"{value} (not in schema)"), value)
                 index = combo.count() - 1
             combo.setCurrentIndex(index)
+        self.unset_label.setVisible(bool(unset))
+        self.unset_label.setText(f"Not set yet: {', '.join(unset)}" if unset else "")
 
     def _build_attribute_rows(self, schema: LabelSchema) -> None:
         for w in self._attr_rows:
             self.attr_form.removeRow(w)
-        self._attr_rows, self.attr_combos = [], {}
+        self._attr_rows, self.attr_combos, self.attr_hints = [], {}, {}
+        keys = {item: letter for letter, item in claim_attribute_keys(schema).items()}
         for attr in schema.claim.attributes:
             combo = QComboBox()
             combo.addItem(NOT_SET, None)
+            hints = []
             for value in attr.values:
-                combo.addItem(escape_mnemonic(value), value)
-            tip = attr.description or f"{attr.name} of the claim"
-            combo.setToolTip(plain_tooltip(tip + (f"\nDefault: {attr.default}" if attr.default else "")))
+                letter = keys.get((attr.name, value))
+                shortcut = f"Shift+{letter.upper()}" if letter else ""
+                combo.addItem(escape_mnemonic(f"{value}  ({shortcut})" if shortcut else value), value)
+                if shortcut:
+                    hints.append(f"{shortcut} {value}")
+            tip = attr.description or f"{_caption(attr.name)} of the claim"
+            tip += f"\nA new claim starts with {attr.default}." if attr.default else "\nA new claim starts with it unset."
+            combo.setToolTip(plain_tooltip(tip))
             combo.activated.connect(lambda _i, name=attr.name, c=combo: self._attribute_chosen(name, c))
-            caption = plain_label(attr.name.replace("_", " "))
+            hint = plain_label(" · ".join(hints), wrap=True)
+            hint.setStyleSheet("color: palette(mid);")
+            hint.setToolTip(plain_tooltip("With the claim selected (in the text or the list), Shift + the letter sets the value"))
+            hint.setVisible(bool(hints))
+            cell = QWidget()
+            box = QVBoxLayout(cell)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(1)
+            box.addWidget(combo)
+            box.addWidget(hint)
+            caption = plain_label(_caption(attr.name))
             caption.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
             caption.setBuddy(combo)
-            self.attr_form.addRow(caption, combo)
+            self.attr_form.addRow(caption, cell)
             self.attr_combos[attr.name] = combo
-            self._attr_rows.append(combo)
+            self.attr_hints[attr.name] = hint
+            self._attr_rows.append(cell)
 
     def _fill_links(self, ann: Annotation) -> None:
         links = []

@@ -332,8 +332,8 @@ class Workspace(KeyHandling, Picking, QObject):
             return entity(self.doc_id, start, end, label, self.annotator)
         if kind == "event":
             return event_annotation(self.doc_id, start, end, label, self.annotator)
-        defaults = {a.name: a.default for a in self.schema.claim.attributes if a.default is not None}
-        return claim(self.doc_id, start, end, self.annotator, attributes=defaults)
+        # unset unless the schema declares a default: a claim nobody judged looks like one
+        return claim(self.doc_id, start, end, self.annotator, attributes=self.schema.claim.new_attributes())
 
     def _same_span(self, kind: str, label: str | None, start: int, end: int) -> Annotation | None:
         return next(
@@ -367,7 +367,7 @@ class Workspace(KeyHandling, Picking, QObject):
         quoted = f"“{one_line(ann.text_in(self.text), 40)}”"
         hints = {
             "event": f"{label} {quoted} added. Shift+A adds an argument.",
-            "claim": f"Claim {quoted} added. Shift+K picks its claimant; set its attributes in the inspector.",
+            "claim": f"Claim {quoted} added. Shift+K picks its claimant; Shift+letter sets an attribute (keys in the inspector).",
         }
         self.message.emit(hints.get(kind, f"{label} {quoted} added."))
         return ann
@@ -427,17 +427,21 @@ class Workspace(KeyHandling, Picking, QObject):
                 )
             )
 
-    def set_claim_attribute(self, claim_id: str, name: str, value: str | None) -> None:
+    def set_claim_attribute(self, claim_id: str, name: str, value: str | None) -> bool:
+        """Set (``value``) or unset (None or "") one attribute of a claim: one undo step.
+        False when nothing changed."""
         cl = self.anns.get(claim_id)
         if cl is None or self.doc_id is None:
-            return
+            return False
         attrs = dict(cl.attributes)
         if value:
             attrs[name] = value
         else:
             attrs.pop(name, None)
-        if attrs != cl.attributes:
-            self.run(UpdateAnnotation(self.doc_id, self.annotator, claim_id, text=f"set {name}", attributes=attrs))
+        if attrs == cl.attributes:
+            return False
+        what = f"set {name} to {value}" if value else f"unset {name}"
+        return self.run(UpdateAnnotation(self.doc_id, self.annotator, claim_id, text=what, attributes=attrs))
 
 
 def _acted_on(command: Command) -> list[str]:

@@ -2,17 +2,23 @@
 
 Keys (see :data:`COMMAND_KEYS` and the schema's shortcuts) act only while the
 article view or the annotation list has focus (:meth:`KeyHandling.install_keys`):
-never while typing into a field. :class:`KeyHandling` is a part of
+never while typing into a field. With a claim selected, Shift + a letter sets a
+claim attribute value (:func:`claim_attribute_keys`: one letter per value, shown
+in the inspector). :class:`KeyHandling` is a part of
 :class:`~annotator.ui.workspace.Workspace` (its state and actions).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from annotator.core.schema import LabelSchema
 
 #: Shift+letter commands of the text (label keys are lower case, so these never clash).
 COMMAND_KEYS: dict[str, tuple[str, str]] = {
@@ -33,10 +39,17 @@ TEXT_KEYS: list[tuple[str, str]] = [
     ("Alt+Left / Alt+Right", "Move the start of the selected span"),
     ("Alt+Shift+Left / Alt+Shift+Right", "Move the end of the selected span"),
     *[(f"Shift+{k}", text) for k, (_name, text) in COMMAND_KEYS.items()],
+    ("Shift+letter (a claim selected)", "Set a claim attribute: the letter the inspector shows next to the value"),
     ("Enter (while picking)", "Use the selected text as the filler/claimant/tail (asks its entity label)"),
     ("Escape", "Cancel picking; else deselect the annotation"),
     ("Tab / Shift+Tab", "Move between the text and the panels"),
 ]
+
+
+def claim_attribute_keys(schema: LabelSchema) -> dict[str, tuple[str, str]]:
+    """Lower-case letter -> (attribute, value): Shift + the letter sets that claim
+    attribute value (never one of the Shift+letter commands)."""
+    return schema.claim.attribute_keys(reserved=[k.lower() for k in COMMAND_KEYS])
 
 
 class KeyHandling:
@@ -106,7 +119,7 @@ class KeyHandling:
             return None
         if mods == Qt.KeyboardModifier.ShiftModifier and text.isalpha():
             command = COMMAND_KEYS.get(text.upper())
-            return getattr(self, command[0]) if command else None
+            return getattr(self, command[0]) if command else self._claim_attribute_key(text)
         if no_mods:
             text = text.lower()  # Caps Lock
         elif mods != Qt.KeyboardModifier.ShiftModifier:
@@ -116,6 +129,26 @@ class KeyHandling:
         if hit is None:
             return None
         return lambda: self.press_label(*hit)
+
+    def _claim_attribute_key(self, letter: str) -> Callable[[], None] | None:
+        """Shift + ``letter`` with a claim selected (and not picking): set the
+        attribute value of that letter, one undoable step."""
+        current = self.selected()
+        schema = self.schema
+        if current is None or current.kind != "claim" or schema is None or self.pick is not None:
+            return None
+        hit = claim_attribute_keys(schema).get(letter.lower())
+        if hit is None:
+            return None
+        name, value = hit
+
+        def set_value() -> None:
+            if current.attributes.get(name) == value:
+                self.message.emit(f"{name.replace('_', ' ')} is already {value}.")
+            elif self.set_claim_attribute(current.id, name, value):
+                self.message.emit(f"{name.replace('_', ' ')}: {value} (Ctrl+Z undoes).")
+
+        return set_value
 
     def handle_key(self, event: QKeyEvent) -> bool:
         command = self._key_command(event)

@@ -272,9 +272,10 @@ def test_claim_span_claimant_and_attributes_by_hand(project):
     assert veracity["kappa"] == pytest.approx(1 / 3)
     assert veracity["kappa"] == pytest.approx(cohen_kappa_score(["true", "(unset)"], ["true", "false"]))
     assert p["claim_attribute_agreement"]["stance"] == 0.5
-    # an attribute of the schema nobody set agrees on both pairs
-    assert p["claim_attribute_agreement"]["check_worthiness"] == 1.0
+    # an attribute of the schema nobody set is no agreement on a judged value: nothing to report
+    assert p["claim_attribute_agreement"]["check_worthiness"] is None
     assert p["claim_attribute_kappa"]["check_worthiness"] is None
+    assert p["claims"]["attributes"]["check_worthiness"] == {"percent": None, "kappa": None, "pairs": 0, "unset_both": 2}
     assert p["per_label"]["CLAIM"]["claim_f1_exact"] == pytest.approx(2 / 3)
 
 

@@ -109,7 +109,7 @@ def test_bom_is_accepted(tmp_path):
         (
             "v.yaml",
             "claim:\n  attributes:\n    - {name: stance, values: [a, b], default: c}\n",
-            "v.yaml: claim.attributes[0]: default 'c' is not one of the values",
+            "v.yaml: claim.attributes[0]: the default of stance, 'c', is not one of its values: a, b",
         ),
         (
             "e.yaml",

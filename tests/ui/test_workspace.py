@@ -244,13 +244,7 @@ def test_claim_with_claimant_span_and_attributes(qtbot, window, project):
     select(window, "some Indian companies have received licences for importing rare earth magnets from China")
     key(qtbot, window, "c")
     [cl] = mine(project, doc, "claim")
-    # Schema defaults applied at creation.
-    assert cl.attributes == {
-        "claim_type": "factual",
-        "check_worthiness": "medium",
-        "stance": "supports",
-        "veracity": "unverified",
-    }
+    assert cl.attributes == {}  # unset: the bundled schema declares no defaults
     # Claimant: Shift+K, then click the person.
     key(qtbot, window, Qt.Key.Key_K, Qt.KeyboardModifier.ShiftModifier)
     assert ws.pick is not None and ws.pick.what == "claimant"
@@ -260,8 +254,8 @@ def test_claim_with_claimant_span_and_attributes(qtbot, window, project):
     # Attributes from the inspector, by keyboard.
     combo: QComboBox = window.inspector.attr_combos["stance"]
     combo.setFocus()
-    qtbot.keyClick(combo, Qt.Key.Key_Down)  # supports -> refutes
-    assert project.get_annotation(cl.id).attributes["stance"] == "refutes"
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # (not set) -> supports
+    assert project.get_annotation(cl.id).attributes["stance"] == "supports"
     veracity = window.inspector.attr_combos["veracity"]
     veracity.setCurrentIndex(veracity.findData("mostly_true"))
     veracity.activated.emit(veracity.currentIndex())
@@ -274,7 +268,7 @@ def test_claim_with_claimant_span_and_attributes(qtbot, window, project):
     assert (stored.claimant_ref, stored.claimant_text) == (None, "the <b>ministry</b>")
     assert window.inspector.claimant_label.text() == "the <b>ministry</b> (typed)"
     assert window.inspector.claimant_label.textFormat() == Qt.TextFormat.PlainText
-    # Every step undoes, back to the claim with its defaults.
+    # Every step undoes, back to the claim as it was made.
     for _ in range(4):
         window.undo_action.trigger()
     assert project.get_annotation(cl.id).model_dump(exclude={"updated"}) == cl.model_dump(exclude={"updated"})

@@ -65,7 +65,11 @@ class PairState:
     claims: Counts = field(default_factory=Counts)
     claims_overlap: Counts = field(default_factory=Counts)
     claimant: list[tuple[Any, Any]] = field(default_factory=list)
+    #: attribute -> Counter of (value of a, value of b) over matched claims where at
+    #: least one of the two set it (an unset one is the category ``(unset)``)
     attributes: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    #: attribute -> matched claims where neither set it (no judgement to compare)
+    attributes_unset: Counter = field(default_factory=Counter)
     per_doc: dict[str, int] = field(default_factory=dict)
 
 
@@ -140,7 +144,11 @@ def pair_document(corpus: Corpus, st: PairState, doc_id: str, a: str, b: str, la
             disagreements += pa != pb
             for name in _attribute_names(corpus, attrs_a, attrs_b):
                 x, y = attrs_a.get(name), attrs_b.get(name)
-                st.attributes[name][(_value(x), _value(y))] += 1
+                confusion = st.attributes[name]  # (made for every attribute, so each is reported)
+                if x is None and y is None:  # nobody judged it: neither agreement nor disagreement
+                    st.attributes_unset[name] += 1
+                    continue
+                confusion[(_value(x), _value(y))] += 1
                 disagreements += x != y
     st.per_doc[doc_id] = disagreements
 

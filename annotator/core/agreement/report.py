@@ -54,6 +54,7 @@ def _pair_report(corpus: Corpus, a: str, b: str, label: str | None, documents: s
             "percent": ratio(sum(n for (x, y), n in conf.items() if x == y), sum(conf.values())),
             "kappa": cohen_kappa(conf),
             "pairs": sum(conf.values()),
+            "unset_both": st.attributes_unset[name],
         }
         for name, conf in st.attributes.items()
     }
