@@ -124,7 +124,7 @@ def test_import_options(runner, project, tmp_path):
     "args, message",
     [
         (["--encoding", "klingon"], "unknown text encoding 'klingon'"),
-        (["--format", "csv"], "'csv' is not one of"),
+        (["--format", "csv"], "unknown format 'csv'. Formats: txt, html"),
         (["--annotator", " "], "may not be empty"),
     ],
 )
@@ -261,3 +261,73 @@ def test_long_lists_of_problems_are_cut(runner, project, tmp_path):
     assert result.stderr.count("left out: ") == 51
     assert f"left out: {f}: ... and 30 more problems" in result.stderr
     assert "imported 1 document" in result.stdout and "left out 80 bad records" in result.stdout
+
+
+# -- export: where it writes, which format -------------------------------------------
+def test_export_says_it_created_the_missing_folder(runner, project, tmp_path):
+    out = tmp_path / "new" / "deeper" / "p.jsonl"
+    result = runner.invoke(main, ["export", str(project), "--format", "native", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.is_file()
+    assert f"Created folder {tmp_path / 'new'}" in result.output
+    # Into a folder that exists: nothing to say about folders.
+    again = runner.invoke(main, ["export", str(project), "--format", "native", "--out", str(tmp_path / "new" / "q.jsonl")])
+    assert again.exit_code == 0, again.output
+    assert "Created folder" not in again.output
+
+
+def test_export_of_a_folder_format_says_it_created_the_missing_parent(runner, project, tmp_path):
+    out = tmp_path / "made" / "brat"
+    result = runner.invoke(main, ["export", str(project), "--format", "brat", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.is_dir() and f"Created folder {tmp_path / 'made'}" in result.output
+
+
+def test_a_failed_export_removes_the_folders_it_created(runner, project, tmp_path, monkeypatch):
+    from annotator.formats import native
+
+    def boom(self, rows, dest):
+        dest.write_text("half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(native.NativeWriter, "write_rows", boom)
+    (tmp_path / "there").mkdir()
+    out = tmp_path / "there" / "new" / "deeper" / "x.jsonl"
+    result = runner.invoke(main, ["export", str(project), "--format", "native", "--out", str(out)])
+    assert result.exit_code == 1 and "No space left on device; nothing was written" in result.output
+    assert list((tmp_path / "there").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command, typo, suggestion",
+    [
+        ("export", "conl", "conll"),
+        ("export", "doccanno", "doccano"),
+        ("export", "Conl", "conll"),
+        ("export", "span", "spans' or 'spacy"),
+        ("import", "jsnl", "jsonl"),
+    ],
+)
+def test_a_mistyped_format_gets_a_did_you_mean(runner, project, command, typo, suggestion):
+    args = [command, str(project), *([str(DATA / "batch.jsonl")] if command == "import" else []), "--format", typo]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1, result.output
+    assert lines[0].startswith(f"Error: unknown format '{typo}'. Did you mean '{suggestion}'? Formats: ")
+    assert "Traceback" not in result.output
+
+
+def test_an_unknown_format_lists_the_formats(runner, project):
+    from annotator.services.exporting import FORMATS
+
+    result = runner.invoke(main, ["export", str(project), "--format", "xlsx"])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"Error: unknown format 'xlsx'. Formats: {', '.join(FORMATS)}"
+
+
+def test_format_names_are_not_case_sensitive(runner, project, tmp_path):
+    out = tmp_path / "p.jsonl"
+    result = runner.invoke(main, ["export", str(project), "--format", "NATIVE", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "native record" in result.output and out.is_file()

@@ -25,9 +25,22 @@ class AppStartError(Exception):
     """The desktop app cannot start; ``str()`` is the message for people."""
 
 
+class DesktopUnavailable(AppStartError):
+    """Qt cannot open a window here (no display, system libraries missing);
+    ``str()`` is the one line printed, as it is."""
+
+
 def start_app(path: Path | None) -> int:
     """Start the desktop app on ``path`` (None: the default project, made with the
-    demo article on first use); its exit status. Raises :class:`AppStartError`."""
+    demo article on first use); its exit status. Raises :class:`AppStartError`.
+
+    Whether Qt can open a window is checked first, without Qt
+    (:mod:`annotator.cli.desktop`): Qt aborts the process when it cannot."""
+    from annotator.cli.desktop import desktop_problem
+
+    problem = desktop_problem()
+    if problem is not None:
+        raise DesktopUnavailable(f"annotator: {problem}")
     from annotator.core.errors import ProjectError
     from annotator.core.kinds import SchemaError
 
@@ -43,6 +56,11 @@ def start_app(path: Path | None) -> int:
     try:
         from annotator.ui.app import run
     except ImportError as err:
+        from annotator.cli.desktop import library_of_error, missing_libraries_message
+
+        library = library_of_error(str(err))
+        if library is not None:  # a system library Qt needs (libEGL, libGL, fontconfig...)
+            raise DesktopUnavailable(missing_libraries_message("annotator: Qt cannot start", [library])) from None
         raise AppStartError(f"the desktop app cannot start: {err}") from None
     return run(path)
 
@@ -53,6 +71,9 @@ def start(argv: list[str] | None = None) -> Any:
     if not args:
         try:
             return start_app(None)
+        except DesktopUnavailable as err:
+            print(err, file=sys.stderr)
+            return 1
         except AppStartError as err:
             print(f"Error: {err}", file=sys.stderr)
             return 1

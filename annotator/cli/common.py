@@ -6,9 +6,10 @@ app's first paint.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -48,3 +49,32 @@ def open_project(path: Path, *, create: bool = False) -> Project:
 
 
 project_argument = click.argument("project", type=click.Path(path_type=Path))
+
+
+class UnknownChoice(click.ClickException):
+    """A value that is none of the names an option takes: one line, usage's exit status."""
+
+    exit_code = 2
+
+
+class FormatChoice(click.Choice):
+    """The names of formats (any letter case); a mistyped one is told the closest
+    names: ``unknown format 'conl'. Did you mean 'conll'? Formats: ...``."""
+
+    def __init__(self, names: Iterable[str]):
+        super().__init__(list(names), case_sensitive=False)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            raise UnknownChoice(unknown_name_message("format", str(value), [str(c) for c in self.choices])) from None
+
+
+def unknown_name_message(what: str, value: str, names: list[str]) -> str:
+    """``unknown WHAT 'value'. Did you mean 'x'? WHATs: a, b, c`` (the question only when a name is close)."""
+    import difflib
+
+    close = difflib.get_close_matches(value.lower(), names, n=3, cutoff=0.6)
+    guess = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+    return f"unknown {what} {value!r}.{guess} {what.capitalize()}s: {', '.join(names)}"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from annotator.cli.common import FormatChoice
 from annotator.core.models import SPAN_KINDS, DocStatus
 from annotator.core.store import Project, ProjectError
 from annotator.services.exporting import FORMATS, ExportError, ExportOptions, export, parse_split
@@ -19,7 +20,7 @@ from annotator.services.exporting import FORMATS, ExportError, ExportOptions, ex
     "-f",
     "fmt",
     required=True,
-    type=click.Choice(list(FORMATS)),
+    type=FormatChoice(FORMATS),
     help="Output format (each is described in docs/formats.md).",
 )
 @click.option(

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from annotator import __version__
-from annotator.cli import AppStartError, start_app
+from annotator.cli import AppStartError, DesktopUnavailable, start_app
 
 #: Command name -> "module:attribute" of its click command (loaded on first use).
 COMMANDS = {
@@ -49,6 +49,9 @@ def run_gui(path: Path | None) -> int:
     project); its exit status."""
     try:
         return start_app(path)
+    except DesktopUnavailable as err:  # one line of its own, as the command without arguments says it
+        click.echo(str(err), err=True)
+        return 1
     except AppStartError as err:
         raise click.ClickException(str(err)) from None
 

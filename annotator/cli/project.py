@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from annotator.cli.common import open_project, project_argument, user_errors
+from annotator.cli.common import FormatChoice, open_project, project_argument, user_errors
 from annotator.core.schema import load_schema
 from annotator.services.importing import FORMATS, ImportReport, import_paths
 from annotator.services.project import project_stats
@@ -103,7 +103,7 @@ def _check_annotator(ctx: click.Context, param: click.Parameter, value: str | No
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=FormatChoice(FORMATS),
     help="Read every file as this format (default: detect it from the extension and, for JSON, the records' keys).",
 )
 @click.option("--encoding", callback=_check_encoding, help="Text encoding of the files (default UTF-8), e.g. latin-1 or cp1252.")

@@ -505,6 +505,15 @@ class Project(ReviewQueries):
         """Set a document's status (and its ``updated`` time); call inside :meth:`transaction`."""
         self.conn.execute("UPDATE documents SET status = ?, updated = ? WHERE id = ?", (str(status), now(), doc_id))
 
+    def set_document_title(self, doc_id: str, title: str, metadata: dict[str, Any], *, actor: str) -> None:
+        """Set a document's title and metadata (never its text), with a history
+        entry; call inside :meth:`transaction`."""
+        self.conn.execute(
+            "UPDATE documents SET title = ?, metadata = ?, updated = ? WHERE id = ?",
+            (title, json.dumps(metadata, ensure_ascii=False, sort_keys=True), now(), doc_id),
+        )
+        self.log(actor, doc_id, "retitle", {"title": title})
+
     def document_status(self, doc_id: str) -> DocStatus:
         row = self._q("SELECT status FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:

@@ -153,8 +153,15 @@ class _AtomicOutput:
         self.target = target
         self.folder = folder
         parent = target.parent
+        #: The outermost folder this export made for ``target`` (None: it was there).
+        self.created: Path | None = None
+        missing = parent
+        while not missing.parent.exists() and missing.parent != missing:
+            missing = missing.parent
         try:
-            parent.mkdir(parents=True, exist_ok=True)
+            if not parent.exists():
+                parent.mkdir(parents=True)
+                self.created = missing
         except OSError as err:
             raise ExportError(f"{parent}: cannot create the folder: {err.strerror or err}") from None
         self.tmp = parent / f".{target.name}.{secrets.token_hex(4)}.partial"
@@ -164,6 +171,7 @@ class _AtomicOutput:
             else:
                 self.tmp.touch()
         except OSError as err:
+            self._remove_created()
             raise ExportError(f"{parent}: cannot write here: {err.strerror or err}") from None
 
     def commit(self) -> None:
@@ -195,6 +203,21 @@ class _AtomicOutput:
                 self.tmp.unlink()
             except OSError:
                 pass
+        self._remove_created()
+
+    def _remove_created(self) -> None:
+        """Remove the folders this export made, as far as they are still empty."""
+        if self.created is None:
+            return
+        folder = self.target.parent
+        while True:
+            try:
+                folder.rmdir()
+            except OSError:
+                return
+            if folder == self.created:
+                return
+            folder = folder.parent
 
 
 def _fsync_dir(path: Path) -> None:
@@ -444,6 +467,8 @@ def _export(
                     + "\n"
                 )
         out.commit()
+        if out.created is not None:
+            report.note(f"Created folder {out.created}")
     except ExportError:
         out.abort()
         raise

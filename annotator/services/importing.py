@@ -345,6 +345,7 @@ def _import_file(
     add_labels: bool,
     partial: bool,
     hook: Callable[[int], None],
+    refine: Callable[[Record], Record] | None = None,
 ) -> FileReport:
     """Read, check and store one file in one transaction.
 
@@ -366,6 +367,8 @@ def _import_file(
             if isinstance(item, InputError):
                 report.errors.append(item)
                 continue
+            if refine is not None:
+                item = refine(item)
             try:
                 dup = checker.duplicate(item, name, pending)
                 if dup:
@@ -484,6 +487,7 @@ def import_paths(
     add_labels: bool = False,
     partial: bool = False,
     progress: Progress | None = None,
+    refine: Callable[[Record], Record] | None = None,
 ) -> ImportReport:
     """Import files and folders into ``project``, one transaction per file.
 
@@ -494,6 +498,8 @@ def import_paths(
     ``add_labels``: add labels the schema lacks instead of refusing the file.
     ``partial``: import the valid records of a file with bad ones.
     ``progress(done_bytes, total_bytes, current_file)`` is called as files are read.
+    ``refine(record)`` may change each record read before it is checked (the
+    demo article's title and metadata, :func:`import_seeds`).
 
     Raises :class:`ReadOnlyProjectError` for a read-only project and ValueError
     for an unknown ``fmt``; every problem with the input is in the report.
@@ -551,6 +557,7 @@ def import_paths(
                         add_labels=add_labels,
                         partial=partial,
                         hook=hook,
+                        refine=refine,
                     )
                 )
         done = base + size
@@ -566,12 +573,13 @@ def _size(path: Path) -> int:
 
 
 def import_seeds(project: Project) -> ImportReport:
-    """Import the bundled demo article(s) of the ``annotator.seeds`` package (duplicates skipped)."""
-    folder = resources.files("annotator.seeds")
-    entries = sorted(
-        (e for e in folder.iterdir() if e.is_file() and not _is_hidden(e.name) and _known_extension(Path(e.name))),
-        key=lambda e: e.name,
-    )
+    """Import the bundled demo article(s) of the ``annotator.seeds`` package (duplicates skipped).
+
+    Their text is kept as it is; the title is the headline sentence and a leading
+    date and dateline go into the metadata (:mod:`annotator.services.seeds`)."""
+    from annotator.services.seeds import refine_seed, seed_entries
+
+    entries = [e for e in seed_entries() if _known_extension(Path(e.name))]
     with ExitStack() as stack:
         paths: list[Any] = [stack.enter_context(resources.as_file(e)) for e in entries]
-        return import_paths(project, paths)
+        return import_paths(project, paths, refine=refine_seed)

@@ -8,6 +8,7 @@ from typing import Any
 
 from annotator.core.kinds import KINDS, DocStatus
 from annotator.core.store import PROJECT_SUFFIX, Project
+from annotator.services.seeds import repair_seed_titles
 
 
 def default_data_dir() -> Path:
@@ -43,6 +44,8 @@ def ensure_default_project() -> Project:
         from annotator.services.importing import import_seeds
 
         import_seeds(project)
+    else:
+        repair_seed_titles(project)
     return project
 
 

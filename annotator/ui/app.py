@@ -22,12 +22,10 @@ from annotator.core.store import Project, ProjectError
 from annotator.services.project import default_data_dir, open_project
 from annotator.ui import dialogs
 from annotator.ui.lazy import after_first_paint
+from annotator.ui.settings import APPLICATION, NAME_KEY, ORGANIZATION, open_settings
 
 log = logging.getLogger("annotator")
 
-ORGANIZATION = "annotator"
-APPLICATION = "annotator"
-NAME_KEY = "annotator/name"
 #: The same unexpected error is shown at most once in this many seconds (it is always logged).
 REPEAT_SECONDS = 60.0
 
@@ -165,7 +163,7 @@ def run(project_path: Path | None = None, *, create: bool = False) -> int:
         except ProjectError as err:
             dialogs.show_error(None, "Cannot open the project", str(err))
             return 1
-        settings = QSettings()
+        settings = open_settings()  # in the annotator home: each home keeps its own name
         name = ask_name(settings, project)
         if not name:
             project.close()

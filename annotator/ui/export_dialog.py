@@ -46,6 +46,7 @@ from annotator.core.store import Project, ProjectError
 from annotator.services.exporting import FORMATS, ExportCancelled, ExportError, ExportOptions, ExportReport, export
 from annotator.ui import dialogs
 from annotator.ui.actions import make_action, plain_tooltip
+from annotator.ui.settings import open_settings
 
 if TYPE_CHECKING:
     from annotator.ui.main_window import MainWindow
@@ -118,7 +119,7 @@ class ExportDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Export")
         self.project = project
-        self.settings = settings if settings is not None else QSettings()
+        self.settings = settings if settings is not None else open_settings()
         self.thread: QThread | None = None
         self.worker: ExportWorker | None = None
         self.report: ExportReport | None = None

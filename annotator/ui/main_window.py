@@ -46,6 +46,7 @@ from annotator.ui.lazy import (  # their modules: after first paint
     install_review_actions,
 )
 from annotator.ui.palette import LabelPalette
+from annotator.ui.settings import open_settings
 from annotator.ui.undo import UndoController, any_document
 from annotator.ui.workspace import COMMAND_KEYS, TEXT_KEYS, Workspace
 
@@ -73,7 +74,7 @@ class MainWindow(QMainWindow):
         right after the window's first paint (any key or click before that
         calls it first)."""
         super().__init__()
-        self.settings = settings if settings is not None else QSettings()
+        self.settings = settings if settings is not None else open_settings()
         self.setWindowTitle("annotator")
         self.undo_stack = QUndoStack(self)
         self.controller = UndoController(self.undo_stack, self)
