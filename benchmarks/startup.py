@@ -11,9 +11,9 @@ from benchmarks.harness import REPO, Config, child_env
 
 
 def remember_name(cfg: Config, name: str = "bench") -> None:
-    """The annotator name the app asks for on first start, as its QSettings file
-    holds it (the probes' settings live in the work folder, see child_env)."""
-    conf = cfg.path / "home" / ".config" / "annotator" / "annotator.conf"
+    """The annotator name the app asks for on first start, as the settings file of
+    its home holds it (the probes' ANNOTATOR_HOME is in the work folder, see child_env)."""
+    conf = cfg.path / "home" / "annotator" / "settings.ini"
     if not conf.exists():
         conf.parent.mkdir(parents=True, exist_ok=True)
         conf.write_text(f"[annotator]\nname={name}\n", encoding="utf-8")

@@ -7,12 +7,16 @@ project, :func:`annotator.services.project.default_data_dir`). So two homes keep
 two annotators' names, and nothing is written to the user's global Qt settings.
 
 Versions before kept them in the global Qt settings (organisation and application
-"annotator"). A home without a name takes those over once, the name and all
-(read only: the global settings are not changed), so no one is asked again.
+"annotator"). The user's own home (no ``ANNOTATOR_HOME``) takes those over once when
+it has no name yet, the name and all (read only: the global settings are not
+changed), so no one is asked again. A home that ``ANNOTATOR_HOME`` names takes
+nothing from them: it is somebody's own place (a second annotator on the same
+account, a test, a class room) and asks for its name.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -33,16 +37,17 @@ def settings_path(home: Path | None = None) -> Path:
 def open_settings(home: Path | None = None, legacy: QSettings | None = None) -> QSettings:
     """The settings of ``home`` (None: the annotator home of this start).
 
-    When they hold no annotator name yet and ``legacy`` (None: the global Qt
-    settings of earlier versions) has one, its keys are copied in first."""
+    When they hold no annotator name yet and ``legacy`` has one, its keys are
+    copied in first. ``legacy`` None: the global Qt settings of earlier versions,
+    for the user's own home only (``home`` None and no ``ANNOTATOR_HOME``)."""
     settings = QSettings(str(settings_path(home)), QSettings.Format.IniFormat)
-    if not _text(settings, NAME_KEY):
-        old = legacy if legacy is not None else QSettings(ORGANIZATION, APPLICATION)
-        if _text(old, NAME_KEY):
-            for key in old.allKeys():
-                if not settings.contains(key):
-                    settings.setValue(key, old.value(key))
-            settings.sync()
+    if legacy is None and home is None and not os.environ.get("ANNOTATOR_HOME"):
+        legacy = QSettings(ORGANIZATION, APPLICATION)
+    if legacy is not None and not _text(settings, NAME_KEY) and _text(legacy, NAME_KEY):
+        for key in legacy.allKeys():
+            if not settings.contains(key):
+                settings.setValue(key, legacy.value(key))
+        settings.sync()
     return settings
 
 

@@ -83,10 +83,8 @@ def home(tmp_path):
         XDG_CONFIG_HOME=str(tmp_path / "config"),
         ANNOTATOR_HOME=str(tmp_path / "annotator"),
     )
-    conf = tmp_path / "config" / "annotator" / "annotator.conf"
-    conf.parent.mkdir(parents=True)
-    conf.write_text(f"[annotator]\nname={ME}\n", encoding="utf-8")
     (tmp_path / "annotator").mkdir()
+    (tmp_path / "annotator" / "settings.ini").write_text(f"[annotator]\nname={ME}\n", encoding="utf-8")
     project = Project(tmp_path / "annotator" / "default.annotator", create=True)
     import_seeds(project)
     with project.transaction():

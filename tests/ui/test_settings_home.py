@@ -62,18 +62,27 @@ sys.exit(status)
 """
 
 
-def run_app(tmp_path: Path, home: str, answer: str) -> dict:
+def run_app(tmp_path: Path, home: str | None, answer: str) -> dict:
+    """``home`` None: no ANNOTATOR_HOME, the user's own data folder (``user_home``)."""
     env = dict(
         os.environ,
         QT_QPA_PLATFORM="offscreen",
         HOME=str(tmp_path),
         XDG_CONFIG_HOME=str(tmp_path / "config"),
-        ANNOTATOR_HOME=str(tmp_path / home),
+        XDG_DATA_HOME=str(tmp_path / "data"),
     )
+    env.pop("ANNOTATOR_HOME", None)
+    if home is not None:
+        env["ANNOTATOR_HOME"] = str(tmp_path / home)
     proc = subprocess.run([sys.executable, "-c", DRIVE, answer], env=env, capture_output=True, text=True, timeout=120)
     line = next((x for x in proc.stdout.splitlines() if x.startswith("@@facts@@ ")), None)
     assert line is not None, proc.stderr[-2000:]
     return json.loads(line[len("@@facts@@ ") :])
+
+
+def user_home(tmp_path: Path) -> Path:
+    """The user data folder platformdirs gives on Linux under XDG_DATA_HOME."""
+    return tmp_path / "data" / "annotator"
 
 
 def global_settings(tmp_path: Path) -> Path:
@@ -98,10 +107,14 @@ def test_a_name_kept_in_the_global_settings_is_taken_over_once(tmp_path):
     conf.parent.mkdir(parents=True)
     conf.write_text("[annotator]\nname=carol\n\n[view]\nword_snapping=false\n", encoding="utf-8")
     before = conf.read_bytes()
-    assert run_app(tmp_path, "home", "") == {"asked": False, "name": "carol"}  # not asked again
+    # A home that ANNOTATOR_HOME names is somebody's own: it asks.
+    assert run_app(tmp_path, "elsewhere", "erin") == {"asked": True, "name": "erin"}
+    # The user's own home takes the name over: not asked again.
+    assert run_app(tmp_path, None, "") == {"asked": False, "name": "carol"}
     assert conf.read_bytes() == before  # only read
-    kept = (tmp_path / "home" / "settings.ini").read_text(encoding="utf-8")
+    kept = (user_home(tmp_path) / "settings.ini").read_text(encoding="utf-8")
     assert "name=carol" in kept and "word_snapping=false" in kept
     # From now on the home's own settings count, whatever the global ones say.
     conf.write_text("[annotator]\nname=dave\n", encoding="utf-8")
-    assert run_app(tmp_path, "home", "") == {"asked": False, "name": "carol"}
+    assert run_app(tmp_path, None, "") == {"asked": False, "name": "carol"}
+    assert run_app(tmp_path, "elsewhere", "") == {"asked": False, "name": "erin"}
