@@ -74,14 +74,18 @@ class ArcsAndTags:
                     break
             rect = best or self._label_rect(arc.label, arc.path.pointAtPercent(0.5))
             placed.append(rect)
-            out.append(arc._replace(label_pos=rect.center()))
+            out.append(arc._replace(label_pos=rect.center(), label_rect=rect))
         return out
+
+    def tag_rects(self) -> list[QRectF]:
+        """The label tags drawn in the viewport, in viewport coordinates."""
+        return self._visible_tag_rects()
 
     def _visible_tag_rects(self) -> list[QRectF]:
         offset = self._scroll_offset()
         out = []
         for block in self._visible_blocks():
-            decor = self._decor.get(block.blockNumber())
+            decor = self._block_decor(block)
             if decor is not None:
                 origin = block.layout().position() - offset
                 out.extend(rect.translated(origin) for rect, *_ in decor.tags)
@@ -113,7 +117,8 @@ class ArcsAndTags:
             bend = max(abs(p2.y() - p1.y()) * 0.5, m.line_height) * (1 if down else -1)
             path.moveTo(p1)
             path.cubicTo(QPointF(p1.x(), p1.y() + bend), QPointF(p2.x(), p2.y() - bend), p2)
-        return Connector(label, source_id, target_id, p1, p2, path, path.pointAtPercent(0.5), color)
+        mid = path.pointAtPercent(0.5)
+        return Connector(label, source_id, target_id, p1, p2, path, mid, color, self._label_rect(label, mid))
 
     # -- tooltips -------------------------------------------------------------------
     def tooltip_text(self, cp: int) -> str:
@@ -292,7 +297,7 @@ class ArcsAndTags:
             painter.drawPolygon(QPolygonF([tip, tip - ahead * 7 + side * 4, tip - ahead * 7 - side * 4]))
         painter.setFont(m.tag_font)
         for conn in connectors:
-            rect = self._label_rect(conn.label, conn.label_pos)
+            rect = conn.label_rect
             painter.setPen(QPen(conn.color, 1.2))
             painter.setBrush(base)
             painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)
