@@ -43,6 +43,7 @@ _OFF_PAGE_LABEL = 100.0  # a label cut off by the edge of the page
 _OFF_PAGE = 4.0  # an arc leaving the page
 _OFF_CENTRE = 3.0  # a label away from the middle of its arc (times the distance in fractions)
 _OFF_ARC = 2.0  # a label on the straight part of a route, not on its arc
+_ASIDE = 1.5  # a label beside its arc (the arc through its rounded end), not centred on it
 _OTHER_END = 0.4  # each step away from the best place to meet a span
 _CURVE = 6.0  # a curve between lines instead of an arc over one line
 _MARGIN = 15.0  # the way round by the left margin
@@ -165,15 +166,21 @@ def _place_label(
     others = [r.adjusted(-2, -1, 2, 1) for r in labels if r.intersects(reach)]
     area = size.width() * size.height()
     best: tuple[float, QRectF] | None = None
-    places = [(route.arc, t, 0.0) for t in LABEL_PLACES]
+    # On the arc (centred on it, or beside it with the arc through its end), then on the rest of the route.
+    aside = size.width() / 2 - size.height() / 2
+    places = [(route.arc, t, dx, 0.0 if dx == 0 else _ASIDE) for dx in (0.0, -aside, aside) for t in LABEL_PLACES]
     if route.arc is not route.path:
-        places += [(route.path, t, _OFF_ARC) for t in LABEL_PLACES]
-    for path, t, extra in places:
+        places += [(route.path, t, 0.0, _OFF_ARC) for t in LABEL_PLACES]
+    points: dict[tuple[int, float], QPointF] = {}
+    for path, t, dx, extra in places:
         cost = extra + abs(t - 0.5) * _OFF_CENTRE
         if best is not None and cost >= best[0]:
             continue
+        point = points.get((id(path), t))
+        if point is None:
+            point = points[(id(path), t)] = path.pointAtPercent(t)
         rect = QRectF(QPointF(0, 0), size)
-        rect.moveCenter(path.pointAtPercent(t))
+        rect.moveCenter(point + QPointF(dx, 0))
         cost += _FORBIDDEN * sum(1 for tag in tags if rect.intersects(tag))
         cost += _FORBIDDEN * sum(1 for other in others if rect.intersects(other))
         if not page.contains(rect):
