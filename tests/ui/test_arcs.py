@@ -6,6 +6,8 @@ the tags as drawn, each connector carries its path and its label's rectangle.
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import pytest
@@ -196,3 +198,23 @@ def _all(text: str, needle: str) -> list[int]:
         out.append(i)
         i = text.find(needle, i + 1)
     return out
+
+
+def test_many_spans_and_arguments_keep_tags_clear(view):
+    """Dense work, drawn the same way at several widths: entities every few
+    words, events with up to five arguments nearby (seeded, so repeatable)."""
+    text = seed_paragraph() + "\n\n" + SEED.read_text(encoding="utf-8").split("\n\n")[2]
+    words = [(m.start(), m.end()) for m in re.finditer(r"\w+", text)]
+    rng = random.Random(12)
+    labels = ["ORG", "GPE", "PERSON", "DATE", "PRODUCT"]
+    roles = ["Grantor", "Grantee", "Item", "Time", "Grantor"]
+    for trial in range(10):
+        view.resize(rng.choice([480, 620, 760, 900]), 560)
+        picked = sorted(rng.sample(range(len(words) - 2), 30))
+        ents = [entity(DOC, words[i][0], words[i + rng.choice([0, 0, 1])][1], rng.choice(labels), ME) for i in picked]
+        trigger = words[rng.randrange(len(words))]
+        near = sorted(ents, key=lambda e: abs(e.start - trigger[0]))[: rng.randint(2, 5)]
+        ev = event(DOC, *trigger, "LicenceGrant", ME, arguments=list(zip(roles, [e.id for e in near], strict=False)))
+        view.set_article(text, [*ents, ev], default_schema())
+        view.set_selected_annotation(ev.id, ensure_visible=True)
+        assert overlaps(view) == [], trial
