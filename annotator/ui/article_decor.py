@@ -79,8 +79,9 @@ class Connector(NamedTuple):
     start: QPointF
     end: QPointF
     path: QPainterPath
-    label_pos: QPointF
+    label_pos: QPointF  # the centre of label_rect
     color: QColor
+    label_rect: QRectF  # where the label is drawn
 
 
 class BlockDecor:

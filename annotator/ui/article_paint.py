@@ -9,16 +9,343 @@ from __future__ import annotations
 
 import html
 import math
-from typing import TYPE_CHECKING
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen, QPixmap, QPolygonF
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPalette, QPen, QPixmap, QPolygonF
 
 from annotator.core.text import word_span
-from annotator.ui.article_decor import BlockDecor, Connector, tooltip_snippet
+from annotator.ui.article_decor import BlockDecor, Connector, LaneMetrics, tooltip_snippet
 
 if TYPE_CHECKING:
     from annotator.core.models import Annotation
+
+
+#: Pens of an arc: its line, over a halo in the base colour as wide as this.
+ARC_WIDTH = 1.6
+ARC_HALO = 4.0
+HALO_ALPHA = 0.6
+#: Room left between an arc's end (an arrow's tip) and the tag it points at.
+TIP_GAP = 3.0
+#: Room left on each side of an arc where it passes straight between tags.
+STEM_ROOM = 5.0
+#: Where along an arc its label may sit (fractions of its length), best first.
+LABEL_PLACES = (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82, 0.1, 0.9)
+#: Costs of a route. What must never happen (an arc or a label over a tag, a
+#: label over a label) costs more than all that is only untidy together.
+_FORBIDDEN = 1000.0
+_OVER_LABEL = 40.0  # an arc passing under another arc's label
+_OVER_TEXT = 8.0  # a label over words (times the part of the label that covers them)
+_OVER_WORD = 1.0  # an arc crossing a word (its halo cuts through the letters)
+_OFF_PAGE_LABEL = 100.0  # a label cut off by the edge of the page
+_OFF_PAGE = 4.0  # an arc leaving the page
+_OFF_CENTRE = 3.0  # a label away from the middle of its arc (times the distance in fractions)
+_OFF_ARC = 2.0  # a label on the straight part of a route, not on its arc
+_ASIDE = 1.5  # a label beside its arc (the arc through its rounded end), not centred on it
+_OTHER_END = 0.4  # each step away from the best place to meet a span
+_CURVE = 6.0  # a curve between lines instead of an arc over one line
+_MARGIN = 15.0  # the way round by the left margin
+
+
+_WORD = re.compile(r"\S+")
+
+
+class ArcEnd(NamedTuple):
+    """One end of an arc: the span's first line piece and, when drawn, its tag."""
+
+    rect: QRectF
+    tag: QRectF | None
+
+
+class ArcLink(NamedTuple):
+    label: str
+    source_id: str
+    target_id: str
+    source: ArcEnd
+    target: ArcEnd
+    color: QColor
+
+
+class ArcScene(NamedTuple):
+    """What arcs and their labels keep clear of (in the coordinates of the ends)."""
+
+    tags: list[QRectF]
+    words: list[QRectF]  # the words' pieces on each line
+    page: QRectF  # where anything drawn can be seen
+    left: float  # the text column's left edge
+
+
+class _Route(NamedTuple):
+    path: QPainterPath
+    start: QPointF
+    end: QPointF
+    arc: QPainterPath  # the part its label should sit on
+    penalty: float  # how much worse it looks than the best kind of route
+
+
+def arc_outline(path: QPainterPath) -> QPainterPath:
+    """The area an arc covers when painted (its halo)."""
+    stroker = QPainterPathStroker()
+    stroker.setWidth(ARC_HALO)
+    return stroker.createStroke(path)
+
+
+def route_arcs(links: list[ArcLink], scene: ArcScene, m: LaneMetrics) -> list[Connector]:
+    """Route each arc and place its label: no arc and no label over a label
+    tag, no label over another; among such routes, the plainest whose label
+    covers the least text, nearest the middle of its arc.
+
+    An arc ends on its span's tag, or on the span's top where no tag is over
+    it. Between spans on one line it runs above the line's tags (nearer pairs
+    lower); to another line it runs above the higher line's tags and goes
+    straight down or up where no tag is in the way. When every such way is
+    blocked: curves between the lines, and last the way along the gaps above
+    the two lines and down the column's left margin, where there are no tags."""
+    order = sorted(
+        links,
+        key=lambda a: (
+            abs(a.target.rect.center().x() - a.source.rect.center().x()) + 4 * abs(a.target.rect.top() - a.source.rect.top())
+        ),
+    )
+    tags, words = _boxes(scene.tags), _boxes(scene.words)
+    labels: list[QRectF] = []
+    out: list[Connector] = []
+    for link in order:
+        size = QSizeF(m.tag_fm.horizontalAdvance(link.label) + 10, m.tag_height + 2)
+        best: tuple[float, _Route, QRectF] | None = None
+        for route in _routes(link, scene, m):
+            if best is not None and route.penalty >= best[0]:
+                continue
+            outline = arc_outline(route.path)
+            near = outline.boundingRect()
+            cost = route.penalty
+            cost += _FORBIDDEN * sum(1 for *_, t in _within(tags, near) if outline.intersects(t))
+            cost += _OVER_LABEL * sum(1 for r in labels if r.intersects(near) and outline.intersects(r))
+            cost += _OVER_WORD * sum(1 for *_, w in _within(words, near) if outline.intersects(w))
+            if near.top() < scene.page.top() or near.bottom() > scene.page.bottom():
+                cost += _OFF_PAGE
+            if best is not None and cost >= best[0]:
+                continue
+            rect, label_cost = _place_label(route, size, tags, words, labels, scene.page)
+            cost += label_cost
+            if best is None or cost < best[0]:
+                best = (cost, route, rect)
+        assert best is not None
+        _cost, route, rect = best
+        labels.append(rect)
+        out.append(
+            Connector(
+                link.label, link.source_id, link.target_id, route.start, route.end, route.path, rect.center(), link.color, rect
+            )
+        )
+    return out
+
+
+_Box = tuple[float, float, float, float, QRectF]
+
+
+def _boxes(rects: list[QRectF]) -> list[_Box]:
+    return [(*r.getCoords(), r) for r in rects]
+
+
+def _within(boxes: list[_Box], rect: QRectF) -> list[_Box]:
+    """The boxes that overlap ``rect`` (plain arithmetic: thousands are checked per arc)."""
+    left, top, right, bottom = rect.getCoords()
+    return [box for box in boxes if box[1] < bottom and box[3] > top and box[0] < right and box[2] > left]
+
+
+def _place_label(
+    route: _Route, size: QSizeF, all_tags: list[_Box], all_words: list[_Box], labels: list[QRectF], page: QRectF
+) -> tuple[QRectF, float]:
+    """The best place for a label on ``route`` and what it costs."""
+    reach = route.path.controlPointRect().adjusted(-size.width(), -size.height(), size.width(), size.height())
+    tags = [tag for *_, tag in _within(all_tags, reach)]
+    words = _within(all_words, reach)
+    others = [r.adjusted(-2, -1, 2, 1) for r in labels if r.intersects(reach)]
+    area = size.width() * size.height()
+    best: tuple[float, QRectF] | None = None
+    # On the arc (centred on it, or beside it with the arc through its end), then on the rest of the route.
+    aside = size.width() / 2 - size.height() / 2
+    places = [(route.arc, t, dx, 0.0 if dx == 0 else _ASIDE) for dx in (0.0, -aside, aside) for t in LABEL_PLACES]
+    if route.arc is not route.path:
+        places += [(route.path, t, 0.0, _OFF_ARC) for t in LABEL_PLACES]
+    points: dict[tuple[int, float], QPointF] = {}
+    for path, t, dx, extra in places:
+        cost = extra + abs(t - 0.5) * _OFF_CENTRE
+        if best is not None and cost >= best[0]:
+            continue
+        point = points.get((id(path), t))
+        if point is None:
+            point = points[(id(path), t)] = path.pointAtPercent(t)
+        rect = QRectF(QPointF(0, 0), size)
+        rect.moveCenter(point + QPointF(dx, 0))
+        cost += _FORBIDDEN * sum(1 for tag in tags if rect.intersects(tag))
+        cost += _FORBIDDEN * sum(1 for other in others if rect.intersects(other))
+        if not page.contains(rect):
+            cost += _OFF_PAGE_LABEL
+        left, top, right, bottom = rect.left(), rect.top(), rect.right(), rect.bottom()
+        covered = 0.0
+        for w_left, w_top, w_right, w_bottom, _ in words:
+            if w_top < bottom and w_bottom > top and w_left < right and w_right > left:
+                covered += (min(right, w_right) - max(left, w_left)) * (min(bottom, w_bottom) - max(top, w_top))
+        cost += _OVER_TEXT * covered / area
+        if best is None or cost < best[0]:
+            best = (cost, rect)
+    assert best is not None
+    return best[1], best[0]
+
+
+def _clear_of(rect: QRectF, tags: list[QRectF]) -> bool:
+    return not any(rect.intersects(t) for t in tags)
+
+
+def _spread(centre: float, lo: float, hi: float, step: float = 3.0) -> Iterator[float]:
+    """Positions from ``centre`` outwards within [lo, hi]."""
+    if hi < lo:
+        yield centre
+        return
+    centre = min(max(centre, lo), hi)
+    yield centre
+    offset = step
+    while centre - offset >= lo or centre + offset <= hi:
+        for x in (centre - offset, centre + offset):
+            if lo <= x <= hi:
+                yield x
+        offset += step
+
+
+def _tips(end: ArcEnd, tags: list[QRectF], m: LaneMetrics) -> Iterator[QPointF]:
+    """Where an arc may meet a span from above, best first: on the span's tag,
+    or on the span's top where no tag is over it."""
+    r = end.rect
+    band_top = r.top() - m.tag_height - 1
+    over = [
+        t for t in tags if t.bottom() > band_top and t.top() < r.top() and t.right() > r.left() - 8 and t.left() < r.right() + 8
+    ]
+    tag = end.tag
+    if tag is not None:  # on its own tag first: it names the span
+        for x in _spread(r.center().x(), tag.left() + STEM_ROOM, tag.right() - STEM_ROOM, 6.0):
+            yield QPointF(x, tag.top() - TIP_GAP)
+    for x in _spread(r.center().x(), r.left() + 2, r.right() - 2, 6.0):
+        if not any(t.left() - STEM_ROOM <= x <= t.right() + STEM_ROOM for t in over):
+            yield QPointF(x, r.top() - 1)
+    if tag is None:  # every place is under a tag: on top of the one there
+        x = r.center().x()
+        tops = [t.top() for t in over if t.left() <= x <= t.right()]
+        yield QPointF(x, min(tops, default=r.top()) - TIP_GAP)
+
+
+def _clear_height(end: ArcEnd, m: LaneMetrics) -> float:
+    """A height just above the tags of the end's line."""
+    return end.rect.top() - m.tag_height - 1 - TIP_GAP
+
+
+def _over(path: QPainterPath, a: QPointF, b: QPointF, height: float) -> QPainterPath:
+    """Continue ``path`` (at ``a``) with an arc ``height`` high to ``b`` (as high as ``a``)."""
+    if abs(b.x() - a.x()) < 4:  # the same place: a small loop
+        path.cubicTo(QPointF(a.x() - 24, a.y() - height), QPointF(b.x() + 24, b.y() - height), b)
+    else:
+        path.cubicTo(QPointF(a.x(), a.y() - height), QPointF(b.x(), b.y() - height), b)
+    return path
+
+
+def _routes(link: ArcLink, scene: ArcScene, m: LaneMetrics) -> Iterator[_Route]:
+    """The routes an arc may take, with what each costs by its kind."""
+    s, t = link.source, link.target
+    lh = m.line_height
+    tags = scene.tags
+    heights = [lh * (0.55 + 0.45 * level) for level in range(6)]
+    first1, first2 = next(_tips(s, tags, m)), next(_tips(t, tags, m))
+    if abs(s.rect.top() - t.rect.top()) < lh * 0.5:  # one line: over it, lowest first
+        y = min(_clear_height(s, m), _clear_height(t, m), first1.y(), first2.y())
+        for level, height in enumerate(heights):
+            a, b = QPointF(first1.x(), y), QPointF(first2.x(), y)
+            arc = _over(QPainterPath(a), a, b, height)
+            path = QPainterPath(first1)
+            path.lineTo(a)
+            _over(path, a, b, height)
+            path.lineTo(first2)
+            yield _Route(path, first1, first2, arc, level)
+        return
+    down = t.rect.top() > s.rect.top()
+    # Over the higher line, then straight to the lower end where no tag is in the way.
+    high, low = (s, t) if down else (t, s)
+    high_tip = first1 if down else first2
+    y = min(_clear_height(high, m), high_tip.y())
+    found = 0
+    for low_tip in _tips(low, tags, m):
+        x = low_tip.x()
+        if not _clear_of(QRectF(x - STEM_ROOM, y, 2 * STEM_ROOM, low_tip.y() - y), tags):
+            continue
+        for level, height in enumerate(heights):
+            a, b = (QPointF(high_tip.x(), y), QPointF(x, y)) if down else (QPointF(x, y), QPointF(high_tip.x(), y))
+            arc = _over(QPainterPath(a), a, b, height)
+            start, end = (high_tip, low_tip) if down else (low_tip, high_tip)
+            path = QPainterPath(start)
+            path.lineTo(a)
+            _over(path, a, b, height)
+            path.lineTo(end)
+            yield _Route(path, start, end, arc, level + _OTHER_END * found)
+        found += 1
+        if found == 6:
+            break
+    # Curves between the lines: from the source's top, to the target's top.
+    clear1, clear2 = _clear_height(s, m), _clear_height(t, m)
+    for bend in (0.5, 0.85):
+        p1, p2 = QPointF(first1.x(), min(clear1, first1.y())), QPointF(first2.x(), min(clear2, first2.y()))
+        reach = bend * max(abs(p2.y() - p1.y()), lh)
+        arc = QPainterPath(p1)
+        arc.cubicTo(QPointF(p1.x(), p1.y() - reach), QPointF(p2.x(), min(p1.y(), p2.y()) - reach), p2)
+        path = QPainterPath(first1)
+        path.lineTo(p1)
+        path.cubicTo(QPointF(p1.x(), p1.y() - reach), QPointF(p2.x(), min(p1.y(), p2.y()) - reach), p2)
+        path.lineTo(first2)
+        yield _Route(path, first1, first2, arc, _CURVE + bend)
+    # Last, never over a tag: along the gaps above both lines and down the left margin.
+    x, corner = scene.left - 10, 6.0
+    y1, y2 = min(clear1, first1.y()) - 5, min(clear2, first2.y()) - 5  # the ends: straight down
+    turn = corner if y2 > y1 else -corner
+    path = QPainterPath(first1)
+    path.lineTo(first1.x(), y1)
+    path.lineTo(x + corner, y1)
+    path.quadTo(QPointF(x, y1), QPointF(x, y1 + turn))
+    path.lineTo(x, y2 - turn)
+    path.quadTo(QPointF(x, y2), QPointF(x + corner, y2))
+    path.lineTo(first2.x(), y2)
+    path.lineTo(first2)
+    yield _Route(path, first1, first2, path, _MARGIN)
+
+
+def _moved(conn: Connector, by: QPointF) -> Connector:
+    return conn._replace(
+        start=conn.start + by,
+        end=conn.end + by,
+        path=conn.path.translated(by),
+        label_pos=conn.label_pos + by,
+        label_rect=conn.label_rect.translated(by),
+    )
+
+
+def _rects_key(rects: list[QRectF]) -> tuple[tuple[float, float, float, float], ...]:
+    return tuple(r.getRect() for r in rects)
+
+
+def _arcs_key(links: list[ArcLink]) -> tuple:
+    return tuple(
+        (
+            a.label,
+            a.source_id,
+            a.target_id,
+            a.source.rect.getRect(),
+            a.target.rect.getRect(),
+            a.source.tag.getRect() if a.source.tag is not None else None,
+            a.target.tag.getRect() if a.target.tag is not None else None,
+            a.color.rgba(),
+        )
+        for a in links
+    )
 
 
 class ArcsAndTags:
@@ -28,7 +355,8 @@ class ArcsAndTags:
     def connectors(self) -> list[Connector]:
         """Arcs for the selected annotation, in viewport coordinates: an event's
         arguments (labelled with the role), a claim's claimant, a relation, or
-        the relations of a selected span."""
+        the relations of a selected span.  Routed by :func:`route_arcs`, so no
+        arc and no role label is drawn over a label tag."""
         sel = self._get(self._selected_id) if self._selected_id else None
         if sel is None:
             return []
@@ -48,72 +376,82 @@ class ArcsAndTags:
             head, tail = self._index.get(rel.head or ""), self._index.get(rel.tail or "")
             if head is not None and tail is not None:
                 links.append((rel.label, head, tail, self._style(rel).line))
-        offset = self._scroll_offset()
-        ends = []
+        if not links:
+            return []
+        tags, tag_of, lines = self._tags_and_lines()
+
+        def end_of(ann: Annotation) -> ArcEnd | None:
+            rect = self._first_rect(ann)
+            if rect is None:
+                return None
+            tag = tag_of.get(ann.id)
+            return ArcEnd(rect, tag if tag is not None and abs(tag.bottom() + 1 - rect.top()) < 1 else None)
+
+        arcs = []
         for label, source, target, color in links:
-            r1, r2 = self._first_rect(source), self._first_rect(target)
-            if r1 is not None and r2 is not None:
-                ends.append((label, source.id, target.id, r1.translated(-offset), r2.translated(-offset), color))
-        # Nearer targets get lower arcs, so arcs and their labels do not cover each other.
-        ends.sort(key=lambda e: abs(e[4].center().x() - e[3].center().x()) + 4 * abs(e[4].top() - e[3].top()))
-        arcs = [self._arc(*end, rank=i) for i, end in enumerate(ends)]
-        # Labels sit on their arcs where they cover no earlier label and no tag.
-        tags = self._visible_tag_rects()
-        placed: list[QRectF] = []
-        out = []
-        for arc in arcs:
-            best, best_hits = None, None
-            for t in (0.5, 0.38, 0.62, 0.28, 0.72, 0.2, 0.8):
-                rect = self._label_rect(arc.label, arc.path.pointAtPercent(t))
-                if any(rect.intersects(other) for other in placed):
-                    continue
-                hits = sum(rect.intersects(tag) for tag in tags)
-                if best_hits is None or hits < best_hits:
-                    best, best_hits = rect, hits
-                if not hits:
-                    break
-            rect = best or self._label_rect(arc.label, arc.path.pointAtPercent(0.5))
-            placed.append(rect)
-            out.append(arc._replace(label_pos=rect.center()))
-        return out
-
-    def _visible_tag_rects(self) -> list[QRectF]:
-        offset = self._scroll_offset()
-        out = []
-        for block in self._visible_blocks():
-            decor = self._decor.get(block.blockNumber())
-            if decor is not None:
-                origin = block.layout().position() - offset
-                out.extend(rect.translated(origin) for rect, *_ in decor.tags)
-        return out
-
-    def _label_rect(self, label: str, center: QPointF) -> QRectF:
-        m = self._metrics
-        rect = QRectF(0, 0, m.tag_fm.horizontalAdvance(label) + 10, m.tag_height + 2)
-        rect.moveCenter(center)
-        return rect
-
-    def _arc(self, label: str, source_id: str, target_id: str, r1: QRectF, r2: QRectF, color: QColor, rank: int = 0) -> Connector:
-        """A curve from the source span to the target span: over the line when
-        both are on the same line, else through the gap between the lines."""
-        m = self._metrics
-        path = QPainterPath()
-        if abs(r1.top() - r2.top()) < m.line_height * 0.5:
-            p1 = QPointF(r1.center().x(), r1.top() - 1)
-            p2 = QPointF(r2.center().x(), r2.top() - 1)
-            apex = min(p1.y(), p2.y()) - m.line_height * (0.75 + 0.5 * min(rank, 4))
-            spread = 24 if abs(p2.x() - p1.x()) < 4 else 0  # the same place: a small loop
-            path.moveTo(p1)
-            path.cubicTo(QPointF(p1.x() - spread, apex), QPointF(p2.x() + spread, apex), p2)
+            e1, e2 = end_of(source), end_of(target)
+            if e1 is not None and e2 is not None:
+                arcs.append(ArcLink(label, source.id, target.id, e1, e2, color))
+        # Routed in document coordinates, so that scrolling reuses the routes.
+        page = QRectF(0, 0, self.viewport().width(), 1e7)
+        key = (
+            _arcs_key(arcs),
+            _rects_key(tags),
+            _rects_key(lines),
+            page.getRect(),
+            self._column_margin,
+            self._metrics.tag_height,
+        )
+        cached = getattr(self, "_arc_cache", None)
+        if cached is not None and cached[0] == key:
+            routed = cached[1]
         else:
-            below = m.lane_offset + 2.5 * m.lane_gap  # under the underline lanes
-            down = r2.top() > r1.top()
-            p1 = QPointF(r1.center().x(), r1.bottom() + below if down else r1.top() - 1)
-            p2 = QPointF(r2.center().x(), r2.top() - 1 if down else r2.bottom() + below)
-            bend = max(abs(p2.y() - p1.y()) * 0.5, m.line_height) * (1 if down else -1)
-            path.moveTo(p1)
-            path.cubicTo(QPointF(p1.x(), p1.y() + bend), QPointF(p2.x(), p2.y() - bend), p2)
-        return Connector(label, source_id, target_id, p1, p2, path, path.pointAtPercent(0.5), color)
+            routed = route_arcs(arcs, ArcScene(tags, self._words_near(), page, self._column_margin), self._metrics)
+            self._arc_cache = (key, routed)
+        offset = self._scroll_offset()
+        return [_moved(conn, -offset) for conn in routed]
+
+    def tag_rects(self) -> list[QRectF]:
+        """The label tags drawn in the viewport, in viewport coordinates."""
+        offset = self._scroll_offset()
+        return [tag.translated(-offset) for tag in self._tags_and_lines()[0]]
+
+    def _tags_and_lines(self) -> tuple[list[QRectF], dict[str, QRectF], list[QRectF]]:
+        """In document coordinates: the tags of the visible blocks, the tag of
+        each annotation there, and their lines of text."""
+        tags: list[QRectF] = []
+        tag_of: dict[str, QRectF] = {}
+        lines: list[QRectF] = []
+        for block in self._visible_blocks():
+            decor = self._block_decor(block)
+            layout = block.layout()
+            origin = layout.position()
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                lines.append(QRectF(line.x(), line.y(), line.naturalTextWidth(), line.height()).translated(origin))
+            if decor is not None:
+                for rect, _text, _fg, _bg, ann_id in decor.tags:
+                    tag = rect.translated(origin)
+                    tags.append(tag)
+                    tag_of[ann_id] = tag
+        return tags, tag_of, lines
+
+    def _words_near(self) -> list[QRectF]:
+        """The pieces of the words of the visible blocks on their lines, in
+        document coordinates."""
+        out: list[QRectF] = []
+        for block in self._visible_blocks():
+            layout = block.layout()
+            if layout is None or layout.lineCount() == 0:
+                continue
+            origin = layout.position()
+            bq = block.position()
+            cs, ce = self._map.to_cp(bq), self._map.to_cp(bq + block.length() - 1)
+            for word in _WORD.finditer(self._text, cs, ce):
+                qs, qe = self._map.to_qt(word.start()) - bq, self._map.to_qt(word.end()) - bq
+                for line, x1, x2 in self._segments(layout, qs, qe):
+                    out.append(QRectF(x1, line.y(), x2 - x1, line.ascent() + line.descent()).translated(origin))
+        return out
 
     # -- tooltips -------------------------------------------------------------------
     def tooltip_text(self, cp: int) -> str:
@@ -277,11 +615,13 @@ class ArcsAndTags:
     def _paint_connectors(self, painter: QPainter, connectors: list[Connector]) -> None:
         m = self._metrics
         base = self.palette().color(QPalette.ColorRole.Base)
+        halo = QColor(base)
+        halo.setAlphaF(HALO_ALPHA)  # letters under an arc stay legible
         for conn in connectors:
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.setPen(QPen(base, 4.0))
+            painter.setPen(QPen(halo, ARC_HALO))
             painter.drawPath(conn.path)
-            painter.setPen(QPen(conn.color, 1.6))
+            painter.setPen(QPen(conn.color, ARC_WIDTH))
             painter.drawPath(conn.path)
             tip = conn.end
             angle = math.radians(conn.path.angleAtPercent(1.0))
@@ -292,7 +632,7 @@ class ArcsAndTags:
             painter.drawPolygon(QPolygonF([tip, tip - ahead * 7 + side * 4, tip - ahead * 7 - side * 4]))
         painter.setFont(m.tag_font)
         for conn in connectors:
-            rect = self._label_rect(conn.label, conn.label_pos)
+            rect = conn.label_rect
             painter.setPen(QPen(conn.color, 1.2))
             painter.setBrush(base)
             painter.drawRoundedRect(rect, rect.height() / 2, rect.height() / 2)

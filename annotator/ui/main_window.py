@@ -146,8 +146,8 @@ class MainWindow(QMainWindow):
         row.addWidget(self.status_combo)
         row.addWidget(self.done_button)
         layout.addWidget(header)
-        # Pick-mode instructions float over the bottom of the text: the text must
-        # not move under the mouse while the user is about to click a span.
+        # Pick-mode instructions: in a strip under the text (the text's viewport
+        # ends above it), so they never hide a line (see _place_banner).
         self.mode_banner = dialogs.plain_label(wrap=True, parent=self.article_view)
         self.mode_banner.setStyleSheet(
             "background: #fff3c4; color: #5d4200; padding: 6px 10px; border: 1px solid #e6c75c; border-radius: 4px;"
@@ -447,13 +447,25 @@ class MainWindow(QMainWindow):
         self.mode_banner.setVisible(bool(text))
         self._place_banner()
         if text:
-            self.article_view.setFocus()
+            # The text above does not move, unless the span being worked on was
+            # in the strip the banner now takes: then it scrolls into view.
+            view = self.article_view
+            view.set_selected_annotation(view.selected_annotation(), ensure_visible=True)
+            view.setFocus()
 
     def _place_banner(self) -> None:
-        area = self.article_view.viewport().geometry()
-        width = min(area.width() - 24, 720)
+        """Put the banner in a strip under the text: the article view's viewport
+        ends above it (viewport margins), so no line of text is ever under it."""
+        view = self.article_view
+        if self.mode_banner.isHidden():
+            view.setViewportMargins(0, 0, 0, 0)
+            return
+        pad = 6
+        width = max(min(view.width() - 4 * pad, 720), 120)
         height = self.mode_banner.heightForWidth(width)
-        self.mode_banner.setGeometry(area.x() + (area.width() - width) // 2, area.bottom() - height - 12, width, height)
+        view.setViewportMargins(0, 0, 0, height + 2 * pad)
+        area = view.viewport().geometry()
+        self.mode_banner.setGeometry(area.x() + (area.width() - width) // 2, area.bottom() + 1 + pad, width, height)
         self.mode_banner.raise_()
 
     def _span_selection_changed(self, start: int, end: int) -> None:
