@@ -84,6 +84,9 @@ class ArticleInput:
         if self._layout_pending():
             self._finish_layout()  # Qt's hit test is wrong until then
         if event.button() == Qt.MouseButton.LeftButton:
+            # A press starts a new gesture: whatever a double-click before it left
+            # behind, the release that ends this press is a click of its own.
+            self._after_double_click = False
             self._press_pos = event.position().toPoint()
             mods = event.modifiers()
             if self.textCursor().hasSelection() and not mods & Qt.KeyboardModifier.ShiftModifier:
@@ -133,7 +136,11 @@ class ArticleInput:
         if event.button() != Qt.MouseButton.LeftButton:
             super().mouseDoubleClickEvent(event)
             return
+        # The release that follows belongs to the double-click (not a click on a
+        # span): mouseReleaseEvent reads the flag and clears it. Qt sends a double
+        # click in place of the second press, so it records the press too.
         self._after_double_click = True
+        self._press_pos = event.position().toPoint()
         cp = self._char_at(event.position())
         if cp is None:
             super().mouseDoubleClickEvent(event)

@@ -1,0 +1,155 @@
+"""Mouse and key gestures of annotating, sent as real Qt events (issue 12).
+
+A double-click then a single click, word snapping on clitics and numbers, and
+the number of actions an event argument takes. Every test checks the project
+database, not only the widgets.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtGui import QTextCursor
+from PySide6.QtTest import QTest
+
+from annotator.core.store import Project
+from annotator.services.importing import import_seeds
+from annotator.ui.main_window import MainWindow
+
+ME = "maria"
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    p = Project(tmp_path / "work.annotator", create=True)
+    import_seeds(p)
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def window(qtbot, project, tmp_path):
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(project, ME, settings)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.snap_action.setChecked(True)  # the default: annotators work with word snapping
+    w.article_view.setFocus()
+    yield w
+    w.close()
+    settings.sync()
+
+
+def doc_id(project: Project) -> str:
+    return next(d for d in project.document_ids() if "NEW DELHI" in project.document_text(d))
+
+
+def mine(project: Project, kind: str | None = None):
+    return [a for a in project.annotations(doc_id(project), annotator=ME) if kind is None or a.kind == kind]
+
+
+def find(w: MainWindow, needle: str, occurrence: int = 0) -> tuple[int, int]:
+    text = w.workspace.text
+    start = -1
+    for _ in range(occurrence + 1):
+        start = text.index(needle, start + 1)
+    return start, start + len(needle)
+
+
+def point_at(w: MainWindow, cp: int) -> QPoint:
+    """A viewport point on the middle of the character at code point ``cp``
+    (the text is not scrolled or selected: the seed article fits the view)."""
+    view = w.article_view
+    posmap = w.workspace.posmap
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(posmap.to_qt(cp))
+    left = view.cursorRect(cursor)
+    cursor.setPosition(posmap.to_qt(cp + 1))
+    right = view.cursorRect(cursor)
+    x = (left.left() + right.left()) // 2 if right.top() == left.top() else left.left() + 2
+    point = QPoint(x, left.center().y())
+    assert view.viewport().rect().contains(point), "the character must be visible"
+    return point
+
+
+class Actions:
+    """The user's actions, sent as real events and counted (a key press, a click
+    or a double-click each count one).
+
+    ``via="widget"`` sends mouse events to the viewport (QTest's widget overload:
+    a double-click is one MouseButtonDblClick event); ``via="window"`` sends them
+    to the window, through Qt's own click and double-click detection, as a
+    platform does (press, release, double-click, release)."""
+
+    def __init__(self, qtbot, w: MainWindow, via: str = "widget"):
+        self.qtbot, self.w, self.via, self.count = qtbot, w, via, 0
+
+    def _mouse(self, action, cp: int) -> None:
+        viewport = self.w.article_view.viewport()
+        point = point_at(self.w, cp)
+        if self.via == "window":
+            top = viewport.window()
+            action(top.windowHandle(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, viewport.mapTo(top, point))
+        else:
+            action(viewport, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+
+    def click(self, cp: int) -> None:
+        self.count += 1
+        self._mouse(QTest.mouseClick, cp)
+
+    def double_click(self, cp: int) -> None:
+        self.count += 1
+        self._mouse(QTest.mouseDClick, cp)
+
+    def key(self, k, mods=Qt.KeyboardModifier.NoModifier) -> None:
+        self.count += 1
+        ws = self.w.workspace
+        target = ws.chooser if ws.chooser is not None and ws.chooser.isVisible() else self.w.article_view
+        QTest.keyClick(target, k, mods)
+
+
+DELIVERY = pytest.mark.parametrize("via", ["widget", "window"])
+
+
+# -- defect 1: the first single click after a double-click ---------------------------
+@DELIVERY
+def test_click_after_double_click_picks_the_argument(qtbot, window, project, via):
+    ws = window.workspace
+    act = Actions(qtbot, window, via)
+    china = find(window, "China")
+    act.double_click(china[0] + 1)
+    act.key("g")
+    [gpe] = mine(project)
+    assert gpe.span == china
+    granted = find(window, "granted")
+    act.double_click(granted[0] + 2)
+    act.key("1")  # LicenceGrant
+    [ev] = mine(project, "event")
+    assert ev.span == granted and ws.selected_id == ev.id
+    act.key(Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    act.key(Qt.Key.Key_1)  # the first role: Grantor
+    assert ws.pick is not None and window.mode_banner.isVisibleTo(window)
+    act.click(china[0] + 2)  # the first single click since the double-click
+    assert ws.pick is None and not window.mode_banner.isVisibleTo(window)
+    assert [(a.role, a.target) for a in project.get_annotation(ev.id).arguments] == [("Grantor", gpe.id)]
+
+
+@DELIVERY
+def test_click_after_double_click_selects_a_span(qtbot, window, project, via):
+    ws = window.workspace
+    act = Actions(qtbot, window, via)
+    china = find(window, "China")
+    act.double_click(china[0] + 1)
+    act.key("g")
+    [gpe] = mine(project)
+    delhi = find(window, "NEW DELHI")
+    act.double_click(delhi[0] + 1)
+    act.key("g")
+    [new_delhi] = [a for a in mine(project) if a.id != gpe.id]
+    assert ws.selected_id == new_delhi.id
+    act.click(china[0] + 2)  # the first single click since the double-click
+    assert ws.selected_id == gpe.id
+    assert window.inspector.ann is not None and window.inspector.ann.id == gpe.id
