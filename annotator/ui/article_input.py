@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QTextCursor, QTextLine, QWheelEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from annotator.core.text import word_span
+from annotator.core.boundaries import token_at
 
 if TYPE_CHECKING:
     from annotator.core.models import Annotation
@@ -145,9 +145,9 @@ class ArticleInput:
         if cp is None:
             super().mouseDoubleClickEvent(event)
             return
-        start, end = word_span(self._text, cp, cp)
-        if start == end:
-            start, end = cp, cp + 1
+        # The token under the pointer: what the exports count as one ("70%",
+        # "$55.09", "U.S.", and "India" without its "’s").
+        start, end = token_at(self._text, cp) or (cp, cp + 1)
         self.select_span(start, end, ensure_visible=False)
         anns = self._index.at(cp)
         if anns:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPalette, QPen, QPixmap, QPolygonF
 
-from annotator.core.text import word_span
+from annotator.core.boundaries import word_span
 from annotator.ui.article_decor import BlockDecor, Connector, tooltip_snippet
 
 if TYPE_CHECKING:

@@ -60,19 +60,23 @@ def find(w: MainWindow, needle: str, occurrence: int = 0) -> tuple[int, int]:
 
 
 def point_at(w: MainWindow, cp: int) -> QPoint:
-    """A viewport point on the middle of the character at code point ``cp``
-    (the text is not scrolled or selected: the seed article fits the view)."""
+    """A viewport point on the middle of the character at code point ``cp``,
+    scrolled into view first if need be (scrolling selects nothing)."""
     view = w.article_view
     posmap = w.workspace.posmap
-    cursor = QTextCursor(view.document())
-    cursor.setPosition(posmap.to_qt(cp))
-    left = view.cursorRect(cursor)
-    cursor.setPosition(posmap.to_qt(cp + 1))
-    right = view.cursorRect(cursor)
-    x = (left.left() + right.left()) // 2 if right.top() == left.top() else left.left() + 2
-    point = QPoint(x, left.center().y())
-    assert view.viewport().rect().contains(point), "the character must be visible"
-    return point
+    for _ in range(2):
+        cursor = QTextCursor(view.document())
+        cursor.setPosition(posmap.to_qt(cp))
+        left = view.cursorRect(cursor)
+        cursor.setPosition(posmap.to_qt(cp + 1))
+        right = view.cursorRect(cursor)
+        x = (left.left() + right.left()) // 2 if right.top() == left.top() else left.left() + 2
+        point = QPoint(x, left.center().y())
+        if view.viewport().rect().contains(point):
+            return point
+        bar = view.verticalScrollBar()
+        bar.setValue(bar.value() + point.y() - view.viewport().height() // 2)
+    raise AssertionError(f"code point {cp} cannot be shown")
 
 
 class Actions:
@@ -153,3 +157,66 @@ def test_click_after_double_click_selects_a_span(qtbot, window, project, via):
     act.click(china[0] + 2)  # the first single click since the double-click
     assert ws.selected_id == gpe.id
     assert window.inspector.ann is not None and window.inspector.ann.id == gpe.id
+
+
+# -- defects 2 and 3: what a double-click and word snapping select -------------------
+@pytest.mark.parametrize(
+    ("needle", "word", "key", "label"),
+    [
+        ("Beijing’s recent", "Beijing", "g", "GPE"),  # not its possessive
+        ("China’s move to ease", "China", "g", "GPE"),
+        ("India’s manufacturing", "India", "g", "GPE"),
+        ("70%", "70%", "%", "PERCENT"),  # the number with its sign
+    ],
+)
+def test_double_click_and_key_tags_the_token(qtbot, window, project, needle, word, key, label):
+    act = Actions(qtbot, window)
+    start = find(window, needle)[0]
+    act.double_click(start + len(word) - 1)  # on the token's last character
+    act.key(key)
+    [ann] = mine(project)
+    assert (ann.label, ann.text_in(window.workspace.text), ann.start) == (label, word, start)
+    assert act.count == 2
+
+
+def test_snapped_span_end_moves_back_before_the_possessive(qtbot, window, project):
+    act = Actions(qtbot, window)
+    view = window.article_view
+    start, end = find(window, "Beijing’s")
+    view.select_span(start + 2, end - 1)  # a drag from inside the word onto the apostrophe
+    assert view.selection_span() == (start, end)  # snapped over the whole possessive
+    act.key("g")
+    [ann] = mine(project)
+    assert ann.text_in(window.workspace.text) == "Beijing’s"
+    act.key(Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert project.get_annotation(ann.id).text_in(window.workspace.text) == "Beijing"
+    assert "cannot move" not in window.statusBar().currentMessage()
+    act.key(Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert project.get_annotation(ann.id).text_in(window.workspace.text) == "Beijing’s"
+    act.key(Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # the start onto the clitic
+    assert project.get_annotation(ann.id).text_in(window.workspace.text) == "’s"
+
+
+@pytest.mark.parametrize("needle", ["70%", "$55.09", "U.S.", "4.5bn", "US$1.2bn", "€2.4"])
+def test_double_click_selects_numbers_currency_and_initialisms_whole(qtbot, needle):
+    from annotator.core.schema import default_schema
+    from annotator.ui.article_view import ArticleView
+
+    view = ArticleView()
+    qtbot.addWidget(view)
+    view.resize(900, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    text = "Shares of the U.S. firm rose 70% to $55.09, a US$1.2bn deal (4.5bn yuan, €2.4 each)."
+    view.set_article(text, [], default_schema())
+    start = text.index(needle)
+    posmap_cursor = QTextCursor(view.document())
+    for cp in (start, start + len(needle) - 1):
+        posmap_cursor.setPosition(cp)  # ASCII and BMP only: Qt positions are code points here
+        left = view.cursorRect(posmap_cursor)
+        posmap_cursor.setPosition(cp + 1)
+        right = view.cursorRect(posmap_cursor)
+        point = QPoint((left.left() + right.left()) // 2, left.center().y())
+        view.select_span(0, 0)
+        QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
+        assert view.selection_span() == (start, start + len(needle)), (needle, cp)
