@@ -220,3 +220,141 @@ def test_double_click_selects_numbers_currency_and_initialisms_whole(qtbot, need
         view.select_span(0, 0)
         QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, point)
         assert view.selection_span() == (start, start + len(needle)), (needle, cp)
+
+
+# -- event arguments in two actions ----------------------------------------------------
+def tag(act: Actions, w: MainWindow, project: Project, needle: str, key: str, occurrence: int = 0):
+    """Select ``needle`` (as a drag would) and press ``key``: the new annotation."""
+    before = {a.id for a in mine(project)}
+    start, end = find(w, needle, occurrence)
+    w.article_view.select_span(start, end)
+    act.key(key)
+    [new] = [a for a in mine(project) if a.id not in before]
+    return new
+
+
+def arguments(project: Project, event_id: str) -> list[tuple[str, str]]:
+    return [(a.role, a.target) for a in project.get_annotation(event_id).arguments]
+
+
+def test_event_argument_in_two_actions_and_the_old_path_in_three(qtbot, window, project):
+    ws = window.workspace
+    act = Actions(qtbot, window)
+    china = tag(act, window, project, "China", "g")
+    firms = tag(act, window, project, "Indian firms", "o")
+    thursday = tag(act, window, project, "Thursday", "d")
+    ev = tag(act, window, project, "granted", "1")  # LicenceGrant; selected
+    assert ws.selected_id == ev.id and ws.current_event == ev.id
+    assert "1 Grantor* · 2 Grantee* · 3 Item · 4 Time" in window.statusBar().currentMessage()
+
+    # New path: click the filler, press the role's number.
+    act.count = 0
+    act.click(china.start + 1)
+    assert ws.selected_id == china.id  # the clicked span is selected, the event stays the target
+    banner = window.mode_banner.text()
+    assert window.mode_banner.isVisibleTo(window) and "1 Grantor* · 2 Grantee* · 3 Item · 4 Time" in banner
+    assert "“China” as an argument of LicenceGrant “granted”" in banner
+    act.key("1")
+    assert act.count == 2
+    assert arguments(project, ev.id) == [("Grantor", china.id)]
+    assert ws.selected_id == ev.id and not window.mode_banner.isVisibleTo(window)  # back on the event
+    assert "“China” set as Grantor" in window.statusBar().currentMessage()
+
+    # Again for the next argument; a double-click on the filler works as well as a click.
+    act.count = 0
+    act.double_click(firms.start + 2)
+    act.key("2")
+    assert act.count == 2
+    assert arguments(project, ev.id) == [("Grantor", china.id), ("Grantee", firms.id)]
+
+    # The old path (Shift+A, the role's number, a click on the filler) still works: three actions.
+    act.count = 0
+    act.key(Qt.Key.Key_A, Qt.KeyboardModifier.ShiftModifier)
+    act.key(Qt.Key.Key_4)  # Time, in the chooser
+    assert ws.pick is not None and ws.pick.role == "Time"
+    act.click(thursday.start + 1)
+    assert act.count == 3
+    assert ws.pick is None
+    stored = project.get_annotation(ev.id)
+    assert [(a.role, project.get_annotation(a.target).text_in(ws.text)) for a in stored.arguments] == [
+        ("Grantor", "China"),
+        ("Grantee", "Indian firms"),
+        ("Time", "Thursday"),
+    ]
+    # One undo takes back one argument.
+    window.undo_action.trigger()
+    assert [a.role for a in project.get_annotation(ev.id).arguments] == ["Grantor", "Grantee"]
+    # The keys reference (F1) tells the new way.
+    assert any("1-9" in keys and "argument" in what for _where, keys, what in window.shortcut_rows())
+
+
+def test_new_filler_then_its_role_and_what_ends_the_current_event(qtbot, window, project):
+    ws = window.workspace
+    act = Actions(qtbot, window)
+    ev = tag(act, window, project, "briefing", "3")  # Statement: 1 Speaker, 2 Addressee, 3 Place, 4 Time
+    # A filler made with its label key is the candidate at once: its role is one key more.
+    act.count = 0
+    spokesman = tag(act, window, project, "Randhir Jaiswal", "p")
+    act.key("1")
+    assert act.count == 2
+    assert arguments(project, ev.id) == [("Speaker", spokesman.id)]
+    # The event itself selected and the selected text exactly an existing span: that span.
+    delhi = tag(act, window, project, "New Delhi", "g", occurrence=0)
+    ws.select_annotation(ev.id)
+    window.article_view.select_span(delhi.start, delhi.end)
+    assert "press 1 Speaker" in window.mode_banner.text()
+    act.key("3")
+    assert arguments(project, ev.id) == [("Speaker", spokesman.id), ("Place", delhi.id)]
+    # A number beyond the roles is refused and said.
+    act.click(delhi.start + 1)
+    act.key("9")
+    assert "Statement has 4 roles" in window.statusBar().currentMessage()
+    assert len(project.get_annotation(ev.id).arguments) == 2
+    # Escape ends it: the number keys are event keys again (no text selected: nothing happens).
+    act.key(Qt.Key.Key_Escape)
+    assert ws.current_event is None and ws.selected_id is None and not window.mode_banner.isVisibleTo(window)
+    act.click(delhi.start + 1)
+    assert ws.selected_id == delhi.id and not window.mode_banner.isVisibleTo(window)
+    act.key("2")
+    assert len(project.get_annotation(ev.id).arguments) == 2
+    assert [a.kind for a in mine(project)].count("event") == 1
+
+
+def test_number_keys_keep_their_meaning_without_a_candidate(qtbot, window, project):
+    ws = window.workspace
+    act = Actions(qtbot, window)
+    ev = tag(act, window, project, "granted", "1")
+    # Text that is not a span, with the event current: the number makes an event.
+    meeting = tag(act, window, project, "meeting", "2")
+    assert (meeting.kind, meeting.label) == ("event", "Meeting")
+    assert ws.current_event == meeting.id  # the new event is the current one
+    assert project.get_annotation(ev.id).arguments == []
+    # The event itself selected, no text: the number changes its type, as before.
+    act.key("5")
+    assert project.get_annotation(meeting.id).label == "Conflict"
+    # A claim selected after the event, a word in it selected: the number makes an event of the word.
+    claim = tag(act, window, project, "China has granted licences to an unspecified number of Indian firms", "c")
+    assert ws.selected_id == claim.id and ws.current_event == meeting.id
+    assert ws.argument_target() is not None  # the claim alone: a filler candidate
+    licences = find(window, "licences")
+    window.article_view.select_span(*licences)  # a word inside the claim
+    assert ws.argument_target() is None and not window.mode_banner.isVisibleTo(window)
+    act.key("1")
+    assert [(a.label, a.span) for a in mine(project, "event") if a.id not in (ev.id, meeting.id)] == [("LicenceGrant", licences)]
+    assert project.get_annotation(meeting.id).arguments == []
+
+
+def test_role_keys_from_the_annotation_list(qtbot, window, project):
+    ws = window.workspace
+    act = Actions(qtbot, window)
+    china = tag(act, window, project, "China", "g")
+    ev = tag(act, window, project, "granted", "1")
+    table = window.panel.table
+    table.setFocus()
+    ws.select_annotation(china.id, reveal=True)  # what choosing its row does
+    assert ws.argument_target() == (project.get_annotation(ev.id), project.get_annotation(china.id))
+    # The banner would take the focus from the list: the keys are in the status bar.
+    assert "press 1 Grantor" in window.statusBar().currentMessage()
+    assert not window.mode_banner.isVisibleTo(window) and table.hasFocus()
+    QTest.keyClick(table, Qt.Key.Key_1)
+    assert arguments(project, ev.id) == [("Grantor", china.id)]
