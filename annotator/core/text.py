@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-import unicodedata
 from bisect import bisect_left
 
 __all__ = [
@@ -23,7 +22,6 @@ __all__ = [
     "OffsetMapper",
     "sha256_text",
     "QtPositionMap",
-    "word_span",
 ]
 
 _ENCODING_HINT = "if it is another encoding, pass --encoding (e.g. --encoding latin-1)"
@@ -231,68 +229,3 @@ class QtPositionMap:
         if a < b and self.to_qt(end) < b:
             end += 1
         return start, end
-
-
-#: Inside words: ZWNJ, ZWJ, soft hyphen, emoji skin tones, tag characters (flags).
-_JOINERS = frozenset(["\u200c", "\u200d", "\u00ad"] + [chr(c) for c in [*range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080)]])
-#: Marks (variation selectors and keycaps too) and other symbols (emoji, flags).
-_WORD_CATEGORIES = frozenset(["Mn", "Mc", "Me", "So"])
-_CONNECTORS = "'’-‐‑"
-_NUMBER_CONNECTORS = ".,"
-
-
-def _is_word_char(c: str) -> bool:
-    return c.isalnum() or c in _JOINERS or unicodedata.category(c) in _WORD_CATEGORIES
-
-
-def _word_at(text: str, i: int) -> bool:
-    """Whether ``text[i]`` belongs to a word.
-
-    Apostrophes and hyphens between word characters join them ("India’s",
-    "Min-jun"); "." and "," between digits join them ("6.5", "2,000").
-    """
-    if not 0 <= i < len(text):
-        return False
-    c = text[i]
-    if _is_word_char(c):
-        return True
-    if not 0 < i < len(text) - 1:
-        return False
-    if c in _CONNECTORS:
-        return _is_word_char(text[i - 1]) and _is_word_char(text[i + 1])
-    return c in _NUMBER_CONNECTORS and text[i - 1].isdigit() and text[i + 1].isdigit()
-
-
-def word_span(text: str, start: int, end: int) -> tuple[int, int]:
-    """Snap a selection to whole words ("word snapping").
-
-    Leading and trailing whitespace is trimmed; a selection that starts or ends
-    inside a word is extended to the whole word.  Words are runs of letters,
-    digits, combining marks, emoji (with ZWJ, variation selectors, skin tones),
-    with apostrophes and hyphens inside them kept ("India’s", "Min-jun") and
-    "." / "," inside numbers ("6.5", "2,000").  A click (``start == end``) inside
-    or next to a word selects it.  Returns ``(start, start)`` when there is
-    nothing but whitespace (or, for a click, no word at that place).
-    """
-    if not 0 <= start <= end <= len(text):
-        raise ValueError(f"span ({start}, {end}) is outside the text (0..{len(text)})")
-    if start == end:  # a click: the word around it, if any
-        while _word_at(text, start - 1):
-            start -= 1
-        while _word_at(text, end):
-            end += 1
-        return start, end
-    origin = start
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start == end:
-        return origin, origin
-    if _word_at(text, start):
-        while _word_at(text, start - 1):
-            start -= 1
-    if _word_at(text, end - 1):
-        while _word_at(text, end):
-            end += 1
-    return start, end

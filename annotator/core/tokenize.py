@@ -37,6 +37,15 @@ def _char_class(code_points: Iterable[int]) -> str:
     return f"[{''.join(parts)}]"
 
 
+#: Clitics split off the word before them: the possessive and contracted verbs
+#: ("China’s" -> "China" "’s", "we'll" -> "we" "'ll", either apostrophe, any case),
+#: as in the Penn Treebank, OntoNotes and spaCy.
+CLITICS = ("'s", "'d", "'m", "'ll", "'re", "'ve", "n't")
+#: Percent signs, which stay with the number they follow ("70%", "3‰"), as
+#: currency signs do ("50¢", "5€").
+PERCENT_SIGNS = "%‰‱٪﹪％"
+
+
 @cache
 def _token_regex() -> re.Pattern[str]:
     # Combining marks (Mn, Mc, Me; variation selectors and keycaps included) exist
@@ -46,13 +55,25 @@ def _token_regex() -> re.Pattern[str]:
     extend = _char_class(
         [cp for cp in planes if unicodedata.category(chr(cp))[0] == "M"] + [*range(0x1F3FB, 0x1F400), *range(0xE0020, 0xE0080)]
     )
-    char = rf"(?:[^\W_](?:{extend}|[\u200c\u200d])*)"
-    join = r"(?:[-‐‑'’.]|(?<=\d),(?=\d))"
-    initialism = r"(?:[^\W\d_]\.){2,}(?![^\W_])"
-    word = rf"{char}+(?:{join}{char}+)*"
+    currency = _char_class([cp for cp in range(0x20000) if unicodedata.category(chr(cp)) == "Sc"])
+    end = r"(?![^\W_])"  # the word ends here
+    apostrophe = "['’]"
+    tails = "|".join(c[1:] for c in CLITICS if c[0] == "'")
+    tail = rf"(?i:{tails}){end}"  # of a clitic after an apostrophe ("n't" is the other)
+    clitic = rf"(?<=\S){apostrophe}{tail}|[nN]{apostrophe}[tT]{end}"
+    # A letter of a word, but not the "n" of a final "n't" (the clitic's); no
+    # look-ahead for the other letters: this pattern's speed is the tokenizer's.
+    letter = rf"(?:(?:[^\W_nN]|[nN](?!{apostrophe}[tT]{end}))(?:{extend}|[\u200c\u200d\u00ad])*)"
+    join = rf"(?:[-‐‑.]|{apostrophe}(?!{tail})|(?<=\d),(?=\d))"
+    initialism = rf"(?:[^\W\d_]\.){{2,}}{end}"
+    # A currency sign (with a country's letters: "US$", "HK$") before a number,
+    # a percent or currency sign after one, stay with it: "$55.09", "€2.4bn", "70%".
+    money = rf"(?:[A-Z]{{1,3}})?{currency}(?=\d)"
+    after_number = rf"(?:(?<=\d)(?:[{PERCENT_SIGNS}]|{currency}))"
+    word = rf"(?:{money})?{letter}+(?:{join}{letter}+)*{after_number}?"
     regional = "[\U0001f1e6-\U0001f1ff]"
     cluster = rf"(?:{regional}{regional}|\S){extend}*(?:\u200d\S{extend}*)*"
-    return re.compile(f"{initialism}|{word}|{cluster}")
+    return re.compile(f"{initialism}|{clitic}|{word}|{cluster}")
 
 
 #: A whitespace-separated chunk of ASCII letters and digits only: always exactly one token.
@@ -134,16 +155,22 @@ def tokenize(text: str, boundaries: Iterable[int] = ()) -> list[Token]:
 
     - Whitespace (``str.isspace``, newlines included) separates tokens and is
       never a token.
-    - A word is a run of letters and digits (with their combining marks, ZWJ and
-      ZWNJ), where an apostrophe, a hyphen or a period between two such runs stays
-      inside ("India’s", "Min-jun", "6.5", "A321"), and so does a comma between
-      digits ("2,000").  Scripts written without spaces are not segmented further
-      ("北京" is one token).
+    - A word is a run of letters and digits (with their combining marks, ZWJ,
+      ZWNJ and soft hyphens), where an apostrophe, a hyphen or a period between
+      two such runs stays inside ("O'Neill", "Min-jun", "6.5", "A321"), and so
+      does a comma between digits ("2,000").  Scripts written without spaces
+      are not segmented further ("北京" is one token).
+    - A clitic at the end of a word is a token of its own, as in the Penn
+      Treebank and spaCy (see :data:`CLITICS`): "India’s" is "India" "’s",
+      "don't" is "do" "n't", "we'll" is "we" "'ll".
+    - Numbers keep their currency and percent signs: "$55.09", "US$1.2bn",
+      "€2.4", "70%", "50¢" are one token each.
     - Initialisms keep their final period: "U.S.", "e.g.".
-    - Every other character is a token on its own ("%" in "70%", "€", quotes,
-      brackets, a sentence-final "."), together with what Unicode attaches to it:
-      an emoji with its skin tone and variation selector, ZWJ sequences such as
-      "👨‍👩‍👧", a flag (a pair of regional indicators, or a tag sequence).
+    - Every other character is a token on its own (a "%" or "$" not next to a
+      number, quotes, brackets, a sentence-final "."), together with what Unicode
+      attaches to it: an emoji with its skin tone and variation selector, ZWJ
+      sequences such as "👨‍👩‍👧", a flag (a pair of regional indicators, or a tag
+      sequence).
     - ``boundaries`` (code-point offsets, e.g. span starts and ends) cut any token
       they fall inside, so no token crosses a span boundary.
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QTextCursor, QTextLine, QWheelEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from annotator.core.text import word_span
+from annotator.core.boundaries import token_at
 
 if TYPE_CHECKING:
     from annotator.core.models import Annotation
@@ -84,6 +84,9 @@ class ArticleInput:
         if self._layout_pending():
             self._finish_layout()  # Qt's hit test is wrong until then
         if event.button() == Qt.MouseButton.LeftButton:
+            # A press starts a new gesture: whatever a double-click before it left
+            # behind, the release that ends this press is a click of its own.
+            self._after_double_click = False
             self._press_pos = event.position().toPoint()
             mods = event.modifiers()
             if self.textCursor().hasSelection() and not mods & Qt.KeyboardModifier.ShiftModifier:
@@ -133,14 +136,18 @@ class ArticleInput:
         if event.button() != Qt.MouseButton.LeftButton:
             super().mouseDoubleClickEvent(event)
             return
+        # The release that follows belongs to the double-click (not a click on a
+        # span): mouseReleaseEvent reads the flag and clears it. Qt sends a double
+        # click in place of the second press, so it records the press too.
         self._after_double_click = True
+        self._press_pos = event.position().toPoint()
         cp = self._char_at(event.position())
         if cp is None:
             super().mouseDoubleClickEvent(event)
             return
-        start, end = word_span(self._text, cp, cp)
-        if start == end:
-            start, end = cp, cp + 1
+        # The token under the pointer: what the exports count as one ("70%",
+        # "$55.09", "U.S.", and "India" without its "’s").
+        start, end = token_at(self._text, cp) or (cp, cp + 1)
         self.select_span(start, end, ensure_visible=False)
         anns = self._index.at(cp)
         if anns:

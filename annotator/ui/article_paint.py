@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPalette, QPen, QPixmap, QPolygonF
 
-from annotator.core.text import word_span
+from annotator.core.boundaries import word_span
 from annotator.ui.article_decor import BlockDecor, Connector, LaneMetrics, tooltip_snippet
 
 if TYPE_CHECKING:

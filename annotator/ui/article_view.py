@@ -51,9 +51,9 @@ from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QFont, QPixmap, QTextBlockFormat, QTextCursor, QTextDocument, QTextOption
 from PySide6.QtWidgets import QFrame, QTextEdit, QWidget
 
-from annotator.core.boundaries import move_boundary
+from annotator.core.boundaries import move_boundary, word_span
 from annotator.core.spanindex import SpanIndex
-from annotator.core.text import QtPositionMap, word_span
+from annotator.core.text import QtPositionMap
 from annotator.ui.article_decor import (
     BASE_POINT_SIZE,
     DOCUMENT_MARGIN,

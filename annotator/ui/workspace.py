@@ -86,6 +86,9 @@ class Workspace(KeyHandling, Picking, QObject):
         self.chooser: QMenu | None = None
         controller.changed.connect(self._apply_changes)
         view.annotationClicked.connect(self._span_clicked)
+        # The current event and the role keys' banner follow both selections (workspace_picking).
+        self.selectionChanged.connect(self._follow_selection)
+        view.spanSelectionChanged.connect(lambda _start, _end: self._update_mode())
         view.viewport().installEventFilter(self)
         self._key_widgets: list[QWidget] = []
         self.install_keys(view)
@@ -366,7 +369,7 @@ class Workspace(KeyHandling, Picking, QObject):
         self.select_annotation(ann.id)
         quoted = f"“{one_line(ann.text_in(self.text), 40)}”"
         hints = {
-            "event": f"{label} {quoted} added. Shift+A adds an argument.",
+            "event": f"{label} {quoted} added. {self.argument_help(ann)}".rstrip(),
             "claim": f"Claim {quoted} added. Shift+K picks its claimant; Shift+letter sets an attribute (keys in the inspector).",
         }
         self.message.emit(hints.get(kind, f"{label} {quoted} added."))

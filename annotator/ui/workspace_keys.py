@@ -4,7 +4,10 @@ Keys (see :data:`COMMAND_KEYS` and the schema's shortcuts) act only while the
 article view or the annotation list has focus (:meth:`KeyHandling.install_keys`):
 never while typing into a field. With a claim selected, Shift + a letter sets a
 claim attribute value (:func:`claim_attribute_keys`: one letter per value, shown
-in the inspector). :class:`KeyHandling` is a part of
+in the inspector). The number keys 1-9 are the roles of the current event while
+another span is selected after it
+(:meth:`~annotator.ui.workspace_picking.Picking.argument_target`), and label
+keys otherwise. :class:`KeyHandling` is a part of
 :class:`~annotator.ui.workspace.Workspace` (its state and actions).
 """
 
@@ -22,7 +25,11 @@ if TYPE_CHECKING:
 
 #: Shift+letter commands of the text (label keys are lower case, so these never clash).
 COMMAND_KEYS: dict[str, tuple[str, str]] = {
-    "A": ("add_argument", "Add an argument to the selected event (choose the role, then click the filler)"),
+    "A": (
+        "add_argument",
+        "Add an argument to the selected event (choose the role, then click the filler; "
+        "with a span selected after the event: that span)",
+    ),
     "K": ("pick_claimant", "Pick the claimant of the selected claim (then click an entity span)"),
     "R": ("add_relation", "Add a relation from the selected span (choose the type, then click the tail)"),
 }
@@ -35,6 +42,11 @@ TEXT_KEYS: list[tuple[str, str]] = [
         "With text selected: annotate it with that label. With a span selected and no text selected: change its label",
     ),
     ("Click a span", "Select it (Ctrl+click or clicking again cycles through overlapping spans)"),
+    (
+        "Click a span, then 1-9 (after selecting an event)",
+        "Make the span an argument of the event: the number is the role's (the banner lists them; "
+        "a span just made with a label key, or the span's text selected, works too). Esc ends",
+    ),
     ("Delete / Backspace", "Delete the selected annotation (its links go with it; Ctrl+Z brings all back)"),
     ("Alt+Left / Alt+Right", "Move the start of the selected span"),
     ("Alt+Shift+Left / Alt+Shift+Right", "Move the end of the selected span"),
@@ -120,6 +132,9 @@ class KeyHandling:
         if mods == Qt.KeyboardModifier.ShiftModifier and text.isalpha():
             command = COMMAND_KEYS.get(text.upper())
             return getattr(self, command[0]) if command else self._claim_attribute_key(text)
+        if no_mods and text in "123456789" and self.argument_target() is not None:
+            number = int(text)  # a role of the current event, for the selected span
+            return lambda: self.assign_role(number)
         if no_mods:
             text = text.lower()  # Caps Lock
         elif mods != Qt.KeyboardModifier.ShiftModifier:

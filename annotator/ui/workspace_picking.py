@@ -4,6 +4,18 @@ relation's tail, and the chooser popups that ask for a role, type or label.
 Adding an argument, a claimant or a relation's tail puts the workspace in a
 *pick mode* (:class:`Pick`): the next span clicked in the text, or the text
 selection plus an entity key (or Enter), completes it; Escape cancels.
+
+Event arguments also take two actions without a pick mode. The event last
+selected stays the *current event* (:attr:`Picking.current_event`) while the
+user selects other spans: a selected entity or claim (clicked, chosen in the
+list, or just made with a label key) is then the *filler candidate*, and the
+number keys 1-9 make it the current event's first to ninth role (the order of
+the Shift+A chooser). The banner shows the role keys whenever they apply
+(:meth:`Picking.argument_target`). Selecting nothing (Escape, a click on text
+without spans) or another document ends it; selecting another event makes that
+one current. With the event itself selected the number keys keep their
+meaning (event type keys: change its type).
+
 :class:`Picking` is a part of :class:`~annotator.ui.workspace.Workspace` (its
 state and actions).
 """
@@ -25,6 +37,7 @@ from annotator.ui.annotation_panel import one_line
 
 if TYPE_CHECKING:
     from annotator.core.models import Annotation
+    from annotator.core.schema import RoleSpec
     from annotator.ui.workspace import Workspace
 
 
@@ -69,12 +82,25 @@ class Pick:
 
 
 class Picking:
-    """The workspace's pick modes and choosers: :attr:`pick`, :attr:`chooser`."""
+    """The workspace's pick modes and choosers: :attr:`pick`, :attr:`chooser`,
+    and the current event (:attr:`current_event`)."""
+
+    #: Id of the event that number keys give arguments to while another span is selected.
+    current_event: str | None = None
+    #: What the mode banner shows ("": hidden), and the role keys last said in the status bar.
+    _mode_text: str = ""
+    _hint_said: str = ""
 
     # -- events ------------------------------------------------------------------
     def add_argument(self, role: str | None = None) -> None:
-        """Start adding an argument to the selected event (asks the role when None)."""
+        """Start adding an argument to the selected event (asks the role when None).
+
+        With a filler candidate selected (see :meth:`argument_target`), the
+        argument goes to the current event and the candidate fills it at once."""
         ev = self.selected()
+        target = self.argument_target()
+        if target is not None:
+            ev = target[0]
         if ev is None or ev.kind != "event" or self.schema is None:
             self.message.emit("Select an event first (click its trigger), then add an argument.")
             return
@@ -94,7 +120,117 @@ class Picking:
         if et.role(role) is None:
             self.warning.emit(f"{role} is not a role of {ev.label}.")
             return
+        if target is not None:
+            self._link_argument(ev, role, target[1])
+            return
         self._start_pick(Pick("argument", ev.id, role))
+
+    # -- arguments with number keys (the current event) ------------------------------------
+    def _roles_of(self, ev: Annotation) -> list[RoleSpec]:
+        et = self.schema.event_type(ev.label) if self.schema is not None else None
+        return list(et.roles) if et is not None else []
+
+    def role_keys(self, ev: Annotation) -> str:
+        """The number keys of an event's roles: "1 Grantor* · 2 Grantee · 3 Item (* required)"
+        (a star: required and not filled yet)."""
+        have = {a.role for a in ev.arguments}
+        keys = " · ".join(
+            f"{i} {r.name}{'*' if r.required and r.name not in have else ''}"
+            for i, r in enumerate(self._roles_of(ev)[:9], start=1)
+        )
+        return f"{keys} (* required)" if "*" in keys else keys
+
+    def argument_help(self, ev: Annotation) -> str:
+        """How to give ``ev`` arguments, with its role keys ("": it has no roles)."""
+        keys = self.role_keys(ev)
+        return f"Arguments: click a span, then press its role: {keys} (or Shift+A)." if keys else ""
+
+    def argument_target(self) -> tuple[Annotation, Annotation] | None:
+        """``(event, filler)`` when the number keys give the current event an
+        argument: no pick mode, the event has roles, and
+
+        - a filler candidate is selected: an entity or claim other than the
+          event, with no text selected, or its own text (a double-click on an
+          entity selects a word of it: that too); text selected elsewhere is
+          for a new annotation, and the number keys make an event of it;
+        - or the event itself is selected and the selected text is exactly an
+          existing entity or claim.
+
+        Else None."""
+        ev = self.anns.get(self.current_event or "")
+        if self.pick is not None or ev is None or ev.kind != "event" or not self._roles_of(ev):
+            return None
+        text = self.view.selection_span() if self.has_text_selection() else None
+        sel = self.selected()
+        if sel is not None and sel.id != ev.id:
+            if sel.kind not in ("entity", "claim") or sel.start is None or sel.end is None:
+                return None
+            inside = text is not None and sel.start <= text[0] and text[1] <= sel.end
+            if text is not None and text != sel.span and not (inside and sel.kind == "entity"):
+                return None
+            return ev, sel
+        if sel is None or text is None:
+            return None
+        spans = [a for a in self.anns.values() if a.span == text and a.kind in ("entity", "claim")]
+        spans.sort(key=lambda a: a.kind != "entity")
+        return (ev, spans[0]) if spans else None
+
+    def assign_role(self, number: int) -> None:
+        """Number key ``number``: the filler candidate becomes the current event's role of that number."""
+        target = self.argument_target()
+        if target is None:
+            return
+        ev, filler = target
+        roles = self._roles_of(ev)
+        if not 1 <= number <= min(len(roles), 9):
+            self.warning.emit(f"{ev.label} has {len(roles)} roles: press {self.role_keys(ev)}.")
+            return
+        self._link_argument(ev, roles[number - 1].name, filler)
+
+    def _link_argument(self, ev: Annotation, role: str, filler: Annotation) -> None:
+        pick = Pick("argument", ev.id, role)
+        command = self._link_command(pick, filler.id)
+        if command is not None and self.run(command):
+            if self.has_text_selection():
+                self._collapse_selection(filler.end if filler.end is not None else 0)
+            self._after_link(pick, filler.id, command)
+
+    def _follow_selection(self, ann_id: str | None) -> None:
+        """The selection changed: an event becomes the current event; nothing
+        selected ends it; another span leaves it (a filler candidate)."""
+        ann = self.anns.get(ann_id or "")
+        if ann is None:
+            self.current_event = None
+        elif ann.kind == "event" and ann.id != self.current_event:
+            self.current_event = ann.id
+            help_text = self.argument_help(ann)
+            if help_text and self.pick is None:
+                self.message.emit(f"{ann.label} “{one_line(ann.text_in(self.text), 30)}” selected. {help_text}")
+        self._update_mode()
+
+    def _update_mode(self) -> None:
+        """Show the pick's instruction, or the role keys when they apply, in the banner."""
+        text = hint = ""
+        if self.pick is not None:
+            text = self.pick.instruction(self)
+        else:
+            target = self.argument_target()
+            if target is not None:
+                ev, filler = target
+                hint = (
+                    f"“{one_line(filler.text_in(self.text), 30)}” as an argument of {ev.label} "
+                    f"“{one_line(ev.text_in(self.text), 30)}”: press {self.role_keys(ev)}. Esc ends."
+                )
+                if self.view.hasFocus() or hint == self._mode_text:
+                    text = hint
+                elif hint != self._hint_said:
+                    # The banner takes the focus to the text: while the user is in
+                    # the annotation list, the keys are said in the status bar.
+                    self.message.emit(hint)
+        self._hint_said = hint
+        if text != self._mode_text:
+            self._mode_text = text
+            self.modeChanged.emit(text)
 
     # -- claims --------------------------------------------------------------------
     def pick_claimant(self) -> None:
@@ -134,7 +270,7 @@ class Picking:
         self.pick = pick
         cursor = Qt.CursorShape.CrossCursor if pick is not None else Qt.CursorShape.IBeamCursor
         self.view.viewport().setCursor(cursor)
-        self.modeChanged.emit(pick.instruction(self) if pick is not None else "")
+        self._update_mode()
 
     def _start_pick(self, pick: Pick) -> None:
         """Enter pick mode, or complete it at once when text is already selected."""

@@ -24,7 +24,6 @@ from annotator.core.text import (
     check_text,
     decode_bytes,
     sha256_text,
-    word_span,
 )
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -360,76 +359,6 @@ def test_property_qt_cursor_positions_map_back(raw):
 def test_property_raw_spans_map_to_the_same_characters(raw, data):
     positions = st.integers(0, len(raw))
     assert_raw_spans_map(raw, [tuple(sorted(data.draw(st.tuples(positions, positions)))) for _ in range(10)])
-
-
-# --- word snapping ----------------------------------------------------------------
-
-
-def seed_text() -> str:
-    return (Path(__file__).resolve().parents[2] / "seeds" / "000_0e62c08fb123f9d1.txt").read_text(encoding="utf-8")
-
-
-def snapped(text: str, start: int, end: int) -> str:
-    s, e = word_span(text, start, end)
-    return text[s:e]
-
-
-def test_word_span_click_and_partial_words():
-    text = seed_text()
-    at = text.index("Jaiswal")
-    for click in range(at, at + len("Jaiswal") + 1):
-        assert snapped(text, click, click) == "Jaiswal"
-    assert snapped(text, at + 2, at + 4) == "Jaiswal"
-    at = text.index("India’s")
-    assert snapped(text, at + 1, at + 3) == "India’s"
-    at = text.index("face-off")
-    assert snapped(text, at + 5, at + 6) == "face-off"
-    at = text.index("70%")
-    assert snapped(text, at, at + 3) == "70%"
-    assert snapped(text, at + 1, at + 1) == "70"
-    at = text.index("Randhir Jaiswal speaks")
-    assert snapped(text, at + 3, at + 10) == "Randhir Jaiswal"
-    assert snapped(text, at - 1, at + 7) == "Randhir"  # leading whitespace trimmed
-    assert snapped(text, at + 7, at + 8) == ""  # just a space
-    assert word_span(text, at + 7, at + 8) == (at + 7, at + 7)
-
-
-def test_word_span_unicode_words():
-    _, text = unicode_crlf()
-    at = text.index(FAMILY)
-    assert snapped(text, at + 2, at + 3) == FAMILY
-    assert snapped(text, at, at) == FAMILY
-    at = text.index("Jose\u0301")
-    assert snapped(text, at + 4, at + 5) == "Jose\u0301"  # the combining accent alone
-    at = text.index("€2.4")
-    assert snapped(text, at + 1, at + 2) == "2.4"
-    assert snapped(text, text.index("\U0001f1e8") + 1, text.index("\U0001f1e8") + 1) == "\U0001f1e8\U0001f1f1"
-    assert snapped(text, text.index("Valparaíso") + 3, text.index("Valparaíso") + 4) == "Valparaíso"
-    at = text.index("Min-jun")
-    assert snapped(text, at + 5, at + 5) == "Min-jun"
-    assert snapped(text, at - 1, at + 3) == "Min-jun"
-    at = text.index("(Kim")
-    assert snapped(text, at, at + 3) == "(Kim"  # punctuation is kept, not extended over
-    spaces = "a \t b"
-    assert word_span(spaces, 2, 2) == (2, 2)
-    assert word_span(spaces, 1, 4) == (1, 1)
-
-
-@settings(max_examples=300, deadline=None)
-@given(text=unicode_texts, data=st.data())
-def test_property_word_span(text, data):
-    positions = st.integers(0, len(text))
-    start, end = sorted(data.draw(st.tuples(positions, positions)))
-    s, e = word_span(text, start, end)
-    selected = text[start:end]
-    if s == e:
-        assert start == end or not selected.strip()
-        return
-    assert not text[s].isspace() and not text[e - 1].isspace()
-    # The snapped span holds the selection without its surrounding whitespace.
-    assert s <= start + len(selected) - len(selected.lstrip())
-    assert e >= end - (len(selected) - len(selected.rstrip()))
-    assert word_span(text, s, e) == (s, e)
 
 
 def test_core_does_not_import_qt():

@@ -17,6 +17,7 @@ SEED = Path(__file__).resolve().parents[2] / "seeds" / "000_0e62c08fb123f9d1.txt
 PIECES = st.sampled_from(
     list("ab Z9,.-'’ \n\t%€😀\u0301\u200d🇩🇪北京。!?()\"“\x1c\x85\xa0\u2028\u3000\u200b")
     + ["U.S.", "1,000", "A321", "e\u0301", "  ", "\U0001f468\u200d\U0001f469\u200d\U0001f467", "👍🏽"]
+    + ["’s", "'ll", "n't", "$", "US$", "¢"]
 )
 
 

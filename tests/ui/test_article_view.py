@@ -10,10 +10,11 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QHelpEvent, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QToolTip
 
+from annotator.core.boundaries import word_span
 from annotator.core.models import Annotation, claim, entity, event, relation
 from annotator.core.schema import default_schema
 from annotator.core.spanindex import SpanIndex, stack_lanes
-from annotator.core.text import canonicalize, word_span
+from annotator.core.text import canonicalize
 from annotator.ui.article_view import ArticleView
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -159,7 +160,7 @@ def test_keyboard_selection_with_shift_arrows(view, qtbot):
 def test_double_click_selects_a_word(view, qtbot):
     text = "Talks on India’s exports resumed."
     view.set_article(text, [], default_schema())
-    start, end = find(text, "India’s")
+    start, end = find(text, "India")  # a token without its possessive
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=point_on(view, text, start + 2))
     assert view.selection_span() == (start, end) == word_span(text, start + 2, start + 2)
 
