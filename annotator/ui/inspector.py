@@ -364,13 +364,15 @@ class Inspector(QScrollArea):
             hint = plain_label(" · ".join(hints), wrap=True)
             hint.setStyleSheet("color: palette(mid);")
             hint.setToolTip(plain_tooltip("With the claim selected (in the text or the list), Shift + the letter sets the value"))
-            hint.setVisible(bool(hints))
             cell = QWidget()
             box = QVBoxLayout(cell)
             box.setContentsMargins(0, 0, 0, 0)
             box.setSpacing(1)
             box.addWidget(combo)
             box.addWidget(hint)
+            # Only now that it has a parent: setVisible on a parentless widget
+            # would open it as a window of its own (and take the focus away).
+            hint.setVisible(bool(hints))
             caption = plain_label(_caption(attr.name))
             caption.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
             caption.setBuddy(combo)

@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt
 from PySide6.QtGui import QTextCursor
-from PySide6.QtWidgets import QApplication, QComboBox
+from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 
 from annotator.core.schema import RESERVED_ATTRIBUTE_KEYS, parse_schema
 from annotator.core.store import Project
@@ -271,3 +271,31 @@ def test_attribute_keys_act_only_on_a_selected_claim(qtbot, window, project):
     table.setFocus()
     qtbot.keyClick(table, Qt.Key.Key_N, Qt.KeyboardModifier.ShiftModifier)
     assert stored(project, cl.id) == {"stance": "neutral"}
+
+
+def test_the_first_claim_opens_no_window_of_its_own(qtbot, window, project):
+    """The inspector's attribute rows are built when the first claim is shown:
+    none of their widgets may flash up as a window of its own (that took the
+    main window's focus, and Ctrl+Z then reached nothing)."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    opened: list[str] = []
+
+    class Watch(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Show and isinstance(obj, QWidget) and obj.isWindow() and obj is not window:
+                opened.append(type(obj).__name__)
+            return False
+
+    watch = Watch()
+    QApplication.instance().installEventFilter(watch)
+    try:
+        new_claim(qtbot, window, project)
+        QApplication.processEvents()
+    finally:
+        QApplication.instance().removeEventFilter(watch)
+    assert opened == []
+    assert QApplication.activeWindow() is window
+    before = len(project.annotations(window.workspace.doc_id))
+    qtbot.keyClick(window.article_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(project.annotations(window.workspace.doc_id)) == before - 1
