@@ -35,7 +35,7 @@ from annotator.core.commands import Changes
 from annotator.core.kinds import DocStatus
 from annotator.core.store import PROJECT_SUFFIX, Project, ProjectError
 from annotator.ui import dialogs
-from annotator.ui.actions import action_keys, make_action, plain_action_text, plain_tooltip
+from annotator.ui.actions import action_keys, escape_mnemonic, make_action, plain_action_text, plain_tooltip
 from annotator.ui.annotation_panel import AnnotationPanel
 from annotator.ui.article_view import ArticleView
 from annotator.ui.doc_list import FINISHED, STATUS_TEXT, DocumentList, document_title, status_icon
@@ -199,10 +199,11 @@ class MainWindow(QMainWindow):
         f.addAction(a(self, "&Quit", self.close, shortcut=QKeySequence.StandardKey.Quit))
 
         e = m["Edit"]
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        # Always enabled: with nothing to undo, Ctrl+Z says so in the status bar.
+        undo = a(self, "&Undo", self.controller.undo, shortcut=QKeySequence.StandardKey.Undo)
+        redo = a(self, "&Redo", self.controller.redo, shortcut=["Ctrl+Shift+Z", "Ctrl+Y"])
+        self.undo_stack.undoTextChanged.connect(lambda text: undo.setText(_step_text("&Undo", text)))
+        self.undo_stack.redoTextChanged.connect(lambda text: redo.setText(_step_text("&Redo", text)))
         self.undo_action, self.redo_action = undo, redo
         e.addActions([undo, redo])
         e.addSeparator()
@@ -288,6 +289,7 @@ class MainWindow(QMainWindow):
         self.controller.changed.connect(self._changes_applied)
         ws.modeChanged.connect(self._mode_changed)
         ws.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.controller.stepped.connect(lambda text: self.statusBar().showMessage(text, 8000))
         ws.warning.connect(lambda text: self.statusBar().showMessage(f"⚠ {text}", 15000))
         self.panel.annotationSelected.connect(lambda i: ws.select_annotation(i, reveal=True))
         self.panel.annotationActivated.connect(lambda _i: self.focus_label())
@@ -638,6 +640,11 @@ class _LoadOnInput(QObject):
         if event.type() in self.EVENTS:
             self.main.finish_loading()
         return False
+
+
+def _step_text(verb: str, entry: str) -> str:
+    """The Undo/Redo menu entry: the verb and what it would undo or redo."""
+    return f"{verb} {escape_mnemonic(entry)}" if entry else verb
 
 
 def _walk(menu: QMenu) -> list:
