@@ -191,7 +191,15 @@ def ask_annotator_name(parent: QWidget | None, current: str = "", known: Iterabl
 
 
 class ShortcutsDialog(QDialog):
-    """Help > Keyboard shortcuts: a table of (section, keys, what it does)."""
+    """Help > Keyboard shortcuts: a table of (section, keys, what it does).
+
+    Every description is shown whole: the dialog is as wide as the longest one
+    needs (up to :data:`HELP_TEXT_WIDTH` and the screen), and a description that
+    is still too long wraps onto more lines in a taller row.
+    """
+
+    #: Widest the description column is made before its text wraps (pixels).
+    HELP_TEXT_WIDTH = 560
 
     def __init__(self, rows: list[tuple[str, str, str]], parent: QWidget | None = None):
         super().__init__(parent)
@@ -200,13 +208,16 @@ class ShortcutsDialog(QDialog):
         self.table = QTableWidget(len(rows), 3)
         self.table.setHorizontalHeaderLabels(["Where", "Keys", "Action"])
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         for r, (section, keys, what) in enumerate(rows):
             for c, value in enumerate((section, keys, what)):
                 item = QTableWidgetItem(value)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
                 if c == 1:
                     item.setFont(mono)
                 self.table.setItem(r, c, item)
@@ -214,12 +225,26 @@ class ShortcutsDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # Rows as tall as their wrapped description (re-measured when the column's width changes).
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
-        self.resize(640, 620)
+        self.resize(self._fitting_size())
+
+    def _fitting_size(self) -> QSize:
+        """Wide enough for every description on one line (up to HELP_TEXT_WIDTH), within the screen."""
+        table = self.table
+        widest = table.sizeHintForColumn(2) if table.rowCount() else 200
+        columns = table.sizeHintForColumn(0) + table.sizeHintForColumn(1) + min(widest, self.HELP_TEXT_WIDTH)
+        chrome = table.frameWidth() * 2 + table.verticalScrollBar().sizeHint().width() + 40
+        width, height = columns + chrome, 640
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        if screen is not None:
+            width, height = min(width, int(screen.width() * 0.9)), min(height, int(screen.height() * 0.85))
+        return QSize(width, height)
 
     def rows(self) -> list[tuple[str, str, str]]:
         return [
