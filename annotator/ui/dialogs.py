@@ -63,13 +63,15 @@ def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = F
 
 class ElidedLabel(QLabel):
     """A one-line plain-text label that elides (…) what does not fit, instead of
-    widening the window; the full text is in the tooltip."""
+    widening the window; the full text is in the tooltip.  By default the middle
+    is elided: a title's start and its end both stay readable."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None):
+    def __init__(self, text: str = "", parent: QWidget | None = None, *, mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle):
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._full = ""
+        self._mode = mode
         self.set_full_text(text)
 
     def set_full_text(self, text: str) -> None:
@@ -82,7 +84,7 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         width = max(self.width() - 2, 10)
-        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
+        super().setText(self.fontMetrics().elidedText(self._full, self._mode, width))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShowEvent, QUndoStack
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPushButton,
-    QScrollArea,
     QUndoView,
     QVBoxLayout,
     QWidget,
@@ -45,7 +44,7 @@ from annotator.ui.lazy import (  # their modules: after first paint
     install_export_action,
     install_review_actions,
 )
-from annotator.ui.palette import LabelPalette
+from annotator.ui.palette import LabelPalette, PaletteScrollArea
 from annotator.ui.undo import UndoController, any_document
 from annotator.ui.workspace import COMMAND_KEYS, TEXT_KEYS, Workspace
 
@@ -58,6 +57,22 @@ log = logging.getLogger(__name__)
 
 #: Bump when docks are added or renamed: stored layouts of older versions are ignored.
 LAYOUT_VERSION = 1
+#: The text's share of the window's width: when the window gets smaller, the side
+#: panes give way (down to their least width) so that the text keeps this much.
+TEXT_SHARE = 0.52
+#: The side columns: (share of the window's width in the first layout, least, most)
+#: in pixels. Giving way stops at the least; the user may still drag a column narrower.
+SIDE_COLUMNS = {
+    Qt.DockWidgetArea.LeftDockWidgetArea: (0.21, 210, 300),
+    Qt.DockWidgetArea.RightDockWidgetArea: (0.25, 240, 400),
+}
+#: Height the document list keeps above the label palette; where it cannot (a
+#: short screen), the first layout makes the two tabs, Labels in front.
+DOC_LIST_HEIGHT = 170
+#: Dragging a side pane wider stops when the text is this narrow (pixels).
+TEXT_MIN_WIDTH = 360
+#: The first window's size, at most (it is made smaller to fit the screen).
+FIRST_SIZE = (1400, 900)
 MENU_NAMES = ("File", "Edit", "View", "Document", "Review", "Help")
 PROJECT_FILTER = f"Annotator projects (*{PROJECT_SUFFIX});;All files (*)"
 IMPORT_FILTER = "Importable files (*.txt *.html *.htm *.jsonl *.json *.ndjson);;All files (*)"
@@ -153,15 +168,13 @@ class MainWindow(QMainWindow):
         )
         self.mode_banner.hide()
         self.article_view.installEventFilter(self)
+        self.article_view.setMinimumWidth(TEXT_MIN_WIDTH)
         layout.addWidget(self.article_view, 1)
         self.setCentralWidget(central)
 
         self.doc_list = DocumentList()
         self.palette_widget = LabelPalette()
-        palette_scroll = QScrollArea()
-        palette_scroll.setWidgetResizable(True)
-        palette_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        palette_scroll.setWidget(self.palette_widget)
+        palette_scroll = PaletteScrollArea(self.palette_widget)
         self.panel = AnnotationPanel()
         self.inspector = Inspector()
         self.undo_view = QUndoView(self.undo_stack)
@@ -175,6 +188,15 @@ class MainWindow(QMainWindow):
         }
         self.tabifyDockWidget(self.docks["inspector"], self.docks["history"])
         self.docks["inspector"].raise_()
+        #: Docks hidden by View > Text only (shown again when it is turned off).
+        self._hidden_for_text: list[str] = []
+        #: The first layout decides whether the palette fits under the document list
+        #: (else they become tabs) once the palette has its labels.
+        self._arrange_labels_pending = False
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self._fit_palette)
 
         bar = self.statusBar()
         self.selection_label = dialogs.plain_label()
@@ -249,6 +271,15 @@ class MainWindow(QMainWindow):
         ):
             v.addAction(a(self, f"Go to {name}", lambda w=widget: self._focus(w), shortcut=f"Ctrl+{i + 1}"))
         v.addSeparator()
+        self.text_only_action = a(
+            self,
+            "&Text only (hide the side panes)",
+            self.set_text_only,
+            shortcut="Ctrl+Shift+T",
+            checkable=True,
+            tooltip="Hide the side panes to give the text the whole window; again to bring them back",
+        )
+        v.addAction(self.text_only_action)
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
 
@@ -316,6 +347,7 @@ class MainWindow(QMainWindow):
             self.review_window.review.detach()  # it closes when next activated (stale)
         self.workspace.set_project(project, annotator)
         self.palette_widget.set_schema(self.workspace.schema)  # None until loaded
+        self._fit_timer.start()
         self.doc_list.set_project(project, annotator, labels=self.workspace.loaded)
         self.projectChanged.emit(project)
         if old is not None and old is not project:
@@ -344,6 +376,7 @@ class MainWindow(QMainWindow):
             return
         self.workspace.finish_loading()  # documentOpened: panel, inspector, header
         self.palette_widget.set_schema(self.workspace.schema)
+        self._fit_timer.start()
         self.doc_list.set_labels(self.workspace.schema)
 
     def open_document(self, doc_id: str) -> bool:
@@ -527,8 +560,7 @@ class MainWindow(QMainWindow):
         target.setFocus()
 
     def focus_search(self) -> None:
-        self.docks["documents"].show()
-        self.doc_list.search.setFocus()
+        self._focus(self.doc_list.search)
         self.doc_list.search.selectAll()
 
     def _focus(self, widget: QWidget) -> None:
@@ -558,6 +590,77 @@ class MainWindow(QMainWindow):
         self.shortcuts_dialog = dialogs.ShortcutsDialog(self.shortcut_rows(), self)
         self.shortcuts_dialog.show()
 
+    # -- layout ---------------------------------------------------------------------------
+    def set_text_only(self, on: bool) -> None:
+        """View > Text only: hide the side panes (on) or show again those it hid (off)."""
+        if on:
+            self._hidden_for_text = [name for name, dock in self.docks.items() if dock.isVisible() and not dock.isFloating()]
+            for name in self._hidden_for_text:
+                self.docks[name].hide()
+            self.statusBar().showMessage("Side panes hidden: Ctrl+Shift+T brings them back.", 8000)
+        else:
+            for name in self._hidden_for_text or ["documents", "labels", "annotations", "inspector"]:
+                self.docks[name].show()
+            self._hidden_for_text = []
+            self._fit_timer.start()
+
+    def _docked(self, area: Qt.DockWidgetArea) -> list[QDockWidget]:
+        return [d for d in self.docks.values() if d.isVisible() and not d.isFloating() and self.dockWidgetArea(d) == area]
+
+    def _give_way(self) -> None:
+        """Make the side columns narrower (not below their least width) until the
+        text has its share of the window (TEXT_SHARE). They grow only back to their
+        least width (after a very small window), and only while the text keeps its share."""
+        if not self.isVisible():
+            return
+        excess = int(self.width() * TEXT_SHARE) - self.centralWidget().width()
+        columns: list[tuple[QDockWidget, int, int]] = []  # (a dock of the column, width, its least width)
+        for area, (_share, least, _most) in SIDE_COLUMNS.items():
+            docks = self._docked(area)
+            if docks:
+                columns.append((docks[0], max(d.width() for d in docks), least))
+        # Room each column has to give (excess > 0) or to take back (excess < 0).
+        rooms = [max(w - least, 0) if excess > 0 else max(least - w, 0) for _, w, least in columns]
+        room = sum(rooms)
+        if excess and room:
+            step = min(abs(excess), room)
+            sign = -1 if excess > 0 else 1
+            widths = [w + sign * round(step * r / room) for (_, w, _), r in zip(columns, rooms)]
+            self.resizeDocks([d for d, _, _ in columns], widths, Qt.Orientation.Horizontal)
+        self._fit_timer.start()
+
+    def _fit_palette(self) -> None:
+        """The Labels pane as tall as its labels need (no scroll bar), taken from
+        the document list beside it, which keeps DOC_LIST_HEIGHT. In the first
+        layout, where the list could not keep that, the two become tabs."""
+        labels, docs, scroll = self.docks["labels"], self.docks["documents"], self.docks["labels"].widget()
+        if not self.isVisible() or not self.palette_widget.chips or not labels.isVisible() or labels.isFloating():
+            return
+        self.layout().activate()  # dock sizes set a moment ago (resizeDocks) take effect first
+        first, self._arrange_labels_pending = self._arrange_labels_pending, False
+        area = scroll.contentsRect()  # the viewport's size without a scroll bar
+        need = self.palette_widget.heightForWidth(area.width()) - area.height()
+        stacked = (
+            docs.isVisible()
+            and not docs.isFloating()
+            and self.dockWidgetArea(docs) == self.dockWidgetArea(labels)
+            and docs not in self.tabifiedDockWidgets(labels)
+        )
+        if need <= 0 or not stacked:
+            return
+        room = docs.height() - DOC_LIST_HEIGHT
+        if room >= need or not first:
+            give = min(need, room)
+            if give > 0:
+                self.resizeDocks([docs, labels], [docs.height() - give, labels.height() + give], Qt.Orientation.Vertical)
+        else:
+            self.tabifyDockWidget(docs, labels)
+            labels.raise_()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._give_way()
+
     # -- layout persistence -------------------------------------------------------------
     def _restore_layout(self) -> None:
         self._default_sizes_pending = False
@@ -568,29 +671,45 @@ class MainWindow(QMainWindow):
                 self.restoreGeometry(geometry)
             if state is not None:
                 self.restoreState(state, LAYOUT_VERSION)
+            hidden = [name for name in s.value("window/text_only", [], type=list) if name in self.docks]
+            if hidden and not any(self.docks[name].isVisible() for name in hidden):
+                self._hidden_for_text = hidden
+                self.text_only_action.blockSignals(True)
+                self.text_only_action.setChecked(True)
+                self.text_only_action.blockSignals(False)
         else:
-            self.resize(1400, 900)
+            width, height = FIRST_SIZE
+            screen = self.screen().availableGeometry() if self.screen() is not None else None
+            if screen is not None:
+                width, height = min(width, int(screen.width() * 0.92)), min(height, int(screen.height() * 0.92))
+            self.resize(width, height)
             self.docks["history"].hide()
             self._default_sizes_pending = True
 
     def _default_dock_sizes(self) -> None:
-        """The first layout: readable side panels, the rest for the text."""
+        """The first layout: side columns by the window's width (SIDE_COLUMNS), the
+        rest for the text; the palette as tall as its labels need."""
         d = self.docks
-        self.resizeDocks([d["documents"], d["annotations"]], [300, 400], Qt.Orientation.Horizontal)
-        self.resizeDocks([d["documents"], d["labels"]], [280, 520], Qt.Orientation.Vertical)
+        widths = [min(max(int(self.width() * share), least), most) for share, least, most in SIDE_COLUMNS.values()]
+        self.resizeDocks([d["documents"], d["annotations"]], widths, Qt.Orientation.Horizontal)
         self.resizeDocks([d["annotations"], d["inspector"]], [300, 500], Qt.Orientation.Vertical)
+        self._arrange_labels_pending = True
+        self._fit_timer.start()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         if self._default_sizes_pending:
             self._default_sizes_pending = False
             QTimer.singleShot(0, self._default_dock_sizes)
+        else:
+            QTimer.singleShot(0, self._give_way)  # a stored layout from a larger window
 
     def save_layout(self) -> None:
         s = self.settings
         s.setValue("window/version", LAYOUT_VERSION)
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        s.setValue("window/text_only", self._hidden_for_text if self.text_only_action.isChecked() else [])
         s.sync()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
