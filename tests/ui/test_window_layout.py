@@ -130,3 +130,20 @@ def test_side_panes_hide_and_come_back_with_one_key(qtbot, project, settings):
     assert {name for name, dock in w.docks.items() if dock.isVisible()} == shown
     assert any(a.text().replace("&", "").startswith("Text only") for a in w.menus["View"].actions())
     w.close()
+
+
+def test_on_a_short_screen_labels_and_documents_are_tabs(qtbot, project, settings):
+    """Too short for the document list above every label: the first layout makes
+    them tabs, Labels in front (no scroll bar); Ctrl+1 brings the documents."""
+    w = open_window(qtbot, project, settings, (1024, 560))
+    labels, docs = w.docks["labels"], w.docks["documents"]
+    assert docs in w.tabifiedDockWidgets(labels)
+    assert not labels.visibleRegion().isEmpty() and docs.visibleRegion().isEmpty()
+    assert not labels.widget().verticalScrollBar().isVisible()
+    assert w.article_view.width() >= 500
+    w.activateWindow()
+    qtbot.waitActive(w)
+    qtbot.keyClick(w.article_view, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not docs.visibleRegion().isEmpty())
+    assert w.doc_list.table.hasFocus()
+    w.close()
