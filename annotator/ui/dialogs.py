@@ -8,9 +8,11 @@ from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QModelIndex,
 from PySide6.QtGui import QFont, QFontDatabase, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QCompleter,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -253,6 +255,114 @@ class ShortcutsDialog(QDialog):
             tuple(self.table.item(r, c).text() for c in range(3))  # type: ignore[misc]
             for r in range(self.table.rowCount())
         ]
+
+
+#: Encodings offered for imported files: (shown name, Python codec).
+ENCODINGS: list[tuple[str, str]] = [
+    ("UTF-8", "utf-8"),
+    ("UTF-8 with byte-order mark", "utf-8-sig"),
+    ("UTF-16 (with byte-order mark)", "utf-16"),
+    ("UTF-16 little-endian", "utf-16-le"),
+    ("UTF-16 big-endian", "utf-16-be"),
+    ("UTF-32 (with byte-order mark)", "utf-32"),
+    ("Western European (Windows-1252)", "cp1252"),
+    ("Western European (ISO-8859-1, Latin-1)", "latin-1"),
+    ("Western European (ISO-8859-15)", "iso8859-15"),
+    ("Central European (Windows-1250)", "cp1250"),
+    ("Central European (ISO-8859-2)", "iso8859-2"),
+    ("Cyrillic (Windows-1251)", "cp1251"),
+    ("Cyrillic (KOI8-R)", "koi8-r"),
+    ("Greek (Windows-1253)", "cp1253"),
+    ("Turkish (Windows-1254)", "cp1254"),
+    ("Hebrew (Windows-1255)", "cp1255"),
+    ("Arabic (Windows-1256)", "cp1256"),
+    ("Baltic (Windows-1257)", "cp1257"),
+    ("Vietnamese (Windows-1258)", "cp1258"),
+    ("Japanese (Shift JIS)", "shift_jis"),
+    ("Japanese (EUC-JP)", "euc_jp"),
+    ("Chinese, simplified (GB18030)", "gb18030"),
+    ("Chinese, traditional (Big5)", "big5"),
+    ("Korean (EUC-KR)", "euc_kr"),
+]
+#: Files previewed in the encoding dialog (the others are checked when imported).
+PREVIEWED_FILES = 12
+#: What the app says where the command line says "pass --encoding".
+ENCODING_FIELD_HINT = "import it again (File > Import files…) and choose its encoding in the Encoding field"
+
+
+class EncodingDialog(QDialog):
+    """Import: files that are not UTF-8 text, and the encoding to import them with.
+
+    ``files``: (name, path, problem) of each file; ``guess``: the likely
+    encoding (preselected, marked "likely"). The preview shows each file's
+    first line with a non-ASCII character as the chosen encoding reads it;
+    Import is enabled while every previewed file reads as text.
+    """
+
+    def __init__(self, files: list[tuple[str, str, str]], guess: str | None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Import: choose the text encoding")
+        self.files = files
+        layout = QVBoxLayout(self)
+        count = len(files)
+        intro = (
+            f"{'This file' if count == 1 else f'These {count} files'} could not be read as text, "
+            f"so {'it was' if count == 1 else 'they were'} not imported:"
+        )
+        layout.addWidget(plain_label(intro, wrap=True))
+        self.problems = QPlainTextEdit()
+        self.problems.setReadOnly(True)
+        self.problems.setPlainText("\n".join(f"{name}: {problem}" for name, _path, problem in files))
+        self.problems.setMaximumHeight(self.fontMetrics().lineSpacing() * min(count + 1, 5) + 12)
+        layout.addWidget(self.problems)
+        layout.addWidget(
+            plain_label(
+                "Choose the encoding the text is in; the preview shows how it reads. "
+                "Accented letters and quotes should look right.",
+                wrap=True,
+            )
+        )
+        form = QFormLayout()
+        self.combo = QComboBox()
+        known = {codec for _shown, codec in ENCODINGS}
+        entries = list(ENCODINGS) if guess is None or guess in known else [(guess, guess), *ENCODINGS]
+        for shown, codec in entries:
+            self.combo.addItem(f"{shown} (likely)" if codec == guess else shown, codec)
+        self.combo.setCurrentIndex(max(self.combo.findData(guess), 0) if guess else 0)
+        form.addRow("&Encoding:", self.combo)
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        form.addRow("Preview:", self.preview)
+        layout.addLayout(form)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button = self.buttons.addButton("&Import with this encoding", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.combo.currentIndexChanged.connect(self._show_preview)
+        self._show_preview()
+        self.resize(620, 440)
+
+    def encoding(self) -> str:
+        return str(self.combo.currentData())
+
+    def _show_preview(self) -> None:
+        from annotator.formats import InputError
+        from annotator.services.importing import preview_line
+
+        encoding, lines, readable = self.encoding(), [], True
+        for name, path, _problem in self.files[:PREVIEWED_FILES]:
+            try:
+                shown = preview_line(path, encoding)
+            except InputError as err:
+                readable = False
+                shown = f"(cannot be read with this encoding: {err.message})"
+            lines.append(f"{name}:\n    {shown}")
+        if len(self.files) > PREVIEWED_FILES:
+            lines.append(f"… and {len(self.files) - PREVIEWED_FILES} more files")
+        self.preview.setPlainText("\n".join(lines))
+        self.import_button.setEnabled(readable)
 
 
 class ReportDialog(QDialog):

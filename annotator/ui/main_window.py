@@ -49,6 +49,8 @@ from annotator.ui.undo import UndoController, any_document
 from annotator.ui.workspace import COMMAND_KEYS, TEXT_KEYS, Workspace
 
 if TYPE_CHECKING:  # loaded after the first paint (ui/lazy.py)
+    from annotator.formats import InputError
+    from annotator.services.importing import ImportReport
     from annotator.ui.agreement_dialog import AgreementDialog
     from annotator.ui.export_dialog import ExportDialog
     from annotator.ui.review_window import ReviewWindow
@@ -99,6 +101,7 @@ class MainWindow(QMainWindow):
         self.export_dialog: ExportDialog | None = None
         self.shortcuts_dialog: dialogs.ShortcutsDialog | None = None
         self.last_import_dialog: dialogs.ReportDialog | None = None
+        self.encoding_dialog: dialogs.EncodingDialog | None = None
         self.last_merge_dialog: dialogs.ReportDialog | None = None
         self.article_view = ArticleView()
         self.article_view.setTabChangesFocus(True)
@@ -423,19 +426,57 @@ class MainWindow(QMainWindow):
             self.import_paths([Path(p) for p in paths])
 
     def import_paths(self, paths: list[Path]) -> None:
-        """Import files through the core's importer and show its report (plain text)."""
+        """Import files through the services' importer and show its report (plain
+        text). Files that are not valid UTF-8 text are offered again with an
+        encoding to choose (:class:`~annotator.ui.dialogs.EncodingDialog`, the
+        likely one preselected); cancelling leaves them out."""
+        from annotator.services.importing import guess_encoding
+
+        report = self._import(paths)
+        if report is None:
+            return
+        retry = report.undecodable
+        if not retry:
+            self._import_done(report)
+            return
+        files = []
+        for f in retry:
+            err = next(e for e in f.errors if e.undecodable)
+            files.append((f.path, err.file, err.message))
+        guess = guess_encoding(files[0][1])
+        dialog = self.encoding_dialog = dialogs.EncodingDialog(files, guess, self)
+        dialog.accepted.connect(lambda: self._import_again(report, dialog.encoding()))
+        dialog.rejected.connect(lambda: self._import_done(report, declined=True))
+        dialog.open()
+
+    def _import(self, paths: list[Path], encoding: str | None = None) -> ImportReport | None:
         from annotator.services.importing import import_paths
 
         if self.project is None:
-            return
+            return None
         try:
-            report = import_paths(self.project, paths)
+            return import_paths(self.project, paths, encoding=encoding)
         except (ProjectError, ValueError) as err:
             dialogs.show_error(self, "Import", str(err))
-            return
+            return None
+
+    def _import_again(self, report: ImportReport, encoding: str) -> None:
+        """Import the files of ``report`` that were not valid text, with ``encoding``."""
+        retry = {id(f) for f in report.undecodable}
+        again = self._import([Path(f.path) for f in report.undecodable], encoding)
+        if again is not None:
+            redone = {f.path: f for f in again.files}
+            report.files = [redone.get(f.path, f) if id(f) in retry else f for f in report.files]
+        self._import_done(report)
+
+    def _import_done(self, report: ImportReport, *, declined: bool = False) -> None:
+        """Show what an import did (the files not valid text were left out when ``declined``)."""
         self.controller.publish(any_document())
         if self.current_doc_id is None and self.doc_list.model.rowCount():
             self.open_document(self.doc_list.model.doc_id(0) or "")
+        if declined and len(report.undecodable) == len(report.files):
+            self.statusBar().showMessage("Import cancelled: nothing was imported.", 8000)
+            return
         self.last_import_dialog = dialogs.ReportDialog("Import", report.summary(), import_report_text(report), self)
         self.last_import_dialog.open()
 
@@ -777,14 +818,23 @@ def _walk(menu: QMenu) -> list:
 
 
 def import_report_text(report: object) -> str:
-    """The import report file by file, as plain text."""
+    """The import report file by file, as plain text (in the app's terms: a file
+    that is not valid text says to choose its encoding, not to pass ``--encoding``)."""
     lines: list[str] = []
     for f in getattr(report, "files", []):
         state = "REFUSED" if f.refused else ("imported with problems" if f.errors else "imported")
         lines.append(f"{f.path} ({f.format or 'unknown format'}): {state}, {f.documents} documents, {f.annotations} annotations")
         lines += [f"  duplicate: {d}" for d in f.duplicates]
-        lines += [f"  {e}" for e in f.errors]
+        lines += [f"  {app_error_text(e)}" for e in f.errors]
         lines += [f"  note: {n}" for n in f.notes]
         lines += [f"  added label: {x}" for x in f.added_labels]
     lines += [f"ignored (unknown type): {p}" for p in getattr(report, "ignored", [])]
     return "\n".join(lines) or "Nothing to import."
+
+
+def app_error_text(err: InputError) -> str:
+    """An import error as the app says it: the command line's hint (``--encoding``)
+    replaced by what to do in the app."""
+    if err.undecodable:
+        return f"{err.where}: {err.message}; {dialogs.ENCODING_FIELD_HINT}"
+    return str(err)
