@@ -13,13 +13,15 @@ from collections import OrderedDict
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -251,8 +253,28 @@ class DocumentListModel(QAbstractTableModel):
         return None
 
 
+#: Below this width (pixels) the list shows statuses as their dots only.
+COMPACT_WIDTH = 300
+#: Widths of the Status column with its word, and with its dot only.
+STATUS_WIDTH, STATUS_DOT_WIDTH = 104, 30
+
+
+class _DotOnly(QStyledItemDelegate):
+    """Draws a status cell as its coloured dot, without the word (in the tooltip)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+        super().initStyleOption(option, index)
+        option.text = ""  # type: ignore[attr-defined]
+        option.decorationPosition = QStyleOptionViewItem.Position.Top  # type: ignore[attr-defined]
+        option.displayAlignment = Qt.AlignmentFlag.AlignCenter  # type: ignore[attr-defined]
+
+
 class DocumentList(QWidget):
-    """Search box, status and label filters, and the table of documents."""
+    """Search box, status and label filters, and the table of documents.
+
+    In a narrow side column (below :data:`COMPACT_WIDTH`) the Status column
+    shows each status as its dot only, so that the titles keep the room.
+    """
 
     #: The current document changed (keyboard or mouse): open it.
     currentDocumentChanged = Signal(str)
@@ -292,9 +314,12 @@ class DocumentList(QWidget):
         hh.setSectionResizeMode(DocumentListModel.TITLE, QHeaderView.ResizeMode.Stretch)
         hh.setSectionResizeMode(DocumentListModel.STATUS, QHeaderView.ResizeMode.Interactive)
         hh.setSectionResizeMode(DocumentListModel.COUNT, QHeaderView.ResizeMode.Interactive)
-        hh.resizeSection(DocumentListModel.STATUS, 104)
+        hh.resizeSection(DocumentListModel.STATUS, STATUS_WIDTH)
         hh.resizeSection(DocumentListModel.COUNT, 40)
         layout.addWidget(self.table, 1)
+        self._dot_only = _DotOnly(self.table)
+        self.compact = False
+        self.table.installEventFilter(self)
 
         self.count_label = plain_label()
         self.count_label.setStyleSheet("color: palette(mid);")
@@ -314,6 +339,21 @@ class DocumentList(QWidget):
         self._quiet = False
         esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, context=Qt.ShortcutContext.WidgetShortcut)
         esc.activated.connect(self.search.clear)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.table and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Narrow (a small window's side column): statuses as dots, the room to the titles."""
+        compact = self.table.width() < COMPACT_WIDTH
+        if compact == self.compact:
+            return
+        self.compact = compact
+        column = DocumentListModel.STATUS
+        self.table.setItemDelegateForColumn(column, self._dot_only if compact else None)  # type: ignore[arg-type]
+        self.table.horizontalHeader().resizeSection(column, STATUS_DOT_WIDTH if compact else STATUS_WIDTH)
 
     # -- project ---------------------------------------------------------------------
     def set_project(self, project: Project | None, annotator: str | None, *, labels: bool = True) -> None:

@@ -618,7 +618,9 @@ class MainWindow(QMainWindow):
             for action in _walk(menu):
                 keys = action_keys(action)
                 if keys:
-                    rows.append((name, keys, plain_action_text(action)))
+                    # Undo/Redo name the next step in the menu; the list says what the keys do.
+                    steps = {id(self.undo_action): "Undo the last step", id(self.redo_action): "Redo the step undone last"}
+                    rows.append((name, keys, steps.get(id(action)) or plain_action_text(action)))
         rows += [("Text", keys, what) for keys, what in TEXT_KEYS if not any(keys == f"Shift+{k}" for k in COMMAND_KEYS)]
         schema = self.project.schema if self.project is not None else None
         if schema is not None:

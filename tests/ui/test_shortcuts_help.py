@@ -45,7 +45,10 @@ def cut_cells(table: QTableWidget) -> list[str]:
 
 
 def test_f1_help_shows_every_description_whole(qtbot, window):
+    start = window.workspace.text.index("Beijing")
+    window.article_view.select_span(start, start + len("Beijing"))
     window.article_view.setFocus()
+    qtbot.keyClick(window.article_view, "o")  # Edit > Undo now names this step
     qtbot.keyClick(window.article_view, Qt.Key.Key_F1)
     dialog = window.shortcuts_dialog
     assert dialog is not None
@@ -56,6 +59,7 @@ def test_f1_help_shows_every_description_whole(qtbot, window):
     assert long_ones, "the list has long descriptions (the text keys)"
     assert cut_cells(table) == []
     assert not table.horizontalScrollBar().isVisible()  # nothing off to the right either
+    assert ("Edit", "Ctrl+Z", "Undo the last step") in dialog.rows()
 
     # Narrower (a small screen, or the user shrinks it): the descriptions wrap, still whole.
     dialog.resize(520, dialog.height())

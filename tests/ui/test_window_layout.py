@@ -8,7 +8,7 @@ import html
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QScrollArea
+from PySide6.QtWidgets import QScrollArea, QStyleOptionViewItem
 
 from annotator.core.store import Project
 from annotator.services.importing import import_seeds
@@ -146,4 +146,34 @@ def test_on_a_short_screen_labels_and_documents_are_tabs(qtbot, project, setting
     qtbot.keyClick(w.article_view, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: not docs.visibleRegion().isEmpty())
     assert w.doc_list.table.hasFocus()
+    w.close()
+
+
+def test_a_narrow_document_list_keeps_room_for_titles(qtbot, project, settings):
+    """In a narrow side column the status shows as its coloured dot only (its word
+    in the tooltip), so that the titles are readable."""
+    from annotator.ui.doc_list import DocumentListModel as M
+
+    w = open_window(qtbot, project, settings, SMALL)
+    w.activateWindow()
+    qtbot.waitActive(w)
+    qtbot.keyClick(w.article_view, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)  # the documents, in front
+    table = w.doc_list.table
+    qtbot.waitUntil(lambda: table.isVisible() and not table.visibleRegion().isEmpty())
+    assert table.viewport().width() < 260
+    assert table.columnWidth(M.TITLE) >= 0.55 * table.viewport().width()
+    index = table.model().index(0, M.STATUS)
+    assert "new" in index.data(Qt.ItemDataRole.ToolTipRole)
+    option = QStyleOptionViewItem()
+    option.initFrom(table)
+    delegate = table.itemDelegateForIndex(index)
+    delegate.initStyleOption(option, index)
+    assert option.text == "" and not option.icon.isNull()  # the dot, without its word
+    # Wider: the status's word comes back.
+    w.resizeDocks([w.docks["documents"]], [420], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: table.viewport().width() > 340)
+    assert table.columnWidth(M.STATUS) > 80
+    option = QStyleOptionViewItem()
+    table.itemDelegateForIndex(index).initStyleOption(option, index)
+    assert option.text == "new"
     w.close()
