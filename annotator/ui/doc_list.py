@@ -95,6 +95,9 @@ class DocumentListModel(QAbstractTableModel):
     DocIdRole = Qt.ItemDataRole.UserRole + 1
     StatusRole = Qt.ItemDataRole.UserRole + 2
 
+    #: The Status column's header is empty (its cells show dots only: a narrow list).
+    dots_only = False
+
     def __init__(self, parent: Any = None, *, page_size: int = 100, cache_size: int = 2000):
         super().__init__(parent)
         self.project: Project | None = None
@@ -209,9 +212,19 @@ class DocumentListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "" if section == self.STATUS and self.dots_only else self.HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
             return self.HEADERS[section]
         return None
+
+    def set_dots_only(self, on: bool) -> None:
+        """The Status column's header empty (``on``: its cells show dots only) or named."""
+        if on != self.dots_only:
+            self.dots_only = on
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, self.STATUS, self.STATUS)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
@@ -353,6 +366,7 @@ class DocumentList(QWidget):
         self.compact = compact
         column = DocumentListModel.STATUS
         self.table.setItemDelegateForColumn(column, self._dot_only if compact else None)  # type: ignore[arg-type]
+        self.model.set_dots_only(compact)
         self.table.horizontalHeader().resizeSection(column, STATUS_DOT_WIDTH if compact else STATUS_WIDTH)
 
     # -- project ---------------------------------------------------------------------

@@ -169,6 +169,7 @@ def test_a_narrow_document_list_keeps_room_for_titles(qtbot, project, settings):
     delegate = table.itemDelegateForIndex(index)
     delegate.initStyleOption(option, index)
     assert option.text == "" and not option.icon.isNull()  # the dot, without its word
+    assert table.model().headerData(M.STATUS, Qt.Orientation.Horizontal) == ""
     # Wider: the status's word comes back.
     w.resizeDocks([w.docks["documents"]], [420], Qt.Orientation.Horizontal)
     qtbot.waitUntil(lambda: table.viewport().width() > 340)
@@ -176,4 +177,5 @@ def test_a_narrow_document_list_keeps_room_for_titles(qtbot, project, settings):
     option = QStyleOptionViewItem()
     table.itemDelegateForIndex(index).initStyleOption(option, index)
     assert option.text == "new"
+    assert table.model().headerData(M.STATUS, Qt.Orientation.Horizontal) == "Status"
     w.close()
