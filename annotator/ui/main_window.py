@@ -715,7 +715,7 @@ class MainWindow(QMainWindow):
             if state is not None:
                 self.restoreState(state, LAYOUT_VERSION)
             hidden = [name for name in s.value("window/text_only", [], type=list) if name in self.docks]
-            if hidden and not any(self.docks[name].isVisible() for name in hidden):
+            if hidden and all(self.docks[name].isHidden() for name in hidden):  # (the window is not shown yet)
                 self._hidden_for_text = hidden
                 self.text_only_action.blockSignals(True)
                 self.text_only_action.setChecked(True)

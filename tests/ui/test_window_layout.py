@@ -129,6 +129,16 @@ def test_side_panes_hide_and_come_back_with_one_key(qtbot, project, settings):
     qtbot.wait(50)
     assert {name for name, dock in w.docks.items() if dock.isVisible()} == shown
     assert any(a.text().replace("&", "").startswith("Text only") for a in w.menus["View"].actions())
+    # Text only is remembered with the layout: the next start shows the text only,
+    # and the key brings back the panes it hid.
+    w.text_only_action.trigger()
+    w.close()
+    w = open_window(qtbot, project, settings, SMALL)
+    assert w.text_only_action.isChecked()
+    assert not any(dock.isVisible() for dock in w.docks.values())
+    w.text_only_action.trigger()
+    qtbot.wait(50)
+    assert {name for name, dock in w.docks.items() if dock.isVisible()} == shown
     w.close()
 
 
