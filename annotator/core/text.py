@@ -43,7 +43,19 @@ _WIDE_BOMS = [
 
 
 class TextError(ValueError):
-    """Text that cannot be used as a document; ``str(e)`` is the message for people."""
+    """Text that cannot be used as a document; ``str(e)`` is the message for people.
+
+    ``message`` is what is wrong and ``hint`` what to do about it in the command
+    line's terms (``str(e)`` is both); a front end with controls of its own
+    (the app) says ``message`` and its own hint.  ``undecodable``: the bytes are
+    not text in the encoding they were read with (another encoding may read them).
+    """
+
+    def __init__(self, message: str, *, hint: str = "", undecodable: bool = False):
+        super().__init__(f"{message}; {hint}" if hint else message)
+        self.message = message
+        self.hint = hint
+        self.undecodable = undecodable
 
 
 def _looks_binary(data: bytes | str) -> bool:
@@ -82,7 +94,9 @@ def decode_bytes(data: bytes, encoding: str | None = None, name: str = "<input>"
     if encoding is None:
         for wide, wide_bom in _WIDE_BOMS:
             if data.startswith(wide_bom):
-                raise TextError(f"{name}: the file is {wide}, not UTF-8; pass --encoding {wide.lower()}")
+                raise TextError(
+                    f"{name}: the file is {wide}, not UTF-8", hint=f"pass --encoding {wide.lower()}", undecodable=True
+                )
     bom = len(codecs.BOM_UTF8) if encoding is None and data.startswith(codecs.BOM_UTF8) else 0
     try:
         text = data[bom:].decode(encoding or "utf-8")
@@ -92,8 +106,8 @@ def decode_bytes(data: bytes, encoding: str | None = None, name: str = "<input>"
         if _looks_binary(data):
             raise TextError(f"{name}: looks like a binary file, not text") from None
         if encoding is None:
-            raise TextError(f"{_bad_byte(name, data, err, 'UTF-8', bom)}; {_ENCODING_HINT}") from None
-        raise TextError(_bad_byte(name, data, err, codecs.lookup(encoding).name)) from None
+            raise TextError(_bad_byte(name, data, err, "UTF-8", bom), hint=_ENCODING_HINT, undecodable=True) from None
+        raise TextError(_bad_byte(name, data, err, codecs.lookup(encoding).name), undecodable=True) from None
     if _looks_binary(text):
         raise TextError(f"{name}: looks like a binary file, not text")
     return text

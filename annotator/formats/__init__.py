@@ -60,21 +60,31 @@ PROGRESS_STEP = 1 << 18
 
 
 class InputError(ValueError):
-    """Input that cannot be imported; ``str()`` is ``FILE:LINE: message`` (or ``FILE: message``)."""
+    """Input that cannot be imported; ``str()`` is ``FILE:LINE: message`` (or ``FILE: message``),
+    followed by ``; hint`` when there is one.
 
-    def __init__(self, file: str | Path, line: int | None, message: str):
+    ``hint`` says what to do in the command line's terms (``--encoding``); the app
+    words its own from ``message`` and ``undecodable`` (see :class:`TextError`).
+    """
+
+    def __init__(self, file: str | Path, line: int | None, message: str, *, hint: str = "", undecodable: bool = False):
         self.file = str(file)
         self.line = line
         self.message = message
+        self.hint = hint
+        self.undecodable = undecodable
         super().__init__(str(self))
 
+    @property
+    def where(self) -> str:
+        """``FILE:LINE`` or ``FILE``."""
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
     def __str__(self) -> str:
-        if self.line is None:
-            return f"{self.file}: {self.message}"
-        return f"{self.file}:{self.line}: {self.message}"
+        return f"{self.where}: {self.message}" + (f"; {self.hint}" if self.hint else "")
 
     def __reduce__(self) -> tuple:  # keep it picklable (multiprocessing, pytest-xdist)
-        return (type(self), (self.file, self.line, self.message))
+        return (type(self), (self.file, self.line, self.message), {"hint": self.hint, "undecodable": self.undecodable})
 
 
 @dataclass
@@ -124,7 +134,7 @@ def read_text(source: str | Path | bytes, *, encoding: str | None = None, name: 
     try:
         return decode_bytes(data, encoding, name=name)
     except TextError as err:
-        raise InputError(name, None, str(err).removeprefix(f"{name}: ")) from None
+        raise InputError(name, None, err.message.removeprefix(f"{name}: "), hint=err.hint, undecodable=err.undecodable) from None
 
 
 def read_bytes(path: str | Path, name: str) -> bytes:
@@ -434,7 +444,8 @@ def iter_json_objects(
             try:
                 line = _decode_line(raw, encoding)
             except UnicodeDecodeError as err:
-                yield number, InputError(name, number, _not_decodable(raw, err, encoding))
+                message, hint = _not_decodable(raw, err, encoding)
+                yield number, InputError(name, number, message, hint=hint, undecodable=True)
                 continue
             yield number, _json_object(line, name, number)
         if progress is not None:
@@ -488,19 +499,21 @@ def _refuse_wide_text(head: bytes, name: str) -> None:
             raise InputError(
                 name,
                 None,
-                f"looks like {encoding.upper()} text (it starts with a {encoding.upper()} byte-order mark); "
-                f"pass --encoding {encoding}",
+                f"looks like {encoding.upper()} text (it starts with a {encoding.upper()} byte-order mark)",
+                hint=f"pass --encoding {encoding}",
+                undecodable=True,
             )
 
 
-def _not_decodable(raw: bytes, err: UnicodeDecodeError, encoding: str | None) -> str:
+def _not_decodable(raw: bytes, err: UnicodeDecodeError, encoding: str | None) -> tuple[str, str]:
+    """The message and the command line's hint for a line that is not valid text."""
     column = err.start + 1
     if encoding is None:
         return (
-            f"not valid UTF-8 (byte 0x{raw[err.start]:02x} at column {column}); JSON lines should be UTF-8; "
-            "if it is another encoding, pass --encoding (e.g. --encoding latin-1)"
+            f"not valid UTF-8 (byte 0x{raw[err.start]:02x} at column {column}); JSON lines should be UTF-8",
+            "if it is another encoding, pass --encoding (e.g. --encoding latin-1)",
         )
-    return f"not valid {encoding} (byte 0x{raw[err.start]:02x} at column {column})"
+    return f"not valid {encoding} (byte 0x{raw[err.start]:02x} at column {column})", ""
 
 
 def _json_problem(err: ValueError | RecursionError) -> str:

@@ -13,11 +13,20 @@ the schema (grey) in the same transaction as the documents.
 
 Pure Python: no Qt.  The returned :class:`ImportReport` says what happened per
 file; its :meth:`~ImportReport.summary` is the line people read.
+
+A file that is not valid text in the encoding it was read with (UTF-8 unless
+given) is refused with an error marked ``undecodable``
+(:attr:`ImportReport.undecodable`); :func:`guess_encoding` and
+:func:`preview_line` help a front end let the user choose the file's encoding
+and import it again (the CLI's message says ``--encoding``; the app asks with
+an encoding field and a preview).
 """
 
 from __future__ import annotations
 
+import codecs
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -30,7 +39,7 @@ from annotator.core.gcpause import collector_paused
 from annotator.core.models import CLAIM_LABEL, Annotation, Document
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.core.store import Project, ProjectError, ReadOnlyProjectError
-from annotator.formats import InputError, Item, Record, iter_json_objects
+from annotator.formats import InputError, Item, Record, iter_json_objects, read_bytes, read_text
 from annotator.formats.brat import BRAT_EXT, is_brat_text, iter_brat
 from annotator.formats.doccano import is_doccano, iter_doccano
 from annotator.formats.html import iter_html
@@ -44,9 +53,12 @@ __all__ = [
     "FileReport",
     "ImportReport",
     "Progress",
+    "LIKELY_ENCODINGS",
     "detect_format",
+    "guess_encoding",
     "import_paths",
     "import_seeds",
+    "preview_line",
 ]
 
 #: Format names accepted by :func:`import_paths` (and ``annotator import --format``).
@@ -125,6 +137,12 @@ class ImportReport:
     def ok(self) -> bool:
         """True when nothing was refused (duplicates are not errors)."""
         return all(f.ok for f in self.files)
+
+    @property
+    def undecodable(self) -> list[FileReport]:
+        """Files refused because they are not valid text in the encoding they were
+        read with: another encoding may import them."""
+        return [f for f in self.files if f.refused and any(e.undecodable for e in f.errors)]
 
     def summary(self) -> str:
         """One line: what was imported, skipped and refused."""
@@ -583,3 +601,63 @@ def import_seeds(project: Project) -> ImportReport:
     with ExitStack() as stack:
         paths: list[Any] = [stack.enter_context(resources.as_file(e)) for e in entries]
         return import_paths(project, paths, refine=refine_seed)
+
+
+# ---------------------------------------------------------------------------
+# Choosing an encoding
+# ---------------------------------------------------------------------------
+#: Encodings tried, in this order, for a file that is not valid in the one it was
+#: read with: UTF-8 (a page declaring another charset), Windows-1252 (Latin-1's
+#: letters, and quotes and dashes where Latin-1 has control characters), and
+#: Latin-1, which reads any bytes.
+LIKELY_ENCODINGS = ("utf-8", "cp1252", "latin-1")
+#: Byte-order marks and their encodings (UTF-32 first: its LE mark starts with UTF-16's).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+)
+_NON_ASCII = re.compile("[^\x00-\x7f\ufeff]")
+#: Characters of a preview line (around its first non-ASCII character).
+PREVIEW_LENGTH = 100
+
+
+def guess_encoding(path: str | Path) -> str | None:
+    """A likely encoding of a text file: its byte-order mark's, else the first of
+    :data:`LIKELY_ENCODINGS` that reads it as text; None when none does (or the
+    file cannot be read)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    candidates = [name for bom, name in _BOMS if data.startswith(bom)][:1] or list(LIKELY_ENCODINGS)
+    for encoding in candidates:
+        try:
+            read_text(data, encoding=encoding, name=str(path))
+        except InputError:
+            continue
+        return encoding
+    return None
+
+
+def preview_line(path: str | Path, encoding: str, length: int = PREVIEW_LENGTH) -> str:
+    """The line of a file with its first non-ASCII character, as ``encoding`` reads
+    it (shortened around that character to ``length``): for a person to judge
+    whether the encoding is right.  The first line when the text is all ASCII.
+
+    Raises :class:`InputError` when the file is not text in that encoding.
+    """
+    name = str(path)
+    text = read_text(read_bytes(path, name), encoding=encoding, name=name).lstrip("\ufeff")
+    found = _NON_ASCII.search(text)
+    at = found.start() if found else len(text) - len(text.lstrip())
+    start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+    line = text[start : end if end >= 0 else len(text)].rstrip("\r")
+    at -= start
+    if len(line) <= length:
+        return line
+    first = max(0, min(at - length // 3, len(line) - length))
+    shown = line[first : first + length]
+    return ("…" if first else "") + shown + ("…" if first + length < len(line) else "")

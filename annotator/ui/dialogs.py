@@ -8,9 +8,11 @@ from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QModelIndex,
 from PySide6.QtGui import QFont, QFontDatabase, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QCompleter,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -63,13 +65,15 @@ def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = F
 
 class ElidedLabel(QLabel):
     """A one-line plain-text label that elides (…) what does not fit, instead of
-    widening the window; the full text is in the tooltip."""
+    widening the window; the full text is in the tooltip.  By default the middle
+    is elided: a title's start and its end both stay readable."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None):
+    def __init__(self, text: str = "", parent: QWidget | None = None, *, mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle):
         super().__init__(parent)
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._full = ""
+        self._mode = mode
         self.set_full_text(text)
 
     def set_full_text(self, text: str) -> None:
@@ -82,7 +86,7 @@ class ElidedLabel(QLabel):
 
     def _elide(self) -> None:
         width = max(self.width() - 2, 10)
-        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
+        super().setText(self.fontMetrics().elidedText(self._full, self._mode, width))
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)
@@ -191,7 +195,15 @@ def ask_annotator_name(parent: QWidget | None, current: str = "", known: Iterabl
 
 
 class ShortcutsDialog(QDialog):
-    """Help > Keyboard shortcuts: a table of (section, keys, what it does)."""
+    """Help > Keyboard shortcuts: a table of (section, keys, what it does).
+
+    Every description is shown whole: the dialog is as wide as the longest one
+    needs (up to :data:`HELP_TEXT_WIDTH` and the screen), and a description that
+    is still too long wraps onto more lines in a taller row.
+    """
+
+    #: Widest the description column is made before its text wraps (pixels).
+    HELP_TEXT_WIDTH = 560
 
     def __init__(self, rows: list[tuple[str, str, str]], parent: QWidget | None = None):
         super().__init__(parent)
@@ -200,13 +212,16 @@ class ShortcutsDialog(QDialog):
         self.table = QTableWidget(len(rows), 3)
         self.table.setHorizontalHeaderLabels(["Where", "Keys", "Action"])
         self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
         for r, (section, keys, what) in enumerate(rows):
             for c, value in enumerate((section, keys, what)):
                 item = QTableWidgetItem(value)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
                 if c == 1:
                     item.setFont(mono)
                 self.table.setItem(r, c, item)
@@ -214,18 +229,140 @@ class ShortcutsDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # Rows as tall as their wrapped description (re-measured when the column's width changes).
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
-        self.resize(640, 620)
+        self.resize(self._fitting_size())
+
+    def _fitting_size(self) -> QSize:
+        """Wide enough for every description on one line (up to HELP_TEXT_WIDTH), within the screen."""
+        table = self.table
+        widest = table.sizeHintForColumn(2) if table.rowCount() else 200
+        columns = table.sizeHintForColumn(0) + table.sizeHintForColumn(1) + min(widest, self.HELP_TEXT_WIDTH)
+        chrome = table.frameWidth() * 2 + table.verticalScrollBar().sizeHint().width() + 40
+        width, height = columns + chrome, 640
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        if screen is not None:
+            width, height = min(width, int(screen.width() * 0.9)), min(height, int(screen.height() * 0.85))
+        return QSize(width, height)
 
     def rows(self) -> list[tuple[str, str, str]]:
         return [
             tuple(self.table.item(r, c).text() for c in range(3))  # type: ignore[misc]
             for r in range(self.table.rowCount())
         ]
+
+
+#: Encodings offered for imported files: (shown name, Python codec).
+ENCODINGS: list[tuple[str, str]] = [
+    ("UTF-8", "utf-8"),
+    ("UTF-8 with byte-order mark", "utf-8-sig"),
+    ("UTF-16 (with byte-order mark)", "utf-16"),
+    ("UTF-16 little-endian", "utf-16-le"),
+    ("UTF-16 big-endian", "utf-16-be"),
+    ("UTF-32 (with byte-order mark)", "utf-32"),
+    ("Western European (Windows-1252)", "cp1252"),
+    ("Western European (ISO-8859-1, Latin-1)", "latin-1"),
+    ("Western European (ISO-8859-15)", "iso8859-15"),
+    ("Central European (Windows-1250)", "cp1250"),
+    ("Central European (ISO-8859-2)", "iso8859-2"),
+    ("Cyrillic (Windows-1251)", "cp1251"),
+    ("Cyrillic (KOI8-R)", "koi8-r"),
+    ("Greek (Windows-1253)", "cp1253"),
+    ("Turkish (Windows-1254)", "cp1254"),
+    ("Hebrew (Windows-1255)", "cp1255"),
+    ("Arabic (Windows-1256)", "cp1256"),
+    ("Baltic (Windows-1257)", "cp1257"),
+    ("Vietnamese (Windows-1258)", "cp1258"),
+    ("Japanese (Shift JIS)", "shift_jis"),
+    ("Japanese (EUC-JP)", "euc_jp"),
+    ("Chinese, simplified (GB18030)", "gb18030"),
+    ("Chinese, traditional (Big5)", "big5"),
+    ("Korean (EUC-KR)", "euc_kr"),
+]
+#: Files previewed in the encoding dialog (the others are checked when imported).
+PREVIEWED_FILES = 12
+#: What the app says where the command line says "pass --encoding".
+ENCODING_FIELD_HINT = "import it again (File > Import files…) and choose its encoding in the Encoding field"
+
+
+class EncodingDialog(QDialog):
+    """Import: files that are not UTF-8 text, and the encoding to import them with.
+
+    ``files``: (name, path, problem) of each file; ``guess``: the likely
+    encoding (preselected, marked "likely"). The preview shows each file's
+    first line with a non-ASCII character as the chosen encoding reads it;
+    Import is enabled while every previewed file reads as text.
+    """
+
+    def __init__(self, files: list[tuple[str, str, str]], guess: str | None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Import: choose the text encoding")
+        self.files = files
+        layout = QVBoxLayout(self)
+        count = len(files)
+        intro = (
+            f"{'This file' if count == 1 else f'These {count} files'} could not be read as text, "
+            f"so {'it was' if count == 1 else 'they were'} not imported:"
+        )
+        layout.addWidget(plain_label(intro, wrap=True))
+        self.problems = QPlainTextEdit()
+        self.problems.setReadOnly(True)
+        self.problems.setPlainText("\n".join(f"{name}: {problem}" for name, _path, problem in files))
+        self.problems.setMaximumHeight(self.fontMetrics().lineSpacing() * min(count + 1, 5) + 12)
+        layout.addWidget(self.problems)
+        layout.addWidget(
+            plain_label(
+                "Choose the encoding the text is in; the preview shows how it reads. "
+                "Accented letters and quotes should look right.",
+                wrap=True,
+            )
+        )
+        form = QFormLayout()
+        self.combo = QComboBox()
+        known = {codec for _shown, codec in ENCODINGS}
+        entries = list(ENCODINGS) if guess is None or guess in known else [(guess, guess), *ENCODINGS]
+        for shown, codec in entries:
+            self.combo.addItem(f"{shown} (likely)" if codec == guess else shown, codec)
+        self.combo.setCurrentIndex(max(self.combo.findData(guess), 0) if guess else 0)
+        form.addRow("&Encoding:", self.combo)
+        self.preview = QPlainTextEdit()
+        self.preview.setReadOnly(True)
+        self.preview.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        form.addRow("Preview:", self.preview)
+        layout.addLayout(form)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.import_button = self.buttons.addButton("&Import with this encoding", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.combo.currentIndexChanged.connect(self._show_preview)
+        self._show_preview()
+        self.resize(620, 440)
+
+    def encoding(self) -> str:
+        return str(self.combo.currentData())
+
+    def _show_preview(self) -> None:
+        from annotator.formats import InputError
+        from annotator.services.importing import preview_line
+
+        encoding, lines, readable = self.encoding(), [], True
+        for name, path, _problem in self.files[:PREVIEWED_FILES]:
+            try:
+                shown = preview_line(path, encoding)
+            except InputError as err:
+                readable = False
+                shown = f"(cannot be read with this encoding: {err.message})"
+            lines.append(f"{name}:\n    {shown}")
+        if len(self.files) > PREVIEWED_FILES:
+            lines.append(f"… and {len(self.files) - PREVIEWED_FILES} more files")
+        self.preview.setPlainText("\n".join(lines))
+        self.import_button.setEnabled(readable)
 
 
 class ReportDialog(QDialog):

@@ -13,13 +13,15 @@ from collections import OrderedDict
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -92,6 +94,9 @@ class DocumentListModel(QAbstractTableModel):
     HEADER_TIPS = ("Document title", "Document status", "Your annotations in the document")
     DocIdRole = Qt.ItemDataRole.UserRole + 1
     StatusRole = Qt.ItemDataRole.UserRole + 2
+
+    #: The Status column's header is empty (its cells show dots only: a narrow list).
+    dots_only = False
 
     def __init__(self, parent: Any = None, *, page_size: int = 100, cache_size: int = 2000):
         super().__init__(parent)
@@ -207,9 +212,19 @@ class DocumentListModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        if orientation != Qt.Orientation.Horizontal:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "" if section == self.STATUS and self.dots_only else self.HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
             return self.HEADERS[section]
         return None
+
+    def set_dots_only(self, on: bool) -> None:
+        """The Status column's header empty (``on``: its cells show dots only) or named."""
+        if on != self.dots_only:
+            self.dots_only = on
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, self.STATUS, self.STATUS)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
@@ -251,8 +266,28 @@ class DocumentListModel(QAbstractTableModel):
         return None
 
 
+#: Below this width (pixels) the list shows statuses as their dots only.
+COMPACT_WIDTH = 300
+#: Widths of the Status column with its word, and with its dot only.
+STATUS_WIDTH, STATUS_DOT_WIDTH = 104, 30
+
+
+class _DotOnly(QStyledItemDelegate):
+    """Draws a status cell as its coloured dot, without the word (in the tooltip)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+        super().initStyleOption(option, index)
+        option.text = ""  # type: ignore[attr-defined]
+        option.decorationPosition = QStyleOptionViewItem.Position.Top  # type: ignore[attr-defined]
+        option.displayAlignment = Qt.AlignmentFlag.AlignCenter  # type: ignore[attr-defined]
+
+
 class DocumentList(QWidget):
-    """Search box, status and label filters, and the table of documents."""
+    """Search box, status and label filters, and the table of documents.
+
+    In a narrow side column (below :data:`COMPACT_WIDTH`) the Status column
+    shows each status as its dot only, so that the titles keep the room.
+    """
 
     #: The current document changed (keyboard or mouse): open it.
     currentDocumentChanged = Signal(str)
@@ -292,9 +327,12 @@ class DocumentList(QWidget):
         hh.setSectionResizeMode(DocumentListModel.TITLE, QHeaderView.ResizeMode.Stretch)
         hh.setSectionResizeMode(DocumentListModel.STATUS, QHeaderView.ResizeMode.Interactive)
         hh.setSectionResizeMode(DocumentListModel.COUNT, QHeaderView.ResizeMode.Interactive)
-        hh.resizeSection(DocumentListModel.STATUS, 104)
+        hh.resizeSection(DocumentListModel.STATUS, STATUS_WIDTH)
         hh.resizeSection(DocumentListModel.COUNT, 40)
         layout.addWidget(self.table, 1)
+        self._dot_only = _DotOnly(self.table)
+        self.compact = False
+        self.table.installEventFilter(self)
 
         self.count_label = plain_label()
         self.count_label.setStyleSheet("color: palette(mid);")
@@ -314,6 +352,22 @@ class DocumentList(QWidget):
         self._quiet = False
         esc = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.search, context=Qt.ShortcutContext.WidgetShortcut)
         esc.activated.connect(self.search.clear)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.table and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self) -> None:
+        """Narrow (a small window's side column): statuses as dots, the room to the titles."""
+        compact = self.table.width() < COMPACT_WIDTH
+        if compact == self.compact:
+            return
+        self.compact = compact
+        column = DocumentListModel.STATUS
+        self.table.setItemDelegateForColumn(column, self._dot_only if compact else None)  # type: ignore[arg-type]
+        self.model.set_dots_only(compact)
+        self.table.horizontalHeader().resizeSection(column, STATUS_DOT_WIDTH if compact else STATUS_WIDTH)
 
     # -- project ---------------------------------------------------------------------
     def set_project(self, project: Project | None, annotator: str | None, *, labels: bool = True) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QShowEvent, QUndoStack
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QPushButton,
-    QScrollArea,
     QUndoView,
     QVBoxLayout,
     QWidget,
@@ -35,7 +34,7 @@ from annotator.core.commands import Changes
 from annotator.core.kinds import DocStatus
 from annotator.core.store import PROJECT_SUFFIX, Project, ProjectError
 from annotator.ui import dialogs
-from annotator.ui.actions import action_keys, make_action, plain_action_text, plain_tooltip
+from annotator.ui.actions import action_keys, escape_mnemonic, make_action, plain_action_text, plain_tooltip
 from annotator.ui.annotation_panel import AnnotationPanel
 from annotator.ui.article_view import ArticleView
 from annotator.ui.doc_list import FINISHED, STATUS_TEXT, DocumentList, document_title, status_icon
@@ -45,12 +44,14 @@ from annotator.ui.lazy import (  # their modules: after first paint
     install_export_action,
     install_review_actions,
 )
-from annotator.ui.palette import LabelPalette
+from annotator.ui.palette import LabelPalette, PaletteScrollArea
 from annotator.ui.settings import open_settings
 from annotator.ui.undo import UndoController, any_document
 from annotator.ui.workspace import COMMAND_KEYS, TEXT_KEYS, Workspace
 
 if TYPE_CHECKING:  # loaded after the first paint (ui/lazy.py)
+    from annotator.formats import InputError
+    from annotator.services.importing import ImportReport
     from annotator.ui.agreement_dialog import AgreementDialog
     from annotator.ui.export_dialog import ExportDialog
     from annotator.ui.review_window import ReviewWindow
@@ -59,6 +60,22 @@ log = logging.getLogger(__name__)
 
 #: Bump when docks are added or renamed: stored layouts of older versions are ignored.
 LAYOUT_VERSION = 1
+#: The text's share of the window's width: when the window gets smaller, the side
+#: panes give way (down to their least width) so that the text keeps this much.
+TEXT_SHARE = 0.52
+#: The side columns: (share of the window's width in the first layout, least, most)
+#: in pixels. Giving way stops at the least; the user may still drag a column narrower.
+SIDE_COLUMNS = {
+    Qt.DockWidgetArea.LeftDockWidgetArea: (0.21, 210, 300),
+    Qt.DockWidgetArea.RightDockWidgetArea: (0.25, 240, 400),
+}
+#: Height the document list keeps above the label palette; where it cannot (a
+#: short screen), the first layout makes the two tabs, Labels in front.
+DOC_LIST_HEIGHT = 170
+#: Dragging a side pane wider stops when the text is this narrow (pixels).
+TEXT_MIN_WIDTH = 360
+#: The first window's size, at most (it is made smaller to fit the screen).
+FIRST_SIZE = (1400, 900)
 MENU_NAMES = ("File", "Edit", "View", "Document", "Review", "Help")
 PROJECT_FILTER = f"Annotator projects (*{PROJECT_SUFFIX});;All files (*)"
 IMPORT_FILTER = "Importable files (*.txt *.html *.htm *.jsonl *.json *.ndjson);;All files (*)"
@@ -85,6 +102,7 @@ class MainWindow(QMainWindow):
         self.export_dialog: ExportDialog | None = None
         self.shortcuts_dialog: dialogs.ShortcutsDialog | None = None
         self.last_import_dialog: dialogs.ReportDialog | None = None
+        self.encoding_dialog: dialogs.EncodingDialog | None = None
         self.last_merge_dialog: dialogs.ReportDialog | None = None
         self.article_view = ArticleView()
         self.article_view.setTabChangesFocus(True)
@@ -154,15 +172,13 @@ class MainWindow(QMainWindow):
         )
         self.mode_banner.hide()
         self.article_view.installEventFilter(self)
+        self.article_view.setMinimumWidth(TEXT_MIN_WIDTH)
         layout.addWidget(self.article_view, 1)
         self.setCentralWidget(central)
 
         self.doc_list = DocumentList()
         self.palette_widget = LabelPalette()
-        palette_scroll = QScrollArea()
-        palette_scroll.setWidgetResizable(True)
-        palette_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        palette_scroll.setWidget(self.palette_widget)
+        palette_scroll = PaletteScrollArea(self.palette_widget)
         self.panel = AnnotationPanel()
         self.inspector = Inspector()
         self.undo_view = QUndoView(self.undo_stack)
@@ -176,6 +192,15 @@ class MainWindow(QMainWindow):
         }
         self.tabifyDockWidget(self.docks["inspector"], self.docks["history"])
         self.docks["inspector"].raise_()
+        #: Docks hidden by View > Text only (shown again when it is turned off).
+        self._hidden_for_text: list[str] = []
+        #: The first layout decides whether the palette fits under the document list
+        #: (else they become tabs) once the palette has its labels.
+        self._arrange_labels_pending = False
+        self._fit_timer = QTimer(self)
+        self._fit_timer.setSingleShot(True)
+        self._fit_timer.setInterval(0)
+        self._fit_timer.timeout.connect(self._fit_palette)
 
         bar = self.statusBar()
         self.selection_label = dialogs.plain_label()
@@ -200,10 +225,11 @@ class MainWindow(QMainWindow):
         f.addAction(a(self, "&Quit", self.close, shortcut=QKeySequence.StandardKey.Quit))
 
         e = m["Edit"]
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        # Always enabled: with nothing to undo, Ctrl+Z says so in the status bar.
+        undo = a(self, "&Undo", self.controller.undo, shortcut=QKeySequence.StandardKey.Undo)
+        redo = a(self, "&Redo", self.controller.redo, shortcut=["Ctrl+Shift+Z", "Ctrl+Y"])
+        self.undo_stack.undoTextChanged.connect(lambda text: undo.setText(_step_text("&Undo", text)))
+        self.undo_stack.redoTextChanged.connect(lambda text: redo.setText(_step_text("&Redo", text)))
         self.undo_action, self.redo_action = undo, redo
         e.addActions([undo, redo])
         e.addSeparator()
@@ -249,6 +275,15 @@ class MainWindow(QMainWindow):
         ):
             v.addAction(a(self, f"Go to {name}", lambda w=widget: self._focus(w), shortcut=f"Ctrl+{i + 1}"))
         v.addSeparator()
+        self.text_only_action = a(
+            self,
+            "&Text only (hide the side panes)",
+            self.set_text_only,
+            shortcut="Ctrl+Shift+T",
+            checkable=True,
+            tooltip="Hide the side panes to give the text the whole window; again to bring them back",
+        )
+        v.addAction(self.text_only_action)
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
 
@@ -289,6 +324,7 @@ class MainWindow(QMainWindow):
         self.controller.changed.connect(self._changes_applied)
         ws.modeChanged.connect(self._mode_changed)
         ws.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.controller.stepped.connect(lambda text: self.statusBar().showMessage(text, 8000))
         ws.warning.connect(lambda text: self.statusBar().showMessage(f"⚠ {text}", 15000))
         self.panel.annotationSelected.connect(lambda i: ws.select_annotation(i, reveal=True))
         self.panel.annotationActivated.connect(lambda _i: self.focus_label())
@@ -315,6 +351,7 @@ class MainWindow(QMainWindow):
             self.review_window.review.detach()  # it closes when next activated (stale)
         self.workspace.set_project(project, annotator)
         self.palette_widget.set_schema(self.workspace.schema)  # None until loaded
+        self._fit_timer.start()
         self.doc_list.set_project(project, annotator, labels=self.workspace.loaded)
         self.projectChanged.emit(project)
         if old is not None and old is not project:
@@ -343,6 +380,7 @@ class MainWindow(QMainWindow):
             return
         self.workspace.finish_loading()  # documentOpened: panel, inspector, header
         self.palette_widget.set_schema(self.workspace.schema)
+        self._fit_timer.start()
         self.doc_list.set_labels(self.workspace.schema)
 
     def open_document(self, doc_id: str) -> bool:
@@ -389,19 +427,57 @@ class MainWindow(QMainWindow):
             self.import_paths([Path(p) for p in paths])
 
     def import_paths(self, paths: list[Path]) -> None:
-        """Import files through the core's importer and show its report (plain text)."""
+        """Import files through the services' importer and show its report (plain
+        text). Files that are not valid UTF-8 text are offered again with an
+        encoding to choose (:class:`~annotator.ui.dialogs.EncodingDialog`, the
+        likely one preselected); cancelling leaves them out."""
+        from annotator.services.importing import guess_encoding
+
+        report = self._import(paths)
+        if report is None:
+            return
+        retry = report.undecodable
+        if not retry:
+            self._import_done(report)
+            return
+        files = []
+        for f in retry:
+            err = next(e for e in f.errors if e.undecodable)
+            files.append((f.path, err.file, err.message))
+        guess = guess_encoding(files[0][1])
+        dialog = self.encoding_dialog = dialogs.EncodingDialog(files, guess, self)
+        dialog.accepted.connect(lambda: self._import_again(report, dialog.encoding()))
+        dialog.rejected.connect(lambda: self._import_done(report, declined=True))
+        dialog.open()
+
+    def _import(self, paths: list[Path], encoding: str | None = None) -> ImportReport | None:
         from annotator.services.importing import import_paths
 
         if self.project is None:
-            return
+            return None
         try:
-            report = import_paths(self.project, paths)
+            return import_paths(self.project, paths, encoding=encoding)
         except (ProjectError, ValueError) as err:
             dialogs.show_error(self, "Import", str(err))
-            return
+            return None
+
+    def _import_again(self, report: ImportReport, encoding: str) -> None:
+        """Import the files of ``report`` that were not valid text, with ``encoding``."""
+        retry = {id(f) for f in report.undecodable}
+        again = self._import([Path(f.path) for f in report.undecodable], encoding)
+        if again is not None:
+            redone = {f.path: f for f in again.files}
+            report.files = [redone.get(f.path, f) if id(f) in retry else f for f in report.files]
+        self._import_done(report)
+
+    def _import_done(self, report: ImportReport, *, declined: bool = False) -> None:
+        """Show what an import did (the files not valid text were left out when ``declined``)."""
         self.controller.publish(any_document())
         if self.current_doc_id is None and self.doc_list.model.rowCount():
             self.open_document(self.doc_list.model.doc_id(0) or "")
+        if declined and len(report.undecodable) == len(report.files):
+            self.statusBar().showMessage("Import cancelled: nothing was imported.", 8000)
+            return
         self.last_import_dialog = dialogs.ReportDialog("Import", report.summary(), import_report_text(report), self)
         self.last_import_dialog.open()
 
@@ -538,8 +614,7 @@ class MainWindow(QMainWindow):
         target.setFocus()
 
     def focus_search(self) -> None:
-        self.docks["documents"].show()
-        self.doc_list.search.setFocus()
+        self._focus(self.doc_list.search)
         self.doc_list.search.selectAll()
 
     def _focus(self, widget: QWidget) -> None:
@@ -556,7 +631,9 @@ class MainWindow(QMainWindow):
             for action in _walk(menu):
                 keys = action_keys(action)
                 if keys:
-                    rows.append((name, keys, plain_action_text(action)))
+                    # Undo/Redo name the next step in the menu; the list says what the keys do.
+                    steps = {id(self.undo_action): "Undo the last step", id(self.redo_action): "Redo the step undone last"}
+                    rows.append((name, keys, steps.get(id(action)) or plain_action_text(action)))
         rows += [("Text", keys, what) for keys, what in TEXT_KEYS if not any(keys == f"Shift+{k}" for k in COMMAND_KEYS)]
         schema = self.project.schema if self.project is not None else None
         if schema is not None:
@@ -569,6 +646,77 @@ class MainWindow(QMainWindow):
         self.shortcuts_dialog = dialogs.ShortcutsDialog(self.shortcut_rows(), self)
         self.shortcuts_dialog.show()
 
+    # -- layout ---------------------------------------------------------------------------
+    def set_text_only(self, on: bool) -> None:
+        """View > Text only: hide the side panes (on) or show again those it hid (off)."""
+        if on:
+            self._hidden_for_text = [name for name, dock in self.docks.items() if dock.isVisible() and not dock.isFloating()]
+            for name in self._hidden_for_text:
+                self.docks[name].hide()
+            self.statusBar().showMessage("Side panes hidden: Ctrl+Shift+T brings them back.", 8000)
+        else:
+            for name in self._hidden_for_text or ["documents", "labels", "annotations", "inspector"]:
+                self.docks[name].show()
+            self._hidden_for_text = []
+            self._fit_timer.start()
+
+    def _docked(self, area: Qt.DockWidgetArea) -> list[QDockWidget]:
+        return [d for d in self.docks.values() if d.isVisible() and not d.isFloating() and self.dockWidgetArea(d) == area]
+
+    def _give_way(self) -> None:
+        """Make the side columns narrower (not below their least width) until the
+        text has its share of the window (TEXT_SHARE). They grow only back to their
+        least width (after a very small window), and only while the text keeps its share."""
+        if not self.isVisible():
+            return
+        excess = int(self.width() * TEXT_SHARE) - self.centralWidget().width()
+        columns: list[tuple[QDockWidget, int, int]] = []  # (a dock of the column, width, its least width)
+        for area, (_share, least, _most) in SIDE_COLUMNS.items():
+            docks = self._docked(area)
+            if docks:
+                columns.append((docks[0], max(d.width() for d in docks), least))
+        # Room each column has to give (excess > 0) or to take back (excess < 0).
+        rooms = [max(w - least, 0) if excess > 0 else max(least - w, 0) for _, w, least in columns]
+        room = sum(rooms)
+        if excess and room:
+            step = min(abs(excess), room)
+            sign = -1 if excess > 0 else 1
+            widths = [w + sign * round(step * r / room) for (_, w, _), r in zip(columns, rooms)]
+            self.resizeDocks([d for d, _, _ in columns], widths, Qt.Orientation.Horizontal)
+        self._fit_timer.start()
+
+    def _fit_palette(self) -> None:
+        """The Labels pane as tall as its labels need (no scroll bar), taken from
+        the document list beside it, which keeps DOC_LIST_HEIGHT. In the first
+        layout, where the list could not keep that, the two become tabs."""
+        labels, docs, scroll = self.docks["labels"], self.docks["documents"], self.docks["labels"].widget()
+        if not self.isVisible() or not self.palette_widget.chips or not labels.isVisible() or labels.isFloating():
+            return
+        self.layout().activate()  # dock sizes set a moment ago (resizeDocks) take effect first
+        first, self._arrange_labels_pending = self._arrange_labels_pending, False
+        area = scroll.contentsRect()  # the viewport's size without a scroll bar
+        need = self.palette_widget.heightForWidth(area.width()) - area.height()
+        stacked = (
+            docs.isVisible()
+            and not docs.isFloating()
+            and self.dockWidgetArea(docs) == self.dockWidgetArea(labels)
+            and docs not in self.tabifiedDockWidgets(labels)
+        )
+        if need <= 0 or not stacked:
+            return
+        room = docs.height() - DOC_LIST_HEIGHT
+        if room >= need or not first:
+            give = min(need, room)
+            if give > 0:
+                self.resizeDocks([docs, labels], [docs.height() - give, labels.height() + give], Qt.Orientation.Vertical)
+        else:
+            self.tabifyDockWidget(docs, labels)
+            labels.raise_()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._give_way()
+
     # -- layout persistence -------------------------------------------------------------
     def _restore_layout(self) -> None:
         self._default_sizes_pending = False
@@ -579,29 +727,45 @@ class MainWindow(QMainWindow):
                 self.restoreGeometry(geometry)
             if state is not None:
                 self.restoreState(state, LAYOUT_VERSION)
+            hidden = [name for name in s.value("window/text_only", [], type=list) if name in self.docks]
+            if hidden and all(self.docks[name].isHidden() for name in hidden):  # (the window is not shown yet)
+                self._hidden_for_text = hidden
+                self.text_only_action.blockSignals(True)
+                self.text_only_action.setChecked(True)
+                self.text_only_action.blockSignals(False)
         else:
-            self.resize(1400, 900)
+            width, height = FIRST_SIZE
+            screen = self.screen().availableGeometry() if self.screen() is not None else None
+            if screen is not None:
+                width, height = min(width, int(screen.width() * 0.92)), min(height, int(screen.height() * 0.92))
+            self.resize(width, height)
             self.docks["history"].hide()
             self._default_sizes_pending = True
 
     def _default_dock_sizes(self) -> None:
-        """The first layout: readable side panels, the rest for the text."""
+        """The first layout: side columns by the window's width (SIDE_COLUMNS), the
+        rest for the text; the palette as tall as its labels need."""
         d = self.docks
-        self.resizeDocks([d["documents"], d["annotations"]], [300, 400], Qt.Orientation.Horizontal)
-        self.resizeDocks([d["documents"], d["labels"]], [280, 520], Qt.Orientation.Vertical)
+        widths = [min(max(int(self.width() * share), least), most) for share, least, most in SIDE_COLUMNS.values()]
+        self.resizeDocks([d["documents"], d["annotations"]], widths, Qt.Orientation.Horizontal)
         self.resizeDocks([d["annotations"], d["inspector"]], [300, 500], Qt.Orientation.Vertical)
+        self._arrange_labels_pending = True
+        self._fit_timer.start()
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         if self._default_sizes_pending:
             self._default_sizes_pending = False
             QTimer.singleShot(0, self._default_dock_sizes)
+        else:
+            QTimer.singleShot(0, self._give_way)  # a stored layout from a larger window
 
     def save_layout(self) -> None:
         s = self.settings
         s.setValue("window/version", LAYOUT_VERSION)
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        s.setValue("window/text_only", self._hidden_for_text if self.text_only_action.isChecked() else [])
         s.sync()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
@@ -653,6 +817,11 @@ class _LoadOnInput(QObject):
         return False
 
 
+def _step_text(verb: str, entry: str) -> str:
+    """The Undo/Redo menu entry: the verb and what it would undo or redo."""
+    return f"{verb} {escape_mnemonic(entry)}" if entry else verb
+
+
 def _walk(menu: QMenu) -> list:
     out = []
     for action in menu.actions():
@@ -664,14 +833,23 @@ def _walk(menu: QMenu) -> list:
 
 
 def import_report_text(report: object) -> str:
-    """The import report file by file, as plain text."""
+    """The import report file by file, as plain text (in the app's terms: a file
+    that is not valid text says to choose its encoding, not to pass ``--encoding``)."""
     lines: list[str] = []
     for f in getattr(report, "files", []):
         state = "REFUSED" if f.refused else ("imported with problems" if f.errors else "imported")
         lines.append(f"{f.path} ({f.format or 'unknown format'}): {state}, {f.documents} documents, {f.annotations} annotations")
         lines += [f"  duplicate: {d}" for d in f.duplicates]
-        lines += [f"  {e}" for e in f.errors]
+        lines += [f"  {app_error_text(e)}" for e in f.errors]
         lines += [f"  note: {n}" for n in f.notes]
         lines += [f"  added label: {x}" for x in f.added_labels]
     lines += [f"ignored (unknown type): {p}" for p in getattr(report, "ignored", [])]
     return "\n".join(lines) or "Nothing to import."
+
+
+def app_error_text(err: InputError) -> str:
+    """An import error as the app says it: the command line's hint (``--encoding``)
+    replaced by what to do in the app."""
+    if err.undecodable:
+        return f"{err.where}: {err.message}; {dialogs.ENCODING_FIELD_HINT}"
+    return str(err)

@@ -7,8 +7,8 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QLayout, QLayoutItem, QSizePolicy, QToolButton, QWidget, QWidgetItem
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QResizeEvent
+from PySide6.QtWidgets import QLayout, QLayoutItem, QScrollArea, QSizePolicy, QToolButton, QWidget, QWidgetItem
 
 from annotator.core.kinds import CLAIM_LABEL
 from annotator.ui.actions import escape_mnemonic, plain_tooltip
@@ -48,6 +48,10 @@ def swatch_icon(color: str, key: str = "", size: int = 18) -> QIcon:
     return QIcon(pix)
 
 
+#: Size of a chip's colour swatch (with its key inside): chips are compact, so
+#: that every label of a schema shows in a narrow side pane without scrolling.
+CHIP_ICON = 16
+
 #: Widget property: a FlowLayout starts a new line before this widget.
 LINE_BREAK = "flowLineBreak"
 
@@ -55,7 +59,7 @@ LINE_BREAK = "flowLineBreak"
 class FlowLayout(QLayout):
     """Lays widgets out left to right, wrapping to new lines (like words)."""
 
-    def __init__(self, parent: QWidget | None = None, spacing: int = 4):
+    def __init__(self, parent: QWidget | None = None, spacing: int = 3):
         super().__init__(parent)
         self._items: list[QLayoutItem] = []
         self._spacing = spacing
@@ -96,7 +100,8 @@ class FlowLayout(QLayout):
     def minimumSize(self) -> QSize:  # noqa: N802
         size = QSize()
         for item in self._items:
-            size = size.expandedTo(item.minimumSize())
+            widget = item.widget()
+            size = size.expandedTo(widget.minimumSizeHint() if widget is not None else item.minimumSize())
         m = self.contentsMargins()
         return size + QSize(m.left() + m.right(), m.top() + m.bottom())
 
@@ -105,8 +110,10 @@ class FlowLayout(QLayout):
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
         x, y, line_height = area.x(), area.y(), 0
         for item in self._items:
-            hint = item.sizeHint()
             widget = item.widget()
+            # A widget's own hint: a label just added is still hidden (shown a moment
+            # later), and QWidgetItem gives hidden widgets no size.
+            hint = widget.sizeHint() if widget is not None else item.sizeHint()
             if widget is not None and widget.property(LINE_BREAK):  # a line of its own
                 if x > area.x():
                     y += line_height + self._spacing
@@ -131,8 +138,8 @@ class LabelChip(QToolButton):
         self.kind, self.label, self.key = kind, label, key
         shown = "Claim" if kind == "claim" else label
         self.setText(escape_mnemonic(shown))
-        self.setIcon(swatch_icon(color, key or ""))
-        self.setIconSize(QSize(18, 18))
+        self.setIcon(swatch_icon(color, key or "", CHIP_ICON))
+        self.setIconSize(QSize(CHIP_ICON, CHIP_ICON))
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.setAutoRaise(True)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -148,7 +155,7 @@ class LabelChip(QToolButton):
         tip += f"\nKey: {key}" if key else "\nNo key"
         tip += f"\n{how[0].upper()}{how[1:]}."
         self.setToolTip(plain_tooltip(tip))
-        self.setStyleSheet("QToolButton { padding: 2px 6px 2px 3px; border-radius: 4px; }")
+        self.setStyleSheet("QToolButton { padding: 1px 4px 1px 2px; border-radius: 4px; }")
 
 
 class LabelPalette(QWidget):
@@ -182,7 +189,7 @@ class LabelPalette(QWidget):
                 continue
             if title:
                 header = plain_label(title)
-                header.setStyleSheet("color: palette(mid); font-weight: 600; padding: 4px 2px 0 2px;")
+                header.setStyleSheet("color: palette(mid); font-weight: 600; padding: 2px 2px 0 2px;")
                 header.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
                 header.setProperty(LINE_BREAK, True)
                 self._add(header)
@@ -192,6 +199,9 @@ class LabelPalette(QWidget):
                 self.chips.append(chip)
                 self._add(chip)
         self.updateGeometry()
+        area = self.parent().parent() if self.parent() is not None else None  # viewport, then the scroll area
+        if isinstance(area, PaletteScrollArea):
+            area.update_scroll_bar()
 
     def _add(self, widget: QWidget) -> None:
         self._layout.addWidget(widget)
@@ -205,3 +215,35 @@ class LabelPalette(QWidget):
 
     def heightForWidth(self, width: int) -> int:  # noqa: N802
         return self._layout.heightForWidth(width)
+
+
+class PaletteScrollArea(QScrollArea):
+    """The palette's scroll area: a vertical scroll bar only when the labels do
+    not fit at the area's full width.
+
+    (QScrollArea decides with the viewport's current width: once it shows a
+    scroll bar, the narrower viewport needs more height, so the bar stays even
+    when the area has grown tall enough for every label.)
+    """
+
+    def __init__(self, palette: LabelPalette, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWidget(palette)
+
+    def fits(self) -> bool:
+        """Whether every label shows without scrolling."""
+        area = self.contentsRect()
+        widget = self.widget()
+        return widget is None or widget.heightForWidth(area.width()) <= area.height()
+
+    def update_scroll_bar(self) -> None:
+        policy = Qt.ScrollBarPolicy.ScrollBarAlwaysOff if self.fits() else Qt.ScrollBarPolicy.ScrollBarAlwaysOn
+        if policy != self.verticalScrollBarPolicy():
+            self.setVerticalScrollBarPolicy(policy)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        self.update_scroll_bar()
+        super().resizeEvent(event)

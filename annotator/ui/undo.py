@@ -23,23 +23,44 @@ command the core refuses never enters the stack, and the push's first
 was changed in another window or process, the disk is full, ...), the message
 is shown and the entry is made obsolete, which makes QUndoStack drop it: the
 stack then matches the database again.
+
+Every undo or redo says what it did (:attr:`UndoController.stepped`: "Undid:
+add entity ORG “Beijing”", "Nothing to undo."), for the status bar: the entries
+are named after the command and the text of the span it concerns
+(:func:`describe`).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from annotator.core.commands import Changes, Command, CommandError, Macro, UpdateAnnotation, apply, revert
+from annotator.core.commands import (
+    AddAnnotations,
+    Changes,
+    Command,
+    CommandError,
+    DeleteAnnotations,
+    Macro,
+    UpdateAnnotation,
+    apply,
+    revert,
+)
+from annotator.core.constraints import one_line
 from annotator.core.store import Project, ProjectError
+
+if TYPE_CHECKING:
+    from annotator.core.models import Annotation
 
 log = logging.getLogger(__name__)
 
 #: QUndoCommand.id() of boundary adjustments, which merge into one undo step.
 BOUNDARY_MERGE_ID = 1001
+#: Characters of a span's text quoted in an undo entry's name.
+QUOTED_CHARACTERS = 30
 
 
 def any_document() -> Changes:
@@ -68,8 +89,10 @@ class Origin(Protocol):
 class CoreUndoCommand(QUndoCommand):
     """A QUndoCommand running one or more core commands (merged boundary steps)."""
 
-    def __init__(self, controller: UndoController, command: Command, origin: Origin, *, merge_key: str | None = None):
-        super().__init__(command.text)
+    def __init__(
+        self, controller: UndoController, command: Command, origin: Origin, *, merge_key: str | None = None, text: str = ""
+    ):
+        super().__init__(text or command.text)
         self.controller = controller
         self.origin = origin
         self.commands: list[Command] = [command]
@@ -106,10 +129,29 @@ class UndoController(QObject):
     #: A command was applied, undone or redone, or a change was published:
     #: refresh what it changed (doc_id None: any document).
     changed = Signal(Changes)
+    #: What an undo or redo did, for the status bar ("Undid: add entity ORG “Beijing”",
+    #: "Nothing to undo."); emitted after :attr:`changed`.
+    stepped = Signal(str)
 
     def __init__(self, stack: QUndoStack, parent: QObject | None = None):
         super().__init__(parent)
         self.stack = stack
+        #: (project, doc_id, text) of the last document an entry was named from.
+        self._text: tuple[Project, str, str] | None = None
+
+    def undo(self) -> None:
+        """Undo the last entry (Edit > Undo), or say there is nothing to undo."""
+        if not self.stack.canUndo():
+            self.stepped.emit("Nothing to undo.")
+            return
+        self.stack.undo()
+
+    def redo(self) -> None:
+        """Redo the next entry (Edit > Redo), or say there is nothing to redo."""
+        if not self.stack.canRedo():
+            self.stepped.emit("Nothing to redo.")
+            return
+        self.stack.redo()
 
     def push(self, command: Command, origin: Origin, *, merge_key: str | None = None) -> Changes | None:
         """Apply ``command`` to the origin's project and put it on the stack; None
@@ -126,9 +168,22 @@ class UndoController(QObject):
         except (CommandError, ProjectError) as err:
             origin.report_error(str(err))
             return None
-        self.stack.push(CoreUndoCommand(self, command, origin, merge_key=merge_key))
+        self.stack.push(CoreUndoCommand(self, command, origin, merge_key=merge_key, text=self._describe(project, command)))
         self.changed.emit(changes)
         return changes
+
+    def _describe(self, project: Project, command: Command) -> str:
+        """The entry's name (:func:`describe`); the document's text is read once per document."""
+        if describe_subject(command) is None:
+            return command.text
+        cached = self._text
+        if cached is None or cached[0] is not project or cached[1] != command.doc_id:
+            try:
+                cached = (project, command.doc_id, project.document_text(command.doc_id))
+            except (KeyError, ProjectError):
+                return command.text
+            self._text = cached
+        return describe(command, cached[2])
 
     def publish(self, changes: Changes) -> None:
         """Announce a change made outside commands (not undoable: an import, a merge)."""
@@ -152,6 +207,7 @@ class UndoController(QObject):
             )
             return
         self.changed.emit(changes)
+        self.stepped.emit(f"{'Undid' if direction == 'undo' else 'Redid'}: {entry.text()}")
 
     @staticmethod
     def _step(project: Project, commands: list[Command], direction: str) -> Changes:
@@ -159,6 +215,32 @@ class UndoController(QObject):
         first = commands[0]
         cmd = first if len(commands) == 1 else Macro(first.doc_id, first.actor, commands, first.text)
         return (apply if direction == "redo" else revert)(project, cmd)
+
+
+def describe_subject(command: Command) -> Annotation | None:
+    """The span annotation an applied command is about (the one it adds, deletes or
+    changes), or None (a status change, a relation, several deletions)."""
+    subject: Annotation | None = None
+    if isinstance(command, AddAnnotations):
+        subject = command.annotations[0]
+    elif isinstance(command, DeleteAnnotations):
+        subject = (command.before or {}).get(command.ids[0]) if len(command.ids) == 1 else None
+    elif isinstance(command, UpdateAnnotation):
+        subject = command.after.get(command.ann_id)
+    return subject if subject is not None and subject.span is not None else None
+
+
+def describe(command: Command, text: str) -> str:
+    """An applied command in words, for the undo history and the status bar:
+    its own text and the text of the span it concerns (``add entity ORG
+    “Beijing”``, ``delete ORG “Beijing”``); ``text`` is the document's."""
+    subject = describe_subject(command)
+    if subject is None:
+        return command.text
+    quoted = f"“{one_line(subject.text_in(text), QUOTED_CHARACTERS)}”"
+    if isinstance(command, DeleteAnnotations):
+        return f"delete {subject.label} {quoted}"
+    return f"{command.text} {quoted}"
 
 
 def is_boundary_update(command: Command) -> bool:

@@ -320,3 +320,55 @@ def test_default_project_is_created_with_the_seed(tmp_path, monkeypatch):
         assert n >= 1 and p.path.parent == tmp_path / "home"
     with ensure_default_project() as p:
         assert p.document_count() == n  # opening it again imports nothing
+
+
+# -- text that is not UTF-8 ------------------------------------------------------------
+def test_undecodable_files_are_marked_and_their_message_keeps_the_hint_apart(project, tmp_path):
+    """The CLI prints str() (with "--encoding"); the app words its own hint from
+    the message and the undecodable mark."""
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Le café de la gare à Besançon\n".encode("latin-1"))
+    lines = jsonl(tmp_path / "bad.jsonl", [{"text": "ok"}])
+    lines.write_bytes(lines.read_bytes() + '{"text": "Señor"}\n'.encode("latin-1"))
+    wide = tmp_path / "wide.txt"
+    wide.write_text("Zürich", encoding="utf-16")
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(b"\x00\x01\x02\xff" * 50)
+    report = import_paths(project, [latin, lines, wide, binary])
+    assert [f.path for f in report.undecodable] == [str(latin), str(lines), str(wide)]
+    for f in report.undecodable:
+        err = next(e for e in f.errors if e.undecodable)
+        assert "--encoding" in str(err)  # the command line's wording is unchanged
+        assert "--encoding" not in err.message and "--encoding" in err.hint
+    assert "not valid UTF-8" in report.undecodable[0].errors[0].message
+    assert texts(project) == []
+    again = import_paths(project, [latin], encoding="cp1252")
+    assert again.ok and texts(project) == ["Le café de la gare à Besançon\n"]
+
+
+def test_guess_encoding_and_preview_line(tmp_path):
+    from annotator.formats import InputError
+    from annotator.services.importing import guess_encoding, preview_line
+
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes("Title\n\nLe café de la gare à Besançon\n".encode("latin-1"))
+    assert guess_encoding(latin) == "cp1252"
+    assert preview_line(latin, "cp1252") == "Le café de la gare à Besançon"
+    with pytest.raises(InputError) as caught:
+        preview_line(latin, "utf-8")
+    assert caught.value.undecodable
+    smart = tmp_path / "quotes.txt"
+    smart.write_bytes("He said \u201cyes\u201d \u2014 twice.".encode("cp1252"))
+    assert guess_encoding(smart) == "cp1252"
+    odd = tmp_path / "odd.txt"
+    odd.write_bytes(b"caf\xe9 \x81")  # 0x81: not a Windows-1252 character
+    assert guess_encoding(odd) == "latin-1"
+    wide = tmp_path / "wide.txt"
+    wide.write_text("Zürich", encoding="utf-16")
+    assert guess_encoding(wide) == "utf-16"
+    assert preview_line(wide, "utf-16") == "Zürich"
+    long = tmp_path / "long.txt"
+    long.write_bytes(("x" * 300 + " é " + "y" * 300).encode("latin-1"))
+    shown = preview_line(long, "latin-1", 40)
+    assert len(shown) == 42 and shown.startswith("…") and shown.endswith("…") and " é " in shown
+    assert guess_encoding(tmp_path / "missing.txt") is None
