@@ -204,6 +204,8 @@ class ShortcutsDialog(QDialog):
 
     #: Widest the description column is made before its text wraps (pixels).
     HELP_TEXT_WIDTH = 560
+    #: Widest the keys column is made before its text wraps (pixels).
+    KEYS_WIDTH = 260
 
     def __init__(self, rows: list[tuple[str, str, str]], parent: QWidget | None = None):
         super().__init__(parent)
@@ -227,8 +229,10 @@ class ShortcutsDialog(QDialog):
                 self.table.setItem(r, c, item)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        # The keys column as wide as its keys, up to KEYS_WIDTH (longer ones wrap).
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, min(self.table.sizeHintForColumn(1), self.KEYS_WIDTH))
         # Rows as tall as their wrapped description (re-measured when the column's width changes).
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table)
@@ -242,7 +246,7 @@ class ShortcutsDialog(QDialog):
         """Wide enough for every description on one line (up to HELP_TEXT_WIDTH), within the screen."""
         table = self.table
         widest = table.sizeHintForColumn(2) if table.rowCount() else 200
-        columns = table.sizeHintForColumn(0) + table.sizeHintForColumn(1) + min(widest, self.HELP_TEXT_WIDTH)
+        columns = table.sizeHintForColumn(0) + table.columnWidth(1) + min(widest, self.HELP_TEXT_WIDTH)
         chrome = table.frameWidth() * 2 + table.verticalScrollBar().sizeHint().width() + 40
         width, height = columns + chrome, 640
         screen = self.screen().availableGeometry() if self.screen() is not None else None

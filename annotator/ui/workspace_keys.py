@@ -43,9 +43,9 @@ TEXT_KEYS: list[tuple[str, str]] = [
     ),
     ("Click a span", "Select it (Ctrl+click or clicking again cycles through overlapping spans)"),
     (
-        "Click a span, then 1-9 (after selecting an event)",
-        "Make the span an argument of the event: the number is the role's (the banner lists them; "
-        "a span just made with a label key, or the span's text selected, works too). Esc ends",
+        "1-9 (a span selected after an event)",
+        "After selecting an event, click another span (or make one with a label key), then press its role's "
+        "number: it becomes the event's argument in that role (the banner lists the numbers). Esc ends",
     ),
     ("Delete / Backspace", "Delete the selected annotation (its links go with it; Ctrl+Z brings all back)"),
     ("Alt+Left / Alt+Right", "Move the start of the selected span"),
