@@ -113,8 +113,13 @@ class KeyHandling:
                 return None
             if self.pick is not None:
                 return self.cancel_pick
-            if self.selected_id is not None:
-                return lambda: self.select_annotation(None)
+            if self.selected_id is not None or self.current_event is not None:
+
+                def deselect() -> None:
+                    self.end_current_event()
+                    self.select_annotation(None)
+
+                return deselect
             return None
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and no_mods:
             return self.delete_selected

@@ -11,9 +11,9 @@ user selects other spans: a selected entity or claim (clicked, chosen in the
 list, or just made with a label key) is then the *filler candidate*, and the
 number keys 1-9 make it the current event's first to ninth role (the order of
 the Shift+A chooser). The banner shows the role keys whenever they apply
-(:meth:`Picking.argument_target`). Selecting nothing (Escape, a click on text
-without spans) or another document ends it; selecting another event makes that
-one current. With the event itself selected the number keys keep their
+(:meth:`Picking.argument_target`). Escape or another document ends it (a click on
+text without spans does not: a double-click on a word for a new filler starts
+with one); selecting another event makes that one current. With the event itself selected the number keys keep their
 meaning (event type keys: change its type).
 
 :class:`Picking` is a part of :class:`~annotator.ui.workspace.Workspace` (its
@@ -195,13 +195,18 @@ class Picking:
                 self._collapse_selection(filler.end if filler.end is not None else 0)
             self._after_link(pick, filler.id, command)
 
+    def end_current_event(self) -> None:
+        """Escape: no current event (the number keys are event keys again)."""
+        self.current_event = None
+        self._update_mode()
+
     def _follow_selection(self, ann_id: str | None) -> None:
-        """The selection changed: an event becomes the current event; nothing
-        selected ends it; another span leaves it (a filler candidate)."""
+        """The selection changed: an event becomes the current event; another
+        span leaves it (a filler candidate). Nothing selected leaves it too: a
+        double-click on a word for a new filler first clicks plain text (only
+        Escape, another event or another document ends it)."""
         ann = self.anns.get(ann_id or "")
-        if ann is None:
-            self.current_event = None
-        elif ann.kind == "event" and ann.id != self.current_event:
+        if ann is not None and ann.kind == "event" and ann.id != self.current_event:
             self.current_event = ann.id
             help_text = self.argument_help(ann)
             if help_text and self.pick is None:

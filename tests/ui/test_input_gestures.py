@@ -358,3 +358,30 @@ def test_role_keys_from_the_annotation_list(qtbot, window, project):
     assert not window.mode_banner.isVisibleTo(window) and table.hasFocus()
     QTest.keyClick(table, Qt.Key.Key_1)
     assert arguments(project, ev.id) == [("Grantor", china.id)]
+
+
+@DELIVERY
+def test_a_new_filler_by_double_click_keeps_the_current_event(qtbot, window, project, via):
+    """With an event selected, a word nobody tagged yet becomes its argument in
+    three actions: double-click it, its entity key, the role's number. (The
+    double-click's first press lands on text without spans: that must not end
+    the current event.)"""
+    ws = window.workspace
+    act = Actions(qtbot, window, via)
+    ev = tag(act, window, project, "granted", "1")  # LicenceGrant: 1 Grantor, 2 Grantee, 3 Item, 4 Time
+    start, end = find(window, "China")
+    act.count = 0
+    act.double_click(start + 1)
+    assert ws.current_event == ev.id
+    act.key("g")
+    [china] = [a for a in mine(project, "entity") if a.span == (start, end)]
+    assert "press 1 Grantor" in window.mode_banner.text()
+    act.key("1")
+    assert act.count == 3
+    assert arguments(project, ev.id) == [("Grantor", china.id)]
+    # A click on plain text keeps it; Escape ends it.
+    plain = find(window, "licences")[0] + 2
+    act.click(plain)
+    assert ws.current_event == ev.id and ws.selected_id is None
+    act.key(Qt.Key.Key_Escape)
+    assert ws.current_event is None
