@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 
-from annotator.core.tokenize import token_spans
+from annotator.core.tokenize import CLITICS, token_spans
 
 #: Characters either side of a place that are tokenized to find the tokens there.
 WINDOW = 400
@@ -94,6 +94,20 @@ def word_span(text: str, start: int, end: int) -> tuple[int, int]:
     else:
         first, last = token_at(text, start), token_at(text, end - 1)
     return (first[0] if first else start), (last[1] if last else end)
+
+
+def word_at(text: str, cp: int) -> tuple[int, int] | None:
+    """The token a double-click on code point ``cp`` selects: :func:`token_at`,
+    except that a clitic attached to a word means that word ("Beijing" for a
+    double-click on the "’s" of "Beijing’s", "do" in "don't"): nobody tags
+    the clitic alone, and its own token is still reachable by boundary moves."""
+    token = token_at(text, cp)
+    if token is None:
+        return None
+    start, end = token
+    if start == 0 or text[start - 1].isspace() or text[start:end].replace("\u2019", "'").lower() not in CLITICS:
+        return token
+    return token_at(text, start - 1) or token
 
 
 def _holding(tokens: list[tuple[int, int]], cp: int) -> tuple[int, int] | None:

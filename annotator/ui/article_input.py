@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QTextCursor, QTextLine, QWheelEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from annotator.core.boundaries import token_at
+from annotator.core.boundaries import word_at
 
 if TYPE_CHECKING:
     from annotator.core.models import Annotation
@@ -147,7 +147,7 @@ class ArticleInput:
             return
         # The token under the pointer: what the exports count as one ("70%",
         # "$55.09", "U.S.", and "India" without its "’s").
-        start, end = token_at(self._text, cp) or (cp, cp + 1)
+        start, end = word_at(self._text, cp) or (cp, cp + 1)
         self.select_span(start, end, ensure_visible=False)
         anns = self._index.at(cp)
         if anns:

@@ -201,3 +201,16 @@ def test_property_tokens_near_are_the_tokenizers(text, data):
     every = [(t.start, t.end) for t in tokenize(text)]
     assert set(near) <= set(every)
     assert all(t in near for t in every if t[0] <= at < t[1])
+
+
+def test_a_double_click_on_a_clitic_is_its_word():
+    from annotator.core.boundaries import token_at, word_at
+
+    text = "hit by Beijing’s recent curbs; we don't know; it 's odd"
+    for needle, word in [("’s", "Beijing"), ("n't", "do"), ("Beijing", "Beijing"), ("recent", "recent")]:
+        at = text.index(needle) + 1
+        assert text[slice(*word_at(text, at))] == word
+    # A clitic after a space belongs to no word: it stays what the tokenizer says.
+    at = text.index(" 's") + 2
+    assert word_at(text, at) == token_at(text, at)
+    assert word_at(text, text.index("  ") if "  " in text else len(text)) is None

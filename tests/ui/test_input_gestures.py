@@ -385,3 +385,15 @@ def test_a_new_filler_by_double_click_keeps_the_current_event(qtbot, window, pro
     assert ws.current_event == ev.id and ws.selected_id is None
     act.key(Qt.Key.Key_Escape)
     assert ws.current_event is None
+
+
+@pytest.mark.parametrize("needle", ["Beijing’s", "China’s move"])
+def test_double_click_on_the_possessive_tags_the_word(qtbot, window, project, needle):
+    """A double-click that lands on the "’s" means the word it belongs to."""
+    act = Actions(qtbot, window)
+    start = find(window, needle)[0]
+    word = needle.split("’")[0]
+    act.double_click(start + len(word) + 1)  # on the "s" of "’s"
+    act.key("g")
+    [ann] = mine(project)
+    assert (ann.text_in(window.workspace.text), ann.start) == (word, start)
