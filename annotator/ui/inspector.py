@@ -98,6 +98,7 @@ class Inspector(QScrollArea):
         # -- common part ------------------------------------------------------------
         self.common = QWidget()
         form = QFormLayout(self.common)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.setContentsMargins(0, 0, 0, 0)
         self.kind_label = plain_label()
         self.kind_label.setStyleSheet("font-weight: 600;")
@@ -142,17 +143,22 @@ class Inspector(QScrollArea):
         ev.addWidget(self.args_table)
         row = QHBoxLayout()
         self.role_combo = QComboBox()
+        self.role_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.role_combo.setMinimumContentsLength(8)
         self.role_combo.setToolTip(plain_tooltip("The role of the next argument (only roles of this event type)"))
-        self.add_arg_button = QPushButton("&Add argument…")
+        self.add_arg_button = QPushButton("&Add…")
         self.add_arg_button.setToolTip(
-            plain_tooltip("Then click the filler span in the text, or select text and press an entity key (Shift+A)")
+            plain_tooltip(
+                "Add an argument in the role chosen above: then click the filler span in the text, or select text and press an entity key (Shift+A)"
+            )
         )
         self.add_arg_button.clicked.connect(lambda: self.addArgumentRequested.emit(self.role_combo.currentData() or ""))
         self.remove_arg_button = QPushButton("&Remove")
         self.remove_arg_button.setToolTip(plain_tooltip("Remove the selected argument (Delete in the list)"))
         self.remove_arg_button.clicked.connect(self._remove_selected_argument)
-        row.addWidget(self.role_combo, 1)
-        row.addWidget(self.add_arg_button)
+        # The role on its own line, the buttons under it: the pane may be narrow.
+        ev.addWidget(self.role_combo)
+        row.addWidget(self.add_arg_button, 1)
         row.addWidget(self.remove_arg_button)
         ev.addLayout(row)
         outer.addWidget(self.event_box)
@@ -160,11 +166,13 @@ class Inspector(QScrollArea):
         # -- claim ---------------------------------------------------------------------
         self.claim_box = QGroupBox("Claim")
         cl = QFormLayout(self.claim_box)
+        # In a narrow pane a caption goes above its field rather than pushing it out of view.
+        cl.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.claimant_label = plain_label(wrap=True)
         cl.addRow("Claimant", self.claimant_label)
         pick_row = QHBoxLayout()
-        self.pick_claimant_button = QPushButton("&Pick claimant span")
-        self.pick_claimant_button.setToolTip(plain_tooltip("Then click an entity span in the text (Shift+K)"))
+        self.pick_claimant_button = QPushButton("&Pick span")
+        self.pick_claimant_button.setToolTip(plain_tooltip("Pick the claimant: then click an entity span in the text (Shift+K)"))
         self.pick_claimant_button.clicked.connect(self.pickClaimantRequested.emit)
         self.clear_claimant_button = QPushButton("Clear")
         self.clear_claimant_button.clicked.connect(self._clear_claimant)
@@ -192,6 +200,7 @@ class Inspector(QScrollArea):
         # -- relation ------------------------------------------------------------------
         self.relation_box = QGroupBox("Relation")
         rl = QFormLayout(self.relation_box)
+        rl.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.head_label = plain_label(wrap=True)
         self.tail_label = plain_label(wrap=True)
         rl.addRow("Head", self.head_label)
@@ -349,6 +358,9 @@ class Inspector(QScrollArea):
         keys = {item: letter for letter, item in claim_attribute_keys(schema).items()}
         for attr in schema.claim.attributes:
             combo = QComboBox()
+            # As narrow as the pane needs (the open list still shows whole items).
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
             combo.addItem(NOT_SET, None)
             hints = []
             for value in attr.values:

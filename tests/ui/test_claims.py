@@ -299,3 +299,26 @@ def test_the_first_claim_opens_no_window_of_its_own(qtbot, window, project):
     before = len(project.annotations(window.workspace.doc_id))
     qtbot.keyClick(window.article_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert len(project.annotations(window.workspace.doc_id)) == before - 1
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (1024, 700)])
+def test_the_claim_inspector_fits_its_pane(qtbot, window, project, size):
+    """A claim's inspector (claimant, four attributes with their keys) fits the
+    right pane's width: no part of it behind a horizontal scroll bar."""
+    window.resize(*size)
+    QApplication.processEvents()
+    new_claim(qtbot, window, project)
+    QApplication.processEvents()
+    inspector = window.inspector
+    assert inspector.widget().minimumSizeHint().width() <= inspector.viewport().width()
+    assert not inspector.horizontalScrollBar().isVisible()
+
+
+def test_the_event_inspector_fits_its_pane_at_1024x700(qtbot, window, project):
+    window.resize(1024, 700)
+    QApplication.processEvents()
+    select(window, "granted")
+    qtbot.keyClick(window.article_view, "1")
+    QApplication.processEvents()
+    inspector = window.inspector
+    assert inspector.widget().minimumSizeHint().width() <= inspector.viewport().width()
