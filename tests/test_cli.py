@@ -269,7 +269,7 @@ def test_export_says_it_created_the_missing_folder(runner, project, tmp_path):
     result = runner.invoke(main, ["export", str(project), "--format", "native", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.is_file()
-    assert f"Created folder {tmp_path / 'new'}" in result.output
+    assert f"Created folder {tmp_path / 'new' / 'deeper'}" in result.output  # the folder it writes into
     # Into a folder that exists: nothing to say about folders.
     again = runner.invoke(main, ["export", str(project), "--format", "native", "--out", str(tmp_path / "new" / "q.jsonl")])
     assert again.exit_code == 0, again.output

@@ -468,7 +468,7 @@ def _export(
                 )
         out.commit()
         if out.created is not None:
-            report.note(f"Created folder {out.created}")
+            report.note(f"Created folder {out.target.parent}")
     except ExportError:
         out.abort()
         raise
