@@ -331,3 +331,14 @@ def test_format_names_are_not_case_sensitive(runner, project, tmp_path):
     result = runner.invoke(main, ["export", str(project), "--format", "NATIVE", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "native record" in result.output and out.is_file()
+
+
+def test_export_into_a_new_folder_named_with_a_trailing_slash(runner, project, tmp_path):
+    """ "--out exports/new/" names a folder: a single-file format writes its
+    default file name inside it (not a file called "new")."""
+    result = runner.invoke(main, ["export", str(project), "--format", "native", "--out", f"{tmp_path / 'new'}/"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "new").is_dir()
+    [written] = list((tmp_path / "new").iterdir())
+    assert written.name == f"{project.stem}-native.jsonl"
+    assert f"Created folder {tmp_path / 'new'}" in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -26,9 +27,10 @@ from annotator.services.exporting import FORMATS, ExportError, ExportOptions, ex
 @click.option(
     "--out",
     "-o",
-    type=click.Path(path_type=Path),
+    type=click.Path(),
     default=None,
-    help="File (or folder, for brat, hf and any split) to write. Default: exports/PROJECT-FORMAT[.ext] in the working directory.",
+    help="File (or folder, for brat, hf and any split) to write; a folder ending in / takes the default file name. "
+    "Default: exports/PROJECT-FORMAT[.ext] in the working directory.",
 )
 @click.option("--annotator", default=None, help="Export only this annotator's annotations.")
 @click.option("--gold", is_flag=True, help="Export only the adjudicated gold layer.")
@@ -77,7 +79,7 @@ from annotator.services.exporting import FORMATS, ExportError, ExportOptions, ex
 def export_command(
     project: Path,
     fmt: str,
-    out: Path | None,
+    out: str | None,
     annotator: str | None,
     gold: bool,
     per_annotator: bool,
@@ -100,7 +102,8 @@ def export_command(
     try:
         options = ExportOptions(
             format=fmt,
-            out=out,
+            out=Path(out) if out is not None else None,
+            out_is_folder=out is not None and out.endswith(("/", os.sep)),
             annotator=annotator,
             gold=gold,
             per_annotator=per_annotator,

@@ -83,6 +83,9 @@ class ExportOptions:
     format: str
     #: Target file or folder; None: ``exports/<project>-<format>[suffix]`` in the working directory.
     out: Path | None = None
+    #: ``out`` was given as a folder ("exports/new/", a trailing separator): a
+    #: single-file format writes ``<project>-<format><suffix>`` into it.
+    out_is_folder: bool = False
     annotator: str | None = None
     gold: bool = False
     per_annotator: bool = False

@@ -128,7 +128,7 @@ def plan_output(project: Project, options: ExportOptions) -> Path:
     if out is None:
         out = Path("exports") / (stem if folder else stem + info.suffix)
     out = Path(out)
-    if not folder and out.is_dir():
+    if not folder and (out.is_dir() or options.out_is_folder):
         out = out / (stem + info.suffix)
     try:
         if out.resolve() == project.path.resolve():
