@@ -7,7 +7,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, QSize, Qt, Signal
 from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
 from annotator.core.constraints import one_line
@@ -189,9 +189,9 @@ class AnnotationPanel(QWidget):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setSectionResizeMode(AnnotationTableModel.TEXT, QHeaderView.ResizeMode.Stretch)
-        hh.resizeSection(AnnotationTableModel.KIND, 64)
-        hh.resizeSection(AnnotationTableModel.LABEL, 120)
-        hh.resizeSection(AnnotationTableModel.ANNOTATOR, 80)
+        hh.setMinimumSectionSize(28)
+        self._fit_columns()
+        self.table.viewport().installEventFilter(self)
         layout.addWidget(self.table, 1)
         self.count_label = plain_label()
         self.count_label.setStyleSheet("color: palette(mid);")
@@ -202,6 +202,28 @@ class AnnotationPanel(QWidget):
         for signal in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
             signal.connect(self._update_count)
         self._update_count()
+
+    #: The columns' widths when there is room (the text column takes the rest): kind, label, annotator.
+    COLUMN_WIDTHS = (64, 120, 80)
+    #: What the text column keeps at least before the others give way.
+    TEXT_MIN = 70
+
+    def _fit_columns(self) -> None:
+        """Give the columns their widths, or, in a narrow pane, shrink them in
+        proportion so that the text column keeps :data:`TEXT_MIN` and no
+        horizontal scroll bar is needed."""
+        room = self.table.viewport().width() - self.TEXT_MIN
+        wanted = sum(self.COLUMN_WIDTHS)
+        scale = 1.0 if room >= wanted else max(room, 0) / wanted
+        hh = self.table.horizontalHeader()
+        columns = (AnnotationTableModel.KIND, AnnotationTableModel.LABEL, AnnotationTableModel.ANNOTATOR)
+        for column, width in zip(columns, self.COLUMN_WIDTHS):
+            hh.resizeSection(column, max(hh.minimumSectionSize(), int(width * scale)))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return False
 
     def set_document(self, text: str, annotations: Iterable[Annotation], schema: LabelSchema | None) -> None:
         self._quiet = True

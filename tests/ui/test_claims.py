@@ -322,3 +322,12 @@ def test_the_event_inspector_fits_its_pane_at_1024x700(qtbot, window, project):
     QApplication.processEvents()
     inspector = window.inspector
     assert inspector.widget().minimumSizeHint().width() <= inspector.viewport().width()
+
+
+def test_the_annotation_list_fits_its_pane_at_1024x700(qtbot, window, project):
+    window.resize(1024, 700)
+    new_claim(qtbot, window, project)
+    QApplication.processEvents()
+    table = window.panel.table
+    qtbot.waitUntil(lambda: table.horizontalHeader().length() <= table.viewport().width())
+    assert not table.horizontalScrollBar().isVisible()
