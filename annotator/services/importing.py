@@ -94,6 +94,9 @@ class FileReport:
     #: ``kind label`` of labels added to the schema (``add_labels``).
     added_labels: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: ``label (kind)`` of the labels the schema lacks, when the file was refused
+    #: for them alone (importing it again with ``add_labels`` takes it in).
+    unknown_labels: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -123,6 +126,11 @@ class ImportReport:
     @property
     def refused(self) -> list[FileReport]:
         return [f for f in self.files if f.refused]
+
+    @property
+    def unknown_label_files(self) -> list[FileReport]:
+        """Files refused only because the schema lacks some of their labels."""
+        return [f for f in self.files if f.refused and f.unknown_labels]
 
     @property
     def refused_records(self) -> int:
@@ -268,6 +276,20 @@ class _Labels:
         for key in missing:
             self.unknown.setdefault(key, []).append(line)
 
+    def names(self) -> list[str]:
+        """``label (kind)`` of each unknown label."""
+        return [f"{label} ({kind})" for kind, label in sorted(self.unknown, key=lambda kl: (kl[1], kl[0]))]
+
+    def error(self, name: str) -> InputError:
+        """The file's refusal, with the command line's way out as its hint."""
+        many = len(self.unknown) > 1
+        return InputError(
+            name,
+            None,
+            self.message(),
+            hint=f"add {'them' if many else 'it'} to the schema (annotator schema PROJECT --set FILE) or import with --add-labels",
+        )
+
     def message(self) -> str:
         parts = []
         for (kind, label), lines in sorted(self.unknown.items(), key=lambda kv: (kv[0][1], kv[0][0])):
@@ -277,10 +299,7 @@ class _Labels:
                 listed = ", ".join(known_lines[:_LINES_LISTED]) + (", ..." if len(known_lines) > _LINES_LISTED else "")
                 where = f", line{'s' if len(known_lines) > 1 else ''} {listed}"
             parts.append(f"{label} ({kind}{where})")
-        return (
-            f"label{'s' if len(parts) > 1 else ''} not in the project's schema: {'; '.join(parts)}; "
-            f"add {'them' if len(parts) > 1 else 'it'} to the schema (annotator schema PROJECT --set FILE) or import with --add-labels"
-        )
+        return f"label{'s' if len(parts) > 1 else ''} not in the project's schema: {'; '.join(parts)}"
 
     def extended_schema(self) -> LabelSchema:
         """The schema with every unknown label added (grey, no shortcut); SchemaError
@@ -422,7 +441,9 @@ def _import_file(
         with project.transaction():
             documents, annotations = project.add_documents(records())
             if labels.unknown and not add_labels and not partial:
-                report.errors.append(InputError(name, None, labels.message()))
+                if not report.errors:  # refused for its labels alone
+                    report.unknown_labels = labels.names()
+                report.errors.append(labels.error(name))
             if report.errors and not partial:
                 report.refused = True
                 report.duplicates.clear()  # nothing of the file was looked at for import
@@ -554,8 +575,8 @@ def import_paths(
                         InputError(
                             name,
                             None,
-                            f"unknown kind of file {path.suffix or '(no extension)'!r}; importable: {known} "
-                            f"(or give --format: {', '.join(FORMATS)})",
+                            f"unknown kind of file {path.suffix or '(no extension)'!r}; importable: {known}",
+                            hint=f"or give --format: {', '.join(FORMATS)}",
                         )
                     ],
                     refused=True,

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QPushButton,
     QUndoView,
     QVBoxLayout,
@@ -102,6 +103,9 @@ class MainWindow(QMainWindow):
         self.export_dialog: ExportDialog | None = None
         self.shortcuts_dialog: dialogs.ShortcutsDialog | None = None
         self.last_import_dialog: dialogs.ReportDialog | None = None
+        self.labels_box: QMessageBox | None = None
+        #: The encoding each file or folder was last imported with (None: UTF-8).
+        self._import_encodings: dict[str, str | None] = {}
         self.encoding_dialog: dialogs.EncodingDialog | None = None
         self.last_merge_dialog: dialogs.ReportDialog | None = None
         self.article_view = ArticleView()
@@ -450,13 +454,14 @@ class MainWindow(QMainWindow):
         dialog.rejected.connect(lambda: self._import_done(report, declined=True))
         dialog.open()
 
-    def _import(self, paths: list[Path], encoding: str | None = None) -> ImportReport | None:
+    def _import(self, paths: list[Path], encoding: str | None = None, *, add_labels: bool = False) -> ImportReport | None:
         from annotator.services.importing import import_paths
 
         if self.project is None:
             return None
+        self._import_encodings.update({str(p): encoding for p in paths})
         try:
-            return import_paths(self.project, paths, encoding=encoding)
+            return import_paths(self.project, paths, encoding=encoding, add_labels=add_labels)
         except (ProjectError, ValueError) as err:
             dialogs.show_error(self, "Import", str(err))
             return None
@@ -471,7 +476,32 @@ class MainWindow(QMainWindow):
         self._import_done(report)
 
     def _import_done(self, report: ImportReport, *, declined: bool = False) -> None:
-        """Show what an import did (the files not valid text were left out when ``declined``)."""
+        """Show what an import did (the files not valid text were left out when
+        ``declined``); first offer to add the labels the schema lacks when files
+        were refused for them alone."""
+        unknown = report.unknown_label_files
+        if unknown and not getattr(report, "labels_asked", False):
+            report.labels_asked = True  # type: ignore[attr-defined]
+            names = sorted({n for f in unknown for n in f.unknown_labels})
+            shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+            files = ", ".join(Path(f.path).name for f in unknown[:5]) + (" …" if len(unknown) > 5 else "")
+            box = dialogs.message_box(
+                self,
+                QMessageBox.Icon.Question,
+                "Import: labels not in the schema",
+                f"{len(unknown)} file{'s' if len(unknown) > 1 else ''} ({files}) use{'' if len(unknown) > 1 else 's'} "
+                f"{len(names)} label{'s' if len(names) > 1 else ''} the project's schema does not have: {shown}.\n\n"
+                "Add them to the schema (grey, without a key: change them later in the schema) and import these files? "
+                "Nothing of these files was imported yet.",
+            )
+            add = box.addButton("Add labels and import", QMessageBox.ButtonRole.AcceptRole)
+            box.setStandardButtons(QMessageBox.StandardButton.NoButton)
+            box.addButton("Leave these files out", QMessageBox.ButtonRole.RejectRole)
+            box.setDefaultButton(add)
+            self.labels_box = box
+            box.finished.connect(lambda _r: self._labels_answered(report, box.clickedButton() is add, declined))
+            box.open()
+            return
         self.controller.publish(any_document())
         if self.current_doc_id is None and self.doc_list.model.rowCount():
             self.open_document(self.doc_list.model.doc_id(0) or "")
@@ -480,6 +510,27 @@ class MainWindow(QMainWindow):
             return
         self.last_import_dialog = dialogs.ReportDialog("Import", report.summary(), import_report_text(report), self)
         self.last_import_dialog.open()
+
+    def _labels_answered(self, report: ImportReport, add: bool, declined: bool) -> None:
+        """Import the files refused for their labels again, adding the labels (``add``)."""
+        if add:
+            retry = {id(f) for f in report.unknown_label_files}
+            by_encoding: dict[str | None, list[Path]] = {}
+            for f in report.unknown_label_files:  # each with the encoding it was read with
+                by_encoding.setdefault(self._encoding_of(f.path), []).append(Path(f.path))
+            redone = {}
+            for encoding, paths in by_encoding.items():
+                again = self._import(paths, encoding, add_labels=True)
+                redone.update({f.path: f for f in again.files} if again is not None else {})
+            report.files = [redone.get(f.path, f) if id(f) in retry else f for f in report.files]
+        self._import_done(report, declined=declined)
+
+    def _encoding_of(self, path: str) -> str | None:
+        """The encoding ``path`` was imported with (given itself, or a folder holding it)."""
+        for given, encoding in self._import_encodings.items():
+            if path == given or Path(path).is_relative_to(given):
+                return encoding
+        return None
 
     def change_annotator(self) -> None:
         known = self.project.annotators() if self.project is not None else []
@@ -852,4 +903,6 @@ def app_error_text(err: InputError) -> str:
     replaced by what to do in the app."""
     if err.undecodable:
         return f"{err.where}: {err.message}; {dialogs.ENCODING_FIELD_HINT}"
-    return str(err)
+    if "not in the project's schema" in err.message and err.hint:
+        return f"{err.where}: {err.message}; import the file again and choose “Add labels and import” to take them in"
+    return f"{err.where}: {err.message}"  # the command line's hint (--format, ...) means nothing here

@@ -67,8 +67,8 @@ def check_small_layout(qtbot, w: MainWindow) -> None:
     assert isinstance(scroll, QScrollArea)
     assert w.docks["labels"].isVisible() and not w.docks["labels"].visibleRegion().isEmpty()
     assert len(w.palette_widget.chips) == 25
-    assert not scroll.verticalScrollBar().isVisible()
-    assert not scroll.horizontalScrollBar().isVisible()
+    # (the docks' sizes settle over a few turns of the event loop: slow on a busy machine)
+    qtbot.waitUntil(lambda: not scroll.verticalScrollBar().isVisible() and not scroll.horizontalScrollBar().isVisible())
     viewport = scroll.viewport().rect()
     for chip in w.palette_widget.chips:
         top_left = chip.mapTo(scroll.viewport(), chip.rect().topLeft())
