@@ -231,8 +231,10 @@ def _tasks(text: str, name: str) -> Iterator[tuple[int, Any]]:
             while pos < len(body) and body[pos] in " \t\r\n":
                 pos += 1
             if pos < len(body) and body[pos] == "]":
-                if body[pos + 1 :].strip():
-                    raise InputError(name, body.count("\n", 0, pos) + 1, "text after the end of the JSON array")
+                rest = body[pos + 1 :]
+                if rest.strip():
+                    extra = pos + 1 + len(rest) - len(rest.lstrip())
+                    raise InputError(name, body.count("\n", 0, extra) + 1, "text after the end of the JSON array")
                 return
             if not first:
                 if pos >= len(body) or body[pos] != ",":
