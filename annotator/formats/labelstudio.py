@@ -637,7 +637,8 @@ def _results(
         value = item.get("value")
         if not isinstance(value, dict):
             raise error(f'{what}: no "value" object')
-        if config is not None and item.get("to_name") in config.refused:
+        to_name = item.get("to_name")
+        if config is not None and isinstance(to_name, str) and to_name in config.refused:
             raise error(f"{what}: regions on a {config.refused[item['to_name']]} tag cannot be imported (only Text regions can)")
         if kind in _REFUSED_TYPES:
             raise error(f"{what}: {_REFUSED_TYPES[kind]}; annotator imports regions of Text tags only")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from export_fixtures import full_project
 
 from annotator.core.models import GOLD, Document, entity
 from annotator.core.models import relation as relation_between
@@ -25,7 +26,6 @@ from annotator.formats.labelstudio import (
 from annotator.formats.writing import ExportOptions
 from annotator.services.exporting import export
 from annotator.services.importing import detect_format, import_paths
-from export_fixtures import full_project
 
 
 def region(rid: str, start: int, end: int, text: str | None, *labels: str, **extra: Any) -> dict[str, Any]:
@@ -226,7 +226,10 @@ def test_relation_directions_and_several_labels(tmp_path):
             task(
                 TEXT,
                 annotation(
-                    ACME, BO, relation("r1", "r2", "employs", "pays", direction="right"), relation("r1", "r2", "works_for", direction="left")
+                    ACME,
+                    BO,
+                    relation("r1", "r2", "employs", "pays", direction="right"),
+                    relation("r1", "r2", "works_for", direction="left"),
                 ),
             )
         ],
@@ -270,7 +273,12 @@ def test_json_min_records_of_one_task_are_one_document_with_a_layer_each(tmp_pat
     path = write(
         tmp_path / "min.json",
         [
-            {**rec, "label": [{"start": 0, "end": 4, "text": "Acme", "labels": ["ORG"]}], "sentiment": "positive", "annotator": "a@x.org"},
+            {
+                **rec,
+                "label": [{"start": 0, "end": 4, "text": "Acme", "labels": ["ORG"]}],
+                "sentiment": "positive",
+                "annotator": "a@x.org",
+            },
             {**rec, "label": [{"start": 11, "end": 13, "text": "Bo", "labels": ["PER"]}], "annotator": 4, "annotation_id": 4},
         ],
     )
@@ -397,7 +405,14 @@ PARAGRAPH_REGION = {
         (HTML_REGION, ["HTML (HyperText) regions", "XPath"]),
         (PARAGRAPH_REGION, ["paragraph regions"]),
         ({**region("r1", 0, 4, None, "ORG"), "value": {**HTML_REGION["value"], "labels": ["ORG"]}}, ["XPath or paragraph"]),
-        ({"value": {"x": 1, "y": 2, "width": 3, "height": 4, "rectanglelabels": ["ORG"]}, "id": "b", "type": "rectanglelabels"}, ["not a text region"]),
+        (
+            {
+                "value": {"x": 1, "y": 2, "width": 3, "height": 4, "rectanglelabels": ["ORG"]},
+                "id": "b",
+                "type": "rectanglelabels",
+            },
+            ["not a text region"],
+        ),
         (region("r9", 0, 99, "Acme", "ORG"), ["outside the text"]),
         (region("r9", 0, 4, "Acme"), ["value.labels must be a non-empty list"]),
         (relation("r1", "nope", "x"), ["to_id 'nope' is not the id of a labelled region"]),
@@ -454,7 +469,9 @@ def layer_view(project: Project) -> dict[str, tuple[list, list]]:
         doc = project.get_document(doc_id)
         anns = project.annotations(doc_id)
         by_id = {a.id: a for a in anns}
-        ents = sorted((a.annotator, a.label, a.start, a.end, json.dumps(a.attributes, sort_keys=True)) for a in anns if a.kind == "entity")
+        ents = sorted(
+            (a.annotator, a.label, a.start, a.end, json.dumps(a.attributes, sort_keys=True)) for a in anns if a.kind == "entity"
+        )
         rels = sorted(
             (a.annotator, a.label, by_id[a.head].start, by_id[a.head].end, by_id[a.tail].start, by_id[a.tail].end)
             for a in anns
