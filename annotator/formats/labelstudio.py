@@ -568,7 +568,7 @@ def _parse_task(task: dict[str, Any], file: str, line: int, opts: LabelStudioOpt
             continue
         who, explicit = _who(ann)
         layer = _Layer(who, explicit=explicit)
-        _results(ann.get("result"), layer, doc_results, error, f"annotation {i}", config)
+        _results(ann.get("result"), layer, doc_results, error, f"annotation {i}", config, key)
         layers.append(layer)
     for i, pred in enumerate(predictions if opts.predictions else [], start=1):
         if not isinstance(pred, dict):
@@ -576,7 +576,7 @@ def _parse_task(task: dict[str, Any], file: str, line: int, opts: LabelStudioOpt
         version = pred.get("model_version")
         version = str(version) if isinstance(version, (str, int, float)) and str(version).strip() else "unknown"
         layer = _Layer(f"{PREDICTION}{version.strip()}", explicit=True)
-        _results(pred.get("result"), layer, doc_results, error, f"prediction {i}", config)
+        _results(pred.get("result"), layer, doc_results, error, f"prediction {i}", config, key)
         layers.append(layer)
     metadata = {k: v for k, v in data.items() if k != key and k != "title"}
     meta = task.get("meta")
@@ -609,6 +609,7 @@ def _results(
     error: Callable[[str], InputError],
     where: str,
     config: _Config | None,
+    key: str,
 ) -> None:
     """Regions, relations and values of one annotation's ``result`` list, into ``layer``."""
     if results is None:
@@ -622,6 +623,8 @@ def _results(
         if not isinstance(item, dict):
             raise error(f"{what}: expected an object, found {_json_type(item)}")
         kind = item.get("type")
+        if not isinstance(kind, str):
+            raise error(f'{what}: no result "type" (labels, relation, choices, ...), found {kind!r:.40}')
         if kind == "relation":
             head, tail = plain_id(item.get("from_id")), plain_id(item.get("to_id"))
             if head is None or tail is None:
@@ -644,6 +647,11 @@ def _results(
             raise error(f"{what}: {_REFUSED_TYPES[kind]}; annotator imports regions of Text tags only")
         rid = plain_id(item.get("id"))
         if kind == "labels":
+            if config is not None and isinstance(to_name, str) and config.texts.get(to_name, key) != key:
+                raise error(
+                    f"{what}: the region is on the Text tag {to_name!r} (${config.texts[to_name]}), not on the text "
+                    f"imported (${key}); import one text per task, named with --data-key"
+                )
             start, end = value.get("start"), value.get("end")
             if isinstance(start, str) or isinstance(end, str) or "startOffset" in value:
                 raise error(
@@ -657,15 +665,17 @@ def _results(
                 raise error(f"{what}: value.start and value.end must be whole numbers, found {start!r:.30} and {end!r:.30}")
             text = value.get("text")
             label_what = f"{what} ({labels[0]})"
-            key = rid if rid is not None else f"#{j}"
-            if key in regions:
-                same = regions[key]
+            rkey = rid if rid is not None else f"#{j}"
+            if rkey in regions:
+                same = regions[rkey]
                 if (same.start, same.end) != (start, end):
-                    raise error(f"{what}: region id {key!r} is used for two different spans")
+                    raise error(f"{what}: region id {rkey!r} is used for two different spans")
                 same.labels += [x for x in labels if x not in same.labels]
                 continue
-            region = _Region(key, start, end, list(labels), text if isinstance(text, str) else None, label_what)
-            regions[key] = region
+            region = _Region(rkey, start, end, list(labels), text if isinstance(text, str) else None, label_what)
+            if isinstance(item.get("meta"), dict) and item["meta"]:
+                region.attributes["meta"] = item["meta"]  # the region's own notes
+            regions[rkey] = region
             layer.regions.append(region)
         elif kind in _VALUE_TYPES:
             name = item.get("from_name")

@@ -538,3 +538,27 @@ def test_export_shape_and_labelling_config(tmp_path):
     assert set(schema_labels) <= {x.get("value") for x in labels.findall("Label")}
     assert config.find("Text").get("value") == "$text"  # type: ignore[union-attr]
     assert any(LABELING_CONFIG in n for n in report.notes)
+
+
+def test_regions_on_another_text_of_the_task_are_refused(tmp_path):
+    (tmp_path / LABELING_CONFIG).write_text(
+        '<View><Text name="head" value="$title"/><Text name="body" value="$body"/>'
+        '<Labels name="label" toName="head,body"><Label value="ORG"/></Labels></View>',
+        "utf-8",
+    )
+    on_body = region("r1", 0, 4, "Acme", "ORG", to_name="body")
+    on_title = region("r2", 0, 4, "Acme", "ORG", to_name="head")
+    data = {"title": "Acme news", "body": "Acme hired Bo."}
+    path = write(tmp_path / "t.json", [{"id": 1, "data": data, "annotations": [annotation(on_body)]}])
+    assert read_labelstudio(path)[0][0].text == "Acme hired Bo."  # the Text tag its regions are on
+    both = write(tmp_path / "both.json", [{"id": 1, "data": data, "annotations": [annotation(on_body, on_title)]}])
+    with pytest.raises(InputError) as err:
+        read_labelstudio(both, options=LabelStudioOptions(data_key="body"))
+    assert "on the Text tag 'head' ($title), not on the text imported ($body)" in str(err.value)
+
+
+def test_region_notes_are_kept(tmp_path):
+    noted = region("r1", 0, 4, "Acme", "ORG", meta={"text": ["check the name"]})
+    path = write(tmp_path / "t.json", [task(TEXT, annotation(noted))])
+    ((_, (acme,)),) = read_labelstudio(path)
+    assert acme.attributes == {"meta": {"text": ["check the name"]}}
