@@ -562,3 +562,21 @@ def test_region_notes_are_kept(tmp_path):
     path = write(tmp_path / "t.json", [task(TEXT, annotation(noted))])
     ((_, (acme,)),) = read_labelstudio(path)
     assert acme.attributes == {"meta": {"text": ["check the name"]}}
+
+
+def test_command_line_options_data_key_and_predictions(tmp_path):
+    from click.testing import CliRunner
+
+    from annotator.cli import main
+
+    data = {"body": TEXT, "url": "http://example.org/1"}
+    pred = {"model_version": "ner-v2", "result": [region("p1", 11, 13, "Bo", "PER")]}
+    path = write(tmp_path / "t.json", [{"id": 1, "data": data, "annotations": [annotation(ACME)], "predictions": [pred]}])
+    target = str(tmp_path / "p.annotator")
+    refused = CliRunner().invoke(main, ["import", target, str(path), "--create", "--add-labels"])
+    assert refused.exit_code == 1 and "--data-key" in refused.output and "Traceback" not in refused.output
+    result = CliRunner().invoke(main, ["import", target, str(path), "--add-labels", "--data-key", "body", "--predictions"])
+    assert result.exit_code == 0, result.output
+    assert "imported 1 document (2 annotations)" in result.output
+    with Project(tmp_path / "p.annotator") as project:
+        assert sorted(project.annotators()) == ["prediction:ner-v2", "user 1"]
