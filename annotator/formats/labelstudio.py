@@ -185,8 +185,10 @@ def is_labelstudio(record: dict[str, Any]) -> bool:
 
 
 def sniff_labelstudio(path: str | Path, encoding: str | None = None) -> bool:
-    """Whether a file that is not JSON lines is one Label Studio task object spread
-    over several lines (as Label Studio's cloud storage writes ``<task id>.json``)."""
+    """Whether a ``.json`` file that is not JSON lines is one Label Studio task object
+    spread over several lines (as Label Studio's cloud storage writes ``<task id>.json``)."""
+    if Path(path).suffix.lower() != ".json":
+        return False
     try:
         text = read_text(read_bytes(path, str(path)), encoding=encoding, name=str(path)).lstrip("\ufeff \t\r\n")
         if not text.startswith("{"):
@@ -439,10 +441,14 @@ class _Task:
         )
         convert = code_point_offsets(self.raw, unit)
         anns: list[Annotation] = []
+        used: dict[str, int] = {}
         for layer in self.layers:
             who = layer.who or "imported"
             if annotator and not who.startswith(PREDICTION):
                 who = annotator
+            used[who] = used.get(who, 0) + 1
+            if used[who] > 1:  # two annotations by one person (or by nobody named): never merged
+                who = f"{who} #{used[who]}"
             ids: dict[str, str] = {}
             for r in layer.regions:
                 a, b = convert(r.start), convert(r.end)
@@ -753,21 +759,21 @@ def _parse_min(record: dict[str, Any], file: str, line: int, opts: LabelStudioOp
 
 def _choose_unit(tasks: list[_Task], asked: str, notes: list[str]) -> str:
     """The offset unit: the one asked, else the one under which every region's value.text matches."""
-    checks = [(t.raw, r) for t in tasks for layer in t.layers for r in layer.regions if r.text is not None]
+    checks = sum(1 for t in tasks for layer in t.layers for r in layer.regions if r.text is not None)
     astral = any(not t.raw.isascii() and any(ord(c) > 0xFFFF for c in t.raw) for t in tasks)
     if asked != "auto":
         notes.append(f"offsets read as {_UNIT_WORDS[asked]} (as asked)")
         return asked
     if not astral:
         return "codepoint"  # both units count the same: nothing to choose or tell
-    matches = {}
-    for unit in UNITS:
-        n = 0
-        for raw, r in checks:
-            convert = code_point_offsets(raw, unit)
-            a, b = convert(r.start), convert(r.end)
-            n += a is not None and b is not None and raw[a:b] == r.text
-        matches[unit] = n
+    matches = dict.fromkeys(UNITS, 0)
+    for t in tasks:
+        regions = [r for layer in t.layers for r in layer.regions if r.text is not None]
+        for unit in UNITS if regions else ():
+            convert = code_point_offsets(t.raw, unit)  # once per text and unit
+            for r in regions:
+                a, b = convert(r.start), convert(r.end)
+                matches[unit] += a is not None and b is not None and t.raw[a:b] == r.text
     if not checks:
         notes.append(
             "offsets read as code points (Label Studio 1.23): no region carries its text (value.text) to tell; "
@@ -777,8 +783,8 @@ def _choose_unit(tasks: list[_Task], asked: str, notes: list[str]) -> str:
     unit = "utf16" if matches["utf16"] > matches["codepoint"] else "codepoint"
     how = (
         "every region's value.text matches"
-        if matches[unit] == len(checks)
-        else f"{matches[unit]} of {len(checks)} regions' value.text match"
+        if matches[unit] == checks
+        else f"{matches[unit]} of {checks} regions' value.text match"
     )
     version = "Label Studio 1.23" if unit == "codepoint" else "Label Studio before 1.23"
     notes.append(f"offsets read as {_UNIT_WORDS[unit]} ({version}): {how}")

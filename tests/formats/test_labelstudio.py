@@ -580,3 +580,8 @@ def test_command_line_options_data_key_and_predictions(tmp_path):
     assert "imported 1 document (2 annotations)" in result.output
     with Project(tmp_path / "p.annotator") as project:
         assert sorted(project.annotators()) == ["prediction:ner-v2", "user 1"]
+
+
+def test_two_annotations_by_one_name_stay_two_layers(tmp_path):
+    path = write(tmp_path / "t.json", [task(TEXT, annotation(ACME, by=None), annotation(BO, by=None, aid=4))])
+    assert spans(read_labelstudio(path)) == [("imported", "ORG", "Acme"), ("imported #2", "PER", "Bo")]
