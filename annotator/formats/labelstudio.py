@@ -1,7 +1,7 @@
 """Label Studio: its JSON export (and JSON-MIN) in, tasks with annotations out.
 
 Reading: a Label Studio JSON export is one JSON array of tasks (or one task
-object, as cloud storage writes ``<task id>.json``)::
+object, as cloud storage writes ``<task id>.json``, or tasks one per line)::
 
     [{"id": 7, "data": {"text": "Acme hired Bo."},
       "annotations": [{"id": 3, "completed_by": 1, "result": [
@@ -208,7 +208,8 @@ def _is_min_regions(value: Any) -> bool:
 
 
 def _tasks(text: str, name: str) -> Iterator[tuple[int, Any]]:
-    """``(line, value)`` of every element of the file's JSON array (or of its one object)."""
+    """``(line, value)`` of every element of the file's JSON array (or of its one object,
+    or of its objects one per line)."""
     body = text.lstrip("\ufeff")
     decoder = json.JSONDecoder()
     at = len(body) - len(body.lstrip())
@@ -216,16 +217,17 @@ def _tasks(text: str, name: str) -> Iterator[tuple[int, Any]]:
     if at >= len(body):
         raise InputError(name, None, "the file is empty; a Label Studio export is a JSON array of tasks")
     try:
-        if body[at] != "[":
-            value, end = decoder.raw_decode(body, at)
-            if body[end:].strip():
-                extra = end + len(body[end:]) - len(body[end:].lstrip())
-                raise InputError(
-                    name,
-                    body.count("\n", 0, extra) + 1,
-                    "more than one JSON value in the file; a Label Studio export is one JSON array of tasks (or one task)",
-                )
-            yield line, value
+        if body[at] != "[":  # one task object, or one per line (JSON lines)
+            pos = at
+            while pos < len(body):
+                line += body.count("\n", at, pos)
+                at = pos
+                if body[pos] != "{":
+                    raise InputError(name, line, "expected a task ({...}) or one JSON array of tasks ([...])")
+                value, pos = decoder.raw_decode(body, pos)
+                yield line, value
+                while pos < len(body) and body[pos] in " \t\r\n":
+                    pos += 1
             return
         pos = at + 1
         first = True

@@ -260,6 +260,14 @@ def test_compact_export_on_one_line(tmp_path, project):
     assert import_paths(project, [path], add_labels=True).ok
 
 
+def test_tasks_one_per_line(tmp_path, project):
+    path = tmp_path / "tasks.jsonl"
+    path.write_text("".join(json.dumps(task(t, annotation(ACME), tid=i)) + "\n" for i, t in enumerate([TEXT, TEXT + " Again."])))
+    assert detect_format(path) == "labelstudio"
+    report = import_paths(project, [path], add_labels=True)
+    assert report.ok and report.documents == 2, report.errors
+
+
 def test_tasks_without_annotations(tmp_path):
     path = write(tmp_path / "t.json", [{"id": 1, "data": {"text": "Just text."}}])
     assert detect_format(path) == "labelstudio"
@@ -447,7 +455,7 @@ def test_paragraphs_config_tag_refused(tmp_path):
         ("", None, ["the file is empty"]),
         ('[{"data": {"text": "a"}}', 1, ["not valid JSON"]),
         ('[{"data": {"text": "a"}}]\n[1]', 2, ["text after the end of the JSON array"]),
-        ('{"data": {"text": "a"}}\n{"data": {"text": "b"}}', 2, ["more than one JSON value"]),
+        ('{"data": {"text": "a"}}\n{"data": {"text": "b"}} x', 2, ["expected a task ({...})"]),
         ("[1]", 1, ["expected a task"]),
     ],
 )
