@@ -362,7 +362,7 @@ def iter_labelstudio(
     if predictions:
         out.append(
             f"{predictions} prediction{'s' if predictions != 1 else ''} not imported "
-            "(predictions are imported only on request: --predictions, each as a layer prediction:<model_version>)"
+            "(they are imported only when asked: annotator import --predictions, each as a layer prediction:<model_version>)"
         )
 
 
