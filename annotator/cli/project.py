@@ -12,6 +12,7 @@ import click
 
 from annotator.cli.common import FormatChoice, open_project, project_argument, user_errors
 from annotator.core.schema import load_schema
+from annotator.formats.labelstudio import LabelStudioOptions
 from annotator.services.importing import FORMATS, ImportReport, import_paths
 from annotator.services.project import project_stats
 
@@ -117,6 +118,13 @@ def _check_annotator(ctx: click.Context, param: click.Parameter, value: str | No
 )
 @click.option("--partial", is_flag=True, help="Import the valid records of a file that has bad ones (the bad ones are listed).")
 @click.option("--create", is_flag=True, help="Make the project if it does not exist.")
+@click.option(
+    "--data-key",
+    help="Label Studio: the task data field holding the text (default: from labeling-config.xml, else the only text field, else 'text').",
+)
+@click.option(
+    "--predictions", is_flag=True, help="Label Studio: import predictions too, each as a layer prediction:<model_version>."
+)
 @click.pass_context
 def import_command(
     ctx: click.Context,
@@ -128,6 +136,8 @@ def import_command(
     add_labels: bool,
     partial: bool,
     create: bool,
+    data_key: str | None,
+    predictions: bool,
 ) -> None:
     """Import documents from files and folders (recursively) into PROJECT.
 
@@ -152,6 +162,7 @@ def import_command(
                 add_labels=add_labels,
                 partial=partial,
                 progress=bar,
+                labelstudio=LabelStudioOptions(data_key=data_key, predictions=predictions) if data_key or predictions else None,
             )
     finally:
         bar.close()

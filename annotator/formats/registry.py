@@ -109,6 +109,19 @@ FORMATS: dict[str, FormatInfo] = {
             description="NAME.txt + NAME.ann with T, E, R, A and # lines, plus annotation.conf and visual.conf",
         ),
         FormatInfo(
+            "labelstudio",
+            "Label Studio (JSON tasks + labelling config)",
+            ".json",
+            "annotator.formats.labelstudio:LabelStudioWriter",
+            folder=True,
+            many_layers=True,
+            default_kinds=("entity",),
+            offsets=True,
+            links=True,
+            description="tasks.json (tasks with one annotation per annotator: labels, per-region choices, relations) "
+            "and labeling-config.xml",
+        ),
+        FormatInfo(
             "events",
             "Event extraction (JSONL)",
             ".jsonl",

@@ -44,6 +44,7 @@ from annotator.formats.brat import BRAT_EXT, is_brat_text, iter_brat
 from annotator.formats.doccano import is_doccano, iter_doccano
 from annotator.formats.html import iter_html
 from annotator.formats.jsonl import iter_jsonl
+from annotator.formats.labelstudio import LABELING_CONFIG, LabelStudioOptions, is_labelstudio, iter_labelstudio, sniff_labelstudio
 from annotator.formats.native import is_native, iter_native
 from annotator.formats.plaintext import iter_plaintext
 from annotator.formats.prodigy import is_prodigy, iter_prodigy
@@ -62,7 +63,7 @@ __all__ = [
 ]
 
 #: Format names accepted by :func:`import_paths` (and ``annotator import --format``).
-FORMATS = ("txt", "html", "jsonl", "native", "doccano", "prodigy", "spans", "brat")
+FORMATS = ("txt", "html", "jsonl", "native", "doccano", "prodigy", "spans", "brat", "labelstudio")
 _TEXT_EXT = {".txt", ".text"}
 _HTML_EXT = {".html", ".htm", ".xhtml"}
 _JSON_EXT = {".jsonl", ".ndjson", ".json"}
@@ -192,12 +193,16 @@ def _known_extension(path: Path) -> bool:
 
 
 def _sniff_json(path: Path, encoding: str | None) -> str:
-    """native, doccano, prodigy or jsonl, from the keys of the first records."""
+    """native, doccano, prodigy, labelstudio or jsonl, from the keys of the first records."""
     try:
         seen = 0
-        for _, obj in iter_json_objects(path, encoding=encoding):
+        for number, obj in iter_json_objects(path, encoding=encoding):
             if isinstance(obj, InputError):
+                if number == 1 and sniff_labelstudio(path, encoding):  # one task object over many lines
+                    return "labelstudio"
                 continue
+            if is_labelstudio(obj):
+                return "labelstudio"
             if is_native(obj):
                 return "native"
             if is_doccano(obj):
@@ -229,7 +234,14 @@ def detect_format(path: str | Path, *, encoding: str | None = None) -> str | Non
 
 
 def _reader(
-    fmt: str, path: Path, name: str, encoding: str | None, annotator: str | None, hook: Callable[[int], None]
+    fmt: str,
+    path: Path,
+    name: str,
+    encoding: str | None,
+    annotator: str | None,
+    hook: Callable[[int], None],
+    labelstudio: LabelStudioOptions | None = None,
+    notes: list[str] | None = None,
 ) -> Iterator[Item]:
     if fmt == "txt":
         return iter_plaintext(path, encoding=encoding, name=name)
@@ -239,6 +251,8 @@ def _reader(
         return iter_native(path, encoding=encoding, name=name, progress=hook)
     if fmt == "brat":
         return iter_brat(path, encoding=encoding, annotator=annotator, name=name)
+    if fmt == "labelstudio":
+        return iter_labelstudio(path, encoding=encoding, annotator=annotator, name=name, options=labelstudio, notes=notes)
     json_readers = {"jsonl": iter_jsonl, "doccano": iter_doccano, "prodigy": iter_prodigy, "spans": iter_prodigy}
     return json_readers[fmt](path, encoding=encoding, annotator=annotator, name=name, progress=hook)
 
@@ -383,6 +397,7 @@ def _import_file(
     partial: bool,
     hook: Callable[[int], None],
     refine: Callable[[Record], Record] | None = None,
+    labelstudio: LabelStudioOptions | None = None,
 ) -> FileReport:
     """Read, check and store one file in one transaction.
 
@@ -400,7 +415,9 @@ def _import_file(
     def records() -> Iterator[tuple[Document, list[Annotation]]]:
         # Reading is most of the work; the last part of the file's share of the
         # progress comes when its transaction has been committed.
-        for item in _reader(fmt, path, name, encoding, annotator, lambda n: hook(int(n * _READ_SHARE))):
+        for item in _reader(
+            fmt, path, name, encoding, annotator, lambda n: hook(int(n * _READ_SHARE)), labelstudio, report.notes
+        ):
             if isinstance(item, InputError):
                 report.errors.append(item)
                 continue
@@ -504,6 +521,8 @@ def _expand(paths: Iterable[str | Path], fmt: str | None, report: ImportReport) 
             for file in _walk(path):
                 if fmt in (None, "brat") and is_brat_text(file):
                     continue  # imported with its .ann
+                if fmt in (None, "labelstudio") and file.name == LABELING_CONFIG:
+                    continue  # read with the Label Studio files beside it
                 if (fmt is None and not _known_extension(file)) or (fmt == "brat" and file.suffix.lower() not in BRAT_EXT):
                     report.ignored.append(str(file))
                 else:
@@ -527,6 +546,7 @@ def import_paths(
     partial: bool = False,
     progress: Progress | None = None,
     refine: Callable[[Record], Record] | None = None,
+    labelstudio: LabelStudioOptions | None = None,
 ) -> ImportReport:
     """Import files and folders into ``project``, one transaction per file.
 
@@ -539,6 +559,7 @@ def import_paths(
     ``progress(done_bytes, total_bytes, current_file)`` is called as files are read.
     ``refine(record)`` may change each record read before it is checked (the
     demo article's title and metadata, :func:`import_seeds`).
+    ``labelstudio``: options of Label Studio files (data key, predictions, offsets).
 
     Raises :class:`ReadOnlyProjectError` for a read-only project and ValueError
     for an unknown ``fmt``; every problem with the input is in the report.
@@ -597,6 +618,7 @@ def import_paths(
                         partial=partial,
                         hook=hook,
                         refine=refine,
+                        labelstudio=labelstudio,
                     )
                 )
         done = base + size

@@ -99,6 +99,7 @@ def test_every_format_name_has_a_reader(project, tmp_path):
         "native": jsonl(tmp_path / "n.jsonl", [{"text": "Native text.", "annotations": []}]),
         "spans": jsonl(tmp_path / "spans.jsonl", [{"text": "Sony hired.", "spans": [{"start": 0, "end": 4, "label": "ORG"}]}]),
         "brat": _brat_pair(tmp_path),
+        "labelstudio": jsonl(tmp_path / "ls.json", [{"id": 1, "data": {"text": "Label Studio task."}, "annotations": []}]),
     }
     assert sorted(samples) == sorted(FORMATS)
     for fmt, path in samples.items():
