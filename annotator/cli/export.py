@@ -29,7 +29,7 @@ from annotator.services.exporting import FORMATS, ExportError, ExportOptions, ex
     "-o",
     type=click.Path(),
     default=None,
-    help="File (or folder, for brat, hf and any split) to write; a folder ending in / takes the default file name. "
+    help="File (or folder, for brat, hf, labelstudio and any split) to write; a folder ending in / takes the default file name. "
     "Default: exports/PROJECT-FORMAT[.ext] in the working directory.",
 )
 @click.option("--annotator", default=None, help="Export only this annotator's annotations.")
@@ -50,7 +50,7 @@ from annotator.services.exporting import FORMATS, ExportError, ExportOptions, ex
     "kinds",
     multiple=True,
     type=click.Choice(list(SPAN_KINDS)),
-    help="Span kinds to export in spans/doccano/hf/conll/spacy (default: entity; repeat for several).",
+    help="Span kinds to export in spans/doccano/hf/conll/spacy/labelstudio (default: entity; repeat for several).",
 )
 @click.option("--include-empty", is_flag=True, help="Keep documents without annotations to export.")
 @click.option(
