@@ -313,12 +313,15 @@ class _Body:
     # -- one token or sub-token line ---------------------------------------------
     def unit(self, unit: _Unit, fields: list[str]) -> None:
         relations: dict[tuple[str, int], _Relation] = {}
+        counted: set[str] = set()
         for col in self.columns:
             raw = fields[col.index]
             if raw == "_":
                 continue
             if _skipped(col.layer) or (col.kind == "relation" and _skipped(self.layers[col.layer].base)):
-                self.skipped[col.layer] = self.skipped.get(col.layer, 0) + 1
+                if col.layer not in counted:  # annotations, not columns
+                    counted.add(col.layer)
+                    self.skipped[col.layer] = self.skipped.get(col.layer, 0) + len(split_unescaped(raw, "|"))
                 continue
             for stack, value in enumerate(split_unescaped(raw, "|")):
                 if col.kind == "span":
@@ -558,9 +561,12 @@ def iter_webanno(
     for unit in body.order:
         a, b = to_cp(unit.begin), to_cp(unit.end)
         if a is None or b is None or b > len(text):
-            raise InputError(
-                file, unit.line, f"token {unit.id}: offsets {unit.begin}-{unit.end} are outside the text or split a character"
+            where = (
+                f"are outside the text ({_utf16_len(text)} UTF-16 units long)"
+                if unit.end > _utf16_len(text)
+                else "split a character (offsets count UTF-16 units: a character beyond U+FFFF counts 2)"
             )
+            raise InputError(file, unit.line, f"token {unit.id}: offsets {unit.begin}-{unit.end} {where}")
         if text[a:b] != unit.text and text[a:b] != unescape_value(unit.text):
             raise InputError(
                 file,
