@@ -466,9 +466,9 @@ def _parse_body(lines: list[str], start: int, layers: list[_Layer], file: str) -
             )
         m, o = _UNIT_ID.fullmatch(fields[0]), _OFFSETS.fullmatch(fields[1])
         if m is None:
-            raise InputError(file, number, f"{fields[0]!r} is not a token id (SENTENCE-TOKEN, e.g. 1-3, or 1-3.1)")
+            raise InputError(file, number, f"{fields[0]!r} is not a token id (sentence-token, e.g. 1-3, or 1-3.1)")
         if o is None:
-            raise InputError(file, number, f"{fields[1]!r} is not an offset pair (BEGIN-END, e.g. 0-5)")
+            raise InputError(file, number, f"{fields[1]!r} is not an offset pair (begin-end, e.g. 0-5)")
         begin, end = int(o.group(1)), int(o.group(2))
         if begin > end:
             raise InputError(file, number, f"token {fields[0]}: its offsets {fields[1]} are reversed")
