@@ -80,6 +80,8 @@ _SKIPPED_PREFIXES = (
     "de.tudarmstadt.ukp.dkpro.core.api.segmentation.type.Sentence",
 )
 _ANY_TYPE = "uima.tcas.Annotation"
+#: Most UTF-16 units between two sentences (filled with spaces, as INCEpTION does) that are believed.
+_MAX_GAP = 1 << 20
 _VALUE_ESCAPES = {"\\": "\\", "[": "[", "]": "]", "|": "|", "_": "_", "->": "->", ";": ";", "t": "\t", "n": "\n", "*": "*"}
 _VALUE_ESCAPE = re.compile(r"\\(->|[\\\[\]|_;tn*])")
 _TEXT_ESCAPES = {"t": "\t", "n": "\n", "f": "\f", "r": "\r", "b": "\b", "\\": "\\"}
@@ -179,6 +181,10 @@ def _read_header(lines: list[str], file: str) -> tuple[list[_Layer], int]:
     """The layers the header declares and the index of the first line after it."""
     first = lines[0].lstrip("\ufeff") if lines else ""
     if not first.startswith(WEBANNO_MAGIC):
+        if first.lstrip().startswith("#") and ("webanno" in first or "dkpro" in first):
+            raise InputError(
+                file, 1, "WebAnno TSV 1 or 2 (no #FORMAT line) is not supported; export it from INCEpTION as WebAnno TSV 3.3"
+            )
         raise InputError(file, 1, f"not a WebAnno TSV file: it must start with '{WEBANNO_MAGIC} 3.3'")
     version = first[len(WEBANNO_MAGIC) :].strip()
     if version not in _VERSIONS:
@@ -485,6 +491,13 @@ def _parse_body(lines: list[str], start: int, layers: list[_Layer], file: str) -
                         )
                     parts[-1] = parts[-1][:-1]
                     length -= 1
+                if begin - length > _MAX_GAP:
+                    raise InputError(
+                        file,
+                        number,
+                        f"token {fields[0]} starts at {begin}, {begin - length} units after the sentences before it end: "
+                        "that much text between sentences is not in any WebAnno TSV file",
+                    )
                 if length < begin:
                     parts.append(" " * (begin - length))
                     length = begin
@@ -623,6 +636,13 @@ def _annotations(body: _Body, builder: TextBuilder, to_cp: _Utf16, doc: Document
             extra = {k: v for k, v in span.features.items() if k != first and v is not None}
         a, b = to_cp(span.begin), to_cp(span.end)
         assert a is not None and b is not None  # unit offsets were checked
+        if a == b:
+            raise InputError(
+                file,
+                span.line,
+                f"{_short_name(span.layer)} {label!r}: a zero-width annotation at {span.begin} (INCEpTION allows them); "
+                "annotations here cover at least one character",
+            )
         start, end = builder.span(a, b, what)
         kind = "event" if layer.events else "entity"
         out.append(

@@ -348,6 +348,18 @@ BAD = {
     ),
     "unknown layer line": (["#T_XX=foo|bar"], "", 2, "expected a layer line"),
     "undeclared base type": ([f"#T_RL=webanno.custom.R|BT_{NE}"], "", 2, "does not declare"),
+    "huge gap": (
+        [],
+        "#Text=a\n" + row("1-1", "99999999999999-99999999999999", "a"),
+        2,
+        "units after the sentences before it end",
+    ),
+    "zero-width annotation": (
+        [f"#T_SP={NE}|value"],
+        "#Text=one two\n" + row("1-1", "0-3", "one", "_") + row("1-1.1", "0-0", "", "PER") + row("1-2", "4-7", "two", "_"),
+        3,
+        "NamedEntity 'PER': a zero-width annotation at 0",
+    ),
     "text without tokens": ([], "#Text=a\n", 2, "must be followed by its tokens"),
     "no sentences": ([f"#T_SP={NE}|value"], "", None, "no sentences"),
     "blank text": ([], "#Text= \n" + row("1-1", "0-1", " "), None, "empty document"),
@@ -369,6 +381,17 @@ def test_other_versions_are_refused(tmp_path, version):
     path = tsv(tmp_path, [], "#Text=a\n" + row("1-1", "0-1", "a"), version=version)
     with pytest.raises(InputError, match="not supported; export it from INCEpTION as WebAnno TSV 3.3"):
         read_webanno(path)
+
+
+def test_tsv_2_and_other_files_are_refused(tmp_path):
+    old = tmp_path / "old.tsv"
+    old.write_text(f" # {NE} | value\n#id=1\n#text=a\n1-1\ta\tPER\n", encoding="utf-8")
+    with pytest.raises(InputError, match="WebAnno TSV 1 or 2 .* export it from INCEpTION as WebAnno TSV 3.3"):
+        read_webanno(old)
+    other = tmp_path / "other.tsv"
+    other.write_text("name\tage\n", encoding="utf-8")
+    with pytest.raises(InputError, match="not a WebAnno TSV file"):
+        read_webanno(other)
 
 
 def test_version_3_2_is_read(tmp_path):
