@@ -38,6 +38,9 @@ Import (:func:`iter_conll`; ``annotator import FILE --format conll``, or a
   continue an entity of its label (after ``O``, another label, an ``E-``/``S-``,
   or at a sentence's start) starts a new one, as IOB1 means; entities never
   cross sentences.  Any other tag is refused, naming the line.
+- A line starting with ``#`` whose last column is not a tag is a comment
+  (``# id 42 domain=news``, ``# text = ...``) and is skipped; ``# O`` is the
+  token ``#``.
 """
 
 from __future__ import annotations
@@ -191,6 +194,8 @@ def iter_conll(
             yield from finish(doc)
             doc = _Doc(number)
             continue
+        if line.startswith("#") and parse_tag(fields[-1]) is None:
+            continue  # a comment (``# id ...``, ``# text = ...``), not a token: its last column is no tag
         if doc is None:
             doc = _Doc(number)
         if doc.error is not None:

@@ -108,6 +108,12 @@ def test_labels_with_dashes_and_non_ascii_tokens(tmp_path):
     assert ents(doc, anns) == [("GPE-CITY", "Köln 😀")]
 
 
+def test_comment_lines_are_skipped_but_a_hash_token_is_a_token(tmp_path):
+    text = "# id 42\tdomain=news\nBonn\t_\t_\tB-LOC\n#\t_\t_\tO\n# text = x\nwins\t_\t_\tO\n"
+    [(doc, anns)] = read_conll(write(tmp_path, text))
+    assert doc.text == "Bonn # wins" and ents(doc, anns) == [("LOC", "Bonn")]
+
+
 def test_parse_tag():
     assert parse_tag("O") == ("O", "")
     assert parse_tag("U-X") == ("S", "X") and parse_tag("L-X") == ("E", "X")
