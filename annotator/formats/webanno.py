@@ -119,6 +119,8 @@ def _escaped_at(text: str, i: int) -> bool:
 
 def split_unescaped(value: str, sep: str) -> list[str]:
     """``value`` split at each ``sep`` that is not escaped."""
+    if "\\" not in value:
+        return value.split(sep)
     out, start = [], 0
     for i, ch in enumerate(value):
         if ch == sep and not _escaped_at(value, i):
@@ -130,6 +132,8 @@ def split_unescaped(value: str, sep: str) -> list[str]:
 
 def _suffix(value: str, pattern: re.Pattern[str]) -> tuple[str, re.Match[str] | None]:
     """``value`` without a trailing (unescaped) suffix matching ``pattern``, and the match."""
+    if not value.endswith(("]", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9")):
+        return value, None
     m = pattern.search(value)
     if m is None or _escaped_at(value, m.start()):
         return value, None
@@ -312,6 +316,10 @@ class _Body:
         #: (unit id, layer) -> chain element types in stacking order
         self.chain_types: dict[tuple[str, str], list[str | None]] = {}
         self.skipped: dict[str, int] = {}
+        #: columns of layers that are not imported (and of relations between their annotations)
+        self.skipped_columns = {
+            c.index for c in self.columns if _skipped(c.layer) or (c.kind == "relation" and _skipped(self.layers[c.layer].base))
+        }
 
     def error(self, line: int, message: str) -> InputError:
         return InputError(self.file, line, message)
@@ -324,7 +332,7 @@ class _Body:
             raw = fields[col.index]
             if raw == "_":
                 continue
-            if _skipped(col.layer) or (col.kind == "relation" and _skipped(self.layers[col.layer].base)):
+            if col.index in self.skipped_columns:
                 if col.layer not in counted:  # annotations, not columns
                     counted.add(col.layer)
                     self.skipped[col.layer] = self.skipped.get(col.layer, 0) + len(split_unescaped(raw, "|"))
@@ -623,13 +631,22 @@ def _annotations(body: _Body, builder: TextBuilder, to_cp: _Utf16, doc: Document
                 target = body.resolve(col.target, unit_id, ident, line, f"slot {role or col.feature} -> {unit_id}")
                 arguments.append(Argument(role=role or col.feature, target=target.id))
         arguments_of[span.id] = arguments
+    chains: dict[tuple[str, int], list[_Span]] = {}
+    for span in body.spans:
+        if span.chain is not None:
+            chains.setdefault((span.layer, span.chain[0]), []).append(span)
+    for elements in chains.values():
+        elements.sort(key=lambda s: s.chain[1] if s.chain else 0)
+    last = {elements[-1].id for elements in chains.values()}
     out: list[Annotation] = []
     for span in body.spans:
         layer = body.layers[span.layer]
         what = f"line {span.line}: {_short_name(span.layer)}"
         if layer.kind == "chain":
             label = span.features.get("referenceType") or _short_name(span.layer)
-            extra = {}
+            relation = span.features.get("referenceRelation")
+            # a link's relation is kept on the relation to the next element; the last one's here
+            extra = {"relation": relation} if relation and span.id in last else {}
         else:
             first = layer.first_feature
             label = (span.features.get(first) if first else None) or _short_name(span.layer)
@@ -645,6 +662,10 @@ def _annotations(body: _Body, builder: TextBuilder, to_cp: _Utf16, doc: Document
             )
         start, end = builder.span(a, b, what)
         kind = "event" if layer.events else "entity"
+        if kind == "entity" and not extra and type(label) is str:
+            out.append(builder.entity(doc.id, what, start, end, label, who))
+            out[-1].id = span.id
+            continue
         out.append(
             builder.annotation(
                 doc.id,
@@ -681,12 +702,7 @@ def _annotations(body: _Body, builder: TextBuilder, to_cp: _Utf16, doc: Document
                 annotator=who,
             )
         )
-    chains: dict[tuple[str, int], list[_Span]] = {}
-    for span in body.spans:
-        if span.chain is not None:
-            chains.setdefault((span.layer, span.chain[0]), []).append(span)
     for elements in chains.values():
-        elements.sort(key=lambda s: s.chain[1] if s.chain else 0)
         for one, two in zip(elements, elements[1:]):
             relation = one.features.get("referenceRelation")
             out.append(

@@ -288,6 +288,20 @@ def test_multi_token_chain_element(tmp_path):
     doc, anns = one(tsv(tmp_path, header, body))
     assert spans(doc, anns) == [("nam", "Angela Merkel"), ("pr", "she")]
     assert len([a for a in anns if a.kind == "relation"]) == 1
+    assert [a.attributes for a in anns if a.kind == "entity"] == [{}, {}]
+
+
+def test_the_last_chain_elements_relation_is_kept_on_it(tmp_path):
+    header = [f"#T_CH={COREF}|referenceType|referenceRelation"]
+    body = (
+        "#Text=Bob he\n" + row("1-1", "0-3", "Bob", "nam[1]", "coref->1-1") + row("1-2", "4-6", "he", "pr[1]", "anaphoric->1-2")
+    )
+    doc, anns = one(tsv(tmp_path, header, body))
+    assert sorted((a.label, a.attributes.get("relation")) for a in anns) == [
+        ("coref-next", "coref"),
+        ("nam", None),
+        ("pr", "anaphoric"),
+    ]
 
 
 def test_linguistic_layers_are_skipped_and_counted(tmp_path):
