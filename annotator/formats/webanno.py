@@ -87,11 +87,11 @@ _VALUE_ESCAPE = re.compile(r"\\(->|[\\\[\]|_;tn*])")
 _TEXT_ESCAPES = {"t": "\t", "n": "\n", "f": "\f", "r": "\r", "b": "\b", "\\": "\\"}
 _TEXT_ESCAPES.update({chr(i): chr(i) for i in range(32) if not 7 < i < 14})
 _TEXT_ESCAPE = re.compile("\\\\([tnfrb\\\\\x00-\x07\x0e-\x1f])")
-_UNIT_ID = re.compile(r"([0-9]+)-([0-9]+)(?:\.([0-9]+))?")
-_OFFSETS = re.compile(r"([0-9]+)-([0-9]+)")
-_SUFFIX = re.compile(r"\[([0-9]+)\]$")
-_REL_SUFFIX = re.compile(r"\[([0-9]+)_([0-9]+)\]$")
-_CHAIN_SUFFIX = re.compile(r"->([0-9]+)-([0-9]+)$")
+_UNIT_ID = re.compile(r"([0-9]{1,18})-([0-9]{1,18})(?:\.([0-9]{1,18}))?")
+_OFFSETS = re.compile(r"([0-9]{1,18})-([0-9]{1,18})")
+_SUFFIX = re.compile(r"\[([0-9]{1,18})\]$")
+_REL_SUFFIX = re.compile(r"\[([0-9]{1,18})_([0-9]{1,18})\]$")
+_CHAIN_SUFFIX = re.compile(r"->([0-9]{1,18})-([0-9]{1,18})$")
 
 
 def is_webanno(head: str) -> bool:

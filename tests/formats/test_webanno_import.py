@@ -374,6 +374,7 @@ BAD = {
         3,
         "NamedEntity 'PER': a zero-width annotation at 0",
     ),
+    "offsets too long to be numbers": ([], "#Text=a\n" + row("1-1", "0-" + "9" * 5000, "a"), 2, "not an offset pair"),
     "text without tokens": ([], "#Text=a\n", 2, "must be followed by its tokens"),
     "no sentences": ([f"#T_SP={NE}|value"], "", None, "no sentences"),
     "blank text": ([], "#Text= \n" + row("1-1", "0-1", " "), None, "empty document"),
