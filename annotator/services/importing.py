@@ -41,6 +41,7 @@ from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.core.store import Project, ProjectError, ReadOnlyProjectError
 from annotator.formats import InputError, Item, Record, iter_json_objects, read_bytes, read_text
 from annotator.formats.brat import BRAT_EXT, is_brat_text, iter_brat
+from annotator.formats.conll import CONLL_EXT, iter_conll
 from annotator.formats.doccano import is_doccano, iter_doccano
 from annotator.formats.html import iter_html
 from annotator.formats.jsonl import iter_jsonl
@@ -48,6 +49,7 @@ from annotator.formats.labelstudio import LABELING_CONFIG, LabelStudioOptions, i
 from annotator.formats.native import is_native, iter_native
 from annotator.formats.plaintext import iter_plaintext
 from annotator.formats.prodigy import is_prodigy, iter_prodigy
+from annotator.formats.webanno import is_webanno, iter_webanno
 
 __all__ = [
     "FORMATS",
@@ -63,7 +65,7 @@ __all__ = [
 ]
 
 #: Format names accepted by :func:`import_paths` (and ``annotator import --format``).
-FORMATS = ("txt", "html", "jsonl", "native", "doccano", "prodigy", "spans", "brat", "labelstudio")
+FORMATS = ("txt", "html", "jsonl", "native", "doccano", "prodigy", "spans", "brat", "labelstudio", "webanno", "conll")
 _TEXT_EXT = {".txt", ".text"}
 _HTML_EXT = {".html", ".htm", ".xhtml"}
 _JSON_EXT = {".jsonl", ".ndjson", ".json"}
@@ -189,7 +191,7 @@ def _walk(folder: Path) -> list[Path]:
 
 
 def _known_extension(path: Path) -> bool:
-    return path.suffix.lower() in _TEXT_EXT | _HTML_EXT | _JSON_EXT | BRAT_EXT
+    return path.suffix.lower() in _TEXT_EXT | _HTML_EXT | _JSON_EXT | BRAT_EXT | CONLL_EXT
 
 
 def _sniff_json(path: Path, encoding: str | None) -> str:
@@ -230,7 +232,17 @@ def detect_format(path: str | Path, *, encoding: str | None = None) -> str | Non
         return "html"
     if ext in _JSON_EXT:
         return _sniff_json(path, encoding)
+    if ext in CONLL_EXT:  # .tsv: WebAnno TSV when it says so, else CoNLL's token and tag columns
+        return "webanno" if _starts_with(path, is_webanno) else "conll"
     return None
+
+
+def _starts_with(path: Path, test: Callable[[str], bool]) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return test(fh.read(64).decode("utf-8", "replace"))
+    except OSError:
+        return False
 
 
 def _reader(
@@ -253,6 +265,8 @@ def _reader(
         return iter_brat(path, encoding=encoding, annotator=annotator, name=name)
     if fmt == "labelstudio":
         return iter_labelstudio(path, encoding=encoding, annotator=annotator, name=name, options=labelstudio, notes=notes)
+    if fmt in ("webanno", "conll"):
+        return (iter_webanno if fmt == "webanno" else iter_conll)(path, encoding=encoding, annotator=annotator, name=name)
     json_readers = {"jsonl": iter_jsonl, "doccano": iter_doccano, "prodigy": iter_prodigy, "spans": iter_prodigy}
     return json_readers[fmt](path, encoding=encoding, annotator=annotator, name=name, progress=hook)
 
@@ -588,7 +602,7 @@ def import_paths(
         if problem is not None:
             report.files.append(FileReport(name, errors=[problem], refused=True))
         elif file_fmt is None:
-            known = ", ".join(sorted(_TEXT_EXT | _HTML_EXT | _JSON_EXT))
+            known = ", ".join(sorted(_TEXT_EXT | _HTML_EXT | _JSON_EXT | CONLL_EXT))
             report.files.append(
                 FileReport(
                     name,

@@ -89,6 +89,11 @@ def _brat_pair(folder):
     return folder / "b.ann"
 
 
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def test_every_format_name_has_a_reader(project, tmp_path):
     samples = {
         "txt": DATA / "unicode-crlf.txt",
@@ -100,6 +105,10 @@ def test_every_format_name_has_a_reader(project, tmp_path):
         "spans": jsonl(tmp_path / "spans.jsonl", [{"text": "Sony hired.", "spans": [{"start": 0, "end": 4, "label": "ORG"}]}]),
         "brat": _brat_pair(tmp_path),
         "labelstudio": jsonl(tmp_path / "ls.json", [{"id": 1, "data": {"text": "Label Studio task."}, "annotations": []}]),
+        "webanno": _write(
+            tmp_path / "w.tsv", "#FORMAT=WebAnno TSV 3.3\n#T_SP=x.NamedEntity|value\n\n\n#Text=Sony\n1-1\t0-4\tSony\tORG\t\n"
+        ),
+        "conll": _write(tmp_path / "c.conll", "Sony B-ORG\nsells O\n"),
     }
     assert sorted(samples) == sorted(FORMATS)
     for fmt, path in samples.items():
