@@ -79,7 +79,9 @@ TEXT_MIN_WIDTH = 360
 FIRST_SIZE = (1400, 900)
 MENU_NAMES = ("File", "Edit", "View", "Document", "Review", "Help")
 PROJECT_FILTER = f"Annotator projects (*{PROJECT_SUFFIX});;All files (*)"
-IMPORT_FILTER = "Importable files (*.txt *.html *.htm *.jsonl *.json *.ndjson);;All files (*)"
+IMPORT_FILTER = (
+    "Importable files (*.txt *.text *.html *.htm *.xhtml *.jsonl *.json *.ndjson *.ann *.tsv *.conll *.iob *.bio);;All files (*)"
+)
 
 
 class MainWindow(QMainWindow):

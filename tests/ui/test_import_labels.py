@@ -91,3 +91,14 @@ def test_an_unknown_kind_of_file_is_not_told_to_give_a_flag(qtbot, window, tmp_p
     qtbot.waitUntil(lambda: window.last_import_dialog is not None and window.last_import_dialog.isVisible())
     details = report_text(window)
     assert "unknown kind of file" in details and "--format" not in details
+
+
+def test_the_file_dialog_offers_every_kind_of_file_the_importer_reads():
+    from annotator.formats.brat import BRAT_EXT
+    from annotator.formats.conll import CONLL_EXT
+    from annotator.services import importing
+    from annotator.ui.main_window import IMPORT_FILTER
+
+    offered = IMPORT_FILTER.split(";;")[0]
+    for ext in importing._TEXT_EXT | importing._HTML_EXT | importing._JSON_EXT | BRAT_EXT | CONLL_EXT:
+        assert f"*{ext}" in offered, ext
