@@ -106,6 +106,8 @@ class Record:
     offsets: str | None = None
     #: What the import summary should say about this record (equal notes are counted).
     notes: list[str] = field(default_factory=list)
+    #: A record answered other than "accept" (Prodigy's reject, ignore): not annotations, counted in the summary.
+    answer: str | None = None
 
     def pair(self) -> tuple[Document, list[Annotation]]:
         return self.document, self.annotations

@@ -139,9 +139,7 @@ def _spans_of(record: dict[str, Any], builder: TextBuilder, metadata: dict[str, 
 
 
 def _category_note(key: str, notes: list[str]) -> None:
-    notes.append(
-        f'document categories ("{key}") kept in the document\'s metadata: the project has no document labels yet'
-    )
+    notes.append(f'document categories ("{key}") kept in the document\'s metadata: the project has no document labels yet')
 
 
 def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None, state: ReaderState) -> Record:
@@ -180,15 +178,15 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None, 
     for i, rel in enumerate(relations, start=1):
         if not isinstance(rel, dict):
             raise builder.error(f"relation {i}: expected an object, found {rel!r:.60}")
-        label = rel.get("type", rel.get("label"))
-        what = f"relation {i} ({label})" if isinstance(label, str) else f"relation {i}"
+        rel_label = rel.get("type", rel.get("label"))
+        what = f"relation {i} ({rel_label})" if isinstance(rel_label, str) else f"relation {i}"
         ends = []
         for key in ("from_id", "to_id"):
             ref = rel.get(key)
             if isinstance(ref, (dict, list)) or ref not in by_id:
                 raise builder.error(f"{what}: {key} {ref!r:.40} is not the id of an entity of this document")
             ends.append(by_id[ref])
-        label = _label(builder, label, what, state)
+        label = _label(builder, rel_label, what, state)
         who = annotator or (f"user {rel['user']}" if plain_id(rel.get("user")) is not None else who_of[ends[0]])
         anns.append(builder.annotation(doc.id, what, kind="relation", head=ends[0], tail=ends[1], label=label, annotator=who))
     return Record(doc, anns, line, name=doc_name, offsets=builder.offsets, notes=notes)

@@ -297,8 +297,8 @@ def _no_unit(
     raw: str, spans: Sequence[tuple[int, int, str | None]], told: list[Unit], why: dict[Unit, tuple[int, str]], explicit: bool
 ) -> OffsetProblem:
     if explicit:
-        [(index, message)] = why.values()
-        return OffsetProblem(f"{message} (offsets read as {told[0].name}, as asked)", index)
+        [(at, message)] = why.values()
+        return OffsetProblem(f"{message} (offsets read as {told[0].name}, as asked)", at)
     reasons = "; ".join(f"read as {c.name}: {m}" for c, (_, m) in why.items())
     index = min((i for i, _ in why.values()), default=None)
     return OffsetProblem(

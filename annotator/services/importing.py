@@ -39,7 +39,7 @@ from annotator.core.gcpause import collector_paused
 from annotator.core.models import CLAIM_LABEL, Annotation, Document
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.core.store import Project, ProjectError, ReadOnlyProjectError
-from annotator.formats import InputError, Item, Record, iter_json_objects, read_bytes, read_text
+from annotator.formats import InputError, Item, ReadOptions, Record, iter_json_objects, read_bytes, read_text
 from annotator.formats.brat import BRAT_EXT, is_brat_text, iter_brat
 from annotator.formats.doccano import is_doccano, iter_doccano
 from annotator.formats.html import iter_html
@@ -94,10 +94,21 @@ class FileReport:
     #: ``kind label`` of labels added to the schema (``add_labels``).
     added_labels: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: The unit the file's offsets were read in (``UTF-16 units``); None: no spans read with a unit.
+    offsets: str | None = None
+    #: What the reader said about records (e.g. categories kept in metadata): note -> how many records.
+    record_notes: dict[str, int] = field(default_factory=dict)
+    #: Records imported without annotations because of their answer (Prodigy's reject, ignore): answer -> count.
+    answers: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.refused and not self.errors
+
+    @property
+    def all_notes(self) -> list[str]:
+        """``notes`` and the records' notes (with how many records each), for people."""
+        return self.notes + [f"{note} ({_n(n, 'record')})" for note, n in self.record_notes.items()]
 
 
 @dataclass
@@ -156,6 +167,16 @@ class ImportReport:
             parts.append(f"left out {_n(self.refused_records, 'bad record')}")
         if self.ignored:
             parts.append(f"ignored {_n(len(self.ignored), 'file')} of unknown type")
+        answers: dict[str, int] = {}
+        for f in self.files:
+            for answer, n in f.answers.items():
+                answers[answer] = answers.get(answer, 0) + n
+        if answers:
+            listed = ", ".join(f"{n} {answer}" for answer, n in sorted(answers.items()))
+            parts.append(f"not annotations: {_n(sum(answers.values()), 'record')} answered {listed}")
+        units = sorted({f.offsets for f in self.files if f.offsets and f.documents})
+        if units:
+            parts.append(f"offsets read as {' / '.join(units)}")
         return "; ".join(parts)
 
 
@@ -221,7 +242,13 @@ def detect_format(path: str | Path, *, encoding: str | None = None) -> str | Non
 
 
 def _reader(
-    fmt: str, path: Path, name: str, encoding: str | None, annotator: str | None, hook: Callable[[int], None]
+    fmt: str,
+    path: Path,
+    name: str,
+    encoding: str | None,
+    annotator: str | None,
+    hook: Callable[[int], None],
+    options: ReadOptions | None = None,
 ) -> Iterator[Item]:
     if fmt == "txt":
         return iter_plaintext(path, encoding=encoding, name=name)
@@ -231,8 +258,10 @@ def _reader(
         return iter_native(path, encoding=encoding, name=name, progress=hook)
     if fmt == "brat":
         return iter_brat(path, encoding=encoding, annotator=annotator, name=name)
-    json_readers = {"jsonl": iter_jsonl, "doccano": iter_doccano, "prodigy": iter_prodigy, "spans": iter_prodigy}
-    return json_readers[fmt](path, encoding=encoding, annotator=annotator, name=name, progress=hook)
+    if fmt in ("doccano", "prodigy", "spans"):  # the readers that take the offset unit and a label map
+        reader = iter_doccano if fmt == "doccano" else iter_prodigy
+        return reader(path, encoding=encoding, annotator=annotator, name=name, progress=hook, options=options)
+    return iter_jsonl(path, encoding=encoding, annotator=annotator, name=name, progress=hook)
 
 
 # ---------------------------------------------------------------------------
@@ -305,6 +334,10 @@ class _Checker:
         self.shas: dict[str, str] = {}
         self.doc_ids: set[str] = set()
         self.ann_ids: set[str] = set()
+        #: sha256 -> document id, of this call's documents
+        self.doc_by_sha: dict[str, str] = {}
+        #: document id -> annotator layers it has (read once per document, kept up to date by this call)
+        self.layers: dict[str, set[str]] = {}
 
     def duplicate(self, record: Record, file: str, pending: dict[str, str]) -> str | None:
         """A message when the record's text is already in the project (or earlier in this call)."""
@@ -364,6 +397,7 @@ def _import_file(
     partial: bool,
     hook: Callable[[int], None],
     refine: Callable[[Record], Record] | None = None,
+    options: ReadOptions | None = None,
 ) -> FileReport:
     """Read, check and store one file in one transaction.
 
@@ -377,18 +411,32 @@ def _import_file(
     pending_docs: set[str] = set()
     pending_anns: set[str] = set()
     reviews: list[tuple[str, list[dict[str, Any]]]] = []
+    notes = report.record_notes
+    #: sha256 -> id of this file's documents; document id -> its annotator layers (this call's documents and joins)
+    pending_ids: dict[str, str] = {}
+    layers = {doc_id: set(names) for doc_id, names in checker.layers.items()}  # kept only if the file is imported
+    #: annotations joining documents already there as new layers, and those documents
+    joins: list[Annotation] = []
+    joined: set[str] = set()
 
     def records() -> Iterator[tuple[Document, list[Annotation]]]:
         # Reading is most of the work; the last part of the file's share of the
         # progress comes when its transaction has been committed.
-        for item in _reader(fmt, path, name, encoding, annotator, lambda n: hook(int(n * _READ_SHARE))):
+        for item in _reader(fmt, path, name, encoding, annotator, lambda n: hook(int(n * _READ_SHARE)), options):
             if isinstance(item, InputError):
                 report.errors.append(item)
                 continue
+            if item.offsets:
+                report.offsets = item.offsets  # the last record's: the file's records narrowed it down
+            for note in item.notes:
+                notes[note] = notes.get(note, 0) + 1
+            if item.answer is not None:
+                report.answers[item.answer] = report.answers.get(item.answer, 0) + 1
             if refine is not None:
                 item = refine(item)
+            target = _layer_target(project, checker, item, pending_ids, layers) if fmt in _LAYERED else None
             try:
-                dup = checker.duplicate(item, name, pending)
+                dup = None if target else checker.duplicate(item, name, pending)
                 if dup:
                     report.duplicates.append(dup)
                     continue
@@ -407,7 +455,15 @@ def _import_file(
                             InputError(name, item.line, f"{_doc_name(item)}: labels not in the project's schema: {listed}")
                         )
                     continue
+            if target:  # new annotator layers of a document already there
+                if not report.errors or partial:
+                    joins.extend(a.model_copy(update={"doc_id": target}) for a in item.annotations)
+                    layers.setdefault(target, set()).update(a.annotator for a in item.annotations)
+                    joined.add(target)
+                continue
             doc = item.document
+            pending_ids[doc.sha256] = doc.id
+            layers[doc.id] = {a.annotator for a in item.annotations}
             pending[doc.sha256] = f"{name}:{item.line}" if item.line is not None else name
             pending_docs.add(doc.id)
             pending_anns.update(map(_ID, item.annotations))
@@ -421,6 +477,14 @@ def _import_file(
     try:
         with project.transaction():
             documents, annotations = project.add_documents(records())
+            if joins and (not report.errors or partial):
+                project.put_annotations(joins)
+                project.ensure_annotators({a.annotator for a in joins})
+                annotations += len(joins)
+                report.notes.append(
+                    f"added annotator layers to {_n(len(joined), 'document')} already in the project "
+                    f"({', '.join(sorted({a.annotator for a in joins}))})"
+                )
             if labels.unknown and not add_labels and not partial:
                 report.errors.append(InputError(name, None, labels.message()))
             if report.errors and not partial:
@@ -434,7 +498,7 @@ def _import_file(
                     report.errors = [InputError(name, None, f"cannot add the labels to the schema: {err}")]
                     report.refused = True
                     raise _NotImported from None
-            if not documents:
+            if not documents and not (joins and (not report.errors or partial)):
                 if not report.errors and not report.duplicates:
                     report.notes.append("no documents in the file")
                 raise _NotImported
@@ -464,9 +528,34 @@ def _import_file(
     report.documents = documents
     report.annotations = annotations
     checker.shas.update(pending)
+    checker.doc_by_sha.update(pending_ids)
+    checker.layers = layers
     checker.doc_ids.update(pending_docs)
     checker.ann_ids.update(pending_anns)
     return report
+
+
+#: Formats whose records may bring new annotator layers to a document already there
+#: (doccano exports one file per user; Prodigy datasets hold several annotators' answers).
+_LAYERED = ("doccano", "prodigy", "spans")
+
+
+def _layer_target(
+    project: Project, checker: _Checker, record: Record, pending_ids: dict[str, str], layers: dict[str, set[str]]
+) -> str | None:
+    """The id of the document with the record's text (in the project, or earlier in this
+    call) when the record's annotations are all in annotator layers that document does
+    not have yet: they join it as new layers.  None: not such a record (a duplicate, or new)."""
+    if not record.annotations:
+        return None
+    sha = record.document.sha256
+    doc_id = pending_ids.get(sha) or checker.doc_by_sha.get(sha) or project.document_by_sha(sha)
+    if doc_id is None:
+        return None
+    known = layers.get(doc_id)
+    if known is None:
+        known = layers[doc_id] = {a.annotator for a in project.annotations(doc_id)}
+    return None if {a.annotator for a in record.annotations} & known else doc_id
 
 
 class _NotImported(Exception):
@@ -506,6 +595,7 @@ def import_paths(
     partial: bool = False,
     progress: Progress | None = None,
     refine: Callable[[Record], Record] | None = None,
+    options: ReadOptions | None = None,
 ) -> ImportReport:
     """Import files and folders into ``project``, one transaction per file.
 
@@ -518,6 +608,8 @@ def import_paths(
     ``progress(done_bytes, total_bytes, current_file)`` is called as files are read.
     ``refine(record)`` may change each record read before it is checked (the
     demo article's title and metadata, :func:`import_seeds`).
+    ``options``: the offset unit (``--offsets``, ``--crlf-as-one``) and label map
+    (``--label-map``) for the readers that use them (doccano, Prodigy).
 
     Raises :class:`ReadOnlyProjectError` for a read-only project and ValueError
     for an unknown ``fmt``; every problem with the input is in the report.
@@ -576,6 +668,7 @@ def import_paths(
                         partial=partial,
                         hook=hook,
                         refine=refine,
+                        options=options,
                     )
                 )
         done = base + size

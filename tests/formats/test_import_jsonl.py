@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from annotator.core.models import Source
 from annotator.formats import InputError, ReadOptions
 from annotator.formats.doccano import is_doccano, read_doccano
-from annotator.formats.offsets import OffsetChoice
 from annotator.formats.jsonl import iter_jsonl, read_jsonl
+from annotator.formats.offsets import OffsetChoice
 from annotator.formats.prodigy import is_prodigy, read_prodigy
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -225,8 +225,8 @@ def prodigy_record(**kw):
 
 def test_prodigy_meta_annotator_and_relations(tmp_path):
     rel = {
-        "head": 0,
-        "child": 3,
+        "head": 3,
+        "child": 0,
         "label": "affiliated_with",
         "head_span": {"start": 12, "end": 20, "token_start": 2, "token_end": 3, "label": "PERSON"},
         "child_span": {"start": 0, "end": 5, "token_start": 0, "token_end": 0, "label": "ORG"},
