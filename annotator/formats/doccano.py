@@ -60,10 +60,14 @@ def is_doccano(record: dict[str, Any]) -> bool:
     ``start_offset``, old ``annotations`` with ``start_offset``, or ``cats``)."""
     for key in ("label", "labels"):
         value = record.get(key)
-        if isinstance(value, list) and all(isinstance(x, (list, str)) for x in value):
+        if isinstance(value, list) and all(
+            isinstance(x, (list, str)) or (isinstance(x, dict) and "start_offset" in x) for x in value
+        ):
             return True
     for key in ("entities", "annotations"):
         value = record.get(key)
+        if isinstance(value, dict):
+            value = list(value.values())
         if isinstance(value, list) and any(isinstance(e, dict) and "start_offset" in e for e in value):
             return True
     entities = record.get("entities")
@@ -114,6 +118,7 @@ def _spans_of(record: dict[str, Any], builder: TextBuilder, metadata: dict[str, 
         if not isinstance(items, list):
             raise builder.error(f'"{key}" must be a list of spans, found {items!r:.60}')
         if key in _CATEGORY_KEYS and items and all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in items):
+            metadata[key] = items
             _category_note(key, notes)
             continue
         categories = []
@@ -149,9 +154,8 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None, 
     metadata = extra_metadata(record, (*_KNOWN, field))
     notes: list[str] = []
     spans = _spans_of(record, builder, metadata, notes)
-    for key in _CATEGORY_KEYS:
-        if key in record and isinstance(record[key], list) and key not in metadata and any(key in n for n in notes):
-            metadata[key] = record[key]
+    if isinstance(record.get("cats"), list) and record["cats"]:
+        _category_note("cats", notes)  # kept in the metadata as an unknown key
     relations = record.get("relations") or []
     if isinstance(relations, dict):
         relations = list(relations.values())
