@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from annotator.core.models import Annotation, Document, Source, new_id, now
 from annotator.core.text import TextError, canonicalize, check_text, decode_bytes
-from annotator.formats.offsets import OffsetChoice, OffsetDetector, OffsetProblem
+from annotator.formats.offsets import OffsetChoice, OffsetDetector, OffsetProblem, Unit
 
 __all__ = [
     "DEFAULT_ANNOTATOR",
@@ -321,8 +321,8 @@ class TextBuilder:
             if a >= b:
                 raise self.error(f"{what}: span [{start}, {end}) covers only a line break's \\r, which is not kept")
             out.append((a, b))
-        if checked:
-            self.offsets = got.unit.name
+        if checked and (got.unit != Unit("codepoint") or len(got.units) < len(detector.choice.candidates())):
+            self.offsets = got.unit.name  # said in the summary when it is not plain code points, or was detected
         return out
 
     def error(self, message: str) -> InputError:
