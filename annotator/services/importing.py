@@ -25,6 +25,7 @@ an encoding field and a preview).
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -418,6 +419,8 @@ def _import_file(
     #: annotations joining documents already there as new layers, and those documents
     joins: list[Annotation] = []
     joined: set[str] = set()
+    #: document id -> what this file added to it (:func:`_key` -> annotation id), to leave out repeats
+    added: dict[str, dict[tuple[Any, ...], str]] = {}
 
     def records() -> Iterator[tuple[Document, list[Annotation]]]:
         # Reading is most of the work; the last part of the file's share of the
@@ -455,15 +458,21 @@ def _import_file(
                             InputError(name, item.line, f"{_doc_name(item)}: labels not in the project's schema: {listed}")
                         )
                     continue
-            if target:  # new annotator layers of a document already there
-                if not report.errors or partial:
-                    joins.extend(a.model_copy(update={"doc_id": target}) for a in item.annotations)
-                    layers.setdefault(target, set()).update(a.annotator for a in item.annotations)
+            if target:  # new annotator layers of a document already there, or more of this file's
+                new = _join(item.annotations, target, added.setdefault(target, {}))
+                if not new:
+                    report.duplicates.append(
+                        f"{name}:{item.line}: {_doc_name(item)}: its annotations are in the project already; skipped"
+                    )
+                elif not report.errors or partial:
+                    joins.extend(new)
                     joined.add(target)
                 continue
             doc = item.document
             pending_ids[doc.sha256] = doc.id
-            layers[doc.id] = {a.annotator for a in item.annotations}
+            if fmt in _LAYERED:
+                layers[doc.id] = set()  # new in this file: any layer may join it
+                added[doc.id] = {_key(a, {}): a.id for a in item.annotations}
             pending[doc.sha256] = f"{name}:{item.line}" if item.line is not None else name
             pending_docs.add(doc.id)
             pending_anns.update(map(_ID, item.annotations))
@@ -529,6 +538,8 @@ def _import_file(
     report.annotations = annotations
     checker.shas.update(pending)
     checker.doc_by_sha.update(pending_ids)
+    for doc_id, keys in added.items():  # later files of this call add no more to these layers
+        layers.setdefault(doc_id, set()).update(key[2] for key in keys)
     checker.layers = layers
     checker.doc_ids.update(pending_docs)
     checker.ann_ids.update(pending_anns)
@@ -544,8 +555,9 @@ def _layer_target(
     project: Project, checker: _Checker, record: Record, pending_ids: dict[str, str], layers: dict[str, set[str]]
 ) -> str | None:
     """The id of the document with the record's text (in the project, or earlier in this
-    call) when the record's annotations are all in annotator layers that document does
-    not have yet: they join it as new layers.  None: not such a record (a duplicate, or new)."""
+    file) when none of the record's annotations is in an annotator layer that document
+    had before this import: they join it (as new layers, or more of a layer this file
+    began: Prodigy asks about one text several times).  None: a duplicate, or a new text."""
     if not record.annotations:
         return None
     sha = record.document.sha256
@@ -556,6 +568,46 @@ def _layer_target(
     if known is None:
         known = layers[doc_id] = {a.annotator for a in project.annotations(doc_id)}
     return None if {a.annotator for a in record.annotations} & known else doc_id
+
+
+def _key(ann: Annotation, ids: dict[str, str]) -> tuple[Any, ...]:
+    """What makes two annotations of one layer the same (references through ``ids``)."""
+    ref = ids.get
+    return (
+        ann.kind,
+        ann.label,
+        ann.annotator,
+        ann.start,
+        ann.end,
+        ref(ann.head or "", ann.head),
+        ref(ann.tail or "", ann.tail),
+        tuple((a.role, ref(a.target, a.target)) for a in ann.arguments),
+        ref(ann.claimant_ref or "", ann.claimant_ref),
+        json.dumps(ann.attributes, sort_keys=True, default=str),
+    )
+
+
+def _join(annotations: list[Annotation], doc_id: str, added: dict[tuple[Any, ...], str]) -> list[Annotation]:
+    """The record's annotations moved to document ``doc_id``, those it has already
+    (``added``) left out and references to them pointed at the ones kept; ``added``
+    is updated."""
+    ids: dict[str, str] = {}
+    out = []
+    for ann in annotations:  # spans come before the links that name them
+        key = _key(ann, ids)
+        if key in added:
+            ids[ann.id] = added[key]
+            continue
+        update: dict[str, Any] = {"doc_id": doc_id}
+        if ann.head in ids or ann.tail in ids:
+            update.update(head=ids.get(ann.head or "", ann.head), tail=ids.get(ann.tail or "", ann.tail))
+        if any(a.target in ids for a in ann.arguments):
+            update["arguments"] = [a.model_copy(update={"target": ids.get(a.target, a.target)}) for a in ann.arguments]
+        if ann.claimant_ref in ids:
+            update["claimant_ref"] = ids[ann.claimant_ref or ""]
+        added[key] = ann.id
+        out.append(ann.model_copy(update=update))
+    return out
 
 
 class _NotImported(Exception):

@@ -122,3 +122,31 @@ def test_fuzz_prodigy_records(tmp_path, answer, offsets, spans, relations, text)
         else:
             doc, anns = item.pair()
             assert all(0 <= a.start < a.end <= len(doc.text) for a in anns if a.kind == "entity")
+
+
+def test_several_answers_on_one_text_make_one_document(tmp_path):
+    """Prodigy asks about one text several times (ner.teach) and several annotators answer:
+    one document, one layer per annotator, repeated spans once."""
+    one = {"start": 0, "end": 5, "token_start": 0, "token_end": 0, "label": "ORG"}
+    two = {"start": 12, "end": 20, "token_start": 2, "token_end": 3, "label": "PERSON"}
+    f = write(
+        tmp_path / "teach.jsonl",
+        [
+            record(spans=[one], answer="reject"),
+            record(spans=[one]),
+            record(spans=[two, one]),
+            record(spans=[two], _annotator_id="news-bob"),
+        ],
+    )
+    project = Project(tmp_path / "p.annotator", create=True)
+    try:
+        report = import_paths(project, [f], add_labels=True)
+        assert report.ok and report.documents == 1, report.errors
+        [doc_id] = project.document_ids()
+        text = project.document_text(doc_id)
+        got = sorted((a.annotator, text[a.start : a.end]) for a in project.annotations(doc_id))
+        assert got == [("news-alice", "Apple"), ("news-alice", "Tim Cook"), ("news-bob", "Tim Cook")]
+        again = import_paths(project, [f])
+        assert len(project.annotations(doc_id)) == 3 and again.annotations == 0
+    finally:
+        project.close()
