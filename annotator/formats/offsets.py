@@ -12,8 +12,9 @@ as the user asked (``--offsets codepoint|utf16|auto``, ``--crlf-as-one``):
   disagrees with its offsets is an error (never moved);
 - with ``auto``, every unit the text tells apart is tried: when spans carry
   their text, the units under which every span's text matches are kept;
-  otherwise those under which every span lies on code points (not inside an
-  astral character) and starts and ends on word edges.  When the units left
+  spans that do not are judged by where they fall: the units under which each
+  lies on code points (not inside an astral character), starts and ends on
+  word edges and is not only whitespace are kept.  When the units left
   read the spans differently, the record is refused with a message naming the
   options; a file's records must all fit one unit
   (:class:`OffsetDetector`).
@@ -160,6 +161,15 @@ def _on_edge(raw: str, at: int) -> bool:
     return not (_is_word(raw[at - 1]) and _is_word(raw[at]))
 
 
+def _off_edge(raw: str, reading: list[tuple[int, int]], spans: Sequence[tuple[int, int, str | None]]) -> int | None:
+    """The index of the first span without stated text that cuts a word or holds only
+    whitespace under this reading; None when there is none."""
+    for i, ((a, b), (_, _, text)) in enumerate(zip(reading, spans)):
+        if text is None and not (_on_edge(raw, a) and _on_edge(raw, b) and raw[a:b].strip()):
+            return i
+    return None
+
+
 def _fold(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -230,14 +240,16 @@ def resolve_offsets(
     if not readings:
         raise _no_unit(raw, spans, told, why, explicit=choice.unit != "auto" and len(told) == 1)
     distinct = _distinct(readings)
-    if len(distinct) > 1 and all(t is None for _, _, t in spans):
-        # no span says its text: keep the units whose spans start and end on word edges
-        edged = {c: r for c, r in readings.items() if all(_on_edge(raw, a) and _on_edge(raw, b) for a, b in r)}
-        for c in readings:
-            if c not in edged:
-                i = next(k for k, (a, b) in enumerate(readings[c]) if not (_on_edge(raw, a) and _on_edge(raw, b)))
-                a, b = readings[c][i]
-                why[c] = (i, f"{names[i]} would be {_short(raw[a:b])!r}, which cuts a word")
+    if len(distinct) > 1 and any(t is None for _, _, t in spans):
+        # spans that do not say their text: keep the units under which they start and end on word edges
+        edged = {}
+        for c, r in readings.items():
+            bad = _off_edge(raw, r, spans)
+            if bad is None:
+                edged[c] = r
+            else:
+                a, b = r[bad]
+                why[c] = (bad, f"{names[bad]} would be {_short(raw[a:b])!r}, which is not a whole word")
         if not edged:
             raise _no_unit(raw, spans, told, why, explicit=False)
         readings = edged

@@ -62,10 +62,9 @@ def test_no_unit_fits_names_the_options():
 
 
 def test_ambiguous_offsets_are_refused_never_guessed():
-    # "x 😀 a b": [4, 5) is "a" as code points and " " ... choose a case where both readings are on edges
-    text = "😀 a b c"
+    text = "😀 a.b"
     with pytest.raises(OffsetProblem) as info:
-        resolve_offsets(text, [(4, 5, None)])  # code points: "b"; UTF-16: "a": both whole words
+        resolve_offsets(text, [(4, 5, None)])  # code points: "b"; UTF-16 units: ".": both fit
     assert info.value.ambiguous and "--offsets codepoint or --offsets utf16" in str(info.value)
 
 
@@ -75,7 +74,7 @@ def test_a_file_has_one_unit():
     assert detector.used == Unit("utf16") and detector.detected
     # indifferent records keep the choice; an ambiguous one is read in the file's unit
     assert detector.resolve("plain Apple", [(6, 11, None)], where="line 2").spans == [(6, 11)]
-    assert detector.resolve("😀 a b c", [(4, 5, None)], where="line 3").spans == [(3, 4)]
+    assert detector.resolve("😀 a.b", [(4, 5, None)], where="line 3").spans == [(3, 4)]
     with pytest.raises(OffsetProblem, match=r"fit only code points.*up to line 1"):
         detector.resolve("😀 Apple", [(2, 7, None)], where="line 4")
 
@@ -112,3 +111,14 @@ def test_any_offsets_read_right_or_refused(pieces, unit, crlf_as_one, choice, da
         return
     for (a, b), (_, _, t) in zip(got.spans, spans):
         assert text[a:b].replace("\r\n", "\n") == t.replace("\r\n", "\n")
+
+
+def test_spans_without_text_decide_by_word_edges_whitespace_is_no_word():
+    text = "a\r\nb c"
+    # [4, 5): " " counting CRLF as two, "c" counting it as one: a span of only a space is no word
+    got = resolve_offsets(text, [(4, 5, None)])
+    assert text[slice(*got.spans[0])] == "c" and got.unit.crlf_as_one
+    # a span with its text decides for itself; the other span is judged by word edges
+    text = "😀 Apple and Pear"
+    got = resolve_offsets(text, [(3, 8, "Apple"), (13, 17, None)])
+    assert [text[a:b] for a, b in got.spans] == ["Apple", "Pear"] and got.unit.unit == "utf16"
