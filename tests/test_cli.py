@@ -161,6 +161,21 @@ def test_import_offsets_and_label_map_options(runner, project, tmp_path):
         assert (ann.label, p.document_text(doc_id)[ann.start : ann.end], ann.annotator) == ("ORG", "Apple", "admin")
 
 
+def test_import_crlf_as_one_option(runner, project, tmp_path):
+    text = "Acme rose.\r\nThen a.b fell."
+    at = text.index("b fell") - 1  # "b" counting CRLF as one; "." counting it as two: both fit
+    f = tmp_path / "g.jsonl"
+    f.write_text(json.dumps({"text": text, "label": [[at, at + 1, "X"]]}) + "\n", "utf-8")
+    result = runner.invoke(main, ["import", str(project), str(f), "--add-labels"])
+    assert result.exit_code == 1 and "--crlf-as-one" in result.stderr and "fit more than one unit" in result.stderr
+    result = runner.invoke(main, ["import", str(project), str(f), "--add-labels", "--crlf-as-one"])
+    assert result.exit_code == 0, result.output
+    assert "offsets read as code points, CRLF as one" in result.stdout
+    with Project(project) as p:
+        [ann] = [a for a in p.iter_all_annotations() if a.label == "X"]
+        assert p.document_text(ann.doc_id)[ann.start : ann.end] == "b"
+
+
 def test_import_project_problems(runner, tmp_path):
     missing = tmp_path / "missing.annotator"
     result = runner.invoke(main, ["import", str(missing), str(DATA / "batch.jsonl")])

@@ -207,3 +207,36 @@ def test_fuzz_doccano_records(tmp_path, pieces, keys, offsets, crlf, junk, data)
                 if a.kind == "entity":
                     assert 0 <= a.start < a.end <= len(doc.text)
     collect([])
+
+
+def _project_rows(project: Project) -> tuple:
+    docs = sorted((d.id, d.text, d.sha256) for d in project.iter_documents())
+    anns = sorted((a.id, a.doc_id, a.label, a.start, a.end, a.annotator) for a in project.iter_all_annotations())
+    return docs, anns
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(
+    spans=st.lists(st.tuples(st.integers(-2, 60), st.integers(-2, 60), st.sampled_from(["ORG", "GPE", 7])), max_size=3),
+    user=st.sampled_from(["alice", "bob", "all"]),
+    offsets=st.sampled_from(["auto", "codepoint", "utf16"]),
+)
+def test_fuzz_import_leaves_the_project_unchanged_on_error(tmp_path_factory, spans, user, offsets):
+    """Through the import service: a refused file changes nothing; an imported one has spans inside its text."""
+    tmp = tmp_path_factory.mktemp("fuzz")
+    project = Project(tmp / "p.annotator", create=True)
+    try:
+        base = write(tmp / "alice.jsonl", [{"text": TEXT, "label": [[*at(TEXT, "Apple", u16), "ORG"]]}])
+        assert import_paths(project, [base], add_labels=True).ok
+        before = _project_rows(project)
+        f = write(tmp / f"{user}.jsonl", [{"text": TEXT, "label": [list(s) for s in spans]}, {"text": "Second doc."}])
+        report = import_paths(project, [f], add_labels=True, options=ReadOptions(offsets=OffsetChoice(offsets)))
+        if not report.ok:
+            assert report.refused and all(str(e).startswith(str(f)) for e in report.errors)
+            assert _project_rows(project) == before
+        else:
+            for doc_id in project.document_ids():
+                n = len(project.document_text(doc_id))
+                assert all(0 <= a.start < a.end <= n for a in project.annotations(doc_id))
+    finally:
+        project.close()
