@@ -421,6 +421,9 @@ def _import_file(
     joined: set[str] = set()
     #: document id -> what this file added to it (:func:`_key` -> annotation id), to leave out repeats
     added: dict[str, dict[tuple[Any, ...], str]] = {}
+    #: metadata of this file's documents; what records joining a document had of their own
+    metas: dict[str, dict[str, Any]] = {}
+    extras: dict[str, list[dict[str, Any]]] = {}
 
     def records() -> Iterator[tuple[Document, list[Annotation]]]:
         # Reading is most of the work; the last part of the file's share of the
@@ -460,18 +463,25 @@ def _import_file(
                     continue
             if target:  # new annotator layers of a document already there, or more of this file's
                 new = _join(item.annotations, target, added.setdefault(target, {}))
-                if not new:
+                if item.annotations and not new:
                     report.duplicates.append(
                         f"{name}:{item.line}: {_doc_name(item)}: its annotations are in the project already; skipped"
                     )
                 elif not report.errors or partial:
                     joins.extend(new)
-                    joined.add(target)
+                    if new:
+                        joined.add(target)
+                    if target not in metas:
+                        metas[target] = project.get_document(target).metadata
+                    extra = _extra_metadata(item, name, metas[target])
+                    if extra:
+                        extras.setdefault(target, []).append(extra)
                 continue
             doc = item.document
             pending_ids[doc.sha256] = doc.id
             if fmt in _LAYERED:
                 layers[doc.id] = set()  # new in this file: any layer may join it
+                metas[doc.id] = doc.metadata
                 added[doc.id] = {_key(a, {}): a.id for a in item.annotations}
             pending[doc.sha256] = f"{name}:{item.line}" if item.line is not None else name
             pending_docs.add(doc.id)
@@ -486,6 +496,16 @@ def _import_file(
     try:
         with project.transaction():
             documents, annotations = project.add_documents(records())
+            for doc_id, entries in extras.items() if not report.errors or partial else ():
+                old = project.get_document(doc_id)
+                more = [*old.metadata.get(_MORE_RECORDS, []), *entries]
+                project.set_document_title(doc_id, old.title, {**old.metadata, _MORE_RECORDS: more}, actor="import")
+            if extras and (not report.errors or partial):
+                n = sum(map(len, extras.values()))
+                report.notes.append(
+                    f"{_n(n, 'record')} on a text read already: what {'they' if n > 1 else 'it'} had of "
+                    f"{'their' if n > 1 else 'its'} own is in the document's metadata ({_MORE_RECORDS!r})"
+                )
             if joins and (not report.errors or partial):
                 project.put_annotations(joins)
                 project.ensure_annotators({a.annotator for a in joins})
@@ -558,9 +578,9 @@ def _layer_target(
     file) when none of the record's annotations is in an annotator layer that document
     had before this import: they join it (as new layers, or more of a layer this file
     began: Prodigy asks about one text several times).  None: a duplicate, or a new text."""
-    if not record.annotations:
-        return None
     sha = record.document.sha256
+    if not record.annotations:  # e.g. a rejected answer: joins only a document of this file
+        return pending_ids.get(sha)
     doc_id = pending_ids.get(sha) or checker.doc_by_sha.get(sha) or project.document_by_sha(sha)
     if doc_id is None:
         return None
@@ -568,6 +588,21 @@ def _layer_target(
     if known is None:
         known = layers[doc_id] = {a.annotator for a in project.annotations(doc_id)}
     return None if {a.annotator for a in record.annotations} & known else doc_id
+
+
+#: Metadata key of what records that joined a document had of their own (file, line, fields).
+_MORE_RECORDS = "more_records"
+
+
+def _extra_metadata(record: Record, file: str, target: dict[str, Any]) -> dict[str, Any]:
+    """The record's metadata that the document it joins lacks or has otherwise (so
+    nothing of it is lost: another user's comments, a rejected answer's spans)."""
+    mine = record.document.metadata
+    diff = {k: v for k, v in mine.items() if target.get(k, _MISSING) != v}
+    return {"file": file, "line": record.line, **diff} if diff else {}
+
+
+_MISSING = object()
 
 
 def _key(ann: Annotation, ids: dict[str, str]) -> tuple[Any, ...]:

@@ -146,6 +146,10 @@ def test_several_answers_on_one_text_make_one_document(tmp_path):
         text = project.document_text(doc_id)
         got = sorted((a.annotator, text[a.start : a.end]) for a in project.annotations(doc_id))
         assert got == [("news-alice", "Apple"), ("news-alice", "Tim Cook"), ("news-bob", "Tim Cook")]
+        # nothing of the records that joined the document is lost: the accept after the reject, bob's answer
+        more = project.get_document(doc_id).metadata["more_records"]
+        assert [m["line"] for m in more] == [2, 3, 4] and more[2]["_annotator_id"] == "news-bob"
+        assert project.get_document(doc_id).metadata["answer"] == "reject"
         again = import_paths(project, [f])
         assert len(project.annotations(doc_id)) == 3 and again.annotations == 0
     finally:
