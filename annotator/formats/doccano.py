@@ -21,7 +21,8 @@ record is refused with a message saying so.
 Offsets: doccano's browser counts UTF-16 units, and its "grapheme" projects
 count a CRLF as one; the unit is the user's choice or detected
 (:mod:`annotator.formats.offsets`).  The annotator is ``--annotator``, else an
-annotation's ``user`` (``user 1``), else the file's name: doccano exports a
+annotation's ``user`` (``user 1``), else ``meta.annotator`` (our export
+writes it), else the file's name: doccano exports a
 project one file per user (``alice.jsonl``, ``bob.jsonl``), and each becomes
 that user's layer (``all.jsonl``, its collaborative export, is ``imported``).
 ``id`` becomes the external id; other fields (``Comments``, ``meta``, ...) become
@@ -167,7 +168,9 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None, 
     labels = [_label(builder, sp.label, sp.what, state) for sp in spans]
     where = builder.spans([(sp.start, sp.end, sp.text) for sp in spans], [sp.what for sp in spans], state.detector)
     doc = builder.document(external_id=plain_id(record.get("id")), source=Path(file).name, metadata=metadata)
-    default = annotator or _file_annotator(file)
+    meta = record.get("meta")
+    named = meta.get("annotator") if isinstance(meta, dict) else None  # our own export says whose it is
+    default = annotator or (named.strip() if isinstance(named, str) and named.strip() else _file_annotator(file))
     anns: list[Annotation] = []
     by_id: dict[Any, str] = {}
     for sp, label, (a, b) in zip(spans, labels, where):

@@ -240,3 +240,30 @@ def test_fuzz_import_leaves_the_project_unchanged_on_error(tmp_path_factory, spa
                 assert all(0 <= a.start < a.end <= n for a in project.annotations(doc_id))
     finally:
         project.close()
+
+
+def test_our_doccano_export_comes_back_with_its_layers(tmp_path):
+    src = tmp_path / "export"
+    src.mkdir()
+    write(src / "alice.jsonl", [{"id": 1, "text": TEXT, "label": [[*at(TEXT, "Apple", u16), "ORG"]]}])
+    write(src / "bob.jsonl", [{"id": 1, "text": TEXT, "label": [[*at(TEXT, "Paris", u16), "GPE"]]}])
+    from annotator.formats.writing import ExportOptions
+    from annotator.services.exporting import export
+
+    first = Project(tmp_path / "a.annotator", create=True)
+    second = Project(tmp_path / "b.annotator", create=True)
+    try:
+        assert import_paths(first, [src], add_labels=True).ok
+        out = tmp_path / "out.jsonl"
+        export(first, ExportOptions(format="doccano", out=out, per_annotator=True))
+        report = import_paths(second, [out], add_labels=True)  # code points now: detected from word edges
+        assert report.ok and report.documents == 1, report.errors
+        [doc_id] = second.document_ids()
+        text = second.document_text(doc_id)
+        assert sorted((a.annotator, text[a.start : a.end]) for a in second.annotations(doc_id)) == [
+            ("alice", "Apple"),
+            ("bob", "Paris"),
+        ]
+    finally:
+        first.close()
+        second.close()
