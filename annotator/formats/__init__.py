@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from annotator.core.models import Annotation, Document, Source, new_id, now
 from annotator.core.text import TextError, canonicalize, check_text, decode_bytes
-from annotator.formats.offsets import OffsetChoice, OffsetDetector, OffsetProblem, Unit
+from annotator.formats.offsets import OffsetChoice, OffsetDetector, OffsetProblem, Resolved, Unit, resolve_offsets
 
 __all__ = [
     "DEFAULT_ANNOTATOR",
@@ -36,6 +36,7 @@ __all__ = [
     "Item",
     "ReadOptions",
     "ReaderState",
+    "read_offsets",
     "TextBuilder",
     "collect",
     "read_text",
@@ -140,6 +141,29 @@ class ReaderState:
 
     def __post_init__(self) -> None:
         self.detector = OffsetDetector(self.options.offsets)
+
+
+def read_offsets(
+    raw: str,
+    spans: list[tuple[int, int, str | None]],
+    choice: OffsetChoice | str = "auto",
+    *,
+    file: str | Path,
+    line: int | None = None,
+    doc_name: str = "",
+    names: list[str] | None = None,
+    detector: OffsetDetector | None = None,
+) -> Resolved:
+    """:func:`~annotator.formats.offsets.resolve_offsets` for readers: code-point spans into
+    ``raw`` (before canonicalisation) and the unit used, or an :class:`InputError` naming
+    ``file``, ``line`` and ``doc_name``.  With ``detector`` (one per file) the file's records
+    must fit one unit and ``choice`` is the detector's."""
+    try:
+        if detector is not None:
+            return detector.resolve(raw, spans, where=f"line {line}" if line else doc_name, names=names)
+        return resolve_offsets(raw, spans, choice, names=names)
+    except OffsetProblem as err:
+        raise InputError(file, line, f"{doc_name}: {err.message}" if doc_name else err.message) from None
 
 
 def collect(items: Iterable[Item]) -> list[tuple[Document, list[Annotation]]]:

@@ -122,3 +122,17 @@ def test_spans_without_text_decide_by_word_edges_whitespace_is_no_word():
     text = "😀 Apple and Pear"
     got = resolve_offsets(text, [(3, 8, "Apple"), (13, 17, None)])
     assert [text[a:b] for a, b in got.spans] == ["Apple", "Pear"] and got.unit.unit == "utf16"
+
+
+def test_read_offsets_for_other_readers():
+    from annotator.formats import InputError, read_offsets
+
+    got = read_offsets("😀 Apple", [(3, 8, "Apple")], file="t.json", line=4, doc_name="task 7")
+    assert got.spans == [(2, 7)] and got.unit.name == "UTF-16 units"
+    with pytest.raises(InputError) as info:
+        read_offsets("😀 Apple hired", [(3, 8, "Apple")], "codepoint", file="t.json", line=4, doc_name="task 7")
+    assert str(info.value).startswith("t.json:4: task 7: span 1: span [3, 8) says its text is 'Apple'")
+    detector = OffsetDetector()
+    read_offsets("😀 Apple", [(3, 8, None)], file="t.json", line=1, detector=detector)
+    with pytest.raises(InputError, match="earlier records"):
+        read_offsets("😀 Apple", [(2, 7, None)], file="t.json", line=2, detector=detector)
