@@ -126,11 +126,54 @@ def test_import_options(runner, project, tmp_path):
         (["--encoding", "klingon"], "unknown text encoding 'klingon'"),
         (["--format", "csv"], "unknown format 'csv'. Formats: txt, html"),
         (["--annotator", " "], "may not be empty"),
+        (["--offsets", "bytes"], "'bytes' is not one of 'auto', 'codepoint', 'utf16'"),
+        (["--label-map", "/nonexistent/map.json"], "cannot read"),
     ],
 )
 def test_import_bad_options(runner, project, args, message):
     result = runner.invoke(main, ["import", str(project), str(DATA / "batch.jsonl"), *args])
     assert result.exit_code == 2 and message in result.output
+
+
+def test_import_offsets_and_label_map_options(runner, project, tmp_path):
+    text = "Ship 😀 Apple hired Tim Cook."
+    start = len(text[: text.index("Apple")].encode("utf-16-le")) // 2
+    f = tmp_path / "admin.jsonl"
+    f.write_text(json.dumps({"text": text, "label": [[start, start + 5, 1]]}) + "\n", "utf-8")
+    result = runner.invoke(main, ["import", str(project), str(f), "--add-labels"])
+    assert result.exit_code == 1 and "--label-map" in result.stderr
+    bad_map = tmp_path / "bad.json"
+    bad_map.write_text("[1, 2]")
+    result = runner.invoke(main, ["import", str(project), str(f), "--label-map", str(bad_map)])
+    assert result.exit_code == 2 and "expected a JSON object of label ids and names" in result.output
+    labels = tmp_path / "labels.json"
+    labels.write_text(json.dumps({"1": "ORG"}))
+    result = runner.invoke(
+        main, ["import", str(project), str(f), "--add-labels", "--label-map", str(labels), "--offsets", "utf16"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "offsets read as UTF-16 units" in result.stdout
+    result = runner.invoke(main, ["import", str(project), str(f), "--add-labels", "--label-map", str(labels)])
+    assert result.exit_code == 0 and "skipped 1 duplicate" in result.stdout
+    with Project(project) as p:
+        doc_id = p.document_by_sha(__import__("hashlib").sha256(text.encode()).hexdigest())
+        [ann] = p.annotations(doc_id)
+        assert (ann.label, p.document_text(doc_id)[ann.start : ann.end], ann.annotator) == ("ORG", "Apple", "admin")
+
+
+def test_import_crlf_as_one_option(runner, project, tmp_path):
+    text = "Acme rose.\r\nThen a.b fell."
+    at = text.index("b fell") - 1  # "b" counting CRLF as one; "." counting it as two: both fit
+    f = tmp_path / "g.jsonl"
+    f.write_text(json.dumps({"text": text, "label": [[at, at + 1, "X"]]}) + "\n", "utf-8")
+    result = runner.invoke(main, ["import", str(project), str(f), "--add-labels"])
+    assert result.exit_code == 1 and "--crlf-as-one" in result.stderr and "fit more than one unit" in result.stderr
+    result = runner.invoke(main, ["import", str(project), str(f), "--add-labels", "--crlf-as-one"])
+    assert result.exit_code == 0, result.output
+    assert "offsets read as code points, CRLF as one" in result.stdout
+    with Project(project) as p:
+        [ann] = [a for a in p.iter_all_annotations() if a.label == "X"]
+        assert p.document_text(ann.doc_id)[ann.start : ann.end] == "b"
 
 
 def test_import_project_problems(runner, tmp_path):

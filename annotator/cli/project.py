@@ -12,7 +12,9 @@ import click
 
 from annotator.cli.common import FormatChoice, open_project, project_argument, user_errors
 from annotator.core.schema import load_schema
+from annotator.formats import ReadOptions
 from annotator.formats.labelstudio import LabelStudioOptions
+from annotator.formats.offsets import OFFSET_UNITS, OffsetChoice
 from annotator.services.importing import FORMATS, ImportReport, import_paths
 from annotator.services.project import project_stats
 
@@ -75,7 +77,7 @@ def print_report(report: ImportReport) -> None:
             click.echo(f"{verb}: {f.path}: ... and {len(f.errors) - _ERRORS_LISTED} more problems", err=True)
         if f.added_labels:
             click.echo(f"{f.path}: added to the schema: {', '.join(f.added_labels)}", err=True)
-        for note in f.notes:
+        for note in f.all_notes:
             click.echo(f"{f.path}: {note}", err=True)
     if listed > _DUPLICATES_LISTED:
         click.echo(f"duplicate: ... and {listed - _DUPLICATES_LISTED} more", err=True)
@@ -98,6 +100,24 @@ def _check_annotator(ctx: click.Context, param: click.Parameter, value: str | No
     return value.strip() if value else value
 
 
+def _read_label_map(ctx: click.Context, param: click.Parameter, value: Path | None) -> tuple[Path, dict[str, str]] | None:
+    """The label map file as ``{id: name}``; a clear message for a file that is not one."""
+    if value is None:
+        return None
+    try:
+        data = json.loads(value.read_text("utf-8"))
+    except OSError as err:
+        raise click.BadParameter(f"{value}: cannot read: {err.strerror or err}") from None
+    except (ValueError, RecursionError) as err:
+        raise click.BadParameter(f"{value}: not valid JSON ({str(err)[:80]})") from None
+    if not isinstance(data, dict) or not data:
+        raise click.BadParameter(f'{value}: expected a JSON object of label ids and names, e.g. {{"1": "PERSON"}}')
+    for key, name in data.items():
+        if not isinstance(name, str) or not name.strip():
+            raise click.BadParameter(f"{value}: label id {key!r}: the name must be a non-empty string, found {name!r:.40}")
+    return value, {str(k).strip(): v for k, v in data.items()}
+
+
 @click.command("import")
 @project_argument
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -117,6 +137,26 @@ def _check_annotator(ctx: click.Context, param: click.Parameter, value: str | No
     "--add-labels", is_flag=True, help="Add labels the project's schema lacks (grey, no shortcut) instead of refusing the file."
 )
 @click.option("--partial", is_flag=True, help="Import the valid records of a file that has bad ones (the bad ones are listed).")
+@click.option(
+    "--offsets",
+    type=click.Choice(OFFSET_UNITS),
+    default="auto",
+    show_default=True,
+    help="What the files' offsets count (doccano, Prodigy): code points, UTF-16 units (doccano, older Label Studio), "
+    "or auto: the unit under which every span's text matches, or every span lies on word edges; the summary says which.",
+)
+@click.option(
+    "--crlf-as-one/--crlf-as-two",
+    default=None,
+    help="The tool counted a CRLF line break as one unit (doccano's grapheme projects, old brat) or as two "
+    "(default: two with --offsets codepoint/utf16; tried both ways with auto).",
+)
+@click.option(
+    "--label-map",
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=_read_label_map,
+    help='A JSON object naming labels given as ids (old doccano exports): {"1": "PERSON", "2": "ORG"}.',
+)
 @click.option("--create", is_flag=True, help="Make the project if it does not exist.")
 @click.option(
     "--data-key",
@@ -135,6 +175,9 @@ def import_command(
     annotator: str | None,
     add_labels: bool,
     partial: bool,
+    offsets: str,
+    crlf_as_one: bool | None,
+    label_map: tuple[Path, dict[str, str]] | None,
     create: bool,
     data_key: str | None,
     predictions: bool,
@@ -148,7 +191,17 @@ def import_command(
     with a bad record imports nothing (unless --partial), and the others still
     do. Documents whose text is in the project already are skipped. Exits with
     status 1 when anything was refused.
+
+    Offsets (doccano, Prodigy): --offsets auto (the default) reads them in the
+    unit under which every span's stated text matches, else every span lies on
+    word edges, and refuses a file that fits several units differently; a span
+    whose text disagrees with its offsets is refused, never moved.
     """
+    options = ReadOptions(
+        offsets=OffsetChoice(offsets, crlf_as_one),
+        label_map=label_map[1] if label_map else None,
+        label_map_name=str(label_map[0]) if label_map else "the label map",
+    )
     proj = open_project(project, create=create)
     bar = _ProgressBar()
     try:
@@ -162,7 +215,8 @@ def import_command(
                 add_labels=add_labels,
                 partial=partial,
                 progress=bar,
-                labelstudio=LabelStudioOptions(data_key=data_key, predictions=predictions) if data_key or predictions else None,
+                labelstudio=LabelStudioOptions(data_key=data_key, predictions=predictions, offsets=offsets),
+                options=options,
             )
     finally:
         bar.close()

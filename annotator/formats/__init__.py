@@ -27,12 +27,16 @@ from pydantic import ValidationError
 
 from annotator.core.models import Annotation, Document, Source, new_id, now
 from annotator.core.text import TextError, canonicalize, check_text, decode_bytes
+from annotator.formats.offsets import OffsetChoice, OffsetDetector, OffsetProblem, Resolved, Unit, resolve_offsets
 
 __all__ = [
     "DEFAULT_ANNOTATOR",
     "InputError",
     "Record",
     "Item",
+    "ReadOptions",
+    "ReaderState",
+    "read_offsets",
     "TextBuilder",
     "collect",
     "read_text",
@@ -99,6 +103,12 @@ class Record:
     review: list[Any] = field(default_factory=list)
     #: How messages name the document (e.g. ``document 'batch-1'``); empty for a whole file.
     name: str = ""
+    #: The offset unit the record's spans were read in, for people (``UTF-16 units``); None: no spans.
+    offsets: str | None = None
+    #: What the import summary should say about this record (equal notes are counted).
+    notes: list[str] = field(default_factory=list)
+    #: A record answered other than "accept" (Prodigy's reject, ignore): not annotations, counted in the summary.
+    answer: str | None = None
 
     def pair(self) -> tuple[Document, list[Annotation]]:
         return self.document, self.annotations
@@ -106,6 +116,54 @@ class Record:
 
 #: What importers yield: a record, or the error that stopped one record.
 Item = Record | InputError
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """The user's choices for reading annotated files (``annotator import`` options).
+
+    ``offsets``: the unit of the files' offsets (:class:`~annotator.formats.offsets.OffsetChoice`,
+    ``--offsets``, ``--crlf-as-one``); ``label_map``: label names by id (``--label-map``)
+    for files that name labels by number (old doccano exports)."""
+
+    offsets: OffsetChoice = field(default_factory=OffsetChoice)
+    label_map: dict[str, str] | None = None
+    #: Where the label map came from, for messages.
+    label_map_name: str = "the label map"
+
+
+@dataclass
+class ReaderState:
+    """What a reader keeps across one file's records: the options and the file's offset unit."""
+
+    options: ReadOptions = field(default_factory=ReadOptions)
+    detector: OffsetDetector = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.detector = OffsetDetector(self.options.offsets)
+
+
+def read_offsets(
+    raw: str,
+    spans: list[tuple[int, int, str | None]],
+    choice: OffsetChoice | str = "auto",
+    *,
+    file: str | Path,
+    line: int | None = None,
+    doc_name: str = "",
+    names: list[str] | None = None,
+    detector: OffsetDetector | None = None,
+) -> Resolved:
+    """:func:`~annotator.formats.offsets.resolve_offsets` for readers: code-point spans into
+    ``raw`` (before canonicalisation) and the unit used, or an :class:`InputError` naming
+    ``file``, ``line`` and ``doc_name``.  With ``detector`` (one per file) the file's records
+    must fit one unit and ``choice`` is the detector's."""
+    try:
+        if detector is not None:
+            return detector.resolve(raw, spans, where=f"line {line}" if line else doc_name, names=names)
+        return resolve_offsets(raw, spans, choice, names=names)
+    except OffsetProblem as err:
+        raise InputError(file, line, f"{doc_name}: {err.message}" if doc_name else err.message) from None
 
 
 def collect(items: Iterable[Item]) -> list[tuple[Document, list[Annotation]]]:
@@ -253,6 +311,43 @@ class TextBuilder:
         except TextError as err:
             raise self.error(str(err).removeprefix(f"{where}: ")) from None
         self.text, self._mapper = canonicalize(raw)
+        #: The unit :meth:`spans` read the offsets in (for people), None before.
+        self.offsets: str | None = None
+
+    def spans(
+        self, items: list[tuple[Any, Any, Any]], names: list[str], detector: OffsetDetector | None = None
+    ) -> list[tuple[int, int]]:
+        """Check raw spans ``(start, end, stated text or None)``, read their offsets in
+        the unit ``detector`` chooses (code points without one; see
+        :mod:`annotator.formats.offsets`) and map them to the canonical text.
+        ``names`` name the spans in messages.  A span whose stated text disagrees
+        with its offsets is an error, never moved."""
+        if detector is None:
+            return [self.span(s, e, what, t) for (s, e, t), what in zip(items, names)]
+        checked: list[tuple[int, int, str | None]] = []
+        for (start, end, text), what in zip(items, names):
+            if not _is_int(start) or not _is_int(end):
+                raise self.error(f"{what}: start and end must be whole numbers, got {start!r} and {end!r}")
+            if start >= end:
+                raise self.error(f"{what}: reversed or empty span [{start}, {end}): start must be less than end")
+            if start < 0:
+                raise self.error(f"{what}: span [{start}, {end}) is outside the text: offsets start at 0")
+            if text is not None and not isinstance(text, str):
+                raise self.error(f"{what}: its text must be a string, found {text!r:.40}")
+            checked.append((start, end, text))
+        try:
+            got = detector.resolve(self.raw, checked, where=f"line {self.line}" if self.line else self.doc_name, names=names)
+        except OffsetProblem as err:
+            raise self.error(err.message) from None
+        out = []
+        for (a, b), (start, end, _), what in zip(got.spans, checked, names):
+            a, b = self._mapper.map_span(a, b)
+            if a >= b:
+                raise self.error(f"{what}: span [{start}, {end}) covers only a line break's \\r, which is not kept")
+            out.append((a, b))
+        if checked and (got.unit != Unit("codepoint") or len(got.units) < len(detector.choice.candidates())):
+            self.offsets = got.unit.name  # said in the summary when it is not plain code points, or was detected
+        return out
 
     def error(self, message: str) -> InputError:
         return InputError(self.file, self.line, f"{self.doc_name}: {message}" if self.doc_name else message)
@@ -583,14 +678,18 @@ def annotator_name(option: str | None, from_record: Any = None) -> str:
     return DEFAULT_ANNOTATOR
 
 
-#: ``parse(record, file name, line, annotator option) -> Record`` of a JSON-lines format.
-RecordParser = Callable[[dict[str, Any], str, int, "str | None"], Record]
+#: ``parse(record, file name, line, annotator option) -> Record`` of a JSON-lines format
+#: (with ``stateful``: ``parse(record, file name, line, annotator option, ReaderState)``).
+RecordParser = Callable[..., Record]
 
 
 def json_reader(
-    parse: RecordParser, what: str
+    parse: RecordParser, what: str, *, stateful: bool = False
 ) -> tuple[Callable[..., Iterator[Item]], Callable[..., list[tuple[Document, list[Annotation]]]]]:
-    """The ``iter_<format>`` and ``read_<format>`` functions of a JSON-lines format."""
+    """The ``iter_<format>`` and ``read_<format>`` functions of a JSON-lines format.
+
+    A ``stateful`` parser gets a :class:`ReaderState` (one per file: the options
+    and the file's offset unit) as its fifth argument; readers take ``options``."""
 
     def iter_records(
         path: str | Path,
@@ -599,13 +698,19 @@ def json_reader(
         annotator: str | None = None,
         name: str | None = None,
         progress: Callable[[int], None] | None = None,
+        options: ReadOptions | None = None,
     ) -> Iterator[Item]:
+        if stateful:
+            state = ReaderState(options or ReadOptions())
+            return iter_json_records(
+                path, lambda r, f, n: parse(r, f, n, annotator, state), encoding=encoding, name=name, progress=progress
+            )
         return iter_json_records(path, lambda r, f, n: parse(r, f, n, annotator), encoding=encoding, name=name, progress=progress)
 
     def read_records(
-        path: str | Path, *, encoding: str | None = None, annotator: str | None = None
+        path: str | Path, *, encoding: str | None = None, annotator: str | None = None, options: ReadOptions | None = None
     ) -> list[tuple[Document, list[Annotation]]]:
-        return collect(iter_records(path, encoding=encoding, annotator=annotator))
+        return collect(iter_records(path, encoding=encoding, annotator=annotator, options=options))
 
     iter_records.__doc__ = (
         f"Records of a {what} file, streamed; bad lines are yielded as InputError.\n\n"

@@ -1,21 +1,32 @@
-"""doccano JSON lines (sequence labelling, and entities with relations).
+"""doccano JSON lines: sequence labelling, entities with relations, intent detection, old exports.
 
-Sequence labelling (one document per line)::
+Every shape doccano has written (one document per line, or one JSON array)::
 
     {"id": 1, "text": "EU rejects German call ...", "label": [[0, 2, "ORG"], [11, 17, "MISC"]]}
-
-Entities and relations::
-
+    {"text": "...", "labels": [[0, 2, "ORG"]]}                       (doccano 1.x)
     {"id": 1, "text": "...", "entities": [{"id": 0, "label": "ORG", "start_offset": 0, "end_offset": 6}],
      "relations": [{"id": 0, "from_id": 0, "to_id": 1, "type": "foundedAt"}]}
+    {"text": "Find a flight to Tacoma", "entities": [[17, 23, "City"]], "cats": ["flight"]}
+    {"text": "...", "annotations": [{"label": 3, "start_offset": 0, "end_offset": 5, "user": 1}]}  (doccano 1.0 JSON)
 
-Offsets are read as code points of ``text``, end-exclusive.  (doccano's web
-interface counts UTF-16 units, so files made there with characters outside
-the Basic Multilingual Plane, such as emoji, have shifted offsets after them;
-such spans are refused when they run past the text.)  A ``label`` list of
-plain strings (text classification) is kept as the document's ``label``
-metadata.  ``id`` becomes the external id; other fields (``Comments``, ``meta``,
-...) become metadata.
+Spans are ``[start, end, label]`` lists or objects with ``start_offset`` and
+``end_offset`` (or ``start``/``end``) under ``label``, ``labels``, ``entities``
+or ``annotations``.  A list of plain strings under ``label``/``labels``, and
+``cats``, are document categories: the project has no document labels yet,
+so they stay in the document's metadata under their key (the import says so).
+Labels given as numbers (doccano's label ids) need a label map
+(``--label-map FILE``, a JSON object ``{"3": "PERSON"}``); without one the
+record is refused with a message saying so.
+
+Offsets: doccano's browser counts UTF-16 units, and its "grapheme" projects
+count a CRLF as one; the unit is the user's choice or detected
+(:mod:`annotator.formats.offsets`).  The annotator is ``--annotator``, else an
+annotation's ``user`` (``user 1``), else ``meta.annotator`` (our export
+writes it), else the file's name: doccano exports a
+project one file per user (``alice.jsonl``, ``bob.jsonl``), and each becomes
+that user's layer (``all.jsonl``, its collaborative export, is ``imported``).
+``id`` becomes the external id; other fields (``Comments``, ``meta``, ...) become
+metadata.
 """
 
 from __future__ import annotations
@@ -25,105 +36,170 @@ from typing import Any
 
 from annotator.core.models import Annotation
 from annotator.formats import (
+    DEFAULT_ANNOTATOR,
+    ReaderState,
     Record,
     TextBuilder,
-    annotator_name,
     extra_metadata,
     json_reader,
     plain_id,
     record_name,
     record_text,
 )
-from annotator.formats.jsonl import check_label, parse_span
+from annotator.formats.jsonl import check_label
 
 __all__ = ["iter_doccano", "read_doccano", "is_doccano", "doccano_record", "DoccanoWriter"]
 
-_KNOWN = ("id", "text", "label", "entities", "relations")
+_SPAN_KEYS = ("label", "labels", "entities", "annotations")
+_KNOWN = ("id", "text", *_SPAN_KEYS, "relations")
+#: Keys whose list of strings are document categories.
+_CATEGORY_KEYS = ("label", "labels", "cats")
 
 
 def is_doccano(record: dict[str, Any]) -> bool:
-    """Whether a JSON record has doccano's shape (``label`` spans or ``entities`` with ``start_offset``)."""
-    label = record.get("label")
-    if isinstance(label, list) and all(isinstance(x, (list, str)) for x in label):
-        return True
+    """Whether a JSON record has doccano's shape (spans under ``label``/``labels``, ``entities`` with
+    ``start_offset``, old ``annotations`` with ``start_offset``, or ``cats``)."""
+    for key in ("label", "labels"):
+        value = record.get(key)
+        if isinstance(value, list) and all(
+            isinstance(x, (list, str)) or (isinstance(x, dict) and "start_offset" in x) for x in value
+        ):
+            return True
+    for key in ("entities", "annotations"):
+        value = record.get(key)
+        if isinstance(value, dict):
+            value = list(value.values())
+        if isinstance(value, list) and any(isinstance(e, dict) and "start_offset" in e for e in value):
+            return True
     entities = record.get("entities")
-    return isinstance(entities, list) and any(isinstance(e, dict) and "start_offset" in e for e in entities)
+    if isinstance(entities, list) and entities and all(isinstance(e, list) for e in entities):
+        return True
+    return isinstance(record.get("cats"), list) and "text" in record
 
 
-def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None) -> Record:
-    doc_name = record_name(record)
-    field = "text" if "text" in record or "data" not in record else "data"
-    builder = TextBuilder(record_text(record, file, line, doc_name, field), file=file, line=line, doc_name=doc_name)
-    metadata = extra_metadata(record, _KNOWN + (field,))
-    labels = record.get("label")
-    spans: list[Any] = []
-    if isinstance(labels, list):
-        if labels and all(isinstance(x, str) for x in labels):
-            metadata["label"] = labels  # document categories, not spans
-        else:
-            spans = labels
-    elif labels is not None:
-        raise builder.error(f'"label" must be a list of [start, end, label], found {labels!r:.60}')
-    doc = builder.document(external_id=plain_id(record.get("id")), source=Path(file).name, metadata=metadata)
-    who = annotator_name(annotator)
-    anns: list[Annotation] = []
-    for i, item in enumerate(spans, start=1):
-        try:
-            start, end, label, text = parse_span(item, i)
-        except ValueError as err:
-            raise builder.error(str(err)) from None
-        what = f"label {i} ({label})" if isinstance(label, str) else f"label {i}"
-        a, b = builder.span(start, end, what, text)
-        anns.append(
-            builder.annotation(
-                doc.id, what, kind="entity", start=a, end=b, label=check_label(builder, label, what), annotator=who
+def _file_annotator(file: str) -> str:
+    """doccano's per-user export files are named after the user; ``all`` is the collaborative one."""
+    stem = Path(file).stem.strip()
+    return stem if stem and stem.lower() != "all" else DEFAULT_ANNOTATOR
+
+
+class _Span:
+    __slots__ = ("start", "end", "label", "text", "what", "ident", "user")
+
+    def __init__(self, start: Any, end: Any, label: Any, text: Any, what: str, ident: Any = None, user: Any = None):
+        self.start, self.end, self.label, self.text = start, end, label, text
+        self.what, self.ident, self.user = what, ident, user
+
+
+def _label(builder: TextBuilder, label: Any, what: str, state: ReaderState) -> str:
+    """A label name: strings as they are, label ids through the label map."""
+    if isinstance(label, int) and not isinstance(label, bool):
+        labels = state.options.label_map
+        if labels is None:
+            raise builder.error(
+                f"{what}: the label is a number ({label}), a doccano label id; give the names with "
+                '--label-map FILE (a JSON object of ids and names, e.g. {"1": "PERSON", "2": "ORG"})'
             )
-        )
-    anns += _entities_and_relations(record, builder, doc.id, who)
-    return Record(doc, anns, line, name=doc_name)
+        name = labels.get(str(label))
+        if name is None:
+            raise builder.error(f"{what}: label id {label} is not in {state.options.label_map_name}")
+        return name
+    return check_label(builder, label, what)
 
 
-def _entities_and_relations(record: dict[str, Any], builder: TextBuilder, doc_id: str, who: str) -> list[Annotation]:
-    entities = record.get("entities") or []
-    relations = record.get("relations") or []
-    if not isinstance(entities, list) or not isinstance(relations, list):
-        raise builder.error('"entities" and "relations" must be lists')
-    out: list[Annotation] = []
-    by_id: dict[Any, str] = {}
-    for i, ent in enumerate(entities, start=1):
-        if not isinstance(ent, dict):
-            raise builder.error(f"entity {i}: expected an object, found {ent!r:.60}")
-        label = ent.get("label")
-        what = f"entity {i} ({label})" if isinstance(label, str) else f"entity {i}"
-        a, b = builder.span(ent.get("start_offset"), ent.get("end_offset"), what)
-        ann = builder.annotation(
-            doc_id, what, kind="entity", start=a, end=b, label=check_label(builder, label, what), annotator=who
-        )
-        if "id" in ent:
-            if ent["id"] in by_id:
-                raise builder.error(f"{what}: id {ent['id']!r} is used twice")
-            by_id[ent["id"]] = ann.id
-        out.append(ann)
-    for i, rel in enumerate(relations, start=1):
-        if not isinstance(rel, dict):
-            raise builder.error(f"relation {i}: expected an object, found {rel!r:.60}")
-        label = rel.get("type", rel.get("label"))
-        what = f"relation {i} ({label})" if isinstance(label, str) else f"relation {i}"
-        ends = []
-        for key in ("from_id", "to_id"):
-            ref = rel.get(key)
-            if ref not in by_id:
-                raise builder.error(f"{what}: {key} {ref!r} is not the id of an entity of this document")
-            ends.append(by_id[ref])
-        out.append(
-            builder.annotation(
-                doc_id, what, kind="relation", head=ends[0], tail=ends[1], label=check_label(builder, label, what), annotator=who
-            )
-        )
+def _spans_of(record: dict[str, Any], builder: TextBuilder, metadata: dict[str, Any], notes: list[str]) -> list[_Span]:
+    """Every span of the record, whichever key holds it; categories go to ``metadata``."""
+    out: list[_Span] = []
+    for key in _SPAN_KEYS:
+        items = record.get(key)
+        if items is None:
+            continue
+        if key in ("entities", "annotations") and isinstance(items, dict):
+            items = list(items.values())  # entities keyed by id
+        if not isinstance(items, list):
+            raise builder.error(f'"{key}" must be a list of spans, found {items!r:.60}')
+        if key in _CATEGORY_KEYS and items and all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in items):
+            metadata[key] = items
+            _category_note(key, notes)
+            continue
+        categories = []
+        for i, item in enumerate(items, start=1):
+            what = f"{key} {i}"
+            if isinstance(item, list):
+                if len(item) != 3:
+                    raise builder.error(f"{what}: expected [start, end, label], found {item!r:.60}")
+                out.append(_Span(item[0], item[1], item[2], None, what))
+            elif isinstance(item, dict):
+                start = item.get("start_offset", item.get("start"))
+                end = item.get("end_offset", item.get("end"))
+                if start is None and end is None and key == "annotations" and "label" in item:
+                    categories.append(item)  # a document classification annotation
+                    continue
+                out.append(_Span(start, end, item.get("label"), item.get("text"), what, item.get("id"), item.get("user")))
+            else:
+                raise builder.error(f"{what}: expected [start, end, label] or an object, found {item!r:.60}")
+        if categories:
+            metadata["annotations"] = categories
+            _category_note("annotations", notes)
     return out
 
 
-iter_doccano, read_doccano = json_reader(_parse, "doccano JSON-lines")
+def _category_note(key: str, notes: list[str]) -> None:
+    notes.append(f'document categories ("{key}") kept in the document\'s metadata: the project has no document labels yet')
+
+
+def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None, state: ReaderState) -> Record:
+    doc_name = record_name(record)
+    field = "text" if "text" in record or "data" not in record else "data"
+    builder = TextBuilder(record_text(record, file, line, doc_name, field), file=file, line=line, doc_name=doc_name)
+    metadata = extra_metadata(record, (*_KNOWN, field))
+    notes: list[str] = []
+    spans = _spans_of(record, builder, metadata, notes)
+    if isinstance(record.get("cats"), list) and record["cats"]:
+        _category_note("cats", notes)  # kept in the metadata as an unknown key
+    relations = record.get("relations") or []
+    if isinstance(relations, dict):
+        relations = list(relations.values())
+    if not isinstance(relations, list):
+        raise builder.error(f'"relations" must be a list, found {relations!r:.60}')
+    for sp in spans:
+        if isinstance(sp.label, str):
+            sp.what += f" ({sp.label})"
+    labels = [_label(builder, sp.label, sp.what, state) for sp in spans]
+    where = builder.spans([(sp.start, sp.end, sp.text) for sp in spans], [sp.what for sp in spans], state.detector)
+    doc = builder.document(external_id=plain_id(record.get("id")), source=Path(file).name, metadata=metadata)
+    meta = record.get("meta")
+    named = meta.get("annotator") if isinstance(meta, dict) else None  # our own export says whose it is
+    default = annotator or (named.strip() if isinstance(named, str) and named.strip() else _file_annotator(file))
+    anns: list[Annotation] = []
+    by_id: dict[Any, str] = {}
+    for sp, label, (a, b) in zip(spans, labels, where):
+        who = annotator or (f"user {sp.user}" if plain_id(sp.user) is not None else default)
+        ann = builder.entity(doc.id, sp.what, a, b, label, who)
+        if sp.ident is not None and not isinstance(sp.ident, (dict, list)):
+            if sp.ident in by_id:
+                raise builder.error(f"{sp.what}: id {sp.ident!r} is used twice")
+            by_id[sp.ident] = ann.id
+        anns.append(ann)
+    who_of = {a.id: a.annotator for a in anns}
+    for i, rel in enumerate(relations, start=1):
+        if not isinstance(rel, dict):
+            raise builder.error(f"relation {i}: expected an object, found {rel!r:.60}")
+        rel_label = rel.get("type", rel.get("label"))
+        what = f"relation {i} ({rel_label})" if isinstance(rel_label, str) else f"relation {i}"
+        ends = []
+        for key in ("from_id", "to_id"):
+            ref = rel.get(key)
+            if isinstance(ref, (dict, list)) or ref not in by_id:
+                raise builder.error(f"{what}: {key} {ref!r:.40} is not the id of an entity of this document")
+            ends.append(by_id[ref])
+        label = _label(builder, rel_label, what, state)
+        who = annotator or (f"user {rel['user']}" if plain_id(rel.get("user")) is not None else who_of[ends[0]])
+        anns.append(builder.annotation(doc.id, what, kind="relation", head=ends[0], tail=ends[1], label=label, annotator=who))
+    return Record(doc, anns, line, name=doc_name, offsets=builder.offsets, notes=notes)
+
+
+iter_doccano, read_doccano = json_reader(_parse, "doccano JSON-lines", stateful=True)
 
 
 # ---------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from typing import Any
 
 from annotator.core.models import Annotation, Argument
 from annotator.formats import (
+    ReaderState,
     Record,
     TextBuilder,
     annotator_name,
@@ -95,66 +96,122 @@ class _Tokens:
         return value
 
 
-def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None) -> Record:
+def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None, state: ReaderState) -> Record:
     doc_name = record_name(record, "meta.id", "id")
     builder = TextBuilder(record_text(record, file, line, doc_name), file=file, line=line, doc_name=doc_name)
     meta = record.get("meta")
     if not isinstance(meta, dict):
         meta = {}
+    answer = record.get("answer", "accept")
+    accepted = answer == "accept"
+    metadata = extra_metadata(record, _KNOWN if accepted else ("text", "tokens"), meta_keys=("meta",))
     doc = builder.document(
         external_id=plain_id(meta.get("id")) or plain_id(record.get("id")),
         source=Path(file).name,
-        metadata=extra_metadata(record, _KNOWN, meta_keys=("meta",)),
+        metadata=metadata,
     )
+    if not accepted:
+        # a rejected or ignored answer is not an annotation: its spans stay in the metadata
+        what = f"{answer!r:.40}" if isinstance(answer, str) else "neither accept, reject nor ignore"
+        note = f"records answered {what}: their spans are not annotations (kept in the documents' metadata)"
+        return Record(doc, [], line, name=doc_name, notes=[note], answer=answer if isinstance(answer, str) else repr(answer))
     who = annotator_name(annotator, record.get("_annotator_id"))
     tokens = _Tokens(record.get("tokens"), builder)
     spans = record.get("spans") or []
     relations = record.get("relations") or []
     if not isinstance(spans, list) or not isinstance(relations, list):
         raise builder.error('"spans" and "relations" must be lists')
-    anns: list[Annotation] = []
-    #: raw (start, end, label) -> annotation id, for relations
-    by_span: dict[tuple[int, int, str], str] = {}
+    #: raw (start, end, label) -> (span, name), in the order first met
+    found: dict[tuple[Any, Any, str], tuple[dict[str, Any], str]] = {}
 
-    def add_entity(span: Any, what: str) -> str:
+    def key_of(span: Any, what: str) -> tuple[Any, Any, str]:
         if not isinstance(span, dict):
             raise builder.error(f"{what}: expected an object, found {span!r:.60}")
         label = check_label(builder, span.get("label"), what)
         start, end = tokens.chars(span, what)
-        a, b = builder.span(start, end, what, span.get("text"))
+        key = (start, end, label)
+        found.setdefault(key, (span, what))
+        return key
+
+    span_keys = []
+    for i, span in enumerate(spans, start=1):
+        label = span.get("label") if isinstance(span, dict) else None
+        span_keys.append(key_of(span, f"span {i} ({label})" if isinstance(label, str) else f"span {i}"))
+    links = []
+    for i, rel in enumerate(relations, start=1):
+        if not isinstance(rel, dict):
+            raise builder.error(f"relation {i}: expected an object, found {rel!r:.60}")
+        label = rel.get("label")
+        what = f"relation {i} ({label})" if isinstance(label, str) else f"relation {i}"
+        ends = [_relation_end(rel, end, what, spans, tokens, key_of, builder) for end in ("head", "child")]
+        links.append((ends[0], ends[1], check_label(builder, label, what), what))
+    keys = list(found)
+    where = builder.spans([(k[0], k[1], found[k][0].get("text")) for k in keys], [found[k][1] for k in keys], state.detector)
+    anns: list[Annotation] = []
+    by_key: dict[tuple[Any, Any, str], int] = {}
+    for k, (a, b) in zip(keys, where):
+        span, what = found[k]
         kind = span.get("kind", "entity")
         if kind not in ("entity", "event", "claim"):
             raise builder.error(f'{what}: "kind" must be entity, event or claim, found {kind!r:.40}')
         attributes = span.get("attributes") or {}
         if not isinstance(attributes, dict):
             raise builder.error(f'{what}: "attributes" must be an object')
-        key = (start, end, label)
-        if key not in by_span:
-            ann = builder.annotation(doc.id, what, kind=kind, start=a, end=b, label=label, attributes=attributes, annotator=who)
-            anns.append(ann)
-            by_span[key] = ann.id
-        return by_span[key]
-
-    for i, span in enumerate(spans, start=1):
-        label = span.get("label") if isinstance(span, dict) else None
-        add_entity(span, f"span {i} ({label})" if isinstance(label, str) else f"span {i}")
-    for i, rel in enumerate(relations, start=1):
-        if not isinstance(rel, dict):
-            raise builder.error(f"relation {i}: expected an object, found {rel!r:.60}")
-        label = rel.get("label")
-        what = f"relation {i} ({label})" if isinstance(label, str) else f"relation {i}"
-        head = add_entity(rel.get("head_span"), f"{what} head_span")
-        child = add_entity(rel.get("child_span"), f"{what} child_span")
-        label = check_label(builder, label, what)
-        at = next(k for k, x in enumerate(anns) if x.id == head)
+        by_key[k] = len(anns)
+        anns.append(builder.annotation(doc.id, what, kind=kind, start=a, end=b, label=k[2], attributes=attributes, annotator=who))
+    for head_key, child_key, label, what in links:
+        at = by_key[head_key]
+        child = anns[by_key[child_key]].id
         if anns[at].kind == "event":  # our export writes event arguments as relations
             args = [*anns[at].arguments, Argument(role=label, target=child)]
             anns[at] = anns[at].model_copy(update={"arguments": args})
         elif anns[at].kind == "claim" and label == "claimant":
             anns[at] = anns[at].model_copy(update={"claimant_ref": child})
         else:
-            anns.append(builder.annotation(doc.id, what, kind="relation", head=head, tail=child, label=label, annotator=who))
-    return Record(doc, anns, line, name=doc_name)
+            anns.append(
+                builder.annotation(doc.id, what, kind="relation", head=anns[at].id, tail=child, label=label, annotator=who)
+            )
+    return Record(doc, anns, line, name=doc_name, offsets=builder.offsets)
 
 
-iter_prodigy, read_prodigy = json_reader(_parse, "Prodigy JSON-lines")
+def _relation_end(
+    rel: dict[str, Any],
+    end: str,
+    what: str,
+    spans: list[Any],
+    tokens: _Tokens,
+    key_of: Any,
+    builder: TextBuilder,
+) -> tuple[Any, Any, str]:
+    """The span a relation's ``head`` or ``child`` names: its ``head_span``/``child_span``,
+    else the record's span holding token ``head``/``child`` (a token index)."""
+    span = rel.get(f"{end}_span")
+    index = rel.get(end)
+    if span is not None:
+        key = key_of(span, f"{what} {end}_span")
+        if index is not None and isinstance(span, dict) and span.get("token_start") is not None:
+            token = tokens.index(rel, end, what)
+            ts, te = span.get("token_start"), span.get("token_end")
+            if isinstance(ts, int) and isinstance(te, int) and not ts <= token <= te:
+                raise builder.error(f"{what}: {end} token {token} is not in its {end}_span (tokens {ts}..{te})")
+        return key
+    if index is None:
+        raise builder.error(f"{what}: no {end} (a token index) and no {end}_span")
+    token = tokens.index(rel, end, what)
+    holding = [
+        s
+        for s in spans
+        if isinstance(s, dict)
+        and isinstance(s.get("token_start"), int)
+        and isinstance(s.get("token_end"), int)
+        and s["token_start"] <= token <= s["token_end"]
+    ]
+    if not holding:
+        raise builder.error(
+            f"{what}: {end} is token {token}, which is in none of the record's spans (a relation links two labelled spans)"
+        )
+    holding.sort(key=lambda s: s["token_end"] != token)  # the span ending at the token first, as Prodigy writes them
+    return key_of(holding[0], f"{what} {end}")
+
+
+iter_prodigy, read_prodigy = json_reader(_parse, "Prodigy JSON-lines", stateful=True)

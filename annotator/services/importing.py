@@ -25,6 +25,7 @@ an encoding field and a preview).
 from __future__ import annotations
 
 import codecs
+import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -39,7 +40,7 @@ from annotator.core.gcpause import collector_paused
 from annotator.core.models import CLAIM_LABEL, Annotation, Document
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.core.store import Project, ProjectError, ReadOnlyProjectError
-from annotator.formats import InputError, Item, Record, iter_json_objects, read_bytes, read_text
+from annotator.formats import InputError, Item, ReadOptions, Record, iter_json_objects, read_bytes, read_text
 from annotator.formats.brat import BRAT_EXT, is_brat_text, iter_brat
 from annotator.formats.conll import CONLL_EXT, iter_conll
 from annotator.formats.doccano import is_doccano, iter_doccano
@@ -100,10 +101,21 @@ class FileReport:
     #: ``label (kind)`` of the labels the schema lacks, when the file was refused
     #: for them alone (importing it again with ``add_labels`` takes it in).
     unknown_labels: list[str] = field(default_factory=list)
+    #: The unit the file's offsets were read in (``UTF-16 units``); None: no spans read with a unit.
+    offsets: str | None = None
+    #: What the reader said about records (e.g. categories kept in metadata): note -> how many records.
+    record_notes: dict[str, int] = field(default_factory=dict)
+    #: Records imported without annotations because of their answer (Prodigy's reject, ignore): answer -> count.
+    answers: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not self.refused and not self.errors
+
+    @property
+    def all_notes(self) -> list[str]:
+        """``notes`` and the records' notes (with how many records each), for people."""
+        return self.notes + [f"{note} ({_n(n, 'record')})" for note, n in self.record_notes.items()]
 
 
 @dataclass
@@ -167,6 +179,16 @@ class ImportReport:
             parts.append(f"left out {_n(self.refused_records, 'bad record')}")
         if self.ignored:
             parts.append(f"ignored {_n(len(self.ignored), 'file')} of unknown type")
+        answers: dict[str, int] = {}
+        for f in self.files:
+            for answer, n in f.answers.items():
+                answers[answer] = answers.get(answer, 0) + n
+        if answers:
+            listed = ", ".join(f"{n} {answer}" for answer, n in sorted(answers.items()))
+            parts.append(f"not annotations: {_n(sum(answers.values()), 'record')} answered {listed}")
+        units = sorted({f.offsets for f in self.files if f.offsets and f.documents})
+        if units:
+            parts.append(f"offsets read as {' / '.join(units)}")
         return "; ".join(parts)
 
 
@@ -254,6 +276,7 @@ def _reader(
     hook: Callable[[int], None],
     labelstudio: LabelStudioOptions | None = None,
     notes: list[str] | None = None,
+    options: ReadOptions | None = None,
 ) -> Iterator[Item]:
     if fmt == "txt":
         return iter_plaintext(path, encoding=encoding, name=name)
@@ -267,8 +290,10 @@ def _reader(
         return iter_labelstudio(path, encoding=encoding, annotator=annotator, name=name, options=labelstudio, notes=notes)
     if fmt in ("webanno", "conll"):
         return (iter_webanno if fmt == "webanno" else iter_conll)(path, encoding=encoding, annotator=annotator, name=name)
-    json_readers = {"jsonl": iter_jsonl, "doccano": iter_doccano, "prodigy": iter_prodigy, "spans": iter_prodigy}
-    return json_readers[fmt](path, encoding=encoding, annotator=annotator, name=name, progress=hook)
+    if fmt in ("doccano", "prodigy", "spans"):  # the readers that take the offset unit and a label map
+        reader = iter_doccano if fmt == "doccano" else iter_prodigy
+        return reader(path, encoding=encoding, annotator=annotator, name=name, progress=hook, options=options)
+    return iter_jsonl(path, encoding=encoding, annotator=annotator, name=name, progress=hook)
 
 
 # ---------------------------------------------------------------------------
@@ -352,6 +377,10 @@ class _Checker:
         self.shas: dict[str, str] = {}
         self.doc_ids: set[str] = set()
         self.ann_ids: set[str] = set()
+        #: sha256 -> document id, of this call's documents
+        self.doc_by_sha: dict[str, str] = {}
+        #: document id -> annotator layers it has (read once per document, kept up to date by this call)
+        self.layers: dict[str, set[str]] = {}
 
     def duplicate(self, record: Record, file: str, pending: dict[str, str]) -> str | None:
         """A message when the record's text is already in the project (or earlier in this call)."""
@@ -412,6 +441,7 @@ def _import_file(
     hook: Callable[[int], None],
     refine: Callable[[Record], Record] | None = None,
     labelstudio: LabelStudioOptions | None = None,
+    options: ReadOptions | None = None,
 ) -> FileReport:
     """Read, check and store one file in one transaction.
 
@@ -425,20 +455,39 @@ def _import_file(
     pending_docs: set[str] = set()
     pending_anns: set[str] = set()
     reviews: list[tuple[str, list[dict[str, Any]]]] = []
+    notes = report.record_notes
+    #: sha256 -> id of this file's documents; document id -> its annotator layers (this call's documents and joins)
+    pending_ids: dict[str, str] = {}
+    layers = {doc_id: set(names) for doc_id, names in checker.layers.items()}  # kept only if the file is imported
+    #: annotations joining documents already there as new layers, and those documents
+    joins: list[Annotation] = []
+    joined: set[str] = set()
+    #: document id -> what this file added to it (:func:`_key` -> annotation id), to leave out repeats
+    added: dict[str, dict[tuple[Any, ...], str]] = {}
+    #: metadata of this file's documents; what records joining a document had of their own
+    metas: dict[str, dict[str, Any]] = {}
+    extras: dict[str, list[dict[str, Any]]] = {}
 
     def records() -> Iterator[tuple[Document, list[Annotation]]]:
         # Reading is most of the work; the last part of the file's share of the
         # progress comes when its transaction has been committed.
         for item in _reader(
-            fmt, path, name, encoding, annotator, lambda n: hook(int(n * _READ_SHARE)), labelstudio, report.notes
+            fmt, path, name, encoding, annotator, lambda n: hook(int(n * _READ_SHARE)), labelstudio, report.notes, options
         ):
             if isinstance(item, InputError):
                 report.errors.append(item)
                 continue
+            if item.offsets:
+                report.offsets = item.offsets  # the last record's: the file's records narrowed it down
+            for note in item.notes:
+                notes[note] = notes.get(note, 0) + 1
+            if item.answer is not None:
+                report.answers[item.answer] = report.answers.get(item.answer, 0) + 1
             if refine is not None:
                 item = refine(item)
+            target = _layer_target(project, checker, item, pending_ids, layers) if fmt in _LAYERED else None
             try:
-                dup = checker.duplicate(item, name, pending)
+                dup = None if target else checker.duplicate(item, name, pending)
                 if dup:
                     report.duplicates.append(dup)
                     continue
@@ -457,7 +506,28 @@ def _import_file(
                             InputError(name, item.line, f"{_doc_name(item)}: labels not in the project's schema: {listed}")
                         )
                     continue
+            if target:  # new annotator layers of a document already there, or more of this file's
+                new = _join(item.annotations, target, added.setdefault(target, {}))
+                if item.annotations and not new:
+                    report.duplicates.append(
+                        f"{name}:{item.line}: {_doc_name(item)}: its annotations are in the project already; skipped"
+                    )
+                elif not report.errors or partial:
+                    joins.extend(new)
+                    if new:
+                        joined.add(target)
+                    if target not in metas:
+                        metas[target] = project.get_document(target).metadata
+                    extra = _extra_metadata(item, name, metas[target])
+                    if extra:
+                        extras.setdefault(target, []).append(extra)
+                continue
             doc = item.document
+            pending_ids[doc.sha256] = doc.id
+            if fmt in _LAYERED:
+                layers[doc.id] = set()  # new in this file: any layer may join it
+                metas[doc.id] = doc.metadata
+                added[doc.id] = {_key(a, {}): a.id for a in item.annotations}
             pending[doc.sha256] = f"{name}:{item.line}" if item.line is not None else name
             pending_docs.add(doc.id)
             pending_anns.update(map(_ID, item.annotations))
@@ -471,6 +541,24 @@ def _import_file(
     try:
         with project.transaction():
             documents, annotations = project.add_documents(records())
+            for doc_id, entries in extras.items() if not report.errors or partial else ():
+                old = project.get_document(doc_id)
+                more = [*old.metadata.get(_MORE_RECORDS, []), *entries]
+                project.set_document_title(doc_id, old.title, {**old.metadata, _MORE_RECORDS: more}, actor="import")
+            if extras and (not report.errors or partial):
+                n = sum(map(len, extras.values()))
+                report.notes.append(
+                    f"{_n(n, 'record')} on a text read already: what {'they' if n > 1 else 'it'} had of "
+                    f"{'their' if n > 1 else 'its'} own is in the document's metadata ({_MORE_RECORDS!r})"
+                )
+            if joins and (not report.errors or partial):
+                project.put_annotations(joins)
+                project.ensure_annotators({a.annotator for a in joins})
+                annotations += len(joins)
+                report.notes.append(
+                    f"added annotator layers to {_n(len(joined), 'document')} already in the project "
+                    f"({', '.join(sorted({a.annotator for a in joins}))})"
+                )
             if labels.unknown and not add_labels and not partial:
                 if not report.errors:  # refused for its labels alone
                     report.unknown_labels = labels.names()
@@ -486,7 +574,7 @@ def _import_file(
                     report.errors = [InputError(name, None, f"cannot add the labels to the schema: {err}")]
                     report.refused = True
                     raise _NotImported from None
-            if not documents:
+            if not documents and not (joins and (not report.errors or partial)):
                 if not report.errors and not report.duplicates:
                     report.notes.append("no documents in the file")
                 raise _NotImported
@@ -516,9 +604,92 @@ def _import_file(
     report.documents = documents
     report.annotations = annotations
     checker.shas.update(pending)
+    checker.doc_by_sha.update(pending_ids)
+    for doc_id, keys in added.items():  # later files of this call add no more to these layers
+        layers.setdefault(doc_id, set()).update(key[2] for key in keys)
+    checker.layers = layers
     checker.doc_ids.update(pending_docs)
     checker.ann_ids.update(pending_anns)
     return report
+
+
+#: Formats whose records may bring new annotator layers to a document already there
+#: (doccano exports one file per user; Prodigy datasets hold several annotators' answers).
+_LAYERED = ("doccano", "prodigy", "spans")
+
+
+def _layer_target(
+    project: Project, checker: _Checker, record: Record, pending_ids: dict[str, str], layers: dict[str, set[str]]
+) -> str | None:
+    """The id of the document with the record's text (in the project, or earlier in this
+    file) when none of the record's annotations is in an annotator layer that document
+    had before this import: they join it (as new layers, or more of a layer this file
+    began: Prodigy asks about one text several times).  None: a duplicate, or a new text."""
+    sha = record.document.sha256
+    if not record.annotations:  # e.g. a rejected answer: joins only a document of this file
+        return pending_ids.get(sha)
+    doc_id = pending_ids.get(sha) or checker.doc_by_sha.get(sha) or project.document_by_sha(sha)
+    if doc_id is None:
+        return None
+    known = layers.get(doc_id)
+    if known is None:
+        known = layers[doc_id] = {a.annotator for a in project.annotations(doc_id)}
+    return None if {a.annotator for a in record.annotations} & known else doc_id
+
+
+#: Metadata key of what records that joined a document had of their own (file, line, fields).
+_MORE_RECORDS = "more_records"
+
+
+def _extra_metadata(record: Record, file: str, target: dict[str, Any]) -> dict[str, Any]:
+    """The record's metadata that the document it joins lacks or has otherwise (so
+    nothing of it is lost: another user's comments, a rejected answer's spans)."""
+    mine = record.document.metadata
+    diff = {k: v for k, v in mine.items() if target.get(k, _MISSING) != v}
+    return {"file": file, "line": record.line, **diff} if diff else {}
+
+
+_MISSING = object()
+
+
+def _key(ann: Annotation, ids: dict[str, str]) -> tuple[Any, ...]:
+    """What makes two annotations of one layer the same (references through ``ids``)."""
+    ref = ids.get
+    return (
+        ann.kind,
+        ann.label,
+        ann.annotator,
+        ann.start,
+        ann.end,
+        ref(ann.head or "", ann.head),
+        ref(ann.tail or "", ann.tail),
+        tuple((a.role, ref(a.target, a.target)) for a in ann.arguments),
+        ref(ann.claimant_ref or "", ann.claimant_ref),
+        json.dumps(ann.attributes, sort_keys=True, default=str),
+    )
+
+
+def _join(annotations: list[Annotation], doc_id: str, added: dict[tuple[Any, ...], str]) -> list[Annotation]:
+    """The record's annotations moved to document ``doc_id``, those it has already
+    (``added``) left out and references to them pointed at the ones kept; ``added``
+    is updated."""
+    ids: dict[str, str] = {}
+    out = []
+    for ann in annotations:  # spans come before the links that name them
+        key = _key(ann, ids)
+        if key in added:
+            ids[ann.id] = added[key]
+            continue
+        update: dict[str, Any] = {"doc_id": doc_id}
+        if ann.head in ids or ann.tail in ids:
+            update.update(head=ids.get(ann.head or "", ann.head), tail=ids.get(ann.tail or "", ann.tail))
+        if any(a.target in ids for a in ann.arguments):
+            update["arguments"] = [a.model_copy(update={"target": ids.get(a.target, a.target)}) for a in ann.arguments]
+        if ann.claimant_ref in ids:
+            update["claimant_ref"] = ids[ann.claimant_ref or ""]
+        added[key] = ann.id
+        out.append(ann.model_copy(update=update))
+    return out
 
 
 class _NotImported(Exception):
@@ -561,6 +732,7 @@ def import_paths(
     progress: Progress | None = None,
     refine: Callable[[Record], Record] | None = None,
     labelstudio: LabelStudioOptions | None = None,
+    options: ReadOptions | None = None,
 ) -> ImportReport:
     """Import files and folders into ``project``, one transaction per file.
 
@@ -574,6 +746,8 @@ def import_paths(
     ``refine(record)`` may change each record read before it is checked (the
     demo article's title and metadata, :func:`import_seeds`).
     ``labelstudio``: options of Label Studio files (data key, predictions, offsets).
+    ``options``: the offset unit (``--offsets``, ``--crlf-as-one``) and label map
+    (``--label-map``) for the readers that use them (doccano, Prodigy).
 
     Raises :class:`ReadOnlyProjectError` for a read-only project and ValueError
     for an unknown ``fmt``; every problem with the input is in the report.
@@ -633,6 +807,7 @@ def import_paths(
                         hook=hook,
                         refine=refine,
                         labelstudio=labelstudio,
+                        options=options,
                     )
                 )
         done = base + size

@@ -894,7 +894,7 @@ def import_report_text(report: object) -> str:
         lines.append(f"{f.path} ({f.format or 'unknown format'}): {state}, {f.documents} documents, {f.annotations} annotations")
         lines += [f"  duplicate: {d}" for d in f.duplicates]
         lines += [f"  {app_error_text(e)}" for e in f.errors]
-        lines += [f"  note: {n}" for n in f.notes]
+        lines += [f"  note: {n}" for n in f.all_notes]
         lines += [f"  added label: {x}" for x in f.added_labels]
     lines += [f"ignored (unknown type): {p}" for p in getattr(report, "ignored", [])]
     return "\n".join(lines) or "Nothing to import."

@@ -2,6 +2,7 @@
 
 import json
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -9,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.core.models import Source
-from annotator.formats import InputError
+from annotator.formats import InputError, ReadOptions
 from annotator.formats.doccano import is_doccano, read_doccano
 from annotator.formats.jsonl import iter_jsonl, read_jsonl
+from annotator.formats.offsets import OffsetChoice
 from annotator.formats.prodigy import is_prodigy, read_prodigy
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -223,8 +225,8 @@ def prodigy_record(**kw):
 
 def test_prodigy_meta_annotator_and_relations(tmp_path):
     rel = {
-        "head": 0,
-        "child": 3,
+        "head": 3,
+        "child": 0,
         "label": "affiliated_with",
         "head_span": {"start": 12, "end": 20, "token_start": 2, "token_end": 3, "label": "PERSON"},
         "child_span": {"start": 0, "end": 5, "token_start": 0, "token_end": 0, "label": "ORG"},
@@ -283,7 +285,13 @@ def record_for(fmt: str, raw: str, spans: list[tuple[int, int]]) -> dict:
     return {"text": raw, "spans": [{"start": s, "end": e, "label": "X"} for s, e in spans], "tokens": []}
 
 
-READERS = {"jsonl": read_jsonl, "doccano": read_doccano, "prodigy": read_prodigy}
+# Offsets read as code points (the doccano and Prodigy readers detect the unit by default: tests/formats/test_offsets.py).
+_CODEPOINTS = ReadOptions(offsets=OffsetChoice("codepoint"))
+READERS = {
+    "jsonl": read_jsonl,
+    "doccano": partial(read_doccano, options=_CODEPOINTS),
+    "prodigy": partial(read_prodigy, options=_CODEPOINTS),
+}
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
