@@ -19,34 +19,64 @@ colours), so brat opens the folder without configuration errors.
 
 - Offsets are code points into the ``.txt``, end-exclusive, as brat counts them.
 - Entities and claims are T lines; a claim is a T line of type ``CLAIM`` whose
-  attributes are A lines (brat has no null: an unset attribute has no line); a claimant span is an R line ``claimant`` from the
-  claim to it, a free-text claimant an ``AnnotatorNotes`` line
-  ``claimant: TEXT``.  Events are a T line (the trigger, typed with the event
-  type) and an E line; a role filled twice is numbered as brat does
-  (``Participant``, ``Participant2``).  Relations are R lines; an end that is
-  an event is its E id.  Entity and event attributes are A lines (``true``:
-  a binary attribute).
+  attributes are A lines (brat has no null: an unset attribute has no line); a
+  claimant span is an R line ``claimant`` from the claim to it, a free-text
+  claimant an ``AnnotatorNotes`` line ``claimant: TEXT``.  Events are a T line
+  (the trigger, typed with the event type) and an E line; events of one type on
+  one span share their trigger (one T line, an E line each); a role filled twice
+  is numbered as brat does (``Participant``, ``Participant2``).  Relations are R
+  lines (``Arg1``/``Arg2``, or the argument names they came with); an end that
+  is an event is its E id.  Relations marked as an equivalence are ``*`` lines,
+  one per set of annotations they link.  Attributes of entities, claims, events
+  and relations are A lines (``true``: a binary attribute); kept notes are ``#``
+  lines and kept normalizations N lines, on T, E and R ids alike.
 - brat reads ``.ann`` files line by line and cuts lines at U+2028, U+2029,
   U+0085 and other line breaks too, so a span holding a line break is written
   as fragments around it (``T3<TAB>MISC 150 160;161 164<TAB>Valparaíso say``),
-  as brat itself does; such spans are listed in the export report.
+  as brat itself does; such spans are listed in the export report.  A note
+  holding a line break is written with a space instead (reported).
 - brat type, role and attribute names must match ``[A-Za-z0-9_-]``; other
   characters become ``_`` (listed in the report), and attribute values have no
   whitespace.
 
 Import (``annotator import FOLDER --format brat``, or a folder/``.ann`` file
-detected as brat) reads the same shapes back, from brat or from this export:
-T, E, R, A/M, N, ``#`` and ``*`` (Equiv) lines.  Fragments separated only by
-whitespace become one span; other discontinuous spans are refused.  A ``.txt``
-with Windows line ends is read either way brat may have counted (code points of
-the file, or with ``\\r\\n`` read as one line break): the one where every T line's
-text matches is used, and offsets are mapped onto the stored text.
+detected as brat) reads every line type of brat's standoff format, from brat or
+from this export, in two passes (a line may refer to any id of the file, before
+or after it):
+
+- ``T``: an entity (a claim when typed ``CLAIM``), or the trigger of the events
+  whose E lines name it; identical spans with different types stay apart.
+  Fragments separated only by whitespace become one span; other discontinuous
+  spans are refused (annotator's spans are continuous).
+- ``E``: one event per E line (two E lines on one trigger: two events on one
+  span), with any number of arguments, which may be events (defined anywhere in
+  the file); numbered roles (``Theme``, ``Theme2``, ``Theme1``) are their role,
+  as brat reads them, in the order of their numbers, unless annotation.conf
+  declares the numbered name itself as a role.
+- ``R``: a relation between any two T or E annotations; ``*``: an equivalence
+  set of any type and size, kept as relations of that type marked
+  ``equivalence: true`` (a chain through its members).
+- ``A`` and legacy ``M``: attributes, binary (``true``) and valued, on T, E and R.
+- ``N``: normalizations, kept whole under the attribute ``normalizations``
+  (``[{"type", "resource", "id", "name"}]``); ``#``: notes of any type, the text
+  verbatim, under ``notes`` (``[{"type", "text"}]``).
+- An empty ``.ann`` is a document without annotations; a ``.ann`` without its
+  ``.txt`` is refused.  The ``annotation.conf`` of the folder (or the nearest
+  folder above, as brat looks for it) gives the declared roles, and with
+  ``--add-labels`` its types become the schema's labels (event roles with the
+  entity labels that may fill them and whether they are required, relation ends,
+  the values of attributes declared on ``CLAIM``).
+
+A ``.txt`` with Windows line ends is read either way brat may have counted (code
+points of the file, or with ``\\r\\n`` read as one line break): the one where
+every T line's text matches is used, and offsets are mapped onto the stored text.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,7 +113,10 @@ BRAT_EXT = frozenset({".ann", ".txt"})
 LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _BREAK = re.compile(f"[{re.escape(LINE_BREAKS)}]")
 _NOT_STORAGE = re.compile(r"[^A-Za-z0-9_-]")
-_FILE_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+#: What a file name keeps: letters and digits of any script, ``_ . - % ( ) + ,`` and spaces.
+_FILE_UNSAFE = re.compile(r"[^\w .%()+,-]")
+#: Bytes of UTF-8 a name part may take (file systems allow 255 per name).
+_FILE_BYTES = 160
 _NOT_WS = re.compile(r"\s+")
 #: Prefix of the AnnotatorNotes line that holds a free-text claimant.
 CLAIMANT_NOTE = "claimant: "
@@ -97,10 +130,15 @@ _WINDOWS_RESERVED = frozenset(["CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in 
 
 
 def _file_part(name: str, limit: int) -> str:
-    """``name`` as part of a portable file name: ``[A-Za-z0-9._-]`` only, no dot at
-    either end, at most ``limit`` characters, never a device name of Windows."""
-    part = _FILE_UNSAFE.sub("_", name)[:limit].strip(".") or "_"
-    if part.split(".")[0].upper() in _WINDOWS_RESERVED:
+    """``name`` as part of a portable file name: letters and digits (of any script),
+    spaces and ``_ . - % ( ) + ,`` (so a brat collection's names come back as they
+    were; ``/ \\ : * ? " < > |`` and control characters become ``_``), no dot or space
+    at either end, at most ``limit`` characters, never a device name of Windows."""
+    part = _FILE_UNSAFE.sub("_", unicodedata.normalize("NFC", name))[:limit]
+    while len(part.encode("utf-8")) > _FILE_BYTES:
+        part = part[:-1]
+    part = part.strip(". ") or "_"
+    if part.split(".")[0].strip().upper() in _WINDOWS_RESERVED:
         part = "_" + part
     return part
 
@@ -212,19 +250,20 @@ class BratWriter(Writer):
     def file_name(self, unit: Unit, dest: Path) -> str:
         """A safe, unique base name: the external id (else the id), plus the annotator per annotator.
 
-        Only ``[A-Za-z0-9._-]``, no leading or trailing dot, never a name Windows
-        reserves, and unique ignoring case (macOS and Windows file systems)."""
+        Letters, digits, spaces and ``_ . - % ( ) + ,`` only (see :func:`_file_part`), no
+        leading or trailing dot, never a name Windows reserves, and unique ignoring
+        case (macOS and Windows file systems)."""
         base = _file_part(unit.doc.external_id or unit.doc.id, 80)
         if unit.per_annotator and unit.annotator:
             base += "." + _file_part(unit.annotator, 40)
         taken = {(dest, n) for n in ("annotation", "visual", "tools", "kb_shortcuts")} | self.names
-        if (dest, base.lower()) in taken:
+        if (dest, base.casefold()) in taken:
             stem, n = f"{base}-{_file_part(unit.doc.id, 40)}", 1
             base = stem
-            while (dest, base.lower()) in taken:
+            while (dest, base.casefold()) in taken:
                 n += 1
                 base = f"{stem}-{n}"
-        self.names.add((dest, base.lower()))
+        self.names.add((dest, base.casefold()))
         return base
 
     # -- writing ---------------------------------------------------------------
