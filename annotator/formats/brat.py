@@ -496,7 +496,7 @@ _BRAT_ID = re.compile(r"(?:[A-Za-z]+|#[A-Za-z]*)[0-9]+\S*")
 _LINE_KINDS = "TERAMN#"
 _OFFSET = re.compile(r"[0-9]+")
 _ROLE_SUFFIX = re.compile(r"(.*?)([?*+]|\{[0-9]*(?:-[0-9]*)?\})?")
-_KIND_NAMES = {"T": "text-bound", "E": "event", "R": "relation", "A": "attribute", "M": "attribute", "N": "normalization"}
+_KIND_NAMES = {"T": "text-bound", "E": "event", "R": "relation", "A": "attribute", "N": "normalization", "#": "note"}
 
 
 @dataclass
@@ -812,10 +812,10 @@ class _Reader:
         if target is None:
             raise self.fail(line, f"refers to {ref or '(nothing)'}, which is not an annotation of this file")
         if target.kind not in kinds or ref not in self.ids:
-            allowed = " or ".join(_KIND_NAMES[k] for k in kinds)
-            raise self.fail(
-                line, f"refers to {ref}, a {_KIND_NAMES.get(target.kind, 'note')} line; it must be a {allowed} annotation"
-            )
+            allowed = ", ".join(_KIND_NAMES[k] for k in kinds[:-1]) + f" or {_KIND_NAMES[kinds[-1]]}"
+            what = _KIND_NAMES[target.kind]
+            article = "an" if what[0] in "aeiou" else "a"
+            raise self.fail(line, f"refers to {ref}, {article} {what} line; it must be a {allowed} annotation")
         return self.ids[ref]
 
     def annotations(self) -> list[Annotation]:

@@ -266,7 +266,7 @@ def test_ann_without_txt_is_a_clear_error(project, tmp_path):
     [
         (
             "R9\tEmployment Arg1:T1 Arg2:A1",
-            r"doc\.ann:3: R9: refers to A1, a attribute line; it must be a text-bound or event annotation",
+            r"doc\.ann:3: R9: refers to A1, an attribute line; it must be a text-bound or event annotation",
         ),
         ("R9\tEmployment Arg1:T1", r"doc\.ann:3: R9: a relation is 'TYPE Arg1:ID Arg2:ID'"),
         ("R9\tEmployment Arg1:T1 Arg1:T1", r"R9: a relation is 'TYPE Arg1:ID Arg2:ID' \(two arguments with different names\)"),
@@ -277,7 +277,7 @@ def test_ann_without_txt_is_a_clear_error(project, tmp_path):
         ("#9\tAnnotatorNotes X7\tnote", r"#9: refers to X7, which is not an annotation of this file"),
         (
             "#9\tAnnotatorNotes A1\tnote",
-            r"#9: refers to A1, a attribute line; it must be a text-bound or event or relation annotation",
+            r"#9: refers to A1, an attribute line; it must be a text-bound, event or relation annotation",
         ),
         ("N9\tReference T1 Wikipedia\tAcme", r"N9: a normalization is 'N1<TAB>TYPE ID RESOURCE:KEY<TAB>NAME'"),
         ("A9\tnotes T1 x", r"A9: the attribute name 'notes' is where annotator keeps brat's notes"),
