@@ -454,11 +454,12 @@ class BratWriter(Writer):
         """brat's annotation.conf for the schema and everything written."""
         t = self.types
         out = ["# Written by annotator's brat export.", "[entities]", *t.entities, "", "[relations]"]
+        equivalence = ", <REL-TYPE>:symmetric-transitive"
         for name, (heads, tails) in t.relations.items():
             arg1, arg2 = t.relation_roles.get(name, ("Arg1", "Arg2"))
-            out.append(f"{name}\t{arg1}:{'|'.join(heads) or '<ANY>'}, {arg2}:{'|'.join(tails) or '<ANY>'}")
-        for name in t.equivalences:
-            out.append(f"{name}\tArg1:<ANY>, Arg2:<ANY>, <REL-TYPE>:symmetric-transitive")
+            line = f"{name}\t{arg1}:{'|'.join(heads) or '<ANY>'}, {arg2}:{'|'.join(tails) or '<ANY>'}"
+            out.append(line + equivalence if name in t.equivalences else line)
+        out += [f"{name}\tArg1:<ANY>, Arg2:<ANY>{equivalence}" for name in t.equivalences if name not in t.relations]
         out += ["<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>", "", "[events]"]
         for name, roles in t.events.items():
             args = ", ".join(f"{role}*:{'|'.join(types) or '<ANY>'}" for role, types in roles.items())
@@ -732,7 +733,7 @@ def extend_schema_data(data: dict[str, Any], conf: BratConf) -> dict[str, Any]:
             events.append(name)
     ends = {*entities, *events, CLAIM_LABEL}
     for name, (_names, types) in conf.relations.items():
-        if name not in relations:
+        if name not in relations and name != CLAIMANT:  # claimant: how this export writes a claim's claimant
             head, tail = (types + [[], []])[:2]
             data["relations"].append(
                 {
@@ -951,14 +952,14 @@ class _Reader:
         return self.fields[self.ref(line, line.args[0], "TER")]
 
     def attribute(self, line: _Line) -> None:
-        if len(line.args) not in (1, 2):
+        if not line.args:
             raise self.fail(line, "an attribute is 'TYPE ID' (binary) or 'TYPE ID VALUE'")
         if line.type in RESERVED:
             raise self.fail(
                 line, f"the attribute name {line.type!r} is where annotator keeps brat's {line.type}; rename the attribute"
             )
         f = self.target(line)
-        value: Any = True if len(line.args) == 1 else line.args[1]
+        value: Any = True if len(line.args) == 1 else " ".join(line.args[1:])  # brat: the rest of the line
         if line.type in f["attributes"] and f["attributes"][line.type] != value:
             raise self.fail(line, f"{line.args[0]} has the attribute {line.type} twice, with different values")
         f["attributes"][line.type] = value

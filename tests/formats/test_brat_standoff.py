@@ -411,3 +411,46 @@ def test_relation_argument_names_other_than_arg1_arg2_are_kept(project, tmp_path
     written = (tmp_path / "out" / "roles.ann").read_text("utf-8")
     assert "R1\tEmployment Employee:T2 Employer:T1" in written.splitlines()
     assert "Employment\tEmployee:<ANY>, Employer:<ANY>" in (tmp_path / "out" / "annotation.conf").read_text("utf-8")
+
+
+def test_an_export_imported_with_add_labels_keeps_claimants_as_claimants(project, tmp_path):
+    """The export's annotation.conf declares ``claimant`` (how it writes a claim's
+    claimant span); importing it with --add-labels makes no ``claimant`` relation label."""
+    ann = "\n".join(
+        [
+            t("T1", "CLAIM", "called the takeover a merger of equals"),
+            t("T2", "Person", "Jane Roe"),
+            "R1\tclaimant Arg1:T1 Arg2:T2",
+            "A1\tclaim_type T1 quote",
+            "A2\tSource T1 wire service",  # a valued attribute with spaces, as brat reads it: the rest of the line
+        ]
+    )
+    pair(tmp_path / "in", "claim", ann)
+    assert import_paths(project, [tmp_path / "in"], add_labels=True).ok
+    export(project, ExportOptions("brat", out=tmp_path / "out"))
+    fresh = Project(tmp_path / "fresh.annotator", create=True)
+    report = import_paths(fresh, [tmp_path / "out"], add_labels=True)
+    assert report.ok, [str(e) for e in report.errors]
+    assert fresh.schema.relation_type("claimant") is None
+    [claim] = [a for a in fresh.annotations(fresh.document_ids()[0]) if a.kind == "claim"]
+    assert claim.claimant_ref is not None and claim.attributes == {"claim_type": "quote", "Source": "wire_service"}
+    [original] = [a for a in project.annotations(project.document_ids()[0]) if a.kind == "claim"]
+    assert original.attributes == {"claim_type": "quote", "Source": "wire service"}
+    fresh.close()
+
+
+def test_an_equivalence_type_the_schema_declares_is_one_conf_line(project, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "annotation.conf").write_text(CONF)
+    pair(
+        tmp_path / "in",
+        "eq",
+        "\n".join([t("T1", "Organization", "Acme Corp"), t("T2", "Organization", "Beta Ltd"), "*\tEquiv T1 T2"]),
+    )
+    assert import_paths(project, [tmp_path / "in"], add_labels=True).ok
+    export(project, ExportOptions("brat", out=tmp_path / "out"))
+    conf = (tmp_path / "out" / "annotation.conf").read_text("utf-8").splitlines()
+    assert [line for line in conf if line.startswith("Equiv\t")] == [
+        "Equiv\tArg1:<ANY>, Arg2:<ANY>, <REL-TYPE>:symmetric-transitive"
+    ]
+    assert "*\tEquiv T1 T2" in (tmp_path / "out" / "eq.ann").read_text("utf-8").splitlines()
