@@ -791,15 +791,13 @@ class _Reader:
     def __init__(
         self, parsed: list[_Line], builder: TextBuilder, text: str, doc_id: str, who: str, file: str, conf: BratConf | None
     ):
-        self.parsed, self.builder, self.text, self.doc_id, self.who, self.file, self.conf = (
-            parsed,
-            builder,
-            text,
-            doc_id,
-            who,
-            file,
-            conf,
-        )
+        self.parsed = parsed
+        self.builder = builder
+        self.text = text
+        self.doc_id = doc_id
+        self.who = who
+        self.file = file
+        self.conf = conf
         self.lines = {x.id: x for x in parsed if x.kind != "*"}
         self.ids: dict[str, str] = {}  # brat id -> annotation id
         self.fields: dict[str, dict[str, Any]] = {}  # annotation id -> its fields
