@@ -297,13 +297,15 @@ class _Labels:
         return parse_schema(data, "the schema with the added labels")
 
     def added(self, new: LabelSchema) -> list[str]:
-        """``kind label`` of the labels ``new`` has and the schema had not."""
+        """``kind label`` of the labels (and ``claim attribute NAME`` of the claim
+        attributes, from brat's annotation.conf) ``new`` has and the schema had not."""
+        had = {a.name for a in self.schema.claim.attributes}
         return [
             f"{k} {label}"
             for k in ("entity", "event", "relation")
             for label in new.labels(k)
             if label not in self.schema.labels(k)
-        ]
+        ] + [f"claim attribute {a.name}" for a in new.claim.attributes if a.name not in had]
 
 
 def _doc_name(record: Record) -> str:

@@ -363,7 +363,7 @@ def test_annotation_conf_makes_the_schema_labels_roles_and_values(project, tmp_p
     assert schema.relation_type("Equiv") is not None and schema.relation_type("<OVERLAP>") is None
     kind = schema.claim.attribute("claim_kind")
     assert kind is not None and kind.values == ["quote", "statistic"]
-    assert "event Purchase" in report.files[0].added_labels
+    assert "event Purchase" in report.files[0].added_labels and "claim attribute claim_kind" in report.files[0].added_labels
     # the conf declares Org1 as a role of its own: it keeps its number; Org2 is the second Org
     [ev] = [a for a in project.annotations(project.document_ids()[0]) if a.kind == "event"]
     assert [x.role for x in ev.arguments] == ["Org1", "Org"]
