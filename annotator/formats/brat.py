@@ -19,44 +19,92 @@ colours), so brat opens the folder without configuration errors.
 
 - Offsets are code points into the ``.txt``, end-exclusive, as brat counts them.
 - Entities and claims are T lines; a claim is a T line of type ``CLAIM`` whose
-  attributes are A lines (brat has no null: an unset attribute has no line); a claimant span is an R line ``claimant`` from the
-  claim to it, a free-text claimant an ``AnnotatorNotes`` line
-  ``claimant: TEXT``.  Events are a T line (the trigger, typed with the event
-  type) and an E line; a role filled twice is numbered as brat does
-  (``Participant``, ``Participant2``).  Relations are R lines; an end that is
-  an event is its E id.  Entity and event attributes are A lines (``true``:
-  a binary attribute).
+  attributes are A lines (brat has no null: an unset attribute has no line); a
+  claimant span is an R line ``claimant`` from the claim to it, a free-text
+  claimant an ``AnnotatorNotes`` line ``claimant: TEXT``.  Events are a T line
+  (the trigger, typed with the event type) and an E line; events of one type on
+  one span share their trigger (one T line, an E line each); a role filled twice
+  is numbered as brat does (``Participant``, ``Participant2``).  Relations are R
+  lines (``Arg1``/``Arg2``, or the argument names they came with); an end that
+  is an event is its E id.  Relations marked as an equivalence are ``*`` lines,
+  one per set of annotations they link.  Attributes of entities, claims, events
+  and relations are A lines (``true``: a binary attribute); kept notes are ``#``
+  lines and kept normalizations N lines, on T, E and R ids alike.
 - brat reads ``.ann`` files line by line and cuts lines at U+2028, U+2029,
   U+0085 and other line breaks too, so a span holding a line break is written
   as fragments around it (``T3<TAB>MISC 150 160;161 164<TAB>Valparaíso say``),
-  as brat itself does; such spans are listed in the export report.
+  as brat itself does; such spans are listed in the export report.  A note
+  holding a line break is written with a space instead (reported).
 - brat type, role and attribute names must match ``[A-Za-z0-9_-]``; other
   characters become ``_`` (listed in the report), and attribute values have no
   whitespace.
 
 Import (``annotator import FOLDER --format brat``, or a folder/``.ann`` file
-detected as brat) reads the same shapes back, from brat or from this export:
-T, E, R, A/M, N, ``#`` and ``*`` (Equiv) lines.  Fragments separated only by
-whitespace become one span; other discontinuous spans are refused.  A ``.txt``
-with Windows line ends is read either way brat may have counted (code points of
-the file, or with ``\\r\\n`` read as one line break): the one where every T line's
-text matches is used, and offsets are mapped onto the stored text.
+detected as brat) reads every line type of brat's standoff format, from brat or
+from this export, in two passes (a line may refer to any id of the file, before
+or after it):
+
+- ``T``: an entity (a claim when typed ``CLAIM``), or the trigger of the events
+  whose E lines name it; identical spans with different types stay apart.
+  Fragments separated only by whitespace become one span; other discontinuous
+  spans are refused (annotator's spans are continuous).
+- ``E``: one event per E line (two E lines on one trigger: two events on one
+  span), with any number of arguments, which may be events (defined anywhere in
+  the file); numbered roles (``Theme``, ``Theme2``, ``Theme1``) are their role,
+  as brat reads them, in the order of their numbers, unless annotation.conf
+  declares the numbered name itself as a role.
+- ``R``: a relation between any two T or E annotations; ``*``: an equivalence
+  set of any type and size, kept as relations of that type marked
+  ``equivalence: true`` (a chain through its members).
+- ``A`` and legacy ``M``: attributes, binary (``true``) and valued, on T, E and R.
+- ``N``: normalizations, kept whole under the attribute ``normalizations``
+  (``[{"type", "resource", "id", "name"}]``); ``#``: notes of any type, the text
+  verbatim, under ``notes`` (``[{"type", "text"}]``).
+- An empty ``.ann`` is a document without annotations; a ``.ann`` without its
+  ``.txt`` is refused.  The ``annotation.conf`` of the folder (or the nearest
+  folder above, as brat looks for it) gives the declared roles, and with
+  ``--add-labels`` its types become the schema's labels (event roles with the
+  entity labels that may fill them and whether they are required, relation ends,
+  the values of attributes declared on ``CLAIM``).
+
+A ``.txt`` with Windows line ends is read either way brat may have counted (code
+points of the file, or with ``\\r\\n`` read as one line break): the one where
+every T line's text matches is used, and offsets are mapped onto the stored text.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from annotator.core.models import CLAIM_LABEL, Annotation, Argument, new_id
 from annotator.formats import InputError, Item, Record, TextBuilder, annotator_name, collect, read_text
-from annotator.formats.writing import CLAIMANT, ExportContext, Unit, Writer, open_text, unit_links
+from annotator.formats.writing import CLAIMANT, ExportContext, Link, Unit, Writer, open_text, unit_links
 
-__all__ = ["BratWriter", "iter_brat", "read_brat", "is_brat_text", "storage_form", "fragments", "LINE_BREAKS", "BRAT_EXT"]
+__all__ = [
+    "BratWriter",
+    "BratConf",
+    "iter_brat",
+    "read_brat",
+    "is_brat_text",
+    "brat_conf",
+    "parse_annotation_conf",
+    "extend_schema_data",
+    "split_role",
+    "storage_form",
+    "fragments",
+    "LINE_BREAKS",
+    "BRAT_EXT",
+    "NOTES",
+    "NORMALIZATIONS",
+    "EQUIVALENCE",
+    "ROLES",
+]
 
 #: Extensions of the files of a brat collection that are imported.
 BRAT_EXT = frozenset({".ann", ".txt"})
@@ -65,7 +113,10 @@ BRAT_EXT = frozenset({".ann", ".txt"})
 LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 _BREAK = re.compile(f"[{re.escape(LINE_BREAKS)}]")
 _NOT_STORAGE = re.compile(r"[^A-Za-z0-9_-]")
-_FILE_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+#: What a file name keeps: letters and digits of any script, ``_ . - % ( ) + ,`` and spaces.
+_FILE_UNSAFE = re.compile(r"[^\w .%()+,-]")
+#: Bytes of UTF-8 a name part may take (file systems allow 255 per name).
+_FILE_BYTES = 160
 _NOT_WS = re.compile(r"\s+")
 #: Prefix of the AnnotatorNotes line that holds a free-text claimant.
 CLAIMANT_NOTE = "claimant: "
@@ -79,10 +130,15 @@ _WINDOWS_RESERVED = frozenset(["CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in 
 
 
 def _file_part(name: str, limit: int) -> str:
-    """``name`` as part of a portable file name: ``[A-Za-z0-9._-]`` only, no dot at
-    either end, at most ``limit`` characters, never a device name of Windows."""
-    part = _FILE_UNSAFE.sub("_", name)[:limit].strip(".") or "_"
-    if part.split(".")[0].upper() in _WINDOWS_RESERVED:
+    """``name`` as part of a portable file name: letters and digits (of any script),
+    spaces and ``_ . - % ( ) + ,`` (so a brat collection's names come back as they
+    were; ``/ \\ : * ? " < > |`` and control characters become ``_``), no dot or space
+    at either end, at most ``limit`` characters, never a device name of Windows."""
+    part = _FILE_UNSAFE.sub("_", unicodedata.normalize("NFC", name))[:limit]
+    while len(part.encode("utf-8")) > _FILE_BYTES:
+        part = part[:-1]
+    part = part.strip(". ") or "_"
+    if part.split(".")[0].strip().upper() in _WINDOWS_RESERVED:
         part = "_" + part
     return part
 
@@ -104,6 +160,29 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out or [(start, end)]
 
 
+def _notes(value: Any) -> bool:
+    """Whether an attribute value is brat notes as the importer keeps them."""
+    return isinstance(value, list) and all(
+        isinstance(x, dict) and isinstance(x.get("type"), str) and isinstance(x.get("text"), str) for x in value
+    )
+
+
+def _normalizations(value: Any) -> bool:
+    """Whether an attribute value is brat normalizations as the importer keeps them."""
+    return isinstance(value, list) and all(
+        isinstance(x, dict) and all(isinstance(x.get(k), str) for k in ("type", "resource", "id", "name")) for x in value
+    )
+
+
+def _roles(value: Any) -> tuple[str, str] | None:
+    """A relation's two argument names as the importer keeps them (other than Arg1, Arg2)."""
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(x, str) and x for x in value):
+        a, b = (storage_form(x) for x in value)
+        if a != b:
+            return a, b
+    return None
+
+
 def _value_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
@@ -115,6 +194,10 @@ class _Types:
     entities: list[str] = field(default_factory=list)
     events: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     relations: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+    #: relation -> the names of its two arguments, when not Arg1 and Arg2
+    relation_roles: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: relation types written as ``*`` (equivalence) lines
+    equivalences: list[str] = field(default_factory=list)
     #: attribute -> (types it is on, values; empty: binary)
     attributes: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
 
@@ -167,19 +250,20 @@ class BratWriter(Writer):
     def file_name(self, unit: Unit, dest: Path) -> str:
         """A safe, unique base name: the external id (else the id), plus the annotator per annotator.
 
-        Only ``[A-Za-z0-9._-]``, no leading or trailing dot, never a name Windows
-        reserves, and unique ignoring case (macOS and Windows file systems)."""
+        Letters, digits, spaces and ``_ . - % ( ) + ,`` only (see :func:`_file_part`), no
+        leading or trailing dot, never a name Windows reserves, and unique ignoring
+        case (macOS and Windows file systems)."""
         base = _file_part(unit.doc.external_id or unit.doc.id, 80)
         if unit.per_annotator and unit.annotator:
             base += "." + _file_part(unit.annotator, 40)
         taken = {(dest, n) for n in ("annotation", "visual", "tools", "kb_shortcuts")} | self.names
-        if (dest, base.lower()) in taken:
+        if (dest, base.casefold()) in taken:
             stem, n = f"{base}-{_file_part(unit.doc.id, 40)}", 1
             base = stem
-            while (dest, base.lower()) in taken:
+            while (dest, base.casefold()) in taken:
                 n += 1
                 base = f"{stem}-{n}"
-        self.names.add((dest, base.lower()))
+        self.names.add((dest, base.casefold()))
         return base
 
     # -- writing ---------------------------------------------------------------
@@ -203,16 +287,20 @@ class BratWriter(Writer):
         text = unit.text
         spans = unit.spans
         t = self.types
-        tid = {a.id: f"T{i}" for i, a in enumerate(spans, start=1)}
-        events = [a for a in spans if a.kind == "event"]
-        eid = {a.id: f"E{i}" for i, a in enumerate(events, start=1)}
         typ = {a.id: self._name(unit, a, a.label, "label") for a in spans}
-
-        def ref(a: Annotation) -> str:
-            return eid.get(a.id) or tid[a.id]
-
+        tid: dict[str, str] = {}
+        triggers: dict[tuple[str, int, int], str] = {}  # events of one type on one span share their trigger
         lines: list[str] = []
+        n_t = 0
         for a in spans:
+            key = (typ[a.id], a.start, a.end)
+            if a.kind == "event" and key in triggers:
+                tid[a.id] = triggers[key]
+                continue
+            n_t += 1
+            tid[a.id] = f"T{n_t}"
+            if a.kind == "event":
+                triggers[key] = tid[a.id]
             frags = fragments(text, a.start, a.end)
             if len(frags) > 1:
                 self.report.problem("fragments", unit.problem(a, f"written as {len(frags)} fragments around line breaks"))
@@ -220,13 +308,23 @@ class BratWriter(Writer):
             lines.append(f"{tid[a.id]}\t{typ[a.id]} {offsets}\t{' '.join(text[s:e] for s, e in frags)}")
             if a.kind == "entity":
                 t.add(t.entities, typ[a.id])
+        events = [a for a in spans if a.kind == "event"]
+        eid = {a.id: f"E{i}" for i, a in enumerate(events, start=1)}
+        rid: dict[str, str] = {}
+
+        def ref(a: Annotation) -> str:
+            return eid.get(a.id) or tid.get(a.id) or rid[a.id]
+
         args: dict[str, list[tuple[str, Annotation]]] = {a.id: [] for a in events}
-        rels: list[tuple[str, Annotation, Annotation, Annotation]] = []
+        rels: list[Link] = []
+        equivs: list[Link] = []
         for link in unit_links(unit, self.report):
             if link.kind == "argument":
                 args[link.source.id].append((link.label, link.tail))
+            elif link.kind == "relation" and link.source.attributes.get(EQUIVALENCE) is True:
+                equivs.append(link)
             else:
-                rels.append((link.label, link.head, link.tail, link.source))
+                rels.append(link)
         for ev in events:
             roles = t.events.setdefault(typ[ev.id], {})
             parts = [f"{typ[ev.id]}:{tid[ev.id]}"]
@@ -239,25 +337,95 @@ class BratWriter(Writer):
                 if "<ANY>" not in allowed:
                     t.add(allowed, typ[target.id])
             lines.append(f"{eid[ev.id]}\t{' '.join(parts)}")
-        for i, (label, head, tail, source) in enumerate(rels, start=1):
-            name = label if label == CLAIMANT else self._name(unit, source, label, "relation")
-            lines.append(f"R{i}\t{name} Arg1:{ref(head)} Arg2:{ref(tail)}")
+        owners: list[tuple[Annotation, str]] = [(a, ref(a)) for a in spans]
+        for i, link in enumerate(rels, start=1):
+            source = link.source
+            name = link.label if link.kind == "claimant" else self._name(unit, source, link.label, "relation")
+            names = _roles(source.attributes.get(ROLES)) if link.kind == "relation" else None
+            arg1, arg2 = names or ("Arg1", "Arg2")
+            lines.append(f"R{i}\t{name} {arg1}:{ref(link.head)} {arg2}:{ref(link.tail)}")
+            if link.kind == "relation":
+                rid[source.id] = f"R{i}"
+                owners.append((source, f"R{i}"))
             heads, tails = t.relations.setdefault(name, ([], []))
+            if names:
+                t.relation_roles[name] = names
             if "<ANY>" not in heads:
-                t.add(heads, typ[head.id])
+                t.add(heads, typ[link.head.id])
             if "<ANY>" not in tails:
-                t.add(tails, typ[tail.id])
-        n_attr = n_note = 0
-        for a in spans:
+                t.add(tails, typ[link.tail.id])
+        lines += self._equivalences(unit, equivs, ref)
+        lines += self._attached(
+            unit, owners, {**typ, **{a.id: self._name(unit, a, a.label, "relation") for a, _ in owners if a.kind == "relation"}}
+        )
+        return lines
+
+    def _equivalences(self, unit: Unit, links: list[Link], ref: Callable[[Annotation], str]) -> list[str]:
+        """``*`` lines: each set of annotations linked by equivalence relations of one type."""
+        members: dict[str, list[str]] = {}  # type -> its members in order of appearance
+        parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+        def root(x: tuple[str, str]) -> tuple[str, str]:
+            while parent[x] != x:
+                x = parent[x]
+            return x
+
+        for link in links:
+            name = self._name(unit, link.source, link.label, "relation")
+            self.types.add(self.types.equivalences, name)
+            ends = [(name, ref(link.head)), (name, ref(link.tail))]
+            for end in ends:
+                if end not in parent:
+                    parent[end] = end
+                    members.setdefault(name, []).append(end[1])
+            a, b = root(ends[0]), root(ends[1])
+            if a != b:
+                parent[b] = a
+        out = []
+        for name, ids in members.items():
+            sets: dict[tuple[str, str], list[str]] = {}
+            for x in ids:
+                sets.setdefault(root((name, x)), []).append(x)
+            out += [f"*\t{name} {' '.join(group)}" for group in sets.values()]
+        return out
+
+    def _attached(self, unit: Unit, owners: list[tuple[Annotation, str]], typ: dict[str, str]) -> list[str]:
+        """The A, N and # lines of the annotations written (``owners``: annotation and brat id)."""
+        t = self.types
+        attrs: list[str] = []
+        norms: list[str] = []
+        notes: list[str] = []
+
+        def one_line(a: Annotation, value: str, what: str) -> str:
+            flat = _BREAK.sub(" ", value)
+            if flat != value:
+                self.report.problem("renamed", unit.problem(a, f"the line breaks of {what} are written as spaces"))
+            return flat
+
+        for a, bid in owners:
             for key, value in sorted(a.attributes.items()):
                 if value is None or value is False:
+                    continue
+                if key == NOTES and _notes(value):
+                    for note in value:
+                        kind = self._name(unit, a, note["type"], "note type")
+                        notes.append(f"#{len(notes) + 1}\t{kind} {bid}\t{one_line(a, note['text'], 'a note')}")
+                    continue
+                if key == NORMALIZATIONS and _normalizations(value):
+                    for norm in value:
+                        kind = self._name(unit, a, norm["type"], "normalization type")
+                        resource = _NOT_WS.sub("_", norm["resource"].replace(":", "_")) or "_"
+                        key_ = _NOT_WS.sub("_", norm["id"]) or "_"
+                        name = one_line(a, norm["name"], "a normalization's name")
+                        norms.append(f"N{len(norms) + 1}\t{kind} {bid} {resource}:{key_}\t{name}")
+                    continue
+                if (key == EQUIVALENCE and value is True and a.kind == "relation") or (key == ROLES and _roles(value)):
                     continue
                 name = self._name(unit, a, key, "attribute")
                 on, values = t.attributes.setdefault(name, ([], []))
                 t.add(on, typ[a.id])
-                n_attr += 1
                 if value is True:
-                    lines.append(f"A{n_attr}\t{name} {ref(a)}")
+                    attrs.append(f"A{len(attrs) + 1}\t{name} {bid}")
                     continue
                 shown = _value_text(value)
                 stored = _NOT_WS.sub("_", shown)
@@ -267,14 +435,13 @@ class BratWriter(Writer):
                         unit.problem(a, f"attribute {key} value {shown!r} is written as {stored!r} (brat values have no spaces)"),
                     )
                 t.add(values, stored)
-                lines.append(f"A{n_attr}\t{name} {ref(a)} {stored}")
+                attrs.append(f"A{len(attrs) + 1}\t{name} {bid} {stored}")
             if a.kind == "claim" and a.claimant_text and not a.claimant_ref:
-                n_note += 1
                 note = " ".join(a.claimant_text.split())
                 if note != a.claimant_text:
                     self.report.problem("renamed", unit.problem(a, "the claimant's line breaks are written as spaces"))
-                lines.append(f"#{n_note}\tAnnotatorNotes {tid[a.id]}\t{CLAIMANT_NOTE}{note}")
-        return lines
+                notes.append(f"#{len(notes) + 1}\tAnnotatorNotes {bid}\t{CLAIMANT_NOTE}{note}")
+        return attrs + norms + notes
 
     def finish(self, root: Path) -> None:
         with open_text(root / "annotation.conf") as fh:
@@ -287,8 +454,12 @@ class BratWriter(Writer):
         """brat's annotation.conf for the schema and everything written."""
         t = self.types
         out = ["# Written by annotator's brat export.", "[entities]", *t.entities, "", "[relations]"]
+        equivalence = ", <REL-TYPE>:symmetric-transitive"
         for name, (heads, tails) in t.relations.items():
-            out.append(f"{name}\tArg1:{'|'.join(heads) or '<ANY>'}, Arg2:{'|'.join(tails) or '<ANY>'}")
+            arg1, arg2 = t.relation_roles.get(name, ("Arg1", "Arg2"))
+            line = f"{name}\t{arg1}:{'|'.join(heads) or '<ANY>'}, {arg2}:{'|'.join(tails) or '<ANY>'}"
+            out.append(line + equivalence if name in t.equivalences else line)
+        out += [f"{name}\tArg1:<ANY>, Arg2:<ANY>{equivalence}" for name in t.equivalences if name not in t.relations]
         out += ["<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>", "", "[events]"]
         for name, roles in t.events.items():
             args = ", ".join(f"{role}*:{'|'.join(types) or '<ANY>'}" for role, types in roles.items())
@@ -315,35 +486,51 @@ class BratWriter(Writer):
 # ---------------------------------------------------------------------------
 # Import
 # ---------------------------------------------------------------------------
+#: Attribute keys under which brat lines without an attribute of their own are kept:
+#: ``#`` notes (``[{"type", "text"}]``), ``N`` normalizations (``[{"type",
+#: "resource", "id", "name"}]``), a ``*`` equivalence set's relations (``true``) and
+#: an ``R`` line's argument names when they are not ``Arg1``/``Arg2``.
+NOTES, NORMALIZATIONS, EQUIVALENCE, ROLES = "notes", "normalizations", "equivalence", "roles"
+RESERVED = frozenset({NOTES, NORMALIZATIONS, EQUIVALENCE, ROLES})
+#: brat's ids: letters (or ``#`` and letters), a number, any tail; the first character says the line's kind.
+_BRAT_ID = re.compile(r"(?:[A-Za-z]+|#[A-Za-z]*)[0-9]+\S*")
+_LINE_KINDS = "TERAMN#"
+_OFFSET = re.compile(r"[0-9]+")
+_ROLE_SUFFIX = re.compile(r"(.*?)([?*+]|\{[0-9]*(?:-[0-9]*)?\})?")
+_KIND_NAMES = {"T": "text-bound", "E": "event", "R": "relation", "A": "attribute", "N": "normalization", "#": "note"}
+
+
 @dataclass
 class _Line:
     number: int
     id: str
+    kind: str  # T E R A N # or * (M lines are A lines)
     type: str
     args: list[str]
     tail: str | None
 
 
 def _parse_ann(lines: list[str], file: str) -> list[_Line]:
+    """The lines of a .ann file, each checked for its shape (first pass: no references followed)."""
     out: list[_Line] = []
-    seen: set[str] = set()
-    for number, raw in enumerate(lines, start=1):
-        line = raw.rstrip("\r\n")
+    seen: dict[str, int] = {}
+    for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         ident, sep, rest = line.partition("\t")
         if not sep or not ident:
             raise InputError(file, number, f"not a brat annotation line (no tab after the id): {line[:60]!r}")
-        if not re.fullmatch(r"(?:[TERAMN#][0-9]+\S*|\*)", ident):
+        if ident != "*" and not (_BRAT_ID.fullmatch(ident) and ident[0] in _LINE_KINDS):
             raise InputError(file, number, f"unknown annotation id {ident!r} (brat ids start with T, E, R, A, M, N, # or are *)")
         if ident != "*" and ident in seen:
-            raise InputError(file, number, f"the id {ident} is used twice")
-        seen.add(ident)
+            raise InputError(file, number, f"the id {ident} is used twice (first on line {seen[ident]})")
+        seen[ident] = number
         data, tab, tail = rest.partition("\t")
         parts = data.split()
         if not parts:
             raise InputError(file, number, f"{ident}: no annotation type")
-        out.append(_Line(number, ident, parts[0], parts[1:], tail if tab else None))
+        kind = "A" if ident[0] == "M" else ident[0]
+        out.append(_Line(number, ident, kind, parts[0], parts[1:], tail if tab else None))
     return out
 
 
@@ -352,7 +539,7 @@ def _t_spans(line: _Line, file: str) -> list[tuple[int, int]]:
     spans = []
     for piece in text.split(";"):
         nums = piece.split()
-        if len(nums) != 2 or not all(re.fullmatch(r"[0-9]+", n) for n in nums):
+        if len(nums) != 2 or not all(_OFFSET.fullmatch(n) for n in nums):
             raise InputError(
                 file, line.number, f"{line.id}: offsets must be 'START END' (fragments separated by ';'), found {text!r}"
             )
@@ -367,19 +554,20 @@ def _choose_text(raw: str, had_bom: bool, tlines: list[_Line], file: str) -> str
         candidates.append(raw.replace("\r\n", "\n").replace("\r", "\n"))
     if had_bom:
         candidates = ["\ufeff" + c for c in candidates] + candidates
+    spans = {line.id: _t_spans(line, file) for line in tlines}
     first_problem = None
     for cand in candidates:
         problem = None
         for line in tlines:
-            for s, e in _t_spans(line, file):
+            for s, e in spans[line.id]:
                 if not 0 <= s < e <= len(cand):
                     problem = (line, f"{line.id}: span [{s}, {e}) is outside the text (length {len(cand)}) or empty")
                     break
             if problem:
                 break
-            if line.tail is None:
-                continue
-            expected = " ".join(cand[s:e] for s, e in _t_spans(line, file))
+            if line.tail is None or not line.tail.strip():
+                continue  # brat fills a missing text from the .txt
+            expected = " ".join(cand[s:e] for s, e in spans[line.id])
             given = line.tail
             if not (given == expected or (given.startswith(expected) and given[len(expected)].isspace())):
                 problem = (
@@ -400,12 +588,169 @@ def is_brat_text(path: str | Path) -> bool:
     return path.suffix == ".txt" and path.with_suffix(".ann").is_file()
 
 
-def _base_role(role: str, roles: set[str]) -> str:
-    """``Participant2`` -> ``Participant`` when the line has a ``Participant`` (brat's numbering)."""
-    base = role.rstrip("0123456789")
-    return base if base != role and base in roles else role
+def split_role(role: str) -> tuple[str, int]:
+    """brat's numbered roles: ``Theme2`` -> ``("Theme", 2)``, ``Theme``/``Theme1`` -> ``("Theme", 1)``
+    (as brat's ``split_role``: the digits at the end, the name keeping at least one character)."""
+    i = len(role)
+    while i > 1 and role[i - 1].isdigit():
+        i -= 1
+    return role[:i], int(role[i:]) if i < len(role) else 1
 
 
+# -- annotation.conf -----------------------------------------------------------
+@dataclass
+class ConfRole:
+    types: list[str]
+    required: bool
+
+
+@dataclass
+class BratConf:
+    """What an ``annotation.conf`` declares (macros expanded, hierarchy and ``!`` types flattened)."""
+
+    path: str = ""
+    entities: list[str] = field(default_factory=list)
+    events: dict[str, dict[str, ConfRole]] = field(default_factory=dict)
+    #: relation -> (argument names, types of each argument)
+    relations: dict[str, tuple[list[str], list[list[str]]]] = field(default_factory=dict)
+    equivalences: list[str] = field(default_factory=list)
+    #: attribute -> (the types it is on, its values; none: binary)
+    attributes: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
+
+
+def parse_annotation_conf(text: str, name: str = "annotation.conf") -> BratConf:
+    """brat's ``annotation.conf``, leniently, as brat reads it (lines it cannot read are skipped)."""
+    conf = BratConf(path=name)
+    macros: dict[str, str] = {}
+    section = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip().lower()
+            continue
+        macro = re.fullmatch(r"(<[^>]+>)\s*=\s*(.*)", line)
+        if macro:
+            macros[macro.group(1)] = macro.group(2).strip()
+            continue
+        for key, value in macros.items():
+            line = line.replace(key, value)
+        head, _, rest = line.replace("\t", " ").partition(" ")
+        if head.startswith(("!", "<")) or not head.strip("-"):
+            continue  # abstract types (hierarchy only), brat's own definitions, menu separators
+        pairs = [p.strip().partition(":") for p in rest.split(",") if p.strip()]
+        if section in ("entities", "spans"):
+            _Types.add(conf.entities, head)
+        elif section == "events":
+            roles = conf.events.setdefault(head, {})
+            for key, colon, value in pairs:
+                if not colon:
+                    continue
+                m = _ROLE_SUFFIX.fullmatch(key.strip())
+                role, suffix = (m.group(1), m.group(2) or "") if m else (key.strip(), "")
+                required = suffix in ("", "+") or (suffix.startswith("{") and not suffix[1:].startswith(("0", "-", "}")))
+                roles[role] = ConfRole([t.strip() for t in value.split("|") if t.strip()], required)
+        elif section == "relations":
+            if any(key.strip() == "<REL-TYPE>" and "symmetric-transitive" in value for key, _, value in pairs):
+                _Types.add(conf.equivalences, head)
+            names, types = conf.relations.setdefault(head, ([], []))
+            for key, colon, value in pairs:
+                if not colon or key.strip().startswith("<"):
+                    continue
+                if key.strip() not in names:
+                    names.append(key.strip())
+                    types.append([])
+                _Types.add(types[names.index(key.strip())], *(t.strip() for t in value.split("|") if t.strip()))
+        elif section == "attributes":
+            on, values = conf.attributes.setdefault(head, ([], []))
+            for key, _colon, value in pairs:
+                if key.strip() == "Arg":
+                    _Types.add(on, *(t.strip() for t in value.split("|") if t.strip()))
+                elif key.strip() == "Value":
+                    _Types.add(values, *(v.strip() for v in value.split("|") if v.strip()))
+    return conf
+
+
+def find_annotation_conf(path: str | Path) -> Path | None:
+    """The ``annotation.conf`` brat uses for a document: in its folder or the nearest folder above."""
+    for folder in Path(path).resolve().parents:
+        conf = folder / "annotation.conf"
+        if conf.is_file():
+            return conf
+    return None
+
+
+_CONF_CACHE: dict[tuple[str, int, int], BratConf] = {}
+
+
+def brat_conf(path: str | Path, encoding: str | None = None) -> BratConf | None:
+    """The parsed ``annotation.conf`` of the document at ``path`` (None without one);
+    raises :class:`InputError` when it cannot be read as text."""
+    conf_path = find_annotation_conf(path)
+    if conf_path is None:
+        return None
+    try:
+        stat = conf_path.stat()
+    except OSError:
+        return None
+    key = (str(conf_path), stat.st_mtime_ns, stat.st_size)
+    if key not in _CONF_CACHE:
+        if len(_CONF_CACHE) > 32:
+            _CONF_CACHE.clear()
+        _CONF_CACHE[key] = parse_annotation_conf(read_text(conf_path, encoding=encoding, name=str(conf_path)), str(conf_path))
+    return _CONF_CACHE[key]
+
+
+def extend_schema_data(data: dict[str, Any], conf: BratConf) -> dict[str, Any]:
+    """Schema data (:meth:`LabelSchema.to_dict`) with the types of ``conf`` it lacks added:
+    entity labels, event types with their roles (the entity labels that may fill each,
+    whether it is required), relation types with their ends, and the values of attributes
+    declared on ``CLAIM``.  What the schema has already is left as it is."""
+    entities = [e["name"] for e in data["entities"]]
+    events = [e["name"] for e in data["events"]]
+    relations = [r["name"] for r in data["relations"]]
+    for name in conf.entities:
+        if name not in entities and name != CLAIM_LABEL:
+            data["entities"].append({"name": name})
+            entities.append(name)
+
+    def entity_labels(types: list[str]) -> list[str]:
+        # a role of the schema lists entity labels or none (any annotation)
+        return types if types and all(t in entities for t in types) else []
+
+    for name, roles in conf.events.items():
+        if name not in events:
+            data["events"].append(
+                {
+                    "name": name,
+                    "roles": [
+                        {"name": role, "labels": entity_labels(spec.types), "required": spec.required}
+                        for role, spec in roles.items()
+                    ],
+                }
+            )
+            events.append(name)
+    ends = {*entities, *events, CLAIM_LABEL}
+    for name, (_names, types) in conf.relations.items():
+        if name not in relations and name != CLAIMANT:  # claimant: how this export writes a claim's claimant
+            head, tail = (types + [[], []])[:2]
+            data["relations"].append(
+                {
+                    "name": name,
+                    "head_labels": head if head and all(t in ends for t in head) else [],
+                    "tail_labels": tail if tail and all(t in ends for t in tail) else [],
+                }
+            )
+            relations.append(name)
+    claim_attrs = {a["name"] for a in data["claim"]["attributes"]}
+    for name, (on, values) in conf.attributes.items():
+        if CLAIM_LABEL in on and values and name not in claim_attrs and name not in RESERVED:
+            data["claim"]["attributes"].append({"name": name, "values": values})
+    return data
+
+
+# -- reading -------------------------------------------------------------------
 def iter_brat(
     path: str | Path, *, encoding: str | None = None, annotator: str | None = None, name: str | None = None, **_: Any
 ) -> Iterator[Item]:
@@ -413,7 +758,7 @@ def iter_brat(
 
     A ``.txt`` without a ``.ann`` is a document without annotations (brat treats
     it so).  Raises :class:`InputError` naming the file and line for anything
-    brat would not accept either.
+    brat would not accept either, and for discontinuous spans (not importable yet).
     """
     path = Path(path)
     txt, ann = path.with_suffix(".txt"), path.with_suffix(".ann")
@@ -431,116 +776,209 @@ def iter_brat(
     lines = read_text(ann, encoding=encoding, name=ann_name).splitlines(keepends=False) if ann.is_file() else []
     # brat reads the .ann with splitlines too; a line broken by U+2028 would not parse there either.
     parsed = _parse_ann(lines, ann_name)
-    tlines = [x for x in parsed if x.id.startswith("T")]
-    chosen = _choose_text(raw, had_bom, tlines, ann_name)
+    chosen = _choose_text(raw, had_bom, [x for x in parsed if x.kind == "T"], ann_name)
+    conf = brat_conf(path, encoding)
     builder = TextBuilder(chosen, file=txt_name, line=None, doc_name="")
     doc = builder.document(external_id=path.stem, source=txt.name)
     who = annotator_name(annotator)
-    yield Record(doc, _annotations(parsed, builder, chosen, doc.id, who, ann_name), None, name=f"document {path.stem!r}")
+    annotations = _Reader(parsed, builder, chosen, doc.id, who, ann_name, conf).annotations()
+    yield Record(doc, annotations, None, name=f"document {path.stem!r}")
 
 
-def _annotations(parsed: list[_Line], builder: TextBuilder, text: str, doc_id: str, who: str, file: str) -> list[Annotation]:
-    def fail(line: _Line, message: str) -> InputError:
-        return InputError(file, line.number, f"{line.id}: {message}")
+class _Reader:
+    """The second pass over the lines of a .ann: references are followed, in any order."""
 
-    triggers = {}
-    for line in parsed:
-        if line.id.startswith("E"):
-            if ":" not in line.type:
-                raise fail(line, "an event line starts with TYPE:TRIGGER")
-            etype, _, trig = line.type.partition(":")
-            triggers[trig] = (etype, line)
-    spans: dict[str, dict[str, Any]] = {}
-    for line in parsed:
-        if not line.id.startswith("T"):
-            continue
-        frags = sorted(_t_spans(line, file))
+    def __init__(
+        self, parsed: list[_Line], builder: TextBuilder, text: str, doc_id: str, who: str, file: str, conf: BratConf | None
+    ):
+        self.parsed = parsed
+        self.builder = builder
+        self.text = text
+        self.doc_id = doc_id
+        self.who = who
+        self.file = file
+        self.conf = conf
+        self.lines = {x.id: x for x in parsed if x.kind != "*"}
+        self.ids: dict[str, str] = {}  # brat id -> annotation id
+        self.fields: dict[str, dict[str, Any]] = {}  # annotation id -> its fields
+
+    def fail(self, line: _Line, message: str) -> InputError:
+        return InputError(self.file, line.number, f"{line.id}: {message}")
+
+    def ref(self, line: _Line, ref: str, kinds: str = "TE") -> str:
+        """The annotation id of brat id ``ref``, which must be a line of one of ``kinds``."""
+        target = self.lines.get(ref)
+        if target is None:
+            raise self.fail(line, f"refers to {ref or '(nothing)'}, which is not an annotation of this file")
+        if target.kind not in kinds or ref not in self.ids:
+            allowed = ", ".join(_KIND_NAMES[k] for k in kinds[:-1]) + f" or {_KIND_NAMES[kinds[-1]]}"
+            what = _KIND_NAMES[target.kind]
+            article = "an" if what[0] in "aeiou" else "a"
+            raise self.fail(line, f"refers to {ref}, {article} {what} line; it must be a {allowed} annotation")
+        return self.ids[ref]
+
+    def annotations(self) -> list[Annotation]:
+        p = self.parsed
+        triggers: dict[str, list[_Line]] = {}
+        for line in p:
+            if line.kind == "E":
+                etype, colon, trig = line.type.partition(":")
+                if not colon or not etype or not trig:
+                    raise self.fail(line, "an event line starts with TYPE:TRIGGER")
+                t = self.lines.get(trig)
+                if t is None or t.kind != "T":
+                    raise self.fail(line, f"the trigger {trig} is not a T annotation of this file")
+                if t.type != etype:
+                    raise self.fail(line, f"the trigger {trig} is a {t.type}, not a {etype}")
+                triggers.setdefault(trig, []).append(line)
+        referenced = {x.args[0] for x in p if x.kind in "AN#" and x.args}
+        # spans: entities, claims, and one event per E line (events may share a trigger)
+        for line in p:
+            if line.kind == "T":
+                start, end = self.span(line)
+                events = triggers.get(line.id, [])
+                if not events:
+                    kind = "claim" if line.type == CLAIM_LABEL else "entity"
+                    self.ids[line.id] = self.new(line, kind=kind, start=start, end=end, label=line.type)
+                for ev in events:
+                    self.ids[ev.id] = self.new(ev, kind="event", start=start, end=end, label=line.type, arguments=[])
+                    self.ids.setdefault(line.id, self.ids[ev.id])  # the trigger stands for its (first) event
+            elif line.kind == "R":
+                self.ids[line.id] = new_id()
+        relations: list[dict[str, Any] | None] = []
+        for line in p:
+            if line.kind == "E":
+                self.fields[self.ids[line.id]]["arguments"] = self.arguments(line)
+            elif line.kind == "R":
+                relations.append(self.relation(line, referenced))
+            elif line.kind == "*":
+                refs = [self.ref(line, r) for r in line.args]
+                if not refs:
+                    raise self.fail(line, "an equivalence lists the annotations it makes equivalent")
+                pairs = list(zip(refs, refs[1:])) or [(refs[0], refs[0])]
+                relations += [self.relation_fields(line, x, y, {EQUIVALENCE: True}) for x, y in pairs]
+        for rel in relations:
+            if rel is not None:
+                self.fields[rel.pop("id")] = rel
+        for line in p:
+            if line.kind == "A":
+                self.attribute(line)
+            elif line.kind == "N":
+                self.normalization(line)
+            elif line.kind == "#":
+                self.note(line)
+        out: list[Annotation] = []
+        for ann_id, f in self.fields.items():
+            line = f.pop("line")
+            if f.get("claimant_ref") and f.get("claimant_text"):
+                f.pop("claimant_text")
+            out.append(self.builder.annotation(self.doc_id, f"{line.id} ({line.type})", id=ann_id, annotator=self.who, **f))
+        return out
+
+    def new(self, line: _Line, **fields: Any) -> str:
+        ann_id = new_id()
+        self.fields[ann_id] = {"line": line, "attributes": {}, **fields}
+        return ann_id
+
+    def span(self, line: _Line) -> tuple[int, int]:
+        frags = sorted(_t_spans(line, self.file))
         for (_, e1), (s2, _) in zip(frags, frags[1:]):
-            if s2 < e1 or text[e1:s2].strip():
-                raise fail(
+            if s2 < e1 or self.text[e1:s2].strip():
+                shown = ";".join(f"{s} {e}" for s, e in _t_spans(line, self.file))
+                raise self.fail(
                     line,
-                    f"a discontinuous span ({'; '.join(f'{s} {e}' for s, e in frags)}) cannot be imported; spans here are continuous",
+                    f"a discontinuous span ({shown}) cannot be imported yet: annotator's spans are continuous "
+                    "(fragments separated only by spaces or line breaks are joined)",
                 )
-        start, end = frags[0][0], frags[-1][1]
-        a, b = builder.span(start, end, f"{line.id} ({line.type})")
-        if line.id in triggers:
-            etype, eline = triggers[line.id]
-            if etype != line.type:
-                raise fail(eline, f"the trigger {line.id} is a {line.type}, not a {etype}")
-            kind = "event"
-        elif line.type == CLAIM_LABEL:
-            kind = "claim"
-        else:
-            kind = "entity"
-        spans[line.id] = {"kind": kind, "start": a, "end": b, "label": line.type, "attributes": {}, "arguments": [], "line": line}
-    ids: dict[str, str] = {}  # brat id -> annotation id
-    fields: dict[str, dict[str, Any]] = {}
-    for tid, f in spans.items():
-        ids[tid] = new_id()
-        fields[ids[tid]] = f
-    for trig, (_etype, eline) in triggers.items():
-        if trig not in spans:
-            raise fail(eline, f"the trigger {trig} is not a T annotation of this file")
-        ids[eline.id] = ids[trig]
+        return self.builder.span(frags[0][0], frags[-1][1], f"{line.id} ({line.type})")
 
-    def target(line: _Line, ref: str) -> str:
-        if ref not in ids:
-            raise fail(line, f"refers to {ref}, which is not an annotation of this file")
-        return ids[ref]
+    def arguments(self, line: _Line) -> list[Argument]:
+        etype = line.type.partition(":")[0]
+        declared = set(self.conf.events.get(etype, {})) if self.conf else set()
+        found: list[tuple[str, int, str]] = []
+        for arg in line.args:
+            role, colon, ref = arg.partition(":")
+            if not colon or not role or not ref or ":" in ref:
+                raise self.fail(line, f"argument {arg!r} must be ROLE:ID")
+            base, number = (role, 1) if role in declared else split_role(role)
+            found.append((base, number, self.ref(line, ref)))
+        # numbered roles (Theme, Theme2, Theme3 or Theme1, Theme2) keep their numbers' order
+        order = {base: sorted((n, i) for i, (b, n, _) in enumerate(found) if b == base) for base, _, _ in found}
+        taken: dict[str, int] = {}
+        out = []
+        for base, _, _ in found:
+            k = taken.get(base, 0)
+            taken[base] = k + 1
+            out.append(Argument(role=base, target=found[order[base][k][1]][2]))
+        return out
 
-    relations: list[dict[str, Any]] = []
-    for line in parsed:
-        head = line.id[0]
-        if head == "E":
-            roles = [x.partition(":")[0] for x in line.args]
-            ev = fields[ids[line.id]]
-            for arg in line.args:
-                role, colon, ref = arg.partition(":")
-                if not colon or not role:
-                    raise fail(line, f"argument {arg!r} must be ROLE:ID")
-                ev["arguments"].append(Argument(role=_base_role(role, set(roles)), target=target(line, ref)))
-        elif head == "R":
-            args = dict(x.partition(":")[::2] for x in line.args)
-            if set(args) != {"Arg1", "Arg2"}:
-                raise fail(line, "a relation needs Arg1:ID and Arg2:ID")
-            h, t = target(line, args["Arg1"]), target(line, args["Arg2"])
-            if line.type == CLAIMANT and fields[h]["kind"] == "claim" and "claimant_ref" not in fields[h]:
-                fields[h]["claimant_ref"] = t
-            else:
-                relations.append({"label": line.type, "head": h, "tail": t, "line": line})
-        elif head == "*":
-            refs = [target(line, r) for r in line.args]
-            relations += [{"label": line.type, "head": x, "tail": y, "line": line} for x, y in zip(refs, refs[1:])]
-        elif head in "AM":
-            if not line.args:
-                raise fail(line, "an attribute needs a target id")
-            f = fields[target(line, line.args[0])]
-            value: Any = True if len(line.args) == 1 else " ".join(line.args[1:])
-            f["attributes"][line.type] = value
-        elif head == "N":
-            if len(line.args) != 2 or ":" not in line.args[1]:
-                raise fail(line, "a normalization is 'N1<TAB>TYPE ID DB:KEY<TAB>TEXT'")
-            f = fields[target(line, line.args[0])]
-            f["attributes"].setdefault("normalization", []).append(line.args[1])
-        elif head == "#":
-            if not line.args:
-                raise fail(line, "a note needs a target id")
-            f = fields[target(line, line.args[0])]
-            note = line.tail or ""
-            if f["kind"] == "claim" and note.startswith(CLAIMANT_NOTE) and "claimant_text" not in f:
-                f["claimant_text"] = note[len(CLAIMANT_NOTE) :]
-            else:
-                f["attributes"]["note"] = f"{f['attributes']['note']}\n{note}" if "note" in f["attributes"] else note
-    out: list[Annotation] = []
-    for ann_id, f in fields.items():
-        line = f.pop("line")
-        if f.get("claimant_ref") and f.get("claimant_text"):
-            f.pop("claimant_text")
-        out.append(builder.annotation(doc_id, f"{line.id} ({line.type})", id=ann_id, annotator=who, **f))
-    for r in relations:
-        line = r.pop("line")
-        out.append(builder.annotation(doc_id, f"{line.id} ({line.type})", kind="relation", annotator=who, **r))
-    return out
+    def relation_fields(
+        self, line: _Line, head: str, tail: str, attributes: dict[str, Any], ann_id: str | None = None
+    ) -> dict[str, Any]:
+        return {
+            "id": ann_id or new_id(),
+            "line": line,
+            "kind": "relation",
+            "label": line.type,
+            "head": head,
+            "tail": tail,
+            "attributes": attributes,
+        }
+
+    def relation(self, line: _Line, referenced: set[str]) -> dict[str, Any] | None:
+        args = [a.partition(":") for a in line.args]
+        if len(args) != 2 or any(not c or not n or not r for n, c, r in args) or args[0][0] == args[1][0]:
+            raise self.fail(line, "a relation is 'TYPE Arg1:ID Arg2:ID' (two arguments with different names)")
+        head, tail = self.ref(line, args[0][2]), self.ref(line, args[1][2])
+        names = [args[0][0], args[1][0]]
+        hf = self.fields[head]
+        if (
+            line.type == CLAIMANT
+            and hf["kind"] == "claim"
+            and "claimant_ref" not in hf
+            and line.id not in referenced
+            and names == ["Arg1", "Arg2"]
+        ):
+            hf["claimant_ref"] = tail
+            del self.ids[line.id]  # not a relation of its own
+            return None
+        return self.relation_fields(line, head, tail, {ROLES: names} if names != ["Arg1", "Arg2"] else {}, self.ids[line.id])
+
+    def target(self, line: _Line) -> dict[str, Any]:
+        if not line.args:
+            raise self.fail(line, "needs the id of the annotation it is on")
+        return self.fields[self.ref(line, line.args[0], "TER")]
+
+    def attribute(self, line: _Line) -> None:
+        if not line.args:
+            raise self.fail(line, "an attribute is 'TYPE ID' (binary) or 'TYPE ID VALUE'")
+        if line.type in RESERVED:
+            raise self.fail(
+                line, f"the attribute name {line.type!r} is where annotator keeps brat's {line.type}; rename the attribute"
+            )
+        f = self.target(line)
+        value: Any = True if len(line.args) == 1 else " ".join(line.args[1:])  # brat: the rest of the line
+        if line.type in f["attributes"] and f["attributes"][line.type] != value:
+            raise self.fail(line, f"{line.args[0]} has the attribute {line.type} twice, with different values")
+        f["attributes"][line.type] = value
+
+    def normalization(self, line: _Line) -> None:
+        resource, colon, key = line.args[1].partition(":") if len(line.args) == 2 else ("", "", "")
+        if not resource or not colon or not key:
+            raise self.fail(line, "a normalization is 'N1<TAB>TYPE ID RESOURCE:KEY<TAB>NAME'")
+        f = self.target(line)
+        entry = {"type": line.type, "resource": resource, "id": key, "name": line.tail or ""}
+        f["attributes"].setdefault(NORMALIZATIONS, []).append(entry)
+
+    def note(self, line: _Line) -> None:
+        if len(line.args) != 1:
+            raise self.fail(line, "a note is '#1<TAB>TYPE ID<TAB>TEXT'")
+        f = self.target(line)
+        text = line.tail or ""
+        if f["kind"] == "claim" and line.type == "AnnotatorNotes" and text.startswith(CLAIMANT_NOTE) and "claimant_text" not in f:
+            f["claimant_text"] = text[len(CLAIMANT_NOTE) :]
+            return
+        f["attributes"].setdefault(NOTES, []).append({"type": line.type, "text": text})
 
 
 def read_brat(path: str | Path, *, encoding: str | None = None, annotator: str | None = None) -> list:

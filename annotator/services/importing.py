@@ -41,7 +41,7 @@ from annotator.core.models import CLAIM_LABEL, Annotation, Document
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.core.store import Project, ProjectError, ReadOnlyProjectError
 from annotator.formats import InputError, Item, ReadOptions, Record, iter_json_objects, read_bytes, read_text
-from annotator.formats.brat import BRAT_EXT, is_brat_text, iter_brat
+from annotator.formats.brat import BRAT_EXT, BratConf, brat_conf, extend_schema_data, is_brat_text, iter_brat
 from annotator.formats.conll import CONLL_EXT, iter_conll
 from annotator.formats.doccano import is_doccano, iter_doccano
 from annotator.formats.html import iter_html
@@ -302,8 +302,10 @@ def _reader(
 class _Labels:
     """Labels of a file that the project's schema lacks: (kind, label) -> lines."""
 
-    def __init__(self, schema: LabelSchema):
+    def __init__(self, schema: LabelSchema, conf: BratConf | None = None):
         self.schema = schema
+        #: brat's annotation.conf: its types come with their roles and ends when labels are added
+        self.conf = conf
         self.known = {k: set(schema.labels(k)) for k in ("entity", "event", "relation")}
         self.unknown: dict[tuple[str, str], list[int | None]] = {}
 
@@ -358,10 +360,24 @@ class _Labels:
         """The schema with every unknown label added (grey, no shortcut); SchemaError
         when the result is not a valid schema (e.g. a label name it does not allow)."""
         data = self.schema.to_dict()
+        if self.conf is not None:
+            data = extend_schema_data(data, self.conf)
         section = {"entity": "entities", "event": "events", "relation": "relations"}
         for kind, label in sorted(self.unknown):
-            data[section[kind]].append({"name": label})
+            if all(item["name"] != label for item in data[section[kind]]):
+                data[section[kind]].append({"name": label})
         return parse_schema(data, "the schema with the added labels")
+
+    def added(self, new: LabelSchema) -> list[str]:
+        """``kind label`` of the labels (and ``claim attribute NAME`` of the claim
+        attributes, from brat's annotation.conf) ``new`` has and the schema had not."""
+        had = {a.name for a in self.schema.claim.attributes}
+        return [
+            f"{k} {label}"
+            for k in ("entity", "event", "relation")
+            for label in new.labels(k)
+            if label not in self.schema.labels(k)
+        ] + [f"claim attribute {a.name}" for a in new.claim.attributes if a.name not in had]
 
 
 def _doc_name(record: Record) -> str:
@@ -450,7 +466,7 @@ def _import_file(
     to be refused, the transaction is rolled back and nothing of it stays.
     """
     report = FileReport(path=name, format=fmt)
-    labels = _Labels(project.schema)
+    labels = _Labels(project.schema, _brat_conf(path, encoding) if fmt == "brat" else None)
     pending: dict[str, str] = {}
     pending_docs: set[str] = set()
     pending_anns: set[str] = set()
@@ -567,13 +583,15 @@ def _import_file(
                 report.refused = True
                 report.duplicates.clear()  # nothing of the file was looked at for import
                 raise _NotImported
-            if labels.unknown and add_labels:
+            if add_labels and (labels.unknown or labels.conf is not None):
                 try:
                     new_schema = labels.extended_schema()
                 except SchemaError as err:
                     report.errors = [InputError(name, None, f"cannot add the labels to the schema: {err}")]
                     report.refused = True
                     raise _NotImported from None
+                if new_schema == project.schema:
+                    new_schema = None
             if not documents and not (joins and (not report.errors or partial)):
                 if not report.errors and not report.duplicates:
                     report.notes.append("no documents in the file")
@@ -600,7 +618,7 @@ def _import_file(
         report.refused = True
         return report
     if new_schema is not None:
-        report.added_labels = [f"{kind} {label}" for kind, label in sorted(labels.unknown)]
+        report.added_labels = labels.added(new_schema)
     report.documents = documents
     report.annotations = annotations
     checker.shas.update(pending)
@@ -690,6 +708,15 @@ def _join(annotations: list[Annotation], doc_id: str, added: dict[tuple[Any, ...
         added[key] = ann.id
         out.append(ann.model_copy(update=update))
     return out
+
+
+def _brat_conf(path: Path, encoding: str | None) -> BratConf | None:
+    """The annotation.conf of a brat document; None without one (or when it cannot be read:
+    the reader then refuses the file, naming the problem)."""
+    try:
+        return brat_conf(path, encoding)
+    except InputError:
+        return None
 
 
 class _NotImported(Exception):

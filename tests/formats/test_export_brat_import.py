@@ -61,9 +61,11 @@ def test_every_line_type(tmp_path):
     sony = next(a for a in anns if a.kind == "entity" and a.text_in(doc.text) == "Sony")
     assert sony.attributes == {"confidence": "high"}
     eric = next(a for a in anns if a.text_in(doc.text) == "Ericsson")
-    assert eric.attributes == {"note": "check the spelling"}
+    assert eric.attributes == {"notes": [{"type": "AnnotatorNotes", "text": "check the spelling"}]}
     london = next(a for a in anns if a.text_in(doc.text) == "London")
-    assert london.attributes == {"normalization": ["Wikipedia:17867"]}
+    assert london.attributes == {
+        "normalizations": [{"type": "Reference", "resource": "Wikipedia", "id": "17867", "name": "London"}]
+    }
     claim = by_label["CLAIM"]
     assert claim.kind == "claim" and claim.claimant_text == "a spokesman" and claim.attributes == {"claim_type": "opinion"}
     rels = sorted((a.label, a.head == sony.id) for a in anns if a.kind == "relation")
@@ -71,9 +73,14 @@ def test_every_line_type(tmp_path):
     assert all(a.annotator == "imported" for a in anns)
 
 
-def test_numbered_roles_only_lose_their_number_when_brat_numbered_them(tmp_path):
+def test_numbered_roles_keep_their_number_only_when_annotation_conf_declares_it(tmp_path):
     ann = "T1\tORG 0 4\tSony\nT2\tORG 9 17\tEricsson\nT3\tMERGE 18 24\tformed\nE1\tMERGE:T3 Org1:T1 Org2:T2\n"
-    _, anns = read_brat(pair(tmp_path, "m", TEXT, ann))[0]
+    _, anns = read_brat(pair(tmp_path / "plain", "m", TEXT, ann))[0]
+    ev = next(a for a in anns if a.kind == "event")
+    assert [a.role for a in ev.arguments] == ["Org", "Org"]  # as brat reads them: Org1 is the first Org
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "annotation.conf").write_text("[entities]\nORG\n[events]\nMERGE\tOrg1:ORG, Org2:ORG\n")
+    _, anns = read_brat(pair(tmp_path / "conf", "m", TEXT, ann))[0]
     ev = next(a for a in anns if a.kind == "event")
     assert [a.role for a in ev.arguments] == ["Org1", "Org2"]
 
