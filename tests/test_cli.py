@@ -78,10 +78,16 @@ def test_import_summary(runner, tmp_path):
     path = tmp_path / "new.annotator"
     result = runner.invoke(main, ["import", "--create", str(path), str(DATA)])
     assert result.exit_code == 1  # tests/data/bad is inside
-    assert result.stdout.strip() == (
+    *per_file, summary = result.stdout.strip().splitlines()
+    assert summary == (
         "imported 9 documents (13 annotations) from 6 files; skipped 0 duplicates; refused 10 files; "
         "ignored 1 file of unknown type"
     )
+    # One line per file read: its format and what came of it.
+    assert all(line.startswith(str(DATA)) for line in per_file)
+    assert sum(": refused (" in line for line in per_file) == 10
+    assert sum(": imported " in line for line in per_file) == len(per_file) - 10
+    assert any(line.endswith("imported 3 documents (3 annotations)") or "(jsonl): imported" in line for line in per_file)
     assert result.stderr.count("refused: ") == 10
     assert "Traceback" not in result.output
     result = runner.invoke(main, ["import", str(path), str(DATA / "batch.jsonl")])

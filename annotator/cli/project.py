@@ -63,9 +63,10 @@ class _ProgressBar:
 
 
 def print_report(report: ImportReport) -> None:
-    """Per-file problems (stderr), then the summary line (stdout)."""
+    """Per-file problems (stderr), then a line per file and the summary line (stdout)."""
     listed = 0
     for f in report.files:
+        click.echo(f.line())
         for dup in f.duplicates:
             if listed < _DUPLICATES_LISTED:
                 click.echo(f"duplicate: {dup}", err=True)

@@ -108,6 +108,9 @@ __all__ = [
 
 #: Extensions of the files of a brat collection that are imported.
 BRAT_EXT = frozenset({".ann", ".txt"})
+#: brat's configuration files in a collection's folder (annotation.conf is read
+#: with the documents; the others say how brat draws and what tools it offers).
+BRAT_CONF_FILES = frozenset({"annotation.conf", "visual.conf", "tools.conf", "kb_shortcuts.conf"})
 
 #: Characters at which ``str.splitlines`` (and so brat's reader) ends a line.
 LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"

@@ -41,7 +41,7 @@ from annotator.core.models import CLAIM_LABEL, Annotation, Document
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.core.store import Project, ProjectError, ReadOnlyProjectError
 from annotator.formats import InputError, Item, ReadOptions, Record, iter_json_objects, read_bytes, read_text
-from annotator.formats.brat import BRAT_EXT, BratConf, brat_conf, extend_schema_data, is_brat_text, iter_brat
+from annotator.formats.brat import BRAT_CONF_FILES, BRAT_EXT, BratConf, brat_conf, extend_schema_data, is_brat_text, iter_brat
 from annotator.formats.conll import CONLL_EXT, iter_conll
 from annotator.formats.doccano import is_doccano, iter_doccano
 from annotator.formats.html import iter_html
@@ -111,6 +111,20 @@ class FileReport:
     @property
     def ok(self) -> bool:
         return not self.refused and not self.errors
+
+    def line(self) -> str:
+        """One line: the file, its format and what came of it."""
+        what = f"{self.path} ({self.format or 'unknown format'})"
+        if self.refused:
+            return f"{what}: refused ({_n(len(self.errors), 'problem')})"
+        parts = [f"imported {_n(self.documents, 'document')} ({_n(self.annotations, 'annotation')})"]
+        if self.duplicates:
+            parts.append(f"skipped {_n(len(self.duplicates), 'duplicate')}")
+        if self.errors:
+            parts.append(f"left out {_n(len(self.errors), 'bad record')}")
+        if self.offsets:
+            parts.append(f"offsets read as {self.offsets}")
+        return f"{what}: {', '.join(parts)}"
 
     @property
     def all_notes(self) -> list[str]:
@@ -735,6 +749,8 @@ def _expand(paths: Iterable[str | Path], fmt: str | None, report: ImportReport) 
                     continue  # imported with its .ann
                 if fmt in (None, "labelstudio") and file.name == LABELING_CONFIG:
                     continue  # read with the Label Studio files beside it
+                if fmt in (None, "brat") and file.name in BRAT_CONF_FILES:
+                    continue  # brat's configuration: annotation.conf is read with the .ann files
                 if (fmt is None and not _known_extension(file)) or (fmt == "brat" and file.suffix.lower() not in BRAT_EXT):
                     report.ignored.append(str(file))
                 else:
