@@ -442,9 +442,18 @@ class PropagateAnnotations(Command):
         self.before = dict.fromkeys(self.ids)
         self.after = {a.id: a for a in self.annotations}
 
+    @property
+    def other_documents(self) -> frozenset[str]:
+        """The documents this adds to besides :attr:`doc_id` (a front end announces
+        them as changed wholesale, after the command's own :class:`Changes`)."""
+        return frozenset(self.doc_ids) - {self.doc_id}
+
     def _changes(self, *, added: bool) -> Changes:
-        ids = set(self.ids)
-        changes = Changes(doc_id=self.doc_id, documents=frozenset(self.doc_ids) - {self.doc_id})
+        """What changed in :attr:`doc_id`, the document the action was started from,
+        as any command of one document says it (a view showing it adds or removes
+        just these spans); the other documents are :attr:`other_documents`."""
+        ids = {r.id for r in self.rows if r.doc_id == self.doc_id}
+        changes = Changes(doc_id=self.doc_id)
         if added:
             changes.added = ids
         else:

@@ -223,8 +223,10 @@ def find_candidates(project: Project, search: Search) -> Found:
         existing = project.annotation_rows_by_document(list(hits), annotator=search.annotator)
         for doc_id, spans in hits.items():
             text = texts[doc_id]
-            same_kind = sorted(
-                (r.start, r.end, r.label) for r in existing.get(doc_id, ()) if r.kind == search.kind and r.start is not None
+            same_kind: list[tuple[int, int, str]] = sorted(
+                (r.start, r.end, r.label)
+                for r in existing.get(doc_id, ())
+                if r.kind == search.kind and r.start is not None and r.end is not None
             )
             for start, end in spans:
                 before, after = _context(text, start, end)

@@ -140,8 +140,9 @@ def test_apply_is_one_transaction_and_undo_restores_exactly(project):
     assert isinstance(command, PropagateAnnotations)
     added = [x for d in project.ids for x in project.annotations(d) if x.id != origin.id]
     assert len(added) == len(found.ticked) == 5
-    assert changes.added == {x.id for x in added} and changes.doc_id == a
-    assert changes.documents == {b, c}  # the other documents changed (the view of ``a`` gets ``added``)
+    # what changed in the document it was started from, as any one-document command says it
+    assert changes.added == {x.id for x in added if x.doc_id == a} and changes.doc_id == a and not changes.wholesale
+    assert command.other_documents == {b, c}
     assert {x.source for x in added} == {Source.PROPAGATED}
     assert set(project.propagated_from([x.id for x in added]).values()) == {f"annotation:{origin.id}"}
     assert len(project.history()) == history + 1  # one history entry, one action
@@ -238,3 +239,38 @@ def test_propagate_in_document(project):
 def test_nothing_chosen_is_refused(project):
     with pytest.raises(PropagationError, match="nothing to add"):
         propagation_command(project, Search("China", "GPE"), [])
+
+
+def test_the_command_goes_on_the_apps_undo_stack_as_one_step(project, qtbot):
+    """What a GUI dialog does with the ticked candidates: push the command on the
+    app's change bus; one undo step undoes all of it, redo does it again."""
+    from PySide6.QtGui import QUndoStack
+
+    from annotator.ui.undo import UndoController
+
+    class Origin:
+        def __init__(self, p):
+            self.project, self.shown, self.errors = p, [], []
+
+        def show_document(self, doc_id):
+            self.shown.append(doc_id)
+
+        def report_error(self, text):
+            self.errors.append(text)
+
+    a = project.ids[0]
+    origin = Origin(project)
+    stack = QUndoStack()
+    controller = UndoController(stack)
+    seen = []
+    controller.changed.connect(seen.append)
+    before = snapshot(project)
+    search = Search("China", "GPE", whole_word=True, annotator="alice")
+    command = propagation_command(project, search, find_candidates(project, search).ticked, doc_id=a)
+    assert controller.push(command, origin) is not None and stack.count() == 1
+    after = snapshot(project)
+    assert len(after[0]) == 6 and seen[-1].doc_id == a and len(seen[-1].added) == 3
+    controller.undo()
+    assert snapshot(project) == before and origin.shown == [a] and not origin.errors
+    controller.redo()
+    assert snapshot(project) == after
