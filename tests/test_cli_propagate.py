@@ -45,7 +45,7 @@ def test_adds_every_occurrence_in_one_step(runner, path):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert len([x for x in lines if x.startswith("add\t")]) == 3
-    assert lines[-1].startswith("added 3 ORG annotations in 2 documents; skipped 0")
+    assert lines[-1].startswith("added 3 ORG annotations in 2 documents as ann; skipped 0")
     assert spans(path) == [("Indian firms", "ORG", Source.PROPAGATED)] * 3
     with Project(path) as p:
         first = lines[0].split("\t")
@@ -76,7 +76,7 @@ def test_dry_run_changes_nothing(runner, path):
     result = runner.invoke(main, ["annotate-all", str(path), "--text", "Indian firms", "--label", "ORG", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert result.output.count("would add\t") == 3
-    assert result.output.splitlines()[-1].startswith("would add 3 ORG annotations in 2 documents")
+    assert result.output.splitlines()[-1].startswith("would add 3 ORG annotations in 2 documents as cli;")
     assert spans(path) == []
     assert files_of(path) == before
 
@@ -114,3 +114,16 @@ def test_is_listed_with_help(runner):
     assert "annotate-all" in result.output
     result = runner.invoke(main, ["annotate-all", "--help"])
     assert result.exit_code == 0 and "--whole-word" in result.output
+
+
+def test_rejected_occurrences_are_left_out(runner, path):
+    from annotator.services.propagate import Search, find_candidates, reject
+
+    with Project(path) as p:
+        first = find_candidates(p, Search("Indian firms", "ORG", annotator="cli")).candidates[0]
+        reject(p, "ORG", [first], "cli")
+    result = runner.invoke(main, ["annotate-all", str(path), "--text", "Indian firms", "--label", "ORG"])
+    assert result.exit_code == 0, result.output
+    assert f"\t{first.doc_id}\t{first.start}\t{first.end}\t" not in result.output
+    assert result.output.splitlines()[-1].endswith("left out 1 rejected (never here)")
+    assert len(spans(path)) == 2

@@ -110,7 +110,8 @@ def annotate_all_command(
     verb = "would add" if dry_run else "added"
     summary = (
         f"{verb} {len(chosen)} {label} annotation{'' if len(chosen) == 1 else 's'} in {docs} "
-        f"document{'' if docs == 1 else 's'}; skipped {len(skipped)}; left out {found.never_here} rejected (never here)"
+        f"document{'' if docs == 1 else 's'} as {actor}; skipped {len(skipped)}; "
+        f"left out {found.never_here} rejected (never here)"
     )
     if as_json:
         record = {

@@ -144,8 +144,9 @@ def check_search(project: Project, search: Search) -> None:
         )
 
 
-def search_for(project: Project, ann: Annotation, *, whole_word: bool = True, case_insensitive: bool = False,
-               corpus: bool = True) -> Search:  # fmt: skip
+def search_for(
+    project: Project, ann: Annotation, *, whole_word: bool = True, case_insensitive: bool = False, corpus: bool = True
+) -> Search:
     """The search that propagates the span annotation ``ann`` (its text and label),
     in its document only or (``corpus``) everywhere."""
     if ann.start is None or ann.end is None:
