@@ -26,6 +26,7 @@ COMMANDS = {
     "export": "annotator.cli.export:export_command",
     "merge": "annotator.cli.review:merge_command",
     "agreement": "annotator.cli.review:agreement_command",
+    "annotate-all": "annotator.cli.propagate:annotate_all_command",
 }
 
 

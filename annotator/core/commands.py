@@ -376,3 +376,125 @@ def _merge(parts: Any) -> Changes:
         total.status = ch.status or total.status
     total.updated -= total.added | total.removed
     return total
+
+
+class PropagateAnnotations(Command):
+    """Add span annotations to any number of documents as one action ("annotate
+    all", issue 16), in one transaction, one undo step.
+
+    Built for thousands of rows: every check and write is a bulk statement. Each
+    new annotation's ``origin`` (the annotation or text it was propagated from) is
+    recorded (:meth:`Project.propagated_from <annotator.core.store.Project.propagated_from>`)
+    and forgotten again on undo. ``doc_id`` is the document the action was started
+    from (the UI shows it when the step is undone); documents that are new become
+    in progress, and are new again after undo. Undo first checks that every added
+    row is still as this command wrote it; if not, :class:`ConflictError` and
+    nothing is written.
+    """
+
+    def __init__(self, doc_id: str, actor: str, annotations: list[Annotation], origin: str, text: str | None = None):
+        super().__init__(doc_id, actor)
+        if not annotations:
+            raise CommandError("nothing to add")
+        self.annotations = annotations
+        self.origin = origin
+        from annotator.core.rows import annotation_row
+
+        self.rows = [annotation_row(a) for a in annotations]
+        self.ids = [r.id for r in self.rows]
+        self.doc_ids = sorted({r.doc_id for r in self.rows})
+        #: doc id -> (status before, status after) of the documents whose status this changes
+        self.statuses: dict[str, tuple[DocStatus, DocStatus]] = {}
+        self._planned = False
+        n, docs = len(self.rows), len(self.doc_ids)
+        where = "" if docs == 1 else f" in {docs} documents"
+        self.text = text or f"annotate all: add {n} {annotations[0].label}{'' if n == 1 else 's'}{where}"
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        return {a.id: a for a in self.annotations}
+
+    def _first_check(self, project: Project) -> None:
+        self._check_seen(project)
+        if len(set(self.ids)) != len(self.ids):
+            raise CommandError("the same annotation id is given twice")
+        for kind, label in {(a.kind, a.label) for a in self.annotations}:
+            if kind == "relation":
+                raise CommandError("annotate all adds spans, not relations")
+            if label not in project.schema.labels(kind):
+                raise CommandError(f"{label!r} is not a {kind} label of this project's schema")
+        summaries: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(self.doc_ids), 500):
+            summaries.update(project.document_summaries(self.doc_ids[i : i + 500]))
+        for a in self.annotations:
+            info = summaries.get(a.doc_id)
+            if info is None:
+                raise CommandError(f"document {a.doc_id} is not in this project")
+            if a.referenced_ids():
+                raise CommandError("annotate all adds plain spans (no arguments, claimants or relations)")
+            try:
+                a.check_span(info["length"])
+            except ValueError as err:
+                raise CommandError(str(err)) from None
+        if self.actor != GOLD:
+            for doc_id in self.doc_ids:
+                if summaries[doc_id]["status"] == DocStatus.NEW:
+                    self.statuses[doc_id] = (DocStatus.NEW, DocStatus.IN_PROGRESS)
+        self.before = dict.fromkeys(self.ids)
+        self.after = {a.id: a for a in self.annotations}
+
+    @property
+    def other_documents(self) -> frozenset[str]:
+        """The documents this adds to besides :attr:`doc_id` (a front end announces
+        them as changed wholesale, after the command's own :class:`Changes`)."""
+        return frozenset(self.doc_ids) - {self.doc_id}
+
+    def _changes(self, *, added: bool) -> Changes:
+        """What changed in :attr:`doc_id`, the document the action was started from,
+        as any command of one document says it (a view showing it adds or removes
+        just these spans); the other documents are :attr:`other_documents`."""
+        ids = {r.id for r in self.rows if r.doc_id == self.doc_id}
+        changes = Changes(doc_id=self.doc_id)
+        if added:
+            changes.added = ids
+        else:
+            changes.removed = ids
+        if self.doc_id in self.statuses:
+            changes.status = self.statuses[self.doc_id][1 if added else 0]
+        return changes
+
+    def do(self, project: Project) -> Changes:
+        if not self._planned:
+            self._first_check(project)
+            self._planned = True
+        existing = project.existing_annotation_ids(self.ids)
+        if existing:
+            raise ConflictError(
+                f"{len(existing)} of the annotations to add exist already (changed in another window or process?); "
+                f"'{self.text}' was not applied"
+            )
+        project.put_annotation_rows(self.rows)
+        project.put_propagated_from((i, self.origin) for i in self.ids)
+        for doc_id, (_before, after) in self.statuses.items():
+            project.set_status(doc_id, after)
+        project.ensure_annotators({self.actor})
+        project.log(self.actor, self.doc_id, "do:PropagateAnnotations", self._log_detail())
+        return self._changes(added=True)
+
+    def undo(self, project: Project) -> Changes:
+        assert self._planned, "undo before do"
+        stored = project.annotation_rows_by_id(self.ids)
+        changed = sum(1 for r in self.rows if stored.get(r.id) != r)
+        if changed:
+            raise ConflictError(
+                f"{changed} of the {len(self.rows)} added annotations were changed or deleted since; "
+                f"'undo {self.text}' was not applied (nothing was changed)"
+            )
+        project.delete_annotations(self.ids)
+        project.delete_propagated_from(self.ids)
+        for doc_id, (before, _after) in self.statuses.items():
+            project.set_status(doc_id, before)
+        project.log(self.actor, self.doc_id, "undo:PropagateAnnotations", self._log_detail())
+        return self._changes(added=False)
+
+    def _log_detail(self) -> dict[str, Any]:
+        return {"text": self.text, "origin": self.origin, "ids": self.ids, "documents": self.doc_ids}

@@ -64,6 +64,8 @@ class Source(StrEnum):
     MANUAL = "manual"
     IMPORTED = "imported"
     SUGGESTED = "suggested"
+    #: added by "annotate all" from another annotation or a text (its origin is kept in the project)
+    PROPAGATED = "propagated"
 
 
 Kind = Literal["entity", "event", "claim", "relation"]

@@ -26,6 +26,7 @@ __all__ = [
     "m001_initial",
     "m002_review",
     "m003_claims_start_unset",
+    "m005_never_here",
     "get_migrations",
     "sqlite_utils_classes",
 ]
@@ -193,8 +194,34 @@ def m003_claims_start_unset(db: Database) -> None:
     )
 
 
+def m005_never_here(db: Database) -> None:
+    """Annotate all (issue 16): the occurrences a user rejected ("never here": not
+    proposed again for that label), and where each propagated annotation came from.
+
+    ``propagated_from`` has no foreign key to ``annotations`` on purpose: an edit
+    of an annotation replaces its row (delete, insert), which would cascade; a
+    row whose annotation is gone is ignored."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS never_here (
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            time TEXT NOT NULL,
+            PRIMARY KEY (doc_id, start, "end", label)
+        );
+        CREATE TABLE IF NOT EXISTS propagated_from (
+            ann_id TEXT PRIMARY KEY,
+            origin TEXT NOT NULL
+        );
+        """
+    )
+
+
 #: The migrations in order. Never edit a released one: add a new one.
-MIGRATION_STEPS = (m001_initial, m002_review, m003_claims_start_unset)
+MIGRATION_STEPS = (m001_initial, m002_review, m003_claims_start_unset, m005_never_here)
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)
 _MIGRATIONS: Migrations | None = None

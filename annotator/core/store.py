@@ -628,6 +628,82 @@ class Project(ReviewQueries):
         """Delete the annotations with these ids (ids not stored are ignored)."""
         self.conn.executemany("DELETE FROM annotations WHERE id = ?", [(i,) for i in ann_ids])
 
+    def annotation_rows_by_id(self, ids: Iterable[str]) -> dict[str, AnnotationRow]:
+        """Stored rows of those of ``ids`` that are stored, by id (one query per 500 ids)."""
+        ids = list(ids)
+        out: dict[str, AnnotationRow] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            for row in self._q(f"SELECT {ANN_SELECT} FROM annotations WHERE id IN ({', '.join('?' * len(part))})", part):
+                out[row[0]] = AnnotationRow(*row)
+        return out
+
+    # -- annotate all: provenance, "never here", auto-propagation (issue 16) ----
+    def put_propagated_from(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Record ``(annotation id, origin)`` of propagated annotations; call inside :meth:`transaction`."""
+        self._q_many("INSERT OR REPLACE INTO propagated_from (ann_id, origin) VALUES (?, ?)", list(pairs))
+
+    def delete_propagated_from(self, ann_ids: Iterable[str]) -> None:
+        """Forget the origin of these annotations; call inside :meth:`transaction`."""
+        self._q_many("DELETE FROM propagated_from WHERE ann_id = ?", [(i,) for i in ann_ids])
+
+    def propagated_from(self, ann_ids: Iterable[str]) -> dict[str, str]:
+        """``{annotation id: origin}`` of those of ``ann_ids`` that were propagated."""
+        ids = list(ann_ids)
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            out.update(
+                self._q(
+                    f"SELECT ann_id, origin FROM propagated_from WHERE ann_id IN ({', '.join('?' * len(part))})", part
+                ).fetchall()
+            )
+        return out
+
+    def never_here(self, label: str | None = None, doc_ids: Iterable[str] | None = None) -> set[tuple[str, int, int, str]]:
+        """The rejected occurrences ``(doc_id, start, end, label)`` (of ``label``
+        and of ``doc_ids`` when given)."""
+        sql = 'SELECT doc_id, start, "end", label FROM never_here'
+        where: list[str] = []
+        params: list[Any] = []
+        if label is not None:
+            where.append("label = ?")
+            params.append(label)
+        if doc_ids is not None:
+            ids = list(doc_ids)
+            if not ids:
+                return set()
+            where.append(f"doc_id IN ({', '.join('?' * len(ids))})")
+            params += ids
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return {(d, s, e, lab) for d, s, e, lab in self._q(sql, params)}
+
+    def add_never_here(self, keys: Iterable[tuple[str, int, int, str]], actor: str) -> None:
+        """Remember rejected occurrences ``(doc_id, start, end, label)``; call inside :meth:`transaction`."""
+        stamp = now()
+        self._q_many(
+            'INSERT OR REPLACE INTO never_here (doc_id, start, "end", label, actor, time) VALUES (?, ?, ?, ?, ?, ?)',
+            [(d, s, e, lab, actor, stamp) for d, s, e, lab in keys],
+        )
+
+    def remove_never_here(self, keys: Iterable[tuple[str, int, int, str]]) -> None:
+        """Forget rejected occurrences; call inside :meth:`transaction`."""
+        self._q_many('DELETE FROM never_here WHERE doc_id = ? AND start = ? AND "end" = ? AND label = ?', list(keys))
+
+    def auto_propagate_labels(self) -> set[str]:
+        """The labels whose new spans are propagated within their document at once."""
+        row = self._q("SELECT value FROM meta WHERE key = 'auto_propagate'").fetchone()
+        return set(json.loads(row[0])) if row else set()
+
+    def set_auto_propagate_labels(self, labels: Iterable[str]) -> None:
+        """Set the labels whose new spans are propagated within their document (one transaction)."""
+        with self.transaction():
+            self._q(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('auto_propagate', ?)",
+                (json.dumps(sorted(set(labels)), ensure_ascii=False),),
+            )
+
     # -- maintenance ----------------------------------------------------------
     def integrity_check(self) -> str:
         return self._q("PRAGMA integrity_check").fetchone()[0]
