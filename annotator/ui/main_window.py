@@ -19,6 +19,7 @@ from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent, QS
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
+    QDialog,
     QDockWidget,
     QFileDialog,
     QHBoxLayout,
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
         self.shortcuts_dialog: dialogs.ShortcutsDialog | None = None
         self.last_import_dialog: dialogs.ReportDialog | None = None
         self.labels_box: QMessageBox | None = None
+        self.annotate_all_dialog: QDialog | None = None
         #: The encoding each file or folder was last imported with (None: UTF-8).
         self._import_encodings: dict[str, str | None] = {}
         self.encoding_dialog: dialogs.EncodingDialog | None = None
@@ -244,6 +246,15 @@ class MainWindow(QMainWindow):
         e.addAction(a(self, "Add a&rgument…", ws.add_argument, hint="Shift+A"))
         e.addAction(a(self, "Pick &claimant", ws.pick_claimant, hint="Shift+K"))
         e.addAction(a(self, "Add r&elation…", ws.add_relation, hint="Shift+R"))
+        e.addAction(
+            a(
+                self,
+                "Annotate &all like this…",
+                self.annotate_all,
+                shortcut="Ctrl+Shift+L",
+                tooltip="Label every other occurrence of the selected span's text the same way, in one step",
+            )
+        )
         e.addAction(a(self, "Cancel picking", ws.cancel_pick, hint="Esc"))
         e.addSeparator()
         bounds = e.addMenu("&Boundaries")
@@ -533,6 +544,17 @@ class MainWindow(QMainWindow):
             if path == given or Path(path).is_relative_to(given):
                 return encoding
         return None
+
+    def annotate_all(self) -> None:
+        """Edit > Annotate all like this… for the selected span annotation."""
+        ann = self.workspace.selected()
+        if self.project is None or ann is None or ann.start is None or ann.kind not in ("entity", "event", "claim"):
+            self.statusBar().showMessage("Select an entity, event trigger or claim first: its text is what gets labelled.", 8000)
+            return
+        from annotator.ui.propagate_dialog import AnnotateAllDialog
+
+        self.annotate_all_dialog = AnnotateAllDialog(self, ann)
+        self.annotate_all_dialog.open()
 
     def change_annotator(self) -> None:
         known = self.project.annotators() if self.project is not None else []

@@ -170,7 +170,15 @@ class UndoController(QObject):
             return None
         self.stack.push(CoreUndoCommand(self, command, origin, merge_key=merge_key, text=self._describe(project, command)))
         self.changed.emit(changes)
+        self._announce_others([command])
         return changes
+
+    def _announce_others(self, commands: list[Command]) -> None:
+        """A command that also changed other documents than its own (annotate all
+        across the corpus: ``other_documents``): views showing those reload them."""
+        others = sorted({d for c in commands for d in getattr(c, "other_documents", ())})
+        if others:
+            self.changed.emit(documents_changed(others))
 
     def _describe(self, project: Project, command: Command) -> str:
         """The entry's name (:func:`describe`); the document's text is read once per document."""
@@ -207,6 +215,7 @@ class UndoController(QObject):
             )
             return
         self.changed.emit(changes)
+        self._announce_others(entry.commands)
         self.stepped.emit(f"{'Undid' if direction == 'undo' else 'Redid'}: {entry.text()}")
 
     @staticmethod
