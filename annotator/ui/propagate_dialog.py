@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from annotator.core.models import Annotation
 
 #: Characters of context shown on each side of an occurrence.
-CONTEXT = 40
+CONTEXT = 30
 
 
 class AnnotateAllDialog(QDialog):
@@ -74,17 +74,19 @@ class AnnotateAllDialog(QDialog):
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
         header = self.tree.header()
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(1, 200)
         header.resizeSection(2, 200)
         self.tree.itemChanged.connect(lambda *_: self._update_buttons())
-        self.tree.itemActivated.connect(lambda item, _col: self.go_to(item))
+        self.tree.itemDoubleClicked.connect(lambda item, _col: self.go_to(item))
         self.tree.installEventFilter(self)
         layout.addWidget(self.tree, 1)
         self.hint = plain_label(
-            "Space ticks or unticks · Enter opens the document there · Never here: not this label, not proposed again",
+            "Space ticks or unticks · Enter or a double-click opens the document there · Alt+A adds the ticked ones · "
+            "Never here: not this label, not proposed again",
             wrap=True,
         )
         self.hint.setStyleSheet("color: palette(mid);")
@@ -103,6 +105,7 @@ class AnnotateAllDialog(QDialog):
         layout.addWidget(buttons)
         self.resize(900, 520)
         self.refresh()
+        self.tree.setFocus()  # Space, arrows and Enter work at once
 
     # -- the list ------------------------------------------------------------------
     def search(self) -> Any:
@@ -130,7 +133,7 @@ class AnnotateAllDialog(QDialog):
         for cand in found.candidates:
             before = one_line(cand.before[-CONTEXT:], CONTEXT)
             after = one_line(cand.after[:CONTEXT], CONTEXT)
-            item = QTreeWidgetItem([f"…{before} [{cand.text}] {after}…", one_line(cand.title or cand.doc_id, 60), cand.reason])
+            item = QTreeWidgetItem([f"…{before}[{cand.text}]{after}…", one_line(cand.title or cand.doc_id, 60), cand.reason])
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Checked if cand.ticked else Qt.CheckState.Unchecked)
             item.setData(0, Qt.ItemDataRole.UserRole, cand)
@@ -170,6 +173,9 @@ class AnnotateAllDialog(QDialog):
             if event.key() == Qt.Key.Key_Space and item is not None:
                 checked = item.checkState(0) == Qt.CheckState.Checked
                 item.setCheckState(0, Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
+                return True
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and item is not None:
+                self.go_to(item)  # and not the default button: Add is Alt+A or a click
                 return True
         return super().eventFilter(watched, event)
 

@@ -77,8 +77,8 @@ def test_annotate_all_across_the_corpus_is_one_undoable_step(qtbot, window, proj
     listed = [(c.doc_id, c.start, c.end) for c in (dialog.candidate(i) for i in dialog.items())]
     assert sorted(listed) == sorted([(seed, *s) for s in want_seed] + [(other_id(project), *s) for s in want_other])
     assert dialog.add_button.text() == f"&Add {len(listed)} GPE"
-    # Space unticks the current one (the first occurrence listed).
-    dialog.tree.setFocus()
+    # Space unticks the current one (the first occurrence listed): the list has the focus.
+    assert dialog.focusWidget() is dialog.tree
     qtbot.keyClick(dialog.tree, Qt.Key.Key_Space)
     assert dialog.add_button.text() == f"&Add {len(listed) - 1} GPE"
     unticked = dialog.candidate(dialog.items()[0])
@@ -147,3 +147,18 @@ def test_this_document_only_and_nothing_selected(qtbot, window, project):
     dialog.here.setChecked(True)
     assert {dialog.candidate(i).doc_id for i in dialog.items()} == {window.current_doc_id}
     assert "in this document" in dialog.heading.text()
+
+
+def test_enter_opens_the_occurrence_and_adds_nothing(qtbot, window, project):
+    china_entity(qtbot, window, project)
+    dialog = open_dialog(qtbot, window)
+    before = len(project.annotations(window.current_doc_id))
+    item = next(i for i in dialog.items() if dialog.candidate(i).doc_id == other_id(project))
+    dialog.tree.setCurrentItem(item)
+    qtbot.keyClick(dialog.tree, Qt.Key.Key_Return)
+    cand = dialog.candidate(item)
+    assert window.current_doc_id == cand.doc_id and window.article_view.selection_span() == (cand.start, cand.end)
+    assert dialog.isVisible()
+    assert sum(len(project.annotations(d)) for d in project.document_ids()) == before
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible() and len(project.annotations(cand.doc_id)) == 2
