@@ -109,6 +109,7 @@ def test_any_offsets_read_right_or_refused(pieces, unit, crlf_as_one, choice, da
     except OffsetProblem as err:
         assert str(err)
         return
+
     def canonical(piece: str) -> str:  # as the stored text has it: CRLF and a lone CR are "\n"
         return piece.replace("\r\n", "\n").replace("\r", "\n")
 
