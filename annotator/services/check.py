@@ -400,15 +400,17 @@ def _missing_roles(layer: _Layer, schema: LabelSchema, texts_of: Callable[[Annot
 
 # ---------------------------------------------------------------------- entry point
 def check_layers(project: Project, annotator: str | None = None, gold: bool = False) -> list[str]:
-    """The layers to check: ``annotator``'s, the gold layer's, or (default) every
-    annotator's but the gold layer; :class:`CheckError` for an unknown annotator."""
+    """The layers to check: ``annotator``'s, the gold layer's, or (default) the
+    layer of everyone with annotations but the gold layer; :class:`CheckError`
+    for an unknown annotator."""
     if annotator is not None and gold:
         raise CheckError("choose either an annotator or the gold layer, not both")
     if gold:
         return [GOLD]
-    names = project.annotators()
+    working = sorted(n for n in project.annotator_counts() if n != GOLD)
     if annotator is None:
-        return names
+        return working
+    names = sorted(set(working) | set(project.annotators()))
     if annotator not in names:
         known = ", ".join(names) if names else "none yet"
         raise CheckError(f"no annotator {annotator!r} in {project.path.name} (annotators: {known})")

@@ -1,0 +1,152 @@
+"""The consistency check (annotator.services.check) on a small corpus built here."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from annotator.core.kinds import GOLD
+from annotator.core.models import entity
+from annotator.services.check import CheckError, check_project, format_report
+from tests.check_fixtures import TEXTS, build_corpus, find
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    c = build_corpus(tmp_path / "p.annotator")
+    yield c
+    c.project.close()
+
+
+def only(report, kind, layer="alice"):
+    found = [i for i in report.issues if i.kind == kind and i.layer == layer]
+    return found
+
+
+def test_each_layer_is_checked_on_its_own(corpus):
+    report = check_project(corpus.project)
+    assert report.layers == ["alice", "bob"]
+    assert report.documents == {"alice": 3, "bob": 2}
+    assert [i for i in report.issues if i.layer == "bob"] == []
+    assert report.counts() == {"labels": 1, "unlabelled": 2, "boundaries": 1, "roles": 1}
+
+
+def test_same_string_different_labels_with_counts_and_places(corpus):
+    (issue,) = only(check_project(corpus.project), "labels")
+    assert issue.text == "Reuters"
+    assert issue.counts == {"ORG": 2, "PERSON": 1}
+    assert [(p.doc_id, p.label, p.annotation_id) for p in issue.places] == [
+        (corpus.ids["a"], "ORG", corpus.ann["reuters_a"].id),
+        (corpus.ids["b"], "ORG", corpus.ann["reuters_b1"].id),
+        (corpus.ids["b"], "PERSON", corpus.ann["reuters_b2"].id),
+    ]
+    assert issue.places[0].title == "Doc A"
+    for p in issue.places:
+        assert TEXTS[{v: k for k, v in corpus.ids.items()}[p.doc_id]][p.start : p.end] == "Reuters"
+
+
+def test_unlabelled_whole_words_in_annotated_documents_only(corpus):
+    issues = {i.text: i for i in only(check_project(corpus.project), "unlabelled")}
+    assert set(issues) == {"China", "met"}
+    china = issues["China"]
+    # "Chinatown" is not a whole-word hit; d (not annotated by alice) is not searched;
+    # "China’s" in a and "China" after the emoji in b are labelled.
+    assert [(p.doc_id, p.start, p.end, p.label) for p in china.places] == [(corpus.ids["c"], *find(TEXTS["c"], "China", 1), None)]
+    assert china.counts == {"GPE": 2, "unlabelled": 1}
+    assert issues["met"].places[0].doc_id == corpus.ids["c"]
+
+
+def test_unlabelled_respects_min_count(corpus):
+    report = check_project(corpus.project, "alice", min_count=2)
+    assert {i.text for i in only(report, "unlabelled")} == {"China"}
+    report = check_project(corpus.project, "alice", min_count=3)
+    assert only(report, "unlabelled") == []
+
+
+def test_a_covering_span_of_another_kind_does_not_count(corpus):
+    # a claim over the whole sentence is not a GPE: "China" in c stays unlabelled
+    from annotator.core.models import claim
+
+    p = corpus.project
+    with p.transaction():
+        p.put_annotations([claim(corpus.ids["c"], 0, len(TEXTS["c"]), "alice")])
+    assert {i.text for i in only(check_project(p, "alice"), "unlabelled")} == {"China", "met"}
+
+
+def test_unicode_offsets_are_code_points(corpus):
+    # "China" after an emoji in b: a code-point offset, not a UTF-16 one
+    p = corpus.project
+    with p.transaction():
+        p.delete_annotations([corpus.ann["china_b"].id])
+    issues = {i.text: i for i in only(check_project(p, "alice"), "unlabelled")}
+    places = [(x.doc_id, x.start, x.end) for x in issues["China"].places]
+    s, e = find(TEXTS["b"], "China")
+    assert (corpus.ids["b"], s, e) in places
+    assert TEXTS["b"][s:e] == "China"
+
+
+def test_different_boundaries_for_the_same_string(corpus):
+    (issue,) = only(check_project(corpus.project), "boundaries")
+    assert issue.text == "the Ministry of External Affairs"
+    assert issue.counts == {"the Ministry of External Affairs": 1, "Ministry of External Affairs": 1}
+    assert {p.annotation_id for p in issue.places} == {corpus.ann["mea_a"].id, corpus.ann["mea_b"].id}
+
+
+def test_a_shorter_span_standing_alone_is_not_a_boundary_issue(tmp_path):
+    from annotator.core.models import Document
+    from annotator.core.store import Project
+
+    texts = ["Randhir Jaiswal spoke for the Ministry of External Affairs.", "Ministry of External Affairs staff and Jaiswal left."]
+    with Project(tmp_path / "q.annotator", create=True) as p:
+        docs = [Document(text=t, title=str(i)) for i, t in enumerate(texts)]
+        p.insert_documents([(d, []) for d in docs])
+        anns = []
+        for doc, text in zip(docs, texts):
+            for phrase, label in (("Randhir Jaiswal", "PERSON"), ("Jaiswal", "PERSON"), ("Ministry of External Affairs", "ORG")):
+                if phrase in text and not (phrase == "Jaiswal" and "Randhir" in text):
+                    s, e = find(text, phrase)
+                    anns.append(entity(doc.id, s, e, label, "alice"))
+        s, e = find(texts[0], "the Ministry of External Affairs")
+        anns.append(entity(docs[0].id, s, e, "ORG", "alice"))
+        anns = [a for a in anns if not (a.doc_id == docs[0].id and a.label == "ORG" and a.start != s)]
+        p.ensure_annotators(["alice"])
+        with p.transaction():
+            p.put_annotations(anns)
+        assert only(check_project(p, "alice"), "boundaries") == []
+
+
+def test_overlapping_spans_of_one_label_are_reported(corpus):
+    p = corpus.project
+    s, e = find(TEXTS["c"], "Officials met")
+    with p.transaction():
+        p.put_annotations([entity(corpus.ids["c"], s, e, "GPE", "alice"), entity(corpus.ids["c"], s + 10, e + 3, "GPE", "alice")])
+    texts = [i.text for i in only(check_project(p, "alice"), "boundaries")]
+    assert "Officials met" in texts
+
+
+def test_events_missing_required_roles(corpus):
+    (issue,) = only(check_project(corpus.project), "roles")
+    assert issue.text == "Meeting" and issue.counts == {"Participant": 1}
+    (place,) = issue.places
+    assert place.annotation_id == corpus.ann["met_a"].id and place.text == "met"
+
+
+def test_one_annotator_gold_and_errors(corpus):
+    assert check_project(corpus.project, "bob").issues == []
+    assert check_project(corpus.project, gold=True).layers == [GOLD]
+    with pytest.raises(CheckError, match="no annotator 'carol'.*alice, bob"):
+        check_project(corpus.project, "carol")
+    with pytest.raises(CheckError):
+        check_project(corpus.project, "alice", gold=True)
+
+
+def test_text_and_json_reports(corpus):
+    report = check_project(corpus.project)
+    text = format_report(report)
+    assert "“Reuters” labelled ORG 2 times, PERSON once" in text
+    assert "bob: 2 documents annotated, no inconsistencies found" in text
+    data = json.loads(report.dumps())
+    assert data["counts"]["labels"] == 1
+    place = data["issues"][0]["places"][0]
+    assert set(place) == {"doc_id", "title", "start", "end", "text", "label", "annotation_id"}
