@@ -42,7 +42,7 @@ import json
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -250,9 +250,7 @@ def _unlabelled(project: Project, layer: _Layer, min_count: int) -> list[Issue]:
     labelled: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for s in layer.spans:
         labelled[(s.row.kind, s.text)][s.row.label] += 1
-    candidates = {
-        key: labels for key, labels in labelled.items() if sum(labels.values()) >= min_count and _ALNUM.search(key[1])
-    }
+    candidates = {key: labels for key, labels in labelled.items() if sum(labels.values()) >= min_count and _ALNUM.search(key[1])}
     if not candidates:
         return []
     # First token of each string -> the strings starting with it.
@@ -282,14 +280,14 @@ def _unlabelled(project: Project, layer: _Layer, min_count: int) -> list[Issue]:
     for texts, titles in _texts(project, doc_ids):
         for doc_id, text in texts.items():
             spans = token_spans(text)
-            ends = {b for _a, b in spans}
+            token_ends = {b for _a, b in spans}
             for a, b in spans:
                 strings = by_first.get(text[a:b])
                 if strings is None:
                     continue
                 for kind, string in strings:
                     e = a + len(string)
-                    if e not in ends or not text.startswith(string, a):
+                    if e not in token_ends or not text.startswith(string, a):
                         continue
                     if _overlaps(*covered.get((doc_id, kind), empty), a, e):
                         continue
@@ -322,8 +320,8 @@ def _boundaries(project: Project, layer: _Layer) -> list[Issue]:
         strings[(s.row.kind, s.row.label)][s.text].append(s)
     # (kind, label, inner text) -> [(longer text, text before the inner part, text after it)]
     inner: dict[tuple[str, str, str], list[tuple[str, str, str]]] = defaultdict(list)
-    for (kind, label), texts in strings.items():
-        for longer in texts:
+    for (kind, label), labelled in strings.items():
+        for longer in labelled:
             toks = token_spans(longer)
             if len(toks) < 2 or len(toks) > MAX_BOUNDARY_TOKENS:
                 continue
@@ -332,7 +330,7 @@ def _boundaries(project: Project, layer: _Layer) -> list[Issue]:
                     if i == 0 and j == len(toks) - 1:
                         continue
                     part = longer[toks[i][0] : toks[j][1]]
-                    if part in texts:
+                    if part in labelled:
                         inner[(kind, label, part)].append((longer, longer[: toks[i][0]], longer[toks[j][1] :]))
     # Spans of an inner string standing where the longer labelled string stands.
     found: dict[tuple[str, str, str], list[_Span]] = defaultdict(list)
@@ -342,8 +340,8 @@ def _boundaries(project: Project, layer: _Layer) -> list[Issue]:
             if (s.row.kind, s.row.label, s.text) in inner:
                 need[s.row.doc_id].append(s)
         doc_ids = sorted(need, key=lambda d: layer.order.get(d, len(layer.order)))
-        for texts, _titles in _texts(project, doc_ids):
-            for doc_id, text in texts.items():
+        for doc_texts, _titles in _texts(project, doc_ids):
+            for doc_id, text in doc_texts.items():
                 for s in need[doc_id]:
                     assert s.row.start is not None and s.row.end is not None
                     for longer, before, after in inner[(s.row.kind, s.row.label, s.text)]:
@@ -376,17 +374,19 @@ def _boundaries(project: Project, layer: _Layer) -> list[Issue]:
     return out
 
 
-def _missing_roles(layer: _Layer, schema: LabelSchema, texts_of: Callable[[AnnotationRow], str]) -> list[Issue]:
+def _missing_roles(layer: _Layer, schema: LabelSchema, span_text: dict[str, str]) -> list[Issue]:
     missing: dict[tuple[str, str], list[Place]] = defaultdict(list)
     for ev in layer.events:
         et = schema.event_type(ev.label)
         if et is None:
             continue
         have = {role for role, _target in ev.argument_pairs()}
-        for role in et.roles:
-            if role.required and role.name not in have and ev.start is not None and ev.end is not None:
-                place = Place(ev.doc_id, layer.titles.get(ev.doc_id, ""), ev.start, ev.end, texts_of(ev), ev.label, ev.id)
-                missing[(ev.label, role.name)].append(place)
+        for spec in et.roles:
+            if spec.required and spec.name not in have and ev.start is not None and ev.end is not None:
+                place = Place(
+                    ev.doc_id, layer.titles.get(ev.doc_id, ""), ev.start, ev.end, span_text.get(ev.id, ""), ev.label, ev.id
+                )
+                missing[(ev.label, spec.name)].append(place)
     out = []
     for (event_type, role), places in missing.items():
         docs = len({p.doc_id for p in places})
@@ -436,7 +436,7 @@ def check_project(project: Project, annotator: str | None = None, *, gold: bool 
             report.issues += _label_conflicts(layer)
             report.issues += _unlabelled(project, layer, min_count)
             report.issues += _boundaries(project, layer)
-            report.issues += _missing_roles(layer, schema, lambda r: span_text.get(r.id, ""))
+            report.issues += _missing_roles(layer, schema, span_text)
     rank = {k: i for i, k in enumerate(KINDS)}
     layer_rank = {n: i for i, n in enumerate(layers)}
     report.issues.sort(key=lambda i: (layer_rank[i.layer], rank[i.kind], -len(i.places), i.text))

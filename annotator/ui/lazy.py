@@ -116,3 +116,10 @@ def install_review_actions(window: Any) -> None:
         file_menu, "Import &colleague's work…", tooltip="Merge another annotator's project or native export into this project"
     )
     file_menu.insertAction(anchor, action) if anchor is not None else file_menu.addAction(action)
+
+
+def install_check_action(window: Any) -> None:
+    """Review > Consistency check…: ``annotator.ui.check_dialog``."""
+    lazy = LazyInstall(window, "annotator.ui.check_dialog:install_check_action")
+    menu = window.menus["Review"]
+    menu.addAction(lazy.stand_in(menu, "&Consistency check…"))

@@ -97,7 +97,10 @@ def test_a_shorter_span_standing_alone_is_not_a_boundary_issue(tmp_path):
     from annotator.core.models import Document
     from annotator.core.store import Project
 
-    texts = ["Randhir Jaiswal spoke for the Ministry of External Affairs.", "Ministry of External Affairs staff and Jaiswal left."]
+    texts = [
+        "Randhir Jaiswal spoke for the Ministry of External Affairs.",
+        "Ministry of External Affairs staff and Jaiswal left.",
+    ]
     with Project(tmp_path / "q.annotator", create=True) as p:
         docs = [Document(text=t, title=str(i)) for i, t in enumerate(texts)]
         p.insert_documents([(d, []) for d in docs])
