@@ -44,6 +44,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from annotator.core.kinds import GOLD
@@ -73,6 +74,7 @@ MAX_BOUNDARY_TOKENS = 16
 BATCH = 500
 
 _ALNUM = re.compile(r"[^\W_]")
+_CHUNK_REST = re.compile(r"\S*")
 
 
 class CheckError(ValueError):
@@ -245,6 +247,59 @@ def _overlaps(starts: list[int], max_ends: list[int], s: int, e: int) -> bool:
     return k > 0 and max_ends[k - 1] > s
 
 
+def _prefix_regex(words: Iterable[str]) -> re.Pattern[str]:
+    """A regex matching (empty, at its start) wherever one of ``words`` starts:
+    a trie of the words, so each position costs the length of a word, not their number."""
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if "" in node:  # a word ends here: the shortest match is enough
+            return ""
+        return branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+
+    return re.compile(f"(?={build(trie)})")
+
+
+def _chunk_at(text: str, pos: int) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """The start of the whitespace-separated chunk holding ``text[pos]`` and the
+    chunk's token spans (relative to that start)."""
+    start = pos
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    end = _CHUNK_REST.match(text, pos).end()  # type: ignore[union-attr]
+    return start, _chunk_tokens(text[start:end])
+
+
+def _token_end_from(text: str, a: int) -> int | None:
+    """The end of the token starting at ``a`` (None: no token starts there)."""
+    if a >= len(text) or text[a].isspace():
+        return None
+    start, spans = _chunk_at(text, a)
+    for x, y in spans:
+        if x + start == a:
+            return y + start
+    return None
+
+
+def _is_token_end(text: str, e: int) -> bool:
+    """Whether a token ends at ``e``."""
+    if e <= 0 or e > len(text) or text[e - 1].isspace():
+        return False
+    start, spans = _chunk_at(text, e - 1)
+    return any(y + start == e for _x, y in spans)
+
+
+@lru_cache(maxsize=100_000)
+def _chunk_tokens(chunk: str) -> tuple[tuple[int, int], ...]:
+    return tuple(token_spans(chunk))
+
+
 def _unlabelled(project: Project, layer: _Layer, min_count: int) -> list[Issue]:
     # The labelled strings of each kind and their labels.
     labelled: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
@@ -277,17 +332,20 @@ def _unlabelled(project: Project, layer: _Layer, min_count: int) -> list[Issue]:
     empty: tuple[list[int], list[int]] = ([], [])
     hits: dict[tuple[str, str], list[Place]] = defaultdict(list)
     doc_ids = sorted(layer.titles, key=lambda d: layer.order.get(d, len(layer.order)))
+    # Only where a first token starts (found by one regex, in C) is a document's
+    # text tokenized: the whitespace-separated chunk there (tokens depend on their chunk alone).
+    starts = _prefix_regex(by_first)
     for texts, titles in _texts(project, doc_ids):
         for doc_id, text in texts.items():
-            spans = token_spans(text)
-            token_ends = {b for _a, b in spans}
-            for a, b in spans:
-                strings = by_first.get(text[a:b])
+            for m in starts.finditer(text):
+                a = m.start()
+                token_end = _token_end_from(text, a)
+                strings = by_first.get(text[a:token_end]) if token_end is not None else None
                 if strings is None:
                     continue
                 for kind, string in strings:
                     e = a + len(string)
-                    if e not in token_ends or not text.startswith(string, a):
+                    if not text.startswith(string, a) or not _is_token_end(text, e):
                         continue
                     if _overlaps(*covered.get((doc_id, kind), empty), a, e):
                         continue

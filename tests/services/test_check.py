@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from annotator.core.kinds import GOLD
 from annotator.core.models import entity
-from annotator.services.check import CheckError, check_project, format_report
+from annotator.core.tokenize import token_spans
+from annotator.services.check import CheckError, _is_token_end, _prefix_regex, _token_end_from, check_project, format_report
 from tests.check_fixtures import TEXTS, build_corpus, find
 
 
@@ -153,3 +156,21 @@ def test_text_and_json_reports(corpus):
     assert data["counts"]["labels"] == 1
     place = data["issues"][0]["places"][0]
     assert set(place) == {"doc_id", "title", "start", "end", "text", "label", "annotation_id"}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab’'s.-$%9 \n\u00a0😀\u0301,")), max_size=40))
+def test_token_edges_found_locally_equal_the_tokenizers(text):
+    # the check tokenizes only the chunk around a candidate; it must agree with the whole text's tokens
+    spans = token_spans(text)
+    ends_at = dict(spans)
+    for a in range(len(text) + 1):
+        assert _token_end_from(text, a) == ends_at.get(a)
+        assert _is_token_end(text, a) == (a in {e for _s, e in spans})
+
+
+def test_prefix_regex_finds_every_start():
+    words = ["China", "Chin", "India", "Ind", "a.b", "😀"]
+    rx = _prefix_regex(words)
+    text = "Chinatown, India’s a.b 😀 Indi"
+    assert [m.start() for m in rx.finditer(text)] == sorted({i for w in words for i in range(len(text)) if text.startswith(w, i)})
