@@ -70,6 +70,8 @@ KIND_TITLES = {
 SPAN_KINDS = ("entity", "event")
 #: Longest labelled string (in tokens) whose inner parts are compared for boundaries.
 MAX_BOUNDARY_TOKENS = 16
+#: Characters of context either side of a place.
+CONTEXT = 40
 #: Documents read at a time.
 BATCH = 500
 
@@ -84,7 +86,8 @@ class CheckError(ValueError):
 @dataclass(frozen=True)
 class Place:
     """One span or occurrence: ``text == document.text[start:end]``; ``label`` and
-    ``annotation_id`` are None for an unlabelled occurrence."""
+    ``annotation_id`` are None for an unlabelled occurrence; ``before`` and
+    ``after``: up to :data:`CONTEXT` characters of the text either side."""
 
     doc_id: str
     title: str
@@ -93,6 +96,8 @@ class Place:
     text: str
     label: str | None = None
     annotation_id: str | None = None
+    before: str = ""
+    after: str = ""
 
 
 @dataclass
@@ -172,6 +177,12 @@ def _times(n: int) -> str:
 class _Span:
     row: AnnotationRow
     text: str
+    before: str
+    after: str
+
+
+def _context(text: str, start: int, end: int) -> tuple[str, str]:
+    return text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
 
 
 @dataclass
@@ -203,7 +214,7 @@ def _read_layer(project: Project, name: str, order: dict[str, int]) -> _Layer:
         for doc_id, text in texts.items():
             for r in by_doc[doc_id]:
                 if r.kind in SPAN_KINDS and r.start is not None and r.end is not None and r.start < r.end:
-                    layer.spans.append(_Span(r, text[r.start : r.end]))
+                    layer.spans.append(_Span(r, text[r.start : r.end], *_context(text, r.start, r.end)))
                 if r.kind == "event":
                     layer.events.append(r)
     return layer
@@ -212,7 +223,7 @@ def _read_layer(project: Project, name: str, order: dict[str, int]) -> _Layer:
 def _place(layer: _Layer, span: _Span) -> Place:
     r = span.row
     assert r.start is not None and r.end is not None
-    return Place(r.doc_id, layer.titles.get(r.doc_id, ""), r.start, r.end, span.text, r.label, r.id)
+    return Place(r.doc_id, layer.titles.get(r.doc_id, ""), r.start, r.end, span.text, r.label, r.id, span.before, span.after)
 
 
 def _sort_places(layer: _Layer, places: Iterable[Place]) -> list[Place]:
@@ -349,7 +360,8 @@ def _unlabelled(project: Project, layer: _Layer, min_count: int) -> list[Issue]:
                         continue
                     if _overlaps(*covered.get((doc_id, kind), empty), a, e):
                         continue
-                    hits[(kind, string)].append(Place(doc_id, titles.get(doc_id, ""), a, e, string))
+                    place = Place(doc_id, titles.get(doc_id, ""), a, e, string, None, None, *_context(text, a, e))
+                    hits[(kind, string)].append(place)
     out = []
     for (kind, string), places in hits.items():
         labels = candidates[(kind, string)]
@@ -432,7 +444,8 @@ def _boundaries(project: Project, layer: _Layer) -> list[Issue]:
     return out
 
 
-def _missing_roles(layer: _Layer, schema: LabelSchema, span_text: dict[str, str]) -> list[Issue]:
+def _missing_roles(layer: _Layer, schema: LabelSchema) -> list[Issue]:
+    spans = {s.row.id: s for s in layer.spans if s.row.kind == "event"}
     missing: dict[tuple[str, str], list[Place]] = defaultdict(list)
     for ev in layer.events:
         et = schema.event_type(ev.label)
@@ -441,10 +454,9 @@ def _missing_roles(layer: _Layer, schema: LabelSchema, span_text: dict[str, str]
         have = {role for role, _target in ev.argument_pairs()}
         for spec in et.roles:
             if spec.required and spec.name not in have and ev.start is not None and ev.end is not None:
-                place = Place(
-                    ev.doc_id, layer.titles.get(ev.doc_id, ""), ev.start, ev.end, span_text.get(ev.id, ""), ev.label, ev.id
-                )
-                missing[(ev.label, spec.name)].append(place)
+                span = spans.get(ev.id)
+                if span is not None:
+                    missing[(ev.label, spec.name)].append(_place(layer, span))
     out = []
     for (event_type, role), places in missing.items():
         docs = len({p.doc_id for p in places})
@@ -490,11 +502,10 @@ def check_project(project: Project, annotator: str | None = None, *, gold: bool 
             report.documents[name] = len(layer.titles)
             if not layer.titles:
                 continue
-            span_text = {s.row.id: s.text for s in layer.spans}
             report.issues += _label_conflicts(layer)
             report.issues += _unlabelled(project, layer, min_count)
             report.issues += _boundaries(project, layer)
-            report.issues += _missing_roles(layer, schema, span_text)
+            report.issues += _missing_roles(layer, schema)
     rank = {k: i for i, k in enumerate(KINDS)}
     layer_rank = {n: i for i, n in enumerate(layers)}
     report.issues.sort(key=lambda i: (layer_rank[i.layer], rank[i.kind], -len(i.places), i.text))

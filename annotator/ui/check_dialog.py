@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 #: Item data role holding a place (on place rows) or an issue (on finding rows).
 PLACE_ROLE = Qt.ItemDataRole.UserRole + 1
 ISSUE_ROLE = Qt.ItemDataRole.UserRole + 2
+#: Findings are shown with their places open when there are at most this many places in all.
+EXPAND_PLACES = 300
 
 
 class CheckDialog(QDialog):
@@ -88,7 +90,11 @@ class CheckDialog(QDialog):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemActivated.connect(self._activated)
         layout.addWidget(self.tree, 1)
-        layout.addWidget(dialogs.plain_label("Double-click or Enter on a place opens it in the main window, the span selected."))
+        layout.addWidget(
+            dialogs.plain_label(
+                "Double-click or Enter on a place (or a finding: its first place) opens it in the main window, the span selected."
+            )
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -123,6 +129,7 @@ class CheckDialog(QDialog):
         checked = ", ".join(f"{layer_name(n)} ({report.documents.get(n, 0)} documents)" for n in report.layers)
         found = "no inconsistencies found" if total == 0 else f"{total} finding{'s' if total != 1 else ''}"
         self.summary.setText(f"Checked {checked}: {found}.")
+        places = sum(len(i.places) for i in report.issues)
         for kind in KINDS:
             issues = report.by_kind(kind)
             if not issues:
@@ -133,13 +140,14 @@ class CheckDialog(QDialog):
             font.setBold(True)
             group.setFont(0, font)
             for issue in issues:
-                self._add_issue(group, issue, several)
+                row = self._add_issue(group, issue, several)
+                row.setExpanded(places <= EXPAND_PLACES)
             group.setExpanded(True)
         first = self.tree.topLevelItem(0)
         if first is not None and first.childCount():
             self.tree.setCurrentItem(first.child(0))
 
-    def _add_issue(self, group: QTreeWidgetItem, issue: Issue, several: bool) -> None:
+    def _add_issue(self, group: QTreeWidgetItem, issue: Issue, several: bool) -> QTreeWidgetItem:
         text = f"{layer_name(issue.layer)}: {issue.message}" if several else issue.message
         row = QTreeWidgetItem(group, [one_line(text, 200)])
         row.setToolTip(0, plain_tooltip(one_line(text, 400)))  # article text: shown literally
@@ -147,13 +155,12 @@ class CheckDialog(QDialog):
         row.setFirstColumnSpanned(True)
         for place in issue.places:
             label = place.label if place.label is not None else "unlabelled"
-            item = QTreeWidgetItem(
-                row,
-                [f"“{one_line(place.text, 80)}”", one_line(place.title or place.doc_id, 60), f"{place.start}–{place.end}", label],
-            )
+            shown = f"{one_line(place.before, 40)}“{one_line(place.text, 80)}”{one_line(place.after, 40)}".strip()
+            item = QTreeWidgetItem(row, [shown, one_line(place.title or place.doc_id, 60), f"{place.start}–{place.end}", label])
             item.setData(0, PLACE_ROLE, place)
             item.setData(0, ISSUE_ROLE, issue)
             item.setToolTip(1, plain_tooltip(f"{place.title}\n{place.doc_id}"))
+        return row
 
     # ------------------------------------------------------------------ items
     def place_items(self) -> list[QTreeWidgetItem]:
@@ -211,7 +218,9 @@ def install_check_action(window: MainWindow) -> None:
         dialog = CheckDialog(window.project, window, window.annotator or None)
 
         def jump(layer: str, place: Place) -> None:
-            if not show_place(window, layer, place):
+            if window.project is not dialog.project:
+                dialogs.show_warning(dialog, "Consistency check", "This report is of another project: open the check again.")
+            elif not show_place(window, layer, place):
                 dialogs.show_warning(dialog, "Consistency check", "That document is no longer in the project.")
 
         dialog.placeRequested.connect(jump)

@@ -155,7 +155,7 @@ def test_text_and_json_reports(corpus):
     data = json.loads(report.dumps())
     assert data["counts"]["labels"] == 1
     place = data["issues"][0]["places"][0]
-    assert set(place) == {"doc_id", "title", "start", "end", "text", "label", "annotation_id"}
+    assert set(place) == {"doc_id", "title", "start", "end", "text", "label", "annotation_id", "before", "after"}
 
 
 @settings(max_examples=150, deadline=None)

@@ -119,5 +119,5 @@ def test_enter_on_a_finding_opens_its_first_place_and_layers_can_be_chosen(qtbot
 def test_article_text_in_the_report_is_shown_literally(qtbot, window, corpus):
     dialog = open_check(qtbot, window)
     item, _place = place_item(dialog, ann_id=corpus.ann["reuters_a"].id)
-    assert item.text(0) == "“Reuters”"
+    assert item.text(0) == "“Reuters” reported that the Ministry of External"
     assert item.toolTip(1).startswith("<qt>")
