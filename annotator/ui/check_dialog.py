@@ -40,6 +40,8 @@ if TYPE_CHECKING:
 #: Item data role holding a place (on place rows) or an issue (on finding rows).
 PLACE_ROLE = Qt.ItemDataRole.UserRole + 1
 ISSUE_ROLE = Qt.ItemDataRole.UserRole + 2
+#: Places listed under one finding (the CLI's JSON report lists them all).
+PLACES_SHOWN = 200
 #: Findings are shown with their places open when there are at most this many places in all.
 EXPAND_PLACES = 300
 
@@ -153,13 +155,19 @@ class CheckDialog(QDialog):
         row.setToolTip(0, plain_tooltip(one_line(text, 400)))  # article text: shown literally
         row.setData(0, ISSUE_ROLE, issue)
         row.setFirstColumnSpanned(True)
-        for place in issue.places:
+        for place in issue.places[:PLACES_SHOWN]:
             label = place.label if place.label is not None else "unlabelled"
             shown = f"{one_line(place.before, 40)}“{one_line(place.text, 80)}”{one_line(place.after, 40)}".strip()
             item = QTreeWidgetItem(row, [shown, one_line(place.title or place.doc_id, 60), f"{place.start}–{place.end}", label])
             item.setData(0, PLACE_ROLE, place)
             item.setData(0, ISSUE_ROLE, issue)
             item.setToolTip(1, plain_tooltip(f"{place.title}\n{place.doc_id}"))
+        if len(issue.places) > PLACES_SHOWN:
+            more = QTreeWidgetItem(
+                row, [f"… and {len(issue.places) - PLACES_SHOWN} more (annotator check --json lists every place)"]
+            )
+            more.setFirstColumnSpanned(True)
+            more.setFlags(Qt.ItemFlag.ItemIsEnabled)
         return row
 
     # ------------------------------------------------------------------ items
@@ -171,7 +179,7 @@ class CheckDialog(QDialog):
             assert group is not None
             for i in range(group.childCount()):
                 issue = group.child(i)
-                out += [issue.child(k) for k in range(issue.childCount())]
+                out += [issue.child(k) for k in range(issue.childCount()) if issue.child(k).data(0, PLACE_ROLE) is not None]
         return out
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
@@ -180,8 +188,9 @@ class CheckDialog(QDialog):
         if place is None and issue is not None and issue.places:
             place = issue.places[0]
             item.setExpanded(True)
-        if place is None:  # a group: open or close it
-            item.setExpanded(not item.isExpanded())
+        if place is None:  # a group: open or close it (the "more" row: nothing)
+            if item.childCount():
+                item.setExpanded(not item.isExpanded())
             return
         self.placeRequested.emit(issue.layer, place)
 

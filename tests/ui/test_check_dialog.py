@@ -121,3 +121,29 @@ def test_article_text_in_the_report_is_shown_literally(qtbot, window, corpus):
     item, _place = place_item(dialog, ann_id=corpus.ann["reuters_a"].id)
     assert item.text(0) == "“Reuters” reported that the Ministry of External"
     assert item.toolTip(1).startswith("<qt>")
+
+
+def test_a_finding_with_many_places_lists_the_first_and_says_how_many_more(qtbot, tmp_path):
+    from annotator.core.models import Document, entity
+    from annotator.core.store import Project
+    from annotator.ui.check_dialog import PLACES_SHOWN, CheckDialog
+
+    with Project(tmp_path / "many.annotator", create=True) as project:
+        doc = Document(text="China " * (PLACES_SHOWN + 60), title="Many")
+        project.insert_documents([(doc, [])])
+        with project.transaction():
+            project.put_annotations([entity(doc.id, 0, 5, "GPE", "alice")])
+        dialog = CheckDialog(project, None, "alice")
+        qtbot.addWidget(dialog)
+        finding = dialog.tree.topLevelItem(0).child(0)
+        assert finding.childCount() == PLACES_SHOWN + 1
+        more = finding.child(PLACES_SHOWN)
+        assert more.text(0).startswith("… and 59 more")
+        dialog.tree.setCurrentItem(more)
+        requested = []
+        dialog.placeRequested.connect(lambda layer, place: requested.append(place))
+        qtbot.keyClick(dialog.tree, Qt.Key.Key_Return)  # nothing to open there
+        assert requested == []
+        dialog.tree.setCurrentItem(finding.child(1))
+        qtbot.keyClick(dialog.tree, Qt.Key.Key_Return)
+        assert [(p.start, p.end) for p in requested] == [(12, 17)]
