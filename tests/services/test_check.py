@@ -174,3 +174,37 @@ def test_prefix_regex_finds_every_start():
     rx = _prefix_regex(words)
     text = "Chinatown, India’s a.b 😀 Indi"
     assert [m.start() for m in rx.finditer(text)] == sorted({i for w in words for i in range(len(text)) if text.startswith(w, i)})
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("Ab ’s.😀\n\u0301")), min_size=1, max_size=30), min_size=1, max_size=3, unique=True
+    ),
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 30), st.integers(1, 6), st.sampled_from(["GPE", "ORG"])), max_size=8),
+)
+def test_every_place_is_the_text_at_its_offsets(tmp_path_factory, texts, specs):
+    from annotator.core.models import Document
+    from annotator.core.store import Project
+
+    path = tmp_path_factory.mktemp("fuzz") / "f.annotator"
+    with Project(path, create=True) as p:
+        docs = [Document(text=t, title=f"d{i}") for i, t in enumerate(texts)]
+        p.insert_documents([(d, []) for d in docs])
+        anns = []
+        for k, start, length, label in specs:
+            doc = docs[k % len(docs)]
+            start = min(start, len(doc.text) - 1)
+            end = min(start + length, len(doc.text))
+            anns.append(entity(doc.id, start, end, label, "alice"))
+        with p.transaction():
+            p.put_annotations(anns)
+        report = check_project(p)
+        by_id = {d.id: d.text for d in docs}
+        for issue in report.issues:
+            for place in issue.places:
+                text = by_id[place.doc_id]
+                assert text[place.start : place.end] == place.text
+                assert text[: place.start].endswith(place.before) and text[place.end :].startswith(place.after)
+        json.loads(report.dumps())
+        format_report(report)
