@@ -147,3 +147,23 @@ def test_a_finding_with_many_places_lists_the_first_and_says_how_many_more(qtbot
         dialog.tree.setCurrentItem(finding.child(1))
         qtbot.keyClick(dialog.tree, Qt.Key.Key_Return)
         assert [(p.start, p.end) for p in requested] == [(12, 17)]
+
+
+def test_another_annotators_place_selects_the_text_and_says_whose_it_is(qtbot, corpus, tmp_path):
+    win = MainWindow(corpus.project, "bob", QSettings(str(tmp_path / "bob.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    dialog = open_check(qtbot, win)
+    assert dialog.layer_combo.currentData() == "bob"
+    dialog.layer_combo.setCurrentIndex(dialog.layer_combo.findData("alice"))
+    ann = corpus.ann["mea_b"]
+    item, _place = place_item(dialog, ann_id=ann.id)
+    dialog.tree.setCurrentItem(item)
+    qtbot.keyClick(dialog.tree, Qt.Key.Key_Return)
+    assert win.current_doc_id == corpus.ids["b"]
+    assert win.article_view.raw_selection_span() == (ann.start, ann.end)
+    assert win.workspace.selected_id is None  # bob's layer does not hold alice's span
+    assert "alice's annotation" in win.statusBar().currentMessage()
+    dialog.close()
+    win.close()
