@@ -537,7 +537,8 @@ def format_report(report: CheckReport, max_places: int = 10) -> str:
                         doc = p.doc_id
                         lines.append(f"      {p.doc_id} {_quote(p.title)}" if p.title else f"      {p.doc_id}")
                     label = p.label if p.label is not None else "unlabelled"
-                    lines.append(f"        {p.start}-{p.end} {label} {_quote(p.text)}")
+                    context = " ".join(f"{p.before[-25:]}[{p.text}]{p.after[:25]}".split())
+                    lines.append(f"        {p.start}-{p.end} {label} {_quote(p.text)}  …{context}…")
                 if len(issue.places) > max_places:
                     lines.append(f"      … and {len(issue.places) - max_places} more (--json lists every place)")
     if not report.layers:
