@@ -27,6 +27,7 @@ COMMANDS = {
     "merge": "annotator.cli.review:merge_command",
     "agreement": "annotator.cli.review:agreement_command",
     "annotate-all": "annotator.cli.propagate:annotate_all_command",
+    "check": "annotator.cli.check:check_command",
 }
 
 

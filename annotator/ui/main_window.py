@@ -43,6 +43,7 @@ from annotator.ui.doc_list import FINISHED, STATUS_TEXT, DocumentList, document_
 from annotator.ui.inspector import Inspector
 from annotator.ui.lazy import (  # their modules: after first paint
     after_first_paint,
+    install_check_action,
     install_export_action,
     install_review_actions,
 )
@@ -55,6 +56,7 @@ if TYPE_CHECKING:  # loaded after the first paint (ui/lazy.py)
     from annotator.formats import InputError
     from annotator.services.importing import ImportReport
     from annotator.ui.agreement_dialog import AgreementDialog
+    from annotator.ui.check_dialog import CheckDialog
     from annotator.ui.export_dialog import ExportDialog
     from annotator.ui.review_window import ReviewWindow
 
@@ -103,6 +105,7 @@ class MainWindow(QMainWindow):
         # Windows and dialogs opened from the menus (None until first opened).
         self.review_window: ReviewWindow | None = None
         self.agreement_dialog: AgreementDialog | None = None
+        self.check_dialog: CheckDialog | None = None
         self.export_dialog: ExportDialog | None = None
         self.shortcuts_dialog: dialogs.ShortcutsDialog | None = None
         self.last_import_dialog: dialogs.ReportDialog | None = None
@@ -316,6 +319,7 @@ class MainWindow(QMainWindow):
         review.menuAction().setVisible(False)  # shown once review tools add their actions
         review.installEventFilter(self)
         install_review_actions(self)  # Review > Review mode, Agreement; File > Import colleague's work
+        install_check_action(self)  # Review > Consistency check…
 
         h = m["Help"]
         h.addAction(a(self, "&Keyboard shortcuts", self.show_shortcuts, shortcut=QKeySequence.StandardKey.HelpContents))
