@@ -269,7 +269,9 @@ def test_the_command_goes_on_the_apps_undo_stack_as_one_step(project, qtbot):
     command = propagation_command(project, search, find_candidates(project, search).ticked, doc_id=a)
     assert controller.push(command, origin) is not None and stack.count() == 1
     after = snapshot(project)
-    assert len(after[0]) == 6 and seen[-1].doc_id == a and len(seen[-1].added) == 3
+    own, others = seen[-2:]  # the command's own changes, then the other documents it changed
+    assert len(after[0]) == 6 and own.doc_id == a and len(own.added) == 3
+    assert others.documents == command.other_documents and a not in others.documents
     controller.undo()
     assert snapshot(project) == before and origin.shown == [a] and not origin.errors
     controller.redo()
