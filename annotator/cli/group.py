@@ -26,6 +26,7 @@ COMMANDS = {
     "export": "annotator.cli.export:export_command",
     "merge": "annotator.cli.review:merge_command",
     "agreement": "annotator.cli.review:agreement_command",
+    "search": "annotator.cli.search:search_command",
 }
 
 
