@@ -104,7 +104,10 @@ def search_command(
                 )
             except SearchError as err:
                 raise click.UsageError(str(err)) from None
-            _print(hits, limit, as_json, in_annotations)
+            try:
+                _print(hits, limit, as_json, in_annotations)
+            finally:
+                hits.close()
     finally:
         proj.close()
 

@@ -20,12 +20,18 @@ Query kinds (:class:`TextQuery`):
 
 Matching ignores case unless ``case_sensitive``, with Python's one-character
 case folding (offsets stay exact): ``istanbul`` finds ``İstanbul``, ``ß``
-finds ``ẞ``, but ``strasse`` does not find ``Straße``.
+finds ``ẞ``, but ``strasse`` does not find ``Straße``.  One known gap: Python
+equates the Turkish dotless ``ı`` with ``i``, the index does not, so a query
+with an ``i`` does not find a word spelled with ``ı`` (a query *with* ``ı`` is
+checked against every document and finds both).
 
 Both kinds of search are generators: a caller (the CLI, a GUI pane in a worker
 thread with its own :class:`~annotator.core.store.Project`) takes as many hits as
 it wants and stops; ``cancel`` is polled between documents.  Documents are read
-in pages of :data:`BATCH` in import order, so the first hits come at once.
+in pages of :data:`BATCH` in import order, so the first hits come at once; no
+transaction is held between pages, so an abandoned generator holds nothing
+open and never delays a write (documents' text never changes: a document
+imported meanwhile is simply found or not).
 """
 
 from __future__ import annotations
@@ -316,19 +322,18 @@ def search_text(
 def _search(project: Project, needles: list[_Needle], where: DocumentFilter, cancel: Callable[[], bool] | None) -> Iterator[Hit]:
     parts = [n.fts for n in needles if n.fts]
     match = " AND ".join(f"({p})" for p in parts) if parts else None
-    with project.read_snapshot():
-        for doc_id, text in _candidates(project, match, where, cancel):
-            if cancel is not None and cancel():
-                return
-            spans: set[tuple[int, int]] = set()
-            for needle in needles:
-                found = list(needle.find(text))
-                if not found:  # words: every word must occur
-                    spans = set()
-                    break
-                spans.update(found)
-            for start, end in sorted(spans):
-                yield _hit(doc_id, text, start, end)
+    for doc_id, text in _candidates(project, match, where, cancel):
+        if cancel is not None and cancel():
+            return
+        spans: set[tuple[int, int]] = set()
+        for needle in needles:
+            found = list(needle.find(text))
+            if not found:  # words: every word must occur
+                spans = set()
+                break
+            spans.update(found)
+        for start, end in sorted(spans):
+            yield _hit(doc_id, text, start, end)
 
 
 # ---------------------------------------------------------------------------
@@ -440,15 +445,14 @@ def _search_annotations(
         kind = kind or "claim"
     if query.missing_role is not None:
         kind = kind or "event"
-    with project.read_snapshot():
-        batch: list[tuple[str, str]] = []
-        for item in _candidates(project, None, where, cancel):
-            batch.append(item)
-            if len(batch) >= BATCH:
-                yield from _annotation_batch(project, batch, query, kind, contains, claimant, cancel)
-                batch = []
-        if batch:
+    batch: list[tuple[str, str]] = []
+    for item in _candidates(project, None, where, cancel):
+        batch.append(item)
+        if len(batch) >= BATCH:
             yield from _annotation_batch(project, batch, query, kind, contains, claimant, cancel)
+            batch = []
+    if batch:
+        yield from _annotation_batch(project, batch, query, kind, contains, claimant, cancel)
 
 
 def _annotation_batch(
