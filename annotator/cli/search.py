@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +33,15 @@ KINDS = ("entity", "event", "claim", "relation")
 @click.option("--regex", is_flag=True, help="QUERY is a Python regular expression.")
 @click.option("--case-sensitive", is_flag=True, help="Match case exactly (default: ignore case).")
 @click.option("--whole-word", is_flag=True, help="Only matches that are whole words (with --phrase or --regex).")
-@click.option("--label", metavar="L", help="Documents having an annotation labelled L (with --in-annotations: annotations labelled L).")
+@click.option(
+    "--label", metavar="L", help="Documents having an annotation labelled L (with --in-annotations: annotations labelled L)."
+)
 @click.option("--status", metavar="S", multiple=True, help="Documents of this status (repeatable).")
-@click.option("--annotator", metavar="A", help="Documents with annotations by A (with --label: labelled L by A); with --in-annotations: A's annotations.")
+@click.option(
+    "--annotator",
+    metavar="A",
+    help="Documents with annotations by A (with --label: labelled L by A); with --in-annotations: A's annotations.",
+)
 @click.option("--meta", metavar="KEY=VALUE", multiple=True, help="Documents whose metadata KEY is VALUE (repeatable).")
 @click.option("--in-annotations", is_flag=True, help="Search annotations instead of text (QUERY: text their span contains).")
 @click.option("--kind", type=click.Choice(KINDS), help="With --in-annotations: annotations of this kind.")
@@ -69,7 +75,11 @@ def search_command(
     contains Ministry: --in-annotations --label ORG --contains Ministry."""
     if phrase and regex:
         raise click.UsageError("--phrase and --regex exclude each other")
-    annotation_only = [n for n, v in (("--kind", kind), ("--contains", contains), ("--claimant", claimant), ("--missing-role", missing_role)) if v]
+    annotation_only = [
+        n
+        for n, v in (("--kind", kind), ("--contains", contains), ("--claimant", claimant), ("--missing-role", missing_role))
+        if v
+    ]
     if annotation_only and not in_annotations:
         raise click.UsageError(f"{', '.join(annotation_only)} need --in-annotations")
     try:
@@ -99,7 +109,7 @@ def search_command(
     try:
         with user_errors():
             try:
-                hits: Iterator[Hit] | Iterator[AnnotationHit] = (
+                hits: Generator[Hit, None, None] | Generator[AnnotationHit, None, None] = (
                     search_annotations(proj, aq, where) if in_annotations else search_text(proj, tq, where)
                 )
             except SearchError as err:

@@ -39,7 +39,7 @@ from __future__ import annotations
 import importlib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
@@ -110,7 +110,14 @@ class Hit:
         return _one_line(f"{self.before}[{self.text}]{self.after}")
 
     def as_json(self) -> dict[str, Any]:
-        return {"doc_id": self.doc_id, "start": self.start, "end": self.end, "text": self.text, "before": self.before, "after": self.after}
+        return {
+            "doc_id": self.doc_id,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "before": self.before,
+            "after": self.after,
+        }
 
 
 def _one_line(s: str) -> str:
@@ -311,7 +318,7 @@ def search_text(
     where: DocumentFilter | None = None,
     *,
     cancel: Callable[[], bool] | None = None,
-) -> Iterator[Hit]:
+) -> Generator[Hit, None, None]:
     """Every hit of ``query`` in the documents ``where`` selects, document by
     document in import order, by offset within a document.  Raises
     :class:`SearchError` at once (before the first hit) for a query that cannot run."""
@@ -319,7 +326,9 @@ def search_text(
     return _search(project, needles, where or DocumentFilter(), cancel)
 
 
-def _search(project: Project, needles: list[_Needle], where: DocumentFilter, cancel: Callable[[], bool] | None) -> Iterator[Hit]:
+def _search(
+    project: Project, needles: list[_Needle], where: DocumentFilter, cancel: Callable[[], bool] | None
+) -> Generator[Hit, None, None]:
     parts = [n.fts for n in needles if n.fts]
     match = " AND ".join(f"({p})" for p in parts) if parts else None
     for doc_id, text in _candidates(project, match, where, cancel):
@@ -417,7 +426,7 @@ def search_annotations(
     where: DocumentFilter | None = None,
     *,
     cancel: Callable[[], bool] | None = None,
-) -> Iterator[AnnotationHit]:
+) -> Generator[AnnotationHit, None, None]:
     """Every annotation ``query`` describes in the documents ``where`` selects, in
     import order of documents, by position within one (relations last)."""
     contains = _matcher(query.contains, query, "--contains")
@@ -439,7 +448,7 @@ def _search_annotations(
     contains: Callable[[str], bool] | None,
     claimant: Callable[[str], bool] | None,
     cancel: Callable[[], bool] | None,
-) -> Iterator[AnnotationHit]:
+) -> Generator[AnnotationHit, None, None]:
     kind = query.kind
     if claimant is not None:
         kind = kind or "claim"
@@ -463,7 +472,7 @@ def _annotation_batch(
     contains: Callable[[str], bool] | None,
     claimant: Callable[[str], bool] | None,
     cancel: Callable[[], bool] | None,
-) -> Iterator[AnnotationHit]:
+) -> Generator[AnnotationHit, None, None]:
     rows_by_doc = project.annotation_rows_by_document([d for d, _ in docs], query.annotator)
     for doc_id, text in docs:
         if cancel is not None and cancel():

@@ -61,9 +61,7 @@ def test_writes_by_any_tool_keep_the_index_current(tmp_path: Path) -> None:
     path = tmp_path / "t.annotator"
     Project(path, create=True).close()
     c = sqlite3.connect(path)
-    c.execute(
-        "INSERT INTO documents (id, text, sha256, created, updated) VALUES ('x', 'Wombat sighting', 'h1', 'now', 'now')"
-    )
+    c.execute("INSERT INTO documents (id, text, sha256, created, updated) VALUES ('x', 'Wombat sighting', 'h1', 'now', 'now')")
     c.commit()
     with Project(path) as p:
         assert [h.doc_id for h in search_text(p, TextQuery("wombat"))] == ["x"]

@@ -35,7 +35,13 @@ def project(tmp_path: Path) -> Project:
     ]
     p.insert_documents(
         [
-            (docs[0], [entity("u", 6, 25, "ORG", "alice", id="org1"), entity("u", UNICODE.index("İSTANBUL"), UNICODE.index("İSTANBUL") + 8, "LOC", "bob", id="loc1")]),
+            (
+                docs[0],
+                [
+                    entity("u", 6, 25, "ORG", "alice", id="org1"),
+                    entity("u", UNICODE.index("İSTANBUL"), UNICODE.index("İSTANBUL") + 8, "LOC", "bob", id="loc1"),
+                ],
+            ),
             (
                 docs[1],
                 [
@@ -93,7 +99,9 @@ def test_phrase_substring_and_whole_word(project: Project) -> None:
 
 
 def test_case_sensitive(project: Project) -> None:
-    assert found(project, TextQuery("MINISTRY", case_sensitive=True)) == [("u", UNICODE.index("MINISTRY"), UNICODE.index("MINISTRY") + 8, "MINISTRY")]
+    assert found(project, TextQuery("MINISTRY", case_sensitive=True)) == [
+        ("u", UNICODE.index("MINISTRY"), UNICODE.index("MINISTRY") + 8, "MINISTRY")
+    ]
     assert found(project, TextQuery("Istanbul", case_sensitive=True)) == []
 
 
@@ -116,7 +124,10 @@ def test_unicode_case_folding_and_combining_marks(project: Project) -> None:
 
 
 def test_regex_with_and_without_literals(project: Project) -> None:
-    assert found(project, TextQuery(r"Fin\w+", "regex")) == [("u", 18, 25, "Finance"), ("u", UNICODE.index("finance"), UNICODE.index("finance") + 7, "finance")]
+    assert found(project, TextQuery(r"Fin\w+", "regex")) == [
+        ("u", 18, 25, "Finance"),
+        ("u", UNICODE.index("finance"), UNICODE.index("finance") + 7, "finance"),
+    ]
     assert found(project, TextQuery(r"Fin\w+", "regex", case_sensitive=True)) == [("u", 18, 25, "Finance")]
     # no literal to narrow by: every document is scanned (in batches)
     assert [h[3] for h in found(project, TextQuery(r"[A-Z][a-z]+day", "regex"))] == ["Thursday"]
@@ -177,14 +188,26 @@ def test_annotations_by_label_and_text(project: Project) -> None:
     assert hits[0].text == UNICODE[6:25]
     assert [h.ann_id for h in search_annotations(project, AnnotationQuery(label="ORG"))] == ["org1", "reuters", "firms"]
     assert [h.ann_id for h in search_annotations(project, AnnotationQuery(label="ORG", annotator="bob"))] == []
-    assert [h.ann_id for h in search_annotations(project, AnnotationQuery(kind="entity", contains=r"^\w+STANBUL$", regex=True, case_sensitive=True))] == ["loc1"]
-    assert [h.ann_id for h in search_annotations(project, AnnotationQuery(label="ORG"), DocumentFilter(status=("done",)))] == ["reuters", "firms"]
+    assert [
+        h.ann_id
+        for h in search_annotations(
+            project, AnnotationQuery(kind="entity", contains=r"^\w+STANBUL$", regex=True, case_sensitive=True)
+        )
+    ] == ["loc1"]
+    assert [h.ann_id for h in search_annotations(project, AnnotationQuery(label="ORG"), DocumentFilter(status=("done",)))] == [
+        "reuters",
+        "firms",
+    ]
 
 
 def test_claims_by_claimant(project: Project) -> None:
-    assert [(h.ann_id, h.claimant) for h in search_annotations(project, AnnotationQuery(claimant="jaiswal"))] == [("c2", "Dr. Jaiswal")]
+    assert [(h.ann_id, h.claimant) for h in search_annotations(project, AnnotationQuery(claimant="jaiswal"))] == [
+        ("c2", "Dr. Jaiswal")
+    ]
     # a claimant given as a reference to an entity: that entity's text
-    assert [(h.ann_id, h.claimant) for h in search_annotations(project, AnnotationQuery(claimant="Reuters"))] == [("c1", "Reuters")]
+    assert [(h.ann_id, h.claimant) for h in search_annotations(project, AnnotationQuery(claimant="Reuters"))] == [
+        ("c1", "Reuters")
+    ]
     assert list(search_annotations(project, AnnotationQuery(claimant="Jaiswal", case_sensitive=True, annotator="alice"))) == []
 
 
@@ -238,7 +261,9 @@ def test_index_current_after_merge(tmp_path: Path) -> None:
     merge_paths(review, [colleague])
     with Project(review) as p:
         assert [(h.text, h.start, h.end) for h in search_text(p, TextQuery("kathmandu"))] == [("Kathmandu", 0, 9)]
-        assert [h.text for h in search_text(p, TextQuery("airport"), DocumentFilter(label="GPE", annotator="alice"))] == ["airport"]
+        assert [h.text for h in search_text(p, TextQuery("airport"), DocumentFilter(label="GPE", annotator="alice"))] == [
+            "airport"
+        ]
         assert p.search_index_ok()
 
 
