@@ -112,6 +112,7 @@ def test_in_annotations(project: Path) -> None:
         (["x", "--regex", "--phrase"], "exclude each other"),
         (["x", "--claimant", "y"], "need --in-annotations"),
         (["x", "--meta", "novalue"], "expected KEY=VALUE"),
+        (["x", "--status", "finished"], "'finished' is not one of"),
         (["--in-annotations"], "say what to look for"),
         (["--in-annotations", "--contains", "[", "--regex"], "not a valid regular expression"),
     ],

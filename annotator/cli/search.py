@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from annotator.cli.common import open_project, project_argument, user_errors
+from annotator.core.kinds import DocStatus
 from annotator.services.search import (
     AnnotationHit,
     AnnotationQuery,
@@ -36,7 +37,9 @@ KINDS = ("entity", "event", "claim", "relation")
 @click.option(
     "--label", metavar="L", help="Documents having an annotation labelled L (with --in-annotations: annotations labelled L)."
 )
-@click.option("--status", metavar="S", multiple=True, help="Documents of this status (repeatable).")
+@click.option(
+    "--status", type=click.Choice([s.value for s in DocStatus]), multiple=True, help="Documents of this status (repeatable)."
+)
 @click.option(
     "--annotator",
     metavar="A",
