@@ -207,11 +207,31 @@ class _Needle:
     whole_word: bool
     prefix: bool  # a words-query term ending in "*": extend the match to the end of the word
     fts: str | None
+    #: The literal text of a words or phrase query (None: a regular expression):
+    #: found with ``str.find`` where that gives the same matches as the pattern
+    #: (case-sensitive, or both the literal and the text ASCII), which is several
+    #: times faster than a case-insensitive regex.
+    literal: str | None = None
+    case_sensitive: bool = False
+
+    def _spans(self, text: str) -> Iterator[tuple[int, int]]:
+        lit = self.literal
+        if lit is not None and (self.case_sensitive or (lit.isascii() and text.isascii())):
+            hay = text if self.case_sensitive else text.lower()
+            if not self.case_sensitive:
+                lit = lit.lower()
+            step = len(lit)
+            i = hay.find(lit)
+            while i != -1:  # non-overlapping, as finditer
+                yield i, i + step
+                i = hay.find(lit, i + step)
+            return
+        for m in self.pattern.finditer(text):
+            yield m.span()
 
     def find(self, text: str) -> Iterator[tuple[int, int]]:
         n = len(text)
-        for m in self.pattern.finditer(text):
-            start, end = m.span()
+        for start, end in self._spans(text):
             if start == end:
                 continue
             if self.prefix:
@@ -269,7 +289,7 @@ def _needles(query: TextQuery) -> list[_Needle]:
     if query.kind == "phrase":
         ww = query.whole_word
         fts = fts_query(text, open_left=not ww, open_right=not ww)
-        return [_Needle(re.compile(re.escape(text), flags), ww, False, fts)]
+        return [_Needle(re.compile(re.escape(text), flags), ww, False, fts, text, query.case_sensitive)]
     if query.kind != "words":
         raise SearchError(f"unknown kind of query {query.kind!r} (words, phrase or regex)")
     needles = []
@@ -277,7 +297,7 @@ def _needles(query: TextQuery) -> list[_Needle]:
         prefix = word.endswith("*") and word.strip("*") != ""
         literal = word.rstrip("*") if prefix else word
         fts = fts_query(literal, open_left=False, open_right=prefix)
-        needles.append(_Needle(re.compile(re.escape(literal), flags), True, prefix, fts))
+        needles.append(_Needle(re.compile(re.escape(literal), flags), True, prefix, fts, literal, query.case_sensitive))
     return needles
 
 
