@@ -46,7 +46,7 @@ def run(cfg: Config) -> list[Row]:
     n_docs = cfg.pick(1000, 1000, 20)
     per_doc = 10
     n = n_docs * per_doc
-    labels = (f"9 annotate all: add {k(n)} spans in {k(n_docs)} docs", f"9 annotate all: undo {k(n)} spans")
+    labels = (f"10 annotate all: add {k(n)} spans in {k(n_docs)} docs", f"10 annotate all: undo {k(n)} spans")
     why = missing("annotator.services.propagate")
     if why:
         return [Row.unavailable(labels[0], T_APPLY, "ms", why), Row.unavailable(labels[1], T_UNDO, "ms", why)]

@@ -28,6 +28,7 @@ COMMANDS = {
     "agreement": "annotator.cli.review:agreement_command",
     "annotate-all": "annotator.cli.propagate:annotate_all_command",
     "check": "annotator.cli.check:check_command",
+    "search": "annotator.cli.search:search_command",
 }
 
 

@@ -26,7 +26,9 @@ __all__ = [
     "m001_initial",
     "m002_review",
     "m003_claims_start_unset",
+    "m004_search_index",
     "m005_never_here",
+    "SEARCH_TABLE",
     "get_migrations",
     "sqlite_utils_classes",
 ]
@@ -194,6 +196,43 @@ def m003_claims_start_unset(db: Database) -> None:
     )
 
 
+#: The full-text index of the documents' text (an FTS5 table over ``documents``).
+SEARCH_TABLE = "documents_fts"
+
+
+def m004_search_index(db: Database) -> None:
+    """The full-text index of every document's text (issue 16): an external-content
+    FTS5 table over ``documents`` (the text is stored once; the index holds only
+    tokens and positions), kept current by triggers on ``documents``, so every
+    write path (import, merge, a deletion, any tool writing the file) updates it
+    in the same transaction.  Built here for the documents already there.
+
+    The tokenizer folds case and removes diacritics (``remove_diacritics 2``), and
+    counts combining marks as part of a word (``M*``): the index only finds
+    candidate documents, which :mod:`annotator.services.search` checks against
+    the real text, so it must find at least every true match.
+    """
+    db.executescript(
+        f"""
+        CREATE VIRTUAL TABLE {SEARCH_TABLE} USING fts5(
+            text, content='documents', content_rowid='seq', columnsize=0,
+            tokenize="unicode61 remove_diacritics 2 categories 'L* N* Co M*'"
+        );
+        CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+            INSERT INTO {SEARCH_TABLE}(rowid, text) VALUES (new.seq, new.text);
+        END;
+        CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+            INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, text) VALUES ('delete', old.seq, old.text);
+        END;
+        CREATE TRIGGER documents_fts_update AFTER UPDATE OF seq, text ON documents BEGIN
+            INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, text) VALUES ('delete', old.seq, old.text);
+            INSERT INTO {SEARCH_TABLE}(rowid, text) VALUES (new.seq, new.text);
+        END;
+        INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('rebuild');
+        """
+    )
+
+
 def m005_never_here(db: Database) -> None:
     """Annotate all (issue 16): the occurrences a user rejected ("never here": not
     proposed again for that label), and where each propagated annotation came from.
@@ -221,7 +260,7 @@ def m005_never_here(db: Database) -> None:
 
 
 #: The migrations in order. Never edit a released one: add a new one.
-MIGRATION_STEPS = (m001_initial, m002_review, m003_claims_start_unset, m005_never_here)
+MIGRATION_STEPS = (m001_initial, m002_review, m003_claims_start_unset, m004_search_index, m005_never_here)
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)
 _MIGRATIONS: Migrations | None = None

@@ -52,6 +52,7 @@ from annotator.core.migrations import (
     MIGRATION_SET,
     MIGRATION_STEPS,
     MIGRATIONS_TABLE,
+    SEARCH_TABLE,
     get_migrations,
     sqlite_utils_classes,
 )
@@ -534,6 +535,74 @@ class Project(ReviewQueries):
         if n is None:
             n = self._lengths[doc_id] = len(self.document_text(doc_id))
         return n
+
+    # -- full-text search (the FTS5 index of m004; issue 16) --------------------
+    def search_candidates(
+        self,
+        match: str | None,
+        *,
+        after: int = 0,
+        limit: int = 200,
+        status: str | Iterable[str] | None = None,
+        label: str | None = None,
+        annotator: str | None = None,
+        metadata: dict[str, str] | None = None,
+    ) -> list[tuple[int, str, str]]:
+        """(seq, id, text) of up to ``limit`` documents after the one numbered
+        ``after``, in import order: those the full-text index finds for the FTS5
+        query ``match`` (None: every document), of ``status``, having an
+        annotation labelled ``label`` (by ``annotator`` when given; ``annotator``
+        alone: any annotation of theirs) and whose metadata has each key's value
+        (compared as text).  Page on by passing the last seq as ``after``."""
+        where: list[str] = []
+        params: list[Any] = []
+        if match is not None:
+            key = f"{SEARCH_TABLE}.rowid"
+            sql = f"SELECT d.seq, d.id, d.text FROM {SEARCH_TABLE} CROSS JOIN documents d ON d.seq = {key}"
+            where.append(f"{SEARCH_TABLE} MATCH ?")
+            params.append(match)
+        else:
+            key = "d.seq"
+            sql = "SELECT d.seq, d.id, d.text FROM documents d"
+        where.append(f"{key} > ?")
+        params.append(after)
+        if status:
+            statuses = [status] if isinstance(status, str) else list(status)
+            where.append(f"d.status IN ({', '.join('?' * len(statuses))})")
+            params += statuses
+        if label or annotator:
+            sub, sub_params = [], []
+            if label:
+                sub.append("+a.label = ?")  # the per-document index, not the label one
+                sub_params.append(label)
+            if annotator:
+                sub.append("a.annotator = ?")
+                sub_params.append(annotator)
+            where.append(f"EXISTS (SELECT 1 FROM annotations a WHERE a.doc_id = d.id AND {' AND '.join(sub)})")
+            params += sub_params
+        for name, value in (metadata or {}).items():
+            where.append("CAST(json_extract(d.metadata, ?) AS TEXT) IS ?")
+            params += ['$."' + name.replace('"', '\\"') + '"', value]
+        sql += " WHERE " + " AND ".join(where) + f" ORDER BY {key} LIMIT ?"
+        params.append(limit)
+        return self._q(sql, params).fetchall()
+
+    def search_index_ok(self) -> bool:
+        """Whether the full-text index holds exactly the documents' text (FTS5's
+        integrity check against its content table)."""
+        try:
+            self.conn.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rank) VALUES ('integrity-check', 1)")
+        except sqlite3.DatabaseError:
+            return False
+        return True
+
+    def delete_documents(self, doc_ids: Iterable[str]) -> None:
+        """Delete documents with their annotations and review decisions (the full-text
+        index follows by its triggers); call inside :meth:`transaction`."""
+        ids = [(i,) for i in doc_ids]
+        self.conn.executemany("DELETE FROM documents WHERE id = ?", ids)
+        for (doc_id,) in ids:
+            self._lengths.pop(doc_id, None)
 
     def status_counts(self) -> dict[str, int]:
         return dict(self._q("SELECT status, count(*) FROM documents GROUP BY status").fetchall())

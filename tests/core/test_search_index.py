@@ -1,0 +1,94 @@
+"""The full-text index of documents (migration m004_search_index): built for
+existing projects (with a backup first), kept current by triggers on every write."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from annotator.core.migrations import MIGRATION_STEPS, SEARCH_TABLE, m004_search_index
+from annotator.core.models import Document
+from annotator.core.store import FORMAT_VERSION, Project
+from annotator.services.search import TextQuery, search_text
+
+FIXTURE = Path(__file__).resolve().parent.parent / "reliability" / "fixtures" / "v1.annotator"
+
+
+def test_m004_follows_m003() -> None:
+    names = [m.__name__ for m in MIGRATION_STEPS]
+    assert names.index("m004_search_index") == names.index("m003_claims_start_unset") + 1
+    assert MIGRATION_STEPS[3] is m004_search_index
+
+
+def test_an_old_project_gets_the_index_and_a_backup(tmp_path: Path) -> None:
+    path = tmp_path / "old.annotator"
+    shutil.copy(FIXTURE, path)
+    with sqlite3.connect(path) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert not c.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (SEARCH_TABLE,)).fetchall()
+    c.close()
+    with Project(path) as p:
+        assert p.search_index_ok()
+        hits = list(search_text(p, TextQuery("seoul")))
+        assert [(h.doc_id, h.text) for h in hits] == [("d2", "Seoul")]
+        assert p.document_text("d2")[hits[0].start : hits[0].end] == "Seoul"
+        # the index was built from the documents already there: every one is found
+        assert {h.doc_id for h in search_text(p, TextQuery(r"\w", "regex"))} == {"d1", "d2"}
+        assert [h.text for h in search_text(p, TextQuery("São Paulo", "phrase"))] == ["São Paulo"]
+    backup = path.with_name("old.annotator.v1.bak")
+    assert backup.exists()
+    with sqlite3.connect(backup) as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert not c.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (SEARCH_TABLE,)).fetchall()
+    c.close()
+
+
+def test_a_new_project_has_the_index(tmp_path: Path) -> None:
+    with Project(tmp_path / "n.annotator", create=True) as p:
+        p.insert_documents([(Document(id="a", text="Alpha beta."), [])])
+        assert p.search_index_ok()
+        assert [h.text for h in search_text(p, TextQuery("beta"))] == ["beta"]
+    with sqlite3.connect(tmp_path / "n.annotator") as c:
+        assert c.execute("PRAGMA user_version").fetchone()[0] == FORMAT_VERSION
+
+
+def test_writes_by_any_tool_keep_the_index_current(tmp_path: Path) -> None:
+    """Triggers, not store code, keep the index: a plain SQL write (another tool,
+    an older script) is indexed too."""
+    path = tmp_path / "t.annotator"
+    Project(path, create=True).close()
+    c = sqlite3.connect(path)
+    c.execute("INSERT INTO documents (id, text, sha256, created, updated) VALUES ('x', 'Wombat sighting', 'h1', 'now', 'now')")
+    c.commit()
+    with Project(path) as p:
+        assert [h.doc_id for h in search_text(p, TextQuery("wombat"))] == ["x"]
+    c.execute("UPDATE documents SET text = 'Numbat sighting' WHERE id = 'x'")
+    c.commit()
+    with Project(path) as p:
+        assert list(search_text(p, TextQuery("wombat"))) == []
+        assert [h.doc_id for h in search_text(p, TextQuery("numbat"))] == ["x"]
+        assert p.search_index_ok()
+    c.execute("DELETE FROM documents")
+    c.commit()
+    c.close()
+    with Project(path) as p:
+        assert list(search_text(p, TextQuery("numbat"))) == []
+        assert p.search_index_ok()
+
+
+@pytest.mark.parametrize("status", [None, "new"])
+def test_search_candidates_pages_in_import_order(tmp_path: Path, status: str | None) -> None:
+    with Project(tmp_path / "c.annotator", create=True) as p:
+        p.insert_documents([(Document(id=f"d{i}", text=f"item {i} common"), []) for i in range(7)])
+        for match in (None, '"common"'):
+            seen, after = [], 0
+            while True:
+                rows = p.search_candidates(match, after=after, limit=3, status=status)
+                seen += [r[1] for r in rows]
+                if len(rows) < 3:
+                    break
+                after = rows[-1][0]
+            assert seen == [f"d{i}" for i in range(7)]
