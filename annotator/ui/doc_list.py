@@ -307,7 +307,7 @@ class DocumentList(QWidget):
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search titles and text")
         self.search.setClearButtonEnabled(True)
-        self.search.setToolTip(plain_tooltip("Search titles and texts (case-insensitive). Ctrl+F"))
+        self.search.setToolTip(plain_tooltip("Filter the list by titles and texts (case-insensitive). Ctrl+Alt+F"))
         layout.addWidget(self.search)
 
         filters = QHBoxLayout()

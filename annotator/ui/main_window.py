@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent, QShowEvent, QUndoStack
@@ -111,6 +111,8 @@ class MainWindow(QMainWindow):
         self.last_import_dialog: dialogs.ReportDialog | None = None
         self.labels_box: QMessageBox | None = None
         self.annotate_all_dialog: QDialog | None = None
+        self.search_pane: Any = None
+        self.search_dock: QDockWidget | None = None
         #: The encoding each file or folder was last imported with (None: UTF-8).
         self._import_encodings: dict[str, str | None] = {}
         self.encoding_dialog: dialogs.EncodingDialog | None = None
@@ -269,7 +271,11 @@ class MainWindow(QMainWindow):
         ):
             bounds.addAction(a(self, text, lambda w=which, d=delta: ws.adjust_boundary(w, d), hint=key))
         e.addSeparator()
-        e.addAction(a(self, "&Find document", self.focus_search, shortcut=QKeySequence.StandardKey.Find))
+        e.addAction(
+            a(self, "&Find in this document", lambda: self.show_search("document"), shortcut=QKeySequence.StandardKey.Find)
+        )
+        e.addAction(a(self, "&Search the corpus", lambda: self.show_search("corpus"), shortcut="Ctrl+Shift+F"))
+        e.addAction(a(self, "Find &document (titles and texts)", self.focus_search, shortcut="Ctrl+Alt+F"))
 
         v = m["View"]
         self.snap_action = a(
@@ -691,6 +697,22 @@ class MainWindow(QMainWindow):
         self.docks["inspector"].raise_()
         target = self.inspector.label_combo if self.inspector.label_combo.isVisible() else self.inspector
         target.setFocus()
+
+    def show_search(self, scope: str) -> None:
+        """The search pane (made on first use, beside the document list), its query field focused."""
+        if self.search_pane is None:
+            from annotator.ui.search_pane import SearchPane
+
+            self.search_pane = SearchPane(self)
+            dock = QDockWidget("Search", self)
+            dock.setObjectName("dock-search")
+            dock.setWidget(self.search_pane)
+            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+            self.tabifyDockWidget(self.docks["documents"], dock)
+            self.search_dock = dock
+        self.search_dock.show()
+        self.search_dock.raise_()
+        self.search_pane.focus(scope)
 
     def focus_search(self) -> None:
         self._focus(self.doc_list.search)

@@ -1,0 +1,257 @@
+"""Edit > Search the corpus (Ctrl+Shift+F) and Find in this document (Ctrl+F):
+a pane listing the hits of a query, grouped by document, with their context.
+
+The corpus search is :func:`annotator.services.search.search_text` (SQLite's
+FTS5 index finds the documents, the text itself the exact code-point offsets).
+It runs in the window's thread a slice at a time (:data:`SLICE_MS` per turn of
+the event loop), so the list fills while the user types and the window never
+freezes; a new keystroke cancels the search under way. In this document only,
+the query is looked for in the open text directly. Enter (or a double-click) on
+a hit opens its document with the hit selected and the focus in the text, ready
+for a label key or Ctrl+Shift+L.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLineEdit,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.core.constraints import one_line
+from annotator.services.search import CONTEXT, Hit, SearchError, TextQuery, search_text
+from annotator.ui.dialogs import plain_label
+
+#: Time given to the search per turn of the event loop (ms).
+SLICE_MS = 15
+#: Delay after a keystroke before searching (ms): typing stays fluid.
+TYPING_DELAY_MS = 120
+#: Hits listed at most (the count goes on).
+MAX_LISTED = 2000
+
+KINDS = (("words", "Words"), ("phrase", "Exact phrase"), ("regex", "Regular expression"))
+
+
+class SearchPane(QWidget):
+    """The query, its options, and the hits grouped by document."""
+
+    def __init__(self, window: Any, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.window = window
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText("Search the corpus (Ctrl+Shift+F) or this document (Ctrl+F)")
+        self.edit.setClearButtonEnabled(True)
+        layout.addWidget(self.edit)
+        options = QHBoxLayout()
+        self.scope = QComboBox()
+        self.scope.addItem("Corpus", "corpus")
+        self.scope.addItem("This document", "document")
+        self.kind = QComboBox()
+        for value, text in KINDS:
+            self.kind.addItem(text, value)
+        self.case = QCheckBox("Aa")
+        self.case.setToolTip("Match case")
+        self.whole = QCheckBox("Whole words")
+        for w in (self.scope, self.kind, self.case, self.whole):
+            options.addWidget(w)
+        options.addStretch(1)
+        layout.addLayout(options)
+        self.status = plain_label(wrap=True)
+        self.status.setStyleSheet("color: palette(mid);")
+        layout.addWidget(self.status)
+        self.tree = QTreeWidget()
+        self.tree.setHeaderHidden(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.itemActivated.connect(lambda item, _c: self.open_hit(item))
+        self.tree.installEventFilter(self)
+        self.edit.installEventFilter(self)
+        layout.addWidget(self.tree, 1)
+        self._typing = QTimer(self)
+        self._typing.setSingleShot(True)
+        self._typing.setInterval(TYPING_DELAY_MS)
+        self._typing.timeout.connect(self.start)
+        self._slice = QTimer(self)
+        self._slice.setInterval(0)
+        self._slice.timeout.connect(self._step)
+        self._hits: Iterator[Hit] | None = None
+        self._docs: dict[str, QTreeWidgetItem] = {}
+        self.count = 0
+        self.done = True
+        self.edit.textChanged.connect(self._typed)
+        for signal in (self.scope.currentIndexChanged, self.kind.currentIndexChanged):
+            signal.connect(lambda _i: self.start())
+        for box in (self.case, self.whole):
+            box.toggled.connect(lambda _b: self.start())
+
+    # -- searching -------------------------------------------------------------------
+    def _typed(self, _text: str) -> None:
+        """A keystroke: the hits listed are of the old query; search again when typing pauses."""
+        self._slice.stop()
+        self._hits = None
+        self.done = False
+        self._typing.start()
+
+    def query(self) -> TextQuery:
+        return TextQuery(self.edit.text(), self.kind.currentData(), self.case.isChecked(), self.whole.isChecked())
+
+    def start(self) -> None:
+        """Search anew (the search under way, if any, is dropped)."""
+        self._typing.stop()
+        self._slice.stop()
+        self._hits = None
+        self.tree.clear()
+        self._docs.clear()
+        self.count = 0
+        self.done = True
+        project = self.window.project
+        if project is None or not self.edit.text().strip():
+            self.status.setText("")
+            return
+        try:
+            if self.scope.currentData() == "document":
+                self._hits = self._in_document(self.query())
+            else:
+                self._hits = search_text(project, self.query())
+        except SearchError as err:
+            self.status.setText(str(err))
+            return
+        self.done = False
+        self.status.setText("Searching…")
+        self._slice.start()
+
+    def _in_document(self, query: TextQuery) -> Iterator[Hit]:
+        """The query in the open document's text (``SearchError`` for a bad one)."""
+        ws = self.window.workspace
+        doc_id, text = ws.doc_id, ws.text
+        if doc_id is None:
+            return iter(())
+        flags = 0 if query.case_sensitive else re.IGNORECASE
+        if query.kind == "regex":
+            try:
+                pattern = re.compile(query.text, flags)
+            except re.error as err:
+                raise SearchError(f"not a valid regular expression: {err}") from None
+        elif query.kind == "phrase":
+            pattern = re.compile(re.escape(query.text), flags)
+        else:  # words: each word, in any order, whole words
+            words = query.text.split()
+            pattern = re.compile("|".join(rf"\b{re.escape(w)}\b" for w in words), flags)
+        if query.whole_word and query.kind != "words":
+            pattern = re.compile(rf"\b(?:{pattern.pattern})\b", flags)
+
+        def hits() -> Iterator[Hit]:
+            for m in pattern.finditer(text):
+                if m.end() > m.start():
+                    s, e = m.span()
+                    yield Hit(doc_id, s, e, text[s:e], text[max(0, s - CONTEXT) : s], text[e : e + CONTEXT])
+
+        return hits()
+
+    def _step(self) -> None:
+        """One slice of the search: take hits until :data:`SLICE_MS` is used up."""
+        if self._hits is None:
+            self._slice.stop()
+            return
+        deadline = time.perf_counter() + SLICE_MS / 1000
+        try:
+            while time.perf_counter() < deadline:
+                hit = next(self._hits)
+                self._add(hit)
+        except StopIteration:
+            self._slice.stop()
+            self._hits = None
+            self.done = True
+        except SearchError as err:
+            self._slice.stop()
+            self._hits = None
+            self.done = True
+            self.status.setText(str(err))
+            return
+        docs = len(self._docs)
+        more = "" if self.done else " (searching…)"
+        shown = f"; the first {MAX_LISTED} listed" if self.count > MAX_LISTED else ""
+        self.status.setText(
+            f"{self.count} hit{'' if self.count == 1 else 's'} in {docs} document{'' if docs == 1 else 's'}{shown}{more}"
+        )
+
+    def _add(self, hit: Hit) -> None:
+        self.count += 1
+        if self.count > MAX_LISTED:
+            return
+        parent = self._docs.get(hit.doc_id)
+        if parent is None:
+            title = self.window.project.document_texts([hit.doc_id])[1].get(hit.doc_id, "")
+            parent = QTreeWidgetItem([one_line(title or hit.doc_id, 80)])
+            parent.setData(0, Qt.ItemDataRole.UserRole, None)
+            self.tree.addTopLevelItem(parent)
+            parent.setExpanded(True)
+            self._docs[hit.doc_id] = parent
+            if self.tree.currentItem() is None:
+                self.tree.setCurrentItem(parent)
+        item = QTreeWidgetItem([f"…{one_line(hit.before[-30:], 30)}[{hit.text}]{one_line(hit.after[:30], 30)}…"])
+        item.setData(0, Qt.ItemDataRole.UserRole, hit)
+        item.setToolTip(0, f"[{hit.start}, {hit.end})")
+        parent.addChild(item)
+        parent.setText(0, f"{parent.text(0).split('  (')[0]}  ({parent.childCount()})")
+
+    # -- going there -----------------------------------------------------------------
+    def hit_items(self) -> list[QTreeWidgetItem]:
+        return [
+            self.tree.topLevelItem(i).child(j)
+            for i in range(self.tree.topLevelItemCount())
+            for j in range(self.tree.topLevelItem(i).childCount())
+        ]
+
+    def open_hit(self, item: QTreeWidgetItem) -> None:
+        """Open the hit's document with the hit selected, the focus in the text."""
+        hit = item.data(0, Qt.ItemDataRole.UserRole)
+        if hit is None:
+            item = item.child(0) if item.childCount() else item
+            hit = item.data(0, Qt.ItemDataRole.UserRole)
+            if hit is None:
+                return
+        if self.window.open_document(hit.doc_id):
+            view = self.window.article_view
+            view.select_span(hit.start, hit.end)
+            view.setFocus()
+
+    def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
+        if isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
+            key = event.key()
+            if watched is self.edit and key == Qt.Key.Key_Down and self.tree.topLevelItemCount():
+                self.tree.setFocus()
+                return True
+            if watched is self.edit and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._typing.stop()
+                if self.done and self.tree.topLevelItemCount() and self._hits is None and self.count:
+                    self.open_hit(self.hit_items()[0])  # Enter again: the first hit
+                else:
+                    self.start()
+                return True
+            if watched is self.tree and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.tree.currentItem() is not None:
+                self.open_hit(self.tree.currentItem())
+                return True
+        return super().eventFilter(watched, event)
+
+    def focus(self, scope: str) -> None:
+        """Ctrl+Shift+F ("corpus") or Ctrl+F ("document"): the query field, selected."""
+        index = self.scope.findData(scope)
+        if index != self.scope.currentIndex():
+            self.scope.setCurrentIndex(index)
+        self.edit.setFocus()
+        self.edit.selectAll()

@@ -1,0 +1,108 @@
+"""The search pane (issue 16): Ctrl+Shift+F searches the corpus as one types,
+in slices (the window keeps answering), hits grouped by document; Enter opens
+the document with the hit selected, ready for a label key; Ctrl+F finds in the
+open document."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QApplication
+
+from annotator.core.store import Project
+from annotator.services.importing import import_paths, import_seeds
+from annotator.ui.main_window import MainWindow
+
+ME = "maria"
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.fixture
+def project(tmp_path):
+    p = Project(tmp_path / "work.annotator", create=True)
+    import_seeds(p)
+    many = tmp_path / "many.jsonl"
+    lines = [
+        json.dumps({"id": f"d{i}", "title": f"Note {i}", "text": f"Note {i}: trade with China grew 😀 by {i}%. Nothing else."})
+        for i in range(400)
+    ]
+    many.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert import_paths(p, [many]).ok
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def window(qtbot, project, tmp_path):
+    w = MainWindow(project, ME, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    seed = next(d for d in project.document_ids() if "rare earth" in project.document_text(d))
+    w.open_document(seed)
+    w.article_view.setFocus()
+    yield w
+    w.close()
+
+
+def test_corpus_search_as_one_types_then_enter_and_a_label_key(qtbot, window, project, monkeypatch):
+    import annotator.ui.search_pane as search_pane
+
+    monkeypatch.setattr(search_pane, "SLICE_MS", 1)  # many slices even on a fast machine
+    qtbot.keyClick(window.article_view, Qt.Key.Key_F, CTRL_SHIFT)
+    pane = window.search_pane
+    assert pane is not None and pane.edit.hasFocus() and pane.scope.currentData() == "corpus"
+    qtbot.keyClicks(pane.edit, "China")
+    qtbot.waitUntil(lambda: pane.count > 0)
+    # The first hits are listed while the search goes on: it runs in slices.
+    assert not pane.done
+    qtbot.waitUntil(lambda: pane.done, timeout=20000)
+    seed = window.current_doc_id
+    in_seed = project.document_text(seed).count("China")  # "China" and "China’s": whole words
+    assert pane.count == 400 + in_seed
+    assert pane.tree.topLevelItemCount() == 401
+    assert f"{pane.count} hits in 401 documents" in pane.status.text()
+    for item in pane.hit_items()[:50]:
+        hit = item.data(0, Qt.ItemDataRole.UserRole)
+        assert project.document_text(hit.doc_id)[hit.start : hit.end] == "China"
+    # Down into the list, to a hit in another document, Enter: it opens there.
+    qtbot.keyClick(pane.edit, Qt.Key.Key_Down)
+    target = next(i for i in pane.hit_items() if i.data(0, Qt.ItemDataRole.UserRole).doc_id != seed)
+    pane.tree.setCurrentItem(target)
+    qtbot.keyClick(pane.tree, Qt.Key.Key_Return)
+    hit = target.data(0, Qt.ItemDataRole.UserRole)
+    assert window.current_doc_id == hit.doc_id
+    assert window.article_view.selection_span() == (hit.start, hit.end)
+    assert QApplication.focusWidget() is window.article_view
+    qtbot.keyClick(window.article_view, "g")
+    [ann] = project.annotations(hit.doc_id)
+    assert (ann.label, ann.start, ann.end) == ("GPE", hit.start, hit.end)
+
+
+def test_a_new_keystroke_drops_the_search_under_way(qtbot, window):
+    window.show_search("corpus")
+    pane = window.search_pane
+    qtbot.keyClicks(pane.edit, "Note")
+    qtbot.waitUntil(lambda: pane.count > 0)
+    qtbot.keyClicks(pane.edit, " 7:")
+    qtbot.waitUntil(lambda: pane.done and pane.count > 0, timeout=20000)
+    # "Note" and "7" as words: the one note numbered 7 (its "Note 7:" and nothing else).
+    docs = {i.data(0, Qt.ItemDataRole.UserRole).doc_id for i in pane.hit_items()}
+    assert len(docs) == 1
+
+
+def test_find_in_this_document_and_a_bad_regular_expression(qtbot, window, project):
+    qtbot.keyClick(window.article_view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    pane = window.search_pane
+    assert pane.scope.currentData() == "document" and pane.edit.hasFocus()
+    qtbot.keyClicks(pane.edit, "licences")
+    qtbot.waitUntil(lambda: pane.done and pane.count > 0)
+    text = window.workspace.text
+    assert pane.count == text.lower().count("licences")
+    assert {i.data(0, Qt.ItemDataRole.UserRole).doc_id for i in pane.hit_items()} == {window.current_doc_id}
+    pane.kind.setCurrentIndex(pane.kind.findData("regex"))
+    pane.edit.setText("(unclosed")
+    pane.start()
+    assert "regular expression" in pane.status.text() and pane.count == 0
