@@ -3,8 +3,9 @@
 The export dialog (with the export service and every codec) and the review
 tools are not needed to show the window, but importing them at start delays its
 first paint (benchmarks/RESULTS.md, case 8).  Their entries are in the menus from
-the start, with the same text, keys and tooltip, as stand-ins: right after the
-first paint (or at once when a stand-in is triggered first, e.g. by its shortcut)
+the start, with the same text, keys and tooltip, as stand-ins: a moment after the
+first paint, once the window has loaded its document and gone idle
+(:data:`INSTALL_AFTER_MS`; or at once when a stand-in is triggered first, e.g. by its shortcut)
 the module is imported, the stand-ins are removed and the module's own
 ``install_*`` function adds the real actions, in the same places; a triggered
 stand-in then triggers its real action.  ``tests/ui/test_lazy.py`` checks that
@@ -26,6 +27,11 @@ from annotator.ui.actions import make_action, plain_action_text
 
 log = logging.getLogger(__name__)
 
+#: How long after the first paint the modules are imported (ms): the window first
+#: finishes loading its document and answers input (the event loop goes idle),
+#: then the menus' modules load; a stand-in used before loads its module at once.
+INSTALL_AFTER_MS = 250
+
 
 class LazyInstall(QObject):
     """Stand-in actions for ``module:function(window)``, which is called on first
@@ -37,7 +43,7 @@ class LazyInstall(QObject):
         self.target = target
         self.installed = False
         self.stand_ins: list[tuple[QMenu, QAction]] = []
-        after_first_paint(window, self, self.install)
+        after_first_paint(window, self, lambda: QTimer.singleShot(INSTALL_AFTER_MS, self, self.install))
 
     def stand_in(self, menu: QMenu, text: str, **kw: Any) -> QAction:
         """An action like ``make_action(window, text, **kw)`` that loads the real one."""
