@@ -374,6 +374,8 @@ class MainWindow(QMainWindow):
     def set_project(self, project: Project | None, annotator: str) -> None:
         """Show ``project`` (the previous one is closed) as ``annotator``."""
         old = self.workspace.project
+        if self.search_pane is not None and project is not old:
+            self.search_pane.stop(clear=True)  # its hits are of the other project
         if self.review_window is not None and project is not old:
             self.review_window.review.detach()  # it closes when next activated (stale)
         self.workspace.set_project(project, annotator)
@@ -880,6 +882,8 @@ class MainWindow(QMainWindow):
             self._load_gate.remove()
             self._load_gate = None
         self.doc_list.cancel_pending()
+        if self.search_pane is not None:
+            self.search_pane.stop()
         self.save_layout()
         super().closeEvent(event)
 

@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -31,7 +32,15 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.constraints import one_line
-from annotator.services.propagate import Candidate, Found, PropagationError, find_candidates, propagation_command, reject
+from annotator.services.propagate import (
+    Candidate,
+    Found,
+    PropagationError,
+    Search,
+    find_candidates,
+    propagation_command,
+    reject,
+)
 from annotator.services.propagate import search_for as _search_for
 from annotator.ui.dialogs import plain_label
 
@@ -43,17 +52,30 @@ CONTEXT = 30
 
 
 class AnnotateAllDialog(QDialog):
-    """The occurrences of ``ann``'s text, to label like ``ann`` in one undoable step."""
+    """The occurrences of ``ann``'s text, to label like ``ann`` in one undoable
+    step; or (``ann`` None) of ``text``, with a label to choose (from the search pane)."""
 
-    def __init__(self, window: Any, ann: Annotation, parent: QWidget | None = None):
+    def __init__(self, window: Any, ann: Annotation | None, parent: QWidget | None = None, *, text: str = ""):
         super().__init__(parent if parent is not None else window)
         self.window = window
         self.ann = ann
         self.project = window.project
         self.found: Found | None = None
-        text = self.project.document_text(ann.doc_id)[ann.start : ann.end]
-        self.setWindowTitle(f"Annotate all: {ann.label} “{one_line(text, 40)}”")
+        if ann is not None:
+            text = self.project.document_text(ann.doc_id)[ann.start : ann.end]
+        self.text = text
         layout = QVBoxLayout(self)
+        self.label_combo = QComboBox()
+        if ann is None:  # from a search: which label the occurrences get
+            schema = self.project.schema
+            for kind in ("entity", "event", "claim"):
+                for label in schema.labels(kind):
+                    self.label_combo.addItem(f"{label} ({kind})", f"{kind}:{label}")
+            row = QHBoxLayout()
+            row.addWidget(plain_label(f"Label every “{one_line(text, 40)}” as"))
+            row.addWidget(self.label_combo, 1)
+            layout.addLayout(row)
+            self.label_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.heading = plain_label(wrap=True)
         layout.addWidget(self.heading)
         options = QHBoxLayout()
@@ -108,13 +130,29 @@ class AnnotateAllDialog(QDialog):
         self.tree.setFocus()  # Space, arrows and Enter work at once
 
     # -- the list ------------------------------------------------------------------
-    def search(self) -> Any:
-        return _search_for(
-            self.project,
-            self.ann,
-            whole_word=self.whole_word.isChecked(),
+    @property
+    def label(self) -> str:
+        return self.ann.label if self.ann is not None else self.label_combo.currentData().split(":", 1)[1]
+
+    def search(self) -> Search:
+        if self.ann is not None:
+            return _search_for(
+                self.project,
+                self.ann,
+                whole_word=self.whole_word.isChecked(),
+                case_insensitive=self.ignore_case.isChecked(),
+                corpus=self.corpus.isChecked(),
+            )
+        kind, label = self.label_combo.currentData().split(":", 1)
+        doc_id = self.window.workspace.doc_id
+        return Search(
+            text=self.text,
+            label=label,
+            kind=kind,
             case_insensitive=self.ignore_case.isChecked(),
-            corpus=self.corpus.isChecked(),
+            whole_word=self.whole_word.isChecked(),
+            doc_ids=None if self.corpus.isChecked() or doc_id is None else (doc_id,),
+            annotator=self.window.annotator,
         )
 
     def refresh(self) -> None:
@@ -143,9 +181,11 @@ class AnnotateAllDialog(QDialog):
         docs = len({c.doc_id for c in found.candidates})
         left = f"; {found.never_here} marked “never here” left out" if found.never_here else ""
         where = "in the corpus" if self.corpus.isChecked() else "in this document"
+        other = "other " if self.ann is not None else ""
+        self.setWindowTitle(f"Annotate all: {self.label} “{one_line(self.text, 40)}”")
         self.heading.setText(
-            f"{len(found.candidates)} other occurrence{'' if len(found.candidates) == 1 else 's'} {where} "
-            f"({docs} document{'' if docs == 1 else 's'}){left}. The ticked ones become {self.ann.label}."
+            f"{len(found.candidates)} {other}occurrence{'' if len(found.candidates) == 1 else 's'} {where} "
+            f"({docs} document{'' if docs == 1 else 's'}){left}. The ticked ones become {self.label}."
         )
         if self.tree.topLevelItemCount():
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
@@ -163,7 +203,7 @@ class AnnotateAllDialog(QDialog):
 
     def _update_buttons(self) -> None:
         n = len(self.ticked()) if self.found is not None else 0
-        self.add_button.setText(f"&Add {n} {self.ann.label}")
+        self.add_button.setText(f"&Add {n} {self.label}")
         self.add_button.setEnabled(n > 0)
         self.never_button.setEnabled(bool(self.tree.selectedItems()) or self.tree.currentItem() is not None)
 
@@ -193,7 +233,8 @@ class AnnotateAllDialog(QDialog):
             return
         ws = self.window.workspace
         try:
-            command = propagation_command(self.project, self.found.search, chosen, doc_id=self.ann.doc_id)
+            start = self.ann.doc_id if self.ann is not None else (self.window.workspace.doc_id or None)
+            command = propagation_command(self.project, self.found.search, chosen, doc_id=start)
         except PropagationError as err:
             self.heading.setText(str(err))
             return
@@ -201,7 +242,7 @@ class AnnotateAllDialog(QDialog):
             return  # refused: the workspace said why
         docs = len({c.doc_id for c in chosen})
         self.window.statusBar().showMessage(
-            f"Added {len(chosen)} {self.ann.label} in {docs} document{'' if docs == 1 else 's'} (one step: Ctrl+Z undoes it).",
+            f"Added {len(chosen)} {self.label} in {docs} document{'' if docs == 1 else 's'} (one step: Ctrl+Z undoes it).",
             10000,
         )
         self.accept()
@@ -211,5 +252,5 @@ class AnnotateAllDialog(QDialog):
         items = self.tree.selectedItems() or ([self.tree.currentItem()] if self.tree.currentItem() else [])
         if not items:
             return
-        reject(self.project, self.ann.label, [self.candidate(i) for i in items], self.window.annotator)
+        reject(self.project, self.label, [self.candidate(i) for i in items], self.window.annotator)
         self.refresh()

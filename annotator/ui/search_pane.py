@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLineEdit,
+    QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -32,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.core.constraints import one_line
+from annotator.core.errors import ProjectError
 from annotator.services.search import CONTEXT, Hit, SearchError, TextQuery, search_text
 from annotator.ui.dialogs import plain_label
 
@@ -73,7 +75,13 @@ class SearchPane(QWidget):
         layout.addLayout(options)
         self.status = plain_label(wrap=True)
         self.status.setStyleSheet("color: palette(mid);")
-        layout.addWidget(self.status)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        self.annotate_button = QPushButton("Annotate &all…")
+        self.annotate_button.setToolTip("Label every occurrence of this text (words or phrase, not a regular expression)")
+        self.annotate_button.clicked.connect(self.annotate_all)
+        status_row.addWidget(self.annotate_button)
+        layout.addLayout(status_row)
         self.tree = QTreeWidget()
         self.tree.setHeaderHidden(True)
         self.tree.setUniformRowHeights(True)
@@ -108,6 +116,18 @@ class SearchPane(QWidget):
 
     def query(self) -> TextQuery:
         return TextQuery(self.edit.text(), self.kind.currentData(), self.case.isChecked(), self.whole.isChecked())
+
+    def stop(self, *, clear: bool = False) -> None:
+        """Drop the search under way (the window closes, another project opens)."""
+        self._typing.stop()
+        self._slice.stop()
+        self._hits = None
+        self.done = True
+        if clear:
+            self.tree.clear()
+            self._docs.clear()
+            self.count = 0
+            self.status.setText("")
 
     def start(self) -> None:
         """Search anew (the search under way, if any, is dropped)."""
@@ -176,10 +196,8 @@ class SearchPane(QWidget):
             self._slice.stop()
             self._hits = None
             self.done = True
-        except SearchError as err:
-            self._slice.stop()
-            self._hits = None
-            self.done = True
+        except (SearchError, ProjectError) as err:  # a bad query; the project closed or failed
+            self.stop()
             self.status.setText(str(err))
             return
         docs = len(self._docs)
@@ -208,6 +226,21 @@ class SearchPane(QWidget):
         item.setToolTip(0, f"[{hit.start}, {hit.end})")
         parent.addChild(item)
         parent.setText(0, f"{parent.text(0).split('  (')[0]}  ({parent.childCount()})")
+
+    def annotate_all(self) -> None:
+        """The occurrences of the query's text, to label in one step (the annotate-all dialog)."""
+        text = self.edit.text().strip()
+        if not text or self.kind.currentData() == "regex" or self.window.project is None:
+            self.status.setText("Annotate all takes a text (words or phrase), not a regular expression.")
+            return
+        from annotator.ui.propagate_dialog import AnnotateAllDialog
+
+        dialog = AnnotateAllDialog(self.window, None, text=text)
+        dialog.ignore_case.setChecked(not self.case.isChecked())
+        dialog.whole_word.setChecked(self.kind.currentData() == "words" or self.whole.isChecked())
+        dialog.here.setChecked(self.scope.currentData() == "document")
+        self.window.annotate_all_dialog = dialog
+        dialog.open()
 
     # -- going there -----------------------------------------------------------------
     def hit_items(self) -> list[QTreeWidgetItem]:

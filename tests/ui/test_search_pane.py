@@ -106,3 +106,52 @@ def test_find_in_this_document_and_a_bad_regular_expression(qtbot, window, proje
     pane.edit.setText("(unclosed")
     pane.start()
     assert "regular expression" in pane.status.text() and pane.count == 0
+
+
+def test_annotate_all_hits_of_a_search_with_a_chosen_label(qtbot, window, project):
+    window.show_search("corpus")
+    pane = window.search_pane
+    qtbot.keyClicks(pane.edit, "China")
+    qtbot.waitUntil(lambda: pane.done and pane.count > 0, timeout=20000)
+    qtbot.mouseClick(pane.annotate_button, Qt.MouseButton.LeftButton)
+    dialog = window.annotate_all_dialog
+    qtbot.waitUntil(lambda: dialog.isVisible())
+    dialog.label_combo.setCurrentIndex(dialog.label_combo.findData("entity:GPE"))
+    assert len(dialog.items()) == pane.count  # the same occurrences: whole words, any case
+    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    added = [a for d in project.document_ids() for a in project.annotations(d) if a.label == "GPE"]
+    assert len(added) == pane.count and all(a.annotator == ME and a.source == "propagated" for a in added)
+    assert all(project.document_text(a.doc_id)[a.start : a.end] == "China" for a in added)
+    # One step: one Ctrl+Z takes all of them back.
+    window.article_view.setFocus()
+    qtbot.keyClick(window.article_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert not [a for d in project.document_ids() for a in project.annotations(d) if a.label == "GPE"]
+
+
+def test_annotate_all_refuses_a_regular_expression(qtbot, window):
+    window.show_search("corpus")
+    pane = window.search_pane
+    pane.kind.setCurrentIndex(pane.kind.findData("regex"))
+    pane.edit.setText("Chin.")
+    qtbot.mouseClick(pane.annotate_button, Qt.MouseButton.LeftButton)
+    assert window.annotate_all_dialog is None and "not a regular expression" in pane.status.text()
+
+
+def test_closing_the_window_or_opening_another_project_stops_the_search(qtbot, window, project, monkeypatch, tmp_path):
+    import annotator.ui.search_pane as search_pane
+
+    monkeypatch.setattr(search_pane, "SLICE_MS", 1)
+    window.show_search("corpus")
+    pane = window.search_pane
+    pane.edit.setText("Note")
+    pane.start()
+    qtbot.waitUntil(lambda: pane.count > 0)
+    assert not pane.done
+    other = Project(tmp_path / "other.annotator", create=True)
+    window.set_project(other, ME)  # another project: the old hits go
+    assert pane.done and pane.count == 0 and pane.tree.topLevelItemCount() == 0
+    pane.edit.setText("Note")
+    pane.start()
+    window.close()
+    assert pane.done
+    qtbot.wait(50)  # nothing runs on after the window closed (an exception here fails the test)
