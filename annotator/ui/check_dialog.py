@@ -9,7 +9,7 @@ layer checked is chosen above the list: the window's annotator's by default.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -51,6 +51,8 @@ class CheckDialog(QDialog):
 
     #: (layer, place): open the place's document with its span selected.
     placeRequested = Signal(str, object)
+    #: (issue): label the issue's string everywhere (the annotate-all dialog).
+    annotateAllRequested = Signal(object)
 
     def __init__(self, project: Project, parent: QWidget | None = None, annotator: str | None = None):
         super().__init__(parent)
@@ -98,6 +100,13 @@ class CheckDialog(QDialog):
             )
         )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.annotate_button = QPushButton("Annotate &all…")
+        self.annotate_button.setToolTip(
+            "For a string labelled differently or left unlabelled: label every occurrence of it, in one step"
+        )
+        self.annotate_button.clicked.connect(self._annotate_all)
+        buttons.addButton(self.annotate_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.tree.currentItemChanged.connect(lambda *_: self._update_annotate())
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.layer_combo.currentIndexChanged.connect(lambda _i: self.recompute())
@@ -170,6 +179,19 @@ class CheckDialog(QDialog):
             more.setFlags(Qt.ItemFlag.ItemIsEnabled)
         return row
 
+    def current_issue(self) -> Issue | None:
+        item = self.tree.currentItem()
+        return item.data(0, ISSUE_ROLE) if item is not None else None
+
+    def _update_annotate(self) -> None:
+        issue = self.current_issue()
+        self.annotate_button.setEnabled(issue is not None and issue.kind in ANNOTATE_ALL_KINDS)
+
+    def _annotate_all(self) -> None:
+        issue = self.current_issue()
+        if issue is not None and issue.kind in ANNOTATE_ALL_KINDS:
+            self.annotateAllRequested.emit(issue)
+
     # ------------------------------------------------------------------ items
     def place_items(self) -> list[QTreeWidgetItem]:
         """Every place row, in the order shown."""
@@ -193,6 +215,30 @@ class CheckDialog(QDialog):
                 item.setExpanded(not item.isExpanded())
             return
         self.placeRequested.emit(issue.layer, place)
+
+
+#: Findings about one string that annotate all can fix: labelled differently, left unlabelled.
+ANNOTATE_ALL_KINDS = ("labels", "unlabelled")
+
+
+def annotate_all_from(window: MainWindow, issue: Issue) -> Any:
+    """The annotate-all dialog for ``issue``'s string, its most frequent label chosen."""
+    from annotator.ui.propagate_dialog import AnnotateAllDialog
+
+    counts = {k: n for k, n in issue.counts.items() if k != "unlabelled"}  # per label (how often)
+    for place in issue.places:
+        if place.label is not None and place.label not in counts:
+            counts[place.label] = 1
+    dialog = AnnotateAllDialog(window, None, text=issue.text)
+    if counts:
+        label = max(counts, key=lambda k: counts[k])
+        for i in range(dialog.label_combo.count()):
+            if str(dialog.label_combo.itemData(i)).split(":", 1)[1] == label:
+                dialog.label_combo.setCurrentIndex(i)
+                break
+    window.annotate_all_dialog = dialog
+    dialog.open()
+    return dialog
 
 
 def show_place(window: MainWindow, layer: str, place: Place) -> bool:
@@ -233,6 +279,7 @@ def install_check_action(window: MainWindow) -> None:
                 dialogs.show_warning(dialog, "Consistency check", "That document is no longer in the project.")
 
         dialog.placeRequested.connect(jump)
+        dialog.annotateAllRequested.connect(lambda issue: annotate_all_from(window, issue))
         window.check_dialog = dialog
         dialog.show()
 

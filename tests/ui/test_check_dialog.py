@@ -167,3 +167,26 @@ def test_another_annotators_place_selects_the_text_and_says_whose_it_is(qtbot, c
     assert "alice's annotation" in win.statusBar().currentMessage()
     dialog.close()
     win.close()
+
+
+def test_an_unlabelled_string_is_fixed_with_annotate_all_then_checked_again(qtbot, window, corpus):
+    """A string labelled GPE here and left unlabelled there: Annotate all… labels
+    the rest in one step, and the check then has that finding no more."""
+    dialog = open_check(qtbot, window)
+    item, place = place_item(dialog, text="China")
+    dialog.tree.setCurrentItem(item)
+    assert dialog.annotate_button.isEnabled()
+    qtbot.mouseClick(dialog.annotate_button, Qt.MouseButton.LeftButton)
+    annotate = window.annotate_all_dialog
+    qtbot.waitUntil(lambda: annotate.isVisible())
+    assert annotate.label == "GPE"  # the label the string has where it is labelled
+    ticked = annotate.ticked()
+    assert (place.doc_id, place.start, place.end) in [c.key for c in ticked]
+    qtbot.mouseClick(annotate.add_button, Qt.MouseButton.LeftButton)
+    dialog.recompute()
+    left = [i.data(0, 0x0101) for i in dialog.place_items()]
+    assert not any(p.text == "China" and p.label is None for p in left)
+    # A finding annotate all cannot fix (an event's missing role): the button is off.
+    roles = next(i for i in dialog.place_items() if i.data(0, 0x0102).kind == "roles")
+    dialog.tree.setCurrentItem(roles)
+    assert not dialog.annotate_button.isEnabled()
