@@ -358,6 +358,7 @@ class MainWindow(QMainWindow):
         view.annotationActivated.connect(self._annotation_activated)
         view.spanSelectionChanged.connect(self._span_selection_changed)
         self.palette_widget.labelChosen.connect(self._palette_clicked)
+        self.palette_widget.autoRequested.connect(self.set_auto_annotate)
         ins = self.inspector
         ins.labelChangeRequested.connect(ws.change_label)
         ins.addArgumentRequested.connect(lambda role: ws.add_argument(role or None))
@@ -380,6 +381,7 @@ class MainWindow(QMainWindow):
             self.review_window.review.detach()  # it closes when next activated (stale)
         self.workspace.set_project(project, annotator)
         self.palette_widget.set_schema(self.workspace.schema)  # None until loaded
+        self._mark_auto_labels()
         self._fit_timer.start()
         self.doc_list.set_project(project, annotator, labels=self.workspace.loaded)
         self.projectChanged.emit(project)
@@ -409,6 +411,7 @@ class MainWindow(QMainWindow):
             return
         self.workspace.finish_loading()  # documentOpened: panel, inspector, header
         self.palette_widget.set_schema(self.workspace.schema)
+        self._mark_auto_labels()
         self._fit_timer.start()
         self.doc_list.set_labels(self.workspace.schema)
 
@@ -556,6 +559,29 @@ class MainWindow(QMainWindow):
             if path == given or Path(path).is_relative_to(given):
                 return encoding
         return None
+
+    def _mark_auto_labels(self) -> None:
+        if self.project is not None and self.palette_widget.chips:
+            self.palette_widget.set_auto(self.project.auto_propagate_labels())
+
+    def set_auto_annotate(self, label: str, on: bool) -> None:
+        """Annotate all automatically in the document for ``label`` (its palette chip's menu)."""
+        if self.project is None:
+            return
+        from annotator.services.propagate import PropagationError, set_auto_propagate
+
+        try:
+            set_auto_propagate(self.project, label, on)
+        except (PropagationError, ProjectError) as err:
+            self.statusBar().showMessage(str(err), 8000)
+            return
+        self.palette_widget.set_auto(self.project.auto_propagate_labels())
+        self.statusBar().showMessage(
+            f"A new {label} now also labels the other occurrences of its text in the document (one Ctrl+Z undoes those)."
+            if on
+            else f"A new {label} labels only itself again.",
+            8000,
+        )
 
     def annotate_all(self) -> None:
         """Edit > Annotate all like this… for the selected span annotation."""

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QResizeEvent
-from PySide6.QtWidgets import QLayout, QLayoutItem, QScrollArea, QSizePolicy, QToolButton, QWidget, QWidgetItem
+from PySide6.QtWidgets import QLayout, QLayoutItem, QMenu, QScrollArea, QSizePolicy, QToolButton, QWidget, QWidgetItem
 
 from annotator.core.kinds import CLAIM_LABEL
 from annotator.ui.actions import escape_mnemonic, plain_tooltip
@@ -156,6 +156,14 @@ class LabelChip(QToolButton):
         tip += f"\n{how[0].upper()}{how[1:]}."
         self.setToolTip(plain_tooltip(tip))
         self.setStyleSheet("QToolButton { padding: 1px 4px 1px 2px; border-radius: 4px; }")
+        self.shown = shown
+        #: Whether new spans of this label are propagated in their document (annotate all, automatically).
+        self.auto = False
+
+    def set_auto(self, on: bool) -> None:
+        """Mark (or unmark) the label as annotated automatically in the document."""
+        self.auto = on
+        self.setText(escape_mnemonic(f"{self.shown} ⟳" if on else self.shown))
 
 
 class LabelPalette(QWidget):
@@ -163,6 +171,8 @@ class LabelPalette(QWidget):
 
     #: (kind, label) of the clicked chip.
     labelChosen = Signal(str, str)
+    #: (label, on): annotate all automatically in the document for this label (its chip's context menu).
+    autoRequested = Signal(str, bool)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -196,6 +206,9 @@ class LabelPalette(QWidget):
             for kind, name, color, key, description in items:
                 chip = LabelChip(kind, name, color, key, description)
                 chip.clicked.connect(lambda _c=False, k=kind, n=name: self.labelChosen.emit(k, n))
+                if kind != "relation":
+                    chip.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+                    chip.customContextMenuRequested.connect(lambda pos, c=chip: self._chip_menu(c, pos))
                 self.chips.append(chip)
                 self._add(chip)
         self.updateGeometry()
@@ -206,6 +219,26 @@ class LabelPalette(QWidget):
     def _add(self, widget: QWidget) -> None:
         self._layout.addWidget(widget)
         self._widgets.append(widget)
+
+    def chip_menu(self, chip: LabelChip) -> QMenu:
+        """The context menu of a chip: annotate all automatically in the document."""
+        menu = QMenu(self)
+        action = menu.addAction("Annotate all in the document automatically")
+        action.setCheckable(True)
+        action.setChecked(chip.auto)
+        action.setToolTip(
+            "A new span of this label also labels the other occurrences of its text in the document (one undo step)"
+        )
+        action.toggled.connect(lambda on, c=chip: self.autoRequested.emit(c.label, on))
+        return menu
+
+    def _chip_menu(self, chip: LabelChip, pos: QPoint) -> None:
+        self.chip_menu(chip).popup(chip.mapToGlobal(pos))
+
+    def set_auto(self, labels: set[str]) -> None:
+        """Mark the chips of the labels annotated automatically in the document."""
+        for chip in self.chips:
+            chip.set_auto(chip.kind != "relation" and chip.label in labels)
 
     def chip(self, kind: str, label: str) -> LabelChip | None:
         return next((c for c in self.chips if c.kind == kind and c.label == label), None)

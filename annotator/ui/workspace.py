@@ -366,14 +366,35 @@ class Workspace(KeyHandling, Picking, QObject):
         if not self.run(AddAnnotations(self.doc_id, self.annotator, [ann])):
             return None
         self._collapse_selection(end)
+        more = self._annotate_all_automatically(ann)
         self.select_annotation(ann.id)
         quoted = f"“{one_line(ann.text_in(self.text), 40)}”"
         hints = {
             "event": f"{label} {quoted} added. {self.argument_help(ann)}".rstrip(),
             "claim": f"Claim {quoted} added. Shift+K picks its claimant; Shift+letter sets an attribute (keys in the inspector).",
         }
-        self.message.emit(hints.get(kind, f"{label} {quoted} added."))
+        hint = hints.get(kind, f"{label} {quoted} added.")
+        if more:
+            hint += f" And {more} more in this document, annotated automatically (one Ctrl+Z undoes those)."
+        self.message.emit(hint)
         return ann
+
+    def _annotate_all_automatically(self, ann: Annotation) -> int:
+        """When ``ann``'s label is annotated all automatically (its palette chip's
+        menu): label the other occurrences of its text in the document too, as
+        one more undo step; how many."""
+        if self.project is None or ann.label not in self.project.auto_propagate_labels():
+            return 0
+        from annotator.services.propagate import PropagationError, propagate_in_document
+
+        try:
+            command = propagate_in_document(self.project, ann)
+        except PropagationError as err:
+            self.warning.emit(str(err))
+            return 0
+        if command is None or not self.run(command):
+            return 0
+        return len(command.annotations)
 
     def change_label(self, ann_id: str, label: str) -> None:
         ann = self.anns.get(ann_id)

@@ -162,3 +162,34 @@ def test_enter_opens_the_occurrence_and_adds_nothing(qtbot, window, project):
     assert sum(len(project.annotations(d)) for d in project.document_ids()) == before
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible() and len(project.annotations(cand.doc_id)) == 2
+
+
+def test_a_label_annotated_all_automatically_in_the_document(qtbot, window, project):
+    """Switched on in the label's palette chip menu: a new span of that label also
+    labels the other occurrences of its text in the document, as one more undo step."""
+    seed = window.current_doc_id
+    chip = window.palette_widget.chip("entity", "GPE")
+    [toggle] = window.palette_widget.chip_menu(chip).actions()
+    toggle.trigger()
+    assert chip.auto and "⟳" in chip.text() and project.auto_propagate_labels() == {"GPE"}
+    text = window.workspace.text
+    start = text.index("China")
+    window.article_view.select_span(start, start + 5)
+    qtbot.keyClick(window.article_view, "g")
+    spans = gpe_spans(project, seed)
+    whole = [(i, i + 5) for i in range(len(text)) if text.startswith("China", i) and not text[i + 5 : i + 6].isalpha()]
+    assert spans == whole and len(spans) > 1
+    assert f"And {len(spans) - 1} more in this document" in window.statusBar().currentMessage()
+    assert gpe_spans(project, other_id(project)) == []  # the document only
+    qtbot.keyClick(window.article_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert gpe_spans(project, seed) == [(start, start + 5)]
+    qtbot.keyClick(window.article_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert gpe_spans(project, seed) == []
+    # Switched off again: a new span labels only itself.
+    [toggle] = window.palette_widget.chip_menu(chip).actions()
+    assert toggle.isChecked()
+    toggle.trigger()
+    assert not chip.auto and project.auto_propagate_labels() == set()
+    window.article_view.select_span(start, start + 5)
+    qtbot.keyClick(window.article_view, "g")
+    assert gpe_spans(project, seed) == [(start, start + 5)]
