@@ -40,7 +40,7 @@ from annotator.ui.dialogs import plain_label
 #: Time given to the search per turn of the event loop (ms).
 SLICE_MS = 15
 #: Delay after a keystroke before searching (ms): typing stays fluid.
-TYPING_DELAY_MS = 120
+TYPING_DELAY_MS = 50
 #: Hits listed at most (the count goes on).
 MAX_LISTED = 2000
 
