@@ -430,6 +430,16 @@ class Project(ReviewQueries):
                 out[doc_id]["annotations"] = n
         return out
 
+    def document_titles(self, ids: list[str]) -> dict[str, str]:
+        """``{id: title}`` of the given documents, without reading their text (ids
+        not in the project are missing)."""
+        out: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            marks = ", ".join("?" * len(part))
+            out.update(self._q(f"SELECT id, title FROM documents WHERE id IN ({marks})", part).fetchall())
+        return out
+
     def get_document(self, doc_id: str) -> Document:
         row = self._q(f"SELECT {DOC_SELECT} FROM documents WHERE id = ?", (doc_id,)).fetchone()
         if row is None:

@@ -58,6 +58,7 @@ __all__ = [
     "AnnotationQuery",
     "AnnotationHit",
     "search_text",
+    "search_in_text",
     "search_annotations",
     "fts_query",
 ]
@@ -354,15 +355,25 @@ def _search(
     for doc_id, text in _candidates(project, match, where, cancel):
         if cancel is not None and cancel():
             return
-        spans: set[tuple[int, int]] = set()
-        for needle in needles:
-            found = list(needle.find(text))
-            if not found:  # words: every word must occur
-                spans = set()
-                break
-            spans.update(found)
-        for start, end in sorted(spans):
-            yield _hit(doc_id, text, start, end)
+        yield from _hits_in(doc_id, text, needles)
+
+
+def _hits_in(doc_id: str, text: str, needles: list[_Needle]) -> list[Hit]:
+    """The hits of the needles in one document's text (none unless every one occurs)."""
+    spans: set[tuple[int, int]] = set()
+    for needle in needles:
+        found = list(needle.find(text))
+        if not found:  # words: every word must occur
+            return []
+        spans.update(found)
+    return [_hit(doc_id, text, start, end) for start, end in sorted(spans)]
+
+
+def search_in_text(doc_id: str, text: str, query: TextQuery) -> list[Hit]:
+    """The hits of ``query`` in one text (the open document), matched exactly as
+    :func:`search_text` matches a document.  Raises :class:`SearchError` for a
+    query that cannot run."""
+    return _hits_in(doc_id, text, _needles(query))
 
 
 # ---------------------------------------------------------------------------

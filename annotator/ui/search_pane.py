@@ -13,7 +13,6 @@ for a label key or Ctrl+Shift+L.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -34,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.constraints import one_line
 from annotator.core.errors import ProjectError
-from annotator.services.search import CONTEXT, Hit, SearchError, TextQuery, search_text
+from annotator.services.search import Hit, SearchError, TextQuery, search_in_text, search_text
 from annotator.ui.dialogs import plain_label
 
 #: Time given to the search per turn of the event loop (ms).
@@ -155,32 +154,12 @@ class SearchPane(QWidget):
         self._slice.start()
 
     def _in_document(self, query: TextQuery) -> Iterator[Hit]:
-        """The query in the open document's text (``SearchError`` for a bad one)."""
+        """The query in the open document's text, matched as in the corpus
+        (``SearchError`` for a bad one)."""
         ws = self.window.workspace
-        doc_id, text = ws.doc_id, ws.text
-        if doc_id is None:
+        if ws.doc_id is None:
             return iter(())
-        flags = 0 if query.case_sensitive else re.IGNORECASE
-        if query.kind == "regex":
-            try:
-                pattern = re.compile(query.text, flags)
-            except re.error as err:
-                raise SearchError(f"not a valid regular expression: {err}") from None
-        elif query.kind == "phrase":
-            pattern = re.compile(re.escape(query.text), flags)
-        else:  # words: each word, in any order, whole words
-            words = query.text.split()
-            pattern = re.compile("|".join(rf"\b{re.escape(w)}\b" for w in words), flags)
-        if query.whole_word and query.kind != "words":
-            pattern = re.compile(rf"\b(?:{pattern.pattern})\b", flags)
-
-        def hits() -> Iterator[Hit]:
-            for m in pattern.finditer(text):
-                if m.end() > m.start():
-                    s, e = m.span()
-                    yield Hit(doc_id, s, e, text[s:e], text[max(0, s - CONTEXT) : s], text[e : e + CONTEXT])
-
-        return hits()
+        return iter(search_in_text(ws.doc_id, ws.text, query))
 
     def _step(self) -> None:
         """One slice of the search: take hits until :data:`SLICE_MS` is used up."""
@@ -188,10 +167,10 @@ class SearchPane(QWidget):
             self._slice.stop()
             return
         deadline = time.perf_counter() + SLICE_MS / 1000
+        hits: list[Hit] = []
         try:
             while time.perf_counter() < deadline:
-                hit = next(self._hits)
-                self._add(hit)
+                hits.append(next(self._hits))
         except StopIteration:
             self._slice.stop()
             self._hits = None
@@ -200,6 +179,7 @@ class SearchPane(QWidget):
             self.stop()
             self.status.setText(str(err))
             return
+        self._add_all(hits)
         docs = len(self._docs)
         more = "" if self.done else " (searching…)"
         shown = f"; the first {MAX_LISTED} listed" if self.count > MAX_LISTED else ""
@@ -207,14 +187,20 @@ class SearchPane(QWidget):
             f"{self.count} hit{'' if self.count == 1 else 's'} in {docs} document{'' if docs == 1 else 's'}{shown}{more}"
         )
 
-    def _add(self, hit: Hit) -> None:
+    def _add_all(self, hits: list[Hit]) -> None:
+        """List a slice's hits under their documents (the new documents' titles in one query)."""
+        new = list(dict.fromkeys(h.doc_id for h in hits if h.doc_id not in self._docs))
+        titles = self.window.project.document_titles(new) if new and self.count < MAX_LISTED else {}
+        for hit in hits:
+            self._add(hit, titles)
+
+    def _add(self, hit: Hit, titles: dict[str, str]) -> None:
         self.count += 1
         if self.count > MAX_LISTED:
             return
         parent = self._docs.get(hit.doc_id)
         if parent is None:
-            title = self.window.project.document_texts([hit.doc_id])[1].get(hit.doc_id, "")
-            parent = QTreeWidgetItem([one_line(title or hit.doc_id, 80)])
+            parent = QTreeWidgetItem([one_line(titles.get(hit.doc_id) or hit.doc_id, 80)])
             parent.setData(0, Qt.ItemDataRole.UserRole, None)
             self.tree.addTopLevelItem(parent)
             parent.setExpanded(True)

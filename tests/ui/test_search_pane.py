@@ -155,3 +155,24 @@ def test_closing_the_window_or_opening_another_project_stops_the_search(qtbot, w
     window.close()
     assert pane.done
     qtbot.wait(50)  # nothing runs on after the window closed (an exception here fails the test)
+
+
+def test_this_document_matches_as_the_corpus_does(qtbot, window, project):
+    """Find in this document gives the corpus search's hits in that document
+    (every word must occur, whole words), not a looser match of its own."""
+    from annotator.services.search import TextQuery, search_text
+
+    seed = window.current_doc_id
+    window.show_search("document")
+    pane = window.search_pane
+    for text in ("earth licences", "China", "rare earths"):
+        pane.edit.setText(text)
+        pane.start()
+        qtbot.waitUntil(lambda: pane.done)
+        shown = sorted((h.start, h.end) for h in (i.data(0, Qt.ItemDataRole.UserRole) for i in pane.hit_items()))
+        corpus = sorted((h.start, h.end) for h in search_text(project, TextQuery(text)) if h.doc_id == seed)
+        assert shown == corpus and shown, text
+    pane.edit.setText("China Zanzibar")  # a word the document lacks: no hit at all, as in the corpus
+    pane.start()
+    qtbot.waitUntil(lambda: pane.done)
+    assert pane.count == 0 and not [h for h in search_text(project, TextQuery("China Zanzibar")) if h.doc_id == seed]
