@@ -232,10 +232,7 @@ def annotate_all_from(window: MainWindow, issue: Issue) -> Any:
     dialog = AnnotateAllDialog(window, None, text=issue.text)
     if counts:
         label = max(counts, key=lambda k: counts[k])
-        for i in range(dialog.label_combo.count()):
-            if str(dialog.label_combo.itemData(i)).split(":", 1)[1] == label:
-                dialog.label_combo.setCurrentIndex(i)
-                break
+        dialog.choose_label(label)
     window.annotate_all_dialog = dialog
     dialog.open()
     return dialog

@@ -519,8 +519,9 @@ class MainWindow(QMainWindow):
                 "Import: labels not in the schema",
                 f"{len(unknown)} file{'s' if len(unknown) > 1 else ''} ({files}) use{'' if len(unknown) > 1 else 's'} "
                 f"{len(names)} label{'s' if len(names) > 1 else ''} the project's schema does not have: {shown}.\n\n"
-                "Add them to the schema (grey, without a key: change them later in the schema) and import these files? "
-                "Nothing of these files was imported yet.",
+                f"Add {'them' if len(names) > 1 else 'it'} to the schema (grey, without a key: change that later in "
+                f"the schema) and import {'these files' if len(unknown) > 1 else 'the file'}? Nothing of "
+                f"{'them' if len(unknown) > 1 else 'it'} was imported yet.",
             )
             add = box.addButton("Add labels and import", QMessageBox.ButtonRole.AcceptRole)
             box.setStandardButtons(QMessageBox.StandardButton.NoButton)

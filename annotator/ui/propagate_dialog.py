@@ -132,7 +132,20 @@ class AnnotateAllDialog(QDialog):
     # -- the list ------------------------------------------------------------------
     @property
     def label(self) -> str:
-        return self.ann.label if self.ann is not None else self.label_combo.currentData().split(":", 1)[1]
+        return self.ann.label if self.ann is not None else self.chosen()[1]
+
+    def chosen(self) -> tuple[str, str]:
+        """``(kind, label)`` chosen in the label box (started from a text)."""
+        kind, _, label = str(self.label_combo.currentData()).partition(":")
+        return kind, label
+
+    def choose_label(self, label: str) -> bool:
+        """Choose ``label`` in the label box (its first kind); False if it has none such."""
+        for i in range(self.label_combo.count()):
+            if str(self.label_combo.itemData(i)).partition(":")[2] == label:
+                self.label_combo.setCurrentIndex(i)
+                return True
+        return False
 
     def search(self) -> Search:
         if self.ann is not None:
@@ -143,7 +156,7 @@ class AnnotateAllDialog(QDialog):
                 case_insensitive=self.ignore_case.isChecked(),
                 corpus=self.corpus.isChecked(),
             )
-        kind, label = self.label_combo.currentData().split(":", 1)
+        kind, label = self.chosen()
         doc_id = self.window.workspace.doc_id
         return Search(
             text=self.text,
