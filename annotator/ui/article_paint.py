@@ -392,7 +392,18 @@ class ArcsAndTags:
             e1, e2 = end_of(source), end_of(target)
             if e1 is not None and e2 is not None:
                 arcs.append(ArcLink(label, source.id, target.id, e1, e2, color))
-        # Routed in document coordinates, so that scrolling reuses the routes.
+        if not arcs:
+            return []
+        # Routed in document coordinates, so that scrolling reuses the routes. Only
+        # the tags and lines of the band the arcs can take part in routing (from
+        # room for every arc stacked above the highest end to below the lowest):
+        # a scroll that changes which other blocks are laid out keeps the routes.
+        ends = [r for a in arcs for e in (a.source, a.target) for r in (e.rect, e.tag) if r is not None]
+        room = (len(arcs) + 3) * (self._metrics.tag_height + 6)
+        band = QRectF(-1e7, min(r.top() for r in ends) - room, 2e7, 0)
+        band.setBottom(max(r.bottom() for r in ends) + room)
+        tags = [r for r in tags if r.intersects(band)]
+        lines = [r for r in lines if r.intersects(band)]
         page = QRectF(0, 0, self.viewport().width(), 1e7)
         key = (
             _arcs_key(arcs),
@@ -406,7 +417,8 @@ class ArcsAndTags:
         if cached is not None and cached[0] == key:
             routed = cached[1]
         else:
-            routed = route_arcs(arcs, ArcScene(tags, self._words_near(), page, self._column_margin), self._metrics)
+            words = [r for r in self._words_near() if r.intersects(band)]
+            routed = route_arcs(arcs, ArcScene(tags, words, page, self._column_margin), self._metrics)
             self._arc_cache = (key, routed)
         offset = self._scroll_offset()
         return [_moved(conn, -offset) for conn in routed]
