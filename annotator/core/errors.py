@@ -17,6 +17,8 @@ __all__ = [
     "DiskFullError",
     "ProjectBusyError",
     "ConflictError",
+    "UntrustedProjectError",
+    "NetworkFilesystemError",
     "translate_sqlite_error",
 ]
 
@@ -47,6 +49,15 @@ class ProjectBusyError(ProjectError):
 
 class ConflictError(ProjectError):
     """The data changed underneath an action (another window or process)."""
+
+
+class UntrustedProjectError(ProjectError):
+    """A project file holding SQL objects (triggers, views, tables) the app never
+    makes: it may have been crafted to harm whoever opens it; refused unread."""
+
+
+class NetworkFilesystemError(ProjectError):
+    """A project file on a network filesystem, where SQLite's locking and WAL are not safe."""
 
 
 def translate_sqlite_error(err: sqlite3.Error, path: Path | str) -> ProjectError:

@@ -28,7 +28,9 @@ __all__ = [
     "m003_claims_start_unset",
     "m004_search_index",
     "m005_never_here",
+    "m006_search_index_by_store",
     "SEARCH_TABLE",
+    "SEARCH_TRIGGERS",
     "get_migrations",
     "sqlite_utils_classes",
 ]
@@ -203,9 +205,9 @@ SEARCH_TABLE = "documents_fts"
 def m004_search_index(db: Database) -> None:
     """The full-text index of every document's text (issue 16): an external-content
     FTS5 table over ``documents`` (the text is stored once; the index holds only
-    tokens and positions), kept current by triggers on ``documents``, so every
-    write path (import, merge, a deletion, any tool writing the file) updates it
-    in the same transaction.  Built here for the documents already there.
+    tokens and positions), kept current by triggers on ``documents`` (until m006, which
+    drops them: the store updates the index itself).  Built here for the
+    documents already there.
 
     The tokenizer folds case and removes diacritics (``remove_diacritics 2``), and
     counts combining marks as part of a word (``M*``): the index only finds
@@ -259,8 +261,34 @@ def m005_never_here(db: Database) -> None:
     )
 
 
+#: The triggers m004 made to keep the full-text index current (dropped by m006).
+SEARCH_TRIGGERS = ("documents_fts_insert", "documents_fts_delete", "documents_fts_update")
+
+
+def m006_search_index_by_store(db: Database) -> None:
+    """The store keeps the full-text index current itself (issue 18).
+
+    Project files are opened with SQLite's ``trusted_schema`` off, so that a file
+    made or changed by someone else cannot run its own SQL through a trigger or a
+    view.  With it off, SQLite refuses the FTS5 table inside the triggers m004
+    made ("unsafe use of virtual table"), so they go: the store's own writes
+    (:meth:`~annotator.core.store.Project.add_documents`,
+    :meth:`~annotator.core.store.Project.delete_documents`; a document's text
+    never changes) update the index in the same transaction.  The index itself
+    is kept as it is.
+    """
+    db.executescript("".join(f"DROP TRIGGER IF EXISTS {name};" for name in SEARCH_TRIGGERS))
+
+
 #: The migrations in order. Never edit a released one: add a new one.
-MIGRATION_STEPS = (m001_initial, m002_review, m003_claims_start_unset, m004_search_index, m005_never_here)
+MIGRATION_STEPS = (
+    m001_initial,
+    m002_review,
+    m003_claims_start_unset,
+    m004_search_index,
+    m005_never_here,
+    m006_search_index_by_store,
+)
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)
 _MIGRATIONS: Migrations | None = None

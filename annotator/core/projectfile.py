@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from annotator.core.errors import NewerProjectError, NotAProjectError, ProjectError, ReadOnlyProjectError
-from annotator.core.migrations import FORMAT_VERSION
+from annotator.core.errors import NewerProjectError, NotAProjectError, ProjectError, ReadOnlyProjectError, UntrustedProjectError
+from annotator.core.migrations import FORMAT_VERSION, MIGRATION_STEPS, MIGRATIONS_TABLE
 from annotator.core.rows import AnnotationRow, DocumentRow, as_annotation_rows, as_document_rows
 from annotator.core.store_sql import ANN_SELECT, DECISION_SELECT, DOC_SELECT, decision
 
@@ -28,6 +28,9 @@ __all__ = [
     "SQLITE_MAGIC",
     "PROJECT_SUFFIX",
     "check_header",
+    "harden",
+    "app_schema_objects",
+    "check_schema",
     "read_only_file",
     "connect_read_only",
     "ProjectFileRows",
@@ -57,6 +60,87 @@ def check_header(path: Path) -> None:
         raise NotAProjectError(f"{path}: an SQLite file of another application, not an annotator project")
 
 
+def harden(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """Settings for every connection to a project file, which may come from
+    anyone (a package, a colleague's project, a file mailed around):
+    ``trusted_schema`` off, so that SQL stored in the file (a view, a trigger, a
+    default or a check) cannot call functions or virtual tables that are not
+    harmless, and ``cell_size_check`` on, so that a damaged or crafted page is
+    reported as corruption instead of being read."""
+    conn.execute("PRAGMA trusted_schema = OFF")
+    conn.execute("PRAGMA cell_size_check = ON")
+    return conn
+
+
+#: One entry of ``sqlite_master``: (type, name, table, SQL).
+SchemaObject = tuple[str, str, str, str | None]
+#: Objects made by SQLite itself or by sqlite-utils' migration bookkeeping: allowed
+#: by type and name (tables and indexes, which run no SQL of their own).
+_ALLOWED_BY_NAME = frozenset(
+    {
+        ("table", MIGRATIONS_TABLE),
+        ("index", f"idx_{MIGRATIONS_TABLE}_migration_set_name"),
+        ("table", "sqlite_sequence"),
+        ("table", "sqlite_stat1"),
+        ("table", "sqlite_stat4"),
+    }
+)
+_APP_SCHEMA: frozenset[SchemaObject] | None = None
+
+
+def _schema_objects(conn: sqlite3.Connection) -> list[SchemaObject]:
+    return [(r[0], r[1], r[2], r[3]) for r in conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")]
+
+
+def app_schema_objects() -> frozenset[SchemaObject]:
+    """Every table, index, trigger and view the app's migrations make, at any
+    project format version (each migration's result in turn, in memory; built once)."""
+    global _APP_SCHEMA
+    if _APP_SCHEMA is None:
+        seen: set[SchemaObject] = set()
+        conn = sqlite3.connect(":memory:")
+        try:
+            db: Any = conn
+            for step in MIGRATION_STEPS:
+                try:
+                    step(db)
+                except AttributeError:  # a migration that uses sqlite-utils' API
+                    from sqlite_utils import Database
+
+                    db = Database(conn)
+                    step(db)
+                seen.update(_schema_objects(conn))
+        finally:
+            conn.close()
+        _APP_SCHEMA = frozenset(seen)
+    return _APP_SCHEMA
+
+
+def check_schema(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a project file whose schema holds anything the app does not make
+    (an extra trigger, view, table or index, or one of ours with other SQL): such
+    a file may have been crafted to run SQL on whoever writes to it or merges
+    from it.  Raises :class:`UntrustedProjectError`; reads nothing else."""
+    allowed = app_schema_objects()
+    strange = [
+        (kind, name)
+        for kind, name, table, sql in _schema_objects(conn)
+        if (kind, name, table, sql) not in allowed and (kind, name) not in _ALLOWED_BY_NAME
+    ]
+    if strange:
+        order = {"trigger": 0, "view": 1, "table": 2, "index": 3}
+        strange.sort(key=lambda o: (order.get(o[0], 4), o[1]))
+        listed = ", ".join(f"{kind} {name!r}" for kind, name in strange[:5]) + (
+            f" and {len(strange) - 5} more" if len(strange) > 5 else ""
+        )
+        raise UntrustedProjectError(
+            f"{path}: refused: the file holds SQL that annotator never makes ({listed}). "
+            "It may have been made or changed by someone else to harm the data of whoever opens it, "
+            "so nothing was read from it or written to it. Ask its sender for a clean copy "
+            "(annotator makes packages and exports that hold only its own tables)."
+        )
+
+
 def read_only_file(path: Path) -> bool:
     """Whether a project file is read-only for us: no write access, no write
     permission bits at all (a file marked read-only is respected even by root),
@@ -73,7 +157,7 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
     written back (a session that ended abruptly): that case gets a message.
     """
     uri = path.resolve().as_uri()
-    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=10.0)
+    conn = harden(sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=10.0))
     try:
         conn.execute("PRAGMA user_version").fetchone()
         return conn
@@ -85,7 +169,7 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
             f"{path}: the project file is read-only and its last changes are still in {wal.name} "
             "(the last session ended abruptly); make the file writable and open it once to recover them"
         )
-    return sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=10.0)
+    return harden(sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, timeout=10.0))
 
 
 @dataclass
@@ -136,6 +220,7 @@ def read_project_file(path: Path) -> ProjectFileRows:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if not {"documents", "annotations", "meta"} <= tables:
             raise NotAProjectError(f"{path}: not an annotator project (tables missing)")
+        check_schema(conn, path)
         schema = None
         if "label_schema" in tables:
             row = conn.execute("SELECT body FROM label_schema WHERE id = 1").fetchone()
@@ -158,9 +243,9 @@ def read_project_file(path: Path) -> ProjectFileRows:
 
 def copy_project(src: Path, dst: Path) -> None:
     """A consistent copy of a project file (uses SQLite's online backup)."""
-    a = sqlite3.connect(str(src))
+    a = harden(sqlite3.connect(str(src)))
     try:
-        b = sqlite3.connect(str(dst))
+        b = harden(sqlite3.connect(str(dst)))
         with b:
             a.backup(b)
         b.close()

@@ -44,8 +44,10 @@ from annotator.core.errors import (
     ProjectBusyError,
     ProjectError,
     ReadOnlyProjectError,
+    UntrustedProjectError,
     translate_sqlite_error,
 )
+from annotator.core.filesystems import NetworkFilesystemError, refuse_network_filesystem
 from annotator.core.kinds import GOLD, DocStatus, now
 from annotator.core.migrations import (
     FORMAT_VERSION,
@@ -62,8 +64,10 @@ from annotator.core.projectfile import (
     SQLITE_MAGIC,
     ProjectFileRows,
     check_header,
+    check_schema,
     connect_read_only,
     copy_project,
+    harden,
     read_only_file,
     read_project_file,
 )
@@ -101,6 +105,8 @@ __all__ = [
     "DiskFullError",
     "ProjectBusyError",
     "ConflictError",
+    "UntrustedProjectError",
+    "NetworkFilesystemError",
     "translate_sqlite_error",
     # migrations (defined in annotator.core.migrations)
     "FORMAT_VERSION",
@@ -161,8 +167,10 @@ class Project(ReviewQueries):
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         self.readonly = exists and read_only_file(self.path)
+        if not self.readonly:
+            refuse_network_filesystem(self.path)
         try:
-            conn = connect_read_only(self.path) if self.readonly else sqlite3.connect(str(self.path), timeout=10.0)
+            conn = connect_read_only(self.path) if self.readonly else harden(sqlite3.connect(str(self.path), timeout=10.0))
         except sqlite3.Error as err:
             raise translate_sqlite_error(err, self.path) from None
         self.conn = conn
@@ -213,6 +221,8 @@ class Project(ReviewQueries):
                     f"{self.path}: made by a newer version of annotator (project format "
                     f"{version}, this version reads up to {FORMAT_VERSION}); please upgrade annotator"
                 )
+            if tables:  # before anything is written to it (a migration, a backup)
+                check_schema(c, self.path)
         up_to_date = existed and app_id == APPLICATION_ID and self._up_to_date(version)
         if self.readonly:
             c.execute("PRAGMA query_only = ON")
@@ -483,7 +493,9 @@ class Project(ReviewQueries):
         anns: list[AnnotationRow] = []
 
         def flush() -> None:
+            last = self._last_seq()
             self.conn.executemany(DOC_INSERT, docs)
+            self._index_documents_after(last)
             self.conn.executemany(ANN_INSERT, anns)
             names.update(r.annotator for r in anns)
             docs.clear()
@@ -505,8 +517,19 @@ class Project(ReviewQueries):
     def add_document(self, doc: Document, annotations: Iterable[Annotation]) -> None:
         """Write one new document and its annotations, nothing else (annotators and
         history are the caller's); call inside :meth:`transaction`."""
+        last = self._last_seq()
         self.conn.execute(DOC_INSERT, document_row(doc))
+        self._index_documents_after(last)
         self.conn.executemany(ANN_INSERT, [annotation_row(a) for a in annotations])
+
+    def _last_seq(self) -> int:
+        """The import number of the last document written (0: none)."""
+        return int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM documents").fetchone()[0])
+
+    def _index_documents_after(self, seq: int) -> None:
+        """Add the documents numbered after ``seq`` (just written) to the full-text
+        index, in the same transaction (migration m006: no triggers do it)."""
+        self.conn.execute(f"INSERT INTO {SEARCH_TABLE}(rowid, text) SELECT seq, text FROM documents WHERE seq > ?", (seq,))
 
     def log_import(self, actor: str, documents: int, annotations: int) -> None:
         """The history entry of an import (inside its transaction)."""
@@ -607,9 +630,13 @@ class Project(ReviewQueries):
         return True
 
     def delete_documents(self, doc_ids: Iterable[str]) -> None:
-        """Delete documents with their annotations and review decisions (the full-text
-        index follows by its triggers); call inside :meth:`transaction`."""
+        """Delete documents with their annotations and review decisions, and take
+        them out of the full-text index; call inside :meth:`transaction`."""
         ids = [(i,) for i in doc_ids]
+        self.conn.executemany(
+            f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, text) SELECT 'delete', seq, text FROM documents WHERE id = ?",
+            ids,
+        )
         self.conn.executemany("DELETE FROM documents WHERE id = ?", ids)
         for (doc_id,) in ids:
             self._lengths.pop(doc_id, None)

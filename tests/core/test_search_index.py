@@ -55,27 +55,35 @@ def test_a_new_project_has_the_index(tmp_path: Path) -> None:
         assert c.execute("PRAGMA user_version").fetchone()[0] == FORMAT_VERSION
 
 
-def test_writes_by_any_tool_keep_the_index_current(tmp_path: Path) -> None:
-    """Triggers, not store code, keep the index: a plain SQL write (another tool,
-    an older script) is indexed too."""
+def test_the_store_keeps_the_index_current(tmp_path: Path) -> None:
+    """The store's writes update the index in their own transaction (m006 dropped
+    m004's triggers: with ``trusted_schema`` off SQLite refuses FTS5 in triggers)."""
     path = tmp_path / "t.annotator"
-    Project(path, create=True).close()
-    c = sqlite3.connect(path)
-    c.execute("INSERT INTO documents (id, text, sha256, created, updated) VALUES ('x', 'Wombat sighting', 'h1', 'now', 'now')")
-    c.commit()
-    with Project(path) as p:
+    with Project(path, create=True) as p:
+        with p.transaction():
+            p.add_document(Document(id="x", text="Wombat sighting"), [])
         assert [h.doc_id for h in search_text(p, TextQuery("wombat"))] == ["x"]
-    c.execute("UPDATE documents SET text = 'Numbat sighting' WHERE id = 'x'")
-    c.commit()
-    with Project(path) as p:
-        assert list(search_text(p, TextQuery("wombat"))) == []
-        assert [h.doc_id for h in search_text(p, TextQuery("numbat"))] == ["x"]
+        with p.transaction():
+            p.add_documents((Document(id=f"n{i}", text=f"Numbat {i}"), []) for i in range(3))
+        assert sorted(h.doc_id for h in search_text(p, TextQuery("numbat"))) == ["n0", "n1", "n2"]
         assert p.search_index_ok()
-    c.execute("DELETE FROM documents")
-    c.commit()
+        with p.transaction():
+            p.delete_documents(["x", "n1"])
+        assert list(search_text(p, TextQuery("wombat"))) == []
+        assert sorted(h.doc_id for h in search_text(p, TextQuery("numbat"))) == ["n0", "n2"]
+        assert p.search_index_ok()
+    with sqlite3.connect(path) as c:
+        triggers = c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
     c.close()
-    with Project(path) as p:
-        assert list(search_text(p, TextQuery("numbat"))) == []
+    assert triggers == []
+
+
+def test_a_rolled_back_import_leaves_the_index_as_it_was(tmp_path: Path) -> None:
+    with Project(tmp_path / "t.annotator", create=True) as p:
+        with pytest.raises(RuntimeError), p.transaction():
+            p.add_documents([(Document(id="x", text="Wombat sighting"), [])])
+            raise RuntimeError("cut short")
+        assert list(search_text(p, TextQuery("wombat"))) == []
         assert p.search_index_ok()
 
 
