@@ -30,6 +30,7 @@ def build(cfg: Config) -> tuple[str, int]:
                 p.unlink()
         with Project(tmp, create=True) as project:
             many_documents(project, n, cfg.pick(1500, 600, 300), cfg.pick(3, 2, 2), cfg.seed)
+            project.index_pending()  # as the app leaves it, once it has caught up
             project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         tmp.rename(path)
     return str(path), n

@@ -39,6 +39,7 @@ def corpus_project(path: Path, n_docs: int, per_doc: int, seed: int) -> None:
         docs.append((Document(text=" ".join(parts)), []))
     with Project(path, create=True) as project:
         project.insert_documents(docs)
+        project.index_pending()  # as the app leaves it, once it has caught up
         project.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 

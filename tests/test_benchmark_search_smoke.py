@@ -15,7 +15,7 @@ from benchmarks.harness import Config  # noqa: E402
 
 def test_case_search_tiny(tmp_path: Path) -> None:
     rows = case_search.run(Config(tiny=True, workdir=str(tmp_path)))
-    assert [r.case[:1] for r in rows] == ["9"] * 5
+    assert [r.case[:1] for r in rows] == ["9"] * 8
     for row in rows:
         assert row.ours is not None and row.ours > 0 and row.baseline is not None and row.baseline > 0, row
     words, phrase = rows[1], rows[2]

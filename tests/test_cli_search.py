@@ -129,3 +129,18 @@ def test_bad_input_is_a_clear_error_with_exit_2(project: Path, args: list[str], 
 def test_missing_project(tmp_path: Path) -> None:
     result = run(str(tmp_path / "nope.annotator"), "x")
     assert result.exit_code == 1 and "no such project file" in result.stderr
+
+
+def test_a_search_first_indexes_what_an_import_stored(project: Path, tmp_path: Path) -> None:
+    """An import stores documents without indexing them; the next search indexes them
+    (saying so on stderr) and finds them either way."""
+    with Project(project) as p:
+        assert p.search_pending()[0] == 2
+    result = CliRunner().invoke(main, ["search", str(project), "ministry"])
+    assert result.exit_code == 0, result.output
+    assert "indexing 2 documents" in result.stderr
+    assert [line.split("\t")[:3] for line in result.stdout.splitlines()] == [["a", "6", "14"], ["a", "61", "69"]]
+    with Project(project) as p:
+        assert p.search_pending() == (0, 0) and p.search_index_ok()
+    again = CliRunner().invoke(main, ["search", str(project), "ministry"])
+    assert again.stdout == result.stdout and "indexing" not in again.stderr

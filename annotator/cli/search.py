@@ -19,6 +19,7 @@ from annotator.services.search import (
     Hit,
     SearchError,
     TextQuery,
+    catch_up_index,
     parse_metadata,
     search_annotations,
     search_text,
@@ -111,6 +112,13 @@ def search_command(
     proj = open_project(project)
     try:
         with user_errors():
+            if not in_annotations and not proj.readonly:
+                pending, chars = proj.search_pending()
+                if pending:
+                    click.echo(
+                        f"indexing {pending:,} documents stored since the last search ({chars / 1e6:.1f} MB of text)…", err=True
+                    )
+                    catch_up_index(proj)
             try:
                 hits: Generator[Hit, None, None] | Generator[AnnotationHit, None, None] = (
                     search_annotations(proj, aq, where) if in_annotations else search_text(proj, tq, where)

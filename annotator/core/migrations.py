@@ -31,6 +31,7 @@ __all__ = [
     "m006_search_index_by_store",
     "SEARCH_TABLE",
     "SEARCH_TRIGGERS",
+    "SEARCH_THROUGH_KEY",
     "get_migrations",
     "sqlite_utils_classes",
 ]
@@ -261,6 +262,8 @@ def m005_never_here(db: Database) -> None:
     )
 
 
+#: The ``meta`` key holding the number (``seq``) of the last document in the index (m006).
+SEARCH_THROUGH_KEY = "search_indexed_through"
 #: The triggers m004 made to keep the full-text index current (dropped by m006).
 SEARCH_TRIGGERS = ("documents_fts_insert", "documents_fts_delete", "documents_fts_update")
 
@@ -274,10 +277,17 @@ def m006_search_index_by_store(db: Database) -> None:
     made ("unsafe use of virtual table"), so they go: the store's own writes
     (:meth:`~annotator.core.store.Project.add_documents`,
     :meth:`~annotator.core.store.Project.delete_documents`; a document's text
-    never changes) update the index in the same transaction.  The index itself
-    is kept as it is.
+    never changes) keep it current.  Storing a document does not index it (that
+    costs more than storing it): the index holds the documents numbered up to
+    ``meta.search_indexed_through``, the store indexes the rest when asked
+    (:meth:`~annotator.core.store.Project.index_pending`) and a search reads the
+    documents after it directly.  Here every document is already indexed.
     """
     db.executescript("".join(f"DROP TRIGGER IF EXISTS {name};" for name in SEARCH_TRIGGERS))
+    db.execute(
+        "INSERT OR REPLACE INTO meta (key, value) SELECT ?, CAST(coalesce(max(seq), 0) AS TEXT) FROM documents",
+        (SEARCH_THROUGH_KEY,),
+    )
 
 
 #: The migrations in order. Never edit a released one: add a new one.

@@ -55,6 +55,7 @@ from annotator.core.migrations import (
     MIGRATION_STEPS,
     MIGRATIONS_TABLE,
     SEARCH_TABLE,
+    SEARCH_THROUGH_KEY,
     get_migrations,
     sqlite_utils_classes,
 )
@@ -493,9 +494,7 @@ class Project(ReviewQueries):
         anns: list[AnnotationRow] = []
 
         def flush() -> None:
-            last = self._last_seq()
             self.conn.executemany(DOC_INSERT, docs)
-            self._index_documents_after(last)
             self.conn.executemany(ANN_INSERT, anns)
             names.update(r.annotator for r in anns)
             docs.clear()
@@ -517,19 +516,8 @@ class Project(ReviewQueries):
     def add_document(self, doc: Document, annotations: Iterable[Annotation]) -> None:
         """Write one new document and its annotations, nothing else (annotators and
         history are the caller's); call inside :meth:`transaction`."""
-        last = self._last_seq()
         self.conn.execute(DOC_INSERT, document_row(doc))
-        self._index_documents_after(last)
         self.conn.executemany(ANN_INSERT, [annotation_row(a) for a in annotations])
-
-    def _last_seq(self) -> int:
-        """The import number of the last document written (0: none)."""
-        return int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM documents").fetchone()[0])
-
-    def _index_documents_after(self, seq: int) -> None:
-        """Add the documents numbered after ``seq`` (just written) to the full-text
-        index, in the same transaction (migration m006: no triggers do it)."""
-        self.conn.execute(f"INSERT INTO {SEARCH_TABLE}(rowid, text) SELECT seq, text FROM documents WHERE seq > ?", (seq,))
 
     def log_import(self, actor: str, documents: int, annotations: int) -> None:
         """The history entry of an import (inside its transaction)."""
@@ -570,6 +558,51 @@ class Project(ReviewQueries):
         return n
 
     # -- full-text search (the FTS5 index of m004; issue 16) --------------------
+    # The index holds exactly the documents numbered up to ``search_indexed_through``
+    # (meta); documents are numbered in import order, so those after it are the ones
+    # still to index.  Imports and merges only store documents (indexing costs more
+    # than storing them); :meth:`index_pending` indexes the rest (the app in idle
+    # time, a search command first), and until then :meth:`search_candidates`
+    # gives every unindexed document as a candidate, so a search is always complete.
+    def search_indexed_through(self) -> int:
+        """The number (``seq``) of the last document in the full-text index."""
+        row = self._q(f"SELECT value FROM meta WHERE key = '{SEARCH_THROUGH_KEY}'").fetchone()
+        return int(row[0]) if row else 0
+
+    def search_pending(self) -> tuple[int, int]:
+        """(documents, characters) not in the full-text index yet."""
+        n, chars = self._q(
+            "SELECT count(*), coalesce(sum(length(text)), 0) FROM documents WHERE seq > ?", (self.search_indexed_through(),)
+        ).fetchone()
+        return int(n), int(chars)
+
+    def index_pending(self, max_chars: int | None = None) -> int:
+        """Add documents not in the full-text index to it, in import order, about
+        ``max_chars`` characters of text at a time (None: all; at least one
+        document), in one transaction; the number of documents still pending."""
+        if self.readonly:
+            return self.search_pending()[0]
+        with self.transaction():
+            through = self.search_indexed_through()
+            upto = through
+            if max_chars is None:
+                upto = int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM documents").fetchone()[0])
+            else:
+                size = 0
+                for seq, length in self.conn.execute(
+                    "SELECT seq, length(text) FROM documents WHERE seq > ? ORDER BY seq", (through,)
+                ):
+                    if size and size + length > max_chars:
+                        break
+                    upto, size = seq, size + length
+            if upto > through:
+                self.conn.execute(
+                    f"INSERT INTO {SEARCH_TABLE}(rowid, text) SELECT seq, text FROM documents WHERE seq > ? AND seq <= ?",
+                    (through, upto),
+                )
+                self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SEARCH_THROUGH_KEY, str(upto)))
+            return int(self.conn.execute("SELECT count(*) FROM documents WHERE seq > ?", (upto,)).fetchone()[0])
+
     def search_candidates(
         self,
         match: str | None,
@@ -589,16 +622,6 @@ class Project(ReviewQueries):
         (compared as text).  Page on by passing the last seq as ``after``."""
         where: list[str] = []
         params: list[Any] = []
-        if match is not None:
-            key = f"{SEARCH_TABLE}.rowid"
-            sql = f"SELECT d.seq, d.id, d.text FROM {SEARCH_TABLE} CROSS JOIN documents d ON d.seq = {key}"
-            where.append(f"{SEARCH_TABLE} MATCH ?")
-            params.append(match)
-        else:
-            key = "d.seq"
-            sql = "SELECT d.seq, d.id, d.text FROM documents d"
-        where.append(f"{key} > ?")
-        params.append(after)
         if status:
             statuses = [status] if isinstance(status, str) else list(status)
             where.append(f"d.status IN ({', '.join('?' * len(statuses))})")
@@ -616,13 +639,28 @@ class Project(ReviewQueries):
         for name, value in (metadata or {}).items():
             where.append("CAST(json_extract(d.metadata, ?) AS TEXT) IS ?")
             params += ['$."' + name.replace('"', '\\"') + '"', value]
-        sql += " WHERE " + " AND ".join(where) + f" ORDER BY {key} LIMIT ?"
-        params.append(limit)
-        return self._q(sql, params).fetchall()
+        filters = "".join(f" AND {w}" for w in where)
+        plain = f"SELECT d.seq, d.id, d.text FROM documents d WHERE d.seq > ?{filters} ORDER BY d.seq LIMIT ?"
+        if match is None:
+            return self._q(plain, [after, *params, limit]).fetchall()
+        # The index's matches (all numbered up to ``through``), then every document
+        # not in the index yet (numbered after it): import order without a sort.
+        through = self.search_indexed_through()
+        rows: list[tuple[int, str, str]] = []
+        if after < through:
+            rows = self._q(
+                f"SELECT d.seq, d.id, d.text FROM {SEARCH_TABLE} CROSS JOIN documents d ON d.seq = {SEARCH_TABLE}.rowid "
+                f"WHERE {SEARCH_TABLE} MATCH ? AND {SEARCH_TABLE}.rowid > ?{filters} ORDER BY {SEARCH_TABLE}.rowid LIMIT ?",
+                [match, after, *params, limit],
+            ).fetchall()
+        if len(rows) < limit:
+            rows += self._q(plain, [max(after, through), *params, limit - len(rows)]).fetchall()
+        return rows
 
     def search_index_ok(self) -> bool:
         """Whether the full-text index holds exactly the documents' text (FTS5's
-        integrity check against its content table)."""
+        integrity check against its content table); indexes pending documents first."""
+        self.index_pending()
         try:
             self.conn.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rank) VALUES ('integrity-check', 1)")
         except sqlite3.DatabaseError:
@@ -633,9 +671,11 @@ class Project(ReviewQueries):
         """Delete documents with their annotations and review decisions, and take
         them out of the full-text index; call inside :meth:`transaction`."""
         ids = [(i,) for i in doc_ids]
+        through = self.search_indexed_through()
         self.conn.executemany(
-            f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, text) SELECT 'delete', seq, text FROM documents WHERE id = ?",
-            ids,
+            f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, text) "
+            "SELECT 'delete', seq, text FROM documents WHERE id = ? AND seq <= ?",
+            [(i, through) for (i,) in ids],
         )
         self.conn.executemany("DELETE FROM documents WHERE id = ?", ids)
         for (doc_id,) in ids:

@@ -61,6 +61,8 @@ __all__ = [
     "search_in_text",
     "search_annotations",
     "fts_query",
+    "INDEX_SLICE_CHARS",
+    "catch_up_index",
 ]
 
 #: Candidate documents read from the store at a time.
@@ -327,6 +329,33 @@ def _candidates(
         if len(rows) < BATCH:
             return
         after = rows[-1][0]
+
+
+#: Characters of text indexed per transaction when the index catches up (about
+#: 30-60 ms of FTS5's tokenizer on a desktop: the app does one slice per idle moment).
+INDEX_SLICE_CHARS = 1_000_000
+
+
+def catch_up_index(
+    project: Project,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: Callable[[], bool] | None = None,
+    slice_chars: int = INDEX_SLICE_CHARS,
+) -> int:
+    """Index the documents stored since the index was last brought up to date (an
+    import or a merge stores documents without indexing them), a slice at a time,
+    calling ``progress(indexed, total)`` after each; stops early when ``cancel()``.
+    Searches are complete without it (they read unindexed documents directly);
+    it makes them fast again.  Returns how many documents are still pending."""
+    total, _ = project.search_pending()
+    remaining = total
+    while remaining and not (cancel is not None and cancel()):
+        remaining = project.index_pending(max_chars=slice_chars)
+        if progress is not None:
+            progress(total - remaining, total)
+        if project.readonly:
+            break
+    return remaining
 
 
 def _hit(doc_id: str, text: str, start: int, end: int) -> Hit:

@@ -40,6 +40,7 @@ from annotator.ui.actions import action_keys, escape_mnemonic, make_action, plai
 from annotator.ui.annotation_panel import AnnotationPanel
 from annotator.ui.article_view import ArticleView
 from annotator.ui.doc_list import FINISHED, STATUS_TEXT, DocumentList, document_title, status_icon
+from annotator.ui.index_catch_up import IndexCatchUp
 from annotator.ui.inspector import Inspector
 from annotator.ui.lazy import (  # their modules: after first paint
     after_first_paint,
@@ -102,6 +103,8 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.controller = UndoController(self.undo_stack, self)
         self.menus: dict[str, QMenu] = {}
+        #: the search index catching up in idle moments after loading or an import
+        self.index_catch_up = IndexCatchUp(self, lambda: self.workspace.project)
         # Windows and dialogs opened from the menus (None until first opened).
         self.review_window: ReviewWindow | None = None
         self.agreement_dialog: AgreementDialog | None = None
@@ -392,6 +395,8 @@ class MainWindow(QMainWindow):
         self._update_status_bar()
         if project is None:
             return
+        if self.workspace.loaded:  # else finish_loading() starts it
+            self.index_catch_up.kick()
         last = self.settings.value(self._last_doc_key(), "", type=str)
         target = last if last and self.doc_list.model.row_of(last) >= 0 else self.doc_list.model.doc_id(0)
         if target:
@@ -414,6 +419,7 @@ class MainWindow(QMainWindow):
         self._mark_auto_labels()
         self._fit_timer.start()
         self.doc_list.set_labels(self.workspace.schema)
+        self.index_catch_up.kick()
 
     def open_document(self, doc_id: str) -> bool:
         return self.workspace.open_document(doc_id)
@@ -532,6 +538,7 @@ class MainWindow(QMainWindow):
             box.open()
             return
         self.controller.publish(any_document())
+        self.index_catch_up.kick()
         if self.current_doc_id is None and self.doc_list.model.rowCount():
             self.open_document(self.doc_list.model.doc_id(0) or "")
         if declined and len(report.undecodable) == len(report.files):

@@ -12,7 +12,7 @@ import pytest
 from annotator.core.migrations import MIGRATION_STEPS, SEARCH_TABLE, m004_search_index
 from annotator.core.models import Document
 from annotator.core.store import FORMAT_VERSION, Project
-from annotator.services.search import TextQuery, search_text
+from annotator.services.search import DocumentFilter, TextQuery, search_text
 
 FIXTURE = Path(__file__).resolve().parent.parent / "reliability" / "fixtures" / "v1.annotator"
 
@@ -100,3 +100,43 @@ def test_search_candidates_pages_in_import_order(tmp_path: Path, status: str | N
                     break
                 after = rows[-1][0]
             assert seen == [f"d{i}" for i in range(7)]
+
+
+def test_stored_documents_wait_for_the_index_and_searches_still_find_them(tmp_path: Path) -> None:
+    """Storing a document does not index it (m006): a search reads the documents not
+    in the index yet directly, with the same filters, so it is complete either way;
+    index_pending indexes them a slice at a time, in import order."""
+    with Project(tmp_path / "t.annotator", create=True) as p:
+        with p.transaction():
+            p.add_documents((Document(id=f"d{i}", text=f"Wombat number {i} " + "x" * 90), []) for i in range(10))
+            p.set_status("d3", "done")
+        assert p.search_indexed_through() == 0
+        assert p.search_pending() == (10, sum(len(f"Wombat number {i} ") + 90 for i in range(10)))
+        before = [(h.doc_id, h.start, h.end) for h in search_text(p, TextQuery("wombat"))]
+        assert [d for d, _, _ in before] == [f"d{i}" for i in range(10)]
+        done_only = [h.doc_id for h in search_text(p, TextQuery("wombat"), DocumentFilter(status=("done",)))]
+        assert done_only == ["d3"]
+        assert p.index_pending(max_chars=250) == 8  # two documents of about 105 characters
+        assert p.search_indexed_through() == 2
+        # half indexed: the index's matches, then the rest, still in import order
+        assert [(h.doc_id, h.start, h.end) for h in search_text(p, TextQuery("wombat"))] == before
+        with p.transaction():
+            p.delete_documents(["d1", "d7"])  # one indexed, one not
+        assert p.index_pending() == 0
+        assert p.search_pending() == (0, 0)
+        assert p.search_index_ok()
+        assert [h.doc_id for h in search_text(p, TextQuery("wombat"))] == [f"d{i}" for i in range(10) if i not in (1, 7)]
+        assert [h.doc_id for h in search_text(p, TextQuery("wombat"), DocumentFilter(status=("done",)))] == ["d3"]
+
+
+def test_a_read_only_project_searches_its_unindexed_documents(tmp_path: Path) -> None:
+    path = tmp_path / "t.annotator"
+    with Project(path, create=True) as p, p.transaction():
+        p.add_document(Document(id="x", text="Wombat sighting"), [])
+    path.chmod(0o444)
+    try:
+        with Project(path) as p:
+            assert p.readonly and p.index_pending() == 1
+            assert [h.doc_id for h in search_text(p, TextQuery("wombat"))] == ["x"]
+    finally:
+        path.chmod(0o644)

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import main
-from annotator.core.migrations import MIGRATIONS_TABLE, SEARCH_TABLE, SEARCH_TRIGGERS
+from annotator.core.migrations import MIGRATIONS_TABLE, SEARCH_TABLE, SEARCH_THROUGH_KEY, SEARCH_TRIGGERS
 from annotator.core.models import Document, entity
 from annotator.core.projectfile import app_schema_objects
 from annotator.core.store import Project, UntrustedProjectError, read_project_file
@@ -140,14 +140,19 @@ def test_a_project_made_before_m006_still_opens_and_loses_its_index_triggers(tmp
     for name in SEARCH_TRIGGERS:
         c.execute(ours[name])
     c.execute(f"DELETE FROM {MIGRATIONS_TABLE} WHERE name = 'm006_search_index_by_store'")
+    c.execute("DELETE FROM meta WHERE key = ?", (SEARCH_THROUGH_KEY,))
+    c.execute(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}) VALUES ('rebuild')")  # format 5: the triggers kept it whole
     c.execute("PRAGMA user_version = 5")
     c.commit()
     c.close()
     with Project(path) as p:
         with p.transaction():
             p.add_document(Document(id="d3", text="A wombat in Seoul."), [])
+        assert p.search_indexed_through() == 2  # what the triggers had indexed
         assert [h.doc_id for h in search_text(p, TextQuery("wombat"))] == ["d3"]
+        assert [h.doc_id for h in search_text(p, TextQuery("beijing"))] == ["d1"]
         assert p.search_index_ok()
+        assert p.search_indexed_through() == 3
     c = sqlite3.connect(path)
     assert c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == []
     assert c.execute(f"SELECT count(*) FROM {SEARCH_TABLE}_data").fetchone()[0] > 0

@@ -176,3 +176,25 @@ def test_this_document_matches_as_the_corpus_does(qtbot, window, project):
     pane.start()
     qtbot.waitUntil(lambda: pane.done)
     assert pane.count == 0 and not [h for h in search_text(project, TextQuery("China Zanzibar")) if h.doc_id == seed]
+
+
+def test_the_index_catches_up_in_idle_slices_after_loading_and_after_an_import(qtbot, window, project, tmp_path, monkeypatch):
+    """An import stores documents without indexing them; the window indexes them a
+    slice per idle moment (the search finds them before and after)."""
+    import annotator.ui.index_catch_up as catch_up
+
+    monkeypatch.setattr(catch_up, "SLICE_CHARS", 4_000)  # ~60 of these documents a slice
+    qtbot.waitUntil(lambda: project.search_pending()[0] == 0, timeout=20_000)
+    assert project.search_index_ok()
+    more = tmp_path / "more.jsonl"
+    more.write_text(
+        "\n".join(json.dumps({"id": f"m{i}", "text": f"Memo {i}: a wombat crossed the road {i} times."}) for i in range(300))
+        + "\n",
+        encoding="utf-8",
+    )
+    slices = window.index_catch_up.slices
+    window.import_paths([more])
+    assert project.search_pending()[0] == 300
+    qtbot.waitUntil(lambda: project.search_pending()[0] == 0, timeout=20_000)
+    assert window.index_catch_up.slices - slices >= 3  # in several slices, not one long freeze
+    assert project.search_index_ok()
