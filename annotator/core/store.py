@@ -581,7 +581,7 @@ class Project(ReviewQueries):
         ``max_chars`` characters of text at a time (None: all; at least one
         document), in one transaction; the number of documents still pending."""
         if self.readonly:
-            return self.search_pending()[0]
+            return self._count_documents_after(self.search_indexed_through())
         with self.transaction():
             through = self.search_indexed_through()
             upto = through
@@ -601,7 +601,14 @@ class Project(ReviewQueries):
                     (through, upto),
                 )
                 self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SEARCH_THROUGH_KEY, str(upto)))
-            return int(self.conn.execute("SELECT count(*) FROM documents WHERE seq > ?", (upto,)).fetchone()[0])
+            return self._count_documents_after(upto)
+
+    def _count_documents_after(self, seq: int) -> int:
+        # Counted in the status index (it holds every document's seq): the table's
+        # own pages hold the texts, megabytes to walk for a count.
+        return int(
+            self.conn.execute("SELECT count(*) FROM documents INDEXED BY documents_status WHERE seq > ?", (seq,)).fetchone()[0]
+        )
 
     def search_candidates(
         self,
