@@ -28,6 +28,7 @@ __all__ = [
     "m003_claims_start_unset",
     "m004_search_index",
     "m005_never_here",
+    "m006_team",
     "SEARCH_TABLE",
     "get_migrations",
     "sqlite_utils_classes",
@@ -259,8 +260,66 @@ def m005_never_here(db: Database) -> None:
     )
 
 
+def m006_team(db: Database) -> None:
+    """Team work (issue 18): the packages a lead handed out, who has which document,
+    what each collect of a package brought, the edit history of the packages (for
+    active time) and the documents found edited in two packages.
+
+    No foreign keys to ``documents`` on purpose except for assignments: the record
+    of what was handed out and collected stays even when a document is deleted."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS team_packages (
+            id TEXT PRIMARY KEY,
+            annotator TEXT NOT NULL,
+            created TEXT NOT NULL,
+            file TEXT NOT NULL,
+            record TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS team_assignments (
+            package_id TEXT NOT NULL REFERENCES team_packages(id),
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL,
+            overlap INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1,
+            assigned TEXT NOT NULL,
+            withdrawn TEXT,
+            PRIMARY KEY (package_id, doc_id)
+        );
+        CREATE INDEX IF NOT EXISTS team_assignments_doc ON team_assignments(doc_id);
+        CREATE INDEX IF NOT EXISTS team_assignments_annotator ON team_assignments(annotator, active);
+        CREATE TABLE IF NOT EXISTS team_collected (
+            package_id TEXT NOT NULL,
+            doc_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            annotations INTEGER NOT NULL,
+            collected TEXT NOT NULL,
+            PRIMARY KEY (package_id, doc_id)
+        );
+        CREATE TABLE IF NOT EXISTS team_history (
+            package_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            time TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            doc_id TEXT,
+            action TEXT NOT NULL,
+            PRIMARY KEY (package_id, seq)
+        );
+        CREATE TABLE IF NOT EXISTS team_conflicts (
+            package_id TEXT NOT NULL,
+            doc_id TEXT NOT NULL,
+            other_package_id TEXT NOT NULL,
+            layer TEXT NOT NULL,
+            found TEXT NOT NULL,
+            PRIMARY KEY (package_id, doc_id, other_package_id)
+        );
+        """
+    )
+
+
 #: The migrations in order. Never edit a released one: add a new one.
-MIGRATION_STEPS = (m001_initial, m002_review, m003_claims_start_unset, m004_search_index, m005_never_here)
+MIGRATION_STEPS = (m001_initial, m002_review, m003_claims_start_unset, m004_search_index, m005_never_here, m006_team)
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)
 _MIGRATIONS: Migrations | None = None

@@ -447,7 +447,12 @@ class MainWindow(QMainWindow):
         except ProjectError as err:
             dialogs.show_error(self, "Cannot open the project", str(err))
             return False
-        self.set_project(project, self.annotator)
+        handed_to = project.package_annotator()
+        own = str(self.settings.value("annotator/name", "", type=str) or "") or self.annotator
+        self.set_project(project, handed_to or own)
+        if handed_to:  # a work package: annotate as the one it was handed out to
+            self.statusBar().showMessage(f"Opened {path}: a work package for {handed_to}; annotating as {handed_to}", 8000)
+            return True
         self.statusBar().showMessage(f"Opened {path}", 8000)
         return True
 
