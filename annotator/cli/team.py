@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from annotator.cli.common import open_project, project_argument, user_errors
+from annotator.services.merging import plural
 from annotator.services.team import (
     TeamError,
     assign,
@@ -42,7 +43,7 @@ def _echo_plan(plan, packages) -> None:  # type: ignore[no-untyped-def]
         click.echo(f"note: {note}", err=True)
     click.echo(plan.summary())
     for info in packages:
-        click.echo(f"{info.annotator}: {info.path} ({info.documents} documents)")
+        click.echo(f"{info.annotator}: {info.path} ({plural(info.documents, 'document')})")
 
 
 @click.command("assign")

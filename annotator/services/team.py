@@ -565,13 +565,9 @@ def _verify(project: Project, path: Path, lead_id: str | None, key: bytes | None
         raise _Refused("its annotator name was changed after it was handed out; not collected")
     expected: dict[str, str] = record["documents"]
     found = {r.id: r for r in stored.documents}
-    extra = [d for d in found if d not in expected]
-    if extra:
-        raise _Refused(f"document {extra[0]!r} was not handed out in this package; not collected")
-    missing = [d for d in expected if d not in found]
-    if missing:
-        raise _Refused(f"document {missing[0]!r} handed out in this package is missing from it; not collected")
     for doc_id, row in found.items():
+        if doc_id not in expected:
+            continue  # added in the package: left out, reported by collect
         digest = hashlib.sha256(row.text.encode("utf-8")).hexdigest()
         if digest != expected[doc_id] or row.sha256 != expected[doc_id]:
             raise _Refused(
@@ -629,6 +625,27 @@ def _collect_one(
     project: Project, source: Any, record: dict[str, Any], history: list[tuple], report: CollectReport, actor: str
 ) -> None:
     package_id, name = record["package"], record["annotator"]
+    expected: dict[str, str] = record["documents"]
+    kept = []
+    for sd in source.documents:
+        if sd.document.id not in expected:
+            report.problems.append(f"{sd.where}: not handed out in this package (added there); not collected")
+        elif sd.document.sha256 != expected[sd.document.id]:  # the file changed since it was checked
+            raise _Refused(f"the text of {sd.where} was changed in the package; not collected")
+        else:
+            kept.append(sd)
+    source.documents = kept
+    present = {sd.document.id for sd in kept}
+    gone = [d for d in expected if d not in present]
+    if gone:
+        report.problems.append(
+            f"missing from the package (deleted there?): {plural(len(gone), 'document')} handed out in it, e.g. {gone[0]!r}"
+        )
+    others_names = Counter(a.annotator for sd in kept for a in sd.annotations if a.annotator != name)
+    for who, n in sorted(others_names.items()):
+        report.problems.append(
+            f"{plural(n, 'annotation')} by {who!r}, not {name!r} (a name changed in the package): kept as {who!r}"
+        )
     stamp = now()
     previous = {c.doc_id: c for c in project.team_collected(package_id)}
     others: dict[str, list[Collected]] = defaultdict(list)
@@ -705,7 +722,7 @@ def _collect_one(
     report.annotations_added = merged.annotations_added
     report.annotations_updated = merged.annotations_updated
     report.annotations_deleted = merged.annotations_deleted
-    report.problems = list(merged.problems)
+    report.problems += merged.problems
     if merged.annotations_kept:
         report.problems.append(
             f"{plural(merged.annotations_kept, 'annotation')} changed here since the last collect kept as they are here "
@@ -886,6 +903,8 @@ def progress(project: Project, *, top: int = 10) -> dict[str, Any]:
 
 
 def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{int(seconds)} s"
     m = int(seconds // 60)
     return f"{m // 60}h{m % 60:02d}" if m >= 60 else f"{m} min"
 

@@ -454,3 +454,21 @@ def test_migration_m006_team(tmp_path):
         assert p.conn.execute("SELECT id, label FROM annotations ORDER BY id").fetchall() == anns_before
     assert (tmp_path / "old.annotator.v1.bak").exists()
     assert ANNOTATOR_KEY == "team_annotator"
+
+
+def test_collect_leaves_out_documents_added_in_the_package_and_reports(handed_out):
+    lead, paths = handed_out
+    doc = annotate(paths["alice"], "Apple", "ORG", 0)
+    with Project(paths["alice"]) as pkg:
+        pkg.insert_documents([(Document(id="extra", text="Imported by alice on her desktop."), [])])
+        other = next(d for d in pkg.document_ids() if d not in (doc, "extra"))
+        with pkg.transaction():
+            pkg.delete_documents([other])
+        apply(pkg, AddAnnotations(doc, "alicia", [entity(doc, 0, 4, "ORG", "alicia")]))
+    [r] = collect(lead, [paths["alice"]])
+    assert r.ok, r.refused
+    assert "extra" not in lead.document_ids()
+    assert any("not handed out in this package" in p for p in r.problems)
+    assert any("missing from the package" in p for p in r.problems)
+    assert any("by 'alicia', not 'alice'" in p for p in r.problems)
+    assert {a.annotator for a in lead.annotations(doc)} == {"alice", "alicia"}
