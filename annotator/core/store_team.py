@@ -65,6 +65,10 @@ class TeamQueries:
             return None
         return name
 
+    def document_lengths(self) -> dict[str, int]:
+        """doc id -> length of its text in code points, for every document (one query)."""
+        return dict(self._q("SELECT id, length(text) FROM documents").fetchall())
+
     # -- packages and assignments -------------------------------------------------
     def team_packages(self) -> list[dict[str, Any]]:
         rows = self._q("SELECT id, annotator, created, file, record FROM team_packages ORDER BY created, rowid").fetchall()

@@ -5,9 +5,11 @@ The rules, also in ``docs/team.md``:
 - **Assign** splits chosen documents among annotators, deterministically for a
   seed: the documents are shuffled with the seed; the overlap share (``overlap``
   percent, rounded) of them goes to ``overlap_annotators`` annotators each, the
-  rest to one; each document goes to the annotator(s) with the least text so far
+  rest to one; each document goes to the annotator with the least text so far
   (in code points; ties: the order the annotators were given), longest documents
-  first, so the split is balanced by text length, not by count.
+  first, so the split is balanced by text length, not by count; an overlap
+  document's other annotators are those who share fewest overlap documents with
+  the ones chosen (so every pair gets some to compare), then the least loaded.
   ``per_annotator`` caps how many documents each gets in this call.
 - Each annotator gets a **package**: a normal project file with their documents
   (text, title, metadata; status ``new``; no annotations), the lead's label
@@ -216,6 +218,8 @@ def _place(
     out: dict[str, list[str]] = {n: [] for n in names}
     left: list[str] = []
     rank = {d: i for i, d in enumerate(order)}
+    #: how many overlap documents each pair of annotators shares (spread over all pairs)
+    paired: Counter = Counter()
     # overlap documents first (each needs several annotators), then longest first, ties by the shuffle
     for doc in sorted(order, key=lambda d: (d not in overlap, -lengths.get(d, 0), rank[d])):
         want = k if doc in overlap else 1
@@ -223,7 +227,14 @@ def _place(
         if len(able) < want:
             left.append(doc)
             continue
-        chosen = sorted(able, key=lambda n: (load[n], counts[n], names.index(n)))[:want]
+        chosen = [min(able, key=lambda n: (load[n], counts[n], names.index(n)))]
+        while len(chosen) < want:  # partners: those who shared least with the chosen so far, then least loaded
+            rest = [n for n in able if n not in chosen]
+            chosen.append(
+                min(rest, key=lambda n: (sum(paired[frozenset((c, n))] for c in chosen), load[n], counts[n], names.index(n)))
+            )
+        for x, y in combinations(chosen, 2):
+            paired[frozenset((x, y))] += 1
         for n in chosen:
             out[n].append(doc)
             load[n] += lengths.get(doc, 0)
@@ -271,8 +282,8 @@ def plan_assignment(
             notes.append(f"{plural(len(order) - chosen, 'document')} left for later (--per-annotator {per_annotator})")
     picked = order[:chosen]
     shared = set(picked[: n_overlap(chosen)])
-    summaries = project.document_summaries(picked)
-    lengths = {d: int(summaries[d]["length"]) for d in picked}
+    all_lengths = project.document_lengths()
+    lengths = {d: all_lengths.get(d, 0) for d in picked}
     load = dict.fromkeys(names, 0)
     counts = dict.fromkeys(names, 0)
     out, left = _place(picked, lengths, names, shared, k, per_annotator, load, counts, {})
@@ -300,14 +311,14 @@ def plan_reassign(project: Project, leaver: str, annotators: Sequence[str] | Non
     held = _held(project)
     order = sorted(a.doc_id for a in unfinished)
     random.Random(seed).shuffle(order)
-    summaries = project.document_summaries(order)
-    lengths = {d: int(summaries[d]["length"]) for d in order if d in summaries}
+    all_lengths = project.document_lengths()
+    lengths = {d: all_lengths.get(d, 0) for d in order}
     # the others' open work counts towards their load
     load = dict.fromkeys(names, 0)
     counts = dict.fromkeys(names, 0)
     for a in project.assignments(active=True):
         if a.annotator in load and status.get((a.package_id, a.doc_id), "new") not in DONE_STATUSES:
-            load[a.annotator] += project.document_length(a.doc_id)
+            load[a.annotator] += all_lengths.get(a.doc_id, 0)
     start = dict(load)
     overlap = {d for d in order if len(held.get(d, set())) > 1}
     out, left = _place(order, lengths, names, set(), 1, None, load, counts, held)

@@ -472,3 +472,13 @@ def test_collect_leaves_out_documents_added_in_the_package_and_reports(handed_ou
     assert any("missing from the package" in p for p in r.problems)
     assert any("by 'alicia', not 'alice'" in p for p in r.problems)
     assert {a.annotator for a in lead.annotations(doc)} == {"alice", "alicia"}
+
+
+def test_overlap_is_spread_over_every_pair(tmp_path):
+    # 12 documents of one length, 50 %: 6 shared by two of four annotators. Each time the
+    # least loaded one and the partner they share fewest documents with: ab, cd, ac, bd, ad, bc.
+    lead = make_lead(tmp_path / "lead.annotator", [50] * 12)
+    plan = plan_assignment(lead, ["a", "b", "c", "d"], overlap=50, seed=5)
+    pairs = sorted(tuple(sorted(n for n, ids in plan.documents.items() if doc in ids)) for doc in plan.overlap)
+    assert pairs == [("a", "b"), ("a", "c"), ("a", "d"), ("b", "c"), ("b", "d"), ("c", "d")]
+    assert sorted(len(v) for v in plan.documents.values()) == [4, 4, 5, 5]  # 18 = 12 + 6 slots
