@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QComboBox,
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from annotator.services.team import CollectReport
     from annotator.ui.main_window import MainWindow
 
+#: How long after the last change of a field the preview of the split is made (ms).
+PREVIEW_DELAY_MS = 150
 #: The choice of the documents box that hands out a leaver's unfinished work.
 NEW_WORK = "New work"
 
@@ -180,11 +182,16 @@ class HandOutDialog(QDialog):
         self.buttons.accepted.connect(self.hand_out)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        # the preview follows the fields a moment after the last change (a big corpus takes a while to split)
+        self.preview_timer = QTimer(self)
+        self.preview_timer.setSingleShot(True)
+        self.preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self.preview_timer.timeout.connect(self.update_preview)
         for w in (self.overlap, self.overlap_k, self.per_annotator, self.seed):
-            w.valueChanged.connect(self.update_preview)
-        self.annotators.textChanged.connect(self.update_preview)
-        self.documents.currentIndexChanged.connect(self.update_preview)
-        self.source.currentIndexChanged.connect(self.update_preview)
+            w.valueChanged.connect(self.preview_timer.start)
+        self.annotators.textChanged.connect(self.preview_timer.start)
+        self.documents.currentIndexChanged.connect(self.preview_timer.start)
+        self.source.currentIndexChanged.connect(self.preview_timer.start)
         self.resize(560, 520)
         self.update_preview()
 
@@ -241,6 +248,9 @@ class HandOutDialog(QDialog):
         self.hand_out_button.setEnabled(plan.total > 0)
 
     def hand_out(self) -> None:
+        if self.preview_timer.isActive():  # a change not previewed yet: the plan follows the fields
+            self.preview_timer.stop()
+            self.update_preview()
         if self.plan is None or self.project is None:
             return
         try:

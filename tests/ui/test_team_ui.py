@@ -91,13 +91,13 @@ def test_hand_out_dialog_previews_and_writes(qtbot, tmp_path, window, lead):
     assert "no annotators" in dialog.preview.toPlainText()
     assert not dialog.hand_out_button.isEnabled()
     qtbot.keyClicks(dialog.annotators, "alice, bob")
-    assert "alice: 2 documents" in dialog.preview.toPlainText()
+    qtbot.waitUntil(lambda: "alice: 2 documents" in dialog.preview.toPlainText())
     assert dialog.hand_out_button.isEnabled()
     dialog.overlap.setFocus()
     dialog.overlap.selectAll()
     qtbot.keyClicks(dialog.overlap, "50")
     assert dialog.overlap.value() == 50
-    assert "2 documents go to several annotators" in dialog.preview.toPlainText()
+    qtbot.waitUntil(lambda: "2 documents go to several annotators" in dialog.preview.toPlainText())
     assert "alice: 3 documents" in dialog.preview.toPlainText()
     out = tmp_path / "packages"
     dialog.out.clear()
@@ -121,6 +121,7 @@ def test_hand_out_dialog_reassigns(qtbot, tmp_path, window, lead):
     dialog.source.setFocus()
     dialog.source.setCurrentIndex(index)
     dialog.annotators.clear()
+    qtbot.waitUntil(lambda: "withdrawn" in dialog.preview.toPlainText())
     text = dialog.preview.toPlainText()
     assert "withdrawn from bob" in text and "alice: 2 documents" in text
     assert not dialog.overlap.isEnabled()
@@ -177,3 +178,12 @@ def test_progress_dashboard_table_and_chart(qtbot, tmp_path, window, lead):
     image = chart.grab().toImage()  # paints without error
     assert image.width() > 0
     assert "documents: 4, handed out 4, nobody has 0" in dialog.details.toPlainText()
+
+
+def test_hand_out_right_after_typing_uses_the_fields(qtbot, tmp_path, window, lead):
+    team_action(window, "Hand out work").trigger()
+    dialog = window.hand_out_dialog
+    dialog.out.setText(str(tmp_path / "now"))
+    qtbot.keyClicks(dialog.annotators, "carl")
+    dialog.hand_out()  # before the preview caught up: the plan is made from the fields first
+    assert {a.annotator for a in lead.assignments()} == {"carl"}
