@@ -239,7 +239,8 @@ def _place(
             out[n].append(doc)
             load[n] += lengths.get(doc, 0)
             counts[n] += 1
-    return out, [d for d in order if d in set(left)]
+    placed_not = set(left)
+    return out, [d for d in order if d in placed_not]
 
 
 def plan_assignment(
@@ -695,12 +696,12 @@ def _collect_one(
                 ),
                 None,
             )
-            if mine_rec is not None:
+            if mine_rec is not None:  # found at an earlier collect: the same layer, not reported again
                 layer = mine_rec["layer"]
-            else:
-                if packages.get(other.package_id) == name:
-                    layer = f"{name}@{package_id[:8]}"
-                new_conflicts.append((package_id, doc_id, other.package_id, layer, stamp))
+                continue
+            if packages.get(other.package_id) == name:
+                layer = f"{name}@{package_id[:8]}"
+            new_conflicts.append((package_id, doc_id, other.package_id, layer, stamp))
             report.conflicts.append(
                 f"{sd.document.title or doc_id!r}: edited in this package and in {packages.get(other.package_id, '?')}'s "
                 f"package {other.package_id[:8]}; both kept (this one as layer {layer!r})"
@@ -734,6 +735,11 @@ def _collect_one(
     report.annotations_updated = merged.annotations_updated
     report.annotations_deleted = merged.annotations_deleted
     report.problems += merged.problems
+    if merged.documents_added:
+        report.problems.append(
+            f"{plural(merged.documents_added, 'document')} deleted here since the hand-out came back with the work on "
+            "them (delete them again if they are not wanted)"
+        )
     if merged.annotations_kept:
         report.problems.append(
             f"{plural(merged.annotations_kept, 'annotation')} changed here since the last collect kept as they are here "

@@ -334,6 +334,7 @@ def test_conflict_two_packages_same_document_both_kept(tmp_path):
     conflicts = lead.team_conflicts()
     again = collect(lead, [second.path, first.path, to_bob.path])
     assert all(r.ok and r.annotations_added == 0 and r.annotations_updated == 0 for r in again)
+    assert not any(r.conflicts for r in again)  # reported once, when found
     assert {(a.annotator, a.label) for a in lead.iter_all_annotations()} == layers
     assert lead.team_conflicts() == conflicts
 
@@ -482,3 +483,14 @@ def test_overlap_is_spread_over_every_pair(tmp_path):
     pairs = sorted(tuple(sorted(n for n, ids in plan.documents.items() if doc in ids)) for doc in plan.overlap)
     assert pairs == [("a", "b"), ("a", "c"), ("a", "d"), ("b", "c"), ("b", "d"), ("c", "d")]
     assert sorted(len(v) for v in plan.documents.values()) == [4, 4, 5, 5]  # 18 = 12 + 6 slots
+
+
+def test_a_document_deleted_by_the_lead_comes_back_with_the_work(handed_out):
+    lead, paths = handed_out
+    doc = annotate(paths["bob"], "Apple", "ORG", 0)
+    with lead.transaction():
+        lead.delete_documents([doc])
+    [r] = collect(lead, [paths["bob"]])
+    assert r.ok and doc in lead.document_ids()
+    assert any("deleted here since the hand-out" in p for p in r.problems)
+    assert [a.label for a in lead.annotations(doc)] == ["ORG"]
