@@ -68,6 +68,7 @@ __all__ = [
     "progress",
     "package_annotator",
     "format_progress",
+    "format_duration",
     "ACTIVE_GAP_SECONDS",
 ]
 
@@ -199,6 +200,8 @@ def choose_documents(project: Project, documents: str | Path) -> tuple[list[str]
     free = [d for d in ids if d not in held]
     if len(free) < len(ids):
         notes.append(f"{plural(len(ids) - len(free), 'document')} skipped: handed out already")
+    if not ids:
+        notes.append(f"no document has the status {spec!r}" if spec in _STATUSES else f"{spec}: no documents")
     return free, notes
 
 
@@ -565,7 +568,9 @@ def _verify(project: Project, path: Path, lead_id: str | None, key: bytes | None
         package_id = str(record["package"])
     except (ValueError, KeyError, TypeError):
         raise _Refused("its hand-out record is damaged; not collected") from None
-    if lead_id is None or key is None or record.get("project") != lead_id:
+    if lead_id is None or key is None:
+        raise _Refused(f"{project.path.name} has handed out no work yet, so this package is from another project; not collected")
+    if record.get("project") != lead_id:
         raise _Refused(f"handed out from another project, not from {project.path.name}; not collected")
     if not isinstance(signature, str) or not hmac.compare_digest(signature, sign(key, record)):
         raise _Refused("its hand-out record was changed after it was handed out (the signature does not match); not collected")
@@ -883,7 +888,7 @@ def progress(project: Project, *, top: int = 10) -> dict[str, Any]:
         pairs.append(entry)
     nobody = [d for d in all_ids if d not in holders]
     slowest = sorted(
-        ((sum(c.values()), d, c) for d, c in doc_seconds.items() if sum(c.values()) > 0), key=lambda x: (-x[0], x[1])
+        ((sum(c.values()), d, c) for d, c in doc_seconds.items() if sum(c.values()) >= 1), key=lambda x: (-x[0], x[1])
     )[:top]
     conflicts = project.team_conflicts()
     return {
@@ -919,7 +924,7 @@ def progress(project: Project, *, top: int = 10) -> dict[str, Any]:
     }
 
 
-def _duration(seconds: float) -> str:
+def format_duration(seconds: float) -> str:
     if seconds < 60:
         return f"{int(seconds)} s"
     m = int(seconds // 60)
@@ -940,7 +945,7 @@ def format_progress(report: dict[str, Any]) -> str:
         extra = f" ({r['withdrawn']} withdrawn)" if r["withdrawn"] else ""
         lines.append(
             f"{r['annotator']:<16} {r['assigned']:>8} {r['not_started']:>11} {r['in_progress']:>11} {r['done']:>6} "
-            f"{_duration(r['active_seconds']):>8}  {anns}{extra}"
+            f"{format_duration(r['active_seconds']):>8}  {anns}{extra}"
         )
     lines.append(
         f"documents: {report['documents']}, handed out {report['documents_handed_out']}, nobody has {report['nobody_has']['count']}"
@@ -955,10 +960,10 @@ def format_progress(report: dict[str, Any]) -> str:
     if report["per_day"]:
         lines.append("per day (annotations created, active time):")
         for d in report["per_day"]:
-            lines.append(f"  {d['day']} {d['annotator']}: {d['annotations']}, {_duration(d['active_seconds'])}")
+            lines.append(f"  {d['day']} {d['annotator']}: {d['annotations']}, {format_duration(d['active_seconds'])}")
     if report["slowest"]:
         lines.append("slowest documents (active time):")
-        lines += [f"  {_duration(s['active_seconds'])}  {s['title'] or s['doc_id']}" for s in report["slowest"]]
+        lines += [f"  {format_duration(s['active_seconds'])}  {s['title'] or s['doc_id']}" for s in report["slowest"]]
     if report["most_disagreed"]:
         lines.append("most disagreed-on documents:")
         lines += [f"  {m['disagreements']}  {m['title'] or m['doc_id']}" for m in report["most_disagreed"]]

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -34,6 +35,7 @@ from annotator.services.team import (
     Plan,
     TeamError,
     collect,
+    format_duration,
     format_progress,
     plan_assignment,
     plan_reassign,
@@ -170,7 +172,9 @@ class HandOutDialog(QDialog):
         browse.clicked.connect(self._browse)
         folder.addWidget(self.out)
         folder.addWidget(browse)
-        form.addRow("&Folder:", folder)
+        folder_label = QLabel("&Folder:")
+        folder_label.setBuddy(self.out)
+        form.addRow(folder_label, folder)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         self.preview = QPlainTextEdit()
@@ -266,6 +270,8 @@ class HandOutDialog(QDialog):
         self.accept()
 
 
+#: The widest a bar of the chart gets (px): a few days do not make slabs.
+MAX_BAR_WIDTH = 36.0
 #: Bar colours of the chart, one per annotator (cycled).
 CHART_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
 
@@ -289,9 +295,9 @@ class DayChart(QWidget):
         if not self.days or not self.names:
             return []
         top = max(self.values.values()) or 1
-        left, bottom, height = 36.0, self.height() - 22.0, self.height() - 34.0
+        left, bottom, height = 36.0, self.height() - 22.0, self.height() - 22.0 - 26.0  # the legend above
         slot = (self.width() - left - 8) / len(self.days)
-        width = max(2.0, (slot - 6) / len(self.names))
+        width = min(MAX_BAR_WIDTH, max(2.0, (slot - 6) / len(self.names)))
         out = []
         for i, day in enumerate(self.days):
             for j, name in enumerate(self.names):
@@ -313,7 +319,7 @@ class DayChart(QWidget):
         bottom = self.height() - 22.0
         p.drawLine(QPointF(34, bottom), QPointF(self.width() - 4, bottom))
         top = max(self.values.values()) or 1
-        p.drawText(QRectF(0, 4, 32, 14), Qt.AlignmentFlag.AlignRight, str(top))
+        p.drawText(QRectF(0, 20, 32, 14), Qt.AlignmentFlag.AlignRight, str(top))
         for rect, _day, name, _v in self.bars():
             p.fillRect(rect, QColor(CHART_COLOURS[self.names.index(name) % len(CHART_COLOURS)]))
         slot = (self.width() - 44) / len(self.days)
@@ -346,14 +352,13 @@ class ProgressDialog(QDialog):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
         for r, row in enumerate(rows):
-            minutes = int(row["active_seconds"] // 60)
             values = [
                 row["annotator"],
                 row["assigned"],
                 row["not_started"],
                 row["in_progress"],
                 row["done"],
-                f"{minutes // 60}h{minutes % 60:02d}" if minutes >= 60 else f"{minutes} min",
+                format_duration(row["active_seconds"]),
                 ", ".join(f"{k} {n}" for k, n in row["annotations"].items()) or "none",
             ]
             for c, v in enumerate(values):
@@ -362,6 +367,7 @@ class ProgressDialog(QDialog):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
         self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(self.table)
         self.chart = DayChart(self.report["per_day"])
         layout.addWidget(self.chart)
