@@ -50,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.kinds import GOLD, DocStatus, now
+from annotator.core.rows import annotation_row
 from annotator.core.store import PROJECT_SUFFIX, Project, ProjectError, read_project_file
 from annotator.core.store_team import PACKAGE_ANNOTATOR_KEY, Assignment, Collected
 from annotator.services.merging import MergeError, check_labels, merge_source, plural, read_source
@@ -720,6 +721,7 @@ def _collect_one(
             if worked or before is not None:
                 report.documents_changed += 1
         collected.append(Collected(package_id, doc_id, sd.document.status.value, digest, len(sd.annotations), stamp))
+    report.conflicts += _changed_on_both_sides(project, source)
     with project.transaction():
         merged = merge_source(project, source, actor=actor)
         project.put_team_collected(collected)
@@ -751,6 +753,28 @@ def _collect_one(
             "(the package's older copy was not taken)"
         )
     report.documents = merged.documents
+
+
+def _changed_on_both_sides(project: Project, source: Any) -> list[str]:
+    """Annotations changed both here and in the package since the package's last
+    collect: merging keeps the later change; these are named, not overwritten silently."""
+    incoming = {a.id: (sd, a) for sd in source.documents for a in sd.annotations}
+    here = project.annotation_rows_by_id(list(incoming))
+    stamps = project.merged_stamps(source.origin, list(here))
+    out = []
+    for ann_id, row in here.items():
+        stamp = stamps.get(ann_id)
+        sd, ann = incoming[ann_id]
+        theirs = annotation_row(ann)._replace(doc_id=row.doc_id)
+        if stamp is None or theirs == row or not (row.updated > stamp and theirs.updated > stamp):
+            continue
+        kept = "the package's" if theirs.updated > row.updated else "the one here"
+        text = sd.document.text[ann.start : ann.end] if ann.start is not None and ann.end is not None else ""
+        out.append(
+            f"{sd.where}: {ann.kind} {ann.label} {text[:40]!r} was changed here and in the package since the last "
+            f"collect; the later change ({kept}) is kept"
+        )
+    return out
 
 
 # ---------------------------------------------------------------------------

@@ -494,3 +494,22 @@ def test_a_document_deleted_by_the_lead_comes_back_with_the_work(handed_out):
     assert r.ok and doc in lead.document_ids()
     assert any("deleted here since the hand-out" in p for p in r.problems)
     assert [a.label for a in lead.annotations(doc)] == ["ORG"]
+
+
+def test_an_annotation_changed_here_and_in_the_package_is_named(handed_out):
+    from annotator.core.commands import UpdateAnnotation
+
+    lead, paths = handed_out
+    doc = annotate(paths["alice"], "Apple", "ORG", 0)
+    assert collect(lead, [paths["alice"]])[0].ok
+    [ann] = lead.annotations(doc, annotator="alice")
+    apply(lead, UpdateAnnotation(doc, "lena", ann.id, label="GPE"))  # the lead corrects it
+    with Project(paths["alice"]) as pkg:  # and alice changes it too, later
+        apply(pkg, UpdateAnnotation(doc, "alice", ann.id, label="PERSON"))
+    [r] = collect(lead, [paths["alice"]])
+    assert r.ok and len(r.conflicts) == 1
+    assert "ORG" not in r.conflicts[0] and "changed here and in the package" in r.conflicts[0]
+    assert "(the package's) is kept" in r.conflicts[0]
+    assert lead.get_annotation(ann.id).label == "PERSON"
+    [again] = collect(lead, [paths["alice"]])
+    assert again.ok and not again.conflicts
