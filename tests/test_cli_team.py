@@ -85,6 +85,11 @@ def test_assign_collect_progress_round_trip(lead, tmp_path):
     rows = {a["annotator"]: a for a in data["annotators"]}
     assert rows["alice"]["done"] == 1 and rows["bob"]["done"] == 1
     assert sum(a["assigned"] for a in data["annotators"]) == 6  # 4 documents, 2 of them twice
+    assert sorted((p["annotator"], p["documents"], bool(p["last_collected"])) for p in data["packages"]) == [
+        ("alice", 3, True),
+        ("bob", 3, True),
+    ]
+    assert "packages (who has what):" in r.output and "last collected" in r.output
 
 
 def test_collect_refuses_foreign_and_tampered_exit_1_project_unchanged(lead, tmp_path):
@@ -148,3 +153,17 @@ def test_missing_project(tmp_path):
     ):
         r = run(*cmd)
         assert r.exit_code == 1 and "no such project file" in r.output
+
+
+def test_assign_documents_from_a_file_and_per_annotator(lead, tmp_path):
+    ids = tmp_path / "batch.txt"
+    ids.write_text("d1\nd2\nd3\n")
+    r = run("assign", lead, "--annotators", "a,b", "--documents", ids, "--per-annotator", "1", "--out", tmp_path / "p")
+    assert r.exit_code == 0, r.output
+    assert "1 document left for later (--per-annotator 1)" in r.output
+    with Project(lead) as p:
+        assert {a.doc_id for a in p.assignments()} <= {"d1", "d2", "d3"}
+        assert len(p.assignments()) == 2
+    ids.write_text("d1\nnope\n")
+    r = run("assign", lead, "--annotators", "a", "--documents", ids, "--out", tmp_path / "p")
+    assert r.exit_code == 1 and "batch.txt:2: no document with id or external id 'nope'" in r.output

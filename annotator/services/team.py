@@ -915,7 +915,25 @@ def progress(project: Project, *, top: int = 10) -> dict[str, Any]:
         ((sum(c.values()), d, c) for d, c in doc_seconds.items() if sum(c.values()) >= 1), key=lambda x: (-x[0], x[1])
     )[:top]
     conflicts = project.team_conflicts()
+    last_collect: dict[str, str] = {}
+    for c in collected.values():
+        last_collect[c.package_id] = max(last_collect.get(c.package_id, ""), c.collected)
+    package_rows = []
+    for pid, pkg in packages.items():
+        mine = [a for a in assignments if a.package_id == pid]
+        package_rows.append(
+            {
+                "package_id": pid,
+                "annotator": pkg["annotator"],
+                "file": pkg["file"],
+                "created": pkg["created"],
+                "documents": sum(1 for a in mine if a.active),
+                "withdrawn": sum(1 for a in mine if not a.active),
+                "last_collected": last_collect.get(pid),
+            }
+        )
     return {
+        "packages": package_rows,
         "annotators": [per[n] for n in sorted(per, key=lambda n: (n not in names, names.index(n) if n in names else 0, n))],
         "documents": len(all_ids),
         "documents_handed_out": len(holders),
@@ -991,6 +1009,14 @@ def format_progress(report: dict[str, Any]) -> str:
     if report["most_disagreed"]:
         lines.append("most disagreed-on documents:")
         lines += [f"  {m['disagreements']}  {m['title'] or m['doc_id']}" for m in report["most_disagreed"]]
+    if report["packages"]:
+        lines.append("packages (who has what):")
+        for pk in report["packages"]:
+            when = (
+                f"last collected {pk['last_collected'][:16].replace('T', ' ')}" if pk["last_collected"] else "not collected yet"
+            )
+            gone = f", {pk['withdrawn']} withdrawn" if pk["withdrawn"] else ""
+            lines.append(f"  {pk['file']}: {pk['annotator']}, {plural(pk['documents'], 'document')}{gone}; {when}")
     if report["conflicts"]:
         lines.append("conflicts (a document edited in two packages; both kept):")
         lines += [
