@@ -52,8 +52,10 @@ if TYPE_CHECKING:
 
 #: How long after the last change of a field the preview of the split is made (ms).
 PREVIEW_DELAY_MS = 150
-#: The choice of the documents box that hands out a leaver's unfinished work.
+#: The choice of the hand-out box that hands out documents nobody has (the others reassign).
 NEW_WORK = "New work"
+#: The last choice of the documents box: documents listed in a file.
+FROM_FILE = "Listed in a file…"
 
 
 def install_team_actions(window: MainWindow) -> None:
@@ -144,8 +146,14 @@ class HandOutDialog(QDialog):
             self.annotators.setText(", ".join(known))
         form.addRow("&Annotators:", self.annotators)
         self.documents = QComboBox()
-        self.documents.addItems([s.value for s in DocStatus])
-        self.documents.setToolTip("Hand out the documents with this status that nobody has yet")
+        for status in DocStatus:
+            self.documents.addItem(status.value, status.value)
+        self.documents.addItem(FROM_FILE)
+        self.documents.setToolTip(
+            "Hand out the documents with this status that nobody has yet, or those listed in a file (ids, one a line)"
+        )
+        self._documents_index = 0
+        self.documents.currentIndexChanged.connect(self._documents_chosen)
         form.addRow("&Documents:", self.documents)
         self.source = QComboBox()
         self.source.addItem(NEW_WORK)
@@ -199,6 +207,25 @@ class HandOutDialog(QDialog):
         self.resize(560, 520)
         self.update_preview()
 
+    def _documents_chosen(self, index: int) -> None:
+        """ "Listed in a file…": choose the file (cancel: back to the previous choice)."""
+        if self.documents.itemText(index) != FROM_FILE:
+            self._documents_index = index
+            return
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Documents listed in a file", str(self.out.text()), "Lists of ids (*.txt *.csv *.tsv);;All files (*)"
+        )
+        self.documents.blockSignals(True)
+        if path:
+            self.documents.insertItem(index, Path(path).name, path)
+            self.documents.setItemData(index, path, Qt.ItemDataRole.ToolTipRole)
+            self.documents.setCurrentIndex(index)
+            self._documents_index = index
+        else:
+            self.documents.setCurrentIndex(self._documents_index)
+        self.documents.blockSignals(False)
+        self.preview_timer.start()
+
     def _browse(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Folder for the packages", self.out.text())
         if path:
@@ -215,7 +242,7 @@ class HandOutDialog(QDialog):
         return plan_assignment(
             self.project,
             self.names(),
-            documents=self.documents.currentText(),
+            documents=self.documents.currentData() or self.documents.currentText(),
             overlap=self.overlap.value(),
             overlap_annotators=self.overlap_k.value(),
             per_annotator=self.per_annotator.value() or None,

@@ -187,3 +187,24 @@ def test_hand_out_right_after_typing_uses_the_fields(qtbot, tmp_path, window, le
     qtbot.keyClicks(dialog.annotators, "carl")
     dialog.hand_out()  # before the preview caught up: the plan is made from the fields first
     assert {a.annotator for a in lead.assignments()} == {"carl"}
+
+
+def test_hand_out_documents_listed_in_a_file(qtbot, tmp_path, window, lead, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    listed = tmp_path / "batch.txt"
+    listed.write_text("d2\nd3\n")
+    answers = [(str(listed), ""), ("", "")]
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: answers.pop(0))
+    team_action(window, "Hand out work").trigger()
+    dialog = window.hand_out_dialog
+    qtbot.keyClicks(dialog.annotators, "alice")
+    dialog.documents.setFocus()
+    qtbot.keyClick(dialog.documents, Qt.Key.Key_End)  # "Listed in a file…": the file dialog
+    assert dialog.documents.currentText() == "batch.txt"
+    qtbot.waitUntil(lambda: "alice: 2 documents" in dialog.preview.toPlainText())
+    qtbot.keyClick(dialog.documents, Qt.Key.Key_End)  # again, cancelled: the file stays chosen
+    assert dialog.documents.currentText() == "batch.txt"
+    dialog.out.setText(str(tmp_path / "p"))
+    QTest.mouseClick(dialog.hand_out_button, Qt.MouseButton.LeftButton)
+    assert sorted(a.doc_id for a in lead.assignments()) == ["d2", "d3"]
