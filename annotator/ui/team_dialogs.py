@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -398,12 +400,40 @@ class ProgressDialog(QDialog):
         layout.addWidget(self.table)
         self.chart = DayChart(self.report["per_day"])
         layout.addWidget(self.chart)
+        lower = QHBoxLayout()
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
         text = format_progress(self.report).split("\n")
         self.details.setPlainText("\n".join(text[len(rows) + 1 :]))  # the table shows the first lines
-        layout.addWidget(self.details)
+        lower.addWidget(self.details, 3)
+        # the documents to look at first: Enter or a double click opens one in the window
+        first = QVBoxLayout()
+        first.addWidget(dialogs.plain_label("Look at first (Enter opens):"))
+        self.first = QListWidget()
+        for item in self.report["most_disagreed"]:
+            self._add_first(f"{item['disagreements']} disagreements: {item['title'] or item['doc_id']}", item["doc_id"])
+        for item in self.report["slowest"]:
+            self._add_first(f"{format_duration(item['active_seconds'])}: {item['title'] or item['doc_id']}", item["doc_id"])
+        for item in self.report["conflicts"]:
+            self._add_first(f"conflict ({item['annotator']}): {item['title'] or item['doc_id']}", item["doc_id"])
+        self.first.itemActivated.connect(self.open_item)
+        first.addWidget(self.first)
+        lower.addLayout(first, 2)
+        layout.addLayout(lower)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(760, 620)
+        self.window_ = window
+        self.resize(900, 660)
+
+    def _add_first(self, text: str, doc_id: str) -> None:
+        item = QListWidgetItem(text)
+        item.setData(Qt.ItemDataRole.UserRole, doc_id)
+        item.setToolTip(text)
+        self.first.addItem(item)
+
+    def open_item(self, item: QListWidgetItem) -> None:
+        """Open the document in the main window (the dashboard stays open)."""
+        doc_id = item.data(Qt.ItemDataRole.UserRole)
+        if doc_id and not self.window_.open_document(doc_id):
+            dialogs.show_warning(self, "Team progress", "That document is no longer in the project.")

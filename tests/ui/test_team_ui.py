@@ -208,3 +208,23 @@ def test_hand_out_documents_listed_in_a_file(qtbot, tmp_path, window, lead, monk
     dialog.out.setText(str(tmp_path / "p"))
     QTest.mouseClick(dialog.hand_out_button, Qt.MouseButton.LeftButton)
     assert sorted(a.doc_id for a in lead.assignments()) == ["d2", "d3"]
+
+
+def test_progress_opens_the_documents_to_look_at_first(qtbot, tmp_path, window, lead):
+    from annotator.ui.team_dialogs import collect_packages
+
+    _plan, infos = assign(lead, ["alice", "bob"], tmp_path / "p", overlap=100)
+    for i in infos:
+        with Project(i.path) as pkg:  # both on the document of "Apple hired Tim Cook", differently
+            who = pkg.package_annotator()
+            apply(pkg, AddAnnotations("d0", who, [entity("d0", 0, 5, "ORG" if who == "alice" else "GPE", who)]))
+    collect_packages(window, [i.path for i in infos], review=False)
+    window.open_document("d2")
+    team_action(window, "Progress").trigger()
+    dialog = window.progress_dialog
+    first = dialog.first
+    assert first.count() >= 1 and "disagreements: doc 0" in first.item(0).text()
+    first.setFocus()
+    first.setCurrentRow(0)
+    qtbot.keyClick(first, Qt.Key.Key_Return)
+    assert window.current_doc_id == "d0"
