@@ -595,6 +595,22 @@ def _verify(project: Project, path: Path, lead_id: str | None, key: bytes | None
     return record, stored.history
 
 
+def _check_continuation(project: Project, package_id: str, history: list[tuple]) -> None:
+    """Refuse a second copy of a package: its edit history must continue the one
+    collected before (the same entries under the same numbers). Two copies of one
+    package worked on apart would otherwise look like one file in which the other
+    copy's annotations were deleted."""
+    before = {r[1]: tuple(r[2:]) for r in project.team_history() if r[0] == package_id}
+    for seq, time, actor, doc_id, action in history:
+        seen = before.get(seq)
+        if seen is not None and seen != (time, actor, doc_id, action):
+            raise _Refused(
+                "another copy of this package was collected before (their edit histories differ: were copies of one "
+                "package worked on apart?); not collected, so that nothing of the first copy is lost "
+                "(bring this one in with 'annotator merge' to keep both)"
+            )
+
+
 def _digest(annotations: Iterable[Any]) -> str:
     rows = sorted(json.dumps(a.model_dump(mode="json"), sort_keys=True) for a in annotations)
     return hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()
@@ -626,6 +642,7 @@ def collect(
                 raise _Refused("no such file" if not path.exists() else "not a file")
             record, history = _verify(project, path, lead_id, key)
             report.package_id, report.annotator = record["package"], record["annotator"]
+            _check_continuation(project, record["package"], history)
             try:
                 source = read_source(path)
                 check_labels(project.schema, source, project.path.name)

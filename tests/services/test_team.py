@@ -513,3 +513,21 @@ def test_an_annotation_changed_here_and_in_the_package_is_named(handed_out):
     assert lead.get_annotation(ann.id).label == "PERSON"
     [again] = collect(lead, [paths["alice"]])
     assert again.ok and not again.conflicts
+
+
+def test_a_second_copy_of_a_package_worked_on_apart_is_refused(handed_out, tmp_path):
+    lead, paths = handed_out
+    copy = tmp_path / "copy.annotator"
+    shutil.copy(paths["alice"], copy)
+    doc = annotate(paths["alice"], "Apple", "ORG", 0)
+    annotate(copy, "Tim Cook", "PERSON", 0)
+    assert collect(lead, [paths["alice"]])[0].ok
+    before = state(lead)
+    [r] = collect(lead, [copy])
+    assert not r.ok and "another copy of this package was collected before" in r.refused
+    assert state(lead) == before
+    assert [a.label for a in lead.annotations(doc)] == ["ORG"]  # the first copy's work is not deleted
+    # the first copy goes on as usual
+    annotate(paths["alice"], "Tim Cook", "PERSON", 0)
+    [r] = collect(lead, [paths["alice"]])
+    assert r.ok and r.annotations_added == 1
