@@ -41,7 +41,10 @@ def _split(value: str | None) -> list[str]:
 def _echo_plan(plan, packages) -> None:  # type: ignore[no-untyped-def]
     for note in plan.notes:
         click.echo(f"note: {note}", err=True)
-    click.echo(plan.summary())
+    for line in plan.lines():
+        click.echo(line)
+    if not plan.total:
+        click.echo("nothing to hand out")
     for info in packages:
         click.echo(f"{info.annotator}: {info.path} ({plural(info.documents, 'document')})")
 

@@ -134,6 +134,10 @@ class Plan:
         return sum(len(v) for v in self.documents.values())
 
     def summary(self) -> str:
+        return "; ".join(self.lines())
+
+    def lines(self) -> list[str]:
+        """One line per annotator (documents, characters, shared), then the totals."""
         parts = [
             f"{name}: {plural(len(self.documents[name]), 'document')}, {self.load.get(name, 0):,} characters"
             + (f" ({sum(1 for d in self.documents[name] if d in self.overlap)} shared)" if self.overlap else "")
@@ -143,7 +147,7 @@ class Plan:
             parts.append(f"{plural(len(self.overlap), 'document')} to several annotators (overlap)")
         if self.left_over:
             parts.append(f"{plural(len(self.left_over), 'document')} left for later")
-        return "; ".join(parts)
+        return parts
 
 
 def _names(annotators: Sequence[str]) -> list[str]:
