@@ -14,12 +14,11 @@ from annotator.services.team import (
     TeamError,
     assign,
     collect,
-    format_progress,
     plan_assignment,
     plan_reassign,
-    progress,
     reassign,
 )
+from annotator.services.team_progress import format_progress, progress
 
 annotators_option = click.option(
     "--annotators", metavar="A,B,...", help="The annotators' names, comma-separated (each gets one package)."

@@ -37,13 +37,11 @@ from annotator.services.team import (
     Plan,
     TeamError,
     collect,
-    format_duration,
-    format_progress,
     plan_assignment,
     plan_reassign,
-    progress,
     write_packages,
 )
+from annotator.services.team_progress import format_duration, format_progress, progress
 from annotator.ui import dialogs
 from annotator.ui.actions import make_action, plain_action_text
 from annotator.ui.undo import documents_changed

@@ -18,14 +18,13 @@ from annotator.services.team import (
     ANNOTATOR_KEY,
     PACKAGE_KEY,
     TeamError,
-    active_seconds,
     assign,
     collect,
     package_annotator,
     plan_assignment,
-    progress,
     reassign,
 )
+from annotator.services.team_progress import active_seconds, progress
 
 FIXTURE = Path(__file__).parent.parent / "reliability" / "fixtures" / "v1.annotator"
 
