@@ -304,6 +304,7 @@ def m006_team(db: Database) -> None:
             actor TEXT NOT NULL,
             doc_id TEXT,
             action TEXT NOT NULL,
+            status TEXT,
             PRIMARY KEY (package_id, seq)
         );
         CREATE TABLE IF NOT EXISTS team_conflicts (

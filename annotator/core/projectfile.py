@@ -104,8 +104,17 @@ class ProjectFileRows:
     annotators: list[str]
     #: Review decisions in the order they were stored (as :meth:`Project.review_decisions` gives them).
     review_decisions: list[dict[str, Any]]
-    #: The edit history: (seq, time, actor, doc id, action) in order (team collect reads it).
-    history: list[tuple[int, str, str, str | None, str]] = field(default_factory=list)
+    #: The edit history: (seq, time, actor, doc id, action, the document status the entry set
+    #: or None) in order (team collect reads it).
+    history: list[tuple[int, str, str, str | None, str, str | None]] = field(default_factory=list)
+
+
+#: The history entries of another project file; the status a command set is in its JSON detail
+#: (read only from valid JSON: a damaged detail gives None, not an error).
+_HISTORY_SELECT = (
+    "SELECT seq, time, actor, doc_id, action, "
+    "CASE WHEN json_valid(detail) THEN json_extract(detail, '$.status') END FROM history ORDER BY seq"
+)
 
 
 def read_project_file(path: Path) -> ProjectFileRows:
@@ -151,9 +160,7 @@ def read_project_file(path: Path) -> ProjectFileRows:
             review_decisions=[decision(r) for r in conn.execute(DECISION_SELECT + " ORDER BY rowid")]
             if "review_decisions" in tables
             else [],
-            history=[tuple(r) for r in conn.execute("SELECT seq, time, actor, doc_id, action FROM history ORDER BY seq")]
-            if "history" in tables
-            else [],
+            history=[tuple(r) for r in conn.execute(_HISTORY_SELECT)] if "history" in tables else [],
         )
     except sqlite3.Error as err:
         raise ProjectError(f"{path}: cannot read the project: {err}") from None

@@ -122,25 +122,23 @@ class TeamQueries:
             [tuple(r) for r in rows],
         )
 
-    def add_team_history(self, package_id: str, rows: Iterable[tuple[int, str, str, str | None, str]]) -> int:
-        """Copy a package's history entries (seq, time, actor, doc id, action);
+    def add_team_history(self, package_id: str, rows: Iterable[tuple[int, str, str, str | None, str, str | None]]) -> int:
+        """Copy a package's history entries (seq, time, actor, doc id, action, status set);
         those already copied are skipped. The number added."""
         before = self._q("SELECT count(*) FROM team_history WHERE package_id = ?", (package_id,)).fetchone()[0]
         self._q_many(
-            "INSERT OR IGNORE INTO team_history (package_id, seq, time, actor, doc_id, action) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO team_history (package_id, seq, time, actor, doc_id, action, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(package_id, *r) for r in rows],
         )
         after = self._q("SELECT count(*) FROM team_history WHERE package_id = ?", (package_id,)).fetchone()[0]
         return int(after - before)
 
-    def team_history(self) -> list[tuple[str, int, str, str, str | None, str]]:
-        """(package id, seq, time, actor, doc id, action) in time order."""
-        return [
-            tuple(r)
-            for r in self._q(
-                "SELECT package_id, seq, time, actor, doc_id, action FROM team_history ORDER BY time, package_id, seq"
-            ).fetchall()
-        ]
+    def team_history(self) -> list[tuple[str, int, str, str, str | None, str, str | None]]:
+        """(package id, seq, time, actor, doc id, action, status set) in time order."""
+        rows = self._q(
+            "SELECT package_id, seq, time, actor, doc_id, action, status FROM team_history ORDER BY time, package_id, seq"
+        ).fetchall()
+        return [tuple(r) for r in rows]
 
     # -- conflicts ---------------------------------------------------------------
     def team_conflicts(self) -> list[dict[str, str]]:

@@ -598,8 +598,8 @@ def _check_continuation(project: Project, package_id: str, history: list[tuple])
     collected before (the same entries under the same numbers). Two copies of one
     package worked on apart would otherwise look like one file in which the other
     copy's annotations were deleted."""
-    before = {r[1]: tuple(r[2:]) for r in project.team_history() if r[0] == package_id}
-    for seq, time, actor, doc_id, action in history:
+    before = {r[1]: tuple(r[2:6]) for r in project.team_history() if r[0] == package_id}
+    for seq, time, actor, doc_id, action, _status in history:
         seen = before.get(seq)
         if seen is not None and seen != (time, actor, doc_id, action):
             raise _Refused(

@@ -91,12 +91,22 @@ def progress(project: Project, *, top: int = 10) -> dict[str, Any]:
     # active time from the packages' history
     by_actor: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
     pkg_annotator = {pid: p["annotator"] for pid, p in packages.items()}
-    for pid, _seq, time, who, doc_id, _action in project.team_history():
+    #: (package, doc) -> when its annotator last marked it done (or further)
+    marked_done: dict[tuple[str, str], str] = {}
+    for pid, _seq, time, who, doc_id, _action, status in project.team_history():
         if who == pkg_annotator.get(pid):
             by_actor[who].append((time, doc_id))
+            if doc_id and status in DONE_STATUSES:
+                marked_done[(pid, doc_id)] = max(time, marked_done.get((pid, doc_id), ""))
     per_day: dict[str, dict[str, dict[str, float]]] = defaultdict(
-        lambda: defaultdict(lambda: {"annotations": 0, "active_seconds": 0.0})
+        lambda: defaultdict(lambda: {"annotations": 0, "done": 0, "active_seconds": 0.0})
     )
+    # documents done per day: those done at the last collect, on the day they were last marked done
+    for a in assignments:
+        c = collected.get((a.package_id, a.doc_id))
+        when = marked_done.get((a.package_id, a.doc_id))
+        if a.active and c is not None and c.status in DONE_STATUSES and when:
+            per_day[when[:10]][a.annotator]["done"] += 1
     doc_seconds: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for who, events in by_actor.items():
         events.sort()
@@ -182,7 +192,13 @@ def progress(project: Project, *, top: int = 10) -> dict[str, Any]:
         "nobody_has": {"count": len(nobody), "documents": [{"doc_id": d, "title": titles.get(d, "")} for d in nobody[:top]]},
         "agreement": pairs,
         "per_day": [
-            {"day": day, "annotator": who, "annotations": int(v["annotations"]), "active_seconds": round(v["active_seconds"], 1)}
+            {
+                "day": day,
+                "annotator": who,
+                "annotations": int(v["annotations"]),
+                "done": int(v["done"]),
+                "active_seconds": round(v["active_seconds"], 1),
+            }
             for day in sorted(per_day)
             for who, v in sorted(per_day[day].items())
         ],
@@ -242,9 +258,11 @@ def format_progress(report: dict[str, Any]) -> str:
                 f"{_num(p['entity_f1'])}, {_num(p['token_kappa'])}, {_num(p['argument_f1'])}"
             )
     if report["per_day"]:
-        lines.append("per day (annotations created, active time):")
+        lines.append("per day (annotations created, documents done, active time):")
         for d in report["per_day"]:
-            lines.append(f"  {d['day']} {d['annotator']}: {d['annotations']}, {format_duration(d['active_seconds'])}")
+            lines.append(
+                f"  {d['day']} {d['annotator']}: {d['annotations']}, {d['done']}, {format_duration(d['active_seconds'])}"
+            )
     if report["slowest"]:
         lines.append("slowest documents (active time):")
         lines += [f"  {format_duration(s['active_seconds'])}  {s['title'] or s['doc_id']}" for s in report["slowest"]]

@@ -232,6 +232,8 @@ def test_collect_brings_work_and_is_idempotent(handed_out):
     assert (third.annotations_added, third.documents_changed) == (1, 1)
     assert len(lead.annotations(doc, annotator="alice")) == 2
     assert third.history_added >= 1
+    marks = [(r[5], r[6]) for r in lead.team_history() if r[3] == "alice"]
+    assert ("do:SetStatus", "done") in marks and ("do:AddAnnotations", None) in marks
 
 
 def _tamper(path: Path, sql: str, params=()) -> None:
@@ -383,14 +385,14 @@ def test_progress_figures_by_hand(tmp_path):
         lead.add_team_history(
             "pa",
             [
-                (1, "2026-12-01T10:00:00+00:00", "alice", "d0", "do:AddAnnotations"),
-                (2, "2026-12-01T10:01:00+00:00", "alice", "d0", "do:AddAnnotations"),
-                (3, "2026-12-01T10:02:30+00:00", "alice", "d1", "do:AddAnnotations"),
-                (4, "2026-12-02T08:00:00+00:00", "alice", "d1", "do:SetStatus"),
-                (5, "2026-12-02T08:00:40+00:00", "team", None, "team_package"),  # not alice: ignored
+                (1, "2026-12-01T10:00:00+00:00", "alice", "d0", "do:AddAnnotations", None),
+                (2, "2026-12-01T10:01:00+00:00", "alice", "d0", "do:SetStatus", "done"),
+                (3, "2026-12-01T10:02:30+00:00", "alice", "d1", "do:AddAnnotations", None),
+                (4, "2026-12-02T08:00:00+00:00", "alice", "d1", "do:SetStatus", "in_progress"),
+                (5, "2026-12-02T08:00:40+00:00", "team", None, "team_package", None),  # not alice: ignored
             ],
         )
-        lead.add_team_history("pb", [(1, "2026-12-01T11:00:00+00:00", "bob", "d0", "do:AddAnnotations")])
+        lead.add_team_history("pb", [(1, "2026-12-01T11:00:00+00:00", "bob", "d0", "do:AddAnnotations", None)])
     s_apple = text0.index("Apple")
     s_tim = text0.index("Tim Cook")
     anns = [
@@ -430,6 +432,9 @@ def test_progress_figures_by_hand(tmp_path):
     assert per_day[("2026-12-01", "alice")]["active_seconds"] == 150
     assert per_day[("2026-12-02", "alice")]["active_seconds"] == 300
     assert per_day[("2026-12-01", "bob")]["annotations"] == 2
+    # done per day: alice marked d0 done on the 1st (done at the last collect); d1 only in progress
+    assert per_day[("2026-12-01", "alice")]["done"] == 1 and per_day[("2026-12-02", "alice")]["done"] == 0
+    assert per_day[("2026-12-01", "bob")]["done"] == 0
     # slowest: d1 got 90 + 300 s, d0 60 s
     assert [(s["doc_id"], s["active_seconds"]) for s in report["slowest"]] == [("d1", 390), ("d0", 60)]
     assert [m["doc_id"] for m in report["most_disagreed"]] == ["d0"]
@@ -530,3 +535,12 @@ def test_a_second_copy_of_a_package_worked_on_apart_is_refused(handed_out, tmp_p
     annotate(paths["alice"], "Tim Cook", "PERSON", 0)
     [r] = collect(lead, [paths["alice"]])
     assert r.ok and r.annotations_added == 1
+
+
+def test_a_damaged_history_detail_does_not_refuse_the_package(handed_out):
+    lead, paths = handed_out
+    annotate(paths["alice"], "Apple", "ORG", 0, status=DocStatus.DONE)
+    _tamper(paths["alice"], "UPDATE history SET detail = 'not json'")
+    [r] = collect(lead, [paths["alice"]])
+    assert r.ok and r.annotations_added == 1
+    assert all(row[6] is None for row in lead.team_history())
