@@ -238,7 +238,8 @@ class HandOutDialog(QDialog):
         assert self.project is not None
         leaver = self.source.currentData()
         if leaver:
-            return plan_reassign(self.project, leaver, self.names() or None, seed=self.seed.value())
+            others = [n for n in self.names() if n != leaver]  # the leaver may still be in the list
+            return plan_reassign(self.project, leaver, others or None, seed=self.seed.value())
         return plan_assignment(
             self.project,
             self.names(),
