@@ -401,11 +401,13 @@ def write_packages(project: Project, plan: Plan, out_dir: str | Path, *, actor: 
                 ids = plan.documents.get(name) or []
                 if not ids:
                     continue
-                package_id = uuid.uuid4().hex
-                final = (
-                    out / f"{_safe_file_part(project.path.stem)}-{_safe_file_part(name)}-{day}-{package_id[:6]}{PROJECT_SUFFIX}"
-                )
-                tmp = final.with_name(final.name + ".tmp")
+                stem = f"{_safe_file_part(project.path.stem)}-{_safe_file_part(name)}-{day}"
+                while True:  # an existing file is never overwritten
+                    package_id = uuid.uuid4().hex
+                    final = out / f"{stem}-{package_id[:6]}{PROJECT_SUFFIX}"
+                    tmp = final.with_name(final.name + ".tmp")
+                    if not final.exists() and not tmp.exists():
+                        break
                 docs = [d.model_copy(update={"status": DocStatus.NEW}) for d in project.iter_documents(ids)]
                 record = {
                     "format": RECORD_FORMAT,
@@ -604,8 +606,8 @@ def _check_continuation(project: Project, package_id: str, history: list[tuple])
         if seen is not None and seen != (time, actor, doc_id, action):
             raise _Refused(
                 "another copy of this package was collected before (their edit histories differ: were copies of one "
-                "package worked on apart?); not collected, so that nothing of the first copy is lost "
-                "(bring this one in with 'annotator merge' to keep both)"
+                "package worked on apart?); not collected, so that nothing of the first copy is lost. To bring this "
+                "copy's work in as well: annotator export COPY -f native -o copy.jsonl, then annotator merge PROJECT copy.jsonl"
             )
 
 

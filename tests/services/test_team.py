@@ -532,9 +532,20 @@ def test_a_second_copy_of_a_package_worked_on_apart_is_refused(handed_out, tmp_p
     assert state(lead) == before
     assert [a.label for a in lead.annotations(doc)] == ["ORG"]  # the first copy's work is not deleted
     # the first copy goes on as usual
-    annotate(paths["alice"], "Tim Cook", "PERSON", 0)
     [r] = collect(lead, [paths["alice"]])
-    assert r.ok and r.annotations_added == 1
+    assert r.ok
+    # the way the message gives to bring the second copy's work in too: both copies' work is there
+    from click.testing import CliRunner
+
+    from annotator.cli import main
+
+    lead.close()
+    out = tmp_path / "copy.jsonl"
+    assert CliRunner().invoke(main, ["export", str(copy), "-f", "native", "-o", str(out)]).exit_code == 0
+    merged = CliRunner().invoke(main, ["merge", str(tmp_path / "lead.annotator"), str(out)])
+    assert merged.exit_code == 0, merged.output
+    with Project(tmp_path / "lead.annotator") as again:
+        assert sorted(a.label for a in again.annotations(doc)) == ["ORG", "PERSON"]
 
 
 def test_a_damaged_history_detail_does_not_refuse_the_package(handed_out):
