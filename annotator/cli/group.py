@@ -29,6 +29,10 @@ COMMANDS = {
     "annotate-all": "annotator.cli.propagate:annotate_all_command",
     "check": "annotator.cli.check:check_command",
     "search": "annotator.cli.search:search_command",
+    "assign": "annotator.cli.team:assign_command",
+    "reassign": "annotator.cli.team:reassign_command",
+    "collect": "annotator.cli.team:collect_command",
+    "progress": "annotator.cli.team:progress_command",
 }
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "m004_search_index",
     "m005_never_here",
     "m006_search_index_by_store",
+    "m007_team",
     "SEARCH_TABLE",
     "SEARCH_TRIGGERS",
     "SEARCH_THROUGH_KEY",
@@ -290,6 +291,65 @@ def m006_search_index_by_store(db: Database) -> None:
     )
 
 
+def m007_team(db: Database) -> None:
+    """Team work (issue 18): the packages a lead handed out, who has which document,
+    what each collect of a package brought, the edit history of the packages (for
+    active time) and the documents found edited in two packages.
+
+    No foreign keys to ``documents`` on purpose except for assignments: the record
+    of what was handed out and collected stays even when a document is deleted."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS team_packages (
+            id TEXT PRIMARY KEY,
+            annotator TEXT NOT NULL,
+            created TEXT NOT NULL,
+            file TEXT NOT NULL,
+            record TEXT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS team_assignments (
+            package_id TEXT NOT NULL REFERENCES team_packages(id),
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL,
+            overlap INTEGER NOT NULL DEFAULT 0,
+            active INTEGER NOT NULL DEFAULT 1,
+            assigned TEXT NOT NULL,
+            withdrawn TEXT,
+            PRIMARY KEY (package_id, doc_id)
+        );
+        CREATE INDEX IF NOT EXISTS team_assignments_doc ON team_assignments(doc_id);
+        CREATE INDEX IF NOT EXISTS team_assignments_annotator ON team_assignments(annotator, active);
+        CREATE TABLE IF NOT EXISTS team_collected (
+            package_id TEXT NOT NULL,
+            doc_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            annotations INTEGER NOT NULL,
+            collected TEXT NOT NULL,
+            PRIMARY KEY (package_id, doc_id)
+        );
+        CREATE TABLE IF NOT EXISTS team_history (
+            package_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            time TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            doc_id TEXT,
+            action TEXT NOT NULL,
+            status TEXT,
+            PRIMARY KEY (package_id, seq)
+        );
+        CREATE TABLE IF NOT EXISTS team_conflicts (
+            package_id TEXT NOT NULL,
+            doc_id TEXT NOT NULL,
+            other_package_id TEXT NOT NULL,
+            layer TEXT NOT NULL,
+            found TEXT NOT NULL,
+            PRIMARY KEY (package_id, doc_id, other_package_id)
+        );
+        """
+    )
+
+
 #: The migrations in order. Never edit a released one: add a new one.
 MIGRATION_STEPS = (
     m001_initial,
@@ -298,6 +358,7 @@ MIGRATION_STEPS = (
     m004_search_index,
     m005_never_here,
     m006_search_index_by_store,
+    m007_team,
 )
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)

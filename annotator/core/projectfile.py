@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +188,17 @@ class ProjectFileRows:
     annotators: list[str]
     #: Review decisions in the order they were stored (as :meth:`Project.review_decisions` gives them).
     review_decisions: list[dict[str, Any]]
+    #: The edit history: (seq, time, actor, doc id, action, the document status the entry set
+    #: or None) in order (team collect reads it).
+    history: list[tuple[int, str, str, str | None, str, str | None]] = field(default_factory=list)
+
+
+#: The history entries of another project file; the status a command set is in its JSON detail
+#: (read only from valid JSON: a damaged detail gives None, not an error).
+_HISTORY_SELECT = (
+    "SELECT seq, time, actor, doc_id, action, "
+    "CASE WHEN json_valid(detail) THEN json_extract(detail, '$.status') END FROM history ORDER BY seq"
+)
 
 
 def read_project_file(path: Path) -> ProjectFileRows:
@@ -234,6 +245,7 @@ def read_project_file(path: Path) -> ProjectFileRows:
             review_decisions=[decision(r) for r in conn.execute(DECISION_SELECT + " ORDER BY rowid")]
             if "review_decisions" in tables
             else [],
+            history=[tuple(r) for r in conn.execute(_HISTORY_SELECT)] if "history" in tables else [],
         )
     except sqlite3.Error as err:
         raise ProjectError(f"{path}: cannot read the project: {err}") from None

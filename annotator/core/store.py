@@ -82,6 +82,7 @@ from annotator.core.rows import (
 )
 from annotator.core.store_review import ReviewQueries
 from annotator.core.store_sql import ANN_INSERT, ANN_SELECT, DOC_INSERT, DOC_SELECT, Rows, autocommit
+from annotator.core.store_team import TeamQueries
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -150,7 +151,7 @@ def _is_project_of_version(path: Path, version: int) -> bool:
     )
 
 
-class Project(ReviewQueries):
+class Project(ReviewQueries, TeamQueries):
     """An open project file. Use as a context manager or call :meth:`close`.
 
     Its bulk row reads (for exports, merges, review and agreement), review

@@ -124,7 +124,16 @@ class ErrorReporter:
 
 
 def ask_name(settings: QSettings, project: Project | None) -> str | None:
-    """The remembered annotator name, or ask for it (None: the user cancelled)."""
+    """The remembered annotator name, or ask for it (None: the user cancelled).
+    A work package (``annotator assign``) names its annotator: that name, unasked
+    (and not remembered: the user's own name stays for their other projects)."""
+    if project is not None:
+        try:
+            handed_to = project.package_annotator()
+        except ProjectError:
+            handed_to = None
+        if handed_to:
+            return handed_to
     name = str(settings.value(NAME_KEY, "", type=str) or "").strip()
     if name and dialogs.check_annotator_name(name) is None:
         return name

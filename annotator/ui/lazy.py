@@ -129,3 +129,12 @@ def install_check_action(window: Any) -> None:
     lazy = LazyInstall(window, "annotator.ui.check_dialog:install_check_action")
     menu = window.menus["Review"]
     menu.addAction(lazy.stand_in(menu, "&Consistency check…"))
+
+
+def install_team_actions(window: Any) -> None:
+    """Team > Hand out work…, Collect work…, Progress: ``annotator.ui.team_dialogs``."""
+    lazy = LazyInstall(window, "annotator.ui.team_dialogs:install_team_actions")
+    menu = window.menus["Team"]
+    menu.addAction(lazy.stand_in(menu, "&Hand out work…", tooltip="Split documents among annotators into packages"))
+    menu.addAction(lazy.stand_in(menu, "&Collect work…", tooltip="Bring annotators' packages back, then review"))
+    menu.addAction(lazy.stand_in(menu, "&Progress", tooltip="Who has what, how far, agreement"))

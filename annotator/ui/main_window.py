@@ -47,6 +47,7 @@ from annotator.ui.lazy import (  # their modules: after first paint
     install_check_action,
     install_export_action,
     install_review_actions,
+    install_team_actions,
 )
 from annotator.ui.palette import LabelPalette, PaletteScrollArea
 from annotator.ui.settings import open_settings
@@ -60,6 +61,7 @@ if TYPE_CHECKING:  # loaded after the first paint (ui/lazy.py)
     from annotator.ui.check_dialog import CheckDialog
     from annotator.ui.export_dialog import ExportDialog
     from annotator.ui.review_window import ReviewWindow
+    from annotator.ui.team_dialogs import HandOutDialog, ProgressDialog
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +83,7 @@ DOC_LIST_HEIGHT = 170
 TEXT_MIN_WIDTH = 360
 #: The first window's size, at most (it is made smaller to fit the screen).
 FIRST_SIZE = (1400, 900)
-MENU_NAMES = ("File", "Edit", "View", "Document", "Review", "Help")
+MENU_NAMES = ("File", "Edit", "View", "Document", "Review", "Team", "Help")
 PROJECT_FILTER = f"Annotator projects (*{PROJECT_SUFFIX});;All files (*)"
 IMPORT_FILTER = (
     "Importable files (*.txt *.text *.html *.htm *.xhtml *.jsonl *.json *.ndjson *.ann *.tsv *.conll *.iob *.bio);;All files (*)"
@@ -120,6 +122,11 @@ class MainWindow(QMainWindow):
         self._import_encodings: dict[str, str | None] = {}
         self.encoding_dialog: dialogs.EncodingDialog | None = None
         self.last_merge_dialog: dialogs.ReportDialog | None = None
+        # Team menu (annotator.ui.team_dialogs)
+        self.hand_out_dialog: HandOutDialog | None = None
+        self.hand_out_report: dialogs.ReportDialog | None = None
+        self.collect_report_dialog: dialogs.ReportDialog | None = None
+        self.progress_dialog: ProgressDialog | None = None
         self.article_view = ArticleView()
         self.article_view.setTabChangesFocus(True)
         self.workspace = Workspace(self.article_view, self.controller, self)
@@ -329,6 +336,7 @@ class MainWindow(QMainWindow):
         review.installEventFilter(self)
         install_review_actions(self)  # Review > Review mode, Agreement; File > Import colleague's work
         install_check_action(self)  # Review > Consistency check…
+        install_team_actions(self)  # Team > Hand out work…, Collect work…, Progress
 
         h = m["Help"]
         h.addAction(a(self, "&Keyboard shortcuts", self.show_shortcuts, shortcut=QKeySequence.StandardKey.HelpContents))
@@ -453,7 +461,12 @@ class MainWindow(QMainWindow):
         except ProjectError as err:
             dialogs.show_error(self, "Cannot open the project", str(err))
             return False
-        self.set_project(project, self.annotator)
+        handed_to = project.package_annotator()
+        own = str(self.settings.value("annotator/name", "", type=str) or "") or self.annotator
+        self.set_project(project, handed_to or own)
+        if handed_to:  # a work package: annotate as the one it was handed out to
+            self.statusBar().showMessage(f"Opened {path}: a work package for {handed_to}; annotating as {handed_to}", 8000)
+            return True
         self.statusBar().showMessage(f"Opened {path}", 8000)
         return True
 
