@@ -75,6 +75,7 @@ from annotator.core.rows import (
     row_to_annotation,
     row_to_document,
 )
+from annotator.core.store_doclabels import DocLabelQueries
 from annotator.core.store_review import ReviewQueries
 from annotator.core.store_sql import ANN_INSERT, ANN_SELECT, DOC_INSERT, DOC_SELECT, Rows, autocommit
 
@@ -143,7 +144,7 @@ def _is_project_of_version(path: Path, version: int) -> bool:
     )
 
 
-class Project(ReviewQueries):
+class Project(ReviewQueries, DocLabelQueries):
     """An open project file. Use as a context manager or call :meth:`close`.
 
     Its bulk row reads (for exports, merges, review and agreement), review
