@@ -66,6 +66,18 @@ class DocLabelQueries:
         """``{doc_id: {annotator: {category: [labels]}}}`` (documents without any left out)."""
         return by_document(self.doc_label_rows(doc_ids, annotators), schema)
 
+    def doc_label_layers(self, annotator: str | None = None) -> dict[str, set[str]]:
+        """``{doc_id: {annotators}}`` of the documents with document labels (of ``annotator`` only, when given)."""
+        sql = "SELECT DISTINCT doc_id, annotator FROM doc_labels"
+        params: list[Any] = []
+        if annotator is not None:
+            sql += " WHERE annotator = ?"
+            params.append(annotator)
+        out: dict[str, set[str]] = {}
+        for doc_id, name in self._q(sql, params).fetchall():
+            out.setdefault(doc_id, set()).add(name)
+        return out
+
     def doc_label_annotators(self) -> set[str]:
         """Everyone with at least one document label."""
         return {r[0] for r in self._q("SELECT DISTINCT annotator FROM doc_labels").fetchall()}

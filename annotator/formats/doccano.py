@@ -208,7 +208,9 @@ iter_doccano, read_doccano = json_reader(_parse, "doccano JSON-lines", stateful=
 from annotator.formats.writing import ExportReport, JsonlWriter, Unit, unit_links  # noqa: E402
 
 
-def doccano_record(unit: Unit, relations: bool, report: ExportReport | None = None) -> dict[str, Any]:
+def doccano_record(
+    unit: Unit, relations: bool, report: ExportReport | None = None, cats: list[str] | None = None
+) -> dict[str, Any]:
     """One export record in doccano's shape.
 
     Without ``relations``: sequence labelling, ``{"id", "text", "label": [[start,
@@ -245,6 +247,8 @@ def doccano_record(unit: Unit, relations: bool, report: ExportReport | None = No
                     "not_exported",
                     unit.problem(a, f"attributes {', '.join(sorted(a.attributes))}: doccano spans have no attributes"),
                 )
+    if cats:  # document labels (issue 14): doccano's "cats" (intent detection and slot filling)
+        rec["cats"] = cats
     rec["meta"] = unit.meta()
     return rec
 
@@ -259,4 +263,5 @@ class DoccanoWriter(JsonlWriter):
         self.relations = ctx.links_possible()
 
     def records(self, unit: Unit) -> Any:
-        yield doccano_record(unit, self.relations, self.report)
+        cats = [label for labels in self.ctx.doc_labels(unit).values() for label in labels]
+        yield doccano_record(unit, self.relations, self.report, cats)

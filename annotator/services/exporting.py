@@ -258,7 +258,9 @@ def _select(project: Project, options: ExportOptions, report: ExportReport) -> l
         ids = project.document_ids(status=statuses)
     if options.info.name == "native" or options.include_empty:
         return ids
-    having = project.documents_with_annotations(_kinds(options), options.layer)
+    having = set(project.doc_label_layers(options.layer))  # document labels count as annotations
+    if options.info.name != "doclabels":
+        having |= project.documents_with_annotations(_kinds(options), options.layer)
     kept = [i for i in ids if i in having]
     report.skipped_empty = len(ids) - len(kept)
     return kept
@@ -271,6 +273,21 @@ def _check_layers(project: Project, options: ExportOptions, ids: list[str]) -> N
     several = project.documents_with_several_annotators(_kinds(options), options.layer)
     selected = set(ids)
     mixed = [(d, names) for d, names in several.items() if d in selected]
+    if options.info.name == "doclabels":  # its records hold document labels only
+        mixed = []
+    # Document labels are a layer's too: a document whose labels and annotations
+    # come from different annotators is as mixed.
+    layers = project.doc_label_layers()
+    if layers:
+        spans = project.documents_with_annotations(_kinds(options))
+        seen = {d for d, _ in mixed}
+        for d in ids:
+            if d in layers and d not in seen:
+                names = set(layers[d])
+                if d in spans and options.info.name != "doclabels":
+                    names |= {a.annotator for a in project.annotations(d) if a.kind in _kinds(options)}
+                if len(names) > 1:
+                    mixed.append((d, sorted(names)))
     if not mixed:
         return
     names = sorted({n for _, ns in mixed for n in ns})
@@ -311,6 +328,8 @@ class _Units:
         self.total = total
         self.done = 0
         self.kinds = set(_kinds(options))
+        #: ``{doc_id: {annotators}}`` of the documents with document labels.
+        self.doc_label_layers = project.doc_label_layers()
 
     def annotations(self, doc_id: str) -> list[Annotation]:
         anns = self.project.annotations(doc_id, annotator=self.options.layer)
@@ -326,10 +345,13 @@ class _Units:
             offsets = DocOffsets(doc.text, opts.offsets) if opts.offsets == "utf16" else None
             layers: list[tuple[str | None, list[Annotation]]]
             if opts.per_annotator:
-                names: list[str | None] = [*sorted({a.annotator for a in anns})] or [None]
+                with_labels = set(self.doc_label_layers.get(doc_id, ()))
+                names: list[str | None] = [*sorted({a.annotator for a in anns} | with_labels)] or [None]
                 layers = [(n, [a for a in anns if a.annotator == n]) for n in names]
             else:
                 present = {a.annotator for a in anns}
+                if not present and opts.layer is None:
+                    present = set(self.doc_label_layers.get(doc_id, ()))
                 layers = [(present.pop() if len(present) == 1 else opts.layer, anns)]
             for annotator, layer in layers:
                 self.report.annotations += len(layer)
