@@ -283,11 +283,11 @@ def _check_layers(project: Project, options: ExportOptions, ids: list[str]) -> N
         seen = {d for d, _ in mixed}
         for d in ids:
             if d in layers and d not in seen:
-                names = set(layers[d])
+                who = set(layers[d])
                 if d in spans and options.info.name != "doclabels":
-                    names |= {a.annotator for a in project.annotations(d) if a.kind in _kinds(options)}
-                if len(names) > 1:
-                    mixed.append((d, sorted(names)))
+                    who |= {a.annotator for a in project.annotations(d) if a.kind in _kinds(options)}
+                if len(who) > 1:
+                    mixed.append((d, sorted(who)))
     if not mixed:
         return
     names = sorted({n for _, ns in mixed for n in ns})
