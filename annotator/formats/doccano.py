@@ -196,7 +196,18 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None, 
         label = _label(builder, rel_label, what, state)
         who = annotator or (f"user {rel['user']}" if plain_id(rel.get("user")) is not None else who_of[ends[0]])
         anns.append(builder.annotation(doc.id, what, kind="relation", head=ends[0], tail=ends[1], label=label, annotator=who))
-    return Record(doc, anns, line, name=doc_name, offsets=builder.offsets, notes=notes)
+    cats = record.get("cats")
+    flat = [x for x in cats if isinstance(x, str)] if isinstance(cats, list) else []
+    return Record(
+        doc,
+        anns,
+        line,
+        name=doc_name,
+        offsets=builder.offsets,
+        notes=notes,
+        cats=flat if len(flat) == len(cats or ()) else [],
+        cats_annotator=default,
+    )
 
 
 iter_doccano, read_doccano = json_reader(_parse, "doccano JSON-lines", stateful=True)

@@ -376,6 +376,35 @@ class _Labels:
                 missing.append(key)
         return missing
 
+    def cats(self, record: Record) -> None:
+        """doccano's ``cats`` (flat label names) as document labels of the record's
+        annotator, when every one is a label of the schema's document categories
+        (and a single-choice category gets one); else they stay in the
+        document's metadata, as before there were document labels, and a note says so."""
+        from annotator.core.doclabels import check_doc_labels
+
+        note = 'document categories ("cats") kept in the document\'s metadata'
+        groups: dict[str, list[str]] = {}
+        for label in record.cats:
+            cat = self.schema.category_of(label)
+            if cat is None:
+                break
+            groups.setdefault(cat.name, []).append(label)
+        else:
+            good, problems = check_doc_labels(groups, self.schema)
+            if not problems:
+                record.doc_labels.setdefault(record.cats_annotator, {}).update(good)
+                record.document.metadata.pop("cats", None)
+                record.notes = [n for n in record.notes if not n.startswith(note)]
+                return
+        if self.schema.categories:
+            record.notes = [
+                f"{note}: not all of them are labels of the schema's document categories, or several in a one-of category"
+                if n.startswith(note)
+                else n
+                for n in record.notes
+            ]
+
     def remember(self, missing: list[tuple[str, str]], line: int | None) -> None:
         for key in missing:
             self.unknown.setdefault(key, []).append(line)
@@ -547,6 +576,8 @@ def _import_file(
                 continue
             if item.offsets:
                 report.offsets = item.offsets  # the last record's: the file's records narrowed it down
+            if item.cats:
+                labels.cats(item)  # before its notes are counted: they may change
             for note in item.notes:
                 notes[note] = notes.get(note, 0) + 1
             if item.answer is not None:

@@ -170,3 +170,25 @@ def test_several_annotators_labels_need_a_layer(project: Project, tmp_path: Path
     with pytest.raises(ExportError, match="several annotators"):
         export(project, ExportOptions("spans", out=tmp_path / "y.jsonl"))
     assert not (tmp_path / "x.jsonl").exists() and not (tmp_path / "y.jsonl").exists()
+
+
+def test_doccano_cats_import_as_doc_labels(project: Project, tmp_path: Path) -> None:
+    d1, d2, _ = project.ids  # type: ignore[attr-defined]
+    out = tmp_path / "d.jsonl"
+    export(project, ExportOptions("doccano", out=out, annotator="alice"))
+    with open(out, "a", encoding="utf-8") as fh:  # doccano's own shape, labels the schema lacks: metadata as before
+        fh.write(json.dumps({"text": "Something else.", "entities": [], "cats": ["flight"]}) + "\n")
+        fh.write(json.dumps({"text": "Two genres.", "entities": [], "cats": ["report", "opinion"]}) + "\n")
+    with Project(tmp_path / "q.annotator", create=True) as q:
+        report = import_paths(q, [out])
+        assert report.ok, report
+        labels = q.doc_labels_by_document()
+        by_text = {q.document_text(d): per for d, per in labels.items()}
+        assert by_text == {
+            T1: {"alice": {"topic": ["economy", "trade"], "genre": ["report"]}},
+            T2: {"alice": {"genre": ["opinion"]}},
+        }
+        kept = {d.text: d.metadata.get("cats") for d in q.iter_documents()}
+        assert kept["Something else."] == ["flight"] and kept["Two genres."] == ["report", "opinion"] and kept[T1] is None
+        notes = [n for f in report.files for n in f.all_notes]
+        assert any("not all of them are labels of the schema's document categories" in n and "(2 records)" in n for n in notes)
