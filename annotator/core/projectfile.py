@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotator.core.doclabels import DocLabelRow
 from annotator.core.errors import NewerProjectError, NotAProjectError, ProjectError, ReadOnlyProjectError
 from annotator.core.migrations import FORMAT_VERSION
 from annotator.core.rows import AnnotationRow, DocumentRow, as_annotation_rows, as_document_rows
@@ -104,6 +105,8 @@ class ProjectFileRows:
     annotators: list[str]
     #: Review decisions in the order they were stored (as :meth:`Project.review_decisions` gives them).
     review_decisions: list[dict[str, Any]]
+    #: Document labels (empty for a file from before they existed).
+    doc_labels: list[DocLabelRow] = field(default_factory=list)
 
 
 def read_project_file(path: Path) -> ProjectFileRows:
@@ -148,6 +151,12 @@ def read_project_file(path: Path) -> ProjectFileRows:
             annotators=[r[0] for r in conn.execute("SELECT name FROM annotators")] if "annotators" in tables else [],
             review_decisions=[decision(r) for r in conn.execute(DECISION_SELECT + " ORDER BY rowid")]
             if "review_decisions" in tables
+            else [],
+            doc_labels=[
+                DocLabelRow(*r)
+                for r in conn.execute("SELECT doc_id, annotator, category, label, source, time FROM doc_labels ORDER BY rowid")
+            ]
+            if "doc_labels" in tables
             else [],
         )
     except sqlite3.Error as err:
