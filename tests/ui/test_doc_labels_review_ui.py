@@ -75,3 +75,24 @@ def test_agreed_topic_accepted_with_one_click(qtbot, view, demo):
     qtbot.mouseClick(view.doc_labels_box.buttons[("topic", "alice")], Qt.MouseButton.LeftButton)
     assert demo.project.doc_labels(demo.doc_id, GOLD) == {"topic": ["trade"]}
     assert view.doc_labels_box.gold_labels["topic"].text() == "gold: trade (from alice, bob)"
+
+
+def test_accept_all_agreed_takes_the_agreed_document_labels_too(qtbot, view, demo):
+    view.accept_all_agreed()
+    assert demo.project.doc_labels(demo.doc_id, GOLD) == {"topic": ["trade"]}  # genre differs: left open
+    assert len(demo.project.annotations(demo.doc_id, GOLD)) == 10
+    view._stack.undo()  # one step
+    assert demo.project.doc_labels(demo.doc_id, GOLD) == {} and demo.project.annotations(demo.doc_id, GOLD) == []
+
+
+def test_a_document_with_document_labels_only_is_in_the_queue(qtbot, demo, tmp_path):
+    from annotator.core.models import Document
+
+    other = Document(text="Labelled, no spans.")
+    demo.project.insert_documents([(other, [])])
+    apply(demo.project, SetDocLabel(other.id, "alice", "genre", "opinion", "set"))
+    v = ReviewView(demo.project, "rita", QUndoStack())
+    qtbot.addWidget(v)
+    assert v.queue_model.row_of(other.id) >= 0
+    v.open_document(other.id)
+    assert v.doc_labels_box.buttons[("genre", "alice")].text() == "alice: opinion"
