@@ -292,7 +292,8 @@ def _check_layers(project: Project, options: ExportOptions, ids: list[str]) -> N
         return
     names = sorted({n for _, ns in mixed for n in ns})
     raise ExportError(
-        f"{len(mixed)} of the selected documents {'has' if len(mixed) == 1 else 'have'} annotations by several annotators "
+        f"{len(mixed)} of the selected documents {'has' if len(mixed) == 1 else 'have'} annotations "
+        f"{'or document labels ' if layers else ''}by several annotators "
         f"({', '.join(names)}), and the {options.format} format holds one version of a document. "
         "Choose one with --annotator NAME or the adjudicated layer with --gold, "
         "or write one record per annotator with --per-annotator. Nothing was written."

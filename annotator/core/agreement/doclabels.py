@@ -106,6 +106,10 @@ def _fmt(v: float | None) -> str:
     return "–" if v is None else f"{v:.3f}"
 
 
+def _docs(n: int) -> str:
+    return f"{n} document{'' if n == 1 else 's'}"
+
+
 def format_doc_labels(report: dict[str, Any]) -> list[str]:
     """Lines for the terminal (empty when no category was judged by anyone)."""
     lines: list[str] = []
@@ -115,17 +119,19 @@ def format_doc_labels(report: dict[str, Any]) -> list[str]:
         if not lines:
             lines += ["", "Document labels (units: documents an annotator set a label of the category on)"]
         how = "any of" if cat["multi"] else "one of"
-        lines.append(f"  {name} ({how}): {cat['documents']} documents, Krippendorff's alpha {_fmt(cat['alpha'])}")
+        lines.append(f"  {name} ({how}): {_docs(cat['documents'])}, Krippendorff's alpha {_fmt(cat['alpha'])}")
         for p in cat["pairs"]:
             if cat["multi"]:
-                lines.append(
-                    f"    {p['a']} vs {p['b']}: {p['documents']} documents, same labels {_fmt(p['exact_set_agreement'])}"
-                )
+                lines.append(f"    {p['a']} vs {p['b']}: {_docs(p['documents'])}, same labels {_fmt(p['exact_set_agreement'])}")
             else:
                 lines.append(
-                    f"    {p['a']} vs {p['b']}: {p['documents']} documents, agreement {_fmt(p['percent'])}, kappa {_fmt(p['kappa'])}"
+                    f"    {p['a']} vs {p['b']}: {_docs(p['documents'])}, agreement {_fmt(p['percent'])}, kappa {_fmt(p['kappa'])}"
                 )
+        if not any(p["documents"] for p in cat["pairs"]):
+            continue  # nothing pairable: no per-label lines of dashes
         for lab, row in (cat.get("per_label") or {}).items():
+            if row["alpha"] is None and all(p["kappa"] is None for p in row["pairs"]):
+                continue
             kappas = "  ".join(f"{p['a']}/{p['b']} κ {_fmt(p['kappa'])}" for p in row["pairs"])
             lines.append(f"    {lab}: alpha {_fmt(row['alpha'])}  {kappas}")
     return lines
