@@ -236,6 +236,10 @@ def _fsync_dir(path: Path) -> None:
 # ---------------------------------------------------------------------------
 # Selection
 # ---------------------------------------------------------------------------
+#: The formats that carry document labels (issue 14; docs/formats.md).
+DOC_LABEL_FORMATS = ("native", "doclabels", "spans", "doccano", "spacy", "hf")
+
+
 def _kinds(options: ExportOptions) -> list[str]:
     if options.info.name == "native":
         return ["entity", "event", "claim", "relation"]
@@ -258,7 +262,8 @@ def _select(project: Project, options: ExportOptions, report: ExportReport) -> l
         ids = project.document_ids(status=statuses)
     if options.info.name == "native" or options.include_empty:
         return ids
-    having = set(project.doc_label_layers(options.layer))  # document labels count as annotations
+    # document labels count as annotations in the formats that carry them
+    having = set(project.doc_label_layers(options.layer)) if options.info.name in DOC_LABEL_FORMATS else set()
     if options.info.name != "doclabels":
         having |= project.documents_with_annotations(_kinds(options), options.layer)
     kept = [i for i in ids if i in having]
@@ -452,6 +457,12 @@ def _export(
     ctx = ExportContext(options, project, report)
     ctx.doc_ids = ids
     writer = _writer(ctx)
+    if info.name not in DOC_LABEL_FORMATS and ctx.any_doc_labels():
+        n = sum(1 for d in ids if ctx.all_doc_labels(d))
+        report.note(
+            f"Document labels of {n} document{'s' * (n != 1)} are not in this file: the {info.name} format has no place "
+            f"for them (they are in {', '.join(DOC_LABEL_FORMATS)})"
+        )
     parts: dict[str | None, list[str]] = {None: ids}  # split name (None: no split) -> its document ids
     if options.split is not None:
         shas = project.document_shas()

@@ -192,3 +192,12 @@ def test_doccano_cats_import_as_doc_labels(project: Project, tmp_path: Path) -> 
         assert kept["Something else."] == ["flight"] and kept["Two genres."] == ["report", "opinion"] and kept[T1] is None
         notes = [n for f in report.files for n in f.all_notes]
         assert any("not all of them are labels of the schema's document categories" in n and "(2 records)" in n for n in notes)
+
+
+def test_formats_without_a_place_for_them_say_so(project: Project, tmp_path: Path) -> None:
+    report = export(project, ExportOptions("conll", out=tmp_path / "c.conll", annotator="alice"))
+    assert any(
+        "Document labels of 1 document are not in this file: the conll format has no place for them" in n for n in report.notes
+    )
+    report = export(project, ExportOptions("spans", out=tmp_path / "s.jsonl", annotator="alice"))
+    assert not any("Document labels" in n for n in report.notes)
