@@ -33,6 +33,7 @@ COMMANDS = {
     "reassign": "annotator.cli.team:reassign_command",
     "collect": "annotator.cli.team:collect_command",
     "progress": "annotator.cli.team:progress_command",
+    "doclabels": "annotator.cli.doclabels:doclabels_command",
 }
 
 

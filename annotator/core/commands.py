@@ -40,6 +40,8 @@ class Changes:
     #: Any document may have changed and documents may have been added (an import,
     #: a change of unknown extent): views reload everything. ``doc_id`` is None then.
     all_documents: bool = False
+    #: The document labels of :attr:`doc_id` changed (views showing them read them anew).
+    doc_labels: bool = False
 
     @property
     def ids(self) -> set[str]:
@@ -374,6 +376,7 @@ def _merge(parts: Any) -> Changes:
         total.removed |= ch.removed
         total.updated |= ch.updated
         total.status = ch.status or total.status
+        total.doc_labels = total.doc_labels or ch.doc_labels
     total.updated -= total.added | total.removed
     return total
 
@@ -498,3 +501,155 @@ class PropagateAnnotations(Command):
 
     def _log_detail(self) -> dict[str, Any]:
         return {"text": self.text, "origin": self.origin, "ids": self.ids, "documents": self.doc_ids}
+
+
+# -- document labels (issue 14) -------------------------------------------------
+
+
+class ReplaceDocLabels(Command):
+    """Set one category's document labels of a document, for ``actor``, to exactly
+    ``labels`` (empty: clear the category), one undoable step.
+
+    Labels kept keep the time they were first set; new ones get ``source`` and
+    the time now.  A single-choice category takes at most one label.  Labels
+    being removed need not be in the schema (a label the schema has lost can be
+    cleared); labels being set must.  Undo and redo first check that the
+    category's labels are still as this command left them (else
+    :class:`ConflictError`, nothing written).
+    """
+
+    def __init__(
+        self, doc_id: str, actor: str, category: str, labels: list[str], *, source: str = "manual", text: str | None = None
+    ):
+        super().__init__(doc_id, actor)
+        self.category = category
+        self.labels = list(dict.fromkeys(labels))
+        self.source = source
+        self.text = text or (f"set {category}: {', '.join(self.labels)}" if self.labels else f"clear {category}")
+        self.rows_before: list[Any] = []
+        self.rows_after: list[Any] = []
+        self._planned = False
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        return {}
+
+    def target(self, project: Project, current: list[str]) -> list[str]:
+        """The category's labels after this command, given those now (in the order set)."""
+        return self.labels
+
+    def _current(self, project: Project) -> list[Any]:
+        return [r for r in project.doc_label_rows([self.doc_id], [self.actor]) if r.category == self.category]
+
+    def _first_run(self, project: Project) -> None:
+        from annotator.core.doclabels import DocLabelRow
+
+        try:
+            project.document_length(self.doc_id)
+        except KeyError:
+            raise CommandError(f"document {self.doc_id} is not in this project") from None
+        rows = self._current(project)
+        current = [r.label for r in rows]
+        new = list(dict.fromkeys(self.target(project, current)))
+        cat = project.schema.category(self.category)
+        added = [lab for lab in new if lab not in current]
+        if added:
+            if cat is None:
+                known = ", ".join(c.name for c in project.schema.categories) or "none"
+                raise CommandError(f"{self.category!r} is not a document category of this project's schema (its: {known})")
+            for lab in added:
+                if cat.label(lab) is None:
+                    raise CommandError(f"{lab!r} is not a label of the document category {self.category!r}")
+            if not cat.multi and len(new) > 1:
+                raise CommandError(f"{self.category} is single-choice: one label at most, not {', '.join(new)}")
+        if set(new) == set(current):
+            raise CommandError(
+                f"{self.category} is already {', '.join(new)}" if new else f"{self.category} has no labels to clear"
+            )
+        keep = {r.label: r for r in rows}
+        stamp = now()
+        self.rows_before = rows
+        self.rows_after = [
+            keep.get(lab) or DocLabelRow(self.doc_id, self.actor, self.category, lab, self.source, stamp) for lab in new
+        ]
+        current_status = project.document_status(self.doc_id)
+        target = self.plan_status(project, current_status)
+        if target is not None and target != current_status:
+            self.status_before, self.status_after = current_status, target
+
+    def _swap(self, project: Project, expect: list[Any], rows: list[Any], status: DocStatus | None, action: str) -> Changes:
+        if set(self._current(project)) != set(expect):
+            raise ConflictError(
+                f"the document labels of {self.category} were changed in another window or process since; "
+                f"'{action} {self.text}' was not applied (the current state is shown now)"
+            )
+        project.delete_doc_label_rows(expect)
+        project.put_doc_label_rows(rows)
+        changes = Changes(doc_id=self.doc_id, doc_labels=True)
+        if status is not None:
+            project.set_status(self.doc_id, status)
+            changes.status = status
+        project.ensure_annotators({self.actor})
+        project.log(
+            self.actor,
+            self.doc_id,
+            f"{action}:{type(self).__name__}",
+            {
+                "text": self.text,
+                "category": self.category,
+                "labels": [r.label for r in rows],
+                "status": str(status) if status else None,
+            },
+        )
+        return changes
+
+    def do(self, project: Project) -> Changes:
+        if not self._planned:
+            self._first_run(project)
+            self._planned = True
+        return self._swap(project, self.rows_before, self.rows_after, self.status_after, "do")
+
+    def undo(self, project: Project) -> Changes:
+        assert self._planned, "undo before do"
+        return self._swap(project, self.rows_after, self.rows_before, self.status_before, "undo")
+
+
+class SetDocLabel(ReplaceDocLabels):
+    """One document label by ``mode``: ``"set"`` it (in a single-choice category
+    it replaces the one there), ``"toggle"`` it (set, or remove when set: the
+    document label keys), ``"remove"`` it; or ``"clear"`` its whole category
+    (``label`` None)."""
+
+    MODES = ("set", "toggle", "remove", "clear")
+
+    def __init__(
+        self, doc_id: str, actor: str, category: str, label: str | None, mode: str = "toggle", *, source: str = "manual"
+    ):
+        if mode not in self.MODES:
+            raise CommandError(f"unknown mode {mode!r} (use {', '.join(self.MODES)})")
+        if (label is None) != (mode == "clear"):
+            raise CommandError("give a label to set, toggle or remove; none to clear a category")
+        super().__init__(doc_id, actor, category, [], source=source)
+        self.label = label
+        self.mode = mode
+        self.text = {
+            "set": f"set {category}: {label}",
+            "toggle": f"toggle {category}: {label}",
+            "remove": f"remove {category}: {label}",
+            "clear": f"clear {category}",
+        }[mode]
+
+    def target(self, project: Project, current: list[str]) -> list[str]:
+        label, mode = self.label, self.mode
+        if mode == "clear":
+            return []
+        assert label is not None
+        if mode == "remove" or (mode == "toggle" and label in current):
+            if label not in current:
+                raise CommandError(f"{label} is not set in {self.category}")
+            return [x for x in current if x != label]
+        if label in current:
+            return current
+        cat = project.schema.category(self.category)
+        if cat is not None and not cat.multi:
+            return [label]
+        return [*current, label]

@@ -33,6 +33,7 @@ __all__ = [
     "SEARCH_TABLE",
     "SEARCH_TRIGGERS",
     "SEARCH_THROUGH_KEY",
+    "m008_doc_labels",
     "get_migrations",
     "sqlite_utils_classes",
 ]
@@ -350,6 +351,28 @@ def m007_team(db: Database) -> None:
     )
 
 
+def m008_doc_labels(db: Database) -> None:
+    """Document labels (issue 14): per document and annotator, the labels of the
+    schema's categories (topic, genre...) set for the whole document, when and
+    from where (``source``: manual, import, merge, review).  One row per label; a
+    single-choice category has at most one row per document and annotator (the
+    commands keep it so)."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS doc_labels (
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL,
+            category TEXT NOT NULL,
+            label TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT 'manual',
+            time TEXT NOT NULL,
+            PRIMARY KEY (doc_id, annotator, category, label)
+        );
+        CREATE INDEX IF NOT EXISTS doc_labels_annotator ON doc_labels(annotator);
+        """
+    )
+
+
 #: The migrations in order. Never edit a released one: add a new one.
 MIGRATION_STEPS = (
     m001_initial,
@@ -359,6 +382,7 @@ MIGRATION_STEPS = (
     m005_never_here,
     m006_search_index_by_store,
     m007_team,
+    m008_doc_labels,
 )
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)

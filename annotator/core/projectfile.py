@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotator.core.doclabels import DocLabelRow
 from annotator.core.errors import NewerProjectError, NotAProjectError, ProjectError, ReadOnlyProjectError, UntrustedProjectError
 from annotator.core.migrations import FORMAT_VERSION, MIGRATION_STEPS, MIGRATIONS_TABLE
 from annotator.core.rows import AnnotationRow, DocumentRow, as_annotation_rows, as_document_rows
@@ -191,6 +192,8 @@ class ProjectFileRows:
     #: The edit history: (seq, time, actor, doc id, action, the document status the entry set
     #: or None) in order (team collect reads it).
     history: list[tuple[int, str, str, str | None, str, str | None]] = field(default_factory=list)
+    #: Document labels (empty for a file from before they existed).
+    doc_labels: list[DocLabelRow] = field(default_factory=list)
 
 
 #: The history entries of another project file; the status a command set is in its JSON detail
@@ -246,6 +249,12 @@ def read_project_file(path: Path) -> ProjectFileRows:
             if "review_decisions" in tables
             else [],
             history=[tuple(r) for r in conn.execute(_HISTORY_SELECT)] if "history" in tables else [],
+            doc_labels=[
+                DocLabelRow(*r)
+                for r in conn.execute("SELECT doc_id, annotator, category, label, source, time FROM doc_labels ORDER BY rowid")
+            ]
+            if "doc_labels" in tables
+            else [],
         )
     except sqlite3.Error as err:
         raise ProjectError(f"{path}: cannot read the project: {err}") from None

@@ -377,7 +377,8 @@ def review_queue(project: Project, annotators: Sequence[str] | None = None, incl
     first (then most disagreement, then import order)."""
     names = set(annotators) if annotators is not None else None
     by_doc = _annotations_by_document(project)
-    ids = [d for d in project.document_ids() if d in by_doc]
+    labelled = project.doc_label_layers()  # documents with document labels only are reviewed too
+    ids = [d for d in project.document_ids() if d in by_doc or d in labelled]
     summaries = project.document_summaries(ids)
     texts, _titles = project.document_texts(ids)
     decisions: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -386,7 +387,8 @@ def review_queue(project: Project, annotators: Sequence[str] | None = None, incl
     rows = []
     for order, doc_id in enumerate(ids):
         anns = by_doc[doc_id]
-        present = sorted({a.annotator for a in anns if a.annotator != GOLD and (names is None or a.annotator in names)})
+        who = {a.annotator for a in anns} | labelled.get(doc_id, set())
+        present = sorted(n for n in who if n != GOLD and (names is None or n in names))
         if not present:
             continue
         status = summaries[doc_id]["status"]

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
 
 from annotator.core.kinds import CLAIM_LABEL, SchemaError
 
@@ -198,6 +198,49 @@ class RelationType(_Item):
     tail_labels: list[str] = Field(default_factory=list)
 
 
+class DocLabel(_Item):
+    """One label of a document category (its name, colour and one-key shortcut)."""
+
+
+#: Names a document category may not take: the fixed columns of the exports that
+#: give each category a column (Hugging Face: ``id``, ``tokens``, ``ner_tags``,
+#: ``annotator``; the ``doclabels`` JSONL: ``id``, ``text``).
+RESERVED_CATEGORY_NAMES = frozenset({"id", "text", "tokens", "ner_tags", "annotator"})
+
+
+class DocCategory(BaseModel):
+    """A group of document labels (topic, genre, relevance...): single-choice (a
+    document has at most one of its labels) or ``multi`` (any number)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    name: str = Field(min_length=1, max_length=100)
+    #: Several labels of the group may apply to one document (topic); False: at most one (genre).
+    multi: StrictBool = False
+    description: str = ""
+    labels: list[DocLabel] = Field(min_length=1)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if not _NAME.match(v):
+            raise ValueError("a name may not start or end with spaces or hold control characters")
+        if v in RESERVED_CATEGORY_NAMES:
+            raise ValueError(
+                f"{v!r} cannot name a document category: exports give each category a column of its name, "
+                f"and {', '.join(sorted(RESERVED_CATEGORY_NAMES))} are taken"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _unique_labels(self) -> DocCategory:
+        _no_duplicates([lab.name for lab in self.labels], "labels")
+        return self
+
+    def label(self, name: str) -> DocLabel | None:
+        return next((lab for lab in self.labels if lab.name == name), None)
+
+
 class LabelSchema(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
@@ -208,6 +251,8 @@ class LabelSchema(BaseModel):
     events: list[EventType] = Field(default_factory=list)
     claim: ClaimSpec = Field(default_factory=ClaimSpec)
     relations: list[RelationType] = Field(default_factory=list)
+    #: Document labels: groups of labels a whole document gets (topic, genre...).
+    categories: list[DocCategory] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _consistent(self) -> LabelSchema:
@@ -239,7 +284,39 @@ class LabelSchema(BaseModel):
             if key in keys:
                 raise ValueError(f"shortcut {key!r} is used by both {keys[key]} and {what}")
             keys[key] = what
+        self._check_categories(keys)
         return self
+
+    def _check_categories(self, span_keys: dict[str, str]) -> None:
+        """Document categories: unique names, a label name in one category only
+        (flat formats, doccano ``cats`` and spaCy ``doc.cats``, key by label), and
+        keys that clash neither with each other nor with the span label keys (a
+        document label key works in the text, beside them)."""
+        _no_duplicates([c.name for c in self.categories], "categories")
+        owner: dict[str, str] = {}
+        keys: dict[str, str] = {}
+        for i, cat in enumerate(self.categories):
+            for j, lab in enumerate(cat.labels):
+                where = f"categories[{i}].labels[{j}]"
+                if lab.name in owner:
+                    raise ValueError(
+                        f"{where}: document label {lab.name!r} is also in category {owner[lab.name]!r}; "
+                        "a document label name may be in one category only (doccano cats and spaCy doc.cats key by label)"
+                    )
+                owner[lab.name] = cat.name
+                if lab.key is None:
+                    continue
+                if lab.key in span_keys:
+                    raise ValueError(
+                        f"{where}.key: shortcut {lab.key!r} of document label {cat.name}/{lab.name} "
+                        f"is already the key of {span_keys[lab.key]}"
+                    )
+                if lab.key in keys:
+                    raise ValueError(
+                        f"{where}.key: shortcut {lab.key!r} is used by both document labels {keys[lab.key]} "
+                        f"and {cat.name}/{lab.name}"
+                    )
+                keys[lab.key] = f"{cat.name}/{lab.name}"
 
     # -- look-ups -------------------------------------------------------------
     def entity(self, name: str) -> EntityLabel | None:
@@ -250,6 +327,17 @@ class LabelSchema(BaseModel):
 
     def relation_type(self, name: str) -> RelationType | None:
         return next((r for r in self.relations if r.name == name), None)
+
+    def category(self, name: str) -> DocCategory | None:
+        return next((c for c in self.categories if c.name == name), None)
+
+    def doc_label_keys(self) -> dict[str, tuple[str, str]]:
+        """Map of one-key shortcut -> (category, document label)."""
+        return {lab.key: (c.name, lab.name) for c in self.categories for lab in c.labels if lab.key}
+
+    def category_of(self, label: str) -> DocCategory | None:
+        """The category holding document label ``label`` (names are unique across categories)."""
+        return next((c for c in self.categories if c.label(label) is not None), None)
 
     def labels(self, kind: str) -> list[str]:
         """The label names allowed for annotations of ``kind``."""

@@ -80,6 +80,7 @@ from annotator.core.rows import (
     row_to_annotation,
     row_to_document,
 )
+from annotator.core.store_doclabels import DocLabelQueries
 from annotator.core.store_review import ReviewQueries
 from annotator.core.store_sql import ANN_INSERT, ANN_SELECT, DOC_INSERT, DOC_SELECT, Rows, autocommit
 from annotator.core.store_team import TeamQueries
@@ -151,7 +152,7 @@ def _is_project_of_version(path: Path, version: int) -> bool:
     )
 
 
-class Project(ReviewQueries, TeamQueries):
+class Project(ReviewQueries, TeamQueries, DocLabelQueries):
     """An open project file. Use as a context manager or call :meth:`close`.
 
     Its bulk row reads (for exports, merges, review and agreement), review

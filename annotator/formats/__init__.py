@@ -109,6 +109,13 @@ class Record:
     notes: list[str] = field(default_factory=list)
     #: A record answered other than "accept" (Prodigy's reject, ignore): not annotations, counted in the summary.
     answer: str | None = None
+    #: Document labels (issue 14), ``{annotator: {category: [labels]}}``; checked against
+    #: the project's schema when imported (codecs know no schema).
+    doc_labels: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: Document labels as flat label names (doccano's ``cats``) and whose they are:
+    #: the import maps them to the schema's categories when it can.
+    cats: list[str] = field(default_factory=list)
+    cats_annotator: str = ""
 
     def pair(self) -> tuple[Document, list[Annotation]]:
         return self.document, self.annotations

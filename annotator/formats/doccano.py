@@ -196,7 +196,18 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None, 
         label = _label(builder, rel_label, what, state)
         who = annotator or (f"user {rel['user']}" if plain_id(rel.get("user")) is not None else who_of[ends[0]])
         anns.append(builder.annotation(doc.id, what, kind="relation", head=ends[0], tail=ends[1], label=label, annotator=who))
-    return Record(doc, anns, line, name=doc_name, offsets=builder.offsets, notes=notes)
+    cats = record.get("cats")
+    flat = [x for x in cats if isinstance(x, str)] if isinstance(cats, list) else []
+    return Record(
+        doc,
+        anns,
+        line,
+        name=doc_name,
+        offsets=builder.offsets,
+        notes=notes,
+        cats=flat if len(flat) == len(cats or ()) else [],
+        cats_annotator=default,
+    )
 
 
 iter_doccano, read_doccano = json_reader(_parse, "doccano JSON-lines", stateful=True)
@@ -208,7 +219,9 @@ iter_doccano, read_doccano = json_reader(_parse, "doccano JSON-lines", stateful=
 from annotator.formats.writing import ExportReport, JsonlWriter, Unit, unit_links  # noqa: E402
 
 
-def doccano_record(unit: Unit, relations: bool, report: ExportReport | None = None) -> dict[str, Any]:
+def doccano_record(
+    unit: Unit, relations: bool, report: ExportReport | None = None, cats: list[str] | None = None
+) -> dict[str, Any]:
     """One export record in doccano's shape.
 
     Without ``relations``: sequence labelling, ``{"id", "text", "label": [[start,
@@ -245,6 +258,8 @@ def doccano_record(unit: Unit, relations: bool, report: ExportReport | None = No
                     "not_exported",
                     unit.problem(a, f"attributes {', '.join(sorted(a.attributes))}: doccano spans have no attributes"),
                 )
+    if cats:  # document labels (issue 14): doccano's "cats" (intent detection and slot filling)
+        rec["cats"] = cats
     rec["meta"] = unit.meta()
     return rec
 
@@ -259,4 +274,5 @@ class DoccanoWriter(JsonlWriter):
         self.relations = ctx.links_possible()
 
     def records(self, unit: Unit) -> Any:
-        yield doccano_record(unit, self.relations, self.report)
+        cats = [label for labels in self.ctx.doc_labels(unit).values() for label in labels]
+        yield doccano_record(unit, self.relations, self.report, cats)

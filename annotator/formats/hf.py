@@ -130,10 +130,19 @@ class HfWriter(JsonlWriter):
             self.labels += [x for x in ctx.schema.labels(kind) if x not in self.labels]
         self.extra: set[str] = set()
         self.splits: list[str] = []
+        #: Document labels (issue 14): a column per category, when any exported document has some.
+        self.categories = ctx.doc_label_categories() if ctx.any_doc_labels() else []
+        self.left_out: set[tuple[str, str]] = set()
 
     def records(self, unit: Unit) -> Iterable[dict[str, Any]]:
         tokens, tags = tag_unit(self.ctx, unit, self.labels, self.extra)
         rec: dict[str, Any] = {"id": unit.record_id, "tokens": [t.text for t in tokens], "ner_tags": tags}
+        if self.categories:
+            labels = self.ctx.doc_labels(unit)
+            for name, multi, names in self.categories:
+                chosen = [x for x in labels.get(name, []) if x in names]
+                self.left_out.update((name, x) for x in labels.get(name, []) if x not in names)
+                rec[name] = chosen if multi else (chosen[0] if chosen else None)
         if unit.per_annotator:
             rec["annotator"] = unit.annotator
         yield rec
@@ -150,6 +159,9 @@ class HfWriter(JsonlWriter):
             self.splits.append(dest.stem)
 
     def finish(self, root: Path) -> None:
+        if self.left_out:
+            listed = ", ".join(f"{c}/{x}" for c, x in sorted(self.left_out))
+            self.report.note(f"Document labels the schema no longer has were left out of the label columns: {listed}")
         names = tag_names(self.labels + sorted(self.extra))
         with open_text(root / "labels.json") as fh:
             fh.write(json.dumps(names, ensure_ascii=False, indent=1) + "\n")
@@ -174,6 +186,11 @@ class HfWriter(JsonlWriter):
             "        names:",
         ]
         lines += [f"          '{i}': {json.dumps(n, ensure_ascii=False)}" for i, n in enumerate(names)]
+        for name, multi, labels in self.categories:  # document labels: one column per category
+            lines += [f"  - name: {json.dumps(name, ensure_ascii=False)}"]
+            lines += ["    sequence:", "      class_label:", "        names:"] if multi else ["    class_label:", "      names:"]
+            pad = "          " if multi else "        "
+            lines += [f"{pad}'{i}': {json.dumps(n, ensure_ascii=False)}" for i, n in enumerate(labels)]
         if self.ctx.options.per_annotator:
             lines += ["  - name: annotator", "    dtype: string"]
         lines += ["configs:", "- config_name: default", "  data_files:"]
@@ -186,7 +203,14 @@ class HfWriter(JsonlWriter):
             "",
             "Exported by annotator: one record per "
             + ("sentence" if self.ctx.options.sentences else "document")
-            + ", `tokens` and BIO `ner_tags` (tag names in `labels.json`).",
+            + ", `tokens` and BIO `ner_tags` (tag names in `labels.json`)"
+            + (
+                "; document labels in one column per category ("
+                + ", ".join(f"`{n}`: {'a list of labels' if m else 'one label or none'}" for n, m, _ in self.categories)
+                + ")."
+                if self.categories
+                else "."
+            ),
             "",
             "```python",
             "import datasets",

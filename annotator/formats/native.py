@@ -11,8 +11,13 @@ The format for moving work between annotators' desktops and into review::
                       "attributes": {}, "arguments": [], "head": null, "tail": null,
                       "claimant_ref": null, "claimant_text": null, "annotator": "alice",
                       "source": "manual", "created": "...", "updated": "..."}],
+     "doc_labels": {"alice": {"topic": ["economy", "trade"], "genre": ["report"]}},
      "review": [{"id": "...", "reviewer": "...", "time": "...", "action": "accept",
                  "source_ids": ["..."], "gold_id": "...", "detail": {}}]}
+
+``doc_labels`` (issue 14) holds each annotator's document labels,
+``{annotator: {category: [labels]}}`` in schema order; it is left out when no
+one set any (so records without them stay byte for byte as before).
 
 A claim's ``attributes`` hold every claim attribute of the schema, ``null``
 where nobody set it (read back as unset).  Keys are always written in this
@@ -94,7 +99,7 @@ ANNOTATION_KEYS = (
     "updated",
 )
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
-_HEADER_KEYS = ("format", "format_version", "schema", "annotations", "review")
+_HEADER_KEYS = ("format", "format_version", "schema", "annotations", "doc_labels", "review")
 REVIEW_KEYS = ("id", "reviewer", "time", "action", "source_ids", "gold_id", "detail")
 
 
@@ -108,10 +113,11 @@ def native_record(
     annotations: Iterable[Annotation],
     schema: LabelSchema | None = None,
     review: list[Any] | None = None,
+    doc_labels: dict[str, dict[str, list[str]]] | None = None,
 ) -> dict[str, Any]:
     """The native record of one document with its annotations (fixed key order):
     :func:`native_row_record` of their stored rows."""
-    return native_row_record(document_row(doc), [annotation_row(a) for a in annotations], schema, review)
+    return native_row_record(document_row(doc), [annotation_row(a) for a in annotations], schema, review, doc_labels)
 
 
 def native_row_record(
@@ -119,11 +125,13 @@ def native_row_record(
     annotations: Iterable[AnnotationRow],
     schema: LabelSchema | None = None,
     review: list[Any] | None = None,
+    doc_labels: dict[str, dict[str, list[str]]] | None = None,
 ) -> dict[str, Any]:
     """The native record of a document and its annotations as the project stores
-    them (exports read every row: no Document and Annotation objects are made)."""
+    them (exports read every row: no Document and Annotation objects are made);
+    ``doc_labels``: ``{annotator: {category: [labels]}}``, left out when empty."""
     names = [a.name for a in schema.claim.attributes] if schema is not None else []
-    return {
+    record = {
         "format": NATIVE_FORMAT,
         "format_version": NATIVE_VERSION,
         "schema": {"name": schema.name, "version": schema.version} if schema is not None else None,
@@ -140,6 +148,12 @@ def native_row_record(
         "annotations": [annotation_dict(r, names) for r in sorted(annotations, key=_annotation_order)],
         "review": [review_dict(d) for d in review or []],
     }
+    labelled = {name: labels for name, labels in sorted((doc_labels or {}).items()) if labels}
+    if labelled:  # before "review", as the keys are read
+        review_list = record.pop("review")
+        record["doc_labels"] = labelled
+        record["review"] = review_list
+    return record
 
 
 def _annotation_order(r: AnnotationRow) -> tuple:
@@ -205,7 +219,8 @@ def iter_native_records(
         anns = project.annotations(doc.id)
         if keep is not None:
             anns = _with_references(anns, keep)
-        yield native_record(doc, anns, schema, project.review_decisions(doc.id))
+        labels = project.doc_labels_by_document([doc.id], keep, schema).get(doc.id, {})
+        yield native_record(doc, anns, schema, project.review_decisions(doc.id), labels)
 
 
 def dumps_native(record: dict[str, Any]) -> str:
@@ -287,7 +302,33 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
                 f"{ann.kind} {ann.id} ({ann.label}) refers to {', '.join(sorted(missing))}, "
                 "which is not an annotation of this document"
             )
-    return Record(doc, anns, line, review=[_review(builder, i, d) for i, d in enumerate(review, start=1)], name=doc_name)
+    return Record(
+        doc,
+        anns,
+        line,
+        review=[_review(builder, i, d) for i, d in enumerate(review, start=1)],
+        name=doc_name,
+        doc_labels=_doc_labels(builder, record.get("doc_labels")),
+    )
+
+
+def _doc_labels(builder: TextBuilder, value: Any) -> dict[str, dict[str, list[str]]]:
+    """The checked shape of a record's ``doc_labels``: ``{annotator: {category: [labels]}}``
+    (whether the categories and labels are the project's is checked on import)."""
+    if value is None:
+        return {}
+    shape = '"doc_labels" must be {annotator: {category: [labels]}}'
+    if not isinstance(value, dict):
+        raise builder.error(f"{shape}, found {value!r:.60}")
+    out: dict[str, dict[str, list[str]]] = {}
+    for name, groups in value.items():
+        if not name or not isinstance(groups, dict):
+            raise builder.error(f"{shape}; for {name!r} found {groups!r:.60}")
+        for category, labels in groups.items():
+            if not isinstance(labels, list) or not labels or not all(isinstance(x, str) and x for x in labels):
+                raise builder.error(f'"doc_labels" of {name!r}: {category!r} must be a non-empty list of label names')
+        out[name] = {c: list(labels) for c, labels in groups.items()}
+    return out
 
 
 def _review(builder: TextBuilder, index: int, item: Any) -> dict[str, Any]:
@@ -333,7 +374,8 @@ class NativeWriter(Writer):
             reviewed = source.has_review_decisions()
             for doc, anns in rows:
                 review = source.review_decisions(doc.id) if reviewed else []
-                fh.write(dumps_native(native_row_record(doc, anns, schema, review)) + "\n")
+                labels = self.ctx.all_doc_labels(doc.id)
+                fh.write(dumps_native(native_row_record(doc, anns, schema, review, labels)) + "\n")
                 self.report.records += 1
 
     def write(self, units: Iterable[Unit], dest: Path) -> None:

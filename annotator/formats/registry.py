@@ -152,5 +152,13 @@ FORMATS: dict[str, FormatInfo] = {
             needs="spacy",
             description="a DocBin for spacy train: doc.ents (BIO-compatible spans) and every span in doc.spans['sc']",
         ),
+        FormatInfo(
+            "doclabels",
+            "Document labels (JSONL, one line per document)",
+            ".jsonl",
+            "annotator.formats.doclabels:DocLabelsWriter",
+            default_kinds=("entity",),
+            description='document labels per document: {"id", "text", "labels": {category: [labels]}, "meta"}',
+        ),
     ]
 }

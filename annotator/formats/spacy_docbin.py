@@ -56,6 +56,7 @@ class DocBinWriter(Writer):
             report_links(self.ctx, unit, "a DocBin")
             doc.ents = [Span(doc, by_start[a.start], by_end[a.end] + 1, label=a.label) for a in kept]
             doc.spans[SPANS_KEY] = [Span(doc, by_start[a.start], by_end[a.end] + 1, label=a.label) for a in spans]
+            doc.cats = self.ctx.cats(unit)  # document labels (issue 14)
             doc.user_data["meta"] = unit.meta()
             doc_bin.add(doc)
             self.report.records += 1

@@ -144,6 +144,9 @@ class SpansWriter(JsonlWriter):
         ]
         if relations:
             rec["relations"] = relations
+        cats = self.ctx.cats(unit)
+        if cats:  # document labels (issue 14), as spaCy's doc.cats
+            rec["cats"] = cats
         rec["answer"] = "accept"
         if unit.annotator is not None:
             rec["_annotator_id"] = unit.annotator

@@ -62,6 +62,10 @@ class ExportSource(Protocol):
 
     def annotations(self, doc_id: str, annotator: str | None = None) -> list[Annotation]: ...
 
+    def doc_labels_by_document(
+        self, doc_ids: Iterable[str] | None = None, annotators: Iterable[str] | None = None, schema: LabelSchema | None = None
+    ) -> dict[str, dict[str, dict[str, list[str]]]]: ...
+
 
 def claim_attributes(names: Sequence[str], attributes: Mapping[str, Any]) -> dict[str, Any]:
     """A claim's attributes as every export writes them: each attribute of the
@@ -510,10 +514,67 @@ class ExportContext:
         self.kinds = set(options.span_kinds)
         #: Ids of the documents being exported (set before writing starts).
         self.doc_ids: list[str] = []
+        #: ``{doc_id: {annotator: {category: [labels]}}}`` of the exported documents (read on first need).
+        self._doc_labels: dict[str, dict[str, dict[str, list[str]]]] | None = None
+        self._doc_labels_ambiguous: set[str] = set()
         #: ``(start, end)`` of the tokenizer's tokens of a text, before any cuts.
         self._token_bounds: Callable[[str], list[tuple[int, int]]] = (
             _spacy_bounds if options.tokenizer == "spacy" else token_spans
         )
+
+    def all_doc_labels(self, doc_id: str) -> dict[str, dict[str, list[str]]]:
+        """Every annotator's document labels of one exported document: ``{annotator:
+        {category: [labels]}}`` (read for all exported documents at the first call)."""
+        if self._doc_labels is None:
+            self._doc_labels = self.source.doc_labels_by_document(self.doc_ids, schema=self.schema)
+        return self._doc_labels.get(doc_id, {})
+
+    def doc_labels(self, unit: Unit) -> dict[str, list[str]]:
+        """The document labels of a unit's layer, ``{category: [labels]}`` (a sentence
+        has its document's): of the unit's annotator, else of the exported layer
+        (``--annotator``, ``--gold``), else of the one annotator who set any.  When
+        several did and none is chosen, none are written and the report says so."""
+        per = self.all_doc_labels(unit.doc.id)
+        who = unit.annotator or self.options.layer
+        if who is not None:
+            return per.get(who, {})
+        if len(per) <= 1:
+            return next(iter(per.values()), {})
+        if unit.doc.id not in self._doc_labels_ambiguous:
+            self._doc_labels_ambiguous.add(unit.doc.id)
+            n = len(self._doc_labels_ambiguous)
+            self.report.notes = [x for x in self.report.notes if not x.startswith("Document labels left out")]
+            self.report.note(
+                f"Document labels left out of {n} document{'s' * (n != 1)} labelled by several annotators "
+                f"({', '.join(sorted(per))} in {unit.doc.id}): choose one with --annotator or --gold, or use --per-annotator"
+            )
+        return {}
+
+    def any_doc_labels(self) -> bool:
+        """Whether any exported document has document labels (of any annotator)."""
+        if self._doc_labels is None:
+            self.all_doc_labels("")
+        assert self._doc_labels is not None
+        return any(d in self._doc_labels for d in self.doc_ids)
+
+    def cats(self, unit: Unit) -> dict[str, float]:
+        """spaCy's ``doc.cats`` of a unit: for each category the layer set a label
+        in, every label of that category, 1.0 when set and 0.0 when not (a category
+        nobody set is left out: unset is not "none of these").  Labels the schema
+        lacks are 1.0 too."""
+        labels = self.doc_labels(unit)
+        out: dict[str, float] = {}
+        for category, chosen in labels.items():
+            cat = self.schema.category(category)
+            for name in [lab.name for lab in cat.labels] if cat is not None else []:
+                out[name] = 1.0 if name in chosen else 0.0
+            for name in chosen:
+                out[name] = 1.0
+        return out
+
+    def doc_label_categories(self) -> list[tuple[str, bool, list[str]]]:
+        """``(category, multi, [labels])`` of the schema's document categories."""
+        return [(c.name, c.multi, [lab.name for lab in c.labels]) for c in self.schema.categories]
 
     def links_possible(self) -> bool:
         """Whether any exported document may hold a link (relation, event argument,

@@ -236,6 +236,10 @@ def _fsync_dir(path: Path) -> None:
 # ---------------------------------------------------------------------------
 # Selection
 # ---------------------------------------------------------------------------
+#: The formats that carry document labels (issue 14; docs/formats.md).
+DOC_LABEL_FORMATS = ("native", "doclabels", "spans", "doccano", "spacy", "hf")
+
+
 def _kinds(options: ExportOptions) -> list[str]:
     if options.info.name == "native":
         return ["entity", "event", "claim", "relation"]
@@ -258,7 +262,10 @@ def _select(project: Project, options: ExportOptions, report: ExportReport) -> l
         ids = project.document_ids(status=statuses)
     if options.info.name == "native" or options.include_empty:
         return ids
-    having = project.documents_with_annotations(_kinds(options), options.layer)
+    # document labels count as annotations in the formats that carry them
+    having = set(project.doc_label_layers(options.layer)) if options.info.name in DOC_LABEL_FORMATS else set()
+    if options.info.name != "doclabels":
+        having |= project.documents_with_annotations(_kinds(options), options.layer)
     kept = [i for i in ids if i in having]
     report.skipped_empty = len(ids) - len(kept)
     return kept
@@ -271,11 +278,27 @@ def _check_layers(project: Project, options: ExportOptions, ids: list[str]) -> N
     several = project.documents_with_several_annotators(_kinds(options), options.layer)
     selected = set(ids)
     mixed = [(d, names) for d, names in several.items() if d in selected]
+    if options.info.name == "doclabels":  # its records hold document labels only
+        mixed = []
+    # Document labels are a layer's too: a document whose labels and annotations
+    # come from different annotators is as mixed.
+    layers = project.doc_label_layers()
+    if layers:
+        spans = project.documents_with_annotations(_kinds(options))
+        seen = {d for d, _ in mixed}
+        for d in ids:
+            if d in layers and d not in seen:
+                who = set(layers[d])
+                if d in spans and options.info.name != "doclabels":
+                    who |= {a.annotator for a in project.annotations(d) if a.kind in _kinds(options)}
+                if len(who) > 1:
+                    mixed.append((d, sorted(who)))
     if not mixed:
         return
     names = sorted({n for _, ns in mixed for n in ns})
     raise ExportError(
-        f"{len(mixed)} of the selected documents {'has' if len(mixed) == 1 else 'have'} annotations by several annotators "
+        f"{len(mixed)} of the selected documents {'has' if len(mixed) == 1 else 'have'} annotations "
+        f"{'or document labels ' if layers else ''}by several annotators "
         f"({', '.join(names)}), and the {options.format} format holds one version of a document. "
         "Choose one with --annotator NAME or the adjudicated layer with --gold, "
         "or write one record per annotator with --per-annotator. Nothing was written."
@@ -311,6 +334,8 @@ class _Units:
         self.total = total
         self.done = 0
         self.kinds = set(_kinds(options))
+        #: ``{doc_id: {annotators}}`` of the documents with document labels.
+        self.doc_label_layers = project.doc_label_layers()
 
     def annotations(self, doc_id: str) -> list[Annotation]:
         anns = self.project.annotations(doc_id, annotator=self.options.layer)
@@ -326,10 +351,13 @@ class _Units:
             offsets = DocOffsets(doc.text, opts.offsets) if opts.offsets == "utf16" else None
             layers: list[tuple[str | None, list[Annotation]]]
             if opts.per_annotator:
-                names: list[str | None] = [*sorted({a.annotator for a in anns})] or [None]
+                with_labels = set(self.doc_label_layers.get(doc_id, ()))
+                names: list[str | None] = [*sorted({a.annotator for a in anns} | with_labels)] or [None]
                 layers = [(n, [a for a in anns if a.annotator == n]) for n in names]
             else:
                 present = {a.annotator for a in anns}
+                if not present and opts.layer is None:
+                    present = set(self.doc_label_layers.get(doc_id, ()))
                 layers = [(present.pop() if len(present) == 1 else opts.layer, anns)]
             for annotator, layer in layers:
                 self.report.annotations += len(layer)
@@ -429,6 +457,12 @@ def _export(
     ctx = ExportContext(options, project, report)
     ctx.doc_ids = ids
     writer = _writer(ctx)
+    if info.name not in DOC_LABEL_FORMATS and ctx.any_doc_labels():
+        n = sum(1 for d in ids if ctx.all_doc_labels(d))
+        report.note(
+            f"Document labels of {n} document{'s' * (n != 1)} are not in this file: the {info.name} format has no place "
+            f"for them (they are in {', '.join(DOC_LABEL_FORMATS)})"
+        )
     parts: dict[str | None, list[str]] = {None: ids}  # split name (None: no split) -> its document ids
     if options.split is not None:
         shas = project.document_shas()

@@ -310,6 +310,33 @@ def _reader(
     return iter_jsonl(path, encoding=encoding, annotator=annotator, name=name, progress=hook)
 
 
+def _write_doc_labels(project: Project, writes: list[tuple[str, dict[str, dict[str, list[str]]]]], notes: list[str]) -> None:
+    """Store imported document labels (source "imported", the time now).  On a
+    document already there, a category an annotator has labels in already keeps
+    them (said in the notes); so a file imported twice adds nothing."""
+    from annotator.core.doclabels import DocLabelRow
+    from annotator.core.kinds import now
+
+    stamp = now()
+    rows: list[DocLabelRow] = []
+    kept = 0
+    existing = project.doc_labels_by_document([doc_id for doc_id, _ in writes])
+    for doc_id, per in writes:
+        for who, groups in per.items():
+            have = existing.get(doc_id, {}).get(who, {})
+            for category, labels in groups.items():
+                if category in have:
+                    kept += set(have[category]) != set(labels)
+                    continue
+                rows += [DocLabelRow(doc_id, who, category, label, "imported", stamp) for label in labels]
+                have = {**have, category: labels}
+            existing.setdefault(doc_id, {})[who] = have
+    project.put_doc_label_rows(rows)
+    project.ensure_annotators({r.annotator for r in rows})
+    if kept:
+        notes.append(f"{_n(kept, 'document label group')} set differently in the project already: kept as they were")
+
+
 # ---------------------------------------------------------------------------
 # Checking records against the project
 # ---------------------------------------------------------------------------
@@ -325,6 +352,14 @@ class _Labels:
 
     def check(self, record: Record, file: str) -> list[tuple[str, str]]:
         """The record's unknown labels (remembered); raises InputError for a claim not labelled CLAIM."""
+        if record.doc_labels:
+            from annotator.core.doclabels import check_doc_labels
+
+            for who, groups in record.doc_labels.items():
+                good, problems = check_doc_labels(groups, self.schema)
+                if problems:
+                    raise InputError(file, record.line, f"{_doc_name(record)}: document labels of {who}: {'; '.join(problems)}")
+                record.doc_labels[who] = good
         missing: list[tuple[str, str]] = []
         for ann in record.annotations:
             if ann.kind == "claim":
@@ -340,6 +375,35 @@ class _Labels:
             if ann.label not in self.known[ann.kind] and key not in missing:
                 missing.append(key)
         return missing
+
+    def cats(self, record: Record) -> None:
+        """doccano's ``cats`` (flat label names) as document labels of the record's
+        annotator, when every one is a label of the schema's document categories
+        (and a single-choice category gets one); else they stay in the
+        document's metadata, as before there were document labels, and a note says so."""
+        from annotator.core.doclabels import check_doc_labels
+
+        note = 'document categories ("cats") kept in the document\'s metadata'
+        groups: dict[str, list[str]] = {}
+        for label in record.cats:
+            cat = self.schema.category_of(label)
+            if cat is None:
+                break
+            groups.setdefault(cat.name, []).append(label)
+        else:
+            good, problems = check_doc_labels(groups, self.schema)
+            if not problems:
+                record.doc_labels.setdefault(record.cats_annotator, {}).update(good)
+                record.document.metadata.pop("cats", None)
+                record.notes = [n for n in record.notes if not n.startswith(note)]
+                return
+        if self.schema.categories:
+            record.notes = [
+                f"{note}: not all of them are labels of the schema's document categories, or several in a one-of category"
+                if n.startswith(note)
+                else n
+                for n in record.notes
+            ]
 
     def remember(self, missing: list[tuple[str, str]], line: int | None) -> None:
         for key in missing:
@@ -498,6 +562,9 @@ def _import_file(
     metas: dict[str, dict[str, Any]] = {}
     extras: dict[str, list[dict[str, Any]]] = {}
 
+    #: (document id, {annotator: {category: [labels]}}) of the records read, written after their documents.
+    label_writes: list[tuple[str, dict[str, dict[str, list[str]]]]] = []
+
     def records() -> Iterator[tuple[Document, list[Annotation]]]:
         # Reading is most of the work; the last part of the file's share of the
         # progress comes when its transaction has been committed.
@@ -509,6 +576,8 @@ def _import_file(
                 continue
             if item.offsets:
                 report.offsets = item.offsets  # the last record's: the file's records narrowed it down
+            if item.cats:
+                labels.cats(item)  # before its notes are counted: they may change
             for note in item.notes:
                 notes[note] = notes.get(note, 0) + 1
             if item.answer is not None:
@@ -536,6 +605,8 @@ def _import_file(
                             InputError(name, item.line, f"{_doc_name(item)}: labels not in the project's schema: {listed}")
                         )
                     continue
+            if item.doc_labels and (not report.errors or partial):
+                label_writes.append((target or item.document.id, item.doc_labels))
             if target:  # new annotator layers of a document already there, or more of this file's
                 new = _join(item.annotations, target, added.setdefault(target, {}))
                 if item.annotations and not new:
@@ -571,6 +642,8 @@ def _import_file(
     try:
         with project.transaction():
             documents, annotations = project.add_documents(records())
+            if label_writes and (not report.errors or partial):
+                _write_doc_labels(project, label_writes, report.notes)
             for doc_id, entries in extras.items() if not report.errors or partial else ():
                 old = project.get_document(doc_id)
                 more = [*old.metadata.get(_MORE_RECORDS, []), *entries]

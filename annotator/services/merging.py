@@ -18,6 +18,11 @@ lines exports into one review project. The rules, also in ``docs/agreement.md``:
   lacks an annotation that an earlier merge brought, on a document the source
   still holds, it was deleted there and is deleted here too, unless it was
   changed in the target since.
+- Document labels (issue 14) merge per document, annotator and category: a
+  category the target lacks is added; one the source holds otherwise replaces
+  the target's when the source's labels were set later (a native export's
+  count as set at the merge); a category an earlier merge of the same source
+  brought and the source no longer has is cleared, unless changed here since.
 - Review decisions carried by a source are added (by id).
 - Document status becomes the further along of the two (new, in progress,
   done, in review, reviewed), except that a ``reviewed`` document that gets new
@@ -37,6 +42,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from annotator.core.doclabels import DocLabelRow
 from annotator.core.models import GOLD, Annotation, DocStatus, Document, now
 from annotator.core.rows import AnnotationRow, annotation_row, row_to_annotation, row_to_document
 from annotator.core.schema import LabelSchema, SchemaError, default_schema, parse_schema
@@ -58,6 +64,8 @@ class SourceDocument:
     review: list[dict[str, Any]] = field(default_factory=list)
     #: Where it came from, for messages ("line 3", "document 'abc'").
     where: str = ""
+    #: Its document labels (``doc_id`` the source's document id).
+    doc_labels: list[DocLabelRow] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +94,10 @@ class MergeReport:
     annotations_kept: int = 0
     annotations_deleted: int = 0
     decisions_added: int = 0
+    #: Document label groups (document, annotator, category) added, replaced, cleared.
+    doc_labels_added: int = 0
+    doc_labels_updated: int = 0
+    doc_labels_deleted: int = 0
     #: Documents not merged (same id / external id, different text) and similar problems.
     problems: list[str] = field(default_factory=list)
     #: Target document ids that went from ``reviewed`` back to ``in_review``.
@@ -101,6 +113,9 @@ class MergeReport:
             or self.annotations_updated
             or self.annotations_deleted
             or self.decisions_added
+            or self.doc_labels_added
+            or self.doc_labels_updated
+            or self.doc_labels_deleted
         )
 
     def summary(self) -> str:
@@ -110,6 +125,11 @@ class MergeReport:
             f"{self.annotations_deleted} deleted, {self.annotations_unchanged} unchanged"
             + (f", {self.annotations_kept} kept (newer here)" if self.annotations_kept else ""),
         ]
+        if self.doc_labels_added or self.doc_labels_updated or self.doc_labels_deleted:
+            parts.append(
+                f"document labels: {self.doc_labels_added} added, {self.doc_labels_updated} updated, "
+                f"{self.doc_labels_deleted} cleared"
+            )
         if self.decisions_added:
             parts.append(plural(self.decisions_added, "review decision") + " added")
         if self.back_in_review:
@@ -178,6 +198,10 @@ def _read_project(path: Path) -> MergeSource:
     for decision in stored.review_decisions:
         if decision["doc_id"] in docs:
             docs[decision["doc_id"]].review.append(decision)
+    for label_row in stored.doc_labels:
+        if label_row.doc_id in docs:
+            docs[label_row.doc_id].doc_labels.append(label_row)
+            annotators.add(label_row.annotator)
     source = MergeSource(str(path), "project", origin, list(docs.values()), annotators, schema)
     _check_source(source)
     return source
@@ -196,13 +220,20 @@ def _read_native(path: Path) -> MergeSource:
 
     docs: list[SourceDocument] = []
     annotators: set[str] = set()
+    stamp = now()  # a native export does not say when its document labels were set: as of reading it
     try:
         for item in iter_native(path):
             if isinstance(item, InputError):
                 raise MergeError(f"{item}; nothing was merged")
             review = [_decision(d, item.document.id, path, item.line) for d in item.review]
-            docs.append(SourceDocument(item.document, item.annotations, review, where=f"line {item.line}"))
-            annotators |= {a.annotator for a in item.annotations}
+            labels = [
+                DocLabelRow(item.document.id, who, category, label, "merge", stamp)
+                for who, groups in item.doc_labels.items()
+                for category, names in groups.items()
+                for label in names
+            ]
+            docs.append(SourceDocument(item.document, item.annotations, review, where=f"line {item.line}", doc_labels=labels))
+            annotators |= {a.annotator for a in item.annotations} | set(item.doc_labels)
     except InputError as err:  # a problem with the file as a whole
         raise MergeError(f"{err}; nothing was merged") from None
     if not docs:
@@ -269,6 +300,11 @@ def _unknown_labels(schema: LabelSchema, source: MergeSource) -> Counter:
 def check_labels(schema: LabelSchema, source: MergeSource, target: str) -> None:
     """Refuse a source whose labels the target's schema lacks (listing them)."""
     unknown = _unknown_labels(schema, source)
+    for sd in source.documents:
+        for r in sd.doc_labels:
+            cat = schema.category(r.category)
+            if cat is None or cat.label(r.label) is None:
+                unknown[("document label", f"{r.category}/{r.label}")] += 1
     if unknown:
         listed = ", ".join(f"{k} {lab} ({n})" for (k, lab), n in sorted(unknown.items()))
         raise MergeError(
@@ -327,6 +363,7 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
         project.add_document(doc, sd.annotations)
         report.documents_added += 1
         report.documents.append(doc.id)
+        _merge_doc_labels(project, source, sd, doc.id, report, stamp)
         project.remember_merged([a.id for a in sd.annotations], source.origin, stamp)
         report.annotations_added += len(sd.annotations)
         report.decisions_added += _add_decisions(project, sd.review, doc.id)
@@ -382,6 +419,7 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
     project.forget_merged(deletions)
     annotator_work = any(r.annotator != GOLD for r in puts) or any(current[i].annotator != GOLD for i in deletions)
     project.remember_merged(list(incoming), source.origin, stamp)
+    annotator_work |= _merge_doc_labels(project, source, sd, target_id, report, stamp)
     report.decisions_added += _add_decisions(project, sd.review, target_id)
     status = project.document_status(target_id)
     new_status = max(status, doc.status, key=_STATUS_ORDER.index)
@@ -390,6 +428,55 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
         report.back_in_review.append(target_id)
     if new_status != status:
         project.set_status(target_id, new_status)
+
+
+def _label_key(doc_id: str, annotator: str, category: str) -> str:
+    """The merge provenance key of one document's category of one annotator."""
+    return json.dumps(["doc_labels", doc_id, annotator, category], ensure_ascii=False)
+
+
+def _merge_doc_labels(
+    project: Project, source: MergeSource, sd: SourceDocument, target_id: str, report: MergeReport, stamp: str
+) -> bool:
+    """Merge a source document's document labels into ``target_id`` (see the
+    module doc); whether an annotator's (not the gold layer's) changed."""
+    incoming: dict[tuple[str, str], list[DocLabelRow]] = {}
+    for r in sd.doc_labels:
+        incoming.setdefault((r.annotator, r.category), []).append(r._replace(doc_id=target_id))
+    current: dict[tuple[str, str], list[DocLabelRow]] = {}
+    for r in project.doc_label_rows([target_id]):
+        current.setdefault((r.annotator, r.category), []).append(r)
+    keys = {k: _label_key(target_id, *k) for k in set(incoming) | set(current)}
+    merged = project.merged_stamps(source.origin, [keys[k] for k in current if k not in incoming])
+    puts: list[DocLabelRow] = []
+    drops: list[DocLabelRow] = []
+    cleared: list[str] = []
+    changed_annotator = False
+    for group, rows in incoming.items():
+        have = current.get(group, [])
+        if {r.label for r in rows} == {r.label for r in have}:
+            continue
+        if not have:
+            report.doc_labels_added += 1
+        elif max(r.time for r in rows) > max(r.time for r in have):
+            report.doc_labels_updated += 1
+        else:
+            continue  # set here later than there: kept
+        drops += have
+        puts += rows
+        changed_annotator |= group[0] != GOLD
+    for group, have in current.items():
+        stamp_then = merged.get(keys[group])
+        if group not in incoming and stamp_then is not None and max(r.time for r in have) <= stamp_then:
+            drops += have  # cleared in the source since an earlier merge brought it
+            cleared.append(keys[group])
+            report.doc_labels_deleted += 1
+            changed_annotator |= group[0] != GOLD
+    project.delete_doc_label_rows(drops)
+    project.put_doc_label_rows(puts)
+    project.forget_merged(cleared)
+    project.remember_merged([keys[g] for g in incoming], source.origin, stamp)
+    return changed_annotator
 
 
 def _clashing_document(project: Project, doc: Document) -> str | None:

@@ -117,6 +117,9 @@ class MainWindow(QMainWindow):
         self.labels_box: QMessageBox | None = None
         self.annotate_all_dialog: QDialog | None = None
         self.search_pane: Any = None
+        #: The document labels bar under the header (ui/doc_labels_bar.py), made
+        #: after the first paint when the schema has document categories.
+        self.doc_labels_bar: Any = None
         self.search_dock: QDockWidget | None = None
         #: The encoding each file or folder was last imported with (None: UTF-8).
         self._import_encodings: dict[str, str | None] = {}
@@ -355,6 +358,7 @@ class MainWindow(QMainWindow):
         self.doc_list.currentDocumentChanged.connect(ws.open_document)
         self.doc_list.documentActivated.connect(lambda _d: self._focus(view))
         ws.documentOpened.connect(self._document_opened)
+        ws.docLabelsChanged.connect(self._update_doc_labels)
         ws.annotationsChanged.connect(self.panel.apply_changes)
         ws.selectionChanged.connect(self._selection_changed)
         # The change bus: the workspace follows it first (connected when it was made).
@@ -638,7 +642,29 @@ class MainWindow(QMainWindow):
         if doc_id:
             self.settings.setValue(self._last_doc_key(), doc_id)
         self._update_header()
+        self._update_doc_labels()
         self._update_status_bar()
+
+    def _update_doc_labels(self) -> None:
+        """The document labels bar: the schema's categories, the current document's
+        labels pressed (made on first need: not part of the first paint)."""
+        ws = self.workspace
+        schema = ws.schema
+        if self.doc_labels_bar is None:
+            if schema is None or not (schema.categories or ws.doc_labels):
+                return
+            from annotator.ui.doc_labels_bar import DocLabelsBar
+
+            self.doc_labels_bar = DocLabelsBar()
+            self.doc_labels_bar.labelClicked.connect(self._doc_label_clicked)
+            layout = self.centralWidget().layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(1, self.doc_labels_bar)  # under the title, above the text
+        self.doc_labels_bar.set_state(schema, ws.doc_labels, ws.doc_id is not None)
+
+    def _doc_label_clicked(self, category: str, label: str) -> None:
+        self.workspace.press_doc_label(category, label)
+        self.article_view.setFocus()
 
     def _selection_changed(self, ann_id: str | None) -> None:
         self.panel.select(ann_id)
@@ -790,6 +816,10 @@ class MainWindow(QMainWindow):
             kinds = {"entity": "entity", "event": "event type", "claim": "claim", "relation": "relation"}
             for key, (kind, label) in schema.shortcuts().items():
                 rows.append(("Labels", key, f"{'Claim' if kind == 'claim' else label} ({kinds[kind]})"))
+            for key, (category, label) in schema.doc_label_keys().items():
+                cat = schema.category(category)
+                how = "any of" if cat is not None and cat.multi else "one of"
+                rows.append(("Document labels", key, f"{label} ({category}, {how}): set or remove it for this document"))
         return rows
 
     def show_shortcuts(self) -> None:

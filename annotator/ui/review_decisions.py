@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from annotator.core.commands import AddAnnotations, Command, DeleteAnnotations, UpdateAnnotation
+from annotator.core.commands import AddAnnotations, Command, DeleteAnnotations, Macro, UpdateAnnotation
 from annotator.core.models import CLAIM_LABEL, GOLD, Annotation, DocStatus, new_id
 from annotator.core.review import (
     AcceptAllAgreed,
@@ -21,6 +21,7 @@ from annotator.core.review import (
     SetReviewStatus,
     Unit,
 )
+from annotator.core.review_doclabels import AcceptDocLabels, doc_label_units
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -120,9 +121,18 @@ class ReviewDecisions:
             )
             return False
         cmd = AcceptAllAgreed(self.doc_id, self.reviewer, self.fixed_annotators)
-        ok = self.run(cmd)
+        # and the document labels all annotators chose alike (issue 14), in the same step
+        labels = [
+            AcceptDocLabels(self.doc_id, self.reviewer, u.category, next(iter(u.members)))
+            for u in doc_label_units(self.project, self.doc_id, self.fixed_annotators)
+            if u.status == "agreed" and not u.gold
+        ]
+        ok = self.run(Macro(self.doc_id, self.reviewer, [cmd, *labels], "accept all agreed") if labels else cmd)
         if ok:
-            self.message.emit(f"Accepted {cmd.accepted} agreed annotation{'' if cmd.accepted == 1 else 's'} into gold.")
+            text = f"Accepted {cmd.accepted} agreed annotation{'' if cmd.accepted == 1 else 's'}"
+            if labels:
+                text += f" and {len(labels)} agreed document label categor{'y' if len(labels) == 1 else 'ies'}"
+            self.message.emit(f"{text} into gold.")
         return ok
 
     def accept_all_from(self, annotator: str | None = None) -> bool:

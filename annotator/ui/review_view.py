@@ -50,12 +50,14 @@ from PySide6.QtWidgets import (
 from annotator.core.commands import Changes
 from annotator.core.models import GOLD, Annotation, DocStatus
 from annotator.core.review import QueueRow, Unit, align, review_queue
+from annotator.core.review_doclabels import AcceptDocLabels, DocLabelUnit, doc_label_units
 from annotator.core.store import Project, ProjectError
 from annotator.ui import dialogs
 from annotator.ui.actions import make_action, plain_tooltip
 from annotator.ui.article_view import ArticleView
 from annotator.ui.doc_list import STATUS_TEXT, document_title
 from annotator.ui.review_decisions import ReviewDecisions
+from annotator.ui.review_doclabels import DocLabelReview
 from annotator.ui.review_models import OVERLAY_COLORS, UNIT_STATUS, QueueModel, UnitModel, overlay_color
 from annotator.ui.review_widgets import Pane, UnitDetail
 from annotator.ui.undo import UndoController
@@ -96,6 +98,8 @@ class ReviewView(ReviewDecisions, QWidget):
         self.anns: dict[str, Annotation] = {}
         self.annotators: list[str] = []
         self.units: list[Unit] = []
+        #: The document labels' units of the document shown (issue 14).
+        self.doc_label_units: list[DocLabelUnit] = []
         self.panes: dict[str, Pane] = {}
         self._syncing = False
         self._synced: set[ArticleView] = set()
@@ -169,6 +173,9 @@ class ReviewView(ReviewDecisions, QWidget):
         rlay.addLayout(header)
         self.summary_label = dialogs.plain_label(wrap=True)
         rlay.addWidget(self.summary_label)
+        self.doc_labels_box = DocLabelReview()
+        self.doc_labels_box.acceptRequested.connect(self.accept_doc_labels)
+        rlay.addWidget(self.doc_labels_box)
 
         self.vsplit = QSplitter(Qt.Orientation.Vertical)
         self.pane_split = QSplitter(Qt.Orientation.Horizontal)
@@ -315,6 +322,8 @@ class ReviewView(ReviewDecisions, QWidget):
         self.reviewed_button.setEnabled(doc.status != DocStatus.REVIEWED)
         self._show_summary(present)
         self._show_units(keep=None)
+        self.doc_label_units = doc_label_units(p, self.doc_id, self.fixed_annotators)
+        self.doc_labels_box.show_units(self.doc_label_units, annotators)
 
     def _show_summary(self, present: list[str]) -> None:
         """The summary line and the whole-document buttons: "Accept all agreed" with
@@ -571,6 +580,16 @@ class ReviewView(ReviewDecisions, QWidget):
         status = self.project.document_status(self.doc_id).value
         self.queue_model.rows[row] = QueueRow.of(old.doc_id, old.title, status, old.annotators, self.units)
         self.queue_model.dataChanged.emit(self.queue_model.index(row, 0), self.queue_model.index(row, 4))
+
+    def accept_doc_labels(self, category: str, annotator: str | None) -> bool:
+        """Put ``annotator``'s labels of ``category`` into gold (None: none), one undoable step."""
+        if self.doc_id is None:
+            return False
+        if self.run(AcceptDocLabels(self.doc_id, self.reviewer, category, annotator)):
+            what = f"{annotator}'s {category}" if annotator else f"no {category}"
+            self.message.emit(f"Gold now has {what} (Ctrl+Z undoes).")
+            return True
+        return False
 
     def report_error(self, text: str) -> None:
         """A refused decision or a failed undo/redo: status bar, and a dialog when shown."""

@@ -27,6 +27,7 @@ from annotator.core.commands import (
     DeleteAnnotations,
     Macro,
     SetArgument,
+    SetDocLabel,
     SetStatus,
     UpdateAnnotation,
 )
@@ -62,6 +63,8 @@ class Workspace(KeyHandling, Picking, QObject):
     message = Signal(str)
     #: A schema warning or a refused action, for the status bar (plain text).
     warning = Signal(str)
+    #: The current document's document labels (:attr:`doc_labels`) changed or were read anew.
+    docLabelsChanged = Signal()
 
     def __init__(self, view: ArticleView, controller: UndoController, parent: QObject | None = None):
         super().__init__(parent)
@@ -75,6 +78,8 @@ class Workspace(KeyHandling, Picking, QObject):
         self.text = ""
         self.posmap: QtPositionMap | None = None
         self.anns: dict[str, Annotation] = {}
+        #: The annotator's document labels of the current document: {category: [labels]}.
+        self.doc_labels: dict[str, list[str]] = {}
         self.selected_id: str | None = None
         #: False while the window shows a document's text only (its first paint):
         #: :meth:`finish_loading` reads the schema and the annotations.
@@ -127,6 +132,7 @@ class Workspace(KeyHandling, Picking, QObject):
     def _close_document(self, emit: bool = True) -> None:
         self.doc_id, self.document, self.text, self.posmap = None, None, "", None
         self.anns, self.selected_id, self.preview = {}, None, None
+        self.doc_labels = {}
         self.view.set_article("", [], self.schema)
         if emit:
             self.documentOpened.emit("")
@@ -151,6 +157,7 @@ class Workspace(KeyHandling, Picking, QObject):
         self.doc_id, self.document, self.text = doc.id, doc, doc.text
         self.posmap = QtPositionMap(doc.text)
         self.anns = {a.id: a for a in anns}
+        self.doc_labels = self.project.doc_labels(doc.id, self.annotator, self.project.schema)
         self.selected_id = None
         if self.preview is not None and self.preview.id == doc.id and self.view.text() == doc.text:
             # Its text is shown already (laid out for the first paint): add the rest.
@@ -241,7 +248,11 @@ class Workspace(KeyHandling, Picking, QObject):
         changed (documents changed wholesale, by an import or a merge, leave it as
         it is: an edit of an annotation changed there is refused and reloads it)."""
         project = self.project
-        if project is None or changes.wholesale:
+        if project is None:
+            return
+        if changes.doc_labels and changes.doc_id == self.doc_id or changes.reloads(self.doc_id):
+            self._read_doc_labels()
+        if changes.wholesale:
             return
         if changes.doc_id == self.doc_id and self.doc_id is not None:
             if changes.status is not None and self.document is not None:
@@ -261,6 +272,26 @@ class Workspace(KeyHandling, Picking, QObject):
                 self.annotationsChanged.emit(added, removed, updated)
                 self.view.set_selected_annotation(self.selected_id)
                 self.selectionChanged.emit(self.selected_id)
+
+    # ------------------------------------------------------------------ document labels
+    def _read_doc_labels(self) -> None:
+        if self.project is None or self.doc_id is None or not self.loaded:
+            return
+        self.doc_labels = self.project.doc_labels(self.doc_id, self.annotator, self.project.schema)
+        self.docLabelsChanged.emit()
+
+    def press_doc_label(self, category: str, label: str) -> None:
+        """A document label key or a click in the document labels bar: toggle that
+        label of the current document (in a single-choice category, choosing
+        another replaces the one set), one undo step."""
+        if self.doc_id is None or self.project is None:
+            self.message.emit("Open a document first.")
+            return
+        was = label in self.doc_labels.get(category, [])
+        if self.run(SetDocLabel(self.doc_id, self.annotator, category, label, "toggle")):
+            now_set = ", ".join(self.doc_labels.get(category, [])) or "none"
+            what = f"removed {label}" if was else f"set {label}"
+            self.message.emit(f"Document {category}: {what} (now {now_set}; Ctrl+Z undoes).")
 
     # ------------------------------------------------------------------ selection
     def selected(self) -> Annotation | None:

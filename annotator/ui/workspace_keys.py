@@ -4,7 +4,8 @@ Keys (see :data:`COMMAND_KEYS` and the schema's shortcuts) act only while the
 article view or the annotation list has focus (:meth:`KeyHandling.install_keys`):
 never while typing into a field. With a claim selected, Shift + a letter sets a
 claim attribute value (:func:`claim_attribute_keys`: one letter per value, shown
-in the inspector). The number keys 1-9 are the roles of the current event while
+in the inspector). A document label key (the schema's categories; never a span
+label key) sets or removes that label of the whole document. The number keys 1-9 are the roles of the current event while
 another span is selected after it
 (:meth:`~annotator.ui.workspace_picking.Picking.argument_target`), and label
 keys otherwise. :class:`KeyHandling` is a part of
@@ -46,6 +47,10 @@ TEXT_KEYS: list[tuple[str, str]] = [
         "1-9 (a span selected after an event)",
         "After selecting an event, click another span (or make one with a label key), then press its role's "
         "number: it becomes the event's argument in that role (the banner lists the numbers). Esc ends",
+    ),
+    (
+        "Document label key (see the bar above the text)",
+        "Set that label of the whole document, or remove it when set; in a one-of group it replaces the one chosen",
     ),
     ("Delete / Backspace", "Delete the selected annotation (its links go with it; Ctrl+Z brings all back)"),
     ("Alt+Left / Alt+Right", "Move the start of the selected span"),
@@ -145,9 +150,14 @@ class KeyHandling:
         elif mods != Qt.KeyboardModifier.ShiftModifier:
             return None
         schema = self.schema
-        hit = schema.shortcuts().get(text) if schema is not None else None
-        if hit is None:
+        if schema is None:
             return None
+        hit = schema.shortcuts().get(text)
+        if hit is None:
+            doc_hit = schema.doc_label_keys().get(text)  # never a span label key (the schema checks)
+            if doc_hit is None:
+                return None
+            return lambda: self.press_doc_label(*doc_hit)
         return lambda: self.press_label(*hit)
 
     def _claim_attribute_key(self, letter: str) -> Callable[[], None] | None:

@@ -188,7 +188,7 @@ def cut_starts(spans: list[tuple[int, int]], cuts: Sequence[int]) -> list[int]:
 def load_corpus(project: Project, annotators: Sequence[str] | None = None) -> Corpus:
     """Read the annotations of ``annotators`` (default: all but the gold layer)."""
     counts = project.annotator_counts()
-    present = sorted(counts)
+    present = sorted(set(counts) | project.doc_label_annotators())  # document labels are work too
     known = sorted(set(present) | set(project.annotators(include_gold=True)))
     # by default: everyone who annotated something, except the gold layer
     names = list(annotators) if annotators else [n for n in present if n != GOLD]

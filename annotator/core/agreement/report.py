@@ -165,8 +165,18 @@ def agreement(
     label: str | None = None,
     documents: str = "shared",
 ) -> dict[str, Any]:
-    """Agreement between ``annotators`` (default: every annotator but gold)."""
-    return compute(load_corpus(project, annotators), label=label, documents=documents)
+    """Agreement between ``annotators`` (default: every annotator but gold); with
+    ``doc_labels``, the agreement on document labels per category
+    (:mod:`annotator.core.agreement.doclabels`; not with a ``label``, which picks span labels)."""
+    from annotator.core.agreement.doclabels import doc_label_agreement
+
+    corpus = load_corpus(project, annotators)
+    report = compute(corpus, label=label, documents=documents)
+    if label is None and project.schema.categories:
+        report["doc_labels"] = doc_label_agreement(
+            project.doc_label_rows(annotators=corpus.annotators), project.schema, corpus.annotators
+        )
+    return report
 
 
 @collector_paused()
@@ -229,4 +239,8 @@ def format_report(report: dict[str, Any]) -> str:
                 lines.append(
                     f"  {lab[:18]:<18} {row['kind']:<7} {row['a']:>8} {row['b']:>8}  {_fmt(f1):>6} {_fmt(f1o):>6} {_fmt(k):>6}"
                 )
+    if report.get("doc_labels"):
+        from annotator.core.agreement.doclabels import format_doc_labels
+
+        lines += format_doc_labels(report["doc_labels"])
     return "\n".join(lines)
