@@ -112,6 +112,8 @@ class MainWindow(QMainWindow):
         self.labels_box: QMessageBox | None = None
         self.annotate_all_dialog: QDialog | None = None
         self.search_pane: Any = None
+        #: Help > Guidelines (F1), made on first use.
+        self.guidelines_pane: Any = None
         self.search_dock: QDockWidget | None = None
         #: The encoding each file or folder was last imported with (None: UTF-8).
         self._import_encodings: dict[str, str | None] = {}
@@ -328,7 +330,8 @@ class MainWindow(QMainWindow):
         install_check_action(self)  # Review > Consistency check…
 
         h = m["Help"]
-        h.addAction(a(self, "&Keyboard shortcuts", self.show_shortcuts, shortcut=QKeySequence.StandardKey.HelpContents))
+        h.addAction(a(self, "&Guidelines", self.show_guidelines, shortcut="F1"))
+        h.addAction(a(self, "&Keyboard shortcuts", self.show_shortcuts, shortcut="Shift+F1"))
         h.addAction(a(self, "&About annotator", lambda: dialogs.show_about(self)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -359,6 +362,7 @@ class MainWindow(QMainWindow):
         view.spanSelectionChanged.connect(self._span_selection_changed)
         self.palette_widget.labelChosen.connect(self._palette_clicked)
         self.palette_widget.autoRequested.connect(self.set_auto_annotate)
+        self.palette_widget.guidelinesRequested.connect(lambda k, n: self.show_guidelines(k, n, gold=True))
         ins = self.inspector
         ins.labelChangeRequested.connect(ws.change_label)
         ins.addArgumentRequested.connect(lambda role: ws.add_argument(role or None))
@@ -742,6 +746,32 @@ class MainWindow(QMainWindow):
         self.search_dock.show()
         self.search_dock.raise_()
         self.search_pane.focus(scope)
+
+    def show_guidelines(self, kind: str = "", label: str = "", *, gold: bool = False) -> None:
+        """The guidelines pane (made on first use, beside the inspector): every
+        label, role and value with its guidelines; ``kind``/``label`` selects one
+        (with its gold examples listed if ``gold``)."""
+        if not self.workspace.loaded:
+            self.finish_loading()
+        if self.guidelines_pane is None:
+            from annotator.ui.guidelines_pane import GuidelinesPane
+
+            self.guidelines_pane = GuidelinesPane(self)
+            dock = QDockWidget("Guidelines", self)
+            dock.setObjectName("dock-guidelines")
+            dock.setWidget(self.guidelines_pane)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            self.guidelines_dock = dock
+            self.projectChanged.connect(lambda _p: self.guidelines_pane.set_schema(self.workspace.schema))
+        if self.guidelines_pane.schema is not self.workspace.schema:
+            self.guidelines_pane.set_schema(self.workspace.schema)
+        self.guidelines_dock.show()
+        self.guidelines_dock.raise_()
+        if kind and self.guidelines_pane.select(kind, label):
+            if gold:
+                self.guidelines_pane.show_gold()
+            return
+        self.guidelines_pane.focus()
 
     def focus_search(self) -> None:
         self._focus(self.doc_list.search)
