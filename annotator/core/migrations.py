@@ -28,6 +28,7 @@ __all__ = [
     "m003_claims_start_unset",
     "m004_search_index",
     "m005_never_here",
+    "m006_notes",
     "SEARCH_TABLE",
     "get_migrations",
     "sqlite_utils_classes",
@@ -259,8 +260,30 @@ def m005_never_here(db: Database) -> None:
     )
 
 
+def m006_notes(db: Database) -> None:
+    """Notes (issue 14): free text with a type on an annotation (``target`` its id)
+    or on a document (``target`` empty), in a layer (``annotator``).  No foreign key
+    to ``annotations``: an edit replaces an annotation's row, and a deleted
+    annotation's note must come back with it on undo (a note whose annotation is
+    gone is ignored)."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS notes (
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL,
+            target TEXT NOT NULL DEFAULT '',
+            type TEXT NOT NULL DEFAULT 'AnnotatorNotes',
+            text TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            PRIMARY KEY (doc_id, annotator, target, type)
+        );
+        CREATE INDEX IF NOT EXISTS notes_target ON notes(target);
+        """
+    )
+
+
 #: The migrations in order. Never edit a released one: add a new one.
-MIGRATION_STEPS = (m001_initial, m002_review, m003_claims_start_unset, m004_search_index, m005_never_here)
+MIGRATION_STEPS = (m001_initial, m002_review, m003_claims_start_unset, m004_search_index, m005_never_here, m006_notes)
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)
 _MIGRATIONS: Migrations | None = None
