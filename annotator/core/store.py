@@ -789,6 +789,10 @@ class Project(ReviewQueries):
     #: Notes whose target is the document or an annotation that exists.
     _NOTE_LIVE = "(n.target = '' OR EXISTS (SELECT 1 FROM annotations a WHERE a.id = n.target))"
 
+    def has_notes(self) -> bool:
+        """Whether the project holds any note (exports skip looking for them otherwise)."""
+        return self._q("SELECT 1 FROM notes LIMIT 1").fetchone() is not None
+
     def notes(self, doc_id: str, annotator: str | None = None) -> list[Note]:
         """The notes of a document (on it and on its annotations that exist), of
         one layer when ``annotator`` is given; by target, then type."""

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from annotator.core.models import KINDS, Annotation, Document, Source
+from annotator.core.notes import DEFAULT_NOTE_TYPE, Note, check_note_type
 from annotator.core.rows import ANNOTATION_COLUMNS, AnnotationRow, DocumentRow, annotation_row, document_row
 from annotator.formats import (
     Record,
@@ -94,7 +95,7 @@ ANNOTATION_KEYS = (
     "updated",
 )
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
-_HEADER_KEYS = ("format", "format_version", "schema", "annotations", "review")
+_HEADER_KEYS = ("format", "format_version", "schema", "annotations", "review", "notes")
 REVIEW_KEYS = ("id", "reviewer", "time", "action", "source_ids", "gold_id", "detail")
 
 
@@ -108,10 +109,11 @@ def native_record(
     annotations: Iterable[Annotation],
     schema: LabelSchema | None = None,
     review: list[Any] | None = None,
+    notes: Sequence[Note] = (),
 ) -> dict[str, Any]:
     """The native record of one document with its annotations (fixed key order):
     :func:`native_row_record` of their stored rows."""
-    return native_row_record(document_row(doc), [annotation_row(a) for a in annotations], schema, review)
+    return native_row_record(document_row(doc), [annotation_row(a) for a in annotations], schema, review, notes)
 
 
 def native_row_record(
@@ -119,11 +121,27 @@ def native_row_record(
     annotations: Iterable[AnnotationRow],
     schema: LabelSchema | None = None,
     review: list[Any] | None = None,
+    notes: Sequence[Note] = (),
 ) -> dict[str, Any]:
     """The native record of a document and its annotations as the project stores
-    them (exports read every row: no Document and Annotation objects are made)."""
+    them (exports read every row: no Document and Annotation objects are made).
+
+    ``notes``: the document's notes; those on an annotation go into the
+    annotation's ``notes`` list, those on the document (with their annotator)
+    into the record's; either key is there only when there are notes."""
     names = [a.name for a in schema.claim.attributes] if schema is not None else []
-    return {
+    by_target: dict[str, list[dict[str, str]]] = {}
+    doc_notes: list[dict[str, str]] = []
+    for n in sorted(notes, key=lambda n: (n.target, n.type, n.annotator)):
+        if n.target:
+            by_target.setdefault(n.target, []).append(n.as_json())
+        else:
+            doc_notes.append({"annotator": n.annotator, **n.as_json()})
+    anns = [annotation_dict(r, names) for r in sorted(annotations, key=_annotation_order)]
+    for d in anns:
+        if d["id"] in by_target:
+            d["notes"] = by_target[d["id"]]
+    record = {
         "format": NATIVE_FORMAT,
         "format_version": NATIVE_VERSION,
         "schema": {"name": schema.name, "version": schema.version} if schema is not None else None,
@@ -137,9 +155,12 @@ def native_row_record(
         "status": doc.status,
         "created": doc.created,
         "updated": doc.updated,
-        "annotations": [annotation_dict(r, names) for r in sorted(annotations, key=_annotation_order)],
+        "annotations": anns,
         "review": [review_dict(d) for d in review or []],
     }
+    if doc_notes:
+        record["notes"] = doc_notes
+    return record
 
 
 def _annotation_order(r: AnnotationRow) -> tuple:
@@ -201,11 +222,16 @@ def iter_native_records(
     """
     schema = project.schema
     keep = set(annotators) if annotators is not None else None
+    noted = project.has_notes()
     for doc in project.iter_documents(list(doc_ids) if doc_ids is not None else None):
         anns = project.annotations(doc.id)
         if keep is not None:
             anns = _with_references(anns, keep)
-        yield native_record(doc, anns, schema, project.review_decisions(doc.id))
+        notes: list[Note] = []
+        if noted:
+            ids = {a.id for a in anns}
+            notes = [n for n in project.notes(doc.id) if (n.target in ids if n.target else keep is None or n.annotator in keep)]
+        yield native_record(doc, anns, schema, project.review_decisions(doc.id), notes)
 
 
 def dumps_native(record: dict[str, Any]) -> str:
@@ -264,12 +290,13 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
         raise builder.error('"annotations" and "review" must be lists')
     anns: list[Annotation] = []
     seen: set[str] = set()
+    notes: list[Note] = []
     for i, item in enumerate(anns_raw, start=1):
         if not isinstance(item, dict):
             raise builder.error(f"annotation {i}: expected an object, found {item!r:.60}")
         label = item.get("label")
         what = f"annotation {i} ({item.get('kind')} {label})" if isinstance(label, str) else f"annotation {i}"
-        data = {k: v for k, v in item.items() if k != "doc_id"}
+        data = {k: v for k, v in item.items() if k not in ("doc_id", "notes")}
         if item.get("doc_id") not in (None, doc.id):
             raise builder.error(f"{what}: doc_id {item['doc_id']!r} is not this document's id")
         if data.get("start") is not None or data.get("end") is not None:
@@ -280,6 +307,10 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
             raise builder.error(f"{what}: id {ann.id!r} is used twice")
         seen.add(ann.id)
         anns.append(ann)
+        for note_type, text, _who in _notes(builder, item.get("notes"), what, False):
+            notes.append(Note(doc.id, ann.annotator, ann.id, note_type, text))
+    for note_type, text, who in _notes(builder, record.get("notes"), "the document", True):
+        notes.append(Note(doc.id, who, "", note_type, text))
     for ann in anns:
         missing = ann.referenced_ids() - seen
         if missing:
@@ -287,7 +318,55 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
                 f"{ann.kind} {ann.id} ({ann.label}) refers to {', '.join(sorted(missing))}, "
                 "which is not an annotation of this document"
             )
-    return Record(doc, anns, line, review=[_review(builder, i, d) for i, d in enumerate(review, start=1)], name=doc_name)
+    return Record(
+        doc,
+        anns,
+        line,
+        review=[_review(builder, i, d) for i, d in enumerate(review, start=1)],
+        name=doc_name,
+        user_notes=notes,
+    )
+
+
+def _notes(builder: TextBuilder, raw: Any, what: str, on_document: bool) -> list[tuple[str, str, str]]:
+    """Checked ``notes`` of an annotation or of the document: (type, text, annotator)."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise builder.error(f"{what}: 'notes' must be a list")
+    out: list[tuple[str, str, str]] = []
+    keys = {"type", "text", "annotator"} if on_document else {"type", "text"}
+    seen: set[tuple[str, str]] = set()
+    for i, item in enumerate(raw, start=1):
+        where = f"{what}: note {i}"
+        if not isinstance(item, dict):
+            raise builder.error(f"{where}: expected an object with 'type' and 'text', found {item!r:.60}")
+        unknown = sorted(set(item) - keys)
+        if unknown:
+            raise builder.error(f"{where}: unknown field(s) {', '.join(map(repr, unknown))}")
+        note_type = item.get("type", DEFAULT_NOTE_TYPE)
+        text = item.get("text")
+        if not isinstance(note_type, str):
+            raise builder.error(f"{where}: 'type' must be a string")
+        try:
+            check_note_type(note_type)
+        except ValueError as err:
+            raise builder.error(f"{where}: {err}") from None
+        if not isinstance(text, str):
+            raise builder.error(f"{where}: 'text' must be a string")
+        if find_lone_surrogate(text):
+            raise builder.error(f"{where}: the text holds a lone surrogate, which cannot be stored")
+        who = ""
+        if on_document:
+            raw_who = item.get("annotator")
+            if not isinstance(raw_who, str) or not raw_who.strip():
+                raise builder.error(f"{where}: 'annotator' (whose note it is) must be a non-empty string")
+            who = raw_who
+        if (who, note_type) in seen:
+            raise builder.error(f"{where}: a second note of type {note_type!r}; join them into one")
+        seen.add((who, note_type))
+        out.append((note_type, text, who))  # verbatim, as brat's notes are
+    return out
 
 
 def _review(builder: TextBuilder, index: int, item: Any) -> dict[str, Any]:
@@ -331,9 +410,11 @@ class NativeWriter(Writer):
         schema = source.schema
         with open_text(dest) as fh:
             reviewed = source.has_review_decisions()
+            noted = source.has_notes()
             for doc, anns in rows:
                 review = source.review_decisions(doc.id) if reviewed else []
-                fh.write(dumps_native(native_row_record(doc, anns, schema, review)) + "\n")
+                notes = source.notes(doc.id) if noted else []
+                fh.write(dumps_native(native_row_record(doc, anns, schema, review, notes)) + "\n")
                 self.report.records += 1
 
     def write(self, units: Iterable[Unit], dest: Path) -> None:

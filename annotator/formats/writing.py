@@ -29,6 +29,7 @@ from annotator.core.tokenize import Token, cut_spans, sentences, spacy_tokenize,
 from annotator.formats.registry import FORMATS, FormatInfo
 
 if TYPE_CHECKING:
+    from annotator.core.notes import Note
     from annotator.core.schema import LabelSchema
 
 #: How many problems of each kind a report keeps as examples (all are counted).
@@ -61,6 +62,10 @@ class ExportSource(Protocol):
     def iter_documents(self, ids: Iterable[str] | None = None) -> Iterator[Document]: ...
 
     def annotations(self, doc_id: str, annotator: str | None = None) -> list[Annotation]: ...
+
+    def has_notes(self) -> bool: ...
+
+    def notes(self, doc_id: str, annotator: str | None = None) -> list[Note]: ...
 
 
 def claim_attributes(names: Sequence[str], attributes: Mapping[str, Any]) -> dict[str, Any]:
