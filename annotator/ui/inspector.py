@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 from annotator.core.constraints import filler_problem, one_line, warnings_for
 from annotator.ui.actions import escape_mnemonic, plain_tooltip
 from annotator.ui.dialogs import plain_label
+from annotator.ui.notes import NoteEditor
 from annotator.ui.palette import swatch_icon
 from annotator.ui.workspace_keys import claim_attribute_keys
 
@@ -68,6 +69,7 @@ class Inspector(QScrollArea):
     attributeChanged = Signal(str, str, str)  # claim id, attribute, value ("" clears)
     annotationRequested = Signal(str)  # go to / select this annotation
     deleteRequested = Signal()
+    noteEdited = Signal(str, str, str)  # target (annotation id, "" the document), type, text ("" deletes)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - the dock's first size
         return QSize(400, 420)
@@ -220,6 +222,14 @@ class Inspector(QScrollArea):
         self.delete_button.setToolTip(plain_tooltip("Delete this annotation (Delete in the text or the list)"))
         self.delete_button.clicked.connect(self.deleteRequested.emit)
         outer.addWidget(self.delete_button)
+
+        # -- notes (issue 14): the selected annotation's, and the open document's -----------
+        self.note_box = NoteEditor("&Note", "A note on this annotation (Ctrl+Enter saves)")
+        self.note_box.noteEdited.connect(self.noteEdited.emit)
+        outer.addWidget(self.note_box)
+        self.doc_note_box = NoteEditor("D&ocument note", "A note on this document (Ctrl+Enter saves)")
+        self.doc_note_box.noteEdited.connect(self.noteEdited.emit)
+        outer.addWidget(self.doc_note_box)
         outer.addStretch(1)
 
         self.label_combo.activated.connect(self._label_chosen)
@@ -235,7 +245,7 @@ class Inspector(QScrollArea):
         self.ann = ann
         has = ann is not None and self.schema is not None
         self.empty.setVisible(not has)
-        for w in (self.common, self.links_label, self.delete_button):
+        for w in (self.common, self.links_label, self.delete_button, self.note_box):
             w.setVisible(has)
         self.event_box.setVisible(has and ann.kind == "event")
         self.claim_box.setVisible(has and ann.kind == "claim")
@@ -257,6 +267,12 @@ class Inspector(QScrollArea):
         self.current_warnings = warnings_for(ann, self.by_id, self.schema, self.text)
         self.warnings_label.setVisible(bool(self.current_warnings))
         self.warnings_label.setText("\n".join(f"{WARNING_SIGN} {w}" for w in self.current_warnings))
+
+    def set_notes(self, doc_open: bool, ann_notes: dict[str, str], doc_notes: dict[str, str]) -> None:
+        """The notes of the selected annotation and of the open document ({type: text})."""
+        self.note_box.set_target(self.ann.id if self.ann is not None else None, ann_notes)
+        self.doc_note_box.set_target("" if doc_open else None, doc_notes)
+        self.doc_note_box.setVisible(doc_open)
 
     def _describe(self, ann_id: str | None) -> str:
         target = self.by_id.get(ann_id or "")

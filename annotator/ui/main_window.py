@@ -372,6 +372,8 @@ class MainWindow(QMainWindow):
         ins.attributeChanged.connect(ws.set_claim_attribute)
         ins.annotationRequested.connect(lambda i: ws.select_annotation(i, reveal=True))
         ins.deleteRequested.connect(ws.delete_selected)
+        ins.noteEdited.connect(ws.set_note)
+        ws.notesChanged.connect(self._show_notes)
         self.status_combo.activated.connect(self._status_chosen)
         self.done_button.clicked.connect(ws.mark_done)
 
@@ -619,6 +621,7 @@ class MainWindow(QMainWindow):
         self.panel.set_document(ws.text, ws.anns.values(), ws.schema)
         self.inspector.set_context(ws.text, ws.anns, ws.schema)
         self.inspector.show_annotation(None)
+        self._show_notes()
         if doc_id:
             self.settings.setValue(self._last_doc_key(), doc_id)
         self._update_header()
@@ -628,6 +631,15 @@ class MainWindow(QMainWindow):
         self.panel.select(ann_id)
         self.inspector.set_context(self.workspace.text, self.workspace.anns, self.workspace.schema)
         self.inspector.show_annotation(self.workspace.selected())
+        self._show_notes()
+
+    def _show_notes(self) -> None:
+        """The inspector's note editors: the selected annotation's notes and the open document's."""
+        ws = self.workspace
+        ann = ws.selected()
+        self.inspector.set_notes(
+            ws.doc_id is not None and ws.loaded, ws.notes_of(ann.id) if ann is not None else {}, ws.notes_of("")
+        )
 
     def _changes_applied(self, changes: Changes) -> None:
         """The header and status bar after any change on the bus (the document
