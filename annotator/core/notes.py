@@ -40,8 +40,11 @@ class Note(NamedTuple):
         return (self.doc_id, self.annotator, self.target, self.type)
 
     def as_json(self) -> dict[str, str]:
-        """A note in the native format's ``notes`` lists."""
-        return {"type": self.type, "text": self.text}
+        """A note in the native format's ``notes`` lists (``updated`` when known: merges compare it)."""
+        out = {"type": self.type, "text": self.text}
+        if self.updated:
+            out["updated"] = self.updated
+        return out
 
 
 def check_note_type(note_type: str) -> str:

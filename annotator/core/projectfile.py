@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +104,8 @@ class ProjectFileRows:
     annotators: list[str]
     #: Review decisions in the order they were stored (as :meth:`Project.review_decisions` gives them).
     review_decisions: list[dict[str, Any]]
+    #: Notes (issue 14): ``(doc_id, annotator, target, type, text, updated)`` rows; none before format m006_notes.
+    notes: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
 
 
 def read_project_file(path: Path) -> ProjectFileRows:
@@ -148,6 +150,14 @@ def read_project_file(path: Path) -> ProjectFileRows:
             annotators=[r[0] for r in conn.execute("SELECT name FROM annotators")] if "annotators" in tables else [],
             review_decisions=[decision(r) for r in conn.execute(DECISION_SELECT + " ORDER BY rowid")]
             if "review_decisions" in tables
+            else [],
+            notes=[
+                tuple(r)
+                for r in conn.execute(
+                    "SELECT doc_id, annotator, target, type, text, updated FROM notes ORDER BY doc_id, target, type"
+                )
+            ]
+            if "notes" in tables
             else [],
         )
     except sqlite3.Error as err:

@@ -136,7 +136,7 @@ def native_row_record(
         if n.target:
             by_target.setdefault(n.target, []).append(n.as_json())
         else:
-            doc_notes.append({"annotator": n.annotator, **n.as_json()})
+            doc_notes.append({"annotator": n.annotator, **n.as_json()})  # its layer first
     anns = [annotation_dict(r, names) for r in sorted(annotations, key=_annotation_order)]
     for d in anns:
         if d["id"] in by_target:
@@ -307,10 +307,10 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
             raise builder.error(f"{what}: id {ann.id!r} is used twice")
         seen.add(ann.id)
         anns.append(ann)
-        for note_type, text, _who in _notes(builder, item.get("notes"), what, False):
-            notes.append(Note(doc.id, ann.annotator, ann.id, note_type, text))
-    for note_type, text, who in _notes(builder, record.get("notes"), "the document", True):
-        notes.append(Note(doc.id, who, "", note_type, text))
+        for note_type, text, _who, updated in _notes(builder, item.get("notes"), what, False):
+            notes.append(Note(doc.id, ann.annotator, ann.id, note_type, text, updated))
+    for note_type, text, who, updated in _notes(builder, record.get("notes"), "the document", True):
+        notes.append(Note(doc.id, who, "", note_type, text, updated))
     for ann in anns:
         missing = ann.referenced_ids() - seen
         if missing:
@@ -328,14 +328,14 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
     )
 
 
-def _notes(builder: TextBuilder, raw: Any, what: str, on_document: bool) -> list[tuple[str, str, str]]:
-    """Checked ``notes`` of an annotation or of the document: (type, text, annotator)."""
+def _notes(builder: TextBuilder, raw: Any, what: str, on_document: bool) -> list[tuple[str, str, str, str]]:
+    """Checked ``notes`` of an annotation or of the document: (type, text, annotator, updated)."""
     if raw is None:
         return []
     if not isinstance(raw, list):
         raise builder.error(f"{what}: 'notes' must be a list")
-    out: list[tuple[str, str, str]] = []
-    keys = {"type", "text", "annotator"} if on_document else {"type", "text"}
+    out: list[tuple[str, str, str, str]] = []
+    keys = {"type", "text", "updated", "annotator"} if on_document else {"type", "text", "updated"}
     seen: set[tuple[str, str]] = set()
     for i, item in enumerate(raw, start=1):
         where = f"{what}: note {i}"
@@ -365,7 +365,10 @@ def _notes(builder: TextBuilder, raw: Any, what: str, on_document: bool) -> list
         if (who, note_type) in seen:
             raise builder.error(f"{where}: a second note of type {note_type!r}; join them into one")
         seen.add((who, note_type))
-        out.append((note_type, text, who))  # verbatim, as brat's notes are
+        updated = item.get("updated") or ""
+        if not isinstance(updated, str):
+            raise builder.error(f"{where}: 'updated' must be a time stamp (a string)")
+        out.append((note_type, text, who, updated))  # the text verbatim, as brat's notes are
     return out
 
 

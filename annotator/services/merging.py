@@ -19,6 +19,11 @@ lines exports into one review project. The rules, also in ``docs/agreement.md``:
   still holds, it was deleted there and is deleted here too, unless it was
   changed in the target since.
 - Review decisions carried by a source are added (by id).
+- Notes (on documents and annotations) are matched by layer, target and type:
+  one the target lacks is added, one that differs replaces the target's when
+  its ``updated`` time is later (else the target's stays, "kept newer"); a note
+  on an annotation that is not in the merged document is left out.  A note
+  deleted in the source is not deleted here.
 - Document status becomes the further along of the two (new, in progress,
   done, in review, reviewed), except that a ``reviewed`` document that gets new
   or changed annotations goes back to ``in_review``.
@@ -38,6 +43,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from annotator.core.models import GOLD, Annotation, DocStatus, Document, now
+from annotator.core.notes import Note
 from annotator.core.rows import AnnotationRow, annotation_row, row_to_annotation, row_to_document
 from annotator.core.schema import LabelSchema, SchemaError, default_schema, parse_schema
 from annotator.core.store import SQLITE_MAGIC, Project, ProjectError, read_project_file
@@ -58,6 +64,8 @@ class SourceDocument:
     review: list[dict[str, Any]] = field(default_factory=list)
     #: Where it came from, for messages ("line 3", "document 'abc'").
     where: str = ""
+    #: Notes on the document and its annotations.
+    notes: list[Note] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +94,10 @@ class MergeReport:
     annotations_kept: int = 0
     annotations_deleted: int = 0
     decisions_added: int = 0
+    notes_added: int = 0
+    notes_updated: int = 0
+    #: Notes the source has in an older (or equally old) version than the target: target kept.
+    notes_kept: int = 0
     #: Documents not merged (same id / external id, different text) and similar problems.
     problems: list[str] = field(default_factory=list)
     #: Target document ids that went from ``reviewed`` back to ``in_review``.
@@ -101,6 +113,8 @@ class MergeReport:
             or self.annotations_updated
             or self.annotations_deleted
             or self.decisions_added
+            or self.notes_added
+            or self.notes_updated
         )
 
     def summary(self) -> str:
@@ -112,6 +126,11 @@ class MergeReport:
         ]
         if self.decisions_added:
             parts.append(plural(self.decisions_added, "review decision") + " added")
+        if self.notes_added or self.notes_updated or self.notes_kept:
+            parts.append(
+                f"notes: {self.notes_added} added, {self.notes_updated} updated"
+                + (f", {self.notes_kept} kept (newer here)" if self.notes_kept else "")
+            )
         if self.back_in_review:
             parts.append(f"{plural(len(self.back_in_review), 'reviewed document')} back in review")
         if self.problems:
@@ -178,6 +197,9 @@ def _read_project(path: Path) -> MergeSource:
     for decision in stored.review_decisions:
         if decision["doc_id"] in docs:
             docs[decision["doc_id"]].review.append(decision)
+    for doc_id, who, target, note_type, text, updated in stored.notes:
+        if doc_id in docs:
+            docs[doc_id].notes.append(Note(doc_id, who, target, note_type, text, updated))
     source = MergeSource(str(path), "project", origin, list(docs.values()), annotators, schema)
     _check_source(source)
     return source
@@ -201,7 +223,7 @@ def _read_native(path: Path) -> MergeSource:
             if isinstance(item, InputError):
                 raise MergeError(f"{item}; nothing was merged")
             review = [_decision(d, item.document.id, path, item.line) for d in item.review]
-            docs.append(SourceDocument(item.document, item.annotations, review, where=f"line {item.line}"))
+            docs.append(SourceDocument(item.document, item.annotations, review, where=f"line {item.line}", notes=item.user_notes))
             annotators |= {a.annotator for a in item.annotations}
     except InputError as err:  # a problem with the file as a whole
         raise MergeError(f"{err}; nothing was merged") from None
@@ -330,6 +352,7 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
         project.remember_merged([a.id for a in sd.annotations], source.origin, stamp)
         report.annotations_added += len(sd.annotations)
         report.decisions_added += _add_decisions(project, sd.review, doc.id)
+        _merge_notes(project, sd, doc.id, {a.id for a in sd.annotations}, report)
         return
     current = {r.id: r for r in project.document_annotation_rows(target_id)}
     incoming: dict[str, AnnotationRow] = {}
@@ -383,6 +406,7 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
     annotator_work = any(r.annotator != GOLD for r in puts) or any(current[i].annotator != GOLD for i in deletions)
     project.remember_merged(list(incoming), source.origin, stamp)
     report.decisions_added += _add_decisions(project, sd.review, target_id)
+    _merge_notes(project, sd, target_id, set(final), report)
     status = project.document_status(target_id)
     new_status = max(status, doc.status, key=_STATUS_ORDER.index)
     if status == DocStatus.REVIEWED and annotator_work:
@@ -410,6 +434,30 @@ def _deletions(project: Project, origin: str, current: dict[str, AnnotationRow],
     gone = [i for i in current if i not in incoming]
     merged = project.merged_stamps(origin, gone)
     return [i for i in gone if i in merged and current[i].updated <= merged[i]]
+
+
+def _merge_notes(project: Project, sd: SourceDocument, target_id: str, ann_ids: set[str], report: MergeReport) -> None:
+    """The source document's notes into ``target_id`` (see the module doc)."""
+    if not sd.notes:
+        return
+    current = {(n.annotator, n.target, n.type): n for n in project.notes(target_id)}
+    puts: list[Note] = []
+    for n in sd.notes:
+        if n.target and n.target not in ann_ids:
+            continue
+        old = current.get((n.annotator, n.target, n.type))
+        if old is None:
+            report.notes_added += 1
+        elif old.text == n.text:
+            continue
+        elif n.updated > old.updated:
+            report.notes_updated += 1
+        else:
+            report.notes_kept += 1
+            continue
+        puts.append(n._replace(doc_id=target_id, updated=n.updated or now()))
+    project.put_notes(puts)
+    project.ensure_annotators({n.annotator for n in puts})
 
 
 def _add_decisions(project: Project, decisions: Iterable[dict[str, Any]], doc_id: str) -> int:
