@@ -165,3 +165,27 @@ def test_a_deleted_annotation_takes_its_note_along_and_undo_brings_both(qtbot, w
     assert window.workspace.notes_of(ann_id) == {"AnnotatorNotes": "surname only"}
     window.workspace.select_annotation(ann_id)
     assert box.edit.toPlainText() == "surname only"
+
+
+def test_the_search_pane_finds_notes_and_enter_selects_the_noted_annotation(qtbot, window, project):
+    ann_id = tag(qtbot, window, "Randhir Jaiswal", "p")
+    box = window.inspector.note_box
+    box.edit.setFocus()
+    qtbot.keyClicks(box.edit, "Spokesperson of the MEA since 2024")
+    qtbot.keyClick(box.edit, Qt.Key.Key_Return, CTRL)
+    window.workspace.select_annotation(None)
+    window.article_view.setFocus()
+    qtbot.keyClick(window.article_view, Qt.Key.Key_F, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    pane = window.search_pane
+    pane.scope.setCurrentIndex(pane.scope.findData("notes"))
+    pane.edit.setFocus()
+    qtbot.keyClicks(pane.edit, "mea since")
+    qtbot.waitUntil(lambda: pane.done and pane.count == 1)
+    [item] = pane.hit_items()
+    assert item.text(0) == "AnnotatorNotes on entity PERSON “Randhir Jaiswal”: Spokesperson of the [MEA since] 2024"
+    assert not pane.annotate_button.isEnabled()
+    pane.tree.setCurrentItem(item)
+    pane.tree.setFocus()
+    qtbot.keyClick(pane.tree, Qt.Key.Key_Return)
+    assert window.workspace.selected_id == ann_id
+    assert window.inspector.note_box.edit.toPlainText() == "Spokesperson of the MEA since 2024"
