@@ -38,3 +38,31 @@ def test_the_bundled_schema_checks():
     result = CliRunner().invoke(main, ["schema-check", str(path), "--guidelines"])
     assert result.exit_code == 0 and "no description" not in result.stdout
     assert "75 of 75 described" in result.stdout
+
+
+def test_schema_guidelines_from_news_fills_an_old_projects_schema(tmp_path):
+    from annotator.core.schema import default_schema, parse_schema
+    from annotator.core.store import Project
+
+    old = default_schema().to_dict()  # as projects made before guidelines stored it
+    for e in old["entities"] + old["events"] + old["relations"]:
+        e["examples"], e["counter_examples"] = [], []
+        for r in e.get("roles", []):
+            r["description"], r["examples"] = "", []
+    old["claim"]["examples"] = []
+    for a in old["claim"]["attributes"]:
+        a["value_guides"] = {}
+    path = tmp_path / "old.annotator"
+    with Project(path, create=True, schema=parse_schema(old)) as p:
+        assert not p.schema.entity("PERSON").examples
+    runner = CliRunner()
+    result = runner.invoke(main, ["schema", str(path), "--guidelines-from", "news"])
+    assert result.exit_code == 0, result.output
+    with Project(path) as p:
+        assert p.schema == default_schema()
+    result = runner.invoke(main, ["schema", str(path), "--guidelines-from", "news"])
+    assert "guidelines of 0 labels" in result.stdout
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("entities: 3\n")
+    result = runner.invoke(main, ["schema", str(path), "--guidelines-from", str(bad)])
+    assert result.exit_code == 1 and "bad.yaml:1: entities" in result.output

@@ -375,6 +375,48 @@ class LabelSchema(BaseModel):
             out.append(GuideEntry("relation", rel.name, "", rel.name, rel.guidelines(), rel.key, rel.color))
         return out
 
+    def with_guidelines_from(self, other: LabelSchema) -> tuple[LabelSchema, int]:
+        """This schema with the guidelines of ``other`` wherever ``other`` has some
+        for a label, role, attribute or value of the same name (and kind); labels,
+        colours, keys and constraints stay as they are.  Returns the new schema
+        and how many entries got guidelines."""
+        theirs = {(e.kind, e.label, e.part, e.name): e.guide for e in other.guide_entries() if e.guide.has_guidelines()}
+        data = self.to_dict()
+        changed = 0
+
+        def take(node: dict[str, Any], key: tuple[str, str, str, str]) -> None:
+            nonlocal changed
+            guide = theirs.get(key)
+            if (
+                guide is not None
+                and guide.model_dump()
+                != Guidelines.model_validate(
+                    {k: node.get(k) for k in ("description", "examples", "counter_examples") if node.get(k) is not None}
+                ).model_dump()
+            ):
+                node.update(guide.model_dump())
+                changed += 1
+
+        for e in data["entities"]:
+            take(e, ("entity", e["name"], "", e["name"]))
+        for ev in data["events"]:
+            take(ev, ("event", ev["name"], "", ev["name"]))
+            for r in ev["roles"]:
+                take(r, ("event", ev["name"], "role", r["name"]))
+        take(data["claim"], ("claim", CLAIM_LABEL, "", CLAIM_LABEL))
+        for a in data["claim"]["attributes"]:
+            take(a, ("claim", CLAIM_LABEL, "attribute", a["name"]))
+            for v in a["values"]:
+                guides = a.setdefault("value_guides", {})
+                node = dict(guides.get(v) or {})
+                before = changed
+                take(node, ("claim", CLAIM_LABEL, "value", f"{a['name']}={v}"))
+                if changed != before:
+                    guides[v] = node
+        for rel in data["relations"]:
+            take(rel, ("relation", rel["name"], "", rel["name"]))
+        return LabelSchema.model_validate(data), changed
+
     def guide(self, kind: str, label: str) -> Guidelines:
         """The guidelines of a label (empty for labels the schema lacks)."""
         if kind == "claim":

@@ -174,7 +174,10 @@ class GuidelinesPane(QWidget):
         kind_text = _KIND_TEXT[entry.kind] if entry.part == "" else entry.part.capitalize()
         md = guide_markdown(entry.guide, f"{kind_text}: {entry.title}", key=entry.key if entry.part == "" else None)
         if not entry.guide.has_guidelines():
-            md += "\n\n*No guidelines yet: add them to the schema (docs/schema.md).*"
+            md += (
+                "\n\n*No guidelines yet: add them to the schema (docs/schema.md), or take the bundled news "
+                "schema's with* `annotator schema PROJECT --guidelines-from news`."
+            )
         self.body.document().setMarkdown(md, QTextDocument.MarkdownFeature.MarkdownNoHTML)
         shown = "Claim" if entry.kind == "claim" else entry.label
         self.gold_button.setEnabled(entry.kind != "relation")
