@@ -39,12 +39,12 @@ from annotator.core.constraints import filler_problem, one_line, warnings_for
 from annotator.ui.actions import escape_mnemonic, plain_tooltip
 from annotator.ui.dialogs import plain_label
 from annotator.ui.notes import NoteEditor
-from annotator.ui.palette import swatch_icon
+from annotator.ui.palette import markdown_html, swatch_icon
 from annotator.ui.workspace_keys import claim_attribute_keys
 
 if TYPE_CHECKING:
     from annotator.core.models import Annotation
-    from annotator.core.schema import LabelSchema
+    from annotator.core.schema import Guidelines, LabelSchema
 
 NOT_SET = "(not set)"
 WARNING_SIGN = "⚠"
@@ -53,6 +53,14 @@ WARNING_SIGN = "⚠"
 def _caption(name: str) -> str:
     """An attribute's name as the inspector shows it ("check worthiness")."""
     return name.replace("_", " ")
+
+
+def guide_tooltip(guide: Guidelines, title: str) -> str:
+    """Rich-text tooltip of a role's or an attribute value's guidelines (schema
+    Markdown, formatted; raw HTML in it is not interpreted)."""
+    from annotator.core.schema import guide_markdown
+
+    return markdown_html(guide_markdown(guide, title))
 
 
 # ---------------------------------------------------------------------------
@@ -327,6 +335,10 @@ class Inspector(QScrollArea):
             if role.labels:
                 marks.append(", ".join(role.labels))
             self.role_combo.addItem(escape_mnemonic(f"{role.name}  ({'; '.join(marks)})" if marks else role.name), role.name)
+            if role.has_guidelines():  # the role's guidelines on hover in the open list
+                self.role_combo.setItemData(
+                    self.role_combo.count() - 1, guide_tooltip(role, role.name), Qt.ItemDataRole.ToolTipRole
+                )
         # Preselect the first required role still missing, else the first unused one.
         roles = et.roles if et else []
         missing = [r.name for r in roles if r.required and r.name not in have]
@@ -347,7 +359,7 @@ class Inspector(QScrollArea):
         self.clear_claimant_button.setEnabled(bool(ann.claimant_ref or ann.claimant_text))
         if not self.claimant_edit.hasFocus():
             self.claimant_edit.setText(ann.claimant_text or "")
-        shape = tuple((a.name, tuple(a.values), a.default, a.description) for a in schema.claim.attributes)
+        shape = tuple((a.name, tuple(a.values), a.default, a.description, repr(a.value_guides)) for a in schema.claim.attributes)
         if shape != self._attr_shape:
             self._build_attribute_rows(schema)
             self._attr_shape = shape
@@ -383,6 +395,11 @@ class Inspector(QScrollArea):
                 letter = keys.get((attr.name, value))
                 shortcut = f"Shift+{letter.upper()}" if letter else ""
                 combo.addItem(escape_mnemonic(f"{value}  ({shortcut})" if shortcut else value), value)
+                guide = attr.value_guide(value)
+                if guide.has_guidelines():  # the value's guidelines on hover in the open list
+                    combo.setItemData(
+                        combo.count() - 1, guide_tooltip(guide, f"{_caption(attr.name)} = {value}"), Qt.ItemDataRole.ToolTipRole
+                    )
                 if shortcut:
                     hints.append(f"{shortcut} {value}")
             tip = attr.description or f"{_caption(attr.name)} of the claim"

@@ -172,3 +172,23 @@ def test_guideline_markdown_is_never_fetched_or_run(qtbot, window, project):
     assert "<img" not in tip and "&lt;b&gt;raw" in tip
     qtbot.keyClick(window.article_view, Qt.Key.Key_F1)
     assert "<b>raw</b>" in window.guidelines_pane.body.toPlainText()
+
+
+def test_the_inspector_shows_role_and_value_guidelines_on_their_items(qtbot, window):
+    ws = window.workspace
+    start = ws.text.index("granted")
+    window.article_view.select_span(start, start + len("granted"))
+    window.article_view.setFocus()
+    qtbot.keyClick(window.article_view, "1")  # LicenceGrant
+    combo = window.inspector.role_combo
+    grantor = combo.findData("Grantor")
+    assert "Who grants the licence" in combo.itemData(grantor, Qt.ItemDataRole.ToolTipRole)
+    qtbot.keyClick(window.article_view, Qt.Key.Key_Escape)
+    claim = "some Indian companies have received licences"
+    start = ws.text.index(claim)
+    window.article_view.select_span(start, start + len(claim))
+    window.article_view.setFocus()
+    qtbot.keyClick(window.article_view, "c")
+    stance = window.inspector.attr_combos["stance"]
+    tip = stance.itemData(stance.findData("refutes"), Qt.ItemDataRole.ToolTipRole)
+    assert "The claimant denies it" in tip and "stance = refutes" in tip
