@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from annotator.cli import main
 from annotator.cli import project as cli
+from annotator.core.schema import loads_schema
 from annotator.core.store import Project
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -233,7 +234,8 @@ def test_schema_show_is_yaml_of_the_schema(runner, project):
     result = runner.invoke(main, ["schema", str(project)])
     assert result.exit_code == 0
     with Project(project) as p:
-        assert yaml.safe_load(result.stdout) == p.schema.to_dict()
+        assert yaml.safe_load(result.stdout) == p.schema.to_file_dict()
+        assert loads_schema(result.stdout, "yaml") == p.schema
 
 
 def small_schema(tmp_path: Path, entities: list[str]) -> Path:
@@ -268,7 +270,7 @@ def test_schema_set_bad_file_names_file_field_problem(runner, project, tmp_path)
     f.write_text("name: x\nentities:\n  - name: ORG\n    color: red\n")
     result = runner.invoke(main, ["schema", str(project), "--set", str(f)])
     assert result.exit_code == 1
-    assert "bad.yaml: entities[0].color" in result.output and "#rrggbb" in result.output
+    assert "bad.yaml:4: entities[0].color" in result.output and "#rrggbb" in result.output
     result = runner.invoke(main, ["schema", str(project), "--force"])
     assert result.exit_code == 2 and "--force only goes with --set" in result.output
 

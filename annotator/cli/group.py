@@ -23,6 +23,7 @@ COMMANDS = {
     "import": "annotator.cli.project:import_command",
     "stats": "annotator.cli.project:stats",
     "schema": "annotator.cli.project:schema",
+    "schema-check": "annotator.cli.schema_check:schema_check_command",
     "export": "annotator.cli.export:export_command",
     "merge": "annotator.cli.review:merge_command",
     "agreement": "annotator.cli.review:agreement_command",

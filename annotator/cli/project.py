@@ -276,17 +276,38 @@ def stats(project: Path, as_json: bool) -> None:
     help="Replace the schema with this file (.toml or .yaml) after validating it.",
 )
 @click.option("--force", is_flag=True, help="With --set: replace it even if existing annotations use labels it lacks.")
-def schema(project: Path, new_schema: Path | None, force: bool) -> None:
+@click.option(
+    "--guidelines-from",
+    "guidelines_from",
+    metavar="FILE|news",
+    help="Copy the guidelines of FILE's (or the bundled news schema's) labels, roles and values into the "
+    "project's schema where the names match; nothing else changes.",
+)
+def schema(project: Path, new_schema: Path | None, force: bool, guidelines_from: str | None) -> None:
     """Show PROJECT's label schema as YAML, or replace it (--set FILE).
 
     A new schema that lacks labels existing annotations use is refused
-    (nothing changes) unless --force.
+    (nothing changes) unless --force. --guidelines-from news gives a project
+    made before guidelines existed the bundled news schema's guidelines.
     """
     if force and new_schema is None:
         raise click.UsageError("--force only goes with --set FILE")
+    if guidelines_from is not None and new_schema is not None:
+        raise click.UsageError("--guidelines-from and --set exclude each other")
     proj = open_project(project)
     try:
         with user_errors():
+            if guidelines_from is not None:
+                from annotator.core.schema import default_schema
+
+                source = default_schema() if guidelines_from == "news" else load_schema(Path(guidelines_from))
+                updated, n = proj.schema.with_guidelines_from(source)
+                if n:
+                    proj.set_schema(updated)
+                click.echo(
+                    f"{project}: guidelines of {n} label{'s' if n != 1 else ''}, roles and values taken from {guidelines_from}"
+                )
+                return
             if new_schema is None:
                 click.echo(proj.schema.dump_yaml(), nl=False)
                 return

@@ -17,11 +17,14 @@ from annotator.services.search import (
     AnnotationQuery,
     DocumentFilter,
     Hit,
+    NoteHit,
+    NoteQuery,
     SearchError,
     TextQuery,
     catch_up_index,
     parse_metadata,
     search_annotations,
+    search_notes,
     search_text,
 )
 
@@ -48,6 +51,13 @@ KINDS = ("entity", "event", "claim", "relation")
 )
 @click.option("--meta", metavar="KEY=VALUE", multiple=True, help="Documents whose metadata KEY is VALUE (repeatable).")
 @click.option("--in-annotations", is_flag=True, help="Search annotations instead of text (QUERY: text their span contains).")
+@click.option(
+    "--notes",
+    "in_notes",
+    is_flag=True,
+    help="Search the notes on annotations and documents instead of text (QUERY: text the note holds; none: every note).",
+)
+@click.option("--note-type", metavar="TYPE", help="With --notes: notes of this type (e.g. AnnotatorNotes).")
 @click.option("--kind", type=click.Choice(KINDS), help="With --in-annotations: annotations of this kind.")
 @click.option("--contains", metavar="TEXT", help="With --in-annotations: the span's text contains TEXT (a regex with --regex).")
 @click.option("--claimant", metavar="TEXT", help="With --in-annotations: claims whose claimant contains TEXT.")
@@ -66,6 +76,8 @@ def search_command(
     annotator: str | None,
     meta: tuple[str, ...],
     in_annotations: bool,
+    in_notes: bool,
+    note_type: str | None,
     kind: str | None,
     contains: str | None,
     claimant: str | None,
@@ -76,9 +88,15 @@ def search_command(
     """Find QUERY in every document of PROJECT: one line per hit (document id,
     start, end, the hit in [brackets] with its context), offsets in code points,
     end-exclusive; or annotations (--in-annotations), e.g. every ORG whose text
-    contains Ministry: --in-annotations --label ORG --contains Ministry."""
+    contains Ministry: --in-annotations --label ORG --contains Ministry; or notes
+    (--notes): one line per match (document id, the note's type and annotator,
+    what it is on, the note with the match in [brackets])."""
     if phrase and regex:
         raise click.UsageError("--phrase and --regex exclude each other")
+    if in_notes and in_annotations:
+        raise click.UsageError("--notes and --in-annotations exclude each other")
+    if note_type is not None and not in_notes:
+        raise click.UsageError("--note-type needs --notes")
     annotation_only = [
         n
         for n, v in (("--kind", kind), ("--contains", contains), ("--claimant", claimant), ("--missing-role", missing_role))
@@ -88,7 +106,12 @@ def search_command(
         raise click.UsageError(f"{', '.join(annotation_only)} need --in-annotations")
     try:
         metadata = parse_metadata(meta)
-        if in_annotations:
+        if in_notes:
+            where = DocumentFilter(status=status, label=label, metadata=metadata)
+            nq = NoteQuery(query, note_type, annotator, case_sensitive, regex)
+            if whole_word or phrase:
+                raise SearchError("--whole-word and --phrase do not apply to --notes (QUERY is found as typed)")
+        elif in_annotations:
             where = DocumentFilter(status=status, metadata=metadata)
             aq = AnnotationQuery(
                 kind=kind,
@@ -120,20 +143,24 @@ def search_command(
                     )
                     catch_up_index(proj)
             try:
-                hits: Generator[Hit, None, None] | Generator[AnnotationHit, None, None] = (
-                    search_annotations(proj, aq, where) if in_annotations else search_text(proj, tq, where)
-                )
+                hits: Generator[Hit, None, None] | Generator[AnnotationHit, None, None] | Generator[NoteHit, None, None]
+                if in_notes:
+                    hits = search_notes(proj, nq, where)
+                elif in_annotations:
+                    hits = search_annotations(proj, aq, where)
+                else:
+                    hits = search_text(proj, tq, where)
             except SearchError as err:
                 raise click.UsageError(str(err)) from None
             try:
-                _print(hits, limit, as_json, in_annotations)
+                _print(hits, limit, as_json, in_annotations, in_notes)
             finally:
                 hits.close()
     finally:
         proj.close()
 
 
-def _print(hits: Iterator[Any], limit: int, as_json: bool, in_annotations: bool) -> None:
+def _print(hits: Iterator[Any], limit: int, as_json: bool, in_annotations: bool, in_notes: bool = False) -> None:
     shown = 0
     docs: set[str] = set()
     more = False
@@ -146,6 +173,8 @@ def _print(hits: Iterator[Any], limit: int, as_json: bool, in_annotations: bool)
         docs.add(hit.doc_id)
         if as_json:
             click.echo(json.dumps(hit.as_json(), ensure_ascii=False))
+        elif in_notes:
+            click.echo(f"{hit.doc_id}\t{hit.note_type} ({hit.annotator})\ton {hit.on()}\t{hit.context()}")
         elif in_annotations:
             span = f"{hit.start}\t{hit.end}" if hit.start is not None else "-\t-"
             extra = ""

@@ -42,6 +42,8 @@ class Changes:
     all_documents: bool = False
     #: The document labels of :attr:`doc_id` changed (views showing them read them anew).
     doc_labels: bool = False
+    #: Targets whose notes changed: annotation ids, "" for the document's own notes.
+    notes: set[str] = field(default_factory=set)
 
     @property
     def ids(self) -> set[str]:
@@ -377,6 +379,7 @@ def _merge(parts: Any) -> Changes:
         total.updated |= ch.updated
         total.status = ch.status or total.status
         total.doc_labels = total.doc_labels or ch.doc_labels
+        total.notes |= ch.notes
     total.updated -= total.added | total.removed
     return total
 
@@ -653,3 +656,97 @@ class SetDocLabel(ReplaceDocLabels):
         if cat is not None and not cat.multi:
             return [label]
         return [*current, label]
+
+
+# -- notes (issue 14) ------------------------------------------------------------
+
+
+class SetNote(Command):
+    """Add, edit or delete (empty ``text``) the note of one type on an annotation
+    (``target`` its id) or on the document (``target`` ""), in a layer.
+
+    The layer of an annotation's note is the annotation's annotator; of a
+    document note, ``annotator`` (by default the actor).  Undo puts the note back
+    as it was; undo and redo refuse (:class:`ConflictError`) when the note was
+    changed meanwhile elsewhere.
+    """
+
+    def __init__(
+        self,
+        doc_id: str,
+        actor: str,
+        target: str,
+        text: str,
+        note_type: str | None = None,
+        annotator: str | None = None,
+    ):
+        from annotator.core.notes import DEFAULT_NOTE_TYPE
+
+        super().__init__(doc_id, actor)
+        self.target = target
+        self.new_text = text.strip()
+        self.note_type = note_type or DEFAULT_NOTE_TYPE
+        self.layer = annotator
+        self.note_before: Any = None
+        self.note_after: Any = None
+        self._planned = False
+        self.text = "note"
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        return {}
+
+    def _plan_note(self, project: Project) -> None:
+        from annotator.core.notes import Note, check_note_type
+
+        try:
+            check_note_type(self.note_type)
+        except ValueError as err:
+            raise CommandError(str(err)) from None
+        if project.lookup_document(doc_id=self.doc_id) is None:
+            raise CommandError(f"no document {self.doc_id}")
+        layer = self.layer or self.actor
+        if self.target:
+            ann = project.get_annotation(self.target)
+            if ann is None or ann.doc_id != self.doc_id:
+                raise CommandError(f"no annotation {self.target} in this document")
+            layer = ann.annotator
+        self.layer = layer
+        before = project.get_note(self.doc_id, layer, self.target, self.note_type)
+        after = Note(self.doc_id, layer, self.target, self.note_type, self.new_text, now()) if self.new_text else None
+        if before is None and after is None:
+            raise CommandError("there is no note to delete")
+        if before is not None and after is not None and before.text == after.text:
+            raise CommandError("the note is unchanged")
+        self.note_before, self.note_after = before, after
+        what = "the document's note" if not self.target else "note"
+        self.text = f"add {what}" if before is None else (f"delete {what}" if after is None else f"edit {what}")
+        self._planned = True
+
+    def _put(self, project: Project, expect: Any, row: Any, action: str) -> Changes:
+        assert self.layer is not None
+        current = project.get_note(self.doc_id, self.layer, self.target, self.note_type)
+        if (current.text if current else None) != (expect.text if expect else None):
+            raise ConflictError(
+                f"this note was changed in another window or process since; '{action} {self.text}' was not applied"
+            )
+        if row is None:
+            project.delete_note(self.doc_id, self.layer, self.target, self.note_type)
+        else:
+            project.put_notes([row])
+        project.log(
+            self.actor,
+            self.doc_id,
+            f"{action}:SetNote",
+            {"target": self.target, "type": self.note_type, "annotator": self.layer, "text": row.text if row else None},
+        )
+        return Changes(doc_id=self.doc_id, notes={self.target})
+
+    def do(self, project: Project) -> Changes:
+        if not self._planned:
+            self._plan_note(project)
+            self.before = {}
+        return self._put(project, self.note_before, self.note_after, "do")
+
+    def undo(self, project: Project) -> Changes:
+        assert self._planned, "undo before do"
+        return self._put(project, self.note_after, self.note_before, "undo")

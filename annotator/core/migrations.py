@@ -34,6 +34,7 @@ __all__ = [
     "SEARCH_TRIGGERS",
     "SEARCH_THROUGH_KEY",
     "m008_doc_labels",
+    "m009_notes",
     "get_migrations",
     "sqlite_utils_classes",
 ]
@@ -373,6 +374,28 @@ def m008_doc_labels(db: Database) -> None:
     )
 
 
+def m009_notes(db: Database) -> None:
+    """Notes (issue 14): free text with a type on an annotation (``target`` its id)
+    or on a document (``target`` empty), in a layer (``annotator``).  No foreign key
+    to ``annotations``: an edit replaces an annotation's row, and a deleted
+    annotation's note must come back with it on undo (a note whose annotation is
+    gone is ignored)."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS notes (
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL,
+            target TEXT NOT NULL DEFAULT '',
+            type TEXT NOT NULL DEFAULT 'AnnotatorNotes',
+            text TEXT NOT NULL,
+            updated TEXT NOT NULL,
+            PRIMARY KEY (doc_id, annotator, target, type)
+        );
+        CREATE INDEX IF NOT EXISTS notes_target ON notes(target);
+        """
+    )
+
+
 #: The migrations in order. Never edit a released one: add a new one.
 MIGRATION_STEPS = (
     m001_initial,
@@ -383,6 +406,7 @@ MIGRATION_STEPS = (
     m006_search_index_by_store,
     m007_team,
     m008_doc_labels,
+    m009_notes,
 )
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)

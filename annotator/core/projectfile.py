@@ -194,6 +194,8 @@ class ProjectFileRows:
     history: list[tuple[int, str, str, str | None, str, str | None]] = field(default_factory=list)
     #: Document labels (empty for a file from before they existed).
     doc_labels: list[DocLabelRow] = field(default_factory=list)
+    #: Notes (issue 14): ``(doc_id, annotator, target, type, text, updated)`` rows; none before format m009_notes.
+    notes: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
 
 
 #: The history entries of another project file; the status a command set is in its JSON detail
@@ -254,6 +256,14 @@ def read_project_file(path: Path) -> ProjectFileRows:
                 for r in conn.execute("SELECT doc_id, annotator, category, label, source, time FROM doc_labels ORDER BY rowid")
             ]
             if "doc_labels" in tables
+            else [],
+            notes=[
+                tuple(r)
+                for r in conn.execute(
+                    "SELECT doc_id, annotator, target, type, text, updated FROM notes ORDER BY doc_id, target, type"
+                )
+            ]
+            if "notes" in tables
             else [],
         )
     except sqlite3.Error as err:

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
 
@@ -39,13 +39,30 @@ def _check_key(v: str | None) -> str | None:
     return v.lower()
 
 
-class _Item(BaseModel):
+class Guidelines(BaseModel):
+    """What annotators read about a label, role or attribute value: a description
+    and optional examples and counter-examples, each a Markdown string."""
+
     model_config = ConfigDict(extra="forbid", defer_build=True)
 
+    description: str = ""
+    examples: list[str] = Field(default_factory=list)
+    counter_examples: list[str] = Field(default_factory=list)
+
+    def has_guidelines(self) -> bool:
+        return bool(self.description.strip() or self.examples or self.counter_examples)
+
+    def guidelines(self) -> Guidelines:
+        """Only the guideline fields (a plain :class:`Guidelines`)."""
+        return Guidelines(
+            description=self.description, examples=list(self.examples), counter_examples=list(self.counter_examples)
+        )
+
+
+class _Item(Guidelines):
     name: str = Field(min_length=1, max_length=100)
     color: str = "#9e9e9e"
     key: str | None = None
-    description: str = ""
 
     @field_validator("name")
     @classmethod
@@ -69,14 +86,11 @@ class EntityLabel(_Item):
     pass
 
 
-class RoleSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
+class RoleSpec(Guidelines):
     name: str = Field(min_length=1, max_length=100)
     #: Entity labels allowed to fill the role; empty means any annotation.
     labels: list[str] = Field(default_factory=list)
     required: bool = False
-    description: str = ""
 
 
 class EventType(_Item):
@@ -91,27 +105,59 @@ class EventType(_Item):
         return next((r for r in self.roles if r.name == name), None)
 
 
-class ClaimAttribute(BaseModel):
+class ClaimAttribute(Guidelines):
     """One attribute of claims (stance, veracity, ...) and the values it may take.
 
     A new claim starts with the attribute unset (nobody judged it yet) unless the
     schema declares a ``default``, which must be one of the ``values``.
-    """
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    In the file a value is a string or a table ``{ name = "...", description =
+    "...", examples = [...], counter_examples = [...] }``; the tables' guidelines
+    are kept in :attr:`value_guides` (value -> :class:`Guidelines`) and
+    :attr:`values` holds the names only.
+    """
 
     name: str = Field(min_length=1, max_length=100)
     values: list[str] = Field(min_length=1)
     #: The value a new claim starts with; None (the usual): unset until someone sets it.
     default: str | None = None
-    description: str = ""
+    #: Guidelines of the values that have some (value -> guidelines).
+    value_guides: dict[str, Guidelines] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _value_tables(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("values"), list):
+            return data
+        if not any(isinstance(v, dict) for v in data["values"]):
+            return data
+        data = dict(data)
+        guides = dict(data.get("value_guides") or {}) if isinstance(data.get("value_guides") or {}, dict) else {}
+        names: list[Any] = []
+        for v in data["values"]:
+            if isinstance(v, dict) and isinstance(v.get("name"), str):
+                rest = {k: x for k, x in v.items() if k != "name"}
+                if rest:
+                    guides[v["name"]] = rest
+                names.append(v["name"])
+            else:
+                names.append(v)  # a table without a name: pydantic says what is wrong
+        data["values"] = names
+        data["value_guides"] = guides
+        return data
 
     @model_validator(mode="after")
     def _default_allowed(self) -> ClaimAttribute:
         _no_duplicates(self.values, "values")
         if self.default is not None and self.default not in self.values:
             raise ValueError(f"the default of {self.name}, {self.default!r}, is not one of its values: {', '.join(self.values)}")
+        for v in self.value_guides:
+            if v not in self.values:
+                raise ValueError(f"guidelines for {v!r}, which is not one of the values of {self.name}: {', '.join(self.values)}")
         return self
+
+    def value_guide(self, value: str) -> Guidelines:
+        return self.value_guides.get(value) or Guidelines()
 
 
 #: Letters that are never claim attribute keys: Shift+A, Shift+K and Shift+R are
@@ -132,12 +178,9 @@ def _key_candidates(value: str) -> list[str]:
     return out
 
 
-class ClaimSpec(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)
-
+class ClaimSpec(Guidelines):
     color: str = "#ffb300"
     key: str | None = "c"
-    description: str = ""
     #: Entity labels that may be picked as claimant; empty means any entity.
     claimant_labels: list[str] = Field(default_factory=list)
     attributes: list[ClaimAttribute] = Field(default_factory=list)
@@ -377,10 +420,145 @@ class LabelSchema(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_defaults=False)
 
+    def to_file_dict(self) -> dict[str, Any]:
+        """The schema as one would write it in a file: attribute values with
+        guidelines as tables, no empty example lists."""
+
+        def clean(node: Any) -> Any:
+            if isinstance(node, list):
+                return [clean(x) for x in node]
+            if not isinstance(node, dict):
+                return node
+            out = {k: clean(v) for k, v in node.items() if not (k in ("examples", "counter_examples") and v == [])}
+            if "value_guides" in out:
+                guides = out.pop("value_guides")
+                out["values"] = [{"name": v, **guides[v]} if v in guides else v for v in out["values"]]
+            return out
+
+        return clean(self.to_dict())
+
     def dump_yaml(self) -> str:
         import yaml  # only here and in loads_schema: ~20 ms of every start otherwise
 
-        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+        return yaml.safe_dump(self.to_file_dict(), sort_keys=False, allow_unicode=True)
+
+    # -- guidelines -----------------------------------------------------------
+    def guide_entries(self) -> list[GuideEntry]:
+        """Every label, role, attribute and attribute value with its guidelines, in
+        schema order (a label, then its roles or attributes and values)."""
+        out: list[GuideEntry] = []
+        for e in self.entities:
+            out.append(GuideEntry("entity", e.name, "", e.name, e.guidelines(), e.key, e.color))
+        for ev in self.events:
+            out.append(GuideEntry("event", ev.name, "", ev.name, ev.guidelines(), ev.key, ev.color))
+            for r in ev.roles:
+                out.append(GuideEntry("event", ev.name, "role", r.name, r.guidelines(), None, ev.color))
+        c = self.claim
+        out.append(GuideEntry("claim", CLAIM_LABEL, "", CLAIM_LABEL, c.guidelines(), c.key, c.color))
+        for a in c.attributes:
+            out.append(GuideEntry("claim", CLAIM_LABEL, "attribute", a.name, a.guidelines(), None, c.color))
+            for v in a.values:
+                out.append(GuideEntry("claim", CLAIM_LABEL, "value", f"{a.name}={v}", a.value_guide(v), None, c.color))
+        for rel in self.relations:
+            out.append(GuideEntry("relation", rel.name, "", rel.name, rel.guidelines(), rel.key, rel.color))
+        return out
+
+    def with_guidelines_from(self, other: LabelSchema) -> tuple[LabelSchema, int]:
+        """This schema with the guidelines of ``other`` wherever ``other`` has some
+        for a label, role, attribute or value of the same name (and kind); labels,
+        colours, keys and constraints stay as they are.  Returns the new schema
+        and how many entries got guidelines."""
+        theirs = {(e.kind, e.label, e.part, e.name): e.guide for e in other.guide_entries() if e.guide.has_guidelines()}
+        data = self.to_dict()
+        changed = 0
+
+        def take(node: dict[str, Any], key: tuple[str, str, str, str]) -> None:
+            nonlocal changed
+            guide = theirs.get(key)
+            if (
+                guide is not None
+                and guide.model_dump()
+                != Guidelines.model_validate(
+                    {k: node.get(k) for k in ("description", "examples", "counter_examples") if node.get(k) is not None}
+                ).model_dump()
+            ):
+                node.update(guide.model_dump())
+                changed += 1
+
+        for e in data["entities"]:
+            take(e, ("entity", e["name"], "", e["name"]))
+        for ev in data["events"]:
+            take(ev, ("event", ev["name"], "", ev["name"]))
+            for r in ev["roles"]:
+                take(r, ("event", ev["name"], "role", r["name"]))
+        take(data["claim"], ("claim", CLAIM_LABEL, "", CLAIM_LABEL))
+        for a in data["claim"]["attributes"]:
+            take(a, ("claim", CLAIM_LABEL, "attribute", a["name"]))
+            for v in a["values"]:
+                guides = a.setdefault("value_guides", {})
+                node = dict(guides.get(v) or {})
+                before = changed
+                take(node, ("claim", CLAIM_LABEL, "value", f"{a['name']}={v}"))
+                if changed != before:
+                    guides[v] = node
+        for rel in data["relations"]:
+            take(rel, ("relation", rel["name"], "", rel["name"]))
+        return LabelSchema.model_validate(data), changed
+
+    def guide(self, kind: str, label: str) -> Guidelines:
+        """The guidelines of a label (empty for labels the schema lacks)."""
+        if kind == "claim":
+            return self.claim.guidelines()
+        item = {"entity": self.entity, "event": self.event_type, "relation": self.relation_type}[kind](label)
+        return item.guidelines() if item is not None else Guidelines()
+
+
+class GuideEntry(NamedTuple):
+    """One entry of the guidelines: a label (``part`` empty), an event role, a claim
+    attribute or a claim attribute value (``name`` is ``attribute=value``)."""
+
+    kind: str
+    label: str
+    part: str
+    name: str
+    guide: Guidelines
+    key: str | None
+    color: str
+
+    @property
+    def title(self) -> str:
+        if self.part == "role":
+            return f"{self.label} \u00b7 role {self.name}"
+        if self.part == "attribute":
+            return f"claim \u00b7 {self.name}"
+        if self.part == "value":
+            attr, _, value = self.name.partition("=")
+            return f"claim \u00b7 {attr} = {value}"
+        return self.label
+
+
+def _indent_item(text: str) -> str:
+    lines = text.strip().splitlines() or [""]
+    return "- " + "\n  ".join(lines)
+
+
+def guide_markdown(guide: Guidelines, title: str = "", *, key: str | None = None) -> str:
+    """The guidelines as one Markdown text (for a tooltip or the guidelines pane):
+    the title in bold, the description, then the examples and counter-examples as
+    lists.  Titles are schema names, so Markdown specials in them are escaped."""
+    parts: list[str] = []
+    if title:
+        head = "**" + re.sub(r"([\\`*_{}\[\]()#+\-.!<>|~])", r"\\\1", title) + "**"
+        if key:
+            head += f" (key `{key}`)" if key != "`" else " (key \u0060)"
+        parts.append(head)
+    if guide.description.strip():
+        parts.append(guide.description.strip())
+    if guide.examples:
+        parts.append("Examples:\n\n" + "\n".join(_indent_item(x) for x in guide.examples))
+    if guide.counter_examples:
+        parts.append("Not this:\n\n" + "\n".join(_indent_item(x) for x in guide.counter_examples))
+    return "\n\n".join(parts)
 
 
 def _no_duplicates(names: list[str], what: str) -> None:
@@ -391,25 +569,239 @@ def _no_duplicates(names: list[str], what: str) -> None:
         seen.add(n)
 
 
-def _format_validation_error(err: ValidationError, source: str) -> str:
+_PATH_PREFIX = re.compile(r"^([A-Za-z_][\w]*(?:\[\d+\]|\.[A-Za-z_]\w*)*): (.*)$", re.S)
+
+
+def _loc_text(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _parse_loc(text: str) -> tuple[str | int, ...]:
+    return tuple(int(p) if p.isdigit() else p for p in re.findall(r"[A-Za-z_]\w*|\d+", text))
+
+
+def _readable_loc(loc: tuple[str | int, ...], data: Any) -> tuple[str | int, ...]:
+    """Guidelines of attribute values live in ``value_guides`` once read; a message
+    points at the value's table in ``values`` where the user wrote them."""
+    out: list[str | int] = []
+    node = data
+    i = 0
+    while i < len(loc):
+        part = loc[i]
+        if part == "value_guides" and i + 1 < len(loc) and isinstance(node, dict) and isinstance(node.get("values"), list):
+            name = loc[i + 1]
+            idx = next((j for j, v in enumerate(node["values"]) if isinstance(v, dict) and v.get("name") == name), None)
+            if idx is not None:
+                out += ["values", idx]
+                node = node["values"][idx]
+                i += 2
+                continue
+        out.append(part)
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+        i += 1
+    return tuple(out)
+
+
+def _model_at(loc: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The schema model a location's last part belongs to (for 'did you mean')."""
+    import typing
+
+    model: type[BaseModel] = LabelSchema
+    for part in loc:
+        if not isinstance(part, str):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            if model is ClaimAttribute:  # inside a value's table
+                model = Guidelines
+                continue
+            return None
+        found = None
+        todo = [field.annotation]
+        while todo:
+            t = todo.pop()
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                found = t
+                break
+            todo += list(typing.get_args(t))
+        if found is None:
+            return model
+        model = found
+    return model
+
+
+def _explain(e: Any, loc: tuple[str | int, ...]) -> str:
+    kind = e.get("type", "")
+    if kind == "extra_forbidden" and loc and isinstance(loc[-1], str):
+        import difflib
+
+        model = _model_at(loc[:-1])
+        allowed = sorted(model.model_fields) if model is not None else []
+        if model is ClaimAttribute:
+            allowed = [k for k in allowed if k != "value_guides"]
+        close = difflib.get_close_matches(loc[-1], allowed, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else (f" (allowed: {', '.join(allowed)})" if allowed else "")
+        return f"unknown key {loc[-1]!r}{hint}"
+    if kind == "missing":
+        return "required key missing"
+    msg = str(e["msg"]).removeprefix("Value error, ")
+    if kind.endswith("_type") or kind in ("string_type", "list_type", "bool_parsing", "int_parsing"):
+        got = type(e.get("input")).__name__
+        names = {
+            "dict": "a table",
+            "list": "a list",
+            "str": "a string",
+            "int": "an integer",
+            "float": "a number",
+            "bool": "a boolean",
+        }
+        msg = f"{msg} (got {names.get(got, got)})"
+    return msg
+
+
+def _format_validation_error(err: ValidationError, source: str, data: Any = None, text: str | None = None, fmt: str = "") -> str:
     lines = []
     for e in err.errors():
-        loc = ""
-        for part in e["loc"]:
-            loc += f"[{part}]" if isinstance(part, int) else (f".{part}" if loc else str(part))
-        msg = e["msg"].removeprefix("Value error, ")
-        lines.append(f"{source}: {loc}: {msg}" if loc else f"{source}: {msg}")
+        loc = _readable_loc(tuple(e["loc"]), data) if data is not None else tuple(e["loc"])
+        msg = _explain(e, loc)
+        if not loc:
+            m = _PATH_PREFIX.match(msg)
+            if m:  # a check of the whole schema names its own field
+                loc, msg = _parse_loc(m.group(1)), m.group(2)
+        line = _locate(text, fmt, loc) if text is not None else None
+        where = f"{source}:{line}" if line else source
+        lines.append(f"{where}: {_loc_text(loc)}: {msg}" if loc else f"{where}: {msg}")
     return "\n".join(lines)
 
 
-def parse_schema(data: Any, source: str = "<schema>") -> LabelSchema:
-    """Validate already-parsed schema data; errors name ``source``, field and problem."""
+def _locate(text: str, fmt: str, loc: tuple[str | int, ...]) -> int | None:
+    """The 1-based line of ``loc`` in the schema file's text, if it can be found."""
+    try:
+        if fmt == "toml":
+            return _toml_line(text, loc)
+        if fmt in ("yaml", "yml"):
+            return _yaml_line(text, loc)
+    except Exception:  # a best effort: the message stands without a line
+        return None
+    return None
+
+
+def _yaml_line(text: str, loc: tuple[str | int, ...]) -> int | None:
+    import yaml
+
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if node is None:
+        return None
+    line = node.start_mark.line
+    for part in loc:
+        if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+            for k, v in node.value:
+                if k.value == part:
+                    line, node = k.start_mark.line, v
+                    break
+            else:
+                break
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line
+        else:
+            break
+    return line + 1
+
+
+_TOML_HEADER = re.compile(r"^[ \t]*(\[\[?)[ \t]*([A-Za-z0-9_.\"' -]+?)[ \t]*\]\]?[ \t]*(#.*)?$", re.M)
+
+
+def _toml_line(text: str, loc: tuple[str | int, ...]) -> int | None:
+    """Where a field is in a TOML file: the n-th ``[[table]]`` header, then the key
+    (``key =`` or, inside inline tables, ``, key =``), then the n-th element of an
+    array, and so on.  A best effort that handles the shapes schemas are written in."""
+    headers = [(m.start(), m.group(1), m.group(2).strip()) for m in _TOML_HEADER.finditer(text)]
+    parts = list(loc)
+    cur, end = 0, headers[0][0] if headers else len(text)
+    if parts and isinstance(parts[0], str):
+        name = parts[0]
+        arrays = [h for h in headers if h[1] == "[[" and h[2] == name]
+        table = next((h for h in headers if h[1] == "[" and h[2] == name), None)
+        found = True
+        if arrays and len(parts) > 1 and isinstance(parts[1], int) and parts[1] < len(arrays):
+            cur = arrays[parts[1]][0]
+            parts = parts[2:]
+        elif table is not None:
+            cur = table[0]
+            parts = parts[1:]
+        else:
+            found = False
+        if found:
+            end = next((h[0] for h in headers if h[0] > cur), len(text))
+    for part in parts:
+        if isinstance(part, str):
+            m = re.compile(rf"(?m)(?:^|[{{,])[ \t]*[\"']?{re.escape(part)}[\"']?[ \t]*=").search(text, cur, end)
+            if m is None:
+                break
+            cur = m.start() + (1 if text[m.start()] in "{," else 0)
+        else:
+            at = _toml_element(text, cur, end, part)
+            if at is None:
+                break
+            cur = at
+    return text.count("\n", 0, cur) + 1
+
+
+def _toml_element(text: str, cur: int, end: int, index: int) -> int | None:
+    """The offset of element ``index`` of the array that starts after ``cur``."""
+    i = text.find("[", cur, end)
+    if i < 0:
+        return None
+    depth, n, quote, start = 0, 0, "", i + 1
+    while i < end:
+        c = text[i]
+        if quote:
+            if c == "\\":
+                i += 2
+                continue
+            if c == quote:
+                quote = ""
+        elif c in "\"'":
+            quote = c
+        elif c == "#":
+            i = text.find("\n", i, end)
+            if i < 0:
+                return None
+            continue
+        elif c in "[{":
+            depth += 1
+        elif c in "]}":
+            depth -= 1
+            if depth == 0:
+                return None
+        elif c == "," and depth == 1:
+            n += 1
+            start = i + 1
+        if n == index and depth >= 1 and not c.isspace() and c not in ",[" and i >= start:
+            return i
+        i += 1
+    return None
+
+
+def parse_schema(data: Any, source: str = "<schema>", *, text: str | None = None, fmt: str = "") -> LabelSchema:
+    """Validate already-parsed schema data; errors name ``source``, field and problem
+    (and the line, when ``text`` is the file's text in format ``fmt``)."""
     if not isinstance(data, dict):
         raise SchemaError(f"{source}: the schema must be a table/mapping at the top level")
     try:
         return LabelSchema.model_validate(data)
     except ValidationError as err:
-        raise SchemaError(_format_validation_error(err, source)) from None
+        raise SchemaError(_format_validation_error(err, source, data, text, fmt)) from None
+
+
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 def loads_schema(text: str, fmt: str, source: str = "<schema>") -> LabelSchema:
@@ -423,7 +815,11 @@ def loads_schema(text: str, fmt: str, source: str = "<schema>") -> LabelSchema:
             try:
                 data = yaml.safe_load(text)
             except yaml.YAMLError as err:
-                raise SchemaError(f"{source}: not valid YAML: {str(err).splitlines()[0]}") from None
+                mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+                problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+                where = f"{source}:{mark.line + 1}" if mark is not None else source
+                column = f" (column {mark.column + 1})" if mark is not None else ""
+                raise SchemaError(f"{where}: not valid YAML: {problem}{column}") from None
         elif fmt == "json":
             import json
 
@@ -431,12 +827,21 @@ def loads_schema(text: str, fmt: str, source: str = "<schema>") -> LabelSchema:
         else:
             raise SchemaError(f"{source}: unknown schema format {fmt!r} (use .toml or .yaml)")
     except tomllib.TOMLDecodeError as err:
+        m = _TOML_AT.search(str(err))
+        if m:
+            what = _TOML_AT.sub("", str(err)).strip()
+            raise SchemaError(f"{source}:{m.group(1)}: not valid TOML: {what} (column {m.group(2)})") from None
+        if "(at end of document)" in str(err):
+            what = str(err).replace("(at end of document)", "").strip()
+            raise SchemaError(f"{source}:{text.count(chr(10)) + 1}: not valid TOML: {what} at the end of the file") from None
         raise SchemaError(f"{source}: not valid TOML: {err}") from None
     except ValueError as err:
         if isinstance(err, SchemaError):
             raise
+        if hasattr(err, "lineno"):
+            raise SchemaError(f"{source}:{err.lineno}: not valid JSON: {err}") from None
         raise SchemaError(f"{source}: not valid JSON: {err}") from None
-    return parse_schema(data, source)
+    return parse_schema(data, source, text=text, fmt=fmt)
 
 
 def load_schema(path: str | Path) -> LabelSchema:

@@ -89,6 +89,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from annotator.core.models import Annotation, Document
+    from annotator.core.notes import Note
     from annotator.core.schema import LabelSchema
 
 __all__ = [
@@ -858,6 +859,88 @@ class Project(ReviewQueries, TeamQueries, DocLabelQueries):
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('auto_propagate', ?)",
                 (json.dumps(sorted(set(labels)), ensure_ascii=False),),
             )
+
+    # -- notes (issue 14) -----------------------------------------------------
+    _NOTE_COLUMNS = "n.doc_id, n.annotator, n.target, n.type, n.text, n.updated"
+    #: Notes whose target is the document or an annotation that exists.
+    _NOTE_LIVE = "(n.target = '' OR EXISTS (SELECT 1 FROM annotations a WHERE a.id = n.target))"
+
+    def has_notes(self) -> bool:
+        """Whether the project holds any note (exports skip looking for them otherwise)."""
+        return self._q("SELECT 1 FROM notes LIMIT 1").fetchone() is not None
+
+    def notes(self, doc_id: str, annotator: str | None = None) -> list[Note]:
+        """The notes of a document (on it and on its annotations that exist), of
+        one layer when ``annotator`` is given; by target, then type."""
+        from annotator.core.notes import Note  # not needed to show a document
+
+        sql = f"SELECT {self._NOTE_COLUMNS} FROM notes n WHERE n.doc_id = ? AND {self._NOTE_LIVE}"
+        params: list[Any] = [doc_id]
+        if annotator is not None:
+            sql += " AND n.annotator = ?"
+            params.append(annotator)
+        return [Note(*r) for r in self._q(sql + " ORDER BY n.target, n.type, n.annotator", params)]
+
+    def notes_by_document(self, doc_ids: Iterable[str], annotator: str | None = None) -> dict[str, list[Note]]:
+        """``{doc_id: notes}`` for many documents (exports, merges)."""
+        from annotator.core.notes import Note  # not needed to show a document
+
+        ids = list(doc_ids)
+        out: dict[str, list[Note]] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            sql = (
+                f"SELECT {self._NOTE_COLUMNS} FROM notes n WHERE n.doc_id IN ({', '.join('?' * len(part))}) AND {self._NOTE_LIVE}"
+            )
+            params: list[Any] = list(part)
+            if annotator is not None:
+                sql += " AND n.annotator = ?"
+                params.append(annotator)
+            for r in self._q(sql + " ORDER BY n.doc_id, n.target, n.type, n.annotator", params):
+                out.setdefault(r[0], []).append(Note(*r))
+        return out
+
+    def get_note(self, doc_id: str, annotator: str, target: str, note_type: str) -> Note | None:
+        """One note as stored (also one whose annotation is gone), or None."""
+        from annotator.core.notes import Note  # not needed to show a document
+
+        row = self._q(
+            f"SELECT {self._NOTE_COLUMNS} FROM notes n WHERE n.doc_id = ? AND n.annotator = ? AND n.target = ? AND n.type = ?",
+            (doc_id, annotator, target, note_type),
+        ).fetchone()
+        return Note(*row) if row else None
+
+    def put_notes(self, notes: Iterable[Note]) -> None:
+        """Write notes (replacing those with the same key); call inside :meth:`transaction`."""
+        self._q_many(
+            "INSERT OR REPLACE INTO notes (doc_id, annotator, target, type, text, updated) VALUES (?, ?, ?, ?, ?, ?)",
+            [(n.doc_id, n.annotator, n.target, n.type, n.text, n.updated or now()) for n in notes],
+        )
+
+    def delete_note(self, doc_id: str, annotator: str, target: str, note_type: str) -> None:
+        """Delete one note; call inside :meth:`transaction`."""
+        self._q(
+            "DELETE FROM notes WHERE doc_id = ? AND annotator = ? AND target = ? AND type = ?",
+            (doc_id, annotator, target, note_type),
+        )
+
+    def iter_notes(self, annotator: str | None = None, doc_ids: Iterable[str] | None = None) -> Iterator[Note]:
+        """Every live note (of one layer, of some documents), in import order of documents."""
+        from annotator.core.notes import Note  # not needed to show a document
+
+        sql = f"SELECT {self._NOTE_COLUMNS} FROM notes n JOIN documents d ON d.id = n.doc_id WHERE {self._NOTE_LIVE}"
+        params: list[Any] = []
+        if annotator is not None:
+            sql += " AND n.annotator = ?"
+            params.append(annotator)
+        if doc_ids is not None:
+            ids = list(doc_ids)
+            if not ids:
+                return
+            sql += f" AND n.doc_id IN ({', '.join('?' * len(ids))})"
+            params += ids
+        for r in self._q(sql + " ORDER BY d.seq, n.target, n.type", params).fetchall():
+            yield Note(*r)
 
     # -- maintenance ----------------------------------------------------------
     def integrity_check(self) -> str:

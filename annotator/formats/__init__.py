@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from annotator.core.models import Annotation, Document, Source, new_id, now
+from annotator.core.notes import Note
 from annotator.core.text import TextError, canonicalize, check_text, decode_bytes
 from annotator.formats.offsets import OffsetChoice, OffsetDetector, OffsetProblem, Resolved, Unit, resolve_offsets
 
@@ -116,6 +117,8 @@ class Record:
     #: the import maps them to the schema's categories when it can.
     cats: list[str] = field(default_factory=list)
     cats_annotator: str = ""
+    #: Notes the file holds on the document and its annotations (native ``notes``, brat ``#`` lines).
+    user_notes: list[Note] = field(default_factory=list)
 
     def pair(self) -> tuple[Document, list[Annotation]]:
         return self.document, self.annotations

@@ -83,6 +83,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.models import CLAIM_LABEL, Annotation, Argument, new_id
+from annotator.core.notes import Note, check_note_type
 from annotator.formats import InputError, Item, Record, TextBuilder, annotator_name, collect, read_text
 from annotator.formats.writing import CLAIMANT, ExportContext, Link, Unit, Writer, open_text, unit_links
 
@@ -219,6 +220,8 @@ class BratWriter(Writer):
         self.names: set[tuple[Path, str]] = set()  # (folder, lower-cased base name)
         self.renamed: set[tuple[str, str]] = set()
         self.types = self._schema_types()
+        self._noted: bool | None = None  # whether the project has notes (asked once)
+        self.document_notes = 0  # notes on documents, which brat cannot hold
 
     # -- names -----------------------------------------------------------------
     def _name(self, unit: Unit, ann: Annotation | None, name: str, what: str) -> str:
@@ -395,6 +398,7 @@ class BratWriter(Writer):
     def _attached(self, unit: Unit, owners: list[tuple[Annotation, str]], typ: dict[str, str]) -> list[str]:
         """The A, N and # lines of the annotations written (``owners``: annotation and brat id)."""
         t = self.types
+        unit_notes = self._unit_notes(unit)
         attrs: list[str] = []
         norms: list[str] = []
         notes: list[str] = []
@@ -444,9 +448,36 @@ class BratWriter(Writer):
                 if note != a.claimant_text:
                     self.report.problem("renamed", unit.problem(a, "the claimant's line breaks are written as spaces"))
                 notes.append(f"#{len(notes) + 1}\tAnnotatorNotes {bid}\t{CLAIMANT_NOTE}{note}")
+            for n in unit_notes.get(a.id, ()):
+                kind = self._name(unit, a, n.type, "note type")
+                for part in _BREAK.split(n.text) if n.text else [""]:  # a line each: the importer joins them
+                    notes.append(f"#{len(notes) + 1}\t{kind} {bid}\t{part}")
         return attrs + norms + notes
 
+    def _unit_notes(self, unit: Unit) -> dict[str, list[Note]]:
+        """The notes of the unit's annotations (target -> notes); document notes,
+        which brat cannot hold, are reported."""
+        source = self.ctx.source
+        if self._noted is None:
+            self._noted = source.has_notes()
+        if not self._noted:
+            return {}
+        ids = {a.id for a in unit.annotations}
+        layer = self.ctx.options.layer
+        out: dict[str, list[Note]] = {}
+        for n in source.notes(unit.doc.id):
+            if n.target in ids:
+                out.setdefault(n.target, []).append(n)
+            elif not n.target and (layer is None or n.annotator == layer):
+                self.document_notes += 1
+        return out
+
     def finish(self, root: Path) -> None:
+        if self.document_notes:
+            n = self.document_notes
+            self.report.note(
+                f"{n} note{'s' if n != 1 else ''} on documents not written: brat notes belong to annotations (the native format keeps them)"
+            )
         with open_text(root / "annotation.conf") as fh:
             fh.write(self.annotation_conf())
         with open_text(root / "visual.conf") as fh:
@@ -784,8 +815,9 @@ def iter_brat(
     builder = TextBuilder(chosen, file=txt_name, line=None, doc_name="")
     doc = builder.document(external_id=path.stem, source=txt.name)
     who = annotator_name(annotator)
-    annotations = _Reader(parsed, builder, chosen, doc.id, who, ann_name, conf).annotations()
-    yield Record(doc, annotations, None, name=f"document {path.stem!r}")
+    reader = _Reader(parsed, builder, chosen, doc.id, who, ann_name, conf)
+    annotations = reader.annotations()
+    yield Record(doc, annotations, None, name=f"document {path.stem!r}", user_notes=reader.user_notes())
 
 
 class _Reader:
@@ -804,6 +836,8 @@ class _Reader:
         self.lines = {x.id: x for x in parsed if x.kind != "*"}
         self.ids: dict[str, str] = {}  # brat id -> annotation id
         self.fields: dict[str, dict[str, Any]] = {}  # annotation id -> its fields
+        #: (annotation id, note type) -> the texts of its # lines, in file order
+        self.notes: dict[tuple[str, str], list[str]] = {}
 
     def fail(self, line: _Line, message: str) -> InputError:
         return InputError(self.file, line.number, f"{line.id}: {message}")
@@ -981,7 +1015,17 @@ class _Reader:
         if f["kind"] == "claim" and line.type == "AnnotatorNotes" and text.startswith(CLAIMANT_NOTE) and "claimant_text" not in f:
             f["claimant_text"] = text[len(CLAIMANT_NOTE) :]
             return
-        f["attributes"].setdefault(NOTES, []).append({"type": line.type, "text": text})
+        try:
+            check_note_type(line.type)
+        except ValueError as err:
+            raise self.fail(line, str(err)) from None
+        self.notes.setdefault((self.ref(line, line.args[0], "TER"), line.type), []).append(text)
+
+    def user_notes(self) -> list[Note]:
+        """The notes read: one per annotation and type (several # lines of one type
+        on one annotation are one note, a line each, as the export writes a note
+        that holds line breaks)."""
+        return [Note(self.doc_id, self.who, ann_id, typ, "\n".join(texts)) for (ann_id, typ), texts in self.notes.items()]
 
 
 def read_brat(path: str | Path, *, encoding: str | None = None, annotator: str | None = None) -> list:

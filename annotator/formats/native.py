@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from annotator.core.models import KINDS, Annotation, Document, Source
+from annotator.core.notes import DEFAULT_NOTE_TYPE, Note, check_note_type
 from annotator.core.rows import ANNOTATION_COLUMNS, AnnotationRow, DocumentRow, annotation_row, document_row
 from annotator.formats import (
     Record,
@@ -99,7 +100,7 @@ ANNOTATION_KEYS = (
     "updated",
 )
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
-_HEADER_KEYS = ("format", "format_version", "schema", "annotations", "doc_labels", "review")
+_HEADER_KEYS = ("format", "format_version", "schema", "annotations", "doc_labels", "review", "notes")
 REVIEW_KEYS = ("id", "reviewer", "time", "action", "source_ids", "gold_id", "detail")
 
 
@@ -114,10 +115,11 @@ def native_record(
     schema: LabelSchema | None = None,
     review: list[Any] | None = None,
     doc_labels: dict[str, dict[str, list[str]]] | None = None,
+    notes: Sequence[Note] = (),
 ) -> dict[str, Any]:
     """The native record of one document with its annotations (fixed key order):
     :func:`native_row_record` of their stored rows."""
-    return native_row_record(document_row(doc), [annotation_row(a) for a in annotations], schema, review, doc_labels)
+    return native_row_record(document_row(doc), [annotation_row(a) for a in annotations], schema, review, doc_labels, notes)
 
 
 def native_row_record(
@@ -126,11 +128,27 @@ def native_row_record(
     schema: LabelSchema | None = None,
     review: list[Any] | None = None,
     doc_labels: dict[str, dict[str, list[str]]] | None = None,
+    notes: Sequence[Note] = (),
 ) -> dict[str, Any]:
     """The native record of a document and its annotations as the project stores
     them (exports read every row: no Document and Annotation objects are made);
-    ``doc_labels``: ``{annotator: {category: [labels]}}``, left out when empty."""
+    ``doc_labels``: ``{annotator: {category: [labels]}}``, left out when empty.
+
+    ``notes``: the document's notes; those on an annotation go into the
+    annotation's ``notes`` list, those on the document (with their annotator)
+    into the record's; either key is there only when there are notes."""
     names = [a.name for a in schema.claim.attributes] if schema is not None else []
+    by_target: dict[str, list[dict[str, str]]] = {}
+    doc_notes: list[dict[str, str]] = []
+    for n in sorted(notes, key=lambda n: (n.target, n.type, n.annotator)):
+        if n.target:
+            by_target.setdefault(n.target, []).append(n.as_json())
+        else:
+            doc_notes.append({"annotator": n.annotator, **n.as_json()})  # its layer first
+    anns = [annotation_dict(r, names) for r in sorted(annotations, key=_annotation_order)]
+    for d in anns:
+        if d["id"] in by_target:
+            d["notes"] = by_target[d["id"]]
     record = {
         "format": NATIVE_FORMAT,
         "format_version": NATIVE_VERSION,
@@ -145,7 +163,7 @@ def native_row_record(
         "status": doc.status,
         "created": doc.created,
         "updated": doc.updated,
-        "annotations": [annotation_dict(r, names) for r in sorted(annotations, key=_annotation_order)],
+        "annotations": anns,
         "review": [review_dict(d) for d in review or []],
     }
     labelled = {name: labels for name, labels in sorted((doc_labels or {}).items()) if labels}
@@ -153,6 +171,8 @@ def native_row_record(
         review_list = record.pop("review")
         record["doc_labels"] = labelled
         record["review"] = review_list
+    if doc_notes:
+        record["notes"] = doc_notes
     return record
 
 
@@ -215,12 +235,17 @@ def iter_native_records(
     """
     schema = project.schema
     keep = set(annotators) if annotators is not None else None
+    noted = project.has_notes()
     for doc in project.iter_documents(list(doc_ids) if doc_ids is not None else None):
         anns = project.annotations(doc.id)
         if keep is not None:
             anns = _with_references(anns, keep)
         labels = project.doc_labels_by_document([doc.id], keep, schema).get(doc.id, {})
-        yield native_record(doc, anns, schema, project.review_decisions(doc.id), labels)
+        notes: list[Note] = []
+        if noted:
+            ids = {a.id for a in anns}
+            notes = [n for n in project.notes(doc.id) if (n.target in ids if n.target else keep is None or n.annotator in keep)]
+        yield native_record(doc, anns, schema, project.review_decisions(doc.id), labels, notes)
 
 
 def dumps_native(record: dict[str, Any]) -> str:
@@ -279,12 +304,13 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
         raise builder.error('"annotations" and "review" must be lists')
     anns: list[Annotation] = []
     seen: set[str] = set()
+    notes: list[Note] = []
     for i, item in enumerate(anns_raw, start=1):
         if not isinstance(item, dict):
             raise builder.error(f"annotation {i}: expected an object, found {item!r:.60}")
         label = item.get("label")
         what = f"annotation {i} ({item.get('kind')} {label})" if isinstance(label, str) else f"annotation {i}"
-        data = {k: v for k, v in item.items() if k != "doc_id"}
+        data = {k: v for k, v in item.items() if k not in ("doc_id", "notes")}
         if item.get("doc_id") not in (None, doc.id):
             raise builder.error(f"{what}: doc_id {item['doc_id']!r} is not this document's id")
         if data.get("start") is not None or data.get("end") is not None:
@@ -295,6 +321,10 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
             raise builder.error(f"{what}: id {ann.id!r} is used twice")
         seen.add(ann.id)
         anns.append(ann)
+        for note_type, text, _who, updated in _notes(builder, item.get("notes"), what, False):
+            notes.append(Note(doc.id, ann.annotator, ann.id, note_type, text, updated))
+    for note_type, text, who, updated in _notes(builder, record.get("notes"), "the document", True):
+        notes.append(Note(doc.id, who, "", note_type, text, updated))
     for ann in anns:
         missing = ann.referenced_ids() - seen
         if missing:
@@ -309,6 +339,7 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
         review=[_review(builder, i, d) for i, d in enumerate(review, start=1)],
         name=doc_name,
         doc_labels=_doc_labels(builder, record.get("doc_labels")),
+        user_notes=notes,
     )
 
 
@@ -328,6 +359,50 @@ def _doc_labels(builder: TextBuilder, value: Any) -> dict[str, dict[str, list[st
             if not isinstance(labels, list) or not labels or not all(isinstance(x, str) and x for x in labels):
                 raise builder.error(f'"doc_labels" of {name!r}: {category!r} must be a non-empty list of label names')
         out[name] = {c: list(labels) for c, labels in groups.items()}
+    return out
+
+
+def _notes(builder: TextBuilder, raw: Any, what: str, on_document: bool) -> list[tuple[str, str, str, str]]:
+    """Checked ``notes`` of an annotation or of the document: (type, text, annotator, updated)."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise builder.error(f"{what}: 'notes' must be a list")
+    out: list[tuple[str, str, str, str]] = []
+    keys = {"type", "text", "updated", "annotator"} if on_document else {"type", "text", "updated"}
+    seen: set[tuple[str, str]] = set()
+    for i, item in enumerate(raw, start=1):
+        where = f"{what}: note {i}"
+        if not isinstance(item, dict):
+            raise builder.error(f"{where}: expected an object with 'type' and 'text', found {item!r:.60}")
+        unknown = sorted(set(item) - keys)
+        if unknown:
+            raise builder.error(f"{where}: unknown field(s) {', '.join(map(repr, unknown))}")
+        note_type = item.get("type", DEFAULT_NOTE_TYPE)
+        text = item.get("text")
+        if not isinstance(note_type, str):
+            raise builder.error(f"{where}: 'type' must be a string")
+        try:
+            check_note_type(note_type)
+        except ValueError as err:
+            raise builder.error(f"{where}: {err}") from None
+        if not isinstance(text, str):
+            raise builder.error(f"{where}: 'text' must be a string")
+        if find_lone_surrogate(text):
+            raise builder.error(f"{where}: the text holds a lone surrogate, which cannot be stored")
+        who = ""
+        if on_document:
+            raw_who = item.get("annotator")
+            if not isinstance(raw_who, str) or not raw_who.strip():
+                raise builder.error(f"{where}: 'annotator' (whose note it is) must be a non-empty string")
+            who = raw_who
+        if (who, note_type) in seen:
+            raise builder.error(f"{where}: a second note of type {note_type!r}; join them into one")
+        seen.add((who, note_type))
+        updated = item.get("updated") or ""
+        if not isinstance(updated, str):
+            raise builder.error(f"{where}: 'updated' must be a time stamp (a string)")
+        out.append((note_type, text, who, updated))  # the text verbatim, as brat's notes are
     return out
 
 
@@ -372,10 +447,12 @@ class NativeWriter(Writer):
         schema = source.schema
         with open_text(dest) as fh:
             reviewed = source.has_review_decisions()
+            noted = source.has_notes()
             for doc, anns in rows:
                 review = source.review_decisions(doc.id) if reviewed else []
                 labels = self.ctx.all_doc_labels(doc.id)
-                fh.write(dumps_native(native_row_record(doc, anns, schema, review, labels)) + "\n")
+                notes = source.notes(doc.id) if noted else []
+                fh.write(dumps_native(native_row_record(doc, anns, schema, review, labels, notes)) + "\n")
                 self.report.records += 1
 
     def write(self, units: Iterable[Unit], dest: Path) -> None:

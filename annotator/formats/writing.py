@@ -29,6 +29,7 @@ from annotator.core.tokenize import Token, cut_spans, sentences, spacy_tokenize,
 from annotator.formats.registry import FORMATS, FormatInfo
 
 if TYPE_CHECKING:
+    from annotator.core.notes import Note
     from annotator.core.schema import LabelSchema
 
 #: How many problems of each kind a report keeps as examples (all are counted).
@@ -65,6 +66,9 @@ class ExportSource(Protocol):
     def doc_labels_by_document(
         self, doc_ids: Iterable[str] | None = None, annotators: Iterable[str] | None = None, schema: LabelSchema | None = None
     ) -> dict[str, dict[str, dict[str, list[str]]]]: ...
+    def has_notes(self) -> bool: ...
+
+    def notes(self, doc_id: str, annotator: str | None = None) -> list[Note]: ...
 
 
 def claim_attributes(names: Sequence[str], attributes: Mapping[str, Any]) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from typing import Any
 
 from annotator.core.gcpause import collector_paused
 from annotator.core.models import CLAIM_LABEL, Annotation, Document
+from annotator.core.notes import Note
 from annotator.core.schema import LabelSchema, SchemaError, parse_schema
 from annotator.core.store import Project, ProjectError, ReadOnlyProjectError
 from annotator.formats import InputError, Item, ReadOptions, Record, iter_json_objects, read_bytes, read_text
@@ -561,6 +562,8 @@ def _import_file(
     #: metadata of this file's documents; what records joining a document had of their own
     metas: dict[str, dict[str, Any]] = {}
     extras: dict[str, list[dict[str, Any]]] = {}
+    #: notes of this file's new documents and their annotations (native notes, brat # lines)
+    user_notes: list[Note] = []
 
     #: (document id, {annotator: {category: [labels]}}) of the records read, written after their documents.
     label_writes: list[tuple[str, dict[str, dict[str, list[str]]]]] = []
@@ -634,6 +637,7 @@ def _import_file(
             pending_anns.update(map(_ID, item.annotations))
             if not report.errors or partial:  # else the file is refused: nothing more to write
                 yield item.pair()
+                user_notes.extend(item.user_notes)
                 if item.review:
                     reviews.append((doc.id, item.review))
 
@@ -644,6 +648,10 @@ def _import_file(
             documents, annotations = project.add_documents(records())
             if label_writes and (not report.errors or partial):
                 _write_doc_labels(project, label_writes, report.notes)
+            if user_notes and (not report.errors or partial):
+                project.put_notes(user_notes)
+                project.ensure_annotators({n.annotator for n in user_notes})
+                report.notes.append(f"{_n(len(user_notes), 'note')} on the documents and their annotations")
             for doc_id, entries in extras.items() if not report.errors or partial else ():
                 old = project.get_document(doc_id)
                 more = [*old.metadata.get(_MORE_RECORDS, []), *entries]

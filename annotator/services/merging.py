@@ -24,6 +24,11 @@ lines exports into one review project. The rules, also in ``docs/agreement.md``:
   count as set at the merge); a category an earlier merge of the same source
   brought and the source no longer has is cleared, unless changed here since.
 - Review decisions carried by a source are added (by id).
+- Notes (on documents and annotations) are matched by layer, target and type:
+  one the target lacks is added, one that differs replaces the target's when
+  its ``updated`` time is later (else the target's stays, "kept newer"); a note
+  on an annotation that is not in the merged document is left out.  A note
+  deleted in the source is not deleted here.
 - Document status becomes the further along of the two (new, in progress,
   done, in review, reviewed), except that a ``reviewed`` document that gets new
   or changed annotations goes back to ``in_review``.
@@ -44,6 +49,7 @@ from pydantic import ValidationError
 
 from annotator.core.doclabels import DocLabelRow
 from annotator.core.models import GOLD, Annotation, DocStatus, Document, now
+from annotator.core.notes import Note
 from annotator.core.rows import AnnotationRow, annotation_row, row_to_annotation, row_to_document
 from annotator.core.schema import LabelSchema, SchemaError, default_schema, parse_schema
 from annotator.core.store import SQLITE_MAGIC, Project, ProjectError, read_project_file
@@ -66,6 +72,8 @@ class SourceDocument:
     where: str = ""
     #: Its document labels (``doc_id`` the source's document id).
     doc_labels: list[DocLabelRow] = field(default_factory=list)
+    #: Notes on the document and its annotations.
+    notes: list[Note] = field(default_factory=list)
 
 
 @dataclass
@@ -98,6 +106,10 @@ class MergeReport:
     doc_labels_added: int = 0
     doc_labels_updated: int = 0
     doc_labels_deleted: int = 0
+    notes_added: int = 0
+    notes_updated: int = 0
+    #: Notes the source has in an older (or equally old) version than the target: target kept.
+    notes_kept: int = 0
     #: Documents not merged (same id / external id, different text) and similar problems.
     problems: list[str] = field(default_factory=list)
     #: Target document ids that went from ``reviewed`` back to ``in_review``.
@@ -116,6 +128,8 @@ class MergeReport:
             or self.doc_labels_added
             or self.doc_labels_updated
             or self.doc_labels_deleted
+            or self.notes_added
+            or self.notes_updated
         )
 
     def summary(self) -> str:
@@ -132,6 +146,11 @@ class MergeReport:
             )
         if self.decisions_added:
             parts.append(plural(self.decisions_added, "review decision") + " added")
+        if self.notes_added or self.notes_updated or self.notes_kept:
+            parts.append(
+                f"notes: {self.notes_added} added, {self.notes_updated} updated"
+                + (f", {self.notes_kept} kept (newer here)" if self.notes_kept else "")
+            )
         if self.back_in_review:
             parts.append(f"{plural(len(self.back_in_review), 'reviewed document')} back in review")
         if self.problems:
@@ -202,6 +221,9 @@ def _read_project(path: Path) -> MergeSource:
         if label_row.doc_id in docs:
             docs[label_row.doc_id].doc_labels.append(label_row)
             annotators.add(label_row.annotator)
+    for doc_id, who, target, note_type, text, updated in stored.notes:
+        if doc_id in docs:
+            docs[doc_id].notes.append(Note(doc_id, who, target, note_type, text, updated))
     source = MergeSource(str(path), "project", origin, list(docs.values()), annotators, schema)
     _check_source(source)
     return source
@@ -232,7 +254,11 @@ def _read_native(path: Path) -> MergeSource:
                 for category, names in groups.items()
                 for label in names
             ]
-            docs.append(SourceDocument(item.document, item.annotations, review, where=f"line {item.line}", doc_labels=labels))
+            docs.append(
+                SourceDocument(
+                    item.document, item.annotations, review, where=f"line {item.line}", doc_labels=labels, notes=item.user_notes
+                )
+            )
             annotators |= {a.annotator for a in item.annotations} | set(item.doc_labels)
     except InputError as err:  # a problem with the file as a whole
         raise MergeError(f"{err}; nothing was merged") from None
@@ -367,6 +393,7 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
         project.remember_merged([a.id for a in sd.annotations], source.origin, stamp)
         report.annotations_added += len(sd.annotations)
         report.decisions_added += _add_decisions(project, sd.review, doc.id)
+        _merge_notes(project, sd, doc.id, {a.id for a in sd.annotations}, report)
         return
     current = {r.id: r for r in project.document_annotation_rows(target_id)}
     incoming: dict[str, AnnotationRow] = {}
@@ -421,6 +448,7 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
     project.remember_merged(list(incoming), source.origin, stamp)
     annotator_work |= _merge_doc_labels(project, source, sd, target_id, report, stamp)
     report.decisions_added += _add_decisions(project, sd.review, target_id)
+    _merge_notes(project, sd, target_id, set(final), report)
     status = project.document_status(target_id)
     new_status = max(status, doc.status, key=_STATUS_ORDER.index)
     if status == DocStatus.REVIEWED and annotator_work:
@@ -497,6 +525,30 @@ def _deletions(project: Project, origin: str, current: dict[str, AnnotationRow],
     gone = [i for i in current if i not in incoming]
     merged = project.merged_stamps(origin, gone)
     return [i for i in gone if i in merged and current[i].updated <= merged[i]]
+
+
+def _merge_notes(project: Project, sd: SourceDocument, target_id: str, ann_ids: set[str], report: MergeReport) -> None:
+    """The source document's notes into ``target_id`` (see the module doc)."""
+    if not sd.notes:
+        return
+    current = {(n.annotator, n.target, n.type): n for n in project.notes(target_id)}
+    puts: list[Note] = []
+    for n in sd.notes:
+        if n.target and n.target not in ann_ids:
+            continue
+        old = current.get((n.annotator, n.target, n.type))
+        if old is None:
+            report.notes_added += 1
+        elif old.text == n.text:
+            continue
+        elif n.updated > old.updated:
+            report.notes_updated += 1
+        else:
+            report.notes_kept += 1
+            continue
+        puts.append(n._replace(doc_id=target_id, updated=n.updated or now()))
+    project.put_notes(puts)
+    project.ensure_annotators({n.annotator for n in puts})
 
 
 def _add_decisions(project: Project, decisions: Iterable[dict[str, Any]], doc_id: str) -> int:

@@ -25,7 +25,11 @@ equates the Turkish dotless ``ı`` with ``i``, the index does not, so a query
 with an ``i`` does not find a word spelled with ``ı`` (a query *with* ``ı`` is
 checked against every document and finds both).
 
-Both kinds of search are generators: a caller (the CLI, a GUI pane in a worker
+Notes (:func:`search_notes`, :class:`NoteQuery`): the notes on annotations and
+documents whose text holds a string (or a regular expression), of a type, in a
+layer; each hit says what the note is on.
+
+All kinds of search are generators: a caller (the CLI, a GUI pane in a worker
 thread with its own :class:`~annotator.core.store.Project`) takes as many hits as
 it wants and stops; ``cancel`` is polled between documents.  Documents are read
 in pages of :data:`BATCH` in import order, so the first hits come at once; no
@@ -60,6 +64,9 @@ __all__ = [
     "search_text",
     "search_in_text",
     "search_annotations",
+    "NoteQuery",
+    "NoteHit",
+    "search_notes",
     "fts_query",
     "INDEX_SLICE_CHARS",
     "catch_up_index",
@@ -599,6 +606,138 @@ def _annotation_hit(r: AnnotationRow, text: str, by_id: dict[str, AnnotationRow]
         claimant=_claimant_text(r, text, by_id) if r.kind == "claim" else None,
         roles=tuple(role for role, _ in r.argument_pairs()) if r.kind == "event" else (),
     )
+
+
+# ---------------------------------------------------------------------------
+# searching notes (issue 14)
+# ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NoteQuery:
+    """Notes by what they say: ``text`` (a regex with ``regex``; None: every
+    note), of a ``note_type``, in ``annotator``'s layer."""
+
+    text: str | None = None
+    note_type: str | None = None
+    annotator: str | None = None
+    case_sensitive: bool = False
+    regex: bool = False
+
+
+@dataclass(frozen=True)
+class NoteHit:
+    """One note that matches: where the match is in the note (``note[start:end]``,
+    code points), and what the note is on (the document, or an annotation with
+    its span and context in the document's text)."""
+
+    doc_id: str
+    annotator: str
+    note_type: str
+    note: str
+    start: int
+    end: int
+    #: The annotation the note is on; "" for a note on the document.
+    target: str = ""
+    kind: str | None = None
+    label: str | None = None
+    span_start: int | None = None
+    span_end: int | None = None
+    span_text: str = ""
+    before: str = ""
+    after: str = ""
+
+    def context(self) -> str:
+        """The note on one line, the match in [brackets]."""
+        if self.start == self.end:
+            return _one_line(self.note)
+        return _one_line(f"{self.note[: self.start]}[{self.note[self.start : self.end]}]{self.note[self.end :]}")
+
+    def on(self) -> str:
+        """What the note is on, for people: ``the document`` or ``ORG “Ministry…”``."""
+        if not self.target:
+            return "the document"
+        return f"{self.kind} {self.label} “{_one_line(self.span_text)}”" if self.span_text else f"{self.kind} {self.label}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "doc_id": self.doc_id,
+            "annotator": self.annotator,
+            "type": self.note_type,
+            "note": self.note,
+            "start": self.start,
+            "end": self.end,
+            "target": self.target or None,
+            "kind": self.kind,
+            "label": self.label,
+            "span_start": self.span_start,
+            "span_end": self.span_end,
+            "span_text": self.span_text or None,
+        }
+
+
+def search_notes(
+    project: Project,
+    query: NoteQuery,
+    where: DocumentFilter | None = None,
+    *,
+    cancel: Callable[[], bool] | None = None,
+) -> Generator[NoteHit, None, None]:
+    """Every note ``query`` describes (each match in it is a hit; a note without
+    ``text`` to find is one hit) in the documents ``where`` selects, in import
+    order of documents, by target and type."""
+    if query.text is not None and not query.text.strip():
+        raise SearchError("the text to find in notes is empty")
+    pattern = None
+    if query.text is not None:
+        flags = 0 if query.case_sensitive else re.IGNORECASE
+        try:
+            pattern = re.compile(query.text if query.regex else re.escape(query.text), flags)
+        except re.error as err:
+            raise SearchError(f"not a valid regular expression: {err}") from None
+    return _search_notes(project, query, where or DocumentFilter(), pattern, cancel)
+
+
+def _search_notes(
+    project: Project,
+    query: NoteQuery,
+    where: DocumentFilter,
+    pattern: re.Pattern[str] | None,
+    cancel: Callable[[], bool] | None,
+) -> Generator[NoteHit, None, None]:
+    notes = [n for n in project.iter_notes(query.annotator) if query.note_type is None or n.type == query.note_type]
+    if not notes:
+        return
+    docs = sorted({n.doc_id for n in notes})
+    if where.status or where.label or where.annotator:
+        allowed = set(project.document_ids(status=where.status or None, label=where.label, annotator=where.annotator))
+        docs = [d for d in docs if d in allowed]
+    if where.metadata:
+        docs = [d for d in docs if all(str(project.get_document(d).metadata.get(k)) == v for k, v in where.metadata.items())]
+    wanted = set(docs)
+    rows = project.annotation_rows_by_id({n.target for n in notes if n.target and n.doc_id in wanted})
+    texts: dict[str, str] = {}
+    for n in notes:
+        if n.doc_id not in wanted:
+            continue
+        if cancel is not None and cancel():
+            return
+        spans = [(m.start(), m.end()) for m in pattern.finditer(n.text) if m.end() > m.start()] if pattern else [(0, 0)]
+        if not spans:
+            continue
+        extra: dict[str, Any] = {}
+        r = rows.get(n.target) if n.target else None
+        if r is not None:
+            extra = {"kind": r.kind, "label": r.label, "span_start": r.start, "span_end": r.end}
+            if r.start is not None and r.end is not None:
+                if n.doc_id not in texts:
+                    texts[n.doc_id] = project.document_text(n.doc_id)
+                text = texts[n.doc_id]
+                extra.update(
+                    span_text=text[r.start : r.end],
+                    before=text[max(0, r.start - CONTEXT) : r.start],
+                    after=text[r.end : r.end + CONTEXT],
+                )
+        for start, end in spans:
+            yield NoteHit(n.doc_id, n.annotator, n.type, n.text, start, end, n.target, **extra)
 
 
 def parse_metadata(pairs: Iterable[str]) -> dict[str, str]:

@@ -52,6 +52,10 @@ _MARGIN = 15.0  # the way round by the left margin
 _WORD = re.compile(r"\S+")
 
 
+#: Characters of a note shown in a tooltip.
+NOTE_CHARS = 300
+
+
 class ArcEnd(NamedTuple):
     """One end of an arc: the span's first line piece and, when drawn, its tag."""
 
@@ -466,6 +470,10 @@ class ArcsAndTags:
         return out
 
     # -- tooltips -------------------------------------------------------------------
+    def set_notes(self, notes: dict[str, dict[str, str]]) -> None:
+        """The notes the tooltips show: annotation id -> {type: text}."""
+        self._notes = notes
+
     def tooltip_text(self, cp: int) -> str:
         """Tooltip markup for code point ``cp``: every annotation there (kind,
         label, annotated text, arguments/claim details); all text escaped."""
@@ -505,6 +513,11 @@ class ArcsAndTags:
                 shown = tooltip_snippet(other.text_in(self._text)) if other else "(missing)"
                 arrow = "→" if rel.head == ann.id else "←"
                 lines.append(f"&nbsp;&nbsp;{esc(rel.label)} {arrow} “{esc(shown)}”")
+        for note_type, note in sorted(self._notes.get(ann.id, {}).items()):
+            caption = "note" if note_type == "AnnotatorNotes" else f"note ({esc(note_type)})"
+            flat = " ".join(note.split())
+            flat = flat if len(flat) <= NOTE_CHARS else flat[: NOTE_CHARS - 1] + "…"
+            lines.append(f"&nbsp;&nbsp;<i>{caption}:</i> {esc(flat)}")
         return "<tr><td style='white-space:pre-wrap'>" + "<br>".join(lines) + "</td></tr>"
 
     # -- painting --------------------------------------------------------------------

@@ -103,6 +103,8 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
         self._schema: LabelSchema | None = None
         self._index = SpanIndex()
         self._relations: dict[str, Annotation] = {}
+        #: Notes shown in tooltips: annotation id -> {type: text}.
+        self._notes: dict[str, dict[str, str]] = {}
         self._styles: dict[tuple[str, str], SpanStyle] = {}
         self._decor: dict[int, BlockDecor] = {}
         self._tag_cache: dict[tuple[str, int, int], QPixmap] = {}

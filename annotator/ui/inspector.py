@@ -38,12 +38,13 @@ from PySide6.QtWidgets import (
 from annotator.core.constraints import filler_problem, one_line, warnings_for
 from annotator.ui.actions import escape_mnemonic, plain_tooltip
 from annotator.ui.dialogs import plain_label
-from annotator.ui.palette import swatch_icon
+from annotator.ui.notes import NoteEditor
+from annotator.ui.palette import markdown_html, swatch_icon
 from annotator.ui.workspace_keys import claim_attribute_keys
 
 if TYPE_CHECKING:
     from annotator.core.models import Annotation
-    from annotator.core.schema import LabelSchema
+    from annotator.core.schema import Guidelines, LabelSchema
 
 NOT_SET = "(not set)"
 WARNING_SIGN = "⚠"
@@ -52,6 +53,14 @@ WARNING_SIGN = "⚠"
 def _caption(name: str) -> str:
     """An attribute's name as the inspector shows it ("check worthiness")."""
     return name.replace("_", " ")
+
+
+def guide_tooltip(guide: Guidelines, title: str) -> str:
+    """Rich-text tooltip of a role's or an attribute value's guidelines (schema
+    Markdown, formatted; raw HTML in it is not interpreted)."""
+    from annotator.core.schema import guide_markdown
+
+    return markdown_html(guide_markdown(guide, title))
 
 
 # ---------------------------------------------------------------------------
@@ -68,6 +77,7 @@ class Inspector(QScrollArea):
     attributeChanged = Signal(str, str, str)  # claim id, attribute, value ("" clears)
     annotationRequested = Signal(str)  # go to / select this annotation
     deleteRequested = Signal()
+    noteEdited = Signal(str, str, str)  # target (annotation id, "" the document), type, text ("" deletes)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - the dock's first size
         return QSize(400, 420)
@@ -220,6 +230,14 @@ class Inspector(QScrollArea):
         self.delete_button.setToolTip(plain_tooltip("Delete this annotation (Delete in the text or the list)"))
         self.delete_button.clicked.connect(self.deleteRequested.emit)
         outer.addWidget(self.delete_button)
+
+        # -- notes (issue 14): the selected annotation's, and the open document's -----------
+        self.note_box = NoteEditor("&Note", "A note on this annotation (Ctrl+Enter saves)")
+        self.note_box.noteEdited.connect(self.noteEdited.emit)
+        outer.addWidget(self.note_box)
+        self.doc_note_box = NoteEditor("D&ocument note", "A note on this document (Ctrl+Enter saves)")
+        self.doc_note_box.noteEdited.connect(self.noteEdited.emit)
+        outer.addWidget(self.doc_note_box)
         outer.addStretch(1)
 
         self.label_combo.activated.connect(self._label_chosen)
@@ -235,7 +253,7 @@ class Inspector(QScrollArea):
         self.ann = ann
         has = ann is not None and self.schema is not None
         self.empty.setVisible(not has)
-        for w in (self.common, self.links_label, self.delete_button):
+        for w in (self.common, self.links_label, self.delete_button, self.note_box):
             w.setVisible(has)
         self.event_box.setVisible(has and ann.kind == "event")
         self.claim_box.setVisible(has and ann.kind == "claim")
@@ -257,6 +275,12 @@ class Inspector(QScrollArea):
         self.current_warnings = warnings_for(ann, self.by_id, self.schema, self.text)
         self.warnings_label.setVisible(bool(self.current_warnings))
         self.warnings_label.setText("\n".join(f"{WARNING_SIGN} {w}" for w in self.current_warnings))
+
+    def set_notes(self, doc_open: bool, ann_notes: dict[str, str], doc_notes: dict[str, str]) -> None:
+        """The notes of the selected annotation and of the open document ({type: text})."""
+        self.note_box.set_target(self.ann.id if self.ann is not None else None, ann_notes)
+        self.doc_note_box.set_target("" if doc_open else None, doc_notes)
+        self.doc_note_box.setVisible(doc_open)
 
     def _describe(self, ann_id: str | None) -> str:
         target = self.by_id.get(ann_id or "")
@@ -311,6 +335,10 @@ class Inspector(QScrollArea):
             if role.labels:
                 marks.append(", ".join(role.labels))
             self.role_combo.addItem(escape_mnemonic(f"{role.name}  ({'; '.join(marks)})" if marks else role.name), role.name)
+            if role.has_guidelines():  # the role's guidelines on hover in the open list
+                self.role_combo.setItemData(
+                    self.role_combo.count() - 1, guide_tooltip(role, role.name), Qt.ItemDataRole.ToolTipRole
+                )
         # Preselect the first required role still missing, else the first unused one.
         roles = et.roles if et else []
         missing = [r.name for r in roles if r.required and r.name not in have]
@@ -331,7 +359,7 @@ class Inspector(QScrollArea):
         self.clear_claimant_button.setEnabled(bool(ann.claimant_ref or ann.claimant_text))
         if not self.claimant_edit.hasFocus():
             self.claimant_edit.setText(ann.claimant_text or "")
-        shape = tuple((a.name, tuple(a.values), a.default, a.description) for a in schema.claim.attributes)
+        shape = tuple((a.name, tuple(a.values), a.default, a.description, repr(a.value_guides)) for a in schema.claim.attributes)
         if shape != self._attr_shape:
             self._build_attribute_rows(schema)
             self._attr_shape = shape
@@ -367,6 +395,11 @@ class Inspector(QScrollArea):
                 letter = keys.get((attr.name, value))
                 shortcut = f"Shift+{letter.upper()}" if letter else ""
                 combo.addItem(escape_mnemonic(f"{value}  ({shortcut})" if shortcut else value), value)
+                guide = attr.value_guide(value)
+                if guide.has_guidelines():  # the value's guidelines on hover in the open list
+                    combo.setItemData(
+                        combo.count() - 1, guide_tooltip(guide, f"{_caption(attr.name)} = {value}"), Qt.ItemDataRole.ToolTipRole
+                    )
                 if shortcut:
                     hints.append(f"{shortcut} {value}")
             tip = attr.description or f"{_caption(attr.name)} of the claim"

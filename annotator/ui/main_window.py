@@ -120,6 +120,8 @@ class MainWindow(QMainWindow):
         #: The document labels bar under the header (ui/doc_labels_bar.py), made
         #: after the first paint when the schema has document categories.
         self.doc_labels_bar: Any = None
+        #: Help > Guidelines (F1), made on first use.
+        self.guidelines_pane: Any = None
         self.search_dock: QDockWidget | None = None
         #: The encoding each file or folder was last imported with (None: UTF-8).
         self._import_encodings: dict[str, str | None] = {}
@@ -342,7 +344,8 @@ class MainWindow(QMainWindow):
         install_team_actions(self)  # Team > Hand out work…, Collect work…, Progress
 
         h = m["Help"]
-        h.addAction(a(self, "&Keyboard shortcuts", self.show_shortcuts, shortcut=QKeySequence.StandardKey.HelpContents))
+        h.addAction(a(self, "&Guidelines", self.show_guidelines, shortcut="F1"))
+        h.addAction(a(self, "&Keyboard shortcuts", self.show_shortcuts, shortcut="Shift+F1"))
         h.addAction(a(self, "&About annotator", lambda: dialogs.show_about(self)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
@@ -374,6 +377,7 @@ class MainWindow(QMainWindow):
         view.spanSelectionChanged.connect(self._span_selection_changed)
         self.palette_widget.labelChosen.connect(self._palette_clicked)
         self.palette_widget.autoRequested.connect(self.set_auto_annotate)
+        self.palette_widget.guidelinesRequested.connect(lambda k, n: self.show_guidelines(k, n, gold=True))
         ins = self.inspector
         ins.labelChangeRequested.connect(ws.change_label)
         ins.addArgumentRequested.connect(lambda role: ws.add_argument(role or None))
@@ -383,6 +387,8 @@ class MainWindow(QMainWindow):
         ins.attributeChanged.connect(ws.set_claim_attribute)
         ins.annotationRequested.connect(lambda i: ws.select_annotation(i, reveal=True))
         ins.deleteRequested.connect(ws.delete_selected)
+        ins.noteEdited.connect(ws.set_note)
+        ws.notesChanged.connect(self._show_notes)
         self.status_combo.activated.connect(self._status_chosen)
         self.done_button.clicked.connect(ws.mark_done)
 
@@ -639,6 +645,7 @@ class MainWindow(QMainWindow):
         self.panel.set_document(ws.text, ws.anns.values(), ws.schema)
         self.inspector.set_context(ws.text, ws.anns, ws.schema)
         self.inspector.show_annotation(None)
+        self._show_notes()
         if doc_id:
             self.settings.setValue(self._last_doc_key(), doc_id)
         self._update_header()
@@ -670,6 +677,15 @@ class MainWindow(QMainWindow):
         self.panel.select(ann_id)
         self.inspector.set_context(self.workspace.text, self.workspace.anns, self.workspace.schema)
         self.inspector.show_annotation(self.workspace.selected())
+        self._show_notes()
+
+    def _show_notes(self) -> None:
+        """The inspector's note editors: the selected annotation's notes and the open document's."""
+        ws = self.workspace
+        ann = ws.selected()
+        self.inspector.set_notes(
+            ws.doc_id is not None and ws.loaded, ws.notes_of(ann.id) if ann is not None else {}, ws.notes_of("")
+        )
 
     def _changes_applied(self, changes: Changes) -> None:
         """The header and status bar after any change on the bus (the document
@@ -788,6 +804,32 @@ class MainWindow(QMainWindow):
         self.search_dock.show()
         self.search_dock.raise_()
         self.search_pane.focus(scope)
+
+    def show_guidelines(self, kind: str = "", label: str = "", *, gold: bool = False) -> None:
+        """The guidelines pane (made on first use, beside the inspector): every
+        label, role and value with its guidelines; ``kind``/``label`` selects one
+        (with its gold examples listed if ``gold``)."""
+        if not self.workspace.loaded:
+            self.finish_loading()
+        if self.guidelines_pane is None:
+            from annotator.ui.guidelines_pane import GuidelinesPane
+
+            self.guidelines_pane = GuidelinesPane(self)
+            dock = QDockWidget("Guidelines", self)
+            dock.setObjectName("dock-guidelines")
+            dock.setWidget(self.guidelines_pane)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            self.guidelines_dock = dock
+            self.projectChanged.connect(lambda _p: self.guidelines_pane.set_schema(self.workspace.schema))
+        if self.guidelines_pane.schema is not self.workspace.schema:
+            self.guidelines_pane.set_schema(self.workspace.schema)
+        self.guidelines_dock.show()
+        self.guidelines_dock.raise_()
+        if kind and self.guidelines_pane.select(kind, label):
+            if gold:
+                self.guidelines_pane.show_gold()
+            return
+        self.guidelines_pane.focus()
 
     def focus_search(self) -> None:
         self._focus(self.doc_list.search)

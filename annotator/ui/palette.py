@@ -6,8 +6,8 @@ from __future__ import annotations
 from functools import cache
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMargins, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QResizeEvent
+from PySide6.QtCore import QEvent, QMargins, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import QLayout, QLayoutItem, QMenu, QScrollArea, QSizePolicy, QToolButton, QWidget, QWidgetItem
 
 from annotator.core.kinds import CLAIM_LABEL
@@ -15,7 +15,15 @@ from annotator.ui.actions import escape_mnemonic, plain_tooltip
 from annotator.ui.dialogs import plain_label
 
 if TYPE_CHECKING:
-    from annotator.core.schema import LabelSchema
+    from annotator.core.schema import Guidelines, LabelSchema
+
+
+def markdown_html(markdown: str) -> str:
+    """Guideline Markdown (from the schema, never article text) as rich text for a
+    tooltip or a label.  Raw HTML in it is not interpreted, and nothing is loaded."""
+    doc = QTextDocument()
+    doc.setMarkdown(markdown, QTextDocument.MarkdownFeature.MarkdownNoHTML)
+    return doc.toHtml()
 
 
 def text_color_for(background: QColor) -> QColor:
@@ -133,9 +141,21 @@ class FlowLayout(QLayout):
 class LabelChip(QToolButton):
     """One label: colour swatch with its key, and its name."""
 
-    def __init__(self, kind: str, label: str, color: str, key: str | None, description: str, parent: QWidget | None = None):
+    def __init__(
+        self,
+        kind: str,
+        label: str,
+        color: str,
+        key: str | None,
+        description: str,
+        parent: QWidget | None = None,
+        guide: Guidelines | None = None,
+    ):
         super().__init__(parent)
         self.kind, self.label, self.key = kind, label, key
+        #: The label's guidelines (description, examples, counter-examples), shown on hover.
+        self.guide = guide
+        self._guide_tip = ""
         shown = "Claim" if kind == "claim" else label
         self.setText(escape_mnemonic(shown))
         self.setIcon(swatch_icon(color, key or "", CHIP_ICON))
@@ -150,20 +170,47 @@ class LabelChip(QToolButton):
             "claim": "select text, then click this or press its key",
         }.get(kind, "select text, then click this or press its key; with a span selected, changes its label")
         tip = f"{kind_text}: {shown}"
-        if description:
+        if description and (guide is None or not guide.has_guidelines()):
             tip += f"\n{description}"
         tip += f"\nKey: {key}" if key else "\nNo key"
         tip += f"\n{how[0].upper()}{how[1:]}."
+        self._usage = tip
         self.setToolTip(plain_tooltip(tip))
         self.setStyleSheet("QToolButton { padding: 1px 4px 1px 2px; border-radius: 4px; }")
         self.shown = shown
         #: Whether new spans of this label are propagated in their document (annotate all, automatically).
         self.auto = False
 
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and self.guide is not None and not self._guide_tip:
+            self._guide_tip = self.guide_tooltip()  # built on first hover: set_schema stays cheap
+            self.setToolTip(self._guide_tip)
+        return super().event(event)
+
+    def guide_tooltip(self) -> str:
+        """The tooltip: the label's guidelines (Markdown, formatted), then how to use the chip."""
+        from annotator.core.schema import guide_markdown
+
+        assert self.guide is not None
+        kind_text = {"entity": "Entity", "event": "Event type", "claim": "Claim", "relation": "Relation type"}[self.kind]
+        md = guide_markdown(self.guide, f"{kind_text}: {self.shown}")
+        usage = self._usage.split("\n", 1)[1] if "\n" in self._usage else ""
+        body = markdown_html(md)
+        foot = plain_tooltip(usage + "\nF1: all guidelines; right-click: gold examples.")
+        return f"<qt><div style='max-width: 420px'>{_body_of(body)}<hr>{_body_of(foot)}</div></qt>"
+
     def set_auto(self, on: bool) -> None:
         """Mark (or unmark) the label as annotated automatically in the document."""
         self.auto = on
         self.setText(escape_mnemonic(f"{self.shown} ⟳" if on else self.shown))
+
+
+def _body_of(html_text: str) -> str:
+    """The inside of ``<body>`` (or of ``<qt>``) of a rich text."""
+    import re
+
+    m = re.search(r"<body[^>]*>(.*)</body>", html_text, re.S) or re.search(r"<qt>(.*)</qt>", html_text, re.S)
+    return m.group(1) if m else html_text
 
 
 class LabelPalette(QWidget):
@@ -173,6 +220,8 @@ class LabelPalette(QWidget):
     labelChosen = Signal(str, str)
     #: (label, on): annotate all automatically in the document for this label (its chip's context menu).
     autoRequested = Signal(str, bool)
+    #: (kind, label): show the label's guidelines and gold examples (its chip's context menu).
+    guidelinesRequested = Signal(str, str)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -180,12 +229,14 @@ class LabelPalette(QWidget):
         self._layout = FlowLayout(self)
         self.chips: list[LabelChip] = []
         self._widgets: list[QWidget] = []
+        self.schema: LabelSchema | None = None
 
     def set_schema(self, schema: LabelSchema | None) -> None:
         for w in self._widgets:
             self._layout.removeWidget(w)
             w.deleteLater()
         self._widgets, self.chips = [], []
+        self.schema = schema
         if schema is None:
             return
         sections: list[tuple[str, list[tuple[str, str, str, str | None, str]]]] = [
@@ -204,11 +255,10 @@ class LabelPalette(QWidget):
                 header.setProperty(LINE_BREAK, True)
                 self._add(header)
             for kind, name, color, key, description in items:
-                chip = LabelChip(kind, name, color, key, description)
+                chip = LabelChip(kind, name, color, key, description, guide=schema.guide(kind, name))
                 chip.clicked.connect(lambda _c=False, k=kind, n=name: self.labelChosen.emit(k, n))
-                if kind != "relation":
-                    chip.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-                    chip.customContextMenuRequested.connect(lambda pos, c=chip: self._chip_menu(c, pos))
+                chip.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+                chip.customContextMenuRequested.connect(lambda pos, c=chip: self._chip_menu(c, pos))
                 self.chips.append(chip)
                 self._add(chip)
         self.updateGeometry()
@@ -221,8 +271,13 @@ class LabelPalette(QWidget):
         self._widgets.append(widget)
 
     def chip_menu(self, chip: LabelChip) -> QMenu:
-        """The context menu of a chip: annotate all automatically in the document."""
+        """The context menu of a chip: its guidelines and gold examples; annotate all
+        automatically in the document (not for relations)."""
         menu = QMenu(self)
+        guide = menu.addAction(f"Guidelines and gold examples of {escape_mnemonic(chip.shown)}")
+        guide.triggered.connect(lambda _c=False, c=chip: self.guidelinesRequested.emit(c.kind, c.label))
+        if chip.kind == "relation":
+            return menu
         action = menu.addAction("Annotate all in the document automatically")
         action.setCheckable(True)
         action.setChecked(chip.auto)

@@ -33,7 +33,17 @@ from PySide6.QtWidgets import (
 
 from annotator.core.constraints import one_line
 from annotator.core.errors import ProjectError
-from annotator.services.search import Hit, SearchError, TextQuery, search_in_text, search_text
+from annotator.services.search import (
+    Hit,
+    NoteHit,
+    NoteQuery,
+    SearchError,
+    TextQuery,
+    search_in_text,
+    search_notes,
+    search_text,
+)
+from annotator.ui.actions import plain_tooltip
 from annotator.ui.dialogs import plain_label
 
 #: Time given to the search per turn of the event loop (ms).
@@ -62,6 +72,10 @@ class SearchPane(QWidget):
         self.scope = QComboBox()
         self.scope.addItem("Corpus", "corpus")
         self.scope.addItem("This document", "document")
+        self.scope.addItem("Notes", "notes")
+        self.scope.setItemData(
+            2, "The notes on annotations and documents (the text as typed, or a regular expression)", Qt.ItemDataRole.ToolTipRole
+        )
         self.kind = QComboBox()
         for value, text in KINDS:
             self.kind.addItem(text, value)
@@ -138,12 +152,18 @@ class SearchPane(QWidget):
         self.count = 0
         self.done = True
         project = self.window.project
+        self.annotate_button.setEnabled(self.scope.currentData() != "notes")
         if project is None or not self.edit.text().strip():
             self.status.setText("")
             return
         try:
             if self.scope.currentData() == "document":
                 self._hits = self._in_document(self.query())
+            elif self.scope.currentData() == "notes":
+                q = self.query()
+                self._hits = search_notes(
+                    project, NoteQuery(q.text.strip(), case_sensitive=q.case_sensitive, regex=q.kind == "regex")
+                )
             else:
                 self._hits = search_text(project, self.query())
         except SearchError as err:
@@ -167,7 +187,7 @@ class SearchPane(QWidget):
             self._slice.stop()
             return
         deadline = time.perf_counter() + SLICE_MS / 1000
-        hits: list[Hit] = []
+        hits: list[Hit | NoteHit] = []
         try:
             while time.perf_counter() < deadline:
                 hits.append(next(self._hits))
@@ -187,14 +207,14 @@ class SearchPane(QWidget):
             f"{self.count} hit{'' if self.count == 1 else 's'} in {docs} document{'' if docs == 1 else 's'}{shown}{more}"
         )
 
-    def _add_all(self, hits: list[Hit]) -> None:
+    def _add_all(self, hits: list[Hit | NoteHit]) -> None:
         """List a slice's hits under their documents (the new documents' titles in one query)."""
         new = list(dict.fromkeys(h.doc_id for h in hits if h.doc_id not in self._docs))
         titles = self.window.project.document_titles(new) if new and self.count < MAX_LISTED else {}
         for hit in hits:
             self._add(hit, titles)
 
-    def _add(self, hit: Hit, titles: dict[str, str]) -> None:
+    def _add(self, hit: Hit | NoteHit, titles: dict[str, str]) -> None:
         self.count += 1
         if self.count > MAX_LISTED:
             return
@@ -207,9 +227,14 @@ class SearchPane(QWidget):
             self._docs[hit.doc_id] = parent
             if self.tree.currentItem() is None:
                 self.tree.setCurrentItem(parent)
-        item = QTreeWidgetItem([f"…{one_line(hit.before[-30:], 30)}[{hit.text}]{one_line(hit.after[:30], 30)}…"])
+        if isinstance(hit, NoteHit):
+            who = "" if hit.annotator == self.window.workspace.annotator else f", {hit.annotator}"
+            item = QTreeWidgetItem([f"{hit.note_type} on {one_line(hit.on(), 50)}{who}: {one_line(hit.context(), 120)}"])
+            item.setToolTip(0, plain_tooltip(hit.note))
+        else:
+            item = QTreeWidgetItem([f"…{one_line(hit.before[-30:], 30)}[{hit.text}]{one_line(hit.after[:30], 30)}…"])
+            item.setToolTip(0, f"[{hit.start}, {hit.end})")
         item.setData(0, Qt.ItemDataRole.UserRole, hit)
-        item.setToolTip(0, f"[{hit.start}, {hit.end})")
         parent.addChild(item)
         parent.setText(0, f"{parent.text(0).split('  (')[0]}  ({parent.childCount()})")
 
@@ -244,10 +269,25 @@ class SearchPane(QWidget):
             hit = item.data(0, Qt.ItemDataRole.UserRole)
             if hit is None:
                 return
+        if isinstance(hit, NoteHit):
+            self._open_note(hit)
+            return
         if self.window.open_document(hit.doc_id):
             view = self.window.article_view
             view.select_span(hit.start, hit.end)
             view.setFocus()
+
+    def _open_note(self, hit: NoteHit) -> None:
+        """Open the note's document with what it is on selected: its annotation (in
+        the inspector, with the note), else its span; a document note: the document."""
+        if not self.window.open_document(hit.doc_id):
+            return
+        ws = self.window.workspace
+        if hit.target and hit.target in ws.anns:
+            ws.select_annotation(hit.target, reveal=True)
+        elif hit.span_start is not None and hit.span_end is not None:
+            self.window.article_view.select_span(hit.span_start, hit.span_end)
+        self.window.article_view.setFocus()
 
     def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
         if isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:

@@ -28,6 +28,7 @@ from annotator.core.commands import (
     Macro,
     SetArgument,
     SetDocLabel,
+    SetNote,
     SetStatus,
     UpdateAnnotation,
 )
@@ -55,6 +56,8 @@ class Workspace(KeyHandling, Picking, QObject):
     documentOpened = Signal(str)
     #: Annotations of the current document changed: added, removed ids, updated.
     annotationsChanged = Signal(list, set, list)
+    #: The open document's notes changed (or another document was opened): ``self.notes``.
+    notesChanged = Signal()
     #: The selected annotation changed (id or None).
     selectionChanged = Signal(object)
     #: Pick mode started (its instruction) or ended ("").
@@ -80,6 +83,8 @@ class Workspace(KeyHandling, Picking, QObject):
         self.anns: dict[str, Annotation] = {}
         #: The annotator's document labels of the current document: {category: [labels]}.
         self.doc_labels: dict[str, list[str]] = {}
+        #: The open document's notes of this annotator: target ("" the document) -> {type: text}.
+        self.notes: dict[str, dict[str, str]] = {}
         self.selected_id: str | None = None
         #: False while the window shows a document's text only (its first paint):
         #: :meth:`finish_loading` reads the schema and the annotations.
@@ -133,8 +138,11 @@ class Workspace(KeyHandling, Picking, QObject):
         self.doc_id, self.document, self.text, self.posmap = None, None, "", None
         self.anns, self.selected_id, self.preview = {}, None, None
         self.doc_labels = {}
+        self.notes = {}
         self.view.set_article("", [], self.schema)
+        self.view.set_notes({})
         if emit:
+            self.notesChanged.emit()
             self.documentOpened.emit("")
             self.selectionChanged.emit(None)
 
@@ -158,6 +166,7 @@ class Workspace(KeyHandling, Picking, QObject):
         self.posmap = QtPositionMap(doc.text)
         self.anns = {a.id: a for a in anns}
         self.doc_labels = self.project.doc_labels(doc.id, self.annotator, self.project.schema)
+        self.notes = self._read_notes(doc.id)
         self.selected_id = None
         if self.preview is not None and self.preview.id == doc.id and self.view.text() == doc.text:
             # Its text is shown already (laid out for the first paint): add the rest.
@@ -167,9 +176,34 @@ class Workspace(KeyHandling, Picking, QObject):
             self.view.set_article(doc.text, list(self.anns.values()), self.project.schema)
         self.preview = None
         self.view.set_selected_annotation(None)
+        self.view.set_notes(self.notes)
         self.documentOpened.emit(doc.id)
+        self.notesChanged.emit()
         self.selectionChanged.emit(None)
         return True
+
+    # ------------------------------------------------------------------ notes
+    def _read_notes(self, doc_id: str) -> dict[str, dict[str, str]]:
+        """The annotator's notes of a document: target ("" the document) -> {type: text}."""
+        out: dict[str, dict[str, str]] = {}
+        if self.project is None:
+            return out
+        for n in self.project.notes(doc_id, self.annotator):
+            out.setdefault(n.target, {})[n.type] = n.text
+        return out
+
+    def notes_of(self, target: str) -> dict[str, str]:
+        """The notes of an annotation ("" the open document): {type: text}."""
+        return dict(self.notes.get(target, {}))
+
+    def set_note(self, target: str, note_type: str, text: str) -> None:
+        """Add, change or delete (empty ``text``) the note of ``note_type`` on
+        an annotation (``target`` its id) or on the open document (``target`` "")."""
+        if self.doc_id is None or (target and target not in self.anns):
+            return
+        if (self.notes.get(target, {}).get(note_type, "") or "").strip() == text.strip():
+            return
+        self.run(SetNote(self.doc_id, self.annotator, target, text, note_type=note_type))
 
     def _preview_document(self, doc_id: str) -> bool:
         """Show the text of ``doc_id`` only (no schema, no annotations, no pydantic:
@@ -265,6 +299,10 @@ class Workspace(KeyHandling, Picking, QObject):
             for ann_id in removed:
                 del self.anns[ann_id]
             self.anns.update(mine)
+            if changes.notes or changes.added or changes.removed:  # an undone delete brings its notes back
+                self.notes = self._read_notes(self.doc_id)
+                self.view.set_notes(self.notes)
+                self.notesChanged.emit()
             if added or updated or removed:
                 self.view.apply_changes(added, removed, updated)
                 if self.selected_id in removed:

@@ -47,7 +47,7 @@ def test_a_default_that_is_not_a_value_is_refused_with_a_clear_message():
     with pytest.raises(SchemaError) as err:
         loads_schema(text, "toml", "team.toml")
     assert str(err.value) == (
-        "team.toml: claim.attributes[0]: the default of stance, 'Supports', is not one of its values: supports, refutes"
+        "team.toml:2: claim.attributes[0]: the default of stance, 'Supports', is not one of its values: supports, refutes"
     )
 
 

@@ -74,7 +74,7 @@ def test_default_news_schema_has_topic_and_genre_with_free_keys() -> None:
     [
         (
             '[[categories]]\nname = "topic"\nlabels = [{ name = "politics", key = "p" }]\n',
-            "mini.toml: categories[0].labels[0].key: shortcut 'p' of document label topic/politics is already the key of entity PERSON",
+            "categories[0].labels[0].key: shortcut 'p' of document label topic/politics is already the key of entity PERSON",
         ),
         (
             '[[categories]]\nname = "topic"\nlabels = [{ name = "politics", key = "1" }]\n',
@@ -83,11 +83,11 @@ def test_default_news_schema_has_topic_and_genre_with_free_keys() -> None:
         (
             '[[categories]]\nname = "a"\nlabels = [{ name = "x", key = "z" }]\n'
             '[[categories]]\nname = "b"\nlabels = [{ name = "y", key = "Z" }]\n',
-            "mini.toml: categories[1].labels[0].key: shortcut 'z' is used by both document labels a/x and b/y",
+            "categories[1].labels[0].key: shortcut 'z' is used by both document labels a/x and b/y",
         ),
         (
             '[[categories]]\nname = "a"\nlabels = [{ name = "high" }]\n[[categories]]\nname = "b"\nlabels = [{ name = "high" }]\n',
-            "mini.toml: categories[1].labels[0]: document label 'high' is also in category 'a'",
+            "categories[1].labels[0]: document label 'high' is also in category 'a'",
         ),
         (
             '[[categories]]\nname = "a"\nlabels = [{ name = "x" }]\n[[categories]]\nname = "a"\nlabels = [{ name = "y" }]\n',
@@ -98,7 +98,7 @@ def test_default_news_schema_has_topic_and_genre_with_free_keys() -> None:
         ('[[categories]]\nname = "tokens"\nlabels = [{ name = "x" }]\n', "'tokens' cannot name a document category"),
         ('[[categories]]\nname = "a"\nmulti = "yes"\nlabels = [{ name = "x" }]\n', "categories[0].multi"),
         ('[[categories]]\nname = "a"\nlabels = [{ name = "x", key = "ab" }]\n', "must be exactly one printable character"),
-        ('[[categories]]\nname = "a"\nchoice = "one"\nlabels = [{ name = "x" }]\n', "categories[0].choice: Extra inputs"),
+        ('[[categories]]\nname = "a"\nchoice = "one"\nlabels = [{ name = "x" }]\n', "categories[0].choice: unknown key 'choice'"),
     ],
 )
 def test_bad_categories_name_file_field_and_problem(tmp_path: Path, extra: str, message: str) -> None:
@@ -107,4 +107,5 @@ def test_bad_categories_name_file_field_and_problem(tmp_path: Path, extra: str, 
     with pytest.raises(SchemaError) as err:
         load_schema(path)
     assert message in str(err.value)
+    assert str(err.value).startswith("mini.toml:")  # the file, and the line where the schema parser can tell
     assert "Traceback" not in str(err.value)

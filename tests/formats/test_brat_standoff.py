@@ -11,7 +11,7 @@ import pytest
 from annotator.core.models import Annotation
 from annotator.core.store import Project
 from annotator.formats import InputError
-from annotator.formats.brat import read_brat
+from annotator.formats.brat import iter_brat, read_brat
 from annotator.formats.writing import ExportOptions
 from annotator.services.exporting import export
 from annotator.services.importing import import_paths
@@ -45,6 +45,15 @@ def pair(folder: Path, name: str, ann: str, text: str = TEXT) -> Path:
 def read(folder: Path, ann: str, text: str = TEXT) -> tuple[str, list[Annotation]]:
     doc, anns = read_brat(pair(folder, "doc", ann, text))[0]
     return doc.text, anns
+
+
+def read_notes(folder: Path, ann: str, text: str = TEXT) -> tuple[str, list[Annotation], dict[str, dict[str, str]]]:
+    """The text, the annotations and the notes read (annotation id -> {type: text})."""
+    [record] = list(iter_brat(pair(folder, "doc", ann, text)))
+    notes: dict[str, dict[str, str]] = {}
+    for n in record.user_notes:
+        notes.setdefault(n.target, {})[n.type] = n.text
+    return record.document.text, record.annotations, notes
 
 
 def by_text(anns: list[Annotation], text: str, phrase: str, kind: str | None = None) -> list[Annotation]:
@@ -121,16 +130,14 @@ def test_every_line_type_is_read_with_forward_references(tmp_path):
 
 
 def test_two_events_on_one_trigger_are_two_events_on_one_span(tmp_path):
-    text, anns = read(tmp_path, EVERY_LINE)
+    text, anns, notes = read_notes(tmp_path, EVERY_LINE)
     merges = by_text(anns, text, "merger", "event")
     assert len(merges) == 2 and merges[0].id != merges[1].id
     with_args, without = sorted(merges, key=lambda a: -len(a.arguments))
     assert [x.role for x in with_args.arguments] == ["Org", "Org"]
     assert with_args.attributes == {"Speculation": True}
-    assert without.arguments == [] and without.attributes == {
-        "Negation": True,
-        "notes": [{"type": "TODO", "text": ""}],
-    }
+    assert without.arguments == [] and without.attributes == {"Negation": True}
+    assert notes[without.id] == {"TODO": ""}
 
 
 def test_identical_spans_with_different_types_stay_apart(tmp_path):
@@ -139,14 +146,12 @@ def test_identical_spans_with_different_types_stay_apart(tmp_path):
 
 
 def test_relations_equivalences_attributes_normalizations_and_notes(tmp_path):
-    text, anns = read(tmp_path, EVERY_LINE)
+    text, anns, notes = read_notes(tmp_path, EVERY_LINE)
     by_id = {a.id: a for a in anns}
     rels = {(a.label, by_id[a.head].text_in(text), by_id[a.tail].text_in(text)): a for a in anns if a.kind == "relation"}
     employment = rels[("Employment", "Jane Roe", "Acme Corp")]
-    assert employment.attributes == {
-        "Uncertain": True,
-        "notes": [{"type": "AnnotatorNotes", "text": "Check the employment date."}],
-    }
+    assert employment.attributes == {"Uncertain": True}
+    assert notes[employment.id] == {"AnnotatorNotes": "Check the employment date."}
     cause = rels[("Cause", "bought", "merger")]
     assert by_id[cause.head].kind == by_id[cause.tail].kind == "event" and cause.attributes == {}
     equiv = [k for k, a in rels.items() if a.attributes.get("equivalence") is True]
@@ -156,14 +161,12 @@ def test_relations_equivalences_attributes_normalizations_and_notes(tmp_path):
         ("Equiv", "Jane Roe", "Jane Roe"),
     ]
     [acme] = by_text(anns, text, "Acme Corp")
-    assert acme.attributes == {
-        "normalizations": [{"type": "Reference", "resource": "GeoNames", "id": "123", "name": ""}],
-        "notes": [{"type": "AnnotatorNotes", "text": "Is this the parent company?  "}],
-    }
+    assert acme.attributes == {"normalizations": [{"type": "Reference", "resource": "GeoNames", "id": "123", "name": ""}]}
+    assert notes[acme.id] == {"AnnotatorNotes": "Is this the parent company?  "}  # verbatim
     [paris] = by_text(anns, text, "Paris")
     assert paris.attributes["normalizations"] == [{"type": "Reference", "resource": "Wikipedia", "id": "22989", "name": "Paris"}]
     [report] = [a for a in anns if a.label == "Report" and any(by_id[x.target].text_in(text) == "Reuters" for x in a.arguments)]
-    assert report.attributes == {"notes": [{"type": "AnnotatorNotes", "text": "reported\tby wire"}]}
+    assert report.attributes == {} and notes[report.id] == {"AnnotatorNotes": "reported\tby wire"}
     [person] = [a for a in anns if a.label == "Person"]
     assert person.attributes == {"Mention": "Name"}
 
@@ -218,9 +221,9 @@ def test_brat_tutorial_shapes_note_on_a_relation_and_trailing_tabs(tmp_path):
             "#3\tAnnotatorNotes R1\tShould this be annotated? ",
         ]
     )
-    text, anns = read(tmp_path, ann + "\n")
+    text, anns, notes = read_notes(tmp_path, ann + "\n")
     [rel] = [a for a in anns if a.kind == "relation"]
-    assert rel.attributes == {"notes": [{"type": "AnnotatorNotes", "text": "Should this be annotated? "}]}
+    assert rel.attributes == {} and notes == {rel.id: {"AnnotatorNotes": "Should this be annotated? "}}
 
 
 @pytest.mark.parametrize(

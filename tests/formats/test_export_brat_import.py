@@ -9,7 +9,7 @@ import pytest
 
 from annotator.core.store import Project
 from annotator.formats import InputError
-from annotator.formats.brat import read_brat
+from annotator.formats.brat import iter_brat, read_brat
 from annotator.services.importing import detect_format, import_paths
 
 
@@ -61,7 +61,12 @@ def test_every_line_type(tmp_path):
     sony = next(a for a in anns if a.kind == "entity" and a.text_in(doc.text) == "Sony")
     assert sony.attributes == {"confidence": "high"}
     eric = next(a for a in anns if a.text_in(doc.text) == "Ericsson")
-    assert eric.attributes == {"notes": [{"type": "AnnotatorNotes", "text": "check the spelling"}]}
+    assert eric.attributes == {}
+    [record] = list(iter_brat(tmp_path / "venture.ann"))
+    noted = {a.id: a.text_in(doc.text) for a in record.annotations}
+    assert [(noted[n.target], n.type, n.text) for n in record.user_notes] == [
+        ("Ericsson", "AnnotatorNotes", "check the spelling")
+    ]
     london = next(a for a in anns if a.text_in(doc.text) == "London")
     assert london.attributes == {
         "normalizations": [{"type": "Reference", "resource": "Wikipedia", "id": "17867", "name": "London"}]

@@ -169,7 +169,7 @@ def test_a_label_annotated_all_automatically_in_the_document(qtbot, window, proj
     labels the other occurrences of its text in the document, as one more undo step."""
     seed = window.current_doc_id
     chip = window.palette_widget.chip("entity", "GPE")
-    [toggle] = window.palette_widget.chip_menu(chip).actions()
+    *_, toggle = window.palette_widget.chip_menu(chip).actions()  # the last: annotate all
     toggle.trigger()
     assert chip.auto and "⟳" in chip.text() and project.auto_propagate_labels() == {"GPE"}
     text = window.workspace.text
@@ -186,7 +186,7 @@ def test_a_label_annotated_all_automatically_in_the_document(qtbot, window, proj
     qtbot.keyClick(window.article_view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert gpe_spans(project, seed) == []
     # Switched off again: a new span labels only itself.
-    [toggle] = window.palette_widget.chip_menu(chip).actions()
+    *_, toggle = window.palette_widget.chip_menu(chip).actions()  # the last: annotate all
     assert toggle.isChecked()
     toggle.trigger()
     assert not chip.auto and project.auto_propagate_labels() == set()

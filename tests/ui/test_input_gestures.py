@@ -284,7 +284,7 @@ def test_event_argument_in_two_actions_and_the_old_path_in_three(qtbot, window, 
     # One undo takes back one argument.
     window.undo_action.trigger()
     assert [a.role for a in project.get_annotation(ev.id).arguments] == ["Grantor", "Grantee"]
-    # The keys reference (F1) tells the new way.
+    # The keys reference (Shift+F1) tells the new way.
     assert any("1-9" in keys and "argument" in what for _where, keys, what in window.shortcut_rows())
 
 
