@@ -70,7 +70,7 @@ def test_stats_count_document_labels(path: Path) -> None:
     assert run(str(path), "seed-0", "--set", "topic=trade", "--set", "genre=report").exit_code == 0
     r = CliRunner().invoke(main, ["stats", str(path)])
     assert r.exit_code == 0, r.output
-    assert "document labels: 1 documents labelled" in r.output
+    assert "document labels: 1 document labelled" in r.output
     assert "topic/trade" in r.output and "genre/report" in r.output
     import json
 

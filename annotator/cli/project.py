@@ -263,7 +263,7 @@ def stats(project: Path, as_json: bool) -> None:
     lines += _table(list(anns["by_annotator"].items()), "    ")
     if "doc_labels" in data:
         dl = data["doc_labels"]
-        lines.append(f"document labels: {dl['documents']} documents labelled")
+        lines.append(f"document labels: {dl['documents']} document{'' if dl['documents'] == 1 else 's'} labelled")
         lines.append("  by label:")
         lines += _table(list(dl["by_label"].items()), "    ")
         lines.append("  documents by annotator:")
