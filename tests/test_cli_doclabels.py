@@ -64,3 +64,19 @@ def test_several_annotators_need_one_named(path: Path) -> None:
         p.add_annotator("omar")
     r = run(str(path), "seed-0", "--set", "genre=report")
     assert r.exit_code == 2 and "--annotator NAME (annotators: maria, omar)" in r.output
+
+
+def test_stats_count_document_labels(path: Path) -> None:
+    assert run(str(path), "seed-0", "--set", "topic=trade", "--set", "genre=report").exit_code == 0
+    r = CliRunner().invoke(main, ["stats", str(path)])
+    assert r.exit_code == 0, r.output
+    assert "document labels: 1 document labelled" in r.output
+    assert "topic/trade" in r.output and "genre/report" in r.output
+    import json
+
+    data = json.loads(CliRunner().invoke(main, ["stats", str(path), "--json"]).output)
+    assert data["doc_labels"] == {
+        "documents": 1,
+        "by_label": {"genre/report": 1, "topic/trade": 1},
+        "documents_by_annotator": {"maria": 1},
+    }

@@ -261,6 +261,13 @@ def stats(project: Path, as_json: bool) -> None:
     lines += _table([(f"{kind} {label}", n) for kind, labels in anns["by_label"].items() for label, n in labels.items()], "    ")
     lines.append("  by annotator:")
     lines += _table(list(anns["by_annotator"].items()), "    ")
+    if "doc_labels" in data:
+        dl = data["doc_labels"]
+        lines.append(f"document labels: {dl['documents']} document{'' if dl['documents'] == 1 else 's'} labelled")
+        lines.append("  by label:")
+        lines += _table(list(dl["by_label"].items()), "    ")
+        lines.append("  documents by annotator:")
+        lines += _table(list(dl["documents_by_annotator"].items()), "    ")
     click.echo("\n".join(lines))
 
 

@@ -804,7 +804,9 @@ from xml.sax.saxutils import quoteattr  # noqa: E402
 from annotator.formats.writing import Unit, Writer, json_line, open_text, unit_links  # noqa: E402
 
 
-def labelstudio_task(unit: Unit, report: Any = None, seen: _Seen | None = None) -> dict[str, Any]:
+def labelstudio_task(
+    unit: Unit, report: Any = None, seen: _Seen | None = None, doc_labels: dict[str, dict[str, list[str]]] | None = None
+) -> dict[str, Any]:
     """One task in Label Studio's JSON import shape: ``data`` (``text``, ``title``),
     ``meta`` (where it came from), one ``annotations`` entry per annotator.
 
@@ -828,6 +830,9 @@ def labelstudio_task(unit: Unit, report: Any = None, seen: _Seen | None = None) 
     doc_results: dict[str, Any] = kept if isinstance(kept, dict) else {}
     for who in doc_results:
         layers.setdefault(who, [])
+    doc_labels = doc_labels or {}  # {annotator: {category: [labels]}}: task-level choices (issue 14)
+    for who in doc_labels:
+        layers.setdefault(who, [])
     links = unit_links(unit, report)
     for number, (who, anns) in enumerate(sorted(layers.items()), start=1):
         result: list[dict[str, Any]] = []
@@ -838,6 +843,14 @@ def labelstudio_task(unit: Unit, report: Any = None, seen: _Seen | None = None) 
                 result.append(item)
                 if seen is not None:
                     seen.remember(seen.task_values, item)
+        for category, labels in doc_labels.get(who, {}).items():
+            if isinstance(results_of, dict) and category in results_of:
+                continue  # a choice kept from an import under that name: written above
+            item = {"id": f"task-{category}", "from_name": category, "to_name": TO_NAME, "type": "choices"}
+            item["value"] = {"choices": list(labels)}
+            result.append(item)
+            if seen is not None:
+                seen.remember(seen.task_values, item)
         for a in anns:
             if a.start is None or a.end is None:
                 continue
@@ -915,6 +928,7 @@ def labeling_config(
     relations: Iterable[str],
     attributes: dict[str, tuple[str, dict[str, None]]],
     task_values: dict[str, tuple[str, dict[str, None]]] | None = None,
+    single: Iterable[str] = (),
 ) -> str:
     """A Label Studio labelling config for the exported tasks: a Text tag ``text``
     on ``$text``, ``Labels`` named ``label``, ``Relations``, and one per-region
@@ -929,9 +943,11 @@ def labeling_config(
         lines.append("  </Relations>")
     tags = [(name, spec, ' perRegion="true"') for name, spec in attributes.items()]
     tags += [(name, spec, "") for name, spec in (task_values or {}).items() if name not in attributes]
+    one_of = set(single)  # document label categories of one label: choice="single"
     for name, (kind, choices), per_region in tags:
         if kind == "choices":
-            lines.append(f'  <Choices name={quoteattr(name)} toName={quoteattr(TO_NAME)}{per_region} choice="multiple">')
+            how = "single" if not per_region and name in one_of else "multiple"
+            lines.append(f'  <Choices name={quoteattr(name)} toName={quoteattr(TO_NAME)}{per_region} choice="{how}">')
             lines += [f"    <Choice value={quoteattr(x)}/>" for x in choices]
             lines.append("  </Choices>")
         else:
@@ -970,14 +986,23 @@ class LabelStudioWriter(Writer):
             first = True
             for unit in units:
                 fh.write("\n" if first else ",\n")
-                fh.write(json_line(labelstudio_task(unit, self.report, self.seen)).rstrip("\n"))
+                labels = self.ctx.all_doc_labels(unit.doc.id)
+                layer = self.ctx.options.layer
+                if layer is not None:
+                    labels = {layer: labels[layer]} if layer in labels else {}
+                fh.write(json_line(labelstudio_task(unit, self.report, self.seen, labels)).rstrip("\n"))
                 first = False
                 self.report.records += 1
             fh.write("\n]\n")
 
     def finish(self, root: Path) -> None:
         with open_text(root / LABELING_CONFIG) as fh:
-            fh.write(labeling_config(self.seen.labels, self.seen.relations, self.seen.attributes, self.seen.task_values))
+            single = [c.name for c in self.ctx.schema.categories if not c.multi]
+            for c in self.ctx.schema.categories:  # every document label category is in the config
+                _kind, choices = self.seen.task_values.setdefault(c.name, ("choices", {}))
+                for lab in c.labels:
+                    choices.setdefault(lab.name, None)
+            fh.write(labeling_config(self.seen.labels, self.seen.relations, self.seen.attributes, self.seen.task_values, single))
         self.report.note(
             f"Set up the Label Studio project with {LABELING_CONFIG} (Settings > Labeling Interface > Code), then import the tasks; "
             'Label Studio gives imported annotations to the user who imports them (each one\'s annotator is in its "annotator" key).'

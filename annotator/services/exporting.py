@@ -237,7 +237,7 @@ def _fsync_dir(path: Path) -> None:
 # Selection
 # ---------------------------------------------------------------------------
 #: The formats that carry document labels (issue 14; docs/formats.md).
-DOC_LABEL_FORMATS = ("native", "doclabels", "spans", "doccano", "spacy", "hf")
+DOC_LABEL_FORMATS = ("native", "doclabels", "spans", "doccano", "spacy", "hf", "labelstudio")
 
 
 def _kinds(options: ExportOptions) -> list[str]:

@@ -406,6 +406,34 @@ class _Labels:
                 for n in record.notes
             ]
 
+    def task_choices(self, record: Record) -> None:
+        """Label Studio's task-level choices named as a document category of the
+        schema, with its labels (one in a single-choice category): document labels
+        of that layer, taken out of the ``labelstudio_results`` the reader keeps in
+        the metadata (other task-level results stay there)."""
+        from annotator.core.doclabels import check_doc_labels
+
+        results = record.document.metadata.get("labelstudio_results")
+        if not isinstance(results, dict) or not self.schema.categories:
+            return
+        owners = {a.annotator for a in record.annotations}
+        for key, values in list(results.items()):
+            if not isinstance(values, dict):
+                continue
+            wanted = {n: v for n, v in values.items() if self.schema.category(n) is not None}
+            good, problems = check_doc_labels(wanted, self.schema)
+            if problems or not good:
+                continue
+            who = next(iter(owners)) if len(owners) == 1 and len(results) == 1 else key
+            record.doc_labels.setdefault(who, {}).update(good)
+            rest = {n: v for n, v in values.items() if n not in good}
+            if rest:
+                results[key] = rest
+            else:
+                del results[key]
+        if not results:
+            record.document.metadata.pop("labelstudio_results", None)
+
     def remember(self, missing: list[tuple[str, str]], line: int | None) -> None:
         for key in missing:
             self.unknown.setdefault(key, []).append(line)
@@ -581,6 +609,8 @@ def _import_file(
                 report.offsets = item.offsets  # the last record's: the file's records narrowed it down
             if item.cats:
                 labels.cats(item)  # before its notes are counted: they may change
+            if fmt == "labelstudio":
+                labels.task_choices(item)
             for note in item.notes:
                 notes[note] = notes.get(note, 0) + 1
             if item.answer is not None:

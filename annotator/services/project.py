@@ -61,7 +61,7 @@ def project_stats(project: Project) -> dict[str, Any]:
         by_kind[kind] = by_kind.get(kind, 0) + n
         by_label.setdefault(kind, {})[label] = by_label.get(kind, {}).get(label, 0) + n
         by_annotator[annotator] = by_annotator.get(annotator, 0) + n
-    return {
+    out: dict[str, Any] = {
         "project": str(project.path),
         "documents": {"total": sum(status.values()), "by_status": by_status},
         "annotations": {
@@ -71,3 +71,16 @@ def project_stats(project: Project) -> dict[str, Any]:
             "by_annotator": dict(sorted(by_annotator.items())),
         },
     }
+    rows = project.doc_label_rows()
+    if rows:  # document labels (issue 14): documents labelled, "category/label" counts, per annotator
+        labels: dict[str, int] = {}
+        people: dict[str, set[str]] = {}
+        for r in rows:
+            labels[f"{r.category}/{r.label}"] = labels.get(f"{r.category}/{r.label}", 0) + 1
+            people.setdefault(r.annotator, set()).add(r.doc_id)
+        out["doc_labels"] = {
+            "documents": len({r.doc_id for r in rows}),
+            "by_label": dict(sorted(labels.items())),
+            "documents_by_annotator": {k: len(v) for k, v in sorted(people.items())},
+        }
+    return out

@@ -201,3 +201,23 @@ def test_formats_without_a_place_for_them_say_so(project: Project, tmp_path: Pat
     )
     report = export(project, ExportOptions("spans", out=tmp_path / "s.jsonl", annotator="alice"))
     assert not any("Document labels" in n for n in report.notes)
+
+
+def test_labelstudio_task_choices_and_back(project: Project, tmp_path: Path) -> None:
+    d1, d2, _ = project.ids  # type: ignore[attr-defined]
+    out = tmp_path / "ls"
+    export(project, ExportOptions("labelstudio", out=out))
+    tasks = {t["meta"]["id"]: t for t in json.loads((out / "tasks.json").read_text("utf-8"))}
+    by_who = {a["annotator"]: a["result"] for a in tasks[d1]["annotations"]}
+    choices = {r["from_name"]: r["value"]["choices"] for r in by_who["alice"] if r["type"] == "choices"}
+    assert choices == {"topic": ["economy", "trade"], "genre": ["report"]}
+    assert {r["from_name"]: r["value"]["choices"] for r in by_who[GOLD] if r["type"] == "choices"} == {"genre": ["analysis"]}
+    config = (out / "labeling-config.xml").read_text("utf-8")
+    assert '<Choices name="genre" toName="text" choice="single">' in config
+    assert '<Choices name="topic" toName="text" choice="multiple">' in config and '<Choice value="politics"/>' in config
+    with Project(tmp_path / "q.annotator", create=True) as q:
+        report = import_paths(q, [out / "tasks.json"])
+        assert report.ok, report
+        got = {q.document_text(d): per for d, per in q.doc_labels_by_document().items()}
+        assert got == {project.document_text(d): per for d, per in project.doc_labels_by_document().items()}
+        assert all("labelstudio_results" not in d.metadata for d in q.iter_documents())
