@@ -28,6 +28,7 @@ __all__ = [
     "m003_claims_start_unset",
     "m004_search_index",
     "m005_never_here",
+    "m006_fragments",
     "SEARCH_TABLE",
     "get_migrations",
     "sqlite_utils_classes",
@@ -259,8 +260,25 @@ def m005_never_here(db: Database) -> None:
     )
 
 
+def m006_fragments(db: Database) -> None:
+    """Discontinuous spans (issue 14): the fragments of an annotation whose span
+    has several pieces, as JSON ``[[start, end], ...]`` (code points, in document
+    order).  NULL for every one-piece span, so existing annotations are unchanged:
+    ``start`` and ``end`` stay the span (the hull of the fragments)."""
+    columns = {r[1] for r in db.execute("PRAGMA table_info(annotations)").fetchall()}
+    if "fragments" not in columns:
+        db.execute("ALTER TABLE annotations ADD COLUMN fragments TEXT")
+
+
 #: The migrations in order. Never edit a released one: add a new one.
-MIGRATION_STEPS = (m001_initial, m002_review, m003_claims_start_unset, m004_search_index, m005_never_here)
+MIGRATION_STEPS = (
+    m001_initial,
+    m002_review,
+    m003_claims_start_unset,
+    m004_search_index,
+    m005_never_here,
+    m006_fragments,
+)
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)
 _MIGRATIONS: Migrations | None = None
