@@ -438,6 +438,7 @@ class TextBuilder:
                     "label": label,
                     "start": start,
                     "end": end,
+                    "fragments": None,
                     "attributes": {},
                     "arguments": [],
                     "head": None,
