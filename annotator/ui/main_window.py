@@ -260,6 +260,16 @@ class MainWindow(QMainWindow):
                 tooltip="Label every other occurrence of the selected span's text the same way, in one step",
             )
         )
+        e.addAction(
+            a(
+                self,
+                "Add selection as &fragment",
+                ws.add_fragment,
+                shortcut="Ctrl+Shift+G",
+                tooltip="Add the selected text to the selected span as one more piece (a discontinuous span); or Ctrl+drag",
+            )
+        )
+        e.addAction(a(self, "Remove current fragment", ws.remove_fragment, hint="Shift+Del"))
         e.addAction(a(self, "Cancel picking", ws.cancel_pick, hint="Esc"))
         e.addSeparator()
         bounds = e.addMenu("&Boundaries")
