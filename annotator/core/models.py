@@ -88,8 +88,6 @@ class Annotation(_Model):
     label: str = Field(min_length=1)
     start: int | None = None
     end: int | None = None
-    #: The pieces of a discontinuous span (>= 2, in order, apart); None: one piece, ``start``-``end``.
-    fragments: list[tuple[int, int]] | None = None
     attributes: dict[str, Any] = Field(default_factory=dict)
     arguments: list[Argument] = Field(default_factory=list)
     head: str | None = None
@@ -100,6 +98,9 @@ class Annotation(_Model):
     source: Source = Source.MANUAL
     created: str = Field(default_factory=now)
     updated: str = Field(default_factory=now)
+    #: The pieces of a discontinuous span (>= 2, in order, apart); None: one piece,
+    #: ``start``-``end`` (last, as the stored column: rows and models share their order).
+    fragments: list[tuple[int, int]] | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Annotation:

@@ -438,7 +438,6 @@ class TextBuilder:
                     "label": label,
                     "start": start,
                     "end": end,
-                    "fragments": None,
                     "attributes": {},
                     "arguments": [],
                     "head": None,
@@ -449,6 +448,7 @@ class TextBuilder:
                     "source": Source.IMPORTED,
                     "created": self.stamp,
                     "updated": self.stamp,
+                    "fragments": None,
                 },
             )
             _set_attribute(ann, "__pydantic_fields_set__", set(_ENTITY_FIELDS_SET))
