@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
     QPushButton,
     QScrollArea,
     QTableWidget,
@@ -68,6 +69,7 @@ class Inspector(QScrollArea):
     attributeChanged = Signal(str, str, str)  # claim id, attribute, value ("" clears)
     annotationRequested = Signal(str)  # go to / select this annotation
     deleteRequested = Signal()
+    removeFragmentRequested = Signal(int)  # index of the piece of the shown discontinuous span
 
     def sizeHint(self) -> QSize:  # noqa: N802 - the dock's first size
         return QSize(400, 420)
@@ -119,6 +121,24 @@ class Inspector(QScrollArea):
             )
         )
         form.addRow("Span", self.offsets)
+        # the pieces of a discontinuous span (issue 14), each removable
+        self.pieces_box = QWidget()
+        pieces = QVBoxLayout(self.pieces_box)
+        pieces.setContentsMargins(0, 0, 0, 0)
+        self.pieces_list = QListWidget()
+        self.pieces_list.setMaximumHeight(90)
+        self.pieces_list.setToolTip(
+            plain_tooltip("The pieces of this span, in reading order (Ctrl+Shift+G or Ctrl+drag adds one)")
+        )
+        pieces.addWidget(self.pieces_list)
+        self.remove_piece_button = QPushButton("Remove &piece")
+        self.remove_piece_button.setToolTip(
+            plain_tooltip("Remove the chosen piece (Shift+Delete in the text: the current piece)")
+        )
+        self.remove_piece_button.clicked.connect(self._remove_piece)
+        pieces.addWidget(self.remove_piece_button)
+        self.pieces_caption = QLabel("Pieces")
+        form.addRow(self.pieces_caption, self.pieces_box)
         outer.addWidget(self.common)
 
         # -- event arguments ------------------------------------------------------
@@ -225,6 +245,11 @@ class Inspector(QScrollArea):
         self.label_combo.activated.connect(self._label_chosen)
         self.show_annotation(None)
 
+    def _remove_piece(self) -> None:
+        row = self.pieces_list.currentRow()
+        if self.ann is not None and self.ann.fragments is not None and row >= 0:
+            self.removeFragmentRequested.emit(row)
+
     # -- refresh ---------------------------------------------------------------------
     def set_context(self, text: str, by_id: dict[str, Annotation], schema: LabelSchema | None) -> None:
         """The current document's text, annotations (id -> annotation) and schema."""
@@ -280,9 +305,19 @@ class Inspector(QScrollArea):
         has_span = ann.span is not None
         self.span_text.setVisible(has_span)
         self.offsets.setVisible(has_span)
+        frags = ann.fragments if has_span else None
+        self.pieces_box.setVisible(frags is not None)
+        self.pieces_caption.setVisible(frags is not None)
+        self.pieces_list.clear()
         if has_span:
             self.span_text.setText(one_line(ann.text_in(self.text), 400))
             self.offsets.setText(f"[{ann.start}, {ann.end})  ·  {ann.end - ann.start} characters")  # type: ignore[operator]
+        if frags is not None:
+            size = sum(e - s for s, e in frags)
+            self.offsets.setText(f"{' + '.join(f'[{s}, {e})' for s, e in frags)}  ·  {size} characters in {len(frags)} pieces")
+            for s, e in frags:
+                self.pieces_list.addItem(f"“{one_line(self.text[s:e], 50)}”  [{s}, {e})")
+            self.pieces_list.setCurrentRow(0)
 
     def _fill_event(self, ann: Annotation, schema: LabelSchema) -> None:
         et = schema.event_type(ann.label)

@@ -378,6 +378,7 @@ class MainWindow(QMainWindow):
         ins.attributeChanged.connect(ws.set_claim_attribute)
         ins.annotationRequested.connect(lambda i: ws.select_annotation(i, reveal=True))
         ins.deleteRequested.connect(ws.delete_selected)
+        ins.removeFragmentRequested.connect(ws.remove_fragment)
         self.status_combo.activated.connect(self._status_chosen)
         self.done_button.clicked.connect(ws.mark_done)
 
@@ -599,6 +600,11 @@ class MainWindow(QMainWindow):
         ann = self.workspace.selected()
         if self.project is None or ann is None or ann.start is None or ann.kind not in ("entity", "event", "claim"):
             self.statusBar().showMessage("Select an entity, event trigger or claim first: its text is what gets labelled.", 8000)
+            return
+        if ann.fragments is not None:
+            self.statusBar().showMessage(
+                "This annotation is in several pieces; annotate all labels one continuous text: select one piece's text.", 8000
+            )
             return
         from annotator.ui.propagate_dialog import AnnotateAllDialog
 

@@ -487,13 +487,15 @@ class Workspace(KeyHandling, Picking, QObject):
         self._collapse_selection(end)
         return True
 
-    def remove_fragment(self) -> bool:
-        """Remove the current fragment (:meth:`piece_of`) of the selected discontinuous span."""
+    def remove_fragment(self, index: int | None = None) -> bool:
+        """Remove fragment ``index`` (default: the current one, :meth:`piece_of`) of the
+        selected discontinuous span (Shift+Delete, or the inspector's "Remove piece")."""
         ann = self.selected()
         if self.doc_id is None or ann is None or ann.fragments is None:
             self.message.emit("Select an annotation of several pieces first; Shift+Del removes its current piece.")
             return False
-        index = self.piece_of(ann)
+        if index is None or not 0 <= index < len(ann.fragments):
+            index = self.piece_of(ann)
         s, e = ann.fragments[index]
         if not self.run(RemoveFragment(self.doc_id, self.annotator, ann.id, index)):
             return False

@@ -164,3 +164,23 @@ def test_add_fragment_needs_a_selected_span(qtbot, window, project):
     w.workspace.message.connect(messages.append)
     qtbot.keyClick(w.article_view, Qt.Key.Key_G, CTRL | SHIFT)
     assert mine(project) == [] and "Select the annotation first" in messages[-1]
+
+
+def test_inspector_lists_the_pieces_and_removes_one(qtbot, window, project):
+    w, ws = window, window.workspace
+    econ, coll = at("The economy"), at("is collapsing")
+    select(qtbot, w, econ)
+    qtbot.keyClick(w.article_view, "c")
+    select(qtbot, w, coll)
+    qtbot.keyClick(w.article_view, Qt.Key.Key_G, CTRL | SHIFT)
+    ins = w.inspector
+    assert ins.pieces_box.isVisible() and ins.pieces_list.count() == 2
+    assert ins.pieces_list.item(1).text() == f"“is collapsing”  [{coll[0]}, {coll[1]})"
+    assert ins.offsets.text().startswith(f"[{econ[0]}, {econ[1]}) + [{coll[0]}, {coll[1]})")
+    # choose the second piece with a click, then the button
+    rect = ins.pieces_list.visualItemRect(ins.pieces_list.item(1))
+    qtbot.mouseClick(ins.pieces_list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseClick(ins.remove_piece_button, Qt.MouseButton.LeftButton)
+    [cl] = mine(project)
+    assert cl.fragments is None and (cl.start, cl.end) == econ
+    assert not ins.pieces_box.isVisible() and ws.selected_id == cl.id
