@@ -184,3 +184,49 @@ def test_inspector_lists_the_pieces_and_removes_one(qtbot, window, project):
     [cl] = mine(project)
     assert cl.fragments is None and (cl.start, cl.end) == econ
     assert not ins.pieces_box.isVisible() and ws.selected_id == cl.id
+
+
+def test_review_shows_and_accepts_a_discontinuous_claim(qtbot, tmp_path):
+    """Review: alice's claim in two pieces and bob's of one piece (same hull) are one
+    unit whose boundaries differ; the key 1 accepts alice's, and gold keeps the pieces."""
+    from PySide6.QtGui import QUndoStack
+
+    from annotator.core.models import GOLD, claim
+    from annotator.ui.review_view import ReviewView
+
+    econ, coll = at("The economy"), at("is collapsing")
+    p = Project(tmp_path / "review.annotator", create=True)
+    doc = Document(text=TEXT, title="review")
+    a = claim(doc.id, None, None, "alice", fragments=[econ, coll])
+    b = claim(doc.id, econ[0], coll[1], "bob")
+    p.insert_documents([(doc, [a, b])])
+    with p.transaction():
+        p.ensure_annotators({"alice", "bob"})
+    stack = QUndoStack()
+    v = ReviewView(p, "rita", stack)
+    v.resize(1200, 800)
+    qtbot.addWidget(v)
+    v.show()
+    with qtbot.waitActive(v):
+        v.activateWindow()
+    v.open_document(doc.id)
+    u = v.unit_containing(a.id)
+    assert u.status == "boundary" and sorted(u.ids) == sorted([a.id, b.id])
+    # alice's pane draws two pieces: nothing between them
+    alice = v.panes["alice"].view
+    assert [x.id for x in alice.annotations_at(econ[0])] == [a.id] and alice.annotations_at(at("said")[0]) == []
+    messages: list[str] = []
+    v.message.connect(messages.append)
+    v.select_unit(u)
+    assert v.selected_unit() is u, (v.annotators, v.selected_unit())
+    v.unit_table.setFocus()
+    assert v.unit_table.hasFocus()
+    qtbot.keyClick(v.unit_table, Qt.Key.Key_1)  # alice's version
+    assert not messages, messages
+    [gold] = p.annotations(doc.id, GOLD)
+    assert gold.fragments == [econ, coll] and gold.text_in(TEXT) == "The economy is collapsing"
+    gold_view = v.panes[GOLD].view
+    assert gold_view.annotations_at(at("said")[0]) == [] and [x.id for x in gold_view.annotations_at(coll[0])] == [gold.id]
+    assert v.unit_containing(a.id).accepted_from == ["alice"]
+    v.close()
+    p.close()
