@@ -213,6 +213,11 @@ def test_review_shows_and_accepts_a_discontinuous_claim(qtbot, tmp_path):
     v.open_document(doc.id)
     u = v.unit_containing(a.id)
     assert u.status == "boundary" and sorted(u.ids) == sorted([a.id, b.id])
+    # the unit list shows the hull where the versions differ, the pieces joined where they are one span
+    from annotator.core.review import Unit
+
+    assert v.unit_model.unit_text(u).startswith("The economy, he said")
+    assert v.unit_model.unit_text(Unit("claim", econ[0], coll[1], {"alice": [a]}, "single")) == "The economy is collapsing"
     # alice's pane draws two pieces: nothing between them
     alice = v.panes["alice"].view
     assert [x.id for x in alice.annotations_at(econ[0])] == [a.id] and alice.annotations_at(at("said")[0]) == []
