@@ -76,6 +76,14 @@ from annotator.services.exporting import FORMATS, ExportError, ExportOptions, ex
     show_default=True,
     help="Tokenizer of token-based formats: the built-in rules, or spaCy's English tokenizer (needs spaCy).",
 )
+@click.option(
+    "--fragments",
+    type=click.Choice(["split", "hull", "first", "skip"]),
+    default=None,
+    help="What formats without discontinuous spans (spans, doccano, hf, conll, spacy, labelstudio) write for one: "
+    "a span per fragment (split, the default), one span over the hull, the first fragment, or nothing. "
+    "native, brat, events and claims keep the fragments.",
+)
 def export_command(
     project: Path,
     fmt: str,
@@ -92,6 +100,7 @@ def export_command(
     sentences: bool,
     offsets: str,
     tokenizer: str,
+    fragments: str | None,
 ) -> None:
     """Export PROJECT's documents and annotations as training data.
 
@@ -116,6 +125,7 @@ def export_command(
             sentences=sentences,
             offsets=offsets,
             tokenizer=tokenizer,
+            fragments=fragments,
         )
         options.check()
         with Project(project) as proj:

@@ -280,10 +280,13 @@ class DeleteAnnotations(Command):
 
 
 class UpdateAnnotation(Command):
-    """Change fields of one annotation: label, start/end, attributes, arguments,
-    claimant_ref/claimant_text, head/tail."""
+    """Change fields of one annotation: label, start/end, fragments, attributes,
+    arguments, claimant_ref/claimant_text, head/tail.
 
-    EDITABLE = {"label", "start", "end", "attributes", "arguments", "claimant_ref", "claimant_text", "head", "tail"}
+    A new ``start`` or ``end`` of a discontinuous span (without new ``fragments``)
+    moves the outer edge of its first or last fragment."""
+
+    EDITABLE = {"label", "start", "end", "fragments", "attributes", "arguments", "claimant_ref", "claimant_text", "head", "tail"}
 
     def __init__(self, doc_id: str, actor: str, ann_id: str, text: str | None = None, **changes: Any):
         super().__init__(doc_id, actor)
@@ -303,6 +306,16 @@ class UpdateAnnotation(Command):
             from annotator.core.models import Argument
 
             changes["arguments"] = [a if isinstance(a, Argument) else Argument.model_validate(a) for a in changes["arguments"]]
+        if current.fragments is not None and "fragments" not in changes and ("start" in changes or "end" in changes):
+            frags = list(current.fragments)
+            frags[0] = (changes.get("start", frags[0][0]), frags[0][1])
+            frags[-1] = (frags[-1][0], changes.get("end", frags[-1][1]))
+            changes["fragments"] = frags
+        if "fragments" in changes and changes["fragments"] is not None:
+            frags = [(int(a), int(b)) for a, b in changes["fragments"]]
+            changes["fragments"] = frags
+            if frags:
+                changes["start"], changes["end"] = frags[0][0], frags[-1][1]
         try:
             updated = stamped(current, **changes)
         except ValueError as err:
@@ -331,6 +344,81 @@ class SetArgument(UpdateAnnotation):
 
             args.append(Argument(role=self.role, target=self.target))
         self.changes = {"arguments": args}
+        return super().plan(project)
+
+
+class AddFragment(UpdateAnnotation):
+    """Add ``[start, end)`` as a fragment of a span annotation (issue 14): the span
+    becomes discontinuous (or gains a piece).  A new piece that overlaps or
+    touches a fragment is joined with it; one already inside the span's pieces
+    changes nothing and is refused."""
+
+    def __init__(self, doc_id: str, actor: str, ann_id: str, start: int, end: int):
+        Command.__init__(self, doc_id, actor)
+        self.ann_id, self.start, self.end = ann_id, start, end
+        self.changes = {}
+        self.text = "add fragment"
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        from annotator.core.models import merge_pieces
+
+        current = project.get_annotation(self.ann_id)
+        if current is None or current.start is None:
+            raise CommandError("fragments belong to an entity, event or claim, and that annotation does not exist")
+        if not (0 <= self.start < self.end):
+            raise CommandError(f"invalid fragment [{self.start}, {self.end}): select some text first")
+        pieces = current.pieces
+        merged = merge_pieces(pieces + [(self.start, self.end)])
+        if merged == pieces:
+            raise CommandError("the selection is already part of this annotation")
+        self.changes = {"fragments": merged if len(merged) > 1 else None, "start": merged[0][0], "end": merged[-1][1]}
+        return super().plan(project)
+
+
+class RemoveFragment(UpdateAnnotation):
+    """Remove fragment number ``index`` (0-based, in document order) of a
+    discontinuous span; with one fragment left the span is a plain one again."""
+
+    def __init__(self, doc_id: str, actor: str, ann_id: str, index: int):
+        Command.__init__(self, doc_id, actor)
+        self.ann_id, self.index = ann_id, index
+        self.changes = {}
+        self.text = "remove fragment"
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        current = project.get_annotation(self.ann_id)
+        if current is None or current.fragments is None:
+            raise CommandError("this annotation has one piece only: delete the annotation to remove it")
+        frags = list(current.fragments)
+        if not 0 <= self.index < len(frags):
+            raise CommandError(f"the annotation has {len(frags)} fragments; there is no fragment {self.index + 1}")
+        del frags[self.index]
+        self.changes = {"fragments": frags if len(frags) > 1 else None, "start": frags[0][0], "end": frags[-1][1]}
+        return super().plan(project)
+
+
+class SetFragment(UpdateAnnotation):
+    """Set fragment number ``index`` of a span to ``[start, end)`` (a boundary
+    move of one piece); refused if it would overlap or touch another piece."""
+
+    def __init__(self, doc_id: str, actor: str, ann_id: str, index: int, start: int, end: int, text: str | None = None):
+        Command.__init__(self, doc_id, actor)
+        self.ann_id, self.index, self.start, self.end = ann_id, index, start, end
+        self.changes = {}
+        self.text = text or "adjust fragment"
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        current = project.get_annotation(self.ann_id)
+        if current is None or current.start is None:
+            raise CommandError("that annotation does not exist (deleted elsewhere?)")
+        pieces = current.pieces
+        if not 0 <= self.index < len(pieces):
+            raise CommandError(f"the annotation has {len(pieces)} fragment(s); there is no fragment {self.index + 1}")
+        pieces[self.index] = (self.start, self.end)
+        for (_s, e), (s2, _e) in zip(pieces, pieces[1:]):
+            if s2 <= e:
+                raise CommandError("a fragment cannot overlap or touch the next one (remove one of them instead)")
+        self.changes = {"fragments": pieces if len(pieces) > 1 else None, "start": pieces[0][0], "end": pieces[-1][1]}
         return super().plan(project)
 
 

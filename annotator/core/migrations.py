@@ -35,6 +35,7 @@ __all__ = [
     "SEARCH_THROUGH_KEY",
     "m008_doc_labels",
     "m009_notes",
+    "m010_fragments",
     "get_migrations",
     "sqlite_utils_classes",
 ]
@@ -396,6 +397,16 @@ def m009_notes(db: Database) -> None:
     )
 
 
+def m010_fragments(db: Database) -> None:
+    """Discontinuous spans (issue 14): the fragments of an annotation whose span
+    has several pieces, as JSON ``[[start, end], ...]`` (code points, in document
+    order).  NULL for every one-piece span, so existing annotations are unchanged:
+    ``start`` and ``end`` stay the span (the hull of the fragments)."""
+    columns = {r[1] for r in db.execute("PRAGMA table_info(annotations)").fetchall()}
+    if "fragments" not in columns:
+        db.execute("ALTER TABLE annotations ADD COLUMN fragments TEXT")
+
+
 #: The migrations in order. Never edit a released one: add a new one.
 MIGRATION_STEPS = (
     m001_initial,
@@ -407,6 +418,7 @@ MIGRATION_STEPS = (
     m007_team,
     m008_doc_labels,
     m009_notes,
+    m010_fragments,
 )
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)

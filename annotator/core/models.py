@@ -16,6 +16,14 @@ claim      the claim text              ``label`` = "CLAIM", ``claimant_ref`` or
 relation   none                        ``label`` = relation type, ``head``,
                                        ``tail`` (annotation ids)
 =========  ==========================  =========================================
+
+Discontinuous spans (issue 14): an entity, event trigger or claim may have
+``fragments``, two or more code-point ranges in document order that neither
+overlap nor touch ("The economy, he said, is collapsing" is one claim in two
+pieces).  ``start`` and ``end`` stay the hull (first start, last end), so code
+that sorts, indexes or overlaps spans keeps working; the annotated text is the
+fragments' texts joined by a single space (brat's rule).  A one-piece span has
+``fragments`` None (a one-element list is read as that span).
 """
 
 from __future__ import annotations
@@ -90,9 +98,14 @@ class Annotation(_Model):
     source: Source = Source.MANUAL
     created: str = Field(default_factory=now)
     updated: str = Field(default_factory=now)
+    #: The pieces of a discontinuous span (>= 2, in order, apart); None: one piece,
+    #: ``start``-``end`` (last, as the stored column: rows and models share their order).
+    fragments: list[tuple[int, int]] | None = None
 
     @model_validator(mode="after")
     def _shape(self) -> Annotation:
+        if self.fragments is not None:
+            self._check_fragments()
         if self.kind in SPAN_KINDS:
             if self.start is None or self.end is None:
                 raise ValueError(f"a {self.kind} needs a span (start and end)")
@@ -114,6 +127,45 @@ class Annotation(_Model):
             self.attributes = {k: v for k, v in self.attributes.items() if v is not None}
         return self
 
+    def _check_fragments(self) -> None:
+        frags = self.fragments
+        assert frags is not None
+        if self.kind not in SPAN_KINDS:
+            raise ValueError("a relation has no span, so no fragments")
+        if not frags:
+            raise ValueError("fragments: give two or more ranges, or none (null) for a one-piece span")
+        previous_end = None
+        for s, e in frags:
+            if s < 0 or e <= s:
+                raise ValueError(f"invalid fragment [{s}, {e}): need 0 <= start < end")
+            if previous_end is not None and s <= previous_end:
+                raise ValueError(
+                    f"fragment [{s}, {e}) overlaps or touches the one before it (ending at {previous_end}): "
+                    "fragments are in document order, with text between them"
+                )
+            previous_end = e
+        hull = (frags[0][0], frags[-1][1])
+        if self.start is None and self.end is None:
+            self.start, self.end = hull
+        elif (self.start, self.end) != hull:
+            raise ValueError(
+                f"span [{self.start}, {self.end}) is not the hull of its fragments [{hull[0]}, {hull[1]}) "
+                "(start is the first fragment's start, end the last one's end)"
+            )
+        if len(frags) == 1:
+            self.fragments = None  # one piece: a plain span
+        else:
+            self.fragments = [(s, e) for s, e in frags]
+
+    @property
+    def pieces(self) -> list[tuple[int, int]]:
+        """The span's pieces: its fragments, or ``[(start, end)]`` (empty for a relation)."""
+        if self.fragments is not None:
+            return list(self.fragments)
+        if self.start is None or self.end is None:
+            return []
+        return [(self.start, self.end)]
+
     @property
     def span(self) -> tuple[int, int] | None:
         if self.start is None or self.end is None:
@@ -132,9 +184,12 @@ class Annotation(_Model):
         return (self.start, self.end)
 
     def text_in(self, text: str) -> str:
-        """The annotated text (empty for relations)."""
+        """The annotated text (empty for relations); a discontinuous span's fragments
+        joined by a single space (brat's rule)."""
         if self.start is None or self.end is None:
             return ""
+        if self.fragments is not None:
+            return fragments_text(text, self.fragments)
         return text[self.start : self.end]
 
     def attribute_values(self) -> dict[str, Any]:
@@ -161,6 +216,23 @@ class Annotation(_Model):
                     f"span [{self.start}, {self.end}) is outside the text "
                     f"(length {text_length}): need 0 <= start < end <= {text_length}"
                 )
+
+
+def fragments_text(text: str, fragments: list[tuple[int, int]]) -> str:
+    """The text of a discontinuous span: its fragments' texts joined by a single space."""
+    return " ".join(text[s:e] for s, e in fragments)
+
+
+def merge_pieces(pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Ranges sorted, with those that overlap or touch joined into one (what a new
+    fragment that reaches an existing one does to a span's fragments)."""
+    out: list[list[int]] = []
+    for s, e in sorted(pieces):
+        if out and s <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
 
 
 if TYPE_CHECKING:

@@ -21,8 +21,8 @@ from typing import Any
 from annotator.core.doclabels import DocLabelRow
 from annotator.core.errors import NewerProjectError, NotAProjectError, ProjectError, ReadOnlyProjectError, UntrustedProjectError
 from annotator.core.migrations import FORMAT_VERSION, MIGRATION_STEPS, MIGRATIONS_TABLE
-from annotator.core.rows import AnnotationRow, DocumentRow, as_annotation_rows, as_document_rows
-from annotator.core.store_sql import ANN_SELECT, DECISION_SELECT, DOC_SELECT, decision
+from annotator.core.rows import ANNOTATION_COLUMNS, AnnotationRow, DocumentRow, as_annotation_rows, as_document_rows
+from annotator.core.store_sql import DECISION_SELECT, DOC_SELECT, decision
 
 __all__ = [
     "APPLICATION_ID",
@@ -206,6 +206,13 @@ _HISTORY_SELECT = (
 )
 
 
+def _annotation_select(conn: sqlite3.Connection) -> str:
+    """The annotation columns to read from a project file that may be of an older
+    format: a column added since (``fragments``, read as NULL: a one-piece span) is NULL."""
+    have = {r[1] for r in conn.execute("PRAGMA table_info(annotations)").fetchall()}
+    return ", ".join(f'"{c}"' if c in have else "NULL" for c in ANNOTATION_COLUMNS)
+
+
 def read_project_file(path: Path) -> ProjectFileRows:
     """Read a whole project file read-only, without opening it as a
     :class:`Project` (no migration, no write, the file may be another user's).
@@ -241,11 +248,14 @@ def read_project_file(path: Path) -> ProjectFileRows:
         if "label_schema" in tables:
             row = conn.execute("SELECT body FROM label_schema WHERE id = 1").fetchone()
             schema = row[0] if row else None
+        columns = _annotation_select(conn)  # our column names (constants) or NULL, never the file's
         return ProjectFileRows(
             meta=dict(conn.execute("SELECT key, value FROM meta").fetchall()),
             schema=schema,
             documents=as_document_rows(conn.execute(f"SELECT {DOC_SELECT} FROM documents ORDER BY seq").fetchall()),
-            annotations=as_annotation_rows(conn.execute(f"SELECT {ANN_SELECT} FROM annotations ORDER BY rowid").fetchall()),
+            annotations=as_annotation_rows(
+                conn.execute(f"SELECT {columns} FROM annotations ORDER BY rowid").fetchall()
+            ),
             annotators=[r[0] for r in conn.execute("SELECT name FROM annotators")] if "annotators" in tables else [],
             review_decisions=[decision(r) for r in conn.execute(DECISION_SELECT + " ORDER BY rowid")]
             if "review_decisions" in tables

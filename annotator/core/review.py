@@ -34,6 +34,7 @@ annotator's work, as an explicit decision.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -136,6 +137,22 @@ def _norm(text: str) -> str:
     return _SPACES.sub(" ", text).strip().casefold()
 
 
+def _frag(a: Stored) -> tuple:
+    """The fragments of a discontinuous span as a tuple of ``(start, end)`` (issue 14);
+    ``()`` for a one-piece span.  Works on stored rows (JSON text) and models alike."""
+    f = a.fragments
+    if f is None:
+        return ()
+    if isinstance(f, str):
+        f = json.loads(f)
+    return tuple((int(s), int(e)) for s, e in f)
+
+
+def _pieces_text(text: str, a: Stored) -> str:
+    frags = _frag(a)
+    return " ".join(text[s:e] for s, e in frags) if frags else text[a.start : a.end]
+
+
 class _Index:
     """Look-ups over one document's annotations (all annotators and gold)."""
 
@@ -149,7 +166,7 @@ class _Index:
             return None if ref is None else ("?", ref)
         if a.kind == "relation":
             return ("relation", a.label, self.span(a.head), self.span(a.tail))
-        return (a.start, a.end)
+        return (a.start, a.end, *_frag(a))
 
     def filler(self, ref: str) -> tuple:
         a = self.by_id.get(ref)
@@ -159,7 +176,7 @@ class _Index:
         if a.claimant_ref:
             t = self.by_id.get(a.claimant_ref)
             if t is not None and t.start is not None:
-                return _norm(self.text[t.start : t.end])
+                return _norm(_pieces_text(self.text, t))
             return f"#{a.claimant_ref}"
         return _norm(a.claimant_text) if a.claimant_text else None
 
@@ -177,7 +194,7 @@ class _Index:
     def signature(self, a: Stored) -> tuple:
         if a.kind == "relation":
             return ("relation", a.label, self.span(a.head), self.span(a.tail), self.content(a))
-        return (a.kind, a.start, a.end, a.label, self.content(a))
+        return (a.kind, a.start, a.end, _frag(a), a.label, self.content(a))
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
@@ -186,9 +203,9 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
 
 def _span_groups(anns: list[S]) -> list[list[S]]:
     """Exact-span groups merged across annotators where they overlap (see module doc)."""
-    exact: dict[tuple[int, int], list[S]] = defaultdict(list)
-    for a in anns:
-        exact[(a.start, a.end)].append(a)  # type: ignore[index]
+    exact: dict[tuple, list[S]] = defaultdict(list)
+    for a in anns:  # one-piece spans and discontinuous ones of the same hull stay apart
+        exact[(a.start, a.end, _frag(a))].append(a)
     spans = sorted(exact)
     parent = list(range(len(spans)))
     who = [{a.annotator for a in exact[s]} for s in spans]
@@ -233,7 +250,7 @@ def _status(members: Mapping[str, Sequence[Stored]], annotators: Sequence[str], 
     anns = [v[0] for v in members.values()]
     if anns[0].kind == "relation":
         return "agreed" if len({index.signature(a) for a in anns}) == 1 else "content"
-    same_span = len({(a.start, a.end) for a in anns}) == 1
+    same_span = len({(a.start, a.end, _frag(a)) for a in anns}) == 1  # the same fragments, too
     same_label = len({a.label for a in anns}) == 1
     if same_span and same_label:
         return "agreed" if len({index.content(a) for a in anns}) == 1 else "content"
@@ -314,7 +331,7 @@ def _attach_gold(units: list[Unit[S]], gold: list[S], index: _Index) -> None:
                     best, best_score = u, 2.0
                 continue
             for a in u.annotations:
-                if (a.start, a.end) == (g.start, g.end):
+                if (a.start, a.end, _frag(a)) == (g.start, g.end, _frag(g)):
                     score = 2.0
                 else:
                     ov = _overlap((a.start, a.end), (g.start, g.end))  # type: ignore[arg-type]
@@ -454,6 +471,7 @@ class _Gold:
                     return g
             return None
         same = [g for g in self.all() if g.kind == src.kind and g.start == src.start and g.end == src.end]
+        same.sort(key=lambda g: g.fragments != src.fragments)  # the same fragments first
         return next((g for g in same if g.label == src.label), same[0] if same else None)
 
     def _peer(self, ref: str | None) -> str | None:

@@ -25,6 +25,7 @@ __all__ = [
     "AGREEMENT_COLUMNS",
     "DOCUMENT_COLUMNS",
     "annotation_row",
+    "fragments_json",
     "row_to_annotation",
     "document_row",
     "row_to_document",
@@ -54,6 +55,9 @@ class AnnotationRow(NamedTuple):
     source: str
     created: str
     updated: str
+    #: The fragments of a discontinuous span as stored JSON (``[[s, e], ...]``);
+    #: None for every one-piece span (issue 14).  Last, so rows made without it stay valid.
+    fragments: str | None = None
 
     def attribute_values(self) -> dict[str, Any]:
         """The attributes, parsed (a new dict)."""
@@ -62,6 +66,14 @@ class AnnotationRow(NamedTuple):
     def argument_pairs(self) -> list[tuple[str, str]]:
         """The event's arguments as ``(role, target)``, in stored order."""
         return _argument_pairs(self.arguments)
+
+    def fragment_ranges(self) -> list[tuple[int, int]] | None:
+        """The fragments as ``(start, end)`` ranges, or None for a one-piece span."""
+        return _fragment_ranges(self.fragments)
+
+    def pieces(self) -> list[tuple[int, int]]:
+        """The span's pieces: its fragments, or ``[(start, end)]`` (empty for a relation)."""
+        return _pieces(self.start, self.end, self.fragments)
 
     def referenced_ids(self) -> set[str]:
         """Ids of other annotations this one points at (as :meth:`Annotation.referenced_ids`)."""
@@ -87,6 +99,7 @@ class AgreementRow(NamedTuple):
     claimant_ref: str | None
     claimant_text: str | None
     annotator: str
+    fragments: str | None = None
 
     def attribute_values(self) -> dict[str, Any]:
         """The attributes, parsed (a new dict)."""
@@ -95,6 +108,10 @@ class AgreementRow(NamedTuple):
     def argument_pairs(self) -> list[tuple[str, str]]:
         """The event's arguments as ``(role, target)``, in stored order."""
         return _argument_pairs(self.arguments)
+
+    def pieces(self) -> list[tuple[int, int]]:
+        """The span's pieces: its fragments, or ``[(start, end)]`` (empty for a relation)."""
+        return _pieces(self.start, self.end, self.fragments)
 
 
 def _attribute_values(attributes: str) -> dict[str, Any]:
@@ -105,6 +122,27 @@ def _argument_pairs(arguments: str) -> list[tuple[str, str]]:
     if arguments in ("", "[]"):
         return []
     return [(x["role"], x["target"]) for x in json.loads(arguments)]
+
+
+def _fragment_ranges(fragments: str | None) -> list[tuple[int, int]] | None:
+    if fragments is None:
+        return None
+    return [(int(s), int(e)) for s, e in json.loads(fragments)]
+
+
+def _pieces(start: int | None, end: int | None, fragments: str | None) -> list[tuple[int, int]]:
+    if fragments is not None:
+        return [(int(s), int(e)) for s, e in json.loads(fragments)]
+    if start is None or end is None:
+        return []
+    return [(start, end)]
+
+
+def fragments_json(fragments: list[tuple[int, int]] | None) -> str | None:
+    """The stored JSON of a span's fragments (None for a one-piece span)."""
+    if fragments is None:
+        return None
+    return json.dumps([[s, e] for s, e in fragments])
 
 
 class DocumentRow(NamedTuple):
@@ -175,6 +213,7 @@ def annotation_row(a: Annotation) -> AnnotationRow:
         str(a.source),
         a.created,
         a.updated,
+        fragments_json(a.fragments) if a.fragments is not None else None,
     )
 
 
@@ -185,6 +224,8 @@ def row_to_annotation(row: tuple) -> Annotation:
     d = dict(zip(ANNOTATION_COLUMNS, row))
     d["attributes"] = json.loads(d["attributes"]) if d["attributes"] != "{}" else {}
     d["arguments"] = json.loads(d["arguments"]) if d["arguments"] != "[]" else []
+    if d.get("fragments") is not None:
+        d["fragments"] = json.loads(d["fragments"])
     return Annotation.model_validate(d)
 
 

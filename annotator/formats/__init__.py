@@ -458,6 +458,7 @@ class TextBuilder:
                     "source": Source.IMPORTED,
                     "created": self.stamp,
                     "updated": self.stamp,
+                    "fragments": None,
                 },
             )
             _set_attribute(ann, "__pydantic_fields_set__", set(_ENTITY_FIELDS_SET))

@@ -46,8 +46,9 @@ or after it):
 
 - ``T``: an entity (a claim when typed ``CLAIM``), or the trigger of the events
   whose E lines name it; identical spans with different types stay apart.
-  Fragments separated only by whitespace become one span; other discontinuous
-  spans are refused (annotator's spans are continuous).
+  Fragments separated only by whitespace with a line break become one span
+  (brat cuts spans at line breaks); others are the fragments of a discontinuous span (issue 14),
+  exported again as ``START END;START END``.  Overlapping fragments are refused.
 - ``E``: one event per E line (two E lines on one trigger: two events on one
   span), with any number of arguments, which may be events (defined anywhere in
   the file); numbered roles (``Theme``, ``Theme2``, ``Theme1``) are their role,
@@ -295,11 +296,12 @@ class BratWriter(Writer):
         t = self.types
         typ = {a.id: self._name(unit, a, a.label, "label") for a in spans}
         tid: dict[str, str] = {}
-        triggers: dict[tuple[str, int, int], str] = {}  # events of one type on one span share their trigger
+        triggers: dict[tuple, str] = {}  # events of one type on one span (the same fragments) share their trigger
         lines: list[str] = []
         n_t = 0
         for a in spans:
-            key = (typ[a.id], a.start, a.end)
+            pieces = a.pieces
+            key = (typ[a.id], *pieces)
             if a.kind == "event" and key in triggers:
                 tid[a.id] = triggers[key]
                 continue
@@ -307,8 +309,9 @@ class BratWriter(Writer):
             tid[a.id] = f"T{n_t}"
             if a.kind == "event":
                 triggers[key] = tid[a.id]
-            frags = fragments(text, a.start, a.end)
-            if len(frags) > 1:
+            # a discontinuous span's own fragments (issue 14), each cut at line breaks
+            frags = [f for s, e in pieces for f in fragments(text, s, e)]
+            if len(frags) > len(pieces):
                 self.report.problem("fragments", unit.problem(a, f"written as {len(frags)} fragments around line breaks"))
             offsets = ";".join(f"{s} {e}" for s, e in frags)
             lines.append(f"{tid[a.id]}\t{typ[a.id]} {offsets}\t{' '.join(text[s:e] for s, e in frags)}")
@@ -792,7 +795,7 @@ def iter_brat(
 
     A ``.txt`` without a ``.ann`` is a document without annotations (brat treats
     it so).  Raises :class:`InputError` naming the file and line for anything
-    brat would not accept either, and for discontinuous spans (not importable yet).
+    brat would not accept either.
     """
     path = Path(path)
     txt, ann = path.with_suffix(".txt"), path.with_suffix(".ann")
@@ -872,13 +875,17 @@ class _Reader:
         # spans: entities, claims, and one event per E line (events may share a trigger)
         for line in p:
             if line.kind == "T":
-                start, end = self.span(line)
+                pieces = self.span(line)
+                start, end = pieces[0][0], pieces[-1][1]
+                frags = pieces if len(pieces) > 1 else None
                 events = triggers.get(line.id, [])
                 if not events:
                     kind = "claim" if line.type == CLAIM_LABEL else "entity"
-                    self.ids[line.id] = self.new(line, kind=kind, start=start, end=end, label=line.type)
+                    self.ids[line.id] = self.new(line, kind=kind, start=start, end=end, fragments=frags, label=line.type)
                 for ev in events:
-                    self.ids[ev.id] = self.new(ev, kind="event", start=start, end=end, label=line.type, arguments=[])
+                    self.ids[ev.id] = self.new(
+                        ev, kind="event", start=start, end=end, fragments=frags, label=line.type, arguments=[]
+                    )
                     self.ids.setdefault(line.id, self.ids[ev.id])  # the trigger stands for its (first) event
             elif line.kind == "R":
                 self.ids[line.id] = new_id()
@@ -917,17 +924,31 @@ class _Reader:
         self.fields[ann_id] = {"line": line, "attributes": {}, **fields}
         return ann_id
 
-    def span(self, line: _Line) -> tuple[int, int]:
+    def span(self, line: _Line) -> list[tuple[int, int]]:
+        """The pieces of a T line's span, in document order: fragments separated only
+        by whitespace holding a line break (brat's own cut around a line break) are
+        joined; others stay fragments of a discontinuous span (issue 14), also those
+        apart by spaces only ("vitamins" + "A").  Overlapping fragments are refused."""
         frags = sorted(_t_spans(line, self.file))
-        for (_, e1), (s2, _) in zip(frags, frags[1:]):
-            if s2 < e1 or self.text[e1:s2].strip():
+        pieces = [list(frags[0])]
+        for s2, e2 in frags[1:]:
+            e1 = pieces[-1][1]
+            if s2 < e1:
                 shown = ";".join(f"{s} {e}" for s, e in _t_spans(line, self.file))
-                raise self.fail(
-                    line,
-                    f"a discontinuous span ({shown}) cannot be imported yet: annotator's spans are continuous "
-                    "(fragments separated only by spaces or line breaks are joined)",
-                )
-        return self.builder.span(frags[0][0], frags[-1][1], f"{line.id} ({line.type})")
+                raise self.fail(line, f"the fragments of {shown} overlap; each piece of a span must be apart from the others")
+            gap = self.text[e1:s2]
+            if gap.strip() or not _BREAK.search(gap):
+                pieces.append([s2, e2])
+            else:
+                pieces[-1][1] = e2
+        what = f"{line.id} ({line.type})"
+        out = [
+            self.builder.span(s, e, what if len(pieces) == 1 else f"{what}, fragment {i}") for i, (s, e) in enumerate(pieces, 1)
+        ]
+        for (_, e1), (s2, _) in zip(out, out[1:]):
+            if s2 <= e1:  # only when a mapping joined them (a \r between them that is not kept)
+                raise self.fail(line, "two fragments touch once line breaks are read; write them as one span")
+        return out
 
     def arguments(self, line: _Line) -> list[Argument]:
         etype = line.type.partition(":")[0]

@@ -73,7 +73,10 @@ class ClaimsWriter(JsonlWriter):
             if unit.doc.external_id is not None:
                 rec["external_id"] = unit.doc.external_id
             rec["title"] = unit.doc.title
-            rec["claim"] = {"start": unit.pos(c.start), "end": unit.pos(c.end), "text": c.text_in(text)}
+            rec["claim"] = {"start": unit.pos(c.start), "end": unit.pos(c.end)}
+            if c.fragments is not None:  # a discontinuous claim: its pieces; text is theirs joined by a space
+                rec["claim"]["fragments"] = [[unit.pos(s), unit.pos(e)] for s, e in c.fragments]
+            rec["claim"]["text"] = c.text_in(text)
             rec["context"] = {"start": unit.pos(cs), "end": unit.pos(ce), "text": text[cs:ce]}
             rec["claimant"] = claimant
             rec["attributes"] = attributes

@@ -37,7 +37,11 @@ __all__ = ["EventsWriter", "event_record"]
 
 def _span(unit: Unit, a: Annotation) -> dict[str, Any]:
     start, end = a.bounds
-    return {"start": unit.pos(start), "end": unit.pos(end), "text": a.text_in(unit.text)}
+    out: dict[str, Any] = {"start": unit.pos(start), "end": unit.pos(end)}
+    if a.fragments is not None:  # a discontinuous span: its pieces; text is theirs joined by a space
+        out["fragments"] = [[unit.pos(s), unit.pos(e)] for s, e in a.fragments]
+    out["text"] = a.text_in(unit.text)
+    return out
 
 
 class EventsWriter(JsonlWriter):

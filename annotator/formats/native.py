@@ -19,6 +19,9 @@ The format for moving work between annotators' desktops and into review::
 ``{annotator: {category: [labels]}}`` in schema order; it is left out when no
 one set any (so records without them stay byte for byte as before).
 
+A discontinuous span (issue 14) has ``"fragments": [[start, end], ...]`` right
+after ``end`` (its pieces in document order; ``start``/``end`` are their hull);
+a one-piece span has no ``fragments`` key.
 A claim's ``attributes`` hold every claim attribute of the schema, ``null``
 where nobody set it (read back as unset).  Keys are always written in this
 order, annotations sorted by kind (entity, event, claim, relation), then start,
@@ -188,12 +191,21 @@ def annotation_dict(r: AnnotationRow, claim_names: Sequence[str] = ()) -> dict[s
     ``null`` where nobody set it; reading ``null`` back gives unset."""
     d: dict[str, Any] = dict(zip(ANNOTATION_COLUMNS, r))
     del d["doc_id"]  # the others keep their order
+    fragments = d.pop("fragments", None)
+    if fragments is not None:  # a discontinuous span: its pieces right after its hull
+        d = {k: v for key, value in d.items() for k, v in _after_end(key, value, fragments)}
     attributes = {} if r.attributes == "{}" else json.loads(r.attributes)
     if r.kind == "claim" and claim_names:
         attributes = claim_attributes(claim_names, attributes)
     d["attributes"] = dict(sorted(attributes.items())) if attributes else {}
     d["arguments"] = [] if r.arguments == "[]" else [{"role": x["role"], "target": x["target"]} for x in json.loads(r.arguments)]
     return d
+
+
+def _after_end(key: str, value: Any, fragments: str) -> list[tuple[str, Any]]:
+    if key == "end":
+        return [(key, value), ("fragments", json.loads(fragments))]
+    return [(key, value)]
 
 
 def review_dict(decision: dict[str, Any]) -> dict[str, Any]:
@@ -315,6 +327,8 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
             raise builder.error(f"{what}: doc_id {item['doc_id']!r} is not this document's id")
         if data.get("start") is not None or data.get("end") is not None:
             builder.span(data.get("start"), data.get("end"), what)
+        if data.get("fragments") is not None:
+            data["fragments"] = _fragments(builder, data["fragments"], what)
         data.setdefault("source", Source.IMPORTED)
         ann = builder.annotation(doc.id, what, **data)
         if ann.id in seen:
@@ -404,6 +418,13 @@ def _notes(builder: TextBuilder, raw: Any, what: str, on_document: bool) -> list
             raise builder.error(f"{where}: 'updated' must be a time stamp (a string)")
         out.append((note_type, text, who, updated))  # the text verbatim, as brat's notes are
     return out
+
+
+def _fragments(builder: TextBuilder, raw: Any, what: str) -> list[tuple[int, int]]:
+    """The checked fragments of a native annotation: a list of ``[start, end]`` in the text."""
+    if not isinstance(raw, list) or not all(isinstance(x, list) and len(x) == 2 for x in raw):
+        raise builder.error(f'{what}: "fragments" must be a list of [start, end] pairs, found {raw!r:.60}')
+    return [builder.span(s, e, f"{what}, fragment {i}") for i, (s, e) in enumerate(raw, start=1)]
 
 
 def _review(builder: TextBuilder, index: int, item: Any) -> dict[str, Any]:

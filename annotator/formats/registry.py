@@ -41,6 +41,9 @@ class FormatInfo:
     needs: str | None = None
     #: Event arguments, relations and claimants are part of the format (sentences keep them together).
     links: bool = False
+    #: Discontinuous spans are written as their fragments (issue 14); other formats
+    #: apply the ``--fragments`` policy (hull, first, split, skip).
+    fragments: bool = False
     description: str = ""
 
 
@@ -53,6 +56,7 @@ FORMATS: dict[str, FormatInfo] = {
             ".jsonl",
             "annotator.formats.native:NativeWriter",
             many_layers=True,
+            fragments=True,
             description="one document per line with every annotation, annotator, source, timestamps and review decisions",
         ),
         FormatInfo(
@@ -106,6 +110,7 @@ FORMATS: dict[str, FormatInfo] = {
             folder=True,
             default_kinds=SPAN_KINDS,
             links=True,
+            fragments=True,
             description="NAME.txt + NAME.ann with T, E, R, A and # lines, plus annotation.conf and visual.conf",
         ),
         FormatInfo(
@@ -130,6 +135,7 @@ FORMATS: dict[str, FormatInfo] = {
             sentences=True,
             offsets=True,
             links=True,
+            fragments=True,
             description="entities and events with type, trigger and arguments (role, span, label), per document or sentence",
         ),
         FormatInfo(
@@ -139,6 +145,7 @@ FORMATS: dict[str, FormatInfo] = {
             "annotator.formats.claims:ClaimsWriter",
             many_layers=True,
             offsets=True,
+            fragments=True,
             description="claim span, context sentence, claimant and claim attributes, one line per claim",
         ),
         FormatInfo(

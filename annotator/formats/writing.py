@@ -107,6 +107,9 @@ class ExportOptions:
     sentences: bool = False
     offsets: str = "codepoint"
     tokenizer: str = "default"
+    #: What formats without discontinuous spans write for one (issue 14): see
+    #: :data:`FRAGMENT_POLICIES`; None: :data:`DEFAULT_FRAGMENTS` (formats that keep fragments ignore it).
+    fragments: str | None = None
 
     @property
     def info(self) -> FormatInfo:
@@ -149,6 +152,14 @@ class ExportOptions:
                     else "(native offsets are always code points)"
                 )
             )
+        if self.fragments is not None:
+            if self.fragments not in FRAGMENT_POLICIES:
+                raise ExportError(f"--fragments must be one of {', '.join(FRAGMENT_POLICIES)}, not {self.fragments!r}")
+            if info.fragments:
+                raise ExportError(
+                    f"the {info.name} format keeps discontinuous spans as their fragments; --fragments applies to "
+                    + ", ".join(n for n, f in FORMATS.items() if not f.fragments)
+                )
         if self.tokenizer not in ("default", "spacy"):
             raise ExportError(f"--tokenizer must be default or spacy, not {self.tokenizer!r}")
         if self.tokenizer == "spacy" and not info.tokens:
@@ -168,8 +179,69 @@ class ExportOptions:
             raise ExportError("this export needs spaCy, which is not installed: pip install 'annotator[spacy]'")
 
     @property
+    def fragment_policy(self) -> str | None:
+        """What this export writes for a discontinuous span: a policy of
+        :data:`FRAGMENT_POLICIES`, or None when the format keeps fragments."""
+        return None if self.info.fragments else (self.fragments or DEFAULT_FRAGMENTS)
+
+    @property
     def span_kinds(self) -> tuple[str, ...]:
         return self.kinds or self.info.default_kinds
+
+
+#: What an export to a format without discontinuous spans writes for one (issue 14),
+#: ``--fragments``: policy -> how the report says it.
+FRAGMENT_POLICIES: dict[str, str] = {
+    "split": "one span per fragment (a fragment shared with an identical span of the same label written once)",
+    "hull": "one span from the first fragment's start to the last one's end (the text between included)",
+    "first": "their first fragment only",
+    "skip": "left out (with the links to them)",
+}
+#: The policy when none is chosen (docs/formats.md says why).
+DEFAULT_FRAGMENTS = "split"
+
+
+def apply_fragment_policy(annotations: list[Annotation], policy: str, report: ExportReport) -> list[Annotation]:
+    """``annotations`` with every discontinuous span written as ``policy`` says
+    (see :data:`FRAGMENT_POLICIES`).  Plain spans are kept.
+
+    ``split``: each fragment is a span of its own; the first keeps the
+    annotation's id, arguments and claimant, the others are ``ID.2``, ``ID.3``...
+    without links.  A piece identical (kind, label, start, end) to a span written
+    already is left out, unless it carries the id or links of its annotation
+    ("vitamins A, D and E": "vitamins" once, then "A", "D", "E")."""
+    if all(a.fragments is None for a in annotations):
+        return annotations
+    out: list[Annotation] = []
+    if policy == "split":
+        referenced = {r for a in annotations for r in a.referenced_ids()}
+        seen = {(a.kind, a.label, a.start, a.end) for a in annotations if a.fragments is None}
+    for a in annotations:
+        if a.fragments is None:
+            out.append(a)
+            continue
+        if policy == "skip":
+            continue
+        if policy == "hull":
+            out.append(a.model_copy(update={"fragments": None}))
+        elif policy == "first":
+            s, e = a.fragments[0]
+            out.append(a.model_copy(update={"start": s, "end": e, "fragments": None}))
+        else:
+            for i, (s, e) in enumerate(a.fragments):
+                key = (a.kind, a.label, s, e)
+                carries = i == 0 and (a.id in referenced or bool(a.referenced_ids()))
+                if key in seen and not carries:
+                    report.fragment_pieces_joined += 1
+                    continue
+                seen.add(key)
+                update: dict[str, Any] = {"start": s, "end": e, "fragments": None}
+                if i:
+                    update.update(id=f"{a.id}.{i + 1}", arguments=[], claimant_ref=None, claimant_text=None)
+                out.append(a.model_copy(update=update))
+    if policy in ("first", "split"):
+        out.sort(key=sort_key)
+    return out
 
 
 def parse_split(text: str) -> tuple[float, float, float]:
@@ -249,6 +321,12 @@ class ExportReport:
     examples: dict[str, list[Problem]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    #: Annotations with fragments (discontinuous spans) met, and what was written for
+    #: them (the ``--fragments`` policy; "fragments": the format keeps them).
+    fragmented: int = 0
+    fragments: str = ""
+    #: ``split``: pieces left out as identical to a span written already.
+    fragment_pieces_joined: int = 0
 
     def problem(self, category: str, problem: Problem) -> None:
         self.counts[category] += 1
@@ -277,6 +355,16 @@ class ExportReport:
             out.append(
                 f"Joined {self.joined_sentences} sentence boundar{'y' if self.joined_sentences == 1 else 'ies'} that a span or link crosses"
             )
+        if self.fragmented:
+            n = self.fragmented
+            how = FRAGMENT_POLICIES.get(self.fragments, self.fragments or "their fragments")
+            line = f"{n} annotation{'s' * (n != 1)} with fragments (discontinuous spans) exported as {how}"
+            if self.fragments in FRAGMENT_POLICIES:
+                line += f" (--fragments {self.fragments})"
+            if self.fragment_pieces_joined:
+                k = self.fragment_pieces_joined
+                line += f"; {k} shared piece{'s' * (k != 1)} written once"
+            out.append(line)
         for category, n in self.counts.items():
             out.append(f"{n} {_plural(n, PROBLEM_TITLES.get(category, category))}:")
             for p in self.examples.get(category, [])[:examples]:
@@ -295,6 +383,11 @@ class ExportReport:
             "skipped_empty": self.skipped_empty,
             "splits": self.splits,
             "joined_sentences": self.joined_sentences,
+            "fragmented": {
+                "annotations": self.fragmented,
+                "policy": self.fragments or None,
+                "pieces_joined": self.fragment_pieces_joined,
+            },
             "problems": {
                 k: {"count": n, "examples": [vars(p) for p in self.examples.get(k, [])]} for k, n in self.counts.items()
             },
@@ -449,7 +542,10 @@ def segments(text: str, annotations: Iterable[Annotation], *, links: bool = Fals
 def shift(a: Annotation, by: int) -> Annotation:
     if not has_span(a) or by == 0:
         return a
-    return a.model_copy(update={"start": a.start - by, "end": a.end - by})
+    update: dict[str, Any] = {"start": a.start - by, "end": a.end - by}
+    if a.fragments is not None:
+        update["fragments"] = [(s - by, e - by) for s, e in a.fragments]
+    return a.model_copy(update=update)
 
 
 def sort_key(a: Annotation) -> tuple:

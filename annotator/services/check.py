@@ -214,7 +214,8 @@ def _read_layer(project: Project, name: str, order: dict[str, int]) -> _Layer:
         for doc_id, text in texts.items():
             for r in by_doc[doc_id]:
                 if r.kind in SPAN_KINDS and r.start is not None and r.end is not None and r.start < r.end:
-                    layer.spans.append(_Span(r, text[r.start : r.end], *_context(text, r.start, r.end)))
+                    shown = text[r.start : r.end] if r.fragments is None else " ".join(text[a:b] for a, b in r.pieces())
+                    layer.spans.append(_Span(r, shown, *_context(text, r.start, r.end)))
                 if r.kind == "event":
                     layer.events.append(r)
     return layer

@@ -60,6 +60,7 @@ from annotator.formats.writing import (
     ExportReport,
     Unit,
     Writer,
+    apply_fragment_policy,
     json_line,
     open_text,
     parse_split,
@@ -339,7 +340,15 @@ class _Units:
 
     def annotations(self, doc_id: str) -> list[Annotation]:
         anns = self.project.annotations(doc_id, annotator=self.options.layer)
-        return [a for a in anns if a.kind in self.kinds]
+        anns = [a for a in anns if a.kind in self.kinds]
+        # discontinuous spans (issue 14): kept by the format, or written as the policy says
+        n = sum(1 for a in anns if a.fragments is not None)
+        if n:
+            self.report.fragmented += n
+            policy = self.options.fragment_policy
+            if policy is not None:
+                anns = apply_fragment_policy(anns, policy, self.report)
+        return anns
 
     def __call__(self, ids: Iterable[str]) -> Iterator[Unit]:
         opts = self.options
@@ -398,6 +407,7 @@ class _Units:
                     raise KeyError(doc_id)
                 anns = [r for r in anns_of.get(doc_id, ()) if r.kind in kinds]
                 self.report.annotations += len(anns)
+                self.report.fragmented += sum(1 for r in anns if r.fragments is not None)
                 yield row, anns
                 self.report.documents += 1
                 self.done += 1
@@ -450,6 +460,7 @@ def _export(
         raise ExportError(f"no annotator named {options.annotator!r} in this project (annotators: {known}); nothing was written")
     target = plan_output(project, options)
     report = ExportReport(format=info.name, out=target)
+    report.fragments = options.fragment_policy or _KEPT_AS.get(info.name, "their fragments")
     ids = _select(project, options, report)
     if options.gold and not ids:
         report.note("No selected document has a gold layer yet: it is made by adjudicating in review (the Review menu).")
@@ -513,6 +524,15 @@ def _export(
         out.abort()
         raise
     return report
+
+
+#: How formats that keep discontinuous spans write them, for the report.
+_KEPT_AS = {
+    "native": '"fragments": [[start, end], ...]',
+    "brat": "brat fragments (START END;START END)",
+    "events": '"fragments" beside the hull',
+    "claims": '"fragments" beside the hull',
+}
 
 
 def _options_dict(options: ExportOptions) -> dict[str, Any]:

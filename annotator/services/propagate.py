@@ -151,6 +151,11 @@ def search_for(
     in its document only or (``corpus``) everywhere."""
     if ann.start is None or ann.end is None:
         raise PropagationError("only an annotation with a span can be propagated")
+    if ann.fragments is not None:
+        raise PropagationError(
+            f"this {ann.kind} is in {len(ann.fragments)} pieces (a discontinuous span); "
+            "annotate all labels occurrences of one continuous text: select one piece's text instead"
+        )
     text = project.document_text(ann.doc_id)[ann.start : ann.end]
     return Search(
         text=text,

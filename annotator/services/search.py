@@ -553,6 +553,9 @@ def _annotation_batch(
 
 
 def _span_text(r: AnnotationRow, text: str) -> str:
+    """The annotated text (a discontinuous span's fragments joined by a space)."""
+    if r.fragments is not None:
+        return " ".join(text[s:e] for s, e in r.pieces())
     return text[r.start : r.end] if r.start is not None and r.end is not None else ""
 
 

@@ -409,8 +409,12 @@ class SpanDecorations:
         return rects[0] if rects else None
 
     def _visible_span_rects(self, ann: Annotation, cp_range: tuple[int, int]) -> list[QRectF]:
-        start, end = max(ann.start, cp_range[0]), min(ann.end, cp_range[1])  # type: ignore[type-var]
-        return self._span_rects(start, end) if start < end else []
+        out: list[QRectF] = []
+        for piece_start, piece_end in ann.pieces:  # every fragment of a discontinuous span
+            start, end = max(piece_start, cp_range[0]), min(piece_end, cp_range[1])
+            if start < end:
+                out += self._span_rects(start, end)
+        return out
 
     def _ensure_span_visible(self, start: int, end: int) -> None:
         rects = self._span_rects(start, max(start + 1, min(end, start + 2000)), limit_blocks=1) if start < len(self._text) else []
@@ -447,6 +451,39 @@ class SpanDecorations:
         self.decor_builds += 1
         return decor
 
+    def _piece_segments(
+        self, layout: QTextLayout, bq: int, cs: int, ce: int, pieces: list[tuple[int, int]]
+    ) -> list[tuple[QTextLine, float, float]]:
+        """The line segments of the fragments of a span in the block ``[cs, ce)`` (code points; ``bq``: its Qt position)."""
+        segs: list[tuple[QTextLine, float, float]] = []
+        for ps, pe in pieces:
+            s, e = max(ps, cs), min(pe, ce)
+            if s < e:
+                segs += self._segments(layout, self._map.to_qt(s) - bq, self._map.to_qt(e) - bq)
+        return segs
+
+    def _connectors(
+        self, decor: BlockDecor, layout: QTextLayout, bq: int, cs: int, ce: int, ann: Annotation, style: SpanStyle
+    ) -> None:
+        """A thin dotted line across each gap between two fragments of ``ann`` in this
+        block, at the height of its underline: the pieces read as one annotation."""
+        assert ann.fragments is not None
+        m = self._metrics
+        lane = min(decor.lanes.get(ann.id, 0), MAX_LANES - 1)
+        key = (style.line.rgba(), lane, 2)
+        for (_s1, gap_start), (gap_end, _e2) in zip(ann.fragments, ann.fragments[1:]):
+            s, e = max(gap_start, cs), min(gap_end, ce)
+            if s >= e:
+                continue
+            entry = decor.lines.get(key)
+            if entry is None:
+                pen = QPen(style.line, 1.0)
+                pen.setStyle(Qt.PenStyle.DotLine)
+                entry = decor.lines[key] = (pen, [])
+            for line, x1, x2 in self._segments(layout, self._map.to_qt(s) - bq, self._map.to_qt(e) - bq):
+                y = line.y() + line.ascent() + m.lane_offset + lane * m.lane_gap
+                entry[1].append(QLineF(x1, y, x2, y))
+
     def _build_decor(self, block: QTextBlock, layout: QTextLayout) -> BlockDecor:
         decor = BlockDecor()
         bq = block.position()
@@ -463,8 +500,12 @@ class SpanDecorations:
         tags_on_line: dict[int, float] = {}
         for ann in anns:
             style = self._style(ann)
-            s, e = max(ann.start, cs), min(ann.end, ce)  # type: ignore[type-var]
-            segs = self._segments(layout, self._map.to_qt(s) - bq, self._map.to_qt(e) - bq)
+            if ann.fragments is None:
+                s, e = max(ann.start, cs), min(ann.end, ce)  # type: ignore[type-var]
+                segs = self._segments(layout, self._map.to_qt(s) - bq, self._map.to_qt(e) - bq)
+            else:  # a discontinuous span: its fragments, and thin connectors across the gaps
+                segs = self._piece_segments(layout, bq, cs, ce, ann.fragments)
+                self._connectors(decor, layout, bq, cs, ce, ann, style)
             if not segs:
                 continue
             rects = [QRectF(x1, line.y(), x2 - x1, line.ascent() + line.descent()) for line, x1, x2 in segs]

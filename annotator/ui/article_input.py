@@ -63,7 +63,7 @@ class ArticleInput:
         """Span annotations under a viewport point (on its text or its label tag), shortest first."""
         cp = self._char_at(pos)
         if cp is not None:
-            return self._index.at(cp)
+            return [a for a in self._index.at(cp) if a.fragments is None or any(s <= cp < e for s, e in a.fragments)]
         tag = self._tag_at(QPointF(pos))
         ann = self._index.get(tag) if tag else None
         return [ann] if ann is not None else []
@@ -109,6 +109,10 @@ class ArticleInput:
                 start, end = self.selection_span()
                 if start < end and (start, end) != self.raw_selection_span():
                     self.select_span(start, end, ensure_visible=False)
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                start, end = self.selection_span()
+                if start < end:  # Ctrl+drag: a fragment for the selected span (issue 14)
+                    self.fragmentDragged.emit(start, end)
             return
         if moved < QApplication.startDragDistance():
             self._click(event.position(), bool(event.modifiers() & Qt.KeyboardModifier.ControlModifier))
@@ -128,6 +132,7 @@ class ArticleInput:
         else:
             chosen = ids[0]
         self._last_click = (ids, chosen)
+        self.last_click_cp = self._char_at(pos)
         self.annotationClicked.emit(chosen)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt's name
@@ -207,7 +212,12 @@ class ArticleInput:
             target = self._selected_id
             if target is None:
                 cursor = self.textCursor()
-                anns = self._index.at(self._map.to_cp(cursor.position())) if self._text else []
+                cp = self._map.to_cp(cursor.position())
+                anns = (
+                    [a for a in self._index.at(cp) if a.fragments is None or any(s <= cp < e for s, e in a.fragments)]
+                    if self._text
+                    else []
+                )
                 target = anns[0].id if anns else None
             if target is not None:
                 self.annotationActivated.emit(target)

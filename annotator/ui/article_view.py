@@ -79,7 +79,12 @@ if TYPE_CHECKING:
     from annotator.core.models import Annotation
     from annotator.core.schema import LabelSchema
 
-__all__ = ["ArticleView", "BlockDecor", "Connector", "READING_FONTS"]
+__all__ = ["ArticleView", "BlockDecor", "Connector", "READING_FONTS", "on_pieces"]
+
+
+def on_pieces(anns: list[Annotation], cp: int) -> list[Annotation]:
+    """Those of ``anns`` (covering ``cp`` by their hull) that have a fragment at ``cp``."""
+    return [a for a in anns if a.fragments is None or any(s <= cp < e for s, e in a.fragments)]
 
 
 class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
@@ -93,6 +98,8 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
     annotationActivated = Signal(str)
     #: The zoom factor changed (1.0 = normal size).
     zoomChanged = Signal(float)
+    #: Code-point (start, end) selected by a Ctrl+drag: a fragment to add to the selected span (issue 14).
+    fragmentDragged = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -118,6 +125,8 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
         self._press_pos: QPoint | None = None
         self._after_double_click = False
         self._last_click: tuple[tuple[str, ...], str] | None = None
+        #: Code point of the last click on a span (which fragment of it was clicked).
+        self.last_click_cp: int | None = None
         self._column_margin = 0.0
         self._top_hint = 0
         self._zoom = 1.0
@@ -318,8 +327,9 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
         return self._snapping
 
     def annotations_at(self, cp: int) -> list[Annotation]:
-        """Every span annotation covering code point ``cp``, shortest first."""
-        return self._index.at(cp)
+        """Every span annotation covering code point ``cp``, shortest first (a
+        discontinuous span only where one of its fragments is, not between them)."""
+        return on_pieces(self._index.at(cp), cp)
 
     def annotation(self, ann_id: str) -> Annotation | None:
         return self._get(ann_id)
@@ -336,17 +346,24 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
     def zoom_factor(self) -> float:
         return self._zoom
 
-    def adjust_selected_boundary(self, which: str, delta: int) -> tuple[int, int] | None:
+    def adjust_selected_boundary(self, which: str, delta: int, piece: int | None = None) -> tuple[int, int] | None:
         """New ``(start, end)`` of the selected span after moving its ``which``
         ('start' or 'end') boundary by ``delta`` code points, or by ``delta``
         tokens when word snapping is on.  None if nothing is selected or the
-        boundary cannot move (the span would become empty or leave the text)."""
+        boundary cannot move (the span would become empty or leave the text).
+        ``piece``: of that fragment of a discontinuous span (its new range)."""
         if which not in ("start", "end"):
             raise ValueError(f"which must be 'start' or 'end', not {which!r}")
         ann = self._get(self._selected_id) if self._selected_id else None
         if ann is None or ann.start is None or ann.end is None:
             return None
-        return move_boundary(self._text, (ann.start, ann.end), which, delta, by_token=self._snapping)
+        span = (ann.start, ann.end)
+        if piece is not None:
+            pieces = ann.pieces
+            if not 0 <= piece < len(pieces):
+                return None
+            span = pieces[piece]
+        return move_boundary(self._text, span, which, delta, by_token=self._snapping)
 
     # -- layout, font, zoom ------------------------------------------------------------
     def _font(self) -> QFont:

@@ -223,6 +223,17 @@ class ExportDialog(QDialog):
         self.tokenizer.addItem("Built-in rules", "default")
         self.tokenizer.addItem("spaCy (English)" if self._spacy else "spaCy (not installed)", "spacy")
         sl.addRow("&Tokenizer:", self.tokenizer)
+        # discontinuous spans (issue 14): what formats of one range per span write for one
+        self.fragments = QComboBox()
+        self.fragments.addItem("Split: one span per fragment", "split")
+        self.fragments.addItem("Hull: first start to last end", "hull")
+        self.fragments.addItem("First fragment only", "first")
+        self.fragments.addItem("Skip them", "skip")
+        self.fragments.setToolTip(
+            "What a span of several fragments becomes in this format (--fragments); "
+            "native, brat, events and claims keep the fragments. See docs/formats.md."
+        )
+        sl.addRow("&Discontinuous spans:", self.fragments)
         layout.addWidget(shape)
 
         self.progress = QProgressBar()
@@ -288,6 +299,7 @@ class ExportDialog(QDialog):
         self.offsets.setEnabled(info.offsets)
         if not info.offsets:
             self.offsets.setCurrentIndex(0)
+        self.fragments.setEnabled(not info.fragments)
         self.tokenizer.setEnabled(info.tokens and self._spacy)
         if not (info.tokens and self._spacy):
             self.tokenizer.setCurrentIndex(0)
@@ -346,6 +358,7 @@ class ExportDialog(QDialog):
             sentences=self.sentences.isChecked(),
             offsets=self.offsets.currentData(),
             tokenizer=self.tokenizer.currentData(),
+            fragments=None if info.fragments else self.fragments.currentData(),
         )
 
     # -- running ------------------------------------------------------------------

@@ -78,6 +78,7 @@ class Inspector(QScrollArea):
     annotationRequested = Signal(str)  # go to / select this annotation
     deleteRequested = Signal()
     noteEdited = Signal(str, str, str)  # target (annotation id, "" the document), type, text ("" deletes)
+    removeFragmentRequested = Signal(int)  # index of the piece of the shown discontinuous span
 
     def sizeHint(self) -> QSize:  # noqa: N802 - the dock's first size
         return QSize(400, 420)
@@ -129,6 +130,9 @@ class Inspector(QScrollArea):
             )
         )
         form.addRow("Span", self.offsets)
+        # the pieces of a discontinuous span (issue 14): a row made when one is first shown
+        self._form = form
+        self.pieces_box: QWidget | None = None
         outer.addWidget(self.common)
 
         # -- event arguments ------------------------------------------------------
@@ -243,6 +247,33 @@ class Inspector(QScrollArea):
         self.label_combo.activated.connect(self._label_chosen)
         self.show_annotation(None)
 
+    def _make_pieces_row(self) -> QWidget:
+        """The row listing a discontinuous span's pieces, each removable (made on first need:
+        a window that never shows one keeps the inspector as it was)."""
+        box = QWidget()
+        pieces = QHBoxLayout(box)
+        pieces.setContentsMargins(0, 0, 0, 0)
+        self.pieces_list = QComboBox()
+        self.pieces_list.setToolTip(
+            plain_tooltip("The pieces of this span, in reading order (Ctrl+Shift+G or Ctrl+drag adds one)")
+        )
+        pieces.addWidget(self.pieces_list, 1)
+        self.remove_piece_button = QPushButton("Remove &piece")
+        self.remove_piece_button.setToolTip(
+            plain_tooltip("Remove the chosen piece (Shift+Delete in the text: the current piece)")
+        )
+        self.remove_piece_button.clicked.connect(self._remove_piece)
+        pieces.addWidget(self.remove_piece_button)
+        self.pieces_caption = QLabel("Pieces")
+        self._form.addRow(self.pieces_caption, box)
+        self.pieces_box = box
+        return box
+
+    def _remove_piece(self) -> None:
+        row = self.pieces_list.currentIndex()
+        if self.ann is not None and self.ann.fragments is not None and row >= 0:
+            self.removeFragmentRequested.emit(row)
+
     # -- refresh ---------------------------------------------------------------------
     def set_context(self, text: str, by_id: dict[str, Annotation], schema: LabelSchema | None) -> None:
         """The current document's text, annotations (id -> annotation) and schema."""
@@ -304,9 +335,22 @@ class Inspector(QScrollArea):
         has_span = ann.span is not None
         self.span_text.setVisible(has_span)
         self.offsets.setVisible(has_span)
+        frags = ann.fragments if has_span else None
+        if frags is not None and self.pieces_box is None:
+            self._make_pieces_row()
+        if self.pieces_box is not None:
+            self.pieces_box.setVisible(frags is not None)
+            self.pieces_caption.setVisible(frags is not None)
+            self.pieces_list.clear()
         if has_span:
             self.span_text.setText(one_line(ann.text_in(self.text), 400))
             self.offsets.setText(f"[{ann.start}, {ann.end})  ·  {ann.end - ann.start} characters")  # type: ignore[operator]
+        if frags is not None:
+            size = sum(e - s for s, e in frags)
+            self.offsets.setText(f"{' + '.join(f'[{s}, {e})' for s, e in frags)}  ·  {size} characters in {len(frags)} pieces")
+            for s, e in frags:
+                self.pieces_list.addItem(f"“{one_line(self.text[s:e], 50)}”  [{s}, {e})")
+            self.pieces_list.setCurrentIndex(0)
 
     def _fill_event(self, ann: Annotation, schema: LabelSchema) -> None:
         et = schema.event_type(ann.label)

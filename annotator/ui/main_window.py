@@ -275,6 +275,16 @@ class MainWindow(QMainWindow):
                 tooltip="Label every other occurrence of the selected span's text the same way, in one step",
             )
         )
+        e.addAction(
+            a(
+                self,
+                "Add selection as &fragment",
+                ws.add_fragment,
+                shortcut="Ctrl+Shift+G",
+                tooltip="Add the selected text to the selected span as one more piece (a discontinuous span); or Ctrl+drag",
+            )
+        )
+        e.addAction(a(self, "Remove current fragment", ws.remove_fragment, hint="Shift+Del"))
         e.addAction(a(self, "Cancel picking", ws.cancel_pick, hint="Esc"))
         e.addSeparator()
         bounds = e.addMenu("&Boundaries")
@@ -389,6 +399,7 @@ class MainWindow(QMainWindow):
         ins.deleteRequested.connect(ws.delete_selected)
         ins.noteEdited.connect(ws.set_note)
         ws.notesChanged.connect(self._show_notes)
+        ins.removeFragmentRequested.connect(ws.remove_fragment)
         self.status_combo.activated.connect(self._status_chosen)
         self.done_button.clicked.connect(ws.mark_done)
 
@@ -619,6 +630,11 @@ class MainWindow(QMainWindow):
         ann = self.workspace.selected()
         if self.project is None or ann is None or ann.start is None or ann.kind not in ("entity", "event", "claim"):
             self.statusBar().showMessage("Select an entity, event trigger or claim first: its text is what gets labelled.", 8000)
+            return
+        if ann.fragments is not None:
+            self.statusBar().showMessage(
+                "This annotation is in several pieces; annotate all labels one continuous text: select one piece's text.", 8000
+            )
             return
         from annotator.ui.propagate_dialog import AnnotateAllDialog
 

@@ -166,6 +166,9 @@ class UnitModel(RowsModel):
         if u.kind == "relation":
             first = (u.annotations or u.gold)[0]
             return describe(first, self.text, self.anns).split(": ", 1)[1]
+        versions = u.annotations or u.gold
+        if versions and all(a.fragments is not None and a.fragments == versions[0].fragments for a in versions):
+            return snippet(versions[0].text_in(self.text))  # one discontinuous span: its pieces, joined
         return snippet(self.text[u.start : u.end])  # type: ignore[misc]
 
     def gold_text(self, u: Unit) -> str:

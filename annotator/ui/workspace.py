@@ -22,12 +22,15 @@ from PySide6.QtWidgets import QMenu, QWidget
 
 from annotator.core.commands import (
     AddAnnotations,
+    AddFragment,
     Changes,
     Command,
     DeleteAnnotations,
     Macro,
+    RemoveFragment,
     SetArgument,
     SetDocLabel,
+    SetFragment,
     SetNote,
     SetStatus,
     UpdateAnnotation,
@@ -92,10 +95,14 @@ class Workspace(KeyHandling, Picking, QObject):
         #: The document whose text is shown while not loaded (its stored row).
         self.preview: DocumentRow | None = None
         self.pick: Pick | None = None
+        #: annotation id -> the fragment of it touched last (clicked, added, moved): boundary
+        #: moves and "remove fragment" act on it (issue 14).
+        self.current_piece: dict[str, int] = {}
         #: The open chooser popup (role, relation type, label), for tests and keyboard users.
         self.chooser: QMenu | None = None
         controller.changed.connect(self._apply_changes)
         view.annotationClicked.connect(self._span_clicked)
+        view.fragmentDragged.connect(lambda start, end: self.add_fragment((start, end)))
         # The current event and the role keys' banner follow both selections (workspace_picking).
         self.selectionChanged.connect(self._follow_selection)
         view.spanSelectionChanged.connect(lambda _start, _end: self._update_mode())
@@ -363,6 +370,11 @@ class Workspace(KeyHandling, Picking, QObject):
         if self.pick is not None:
             self.complete_pick(ann_id)
         else:
+            ann, cp = self.anns.get(ann_id), self.view.last_click_cp
+            if ann is not None and ann.fragments is not None and cp is not None:
+                hit = next((i for i, (s, e) in enumerate(ann.fragments) if s <= cp < e), None)
+                if hit is not None:
+                    self.current_piece[ann_id] = hit
             self.select_annotation(ann_id)
 
     # ------------------------------------------------------------------ annotating
@@ -482,10 +494,14 @@ class Workspace(KeyHandling, Picking, QObject):
             self.message.emit(f"Deleted {ann.label} {what} (Ctrl+Z brings it back).")
 
     def adjust_boundary(self, which: str, delta: int) -> None:
-        """Move the start or end of the selected span by one (word with snapping)."""
+        """Move the start or end of the selected span by one (word with snapping);
+        of a discontinuous span, of its current fragment (:meth:`piece_of`)."""
         ann = self.selected()
         if ann is None or ann.span is None or self.doc_id is None:
             self.message.emit("Select a span first; Alt+arrows move its start, Alt+Shift+arrows its end.")
+            return
+        if ann.fragments is not None:
+            self._adjust_fragment(ann, which, delta)
             return
         new = self.view.adjust_selected_boundary(which, delta)
         if new is None or tuple(new) == ann.span:
@@ -494,6 +510,78 @@ class Workspace(KeyHandling, Picking, QObject):
         start, end = new
         self.run(
             UpdateAnnotation(self.doc_id, self.annotator, ann.id, text="adjust boundaries", start=start, end=end),
+            merge_key=f"bounds:{ann.id}",
+        )
+
+    # -- fragments of discontinuous spans (issue 14) -----------------------------------
+    def piece_of(self, ann: Annotation) -> int:
+        """The fragment of ``ann`` that boundary moves and "remove fragment" act on:
+        the one clicked, added or moved last, else the one nearest the text cursor."""
+        pieces = ann.pieces
+        index = self.current_piece.get(ann.id)
+        if index is not None and 0 <= index < len(pieces):
+            return index
+        cursor = self.view.selection_span()[0]
+        return min(
+            range(len(pieces)),
+            key=lambda i: (
+                0 if pieces[i][0] <= cursor < pieces[i][1] else 1,
+                min(abs(cursor - pieces[i][0]), abs(cursor - pieces[i][1])),
+            ),
+        )
+
+    def add_fragment(self, span: tuple[int, int] | None = None) -> bool:
+        """Add the selected text (or ``span``) as a fragment of the selected span
+        annotation (Ctrl+Shift+G, or Ctrl+drag): one undoable step."""
+        ann = self.selected()
+        if self.doc_id is None or ann is None or ann.span is None:
+            self.message.emit(
+                "Select the annotation first (click it), then select more text and press Ctrl+Shift+G (or Ctrl+drag it)."
+            )
+            return False
+        start, end = span if span is not None else self.view.selection_span()
+        if start >= end:
+            self.message.emit("Select the text to add to the selected annotation first, then press Ctrl+Shift+G.")
+            return False
+        if not self.run(AddFragment(self.doc_id, self.annotator, ann.id, start, end)):
+            return False
+        now = self.anns.get(ann.id)
+        if now is not None:
+            pieces = now.pieces
+            self.current_piece[ann.id] = next((i for i, (s, e) in enumerate(pieces) if s <= start < e), len(pieces) - 1)
+            self.message.emit(
+                f"{now.label} is now “{one_line(now.text_in(self.text), 50)}” in {len(pieces)} "
+                f"piece{'s' * (len(pieces) != 1)} (Ctrl+Z undoes; Shift+Del removes the current piece)."
+            )
+        self._collapse_selection(end)
+        return True
+
+    def remove_fragment(self, index: int | None = None) -> bool:
+        """Remove fragment ``index`` (default: the current one, :meth:`piece_of`) of the
+        selected discontinuous span (Shift+Delete, or the inspector's "Remove piece")."""
+        ann = self.selected()
+        if self.doc_id is None or ann is None or ann.fragments is None:
+            self.message.emit("Select an annotation of several pieces first; Shift+Del removes its current piece.")
+            return False
+        if index is None or not 0 <= index < len(ann.fragments):
+            index = self.piece_of(ann)
+        s, e = ann.fragments[index]
+        if not self.run(RemoveFragment(self.doc_id, self.annotator, ann.id, index)):
+            return False
+        self.current_piece.pop(ann.id, None)
+        self.message.emit(f"Removed the piece “{one_line(self.text[s:e], 30)}” (Ctrl+Z brings it back).")
+        return True
+
+    def _adjust_fragment(self, ann: Annotation, which: str, delta: int) -> None:
+        assert self.doc_id is not None and ann.fragments is not None
+        index = self.piece_of(ann)
+        new = self.view.adjust_selected_boundary(which, delta, piece=index)
+        if new is None:
+            self.message.emit(f"The {which} of this piece cannot move further that way.")
+            return
+        self.current_piece[ann.id] = index
+        self.run(
+            SetFragment(self.doc_id, self.annotator, ann.id, index, *new, text="adjust boundaries"),
             merge_key=f"bounds:{ann.id}",
         )
 

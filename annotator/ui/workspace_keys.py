@@ -55,6 +55,16 @@ TEXT_KEYS: list[tuple[str, str]] = [
     ("Delete / Backspace", "Delete the selected annotation (its links go with it; Ctrl+Z brings all back)"),
     ("Alt+Left / Alt+Right", "Move the start of the selected span"),
     ("Alt+Shift+Left / Alt+Shift+Right", "Move the end of the selected span"),
+    (
+        "Ctrl+drag",
+        "Add the dragged text as a fragment of the selected span (a discontinuous span: "
+        "“The economy … is collapsing”); Ctrl+Shift+G does the same with the selected text",
+    ),
+    (
+        "Shift+Delete",
+        "Remove the current fragment of a discontinuous span (the one clicked or moved last); "
+        "Alt(+Shift)+arrows move that fragment's start (end)",
+    ),
     *[(f"Shift+{k}", text) for k, (_name, text) in COMMAND_KEYS.items()],
     ("Shift+letter (a claim selected)", "Set a claim attribute: the letter the inspector shows next to the value"),
     ("Enter (while picking)", "Use the selected text as the filler/claimant/tail (asks its entity label)"),
@@ -128,6 +138,8 @@ class KeyHandling:
             return None
         if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and no_mods:
             return self.delete_selected
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and mods == Qt.KeyboardModifier.ShiftModifier:
+            return self.remove_fragment
         if key in (Qt.Key.Key_Left, Qt.Key.Key_Right) and mods & Qt.KeyboardModifier.AltModifier:
             extra = mods & ~(Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ShiftModifier)
             if extra == Qt.KeyboardModifier.NoModifier:

@@ -244,13 +244,15 @@ def test_empty_and_untidy_files(tmp_path, ann):
     assert [(a.label, a.text_in(text)) for a in anns] == ([("Organization", "Acme Corp")] if ann.strip() else [])
 
 
-def test_discontinuous_spans_are_refused_clearly_and_whitespace_gaps_joined(tmp_path):
+def test_discontinuous_spans_are_read_as_fragments_and_whitespace_gaps_joined(tmp_path):
     s1, e1 = at("Acme")
     s2, e2 = at("Ltd")
-    with pytest.raises(InputError, match=r"doc\.ann:1: T1: a discontinuous span \(0 4;22 25\) cannot be imported yet"):
-        read(tmp_path / "a", f"T1\tOrganization {s1} {e1};{s2} {e2}\tAcme Ltd\n")
+    text, anns = read(tmp_path / "a", f"T1\tOrganization {s1} {e1};{s2} {e2}\tAcme Ltd\n")
+    assert anns[0].fragments == [(0, 4), (22, 25)] and anns[0].text_in(text) == "Acme Ltd"
     text, anns = read(tmp_path / "b", "T1\tOrganization 0 4;5 9\tAcme Corp\n")
-    assert anns[0].text_in(text) == "Acme Corp"
+    assert anns[0].text_in(text) == "Acme Corp" and anns[0].fragments == [(0, 4), (5, 9)]  # apart by a space: as brat keeps it
+    text, anns = read(tmp_path / "c", "T1\tOrganization 0 4;5 9\tAcme Corp\n", "Acme\nCorp")
+    assert anns[0].text_in(text) == "Acme\nCorp" and anns[0].fragments is None  # brat's cut at a line break: joined
 
 
 def test_ann_without_txt_is_a_clear_error(project, tmp_path):

@@ -103,12 +103,15 @@ def test_windows_line_ends_and_byte_order_mark_either_way_brat_counted(tmp_path)
     assert doc.text == "Sony." and anns[0].text_in(doc.text) == "Sony"
 
 
-def test_fragments_around_line_breaks_join_and_others_are_refused(tmp_path):
+def test_fragments_around_line_breaks_join_and_others_are_kept_as_fragments(tmp_path):
     text = "Valparaíso\u2028say the deal."
     doc, anns = read_brat(pair(tmp_path / "ok", "f", text, "T1\tMISC 0 10;11 14\tValparaíso say\n"))[0]
-    assert anns[0].text_in(doc.text) == "Valparaíso\u2028say"
-    with pytest.raises(InputError, match=r"f\.ann:1: T1: a discontinuous span"):
-        read_brat(pair(tmp_path / "bad", "f", text, "T1\tMISC 0 4;19 23\tValp deal\n"))
+    assert anns[0].text_in(doc.text) == "Valparaíso\u2028say" and anns[0].fragments is None
+    # a real gap: a discontinuous span (issue 14)
+    doc, anns = read_brat(pair(tmp_path / "gap", "f", text, "T1\tMISC 0 4;19 23\tValp deal\n"))[0]
+    assert anns[0].fragments == [(0, 4), (19, 23)] and anns[0].text_in(doc.text) == "Valp deal"
+    with pytest.raises(InputError, match=r"f\.ann:1: T1: the fragments of 0 6;4 8 overlap"):
+        read_brat(pair(tmp_path / "bad", "f", text, "T1\tMISC 0 6;4 8\tValpar araí\n"))
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,7 @@ PLACEHOLDERS = re.compile(r"""^(["'])[ ,]*\1\.join\(\s*(["'])\?\2\s*\*\s*len\([\
 #: reviewed: (file, name) -> what it holds.
 REVIEWED_FRAGMENTS = {
     ("annotator/core/store_review.py", "where"),  # from ReviewQueries._kinds_filter: literal conditions with ? parameters
+    ("annotator/core/projectfile.py", "columns"),  # from _annotation_select: ANNOTATION_COLUMNS names or NULL
 }
 
 

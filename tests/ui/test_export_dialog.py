@@ -216,3 +216,31 @@ def test_article_text_in_the_report_is_plain(qtbot, project, settings, tmp_path)
     dialog.out_edit.setText(str(tmp_path / "hf"))
     run(qtbot, dialog)
     assert "'<b>'" in dialog.report_view.toPlainText()  # shown literally (a plain-text view)
+
+
+def test_discontinuous_spans_policy_is_chosen_in_the_dialog(qtbot, dialog, project, tmp_path):
+    """Issue 14: the dialog's "Discontinuous spans" choice reaches the exporter, and the report says what it did."""
+    doc_id = project.document_ids()[0]
+    text = project.document_text(doc_id)
+    a, b = text.index("China"), text.index("Randhir Jaiswal")
+    with project.transaction():
+        project.put_annotations(
+            [entity(doc_id, a, b + 7, "PERSON", "alice", fragments=[(a, a + 5), (b, b + 7)])]  # "China Randhir"
+        )
+    choose(dialog.format_box, "brat")
+    assert not dialog.fragments.isEnabled()  # brat keeps the fragments
+    choose(dialog.format_box, "spans")
+    choose(dialog.layer_box, "alice")
+    assert dialog.fragments.isEnabled() and dialog.options().fragments == "split"
+    # Alt+D focuses the choice (its label's mnemonic); Down picks "hull"
+    qtbot.keyClick(dialog, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    assert dialog.fragments.hasFocus()
+    qtbot.keyClick(dialog.fragments, Qt.Key.Key_Down)
+    assert dialog.fragments.currentData() == "hull"
+    dialog.out_edit.setText(str(tmp_path / "frag.jsonl"))
+    run(qtbot, dialog)
+    report = dialog.report_view.toPlainText()
+    assert "1 annotation with fragments (discontinuous spans) exported as one span from the first" in report
+    assert "(--fragments hull)" in report
+    rec = json.loads((tmp_path / "frag.jsonl").read_text("utf-8").splitlines()[0])
+    assert (a, b + 7) in [(s["start"], s["end"]) for s in rec["spans"]]

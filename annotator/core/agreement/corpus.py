@@ -232,18 +232,29 @@ def _spans(anns: Iterable[AgreementRow], kind: str, label: str | None) -> list[A
     return [x for x in anns if x.kind == kind and (label is None or x.label == label)]
 
 
+def span_key(x: AgreementRow) -> tuple:
+    """What two annotators' spans must share to match exactly: ``(start, end)``,
+    or for a discontinuous span ``(start, end, fragments)`` (issue 14), so that the
+    same set of fragments matches and a one-piece span never matches a
+    discontinuous one, even with the same hull."""
+    if x.fragments is None:
+        return (x.start, x.end)
+    return (x.start, x.end, tuple((s, e) for s, e in x.pieces()))
+
+
 def _filler(corpus: Corpus, target: str) -> tuple:
     t = corpus.by_id.get(target)
     if t is None or t.start is None:
         return ("id", target)
-    return (t.start, t.end)
+    return span_key(t)
 
 
 def _claimant(corpus: Corpus, ann: AgreementRow) -> str | None:
     if ann.claimant_ref:
         t = corpus.by_id.get(ann.claimant_ref)
         if t is not None and t.start is not None:
-            return _norm(corpus.texts[t.doc_id][t.start : t.end])
+            text = corpus.texts[t.doc_id]
+            return _norm(" ".join(text[s:e] for s, e in t.pieces()))
         return f"#{ann.claimant_ref}"
     if ann.claimant_text:
         return _norm(ann.claimant_text)
@@ -258,7 +269,11 @@ def _token_categories(segments: Segments, ents: Iterable[AgreementRow]) -> dict[
     index, counts = segments.piece, segments.counts
     for e in ents:
         lab = e.label
-        for i in range(index[e.start], index[e.end]):  # type: ignore[index]
+        if e.fragments is None:
+            pieces = range(index[e.start], index[e.end])  # type: ignore[index]
+        else:  # a discontinuous span: the tokens of its fragments, not those between them
+            pieces = [i for fs, fe in e.pieces() for i in range(index[fs], index[fe])]  # type: ignore[assignment]
+        for i in pieces:
             if not counts[i]:
                 continue
             old = cover.get(i)
@@ -276,20 +291,21 @@ def labels_of(category: str) -> frozenset[str]:
     return frozenset() if category == OUTSIDE else frozenset(category.split("+"))
 
 
-Claim = tuple[tuple[int, int], str | None, dict[str, Any]]
+#: (span key (:func:`span_key`), claimant, attributes)
+Claim = tuple[tuple, str | None, dict[str, Any]]
 
 
 class View(NamedTuple):
     """One annotator's annotations of one document, prepared for comparison."""
 
-    #: entity label -> spans
-    ents: dict[str, list[tuple[int, int]]]
-    #: every entity as (start, end, label), or None when one occurs twice
-    ent_set: set[tuple[int, int, str]] | None
+    #: entity label -> span keys (:func:`span_key`)
+    ents: dict[str, list[tuple]]
+    #: every entity as (start, end, label[, fragments]), or None when one occurs twice
+    ent_set: set[tuple] | None
     #: piece of the document (:class:`Segments`) -> category of its tokens
     cats: dict[int, str]
-    #: (start, end, type) -> argument lists [(role, filler)] of the events with that trigger
-    events: dict[tuple[int, int, str], list[list[tuple[str, tuple]]]]
+    #: (start, end, type[, fragments]) -> argument lists [(role, filler)] of the events with that trigger
+    events: dict[tuple, list[list[tuple[str, tuple]]]]
     #: arguments per event type and per role
     args_by_type: Counter
     args_by_role: Counter
@@ -299,8 +315,8 @@ class View(NamedTuple):
 
 def _make_view(corpus: Corpus, doc_id: str, annotator: str, label: str | None) -> View:
     anns = corpus.docs.get(doc_id, {}).get(annotator, [])
-    ents: dict[str, list[tuple[int, int]]] = {}
-    events: dict[tuple[int, int, str], list[list[tuple[str, tuple]]]] = {}
+    ents: dict[str, list[tuple]] = {}
+    events: dict[tuple, list[list[tuple[str, tuple]]]] = {}
     by_type: Counter = Counter()
     by_role: Counter = Counter()
     claims: list[Claim] = []
@@ -309,17 +325,20 @@ def _make_view(corpus: Corpus, doc_id: str, annotator: str, label: str | None) -
         if label is not None and x.label != label:
             continue
         if x.kind == "entity":
-            ents.setdefault(x.label, []).append((x.start, x.end))  # type: ignore[arg-type]
+            ents.setdefault(x.label, []).append((x.start, x.end) if x.fragments is None else span_key(x))
             chosen.append(x)
         elif x.kind == "event":
             args = [(r, _filler(corpus, t)) for r, t in x.argument_pairs()]
-            events.setdefault((x.start, x.end, x.label), []).append(args)  # type: ignore[arg-type]
+            key = (x.start, x.end, x.label) if x.fragments is None else (x.start, x.end, x.label, span_key(x)[2])
+            events.setdefault(key, []).append(args)
             by_type[x.label] += len(args)
             for r, _f in args:
                 by_role[r] += 1
         elif x.kind == "claim" and (label is None or label == CLAIM_LABEL):
-            claims.append(((x.start, x.end), _claimant(corpus, x), x.attribute_values()))  # type: ignore[arg-type]
-    ent_set: set[tuple[int, int, str]] | None = {(x.start, x.end, x.label) for x in chosen}  # type: ignore[misc]
+            claims.append((span_key(x), _claimant(corpus, x), x.attribute_values()))
+    ent_set: set[tuple] | None = {
+        (x.start, x.end, x.label) if x.fragments is None else (x.start, x.end, x.label, span_key(x)[2]) for x in chosen
+    }
     if len(ent_set) != len(chosen):  # type: ignore[arg-type]
         ent_set = None
     return View(ents, ent_set, _token_categories(corpus.segments(doc_id, label), chosen), events, by_type, by_role, claims)
@@ -329,7 +348,11 @@ def _doc_boundaries(doc: dict[str, list[AgreementRow]], names: Iterable[str], la
     out: set[int] = set()
     for n in names:
         for e in _spans(doc.get(n, ()), "entity", label):
-            if e.start is not None and e.end is not None:  # always, for an entity
+            if e.fragments is not None:  # every fragment's edges (issue 14)
+                for s, t in e.pieces():
+                    out.add(s)
+                    out.add(t)
+            elif e.start is not None and e.end is not None:  # always, for an entity
                 out.add(e.start)
                 out.add(e.end)
     return out

@@ -14,16 +14,29 @@ from annotator.core.agreement.metrics import Counts
 from annotator.core.models import CLAIM_LABEL
 
 
-def max_overlap_matching(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> int:
+def _share(x: tuple, y: tuple) -> bool:
+    """Whether two span keys share a character: ``(start, end)``, or for a
+    discontinuous span ``(start, end, fragments)``, where only the fragments count
+    (not the text between them)."""
+    if x[0] >= y[1] or y[0] >= x[1]:  # the hulls do not even overlap
+        return False
+    if len(x) == 2 and len(y) == 2:
+        return True
+    px = x[2] if len(x) > 2 else ((x[0], x[1]),)
+    py = y[2] if len(y) > 2 else ((y[0], y[1]),)
+    return any(s1 < e2 and s2 < e1 for s1, e1 in px for s2, e2 in py)
+
+
+def max_overlap_matching(a: Sequence[tuple], b: Sequence[tuple]) -> int:
     """Size of a maximum one-to-one matching between spans of ``a`` and ``b``
-    where two spans may be matched when they share at least one character."""
+    where two spans may be matched when they share at least one character (of a
+    discontinuous span, ``(start, end, fragments)``: a character of a fragment)."""
     if not a or not b:
         return 0
     if len(a) == 1 or len(b) == 1:  # one span on one side: it matches one overlapping span, if any
         one, other = (a[0], b) if len(a) == 1 else (b[0], a)
-        s1, e1 = one
-        return 1 if any(s1 < e2 and s2 < e1 for s2, e2 in other) else 0
-    adj = [[j for j, (s2, e2) in enumerate(b) if s1 < e2 and s2 < e1] for (s1, e1) in a]
+        return 1 if any(_share(one, x) for x in other) else 0
+    adj = [[j for j, y in enumerate(b) if _share(x, y)] for x in a]
     edges = sum(len(x) for x in adj)
     if edges == len({j for x in adj for j in x}) and all(len(x) <= 1 for x in adj):
         return edges  # no span overlaps two others: every overlapping pair is a match
@@ -81,7 +94,8 @@ def pair_document(corpus: Corpus, st: PairState, doc_id: str, a: str, b: str, la
     ents_a, ents_b = va.ents, vb.ents
     if va.ent_set is not None and vb.ent_set is not None:  # no span twice: one set intersection
         exact: dict[str, int] = {}
-        for _s, _e, lab in va.ent_set & vb.ent_set:
+        for item in va.ent_set & vb.ent_set:  # (start, end, label[, fragments])
+            lab = item[2]
             exact[lab] = exact.get(lab, 0) + 1
     else:
         exact = {lab: multiset_matches(ents_a[lab], ents_b[lab]) for lab in ents_a.keys() & ents_b.keys()}
@@ -132,7 +146,7 @@ def pair_document(corpus: Corpus, st: PairState, doc_id: str, a: str, b: str, la
         st.claims.add(CLAIM_LABEL, tp, len(cl_a), len(cl_b))
         st.claims_overlap.add(CLAIM_LABEL, ov, len(cl_a), len(cl_b))
         disagreements += len(cl_a) + len(cl_b) - 2 * tp
-        pool: dict[tuple[int, int], list[Claim]] = {}
+        pool: dict[tuple, list[Claim]] = {}
         for claim in cl_b:
             pool.setdefault(claim[0], []).append(claim)
         for span, pa, attrs_a in cl_a:
