@@ -253,9 +253,7 @@ def read_project_file(path: Path) -> ProjectFileRows:
             meta=dict(conn.execute("SELECT key, value FROM meta").fetchall()),
             schema=schema,
             documents=as_document_rows(conn.execute(f"SELECT {DOC_SELECT} FROM documents ORDER BY seq").fetchall()),
-            annotations=as_annotation_rows(
-                conn.execute(f"SELECT {columns} FROM annotations ORDER BY rowid").fetchall()
-            ),
+            annotations=as_annotation_rows(conn.execute(f"SELECT {columns} FROM annotations ORDER BY rowid").fetchall()),
             annotators=[r[0] for r in conn.execute("SELECT name FROM annotators")] if "annotators" in tables else [],
             review_decisions=[decision(r) for r in conn.execute(DECISION_SELECT + " ORDER BY rowid")]
             if "review_decisions" in tables
