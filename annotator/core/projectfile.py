@@ -20,7 +20,7 @@ from typing import Any
 
 from annotator.core.errors import NewerProjectError, NotAProjectError, ProjectError, ReadOnlyProjectError
 from annotator.core.migrations import FORMAT_VERSION
-from annotator.core.rows import AnnotationRow, DocumentRow, as_annotation_rows, as_document_rows
+from annotator.core.rows import ANNOTATION_COLUMNS, AnnotationRow, DocumentRow, as_annotation_rows, as_document_rows
 from annotator.core.store_sql import ANN_SELECT, DECISION_SELECT, DOC_SELECT, decision
 
 __all__ = [
@@ -106,6 +106,16 @@ class ProjectFileRows:
     review_decisions: list[dict[str, Any]]
 
 
+def _annotation_select(conn: sqlite3.Connection) -> str:
+    """The annotation columns to select from a project file that may be older than
+    this code: a column added by a later migration (``links``, m006_kb_links)
+    reads as its default."""
+    have = {r[1] for r in conn.execute("PRAGMA table_info(annotations)")}
+    if "links" in have:
+        return ANN_SELECT
+    return ", ".join(f'"{c}"' if c in have else "'[]'" for c in ANNOTATION_COLUMNS)
+
+
 def read_project_file(path: Path) -> ProjectFileRows:
     """Read a whole project file read-only, without opening it as a
     :class:`Project` (no migration, no write, the file may be another user's).
@@ -144,7 +154,9 @@ def read_project_file(path: Path) -> ProjectFileRows:
             meta=dict(conn.execute("SELECT key, value FROM meta").fetchall()),
             schema=schema,
             documents=as_document_rows(conn.execute(f"SELECT {DOC_SELECT} FROM documents ORDER BY seq").fetchall()),
-            annotations=as_annotation_rows(conn.execute(f"SELECT {ANN_SELECT} FROM annotations ORDER BY rowid").fetchall()),
+            annotations=as_annotation_rows(
+                conn.execute(f"SELECT {_annotation_select(conn)} FROM annotations ORDER BY rowid").fetchall()
+            ),
             annotators=[r[0] for r in conn.execute("SELECT name FROM annotators")] if "annotators" in tables else [],
             review_decisions=[decision(r) for r in conn.execute(DECISION_SELECT + " ORDER BY rowid")]
             if "review_decisions" in tables

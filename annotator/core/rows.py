@@ -31,6 +31,7 @@ __all__ = [
     "as_annotation_rows",
     "as_agreement_rows",
     "as_document_rows",
+    "link_dicts",
 ]
 
 
@@ -54,6 +55,8 @@ class AnnotationRow(NamedTuple):
     source: str
     created: str
     updated: str
+    #: Knowledge-base links, the stored JSON text (``"[]"`` when none; m006_kb_links).
+    links: str = "[]"
 
     def attribute_values(self) -> dict[str, Any]:
         """The attributes, parsed (a new dict)."""
@@ -62,6 +65,10 @@ class AnnotationRow(NamedTuple):
     def argument_pairs(self) -> list[tuple[str, str]]:
         """The event's arguments as ``(role, target)``, in stored order."""
         return _argument_pairs(self.arguments)
+
+    def link_list(self) -> list[dict[str, str]]:
+        """The knowledge-base links, parsed: ``{"resource", "id", "name"}`` each, in stored order."""
+        return link_dicts(self.links)
 
     def referenced_ids(self) -> set[str]:
         """Ids of other annotations this one points at (as :meth:`Annotation.referenced_ids`)."""
@@ -87,6 +94,12 @@ class AgreementRow(NamedTuple):
     claimant_ref: str | None
     claimant_text: str | None
     annotator: str
+    #: Knowledge-base links, the stored JSON text (agreement on links of matched entities).
+    links: str = "[]"
+
+    def link_list(self) -> list[dict[str, str]]:
+        """The knowledge-base links, parsed (as :meth:`AnnotationRow.link_list`)."""
+        return link_dicts(self.links)
 
     def attribute_values(self) -> dict[str, Any]:
         """The attributes, parsed (a new dict)."""
@@ -99,6 +112,13 @@ class AgreementRow(NamedTuple):
 
 def _attribute_values(attributes: str) -> dict[str, Any]:
     return json.loads(attributes) if attributes not in ("", "{}") else {}
+
+
+def link_dicts(links: str) -> list[dict[str, str]]:
+    """Stored links (JSON text) as ``{"resource", "id", "name"}`` dicts."""
+    if links in ("", "[]", None):
+        return []
+    return [{"resource": x["resource"], "id": x["id"], "name": x.get("name", "")} for x in json.loads(links)]
 
 
 def _argument_pairs(arguments: str) -> list[tuple[str, str]]:
@@ -175,6 +195,7 @@ def annotation_row(a: Annotation) -> AnnotationRow:
         str(a.source),
         a.created,
         a.updated,
+        json.dumps([x.model_dump() for x in a.links], ensure_ascii=False) if a.links else "[]",
     )
 
 
@@ -185,6 +206,7 @@ def row_to_annotation(row: tuple) -> Annotation:
     d = dict(zip(ANNOTATION_COLUMNS, row))
     d["attributes"] = json.loads(d["attributes"]) if d["attributes"] != "{}" else {}
     d["arguments"] = json.loads(d["arguments"]) if d["arguments"] != "[]" else []
+    d["links"] = json.loads(d["links"]) if d["links"] != "[]" else []
     return Annotation.model_validate(d)
 
 

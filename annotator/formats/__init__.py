@@ -444,6 +444,7 @@ class TextBuilder:
                     "tail": None,
                     "claimant_ref": None,
                     "claimant_text": None,
+                    "links": [],
                     "annotator": annotator,
                     "source": Source.IMPORTED,
                     "created": self.stamp,

@@ -14,6 +14,10 @@ The format for moving work between annotators' desktops and into review::
      "review": [{"id": "...", "reviewer": "...", "time": "...", "action": "accept",
                  "source_ids": ["..."], "gold_id": "...", "detail": {}}]}
 
+An entity linked to knowledge-base entries has, last, ``"links": [{"resource":
+"Wikidata", "id": "Q148", "name": "China"}]`` (in the order they were made;
+no ``links`` key when there are none).
+
 A claim's ``attributes`` hold every claim attribute of the schema, ``null``
 where nobody set it (read back as unset).  Keys are always written in this
 order, annotations sorted by kind (entity, event, claim, relation), then start,
@@ -159,6 +163,9 @@ def annotation_dict(r: AnnotationRow, claim_names: Sequence[str] = ()) -> dict[s
         attributes = claim_attributes(claim_names, attributes)
     d["attributes"] = dict(sorted(attributes.items())) if attributes else {}
     d["arguments"] = [] if r.arguments == "[]" else [{"role": x["role"], "target": x["target"]} for x in json.loads(r.arguments)]
+    del d["links"]
+    if r.links != "[]":  # knowledge-base links: only on entities that have some (after "updated")
+        d["links"] = r.link_list()
     return d
 
 

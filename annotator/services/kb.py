@@ -1,0 +1,323 @@
+"""Knowledge bases and links (issue 14): loading a knowledge-base file into a
+project, and fuzzy candidate search for linking an entity.
+
+Loading (:func:`load_kb`) reads the file through the codec
+(:class:`annotator.formats.kb.KbReader`) and writes it in one transaction: a
+bad row (file and line in the message) or a cancel leaves the project as it was.
+
+Candidate search (:func:`kb_candidates`) works in two steps.  The candidate
+index (FTS5 over name and aliases, case and diacritics folded) finds up to a few
+hundred entries in which every query word occurs as a word prefix, or as a word
+of the index close to it in spelling (fuzzy: terms sharing the word's first two
+letters, picked with rapidfuzz from the index's vocabulary), falling back to any
+word when all of them find too few.  rapidfuzz then scores each candidate's name
+and aliases against the whole query (``WRatio``, 0-100), and the best ``limit``
+are returned.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.core.errors import ProjectError
+from annotator.core.store import KbEntry, KbResource, Project
+from annotator.formats import InputError
+from annotator.formats.kb import KbReader, KbRow
+
+__all__ = [
+    "Candidate",
+    "KbLoadReport",
+    "KbError",
+    "check_resource_name",
+    "load_kb",
+    "delete_kb",
+    "kb_candidates",
+    "normalize_words",
+]
+
+#: Rows written per batch while loading (and between progress calls).
+_BATCH = 20_000
+#: Candidates the index gives to rank, at most (the first found, in the order they were loaded).
+_POOL = 400
+#: A word of at least this many letters also stands for the index terms it begins (a word being typed).
+_PREFIX_FROM = 2
+#: Terms read to find a word's completions, and how many of the shortest are used.
+_COMPLETIONS_READ = 400
+_COMPLETIONS = 12
+#: Terms read (those sharing a word's first two letters) to find those close to it, and how many are used.
+_NEAR_READ = 30_000
+_NEAR = 8
+_RESOURCE_NAME = re.compile(r"^[^\s:|]+$")
+_WORD = re.compile(r"\w+")
+
+
+class KbError(ValueError):
+    """A knowledge base that cannot be loaded or found; ``str()`` is the message."""
+
+
+@dataclass(frozen=True)
+class KbLoadReport:
+    """What :func:`load_kb` did."""
+
+    resource: str
+    file: str
+    format: str
+    entries: int
+    replaced: int | None  # entries of the knowledge base it replaced, None if it was new
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One entry proposed for a query, with its score (0-100) and what matched (its name or an alias)."""
+
+    resource: str
+    id: str
+    name: str
+    description: str
+    aliases: tuple[str, ...]
+    score: float
+    matched: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "resource": self.resource,
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "aliases": list(self.aliases),
+            "score": round(self.score, 1),
+            "matched": self.matched,
+        }
+
+
+def check_resource_name(name: str) -> str:
+    """The name of a knowledge base, trimmed; KbError if it cannot be one (empty,
+    or with a space, ``:`` or ``|``: links are written ``resource:id``)."""
+    name = (name or "").strip()
+    if not name:
+        raise KbError("a knowledge base needs a name (--name)")
+    if not _RESOURCE_NAME.match(name):
+        raise KbError(f"{name!r} cannot name a knowledge base: no spaces, ':' or '|' (links are written as NAME:ID)")
+    return name
+
+
+def load_kb(
+    project: Project,
+    path: str | Path,
+    name: str,
+    *,
+    fmt: str | None = None,
+    replace: bool = False,
+    actor: str = "annotator",
+    progress: Callable[[int, int, int], None] | None = None,
+) -> KbLoadReport:
+    """Load the knowledge base in ``path`` (CSV, TSV or JSON lines) into ``project``
+    as ``name``, in one transaction.
+
+    A knowledge base of that name is replaced when ``replace``, else KbError.
+    ``progress(bytes read, file size, entries)`` is called after every batch; an
+    exception it raises (a cancel) rolls everything back.  Bad input raises
+    :class:`~annotator.formats.InputError` (file and line): nothing is changed."""
+    started = time.perf_counter()
+    name = check_resource_name(name)
+    reader = KbReader(path)
+    existing = project.kb_resource(name)
+    if existing is not None and not replace:
+        raise KbError(
+            f"a knowledge base named {name!r} exists already ({existing.entries:,} entries from {existing.file}, "
+            f"loaded {existing.loaded[:16].replace('T', ' ')}); replace it (--replace) or choose another name"
+        )
+    replaced: int | None = None
+    with project.transaction():
+        if existing is not None:
+            replaced = project.kb_delete_resource(name)
+        project.kb_add_resource(name, str(Path(path).resolve()) if Path(path).exists() else str(path), actor)
+        count = 0
+        rows = iter(reader)
+        while True:
+            batch = _take(rows, _BATCH)
+            if not batch:
+                break
+            try:
+                with project.transaction():  # a savepoint: a failed batch leaves only the earlier ones
+                    project.kb_insert_entries(name, _stored(batch))
+            except ProjectError:
+                _explain_duplicate(project, reader, name, batch)
+                raise
+            count += len(batch)
+            if progress is not None:
+                progress(reader.position, reader.size, count)
+        if count == 0:
+            raise InputError(reader.name, None, "no entries (a header or blank lines only)")
+        project.kb_index_resource(name)
+        project.kb_refresh_terms()
+        project.kb_set_entry_count(name)
+        project.log(actor, None, "kb_load", {"resource": name, "file": str(path), "entries": count, "replaced": replaced})
+    return KbLoadReport(name, str(path), reader.format, count, replaced, time.perf_counter() - started)
+
+
+def _take(rows: Iterator[KbRow], n: int) -> list[KbRow]:
+    out: list[KbRow] = []
+    for row in rows:
+        out.append(row)
+        if len(out) >= n:
+            break
+    return out
+
+
+def _stored(batch: list[KbRow]) -> Iterator[tuple[str, str, str, str]]:
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    for r in batch:
+        yield (r.id, r.name, dumps(r.aliases) if r.aliases else "[]", r.description)
+
+
+def _explain_duplicate(project: Project, reader: KbReader, name: str, batch: list[KbRow]) -> None:
+    """After an insert failed: raise an InputError naming the line of a repeated id
+    (and the line it first appeared on), if that was the cause."""
+    seen: dict[str, int] = {}
+    for r in batch:
+        if r.id in seen:
+            raise InputError(reader.name, r.line, f"the id {r.id!r} is given twice (first on line {seen[r.id]})")
+        seen[r.id] = r.line
+    stored = project.kb_duplicate_ids(name, [r.id for r in batch])
+    if not stored:
+        return
+    row = next(r for r in batch if r.id in stored)
+    first = next((x.line for x in KbReader(reader.path, reader.format, name=reader.name) if x.id == row.id), None)
+    raise InputError(reader.name, row.line, f"the id {row.id!r} is given twice" + (f" (first on line {first})" if first else ""))
+
+
+def delete_kb(project: Project, name: str, *, actor: str = "annotator") -> int:
+    """Delete a knowledge base and its entries (links of annotations to it stay);
+    the number of entries deleted.  KbError if there is none of that name."""
+    if project.kb_resource(name) is None:
+        raise KbError(_no_such(project, name))
+    with project.transaction():
+        n = project.kb_delete_resource(name)
+        project.kb_refresh_terms()
+        project.log(actor, None, "kb_delete", {"resource": name, "entries": n})
+    return n
+
+
+def _no_such(project: Project, name: str) -> str:
+    names = [r.name for r in project.kb_resources()]
+    have = f"the project has {', '.join(names)}" if names else "the project has none (annotator kb load)"
+    return f"no knowledge base named {name!r}: {have}"
+
+
+def resources(project: Project) -> list[KbResource]:
+    """The project's knowledge bases."""
+    return project.kb_resources()
+
+
+# -- candidate search ----------------------------------------------------------------
+def normalize_words(text: str) -> list[str]:
+    """The words of ``text`` as the candidate index folds them: lower case, without
+    diacritics, letters and digits only."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
+    return [w for w in _WORD.findall(folded) if w != "_"] if folded else []
+
+
+def _quote(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+#: Term ranges read lately: (project file, its knowledge bases as loaded, first letters, limit) -> terms.
+#: Typing a name searches again at every keystroke, for the same first letters.
+_TERM_CACHE: OrderedDict[tuple, list[tuple[str, int]]] = OrderedDict()
+_TERM_CACHE_SIZE = 64
+
+
+class _Vocabulary:
+    """The candidate index's terms near the query's words (ranges remembered
+    while the project's knowledge bases stay as they are)."""
+
+    def __init__(self, project: Project, stamp: tuple):
+        self.project = project
+        self.stamp = (str(project.path), stamp)
+
+    def terms(self, low: str, limit: int) -> list[tuple[str, int]]:
+        key = (*self.stamp, low, limit)
+        found = _TERM_CACHE.get(key)
+        if found is None:
+            found = _TERM_CACHE[key] = self.project.kb_terms(low, low + "\U0010ffff", limit)
+            while len(_TERM_CACHE) > _TERM_CACHE_SIZE:
+                _TERM_CACHE.popitem(last=False)
+        else:
+            _TERM_CACHE.move_to_end(key)
+        return found
+
+    def alternatives(self, word: str) -> list[str]:
+        """Index terms standing for ``word``: itself, its shortest completions (a
+        word being typed) and, from four letters, terms close to it in spelling
+        (typos; those sharing its first two letters)."""
+        from rapidfuzz import fuzz, process
+
+        completions = self.terms(word, _COMPLETIONS_READ)
+        out = [t for t, _n in completions if t == word]
+        if len(word) >= _PREFIX_FROM:
+            longer = sorted((t for t, _n in completions if t != word), key=len)
+            out += longer[:_COMPLETIONS]
+        if len(word) >= 4:
+            near = self.terms(word[:2], _NEAR_READ)
+            cutoff = 80 if len(word) < 7 else 75
+            for term, _score, _i in process.extract(
+                word, [t for t, _n in near], scorer=fuzz.ratio, score_cutoff=cutoff, limit=_NEAR
+            ):
+                if term not in out:
+                    out.append(term)
+        return out
+
+
+def kb_candidates(project: Project, resource: str | None, query: str, limit: int = 10) -> list[Candidate]:
+    """The ``limit`` entries (of ``resource``, or of every knowledge base) that best
+    match ``query``, best first, each with its score (0-100).
+
+    An entry whose id is the query exactly comes first.  KbError if ``resource``
+    is not a knowledge base of the project."""
+    loaded = project.kb_resources()
+    if resource is not None and resource not in {r.name for r in loaded}:
+        raise KbError(_no_such(project, resource))
+    query = query.strip()
+    words = list(dict.fromkeys(normalize_words(query)))
+    if not words or limit <= 0:
+        return []
+    vocabulary = _Vocabulary(project, tuple((r.name, r.loaded, r.entries) for r in loaded))
+    options = [vocabulary.alternatives(w) for w in words]
+    groups = ["(" + " OR ".join(map(_quote, terms)) + ")" for terms in options if terms]
+    pool: dict[tuple[str, str], KbEntry] = {}
+    if len(groups) == len(words):  # every word is in the index in some form: entries with all of them
+        for e in project.kb_match(" AND ".join(groups), resource, _POOL):
+            pool[(e.resource, e.id)] = e
+    if len(pool) < limit and groups and (len(groups) > 1 or len(groups) < len(words)):
+        for e in project.kb_match(" OR ".join(groups), resource, _POOL):  # entries with any of them
+            pool.setdefault((e.resource, e.id), e)
+    exact_ids: list[KbEntry] = []
+    for r in [resource] if resource is not None else [x.name for x in loaded]:
+        hit = project.kb_entry(r, query)
+        if hit is not None:
+            exact_ids.append(hit)
+            pool.pop((hit.resource, hit.id), None)
+    ranked = [_score(query, e) for e in pool.values()]
+    ranked.sort(key=lambda c: (-c.score, c.matched != c.name, len(c.name), c.resource, c.id))
+    out = [Candidate(e.resource, e.id, e.name, e.description, tuple(e.aliases), 100.0, e.id) for e in exact_ids]
+    return (out + ranked)[:limit]
+
+
+def _score(query: str, e: KbEntry) -> Candidate:
+    from rapidfuzz import fuzz, utils
+
+    best, matched = fuzz.WRatio(query, e.name, processor=utils.default_process), e.name
+    for alias in e.aliases:
+        s = fuzz.WRatio(query, alias, processor=utils.default_process) * 0.99  # the name wins a tie
+        if s > best:
+            best, matched = s, alias
+    return Candidate(e.resource, e.id, e.name, e.description, tuple(e.aliases), float(best), matched)
