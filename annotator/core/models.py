@@ -101,12 +101,12 @@ class Annotation(_Model):
     tail: str | None = None
     claimant_ref: str | None = None
     claimant_text: str | None = None
-    #: Knowledge-base links (entities only), in the order they were added; no two share ``(resource, id)``.
-    links: list[Link] = Field(default_factory=list)
     annotator: str = Field(min_length=1)
     source: Source = Source.MANUAL
     created: str = Field(default_factory=now)
     updated: str = Field(default_factory=now)
+    #: Knowledge-base links (entities only), in the order they were added; no two share ``(resource, id)``.
+    links: list[Link] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _shape(self) -> Annotation:

@@ -444,11 +444,11 @@ class TextBuilder:
                     "tail": None,
                     "claimant_ref": None,
                     "claimant_text": None,
-                    "links": [],
                     "annotator": annotator,
                     "source": Source.IMPORTED,
                     "created": self.stamp,
                     "updated": self.stamp,
+                    "links": [],
                 },
             )
             _set_attribute(ann, "__pydantic_fields_set__", set(_ENTITY_FIELDS_SET))
