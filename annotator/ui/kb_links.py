@@ -149,6 +149,7 @@ class KbLinkBox(QGroupBox):
             self.links_list.setCurrentRow(0)
         self.remove_button.setEnabled(bool(ann.links))
         if not same:
+            self.refresh_resources()  # loaded meanwhile (annotator kb load) or deleted
             self.field.clear()
             self.candidates.clear()
             self._query = ""
