@@ -5,8 +5,11 @@ Type in the field: fuzzy candidates from the project's knowledge bases appear
 under it (name, ``resource:id``, description), found as one types; Up and Down
 move through them, Enter links the entity to the one chosen, Escape clears the
 field.  The links list shows the entity's links; Delete removes the chosen one.
-Like the rest of the inspector the widget never changes the project: it emits
-requests that the workspace turns into undoable commands.
+Like the rest of the inspector the widget never changes the project's
+annotations: it emits requests that the workspace turns into undoable commands.
+"Load a knowledge base…" loads a file into the project (as ``annotator kb
+load`` does: one transaction, a progress dialog whose Cancel changes nothing;
+like an import, not an undo step).
 
 Made when the inspector first shows an entity (not needed for the first paint).
 """
@@ -19,20 +22,25 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
+    QFileDialog,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
+    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from annotator.ui.actions import escape_mnemonic, plain_tooltip
-from annotator.ui.dialogs import plain_label
+from annotator.ui.dialogs import plain_label, show_error
 
 if TYPE_CHECKING:
     from annotator.core.models import Annotation
@@ -45,6 +53,10 @@ ALL_RESOURCES = "(all knowledge bases)"
 #: Candidates shown for a query.
 CANDIDATES = 10
 _ROLE = Qt.ItemDataRole.UserRole
+
+
+class _Cancelled(Exception):
+    """The user cancelled a load (raised from its progress callback: the load rolls back)."""
 
 
 def _one_line(text: str, limit: int = 90) -> str:
@@ -104,6 +116,12 @@ class KbLinkBox(QGroupBox):
         self.status = plain_label(wrap=True)
         self.status.setStyleSheet("color: palette(mid);")
         layout.addWidget(self.status)
+        self.load_button = QPushButton("Load a knowledge base…")
+        self.load_button.setToolTip(
+            plain_tooltip("Load entries (id, name, aliases, description) from a CSV, TSV or JSON-lines file into this project")
+        )
+        self.load_button.clicked.connect(self.load_file)
+        layout.addWidget(self.load_button)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(60)  # wait for the next keystroke a moment before searching
@@ -235,6 +253,88 @@ class KbLinkBox(QGroupBox):
         if self.ann is None or not key:
             return
         self.unlinkRequested.emit(self.ann.id, key[0], key[1])
+
+    # -- loading a knowledge base ----------------------------------------------------------
+    def choose_file(self) -> str:
+        """The file to load ("" when cancelled)."""
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Load a knowledge base", "", "Knowledge bases (*.csv *.tsv *.tab *.jsonl *.ndjson *.json);;All files (*)"
+        )
+        return path
+
+    def ask_name(self, suggested: str) -> str | None:
+        """The knowledge base's name (None when cancelled)."""
+        name, ok = QInputDialog.getText(self, "Load a knowledge base", "Name in links (e.g. Wikidata):", text=suggested)
+        return name if ok else None
+
+    def confirm_replace(self, name: str, entries: int) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Replace the knowledge base?",
+            f"This project has a knowledge base named {name} ({entries:,} entries). Replace it with this file?",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def load_file(self) -> None:
+        """Ask for a file and a name, and load it (a progress dialog; Cancel leaves the project as it was)."""
+        if self.project is None:
+            return
+        path = self.choose_file()
+        if not path:
+            return
+        import re
+        from pathlib import Path
+
+        suggested = re.sub(r"[\s:|]+", "_", Path(path).stem) or "kb"
+        name = self.ask_name(suggested)
+        if name is None:
+            return
+        self.load(path, name)
+
+    def load(self, path: str, name: str) -> bool:
+        """Load ``path`` as ``name`` (asking before replacing one of that name); whether it was loaded."""
+        from annotator.core.store import ProjectError
+        from annotator.formats import InputError
+        from annotator.services.kb import KbError, check_resource_name, load_kb
+
+        if self.project is None:
+            return False
+        try:
+            name = check_resource_name(name)
+        except KbError as err:
+            show_error(self, "Load a knowledge base", str(err))
+            return False
+        existing = self.project.kb_resource(name)
+        if existing is not None and not self.confirm_replace(name, existing.entries):
+            return False
+        dialog = QProgressDialog(f"Loading {name}…", "Cancel", 0, 100, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(300)
+
+        def progress(done: int, total: int, entries: int) -> None:
+            dialog.setValue(min(99, 100 * done // total) if total else 0)
+            dialog.setLabelText(f"Loading {name}: {entries:,} entries…")
+            QApplication.processEvents()
+            if dialog.wasCanceled():
+                raise _Cancelled
+
+        try:
+            report = load_kb(self.project, path, name, replace=existing is not None, progress=progress)
+        except _Cancelled:
+            self.status.setText("Loading cancelled: nothing was changed.")
+            return False
+        except (InputError, KbError, ProjectError) as err:
+            show_error(self, "Load a knowledge base", f"{err}\n\nNothing was changed.")
+            return False
+        finally:
+            dialog.reset()
+            dialog.deleteLater()
+        self.refresh_resources()
+        text = f"Loaded {report.entries:,} entries into {name}."
+        self.status.setText(text + " Type in the field to link.")
+        self.message.emit(text)
+        self.field.setFocus()
+        return True
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
         if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:

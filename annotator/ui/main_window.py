@@ -751,7 +751,7 @@ class MainWindow(QMainWindow):
         box = self.inspector.kb_box
         if box is not None:
             self.inspector.ensureWidgetVisible(box)
-            box.field.setFocus()
+            (box.field if box.field.isEnabled() else box.load_button).setFocus()  # no knowledge base yet: load one
 
     def show_search(self, scope: str) -> None:
         """The search pane (made on first use, beside the document list), its query field focused."""

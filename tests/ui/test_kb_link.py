@@ -141,3 +141,38 @@ def test_the_box_is_for_entities_only(qtbot, window, project):
     assert not window.inspector.kb_box.isVisible()
     window.workspace.select_annotation(ent.id)
     assert window.inspector.kb_box.isVisible()
+
+
+def test_load_a_knowledge_base_from_the_box_then_link(qtbot, window, project, tmp_path, monkeypatch):
+    from annotator.services.kb import delete_kb
+    from annotator.ui import kb_links
+
+    delete_kb(project, "Wikidata")  # a project without a knowledge base
+    w, p = window, project
+    ent = new_entity(qtbot, w, p, "China")
+    qtbot.keyClick(w.article_view, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    box = w.inspector.kb_box
+    assert not box.field.isEnabled() and "No knowledge base" in box.status.text()
+    qtbot.waitUntil(lambda: box.load_button.hasFocus())  # nothing to search yet: Ctrl+K gives the load button the focus
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,name\nQ1\n", encoding="utf-8")
+    good = tmp_path / "my kb.csv"
+    good.write_text(KB, encoding="utf-8")
+    errors: list[str] = []
+    monkeypatch.setattr(kb_links, "show_error", lambda _parent, _title, text: errors.append(text))
+    files = iter([str(bad), str(good)])
+    monkeypatch.setattr(box, "choose_file", lambda: next(files))
+    names: list[str] = []
+    monkeypatch.setattr(box, "ask_name", lambda suggested: names.append(suggested) or "Wikidata")
+    qtbot.keyClick(box.load_button, Qt.Key.Key_Space)  # a bad file: its line, nothing loaded
+    assert errors and f"{bad}:2: 1 fields where the header has 2" in errors[0] and "Nothing was changed" in errors[0]
+    assert p.kb_resources() == [] and not box.field.isEnabled()
+    qtbot.keyClick(box.load_button, Qt.Key.Key_Space)
+    assert names == ["bad", "my_kb"]  # suggested from the file's name
+    assert [(r.name, r.entries) for r in p.kb_resources()] == [("Wikidata", 4)]
+    assert box.field.isEnabled() and "Loaded 4 entries into Wikidata" in box.status.text()
+    qtbot.waitUntil(lambda: box.field.hasFocus())
+    type_text(qtbot, box.field, "china")
+    qtbot.waitUntil(lambda: box.candidates.count() > 0)
+    qtbot.keyClick(box.field, Qt.Key.Key_Return)
+    assert links(p, ent.id) == [("Wikidata", "Q148", "China")]
