@@ -164,6 +164,17 @@ class KnowledgeBaseQueries:
         as :meth:`kb_refresh_terms` copied it)."""
         return self._q("SELECT term, entries FROM kb_terms WHERE term >= ? AND term < ? LIMIT ?", (low, high, limit)).fetchall()
 
+    def kb_terms_of_length(self, low: str, high: str, shortest: int, longest: int, limit: int = 30_000) -> list[str]:
+        """The terms from ``low`` (included) to ``high`` (excluded) of ``shortest``
+        to ``longest`` characters (what fuzzy search compares a word with)."""
+        return [
+            r[0]
+            for r in self._q(
+                "SELECT term FROM kb_terms WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ? LIMIT ?",
+                (low, high, shortest, longest, limit),
+            )
+        ]
+
     def kb_refresh_terms(self) -> None:
         """Copy the candidate index's vocabulary into ``kb_terms`` (after a
         knowledge base was loaded or deleted).  Call inside :meth:`transaction`."""

@@ -7,12 +7,17 @@ bad row (file and line in the message) or a cancel leaves the project as it was.
 
 Candidate search (:func:`kb_candidates`) works in two steps.  The candidate
 index (FTS5 over name and aliases, case and diacritics folded) finds up to a few
-hundred entries in which every query word occurs as a word prefix, or as a word
-of the index close to it in spelling (fuzzy: terms sharing the word's first two
-letters, picked with rapidfuzz from the index's vocabulary), falling back to any
-word when all of them find too few.  rapidfuzz then scores each candidate's name
-and aliases against the whole query (``WRatio``, 0-100), and the best ``limit``
-are returned.
+hundred entries each way: those with the query's words in this order (the last
+one begun: a name being typed), then those holding every word as itself, as a
+word it begins, or, for a word the index does not know, as a word close to it in
+spelling (typos: terms sharing its first two letters and about its length,
+picked with rapidfuzz from the index's vocabulary); when those are too few,
+entries holding any of the words.  rapidfuzz then scores each candidate's name
+and aliases against the whole query (``WRatio``, 0-100; a name or alias that
+begins with the query scores at least 95), entries holding only some of the
+words count 10 points less, and the best ``limit`` are returned (an entry whose
+id is the query exactly first).  Term ranges read are remembered while the
+knowledge bases stay as they are, so typing a name searches faster at each key.
 """
 
 from __future__ import annotations
@@ -48,12 +53,18 @@ _BATCH = 20_000
 _POOL = 400
 #: A word of at least this many letters also stands for the index terms it begins (a word being typed).
 _PREFIX_FROM = 2
-#: Terms read to find a word's completions, and how many of the shortest are used.
+#: Terms read to find a word's completions, and how many of the shortest are used
+#: (more for the last word, the one being typed).
 _COMPLETIONS_READ = 400
-_COMPLETIONS = 12
+_COMPLETIONS = 8
+_COMPLETIONS_TYPING = 30
 #: Terms read (those sharing a word's first two letters) to find those close to it, and how many are used.
 _NEAR_READ = 30_000
 _NEAR = 8
+#: The score of a name or alias that begins with the whole query (the query is being typed).
+_BEGINS = 95.0
+#: Points an entry holding only some of the query's words is ranked as lower.
+_SOME_WORDS_PENALTY = 10.0
 _RESOURCE_NAME = re.compile(r"^[^\s:|]+$")
 _WORD = re.compile(r"\w+")
 
@@ -234,6 +245,8 @@ def _quote(term: str) -> str:
 #: Typing a name searches again at every keystroke, for the same first letters.
 _TERM_CACHE: OrderedDict[tuple, list[tuple[str, int]]] = OrderedDict()
 _TERM_CACHE_SIZE = 64
+#: Terms of about a word's length sharing its first two letters, read lately (fuzzy search).
+_NEAR_CACHE: OrderedDict[tuple, list[str]] = OrderedDict()
 
 
 class _Vocabulary:
@@ -255,26 +268,34 @@ class _Vocabulary:
             _TERM_CACHE.move_to_end(key)
         return found
 
-    def alternatives(self, word: str) -> list[str]:
-        """Index terms standing for ``word``: itself, its shortest completions (a
-        word being typed) and, from four letters, terms close to it in spelling
-        (typos; those sharing its first two letters)."""
+    def alternatives(self, word: str, typing: bool) -> list[str]:
+        """Index terms standing for ``word``: itself, the shortest terms it begins
+        (more for the word being typed, the last one) and, when the index has
+        neither and the word has four letters or more, terms close to it in
+        spelling (typos: terms sharing its first two letters, of about its length)."""
+        completions = self.terms(word, _COMPLETIONS_READ) if len(word) >= _PREFIX_FROM else []
+        out = [t for t, _n in completions if t == word] or ([word] if len(word) < _PREFIX_FROM else [])
+        longer = sorted((t for t, _n in completions if t != word), key=len)
+        out += longer[: _COMPLETIONS_TYPING if typing else _COMPLETIONS]
+        if completions or len(word) < 4:
+            return out
         from rapidfuzz import fuzz, process
 
-        completions = self.terms(word, _COMPLETIONS_READ)
-        out = [t for t, _n in completions if t == word]
-        if len(word) >= _PREFIX_FROM:
-            longer = sorted((t for t, _n in completions if t != word), key=len)
-            out += longer[:_COMPLETIONS]
-        if len(word) >= 4:
-            near = self.terms(word[:2], _NEAR_READ)
-            cutoff = 80 if len(word) < 7 else 75
-            for term, _score, _i in process.extract(
-                word, [t for t, _n in near], scorer=fuzz.ratio, score_cutoff=cutoff, limit=_NEAR
-            ):
-                if term not in out:
-                    out.append(term)
-        return out
+        near = self.near(word[:2], len(word))
+        cutoff = 80 if len(word) < 7 else 75
+        found = process.extract(word, near, scorer=fuzz.ratio, score_cutoff=cutoff, limit=_NEAR)
+        return out + [t for t, _score, _i in found]
+
+    def near(self, low: str, length: int) -> list[str]:
+        key = (*self.stamp, low, length)
+        found = _NEAR_CACHE.get(key)
+        if found is None:
+            found = _NEAR_CACHE[key] = self.project.kb_terms_of_length(
+                low, low + "\U0010ffff", length - 2, length + 2, _NEAR_READ
+            )
+            while len(_NEAR_CACHE) > _TERM_CACHE_SIZE:
+                _NEAR_CACHE.popitem(last=False)
+        return found
 
 
 def kb_candidates(project: Project, resource: str | None, query: str, limit: int = 10) -> list[Candidate]:
@@ -291,12 +312,23 @@ def kb_candidates(project: Project, resource: str | None, query: str, limit: int
     if not words or limit <= 0:
         return []
     vocabulary = _Vocabulary(project, tuple((r.name, r.loaded, r.entries) for r in loaded))
-    options = [vocabulary.alternatives(w) for w in words]
+    if len(words) > 1 and len(words[-1]) < _PREFIX_FROM:  # a word just begun: for the ranking only
+        words = words[:-1]
+    options = [vocabulary.alternatives(w, typing=i == len(words) - 1) for i, w in enumerate(words)]
     groups = ["(" + " OR ".join(map(_quote, terms)) + ")" for terms in options if terms]
+    last = words[-1]
+    if len(words) > 1 and len(last) >= 3 and len(options[-1]) > _COMPLETIONS_TYPING:
+        # the word being typed begins more terms than are listed: every one of them,
+        # narrowed by the other words (FTS5 merges their entries)
+        groups[-1] = "(" + " OR ".join([_quote(last) + "*", *map(_quote, options[-1][1:])]) + ")"
     pool: dict[tuple[str, str], KbEntry] = {}
+    if len(words) > 1:  # the words in this order, the last one begun: the most likely first
+        for e in project.kb_match(_quote(" ".join(words)) + "*", resource, _POOL):
+            pool[(e.resource, e.id)] = e
     if len(groups) == len(words):  # every word is in the index in some form: entries with all of them
         for e in project.kb_match(" AND ".join(groups), resource, _POOL):
-            pool[(e.resource, e.id)] = e
+            pool.setdefault((e.resource, e.id), e)
+    every = set(pool)
     if len(pool) < limit and groups and (len(groups) > 1 or len(groups) < len(words)):
         for e in project.kb_match(" OR ".join(groups), resource, _POOL):  # entries with any of them
             pool.setdefault((e.resource, e.id), e)
@@ -307,17 +339,34 @@ def kb_candidates(project: Project, resource: str | None, query: str, limit: int
             exact_ids.append(hit)
             pool.pop((hit.resource, hit.id), None)
     ranked = [_score(query, e) for e in pool.values()]
-    ranked.sort(key=lambda c: (-c.score, c.matched != c.name, len(c.name), c.resource, c.id))
+    # entries holding every word first, unless one holding only some scores far better
+    ranked.sort(
+        key=lambda c: (
+            -(c.score if (c.resource, c.id) in every else c.score - _SOME_WORDS_PENALTY),
+            c.matched != c.name,
+            len(c.name),
+            c.resource,
+            c.id,
+        )
+    )
     out = [Candidate(e.resource, e.id, e.name, e.description, tuple(e.aliases), 100.0, e.id) for e in exact_ids]
     return (out + ranked)[:limit]
 
 
 def _score(query: str, e: KbEntry) -> Candidate:
+    """rapidfuzz's WRatio of the query against the name and each alias (an alias
+    scores a hair lower than the name on a tie); a name or alias that begins with
+    the whole query (one being typed) scores at least :data:`_BEGINS`."""
     from rapidfuzz import fuzz, utils
 
-    best, matched = fuzz.WRatio(query, e.name, processor=utils.default_process), e.name
-    for alias in e.aliases:
-        s = fuzz.WRatio(query, alias, processor=utils.default_process) * 0.99  # the name wins a tie
+    typed = utils.default_process(query)
+    best, matched = -1.0, e.name
+    for i, text in enumerate([e.name, *e.aliases]):
+        s = fuzz.WRatio(typed, text, processor=utils.default_process)
+        if s < _BEGINS and typed and utils.default_process(text).startswith(typed):
+            s = _BEGINS
+        if i:
+            s *= 0.99  # the name wins a tie
         if s > best:
-            best, matched = s, alias
+            best, matched = s, text
     return Candidate(e.resource, e.id, e.name, e.description, tuple(e.aliases), float(best), matched)

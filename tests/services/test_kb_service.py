@@ -130,3 +130,13 @@ def test_names_and_delete(project, kb_file):
     with pytest.raises(KbError, match="none"):
         delete_kb(project, "geo")
     assert normalize_words("Zürich-Nord, 2nd") == ["zurich", "nord", "2nd"]
+
+
+def test_typing_a_name_and_typos(project, kb_file):
+    load_kb(project, kb_file, "geo")
+    assert kb_candidates(project, "geo", "Randhir Jai", 1)[0].id == "Q2"  # the last word being typed
+    typed = kb_candidates(project, "geo", "Randhir Jai", 1)[0]
+    assert typed.score == 95.0 and typed.matched == "Randhir Jaiswal"  # begins with the query
+    assert kb_candidates(project, "geo", "Beijng", 1)[0].id == "Q956"  # a letter missing
+    assert kb_candidates(project, "geo", "republic of chin", 1)[0].id == "Q865"
+    assert kb_candidates(project, "geo", "Taiwan", 1)[0].score == 100.0
