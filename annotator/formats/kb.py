@@ -23,8 +23,10 @@ sit in memory); loading them into a project is
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
@@ -48,8 +50,15 @@ class KbRow(NamedTuple):
     line: int
 
 
+#: ``KbRow`` of a plain tuple, without the named tuple's Python-level constructor (a million rows).
+_make_row = partial(tuple.__new__, KbRow)
+
+
 def split_aliases(text: str) -> list[str]:
     """``|``-separated aliases: trimmed, empty ones and repeats dropped, in order."""
+    if "|" not in text:
+        text = text.strip()
+        return [text] if text else []
     out: list[str] = []
     for part in text.split("|"):
         part = part.strip()
@@ -94,41 +103,56 @@ class KbReader:
         except OSError as err:
             raise InputError(self.name, None, f"cannot read: {err.strerror or err}") from None
         self.format = fmt or detect_kb_format(self.path, head)
-        self.position = 0
+        self._raw: IO[bytes] | None = None
+        self._done = 0
 
     def error(self, line: int | None, message: str) -> InputError:
         return InputError(self.name, line, message)
 
-    def _lines(self, fh: IO[bytes]) -> Iterator[str]:
-        """The file's lines decoded (UTF-8), counting bytes; a line that is not
-        UTF-8 raises an InputError naming it."""
-        number = 0
-        for raw in fh:
-            number += 1
-            self.position += len(raw)
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError as err:
-                raise self.error(number, f"not UTF-8 (byte {err.start + 1} of the line); save the file as UTF-8") from None
+    def _undecodable(self) -> InputError:
+        """The error naming the first line that is not UTF-8 (read again, in bytes:
+        the text reader says only that some byte was not)."""
+        with open(self.path, "rb") as fh:
+            for number, raw in enumerate(fh, 1):
+                try:
+                    raw.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    return self.error(number, f"not UTF-8 (byte {err.start + 1} of the line); save the file as UTF-8")
+        return self.error(None, "not UTF-8; save the file as UTF-8")
+
+    @property
+    def position(self) -> int:
+        """How far reading got, in bytes (read ahead by a buffer: for progress)."""
+        raw = self._raw
+        if raw is None or raw.closed:
+            return self._done
+        return raw.tell()
 
     def __iter__(self) -> Iterator[KbRow]:
-        self.position = 0
+        self._done = 0
         try:
-            with open(self.path, "rb") as fh:
-                if self.format == "jsonl":
-                    yield from self._jsonl(fh)
-                else:
-                    yield from self._table(fh)
+            with open(self.path, "rb") as raw:
+                self._raw = raw
+                # newline="": the csv module sees line breaks inside quoted fields as they are
+                text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="" if self.format != "jsonl" else None)
+                try:
+                    yield from self._jsonl(text) if self.format == "jsonl" else self._table(text)
+                except UnicodeDecodeError:
+                    raise self._undecodable() from None
+                finally:
+                    text.detach()
+            self._done = self.size
         except OSError as err:
             raise self.error(None, f"cannot read: {err.strerror or err}") from None
+        finally:
+            self._raw = None
 
     # -- CSV / TSV -----------------------------------------------------------------
-    def _table(self, fh: IO[bytes]) -> Iterator[KbRow]:
+    def _table(self, fh: IO[str]) -> Iterator[KbRow]:
         tsv = self.format == "tsv"
-        reader = csv.reader(self._lines(fh), delimiter="\t" if tsv else ",", quoting=csv.QUOTE_NONE if tsv else csv.QUOTE_MINIMAL)
+        reader = csv.reader(fh, delimiter="\t" if tsv else ",", quoting=csv.QUOTE_NONE if tsv else csv.QUOTE_MINIMAL)
         what = "TSV" if tsv else "CSV"
+        make = _make_row
         try:
             header = next(reader, None)
             while header is not None and not any(h.strip() for h in header):
@@ -155,9 +179,9 @@ class KbReader:
             for row in reader:
                 line = last + 1
                 last = reader.line_num
-                if not row or (len(row) == 1 and not row[0].strip()):
-                    continue  # a blank line
                 if len(row) != width:
+                    if not row or (len(row) == 1 and not row[0].strip()):
+                        continue  # a blank line
                     raise self.error(
                         line, f"{len(row)} fields where the header has {width}" + (" (a tab inside a field?)" if tsv else "")
                     )
@@ -168,13 +192,13 @@ class KbReader:
                     raise self.error(line, f"entry {entry_id!r} has an empty name")
                 aliases = split_aliases(row[i_alias]) if i_alias is not None else []
                 description = row[i_desc].strip() if i_desc is not None else ""
-                yield KbRow(entry_id, name, aliases, description, line)
+                yield make((entry_id, name, aliases, description, line))
         except csv.Error as err:
             raise self.error(reader.line_num or None, f"not valid {what}: {err}") from None
 
     # -- JSON lines -----------------------------------------------------------------
-    def _jsonl(self, fh: IO[bytes]) -> Iterator[KbRow]:
-        for number, text in enumerate(self._lines(fh), 1):
+    def _jsonl(self, fh: IO[str]) -> Iterator[KbRow]:
+        for number, text in enumerate(fh, 1):
             if not text.strip():
                 continue
             try:

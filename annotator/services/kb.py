@@ -22,13 +22,13 @@ knowledge bases stay as they are, so typing a name searches faster at each key.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from pathlib import Path
 
 from annotator.core.errors import ProjectError
@@ -185,9 +185,9 @@ def _take(rows: Iterator[KbRow], n: int) -> list[KbRow]:
 
 
 def _stored(batch: list[KbRow]) -> Iterator[tuple[str, str, str, str]]:
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
-    for r in batch:
-        yield (r.id, r.name, dumps(r.aliases) if r.aliases else "[]", r.description)
+    """The rows as stored: aliases as a JSON list (each string encoded by json's C encoder)."""
+    for entry_id, name, aliases, description, _line in batch:
+        yield (entry_id, name, "[" + ", ".join(map(encode_basestring, aliases)) + "]" if aliases else "[]", description)
 
 
 def _explain_duplicate(project: Project, reader: KbReader, name: str, batch: list[KbRow]) -> None:
