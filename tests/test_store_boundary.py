@@ -21,6 +21,7 @@ STORE = {
     "core/store_review.py",
     "core/store_team.py",
     "core/store_doclabels.py",
+    "core/store_kb.py",
     "core/projectfile.py",
     "core/store_sql.py",
 }

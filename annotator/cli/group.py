@@ -35,6 +35,7 @@ COMMANDS = {
     "collect": "annotator.cli.team:collect_command",
     "progress": "annotator.cli.team:progress_command",
     "doclabels": "annotator.cli.doclabels:doclabels_command",
+    "kb": "annotator.cli.kb:kb_command",
 }
 
 

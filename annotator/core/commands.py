@@ -286,7 +286,19 @@ class UpdateAnnotation(Command):
     A new ``start`` or ``end`` of a discontinuous span (without new ``fragments``)
     moves the outer edge of its first or last fragment."""
 
-    EDITABLE = {"label", "start", "end", "fragments", "attributes", "arguments", "claimant_ref", "claimant_text", "head", "tail"}
+    EDITABLE = {
+        "label",
+        "start",
+        "end",
+        "fragments",
+        "attributes",
+        "arguments",
+        "claimant_ref",
+        "claimant_text",
+        "head",
+        "tail",
+        "links",
+    }
 
     def __init__(self, doc_id: str, actor: str, ann_id: str, text: str | None = None, **changes: Any):
         super().__init__(doc_id, actor)
@@ -419,6 +431,52 @@ class SetFragment(UpdateAnnotation):
             if s2 <= e:
                 raise CommandError("a fragment cannot overlap or touch the next one (remove one of them instead)")
         self.changes = {"fragments": pieces if len(pieces) > 1 else None, "start": pieces[0][0], "end": pieces[-1][1]}
+        return super().plan(project)
+
+
+class LinkEntity(UpdateAnnotation):
+    """Link an entity to a knowledge-base entry ``(resource, id, name)`` (issue 14);
+    an entity may have several links, never the same ``(resource, id)`` twice."""
+
+    def __init__(self, doc_id: str, actor: str, ann_id: str, resource: str, entry_id: str, name: str = ""):
+        Command.__init__(self, doc_id, actor)
+        self.ann_id, self.resource, self.entry_id, self.name = ann_id, resource.strip(), entry_id.strip(), name
+        if not self.resource or not self.entry_id:
+            raise CommandError("a link needs a knowledge base (resource) and an entry id")
+        self.changes = {}
+        self.text = f"link to {self.resource}:{self.entry_id}"
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        ent = project.get_annotation(self.ann_id)
+        if ent is None:
+            raise CommandError(f"annotation {self.ann_id} does not exist (deleted elsewhere?)")
+        if ent.kind != "entity":
+            raise CommandError(f"only entities have knowledge-base links (this is a {ent.kind})")
+        if any(x.key == (self.resource, self.entry_id) for x in ent.links):
+            raise CommandError(f"the entity is linked to {self.resource}:{self.entry_id} already")
+        from annotator.core.models import Link
+
+        self.changes = {"links": [*ent.links, Link(resource=self.resource, id=self.entry_id, name=self.name)]}
+        return super().plan(project)
+
+
+class UnlinkEntity(UpdateAnnotation):
+    """Remove an entity's link to ``(resource, id)`` (issue 14)."""
+
+    def __init__(self, doc_id: str, actor: str, ann_id: str, resource: str, entry_id: str):
+        Command.__init__(self, doc_id, actor)
+        self.ann_id, self.resource, self.entry_id = ann_id, resource, entry_id
+        self.changes = {}
+        self.text = f"unlink {resource}:{entry_id}"
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        ent = project.get_annotation(self.ann_id)
+        if ent is None:
+            raise CommandError(f"annotation {self.ann_id} does not exist (deleted elsewhere?)")
+        kept = [x for x in ent.links if x.key != (self.resource, self.entry_id)]
+        if len(kept) == len(ent.links):
+            raise CommandError(f"the entity is not linked to {self.resource}:{self.entry_id}")
+        self.changes = {"links": kept}
         return super().plan(project)
 
 

@@ -81,6 +81,21 @@ class Argument(_Model):
     target: str = Field(min_length=1)
 
 
+class Link(_Model):
+    """A link of an entity to an entry of a knowledge base (normalization, issue 14):
+    ``resource`` names the knowledge base (``Wikidata``, a loaded file's name),
+    ``id`` the entry in it, ``name`` the entry's name as it was when linked."""
+
+    resource: str = Field(min_length=1)
+    id: str = Field(min_length=1)
+    name: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(resource, id)``: what makes two links the same."""
+        return (self.resource, self.id)
+
+
 class Annotation(_Model):
     id: str = Field(default_factory=new_id, min_length=1)
     doc_id: str = Field(min_length=1)
@@ -101,6 +116,8 @@ class Annotation(_Model):
     #: The pieces of a discontinuous span (>= 2, in order, apart); None: one piece,
     #: ``start``-``end`` (last, as the stored column: rows and models share their order).
     fragments: list[tuple[int, int]] | None = None
+    #: Knowledge-base links (entities only), in the order they were added; no two share ``(resource, id)``.
+    links: list[Link] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _shape(self) -> Annotation:
@@ -122,6 +139,12 @@ class Annotation(_Model):
             raise ValueError("only events have arguments")
         if (self.claimant_ref or self.claimant_text) and self.kind != "claim":
             raise ValueError("only claims have a claimant")
+        if self.links:
+            if self.kind != "entity":
+                raise ValueError("only entities have knowledge-base links")
+            keys = [x.key for x in self.links]
+            if len(set(keys)) != len(keys):
+                raise ValueError("the same knowledge-base entry is linked twice")
         if self.kind == "claim" and None in self.attributes.values():
             # unset is an absent key: a null (as exports write it) reads as unset
             self.attributes = {k: v for k, v in self.attributes.items() if v is not None}

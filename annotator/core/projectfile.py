@@ -208,9 +208,11 @@ _HISTORY_SELECT = (
 
 def _annotation_select(conn: sqlite3.Connection) -> str:
     """The annotation columns to read from a project file that may be of an older
-    format: a column added since (``fragments``, read as NULL: a one-piece span) is NULL."""
+    format: a column added since reads as its default (``fragments`` NULL: a
+    one-piece span, m010_fragments; ``links`` ``'[]'``: none, m011_kb_links)."""
     have = {r[1] for r in conn.execute("PRAGMA table_info(annotations)").fetchall()}
-    return ", ".join(f'"{c}"' if c in have else "NULL" for c in ANNOTATION_COLUMNS)
+    defaults = {"links": "'[]'"}
+    return ", ".join(f'"{c}"' if c in have else defaults.get(c, "NULL") for c in ANNOTATION_COLUMNS)
 
 
 def read_project_file(path: Path) -> ProjectFileRows:

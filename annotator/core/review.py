@@ -43,7 +43,7 @@ from typing import Any, Generic, TypeVar
 
 from annotator.core.commands import Changes, Command, CommandError, DeleteAnnotations, stamped
 from annotator.core.models import GOLD, SPAN_KINDS, Annotation, Argument, DocStatus, new_id, now
-from annotator.core.rows import AnnotationRow
+from annotator.core.rows import AnnotationRow, link_dicts
 from annotator.core.store import Project
 
 __all__ = [
@@ -189,12 +189,21 @@ class _Index:
             return (attrs, args)
         if a.kind == "claim":
             return (attrs, self.claimant(a))
-        return (attrs,)
+        links = _link_keys(a)
+        return (attrs, links) if links else (attrs,)  # an entity's knowledge-base links (issue 14)
 
     def signature(self, a: Stored) -> tuple:
         if a.kind == "relation":
             return ("relation", a.label, self.span(a.head), self.span(a.tail), self.content(a))
         return (a.kind, a.start, a.end, _frag(a), a.label, self.content(a))
+
+
+def _link_keys(a: Stored) -> tuple[tuple[str, str], ...]:
+    """The ``(resource, id)`` of an annotation's knowledge-base links, sorted."""
+    links = a.links
+    if isinstance(links, str):  # a stored row: the JSON text
+        return tuple(sorted((d["resource"], d["id"]) for d in link_dicts(links)))
+    return tuple(sorted(x.key for x in links))
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:

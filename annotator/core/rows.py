@@ -32,6 +32,7 @@ __all__ = [
     "as_annotation_rows",
     "as_agreement_rows",
     "as_document_rows",
+    "link_dicts",
 ]
 
 
@@ -58,6 +59,8 @@ class AnnotationRow(NamedTuple):
     #: The fragments of a discontinuous span as stored JSON (``[[s, e], ...]``);
     #: None for every one-piece span (issue 14).  Last, so rows made without it stay valid.
     fragments: str | None = None
+    #: Knowledge-base links, the stored JSON text (``"[]"`` when none; m011_kb_links).
+    links: str = "[]"
 
     def attribute_values(self) -> dict[str, Any]:
         """The attributes, parsed (a new dict)."""
@@ -74,6 +77,10 @@ class AnnotationRow(NamedTuple):
     def pieces(self) -> list[tuple[int, int]]:
         """The span's pieces: its fragments, or ``[(start, end)]`` (empty for a relation)."""
         return _pieces(self.start, self.end, self.fragments)
+
+    def link_list(self) -> list[dict[str, str]]:
+        """The knowledge-base links, parsed: ``{"resource", "id", "name"}`` each, in stored order."""
+        return link_dicts(self.links)
 
     def referenced_ids(self) -> set[str]:
         """Ids of other annotations this one points at (as :meth:`Annotation.referenced_ids`)."""
@@ -100,6 +107,12 @@ class AgreementRow(NamedTuple):
     claimant_text: str | None
     annotator: str
     fragments: str | None = None
+    #: Knowledge-base links, the stored JSON text (agreement on links of matched entities).
+    links: str = "[]"
+
+    def link_list(self) -> list[dict[str, str]]:
+        """The knowledge-base links, parsed (as :meth:`AnnotationRow.link_list`)."""
+        return link_dicts(self.links)
 
     def attribute_values(self) -> dict[str, Any]:
         """The attributes, parsed (a new dict)."""
@@ -116,6 +129,13 @@ class AgreementRow(NamedTuple):
 
 def _attribute_values(attributes: str) -> dict[str, Any]:
     return json.loads(attributes) if attributes not in ("", "{}") else {}
+
+
+def link_dicts(links: str) -> list[dict[str, str]]:
+    """Stored links (JSON text) as ``{"resource", "id", "name"}`` dicts."""
+    if links in ("", "[]", None):
+        return []
+    return [{"resource": x["resource"], "id": x["id"], "name": x.get("name", "")} for x in json.loads(links)]
 
 
 def _argument_pairs(arguments: str) -> list[tuple[str, str]]:
@@ -214,6 +234,7 @@ def annotation_row(a: Annotation) -> AnnotationRow:
         a.created,
         a.updated,
         fragments_json(a.fragments) if a.fragments is not None else None,
+        json.dumps([x.model_dump() for x in a.links], ensure_ascii=False) if a.links else "[]",
     )
 
 
@@ -226,6 +247,7 @@ def row_to_annotation(row: tuple) -> Annotation:
     d["arguments"] = json.loads(d["arguments"]) if d["arguments"] != "[]" else []
     if d.get("fragments") is not None:
         d["fragments"] = json.loads(d["fragments"])
+    d["links"] = json.loads(d["links"]) if d["links"] != "[]" else []
     return Annotation.model_validate(d)
 
 

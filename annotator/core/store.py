@@ -17,6 +17,9 @@ split by responsibility, and everything is imported from here:
   :class:`~annotator.core.store_review.ReviewQueries` that gives
   :class:`Project` its bulk row reads (for exports, merges, review and
   agreement), review decisions, merge provenance and history;
+- :mod:`annotator.core.store_kb`: the mixin
+  :class:`~annotator.core.store_kb.KnowledgeBaseQueries`: knowledge bases, their
+  entries and the candidate index (issue 14);
 - :mod:`annotator.core.projectfile`: what makes a file a project, the read-only
   connection, reading another project file (:func:`read_project_file`) and
   copying one (:func:`copy_project`);
@@ -81,6 +84,7 @@ from annotator.core.rows import (
     row_to_document,
 )
 from annotator.core.store_doclabels import DocLabelQueries
+from annotator.core.store_kb import KbEntry, KbResource, KnowledgeBaseQueries
 from annotator.core.store_review import ReviewQueries
 from annotator.core.store_sql import ANN_INSERT, ANN_SELECT, DOC_INSERT, DOC_SELECT, Rows, autocommit
 from annotator.core.store_team import TeamQueries
@@ -94,6 +98,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Project",
+    # knowledge bases (defined in annotator.core.store_kb)
+    "KbEntry",
+    "KbResource",
     # project files (defined in annotator.core.projectfile)
     "ProjectFileRows",
     "read_project_file",
@@ -153,7 +160,7 @@ def _is_project_of_version(path: Path, version: int) -> bool:
     )
 
 
-class Project(ReviewQueries, TeamQueries, DocLabelQueries):
+class Project(ReviewQueries, TeamQueries, DocLabelQueries, KnowledgeBaseQueries):
     """An open project file. Use as a context manager or call :meth:`close`.
 
     Its bulk row reads (for exports, merges, review and agreement), review

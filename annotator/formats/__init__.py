@@ -459,6 +459,7 @@ class TextBuilder:
                     "created": self.stamp,
                     "updated": self.stamp,
                     "fragments": None,
+                    "links": [],
                 },
             )
             _set_attribute(ann, "__pydantic_fields_set__", set(_ENTITY_FIELDS_SET))

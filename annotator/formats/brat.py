@@ -29,7 +29,8 @@ colours), so brat opens the folder without configuration errors.
   is an event is its E id.  Relations marked as an equivalence are ``*`` lines,
   one per set of annotations they link.  Attributes of entities, claims, events
   and relations are A lines (``true``: a binary attribute); kept notes are ``#``
-  lines and kept normalizations N lines, on T, E and R ids alike.
+  lines and kept normalizations N lines, on T, E and R ids alike.  An entity's
+  knowledge-base links are N lines ``N1<TAB>Reference T1 Wikidata:Q148<TAB>China``.
 - brat reads ``.ann`` files line by line and cuts lines at U+2028, U+2029,
   U+0085 and other line breaks too, so a span holding a line break is written
   as fragments around it (``T3<TAB>MISC 150 160;161 164<TAB>Valparaíso say``),
@@ -58,7 +59,9 @@ or after it):
   set of any type and size, kept as relations of that type marked
   ``equivalence: true`` (a chain through its members).
 - ``A`` and legacy ``M``: attributes, binary (``true``) and valued, on T, E and R.
-- ``N``: normalizations, kept whole under the attribute ``normalizations``
+- ``N``: on an entity, ``Reference`` lines are its knowledge-base links
+  (``resource``, ``id``, ``name``; a repeated one is read once); other
+  normalizations are kept whole under the attribute ``normalizations``
   (``[{"type", "resource", "id", "name"}]``); ``#``: notes of any type, the text
   verbatim, under ``notes`` (``[{"type", "text"}]``).
 - An empty ``.ann`` is a document without annotations; a ``.ann`` without its
@@ -123,6 +126,8 @@ _FILE_UNSAFE = re.compile(r"[^\w .%()+,-]")
 #: Bytes of UTF-8 a name part may take (file systems allow 255 per name).
 _FILE_BYTES = 160
 _NOT_WS = re.compile(r"\s+")
+#: The type of brat's normalization lines (``N1<TAB>Reference T1 Wikidata:Q148<TAB>China``).
+REFERENCE = "Reference"
 #: Prefix of the AnnotatorNotes line that holds a free-text claimant.
 CLAIMANT_NOTE = "claimant: "
 _SPAN_DEFAULTS = [
@@ -413,6 +418,14 @@ class BratWriter(Writer):
             return flat
 
         for a, bid in owners:
+            for link in a.links:  # knowledge-base links of entities (issue 14)
+                resource = _NOT_WS.sub("_", link.resource.replace(":", "_")) or "_"
+                key_ = _NOT_WS.sub("_", link.id) or "_"
+                if (resource, key_) != (link.resource, link.id):
+                    self.report.problem(
+                        "renamed", unit.problem(a, f"the link {link.resource}:{link.id} is written as {resource}:{key_}")
+                    )
+                norms.append(f"N{len(norms) + 1}\t{REFERENCE} {bid} {resource}:{key_}\t{one_line(a, link.name, 'a link name')}")
             for key, value in sorted(a.attributes.items()):
                 if value is None or value is False:
                     continue
@@ -1025,6 +1038,11 @@ class _Reader:
         if not resource or not colon or not key:
             raise self.fail(line, "a normalization is 'N1<TAB>TYPE ID RESOURCE:KEY<TAB>NAME'")
         f = self.target(line)
+        if f["kind"] == "entity" and line.type == REFERENCE:  # a knowledge-base link (issue 14)
+            links = f.setdefault("links", [])
+            if all((x["resource"], x["id"]) != (resource, key) for x in links):
+                links.append({"resource": resource, "id": key, "name": line.tail or ""})
+            return
         entry = {"type": line.type, "resource": resource, "id": key, "name": line.tail or ""}
         f["attributes"].setdefault(NORMALIZATIONS, []).append(entry)
 

@@ -22,6 +22,11 @@ one set any (so records without them stay byte for byte as before).
 A discontinuous span (issue 14) has ``"fragments": [[start, end], ...]`` right
 after ``end`` (its pieces in document order; ``start``/``end`` are their hull);
 a one-piece span has no ``fragments`` key.
+
+An entity linked to knowledge-base entries has, last, ``"links": [{"resource":
+"Wikidata", "id": "Q148", "name": "China"}]`` (in the order they were made;
+no ``links`` key when there are none).
+
 A claim's ``attributes`` hold every claim attribute of the schema, ``null``
 where nobody set it (read back as unset).  Keys are always written in this
 order, annotations sorted by kind (entity, event, claim, relation), then start,
@@ -199,6 +204,9 @@ def annotation_dict(r: AnnotationRow, claim_names: Sequence[str] = ()) -> dict[s
         attributes = claim_attributes(claim_names, attributes)
     d["attributes"] = dict(sorted(attributes.items())) if attributes else {}
     d["arguments"] = [] if r.arguments == "[]" else [{"role": x["role"], "target": x["target"]} for x in json.loads(r.arguments)]
+    del d["links"]
+    if r.links != "[]":  # knowledge-base links: only on entities that have some (after "updated")
+        d["links"] = r.link_list()
     return d
 
 

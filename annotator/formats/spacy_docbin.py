@@ -9,6 +9,8 @@ spaCy's own tokenizer does.  Then:
   longest (then earliest); the others are listed in the export report;
 - ``doc.spans["sc"]`` holds every exported span, overlapping or not (for
   spaCy's span categorizer), so nothing is lost;
+- an entity linked to a knowledge base has its first link's id as the span's
+  ``kb_id`` (``doc.ents[i].kb_id_``);
 - ``doc.user_data["meta"]`` holds the document id, external id, title,
   annotator and sentence index, as ``meta`` of the spans format (the DocBin is
   written with ``store_user_data=True``).
@@ -21,15 +23,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from annotator.formats.hf import non_overlapping, overlap_reason, report_links
 from annotator.formats.spans import prodigy_tokens
 from annotator.formats.writing import ExportContext, Unit, Writer, open_text
 
+if TYPE_CHECKING:
+    from annotator.core.models import Annotation
+
 __all__ = ["DocBinWriter", "SPANS_KEY"]
 
 #: The ``doc.spans`` key of all spans (spaCy's span categorizer default).
 SPANS_KEY = "sc"
+
+
+def _kb_id(a: Annotation) -> str:
+    """spaCy's ``kb_id`` of a span: the id of its first knowledge-base link ("" if none)."""
+    return a.links[0].id if a.links else ""
 
 
 class DocBinWriter(Writer):
@@ -54,8 +65,10 @@ class DocBinWriter(Writer):
             for a, clash in dropped:
                 self.report.problem("not_ents", unit.problem(a, overlap_reason(a, clash, unit)))
             report_links(self.ctx, unit, "a DocBin")
-            doc.ents = [Span(doc, by_start[a.start], by_end[a.end] + 1, label=a.label) for a in kept]
-            doc.spans[SPANS_KEY] = [Span(doc, by_start[a.start], by_end[a.end] + 1, label=a.label) for a in spans]
+            doc.ents = [Span(doc, by_start[a.start], by_end[a.end] + 1, label=a.label, kb_id=_kb_id(a)) for a in kept]
+            doc.spans[SPANS_KEY] = [
+                Span(doc, by_start[a.start], by_end[a.end] + 1, label=a.label, kb_id=_kb_id(a)) for a in spans
+            ]
             doc.cats = self.ctx.cats(unit)  # document labels (issue 14)
             doc.user_data["meta"] = unit.meta()
             doc_bin.add(doc)

@@ -27,6 +27,9 @@ Shape (the one Prodigy's ``ner_manual`` and ``rel.manual`` recipes produce)::
   ``"kind"``.  Claims carry ``"attributes"``: every claim attribute of the
   schema, ``null`` where nobody set it, then any other they hold; entities
   with attributes carry them as they are.
+- An entity linked to knowledge-base entries carries ``"kb_id"`` (spaCy's
+  field: the id of its first link, e.g. ``"Q148"``) and ``"links"``: every
+  link, ``[{"resource": "Wikidata", "id": "Q148", "name": "China"}]``.
 - ``relations``: relations, event arguments (label: the role; head: the
   trigger) and claimants (label ``claimant``; head: the claim) between exported
   spans; ``head``/``child`` are the ``token_end`` of the head and child span,
@@ -93,6 +96,9 @@ def span_record(
     attributes = claim_attributes(claim_names, a.attributes) if a.kind == "claim" else a.attributes
     if attributes:
         rec["attributes"] = attributes
+    if a.links:  # knowledge-base links: spaCy's kb_id is the first link's id; every link in "links"
+        rec["kb_id"] = a.links[0].id
+        rec["links"] = [x.model_dump() for x in a.links]
     return rec
 
 

@@ -45,6 +45,8 @@ from annotator.ui.workspace_keys import claim_attribute_keys
 if TYPE_CHECKING:
     from annotator.core.models import Annotation
     from annotator.core.schema import Guidelines, LabelSchema
+    from annotator.core.store import Project
+    from annotator.ui.kb_links import KbLinkBox
 
 NOT_SET = "(not set)"
 WARNING_SIGN = "⚠"
@@ -79,6 +81,9 @@ class Inspector(QScrollArea):
     deleteRequested = Signal()
     noteEdited = Signal(str, str, str)  # target (annotation id, "" the document), type, text ("" deletes)
     removeFragmentRequested = Signal(int)  # index of the piece of the shown discontinuous span
+    linkRequested = Signal(str, str, str, str)  # entity id, resource, entry id, name (ui/kb_links.py)
+    unlinkRequested = Signal(str, str, str)  # entity id, resource, entry id
+    kbMessage = Signal(str)
 
     def sizeHint(self) -> QSize:  # noqa: N802 - the dock's first size
         return QSize(400, 420)
@@ -221,6 +226,11 @@ class Inspector(QScrollArea):
         rl.addRow("Tail", self.tail_label)
         outer.addWidget(self.relation_box)
 
+        # -- knowledge-base links: ui/kb_links.py, made when an entity is first shown ----
+        self.kb_box: KbLinkBox | None = None
+        self.kb_project: Project | None = None
+        self._kb_slot = (outer, outer.count())
+
         # -- links to this span, warnings, delete ------------------------------------
         self.links_label = plain_label(wrap=True)
         self.links_label.setStyleSheet("color: palette(mid);")
@@ -292,6 +302,7 @@ class Inspector(QScrollArea):
         self.current_warnings = []
         if not has:
             self.warnings_label.hide()
+            self._show_kb_links(None)
             return
         assert ann is not None and self.schema is not None
         self._fill_common(ann, self.schema)
@@ -303,6 +314,7 @@ class Inspector(QScrollArea):
             self.head_label.setText(self._describe(ann.head))
             self.tail_label.setText(self._describe(ann.tail))
         self._fill_links(ann)
+        self._show_kb_links(ann)
         self.current_warnings = warnings_for(ann, self.by_id, self.schema, self.text)
         self.warnings_label.setVisible(bool(self.current_warnings))
         self.warnings_label.setText("\n".join(f"{WARNING_SIGN} {w}" for w in self.current_warnings))
@@ -312,6 +324,27 @@ class Inspector(QScrollArea):
         self.note_box.set_target(self.ann.id if self.ann is not None else None, ann_notes)
         self.doc_note_box.set_target("" if doc_open else None, doc_notes)
         self.doc_note_box.setVisible(doc_open)
+
+    # -- knowledge-base links (ui/kb_links.py) -----------------------------------------
+    def set_kb_project(self, project: Project | None) -> None:
+        """The project whose knowledge bases the link field searches."""
+        self.kb_project = project
+        if self.kb_box is not None:
+            self.kb_box.set_project(project)
+
+    def _show_kb_links(self, ann: Annotation | None) -> None:
+        if ann is not None and ann.kind == "entity" and self.kb_box is None:
+            from annotator.ui.kb_links import KbLinkBox
+
+            box = self.kb_box = KbLinkBox()
+            layout, index = self._kb_slot
+            layout.insertWidget(index, box)
+            box.linkRequested.connect(self.linkRequested)
+            box.unlinkRequested.connect(self.unlinkRequested)
+            box.message.connect(self.kbMessage)
+            box.set_project(self.kb_project)
+        if self.kb_box is not None:
+            self.kb_box.show_entity(ann if ann is not None and ann.kind == "entity" else None)
 
     def _describe(self, ann_id: str | None) -> str:
         target = self.by_id.get(ann_id or "")

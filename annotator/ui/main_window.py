@@ -269,6 +269,15 @@ class MainWindow(QMainWindow):
         e.addAction(
             a(
                 self,
+                "Lin&k to knowledge base…",
+                self.focus_kb_link,
+                shortcut="Ctrl+K",
+                tooltip="Link the selected entity to a knowledge-base entry: type, Up/Down, Enter",
+            )
+        )
+        e.addAction(
+            a(
+                self,
                 "Annotate &all like this…",
                 self.annotate_all,
                 shortcut="Ctrl+Shift+L",
@@ -400,6 +409,9 @@ class MainWindow(QMainWindow):
         ins.noteEdited.connect(ws.set_note)
         ws.notesChanged.connect(self._show_notes)
         ins.removeFragmentRequested.connect(ws.remove_fragment)
+        ins.linkRequested.connect(ws.link_entity)
+        ins.unlinkRequested.connect(ws.unlink_entity)
+        ins.kbMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.status_combo.activated.connect(self._status_chosen)
         self.done_button.clicked.connect(ws.mark_done)
 
@@ -412,6 +424,7 @@ class MainWindow(QMainWindow):
         if self.review_window is not None and project is not old:
             self.review_window.review.detach()  # it closes when next activated (stale)
         self.workspace.set_project(project, annotator)
+        self.inspector.set_kb_project(project)
         self.palette_widget.set_schema(self.workspace.schema)  # None until loaded
         self._mark_auto_labels()
         self._fit_timer.start()
@@ -804,6 +817,19 @@ class MainWindow(QMainWindow):
         self.docks["inspector"].raise_()
         target = self.inspector.label_combo if self.inspector.label_combo.isVisible() else self.inspector
         target.setFocus()
+
+    def focus_kb_link(self) -> None:
+        """The inspector's knowledge-base link field, focused (an entity selected; issue 14)."""
+        ann = self.workspace.selected()
+        if ann is None or ann.kind != "entity":
+            self.statusBar().showMessage("Select an entity to link it to a knowledge base.", 8000)
+            return
+        self.docks["inspector"].show()
+        self.docks["inspector"].raise_()
+        box = self.inspector.kb_box
+        if box is not None:
+            self.inspector.ensureWidgetVisible(box)
+            (box.field if box.field.isEnabled() else box.load_button).setFocus()  # no knowledge base yet: load one
 
     def show_search(self, scope: str) -> None:
         """The search pane (made on first use, beside the document list), its query field focused."""

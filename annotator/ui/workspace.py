@@ -26,6 +26,7 @@ from annotator.core.commands import (
     Changes,
     Command,
     DeleteAnnotations,
+    LinkEntity,
     Macro,
     RemoveFragment,
     SetArgument,
@@ -33,6 +34,7 @@ from annotator.core.commands import (
     SetFragment,
     SetNote,
     SetStatus,
+    UnlinkEntity,
     UpdateAnnotation,
 )
 from annotator.core.kinds import DocStatus
@@ -607,6 +609,18 @@ class Workspace(KeyHandling, Picking, QObject):
                     self.doc_id, self.annotator, claim_id, text="clear claimant", claimant_text=None, claimant_ref=None
                 )
             )
+
+    def link_entity(self, ann_id: str, resource: str, entry_id: str, name: str) -> bool:
+        """Link an entity to a knowledge-base entry: one undo step (issue 14)."""
+        if ann_id not in self.anns or self.doc_id is None:
+            return False
+        return self.run(LinkEntity(self.doc_id, self.annotator, ann_id, resource, entry_id, name))
+
+    def unlink_entity(self, ann_id: str, resource: str, entry_id: str) -> bool:
+        """Remove an entity's link to ``(resource, entry_id)``: one undo step."""
+        if ann_id not in self.anns or self.doc_id is None:
+            return False
+        return self.run(UnlinkEntity(self.doc_id, self.annotator, ann_id, resource, entry_id))
 
     def set_claim_attribute(self, claim_id: str, name: str, value: str | None) -> bool:
         """Set (``value``) or unset (None or "") one attribute of a claim: one undo step.

@@ -161,10 +161,11 @@ def test_relations_equivalences_attributes_normalizations_and_notes(tmp_path):
         ("Equiv", "Jane Roe", "Jane Roe"),
     ]
     [acme] = by_text(anns, text, "Acme Corp")
-    assert acme.attributes == {"normalizations": [{"type": "Reference", "resource": "GeoNames", "id": "123", "name": ""}]}
+    assert acme.attributes == {}
     assert notes[acme.id] == {"AnnotatorNotes": "Is this the parent company?  "}  # verbatim
+    assert [x.model_dump() for x in acme.links] == [{"resource": "GeoNames", "id": "123", "name": ""}]  # an entity's link
     [paris] = by_text(anns, text, "Paris")
-    assert paris.attributes["normalizations"] == [{"type": "Reference", "resource": "Wikipedia", "id": "22989", "name": "Paris"}]
+    assert [x.model_dump() for x in paris.links] == [{"resource": "Wikipedia", "id": "22989", "name": "Paris"}]
     [report] = [a for a in anns if a.label == "Report" and any(by_id[x.target].text_in(text) == "Reuters" for x in a.arguments)]
     assert report.attributes == {} and notes[report.id] == {"AnnotatorNotes": "reported\tby wire"}
     [person] = [a for a in anns if a.label == "Person"]

@@ -68,9 +68,8 @@ def test_every_line_type(tmp_path):
         ("Ericsson", "AnnotatorNotes", "check the spelling")
     ]
     london = next(a for a in anns if a.text_in(doc.text) == "London")
-    assert london.attributes == {
-        "normalizations": [{"type": "Reference", "resource": "Wikipedia", "id": "17867", "name": "London"}]
-    }
+    assert london.attributes == {}
+    assert [x.model_dump() for x in london.links] == [{"resource": "Wikipedia", "id": "17867", "name": "London"}]
     claim = by_label["CLAIM"]
     assert claim.kind == "claim" and claim.claimant_text == "a spokesman" and claim.attributes == {"claim_type": "opinion"}
     rels = sorted((a.label, a.head == sony.id) for a in anns if a.kind == "relation")

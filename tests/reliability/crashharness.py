@@ -486,6 +486,9 @@ def snapshot(path: Path) -> Snapshot:
             d = row._asdict()
             d["attributes"] = json.loads(d["attributes"])
             d["arguments"] = json.loads(d["arguments"])
+            d["links"] = json.loads(d["links"])
+            if d["fragments"] is not None:
+                d["fragments"] = json.loads(d["fragments"])
             anns[d["id"]] = d
         statuses = dict(p._q("SELECT id, status FROM documents").fetchall())
         seq = p._q("SELECT coalesce(max(seq), 0) FROM history").fetchone()[0]

@@ -311,6 +311,10 @@ class View(NamedTuple):
     args_by_role: Counter
     #: (span, claimant, attributes) of each claim
     claims: list[Claim]
+    #: (start, end, label) -> the knowledge-base link sets ``{(resource, id)}`` of the
+    #: entities there, in the order they were made; empty when no entity of the
+    #: view has a link (then every one has none)
+    links: dict[tuple[int, int, str], list[frozenset[tuple[str, str]]]]
 
 
 def _make_view(corpus: Corpus, doc_id: str, annotator: str, label: str | None) -> View:
@@ -321,12 +325,14 @@ def _make_view(corpus: Corpus, doc_id: str, annotator: str, label: str | None) -
     by_role: Counter = Counter()
     claims: list[Claim] = []
     chosen: list[AgreementRow] = []
+    linked = False
     for x in anns:
         if label is not None and x.label != label:
             continue
         if x.kind == "entity":
             ents.setdefault(x.label, []).append((x.start, x.end) if x.fragments is None else span_key(x))
             chosen.append(x)
+            linked = linked or x.links != "[]"
         elif x.kind == "event":
             args = [(r, _filler(corpus, t)) for r, t in x.argument_pairs()]
             key = (x.start, x.end, x.label) if x.fragments is None else (x.start, x.end, x.label, span_key(x)[2])
@@ -341,7 +347,13 @@ def _make_view(corpus: Corpus, doc_id: str, annotator: str, label: str | None) -
     }
     if len(ent_set) != len(chosen):  # type: ignore[arg-type]
         ent_set = None
-    return View(ents, ent_set, _token_categories(corpus.segments(doc_id, label), chosen), events, by_type, by_role, claims)
+    links: dict[tuple[int, int, str], list[frozenset[tuple[str, str]]]] = {}
+    if linked:
+        for x in chosen:
+            keys = frozenset((d["resource"], d["id"]) for d in x.link_list())
+            links.setdefault((x.start, x.end, x.label), []).append(keys)  # type: ignore[arg-type]
+    cats = _token_categories(corpus.segments(doc_id, label), chosen)
+    return View(ents, ent_set, cats, events, by_type, by_role, claims, links)
 
 
 def _doc_boundaries(doc: dict[str, list[AgreementRow]], names: Iterable[str], label: str | None) -> set[int]:

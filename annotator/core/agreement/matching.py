@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.core.agreement.corpus import OUTSIDE, Claim, Corpus
+from annotator.core.agreement.corpus import OUTSIDE, Claim, Corpus, View
 from annotator.core.agreement.metrics import Counts
 from annotator.core.models import CLAIM_LABEL
 
@@ -84,6 +84,9 @@ class PairState:
     #: attribute -> matched claims where neither set it (no judgement to compare)
     attributes_unset: Counter = field(default_factory=Counter)
     per_doc: dict[str, int] = field(default_factory=dict)
+    #: knowledge-base links of exactly matched entities: [pairs with equal link sets,
+    #: pairs where at least one of the two has a link]
+    kb_links: list[int] = field(default_factory=lambda: [0, 0])
 
 
 def pair_document(corpus: Corpus, st: PairState, doc_id: str, a: str, b: str, label: str | None) -> None:
@@ -114,6 +117,8 @@ def pair_document(corpus: Corpus, st: PairState, doc_id: str, a: str, b: str, la
             c[2] += na
             c[3] += nb
         disagreements += na + nb - 2 * tp
+    if va.links or vb.links:
+        disagreements += _pair_links(st, va, vb)
     # (tokens: counted for all pairs at once, see Corpus.token_vectors)
     # -- events ---------------------------------------------------------------
     st.args_by_type.add_sizes(va.args_by_type, 1)
@@ -165,6 +170,26 @@ def pair_document(corpus: Corpus, st: PairState, doc_id: str, a: str, b: str, la
                 confusion[(_value(x), _value(y))] += 1
                 disagreements += x != y
     st.per_doc[doc_id] = disagreements
+
+
+def _pair_links(st: PairState, va: View, vb: View) -> int:
+    """Compare the link sets of the entities matched exactly (same span and label;
+    two at one place are paired in the order they were made); pairs where neither
+    has a link are not counted.  The number of pairs that differ."""
+    empty: frozenset[tuple[str, str]] = frozenset()
+    differ = 0
+    for key in va.links.keys() | vb.links.keys():
+        start, end, lab = key
+        la = va.links.get(key) if va.links else [empty] * va.ents.get(lab, []).count((start, end))
+        lb = vb.links.get(key) if vb.links else [empty] * vb.ents.get(lab, []).count((start, end))
+        for x, y in zip(la or (), lb or ()):
+            if x or y:
+                st.kb_links[1] += 1
+                if x == y:
+                    st.kb_links[0] += 1
+                else:
+                    differ += 1
+    return differ
 
 
 def _attribute_names(corpus: Corpus, *dicts: dict[str, Any]) -> list[str]:

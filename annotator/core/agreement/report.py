@@ -125,6 +125,12 @@ def _pair_report(corpus: Corpus, a: str, b: str, label: str | None, documents: s
             "attributes": attributes,
         },
         "per_label": per_label,
+        "kb_links": {
+            "agreement": ratio(st.kb_links[0], st.kb_links[1]),
+            "agree": st.kb_links[0],
+            "pairs": st.kb_links[1],
+            "unlinked_both": exact["matched"] - st.kb_links[1],
+        },
     }
     return report, st.per_doc
 
@@ -227,6 +233,9 @@ def format_report(report: dict[str, Any]) -> str:
                 f"  {k} {_fmt(v)}/κ {_fmt(p['claim_attribute_kappa'][k])}" for k, v in p["claim_attribute_agreement"].items()
             )
         )
+        kb = p.get("kb_links")
+        if kb and kb["pairs"]:
+            lines.append(f"  kb links  {_fmt(kb['agreement'])} of {kb['pairs']} matched entities with a link agree")
         if p["per_label"]:
             lines.append(f"  {'label':<18} {'kind':<7} {p['a'][:8]:>8} {p['b'][:8]:>8}  {'F1':>6} {'F1~':>6} {'kappa':>6}")
             for lab, row in p["per_label"].items():
