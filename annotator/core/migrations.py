@@ -28,6 +28,7 @@ __all__ = [
     "m003_claims_start_unset",
     "m004_search_index",
     "m005_never_here",
+    "m006_suggestions",
     "SEARCH_TABLE",
     "get_migrations",
     "sqlite_utils_classes",
@@ -259,8 +260,64 @@ def m005_never_here(db: Database) -> None:
     )
 
 
+def m006_suggestions(db: Database) -> None:
+    """Suggestions (issue 17), stored apart from annotations: they are never in an
+    export, agreement, review or gold unless accepted (then they are ordinary
+    annotations of the annotator who accepted them, source ``suggested``).
+
+    - ``suggestions``: what a suggester proposed for a document (shared by every
+      annotator: a suggestion is about the text); running a suggester again on a
+      document replaces that suggester's rows of it.
+    - ``suggestion_rejections``: a span and label an annotator rejected, never
+      suggested to them again (by any suggester).
+    - ``suggestion_accepts``: where an accepted annotation came from (suggester,
+      score, the suggestion's id and detail); no foreign key to ``annotations``,
+      as an edit replaces an annotation's row.
+    """
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS suggestions (
+            id TEXT PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            label TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            score REAL NOT NULL,
+            suggester TEXT NOT NULL,
+            claimant_start INTEGER,
+            claimant_end INTEGER,
+            claimant_text TEXT,
+            detail TEXT NOT NULL DEFAULT '{}',
+            created TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS suggestions_doc ON suggestions(doc_id, start);
+        CREATE INDEX IF NOT EXISTS suggestions_label ON suggestions(label);
+        CREATE INDEX IF NOT EXISTS suggestions_suggester ON suggestions(suggester, doc_id);
+        CREATE TABLE IF NOT EXISTS suggestion_rejections (
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            annotator TEXT NOT NULL,
+            suggester TEXT NOT NULL DEFAULT '',
+            time TEXT NOT NULL,
+            PRIMARY KEY (doc_id, start, "end", label, annotator)
+        );
+        CREATE TABLE IF NOT EXISTS suggestion_accepts (
+            ann_id TEXT PRIMARY KEY,
+            suggestion_id TEXT NOT NULL,
+            suggester TEXT NOT NULL,
+            score REAL NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}',
+            time TEXT NOT NULL
+        );
+        """
+    )
+
+
 #: The migrations in order. Never edit a released one: add a new one.
-MIGRATION_STEPS = (m001_initial, m002_review, m003_claims_start_unset, m004_search_index, m005_never_here)
+MIGRATION_STEPS = (m001_initial, m002_review, m003_claims_start_unset, m004_search_index, m005_never_here, m006_suggestions)
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)
 _MIGRATIONS: Migrations | None = None
