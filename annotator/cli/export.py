@@ -76,6 +76,12 @@ from annotator.services.exporting import FORMATS, ExportError, ExportOptions, ex
     show_default=True,
     help="Tokenizer of token-based formats: the built-in rules, or spaCy's English tokenizer (needs spaCy).",
 )
+@click.option(
+    "--with-suggestions",
+    is_flag=True,
+    help="Also write the stored suggestions (model and dictionary output, never annotations) as a layer of their own: "
+    "OUT.suggestions.jsonl beside the export (suggestions.jsonl inside a folder export).",
+)
 def export_command(
     project: Path,
     fmt: str,
@@ -92,6 +98,7 @@ def export_command(
     sentences: bool,
     offsets: str,
     tokenizer: str,
+    with_suggestions: bool = False,
 ) -> None:
     """Export PROJECT's documents and annotations as training data.
 
@@ -136,10 +143,17 @@ def export_command(
             finally:
                 if bar is not None:
                     bar.__exit__(None, None, None)
+            if with_suggestions:
+                from annotator.services.suggest.service import export_suggestions, suggestions_path
+
+                layer = suggestions_path(report.out)
+                n_docs, n = export_suggestions(proj, layer)
     except (ExportError, ProjectError) as err:
         raise click.ClickException(str(err)) from None
     for line in report.lines():
         click.echo(line)
+    if with_suggestions:
+        click.echo(f"wrote {n} suggestion{'' if n == 1 else 's'} of {n_docs} document{'' if n_docs == 1 else 's'} to {layer}")
 
 
 def _stderr_tty() -> bool:

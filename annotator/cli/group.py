@@ -29,6 +29,8 @@ COMMANDS = {
     "annotate-all": "annotator.cli.propagate:annotate_all_command",
     "check": "annotator.cli.check:check_command",
     "search": "annotator.cli.search:search_command",
+    "suggest": "annotator.cli.suggest:suggest_command",
+    "suggestions": "annotator.cli.suggest:suggestions_command",
 }
 
 

@@ -77,7 +77,9 @@ class AcceptSuggestions(_SuggestionCommand):
     """Accept suggestions as ``actor``'s annotations (``label``: all of them with
     this label instead), one undo step.  Suggestions that already are the
     annotator's annotation (same kind, label and span) are skipped, as are
-    duplicates (the same span and label from two suggesters: one annotation)."""
+    duplicates (the same span and label from two suggesters: one annotation).
+    A suggestion accepted with another label has its own label remembered as
+    rejected for that span (the annotator judged it wrong); undo forgets that too."""
 
     verb = "accept"
 
@@ -87,6 +89,8 @@ class AcceptSuggestions(_SuggestionCommand):
         self.rows: list[Any] = []  # AnnotationRow
         self.annotations: list[Annotation] = []
         self.sources: list[tuple[str, StoredSuggestion]] = []
+        #: (doc_id, start, end, label, suggester) of the labels replaced by ``label``, rejected by this
+        self.relabelled: list[tuple[str, int, int, str, str]] = []
         #: doc id -> (status before, status after) of the documents this starts
         self.statuses: dict[str, tuple[DocStatus, DocStatus]] = {}
         n = len(self.suggestions)
@@ -104,6 +108,7 @@ class AcceptSuggestions(_SuggestionCommand):
         mine: dict[str, list[Annotation]] = {}
         seen: set[tuple[str, str, str, int, int]] = set()
         attributes = project.schema.claim.new_attributes()
+        rejected = project.suggestion_rejections(self.actor, self.doc_ids) if self.label else set()
         for s in self.suggestions:
             info = summaries.get(s.doc_id)
             if info is None:
@@ -117,6 +122,10 @@ class AcceptSuggestions(_SuggestionCommand):
                 raise CommandError(f"{label!r} is not a {kind} label of this project's schema (suggested by {s.suggester})")
             if not 0 <= s.start < s.end <= info["length"]:
                 raise CommandError(f"suggestion [{s.start}, {s.end}) is outside document {s.doc_id} (length {info['length']})")
+            old = (s.doc_id, s.start, s.end, s.label)
+            if label != s.label and old not in rejected:
+                rejected.add(old)
+                self.relabelled.append((*old, s.suggester))
             key = (s.doc_id, kind, label, s.start, s.end)
             if key in seen:
                 continue
@@ -183,6 +192,7 @@ class AcceptSuggestions(_SuggestionCommand):
             raise ConflictError(f"{len(existing)} of the annotations to add exist already; '{self.text}' was not applied")
         project.put_annotation_rows(self.rows)
         project.put_suggestion_accepts(self.sources)
+        project.add_suggestion_rejections(self.relabelled, self.actor)
         for doc_id, (_before, after) in self.statuses.items():
             project.set_status(doc_id, after)
         project.ensure_annotators({self.actor})
@@ -200,6 +210,7 @@ class AcceptSuggestions(_SuggestionCommand):
             )
         project.delete_annotations(self.ids)
         project.delete_suggestion_accepts(self.ids)
+        project.remove_suggestion_rejections([(d, s, e, lab) for d, s, e, lab, _ in self.relabelled], self.actor)
         for doc_id, (before, _after) in self.statuses.items():
             project.set_status(doc_id, before)
         project.log(self.actor, self.doc_id, "undo:AcceptSuggestions", self._log_detail())

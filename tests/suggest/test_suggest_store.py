@@ -237,3 +237,14 @@ def test_deleting_a_document_deletes_its_suggestions(project):
     with project.transaction():
         project.delete_documents(["d1"])
     assert {s.doc_id for s in project.suggestions()} == {"d0"}
+
+
+def test_accepting_with_another_label_rejects_the_suggested_one_until_undone(project):
+    person = project.suggestions(label="PERSON")
+    command = AcceptSuggestions("alice", person, label="ORG")
+    apply(project, command)
+    assert project.suggestion_rejections("alice") == {("d0", 17, 32, "PERSON")}
+    assert project.suggestions(["d0"], pending_for="alice", label="PERSON") == []
+    revert(project, command)
+    assert project.suggestion_rejections("alice") == set()
+    assert project.suggestions(["d0"], pending_for="alice", label="PERSON") == person

@@ -44,6 +44,7 @@ __all__ = [
     "accept",
     "reject",
     "export_suggestions",
+    "suggestions_path",
     "SPACY_MODULE",
 ]
 
@@ -139,6 +140,8 @@ def build_dictionary(
         suggester.add_layer(project, _layer(project, annotator, gold))
     suggester.add_terms(entries)
     if not len(suggester):
+        if not learn:
+            raise SuggestError("no terms: give a term list with --terms FILE")
         whose = "the gold layer" if gold else repr(annotator) if annotator else "this project"
         raise SuggestError(
             f"nothing to learn from: {whose} has no entity or event annotations yet; give a term list with --terms FILE"
@@ -170,15 +173,21 @@ def load_suggester(
     term_label: str | None = None,
     label_map: dict[str, str | None] | None = None,
     label_map_path: str | Path | None = None,
+    learn: bool = True,
 ) -> Suggester:
     """The suggester named by ``using``: ``dictionary``, ``claims``, or a spaCy
     pipeline (a folder, e.g. made by ``annotator train``, or an installed
     package).  Raises :class:`SuggesterUnavailable` when a model cannot be used
-    here, :class:`SuggestError` or :class:`InputError` for bad requests."""
+    here, :class:`SuggestError` or :class:`InputError` for bad requests.
+    ``learn=False``: the dictionary of the term lists only."""
+    if not learn and using != "dictionary":
+        raise SuggestError("--no-learn is for the dictionary (--using dictionary)")
     if label_map:
         _check_label_map(project, label_map, label_map_path)
     if using == "dictionary":
-        return build_dictionary(project, annotator=annotator, gold=gold, terms=terms, term_label=term_label, label_map=label_map)
+        return build_dictionary(
+            project, annotator=annotator, gold=gold, terms=terms, term_label=term_label, label_map=label_map, learn=learn
+        )
     if terms:
         raise SuggestError("--terms is for the dictionary (--using dictionary)")
     if using == "claims":
@@ -369,6 +378,16 @@ def reject(
 
 
 # -- export -------------------------------------------------------------------------
+def suggestions_path(export_out: str | Path) -> Path:
+    """Where ``annotator export --with-suggestions`` writes the suggestions layer:
+    ``suggestions.jsonl`` inside a folder export, else ``<name>.suggestions.jsonl``
+    beside the export file (its suffix replaced)."""
+    out = Path(export_out)
+    if out.is_dir():
+        return out / "suggestions.jsonl"
+    return out.with_name(out.stem + ".suggestions.jsonl")
+
+
 def export_suggestions(
     project: Project,
     out: str | Path,
