@@ -17,6 +17,7 @@ scoring them over the 200 documents; untimed, in the note).  Timed:
 
 from __future__ import annotations
 
+import random
 import time
 
 from benchmarks.harness import Config, Row, Target, k, missing, ms
@@ -38,8 +39,6 @@ def _project(cfg: Config, n: int):
             many_documents(project, n, 5_000, 0, cfg.seed)
             from annotator.core.models import entity
             from benchmarks.data import word_bounds
-
-            import random
 
             rng = random.Random(cfg.seed + 17)
             labels = project.schema.labels("entity")
