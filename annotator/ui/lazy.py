@@ -129,3 +129,10 @@ def install_check_action(window: Any) -> None:
     lazy = LazyInstall(window, "annotator.ui.check_dialog:install_check_action")
     menu = window.menus["Review"]
     menu.addAction(lazy.stand_in(menu, "&Consistency check…"))
+
+
+def install_suggestions_action(window: Any) -> None:
+    """Document > Suggestions… (Ctrl+Shift+G): ``annotator.ui.suggestions_dialog`` (issue 17)."""
+    lazy = LazyInstall(window, "annotator.ui.suggestions_dialog:install_suggestions_action")
+    menu = window.menus["Document"]
+    menu.addAction(lazy.stand_in(menu, "Su&ggestions…", shortcut="Ctrl+Shift+G"))

@@ -46,6 +46,7 @@ from annotator.ui.lazy import (  # their modules: after first paint
     install_check_action,
     install_export_action,
     install_review_actions,
+    install_suggestions_action,
 )
 from annotator.ui.palette import LabelPalette, PaletteScrollArea
 from annotator.ui.settings import open_settings
@@ -320,6 +321,8 @@ class MainWindow(QMainWindow):
         d.addSeparator()
         d.addAction(a(self, "Mark &done", ws.mark_done, shortcut="Ctrl+D"))
         d.addAction(a(self, "Mark &in progress", lambda: ws.set_status(DocStatus.IN_PROGRESS)))
+        d.addSeparator()
+        install_suggestions_action(self)  # Document > Suggestions… (issue 17)
 
         review = m["Review"]
         review.menuAction().setVisible(False)  # shown once review tools add their actions
