@@ -364,7 +364,10 @@ class SuggestionsDialog(QDialog):
 
 
 def install_suggestions_action(window: MainWindow) -> None:
-    """Document > Suggestions… (Ctrl+Shift+G)."""
+    """Document > Suggestions… (Ctrl+Shift+G), and the suggestions in the article view."""
+    from annotator.ui.suggestion_layer import install_suggestion_layer
+
+    install_suggestion_layer(window)
     menu = window.menus["Document"]
 
     def open_suggestions() -> None:
