@@ -198,3 +198,20 @@ def test_matching_equals_the_tokenizer_on_tricky_text():
 def test_event_triggers_are_suggested_as_events(project):
     d = build_dictionary(project, annotator="alice")
     assert found(d, "c", "They met again in China.") == [("China", "GPE", "entity"), ("met", "Meeting", "event")]
+
+
+def test_a_term_rarely_labelled_where_it_occurs_is_left_out(tmp_path):
+    text = "the cat and the dog and the bird and the fish and the cow and the end"
+    with Project(tmp_path / "q.annotator", create=True) as p:
+        p.insert_documents(
+            [(Document(id="a", text=text), [entity("a", 0, 3, "ORG", "alice"), entity("a", 4, 7, "ORG", "alice")])]
+        )
+        d = build_dictionary(p, annotator="alice")
+    # "the": labelled once in 6 occurrences, (1 + 1) / (6 + 2) = 0.25 stays; with a higher floor it goes
+    assert [text[s.start : s.end] for s in d.suggest(Document(id="b", text="the cat"))] == ["the", "cat"]
+    assert d.stats["dropped"] == 0
+    with Project(tmp_path / "q.annotator") as p:
+        strict = DictionarySuggester(min_learned_score=0.3)
+        strict.add_layer(p, "alice")
+    assert [s.detail for s in strict.suggest(Document(id="b", text="the cat"))] == [{"from": "annotations of alice"}]
+    assert strict.stats["dropped"] == 1

@@ -21,7 +21,9 @@ Scores
     ``n`` is how often the term occurs as whole tokens in the layer's annotated
     documents and ``h`` how often it carries that label there (an estimate of its
     precision: a term labelled at every occurrence scores near 1, one labelled
-    once among ten occurrences near 0.17).  A term from a list scores
+    once among ten occurrences near 0.17).  A learned label scoring under
+    ``min_learned_score`` (0.2) is left out: a word labelled once among many
+    occurrences ("the") would be noise everywhere.  A term from a list scores
     :data:`LIST_SCORE`; a term in both takes the higher score.
 
 Overlaps
@@ -246,7 +248,10 @@ class DictionarySuggester:
 
     name = NAME
 
-    def __init__(self) -> None:
+    def __init__(self, min_learned_score: float = 0.2) -> None:
+        #: a learned term whose label scores below this is left out (a word labelled
+        #: once among many occurrences, such as "the", would be noise everywhere)
+        self.min_learned_score = min_learned_score
         self._matchers: dict[tuple[str, bool], _Matcher] = {}
         self._dirty = True
         #: how many terms (distinct spellings with a label) came from annotations and lists
@@ -344,10 +349,21 @@ class DictionarySuggester:
                             info.count += 1
 
     def _finish_calibration(self) -> None:
+        dropped = 0
         for (kind, key), (n,) in self._occurrences.items():
-            for info in self._matchers[(kind, False)].terms[key].values():
+            matcher = self._matchers[(kind, False)]
+            labels = matcher.terms[key]
+            for label, info in list(labels.items()):
                 if info.origin.startswith("annotations of"):
                     info.score = round((info.count + 1) / (n + 2), 4)
+                    if info.score < self.min_learned_score:
+                        del labels[label]
+                        dropped += 1
+            if not labels:
+                del matcher.terms[key]
+                matcher.shapes = {shape for shape in matcher.shapes if shape[0] != key}
+                self._dirty = True
+        self.stats["dropped"] = self.stats.get("dropped", 0) + dropped
         self._occurrences = {}
 
     def _compile(self) -> None:
