@@ -136,3 +136,10 @@ def install_suggestions_action(window: Any) -> None:
     lazy = LazyInstall(window, "annotator.ui.suggestions_dialog:install_suggestions_action")
     menu = window.menus["Document"]
     menu.addAction(lazy.stand_in(menu, "Su&ggestions…", shortcut="Ctrl+Shift+G"))
+    menu.addAction(
+        lazy.stand_in(
+            menu,
+            "Accept suggestions &above the threshold",
+            tooltip="Accept every suggestion in this document scoring at least the Suggestions list's minimum score (else 0.8)",
+        )
+    )

@@ -253,6 +253,26 @@ class SuggestionLayer(QObject):
             return
         self._push(command)
 
+    def accept_above(self, threshold: float) -> int:
+        """Accept every suggestion shown in this document scoring at least ``threshold``
+        (one undo step); how many were accepted."""
+        chosen = [s for s in self.items if s.score >= threshold]
+        if not chosen or not self.window.annotator:
+            self.window.statusBar().showMessage(f"No suggestion in this document scores {threshold:.2f} or more.", 8000)
+            return 0
+        try:
+            command = AcceptSuggestions(self.window.annotator, chosen)
+        except CommandError as err:
+            self.window.statusBar().showMessage(str(err), 8000)
+            return 0
+        if not self._push(command):
+            return 0
+        n = len(command.annotations)
+        self.window.statusBar().showMessage(
+            f"Accepted {n} suggestion{'' if n == 1 else 's'} scoring {threshold:.2f} or more (one step: Ctrl+Z undoes it).", 8000
+        )
+        return n
+
 
 def install_suggestion_layer(window: MainWindow) -> SuggestionLayer:
     """The article view's suggestions (once per window)."""

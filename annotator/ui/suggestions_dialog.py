@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 __all__ = ["SuggestionsDialog", "install_suggestions_action"]
 
 ROLE = Qt.ItemDataRole.UserRole + 7
+#: "Accept suggestions above the threshold" uses this when the list's minimum score is 0.
+ACCEPT_THRESHOLD = 0.8
 #: At most this many suggestions are listed at once (filters narrow the rest).
 LIMIT = 2000
 ALL = "All"
@@ -384,3 +386,17 @@ def install_suggestions_action(window: MainWindow) -> None:
         dialog.tree.setFocus()
 
     menu.addAction(make_action(window, "Su&ggestions…", open_suggestions, shortcut="Ctrl+Shift+G"))
+
+    def accept_above() -> None:
+        dialog = getattr(window, "suggestions_dialog", None)
+        threshold = dialog.min_score.value() if dialog is not None and dialog.min_score.value() > 0 else ACCEPT_THRESHOLD
+        install_suggestion_layer(window).accept_above(threshold)
+
+    menu.addAction(
+        make_action(
+            window,
+            "Accept suggestions &above the threshold",
+            accept_above,
+            tooltip="Accept every suggestion in this document scoring at least the Suggestions list's minimum score (else 0.8)",
+        )
+    )

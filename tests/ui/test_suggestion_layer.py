@@ -134,3 +134,15 @@ def test_opening_another_document_shows_its_suggestions(qtbot, window, project):
     layer = window.suggestion_layer
     # d1: alice's own "China" is hers already (not suggested); the stored "India" is
     qtbot.waitUntil(lambda: [TEXTS[1][s.start : s.end] for s in layer.items] == ["India"])
+
+
+def test_accept_all_in_this_document_above_the_threshold(qtbot, window, project):
+    from annotator.ui.actions import plain_action_text
+
+    action = next(
+        a for a in window.menus["Document"].actions() if plain_action_text(a) == "Accept suggestions above the threshold"
+    )
+    action.trigger()  # 0.8 by default: Jaiswal (0.9) only; China scores (1 + 1) / (1 + 2) in alice's layer
+    assert mine(project) == [("Jaiswal", "PERSON")]
+    window.controller.undo()
+    assert mine(project) == []
