@@ -215,3 +215,81 @@ def test_a_term_rarely_labelled_where_it_occurs_is_left_out(tmp_path):
         strict.add_layer(p, "alice")
     assert [s.detail for s in strict.suggest(Document(id="b", text="the cat"))] == [{"from": "annotations of alice"}]
     assert strict.stats["dropped"] == 1
+
+
+PIECES = [
+    "China",
+    "India",
+    "Delhi",
+    "U.S.",
+    "e.g.",
+    "São",
+    "Paulo",
+    "O'Neill",
+    "don't",
+    "China’s",
+    "China's",
+    "70%",
+    "$5",
+    "A321",
+    "2,000",
+    "(",
+    ")",
+    "“",
+    "”",
+    '"',
+    "‘",
+    "’",
+    ",",
+    ".",
+    "…",
+    "-",
+    "—",
+    "/",
+    "!",
+    "?",
+    ":",
+    ";",
+    "北京",
+    "😀",
+    "e\u0301",
+    "naïve",
+    "IndoChina",
+    "China-based",
+    "Chinatown",
+    "x",
+    "S",
+    "e",
+    "g",
+    "s",
+    "n't",
+    "\n",
+    "\n\n",
+    "  ",
+    " ",
+]
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_single_token_terms_are_found_exactly_where_the_tokenizer_has_them(seed):
+    """The fast path (no tokenizer) and the checked path together find every whole-token
+    occurrence of a term and nothing else, on random text made of tricky pieces."""
+    import random
+
+    from annotator.core.tokenize import token_spans
+    from annotator.services.suggest.dictionary import term_tokens
+
+    rng = random.Random(seed)
+    text = "".join(rng.choice(PIECES) + rng.choice(["", " ", " ", "\n"]) for _ in range(400))
+    tokens = [text[a:b] for a, b in token_spans(text)]
+    words = sorted({t for t in tokens if any(c.isalnum() for c in t)})
+    terms = set(rng.sample(words, min(len(words), 12))) | {"China", "India", "S", "e"}
+    d = DictionarySuggester()
+    for term in terms:
+        toks, spaced = term_tokens(term)
+        if len(toks) == 1:
+            d._add("entity", toks, spaced, False, "GPE", 0.5, "test")
+    single = {t for t in terms if len(term_tokens(t)[0]) == 1}
+    want = [(a, b) for a, b in token_spans(text) if text[a:b] in single]
+    got = [(s.start, s.end) for s in d.suggest(Document(id="x", text=text))]
+    assert got == want

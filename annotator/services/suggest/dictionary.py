@@ -98,6 +98,23 @@ class _Label:
         return d
 
 
+#: Before a word that is surely a token's start: whitespace, an opening quote or bracket, the text's start ...
+_FAST_BEFORE = '[^\\s([{"“‘«]'
+#: ... and after a word that surely ends a token: whitespace, closing punctuation, a
+#: sentence's final period, a possessive, the text's end (the tokenizer's rules, see _fast_tokens).
+_FAST_AFTER = "[\\s,;:!?)\\]}\"”»]|\\.(?!\\S)|['’][sS](?!\\S)|\\Z"
+#: No letter or digit follows (a cheap filter; the tokenizer decides), unless the clitic "n't" does ("do|n't").
+_WORD_END = "(?:(?![^\\W_])|(?=[nN]['’][tT](?![^\\W_])))"
+
+
+def _simple(tokens: tuple[str, ...], spaced: tuple[bool, ...]) -> bool:
+    """Whether a term is words of letters and digits separated by whitespace,
+    starting and ending with a letter: where it stands between whitespace (or
+    the punctuation of :data:`_FAST_BEFORE` / :data:`_FAST_AFTER`), each word is a
+    token, so a match needs no tokenizer."""
+    return all(spaced) and all(t.isalnum() for t in tokens) and tokens[0][0].isalpha() and tokens[-1][-1].isalpha()
+
+
 @dataclass
 class _Matcher:
     """The terms of one kind and letter-case mode."""
@@ -107,17 +124,43 @@ class _Matcher:
     terms: dict[tuple[str, ...], dict[str, _Label]] = field(default_factory=dict)
     #: the spellings (tokens and whether whitespace follows each) to compile
     shapes: set[tuple[tuple[str, ...], tuple[bool, ...]]] = field(default_factory=set)
-    pattern: re.Pattern[str] | None = None
+    #: simple terms in plain context: matched with no tokenizer (text, words joined by one space -> labels)
+    fast: re.Pattern[str] | None = None
+    fast_terms: dict[str, dict[str, _Label]] = field(default_factory=dict)
+    #: every other occurrence, checked against the tokenizer
+    slow: list[re.Pattern[str]] = field(default_factory=list)
+
+    @property
+    def pattern(self) -> re.Pattern[str] | None:
+        """Any of the patterns (None: no terms)."""
+        return self.fast or (self.slow[0] if self.slow else None)
 
     def compile(self) -> None:
-        self.pattern = _trie_pattern(self.shapes, self.lower) if self.shapes else None
+        simple = {sh for sh in self.shapes if _simple(*sh)}
+        other = self.shapes - simple
+        flags = re.IGNORECASE if self.lower else 0
+        self.fast_terms = {" ".join(key): labels for key, labels in self.terms.items() if _simple(key, (True,) * (len(key) - 1))}
+        self.fast = _trie_pattern(simple, flags, before=f"(?<!{_FAST_BEFORE}.)", end=f"(?={_FAST_AFTER})") if simple else None
+        self.slow = []
+        if simple:
+            # the start not plain; or the start plain and the end not
+            self.slow.append(_trie_pattern(simple, flags, before=f"(?<={_FAST_BEFORE}.)", end=_WORD_END))
+            self.slow.append(_trie_pattern(simple, flags, before=f"(?<!{_FAST_BEFORE}.)", end=f"{_WORD_END}(?!{_FAST_AFTER})"))
+        if other:
+            self.slow.append(_trie_pattern(other, flags))
 
 
 # -- the trie as a regular expression -------------------------------------------
 _SPACE = object()  # a run of whitespace between two tokens of a term
 
 
-def _trie_pattern(shapes: Iterable[tuple[tuple[str, ...], tuple[bool, ...]]], lower: bool) -> re.Pattern[str]:
+def _trie_pattern(
+    shapes: Iterable[tuple[tuple[str, ...], tuple[bool, ...]]], flags: int, *, before: str = "", end: str | None = None
+) -> re.Pattern[str]:
+    """One pattern for the terms, shaped as their trie.  ``before``: an assertion
+    placed after each term's first character (a lookbehind of two characters
+    there keeps the pattern's first-character scan fast); ``end``: an assertion
+    where a term ends (default: no letter or digit follows a term ending in one)."""
     root: dict[Any, Any] = {}
     for tokens, spaced in shapes:
         node = root
@@ -129,12 +172,12 @@ def _trie_pattern(shapes: Iterable[tuple[tuple[str, ...], tuple[bool, ...]]], lo
                 node = node.setdefault(ch, {})
         node[None] = True  # a term ends here
 
-    word_end = "(?![^\\W_])"  # no letter or digit follows (a cheap filter; the tokenizer decides)
-
-    def emit(node: dict[Any, Any], last: str = "") -> str:
+    def emit(node: dict[Any, Any], last: str = "", top: bool = False) -> str:
         alts = []
         for sym in sorted((k for k in node if k is not None), key=lambda k: (k is _SPACE, "" if k is _SPACE else k)):
             head = r"\s+" if sym is _SPACE else re.escape(sym)
+            if top:
+                head += before
             child = node[sym]
             ch = sym
             # a chain of single children is one literal run
@@ -145,12 +188,10 @@ def _trie_pattern(shapes: Iterable[tuple[tuple[str, ...], tuple[bool, ...]]], lo
                 child = child[nxt]
             alts.append(head + emit(child, ch if isinstance(ch, str) else ""))
         if None in node:  # a term ends here: after the longer ones, tried first
-            alts.append(word_end if _WORDISH.match(last) else "")
+            alts.append(end if end is not None else _WORD_END if _WORDISH.match(last) else "")
         return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
-    firsts = {k for k in root if k is not None}
-    start = "(?<![^\\W_])" if firsts and all(isinstance(k, str) and _WORDISH.match(k) for k in firsts) else ""
-    return re.compile(start + emit(root), re.IGNORECASE if lower else 0)
+    return re.compile(emit(root, top=True), flags)
 
 
 _NOT_SPACE_BACK = re.compile(r"\S*$")
@@ -256,8 +297,8 @@ class DictionarySuggester:
         self._dirty = True
         #: how many terms (distinct spellings with a label) came from annotations and lists
         self.stats: dict[str, int] = {"from_annotations": 0, "from_lists": 0}
-        #: (kind, term) -> its occurrences in the annotated documents, while learning a layer
-        self._occurrences: dict[tuple[str, tuple[str, ...]], list[int]] = {}
+        #: id of a term's labels -> [its labels, its occurrences in the annotated documents], while learning a layer
+        self._occurrences: dict[int, list[Any]] = {}
 
     # -- building ---------------------------------------------------------------
     def _add(
@@ -338,31 +379,29 @@ class DictionarySuggester:
                 matcher = self._matchers.get((kind, False))
                 if matcher is None or matcher.pattern is None:
                     continue
-                for start, end, key in self._matches(matcher, text):
-                    labels = matcher.terms.get(key)
-                    if not labels:
-                        continue
-                    occ = self._occurrences.setdefault((kind, key), [0])
-                    occ[0] += 1
+                for start, end, labels in self._matches(matcher, text):
+                    occ = self._occurrences.setdefault(id(labels), [labels, 0])
+                    occ[1] += 1
                     for label, info in labels.items():
                         if (kind, start, end, label) in spans:
                             info.count += 1
 
     def _finish_calibration(self) -> None:
         dropped = 0
-        for (kind, key), (n,) in self._occurrences.items():
-            matcher = self._matchers[(kind, False)]
-            labels = matcher.terms[key]
+        for labels, n in self._occurrences.values():
             for label, info in list(labels.items()):
                 if info.origin.startswith("annotations of"):
                     info.score = round((info.count + 1) / (n + 2), 4)
                     if info.score < self.min_learned_score:
                         del labels[label]
                         dropped += 1
-            if not labels:
-                del matcher.terms[key]
-                matcher.shapes = {shape for shape in matcher.shapes if shape[0] != key}
-                self._dirty = True
+        if dropped:
+            for matcher in self._matchers.values():
+                gone = {key for key, labels in matcher.terms.items() if not labels}
+                for key in gone:
+                    del matcher.terms[key]
+                matcher.shapes = {shape for shape in matcher.shapes if shape[0] not in gone}
+            self._dirty = True
         self.stats["dropped"] = self.stats.get("dropped", 0) + dropped
         self._occurrences = {}
 
@@ -381,54 +420,23 @@ class DictionarySuggester:
 
     # -- matching -----------------------------------------------------------------
     @staticmethod
-    def _matches(matcher: _Matcher, text: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
-        """(start, end, key) of the whole-token occurrences of the matcher's terms,
+    def _matches(matcher: _Matcher, text: str) -> list[tuple[int, int, dict[str, _Label]]]:
+        """(start, end, labels) of the whole-token occurrences of the matcher's terms,
         the longest at each place, left to right, not overlapping."""
-        pattern = matcher.pattern
-        assert pattern is not None
-        terms, lower = matcher.terms, matcher.lower
-        pos, n = 0, len(text)
-        while pos < n:
-            for m in pattern.finditer(text, pos):  # C speed while the matches are tokens
-                start, end = m.span()
-                tokens = _tokens_at(text, start, end)
-                if tokens is not None:
-                    key = tuple(text[a:b].lower() if lower else text[a:b] for a, b in tokens)
-                    if key in terms:
-                        yield start, end, key
-                        continue
-                # The longest term here is not whole tokens: a shorter one at the same
-                # place may be, and so may a term starting inside this match.
-                while end > start:
-                    shorter = pattern.match(text, start, end - 1)
-                    end = shorter.end() if shorter else start
-                    tokens = _tokens_at(text, start, end) if end > start else None
-                    if tokens is not None:
-                        key = tuple(text[a:b].lower() if lower else text[a:b] for a, b in tokens)
-                        if key in terms:
-                            yield start, end, key
-                            break
-                pos = end if end > start else start + 1
-                break
-            else:
-                return
-                continue
-            found = None
-            while end > start:
-                tokens = _tokens_at(text, start, end)
-                if tokens is not None:
-                    key = tuple(text[a:b].lower() if matcher.lower else text[a:b] for a, b in tokens)
-                    if key in matcher.terms:
-                        found = (start, end, key)
-                        break
-                # a shorter term at the same place (the longest failed the token check)
-                shorter = pattern.match(text, start, end - 1)
-                end = shorter.end() if shorter else start
-            if found:
-                yield found
-                pos = found[1]
-            else:
-                pos = start + 1
+        found: list[tuple[int, int, dict[str, _Label]]] = []
+        if matcher.fast is not None:
+            fast_terms, lower = matcher.fast_terms, matcher.lower
+            for m in matcher.fast.finditer(text):
+                g = m.group()
+                if not g.isalnum():
+                    g = " ".join(g.split())
+                labels = fast_terms.get(g.lower() if lower else g)
+                if labels is not None:
+                    found.append((m.start(), m.end(), labels))
+        slow = [x for pattern in matcher.slow for x in _checked(pattern, matcher, text)]
+        if slow:
+            found = _longest(found + slow)
+        return found
 
     def suggest(self, doc: Document) -> list[Suggestion]:
         return self.suggest_text(doc.id, doc.text)
@@ -445,30 +453,53 @@ class DictionarySuggester:
                 if matcher is None or matcher.pattern is None:
                     continue
                 modes += 1
-                found += [(s, e, matcher.terms[key]) for s, e, key in self._matches(matcher, text)]
+                found += self._matches(matcher, text)
             if not found:
                 continue
             if modes == 2:  # each mode's matches do not overlap; the two modes' may
                 found = _longest(found)
-            for s, e, labels in found:
-                for label, info in labels.items():
-                    out.append(
-                        Suggestion(
-                            doc_id=doc_id,
-                            kind=kind,  # type: ignore[arg-type]
-                            label=label,
-                            start=s,
-                            end=e,
-                            score=info.score,
-                            suggester=NAME,
-                            detail=info.detail,
-                        )
-                    )
+            make = Suggestion  # positional: the fields' order (doc_id, kind, label, start, end, score, suggester, claimant x3, detail)
+            out += [
+                make(doc_id, kind, label, s, e, info.score, NAME, None, None, None, info.detail)  # type: ignore[arg-type]
+                for s, e, labels in found
+                for label, info in labels.items()
+            ]
         return out
 
     def suggest_many(self, docs: Iterable[Document]) -> Iterator[list[Suggestion]]:
         for doc in docs:
             yield self.suggest(doc)
+
+
+def _checked(pattern: re.Pattern[str], matcher: _Matcher, text: str) -> Iterator[tuple[int, int, dict[str, _Label]]]:
+    """The pattern's matches that are whole tokens of a term (the tokenizer asked
+    around each), the longest at each place."""
+    terms, lower = matcher.terms, matcher.lower
+    pos, n = 0, len(text)
+    while pos < n:
+        for m in pattern.finditer(text, pos):
+            start, end = m.span()
+            tokens = _tokens_at(text, start, end)
+            if tokens is not None:
+                key = tuple(text[a:b].lower() if lower else text[a:b] for a, b in tokens)
+                if key in terms:
+                    yield start, end, terms[key]
+                    continue
+            # The longest term here is not whole tokens: a shorter one at the same
+            # place may be, and so may a term starting inside this match.
+            while end > start:
+                shorter = pattern.match(text, start, end - 1)
+                end = shorter.end() if shorter else start
+                tokens = _tokens_at(text, start, end) if end > start else None
+                if tokens is not None:
+                    key = tuple(text[a:b].lower() if lower else text[a:b] for a, b in tokens)
+                    if key in terms:
+                        yield start, end, terms[key]
+                        break
+            pos = end if end > start else start + 1
+            break
+        else:
+            return
 
 
 def _longest(found: list[tuple[int, int, dict[str, _Label]]]) -> list[tuple[int, int, dict[str, _Label]]]:
