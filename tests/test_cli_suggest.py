@@ -233,3 +233,16 @@ def test_export_the_suggestions_layer(runner, path, tmp_path):
     assert (tmp_path / "spans.suggestions.jsonl").read_text("utf-8") == out.read_text("utf-8")
     spans = [s for line in target.read_text("utf-8").splitlines() for s in json.loads(line)["spans"]]
     assert len(spans) == 1  # alice's one annotation
+
+
+def test_listing_in_a_project_nobody_annotates_yet(runner, tmp_path):
+    path = tmp_path / "fresh.annotator"
+    with Project(path, create=True) as p:
+        p.insert_documents([(Document(id="d0", text=TEXTS[1]), [])])
+    assert run(runner, "suggest", path, "--using", "claims").exit_code == 0
+    result = run(runner, "suggestions", path, "list")
+    assert result.exit_code == 0 and result.output.splitlines()[-1] == "1 suggestion: CLAIM 1"
+    result = run(runner, "suggestions", path, "accept")
+    assert result.exit_code == 2 and "no annotator yet" in result.output
+    result = run(runner, "suggestions", path, "accept", "--annotator", "me")
+    assert result.output.startswith("accepted 1 suggestion as me's annotations")

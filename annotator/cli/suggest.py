@@ -210,7 +210,10 @@ def suggestions_command(
     proj = open_project(project)
     try:
         with user_errors():
-            who = None if (every and action in ("list", "export")) else _annotator(proj, annotator)
+            reading = action in ("list", "export")
+            # listing in a project nobody annotates yet: every suggestion is undecided
+            nobody = annotator is None and not proj.annotators()
+            who = None if reading and (every or nobody) else _annotator(proj, annotator)
             known = {lab for kind in ("entity", "event", "claim") for lab in proj.schema.labels(kind)}
             for option, value in (("--label", label), ("--as-label", as_label)):
                 if value is not None and value not in known:
