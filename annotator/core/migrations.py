@@ -267,7 +267,9 @@ def m006_suggestions(db: Database) -> None:
 
     - ``suggestions``: what a suggester proposed for a document (shared by every
       annotator: a suggestion is about the text); running a suggester again on a
-      document replaces that suggester's rows of it.
+      document replaces that suggester's rows of it.  One index only (by
+      document): a run over a corpus writes millions of rows, and each index
+      costs every one of them.
     - ``suggestion_rejections``: a span and label an annotator rejected, never
       suggested to them again (by any suggester).
     - ``suggestion_accepts``: where an accepted annotation came from (suggester,
@@ -292,8 +294,6 @@ def m006_suggestions(db: Database) -> None:
             created TEXT NOT NULL
         );
         CREATE INDEX IF NOT EXISTS suggestions_doc ON suggestions(doc_id, start);
-        CREATE INDEX IF NOT EXISTS suggestions_label ON suggestions(label);
-        CREATE INDEX IF NOT EXISTS suggestions_suggester ON suggestions(suggester, doc_id);
         CREATE TABLE IF NOT EXISTS suggestion_rejections (
             doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
             start INTEGER NOT NULL,

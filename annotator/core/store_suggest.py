@@ -42,7 +42,10 @@ _COLUMNS = (
     "created",
 )
 _SELECT = ", ".join(f's."{c}"' for c in _COLUMNS)
-_INSERT = f"INSERT OR REPLACE INTO suggestions ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in _COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+_NAMES = ", ".join(f'"{c}"' for c in _COLUMNS)
+_INSERT = f"INSERT OR REPLACE INTO suggestions ({_NAMES}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+#: New rows (fresh ids): a plain insert.
+_NEW = f"INSERT INTO suggestions ({_NAMES}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 #: Not yet decided by annotator ``?`` (given twice): not rejected by them, and not
 #: already one of their annotations (same kind, label and span).
 _PENDING = (
@@ -86,8 +89,19 @@ def _row(r: Sequence[Any]) -> StoredSuggestion:
     return StoredSuggestion._make([*r[:11], json.loads(r[11]) if r[11] else {}, r[12]])
 
 
-def _params(s: StoredSuggestion) -> tuple:
-    return (*s[:11], json.dumps(s.detail, ensure_ascii=False, sort_keys=True), s.created or now())
+def _params_of(rows: Iterable[StoredSuggestion]) -> list[tuple]:
+    """The rows as statement parameters; a detail dict shared by many rows (a
+    dictionary's term) is serialised once."""
+    encoded: dict[int, tuple[dict[str, Any], str]] = {}
+    stamp = now()
+    out = []
+    for s in rows:
+        detail = s.detail
+        hit = encoded.get(id(detail))
+        if hit is None or hit[0] is not detail:
+            hit = encoded[id(detail)] = (detail, json.dumps(detail, ensure_ascii=False, sort_keys=True))
+        out.append((*s[:11], hit[1], s.created or stamp))
+    return out
 
 
 class SuggestionQueries:
@@ -103,12 +117,12 @@ class SuggestionQueries:
     def replace_suggestions(self, doc_ids: Iterable[str], suggester: str, rows: Iterable[StoredSuggestion]) -> None:
         """Forget ``suggester``'s suggestions of ``doc_ids`` and store ``rows``
         instead (a suggester run again on documents); inside a transaction."""
-        self._q_many("DELETE FROM suggestions WHERE suggester = ? AND doc_id = ?", [(suggester, d) for d in doc_ids])
-        self._q_many(_INSERT, [_params(s) for s in rows])
+        self._q_many("DELETE FROM suggestions WHERE doc_id = ? AND suggester = ?", [(d, suggester) for d in doc_ids])
+        self._q_many(_NEW, _params_of(rows))
 
     def put_suggestions(self, rows: Iterable[StoredSuggestion]) -> None:
         """Store suggestions (replacing any with the same ids); inside a transaction."""
-        self._q_many(_INSERT, [_params(s) for s in rows])
+        self._q_many(_INSERT, _params_of(rows))
 
     def delete_suggestions(self, *, suggester: str | None = None, doc_ids: Iterable[str] | None = None) -> int:
         """Forget stored suggestions (of ``suggester``, of ``doc_ids`` when given;

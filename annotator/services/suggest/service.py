@@ -272,6 +272,7 @@ def run_suggester(
     labels = {kind: set(schema.labels(kind)) for kind in SPAN_KINDS}
     summary = RunSummary(suggester.name)
     stamp = now()
+    make_id = _Ids()
     for i in range(0, len(doc_ids), BATCH):
         if cancelled is not None and cancelled():
             break
@@ -288,7 +289,7 @@ def run_suggester(
                 if key in seen:
                     continue
                 seen.add(key)
-                rows.append(_stored(s, stamp))
+                rows.append(_stored(s, stamp, make_id))
                 summary.by_label[(s.kind, s.label)] = summary.by_label.get((s.kind, s.label), 0) + 1
                 summary.docs_by_label.setdefault((s.kind, s.label), set()).add(doc.id)
         with project.transaction():
@@ -312,9 +313,22 @@ def _valid(s: Suggestion, doc_id: str, length: int, labels: dict[str, set[str]],
     return True
 
 
-def _stored(s: Suggestion, stamp: str) -> StoredSuggestion:
+class _Ids:
+    """Ids of one run: a random prefix, then a counter (in order, so the rows go
+    to the end of the table's id index instead of all over it)."""
+
+    def __init__(self) -> None:
+        self.prefix = new_id()[:8]
+        self.n = 0
+
+    def __call__(self) -> str:
+        self.n += 1
+        return f"{self.prefix}{self.n:08x}"
+
+
+def _stored(s: Suggestion, stamp: str, make_id: Callable[[], str] = new_id) -> StoredSuggestion:
     return StoredSuggestion(
-        new_id(),
+        make_id(),
         s.doc_id,
         s.kind,
         CLAIM_LABEL if s.kind == "claim" else s.label,
@@ -325,7 +339,7 @@ def _stored(s: Suggestion, stamp: str) -> StoredSuggestion:
         s.claimant_start,
         s.claimant_end,
         s.claimant_text,
-        dict(s.detail),
+        s.detail,  # shared by a dictionary's suggestions of one term: serialised once
         stamp,
     )
 
