@@ -61,7 +61,7 @@ def _project(cfg: Config, n: int):
 def run(cfg: Config) -> list[Row]:
     n = cfg.pick(10_000, 2_000, 40)
     chars = cfg.pick(1_000_000, 1_000_000, 50_000)
-    labels = (f"11 suggest: dictionary, {k(chars // 1000)}k-char article", f"11 suggest: dictionary over {k(n)} docs")
+    labels = (f"11 suggest: dictionary, {k(chars)}-char article", f"11 suggest: dictionary over {k(n)} docs")
     why = missing("annotator.services.suggest.dictionary")
     if why:
         return [Row.unavailable(labels[0], T_ARTICLE, "ms", why), Row.unavailable(labels[1], T_CORPUS, "ms", why)]
