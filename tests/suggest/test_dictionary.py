@@ -293,3 +293,31 @@ def test_single_token_terms_are_found_exactly_where_the_tokenizer_has_them(seed)
     want = [(a, b) for a, b in token_spans(text) if text[a:b] in single]
     got = [(s.start, s.end) for s in d.suggest(Document(id="x", text=text))]
     assert got == want
+
+
+def test_a_corpus_run_stores_what_the_suggester_suggests(project):
+    """run_suggester's path for the dictionary (its rows as they come) stores what the
+    general path (Suggestion by Suggestion, each checked) stores; unknown labels are counted, not stored."""
+    from annotator.services.suggest.service import run_suggester
+
+    d = build_dictionary(project, annotator="alice")
+    d._add("entity", ("India",), (), False, "NOPE", 0.9, "a stale label")
+
+    class General:
+        name = "dictionary"
+
+        def suggest_many(self, docs):
+            return d.suggest_many(docs)
+
+    def stored():
+        return sorted(
+            (s.doc_id, s.kind, s.label, s.start, s.end, s.score, s.suggester, s.detail["from"]) for s in project.suggestions()
+        )
+
+    fast = run_suggester(project, d, ["a", "b"])
+    first = stored()
+    general = run_suggester(project, General(), ["a", "b"])
+    assert stored() == first and len(first) == fast.suggestions == general.suggestions > 0
+    assert fast.by_label == general.by_label and fast.docs_by_label == general.docs_by_label
+    assert fast.unknown_labels == general.unknown_labels == {"NOPE": 2}
+    assert all(label != "NOPE" for _d, _k, label, *_ in first)

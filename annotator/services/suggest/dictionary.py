@@ -443,8 +443,20 @@ class DictionarySuggester:
 
     def suggest_text(self, doc_id: str, text: str) -> list[Suggestion]:
         """The suggestions for a document's text."""
+        make = (
+            Suggestion  # positional: the fields' order (doc_id, kind, label, start, end, score, suggester, claimant x3, detail)
+        )
+        return [
+            make(doc_id, kind, label, s, e, score, NAME, None, None, None, detail)  # type: ignore[arg-type]
+            for kind, label, s, e, score, detail in self.found(text)
+        ]
+
+    def found(self, text: str) -> list[tuple[str, str, int, int, float, dict[str, Any]]]:
+        """``(kind, label, start, end, score, detail)`` of every suggestion for
+        ``text`` (what :meth:`suggest_text` makes :class:`Suggestion` s of; a run
+        over a corpus stores these as they are)."""
         self._compile()
-        out: list[Suggestion] = []
+        out: list[tuple[str, str, int, int, float, dict[str, Any]]] = []
         for kind in DICTIONARY_KINDS:
             found: list[tuple[int, int, dict[str, _Label]]] = []
             modes = 0
@@ -458,12 +470,7 @@ class DictionarySuggester:
                 continue
             if modes == 2:  # each mode's matches do not overlap; the two modes' may
                 found = _longest(found)
-            make = Suggestion  # positional: the fields' order (doc_id, kind, label, start, end, score, suggester, claimant x3, detail)
-            out += [
-                make(doc_id, kind, label, s, e, info.score, NAME, None, None, None, info.detail)  # type: ignore[arg-type]
-                for s, e, labels in found
-                for label, info in labels.items()
-            ]
+            out += [(kind, label, s, e, info.score, info.detail) for s, e, labels in found for label, info in labels.items()]
         return out
 
     def suggest_many(self, docs: Iterable[Document]) -> Iterator[list[Suggestion]]:

@@ -20,6 +20,7 @@ import importlib
 import json
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -273,6 +274,17 @@ def run_suggester(
     summary = RunSummary(suggester.name)
     stamp = now()
     make_id = _Ids()
+    # The dictionary's suggestions need no checking one by one: whole tokens inside
+    # the text by construction, their labels known in advance.
+    fast = getattr(suggester, "found", None) if getattr(suggester, "name", "") == "dictionary" else None
+    unknown: set[tuple[str, str]] = set()
+    if fast is not None:
+        for kind, label in suggester.labels():  # type: ignore[attr-defined]
+            if label not in labels.get(kind, set()):
+                unknown.add((kind, label))
+                summary.unknown_labels[label] = summary.unknown_labels.get(label, 0)
+    name = suggester.name
+    new_row = tuple.__new__
     for i in range(0, len(doc_ids), BATCH):
         if cancelled is not None and cancelled():
             break
@@ -280,6 +292,25 @@ def run_suggester(
         docs = list(project.iter_documents(part))
         lengths = {d.id: len(d.text) for d in docs}
         rows: list[StoredSuggestion] = []
+        if fast is not None:  # the dictionary: its rows as they come, its labels checked once
+            for doc in docs:
+                found_rows = fast(doc.text)
+                if unknown:
+                    for kind, label, *_rest in found_rows:
+                        if (kind, label) in unknown:
+                            summary.unknown_labels[label] += 1
+                    found_rows = [r for r in found_rows if (r[0], r[1]) not in unknown]
+                mine = [
+                    new_row(
+                        StoredSuggestion, (make_id(), doc.id, kind, label, s, e, score, name, None, None, None, detail, stamp)
+                    )
+                    for kind, label, s, e, score, detail in found_rows
+                ]
+                rows += mine
+                for pair, n in Counter((r.kind, r.label) for r in mine).items():
+                    summary.by_label[pair] = summary.by_label.get(pair, 0) + n
+                    summary.docs_by_label.setdefault(pair, set()).add(doc.id)
+            docs = []
         for doc, found in zip(docs, suggester.suggest_many(docs)):
             seen: set[tuple[str, str, int, int]] = set()
             for s in found:
