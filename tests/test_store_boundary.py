@@ -22,6 +22,7 @@ STORE = {
     "core/store_team.py",
     "core/store_doclabels.py",
     "core/store_kb.py",
+    "core/store_suggest.py",
     "core/projectfile.py",
     "core/store_sql.py",
 }

@@ -84,6 +84,12 @@ from annotator.services.exporting import FORMATS, ExportError, ExportOptions, ex
     "a span per fragment (split, the default), one span over the hull, the first fragment, or nothing. "
     "native, brat, events and claims keep the fragments.",
 )
+@click.option(
+    "--with-suggestions",
+    is_flag=True,
+    help="Also write the stored suggestions (model and dictionary output, never annotations) as a layer of their own: "
+    "OUT.suggestions.jsonl beside the export (suggestions.jsonl inside a folder export).",
+)
 def export_command(
     project: Path,
     fmt: str,
@@ -101,6 +107,7 @@ def export_command(
     offsets: str,
     tokenizer: str,
     fragments: str | None,
+    with_suggestions: bool = False,
 ) -> None:
     """Export PROJECT's documents and annotations as training data.
 
@@ -146,10 +153,17 @@ def export_command(
             finally:
                 if bar is not None:
                     bar.__exit__(None, None, None)
+            if with_suggestions:
+                from annotator.services.suggest.service import export_suggestions, suggestions_path
+
+                layer = suggestions_path(report.out)
+                n_docs, n = export_suggestions(proj, layer)
     except (ExportError, ProjectError) as err:
         raise click.ClickException(str(err)) from None
     for line in report.lines():
         click.echo(line)
+    if with_suggestions:
+        click.echo(f"wrote {n} suggestion{'' if n == 1 else 's'} of {n_docs} document{'' if n_docs == 1 else 's'} to {layer}")
 
 
 def _stderr_tty() -> bool:

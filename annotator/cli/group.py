@@ -36,6 +36,8 @@ COMMANDS = {
     "progress": "annotator.cli.team:progress_command",
     "doclabels": "annotator.cli.doclabels:doclabels_command",
     "kb": "annotator.cli.kb:kb_command",
+    "suggest": "annotator.cli.suggest:suggest_command",
+    "suggestions": "annotator.cli.suggest:suggestions_command",
 }
 
 

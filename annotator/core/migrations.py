@@ -38,6 +38,7 @@ __all__ = [
     "m010_fragments",
     "m011_kb_links",
     "KB_INDEX_TABLE",
+    "m012_suggestions",
     "get_migrations",
     "sqlite_utils_classes",
 ]
@@ -467,6 +468,62 @@ def m011_kb_links(db: Database) -> None:
         db.execute("ALTER TABLE annotations ADD COLUMN links TEXT NOT NULL DEFAULT '[]'")
 
 
+def m012_suggestions(db: Database) -> None:
+    """Suggestions (issue 17), stored apart from annotations: they are never in an
+    export, agreement, review or gold unless accepted (then they are ordinary
+    annotations of the annotator who accepted them, source ``suggested``).
+
+    - ``suggestions``: what a suggester proposed for a document (shared by every
+      annotator: a suggestion is about the text); running a suggester again on a
+      document replaces that suggester's rows of it.  One index only (by
+      document): a run over a corpus writes millions of rows, and each index
+      costs every one of them.
+    - ``suggestion_rejections``: a span and label an annotator rejected, never
+      suggested to them again (by any suggester).
+    - ``suggestion_accepts``: where an accepted annotation came from (suggester,
+      score, the suggestion's id and detail); no foreign key to ``annotations``,
+      as an edit replaces an annotation's row.
+    """
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS suggestions (
+            id TEXT PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            label TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            score REAL NOT NULL,
+            suggester TEXT NOT NULL,
+            claimant_start INTEGER,
+            claimant_end INTEGER,
+            claimant_text TEXT,
+            detail TEXT NOT NULL DEFAULT '{}',
+            created TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS suggestions_doc ON suggestions(doc_id, start);
+        CREATE TABLE IF NOT EXISTS suggestion_rejections (
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            label TEXT NOT NULL,
+            annotator TEXT NOT NULL,
+            suggester TEXT NOT NULL DEFAULT '',
+            time TEXT NOT NULL,
+            PRIMARY KEY (doc_id, start, "end", label, annotator)
+        );
+        CREATE TABLE IF NOT EXISTS suggestion_accepts (
+            ann_id TEXT PRIMARY KEY,
+            suggestion_id TEXT NOT NULL,
+            suggester TEXT NOT NULL,
+            score REAL NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}',
+            time TEXT NOT NULL
+        );
+        """
+    )
+
+
 #: The migrations in order. Never edit a released one: add a new one.
 MIGRATION_STEPS = (
     m001_initial,
@@ -480,6 +537,7 @@ MIGRATION_STEPS = (
     m009_notes,
     m010_fragments,
     m011_kb_links,
+    m012_suggestions,
 )
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)

@@ -87,6 +87,7 @@ from annotator.core.store_doclabels import DocLabelQueries
 from annotator.core.store_kb import KbEntry, KbResource, KnowledgeBaseQueries
 from annotator.core.store_review import ReviewQueries
 from annotator.core.store_sql import ANN_INSERT, ANN_SELECT, DOC_INSERT, DOC_SELECT, Rows, autocommit
+from annotator.core.store_suggest import RejectionKey, StoredSuggestion, SuggestionQueries
 from annotator.core.store_team import TeamQueries
 
 if TYPE_CHECKING:
@@ -130,6 +131,9 @@ __all__ = [
     "row_to_annotation",
     "document_row",
     "row_to_document",
+    # suggestions (defined in annotator.core.store_suggest)
+    "StoredSuggestion",
+    "RejectionKey",
 ]
 
 
@@ -160,13 +164,14 @@ def _is_project_of_version(path: Path, version: int) -> bool:
     )
 
 
-class Project(ReviewQueries, TeamQueries, DocLabelQueries, KnowledgeBaseQueries):
+class Project(ReviewQueries, TeamQueries, DocLabelQueries, KnowledgeBaseQueries, SuggestionQueries):
     """An open project file. Use as a context manager or call :meth:`close`.
 
     Its bulk row reads (for exports, merges, review and agreement), review
     decisions, merge provenance and history come from :class:`~annotator.core.store_review.ReviewQueries`, a
     stateless mixin that runs its statements through :meth:`_q` and
-    :meth:`_q_many` (defined here)."""
+    :meth:`_q_many` (defined here); its suggestions, rejections and their
+    provenance from :class:`~annotator.core.store_suggest.SuggestionQueries`, another."""
 
     def __init__(self, path: str | Path, *, create: bool = False, schema: LabelSchema | None = None):
         self.path = Path(path)

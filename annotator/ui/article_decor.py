@@ -383,6 +383,11 @@ class SpanDecorations:
             number += 1
         return out
 
+    def span_rects(self, start: int, end: int) -> list[QRectF]:
+        """Document-coordinate rectangles of code points [start, end) (subtract the
+        scroll offset to draw them in the viewport)."""
+        return self._span_rects(start, end)
+
     def _span_rects(self, start: int, end: int, limit_blocks: int | None = None) -> list[QRectF]:
         """Document-coordinate rectangles of code points [start, end), one per line piece."""
         doc = self.document()

@@ -180,6 +180,9 @@ class ArticleInput:
             anns = self.annotation_at_point(event.pos())
             cp = self._char_at(event.pos())
             text = self.tooltip_text(cp if cp is not None else anns[0].start) if anns else ""  # type: ignore[arg-type]
+            extra = "".join(p(cp) for p in self.tooltip_providers) if cp is not None else ""
+            if extra:  # suggestions there (issue 17), after the annotations
+                text = "<qt>" + (text[4:-5] if text else "") + extra + "</qt>"
             if text:
                 QToolTip.showText(event.globalPos(), text, self.viewport())
             else:

@@ -427,6 +427,9 @@ class ArcsAndTags:
         offset = self._scroll_offset()
         return [_moved(conn, -offset) for conn in routed]
 
+    #: Drawn over the text last (set by :class:`~annotator.ui.article_view.ArticleView`).
+    overlays: list
+
     def tag_rects(self) -> list[QRectF]:
         """The label tags drawn in the viewport, in viewport coordinates."""
         offset = self._scroll_offset()
@@ -573,6 +576,8 @@ class ArcsAndTags:
             painter.restore()
         if first_cp is not None and last_cp is not None:
             self._paint_emphasis(painter, offset, (first_cp, max(last_cp, first_cp + 1)))
+            for overlay in self.overlays:
+                overlay(painter, offset, (first_cp, max(last_cp, first_cp + 1)))
         painter.end()
 
     def _tag_pixmap(self, text: str, fg: QColor, bg: QColor, size: QSizeF) -> QPixmap:

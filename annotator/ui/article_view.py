@@ -120,6 +120,11 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
         self._color_of: Callable[[Annotation], str] | None = None
         self._selected_id: str | None = None
         self._hover_id: str | None = None
+        #: Drawn over the text after the annotations (suggestions, issue 17):
+        #: ``paint(painter, scroll offset, (first, last) visible code points)``.
+        self.overlays: list[Callable[..., None]] = []
+        #: Extra tooltip rows for a code point (HTML, escaped by the provider).
+        self.tooltip_providers: list[Callable[[int], str]] = []
         self._snapping = True
         self._last_span: tuple[int, int] | None = None
         self._press_pos: QPoint | None = None

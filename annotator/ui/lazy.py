@@ -138,3 +138,17 @@ def install_team_actions(window: Any) -> None:
     menu.addAction(lazy.stand_in(menu, "&Hand out work…", tooltip="Split documents among annotators into packages"))
     menu.addAction(lazy.stand_in(menu, "&Collect work…", tooltip="Bring annotators' packages back, then review"))
     menu.addAction(lazy.stand_in(menu, "&Progress", tooltip="Who has what, how far, agreement"))
+
+
+def install_suggestions_action(window: Any) -> None:
+    """Document > Suggestions… (Ctrl+Shift+U): ``annotator.ui.suggestions_dialog`` (issue 17)."""
+    lazy = LazyInstall(window, "annotator.ui.suggestions_dialog:install_suggestions_action")
+    menu = window.menus["Document"]
+    menu.addAction(lazy.stand_in(menu, "Su&ggestions…", shortcut="Ctrl+Shift+U"))
+    menu.addAction(
+        lazy.stand_in(
+            menu,
+            "Accept suggestions &above the threshold",
+            tooltip="Accept every suggestion in this document scoring at least the Suggestions list's minimum score (else 0.8)",
+        )
+    )

@@ -47,6 +47,7 @@ from annotator.ui.lazy import (  # their modules: after first paint
     install_check_action,
     install_export_action,
     install_review_actions,
+    install_suggestions_action,
     install_team_actions,
 )
 from annotator.ui.palette import LabelPalette, PaletteScrollArea
@@ -354,6 +355,8 @@ class MainWindow(QMainWindow):
         d.addSeparator()
         d.addAction(a(self, "Mark &done", ws.mark_done, shortcut="Ctrl+D"))
         d.addAction(a(self, "Mark &in progress", lambda: ws.set_status(DocStatus.IN_PROGRESS)))
+        d.addSeparator()
+        install_suggestions_action(self)  # Document > Suggestions… (issue 17)
 
         review = m["Review"]
         review.menuAction().setVisible(False)  # shown once review tools add their actions

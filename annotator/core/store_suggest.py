@@ -1,0 +1,289 @@
+"""The store's suggestions (issue 17), as a mixin of :class:`~annotator.core.store.Project`.
+
+Suggestions are stored apart from annotations (migration ``m012_suggestions``):
+no export, agreement, review or gold reads these tables, so a suggestion is
+nothing but a suggestion until someone accepts it (then it is an ordinary
+annotation of theirs, source ``suggested``, its provenance kept in
+``suggestion_accepts``).  Rejections are remembered per annotator, by span and
+label: a rejected span and label is never suggested to that annotator again,
+whichever suggester proposes it.
+
+Part of the store (the modules that speak SQL); combined as
+``class Project(ReviewQueries, SuggestionQueries)`` and, like
+:class:`~annotator.core.store_review.ReviewQueries`, stateless: every statement
+goes through ``_q`` and ``_q_many``.  Writes are to be called inside
+:meth:`~annotator.core.store.Project.transaction`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
+
+from annotator.core.kinds import now
+from annotator.core.store_sql import Rows
+
+__all__ = ["StoredSuggestion", "SuggestionQueries", "RejectionKey"]
+
+_COLUMNS = (
+    "id",
+    "doc_id",
+    "kind",
+    "label",
+    "start",
+    "end",
+    "score",
+    "suggester",
+    "claimant_start",
+    "claimant_end",
+    "claimant_text",
+    "detail",
+    "created",
+)
+_SELECT = ", ".join(f's."{c}"' for c in _COLUMNS)
+_NAMES = ", ".join(f'"{c}"' for c in _COLUMNS)
+_INSERT = f"INSERT OR REPLACE INTO suggestions ({_NAMES}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+#: New rows (fresh ids): a plain insert.
+_NEW = f"INSERT INTO suggestions ({_NAMES}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+#: Not yet decided by annotator ``?`` (given twice): not rejected by them, and not
+#: already one of their annotations (same kind, label and span).
+_PENDING = (
+    "NOT EXISTS (SELECT 1 FROM suggestion_rejections r WHERE r.doc_id = s.doc_id AND r.start = s.start"
+    ' AND r."end" = s."end" AND r.label = s.label AND r.annotator = ?)'
+    " AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.doc_id = s.doc_id AND a.annotator = ?"
+    ' AND a.start = s.start AND a."end" = s."end" AND a.label = s.label AND a.kind = s.kind)'
+)
+
+#: A rejected span and label: (doc_id, start, end, label).
+RejectionKey = tuple[str, int, int, str]
+
+
+class StoredSuggestion(NamedTuple):
+    """One stored suggestion (offsets: code points into the document's text, end-exclusive)."""
+
+    id: str
+    doc_id: str
+    kind: str
+    label: str
+    start: int
+    end: int
+    score: float
+    suggester: str
+    claimant_start: int | None = None
+    claimant_end: int | None = None
+    claimant_text: str | None = None
+    detail: dict[str, Any] = {}  # noqa: RUF012 (a NamedTuple default, never mutated)
+    created: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """As JSON-ready data (the CLI's ``--json`` and the suggestions export)."""
+        out = self._asdict()
+        if self.claimant_start is None:
+            for k in ("claimant_start", "claimant_end", "claimant_text"):
+                out.pop(k)
+        return out
+
+
+def _row(r: Sequence[Any]) -> StoredSuggestion:
+    return StoredSuggestion._make([*r[:11], json.loads(r[11]) if r[11] else {}, r[12]])
+
+
+def _params_of(rows: Iterable[StoredSuggestion]) -> list[tuple]:
+    """The rows as statement parameters; a detail dict shared by many rows (a
+    dictionary's term) is serialised once."""
+    encoded: dict[int, tuple[dict[str, Any], str]] = {}
+    stamp = now()
+    out = []
+    for s in rows:
+        detail = s.detail
+        hit = encoded.get(id(detail))
+        if hit is None or hit[0] is not detail:
+            hit = encoded[id(detail)] = (detail, json.dumps(detail, ensure_ascii=False, sort_keys=True))
+        out.append((*s[:11], hit[1], s.created or stamp))
+    return out
+
+
+class SuggestionQueries:
+    """Suggestions, rejections and the provenance of accepted suggestions of a
+    :class:`~annotator.core.store.Project` (see the module's documentation)."""
+
+    __slots__ = ()
+
+    _q: Callable[..., Rows]
+    _q_many: Callable[[str, Iterable[Sequence[Any]]], None]
+
+    # -- suggestions ----------------------------------------------------------
+    def replace_suggestions(self, doc_ids: Iterable[str], suggester: str, rows: Iterable[StoredSuggestion]) -> None:
+        """Forget ``suggester``'s suggestions of ``doc_ids`` and store ``rows``
+        instead (a suggester run again on documents); inside a transaction."""
+        self._q_many("DELETE FROM suggestions WHERE doc_id = ? AND suggester = ?", [(d, suggester) for d in doc_ids])
+        self._q_many(_NEW, _params_of(rows))
+
+    def put_suggestions(self, rows: Iterable[StoredSuggestion]) -> None:
+        """Store suggestions (replacing any with the same ids); inside a transaction."""
+        self._q_many(_INSERT, _params_of(rows))
+
+    def delete_suggestions(self, *, suggester: str | None = None, doc_ids: Iterable[str] | None = None) -> int:
+        """Forget stored suggestions (of ``suggester``, of ``doc_ids`` when given;
+        rejections and accepted annotations stay); how many; inside a transaction."""
+        where, params = self._where(suggester=suggester, doc_ids=doc_ids)
+        n = self._q(f"SELECT count(*) FROM suggestions s{where}", params).fetchone()[0]
+        self._q(f"DELETE FROM suggestions AS s{where}", params)
+        return n
+
+    @staticmethod
+    def _where(
+        *,
+        annotator: str | None = None,
+        doc_ids: Iterable[str] | None = None,
+        label: str | None = None,
+        kinds: Iterable[str] | None = None,
+        min_score: float | None = None,
+        suggester: str | None = None,
+        ids: Iterable[str] | None = None,
+    ) -> tuple[str, list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+        if doc_ids is not None:
+            docs = list(doc_ids)
+            where.append(f"s.doc_id IN ({', '.join('?' * len(docs))})" if docs else "0")
+            params += docs
+        if ids is not None:
+            wanted = list(ids)
+            where.append(f"s.id IN ({', '.join('?' * len(wanted))})" if wanted else "0")
+            params += wanted
+        if label is not None:
+            where.append("s.label = ?")
+            params.append(label)
+        if kinds is not None:
+            ks = list(kinds)
+            where.append(f"s.kind IN ({', '.join('?' * len(ks))})" if ks else "0")
+            params += ks
+        if min_score is not None:
+            where.append("s.score >= ?")
+            params.append(min_score)
+        if suggester is not None:
+            where.append("s.suggester = ?")
+            params.append(suggester)
+        if annotator is not None:
+            where.append(_PENDING)
+            params += [annotator, annotator]
+        return (" WHERE " + " AND ".join(where) if where else ""), params
+
+    def suggestions(
+        self,
+        doc_ids: Iterable[str] | None = None,
+        *,
+        pending_for: str | None = None,
+        label: str | None = None,
+        kinds: Iterable[str] | None = None,
+        min_score: float | None = None,
+        suggester: str | None = None,
+        ids: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> list[StoredSuggestion]:
+        """Stored suggestions in document order, then by span (of ``doc_ids``,
+        ``label``, ``kinds``, score at least ``min_score``, by ``suggester``,
+        with these ``ids``, when given).  ``pending_for``: only those annotator
+        has not decided yet (not rejected, not already their annotation)."""
+        doc_list = None if doc_ids is None else list(doc_ids)
+        id_list = None if ids is None else list(ids)
+        out: list[StoredSuggestion] = []
+        # Many ids or documents: a query per 400, each under SQLite's parameter limit.
+        chunks: list[tuple[list[str] | None, list[str] | None]] = [(doc_list, id_list)]
+        if doc_list is not None and len(doc_list) > 400:
+            chunks = [(doc_list[i : i + 400], id_list) for i in range(0, len(doc_list), 400)]
+        elif id_list is not None and len(id_list) > 400:
+            chunks = [(doc_list, id_list[i : i + 400]) for i in range(0, len(id_list), 400)]
+        for docs, wanted in chunks:
+            where, params = self._where(
+                annotator=pending_for,
+                doc_ids=docs,
+                label=label,
+                kinds=kinds,
+                min_score=min_score,
+                suggester=suggester,
+                ids=wanted,
+            )
+            sql = f"SELECT {_SELECT} FROM suggestions s JOIN documents d ON d.id = s.doc_id{where}"
+            sql += ' ORDER BY d.seq, s.start, s."end", s.kind, s.label, s.suggester'
+            if limit is not None:
+                sql += " LIMIT ?"
+                params.append(limit - len(out))
+            out += [_row(r) for r in self._q(sql, params)]
+            if limit is not None and len(out) >= limit:
+                break
+        if len(chunks) > 1 and id_list is not None and doc_list is None:
+            out.sort(key=lambda s: (s.doc_id, s.start, s.end))
+        return out
+
+    def suggestion_counts(self, *, pending_for: str | None = None) -> list[tuple[str, str, str, int]]:
+        """(kind, label, suggester, count) of the stored suggestions (pending for an annotator, when given)."""
+        where, params = self._where(annotator=pending_for)
+        sql = f"SELECT s.kind, s.label, s.suggester, count(*) FROM suggestions s{where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        return [tuple(r) for r in self._q(sql, params)]
+
+    def suggested_document_ids(self, suggester: str | None = None) -> set[str]:
+        """The documents holding stored suggestions (of ``suggester``)."""
+        if suggester is None:
+            return {r[0] for r in self._q("SELECT DISTINCT doc_id FROM suggestions")}
+        return {r[0] for r in self._q("SELECT DISTINCT doc_id FROM suggestions WHERE suggester = ?", (suggester,))}
+
+    # -- rejections -----------------------------------------------------------
+    def suggestion_rejections(self, annotator: str, doc_ids: Iterable[str] | None = None) -> set[RejectionKey]:
+        """The spans and labels ``annotator`` rejected ``(doc_id, start, end, label)`` (of ``doc_ids``)."""
+        sql = 'SELECT doc_id, start, "end", label FROM suggestion_rejections WHERE annotator = ?'
+        params: list[Any] = [annotator]
+        if doc_ids is not None:
+            docs = list(doc_ids)
+            if not docs:
+                return set()
+            out: set[RejectionKey] = set()
+            for i in range(0, len(docs), 400):
+                part = docs[i : i + 400]
+                q = sql + f" AND doc_id IN ({', '.join('?' * len(part))})"
+                out |= {(d, s, e, lab) for d, s, e, lab in self._q(q, [*params, *part])}
+            return out
+        return {(d, s, e, lab) for d, s, e, lab in self._q(sql, params)}
+
+    def add_suggestion_rejections(self, keys: Iterable[tuple[str, int, int, str, str]], annotator: str) -> None:
+        """Remember rejected ``(doc_id, start, end, label, suggester)``; inside a transaction."""
+        stamp = now()
+        self._q_many(
+            'INSERT OR REPLACE INTO suggestion_rejections (doc_id, start, "end", label, annotator, suggester, time) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(d, s, e, lab, annotator, sug, stamp) for d, s, e, lab, sug in keys],
+        )
+
+    def remove_suggestion_rejections(self, keys: Iterable[RejectionKey], annotator: str) -> None:
+        """Forget rejections (an undo); inside a transaction."""
+        self._q_many(
+            'DELETE FROM suggestion_rejections WHERE doc_id = ? AND start = ? AND "end" = ? AND label = ? AND annotator = ?',
+            [(d, s, e, lab, annotator) for d, s, e, lab in keys],
+        )
+
+    # -- provenance of accepted suggestions -------------------------------------
+    def put_suggestion_accepts(self, rows: Iterable[tuple[str, StoredSuggestion]]) -> None:
+        """Record ``(annotation id, the suggestion it was accepted from)``; inside a transaction."""
+        stamp = now()
+        self._q_many(
+            "INSERT OR REPLACE INTO suggestion_accepts (ann_id, suggestion_id, suggester, score, detail, time) VALUES (?, ?, ?, ?, ?, ?)",
+            [(a, s.id, s.suggester, s.score, json.dumps(s.detail, ensure_ascii=False, sort_keys=True), stamp) for a, s in rows],
+        )
+
+    def delete_suggestion_accepts(self, ann_ids: Iterable[str]) -> None:
+        """Forget the provenance of these annotations (an undo); inside a transaction."""
+        self._q_many("DELETE FROM suggestion_accepts WHERE ann_id = ?", [(i,) for i in ann_ids])
+
+    def suggestion_accepts(self, ann_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """``{annotation id: {suggestion_id, suggester, score, detail, time}}`` of
+        those of ``ann_ids`` that were accepted suggestions."""
+        ids = list(ann_ids)
+        out: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(ids), 400):
+            part = ids[i : i + 400]
+            sql = "SELECT ann_id, suggestion_id, suggester, score, detail, time FROM suggestion_accepts"
+            for a, sid, sug, score, detail, time in self._q(f"{sql} WHERE ann_id IN ({', '.join('?' * len(part))})", part):
+                out[a] = {"suggestion_id": sid, "suggester": sug, "score": score, "detail": json.loads(detail), "time": time}
+        return out

@@ -1,0 +1,469 @@
+"""The suggestions use cases (issue 17), shared by the CLI and the app.
+
+- :func:`load_suggester`: a suggester by name (``dictionary``, ``claims``) or a
+  spaCy pipeline (a folder or an installed package, through
+  :mod:`annotator.services.suggest.spacy_model` when this build has it);
+- :func:`run_suggester`: pre-annotate documents with a suggester, storing its
+  suggestions apart from annotations (running it again replaces its earlier
+  suggestions of those documents), with a summary per label;
+- :func:`pending`: the suggestions an annotator has not decided yet, filtered;
+- :func:`accept` / :func:`reject`: the undoable commands, applied;
+- :func:`export_suggestions`: the suggestions as a layer of their own (JSONL).
+
+Nothing here writes an annotation except :func:`accept`; nothing in exports,
+agreement, review or gold reads the suggestions' tables.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from annotator.core.commands import apply
+from annotator.core.kinds import CLAIM_LABEL, GOLD, SPAN_KINDS, DocStatus, new_id, now
+from annotator.core.store import Project, StoredSuggestion
+from annotator.core.suggest_commands import AcceptSuggestions, RejectSuggestions
+from annotator.formats import InputError
+from annotator.services.suggest.base import Suggester, SuggesterUnavailable, Suggestion
+
+__all__ = [
+    "SuggestError",
+    "RunSummary",
+    "load_suggester",
+    "read_label_map",
+    "build_dictionary",
+    "build_claims",
+    "run_suggester",
+    "pending",
+    "accept",
+    "reject",
+    "export_suggestions",
+    "suggestions_path",
+    "SPACY_MODULE",
+]
+
+#: The module of model suggesters (written beside this one; absent from some builds).
+SPACY_MODULE = "annotator.services.suggest.spacy_model"
+#: Documents per transaction (and per batch handed to a suggester) in :func:`run_suggester`.
+BATCH = 250
+
+
+class SuggestError(ValueError):
+    """A request that cannot be served (nothing to learn from, a bad option); ``str()`` is the message."""
+
+
+# -- label maps -------------------------------------------------------------------
+def read_label_map(path: str | Path) -> dict[str, str | None]:
+    """A label map file: a JSON object ``{"THEIRS": "OURS", "DROP": null}``, or lines
+    ``THEIRS=OURS`` / ``THEIRS<TAB>OURS`` (``THEIRS=`` drops the label; ``#``
+    starts a comment).  Raises :class:`InputError` naming file and line."""
+    path = Path(path)
+    try:
+        content = path.read_bytes().decode("utf-8-sig")
+    except OSError as err:
+        raise InputError(path, None, f"cannot read the label map ({err.strerror or err})") from None
+    except UnicodeDecodeError:
+        raise InputError(path, None, "not UTF-8 text") from None
+    if content.lstrip().startswith("{"):
+        try:
+            data = json.loads(content)
+        except json.JSONDecodeError as err:
+            raise InputError(path, err.lineno, f"not valid JSON ({err.msg})") from None
+        out: dict[str, str | None] = {}
+        for k, v in data.items():
+            if v is not None and not isinstance(v, str):
+                raise InputError(path, None, f"label {k!r} maps to {json.dumps(v)}; give a label (a string) or null to drop it")
+            out[k] = v or None
+        return out
+    out = {}
+    for lineno, line in enumerate(content.splitlines(), 1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        sep = "\t" if "\t" in stripped else "=" if "=" in stripped else None
+        if sep is None:
+            raise InputError(path, lineno, f"{stripped!r}: write THEIRS=OURS (or THEIRS<TAB>OURS)")
+        theirs, _, ours = stripped.partition(sep)
+        if not theirs.strip():
+            raise InputError(path, lineno, "no label before the '='")
+        out[theirs.strip()] = ours.strip() or None
+    if not out:
+        raise InputError(path, None, "the label map is empty")
+    return out
+
+
+def _check_label_map(project: Project, label_map: dict[str, str | None], path: str | Path | None) -> None:
+    known = {lab for kind in SPAN_KINDS for lab in project.schema.labels(kind)}
+    for theirs, ours in label_map.items():
+        if ours is not None and ours not in known:
+            raise InputError(
+                path or "label map",
+                None,
+                f"{theirs!r} maps to {ours!r}, which is not a label of this project (labels: {', '.join(sorted(known))})",
+            )
+
+
+# -- building suggesters ------------------------------------------------------------
+def _layer(project: Project, annotator: str | None, gold: bool) -> str | None:
+    if gold:
+        return GOLD
+    if annotator is not None and annotator not in project.annotators(include_gold=True):
+        names = project.annotators()
+        raise SuggestError(f"no annotator {annotator!r} in this project (annotators: {', '.join(names) or 'none yet'})")
+    return annotator
+
+
+def build_dictionary(
+    project: Project,
+    *,
+    annotator: str | None = None,
+    gold: bool = False,
+    terms: Sequence[str | Path] = (),
+    term_label: str | None = None,
+    label_map: dict[str, str | None] | None = None,
+    learn: bool = True,
+) -> Any:
+    """A :class:`~annotator.services.suggest.dictionary.DictionarySuggester` of the
+    layer's terms (``annotator``'s, the gold layer with ``gold``, every
+    annotator's when neither; not with ``learn=False``) and of the term files."""
+    from annotator.services.suggest.dictionary import DictionarySuggester, read_term_file
+
+    entries = [e for path in terms for e in read_term_file(path, project.schema, label=term_label, label_map=label_map)]
+    suggester = DictionarySuggester()
+    if learn:
+        suggester.add_layer(project, _layer(project, annotator, gold))
+    suggester.add_terms(entries)
+    if not len(suggester):
+        if not learn:
+            raise SuggestError("no terms: give a term list with --terms FILE")
+        whose = "the gold layer" if gold else repr(annotator) if annotator else "this project"
+        raise SuggestError(
+            f"nothing to learn from: {whose} has no entity or event annotations yet; give a term list with --terms FILE"
+        )
+    return suggester
+
+
+def build_claims(project: Project, *, annotator: str | None = None, gold: bool = False) -> Any:
+    """A :class:`~annotator.services.suggest.claims.ClaimsSuggester` whose claimants
+    are the layer's entity mentions (every annotator's when no layer is given)."""
+    from annotator.services.suggest.claims import ClaimsSuggester
+
+    layer = _layer(project, annotator, gold)
+
+    def mentions(doc_id: str) -> list[tuple[int, int]]:
+        anns = project.annotations(doc_id, layer, kinds=["entity"])
+        return [(a.start, a.end) for a in anns if a.start is not None and a.end is not None and (layer or a.annotator != GOLD)]
+
+    return ClaimsSuggester(mentions)
+
+
+def load_suggester(
+    project: Project,
+    using: str,
+    *,
+    annotator: str | None = None,
+    gold: bool = False,
+    terms: Sequence[str | Path] = (),
+    term_label: str | None = None,
+    label_map: dict[str, str | None] | None = None,
+    label_map_path: str | Path | None = None,
+    learn: bool = True,
+) -> Suggester:
+    """The suggester named by ``using``: ``dictionary``, ``claims``, or a spaCy
+    pipeline (a folder, e.g. made by ``annotator train``, or an installed
+    package).  Raises :class:`SuggesterUnavailable` when a model cannot be used
+    here, :class:`SuggestError` or :class:`InputError` for bad requests.
+    ``learn=False``: the dictionary of the term lists only."""
+    if not learn and using != "dictionary":
+        raise SuggestError("--no-learn is for the dictionary (--using dictionary)")
+    if label_map:
+        _check_label_map(project, label_map, label_map_path)
+    if using == "dictionary":
+        return build_dictionary(
+            project, annotator=annotator, gold=gold, terms=terms, term_label=term_label, label_map=label_map, learn=learn
+        )
+    if terms:
+        raise SuggestError("--terms is for the dictionary (--using dictionary)")
+    if using == "claims":
+        return build_claims(project, annotator=annotator, gold=gold)
+    try:
+        module = importlib.import_module(SPACY_MODULE)
+    except ModuleNotFoundError as err:
+        if err.name == SPACY_MODULE:
+            raise SuggesterUnavailable(
+                f"{using!r}: model suggestions are not available in this build of annotator "
+                "(it has the dictionary and claims suggesters: --using dictionary or --using claims)"
+            ) from None
+        raise
+    suggester: Suggester = module.load_spacy_suggester(using, label_map, project.schema)
+    return suggester
+
+
+# -- running ------------------------------------------------------------------------
+@dataclass
+class RunSummary:
+    """What a run stored: per (kind, label) how many suggestions in how many documents."""
+
+    suggester: str
+    documents: int = 0
+    suggestions: int = 0
+    by_label: dict[tuple[str, str], int] = field(default_factory=dict)
+    docs_by_label: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    #: suggestions left out: labels not in the schema (label -> count), spans outside the text
+    unknown_labels: dict[str, int] = field(default_factory=dict)
+    bad_spans: int = 0
+
+    def lines(self) -> list[str]:
+        out = [
+            f"{self.suggester}: {self.suggestions} suggestion{'' if self.suggestions == 1 else 's'} "
+            f"in {self.documents} document{'' if self.documents == 1 else 's'}"
+        ]
+        for (kind, label), n in sorted(self.by_label.items()):
+            docs = len(self.docs_by_label[(kind, label)])
+            out.append(f"  {label:<16} {kind:<7} {n:>7} in {docs} document{'' if docs == 1 else 's'}")
+        for label, n in sorted(self.unknown_labels.items()):
+            out.append(f"  left out {n} of label {label!r}: not a label of this project (map it with --label-map)")
+        if self.bad_spans:
+            out.append(f"  left out {self.bad_spans} with a span outside its document's text")
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "suggester": self.suggester,
+            "documents": self.documents,
+            "suggestions": self.suggestions,
+            "labels": [
+                {"kind": k, "label": lab, "suggestions": n, "documents": len(self.docs_by_label[(k, lab)])}
+                for (k, lab), n in sorted(self.by_label.items())
+            ],
+            "unknown_labels": self.unknown_labels,
+            "bad_spans": self.bad_spans,
+        }
+
+
+def select_documents(project: Project, documents: str) -> list[str]:
+    """The documents to suggest for: ``new`` (not started: status new) or ``all``."""
+    if documents == "all":
+        return project.document_ids()
+    if documents == "new":
+        return project.document_ids(status=DocStatus.NEW.value)
+    raise SuggestError(f"--documents {documents!r}: give 'new' (documents not started yet) or 'all'")
+
+
+def run_suggester(
+    project: Project,
+    suggester: Suggester,
+    doc_ids: Sequence[str],
+    *,
+    progress: Callable[[int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> RunSummary:
+    """Suggest for ``doc_ids`` and store the suggestions (replacing the earlier
+    ones of this suggester in these documents), :data:`BATCH` documents per
+    transaction; ``progress(n)`` after each batch of n documents.  A run stopped
+    by ``cancelled`` or an error keeps the batches stored before."""
+    schema = project.schema
+    labels = {kind: set(schema.labels(kind)) for kind in SPAN_KINDS}
+    summary = RunSummary(suggester.name)
+    stamp = now()
+    make_id = _Ids()
+    # The dictionary's suggestions need no checking one by one: whole tokens inside
+    # the text by construction, their labels known in advance.
+    fast = getattr(suggester, "found", None) if getattr(suggester, "name", "") == "dictionary" else None
+    unknown: set[tuple[str, str]] = set()
+    if fast is not None:
+        for kind, label in suggester.labels():  # type: ignore[attr-defined]
+            if label not in labels.get(kind, set()):
+                unknown.add((kind, label))
+                summary.unknown_labels[label] = summary.unknown_labels.get(label, 0)
+    name = suggester.name
+    new_row = tuple.__new__
+    for i in range(0, len(doc_ids), BATCH):
+        if cancelled is not None and cancelled():
+            break
+        part = list(doc_ids[i : i + BATCH])
+        docs = list(project.iter_documents(part))
+        lengths = {d.id: len(d.text) for d in docs}
+        rows: list[StoredSuggestion] = []
+        if fast is not None:  # the dictionary: its rows as they come, its labels checked once
+            for doc in docs:
+                found_rows = fast(doc.text)
+                if unknown:
+                    for kind, label, *_rest in found_rows:
+                        if (kind, label) in unknown:
+                            summary.unknown_labels[label] += 1
+                    found_rows = [r for r in found_rows if (r[0], r[1]) not in unknown]
+                mine = [
+                    new_row(
+                        StoredSuggestion, (make_id(), doc.id, kind, label, s, e, score, name, None, None, None, detail, stamp)
+                    )
+                    for kind, label, s, e, score, detail in found_rows
+                ]
+                rows += mine
+                for pair, n in Counter((r.kind, r.label) for r in mine).items():
+                    summary.by_label[pair] = summary.by_label.get(pair, 0) + n
+                    summary.docs_by_label.setdefault(pair, set()).add(doc.id)
+            docs = []
+        for doc, found in zip(docs, suggester.suggest_many(docs)):
+            seen: set[tuple[str, str, int, int]] = set()
+            for s in found:
+                if not _valid(s, doc.id, lengths[doc.id], labels, summary):
+                    continue
+                key = (s.kind, s.label, s.start, s.end)
+                if key in seen:
+                    continue
+                seen.add(key)
+                rows.append(_stored(s, stamp, make_id))
+                summary.by_label[(s.kind, s.label)] = summary.by_label.get((s.kind, s.label), 0) + 1
+                summary.docs_by_label.setdefault((s.kind, s.label), set()).add(doc.id)
+        with project.transaction():
+            project.replace_suggestions(part, suggester.name, rows)
+        summary.documents += len(part)
+        summary.suggestions += len(rows)
+        if progress is not None:
+            progress(len(part))
+    return summary
+
+
+def _valid(s: Suggestion, doc_id: str, length: int, labels: dict[str, set[str]], summary: RunSummary) -> bool:
+    if s.doc_id != doc_id or not 0 <= s.start < s.end <= length:
+        summary.bad_spans += 1
+        return False
+    if s.kind == "claim":
+        return True
+    if s.kind not in labels or s.label not in labels[s.kind]:
+        summary.unknown_labels[s.label] = summary.unknown_labels.get(s.label, 0) + 1
+        return False
+    return True
+
+
+class _Ids:
+    """Ids of one run: a random prefix, then a counter (in order, so the rows go
+    to the end of the table's id index instead of all over it)."""
+
+    def __init__(self) -> None:
+        self.prefix = new_id()[:8]
+        self.n = 0
+
+    def __call__(self) -> str:
+        self.n += 1
+        return f"{self.prefix}{self.n:08x}"
+
+
+def _stored(s: Suggestion, stamp: str, make_id: Callable[[], str] = new_id) -> StoredSuggestion:
+    return StoredSuggestion(
+        make_id(),
+        s.doc_id,
+        s.kind,
+        CLAIM_LABEL if s.kind == "claim" else s.label,
+        s.start,
+        s.end,
+        float(s.score),
+        s.suggester,
+        s.claimant_start,
+        s.claimant_end,
+        s.claimant_text,
+        s.detail,  # shared by a dictionary's suggestions of one term: serialised once
+        stamp,
+    )
+
+
+def store_suggestions(project: Project, suggester_name: str, doc_id: str, found: Iterable[Suggestion]) -> list[StoredSuggestion]:
+    """Store one document's suggestions by one suggester (replacing its earlier
+    ones there), valid ones only; what was stored."""
+    schema = project.schema
+    labels = {kind: set(schema.labels(kind)) for kind in SPAN_KINDS}
+    summary = RunSummary(suggester_name)
+    length = project.document_length(doc_id)
+    stamp = now()
+    rows = [_stored(s, stamp) for s in found if _valid(s, doc_id, length, labels, summary)]
+    with project.transaction():
+        project.replace_suggestions([doc_id], suggester_name, rows)
+    return rows
+
+
+# -- deciding -----------------------------------------------------------------------
+def pending(
+    project: Project,
+    annotator: str,
+    *,
+    doc_ids: Iterable[str] | None = None,
+    label: str | None = None,
+    min_score: float | None = None,
+    suggester: str | None = None,
+    limit: int | None = None,
+) -> list[StoredSuggestion]:
+    """The suggestions ``annotator`` has not accepted nor rejected, filtered."""
+    return project.suggestions(doc_ids, pending_for=annotator, label=label, min_score=min_score, suggester=suggester, limit=limit)
+
+
+def accept(
+    project: Project, annotator: str, suggestions: list[StoredSuggestion], *, label: str | None = None, doc_id: str | None = None
+) -> AcceptSuggestions:
+    """Accept suggestions as ``annotator``'s annotations (one transaction, one undo step); the applied command."""
+    command = AcceptSuggestions(annotator, suggestions, label=label, doc_id=doc_id)
+    apply(project, command)
+    return command
+
+
+def reject(
+    project: Project, annotator: str, suggestions: list[StoredSuggestion], *, doc_id: str | None = None
+) -> RejectSuggestions:
+    """Reject suggestions for ``annotator`` (remembered; one transaction, one undo step); the applied command."""
+    command = RejectSuggestions(annotator, suggestions, doc_id=doc_id)
+    apply(project, command)
+    return command
+
+
+# -- export -------------------------------------------------------------------------
+def suggestions_path(export_out: str | Path) -> Path:
+    """Where ``annotator export --with-suggestions`` writes the suggestions layer:
+    ``suggestions.jsonl`` inside a folder export, else ``<name>.suggestions.jsonl``
+    beside the export file (its suffix replaced)."""
+    out = Path(export_out)
+    if out.is_dir():
+        return out / "suggestions.jsonl"
+    return out.with_name(out.stem + ".suggestions.jsonl")
+
+
+def export_suggestions(
+    project: Project,
+    out: str | Path,
+    *,
+    label: str | None = None,
+    min_score: float | None = None,
+    suggester: str | None = None,
+    pending_for: str | None = None,
+) -> tuple[int, int]:
+    """Write the stored suggestions as a layer of their own: JSONL, one line per
+    document that has any (see ``docs/formats.md``, "Suggestions layer"), written
+    beside ``out`` and renamed into place.  (documents, suggestions) written."""
+    from annotator.formats.suggestions import suggestion_record
+
+    out = Path(out)
+    with project.read_snapshot():
+        rows = project.suggestions(pending_for=pending_for, label=label, min_score=min_score, suggester=suggester)
+        by_doc: dict[str, list[StoredSuggestion]] = {}
+        for s in rows:
+            by_doc.setdefault(s.doc_id, []).append(s)
+        docs = {d.id: d for d in project.iter_documents(list(by_doc))}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            for doc_id, found in by_doc.items():
+                doc = docs[doc_id]
+                record = suggestion_record(doc.id, doc.external_id, doc.title, doc.text, [s.to_dict() for s in found])
+                fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return len(by_doc), len(rows)

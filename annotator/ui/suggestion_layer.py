@@ -1,0 +1,283 @@
+"""Suggestions in the article view (issue 17): drawn as dashed outlines (never
+filled like annotations, so never mistaken for them), their label, score and
+suggester on hover, and decided from the keyboard.
+
+Keys, while the text has the focus:
+
+- Tab / Shift+Tab: the next / previous suggestion (after the cursor), its span
+  selected (the current one is drawn with a thicker outline);
+- Enter: accept it (the window's annotator's annotation, source ``suggested``);
+- X or Backspace: reject it (never suggested to that annotator again);
+- a label's key (the palette's): accept it with that label.
+
+Enter, X, Backspace and the label keys act on a suggestion only while its span
+is the selection (after Tab); otherwise they do what they always do.  Every
+decision is one step on the window's undo stack.
+
+What is shown for the open document: the stored suggestions the annotator has
+not decided yet, and the dictionary's suggestions (learned from the annotator's
+own layer, built once per project and annotator, again after changes when the
+next document opens), computed after the document is painted, never before.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
+from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPalette, QPen
+
+from annotator.core.commands import CommandError
+from annotator.core.kinds import SPAN_KINDS, new_id
+from annotator.core.store import ProjectError, StoredSuggestion
+from annotator.core.suggest_commands import AcceptSuggestions, RejectSuggestions
+
+if TYPE_CHECKING:
+    from annotator.ui.main_window import MainWindow
+
+__all__ = ["SuggestionLayer", "install_suggestion_layer"]
+
+log = logging.getLogger(__name__)
+
+
+class SuggestionLayer(QObject):
+    """The open document's pending suggestions, drawn over the text and decided by key."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.window = window
+        self.view = window.article_view
+        self.items: list[StoredSuggestion] = []
+        self.current: int | None = None
+        self._dictionary: Any = None
+        self._dictionary_key: tuple[Any, str] | None = None
+        self._dirty = True
+        self.view.overlays.append(self.paint)
+        self.view.tooltip_providers.append(self.tooltip)
+        self.view.installEventFilter(self)
+        window.workspace.documentOpened.connect(self._opened)
+        window.controller.changed.connect(self._changed)
+        if window.current_doc_id:
+            QTimer.singleShot(0, self, self.compute)
+
+    # -- what is shown ---------------------------------------------------------------
+    def _opened(self, _doc_id: str) -> None:
+        self.items, self.current = [], None
+        self.view.viewport().update()
+        QTimer.singleShot(0, self, self.compute)  # after the document's first paint
+
+    def _changed(self, changes: Any) -> None:
+        self._dirty = True
+        if changes.concerns(self.window.current_doc_id):
+            self.compute(keep=True)
+
+    def dictionary(self) -> Any:
+        """The dictionary of the annotator's layer (None when it has nothing to learn)."""
+        from annotator.services.suggest.service import SuggestError, build_dictionary
+
+        project, annotator = self.window.project, self.window.annotator
+        key = (project, annotator)
+        if self._dictionary_key != key or self._dirty:
+            self._dictionary_key = key
+            self._dirty = False
+            try:
+                self._dictionary = build_dictionary(project, annotator=annotator or None) if project is not None else None
+            except (SuggestError, ProjectError):
+                self._dictionary = None
+        return self._dictionary
+
+    def compute(self, keep: bool = False) -> None:
+        """Read the document's pending suggestions and the dictionary's."""
+        project, annotator, doc_id = self.window.project, self.window.annotator, self.window.current_doc_id
+        before = self.items[self.current] if keep and self.current is not None and self.current < len(self.items) else None
+        if project is None or not annotator or not doc_id:
+            self.items, self.current = [], None
+            return
+        try:
+            stored = project.suggestions([doc_id], pending_for=annotator)
+            live: list[StoredSuggestion] = []
+            # after an edit the dictionary learned before serves (rebuilt when the next document opens)
+            dictionary = self._dictionary if keep and self._dictionary_key is not None else self.dictionary()
+            if dictionary is not None:
+                text = self.window.workspace.text
+                have = {(s.kind, s.label, s.start, s.end) for s in stored}
+                mine = {(a.kind, a.label, a.start, a.end) for a in self.window.workspace.anns.values()}
+                rejected = project.suggestion_rejections(annotator, [doc_id])
+                for s in dictionary.suggest_text(doc_id, text):
+                    key = (s.kind, s.label, s.start, s.end)
+                    if key in have or key in mine or (doc_id, s.start, s.end, s.label) in rejected:
+                        continue
+                    have.add(key)
+                    live.append(
+                        StoredSuggestion(
+                            f"live-{new_id()}", doc_id, s.kind, s.label, s.start, s.end, s.score, s.suggester, detail=s.detail
+                        )
+                    )
+        except ProjectError as err:
+            log.warning("suggestions of %s: %s", doc_id, err)
+            return
+        self.items = sorted(stored + live, key=lambda s: (s.start, s.end, s.label))
+        self.current = None
+        if before is not None:
+            for i, s in enumerate(self.items):
+                if s.start >= before.start:
+                    self.current = i
+                    self.view.select_span(s.start, s.end)
+                    break
+        self.view.viewport().update()
+
+    # -- drawing -------------------------------------------------------------------------
+    def paint(self, painter: QPainter, offset: QPointF, visible: tuple[int, int]) -> None:
+        if not self.items:
+            return
+        text_color = self.view.palette().color(QPalette.ColorRole.Text)
+        ghost = QColor(text_color)
+        ghost.setAlphaF(0.45)
+        accent = self.view.palette().color(QPalette.ColorRole.Highlight)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for i, s in enumerate(self.items):
+            if s.end <= visible[0] or s.start >= visible[1]:
+                continue
+            current = i == self.current
+            pen = QPen(accent if current else ghost, 2.0 if current else 1.0, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            for rect in self.view.span_rects(max(s.start, visible[0]), min(s.end, visible[1])):
+                painter.drawRoundedRect(rect.translated(-offset).adjusted(-3, -3, 3, 3), 4, 4)
+
+    def tooltip(self, cp: int) -> str:
+        rows = []
+        for s in self.items:
+            if s.start <= cp < s.end:
+                who = f" · claimant: {html.escape(s.claimant_text)}" if s.claimant_text else ""
+                rows.append(
+                    f"<tr><td><i>Suggested</i> {html.escape(s.label)} · score {s.score:.2f} · {html.escape(s.suggester)}{who}"
+                    "<br><small>Tab selects it; then Enter accepts, X rejects, a label key accepts as that label</small></td></tr>"
+                )
+        return "<table cellspacing='0' cellpadding='2'>" + "".join(rows) + "</table>" if rows else ""
+
+    # -- keys ----------------------------------------------------------------------------
+    def _active(self) -> StoredSuggestion | None:
+        """The current suggestion, while its span is the selection."""
+        if self.current is None or self.current >= len(self.items):
+            return None
+        s = self.items[self.current]
+        return s if self.view.selection_span() == (s.start, s.end) else None
+
+    def _handles(self, event: QKeyEvent) -> str | None:
+        key, mods = event.key(), event.modifiers()
+        plain = not mods & ~(Qt.KeyboardModifier.KeypadModifier | Qt.KeyboardModifier.ShiftModifier)
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and self.items and not mods & Qt.KeyboardModifier.ControlModifier:
+            return "prev" if key == Qt.Key.Key_Backtab or mods & Qt.KeyboardModifier.ShiftModifier else "next"
+        if self._active() is None or not plain:
+            return None
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not mods & Qt.KeyboardModifier.ShiftModifier:
+            return "accept"
+        if key in (Qt.Key.Key_X, Qt.Key.Key_Backspace) and not mods & Qt.KeyboardModifier.ShiftModifier:
+            return "reject"
+        text = event.text()
+        project = self.window.project
+        if text and project is not None:
+            target = project.schema.shortcuts().get(text)
+            if target is not None and target[0] in SPAN_KINDS:
+                return "label:" + target[1]
+        return None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        etype = event.type()
+        if (
+            watched is self.view
+            and etype in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride)
+            and isinstance(event, QKeyEvent)
+        ):
+            action = self._handles(event)
+            if action is not None:
+                event.accept()
+                if etype == QEvent.Type.KeyPress:
+                    self._do(action)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _do(self, action: str) -> None:
+        if action in ("next", "prev"):
+            self.move(1 if action == "next" else -1)
+        elif action == "accept":
+            self.accept_current()
+        elif action == "reject":
+            self.reject_current()
+        elif action.startswith("label:"):
+            self.accept_current(action[6:])
+
+    def move(self, step: int) -> None:
+        """Select the next (previous) suggestion after (before) the current one or the cursor."""
+        if not self.items:
+            return
+        if self.current is None or self._active() is None:
+            at = self.view.selection_span()[0 if step > 0 else 1]
+            after = [i for i, s in enumerate(self.items) if (s.start >= at if step > 0 else s.end <= at)]
+            i = (after[0] if step > 0 else after[-1]) if after else (0 if step > 0 else len(self.items) - 1)
+        else:
+            i = (self.current + step) % len(self.items)
+        self.current = i
+        s = self.items[i]
+        self.view.select_span(s.start, s.end)
+        self.window.statusBar().showMessage(
+            f"Suggested {s.label} (score {s.score:.2f}, {s.suggester}): Enter accepts, X rejects, a label key accepts as that label, Tab moves on.",
+            8000,
+        )
+        self.view.viewport().update()
+
+    def _push(self, command: Any) -> bool:
+        return self.window.controller.push(command, self.window.workspace) is not None
+
+    def accept_current(self, label: str | None = None) -> None:
+        s = self._active()
+        if s is None or not self.window.annotator:
+            return
+        try:
+            command = AcceptSuggestions(self.window.annotator, [s], label=label)
+        except CommandError as err:
+            self.window.statusBar().showMessage(str(err), 8000)
+            return
+        self._push(command)
+
+    def reject_current(self) -> None:
+        s = self._active()
+        if s is None or not self.window.annotator:
+            return
+        try:
+            command = RejectSuggestions(self.window.annotator, [s])
+        except CommandError as err:
+            self.window.statusBar().showMessage(str(err), 8000)
+            return
+        self._push(command)
+
+    def accept_above(self, threshold: float) -> int:
+        """Accept every suggestion shown in this document scoring at least ``threshold``
+        (one undo step); how many were accepted."""
+        chosen = [s for s in self.items if s.score >= threshold]
+        if not chosen or not self.window.annotator:
+            self.window.statusBar().showMessage(f"No suggestion in this document scores {threshold:.2f} or more.", 8000)
+            return 0
+        try:
+            command = AcceptSuggestions(self.window.annotator, chosen)
+        except CommandError as err:
+            self.window.statusBar().showMessage(str(err), 8000)
+            return 0
+        if not self._push(command):
+            return 0
+        n = len(command.annotations)
+        self.window.statusBar().showMessage(
+            f"Accepted {n} suggestion{'' if n == 1 else 's'} scoring {threshold:.2f} or more (one step: Ctrl+Z undoes it).", 8000
+        )
+        return n
+
+
+def install_suggestion_layer(window: MainWindow) -> SuggestionLayer:
+    """The article view's suggestions (once per window)."""
+    layer = getattr(window, "suggestion_layer", None)
+    if layer is None:
+        layer = SuggestionLayer(window)
+        setattr(window, "suggestion_layer", layer)  # noqa: B010 (not an attribute MainWindow declares)
+    return layer
