@@ -46,6 +46,7 @@ from annotator.ui.lazy import (  # their modules: after first paint
     install_check_action,
     install_export_action,
     install_review_actions,
+    install_train_action,
 )
 from annotator.ui.palette import LabelPalette, PaletteScrollArea
 from annotator.ui.settings import open_settings
@@ -326,6 +327,7 @@ class MainWindow(QMainWindow):
         review.installEventFilter(self)
         install_review_actions(self)  # Review > Review mode, Agreement; File > Import colleague's work
         install_check_action(self)  # Review > Consistency check…
+        install_train_action(self)  # Suggestions > Train model…
 
         h = m["Help"]
         h.addAction(a(self, "&Keyboard shortcuts", self.show_shortcuts, shortcut=QKeySequence.StandardKey.HelpContents))
