@@ -211,3 +211,32 @@ def test_read_label_map_missing_file(tmp_path):
 
 def test_suggester_class_is_the_one_returned(ruler_dir, schema):
     assert isinstance(load_spacy_suggester(str(ruler_dir), None, schema), SpacySuggester)
+
+
+def test_beam_ner_scores_are_its_probabilities(tmp_path, schema):
+    from spacy.training import Example
+
+    nlp = spacy.blank("en")
+    ner = nlp.add_pipe("beam_ner", config={"beam_width": 4})
+    ner.add_label("PERSON")
+    data = [
+        ("Ann met Bob today.", [(0, 3, "PERSON"), (8, 11, "PERSON")]),
+        ("Bob saw Ann.", [(0, 3, "PERSON"), (8, 11, "PERSON")]),
+    ]
+    examples = [Example.from_dict(nlp.make_doc(t), {"entities": e}) for t, e in data]
+    optimizer = nlp.initialize(lambda: examples)
+    for _ in range(15):
+        nlp.update(examples, sgd=optimizer)
+    nlp.to_disk(tmp_path / "beam")
+    sugg = load_spacy_suggester(str(tmp_path / "beam"), None, schema)
+    text = "Ann 😀 met Bob."
+    out = sugg.suggest(doc(text))
+    assert out and all(s.detail["source"] == "beam" for s in out)
+    # the same numbers as asking the beam directly
+    pipe = sugg.nlp.get_pipe("beam_ner")  # type: ignore[attr-defined]
+    sdoc = sugg.nlp(text)  # type: ignore[attr-defined]
+    scored = pipe.scored_ents(pipe.beam_parse([sdoc], beam_width=4))[0]
+    for s in out:
+        span = sdoc.char_span(s.start, s.end)
+        assert s.score == pytest.approx(min(1.0, scored[(span.start, span.end, "PERSON")]))
+        assert 0 < s.score <= 1
