@@ -170,11 +170,15 @@ class TrainDialog(QDialog):
             return
         docs = info.get("documents", {})
         n = len(docs.get("train", [])) + len(docs.get("held_out", []))
-        since = documents_since_training(self.project, self.folder())
+        try:
+            since = documents_since_training(self.project, self.folder())
+        except Exception:  # the project was closed meanwhile (another one opened): say what is known
+            since = None
         when = str(info.get("finished", ""))[:16].replace("T", " ")
         self.previous_label.setText(
             f"The model in this folder was trained on {n} documents ({info.get('layer_name', '')}) on {when} UTC; "
-            f"{since} more finished since. Training replaces it."
+            + (f"{since} more finished since. " if since is not None else "")
+            + "Training replaces it."
         )
 
     def browse(self) -> None:

@@ -240,3 +240,29 @@ def test_beam_ner_scores_are_its_probabilities(tmp_path, schema):
         span = sdoc.char_span(s.start, s.end)
         assert s.score == pytest.approx(min(1.0, scored[(span.start, span.end, "PERSON")]))
         assert 0 < s.score <= 1
+
+
+def test_split_text_cuts_at_line_breaks_then_spaces():
+    from annotator.services.suggest.spacy_model import split_text
+
+    assert split_text("short", 10) == [(0, "short")]
+    text = "aaaa\nbbbb cccc dddd\neeeeeeeeeeeeeeee"
+    pieces = split_text(text, 10)
+    assert "".join(p for _, p in pieces) == text
+    assert all(len(p) <= 10 for _, p in pieces)
+    assert all(text[o : o + len(p)] == p for o, p in pieces)
+    assert pieces[0] == (0, "aaaa\n") and pieces[1] == (5, "bbbb cccc ")
+
+
+def test_long_documents_run_in_pieces_with_shifted_offsets(ruler_dir, schema, monkeypatch):
+    import annotator.services.suggest.spacy_model as sm
+
+    monkeypatch.setattr(sm, "CHUNK_CHARS", 40)
+    sugg = load_spacy_suggester(str(ruler_dir), {"PER": "PERSON"}, schema, n_process=1)
+    text = "😀 Ann is here.\n" * 10  # 15 code points a line; Ann at 2 + 15 * i
+    expected = [(2 + 15 * i, 5 + 15 * i) for i in range(10)]
+    one = sorted((s.start, s.end) for s in sugg.suggest(doc(text)))
+    assert one == expected
+    many = list(sugg.suggest_many([doc(text, "a"), doc("Ann", "b"), doc(text, "c")]))
+    assert [sorted((s.start, s.end) for s in r) for r in many] == [expected, [(0, 3)], expected]
+    assert [{s.doc_id for s in r} for r in many] == [{"a"}, {"b"}, {"c"}]

@@ -117,3 +117,26 @@ def test_errors_are_shown_in_the_dialog(qtbot, window, tmp_path):
     QTest.mouseClick(dialog.train_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.training, timeout=120_000)
     assert "no finished" in dialog.status_label.text() and "bob's layer" in dialog.status_label.text()
+
+
+def test_without_spacy_the_dialog_says_what_to_install(qtbot, window, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "spacy" else real(name, *a))
+    dialog = open_dialog(qtbot, window)
+    assert not dialog.train_button.isEnabled()
+    assert dialog.status_label.text() == "Training needs spaCy, which is not installed: pip install 'annotator[suggest]'"
+    QTest.mouseClick(dialog.train_button, Qt.MouseButton.LeftButton)
+    assert dialog.job is None
+
+
+def test_reopening_shows_the_same_dialog_while_it_trains(qtbot, window):
+    dialog = open_dialog(qtbot, window)
+    type_into(qtbot, dialog.iterations, "300")
+    QTest.mouseClick(dialog.train_button, Qt.MouseButton.LeftButton)
+    dialog.close()  # closing cancels
+    assert dialog.training and dialog.status_label.text() == "Cancelling…"
+    assert open_dialog(qtbot, window) is dialog
+    qtbot.waitUntil(lambda: not dialog.training, timeout=120_000)
+    assert dialog.status_label.text() == "Cancelled; nothing was written."

@@ -39,6 +39,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import sys
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -71,6 +72,9 @@ INSTALL_HINT = "pip install 'annotator[suggest]'"
 MODEL_INFO_FILE = "annotator-model.json"
 #: From this many documents on, :meth:`SpacySuggester.suggest_many` runs several processes (when asked for "auto").
 MANY_DOCUMENTS = 200
+#: Texts longer than this are run through the pipeline in pieces cut at line breaks (memory stays
+#: bounded, and spaCy's ``max_length`` is never met); offsets are shifted back.
+CHUNK_CHARS = 100_000
 #: Components that never set entities or spans: disabled while suggesting unless a rule-based
 #: component (whose patterns may use their attributes) is in the pipeline.
 _NOT_NEEDED = ("parser", "beam_parser", "lemmatizer", "trainable_lemmatizer", "textcat", "textcat_multilabel", "entity_linker")
@@ -241,6 +245,8 @@ class SpacySuggester:
         self.n_process = n_process
         self.batch_size = batch_size
         label_map = dict(label_map or {})
+        self._schema = schema
+        self._label_map: dict[str, str | None] = label_map
         for source, target in label_map.items():
             if target is not None and schema_kind(schema, target) is None:
                 raise LabelMapError(
@@ -294,7 +300,8 @@ class SpacySuggester:
 
     # -- suggesting -------------------------------------------------------------
     def suggest(self, doc: Document) -> list[Suggestion]:
-        return self._from_doc(doc, self.nlp(doc.text))
+        pieces = split_text(doc.text, CHUNK_CHARS)
+        return self._from_doc(doc, [(offset, self.nlp(piece)) for offset, piece in pieces])
 
     def suggest_many(self, docs: Iterable[Document]) -> Iterator[list[Suggestion]]:
         it = iter(docs)
@@ -303,22 +310,34 @@ class SpacySuggester:
         if n_process is None:
             head = list(itertools.islice(it, MANY_DOCUMENTS))
             many = len(head) == MANY_DOCUMENTS
-            n_process = min(os.cpu_count() or 1, 4) if many else 1
-        stream = itertools.chain(head, it)
-        pairs = ((d.text, d) for d in stream)
-        for sdoc, doc in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.batch_size, n_process=max(1, n_process)):
-            yield self._from_doc(doc, sdoc)
+            # never fork a process that runs Qt (its threads do not survive a fork)
+            n_process = min(os.cpu_count() or 1, 4) if many and "PySide6.QtCore" not in sys.modules else 1
 
-    def _from_doc(self, doc: Document, sdoc: Any) -> list[Suggestion]:
+        def pieces() -> Iterator[tuple[str, tuple[Document, int, bool]]]:
+            for d in itertools.chain(head, it):
+                parts = split_text(d.text, CHUNK_CHARS)
+                for i, (offset, piece) in enumerate(parts):
+                    yield piece, (d, offset, i == len(parts) - 1)
+
+        done: list[tuple[int, Any]] = []
+        for sdoc, (doc, offset, last) in self.nlp.pipe(
+            pieces(), as_tuples=True, batch_size=self.batch_size, n_process=max(1, n_process)
+        ):
+            done.append((offset, sdoc))
+            if last:
+                yield self._from_doc(doc, done)
+                done = []
+
+    def _from_doc(self, doc: Document, parsed: list[tuple[int, Any]]) -> list[Suggestion]:
+        """The suggestions of ``doc`` from its parsed pieces (offset of the piece, spaCy Doc)."""
         found: dict[tuple[int, int, str, str], Suggestion] = {}
         text = doc.text
 
         def add(start: int, end: int, model_label: str, score: float, source: str) -> None:
-            target = self._targets.get(model_label)
             if model_label not in self._targets:
-                # a label the pipeline did not declare (a custom component's): resolve once
-                target = None
-                self._targets[model_label] = None
+                # a label the pipeline did not declare (a custom component's): resolved once
+                self._targets[model_label] = self._resolve(model_label, self._label_map, self._schema)
+            target = self._targets[model_label]
             if target is None:
                 self.dropped[model_label] += 1
                 return
@@ -348,24 +367,22 @@ class SpacySuggester:
                 detail=detail,
             )
 
-        beam_scores = self._beam_scores(sdoc)
-        for ent in sdoc.ents:
-            score = beam_scores.get((ent.start, ent.end, ent.label_))
-            source = "beam" if score is not None else "ents"
-            if score is None:
-                score = self._precision.get(ent.label_, DEFAULT_SCORE)
-            add(ent.start_char, ent.end_char, ent.label_, score, source)
-        for key in self._span_keys:
-            group = sdoc.spans.get(key) if hasattr(sdoc.spans, "get") else None
-            if group is None:
-                continue
-            scores = _flat_scores(group.attrs.get("scores") if hasattr(group, "attrs") else None, len(group))
-            for i, span in enumerate(group):
-                if scores is not None:
-                    score, source = scores[i], f"spans:{key}"
-                else:
-                    score, source = self._precision.get(span.label_, DEFAULT_SCORE), f"spans:{key}"
-                add(span.start_char, span.end_char, span.label_, score, source)
+        for base, sdoc in parsed:
+            beam_scores = self._beam_scores(sdoc)
+            for ent in sdoc.ents:
+                score = beam_scores.get((ent.start, ent.end, ent.label_))
+                source = "beam" if score is not None else "ents"
+                if score is None:
+                    score = self._precision.get(ent.label_, DEFAULT_SCORE)
+                add(base + ent.start_char, base + ent.end_char, ent.label_, score, source)
+            for key in self._span_keys:
+                group = sdoc.spans.get(key) if hasattr(sdoc.spans, "get") else None
+                if group is None:
+                    continue
+                scores = _flat_scores(group.attrs.get("scores") if hasattr(group, "attrs") else None, len(group))
+                for i, span in enumerate(group):
+                    score = scores[i] if scores is not None else self._precision.get(span.label_, DEFAULT_SCORE)
+                    add(base + span.start_char, base + span.end_char, span.label_, score, f"spans:{key}")
         out = list(found.values())
         for s in out:
             self.suggested[s.label] += 1
@@ -396,6 +413,25 @@ def _flat_scores(scores: Any, n: int) -> list[float] | None:
     except (TypeError, ValueError):
         return None
     return flat if len(flat) == n else None
+
+
+def split_text(text: str, limit: int) -> list[tuple[int, str]]:
+    """``text`` as pieces of at most ``limit`` characters ``(offset, piece)``, cut after
+    the last line break (else the last space) before the limit; one piece if short."""
+    if len(text) <= limit:
+        return [(0, text)]
+    out: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        end = start + limit
+        cut = text.rfind("\n", start + 1, end)
+        if cut < 0:
+            cut = text.rfind(" ", start + 1, end)
+        cut = end if cut < 0 else cut + 1
+        out.append((start, text[start:cut]))
+        start = cut
+    out.append((start, text[start:]))
+    return out
 
 
 def _beam_width(pipe: Any) -> int:

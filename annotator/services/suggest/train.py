@@ -433,6 +433,7 @@ def train_model(
     labels = sorted({label for d in docs for _, _, label in d.spans})
 
     nlp = spacy.blank(lang)
+    nlp.max_length = max(nlp.max_length, max(len(d.text) for d in docs) + 1)  # long articles train whole
     ner = nlp.add_pipe("ner")
     for label in labels:
         ner.add_label(label)
