@@ -51,7 +51,7 @@ def test_out_gold_and_epochs(tmp_path):
 @pytest.mark.parametrize(
     ("setup", "args", "message"),
     [
-        ("new", [], "no finished (done, in review or reviewed) documents to train on in the alice's layer"),
+        ("new", [], "no finished (done, in review or reviewed) documents to train on in alice's layer"),
         ("done", ["--annotator", "zed"], "no annotator named 'zed'"),
         ("done", ["--gold"], "no gold layer yet"),
         ("done", ["--annotator", "alice", "--gold"], "choose one layer"),

@@ -99,7 +99,7 @@ def test_trained_model_suggests_in_a_new_document(tmp_path):
 def test_training_reads_only_finished_documents_of_the_layer(tmp_path):
     project = make_training_project(tmp_path / "p.annotator", n_docs=6, status=DocStatus.IN_PROGRESS)
     with pytest.raises(
-        TrainingError, match=r"no finished \(done, in review or reviewed\) documents to train on in the alice's layer"
+        TrainingError, match=r"no finished \(done, in review or reviewed\) documents to train on in alice's layer"
     ):
         train_model(project, tmp_path / "m", TrainOptions(layer="alice", iterations=1))
     # "annotated": every document with an entity of the layer

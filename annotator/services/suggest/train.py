@@ -414,12 +414,13 @@ def train_model(
     with project.read_snapshot():
         docs = _read_documents(project, options)
     layer_label = "gold layer" if options.layer == GOLD else f"{options.layer}'s layer"
+    the_layer = f"the {layer_label}" if options.layer == GOLD else layer_label
     if not docs:
         which = "finished (done, in review or reviewed)" if options.documents == "done" else "annotated"
-        raise TrainingError(f"no {which} documents to train on in the {layer_label}")
+        raise TrainingError(f"no {which} documents to train on in {the_layer}")
     if not any(d.spans for d in docs):
         kinds = " or ".join("entities" if k == "entity" else "event triggers" for k in options.kinds)
-        raise TrainingError(f"no {kinds} in the {layer_label} of the {len(docs)} document(s) to train on")
+        raise TrainingError(f"no {kinds} in {the_layer} of the {len(docs)} document(s) to train on")
     _check_cancel(cancel)
 
     from spacy.util import fix_random_seed, minibatch
@@ -479,7 +480,7 @@ def train_model(
         }
     _check_cancel(cancel)
     nlp.meta["name"] = "annotator_ner"
-    nlp.meta["description"] = f"NER trained by annotator on the {layer_label} of {project.path.name}"
+    nlp.meta["description"] = f"NER trained by annotator on {the_layer} of {project.path.name}"
     info = {
         "format": MODEL_INFO_FORMAT,
         "version": 1,
