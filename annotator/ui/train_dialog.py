@@ -14,7 +14,7 @@ import importlib.util
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,6 +46,21 @@ if TYPE_CHECKING:
 
 #: How often the training process's messages are read (ms).
 POLL_MS = 100
+#: Setting: retrain the project's model after this many more finished documents (0: never).
+RETRAIN_KEY = "train/retrain_after"
+
+
+def folder_key(project_path: Path) -> str:
+    """The setting holding the model folder last trained for this project."""
+    import hashlib
+
+    return "train/folder-" + hashlib.sha1(str(project_path.resolve()).encode()).hexdigest()[:16]
+
+
+def model_folder(settings: Any, project_path: Path) -> Path:
+    """The folder last trained into for this project, else the default beside it."""
+    value = settings.value(folder_key(project_path), "") if settings is not None else ""
+    return Path(value) if value else default_model_folder(project_path)
 
 
 def default_model_folder(project_path: Path) -> Path:
@@ -56,9 +71,10 @@ def default_model_folder(project_path: Path) -> Path:
 class TrainDialog(QDialog):
     """Train a model on one layer of ``project`` (see the module's documentation)."""
 
-    def __init__(self, project: Project, parent: QWidget | None = None, annotator: str | None = None):
+    def __init__(self, project: Project, parent: QWidget | None = None, annotator: str | None = None, settings: Any = None):
         super().__init__(parent)
         self.setWindowTitle("Train model")
+        self.settings = settings
         self.setModal(False)
         self.project = project
         self.job: TrainingJob | None = None
@@ -97,13 +113,24 @@ class TrainDialog(QDialog):
         self.held_out.setToolTip("Share of the documents kept out of training to measure precision, recall and F1")
         form.addRow("&Held out:", self.held_out)
         folder_row = QHBoxLayout()
-        self.folder_edit = QLineEdit(str(default_model_folder(project.path)))
+        self.folder_edit = QLineEdit(str(model_folder(settings, project.path)))
         self.folder_edit.setObjectName("folder")
         self.browse_button = QPushButton("&Browse…")
         self.browse_button.clicked.connect(self.browse)
         folder_row.addWidget(self.folder_edit, 1)
         folder_row.addWidget(self.browse_button)
         form.addRow("Model &folder:", folder_row)
+        self.retrain_after = QSpinBox()
+        self.retrain_after.setObjectName("retrain_after")
+        self.retrain_after.setRange(0, 10_000)
+        self.retrain_after.setSpecialValueText("never")
+        self.retrain_after.setSuffix(" more finished documents")
+        self.retrain_after.setValue(int(settings.value(RETRAIN_KEY, 0) or 0) if settings is not None else 0)
+        self.retrain_after.setToolTip(
+            "Retrain this folder's model in the background, with the same choices, once this many more documents are finished"
+        )
+        self.retrain_after.valueChanged.connect(self._save_retrain)
+        form.addRow("&Retrain after:", self.retrain_after)
         layout.addLayout(form)
 
         self.previous_label = dialogs.plain_label(wrap=True)
@@ -181,6 +208,10 @@ class TrainDialog(QDialog):
             + "Training replaces it."
         )
 
+    def _save_retrain(self, value: int) -> None:
+        if self.settings is not None:
+            self.settings.setValue(RETRAIN_KEY, value)
+
     def browse(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Model folder", str(self.folder().parent))
         if folder:
@@ -210,6 +241,8 @@ class TrainDialog(QDialog):
         except (TrainingError, OSError) as err:
             self.status_label.setText(str(err))
             return
+        if self.settings is not None:
+            self.settings.setValue(folder_key(self.project.path), str(folder))
         self.result = None
         self.table.setVisible(False)
         self.progress.setRange(0, 0)  # busy until the process reports
@@ -299,10 +332,79 @@ def install_train_action(window: MainWindow) -> None:
             old.raise_()
             old.activateWindow()
             return
-        dialog = TrainDialog(window.project, window, window.annotator or None)
+        dialog = TrainDialog(window.project, window, window.annotator or None, window.settings)
         window.train_dialog = dialog
         dialog.show()
 
+    window.auto_retrainer = AutoRetrainer(window)
     menu.addAction(
         make_action(window, "&Train model…", open_train, tooltip="Train a spaCy NER model on this project's annotations")
     )
+
+
+class AutoRetrainer(QObject):
+    """Retrains the project's model in the background (a :class:`TrainingJob`, with
+    the choices it was trained with) once :data:`RETRAIN_KEY` more documents are
+    finished since; only a model that exists is retrained. Told on the window's
+    status bar. Checked whenever a document's status becomes done (or beyond)."""
+
+    def __init__(self, window: MainWindow):
+        super().__init__(window)
+        self.window = window
+        self.job: TrainingJob | None = None
+        self.timer = QTimer(self)
+        self.timer.setInterval(POLL_MS * 5)
+        self.timer.timeout.connect(self.poll)
+        window.controller.changed.connect(self.on_changes)
+
+    def on_changes(self, changes: Any) -> None:
+        from annotator.services.suggest.train import FINISHED_STATUSES
+
+        if changes.status is not None and str(changes.status) in FINISHED_STATUSES:
+            self.check()
+
+    def check(self) -> bool:
+        """Start retraining if it is due; whether it started."""
+        from annotator.services.suggest.train import TrainingJob, TrainOptions, needs_retraining, read_model_info
+
+        window = self.window
+        project = window.project
+        after = int(window.settings.value(RETRAIN_KEY, 0) or 0)
+        if after <= 0 or project is None or (self.job is not None and not self.job.finished):
+            return False
+        dialog = getattr(window, "train_dialog", None)
+        if dialog is not None and dialog.training:
+            return False
+        folder = model_folder(window.settings, project.path)
+        info = read_model_info(folder)
+        if info is None or not needs_retraining(project, folder, after):
+            return False
+        try:
+            raw = dict(info.get("options", {}))
+            options = TrainOptions(**(raw | {"kinds": tuple(raw.get("kinds", ("entity",)))}))
+            self.job = TrainingJob(project.path, folder, options)
+        except Exception as err:  # an old or edited annotator-model.json
+            window.statusBar().showMessage(f"⚠ Cannot retrain the model in {folder}: {err}", 15000)
+            return False
+        window.statusBar().showMessage(f"Retraining the model in {folder} in the background…", 8000)
+        self.timer.start()
+        return True
+
+    def poll(self) -> None:
+        from annotator.services.suggest.train import TrainingResult
+
+        if self.job is None:
+            self.timer.stop()
+            return
+        for msg in self.job.poll():
+            if msg[0] == "done":
+                result = TrainingResult(Path(msg[1]), msg[2])
+                overall = result.overall
+                score = f": F1 {overall['f']:.2f} on held-out documents" if overall else ""
+                self.window.statusBar().showMessage(
+                    f"Model retrained on {len(result.info['documents']['train'])} documents{score}", 15000
+                )
+            elif msg[0] == "error":
+                self.window.statusBar().showMessage(f"⚠ Retraining failed: {msg[1]}", 15000)
+        if self.job.finished:
+            self.timer.stop()

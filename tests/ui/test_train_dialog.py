@@ -140,3 +140,35 @@ def test_reopening_shows_the_same_dialog_while_it_trains(qtbot, window):
     assert open_dialog(qtbot, window) is dialog
     qtbot.waitUntil(lambda: not dialog.training, timeout=120_000)
     assert dialog.status_label.text() == "Cancelled; nothing was written."
+
+
+def test_model_is_retrained_after_n_more_finished_documents(qtbot, window, project, tmp_path):
+    import random
+
+    from annotator.core.kinds import DocStatus
+    from annotator.core.models import Document, entity
+    from annotator.services.suggest.train import TrainOptions, train_model
+    from annotator.ui.train_dialog import RETRAIN_KEY
+    from tests.suggest_fixtures import synthetic_text
+
+    text, spans = synthetic_text(random.Random(7))
+    extra = Document(id="extra", text=text, status=DocStatus.IN_PROGRESS)
+    project.insert_documents([(extra, [entity("extra", s, e, lab, "alice") for s, e, lab in spans])])
+    train_model(project, tmp_path / "news.model", TrainOptions(layer="alice", iterations=1, held_out=0.25, seed=3))
+    dialog = open_dialog(qtbot, window)  # the retrain setting is in the dialog
+    type_into(qtbot, dialog.retrain_after, "1")
+    assert window.settings.value(RETRAIN_KEY, type=int) == 1
+    dialog.close()
+
+    assert window.open_document("extra")
+    qtbot.mouseClick(window.done_button, Qt.MouseButton.LeftButton)  # the 13th finished document
+    assert project.document_status("extra") == DocStatus.DONE
+    retrainer = window.auto_retrainer
+    assert retrainer.job is not None  # started at once, in the background
+    qtbot.waitUntil(lambda: retrainer.job.finished, timeout=120_000)
+    info = read_model_info(tmp_path / "news.model")
+    assert "extra" in info["documents"]["train"] + info["documents"]["held_out"]
+    assert info["options"]["seed"] == 3 and info["options"]["iterations"] == 1  # the same choices
+    assert window.statusBar().currentMessage().startswith("Model retrained on ")
+    # not due again until one more document is finished
+    assert not retrainer.check()
