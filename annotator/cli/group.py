@@ -38,6 +38,7 @@ COMMANDS = {
     "kb": "annotator.cli.kb:kb_command",
     "suggest": "annotator.cli.suggest:suggest_command",
     "suggestions": "annotator.cli.suggest:suggestions_command",
+    "train": "annotator.cli.train:train_command",
 }
 
 

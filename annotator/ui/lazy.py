@@ -152,3 +152,29 @@ def install_suggestions_action(window: Any) -> None:
             tooltip="Accept every suggestion in this document scoring at least the Suggestions list's minimum score (else 0.8)",
         )
     )
+
+
+def suggestions_menu(window: Any) -> QMenu:
+    """The window's Suggestions menu, made before Help by whoever needs it first."""
+    menu: QMenu | None = window.menus.get("Suggestions")
+    if menu is None:
+        menu = QMenu("&Suggestions", window)
+        help_menu = window.menus.get("Help")
+        if help_menu is not None:
+            window.menuBar().insertMenu(help_menu.menuAction(), menu)
+        else:
+            window.menuBar().addMenu(menu)
+        # the same order in ``window.menus`` as in the menu bar (before Help)
+        items = list(window.menus.items())
+        at = next((i for i, (name, _) in enumerate(items) if name == "Help"), len(items))
+        items.insert(at, ("Suggestions", menu))
+        window.menus.clear()
+        window.menus.update(items)
+    return menu
+
+
+def install_train_action(window: Any) -> None:
+    """Suggestions > Train model…: ``annotator.ui.train_dialog``."""
+    lazy = LazyInstall(window, "annotator.ui.train_dialog:install_train_action")
+    menu = suggestions_menu(window)
+    menu.addAction(lazy.stand_in(menu, "&Train model…", tooltip="Train a spaCy NER model on this project's annotations"))

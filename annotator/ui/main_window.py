@@ -49,6 +49,7 @@ from annotator.ui.lazy import (  # their modules: after first paint
     install_review_actions,
     install_suggestions_action,
     install_team_actions,
+    install_train_action,
 )
 from annotator.ui.palette import LabelPalette, PaletteScrollArea
 from annotator.ui.settings import open_settings
@@ -364,6 +365,7 @@ class MainWindow(QMainWindow):
         install_review_actions(self)  # Review > Review mode, Agreement; File > Import colleague's work
         install_check_action(self)  # Review > Consistency check…
         install_team_actions(self)  # Team > Hand out work…, Collect work…, Progress
+        install_train_action(self)  # Suggestions > Train model…
 
         h = m["Help"]
         h.addAction(a(self, "&Guidelines", self.show_guidelines, shortcut="F1"))

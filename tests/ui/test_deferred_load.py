@@ -101,7 +101,7 @@ def test_the_first_paint_imports_no_pydantic_and_the_annotations_follow(home):
     assert facts["pydantic"] == [] and facts["models"] == []
     paint, after = facts["paint"], facts["after"]
     assert paint["title"] == "default.annotator — annotator"
-    assert paint["menus"] == ["&File", "&Edit", "&View", "&Document", "&Review", "&Team", "&Help"]
+    assert paint["menus"] == ["&File", "&Edit", "&View", "&Document", "&Review", "&Team", "&Suggestions", "&Help"]
     assert paint["rows"] >= 1 and paint["text"].strip()
     assert not paint["loaded"] and paint["annotations"] == 0 and paint["spans"] == 0
     assert after["loaded"] and after["text"] == paint["text"] and after["rows"] == paint["rows"]

@@ -615,7 +615,7 @@ def test_refused_command_never_enters_the_stack(qtbot, window, project):
 
 def test_review_menu_appears_when_review_tools_add_actions(qtbot, window):
     review = window.menus["Review"]
-    assert set(window.menus) == {"File", "Edit", "View", "Document", "Review", "Team", "Help"}
+    assert set(window.menus) == {"File", "Edit", "View", "Document", "Review", "Team", "Suggestions", "Help"}
     assert review.menuAction().isVisible() == bool(review.actions())  # no empty menu
     review.addAction("Another review tool")
     assert review.menuAction().isVisible()

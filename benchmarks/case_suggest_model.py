@@ -1,0 +1,99 @@
+"""Case 11: suggestions from a trained model (issue 17) over many documents.
+
+Untimed: a project of 40 generated documents (8 in the smoke test) (about 1,500 characters each, with
+random word spans as entities) and a model trained on it by
+:func:`annotator.services.suggest.train.train_model` (two iterations: a model's
+speed does not depend on how well it learnt).
+
+Timed: :meth:`SpacySuggester.suggest_many` over N documents in one process (the
+path the app and ``annotator suggest`` take, with label mapping and the
+:class:`Suggestion` records), against the floor, the same pipeline's bare
+``nlp.pipe`` over the same texts. The note gives the same run with the
+suggester's automatic processes (several from 200 documents on).
+"""
+
+from __future__ import annotations
+
+import time
+
+from benchmarks.harness import Config, Row, Target, k, missing, ms
+
+TITLE = "suggest with a model"
+T_SUGGEST = Target(max_ratio=1.3)
+LABELS = ["PERSON", "ORG", "GPE"]
+
+
+def run(cfg: Config) -> list[Row]:
+    n = cfg.pick(2000, 500, 20)
+    label = f"11 suggest with a model: {k(n)} docs"
+    why = missing("annotator.services.suggest.train") or missing("spacy")
+    if why:
+        return [Row.unavailable(label, T_SUGGEST, "ms", why)]
+    from annotator.core.kinds import DocStatus
+    from annotator.core.models import Document, entity
+    from annotator.core.store import Project
+    from annotator.services.suggest.spacy_model import load_spacy_suggester
+    from annotator.services.suggest.train import TrainOptions, train_model
+    from benchmarks.data import SentencePool
+
+    pool = SentencePool(cfg.seed)
+    model = cfg.path / f"suggest-model-{cfg.seed}"
+    t0 = time.perf_counter()
+    if not model.exists():
+        path = cfg.path / f"suggest-train-{cfg.seed}.annotator"
+        path.unlink(missing_ok=True)
+        items = []
+        for i in range(cfg.pick(40, 40, 8)):
+            text, spans = pool.document(1500, 12, LABELS, f"Training article {i}")
+            doc = Document(id=f"t{i}", text=text, status=DocStatus.DONE)
+            kept, taken = [], set()
+            for s, e, lab in sorted(spans):
+                if not any(s < b and a < e for a, b in taken):
+                    kept.append(entity(doc.id, s, e, lab, "bench"))
+                    taken.add((s, e))
+            items.append((doc, kept))
+        with Project(path, create=True) as project:
+            project.insert_documents(items)
+            train_model(project, model, TrainOptions(layer="bench", iterations=2, held_out=0.2))
+    trained = time.perf_counter() - t0
+    project = Project(cfg.path / f"suggest-train-{cfg.seed}.annotator")
+    schema = project.schema
+    project.close()
+    docs = [Document(id=f"d{i}", text=pool.document(1500, 0, LABELS, f"Article {i}")[0]) for i in range(n)]
+    texts = [d.text for d in docs]
+    one = load_spacy_suggester(str(model), None, schema, n_process=1)
+    nlp = one.nlp  # type: ignore[attr-defined]
+
+    def ours() -> int:
+        return sum(len(s) for s in one.suggest_many(docs))
+
+    def floor() -> int:
+        return sum(len(d.ents) for d in nlp.pipe(texts, batch_size=32))
+
+    ours()
+    floor()  # warm both
+    reps = cfg.pick(3, 2, 1)
+    o, b = [], []
+    found = 0
+    for _ in range(reps):
+        t = time.perf_counter()
+        found = ours()
+        o.append(ms(time.perf_counter() - t))
+        t = time.perf_counter()
+        floor()
+        b.append(ms(time.perf_counter() - t))
+    auto = load_spacy_suggester(str(model), None, schema)
+    t = time.perf_counter()
+    sum(len(s) for s in auto.suggest_many(docs))
+    auto_ms = ms(time.perf_counter() - t)
+    return [
+        Row.make(
+            label,
+            o,
+            b,
+            T_SUGGEST,
+            baseline_what="the same pipeline's nlp.pipe over the same texts (batch 32)",
+            note=f"{found:,} suggestions; with automatic processes {auto_ms:.0f} ms; model trained in {trained:.0f} s (untimed)",
+            size=f"{n:,} documents of ~1,500 characters",
+        )
+    ]
