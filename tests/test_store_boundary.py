@@ -16,7 +16,7 @@ import annotator
 ROOT = Path(annotator.__file__).resolve().parent
 #: The store: Project (store.py), its mixin of bulk row reads and review records
 #: (store_review.py), reading other project files (projectfile.py) and their shared SQL text (store_sql.py).
-STORE = {"core/store.py", "core/store_review.py", "core/projectfile.py", "core/store_sql.py"}
+STORE = {"core/store.py", "core/store_review.py", "core/store_coref.py", "core/projectfile.py", "core/store_sql.py"}
 SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|PRAGMA\s+\w+|BEGIN|COMMIT)\b")
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "m003_claims_start_unset",
     "m004_search_index",
     "m005_never_here",
+    "m006_coref",
     "SEARCH_TABLE",
     "get_migrations",
     "sqlite_utils_classes",
@@ -259,8 +260,53 @@ def m005_never_here(db: Database) -> None:
     )
 
 
+def m006_coref(db: Database) -> None:
+    """Coreference (issue 15): entity clusters per document and annotator, their
+    members (annotation ids), and the project-wide entity registry.
+
+    ``coref_members`` has no foreign key to ``annotations`` on purpose (as
+    ``propagated_from``): an edit of an annotation replaces its row (delete,
+    insert), which would cascade; the commands remove a deleted annotation from
+    its cluster themselves (and put it back on undo).  ``ann_id`` is unique: a
+    mention is in at most one cluster (a mention's cluster is its annotator's).
+    ``entry_id`` has no foreign key either: unlinking is the registry commands'
+    work, undoable."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS coref_clusters (
+            id TEXT PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL,
+            name TEXT,
+            type TEXT,
+            entry_id TEXT,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS coref_clusters_doc ON coref_clusters(doc_id, annotator);
+        CREATE INDEX IF NOT EXISTS coref_clusters_entry ON coref_clusters(entry_id);
+        CREATE TABLE IF NOT EXISTS coref_members (
+            cluster_id TEXT NOT NULL REFERENCES coref_clusters(id) ON DELETE CASCADE,
+            ann_id TEXT NOT NULL UNIQUE,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (cluster_id, ann_id)
+        );
+        CREATE TABLE IF NOT EXISTS coref_registry (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            type TEXT,
+            aliases TEXT NOT NULL DEFAULT '[]',
+            description TEXT NOT NULL DEFAULT '',
+            links TEXT NOT NULL DEFAULT '[]',
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+        """
+    )
+
+
 #: The migrations in order. Never edit a released one: add a new one.
-MIGRATION_STEPS = (m001_initial, m002_review, m003_claims_start_unset, m004_search_index, m005_never_here)
+MIGRATION_STEPS = (m001_initial, m002_review, m003_claims_start_unset, m004_search_index, m005_never_here, m006_coref)
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)
 _MIGRATIONS: Migrations | None = None

@@ -75,6 +75,7 @@ from annotator.core.rows import (
     row_to_annotation,
     row_to_document,
 )
+from annotator.core.store_coref import CorefQueries
 from annotator.core.store_review import ReviewQueries
 from annotator.core.store_sql import ANN_INSERT, ANN_SELECT, DOC_INSERT, DOC_SELECT, Rows, autocommit
 
@@ -143,13 +144,15 @@ def _is_project_of_version(path: Path, version: int) -> bool:
     )
 
 
-class Project(ReviewQueries):
+class Project(CorefQueries, ReviewQueries):
     """An open project file. Use as a context manager or call :meth:`close`.
 
     Its bulk row reads (for exports, merges, review and agreement), review
     decisions, merge provenance and history come from :class:`~annotator.core.store_review.ReviewQueries`, a
     stateless mixin that runs its statements through :meth:`_q` and
-    :meth:`_q_many` (defined here)."""
+    :meth:`_q_many` (defined here).  Its coreference records (clusters, members,
+    the entity registry) come from :class:`~annotator.core.store_coref.CorefQueries`
+    in the same way."""
 
     def __init__(self, path: str | Path, *, create: bool = False, schema: LabelSchema | None = None):
         self.path = Path(path)
