@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from annotator.core.coref import Cluster, RegistryEntry
 from annotator.core.models import Annotation, Document, Source, new_id, now
 from annotator.core.text import TextError, canonicalize, check_text, decode_bytes
 from annotator.formats.offsets import OffsetChoice, OffsetDetector, OffsetProblem, Resolved, Unit, resolve_offsets
@@ -109,6 +110,10 @@ class Record:
     notes: list[str] = field(default_factory=list)
     #: A record answered other than "accept" (Prodigy's reject, ignore): not annotations, counted in the summary.
     answer: str | None = None
+    #: Coreference clusters of the record's annotations (issue 15): native, CoNLL-2012, brat ``*`` lines.
+    clusters: list[Cluster] = field(default_factory=list)
+    #: Registry entries the clusters link to (native records carry them).
+    registry: list[RegistryEntry] = field(default_factory=list)
 
     def pair(self) -> tuple[Document, list[Annotation]]:
         return self.document, self.annotations

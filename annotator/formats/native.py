@@ -12,7 +12,16 @@ The format for moving work between annotators' desktops and into review::
                       "claimant_ref": null, "claimant_text": null, "annotator": "alice",
                       "source": "manual", "created": "...", "updated": "..."}],
      "review": [{"id": "...", "reviewer": "...", "time": "...", "action": "accept",
-                 "source_ids": ["..."], "gold_id": "...", "detail": {}}]}
+                 "source_ids": ["..."], "gold_id": "...", "detail": {}}],
+     "clusters": [{"id": "...", "annotator": "alice", "name": "Randhir Jaiswal", "type": "PERSON",
+                   "entry_id": "...", "members": ["<annotation id>", ...], "created": "...", "updated": "..."}],
+     "registry": [{"id": "...", "name": "Randhir Jaiswal", "type": "PERSON", "aliases": ["Jaiswal"],
+                   "description": "MEA spokesperson", "links": [], "created": "...", "updated": "..."}]}
+
+``clusters`` (coreference chains, issue 15) and ``registry`` (the registry entries
+the clusters link to, or claimants and arguments name as ``entry:<id>``) are
+written only when the document has clusters or names an entry; reading keeps
+them (an entry the project has already, by id, stays as the project has it).
 
 A claim's ``attributes`` hold every claim attribute of the schema, ``null``
 where nobody set it (read back as unset).  Keys are always written in this
@@ -32,6 +41,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from annotator.core.coref import Cluster, RegistryEntry, parse_actor_ref
 from annotator.core.models import KINDS, Annotation, Document, Source
 from annotator.core.rows import ANNOTATION_COLUMNS, AnnotationRow, DocumentRow, annotation_row, document_row
 from annotator.formats import (
@@ -94,7 +104,7 @@ ANNOTATION_KEYS = (
     "updated",
 )
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
-_HEADER_KEYS = ("format", "format_version", "schema", "annotations", "review")
+_HEADER_KEYS = ("format", "format_version", "schema", "annotations", "review", "clusters", "registry")
 REVIEW_KEYS = ("id", "reviewer", "time", "action", "source_ids", "gold_id", "detail")
 
 
@@ -108,10 +118,12 @@ def native_record(
     annotations: Iterable[Annotation],
     schema: LabelSchema | None = None,
     review: list[Any] | None = None,
+    clusters: Sequence[Cluster] = (),
+    registry: Sequence[RegistryEntry] = (),
 ) -> dict[str, Any]:
     """The native record of one document with its annotations (fixed key order):
     :func:`native_row_record` of their stored rows."""
-    return native_row_record(document_row(doc), [annotation_row(a) for a in annotations], schema, review)
+    return native_row_record(document_row(doc), [annotation_row(a) for a in annotations], schema, review, clusters, registry)
 
 
 def native_row_record(
@@ -119,11 +131,14 @@ def native_row_record(
     annotations: Iterable[AnnotationRow],
     schema: LabelSchema | None = None,
     review: list[Any] | None = None,
+    clusters: Sequence[Cluster] = (),
+    registry: Sequence[RegistryEntry] = (),
 ) -> dict[str, Any]:
     """The native record of a document and its annotations as the project stores
-    them (exports read every row: no Document and Annotation objects are made)."""
+    them (exports read every row: no Document and Annotation objects are made);
+    ``clusters`` and ``registry`` are written when given."""
     names = [a.name for a in schema.claim.attributes] if schema is not None else []
-    return {
+    record = {
         "format": NATIVE_FORMAT,
         "format_version": NATIVE_VERSION,
         "schema": {"name": schema.name, "version": schema.version} if schema is not None else None,
@@ -140,6 +155,34 @@ def native_row_record(
         "annotations": [annotation_dict(r, names) for r in sorted(annotations, key=_annotation_order)],
         "review": [review_dict(d) for d in review or []],
     }
+    if clusters:
+        record["clusters"] = [cluster_dict(c) for c in clusters]
+    if registry:
+        record["registry"] = [e.to_dict() for e in sorted(registry, key=lambda e: e.id)]
+    return record
+
+
+def cluster_dict(cluster: Cluster) -> dict[str, Any]:
+    """One cluster in native key order (without ``doc_id``)."""
+    d = cluster.to_dict()
+    del d["doc_id"]
+    return d
+
+
+def coref_of(
+    source: ExportSource, doc_id: str, annotations: Iterable[Any], annotators: set[str] | None = None
+) -> tuple[list[Cluster], list[RegistryEntry]]:
+    """The clusters of a document (of ``annotators``, or everyone's) and the
+    registry entries they link to or ``annotations`` name (``entry:<id>``)."""
+    clusters = source.clusters_by_document([doc_id], annotators).get(doc_id, []) if source.has_clusters() else []
+    wanted = {c.entry_id for c in clusters if c.entry_id}
+    for a in annotations:
+        for ref in a.actor_refs():
+            parsed = parse_actor_ref(ref)
+            if parsed is not None and parsed[0] == "entry":
+                wanted.add(parsed[1])
+    entries = [e for e in (source.get_registry_entry(i) for i in sorted(wanted)) if e is not None]
+    return clusters, entries
 
 
 def _annotation_order(r: AnnotationRow) -> tuple:
@@ -205,7 +248,8 @@ def iter_native_records(
         anns = project.annotations(doc.id)
         if keep is not None:
             anns = _with_references(anns, keep)
-        yield native_record(doc, anns, schema, project.review_decisions(doc.id))
+        clusters, entries = coref_of(project, doc.id, anns, keep)
+        yield native_record(doc, anns, schema, project.review_decisions(doc.id), clusters, entries)
 
 
 def dumps_native(record: dict[str, Any]) -> str:
@@ -287,7 +331,74 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
                 f"{ann.kind} {ann.id} ({ann.label}) refers to {', '.join(sorted(missing))}, "
                 "which is not an annotation of this document"
             )
-    return Record(doc, anns, line, review=[_review(builder, i, d) for i, d in enumerate(review, start=1)], name=doc_name)
+    clusters, entries = _coref(builder, record, doc.id, anns)
+    return Record(
+        doc,
+        anns,
+        line,
+        review=[_review(builder, i, d) for i, d in enumerate(review, start=1)],
+        name=doc_name,
+        clusters=clusters,
+        registry=entries,
+    )
+
+
+def _coref(
+    builder: TextBuilder, record: dict[str, Any], doc_id: str, anns: list[Annotation]
+) -> tuple[list[Cluster], list[RegistryEntry]]:
+    """The checked clusters and registry entries of a native record."""
+    raw_clusters = record.get("clusters") or []
+    raw_entries = record.get("registry") or []
+    if not isinstance(raw_clusters, list) or not isinstance(raw_entries, list):
+        raise builder.error('"clusters" and "registry" must be lists')
+    entries: list[RegistryEntry] = []
+    for i, item in enumerate(raw_entries, start=1):
+        try:
+            entries.append(RegistryEntry.from_dict(item))
+        except ValueError as err:
+            raise builder.error(f"registry entry {i}: {err}") from None
+    entry_ids = {e.id for e in entries}
+    by_id = {a.id: a for a in anns}
+    clusters: list[Cluster] = []
+    member_of: dict[str, str] = {}
+    for i, item in enumerate(raw_clusters, start=1):
+        what = f"cluster {i}"
+        if not isinstance(item, dict):
+            raise builder.error(f"{what}: expected an object, found {item!r:.60}")
+        if item.get("doc_id") not in (None, doc_id):
+            raise builder.error(f"{what}: doc_id {item['doc_id']!r} is not this document's id")
+        try:
+            cluster = Cluster.from_dict({**item, "doc_id": doc_id})
+        except ValueError as err:
+            raise builder.error(f"{what}: {err}") from None
+        if not cluster.members:
+            raise builder.error(f"{what}: a cluster needs at least one mention")
+        for m in cluster.members:
+            ann = by_id.get(m)
+            if ann is None:
+                raise builder.error(f"{what}: mention {m} is not an annotation of this document")
+            if ann.kind != "entity":
+                raise builder.error(f"{what}: mention {m} is a {ann.kind}; mentions are entity spans")
+            if ann.annotator != cluster.annotator:
+                raise builder.error(f"{what}: mention {m} is {ann.annotator}'s, the cluster {cluster.annotator}'s")
+            if m in member_of:
+                raise builder.error(f"{what}: mention {m} is in cluster {member_of[m]} already")
+            member_of[m] = cluster.id
+        if cluster.entry_id is not None and cluster.entry_id not in entry_ids:
+            raise builder.error(f'{what}: links to registry entry {cluster.entry_id}, which is not in the record\'s "registry"')
+        clusters.append(cluster)
+    cluster_ids = {c.id for c in clusters}
+    if len(cluster_ids) != len(clusters):
+        raise builder.error("two clusters have the same id")
+    for ann in anns:
+        for ref in ann.actor_refs():
+            parsed = parse_actor_ref(ref)
+            assert parsed is not None
+            if parsed[0] == "cluster" and parsed[1] not in cluster_ids:
+                raise builder.error(f"{ann.kind} {ann.id} refers to {ref}, which is not a cluster of this record")
+            if parsed[0] == "entry" and parsed[1] not in entry_ids:
+                raise builder.error(f'{ann.kind} {ann.id} refers to {ref}, which is not in the record\'s "registry"')
+    return clusters, entries
 
 
 def _review(builder: TextBuilder, index: int, item: Any) -> dict[str, Any]:
@@ -333,7 +444,8 @@ class NativeWriter(Writer):
             reviewed = source.has_review_decisions()
             for doc, anns in rows:
                 review = source.review_decisions(doc.id) if reviewed else []
-                fh.write(dumps_native(native_row_record(doc, anns, schema, review)) + "\n")
+                clusters, entries = coref_of(source, doc.id, anns)
+                fh.write(dumps_native(native_row_record(doc, anns, schema, review, clusters, entries)) + "\n")
                 self.report.records += 1
 
     def write(self, units: Iterable[Unit], dest: Path) -> None:

@@ -22,6 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+from annotator.core.coref import Cluster, RegistryEntry
 from annotator.core.models import GOLD, SPAN_KINDS, Annotation, Document, SpanAnnotation, all_spans, has_span
 from annotator.core.rows import AnnotationRow, DocumentRow
 from annotator.core.text import QtPositionMap
@@ -61,6 +62,15 @@ class ExportSource(Protocol):
     def iter_documents(self, ids: Iterable[str] | None = None) -> Iterator[Document]: ...
 
     def annotations(self, doc_id: str, annotator: str | None = None) -> list[Annotation]: ...
+
+    # coreference (issue 15)
+    def has_clusters(self) -> bool: ...
+
+    def clusters_by_document(
+        self, doc_ids: Sequence[str], annotators: Iterable[str] | None = None
+    ) -> dict[str, list[Cluster]]: ...
+
+    def get_registry_entry(self, entry_id: str) -> RegistryEntry | None: ...
 
 
 def claim_attributes(names: Sequence[str], attributes: Mapping[str, Any]) -> dict[str, Any]:
