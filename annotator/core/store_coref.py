@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from annotator.core.coref import Cluster, RegistryEntry
@@ -159,6 +159,22 @@ class CorefQueries:
             )
             found += [r[0] for r in self._q(sql, [*part, *part])]
         return sorted(set(found))
+
+    def cluster_span_keys(self, annotators: Sequence[str]) -> Iterator[tuple[str, str, str]]:
+        """``(document id, annotator, spans)`` of every cluster of ``annotators``,
+        its mentions' spans as ``"start:end"`` joined by ``","`` (one row per
+        cluster, no row per mention: coreference agreement reads millions of
+        mentions this way; ``spans.split(",")`` gives one key per mention, equal
+        for equal spans)."""
+        names = list(annotators)
+        if not names:
+            return iter(())
+        sql = (
+            "SELECT c.doc_id, c.annotator, (SELECT group_concat(a.start || ':' || a.\"end\", ',') "
+            "FROM coref_members m JOIN annotations a ON a.id = m.ann_id WHERE m.cluster_id = c.id) "
+            f"FROM coref_clusters c WHERE c.annotator IN ({', '.join('?' * len(names))})"
+        )
+        return (r for r in self._q(sql, names) if r[2])
 
     # -- clusters: writes ------------------------------------------------------
     def put_cluster(self, cluster: Cluster) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, NamedTuple
 
+from annotator.core.agreement.coref import clean_clusters
 from annotator.core.gcpause import collector_paused
 from annotator.core.models import CLAIM_LABEL, GOLD
 from annotator.core.rows import AGREEMENT_COLUMNS, AgreementRow, as_agreement_rows
@@ -67,6 +68,8 @@ class Corpus:
     titles: dict[str, str] = field(default_factory=dict)
     by_id: dict[str, AgreementRow] = field(default_factory=dict)
     claim_attributes: list[str] = field(default_factory=list)
+    #: doc id -> annotator -> coreference clusters (each a list of span keys, "start:end"), issue 15
+    coref: dict[str, dict[str, list[list[str]]]] = field(default_factory=dict)
     _tokens: dict[tuple[str, tuple[int, ...]], list[int]] = field(default_factory=dict)
     _views: dict[tuple[str, str, str | None], View] = field(default_factory=dict)
     _vectors: dict[tuple[tuple[str, ...], str | None], Counter] = field(default_factory=dict)
@@ -215,7 +218,32 @@ def load_corpus(project: Project, annotators: Sequence[str] | None = None) -> Co
         titles=titles,
         by_id=by_id,
         claim_attributes=[a.name for a in project.schema.claim.attributes],
+        coref=load_coref(project, names),
     )
+
+
+def load_coref(project: Project, names: Sequence[str]) -> dict[str, dict[str, list[list[str]]]]:
+    """doc id -> annotator -> clusters of ``names`` (mentions as span keys, each
+    span in the first cluster that has it: see :mod:`annotator.core.agreement.coref`)."""
+    if not project.has_clusters():
+        return {}
+    out: dict[str, dict[str, list[list[str]]]] = {}
+    for doc_id, annotator, spans in project.cluster_span_keys(names):
+        by = out.get(doc_id)
+        if by is None:
+            by = out[doc_id] = {}
+        lst = by.get(annotator)
+        if lst is None:
+            lst = by[annotator] = []
+        lst.append(spans.split(","))
+    for by in out.values():
+        for annotator, clusters in by.items():
+            n = 0
+            for c in clusters:
+                n += len(c)
+            if len(set().union(*clusters)) != n:
+                by[annotator] = clean_clusters(clusters)  # type: ignore[assignment]
+    return out
 
 
 _SPACES = re.compile(r"\s+")

@@ -1,0 +1,315 @@
+"""Coreference agreement (issue 15): MUC, B³, CEAF-e and their average (the
+CoNLL score) between two annotators' clusters, per document and overall.
+
+Annotator *a* is the key, *b* the response (precision = how much of *b* is in
+*a*; swapping them swaps precision and recall).  Mentions are matched by exact
+span: a cluster is the set of its mentions' ``(start, end)``; a span that one
+annotator put in two clusters (two annotations on one span) counts in the first
+only.  A mention in no cluster is not part of the coreference (as in the
+CoNLL-2012 data); a one-mention cluster is a singleton and counts in B³ and
+CEAF-e (not in MUC, which has no links for it).
+
+The definitions are the CoNLL-2012 reference scorer's (Pradhan et al. 2014):
+
+- **MUC** (Vilain et al. 1995): recall = Σ_K (|K| − |p(K)|) / Σ_K (|K| − 1), where
+  p(K) is the partition of key cluster K by the response clusters (a mention in
+  no response cluster is a part of its own); precision the same with the roles
+  swapped.
+- **B³** (Bagga & Baldwin 1998): recall = Σ_K Σ_R |K∩R|² / |K| over Σ_K |K|
+  (every key mention); precision the same with the roles swapped.
+- **CEAF-e** (Luo 2005): the one-to-one alignment of key and response clusters
+  maximising Σ φ₄(K, R) = 2|K∩R| / (|K| + |R|); recall = that sum / the number of
+  key clusters, precision = that sum / the number of response clusters.
+- **CoNLL**: the average of the three F1s (and, reported alongside, of the three
+  precisions and of the three recalls).
+
+Over several documents, as the reference scorer does, the numerators and the
+denominators are summed over the documents before dividing (micro average).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any
+
+__all__ = [
+    "METRICS",
+    "Clusters",
+    "muc_counts",
+    "b3_counts",
+    "ceafe_counts",
+    "document_counts",
+    "scores",
+    "prf_of",
+    "max_assignment",
+    "clean_clusters",
+]
+
+#: The metric names, as the report's keys take them (``coref_<name>``).
+METRICS = ("muc", "b3", "ceafe")
+
+#: Clusters of one document and annotator: each a collection of mention keys.
+Clusters = Sequence[Sequence[Hashable]]
+#: (recall numerator, recall denominator, precision numerator, precision denominator)
+Counts = tuple[float, float, float, float]
+
+
+def clean_clusters(clusters: Iterable[Iterable[Hashable]]) -> list[list[Hashable]]:
+    """The clusters with each mention once: in the first cluster that has it;
+    clusters left empty are dropped."""
+    seen: set[Hashable] = set()
+    out = []
+    for c in clusters:
+        kept = []
+        for m in c:
+            if m not in seen:
+                seen.add(m)
+                kept.append(m)
+        if kept:
+            out.append(kept)
+    return out
+
+
+def _index(clusters: Clusters) -> dict[Hashable, int]:
+    return {m: i for i, c in enumerate(clusters) for m in c}
+
+
+def _muc_side(key: Clusters, resp_of: dict[Hashable, int]) -> tuple[int, int]:
+    num = den = 0
+    get = resp_of.get
+    for c in key:
+        n = len(c)
+        if n < 2:
+            continue
+        parts = set()
+        alone = 0
+        for m in c:
+            j = get(m)
+            if j is None:
+                alone += 1
+            else:
+                parts.add(j)
+        num += n - len(parts) - alone
+        den += n - 1
+    return num, den
+
+
+def muc_counts(key: Clusters, response: Clusters) -> Counts:
+    """MUC's numerators and denominators of one document."""
+    rn, rd = _muc_side(key, _index(response))
+    pn, pd = _muc_side(response, _index(key))
+    return rn, rd, pn, pd
+
+
+def _overlaps(key: Clusters, response: Clusters) -> Counter:
+    """``(key index, response index) -> |K ∩ R|`` for the overlapping pairs."""
+    resp_of = _index(response)
+    get = resp_of.get
+    out: Counter = Counter()
+    for i, c in enumerate(key):
+        for m in c:
+            j = get(m)
+            if j is not None:
+                out[(i, j)] += 1
+    return out
+
+
+def b3_counts(key: Clusters, response: Clusters, overlaps: Counter | None = None) -> Counts:
+    """B³'s numerators and denominators of one document."""
+    ov = _overlaps(key, response) if overlaps is None else overlaps
+    rn = pn = 0.0
+    for (i, j), n in ov.items():
+        sq = n * n
+        rn += sq / len(key[i])
+        pn += sq / len(response[j])
+    return rn, float(sum(map(len, key))), pn, float(sum(map(len, response)))
+
+
+def ceafe_counts(key: Clusters, response: Clusters, overlaps: Counter | None = None) -> Counts:
+    """CEAF-e's numerators (the best alignment's φ₄ sum) and denominators (the
+    numbers of key and response clusters) of one document."""
+    ov = _overlaps(key, response) if overlaps is None else overlaps
+    weights = {(i, j): 2.0 * n / (len(key[i]) + len(response[j])) for (i, j), n in ov.items()}
+    best = max_assignment(weights)
+    return best, float(len(key)), best, float(len(response))
+
+
+def document_counts(key: Clusters, response: Clusters) -> dict[str, Counts]:
+    """The three metrics' counts of one document (clusters as given: call
+    :func:`clean_clusters` first if a mention may be in two)."""
+    ov = _overlaps(key, response)
+    return {"muc": muc_counts(key, response), "b3": b3_counts(key, response, ov), "ceafe": ceafe_counts(key, response, ov)}
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return a / b if b else None
+
+
+def prf_of(counts: Counts) -> dict[str, float | None]:
+    """``{"precision", "recall", "f1"}`` of summed counts; None where undefined
+    (nothing to divide by).  F1 is 0 when precision and recall are both 0."""
+    rn, rd, pn, pd = counts
+    r, p = _ratio(rn, rd), _ratio(pn, pd)
+    if r is None or p is None:
+        f1 = None
+    else:
+        f1 = 0.0 if p + r == 0 else 2 * p * r / (p + r)
+    return {"precision": p, "recall": r, "f1": f1}
+
+
+def _mean(values: list[float | None]) -> float | None:
+    return None if any(v is None for v in values) else sum(v for v in values if v is not None) / len(values)
+
+
+def scores(totals: dict[str, Counts]) -> dict[str, dict[str, float | None]]:
+    """``{"muc", "b3", "ceafe", "conll"}`` -> precision, recall, F1 of summed counts;
+    ``conll`` is the mean of the three (undefined when one is)."""
+    out = {m: prf_of(totals.get(m, (0.0, 0.0, 0.0, 0.0))) for m in METRICS}
+    out["conll"] = {k: _mean([out[m][k] for m in METRICS]) for k in ("precision", "recall", "f1")}
+    return out
+
+
+def add_counts(total: dict[str, list[float]], counts: dict[str, Counts]) -> None:
+    for m, c in counts.items():
+        t = total.setdefault(m, [0.0, 0.0, 0.0, 0.0])
+        for i in range(4):
+            t[i] += c[i]
+
+
+# ---------------------------------------------------------------------------
+# The best one-to-one alignment (CEAF)
+# ---------------------------------------------------------------------------
+def max_assignment(weights: dict[tuple[int, int], float]) -> float:
+    """The largest sum of weights of a one-to-one matching of rows and columns
+    (only the given pairs have weight; all weights positive).
+
+    Solved per connected component of the pairs: coreference clusters mostly
+    overlap one or two of the other side's, so components are small; a component
+    of one pair, or a chain where each row and column has one pair, needs no
+    search.  Larger ones use the Hungarian method (O(n³) in the component)."""
+    if not weights:
+        return 0.0
+    rows: dict[int, list[int]] = defaultdict(list)
+    cols: dict[int, list[int]] = defaultdict(list)
+    for i, j in weights:
+        rows[i].append(j)
+        cols[j].append(i)
+    total = 0.0
+    seen_rows: set[int] = set()
+    for start in rows:
+        if start in seen_rows:
+            continue
+        comp_rows, comp_cols = [start], []
+        seen_rows.add(start)
+        seen_cols: set[int] = set()
+        stack = [("r", start)]
+        while stack:
+            side, x = stack.pop()
+            if side == "r":
+                for j in rows[x]:
+                    if j not in seen_cols:
+                        seen_cols.add(j)
+                        comp_cols.append(j)
+                        stack.append(("c", j))
+            else:
+                for i in cols[x]:
+                    if i not in seen_rows:
+                        seen_rows.add(i)
+                        comp_rows.append(i)
+                        stack.append(("r", i))
+        if len(comp_rows) == 1 or len(comp_cols) == 1:
+            if len(comp_rows) == 1:
+                total += max(weights[(comp_rows[0], j)] for j in comp_cols)
+            else:
+                total += max(weights[(i, comp_cols[0])] for i in comp_rows)
+            continue
+        total += _hungarian(comp_rows, comp_cols, weights)
+    return total
+
+
+def _hungarian(rows: list[int], cols: list[int], weights: dict[tuple[int, int], float]) -> float:
+    """Maximum-weight assignment of one component (the Hungarian method on costs
+    ``top - weight``, padded square; missing pairs weigh 0)."""
+    n = max(len(rows), len(cols))
+    top = max(weights.values())
+    cost = [[top] * n for _ in range(n)]
+    for a, i in enumerate(rows):
+        for b, j in enumerate(cols):
+            w = weights.get((i, j))
+            if w is not None:
+                cost[a][b] = top - w
+    # Jonker-Volgenant style shortest augmenting paths (e-maxx's O(n^3) Hungarian), 1-based
+    inf = float("inf")
+    u = [0.0] * (n + 1)
+    v = [0.0] * (n + 1)
+    p = [0] * (n + 1)
+    way = [0] * (n + 1)
+    for i in range(1, n + 1):
+        p[0] = i
+        j0 = 0
+        minv = [inf] * (n + 1)
+        used = [False] * (n + 1)
+        while True:
+            used[j0] = True
+            i0 = p[j0]
+            delta = inf
+            j1 = 0
+            row = cost[i0 - 1]
+            ui0 = u[i0]
+            for j in range(1, n + 1):
+                if not used[j]:
+                    cur = row[j - 1] - ui0 - v[j]
+                    if cur < minv[j]:
+                        minv[j] = cur
+                        way[j] = j0
+                    if minv[j] < delta:
+                        delta = minv[j]
+                        j1 = j
+            for j in range(n + 1):
+                if used[j]:
+                    u[p[j]] += delta
+                    v[j] -= delta
+                else:
+                    minv[j] -= delta
+            j0 = j1
+            if p[j0] == 0:
+                break
+        while True:
+            j1 = way[j0]
+            p[j0] = p[j1]
+            j0 = j1
+            if j0 == 0:
+                break
+    total = 0.0
+    for j in range(1, n + 1):
+        a, b = p[j] - 1, j - 1
+        if a < len(rows) and b < len(cols):
+            total += weights.get((rows[a], cols[b]), 0.0)
+    return total
+
+
+def pair_coref(clusters: dict[str, dict[str, list[list[Any]]]], a: str, b: str, documents: str = "shared") -> dict[str, Any]:
+    """The coreference part of a pair's report: ``coref_muc``, ``coref_b3``,
+    ``coref_ceafe``, ``coref_conll`` (precision, recall, f1, over the documents
+    counted) and ``coref`` (how many documents counted, and each document's four
+    scores).  ``clusters``: doc id -> annotator -> clusters (lists of spans).
+    With ``documents="shared"`` a document counts when both annotators made a
+    cluster in it; with ``"any"`` when either did (the other has none)."""
+    total: dict[str, list[float]] = {}
+    per_doc: list[dict[str, Any]] = []
+    for doc_id, by in clusters.items():
+        ka, kb = by.get(a), by.get(b)
+        if documents == "shared" and not (ka and kb):
+            continue
+        if not (ka or kb):
+            continue
+        counts = document_counts(ka or [], kb or [])
+        add_counts(total, counts)
+        doc_scores = scores(counts)
+        per_doc.append({"doc_id": doc_id, **{m: doc_scores[m] for m in (*METRICS, "conll")}})
+    overall = scores({m: (t[0], t[1], t[2], t[3]) for m, t in total.items()})
+    return {
+        **{f"coref_{m}": overall[m] for m in (*METRICS, "conll")},
+        "coref": {"documents": len(per_doc), "per_document": per_doc},
+    }
