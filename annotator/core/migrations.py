@@ -270,7 +270,11 @@ def m006_coref(db: Database) -> None:
     its cluster themselves (and put it back on undo).  ``ann_id`` is unique: a
     mention is in at most one cluster (a mention's cluster is its annotator's).
     ``entry_id`` has no foreign key either: unlinking is the registry commands'
-    work, undoable."""
+    work, undoable.  A member row keeps its mention's ``start`` and ``end`` (set
+    when it is written, and by triggers whenever the annotation's row is written
+    again), so coreference agreement reads millions of mentions' spans without a
+    join on ``annotations``; the table is kept in cluster order (``WITHOUT
+    ROWID``), so a cluster's members are read in one pass."""
     db.executescript(
         """
         CREATE TABLE IF NOT EXISTS coref_clusters (
@@ -289,8 +293,16 @@ def m006_coref(db: Database) -> None:
             cluster_id TEXT NOT NULL REFERENCES coref_clusters(id) ON DELETE CASCADE,
             ann_id TEXT NOT NULL UNIQUE,
             position INTEGER NOT NULL,
+            start INTEGER,
+            "end" INTEGER,
             PRIMARY KEY (cluster_id, ann_id)
-        );
+        ) WITHOUT ROWID;
+        CREATE TRIGGER IF NOT EXISTS coref_members_span_insert AFTER INSERT ON annotations BEGIN
+            UPDATE coref_members SET start = new.start, "end" = new."end" WHERE ann_id = new.id;
+        END;
+        CREATE TRIGGER IF NOT EXISTS coref_members_span_update AFTER UPDATE OF start, "end" ON annotations BEGIN
+            UPDATE coref_members SET start = new.start, "end" = new."end" WHERE ann_id = new.id;
+        END;
         CREATE TABLE IF NOT EXISTS coref_registry (
             id TEXT PRIMARY KEY,
             name TEXT NOT NULL,

@@ -22,6 +22,11 @@ from annotator.core.store_sql import Rows
 __all__ = ["CorefQueries"]
 
 _CLUSTER_SELECT = "SELECT id, doc_id, annotator, name, type, entry_id, created, updated FROM coref_clusters"
+#: A member row with its mention's span (kept current by the triggers of m006_coref).
+_MEMBER_INSERT = (
+    'INSERT INTO coref_members (cluster_id, ann_id, position, start, "end") VALUES (?, ?, ?, '
+    '(SELECT start FROM annotations WHERE id = ?), (SELECT "end" FROM annotations WHERE id = ?))'
+)
 _ENTRY_SELECT = "SELECT id, name, type, aliases, description, links, created, updated FROM coref_registry"
 
 
@@ -165,16 +170,21 @@ class CorefQueries:
         its mentions' spans as ``"start:end"`` joined by ``","`` (one row per
         cluster, no row per mention: coreference agreement reads millions of
         mentions this way; ``spans.split(",")`` gives one key per mention, equal
-        for equal spans)."""
+        for equal spans).  Two sequential reads, joined here."""
         names = list(annotators)
         if not names:
             return iter(())
-        sql = (
-            "SELECT c.doc_id, c.annotator, (SELECT group_concat(a.start || ':' || a.\"end\", ',') "
-            "FROM coref_members m JOIN annotations a ON a.id = m.ann_id WHERE m.cluster_id = c.id) "
-            f"FROM coref_clusters c WHERE c.annotator IN ({', '.join('?' * len(names))})"
+        heads = {
+            r[0]: (r[1], r[2])
+            for r in self._q(
+                f"SELECT id, doc_id, annotator FROM coref_clusters WHERE annotator IN ({', '.join('?' * len(names))})", names
+            )
+        }
+        spans = self._q(
+            "SELECT cluster_id, group_concat(start || ':' || \"end\", ',') FROM coref_members "
+            "WHERE start IS NOT NULL GROUP BY cluster_id"
         )
-        return (r for r in self._q(sql, names) if r[2])
+        return ((*heads[cid], keys) for cid, keys in spans if cid in heads)
 
     # -- clusters: writes ------------------------------------------------------
     def put_cluster(self, cluster: Cluster) -> None:
@@ -193,10 +203,7 @@ class CorefQueries:
                 cluster.updated,
             ),
         )
-        self._q_many(
-            "INSERT INTO coref_members (cluster_id, ann_id, position) VALUES (?, ?, ?)",
-            [(cluster.id, m, i) for i, m in enumerate(cluster.members)],
-        )
+        self._q_many(_MEMBER_INSERT, [(cluster.id, m, i, m, m) for i, m in enumerate(cluster.members)])
 
     def put_clusters(self, clusters: Iterable[Cluster]) -> None:
         """Store many clusters (imports): as :meth:`put_cluster`, in bulk."""
@@ -208,10 +215,7 @@ class CorefQueries:
             "INSERT INTO coref_clusters (id, doc_id, annotator, name, type, entry_id, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(c.id, c.doc_id, c.annotator, c.name, c.type, c.entry_id, c.created, c.updated) for c in items],
         )
-        self._q_many(
-            "INSERT INTO coref_members (cluster_id, ann_id, position) VALUES (?, ?, ?)",
-            [(c.id, m, i) for c in items for i, m in enumerate(c.members)],
-        )
+        self._q_many(_MEMBER_INSERT, [(c.id, m, i, m, m) for c in items for i, m in enumerate(c.members)])
 
     def delete_clusters(self, cluster_ids: Iterable[str]) -> None:
         """Delete clusters (their members go with them)."""

@@ -239,3 +239,31 @@ def test_cli_json_has_the_coref_keys(project):
 
 def test_prf_of_zero_denominators():
     assert prf_of((0, 0, 0, 0)) == {"precision": None, "recall": None, "f1": None}
+
+
+def test_python_hungarian_and_scipy_agree_on_larger_groups(monkeypatch):
+    import annotator.core.agreement.coref as coref
+
+    rng = random.Random(3)
+    cases = []
+    for _ in range(30):
+        n, m = rng.randint(5, 40), rng.randint(5, 40)
+        cases.append({(i, j): rng.random() for i in range(n) for j in range(m) if rng.random() < 0.3})
+    with_scipy = [coref.max_assignment(w) for w in cases]
+    monkeypatch.setattr(coref, "_LSA", [None])  # as without scipy
+    without = [coref.max_assignment(w) for w in cases]
+    assert without == pytest.approx(with_scipy)
+
+
+def test_an_edited_mention_span_is_what_agreement_compares(project):
+    from annotator.core.commands import UpdateAnnotation
+
+    doc = project.docs[0]
+    before = agreement(project, ["alice", "bob"])["pairs"][0]["coref_b3"]
+    # bob's "e" moves onto "x": it no longer matches alice's "e"
+    e = next(a for a in project.annotations(doc.id, "bob") if (a.start, a.end) == pos("e"))
+    apply(project, UpdateAnnotation(doc.id, "bob", e.id, start=pos("x")[0], end=pos("x")[1]))
+    spans = {s for d, who, keys in project.cluster_span_keys(["bob"]) if d == doc.id for s in keys.split(",")}
+    assert "10:11" in spans and "8:9" not in spans  # the member row follows the annotation's new span
+    after = agreement(project, ["alice", "bob"])["pairs"][0]["coref_b3"]
+    assert after["recall"] < before["recall"]

@@ -75,71 +75,66 @@ def _index(clusters: Clusters) -> dict[Hashable, int]:
     return {m: i for i, c in enumerate(clusters) for m in c}
 
 
-def _muc_side(key: Clusters, resp_of: dict[Hashable, int]) -> tuple[int, int]:
-    num = den = 0
-    get = resp_of.get
-    for c in key:
+def document_counts(key: Clusters, response: Clusters) -> dict[str, Counts]:
+    """The three metrics' counts of one document (clusters as given: call
+    :func:`clean_clusters` first if a mention may be in two).
+
+    One pass over the key's mentions finds every key cluster's overlaps with the
+    response clusters (C-level ``map`` and ``Counter``); MUC, B³ and CEAF-e of
+    both sides follow from those overlaps alone."""
+    get = _index(response).get
+    resp_sizes = [len(c) for c in response]
+    overlaps: dict[tuple[int, int], int] = {}
+    muc_rn = muc_rd = 0
+    b3_rn = 0.0
+    for i, c in enumerate(key):
         n = len(c)
-        if n < 2:
-            continue
-        parts = set()
-        alone = 0
-        for m in c:
-            j = get(m)
-            if j is None:
-                alone += 1
-            else:
-                parts.add(j)
-        num += n - len(parts) - alone
-        den += n - 1
-    return num, den
+        parts = Counter(map(get, c))
+        alone = parts.pop(None, 0)
+        if n >= 2:
+            muc_rn += n - len(parts) - alone
+            muc_rd += n - 1
+        for j, x in parts.items():
+            overlaps[(i, j)] = x
+            b3_rn += x * x / n
+    key_parts = [0] * len(response)  # how many key clusters each response cluster meets
+    found = [0] * len(response)  # how many of its mentions are in a key cluster
+    b3_pn = 0.0
+    weights: dict[tuple[int, int], float] = {}
+    for (i, j), x in overlaps.items():
+        size = resp_sizes[j]
+        key_parts[j] += 1
+        found[j] += x
+        b3_pn += x * x / size
+        weights[(i, j)] = 2.0 * x / (len(key[i]) + size)
+    muc_pn = muc_pd = 0
+    for j, size in enumerate(resp_sizes):
+        if size >= 2:
+            muc_pn += size - key_parts[j] - (size - found[j])
+            muc_pd += size - 1
+    ceaf = max_assignment(weights)
+    n_key = float(sum(len(c) for c in key))
+    return {
+        "muc": (muc_rn, muc_rd, muc_pn, muc_pd),
+        "b3": (b3_rn, n_key, b3_pn, float(sum(resp_sizes))),
+        "ceafe": (ceaf, float(len(key)), ceaf, float(len(response))),
+    }
 
 
 def muc_counts(key: Clusters, response: Clusters) -> Counts:
-    """MUC's numerators and denominators of one document."""
-    rn, rd = _muc_side(key, _index(response))
-    pn, pd = _muc_side(response, _index(key))
-    return rn, rd, pn, pd
+    """MUC's numerators and denominators of one document (recall's, precision's)."""
+    return document_counts(key, response)["muc"]
 
 
-def _overlaps(key: Clusters, response: Clusters) -> Counter:
-    """``(key index, response index) -> |K ∩ R|`` for the overlapping pairs."""
-    resp_of = _index(response)
-    get = resp_of.get
-    out: Counter = Counter()
-    for i, c in enumerate(key):
-        for m in c:
-            j = get(m)
-            if j is not None:
-                out[(i, j)] += 1
-    return out
-
-
-def b3_counts(key: Clusters, response: Clusters, overlaps: Counter | None = None) -> Counts:
+def b3_counts(key: Clusters, response: Clusters) -> Counts:
     """B³'s numerators and denominators of one document."""
-    ov = _overlaps(key, response) if overlaps is None else overlaps
-    rn = pn = 0.0
-    for (i, j), n in ov.items():
-        sq = n * n
-        rn += sq / len(key[i])
-        pn += sq / len(response[j])
-    return rn, float(sum(map(len, key))), pn, float(sum(map(len, response)))
+    return document_counts(key, response)["b3"]
 
 
-def ceafe_counts(key: Clusters, response: Clusters, overlaps: Counter | None = None) -> Counts:
+def ceafe_counts(key: Clusters, response: Clusters) -> Counts:
     """CEAF-e's numerators (the best alignment's φ₄ sum) and denominators (the
     numbers of key and response clusters) of one document."""
-    ov = _overlaps(key, response) if overlaps is None else overlaps
-    weights = {(i, j): 2.0 * n / (len(key[i]) + len(response[j])) for (i, j), n in ov.items()}
-    best = max_assignment(weights)
-    return best, float(len(key)), best, float(len(response))
-
-
-def document_counts(key: Clusters, response: Clusters) -> dict[str, Counts]:
-    """The three metrics' counts of one document (clusters as given: call
-    :func:`clean_clusters` first if a mention may be in two)."""
-    ov = _overlaps(key, response)
-    return {"muc": muc_counts(key, response), "b3": b3_counts(key, response, ov), "ceafe": ceafe_counts(key, response, ov)}
+    return document_counts(key, response)["ceafe"]
 
 
 def _ratio(a: float, b: float) -> float | None:
@@ -187,9 +182,12 @@ def max_assignment(weights: dict[tuple[int, int], float]) -> float:
     Solved per connected component of the pairs: coreference clusters mostly
     overlap one or two of the other side's, so components are small; a component
     of one pair, or a chain where each row and column has one pair, needs no
-    search.  Larger ones use the Hungarian method (O(n³) in the component)."""
+    search.  Larger ones use scipy's ``linear_sum_assignment`` when scipy is
+    installed, else the Hungarian method in Python (O(n³) in the component)."""
     if not weights:
         return 0.0
+    if len(weights) > 64 and _scipy_lsa() is not None:  # one call in C beats finding the groups in Python
+        return _solve(sorted({i for i, _ in weights}), sorted({j for _, j in weights}), weights)
     rows: dict[int, list[int]] = defaultdict(list)
     cols: dict[int, list[int]] = defaultdict(list)
     for i, j in weights:
@@ -224,8 +222,40 @@ def max_assignment(weights: dict[tuple[int, int], float]) -> float:
             else:
                 total += max(weights[(i, comp_cols[0])] for i in comp_rows)
             continue
-        total += _hungarian(comp_rows, comp_cols, weights)
+        total += _solve(comp_rows, comp_cols, {(i, j): weights[(i, j)] for i in comp_rows for j in rows[i]})
     return total
+
+
+def _solve(rows: list[int], cols: list[int], weights: dict[tuple[int, int], float]) -> float:
+    """The best assignment of one component: scipy's ``linear_sum_assignment``
+    (C speed) when scipy is installed and the component is not tiny, else
+    :func:`_hungarian` (the same optimum)."""
+    lsa = _scipy_lsa() if len(rows) * len(cols) > 16 else None
+    if lsa is None:
+        return _hungarian(rows, cols, weights)
+    import numpy
+
+    r_at = {i: a for a, i in enumerate(rows)}
+    c_at = {j: b for b, j in enumerate(cols)}
+    matrix = numpy.zeros((len(rows), len(cols)))
+    for (i, j), w in weights.items():
+        matrix[r_at[i], c_at[j]] = w
+    picked_rows, picked_cols = lsa(matrix, maximize=True)
+    return float(matrix[picked_rows, picked_cols].sum())
+
+
+_LSA: list[Any] = []
+
+
+def _scipy_lsa() -> Any:
+    """scipy's ``linear_sum_assignment``, or None without scipy (looked up once)."""
+    if not _LSA:
+        try:
+            from scipy.optimize import linear_sum_assignment
+        except ImportError:
+            linear_sum_assignment = None
+        _LSA.append(linear_sum_assignment)
+    return _LSA[0]
 
 
 def _hungarian(rows: list[int], cols: list[int], weights: dict[tuple[int, int], float]) -> float:
