@@ -102,7 +102,7 @@ def build(path: Path, n_docs: int, n_mentions: int, n_clusters: int, seed: int) 
             doc = f"doc{d:05d}"
             alice = [i % n_clusters for i in range(n_mentions)]
             bob = []
-            for i, c in enumerate(alice):
+            for c in alice:
                 r = rng.random()
                 if r < 0.05:
                     bob.append(None)  # left out of every cluster

@@ -89,14 +89,15 @@ def document_counts(key: Clusters, response: Clusters) -> dict[str, Counts]:
     b3_rn = 0.0
     for i, c in enumerate(key):
         n = len(c)
-        parts = Counter(map(get, c))
+        parts: Counter[int | None] = Counter(map(get, c))
         alone = parts.pop(None, 0)
         if n >= 2:
             muc_rn += n - len(parts) - alone
             muc_rd += n - 1
         for j, x in parts.items():
-            overlaps[(i, j)] = x
-            b3_rn += x * x / n
+            if j is not None:
+                overlaps[(i, j)] = x
+                b3_rn += x * x / n
     key_parts = [0] * len(response)  # how many key clusters each response cluster meets
     found = [0] * len(response)  # how many of its mentions are in a key cluster
     b3_pn = 0.0
