@@ -33,7 +33,7 @@ BASE = (
 )
 INDEXES = ("annotations_doc", "annotations_label", "annotations_annotator")
 #: the member spans are written with the members here, so the triggers that keep them are not needed while building
-TRIGGERS = ("coref_members_span_insert", "coref_members_span_update")
+TRIGGERS = ("coref_members_span_insert", "coref_members_span_update", "coref_members_span_delete")
 
 
 def build(path: Path, n_docs: int, n_mentions: int, n_clusters: int, seed: int) -> None:

@@ -272,7 +272,8 @@ def m006_coref(db: Database) -> None:
     ``entry_id`` has no foreign key either: unlinking is the registry commands'
     work, undoable.  A member row keeps its mention's ``start`` and ``end`` (set
     when it is written, and by triggers whenever the annotation's row is written
-    again), so coreference agreement reads millions of mentions' spans without a
+    again; NULL while the annotation is gone, e.g. deleted by a path other than
+    the commands, which agreement and exports then leave out), so coreference agreement reads millions of mentions' spans without a
     join on ``annotations``; the table is kept in cluster order (``WITHOUT
     ROWID``), so a cluster's members are read in one pass."""
     db.executescript(
@@ -302,6 +303,9 @@ def m006_coref(db: Database) -> None:
         END;
         CREATE TRIGGER IF NOT EXISTS coref_members_span_update AFTER UPDATE OF start, "end" ON annotations BEGIN
             UPDATE coref_members SET start = new.start, "end" = new."end" WHERE ann_id = new.id;
+        END;
+        CREATE TRIGGER IF NOT EXISTS coref_members_span_delete AFTER DELETE ON annotations BEGIN
+            UPDATE coref_members SET start = NULL, "end" = NULL WHERE ann_id = old.id;
         END;
         CREATE TABLE IF NOT EXISTS coref_registry (
             id TEXT PRIMARY KEY,

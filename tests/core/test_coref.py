@@ -309,3 +309,16 @@ def test_migration_from_v1_keeps_everything_and_backs_up(tmp_path):
         assert m006_coref in MIGRATION_STEPS
         assert p.clusters(old[0][1]) == [] and p.registry_entries() == []
     assert path.with_name("old.annotator.v1.bak").exists()
+
+
+def test_a_mention_deleted_behind_the_commands_back_leaves_agreement(project):
+    a, doc = project.a, project.doc
+    c = NewCluster(doc, "alice", [a["china"], a["beijing"]])
+    apply(project, c)
+    with project.transaction():  # not through DeleteAnnotations (e.g. another tool)
+        project.delete_annotations([a["beijing"]])
+    spans = [keys for _d, _w, keys in project.cluster_span_keys(["alice"])]
+    assert spans == [f"{span('China')[0]}:{span('China')[1]}"]
+    with project.transaction():  # back again: its span is found again
+        project.put_annotations([entity(doc, *span("Beijing"), "GPE", "alice", id=a["beijing"])])
+    assert len(next(iter(project.cluster_span_keys(["alice"])))[2].split(",")) == 2
