@@ -29,6 +29,7 @@ COMMANDS = {
     "annotate-all": "annotator.cli.propagate:annotate_all_command",
     "check": "annotator.cli.check:check_command",
     "search": "annotator.cli.search:search_command",
+    "registry": "annotator.cli.registry:registry_command",
 }
 
 
