@@ -178,7 +178,7 @@ def delete_command(project: Path, entry: str) -> None:
 @registry_command.command("propose")
 @project_argument
 @click.argument("cluster")
-@click.option("--limit", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=5, show_default=True, help="Show at most N entries.")
 def propose_command(project: Path, cluster: str, limit: int) -> None:
     """Registry entries whose name or an alias matches the mentions of CLUSTER
     (a cluster id), best first."""
