@@ -237,3 +237,31 @@ def test_single_layer_formats_need_one_annotator(tmp_path, fmt):
     report = export(p, ExportOptions(fmt, out=tmp_path / "y", per_annotator=True))
     assert report.records == 2
     p.close()
+
+
+def test_a_claimant_naming_a_cluster_exports_its_first_mention_and_the_actor(tmp_path):
+    p, s = make(tmp_path / "p.annotator")  # the claim's claimant is the Jaiswal cluster
+    export(p, ExportOptions("claims", out=tmp_path / "claims.jsonl"))
+    rec = json.loads((tmp_path / "claims.jsonl").read_text("utf-8"))
+    claimant = rec["claimant"]
+    assert (claimant["start"], claimant["end"], claimant["text"]) == (*at("Randhir Jaiswal"), "Randhir Jaiswal")
+    assert claimant["actor"] == {
+        "ref": cluster_ref(s["j"]),
+        "cluster": s["j"],
+        "name": "Randhir Jaiswal",
+        "type": "PERSON",  # the cluster has none: the registry entry's
+        "entry": {"id": s["entry"].id, "name": "Randhir Jaiswal", "type": "PERSON"},
+    }
+    # brat: the claimant relation goes to the first mention, nothing reported missing
+    report = export(p, ExportOptions("brat", out=tmp_path / "brat"))
+    assert report.counts.get("links", 0) == 0
+    ann = next((tmp_path / "brat").glob("*.ann")).read_text("utf-8")
+    t_jaiswal = next(line.split("\t")[0] for line in ann.split("\n") if line.endswith("\tRandhir Jaiswal"))
+    assert any(line.startswith("R") and "claimant" in line and f"Arg2:{t_jaiswal}" in line for line in ann.split("\n"))
+    # a registry entry as claimant: the first mention of the clusters linked to it
+    apply(p, UpdateAnnotation(s["doc"].id, "alice", s["a"]["claim"].id, claimant_ref=entry_ref(s["entry"].id)))
+    export(p, ExportOptions("claims", out=tmp_path / "claims2.jsonl"))
+    claimant = json.loads((tmp_path / "claims2.jsonl").read_text("utf-8"))["claimant"]
+    assert claimant["text"] == "Randhir Jaiswal" and claimant["actor"]["entry"]["id"] == s["entry"].id
+    assert claimant["actor"]["cluster"] is None
+    p.close()
