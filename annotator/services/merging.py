@@ -19,6 +19,11 @@ lines exports into one review project. The rules, also in ``docs/agreement.md``:
   still holds, it was deleted there and is deleted here too, unless it was
   changed in the target since.
 - Review decisions carried by a source are added (by id).
+- Coreference clusters (issue 15) come with their document's annotations: one
+  the target lacks is added, one it has is replaced when the source's copy is
+  newer; one that would take a mention the target has in another cluster is
+  reported and left out.  Registry entries they link to are added by id.  A
+  cluster deleted in the source is not deleted here.
 - Document status becomes the further along of the two (new, in progress,
   done, in review, reviewed), except that a ``reviewed`` document that gets new
   or changed annotations goes back to ``in_review``.
@@ -31,12 +36,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from annotator.core.coref import Cluster, RegistryEntry
 from annotator.core.models import GOLD, Annotation, DocStatus, Document, now
 from annotator.core.rows import AnnotationRow, annotation_row, row_to_annotation, row_to_document
 from annotator.core.schema import LabelSchema, SchemaError, default_schema, parse_schema
@@ -58,6 +64,9 @@ class SourceDocument:
     review: list[dict[str, Any]] = field(default_factory=list)
     #: Where it came from, for messages ("line 3", "document 'abc'").
     where: str = ""
+    #: Its coreference clusters and the registry entries they link to (issue 15).
+    clusters: list[Cluster] = field(default_factory=list)
+    registry: list[RegistryEntry] = field(default_factory=list)
 
 
 @dataclass
@@ -86,6 +95,9 @@ class MergeReport:
     annotations_kept: int = 0
     annotations_deleted: int = 0
     decisions_added: int = 0
+    #: Coreference clusters added or replaced, registry entries added (issue 15).
+    clusters_merged: int = 0
+    registry_added: int = 0
     #: Documents not merged (same id / external id, different text) and similar problems.
     problems: list[str] = field(default_factory=list)
     #: Target document ids that went from ``reviewed`` back to ``in_review``.
@@ -101,6 +113,8 @@ class MergeReport:
             or self.annotations_updated
             or self.annotations_deleted
             or self.decisions_added
+            or self.clusters_merged
+            or self.registry_added
         )
 
     def summary(self) -> str:
@@ -112,6 +126,11 @@ class MergeReport:
         ]
         if self.decisions_added:
             parts.append(plural(self.decisions_added, "review decision") + " added")
+        if self.clusters_merged:
+            parts.append(plural(self.clusters_merged, "coreference cluster") + " merged")
+        if self.registry_added:
+            n = self.registry_added
+            parts.append(f"{n} registry {'entry' if n == 1 else 'entries'} added")
         if self.back_in_review:
             parts.append(f"{plural(len(self.back_in_review), 'reviewed document')} back in review")
         if self.problems:
@@ -178,6 +197,13 @@ def _read_project(path: Path) -> MergeSource:
     for decision in stored.review_decisions:
         if decision["doc_id"] in docs:
             docs[decision["doc_id"]].review.append(decision)
+    entries = {e.id: e for e in stored.registry}
+    for cluster in stored.clusters:
+        sd = docs.get(cluster.doc_id)
+        if sd is not None:
+            sd.clusters.append(cluster)
+            if cluster.entry_id in entries and entries[cluster.entry_id] not in sd.registry:
+                sd.registry.append(entries[cluster.entry_id])
     source = MergeSource(str(path), "project", origin, list(docs.values()), annotators, schema)
     _check_source(source)
     return source
@@ -201,7 +227,11 @@ def _read_native(path: Path) -> MergeSource:
             if isinstance(item, InputError):
                 raise MergeError(f"{item}; nothing was merged")
             review = [_decision(d, item.document.id, path, item.line) for d in item.review]
-            docs.append(SourceDocument(item.document, item.annotations, review, where=f"line {item.line}"))
+            docs.append(
+                SourceDocument(
+                    item.document, item.annotations, review, f"line {item.line}", list(item.clusters), list(item.registry)
+                )
+            )
             annotators |= {a.annotator for a in item.annotations}
     except InputError as err:  # a problem with the file as a whole
         raise MergeError(f"{err}; nothing was merged") from None
@@ -325,6 +355,7 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
             )
             return
         project.add_document(doc, sd.annotations)
+        _merge_clusters(project, sd, doc.id, report)
         report.documents_added += 1
         report.documents.append(doc.id)
         project.remember_merged([a.id for a in sd.annotations], source.origin, stamp)
@@ -383,6 +414,7 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
     annotator_work = any(r.annotator != GOLD for r in puts) or any(current[i].annotator != GOLD for i in deletions)
     project.remember_merged(list(incoming), source.origin, stamp)
     report.decisions_added += _add_decisions(project, sd.review, target_id)
+    _merge_clusters(project, sd, target_id, report)
     status = project.document_status(target_id)
     new_status = max(status, doc.status, key=_STATUS_ORDER.index)
     if status == DocStatus.REVIEWED and annotator_work:
@@ -390,6 +422,36 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
         report.back_in_review.append(target_id)
     if new_status != status:
         project.set_status(target_id, new_status)
+
+
+def _merge_clusters(project: Project, sd: SourceDocument, doc_id: str, report: MergeReport) -> None:
+    """The source document's clusters into the target document ``doc_id`` (after its
+    annotations): a cluster the target lacks is added, one it has is replaced when
+    the source's copy differs and is newer.  A cluster that would hold a mention the
+    target has in another cluster, or one missing from the target, is reported and
+    left out.  Registry entries the clusters link to are added when the target has
+    no entry of that id (one it has stays as it is)."""
+    if not sd.clusters:
+        return
+    for entry in sd.registry:
+        if project.get_registry_entry(entry.id) is None:
+            project.put_registry_entry(entry)
+            report.registry_added += 1
+    existing = {c.id: c for c in project.clusters(doc_id)}
+    present = project.existing_annotation_ids([m for c in sd.clusters for m in c.members])
+    for cluster in sd.clusters:
+        cluster = cluster if cluster.doc_id == doc_id else replace(cluster, doc_id=doc_id)
+        old = existing.get(cluster.id)
+        if old is not None and (old.same_as(cluster) or old.updated >= cluster.updated):
+            continue
+        missing = [m for m in cluster.members if m not in present]
+        held = {m: c for m, c in project.clusters_of_annotations(cluster.members).items() if c != cluster.id}
+        if missing or held:
+            why = f"mention {missing[0]} is not in {project.path.name}" if missing else "a mention is in another cluster there"
+            report.problems.append(f"{sd.where}: cluster {cluster.name or cluster.id} not merged ({why})")
+            continue
+        project.put_cluster(cluster)
+        report.clusters_merged += 1
 
 
 def _clashing_document(project: Project, doc: Document) -> str | None:
