@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotator.core.coref import Cluster, parse_actor_ref
 from annotator.core.kinds import GOLD, DocStatus, now
-from annotator.core.store import ConflictError, Project
+from annotator.core.store import AnnotationRow, ConflictError, Project
 
 if TYPE_CHECKING:  # pydantic: imported where a command validates (not needed to show a document)
     from annotator.core.models import Annotation
@@ -369,6 +369,8 @@ def _check_clusters(
     if not clusters:
         return
     claimed: dict[str, str] = {}
+    # the stored rows of every member in one query (a cluster may hold hundreds)
+    stored = project.annotation_rows_by_id({m for c in clusters.values() if c is not None for m in c.members if m not in rows})
     for cid, cluster in clusters.items():
         if cluster is None:
             continue
@@ -379,7 +381,7 @@ def _check_clusters(
         if not cluster.members:
             raise CommandError("a cluster needs at least one mention")
         for m in cluster.members:
-            ann = rows[m] if m in rows else project.get_annotation(m)
+            ann: Annotation | AnnotationRow | None = rows[m] if m in rows else stored.get(m)
             if ann is None:
                 raise CommandError(f"mention {m} does not exist (deleted elsewhere?)")
             if ann.doc_id != doc_id:

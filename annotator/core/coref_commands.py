@@ -78,6 +78,8 @@ class _ClusterCommand(Command):
         emptied = {cid for cid, c in self._cluster_plan.items() if c is None}
         rows: dict[str, Annotation | None] = {}
         renames = self.renamed_refs()
+        if not emptied and not renames:  # no cluster goes: no claimant or argument can change
+            return rows
         for ann in project.annotations(self.doc_id, self.actor, kinds=("claim", "event")):
             new = _rename_refs(ann, renames) if renames else ann
             new = clear_cluster_refs(new, emptied - set(renames))
