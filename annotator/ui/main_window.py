@@ -113,6 +113,7 @@ class MainWindow(QMainWindow):
         self.annotate_all_dialog: QDialog | None = None
         self.search_pane: Any = None
         self.search_dock: QDockWidget | None = None
+        self.coref_menu: QMenu | None = None
         #: The encoding each file or folder was last imported with (None: UTF-8).
         self._import_encodings: dict[str, str | None] = {}
         self.encoding_dialog: dialogs.EncodingDialog | None = None
@@ -262,6 +263,29 @@ class MainWindow(QMainWindow):
         )
         e.addAction(a(self, "Cancel picking", ws.cancel_pick, hint="Esc"))
         e.addSeparator()
+        coref = e.addMenu("C&oreference")
+        self.coref_menu = coref
+        coref.addAction(
+            a(
+                self,
+                "&Attach mention to the current cluster",
+                ws.attach_to_cluster,
+                shortcut="Ctrl+K",
+                tooltip="The selected mention joins the current cluster (the cluster of the mention selected before)",
+            )
+        )
+        coref.addAction(a(self, "Start a &new cluster with the mention", ws.new_cluster_from_selection, shortcut="Ctrl+Shift+K"))
+        coref.addAction(a(self, "&Detach mention from its cluster", ws.detach_from_cluster, shortcut="Ctrl+Alt+K"))
+        coref.addAction(
+            a(
+                self,
+                "&Merge the current cluster into the one before",
+                ws.merge_current,
+                shortcut="Ctrl+Shift+M",
+                tooltip="Select a mention of one cluster, then one of another: the second cluster merges into the first",
+            )
+        )
+        e.addSeparator()
         bounds = e.addMenu("&Boundaries")
         for text, which, delta, key in (
             ("Move start left", "start", -1, "Alt+Left"),
@@ -310,6 +334,15 @@ class MainWindow(QMainWindow):
             tooltip="Hide the side panes to give the text the whole window; again to bring them back",
         )
         v.addAction(self.text_only_action)
+        self.chains_action = a(
+            self,
+            "Coreference &chains",
+            ws.set_chains_on,
+            shortcut="Ctrl+Shift+H",
+            checkable=True,
+            tooltip="Draw each coreference cluster's mentions in a colour of its own; the current cluster's are linked",
+        )
+        v.addAction(self.chains_action)
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
 

@@ -36,6 +36,7 @@ from annotator.core.text import QtPositionMap
 from annotator.ui.annotation_panel import one_line
 from annotator.ui.article_view import ArticleView
 from annotator.ui.undo import UndoController
+from annotator.ui.workspace_coref import CorefGestures
 from annotator.ui.workspace_keys import COMMAND_KEYS, TEXT_KEYS, KeyHandling
 from annotator.ui.workspace_picking import Pick, Picking
 
@@ -47,7 +48,7 @@ if TYPE_CHECKING:  # pydantic: not imported to show the window (see MainWindow's
 __all__ = ["COMMAND_KEYS", "TEXT_KEYS", "Workspace"]
 
 
-class Workspace(KeyHandling, Picking, QObject):
+class Workspace(KeyHandling, Picking, CorefGestures, QObject):
     """State and gestures of the annotation window (see the module doc)."""
 
     #: A document was opened (or the project closed: "").
@@ -62,6 +63,12 @@ class Workspace(KeyHandling, Picking, QObject):
     message = Signal(str)
     #: A schema warning or a refused action, for the status bar (plain text).
     warning = Signal(str)
+    #: Coreference clusters of the open document changed (their ids; re-read ``clusters``).
+    clustersChanged = Signal(set)
+    #: The current cluster changed (its id or None).
+    currentClusterChanged = Signal(object)
+    #: The user started a new cluster (its id): the registry proposes entries for it.
+    clusterCreated = Signal(str)
 
     def __init__(self, view: ArticleView, controller: UndoController, parent: QObject | None = None):
         super().__init__(parent)
@@ -84,6 +91,7 @@ class Workspace(KeyHandling, Picking, QObject):
         self.pick: Pick | None = None
         #: The open chooser popup (role, relation type, label), for tests and keyboard users.
         self.chooser: QMenu | None = None
+        self._init_coref()
         controller.changed.connect(self._apply_changes)
         view.annotationClicked.connect(self._span_clicked)
         # The current event and the role keys' banner follow both selections (workspace_picking).
@@ -128,6 +136,7 @@ class Workspace(KeyHandling, Picking, QObject):
         self.doc_id, self.document, self.text, self.posmap = None, None, "", None
         self.anns, self.selected_id, self.preview = {}, None, None
         self.view.set_article("", [], self.schema)
+        self._load_clusters()
         if emit:
             self.documentOpened.emit("")
             self.selectionChanged.emit(None)
@@ -160,6 +169,7 @@ class Workspace(KeyHandling, Picking, QObject):
             self.view.set_article(doc.text, list(self.anns.values()), self.project.schema)
         self.preview = None
         self.view.set_selected_annotation(None)
+        self._load_clusters()
         self.documentOpened.emit(doc.id)
         self.selectionChanged.emit(None)
         return True
@@ -261,6 +271,10 @@ class Workspace(KeyHandling, Picking, QObject):
                 self.annotationsChanged.emit(added, removed, updated)
                 self.view.set_selected_annotation(self.selected_id)
                 self.selectionChanged.emit(self.selected_id)
+            if changes.clusters:
+                self._refresh_clusters(changes.clusters)
+            elif self.current_cluster_id is not None and (added or updated or removed):
+                self._show_current_chain()  # a mention moved or went
 
     # ------------------------------------------------------------------ selection
     def selected(self) -> Annotation | None:
@@ -272,6 +286,7 @@ class Workspace(KeyHandling, Picking, QObject):
             ann_id = None
         self.selected_id = ann_id
         self.view.set_selected_annotation(ann_id)
+        self._follow_mention(ann_id)
         if reveal and ann_id is not None:
             self._reveal(self.anns[ann_id])
         self.selectionChanged.emit(ann_id)
