@@ -129,3 +129,19 @@ def install_check_action(window: Any) -> None:
     lazy = LazyInstall(window, "annotator.ui.check_dialog:install_check_action")
     menu = window.menus["Review"]
     menu.addAction(lazy.stand_in(menu, "&Consistency check…"))
+
+
+def install_coref_actions(window: Any) -> None:
+    """View > Entities pane (after Coreference chains); Edit > Coreference > Entity
+    registry…: ``annotator.ui.entities_pane``."""
+    lazy = LazyInstall(window, "annotator.ui.entities_pane:install_coref_actions")
+    view_menu = window.menus["View"]
+    action = lazy.stand_in(view_menu, "&Entities pane", shortcut="Ctrl+Shift+E")
+    actions = view_menu.actions()
+    at = next((i for i, a in enumerate(actions) if plain_action_text(a) == "Coreference chains"), None)
+    if at is not None and at + 1 < len(actions):
+        view_menu.insertAction(actions[at + 1], action)
+    else:
+        view_menu.addAction(action)
+    if window.coref_menu is not None:
+        window.coref_menu.addAction(lazy.stand_in(window.coref_menu, "Entity &registry…"))

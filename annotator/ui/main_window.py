@@ -44,6 +44,7 @@ from annotator.ui.inspector import Inspector
 from annotator.ui.lazy import (  # their modules: after first paint
     after_first_paint,
     install_check_action,
+    install_coref_actions,
     install_export_action,
     install_review_actions,
 )
@@ -114,6 +115,11 @@ class MainWindow(QMainWindow):
         self.search_pane: Any = None
         self.search_dock: QDockWidget | None = None
         self.coref_menu: QMenu | None = None
+        #: The entities pane and its dock, the registry popup and browser (ui/entities_pane.py).
+        self.entities_pane: Any = None
+        self.entities_dock: QDockWidget | None = None
+        self.registry_popup: Any = None
+        self.registry_dialog: Any = None
         #: The encoding each file or folder was last imported with (None: UTF-8).
         self._import_encodings: dict[str, str | None] = {}
         self.encoding_dialog: dialogs.EncodingDialog | None = None
@@ -343,6 +349,7 @@ class MainWindow(QMainWindow):
             tooltip="Draw each coreference cluster's mentions in a colour of its own; the current cluster's are linked",
         )
         v.addAction(self.chains_action)
+        install_coref_actions(self)  # View > Entities pane; Edit > Coreference > Entity registry…
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
 
@@ -386,6 +393,7 @@ class MainWindow(QMainWindow):
         ws.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.controller.stepped.connect(lambda text: self.statusBar().showMessage(text, 8000))
         ws.warning.connect(lambda text: self.statusBar().showMessage(f"⚠ {text}", 15000))
+        ws.clusterCreated.connect(self._cluster_created)
         self.panel.annotationSelected.connect(lambda i: ws.select_annotation(i, reveal=True))
         self.panel.annotationActivated.connect(lambda _i: self.focus_label())
         view.annotationActivated.connect(self._annotation_activated)
@@ -664,6 +672,14 @@ class MainWindow(QMainWindow):
         if changes.wholesale or changes.concerns(self.current_doc_id):
             self._update_header()
         self._update_status_bar()
+
+    def _cluster_created(self, cluster_id: str) -> None:
+        """A new cluster: the registry proposes entries whose names match its mentions."""
+        if self.project is None or not self.project.registry_entries():
+            return
+        from annotator.ui.entities_pane import propose
+
+        propose(self, cluster_id)
 
     def _mode_changed(self, text: str) -> None:
         self.mode_banner.setText(text)

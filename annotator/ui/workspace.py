@@ -196,7 +196,7 @@ class Workspace(KeyHandling, Picking, CorefGestures, QObject):
 
     def show_document(self, doc_id: str) -> None:
         """Make ``doc_id`` current (the undo stack calls this before undoing its entries)."""
-        if doc_id != self.doc_id:
+        if doc_id and doc_id != self.doc_id:  # a registry change made with no document open: ""
             self.open_document(doc_id)
 
     def report_error(self, text: str) -> None:

@@ -38,7 +38,8 @@ class CorefGestures:
     """Clusters of the open document (the annotator's) and the gestures on them."""
 
     def _init_coref(self) -> None:
-        #: The document's clusters of this annotator, by id, in the order they were made.
+        #: The document's clusters of this annotator, by id, in the order they were made
+        #: (creation time, then id).
         self.clusters: dict[str, Cluster] = {}
         #: Annotation id -> the id of its cluster.
         self.member_of: dict[str, str] = {}
@@ -55,6 +56,7 @@ class CorefGestures:
         if project is not None and doc_id is not None:
             for cluster in project.clusters(doc_id, self.annotator):
                 self._keep(cluster)
+            self._order()
         self._show_chains(full=True)
         self.clustersChanged.emit(set(self.clusters))
         self.currentClusterChanged.emit(None)
@@ -63,6 +65,10 @@ class CorefGestures:
         self.clusters[cluster.id] = cluster
         for m in cluster.members:
             self.member_of[m] = cluster.id
+
+    def _order(self) -> None:
+        """Clusters in the order they were made (which their colours follow)."""
+        self.clusters = dict(sorted(self.clusters.items(), key=lambda kv: (kv[1].created, kv[0])))
 
     def _refresh_clusters(self, ids: set[str]) -> None:
         """Re-read the clusters a change named (None: removed)."""
@@ -80,6 +86,7 @@ class CorefGestures:
             cluster = fresh.get(cid)
             if cluster is not None and cluster.doc_id == self.doc_id and cluster.annotator == self.annotator:
                 self._keep(cluster)
+        self._order()
         if self.current_cluster_id not in self.clusters:
             self.current_cluster_id = None
         if self.other_cluster_id not in self.clusters:
@@ -302,5 +309,23 @@ class CorefGestures:
         except ValueError as err:  # CommandError: nothing to change
             self.warning.emit(str(err))
             return False
-        command.text = f"{command.text} {title}"
+        command.text = self._update_text(title, fields)
         return self.run(command)
+
+    def _update_text(self, title: str, fields: dict[str, str | None]) -> str:
+        """What an update does, in words (the undo entry)."""
+        parts = []
+        if "name" in fields:
+            name = (fields["name"] or "").strip()
+            parts.append(f"rename {title} to “{one_line(name, QUOTED)}”" if name else f"clear the name of {title}")
+        if "type" in fields:
+            kind = (fields["type"] or "").strip()
+            parts.append(f"set the type of {title} to {kind}" if kind else f"clear the type of {title}")
+        if "entry_id" in fields:
+            entry = self.project.get_registry_entry(fields["entry_id"]) if self.project and fields["entry_id"] else None
+            parts.append(
+                f"link {title} to the registry entry “{one_line(entry.name, QUOTED)}”"
+                if entry is not None
+                else f"unlink {title} from the registry"
+            )
+        return "; ".join(parts)
