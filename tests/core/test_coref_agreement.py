@@ -29,6 +29,7 @@ from annotator.core.commands import apply
 from annotator.core.coref_commands import NewCluster
 from annotator.core.models import Document, entity
 from annotator.core.store import Project
+from annotator.core.store_coref import span_key
 
 KEY1 = [["a", "b", "c"], ["d", "e"]]
 RESP1 = [["a", "b"], ["c", "d", "e"]]
@@ -264,6 +265,6 @@ def test_an_edited_mention_span_is_what_agreement_compares(project):
     e = next(a for a in project.annotations(doc.id, "bob") if (a.start, a.end) == pos("e"))
     apply(project, UpdateAnnotation(doc.id, "bob", e.id, start=pos("x")[0], end=pos("x")[1]))
     spans = {s for d, who, keys in project.cluster_span_keys(["bob"]) if d == doc.id for s in keys.split(",")}
-    assert "10:11" in spans and "8:9" not in spans  # the member row follows the annotation's new span
+    assert span_key(10, 11) in spans and span_key(8, 9) not in spans  # the member row follows the annotation's new span
     after = agreement(project, ["alice", "bob"])["pairs"][0]["coref_b3"]
     assert after["recall"] < before["recall"]

@@ -68,7 +68,7 @@ class Corpus:
     titles: dict[str, str] = field(default_factory=dict)
     by_id: dict[str, AgreementRow] = field(default_factory=dict)
     claim_attributes: list[str] = field(default_factory=list)
-    #: doc id -> annotator -> coreference clusters (each a list of span keys, "start:end"), issue 15
+    #: doc id -> annotator -> coreference clusters (each a list of span keys, Project.cluster_span_keys), issue 15
     coref: dict[str, dict[str, list[list[str]]]] = field(default_factory=dict)
     _tokens: dict[tuple[str, tuple[int, ...]], list[int]] = field(default_factory=dict)
     _views: dict[tuple[str, str, str | None], View] = field(default_factory=dict)
