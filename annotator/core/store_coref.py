@@ -19,7 +19,7 @@ from typing import Any
 from annotator.core.coref import Cluster, RegistryEntry
 from annotator.core.store_sql import Rows
 
-__all__ = ["CorefQueries"]
+__all__ = ["CorefQueries", "span_key"]
 
 _CLUSTER_SELECT = "SELECT id, doc_id, annotator, name, type, entry_id, created, updated FROM coref_clusters"
 #: A member row with its mention's span (kept current by the triggers of m006_coref).
@@ -46,6 +46,11 @@ def _entry(r: Sequence[Any]) -> RegistryEntry:
 def _chunks(ids: Sequence[str], n: int = 500) -> Iterable[Sequence[str]]:
     for i in range(0, len(ids), n):
         yield ids[i : i + n]
+
+
+def span_key(start: int, end: int) -> str:
+    """The key of a mention's span in :meth:`CorefQueries.cluster_span_keys`."""
+    return str((start << 32) | end)
 
 
 class CorefQueries:
@@ -167,10 +172,11 @@ class CorefQueries:
 
     def cluster_span_keys(self, annotators: Sequence[str]) -> Iterator[tuple[str, str, str]]:
         """``(document id, annotator, spans)`` of every cluster of ``annotators``,
-        its mentions' spans as ``"start:end"`` joined by ``","`` (one row per
-        cluster, no row per mention: coreference agreement reads millions of
-        mentions this way; ``spans.split(",")`` gives one key per mention, equal
-        for equal spans).  Two sequential reads, joined here."""
+        its mentions' spans as decimal keys ``start * 2**32 + end`` (see
+        :func:`span_key`) joined by ``","`` (one row per cluster, no row per
+        mention: coreference agreement reads millions of mentions this way;
+        ``spans.split(",")`` gives one key per mention, equal for equal spans).
+        Two sequential reads, joined here."""
         names = list(annotators)
         if not names:
             return iter(())
@@ -181,7 +187,7 @@ class CorefQueries:
             )
         }
         spans = self._q(
-            "SELECT cluster_id, group_concat(start || ':' || \"end\", ',') FROM coref_members "
+            "SELECT cluster_id, group_concat((start << 32) | \"end\", ',') FROM coref_members "
             "WHERE start IS NOT NULL GROUP BY cluster_id"
         )
         return ((*heads[cid], keys) for cid, keys in spans if cid in heads)

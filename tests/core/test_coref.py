@@ -24,6 +24,7 @@ from annotator.core.migrations import MIGRATION_STEPS, m006_coref
 from annotator.core.models import Document, claim, entity, event
 from annotator.core.schema import SchemaError, default_schema, parse_schema
 from annotator.core.store import ConflictError, Project
+from annotator.core.store_coref import span_key
 
 TEXT = "Randhir Jaiswal said China would reply. He added that Beijing and Jaiswal's ministry agree."
 FIXTURE = Path(__file__).parent.parent / "reliability" / "fixtures" / "v1.annotator"
@@ -318,7 +319,21 @@ def test_a_mention_deleted_behind_the_commands_back_leaves_agreement(project):
     with project.transaction():  # not through DeleteAnnotations (e.g. another tool)
         project.delete_annotations([a["beijing"]])
     spans = [keys for _d, _w, keys in project.cluster_span_keys(["alice"])]
-    assert spans == [f"{span('China')[0]}:{span('China')[1]}"]
+    assert spans == [span_key(*span("China"))]
     with project.transaction():  # back again: its span is found again
         project.put_annotations([entity(doc, *span("Beijing"), "GPE", "alice", id=a["beijing"])])
     assert len(next(iter(project.cluster_span_keys(["alice"])))[2].split(",")) == 2
+
+
+def test_schema_warnings_accept_actor_references():
+    from annotator.core.constraints import claim_warnings, event_warnings
+
+    schema = coref_schema()
+    c = claim("d", 0, 5, "alice", claimant_ref="cluster:k1")
+    assert claim_warnings(c, {}, schema, TEXT) == []
+    et = schema.events[0]
+    role = et.roles[0].name
+    ev = event("d", 0, 5, et.name, "alice", arguments=[(role, "entry:e1"), ("NoSuchRole", "cluster:k1")])
+    warnings = event_warnings(ev, {}, schema, TEXT)
+    assert not any(w.startswith(f"{role}:") for w in warnings)
+    assert any(w.startswith("NoSuchRole: not a role of") for w in warnings)

@@ -29,6 +29,7 @@ from annotator.core.commands import apply
 from annotator.core.coref_commands import NewCluster
 from annotator.core.models import Document, entity
 from annotator.core.store import Project
+from annotator.core.store_coref import span_key
 
 KEY1 = [["a", "b", "c"], ["d", "e"]]
 RESP1 = [["a", "b"], ["c", "d", "e"]]
@@ -264,6 +265,34 @@ def test_an_edited_mention_span_is_what_agreement_compares(project):
     e = next(a for a in project.annotations(doc.id, "bob") if (a.start, a.end) == pos("e"))
     apply(project, UpdateAnnotation(doc.id, "bob", e.id, start=pos("x")[0], end=pos("x")[1]))
     spans = {s for d, who, keys in project.cluster_span_keys(["bob"]) if d == doc.id for s in keys.split(",")}
-    assert "10:11" in spans and "8:9" not in spans  # the member row follows the annotation's new span
+    assert span_key(10, 11) in spans and span_key(8, 9) not in spans  # the member row follows the annotation's new span
     after = agreement(project, ["alice", "bob"])["pairs"][0]["coref_b3"]
     assert after["recall"] < before["recall"]
+
+
+def test_claimants_naming_actors_are_compared_by_name(tmp_path):
+    from annotator.core.commands import UpdateAnnotation
+    from annotator.core.coref import RegistryEntry, cluster_ref, entry_ref
+    from annotator.core.coref_commands import AddRegistryEntry
+    from annotator.core.models import claim
+
+    text = "Randhir Jaiswal said the talks went well. He added more."
+    p = Project(tmp_path / "c.annotator", create=True)
+    d = Document(text=text)
+    rows = {}
+    for who in ("alice", "bob", "carol"):
+        rows[who, "j"] = entity(d.id, 0, 15, "PERSON", who)
+        rows[who, "he"] = entity(d.id, text.index("He"), text.index("He") + 2, "PERSON", who)
+        rows[who, "c"] = claim(d.id, 21, 40, who)
+    p.insert_documents([(d, list(rows.values()))])
+    entry = RegistryEntry(name="Randhir Jaiswal")
+    apply(p, AddRegistryEntry("alice", entry))
+    a = NewCluster(d.id, "alice", [rows["alice", "he"].id, rows["alice", "j"].id])  # first mention: "Randhir Jaiswal"
+    apply(p, a)
+    apply(p, UpdateAnnotation(d.id, "alice", rows["alice", "c"].id, claimant_ref=cluster_ref(a.cluster_id)))
+    apply(p, UpdateAnnotation(d.id, "bob", rows["bob", "c"].id, claimant_ref=entry_ref(entry.id)))
+    apply(p, UpdateAnnotation(d.id, "carol", rows["carol", "c"].id, claimant_ref=rows["carol", "he"].id))
+    pairs = {(x["a"], x["b"]): x for x in agreement(p, ["alice", "bob", "carol"])["pairs"]}
+    assert pairs["alice", "bob"]["claimant_agreement"] == 1.0  # the cluster's first mention and the entry: one name
+    assert pairs["alice", "carol"]["claimant_agreement"] == 0.0  # "he" is not that name
+    p.close()

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
+from itertools import chain, repeat
 from typing import Any
 
 __all__ = [
@@ -79,42 +80,45 @@ def document_counts(key: Clusters, response: Clusters) -> dict[str, Counts]:
     """The three metrics' counts of one document (clusters as given: call
     :func:`clean_clusters` first if a mention may be in two).
 
-    One pass over the key's mentions finds every key cluster's overlaps with the
-    response clusters (C-level ``map`` and ``Counter``); MUC, B³ and CEAF-e of
+    One count over the key's mentions (C-level ``map``, ``zip`` and ``Counter``)
+    gives every overlap of a key and a response cluster; MUC, B³ and CEAF-e of
     both sides follow from those overlaps alone."""
     get = _index(response).get
+    key_sizes = [len(c) for c in key]
     resp_sizes = [len(c) for c in response]
-    overlaps: dict[tuple[int, int], int] = {}
-    muc_rn = muc_rd = 0
-    b3_rn = 0.0
-    for i, c in enumerate(key):
-        n = len(c)
-        parts: Counter[int | None] = Counter(map(get, c))
-        alone = parts.pop(None, 0)
-        if n >= 2:
-            muc_rn += n - len(parts) - alone
-            muc_rd += n - 1
-        for j, x in parts.items():
-            if j is not None:
-                overlaps[(i, j)] = x
-                b3_rn += x * x / n
-    key_parts = [0] * len(response)  # how many key clusters each response cluster meets
+    # (key cluster, response cluster or None) -> how many mentions: one Counter over
+    # the document's key mentions, counted in C
+    pairs: Counter[tuple[int, int | None]] = Counter(
+        zip(chain.from_iterable(repeat(i, n) for i, n in enumerate(key_sizes)), map(get, chain.from_iterable(key)))
+    )
+    key_parts = [0] * len(key)  # how many parts each key cluster is cut into
+    resp_parts = [0] * len(response)  # how many key clusters each response cluster meets
     found = [0] * len(response)  # how many of its mentions are in a key cluster
-    b3_pn = 0.0
+    b3_rn = b3_pn = 0.0
     weights: dict[tuple[int, int], float] = {}
-    for (i, j), x in overlaps.items():
-        size = resp_sizes[j]
-        key_parts[j] += 1
+    for (i, j), x in pairs.items():
+        if j is None:
+            key_parts[i] += x  # each mention in no response cluster is a part of its own
+            continue
+        key_parts[i] += 1
+        size, n = resp_sizes[j], key_sizes[i]
+        resp_parts[j] += 1
         found[j] += x
+        b3_rn += x * x / n
         b3_pn += x * x / size
-        weights[(i, j)] = 2.0 * x / (len(key[i]) + size)
+        weights[(i, j)] = 2.0 * x / (n + size)
+    muc_rn = muc_rd = 0
+    for n, cut in zip(key_sizes, key_parts):
+        if n >= 2:
+            muc_rn += n - cut
+            muc_rd += n - 1
     muc_pn = muc_pd = 0
     for j, size in enumerate(resp_sizes):
         if size >= 2:
-            muc_pn += size - key_parts[j] - (size - found[j])
+            muc_pn += size - resp_parts[j] - (size - found[j])
             muc_pd += size - 1
     ceaf = max_assignment(weights)
-    n_key = float(sum(len(c) for c in key))
+    n_key = float(sum(key_sizes))
     return {
         "muc": (muc_rn, muc_rd, muc_pn, muc_pd),
         "b3": (b3_rn, n_key, b3_pn, float(sum(resp_sizes))),
