@@ -293,6 +293,27 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
         self.last_dirty_blocks = sorted(blocks)
         self._update_blocks(blocks)
 
+    def patch_chain_colors(self, colors: dict[str, str | None]) -> None:
+        """Change the chain view's colour of some mentions (None: in no cluster now);
+        only their blocks are decorated again."""
+        chains = self._chains
+        if chains is None:
+            return
+        changed = []
+        for ann_id, color in colors.items():
+            if chains.get(ann_id) != color:
+                changed.append(ann_id)
+                if color is None:
+                    del chains[ann_id]
+                else:
+                    chains[ann_id] = color
+        spans = [a.span for i in changed if (a := self._index.get(i)) is not None and a.span]
+        blocks = self._blocks_of(spans)
+        for number in blocks:
+            self._decor.pop(number, None)
+        self.last_dirty_blocks = sorted(blocks)
+        self._update_blocks(blocks)
+
     def chain_colors(self) -> dict[str, str] | None:
         """The chain view's colours (annotation id -> colour), None while it is off."""
         return None if self._chains is None else dict(self._chains)

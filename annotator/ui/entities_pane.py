@@ -67,6 +67,8 @@ class EntitiesPane(QWidget):
         self.window = window
         self.ws: Workspace = window.workspace
         self._items: dict[str, QTreeWidgetItem] = {}
+        #: The cluster shown in bold (the current one).
+        self._bold: str | None = None
         self._filling = False
         self.tree = QTreeWidget()
         self.tree.setColumnCount(len(COLUMNS))
@@ -124,7 +126,7 @@ class EntitiesPane(QWidget):
         self._filling = True
         try:
             self.tree.clear()
-            self._items = {}
+            self._items, self._bold = {}, None
             for cid in self.ws.clusters:
                 item = QTreeWidgetItem()
                 self._fill(item, cid)
@@ -143,11 +145,19 @@ class EntitiesPane(QWidget):
         self._filling = True
         try:
             for cid in ids:
-                item = self._items.pop(cid, None)
-                if item is not None:
+                item = self._items.get(cid)
+                if item is None:
+                    continue
+                if cid in self.ws.clusters:  # changed: refilled in place
+                    expanded = item.isExpanded()
+                    item.takeChildren()
+                    self._fill(item, cid)
+                    item.setExpanded(expanded)
+                else:
+                    del self._items[cid]
                     self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(item))
             order = list(self.ws.clusters)
-            for cid in sorted((c for c in ids if c in self.ws.clusters), key=order.index):
+            for cid in sorted((c for c in ids if c in self.ws.clusters and c not in self._items), key=order.index):
                 item = QTreeWidgetItem()
                 self._fill(item, cid)
                 later = next((self._items[c] for c in order[order.index(cid) + 1 :] if c in self._items), None)
@@ -212,11 +222,13 @@ class EntitiesPane(QWidget):
     def _mark_current(self, cid: str | None) -> None:
         filling, self._filling = self._filling, True  # setFont emits itemChanged
         try:
-            for key, item in list(self._items.items()):
-                font = item.font(0)
-                if font.bold() != (key == cid):
+            for key in {self._bold or "", cid or ""}:
+                item = self._items.get(key)
+                if item is not None and item.font(0).bold() != (key == cid):
+                    font = item.font(0)
                     font.setBold(key == cid)
                     item.setFont(0, font)
+            self._bold = cid
             current = self._items.get(cid or "")
             if current is not None and _cluster_of(self.tree.currentItem()) != cid:
                 self.tree.setCurrentItem(current)

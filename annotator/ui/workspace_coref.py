@@ -47,6 +47,8 @@ class CorefGestures:
         self.other_cluster_id: str | None = None
         #: Whether the chain view is on (the text draws one colour per cluster).
         self.chains_on = False
+        #: Cluster id -> its colour (:func:`cluster_colors`), kept with ``clusters``.
+        self._colors: dict[str, str] = {}
 
     # -- reading ---------------------------------------------------------------------
     def _load_clusters(self) -> None:
@@ -69,18 +71,22 @@ class CorefGestures:
     def _order(self) -> None:
         """Clusters in the order they were made (which their colours follow)."""
         self.clusters = dict(sorted(self.clusters.items(), key=lambda kv: (kv[1].created, kv[0])))
+        self._colors = cluster_colors(self.clusters)
 
     def _refresh_clusters(self, ids: set[str]) -> None:
         """Re-read the clusters a change named (None: removed)."""
         project = self.project
         if project is None or not ids:
             return
+        touched: set[str] = set()  # mentions whose cluster (so colour) may change
         for cid in ids:
             old = self.clusters.pop(cid, None)
             if old is not None:
+                touched.update(old.members)
                 for m in old.members:
                     if self.member_of.get(m) == cid:
                         del self.member_of[m]
+        old_colors = self._colors
         fresh = project.clusters_by_id(ids)
         for cid in ids:
             cluster = fresh.get(cid)
@@ -91,7 +97,10 @@ class CorefGestures:
             self.current_cluster_id = None
         if self.other_cluster_id not in self.clusters:
             self.other_cluster_id = None
-        self._show_chains()
+        recoloured = {c for c in self._colors if c in ids or old_colors.get(c) != self._colors[c]}
+        for cid in recoloured:
+            touched.update(self.clusters[cid].members)
+        self._patch_chains(touched)
         self.clustersChanged.emit(set(ids))
         self.currentClusterChanged.emit(self.current_cluster_id)
 
@@ -147,7 +156,14 @@ class CorefGestures:
 
     def chain_colors(self) -> dict[str, str]:
         """``{cluster id: colour}`` of the document's clusters."""
-        return cluster_colors(self.clusters)
+        return self._colors
+
+    def _patch_chains(self, ann_ids: set[str]) -> None:
+        """The chain view after these mentions changed cluster (or their cluster colour)."""
+        if self.chains_on:
+            colors = self._colors
+            self.view.patch_chain_colors({m: colors.get(self.member_of.get(m, ""), None) for m in ann_ids})
+        self._show_current_chain()
 
     def _show_chains(self, full: bool = False) -> None:
         if not self.chains_on:
