@@ -343,9 +343,10 @@ class MainWindow(QMainWindow):
         self.chains_action = a(
             self,
             "Coreference &chains",
-            ws.set_chains_on,
+            self.set_chains_on,
             shortcut="Ctrl+Shift+H",
             checkable=True,
+            checked=self.settings.value("view/coref_chains", False, type=bool),
             tooltip="Draw each coreference cluster's mentions in a colour of its own; the current cluster's are linked",
         )
         v.addAction(self.chains_action)
@@ -430,6 +431,8 @@ class MainWindow(QMainWindow):
             old.close()
         self.setWindowTitle(f"{project.path.name} — annotator" if project is not None else "annotator")
         self.article_view.set_word_snapping(self.snap_action.isChecked())
+        if self.chains_action.isChecked() != self.workspace.chains_on:
+            self.workspace.set_chains_on(self.chains_action.isChecked())
         self._update_status_bar()
         if project is None:
             return
@@ -763,6 +766,11 @@ class MainWindow(QMainWindow):
     def next_unfinished(self) -> None:
         if self.doc_list.next_unfinished() is None:
             self.statusBar().showMessage("No unfinished documents in this list.", 8000)
+
+    def set_chains_on(self, on: bool) -> None:
+        """View > Coreference chains: one colour per cluster in the text (kept in the settings)."""
+        self.workspace.set_chains_on(on)
+        self.settings.setValue("view/coref_chains", on)
 
     def set_word_snapping(self, on: bool) -> None:
         self.article_view.set_word_snapping(on)

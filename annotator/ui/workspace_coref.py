@@ -146,8 +146,13 @@ class CorefGestures:
     def _follow_mention(self, ann_id: str | None) -> None:
         """A mention was selected: its cluster becomes current."""
         cid = self.member_of.get(ann_id or "")
-        if cid is not None:
+        if cid is not None and cid != self.current_cluster_id:
             self.set_current_cluster(cid)
+            size = len(self.clusters[cid].members)
+            self.message.emit(
+                f"Current cluster: {self._quoted_cluster(cid)} ({size} mention{'s' if size != 1 else ''}). "
+                "Select another mention and press Ctrl+K to attach it."
+            )
 
     # -- the chain view ---------------------------------------------------------------
     def set_chains_on(self, on: bool) -> None:

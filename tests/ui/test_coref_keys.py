@@ -305,3 +305,25 @@ def test_chain_view_colours_each_cluster_and_links_the_current_one(qtbot, window
     # Off again: the labels' colours.
     key(w, Qt.Key.Key_H, CTRL | SHIFT)
     assert view.chain_colors() is None and colors[china] not in tints(spans["China"])
+
+
+def test_clicking_a_mention_names_its_cluster_and_the_chain_view_is_remembered(qtbot, window, mentions, tmp_path):
+    w, ws = window, window.workspace
+    spans, ids = mentions
+    click(w, spans["China"])
+    key(w, Qt.Key.Key_K, CTRL | SHIFT)
+    click(w, spans["Beijing"])
+    key(w, Qt.Key.Key_K, CTRL)
+    click(w, spans["he"])  # in no cluster: China's stays current
+    assert ws.current_cluster_id is not None
+    ws.set_current_cluster(None)
+    click(w, spans["Beijing"])
+    assert status(w).startswith("Current cluster: “China” (2 mentions).")
+    key(w, Qt.Key.Key_H, CTRL | SHIFT)
+    assert w.settings.value("view/coref_chains", type=bool) is True
+    again = MainWindow(w.project, ME, w.settings)
+    qtbot.addWidget(again)
+    assert again.chains_action.isChecked() and again.workspace.chains_on
+    assert again.article_view.chain_colors()[ids["Beijing"]] == cluster_colors(list(ws.clusters))[ws.member_of[ids["Beijing"]]]
+    again.workspace.set_project(None, ME)
+    again.close()
