@@ -664,6 +664,7 @@ class ArcsAndTags:
         painter.setBrush(color)
         for y in ys:
             painter.drawEllipse(QPointF(x, y), 3.5, 3.5)
+        painter.setBrush(Qt.BrushStyle.NoBrush)  # the selection's outline after this is not filled
 
     def _paint_connectors(self, painter: QPainter, connectors: list[Connector]) -> None:
         m = self._metrics

@@ -15,27 +15,25 @@ from collections.abc import Iterable
 
 __all__ = ["CHAIN_COLORS", "UNCHAINED_COLOR", "cluster_colors"]
 
-#: Well-separated colours (after Kelly's and Glasbey's lists), readable as tints
-#: behind text on light and dark backgrounds.
+#: Well-separated saturated colours (after Kelly's and Glasbey's lists): strong
+#: enough as underlines and as tints behind text on light and dark backgrounds.
 CHAIN_COLORS: tuple[str, ...] = (
     "#e6194b",
     "#3cb44b",
     "#4363d8",
     "#f58231",
     "#911eb4",
-    "#42d4f4",
+    "#0aa5c0",
     "#f032e6",
-    "#bfef45",
     "#469990",
     "#9a6324",
     "#800000",
     "#808000",
     "#000075",
-    "#ffe119",
-    "#dcbeff",
-    "#aaffc3",
-    "#fabed4",
-    "#ffd8b1",
+    "#6b8e23",
+    "#c71585",
+    "#2f4f4f",
+    "#d2691e",
 )
 #: Entity spans in no cluster, while the chain view is on.
 UNCHAINED_COLOR = "#9e9e9e"
