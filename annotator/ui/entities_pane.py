@@ -510,8 +510,8 @@ def _insert_after(menu: QMenu, text: str, action: QAction) -> None:
 
 
 def install_coref_actions(window: MainWindow) -> None:
-    """View > Entities pane (Ctrl+Shift+E); Edit > Coreference > Entity registry…
-    (the main window calls :func:`propose` itself when a cluster is made)."""
+    """View > Entities pane (Ctrl+Shift+E); Edit > Coreference > Entity registry…;
+    Review > Coreference clusters… (the main window calls :func:`propose` itself when a cluster is made)."""
     view_menu = window.menus["View"]
     _insert_after(
         view_menu,
@@ -521,6 +521,14 @@ def install_coref_actions(window: MainWindow) -> None:
     coref = window.coref_menu
     if coref is not None:
         coref.addAction(make_action(window, "Entity &registry…", lambda: show_registry(window)))
+    review_menu = window.menus["Review"]
+    review_menu.addAction(make_action(window, "Coreference c&lusters…", lambda: _review_clusters(window)))
+
+
+def _review_clusters(window: MainWindow) -> None:
+    from annotator.ui.review_clusters import show_review_clusters
+
+    show_review_clusters(window)
 
 
 def show_registry(window: MainWindow) -> None:

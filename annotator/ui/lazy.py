@@ -133,7 +133,7 @@ def install_check_action(window: Any) -> None:
 
 def install_coref_actions(window: Any) -> None:
     """View > Entities pane (after Coreference chains); Edit > Coreference > Entity
-    registry…: ``annotator.ui.entities_pane``."""
+    registry…; Review > Coreference clusters…: ``annotator.ui.entities_pane``."""
     lazy = LazyInstall(window, "annotator.ui.entities_pane:install_coref_actions")
     view_menu = window.menus["View"]
     action = lazy.stand_in(view_menu, "&Entities pane", shortcut="Ctrl+Shift+E")
@@ -145,3 +145,5 @@ def install_coref_actions(window: Any) -> None:
         view_menu.addAction(action)
     if window.coref_menu is not None:
         window.coref_menu.addAction(lazy.stand_in(window.coref_menu, "Entity &registry…"))
+    review_menu = window.menus["Review"]
+    review_menu.addAction(lazy.stand_in(review_menu, "Coreference c&lusters…"))

@@ -120,6 +120,7 @@ class MainWindow(QMainWindow):
         self.entities_dock: QDockWidget | None = None
         self.registry_popup: Any = None
         self.registry_dialog: Any = None
+        self.review_clusters_dialog: Any = None
         #: The encoding each file or folder was last imported with (None: UTF-8).
         self._import_encodings: dict[str, str | None] = {}
         self.encoding_dialog: dialogs.EncodingDialog | None = None
@@ -350,7 +351,6 @@ class MainWindow(QMainWindow):
             tooltip="Draw each coreference cluster's mentions in a colour of its own; the current cluster's are linked",
         )
         v.addAction(self.chains_action)
-        install_coref_actions(self)  # View > Entities pane; Edit > Coreference > Entity registry…
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
 
@@ -367,6 +367,8 @@ class MainWindow(QMainWindow):
         review.installEventFilter(self)
         install_review_actions(self)  # Review > Review mode, Agreement; File > Import colleague's work
         install_check_action(self)  # Review > Consistency check…
+        # View > Entities pane; Edit > Coreference > Entity registry…; Review > Coreference clusters…
+        install_coref_actions(self)
 
         h = m["Help"]
         h.addAction(a(self, "&Keyboard shortcuts", self.show_shortcuts, shortcut=QKeySequence.StandardKey.HelpContents))

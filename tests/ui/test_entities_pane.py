@@ -243,3 +243,40 @@ def test_detach_key_in_the_text(qtbot, window, mentions):
     click(w, spans["Jaiswal"])
     key(w, Qt.Key.Key_K, CTRL | ALT)
     assert rows(pane)[0][2] == "2"
+
+
+def test_review_shows_clusters_side_by_side_and_accepts_one_into_gold(qtbot, window, mentions):
+    from annotator.core.coref_commands import NewCluster
+    from annotator.core.models import GOLD, entity
+
+    w = window
+    spans, _ids = mentions
+    jaiswal, _china = clusters_by_keys(w, spans)
+    project, doc = w.project, w.current_doc_id
+    # bob's cluster: "Randhir Jaiswal" and "he" only
+    bob = [entity(doc, *spans[n], "PERSON", "bob") for n in ("Randhir Jaiswal", "he")]
+    from annotator.core.commands import AddAnnotations, apply
+
+    apply(project, AddAnnotations(doc, "bob", bob))
+    apply(project, NewCluster(doc, "bob", [a.id for a in bob]))
+    action = next(a for a in w.menus["Review"].actions() if plain_action_text(a) == "Coreference clusters")
+    action.trigger()
+    dialog = w.review_clusters_dialog
+    assert dialog.isVisible() and list(dialog.columns) == ["bob", "maria", GOLD]
+    maria = dialog.columns["maria"]
+    assert [maria.topLevelItem(i).text(0) for i in range(maria.topLevelItemCount())] == ["Randhir Jaiswal", "China"]
+    maria.setFocus()
+    maria.setCurrentItem(maria.topLevelItem(0))
+    QTest.keyClick(maria, Qt.Key.Key_Return)
+    gold = project.clusters(doc, GOLD)
+    assert len(gold) == 1 and len(gold[0].members) == 3
+    text = w.workspace.text
+    assert sorted(project.get_annotation(m).text_in(text) for m in gold[0].members) == ["Jaiswal", "Randhir Jaiswal", "he"]
+    maria = dialog.columns["maria"]
+    assert maria.topLevelItem(0).text(0) == "Randhir Jaiswal  = gold"
+    gold_tree = dialog.columns[GOLD]
+    assert gold_tree.topLevelItemCount() == 1 and gold_tree.topLevelItem(0).text(1) == "3"
+    w.controller.undo()
+    assert project.clusters(doc, GOLD) == [] and project.annotations(doc, annotator=GOLD) == []
+    assert status(w) == "Undid: accept maria's cluster"
+    dialog.close()
