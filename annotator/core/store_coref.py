@@ -181,16 +181,17 @@ class CorefQueries:
         if not names:
             return iter(())
         heads = {
-            r[0]: (r[1], r[2])
+            r[0]: r[1:]
             for r in self._q(
                 f"SELECT id, doc_id, annotator FROM coref_clusters WHERE annotator IN ({', '.join('?' * len(names))})", names
-            )
+            ).fetchall()
         }
         spans = self._q(
             "SELECT cluster_id, group_concat((start << 32) | \"end\", ',') FROM coref_members "
             "WHERE start IS NOT NULL GROUP BY cluster_id"
-        )
-        return ((*heads[cid], keys) for cid, keys in spans if cid in heads)
+        ).fetchall()  # whole: row by row costs a Python step per cluster more
+        get = heads.get
+        return iter([(*head, keys) for cid, keys in spans if (head := get(cid)) is not None])
 
     # -- clusters: writes ------------------------------------------------------
     def put_cluster(self, cluster: Cluster) -> None:
