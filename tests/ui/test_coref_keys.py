@@ -327,3 +327,38 @@ def test_clicking_a_mention_names_its_cluster_and_the_chain_view_is_remembered(q
     assert again.article_view.chain_colors()[ids["Beijing"]] == cluster_colors(list(ws.clusters))[ws.member_of[ids["Beijing"]]]
     again.workspace.set_project(None, ME)
     again.close()
+
+
+def test_a_pronoun_marked_with_a_mention_label_joins_a_cluster(qtbot, tmp_path):
+    """A schema's mention-only labels (PRON) are in the palette and take their key;
+    such a span joins a cluster like a named entity."""
+    from annotator.core.schema import parse_schema
+
+    project = Project(tmp_path / "m.annotator", create=True)
+    import_seeds(project)
+    data = project.schema.to_dict()
+    data["mentions"] = [{"name": "PRON", "key": "9", "description": "a pronoun"}]
+    project.set_schema(parse_schema(data, "test"))
+    w = MainWindow(project, ME, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    w.snap_action.setChecked(False)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)  # window shortcuts (Ctrl+K) need an active window
+    w.article_view.setFocus()
+    assert ("entity", "PRON", "9") in [(c.kind, c.label, c.key) for c in w.palette_widget.chips]
+    ws = w.workspace
+    jaiswal = annotate(w, find(w, "Randhir Jaiswal"), "p")
+    start = find(w, " he was asked")[0] + 1
+    he = annotate(w, (start, start + 2), "9")
+    assert ws.anns[he].label == "PRON" and ws.anns[he].kind == "entity"
+    ws.select_annotation(jaiswal)  # (clicks: the tests above)
+    key(w, Qt.Key.Key_K, CTRL | SHIFT)
+    ws.select_annotation(he)
+    key(w, Qt.Key.Key_K, CTRL)
+    assert [a.id for a in ws.cluster_mentions(ws.current_cluster_id)] == [jaiswal, he]
+    assert ws.cluster_title(ws.current_cluster_id) == "Randhir Jaiswal"
+    w.close()
+    project.close()
