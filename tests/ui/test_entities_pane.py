@@ -231,6 +231,25 @@ def test_registry_browser_lists_entries_with_documents_and_mentions(qtbot, windo
     assert w.project.get_registry_entry(entries["Randhir Jaiswal"]) is None
     w.controller.undo()
     assert w.project.get_cluster(jaiswal).entry_id == entries["Randhir Jaiswal"]
+
+    # Add…: a form; typing a name and aliases, Enter adds the entry (one undo step).
+    dialog.filter.clear()
+    QTest.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
+    form = dialog.form
+    assert form is not None and form.isVisible()
+    QTest.keyClicks(form.name, "Ministry of External Affairs")
+    QTest.keyClicks(form.type, "ORG")
+    QTest.keyClicks(form.aliases, "MEA, external affairs ministry")
+    QTest.keyClick(form.name, Qt.Key.Key_Return)
+    [mea] = [e for e in w.project.registry_entries() if e.name == "Ministry of External Affairs"]
+    assert mea.aliases == ("MEA", "external affairs ministry") and mea.type == "ORG"
+    assert dialog.selected_entry_id() == mea.id
+    # Link current cluster: the workspace's current cluster (China's, made last) links to it.
+    china = w.workspace.current_cluster_id
+    QTest.mouseClick(dialog.link_button, Qt.MouseButton.LeftButton)
+    assert w.project.get_cluster(china).entry_id == mea.id
+    row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == "Ministry of External Affairs")
+    assert [table.item(row, c).text() for c in (3, 4, 5)] == ["1", "1", "2"]
     dialog.close()
 
 
