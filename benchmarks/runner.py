@@ -39,6 +39,7 @@ CASES: list[tuple[str, float]] = [
     ("case_kb", 1800.0),  # 11: a knowledge base of 1,000,000 entries: loading it, candidate search (issue 14)
     ("case_suggest", 1800.0),  # 12: dictionary suggestions: a 1 MB article, 10,000 articles (issue 17)
     ("case_suggest_model", 600.0),  # 13: suggestions from a trained model (issue 17)
+    ("case_coref", 1200.0),  # 14: coreference agreement (issue 15); generating 8 million rows is most of it
 ]
 
 

@@ -352,9 +352,9 @@ def test_a_failed_export_removes_the_folders_it_created(runner, project, tmp_pat
 @pytest.mark.parametrize(
     "command, typo, suggestion",
     [
-        ("export", "conl", "conll"),
+        ("export", "conl", "conll' or 'conll2012"),
         ("export", "doccanno", "doccano"),
-        ("export", "Conl", "conll"),
+        ("export", "Conl", "conll' or 'conll2012"),
         ("export", "span", "spans' or 'spacy"),
         ("import", "jsnl", "jsonl"),
     ],

@@ -23,6 +23,7 @@ STORE = {
     "core/store_doclabels.py",
     "core/store_kb.py",
     "core/store_suggest.py",
+    "core/store_coref.py",
     "core/projectfile.py",
     "core/store_sql.py",
 }

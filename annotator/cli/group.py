@@ -39,6 +39,7 @@ COMMANDS = {
     "suggest": "annotator.cli.suggest:suggest_command",
     "suggestions": "annotator.cli.suggest:suggestions_command",
     "train": "annotator.cli.train:train_command",
+    "registry": "annotator.cli.registry:registry_command",
 }
 
 

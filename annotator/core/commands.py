@@ -10,6 +10,10 @@ A command snapshots the rows it touches the first time it runs (``before`` and
 redo first check that the rows still look as this command left them: if another
 window or process changed them meanwhile, :class:`ConflictError` is raised and
 nothing is written.
+
+Commands may also change a document's coreference clusters (issue 15):
+:meth:`Command.plan_clusters` returns the clusters after the command, snapshotted,
+checked and written like the rows (see :mod:`annotator.core.coref_commands`).
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from annotator.core.coref import Cluster, parse_actor_ref
 from annotator.core.kinds import GOLD, DocStatus, now
-from annotator.core.store import ConflictError, Project
+from annotator.core.store import AnnotationRow, ConflictError, Project
 
 if TYPE_CHECKING:  # pydantic: imported where a command validates (not needed to show a document)
     from annotator.core.models import Annotation
@@ -44,6 +49,11 @@ class Changes:
     doc_labels: bool = False
     #: Targets whose notes changed: annotation ids, "" for the document's own notes.
     notes: set[str] = field(default_factory=set)
+    #: Coreference clusters of ``doc_id`` added, changed or removed (their ids):
+    #: views re-read them (``Project.get_cluster``; None: removed).
+    clusters: set[str] = field(default_factory=set)
+    #: Registry entries added, changed or removed (their ids).
+    registry: set[str] = field(default_factory=set)
 
     @property
     def ids(self) -> set[str]:
@@ -73,6 +83,10 @@ def _same(a: Annotation | None, b: Annotation | None) -> bool:
     return a.model_dump(exclude={"updated"}) == b.model_dump(exclude={"updated"})
 
 
+#: Whether two versions of an annotation are the same but for their ``updated`` time.
+same_annotation = _same
+
+
 class Command(ABC):
     """Base class: subclasses implement :meth:`plan`, returning the new rows."""
 
@@ -86,6 +100,8 @@ class Command(ABC):
         self.status_before: DocStatus | None = None
         self.status_after: DocStatus | None = None
         self.seen: dict[str, Annotation | None] = {}
+        self.clusters_before: dict[str, Cluster | None] = {}
+        self.clusters_after: dict[str, Cluster | None] = {}
 
     def expecting(self, *seen: Annotation) -> Command:
         """Apply only if these annotations (as the caller last showed them) are
@@ -99,6 +115,11 @@ class Command(ABC):
     @abstractmethod
     def plan(self, project: Project) -> dict[str, Annotation | None]:
         """Return id -> the row after this command (None: deleted)."""
+
+    def plan_clusters(self, project: Project, rows: dict[str, Annotation | None]) -> dict[str, Cluster | None]:
+        """Cluster id -> the cluster after this command (None: deleted), given the
+        rows :meth:`plan` returned; by default no cluster changes."""
+        return {}
 
     def plan_status(self, project: Project, current: DocStatus) -> DocStatus | None:
         """The document status after this command (None: unchanged). By default
@@ -129,8 +150,13 @@ class Command(ABC):
                     ann.check_span(text_len)
                 except ValueError as err:
                     raise CommandError(str(err)) from None
+        clusters_after = self.plan_clusters(project, after)
+        clusters_before = {i: project.get_cluster(i) for i in clusters_after}
+        _check_clusters(project, self.doc_id, after, clusters_after)
         self._check_references(project, after)
+        _check_actor_refs(project, self.doc_id, after, clusters_after)
         self.before, self.after = before, after
+        self.clusters_before, self.clusters_after = clusters_before, clusters_after
         current = project.document_status(self.doc_id)
         target = self.plan_status(project, current)
         if target is not None and target != current:
@@ -156,6 +182,8 @@ class Command(ABC):
         rows: dict[str, Annotation | None],
         status: DocStatus | None,
         action: str,
+        expect_clusters: dict[str, Cluster | None] | None = None,
+        cluster_rows: dict[str, Cluster | None] | None = None,
     ) -> Changes:
         for ann_id, expected in expect.items():
             if not _same(project.get_annotation(ann_id), expected):
@@ -163,7 +191,21 @@ class Command(ABC):
                     "this annotation was changed in another window or process since; "
                     f"'{action} {self.text}' was not applied (reopen the document to see the current state)"
                 )
+        expect_clusters, cluster_rows = expect_clusters or {}, cluster_rows or {}
+        stored = project.clusters_by_id(expect_clusters)
+        for cid, expected_cluster in expect_clusters.items():
+            now_cluster = stored.get(cid)
+            if not (now_cluster is None and expected_cluster is None) and not (
+                expected_cluster is not None and expected_cluster.same_as(now_cluster)
+            ):
+                raise ConflictError(
+                    "a coreference cluster was changed in another window or process since; "
+                    f"'{action} {self.text}' was not applied (reopen the document to see the current state)"
+                )
         changes = Changes(doc_id=self.doc_id)
+        # clusters first removed, then annotations, then clusters written (a mention
+        # moving between clusters is never in two at once)
+        project.delete_clusters(list(cluster_rows))
         for ann_id, ann in rows.items():
             existed = expect[ann_id] is not None
             if ann is None:
@@ -172,31 +214,35 @@ class Command(ABC):
             else:
                 project.put_annotations([ann])
                 (changes.updated if existed else changes.added).add(ann_id)
+        for cluster in cluster_rows.values():
+            if cluster is not None:
+                project.put_cluster(cluster)
+        changes.clusters = set(cluster_rows)
         if status is not None:
             project.set_status(self.doc_id, status)
             changes.status = status
         project.ensure_annotators({self.actor})
-        project.log(
-            self.actor,
-            self.doc_id,
-            f"{action}:{type(self).__name__}",
-            {
-                "text": self.text,
-                "rows": {k: (v.model_dump(mode="json") if v else None) for k, v in rows.items()},
-                "status": str(status) if status else None,
-            },
-        )
+        detail: dict[str, Any] = {
+            "text": self.text,
+            "rows": {k: (v.model_dump(mode="json") if v else None) for k, v in rows.items()},
+            "status": str(status) if status else None,
+        }
+        if cluster_rows:
+            detail["clusters"] = {k: (v.to_dict() if v else None) for k, v in cluster_rows.items()}
+        project.log(self.actor, self.doc_id, f"{action}:{type(self).__name__}", detail)
         return changes
 
     def do(self, project: Project) -> Changes:
         if self.before is None:
             self._first_run(project)
         assert self.before is not None
-        return self._write(project, self.before, self.after, self.status_after, "do")
+        return self._write(project, self.before, self.after, self.status_after, "do", self.clusters_before, self.clusters_after)
 
     def undo(self, project: Project) -> Changes:
         assert self.before is not None, "undo before do"
-        return self._write(project, self.after, self.before, self.status_before, "undo")
+        return self._write(
+            project, self.after, self.before, self.status_before, "undo", self.clusters_after, self.clusters_before
+        )
 
 
 def apply(project: Project, command: Command) -> Changes:
@@ -253,6 +299,7 @@ class DeleteAnnotations(Command):
         super().__init__(doc_id, actor)
         self.ids = list(ids)
         self.text = "delete annotation" if len(ids) == 1 else f"delete {len(ids)} annotations"
+        self._clusters: dict[str, Cluster | None] = {}
 
     def plan(self, project: Project) -> dict[str, Annotation | None]:
         gone = set(self.ids)
@@ -269,14 +316,115 @@ class DeleteAnnotations(Command):
                     gone.add(a.id)
                     out[a.id] = None
                     changed = True
+        # the deleted mentions leave their clusters; a cluster left empty goes too,
+        # and claimants and arguments naming it are cleared
+        self._clusters = {}
+        member_of = project.clusters_of_annotations(gone)
+        emptied: set[str] = set()
+        for cid in sorted(set(member_of.values())):
+            cluster = project.get_cluster(cid)
+            if cluster is None:
+                continue
+            left = [m for m in cluster.members if m not in gone]
+            if left:
+                self._clusters[cid] = cluster.with_(members=left)
+            else:
+                self._clusters[cid] = None
+                emptied.add(cid)
         for a in doc_anns:
             if a.id in gone:
                 continue
-            if a.kind == "event" and any(arg.target in gone for arg in a.arguments):
-                out[a.id] = stamped(a, arguments=[x for x in a.arguments if x.target not in gone])
-            elif a.kind == "claim" and a.claimant_ref in gone:
-                out[a.id] = stamped(a, claimant_ref=None)
+            cleared = clear_cluster_refs(a, emptied)
+            if a.kind == "event" and any(arg.target in gone for arg in cleared.arguments):
+                cleared = stamped(cleared, arguments=[x for x in cleared.arguments if x.target not in gone])
+            elif a.kind == "claim" and cleared.claimant_ref in gone:
+                cleared = stamped(cleared, claimant_ref=None)
+            if cleared is not a:
+                out[a.id] = cleared
         return out
+
+    def plan_clusters(self, project: Project, rows: dict[str, Annotation | None]) -> dict[str, Cluster | None]:
+        return self._clusters
+
+
+def clear_cluster_refs(ann: Annotation, cluster_ids: set[str]) -> Annotation:
+    """``ann`` without its claimant or arguments naming one of ``cluster_ids``
+    (``ann`` itself when it names none)."""
+    if not cluster_ids:
+        return ann
+
+    def gone(ref: str | None) -> bool:
+        parsed = parse_actor_ref(ref)
+        return parsed is not None and parsed[0] == "cluster" and parsed[1] in cluster_ids
+
+    if ann.kind == "claim" and gone(ann.claimant_ref):
+        return stamped(ann, claimant_ref=None)
+    if ann.kind == "event" and any(gone(x.target) for x in ann.arguments):
+        return stamped(ann, arguments=[x for x in ann.arguments if not gone(x.target)])
+    return ann
+
+
+def _check_clusters(
+    project: Project, doc_id: str, rows: dict[str, Annotation | None], clusters: dict[str, Cluster | None]
+) -> None:
+    """Raise CommandError unless the clusters after a command are sound: of this
+    document, every member an entity span of the cluster's annotator in this
+    document (as the command leaves it), no mention in two clusters."""
+    if not clusters:
+        return
+    claimed: dict[str, str] = {}
+    # the stored rows of every member in one query (a cluster may hold hundreds)
+    stored = project.annotation_rows_by_id({m for c in clusters.values() if c is not None for m in c.members if m not in rows})
+    for cid, cluster in clusters.items():
+        if cluster is None:
+            continue
+        if cluster.id != cid:
+            raise CommandError("a cluster's id cannot change")
+        if cluster.doc_id != doc_id:
+            raise CommandError("an action can only change clusters of one document")
+        if not cluster.members:
+            raise CommandError("a cluster needs at least one mention")
+        for m in cluster.members:
+            ann: Annotation | AnnotationRow | None = rows[m] if m in rows else stored.get(m)
+            if ann is None:
+                raise CommandError(f"mention {m} does not exist (deleted elsewhere?)")
+            if ann.doc_id != doc_id:
+                raise CommandError(f"mention {m} is not in this document")
+            if ann.kind != "entity":
+                raise CommandError(f"a {ann.kind} cannot be a mention of a cluster (entity and mention spans can)")
+            if ann.annotator != cluster.annotator:
+                raise CommandError(f"mention {m} is {ann.annotator}'s; a cluster holds its own annotator's mentions")
+            if m in claimed and claimed[m] != cid:
+                raise CommandError(f"mention {m} would be in two clusters")
+            claimed[m] = cid
+    elsewhere = project.clusters_of_annotations(claimed)
+    for m, cid in elsewhere.items():
+        if cid != claimed[m] and cid not in clusters:
+            raise CommandError(f"mention {m} is in another cluster already (detach it or attach it there)")
+
+
+def _check_actor_refs(
+    project: Project, doc_id: str, rows: dict[str, Annotation | None], clusters: dict[str, Cluster | None]
+) -> None:
+    """Raise CommandError unless every claimant or argument naming a cluster names
+    one of this document and annotator, and every one naming a registry entry names
+    an existing entry."""
+    for ann in rows.values():
+        if ann is None:
+            continue
+        for ref in ann.actor_refs():
+            parsed = parse_actor_ref(ref)
+            assert parsed is not None
+            what, target_id = parsed
+            if what == "entry":
+                if project.get_registry_entry(target_id) is None:
+                    raise CommandError(f"{ann.kind} refers to registry entry {target_id}, which does not exist")
+                continue
+            cluster = clusters[target_id] if target_id in clusters else project.get_cluster(target_id)
+            if cluster is None or cluster.doc_id != doc_id:
+                raise CommandError(f"{ann.kind} refers to cluster {target_id}, which is not in this document")
+            if cluster.annotator != ann.annotator:
+                raise CommandError(f"{ann.kind} refers to {cluster.annotator}'s cluster {target_id}, not its annotator's")
 
 
 class UpdateAnnotation(Command):
@@ -526,6 +674,8 @@ def _merge(parts: Any) -> Changes:
         total.status = ch.status or total.status
         total.doc_labels = total.doc_labels or ch.doc_labels
         total.notes |= ch.notes
+        total.clusters |= ch.clusters
+        total.registry |= ch.registry
     total.updated -= total.added | total.removed
     return total
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from annotator.core.coref import is_actor_ref
+
 if TYPE_CHECKING:
     from annotator.core.models import Annotation
     from annotator.core.schema import LabelSchema, RoleSpec
@@ -45,7 +47,10 @@ def event_warnings(event: Annotation, by_id: dict[str, Annotation], schema: Labe
         return [f"{event.label} is not an event type of this schema"]
     out = []
     for arg in event.arguments:
-        problem = filler_problem(et.role(arg.role), by_id.get(arg.target), text, et.name)
+        if is_actor_ref(arg.target):  # a cluster or registry entry (the commands check it exists)
+            problem = None if et.role(arg.role) is not None else f"not a role of {et.name}"
+        else:
+            problem = filler_problem(et.role(arg.role), by_id.get(arg.target), text, et.name)
         if problem:
             out.append(f"{arg.role}: {problem}")
     have = {a.role for a in event.arguments}
@@ -54,7 +59,7 @@ def event_warnings(event: Annotation, by_id: dict[str, Annotation], schema: Labe
 
 
 def claimant_problem(claim: Annotation, by_id: dict[str, Annotation], schema: LabelSchema, text: str) -> str | None:
-    if not claim.claimant_ref:
+    if not claim.claimant_ref or is_actor_ref(claim.claimant_ref):  # an actor: the commands check it exists
         return None
     target = by_id.get(claim.claimant_ref)
     if target is None:

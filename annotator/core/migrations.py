@@ -39,6 +39,7 @@ __all__ = [
     "m011_kb_links",
     "KB_INDEX_TABLE",
     "m012_suggestions",
+    "m013_coref",
     "get_migrations",
     "sqlite_utils_classes",
 ]
@@ -524,6 +525,67 @@ def m012_suggestions(db: Database) -> None:
     )
 
 
+def m013_coref(db: Database) -> None:
+    """Coreference (issue 15): entity clusters per document and annotator, their
+    members (annotation ids), and the project-wide entity registry.
+
+    ``coref_members`` has no foreign key to ``annotations`` on purpose (as
+    ``propagated_from``): an edit of an annotation replaces its row (delete,
+    insert), which would cascade; the commands remove a deleted annotation from
+    its cluster themselves (and put it back on undo).  ``ann_id`` is unique: a
+    mention is in at most one cluster (a mention's cluster is its annotator's).
+    ``entry_id`` has no foreign key either: unlinking is the registry commands'
+    work, undoable.  A member row keeps its mention's ``start`` and ``end`` (set
+    when it is written, and by triggers whenever the annotation's row is written
+    again; NULL while the annotation is gone, e.g. deleted by a path other than
+    the commands, which agreement and exports then leave out), so coreference agreement reads millions of mentions' spans without a
+    join on ``annotations``; the table is kept in cluster order (``WITHOUT
+    ROWID``), so a cluster's members are read in one pass."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS coref_clusters (
+            id TEXT PRIMARY KEY,
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            annotator TEXT NOT NULL,
+            name TEXT,
+            type TEXT,
+            entry_id TEXT,
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS coref_clusters_doc ON coref_clusters(doc_id, annotator);
+        CREATE INDEX IF NOT EXISTS coref_clusters_entry ON coref_clusters(entry_id);
+        CREATE TABLE IF NOT EXISTS coref_members (
+            cluster_id TEXT NOT NULL REFERENCES coref_clusters(id) ON DELETE CASCADE,
+            ann_id TEXT NOT NULL UNIQUE,
+            position INTEGER NOT NULL,
+            start INTEGER,
+            "end" INTEGER,
+            PRIMARY KEY (cluster_id, ann_id)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER IF NOT EXISTS coref_members_span_insert AFTER INSERT ON annotations BEGIN
+            UPDATE coref_members SET start = new.start, "end" = new."end" WHERE ann_id = new.id;
+        END;
+        CREATE TRIGGER IF NOT EXISTS coref_members_span_update AFTER UPDATE OF start, "end" ON annotations BEGIN
+            UPDATE coref_members SET start = new.start, "end" = new."end" WHERE ann_id = new.id;
+        END;
+        CREATE TRIGGER IF NOT EXISTS coref_members_span_delete AFTER DELETE ON annotations BEGIN
+            UPDATE coref_members SET start = NULL, "end" = NULL WHERE ann_id = old.id;
+        END;
+        CREATE TABLE IF NOT EXISTS coref_registry (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            type TEXT,
+            aliases TEXT NOT NULL DEFAULT '[]',
+            description TEXT NOT NULL DEFAULT '',
+            links TEXT NOT NULL DEFAULT '[]',
+            created TEXT NOT NULL,
+            updated TEXT NOT NULL
+        );
+        """
+    )
+
+
 #: The migrations in order. Never edit a released one: add a new one.
 MIGRATION_STEPS = (
     m001_initial,
@@ -538,6 +600,7 @@ MIGRATION_STEPS = (
     m010_fragments,
     m011_kb_links,
     m012_suggestions,
+    m013_coref,
 )
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)

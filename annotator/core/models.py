@@ -24,6 +24,9 @@ pieces).  ``start`` and ``end`` stay the hull (first start, last end), so code
 that sorts, indexes or overlaps spans keeps working; the annotated text is the
 fragments' texts joined by a single space (brat's rule).  A one-piece span has
 ``fragments`` None (a one-element list is read as that span).
+
+A claimant or an argument's target may also name an actor instead of one
+mention: ``cluster:<id>`` or ``entry:<id>`` (:mod:`annotator.core.coref`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from annotator.core.coref import is_actor_ref
 
 # The names and constants without pydantic (what the first paint needs), re-exported here.
 from annotator.core.kinds import (  # noqa: F401 (re-exported)
@@ -224,11 +229,20 @@ class Annotation(_Model):
         return [(x.role, x.target) for x in self.arguments]
 
     def referenced_ids(self) -> set[str]:
-        """Ids of other annotations this one points at."""
-        refs = {a.target for a in self.arguments}
+        """Ids of other annotations this one points at (not the clusters and
+        registry entries a claimant or argument may name: :meth:`actor_refs`)."""
+        refs = {a.target for a in self.arguments if not is_actor_ref(a.target)}
         for ref in (self.head, self.tail, self.claimant_ref):
-            if ref:
+            if ref and not is_actor_ref(ref):
                 refs.add(ref)
+        return refs
+
+    def actor_refs(self) -> set[str]:
+        """The actor references (``cluster:<id>``, ``entry:<id>``) of the claimant
+        and arguments (:mod:`annotator.core.coref`)."""
+        refs = {a.target for a in self.arguments if is_actor_ref(a.target)}
+        if is_actor_ref(self.claimant_ref):
+            refs.add(self.claimant_ref or "")
         return refs
 
     def check_span(self, text_length: int) -> None:

@@ -12,12 +12,14 @@ from :mod:`annotator.core.store`, which re-exports them.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotator.core.coref import Cluster, RegistryEntry
 from annotator.core.doclabels import DocLabelRow
 from annotator.core.errors import NewerProjectError, NotAProjectError, ProjectError, ReadOnlyProjectError, UntrustedProjectError
 from annotator.core.migrations import FORMAT_VERSION, MIGRATION_STEPS, MIGRATIONS_TABLE
@@ -197,6 +199,11 @@ class ProjectFileRows:
     #: Notes (issue 14): ``(doc_id, annotator, target, type, text, updated)`` rows; none before format m009_notes.
     notes: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
 
+    #: Coreference clusters (issue 15; empty for a file made before them).
+    clusters: list[Cluster] = field(default_factory=list)
+    #: The entity registry.
+    registry: list[RegistryEntry] = field(default_factory=list)
+
 
 #: The history entries of another project file; the status a command set is in its JSON detail
 #: (read only from valid JSON: a damaged detail gives None, not an error).
@@ -275,11 +282,51 @@ def read_project_file(path: Path) -> ProjectFileRows:
             ]
             if "notes" in tables
             else [],
+            clusters=_clusters(conn) if "coref_clusters" in tables else [],
+            registry=_registry(conn) if "coref_registry" in tables else [],
         )
     except sqlite3.Error as err:
         raise ProjectError(f"{path}: cannot read the project: {err}") from None
     finally:
         conn.close()
+
+
+def _clusters(conn: sqlite3.Connection) -> list[Cluster]:
+    members: dict[str, list[str]] = {}
+    for cid, ann_id in conn.execute("SELECT cluster_id, ann_id FROM coref_members ORDER BY cluster_id, position"):
+        members.setdefault(cid, []).append(ann_id)
+    return [
+        Cluster(
+            id=r[0],
+            doc_id=r[1],
+            annotator=r[2],
+            name=r[3],
+            type=r[4],
+            entry_id=r[5],
+            created=r[6],
+            updated=r[7],
+            members=tuple(members.get(r[0], ())),
+        )
+        for r in conn.execute(
+            "SELECT id, doc_id, annotator, name, type, entry_id, created, updated FROM coref_clusters ORDER BY rowid"
+        )
+    ]
+
+
+def _registry(conn: sqlite3.Connection) -> list[RegistryEntry]:
+    return [
+        RegistryEntry(
+            id=r[0],
+            name=r[1],
+            type=r[2],
+            aliases=tuple(json.loads(r[3])),
+            description=r[4],
+            links=tuple(json.loads(r[5])),
+            created=r[6],
+            updated=r[7],
+        )
+        for r in conn.execute("SELECT id, name, type, aliases, description, links, created, updated FROM coref_registry")
+    ]
 
 
 def copy_project(src: Path, dst: Path) -> None:

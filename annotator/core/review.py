@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from annotator.core.commands import Changes, Command, CommandError, DeleteAnnotations, stamped
+from annotator.core.coref import Cluster
 from annotator.core.models import GOLD, SPAN_KINDS, Annotation, Argument, DocStatus, new_id, now
 from annotator.core.rows import AnnotationRow, link_dicts
 from annotator.core.store import Project
@@ -62,6 +63,7 @@ __all__ = [
     "AcceptAllFrom",
     "EditGold",
     "SetReviewStatus",
+    "AcceptCluster",
     "CLAIMANT",
 ]
 
@@ -878,3 +880,74 @@ class SetReviewStatus(ReviewCommand):
 
     def plan_status(self, project: Project, current: DocStatus) -> DocStatus | None:
         return self.status
+
+
+# ---------------------------------------------------------------------------
+# Coreference (issue 15)
+# ---------------------------------------------------------------------------
+
+
+class AcceptCluster(ReviewCommand):
+    """Copy an annotator's coreference cluster into gold (issue 15): its mentions
+    (gold annotations of the same span reused, as accepting an annotation does),
+    name, type and registry link.  A gold cluster that held one of those mentions
+    becomes that cluster (its id kept, so claimants and arguments naming it stay
+    valid); gold mentions it held that the accepted cluster lacks leave it, and
+    other gold clusters give up the accepted mentions (deleted when left empty).
+    Recorded as a review decision ``accept_cluster``."""
+
+    action = "accept_cluster"
+
+    def __init__(self, doc_id: str, reviewer: str, cluster_id: str):
+        super().__init__(doc_id, reviewer)
+        self.cluster_id = cluster_id
+        self.text = "accept cluster"
+        self._gold_ids: list[str] = []
+        self._source: Cluster | None = None
+
+    def plan(self, project: Project) -> dict[str, Annotation | None]:
+        source = project.get_cluster(self.cluster_id)
+        if source is None:
+            raise CommandError(f"cluster {self.cluster_id} does not exist (deleted elsewhere?)")
+        if source.doc_id != self.doc_id:
+            raise CommandError("that cluster is not in this document")
+        if source.annotator == GOLD:
+            raise CommandError("that cluster is in the gold layer already")
+        gold = _Gold(project, self.doc_id)
+        ids: list[str] = []
+        for m in source.members:
+            src = project.get_annotation(m)
+            if src is None or src.span is None:
+                continue  # a member whose annotation went (it has no span): left out
+            gid = gold.ensure(gold.source(m))
+            if gid not in ids:
+                ids.append(gid)
+        if not ids:
+            raise CommandError("that cluster has no mention left to accept")
+        self._gold_ids, self._source = ids, source
+        self.text = f"accept {source.annotator}'s cluster"
+        self.decide(self.action, list(source.members), None, annotator=source.annotator, cluster=source.id)
+        return gold.rows
+
+    def plan_clusters(self, project: Project, rows: dict[str, Annotation | None]) -> dict[str, Cluster | None]:
+        source = self._source
+        assert source is not None
+        ids = self._gold_ids
+        holders = project.clusters_of_annotations(ids)  # gold mentions already in a gold cluster
+        held = project.clusters_by_id(set(holders.values()))
+        target = held.get(holders[ids[0]]) if ids[0] in holders else next(iter(held.values()), None)
+        plan: dict[str, Cluster | None] = {}
+        for cid, cluster in held.items():
+            if target is not None and cid == target.id:
+                continue
+            left = [m for m in cluster.members if m not in ids]
+            plan[cid] = cluster.with_(members=left) if left else None
+        fields: dict[str, Any] = {"name": source.name, "type": source.type, "entry_id": source.entry_id}
+        if target is not None:
+            if list(target.members) == ids and all(getattr(target, k) == v for k, v in fields.items()):
+                raise CommandError("the gold layer has this cluster already")
+            plan[target.id] = target.with_(members=ids, **fields)
+        else:
+            new = Cluster(doc_id=self.doc_id, annotator=GOLD, members=tuple(ids), **fields)
+            plan[new.id] = new
+        return plan

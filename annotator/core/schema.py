@@ -86,6 +86,13 @@ class EntityLabel(_Item):
     pass
 
 
+class MentionLabel(_Item):
+    """A label of mention-only spans (pronouns, nominals: "he", "the ministry"):
+    stored as entity spans, they can join coreference clusters but are not named
+    entities (coreference exports carry them; :meth:`LabelSchema.named_entity_labels`
+    leaves them out)."""
+
+
 class RoleSpec(Guidelines):
     name: str = Field(min_length=1, max_length=100)
     #: Entity labels allowed to fill the role; empty means any annotation.
@@ -291,6 +298,8 @@ class LabelSchema(BaseModel):
     version: int = 1
     description: str = ""
     entities: list[EntityLabel] = Field(default_factory=list)
+    #: Labels of mention-only spans for coreference (issue 15), e.g. PRON, NOM.
+    mentions: list[MentionLabel] = Field(default_factory=list)
     events: list[EventType] = Field(default_factory=list)
     claim: ClaimSpec = Field(default_factory=ClaimSpec)
     relations: list[RelationType] = Field(default_factory=list)
@@ -300,6 +309,10 @@ class LabelSchema(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> LabelSchema:
         _no_duplicates([e.name for e in self.entities], "entities")
+        _no_duplicates([m.name for m in self.mentions], "mentions")
+        for i, m in enumerate(self.mentions):
+            if any(e.name == m.name for e in self.entities):
+                raise ValueError(f"mentions[{i}]: {m.name!r} is an entity label already (a label is one or the other)")
         _no_duplicates([e.name for e in self.events], "events")
         _no_duplicates([r.name for r in self.relations], "relations")
         known = {e.name for e in self.entities}
@@ -318,6 +331,7 @@ class LabelSchema(BaseModel):
                         raise ValueError(f"relations[{i}].{field}: unknown label {lab!r}")
         keys: dict[str, str] = {}
         items: list[tuple[str, str | None]] = [(f"entity {e.name}", e.key) for e in self.entities]
+        items += [(f"mention {m.name}", m.key) for m in self.mentions]
         items += [(f"event {e.name}", e.key) for e in self.events]
         items += [("claim", self.claim.key)]
         items += [(f"relation {r.name}", r.key) for r in self.relations]
@@ -362,8 +376,21 @@ class LabelSchema(BaseModel):
                 keys[lab.key] = f"{cat.name}/{lab.name}"
 
     # -- look-ups -------------------------------------------------------------
-    def entity(self, name: str) -> EntityLabel | None:
-        return next((e for e in self.entities if e.name == name), None)
+    def entity(self, name: str) -> EntityLabel | MentionLabel | None:
+        """The entity label, or mention label, of that name."""
+        return next((e for e in self.entities if e.name == name), None) or self.mention(name)
+
+    def mention(self, name: str) -> MentionLabel | None:
+        """The mention-only label of that name (None: not a mention label)."""
+        return next((m for m in self.mentions if m.name == name), None)
+
+    def is_mention_label(self, name: str) -> bool:
+        """Whether ``name`` labels mention-only spans (not named entities)."""
+        return any(m.name == name for m in self.mentions)
+
+    def named_entity_labels(self) -> list[str]:
+        """The entity labels without the mention-only ones."""
+        return [e.name for e in self.entities]
 
     def event_type(self, name: str) -> EventType | None:
         return next((e for e in self.events if e.name == name), None)
@@ -384,8 +411,8 @@ class LabelSchema(BaseModel):
 
     def labels(self, kind: str) -> list[str]:
         """The label names allowed for annotations of ``kind``."""
-        if kind == "entity":
-            return [e.name for e in self.entities]
+        if kind == "entity":  # mention-only spans are entity spans too
+            return [e.name for e in self.entities] + [m.name for m in self.mentions]
         if kind == "event":
             return [e.name for e in self.events]
         if kind == "claim":
@@ -404,7 +431,7 @@ class LabelSchema(BaseModel):
     def shortcuts(self) -> dict[str, tuple[str, str]]:
         """Map of one-key shortcut -> (kind, label)."""
         out: dict[str, tuple[str, str]] = {}
-        for e in self.entities:
+        for e in [*self.entities, *self.mentions]:
             if e.key:
                 out[e.key] = ("entity", e.name)
         for ev in self.events:

@@ -83,6 +83,7 @@ from annotator.core.rows import (
     row_to_annotation,
     row_to_document,
 )
+from annotator.core.store_coref import CorefQueries
 from annotator.core.store_doclabels import DocLabelQueries
 from annotator.core.store_kb import KbEntry, KbResource, KnowledgeBaseQueries
 from annotator.core.store_review import ReviewQueries
@@ -164,14 +165,17 @@ def _is_project_of_version(path: Path, version: int) -> bool:
     )
 
 
-class Project(ReviewQueries, TeamQueries, DocLabelQueries, KnowledgeBaseQueries, SuggestionQueries):
+class Project(CorefQueries, ReviewQueries, TeamQueries, DocLabelQueries, KnowledgeBaseQueries, SuggestionQueries):
     """An open project file. Use as a context manager or call :meth:`close`.
 
     Its bulk row reads (for exports, merges, review and agreement), review
     decisions, merge provenance and history come from :class:`~annotator.core.store_review.ReviewQueries`, a
     stateless mixin that runs its statements through :meth:`_q` and
     :meth:`_q_many` (defined here); its suggestions, rejections and their
-    provenance from :class:`~annotator.core.store_suggest.SuggestionQueries`, another."""
+    provenance from :class:`~annotator.core.store_suggest.SuggestionQueries`, another.
+    Its coreference records (clusters, members,
+    the entity registry) come from :class:`~annotator.core.store_coref.CorefQueries`
+    in the same way."""
 
     def __init__(self, path: str | Path, *, create: bool = False, schema: LabelSchema | None = None):
         self.path = Path(path)

@@ -25,6 +25,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from annotator.core.coref import Cluster, RegistryEntry
 from annotator.core.models import Annotation, Document, Source, new_id, now
 from annotator.core.notes import Note
 from annotator.core.text import TextError, canonicalize, check_text, decode_bytes
@@ -119,6 +120,10 @@ class Record:
     cats_annotator: str = ""
     #: Notes the file holds on the document and its annotations (native ``notes``, brat ``#`` lines).
     user_notes: list[Note] = field(default_factory=list)
+    #: Coreference clusters of the record's annotations (issue 15): native, CoNLL-2012, brat ``*`` lines.
+    clusters: list[Cluster] = field(default_factory=list)
+    #: Registry entries the clusters link to (native records carry them).
+    registry: list[RegistryEntry] = field(default_factory=list)
 
     def pair(self) -> tuple[Document, list[Annotation]]:
         return self.document, self.annotations

@@ -27,7 +27,10 @@ colours), so brat opens the folder without configuration errors.
   is numbered as brat does (``Participant``, ``Participant2``).  Relations are R
   lines (``Arg1``/``Arg2``, or the argument names they came with); an end that
   is an event is its E id.  Relations marked as an equivalence are ``*`` lines,
-  one per set of annotations they link.  Attributes of entities, claims, events
+  one per set of annotations they link.  Coreference clusters (issue 15) of the
+  document's annotator are ``*<TAB>Coreference T1 T4 T9`` lines, one per cluster,
+  its mentions in text order (``Coreference`` is declared in annotation.conf as a
+  symmetric-transitive relation).  Attributes of entities, claims, events
   and relations are A lines (``true``: a binary attribute); kept notes are ``#``
   lines and kept normalizations N lines, on T, E and R ids alike.  An entity's
   knowledge-base links are N lines ``N1<TAB>Reference T1 Wikidata:Q148<TAB>China``.
@@ -57,7 +60,9 @@ or after it):
   declares the numbered name itself as a role.
 - ``R``: a relation between any two T or E annotations; ``*``: an equivalence
   set of any type and size, kept as relations of that type marked
-  ``equivalence: true`` (a chain through its members).
+  ``equivalence: true`` (a chain through its members); but ``*<TAB>Coreference``
+  lines are coreference clusters of the entity spans they list (a span in two
+  of them, or a mention that is not an entity span, is refused, naming the line).
 - ``A`` and legacy ``M``: attributes, binary (``true``) and valued, on T, E and R.
 - ``N``: on an entity, ``Reference`` lines are its knowledge-base links
   (``resource``, ``id``, ``name``; a repeated one is read once); other
@@ -86,6 +91,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from annotator.core.coref import Cluster
 from annotator.core.models import CLAIM_LABEL, Annotation, Argument, new_id
 from annotator.core.notes import Note, check_note_type
 from annotator.formats import InputError, Item, Record, TextBuilder, annotator_name, collect, read_text
@@ -244,7 +250,7 @@ class BratWriter(Writer):
     def _schema_types(self) -> _Types:
         schema = self.ctx.schema
         t = _Types()
-        t.add(t.entities, *(storage_form(e.name) for e in schema.entities), storage_form(CLAIM_LABEL))
+        t.add(t.entities, *(storage_form(e.name) for e in [*schema.entities, *schema.mentions]), storage_form(CLAIM_LABEL))
         for ev in schema.events:
             t.events[storage_form(ev.name)] = {
                 storage_form(r.name): [storage_form(x) for x in r.labels] or ["<ANY>"] for r in ev.roles
@@ -369,6 +375,7 @@ class BratWriter(Writer):
             if "<ANY>" not in tails:
                 t.add(tails, typ[link.tail.id])
         lines += self._equivalences(unit, equivs, ref)
+        lines += self._coreference(unit, tid)
         lines += self._attached(
             unit, owners, {**typ, **{a.id: self._name(unit, a, a.label, "relation") for a, _ in owners if a.kind == "relation"}}
         )
@@ -401,6 +408,27 @@ class BratWriter(Writer):
             for x in ids:
                 sets.setdefault(root((name, x)), []).append(x)
             out += [f"*\t{name} {' '.join(group)}" for group in sets.values()]
+        return out
+
+    def _coreference(self, unit: Unit, tid: dict[str, str]) -> list[str]:
+        """``*\tCoreference T1 T4 ...`` lines: one per coreference cluster of the
+        unit's annotator (its mentions in text order)."""
+        if unit.annotator is None or not self.ctx.source.has_clusters():
+            return []
+        clusters = self.ctx.source.clusters_by_document([unit.doc.id], [unit.annotator]).get(unit.doc.id, [])
+        out = []
+        by_id = unit.by_id
+        for cluster in clusters:
+            members = [by_id[m] for m in cluster.members if m in by_id and m in tid]
+            if len(members) < len(cluster.members):
+                anchor = members[0] if members else None
+                if anchor is not None:
+                    self.report.problem("links", unit.problem(anchor, "a mention of its coreference cluster is not exported"))
+            if not members:
+                continue
+            members.sort(key=lambda a: (a.start, a.end))
+            self.types.add(self.types.equivalences, COREFERENCE)
+            out.append(f"*\t{COREFERENCE} {' '.join(tid[a.id] for a in members)}")
         return out
 
     def _attached(self, unit: Unit, owners: list[tuple[Annotation, str]], typ: dict[str, str]) -> list[str]:
@@ -547,6 +575,8 @@ _BRAT_ID = re.compile(r"(?:[A-Za-z]+|#[A-Za-z]*)[0-9]+\S*")
 _LINE_KINDS = "TERAMN#"
 _OFFSET = re.compile(r"[0-9]+")
 _ROLE_SUFFIX = re.compile(r"(.*?)([?*+]|\{[0-9]*(?:-[0-9]*)?\})?")
+#: The type of brat's ``*`` lines that hold coreference clusters.
+COREFERENCE = "Coreference"
 _KIND_NAMES = {"T": "text-bound", "E": "event", "R": "relation", "A": "attribute", "N": "normalization", "#": "note"}
 
 
@@ -833,7 +863,8 @@ def iter_brat(
     who = annotator_name(annotator)
     reader = _Reader(parsed, builder, chosen, doc.id, who, ann_name, conf)
     annotations = reader.annotations()
-    yield Record(doc, annotations, None, name=f"document {path.stem!r}", user_notes=reader.user_notes())
+    clusters = [Cluster(doc_id=doc.id, annotator=who, members=members) for members in reader.clusters]
+    yield Record(doc, annotations, None, name=f"document {path.stem!r}", user_notes=reader.user_notes(), clusters=clusters)
 
 
 class _Reader:
@@ -854,6 +885,29 @@ class _Reader:
         self.fields: dict[str, dict[str, Any]] = {}  # annotation id -> its fields
         #: (annotation id, note type) -> the texts of its # lines, in file order
         self.notes: dict[tuple[str, str], list[str]] = {}
+        #: coreference clusters (``*\tCoreference`` lines) as lists of annotation ids
+        self.clusters: list[tuple[str, ...]] = []
+        self._in_cluster: dict[str, int] = {}
+
+    def cluster(self, line: _Line) -> None:
+        """A ``*\tCoreference T1 T2 ...`` line: one coreference cluster of entity spans."""
+        if not line.args:
+            raise self.fail(line, "a Coreference line lists the mentions of its cluster")
+        members: list[str] = []
+        for r in line.args:
+            target = self.lines.get(r)
+            if target is None or target.kind != "T":
+                raise self.fail(line, f"{r} is not a text-bound (T) annotation of this file; coreference mentions are T lines")
+            ann_id = self.ref(line, r, "T")
+            if self.fields.get(ann_id, {}).get("kind") != "entity":
+                raise self.fail(line, f"{r} is not an entity span; coreference mentions are entity spans")
+            if ann_id in self._in_cluster:
+                raise self.fail(line, f"{r} is in another Coreference line already (a mention is in one cluster)")
+            if ann_id not in members:
+                members.append(ann_id)
+        for m in members:
+            self._in_cluster[m] = len(self.clusters)
+        self.clusters.append(tuple(members))
 
     def fail(self, line: _Line, message: str) -> InputError:
         return InputError(self.file, line.number, f"{line.id}: {message}")
@@ -908,6 +962,8 @@ class _Reader:
                 self.fields[self.ids[line.id]]["arguments"] = self.arguments(line)
             elif line.kind == "R":
                 relations.append(self.relation(line, referenced))
+            elif line.kind == "*" and line.type == COREFERENCE:
+                self.cluster(line)
             elif line.kind == "*":
                 refs = [self.ref(line, r) for r in line.args]
                 if not refs:

@@ -66,6 +66,8 @@ class ClaimsWriter(JsonlWriter):
                         "text": target.text_in(text),
                         "label": target.label,
                     }
+                    if c.claimant_ref in unit.actors:
+                        claimant["actor"] = unit.actors[c.claimant_ref].to_dict()
             elif c.claimant_text:
                 claimant = {"text": c.claimant_text}
             attributes = claim_attributes(names, c.attributes)

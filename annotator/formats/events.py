@@ -78,6 +78,8 @@ def event_record(writer: EventsWriter, unit: Unit) -> dict[str, Any]:
                 item = {"role": arg.role, "id": target.id, **_span(unit, target), "label": target.label}
                 if target.kind != "entity":
                     item["kind"] = target.kind
+                if arg.target in unit.actors:
+                    item["actor"] = unit.actors[arg.target].to_dict()
                 args.append(item)
             rec = {"id": a.id, "type": a.label, "trigger": _span(unit, a), "arguments": args, "annotator": a.annotator}
             if a.attributes:

@@ -13,7 +13,16 @@ The format for moving work between annotators' desktops and into review::
                       "source": "manual", "created": "...", "updated": "..."}],
      "doc_labels": {"alice": {"topic": ["economy", "trade"], "genre": ["report"]}},
      "review": [{"id": "...", "reviewer": "...", "time": "...", "action": "accept",
-                 "source_ids": ["..."], "gold_id": "...", "detail": {}}]}
+                 "source_ids": ["..."], "gold_id": "...", "detail": {}}],
+     "clusters": [{"id": "...", "annotator": "alice", "name": "Randhir Jaiswal", "type": "PERSON",
+                   "entry_id": "...", "members": ["<annotation id>", ...], "created": "...", "updated": "..."}],
+     "registry": [{"id": "...", "name": "Randhir Jaiswal", "type": "PERSON", "aliases": ["Jaiswal"],
+                   "description": "MEA spokesperson", "links": [], "created": "...", "updated": "..."}]}
+
+``clusters`` (coreference chains, issue 15) and ``registry`` (the registry entries
+the clusters link to, or claimants and arguments name as ``entry:<id>``) are
+written only when the document has clusters or names an entry; reading keeps
+them (an entry the project has already, by id, stays as the project has it).
 
 ``doc_labels`` (issue 14) holds each annotator's document labels,
 ``{annotator: {category: [labels]}}`` in schema order; it is left out when no
@@ -45,6 +54,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from annotator.core.coref import Cluster, RegistryEntry, parse_actor_ref
 from annotator.core.models import KINDS, Annotation, Document, Source
 from annotator.core.notes import DEFAULT_NOTE_TYPE, Note, check_note_type
 from annotator.core.rows import ANNOTATION_COLUMNS, AnnotationRow, DocumentRow, annotation_row, document_row
@@ -108,7 +118,7 @@ ANNOTATION_KEYS = (
     "updated",
 )
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
-_HEADER_KEYS = ("format", "format_version", "schema", "annotations", "doc_labels", "review", "notes")
+_HEADER_KEYS = ("format", "format_version", "schema", "annotations", "doc_labels", "review", "notes", "clusters", "registry")
 REVIEW_KEYS = ("id", "reviewer", "time", "action", "source_ids", "gold_id", "detail")
 
 
@@ -124,10 +134,14 @@ def native_record(
     review: list[Any] | None = None,
     doc_labels: dict[str, dict[str, list[str]]] | None = None,
     notes: Sequence[Note] = (),
+    clusters: Sequence[Cluster] = (),
+    registry: Sequence[RegistryEntry] = (),
 ) -> dict[str, Any]:
     """The native record of one document with its annotations (fixed key order):
     :func:`native_row_record` of their stored rows."""
-    return native_row_record(document_row(doc), [annotation_row(a) for a in annotations], schema, review, doc_labels, notes)
+    return native_row_record(
+        document_row(doc), [annotation_row(a) for a in annotations], schema, review, doc_labels, notes, clusters, registry
+    )
 
 
 def native_row_record(
@@ -137,6 +151,8 @@ def native_row_record(
     review: list[Any] | None = None,
     doc_labels: dict[str, dict[str, list[str]]] | None = None,
     notes: Sequence[Note] = (),
+    clusters: Sequence[Cluster] = (),
+    registry: Sequence[RegistryEntry] = (),
 ) -> dict[str, Any]:
     """The native record of a document and its annotations as the project stores
     them (exports read every row: no Document and Annotation objects are made);
@@ -144,7 +160,8 @@ def native_row_record(
 
     ``notes``: the document's notes; those on an annotation go into the
     annotation's ``notes`` list, those on the document (with their annotator)
-    into the record's; either key is there only when there are notes."""
+    into the record's; either key is there only when there are notes.
+    ``clusters`` and ``registry`` are written when given."""
     names = [a.name for a in schema.claim.attributes] if schema is not None else []
     by_target: dict[str, list[dict[str, str]]] = {}
     doc_notes: list[dict[str, str]] = []
@@ -181,7 +198,34 @@ def native_row_record(
         record["review"] = review_list
     if doc_notes:
         record["notes"] = doc_notes
+    if clusters:
+        record["clusters"] = [cluster_dict(c) for c in clusters]
+    if registry:
+        record["registry"] = [e.to_dict() for e in sorted(registry, key=lambda e: e.id)]
     return record
+
+
+def cluster_dict(cluster: Cluster) -> dict[str, Any]:
+    """One cluster in native key order (without ``doc_id``)."""
+    d = cluster.to_dict()
+    del d["doc_id"]
+    return d
+
+
+def coref_of(
+    source: ExportSource, doc_id: str, annotations: Iterable[Any], annotators: set[str] | None = None
+) -> tuple[list[Cluster], list[RegistryEntry]]:
+    """The clusters of a document (of ``annotators``, or everyone's) and the
+    registry entries they link to or ``annotations`` name (``entry:<id>``)."""
+    clusters = source.clusters_by_document([doc_id], annotators).get(doc_id, []) if source.has_clusters() else []
+    wanted = {c.entry_id for c in clusters if c.entry_id}
+    for a in annotations:
+        for ref in a.actor_refs():
+            parsed = parse_actor_ref(ref)
+            if parsed is not None and parsed[0] == "entry":
+                wanted.add(parsed[1])
+    entries = [e for e in (source.get_registry_entry(i) for i in sorted(wanted)) if e is not None]
+    return clusters, entries
 
 
 def _annotation_order(r: AnnotationRow) -> tuple:
@@ -265,7 +309,8 @@ def iter_native_records(
         if noted:
             ids = {a.id for a in anns}
             notes = [n for n in project.notes(doc.id) if (n.target in ids if n.target else keep is None or n.annotator in keep)]
-        yield native_record(doc, anns, schema, project.review_decisions(doc.id), labels, notes)
+        clusters, entries = coref_of(project, doc.id, anns, keep)
+        yield native_record(doc, anns, schema, project.review_decisions(doc.id), labels, notes, clusters, entries)
 
 
 def dumps_native(record: dict[str, Any]) -> str:
@@ -354,6 +399,7 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
                 f"{ann.kind} {ann.id} ({ann.label}) refers to {', '.join(sorted(missing))}, "
                 "which is not an annotation of this document"
             )
+    clusters, entries = _coref(builder, record, doc.id, anns)
     return Record(
         doc,
         anns,
@@ -362,6 +408,8 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None =
         name=doc_name,
         doc_labels=_doc_labels(builder, record.get("doc_labels")),
         user_notes=notes,
+        clusters=clusters,
+        registry=entries,
     )
 
 
@@ -435,6 +483,64 @@ def _fragments(builder: TextBuilder, raw: Any, what: str) -> list[tuple[int, int
     return [builder.span(s, e, f"{what}, fragment {i}") for i, (s, e) in enumerate(raw, start=1)]
 
 
+def _coref(
+    builder: TextBuilder, record: dict[str, Any], doc_id: str, anns: list[Annotation]
+) -> tuple[list[Cluster], list[RegistryEntry]]:
+    """The checked clusters and registry entries of a native record."""
+    raw_clusters = record.get("clusters") or []
+    raw_entries = record.get("registry") or []
+    if not isinstance(raw_clusters, list) or not isinstance(raw_entries, list):
+        raise builder.error('"clusters" and "registry" must be lists')
+    entries: list[RegistryEntry] = []
+    for i, item in enumerate(raw_entries, start=1):
+        try:
+            entries.append(RegistryEntry.from_dict(item))
+        except ValueError as err:
+            raise builder.error(f"registry entry {i}: {err}") from None
+    entry_ids = {e.id for e in entries}
+    by_id = {a.id: a for a in anns}
+    clusters: list[Cluster] = []
+    member_of: dict[str, str] = {}
+    for i, item in enumerate(raw_clusters, start=1):
+        what = f"cluster {i}"
+        if not isinstance(item, dict):
+            raise builder.error(f"{what}: expected an object, found {item!r:.60}")
+        if item.get("doc_id") not in (None, doc_id):
+            raise builder.error(f"{what}: doc_id {item['doc_id']!r} is not this document's id")
+        try:
+            cluster = Cluster.from_dict({**item, "doc_id": doc_id})
+        except ValueError as err:
+            raise builder.error(f"{what}: {err}") from None
+        if not cluster.members:
+            raise builder.error(f"{what}: a cluster needs at least one mention")
+        for m in cluster.members:
+            ann = by_id.get(m)
+            if ann is None:
+                raise builder.error(f"{what}: mention {m} is not an annotation of this document")
+            if ann.kind != "entity":
+                raise builder.error(f"{what}: mention {m} is a {ann.kind}; mentions are entity spans")
+            if ann.annotator != cluster.annotator:
+                raise builder.error(f"{what}: mention {m} is {ann.annotator}'s, the cluster {cluster.annotator}'s")
+            if m in member_of:
+                raise builder.error(f"{what}: mention {m} is in cluster {member_of[m]} already")
+            member_of[m] = cluster.id
+        if cluster.entry_id is not None and cluster.entry_id not in entry_ids:
+            raise builder.error(f'{what}: links to registry entry {cluster.entry_id}, which is not in the record\'s "registry"')
+        clusters.append(cluster)
+    cluster_ids = {c.id for c in clusters}
+    if len(cluster_ids) != len(clusters):
+        raise builder.error("two clusters have the same id")
+    for ann in anns:
+        for ref in ann.actor_refs():
+            parsed = parse_actor_ref(ref)
+            assert parsed is not None
+            if parsed[0] == "cluster" and parsed[1] not in cluster_ids:
+                raise builder.error(f"{ann.kind} {ann.id} refers to {ref}, which is not a cluster of this record")
+            if parsed[0] == "entry" and parsed[1] not in entry_ids:
+                raise builder.error(f'{ann.kind} {ann.id} refers to {ref}, which is not in the record\'s "registry"')
+    return clusters, entries
+
+
 def _review(builder: TextBuilder, index: int, item: Any) -> dict[str, Any]:
     """A checked review decision of a native record."""
     what = f"review decision {index}"
@@ -481,7 +587,8 @@ class NativeWriter(Writer):
                 review = source.review_decisions(doc.id) if reviewed else []
                 labels = self.ctx.all_doc_labels(doc.id)
                 notes = source.notes(doc.id) if noted else []
-                fh.write(dumps_native(native_row_record(doc, anns, schema, review, labels, notes)) + "\n")
+                clusters, entries = coref_of(source, doc.id, anns)
+                fh.write(dumps_native(native_row_record(doc, anns, schema, review, labels, notes, clusters, entries)) + "\n")
                 self.report.records += 1
 
     def write(self, units: Iterable[Unit], dest: Path) -> None:

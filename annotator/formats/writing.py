@@ -22,6 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+from annotator.core.coref import Cluster, RegistryEntry
 from annotator.core.models import GOLD, SPAN_KINDS, Annotation, Document, SpanAnnotation, all_spans, has_span
 from annotator.core.rows import AnnotationRow, DocumentRow
 from annotator.core.text import QtPositionMap
@@ -69,6 +70,15 @@ class ExportSource(Protocol):
     def has_notes(self) -> bool: ...
 
     def notes(self, doc_id: str, annotator: str | None = None) -> list[Note]: ...
+
+    # coreference (issue 15)
+    def has_clusters(self) -> bool: ...
+
+    def clusters_by_document(
+        self, doc_ids: Sequence[str], annotators: Iterable[str] | None = None
+    ) -> dict[str, list[Cluster]]: ...
+
+    def get_registry_entry(self, entry_id: str) -> RegistryEntry | None: ...
 
 
 def claim_attributes(names: Sequence[str], attributes: Mapping[str, Any]) -> dict[str, Any]:
@@ -409,6 +419,26 @@ class DocOffsets:
         return self._map.to_qt(cp) if self._map is not None else cp
 
 
+@dataclass(frozen=True)
+class Actor:
+    """What a claimant or argument naming a cluster or registry entry stands for
+    in an export (issue 15): the cluster (its canonical name and type), the
+    registry entry it is linked to, and its mentions (annotation ids in text
+    order).  ``name`` and ``type`` are the cluster's, else its registry entry's.
+    Formats that link spans link the first of them inside the record (the
+    actor's *mention*); JSON formats carry this too (:meth:`to_dict`)."""
+
+    ref: str
+    mentions: tuple[str, ...]
+    cluster_id: str | None = None
+    name: str | None = None
+    type: str | None = None
+    entry: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ref": self.ref, "cluster": self.cluster_id, "name": self.name, "type": self.type, "entry": self.entry}
+
+
 @dataclass
 class Unit:
     """One record's worth: a document or a segment of it, with one layer of annotations.
@@ -428,6 +458,8 @@ class Unit:
     _offsets: DocOffsets | None = None
     #: Records are per (document, annotator): the record id names the annotator.
     per_annotator: bool = False
+    #: The actors (``cluster:<id>``, ``entry:<id>``) its claimants and arguments name (issue 15).
+    actors: dict[str, Actor] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -575,6 +607,7 @@ def unit_links(unit: Unit, report: ExportReport | None = None) -> list[Link]:
     another annotator's layer) is reported (category ``links``), never dropped silently.
     """
     by_id = unit.by_id
+    actors = unit.actors
     out: list[Link] = []
     for a in unit.annotations:
         if a.kind == "relation":
@@ -586,6 +619,8 @@ def unit_links(unit: Unit, report: ExportReport | None = None) -> list[Link]:
         else:
             continue
         for head_id, tail_id, label, kind, _ in pairs:
+            if actors and tail_id in actors:  # a cluster or registry entry: its first mention in the record
+                tail_id = next((m for m in actors[tail_id].mentions if m in by_id), tail_id)
             head, tail = by_id.get(head_id or ""), by_id.get(tail_id or "")
             if head is None or tail is None or head.start is None or tail.start is None:
                 if report is not None:
@@ -688,6 +723,13 @@ class ExportContext:
         lies inside the unit; None when it does not exist or lies outside."""
         if ann_id in unit.by_id:
             return unit.by_id[ann_id]
+        actor = unit.actors.get(ann_id)
+        if actor is not None:  # a cluster or registry entry: its first mention inside the unit
+            for m in actor.mentions:
+                found_mention = self.resolve(unit, m)
+                if found_mention is not None:
+                    return found_mention
+            return None
         found = self.source.get_annotation(ann_id)
         if found is None or found.doc_id != unit.doc.id or not has_span(found):
             return None

@@ -47,11 +47,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from annotator.core.coref import parse_actor_ref
 from annotator.core.models import Annotation, Document, has_span
 from annotator.core.rows import AnnotationRow, DocumentRow
 from annotator.core.store import Project
 from annotator.formats.registry import FORMATS, FormatInfo
 from annotator.formats.writing import (
+    Actor,
     DocOffsets,
     ExportCancelled,
     ExportContext,
@@ -337,6 +339,39 @@ class _Units:
         self.kinds = set(_kinds(options))
         #: ``{doc_id: {annotators}}`` of the documents with document labels.
         self.doc_label_layers = project.doc_label_layers()
+        #: whether claimants and arguments may name clusters or registry entries (issue 15)
+        self.coref = project.has_clusters()
+
+    def actors(self, doc_id: str, anns: list[Annotation]) -> dict[str, Actor]:
+        """The actors the annotations' claimants and arguments name, each with its
+        mentions in text order (see :class:`~annotator.formats.writing.Actor`)."""
+        refs = {r for a in anns if a.kind in ("claim", "event") for r in a.actor_refs()}
+        if not refs:
+            return {}
+        whose = {a.annotator for a in anns}
+        clusters = [c for c in self.project.clusters(doc_id) if c.annotator in whose]
+        spans = self.project.annotation_rows_by_id([m for c in clusters for m in c.members])
+        out: dict[str, Actor] = {}
+        for ref in sorted(refs):
+            parsed = parse_actor_ref(ref)
+            assert parsed is not None
+            what, ident = parsed
+            chosen = [c for c in clusters if (c.id == ident if what == "cluster" else c.entry_id == ident)]
+            members = sorted(
+                (m for c in chosen for m in c.members if m in spans),
+                key=lambda m: (spans[m].start or 0, spans[m].end or 0, m),
+            )
+            entry = self.project.get_registry_entry(ident if what == "entry" else (chosen[0].entry_id or "") if chosen else "")
+            first = chosen[0] if chosen else None
+            out[ref] = Actor(
+                ref=ref,
+                mentions=tuple(members),
+                cluster_id=first.id if first is not None and what == "cluster" else None,
+                name=(first.name if first is not None and what == "cluster" else None) or (entry.name if entry else None),
+                type=(first.type if first is not None and what == "cluster" else None) or (entry.type if entry else None),
+                entry={"id": entry.id, "name": entry.name, "type": entry.type} if entry else None,
+            )
+        return out
 
     def annotations(self, doc_id: str) -> list[Annotation]:
         anns = self.project.annotations(doc_id, annotator=self.options.layer)
@@ -370,6 +405,7 @@ class _Units:
                 layers = [(present.pop() if len(present) == 1 else opts.layer, anns)]
             for annotator, layer in layers:
                 self.report.annotations += len(layer)
+                actors = self.actors(doc_id, layer) if self.coref else {}
                 if opts.sentences:
                     segs, joined = segments(doc.text, layer, links=opts.info.links)
                     self.report.joined_sentences += joined
@@ -377,9 +413,9 @@ class _Units:
                         inside = [shift(a, s) for a in layer if has_span(a) and s <= a.start and a.end <= e]
                         ids_inside = {a.id for a in inside}
                         inside += [a for a in layer if a.start is None and a.head in ids_inside]
-                        yield self._unit(doc, inside, s, e, annotator, i, offsets)
+                        yield self._unit(doc, inside, s, e, annotator, i, offsets, actors)
                 else:
-                    yield self._unit(doc, layer, 0, len(doc.text), annotator, None, offsets)
+                    yield self._unit(doc, layer, 0, len(doc.text), annotator, None, offsets, actors)
             self.report.documents += 1
             self.done += 1
             if self.progress is not None:
@@ -423,8 +459,9 @@ class _Units:
         annotator: str | None,
         segment: int | None,
         offsets: DocOffsets | None,
+        actors: dict[str, Actor] | None = None,
     ) -> Unit:
-        return Unit(doc, anns, start, end, annotator, segment, offsets, self.options.per_annotator)
+        return Unit(doc, anns, start, end, annotator, segment, offsets, self.options.per_annotator, actors or {})
 
 
 def export(

@@ -36,6 +36,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
+from annotator.core.coref import Cluster, RegistryEntry
 from annotator.core.gcpause import collector_paused
 from annotator.core.models import CLAIM_LABEL, Annotation, Document
 from annotator.core.notes import Note
@@ -44,6 +45,7 @@ from annotator.core.store import Project, ProjectError, ReadOnlyProjectError
 from annotator.formats import InputError, Item, ReadOptions, Record, iter_json_objects, read_bytes, read_text
 from annotator.formats.brat import BRAT_CONF_FILES, BRAT_EXT, BratConf, brat_conf, extend_schema_data, is_brat_text, iter_brat
 from annotator.formats.conll import CONLL_EXT, iter_conll
+from annotator.formats.coref import MENTION_LABEL, is_conll2012, iter_conll2012
 from annotator.formats.doccano import is_doccano, iter_doccano
 from annotator.formats.html import iter_html
 from annotator.formats.jsonl import iter_jsonl
@@ -67,7 +69,20 @@ __all__ = [
 ]
 
 #: Format names accepted by :func:`import_paths` (and ``annotator import --format``).
-FORMATS = ("txt", "html", "jsonl", "native", "doccano", "prodigy", "spans", "brat", "labelstudio", "webanno", "conll")
+FORMATS = (
+    "txt",
+    "html",
+    "jsonl",
+    "native",
+    "doccano",
+    "prodigy",
+    "spans",
+    "brat",
+    "labelstudio",
+    "webanno",
+    "conll",
+    "conll2012",
+)
 _TEXT_EXT = {".txt", ".text"}
 _HTML_EXT = {".html", ".htm", ".xhtml"}
 _JSON_EXT = {".jsonl", ".ndjson", ".json"}
@@ -270,7 +285,9 @@ def detect_format(path: str | Path, *, encoding: str | None = None) -> str | Non
     if ext in _JSON_EXT:
         return _sniff_json(path, encoding)
     if ext in CONLL_EXT:  # .tsv: WebAnno TSV when it says so, else CoNLL's token and tag columns
-        return "webanno" if _starts_with(path, is_webanno) else "conll"
+        if _starts_with(path, is_webanno):
+            return "webanno"
+        return "conll2012" if _starts_with(path, is_conll2012) else "conll"
     return None
 
 
@@ -292,6 +309,7 @@ def _reader(
     labelstudio: LabelStudioOptions | None = None,
     notes: list[str] | None = None,
     options: ReadOptions | None = None,
+    mention_label: str = MENTION_LABEL,
 ) -> Iterator[Item]:
     if fmt == "txt":
         return iter_plaintext(path, encoding=encoding, name=name)
@@ -303,6 +321,8 @@ def _reader(
         return iter_brat(path, encoding=encoding, annotator=annotator, name=name)
     if fmt == "labelstudio":
         return iter_labelstudio(path, encoding=encoding, annotator=annotator, name=name, options=labelstudio, notes=notes)
+    if fmt == "conll2012":
+        return iter_conll2012(path, encoding=encoding, annotator=annotator, name=name, mention_label=mention_label)
     if fmt in ("webanno", "conll"):
         return (iter_webanno if fmt == "webanno" else iter_conll)(path, encoding=encoding, annotator=annotator, name=name)
     if fmt in ("doccano", "prodigy", "spans"):  # the readers that take the offset unit and a label map
@@ -578,6 +598,8 @@ def _import_file(
     pending_docs: set[str] = set()
     pending_anns: set[str] = set()
     reviews: list[tuple[str, list[dict[str, Any]]]] = []
+    #: coreference clusters and registry entries of the records written (issue 15)
+    corefs: list[tuple[list[Cluster], list[RegistryEntry]]] = []
     notes = report.record_notes
     #: sha256 -> id of this file's documents; document id -> its annotator layers (this call's documents and joins)
     pending_ids: dict[str, str] = {}
@@ -596,11 +618,23 @@ def _import_file(
     #: (document id, {annotator: {category: [labels]}}) of the records read, written after their documents.
     label_writes: list[tuple[str, dict[str, dict[str, list[str]]]]] = []
 
+    mentions = project.schema.mentions
+    mention_label = mentions[0].name if mentions else MENTION_LABEL
+
     def records() -> Iterator[tuple[Document, list[Annotation]]]:
         # Reading is most of the work; the last part of the file's share of the
         # progress comes when its transaction has been committed.
         for item in _reader(
-            fmt, path, name, encoding, annotator, lambda n: hook(int(n * _READ_SHARE)), labelstudio, report.notes, options
+            fmt,
+            path,
+            name,
+            encoding,
+            annotator,
+            lambda n: hook(int(n * _READ_SHARE)),
+            labelstudio,
+            report.notes,
+            options,
+            mention_label,
         ):
             if isinstance(item, InputError):
                 report.errors.append(item)
@@ -670,6 +704,8 @@ def _import_file(
                 user_notes.extend(item.user_notes)
                 if item.review:
                     reviews.append((doc.id, item.review))
+                if item.clusters or item.registry:
+                    corefs.append((item.clusters, item.registry))
 
     documents = annotations = 0
     new_schema: LabelSchema | None = None
@@ -727,6 +763,8 @@ def _import_file(
             for doc_id, decisions in reviews:
                 for decision in decisions:
                     project.put_review_decision({**decision, "doc_id": doc_id})
+            if corefs:
+                _store_corefs(project, corefs, report)
     except _NotImported:  # the transaction was rolled back
         return report
     except InputError as err:  # the file as a whole cannot be read
@@ -754,6 +792,37 @@ def _import_file(
     checker.doc_ids.update(pending_docs)
     checker.ann_ids.update(pending_anns)
     return report
+
+
+def _store_corefs(project: Project, corefs: list[tuple[list[Cluster], list[RegistryEntry]]], report: FileReport) -> None:
+    """Write the records' clusters and the registry entries they link to (inside the
+    file's transaction).  An entry whose id the project has already is kept as the
+    project has it (and linked to); an entry of the same name and type as one the
+    project has is that one."""
+    known = {e.id: e for e in project.registry_entries()}
+    by_name = {(e.name.casefold(), e.type): e.id for e in known.values()}
+    new_entries: dict[str, RegistryEntry] = {}
+    renamed: dict[str, str] = {}
+    for _clusters, entries in corefs:
+        for entry in entries:
+            if entry.id in known or entry.id in new_entries:
+                continue
+            same = by_name.get((entry.name.casefold(), entry.type))
+            if same is not None:
+                renamed[entry.id] = same
+                continue
+            new_entries[entry.id] = entry
+            by_name[(entry.name.casefold(), entry.type)] = entry.id
+    project.put_registry_entries(new_entries.values())
+    clusters = [
+        c.with_(entry_id=renamed.get(c.entry_id, c.entry_id)) if c.entry_id in renamed else c for cs, _ in corefs for c in cs
+    ]
+    project.put_clusters(clusters)
+    if clusters:
+        report.notes.append(f"{_n(len(clusters), 'coreference cluster')} imported")
+    if new_entries:
+        n = len(new_entries)
+        report.notes.append(f"{n} registry {'entry' if n == 1 else 'entries'} added to the registry")
 
 
 #: Formats whose records may bring new annotator layers to a document already there

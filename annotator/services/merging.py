@@ -29,6 +29,11 @@ lines exports into one review project. The rules, also in ``docs/agreement.md``:
   its ``updated`` time is later (else the target's stays, "kept newer"); a note
   on an annotation that is not in the merged document is left out.  A note
   deleted in the source is not deleted here.
+- Coreference clusters (issue 15) come with their document's annotations: one
+  the target lacks is added, one it has is replaced when the source's copy is
+  newer; one that would take a mention the target has in another cluster is
+  reported and left out.  Registry entries they link to are added by id.  A
+  cluster deleted in the source is not deleted here.
 - Document status becomes the further along of the two (new, in progress,
   done, in review, reviewed), except that a ``reviewed`` document that gets new
   or changed annotations goes back to ``in_review``.
@@ -41,12 +46,13 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from annotator.core.coref import Cluster, RegistryEntry
 from annotator.core.doclabels import DocLabelRow
 from annotator.core.models import GOLD, Annotation, DocStatus, Document, now
 from annotator.core.notes import Note
@@ -74,6 +80,9 @@ class SourceDocument:
     doc_labels: list[DocLabelRow] = field(default_factory=list)
     #: Notes on the document and its annotations.
     notes: list[Note] = field(default_factory=list)
+    #: Its coreference clusters and the registry entries they link to (issue 15).
+    clusters: list[Cluster] = field(default_factory=list)
+    registry: list[RegistryEntry] = field(default_factory=list)
 
 
 @dataclass
@@ -110,6 +119,9 @@ class MergeReport:
     notes_updated: int = 0
     #: Notes the source has in an older (or equally old) version than the target: target kept.
     notes_kept: int = 0
+    #: Coreference clusters added or replaced, registry entries added (issue 15).
+    clusters_merged: int = 0
+    registry_added: int = 0
     #: Documents not merged (same id / external id, different text) and similar problems.
     problems: list[str] = field(default_factory=list)
     #: Target document ids that went from ``reviewed`` back to ``in_review``.
@@ -130,6 +142,8 @@ class MergeReport:
             or self.doc_labels_deleted
             or self.notes_added
             or self.notes_updated
+            or self.clusters_merged
+            or self.registry_added
         )
 
     def summary(self) -> str:
@@ -151,6 +165,11 @@ class MergeReport:
                 f"notes: {self.notes_added} added, {self.notes_updated} updated"
                 + (f", {self.notes_kept} kept (newer here)" if self.notes_kept else "")
             )
+        if self.clusters_merged:
+            parts.append(plural(self.clusters_merged, "coreference cluster") + " merged")
+        if self.registry_added:
+            n = self.registry_added
+            parts.append(f"{n} registry {'entry' if n == 1 else 'entries'} added")
         if self.back_in_review:
             parts.append(f"{plural(len(self.back_in_review), 'reviewed document')} back in review")
         if self.problems:
@@ -224,6 +243,13 @@ def _read_project(path: Path) -> MergeSource:
     for doc_id, who, target, note_type, text, updated in stored.notes:
         if doc_id in docs:
             docs[doc_id].notes.append(Note(doc_id, who, target, note_type, text, updated))
+    entries = {e.id: e for e in stored.registry}
+    for cluster in stored.clusters:
+        sd = docs.get(cluster.doc_id)
+        if sd is not None:
+            sd.clusters.append(cluster)
+            if cluster.entry_id in entries and entries[cluster.entry_id] not in sd.registry:
+                sd.registry.append(entries[cluster.entry_id])
     source = MergeSource(str(path), "project", origin, list(docs.values()), annotators, schema)
     _check_source(source)
     return source
@@ -256,7 +282,14 @@ def _read_native(path: Path) -> MergeSource:
             ]
             docs.append(
                 SourceDocument(
-                    item.document, item.annotations, review, where=f"line {item.line}", doc_labels=labels, notes=item.user_notes
+                    item.document,
+                    item.annotations,
+                    review,
+                    where=f"line {item.line}",
+                    doc_labels=labels,
+                    notes=item.user_notes,
+                    clusters=list(item.clusters),
+                    registry=list(item.registry),
                 )
             )
             annotators |= {a.annotator for a in item.annotations} | set(item.doc_labels)
@@ -387,6 +420,7 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
             )
             return
         project.add_document(doc, sd.annotations)
+        _merge_clusters(project, sd, doc.id, report)
         report.documents_added += 1
         report.documents.append(doc.id)
         _merge_doc_labels(project, source, sd, doc.id, report, stamp)
@@ -449,6 +483,7 @@ def _merge_document(project: Project, source: MergeSource, sd: SourceDocument, r
     annotator_work |= _merge_doc_labels(project, source, sd, target_id, report, stamp)
     report.decisions_added += _add_decisions(project, sd.review, target_id)
     _merge_notes(project, sd, target_id, set(final), report)
+    _merge_clusters(project, sd, target_id, report)
     status = project.document_status(target_id)
     new_status = max(status, doc.status, key=_STATUS_ORDER.index)
     if status == DocStatus.REVIEWED and annotator_work:
@@ -505,6 +540,36 @@ def _merge_doc_labels(
     project.forget_merged(cleared)
     project.remember_merged([keys[g] for g in incoming], source.origin, stamp)
     return changed_annotator
+
+
+def _merge_clusters(project: Project, sd: SourceDocument, doc_id: str, report: MergeReport) -> None:
+    """The source document's clusters into the target document ``doc_id`` (after its
+    annotations): a cluster the target lacks is added, one it has is replaced when
+    the source's copy differs and is newer.  A cluster that would hold a mention the
+    target has in another cluster, or one missing from the target, is reported and
+    left out.  Registry entries the clusters link to are added when the target has
+    no entry of that id (one it has stays as it is)."""
+    if not sd.clusters:
+        return
+    for entry in sd.registry:
+        if project.get_registry_entry(entry.id) is None:
+            project.put_registry_entry(entry)
+            report.registry_added += 1
+    existing = {c.id: c for c in project.clusters(doc_id)}
+    present = project.existing_annotation_ids([m for c in sd.clusters for m in c.members])
+    for cluster in sd.clusters:
+        cluster = cluster if cluster.doc_id == doc_id else replace(cluster, doc_id=doc_id)
+        old = existing.get(cluster.id)
+        if old is not None and (old.same_as(cluster) or old.updated >= cluster.updated):
+            continue
+        missing = [m for m in cluster.members if m not in present]
+        held = {m: c for m, c in project.clusters_of_annotations(cluster.members).items() if c != cluster.id}
+        if missing or held:
+            why = f"mention {missing[0]} is not in {project.path.name}" if missing else "a mention is in another cluster there"
+            report.problems.append(f"{sd.where}: cluster {cluster.name or cluster.id} not merged ({why})")
+            continue
+        project.put_cluster(cluster)
+        report.clusters_merged += 1
 
 
 def _clashing_document(project: Project, doc: Document) -> str | None:

@@ -31,6 +31,7 @@ from PySide6.QtGui import (
 
 from annotator.core.kinds import SPAN_KINDS
 from annotator.core.spanindex import SpanIndex, stack_lanes
+from annotator.ui.coref_colors import UNCHAINED_COLOR
 
 if TYPE_CHECKING:
     from annotator.core.models import Annotation
@@ -243,6 +244,9 @@ class SpanDecorations:
 
     def _style(self, ann: Annotation) -> SpanStyle:
         color = self._color_of(ann) if self._color_of is not None else None
+        chains: dict[str, str] | None = getattr(self, "_chains", None)
+        if color is None and chains is not None and ann.kind == "entity":
+            color = chains.get(ann.id, UNCHAINED_COLOR)
         key = (ann.kind, ann.label) if color is None else (ann.kind, "\0" + color)
         style = self._styles.get(key)
         if style is None:

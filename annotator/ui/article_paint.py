@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from PySide6.QtCore import QPointF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPalette, QPen, QPixmap, QPolygonF
 
 from annotator.core.boundaries import word_span
@@ -620,6 +620,8 @@ class ArcsAndTags:
             painter.setPen(pen)
             for rect in self._visible_span_rects(hover, visible):
                 painter.drawRoundedRect(rect.translated(-offset).adjusted(-2, -1.5, 2, 1.5), 3, 3)
+        if self._chain:
+            self._paint_chain(painter, offset, visible)
         sel = self._get(self._selected_id) if self._selected_id else None
         if sel is None:
             return
@@ -641,6 +643,46 @@ class ArcsAndTags:
                 for rect in self._visible_span_rects(sel, visible):
                     painter.drawRoundedRect(rect.translated(-offset).adjusted(-2.5, -2, 2.5, 2), 3.5, 3.5)
         self._paint_connectors(painter, connectors)
+
+    def _paint_chain(self, painter: QPainter, offset: QPointF, visible: tuple[int, int]) -> None:
+        """The current cluster's mentions linked: each visible one outlined in the
+        cluster's colour, and a rail in the left margin with a dot at each of them
+        (the rail runs to the edge where more mentions are above or below)."""
+        color = QColor(self._chain_color) if self._chain_color else self.palette().color(QPalette.ColorRole.Highlight)
+        ys: list[float] = []
+        above = below = False
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(QPen(color, 1.6))
+        for ann_id in self._chain:
+            ann = self._index.get(ann_id)
+            if ann is None or ann.start is None or ann.end is None:
+                continue
+            if ann.end <= visible[0]:
+                above = True
+                continue
+            if ann.start >= visible[1]:
+                below = True
+                continue
+            rects = [r.translated(-offset) for r in self._visible_span_rects(ann, visible)]
+            for rect in rects:
+                painter.drawRoundedRect(rect.adjusted(-2, -1.5, 2, 1.5), 3, 3)
+            if rects:
+                ys.append(rects[0].center().y())
+        if not ys and not (above and below):
+            return
+        block = self._top_block()
+        x = max(4.0, block.layout().position().x() - offset.x() - 24) if block.layout() is not None else 8.0
+        top = 0.0 if above else min(ys)
+        bottom = float(self.viewport().height()) if below else max(ys)
+        rail = QColor(color)
+        rail.setAlphaF(0.7)
+        painter.setPen(QPen(rail, 2.0))
+        painter.drawLine(QLineF(x, top, x, bottom))
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        for y in ys:
+            painter.drawEllipse(QPointF(x, y), 3.5, 3.5)
+        painter.setBrush(Qt.BrushStyle.NoBrush)  # the selection's outline after this is not filled
 
     def _paint_connectors(self, painter: QPainter, connectors: list[Connector]) -> None:
         m = self._metrics

@@ -118,6 +118,11 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
         self._tag_widths: dict[str, float] = {}
         #: Colour of a span when not its label's (review's overlay: one per annotator).
         self._color_of: Callable[[Annotation], str] | None = None
+        #: The chain view (coreference): colour of each clustered mention; None: off.
+        self._chains: dict[str, str] | None = None
+        #: The current cluster's mentions (text order) and its colour (None: the accent).
+        self._chain: list[str] = []
+        self._chain_color: str | None = None
         self._selected_id: str | None = None
         self._hover_id: str | None = None
         #: Drawn over the text after the annotations (suggestions, issue 17):
@@ -284,6 +289,62 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
         self._make_styles()
         self._decor.clear()
         self.viewport().update()
+
+    def set_chain_colors(self, colors: dict[str, str] | None) -> None:
+        """The chain view: draw each mention in ``colors`` (annotation id -> ``#rrggbb``)
+        in that colour and other entity spans grey; None: labels' colours again.
+        Only the blocks of mentions whose colour changed are decorated again."""
+        old = self._chains
+        self._chains = dict(colors) if colors is not None else None
+        if old is None or colors is None:
+            if old is not None or colors is not None:
+                self._decor.clear()
+                self.viewport().update()
+            return
+        changed = [i for i in old.keys() | colors.keys() if old.get(i) != colors.get(i)]
+        spans = [a.span for i in changed if (a := self._index.get(i)) is not None and a.span]
+        blocks = self._blocks_of(spans)
+        for number in blocks:
+            self._decor.pop(number, None)
+        self.last_dirty_blocks = sorted(blocks)
+        self._update_blocks(blocks)
+
+    def patch_chain_colors(self, colors: dict[str, str | None]) -> None:
+        """Change the chain view's colour of some mentions (None: in no cluster now);
+        only their blocks are decorated again."""
+        chains = self._chains
+        if chains is None:
+            return
+        changed = []
+        for ann_id, color in colors.items():
+            if chains.get(ann_id) != color:
+                changed.append(ann_id)
+                if color is None:
+                    del chains[ann_id]
+                else:
+                    chains[ann_id] = color
+        spans = [a.span for i in changed if (a := self._index.get(i)) is not None and a.span]
+        blocks = self._blocks_of(spans)
+        for number in blocks:
+            self._decor.pop(number, None)
+        self.last_dirty_blocks = sorted(blocks)
+        self._update_blocks(blocks)
+
+    def chain_colors(self) -> dict[str, str] | None:
+        """The chain view's colours (annotation id -> colour), None while it is off."""
+        return None if self._chains is None else dict(self._chains)
+
+    def set_current_chain(self, ann_ids: list[str], color: str | None) -> None:
+        """Link the current cluster's mentions (``ann_ids``, in text order): outlined,
+        with a rail and dots in the left margin; ``color`` None: the accent colour."""
+        chain = [i for i in ann_ids if self._index.get(i) is not None]
+        if chain == self._chain and color == self._chain_color:
+            return
+        self._chain, self._chain_color = chain, color
+        self.viewport().update()
+
+    def current_chain(self) -> list[str]:
+        return list(self._chain)
 
     def selection_span(self) -> tuple[int, int]:
         """The current selection in code points, snapped to whole words when snapping is on."""

@@ -178,3 +178,21 @@ def install_train_action(window: Any) -> None:
     lazy = LazyInstall(window, "annotator.ui.train_dialog:install_train_action")
     menu = suggestions_menu(window)
     menu.addAction(lazy.stand_in(menu, "&Train model…", tooltip="Train a spaCy NER model on this project's annotations"))
+
+
+def install_coref_actions(window: Any) -> None:
+    """View > Entities pane (after Coreference chains); Edit > Coreference > Entity
+    registry…; Review > Coreference clusters…: ``annotator.ui.entities_pane``."""
+    lazy = LazyInstall(window, "annotator.ui.entities_pane:install_coref_actions")
+    view_menu = window.menus["View"]
+    action = lazy.stand_in(view_menu, "&Entities pane", shortcut="Ctrl+Shift+E")
+    actions = view_menu.actions()
+    at = next((i for i, a in enumerate(actions) if plain_action_text(a) == "Coreference chains"), None)
+    if at is not None and at + 1 < len(actions):
+        view_menu.insertAction(actions[at + 1], action)
+    else:
+        view_menu.addAction(action)
+    if window.coref_menu is not None:
+        window.coref_menu.addAction(lazy.stand_in(window.coref_menu, "Entity &registry…"))
+    review_menu = window.menus["Review"]
+    review_menu.addAction(lazy.stand_in(review_menu, "Coreference c&lusters…"))

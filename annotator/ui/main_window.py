@@ -45,6 +45,7 @@ from annotator.ui.inspector import Inspector
 from annotator.ui.lazy import (  # their modules: after first paint
     after_first_paint,
     install_check_action,
+    install_coref_actions,
     install_export_action,
     install_review_actions,
     install_suggestions_action,
@@ -125,6 +126,13 @@ class MainWindow(QMainWindow):
         #: Help > Guidelines (F1), made on first use.
         self.guidelines_pane: Any = None
         self.search_dock: QDockWidget | None = None
+        self.coref_menu: QMenu | None = None
+        #: The entities pane and its dock, the registry popup and browser (ui/entities_pane.py).
+        self.entities_pane: Any = None
+        self.entities_dock: QDockWidget | None = None
+        self.registry_popup: Any = None
+        self.registry_dialog: Any = None
+        self.review_clusters_dialog: Any = None
         #: The encoding each file or folder was last imported with (None: UTF-8).
         self._import_encodings: dict[str, str | None] = {}
         self.encoding_dialog: dialogs.EncodingDialog | None = None
@@ -273,7 +281,7 @@ class MainWindow(QMainWindow):
                 self,
                 "Lin&k to knowledge base…",
                 self.focus_kb_link,
-                shortcut="Ctrl+K",
+                shortcut="Ctrl+L",
                 tooltip="Link the selected entity to a knowledge-base entry: type, Up/Down, Enter",
             )
         )
@@ -297,6 +305,29 @@ class MainWindow(QMainWindow):
         )
         e.addAction(a(self, "Remove current fragment", ws.remove_fragment, hint="Shift+Del"))
         e.addAction(a(self, "Cancel picking", ws.cancel_pick, hint="Esc"))
+        e.addSeparator()
+        coref = e.addMenu("C&oreference")
+        self.coref_menu = coref
+        coref.addAction(
+            a(
+                self,
+                "&Attach mention to the current cluster",
+                ws.attach_to_cluster,
+                shortcut="Ctrl+K",
+                tooltip="The selected mention joins the current cluster (the cluster of the mention selected before)",
+            )
+        )
+        coref.addAction(a(self, "Start a &new cluster with the mention", ws.new_cluster_from_selection, shortcut="Ctrl+Shift+K"))
+        coref.addAction(a(self, "&Detach mention from its cluster", ws.detach_from_cluster, shortcut="Ctrl+Alt+K"))
+        coref.addAction(
+            a(
+                self,
+                "&Merge the current cluster into the one before",
+                ws.merge_current,
+                shortcut="Ctrl+Shift+M",
+                tooltip="Select a mention of one cluster, then one of another: the second cluster merges into the first",
+            )
+        )
         e.addSeparator()
         bounds = e.addMenu("&Boundaries")
         for text, which, delta, key in (
@@ -346,6 +377,16 @@ class MainWindow(QMainWindow):
             tooltip="Hide the side panes to give the text the whole window; again to bring them back",
         )
         v.addAction(self.text_only_action)
+        self.chains_action = a(
+            self,
+            "Coreference &chains",
+            self.set_chains_on,
+            shortcut="Ctrl+Shift+H",
+            checkable=True,
+            checked=self.settings.value("view/coref_chains", False, type=bool),
+            tooltip="Draw each coreference cluster's mentions in a colour of its own; the current cluster's are linked",
+        )
+        v.addAction(self.chains_action)
         for dock in self.docks.values():
             v.addAction(dock.toggleViewAction())
 
@@ -364,6 +405,8 @@ class MainWindow(QMainWindow):
         review.installEventFilter(self)
         install_review_actions(self)  # Review > Review mode, Agreement; File > Import colleague's work
         install_check_action(self)  # Review > Consistency check…
+        # View > Entities pane; Edit > Coreference > Entity registry…; Review > Coreference clusters…
+        install_coref_actions(self)
         install_team_actions(self)  # Team > Hand out work…, Collect work…, Progress
         install_train_action(self)  # Suggestions > Train model…
 
@@ -395,6 +438,7 @@ class MainWindow(QMainWindow):
         ws.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.controller.stepped.connect(lambda text: self.statusBar().showMessage(text, 8000))
         ws.warning.connect(lambda text: self.statusBar().showMessage(f"⚠ {text}", 15000))
+        ws.clusterCreated.connect(self._cluster_created)
         self.panel.annotationSelected.connect(lambda i: ws.select_annotation(i, reveal=True))
         self.panel.annotationActivated.connect(lambda _i: self.focus_label())
         view.annotationActivated.connect(self._annotation_activated)
@@ -439,6 +483,8 @@ class MainWindow(QMainWindow):
             old.close()
         self.setWindowTitle(f"{project.path.name} — annotator" if project is not None else "annotator")
         self.article_view.set_word_snapping(self.snap_action.isChecked())
+        if self.chains_action.isChecked() != self.workspace.chains_on:
+            self.workspace.set_chains_on(self.chains_action.isChecked())
         self._update_status_bar()
         if project is None:
             return
@@ -728,6 +774,14 @@ class MainWindow(QMainWindow):
             self._update_header()
         self._update_status_bar()
 
+    def _cluster_created(self, cluster_id: str) -> None:
+        """A new cluster: the registry proposes entries whose names match its mentions."""
+        if self.project is None or not self.project.registry_entries():
+            return
+        from annotator.ui.entities_pane import propose
+
+        propose(self, cluster_id)
+
     def _mode_changed(self, text: str) -> None:
         self.mode_banner.setText(text)
         self.mode_banner.setVisible(bool(text))
@@ -810,6 +864,11 @@ class MainWindow(QMainWindow):
     def next_unfinished(self) -> None:
         if self.doc_list.next_unfinished() is None:
             self.statusBar().showMessage("No unfinished documents in this list.", 8000)
+
+    def set_chains_on(self, on: bool) -> None:
+        """View > Coreference chains: one colour per cluster in the text (kept in the settings)."""
+        self.workspace.set_chains_on(on)
+        self.settings.setValue("view/coref_chains", on)
 
     def set_word_snapping(self, on: bool) -> None:
         self.article_view.set_word_snapping(on)

@@ -241,6 +241,8 @@ class LabelPalette(QWidget):
             return
         sections: list[tuple[str, list[tuple[str, str, str, str | None, str]]]] = [
             ("Entities", [("entity", e.name, e.color, e.key, e.description) for e in schema.entities]),
+            # mention-only labels (pronouns, nominals) for coreference: entity spans too
+            ("Mentions", [("entity", m.name, m.color, m.key, m.description) for m in schema.mentions]),
             ("Events", [("event", e.name, e.color, e.key, e.description) for e in schema.events]),
             ("Claims", [("claim", CLAIM_LABEL, schema.claim.color, schema.claim.key, schema.claim.description)]),
             ("Relations", [("relation", r.name, r.color, r.key, r.description) for r in schema.relations]),

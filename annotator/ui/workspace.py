@@ -43,6 +43,7 @@ from annotator.core.text import QtPositionMap
 from annotator.ui.annotation_panel import one_line
 from annotator.ui.article_view import ArticleView
 from annotator.ui.undo import UndoController
+from annotator.ui.workspace_coref import CorefGestures
 from annotator.ui.workspace_keys import COMMAND_KEYS, TEXT_KEYS, KeyHandling
 from annotator.ui.workspace_picking import Pick, Picking
 
@@ -54,7 +55,7 @@ if TYPE_CHECKING:  # pydantic: not imported to show the window (see MainWindow's
 __all__ = ["COMMAND_KEYS", "TEXT_KEYS", "Workspace"]
 
 
-class Workspace(KeyHandling, Picking, QObject):
+class Workspace(KeyHandling, Picking, CorefGestures, QObject):
     """State and gestures of the annotation window (see the module doc)."""
 
     #: A document was opened (or the project closed: "").
@@ -73,6 +74,12 @@ class Workspace(KeyHandling, Picking, QObject):
     warning = Signal(str)
     #: The current document's document labels (:attr:`doc_labels`) changed or were read anew.
     docLabelsChanged = Signal()
+    #: Coreference clusters of the open document changed (their ids; re-read ``clusters``).
+    clustersChanged = Signal(set)
+    #: The current cluster changed (its id or None).
+    currentClusterChanged = Signal(object)
+    #: The user started a new cluster (its id): the registry proposes entries for it.
+    clusterCreated = Signal(str)
 
     def __init__(self, view: ArticleView, controller: UndoController, parent: QObject | None = None):
         super().__init__(parent)
@@ -102,6 +109,7 @@ class Workspace(KeyHandling, Picking, QObject):
         self.current_piece: dict[str, int] = {}
         #: The open chooser popup (role, relation type, label), for tests and keyboard users.
         self.chooser: QMenu | None = None
+        self._init_coref()
         controller.changed.connect(self._apply_changes)
         view.annotationClicked.connect(self._span_clicked)
         view.fragmentDragged.connect(lambda start, end: self.add_fragment((start, end)))
@@ -150,6 +158,7 @@ class Workspace(KeyHandling, Picking, QObject):
         self.notes = {}
         self.view.set_article("", [], self.schema)
         self.view.set_notes({})
+        self._load_clusters()
         if emit:
             self.notesChanged.emit()
             self.documentOpened.emit("")
@@ -186,6 +195,7 @@ class Workspace(KeyHandling, Picking, QObject):
         self.preview = None
         self.view.set_selected_annotation(None)
         self.view.set_notes(self.notes)
+        self._load_clusters()
         self.documentOpened.emit(doc.id)
         self.notesChanged.emit()
         self.selectionChanged.emit(None)
@@ -236,7 +246,7 @@ class Workspace(KeyHandling, Picking, QObject):
 
     def show_document(self, doc_id: str) -> None:
         """Make ``doc_id`` current (the undo stack calls this before undoing its entries)."""
-        if doc_id != self.doc_id:
+        if doc_id and doc_id != self.doc_id:  # a registry change made with no document open: ""
             self.open_document(doc_id)
 
     def report_error(self, text: str) -> None:
@@ -319,6 +329,10 @@ class Workspace(KeyHandling, Picking, QObject):
                 self.annotationsChanged.emit(added, removed, updated)
                 self.view.set_selected_annotation(self.selected_id)
                 self.selectionChanged.emit(self.selected_id)
+            if changes.clusters:
+                self._refresh_clusters(changes.clusters)
+            elif self.current_cluster_id is not None and (added or updated or removed):
+                self._show_current_chain()  # a mention moved or went
 
     # ------------------------------------------------------------------ document labels
     def _read_doc_labels(self) -> None:
@@ -350,6 +364,7 @@ class Workspace(KeyHandling, Picking, QObject):
             ann_id = None
         self.selected_id = ann_id
         self.view.set_selected_annotation(ann_id)
+        self._follow_mention(ann_id)
         if reveal and ann_id is not None:
             self._reveal(self.anns[ann_id])
         self.selectionChanged.emit(ann_id)

@@ -135,7 +135,7 @@ def test_a_project_made_before_m006_still_opens_and_loses_its_index_triggers(tmp
     (SQLite refuses FTS5 in triggers with ``trusted_schema`` off) and the index keeps working."""
     path = make_project(tmp_path / "old.annotator")
     ours = {o[1]: o[3] for o in app_schema_objects() if o[0] == "trigger"}
-    assert set(ours) == set(SEARCH_TRIGGERS)
+    assert set(SEARCH_TRIGGERS) <= set(ours)
     c = sqlite3.connect(path)
     for name in SEARCH_TRIGGERS:
         c.execute(ours[name])
@@ -154,7 +154,7 @@ def test_a_project_made_before_m006_still_opens_and_loses_its_index_triggers(tmp
         assert p.search_index_ok()
         assert p.search_indexed_through() == 3
     c = sqlite3.connect(path)
-    assert c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall() == []
+    assert c.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'documents_fts%'").fetchall() == []
     assert c.execute(f"SELECT count(*) FROM {SEARCH_TABLE}_data").fetchone()[0] > 0
     c.close()
     assert path.with_name("old.annotator.v5.bak").exists()

@@ -110,6 +110,10 @@ def test_every_format_name_has_a_reader(project, tmp_path):
             tmp_path / "w.tsv", "#FORMAT=WebAnno TSV 3.3\n#T_SP=x.NamedEntity|value\n\n\n#Text=Sony\n1-1\t0-4\tSony\tORG\t\n"
         ),
         "conll": _write(tmp_path / "c.conll", "Sony B-ORG\nsells O\n"),
+        "conll2012": _write(
+            tmp_path / "c12.conll",
+            "#begin document (d); part 000\nd\t0\t0\tToshiba\t-\t-\t-\t-\t-\t-\t(ORG)\t(0)\n#end document\n",
+        ),
     }
     assert sorted(samples) == sorted(FORMATS)
     for fmt, path in samples.items():

@@ -1,5 +1,5 @@
 """Linking an entity to a knowledge base from the inspector (issue 14), keyboard
-only, through the real widgets: Ctrl+K focuses the link field, typing shows fuzzy
+only, through the real widgets: Ctrl+L focuses the link field, typing shows fuzzy
 candidates, Down and Enter link, Delete in the links list removes, Ctrl+Z undoes."""
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def links(project: Project, ann_id: str) -> list[tuple[str, str, str]]:
 def test_type_pick_remove_undo_keyboard_only(qtbot, window, project):
     ent = new_entity(qtbot, window, project, "China")
     assert window.workspace.selected().id == ent.id
-    qtbot.keyClick(window.article_view, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.article_view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     box = window.inspector.kb_box
     assert box is not None and box.isVisible()
     qtbot.waitUntil(lambda: box.field.hasFocus())
@@ -123,7 +123,7 @@ def test_type_pick_remove_undo_keyboard_only(qtbot, window, project):
 
 def test_escape_clears_and_nothing_found_says_so(qtbot, window, project):
     new_entity(qtbot, window, project, "India")
-    qtbot.keyClick(window.article_view, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.article_view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     box = window.inspector.kb_box
     qtbot.waitUntil(lambda: box.field.hasFocus())
     type_text(qtbot, box.field, "zzqx")
@@ -150,10 +150,10 @@ def test_load_a_knowledge_base_from_the_box_then_link(qtbot, window, project, tm
     delete_kb(project, "Wikidata")  # a project without a knowledge base
     w, p = window, project
     ent = new_entity(qtbot, w, p, "China")
-    qtbot.keyClick(w.article_view, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(w.article_view, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     box = w.inspector.kb_box
     assert not box.field.isEnabled() and "No knowledge base" in box.status.text()
-    qtbot.waitUntil(lambda: box.load_button.hasFocus())  # nothing to search yet: Ctrl+K gives the load button the focus
+    qtbot.waitUntil(lambda: box.load_button.hasFocus())  # nothing to search yet: Ctrl+L gives the load button the focus
     bad = tmp_path / "bad.csv"
     bad.write_text("id,name\nQ1\n", encoding="utf-8")
     good = tmp_path / "my kb.csv"

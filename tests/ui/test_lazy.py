@@ -46,7 +46,7 @@ def test_stand_ins_are_the_entries_the_modules_install(window):
     for lazy in lazies(window):
         lazy.install()
     assert entries(window) == before
-    assert all(lazy.installed for lazy in lazies(window)) and len(lazies(window)) == 6
+    assert all(lazy.installed for lazy in lazies(window)) and len(lazies(window)) == 7
     texts = [plain_action_text(a) for a in window.menus["File"].actions()]
     assert texts[texts.index("Import files") + 1] == "Export"
     assert window.export_action in window.menus["File"].actions()

@@ -1,5 +1,6 @@
 """Inter-annotator agreement: span F1, token-level kappa, Krippendorff's alpha,
-event trigger/argument F1, claim span/claimant/attribute agreement.
+event trigger/argument F1, claim span/claimant/attribute agreement, and
+coreference (MUC, B³, CEAF-e, CoNLL: :mod:`annotator.core.agreement.coref`).
 
 The definitions (what is a match, which documents count) are in
 ``docs/agreement.md``; this module follows them exactly. In short:
@@ -36,7 +37,14 @@ How it stays fast (the results are those of the definitions, token by token;
 from annotator.core.agreement.corpus import DOCUMENT_MODES, OUTSIDE, AgreementError, Corpus, TooFewAnnotators, load_corpus
 from annotator.core.agreement.matching import max_overlap_matching
 from annotator.core.agreement.metrics import cohen_kappa, krippendorff_alpha_nominal, prf
-from annotator.core.agreement.report import agreement, compute, document_disagreement, format_report, pair_disagreement
+from annotator.core.agreement.report import (
+    agreement,
+    compute,
+    coref_agreement,
+    document_disagreement,
+    format_report,
+    pair_disagreement,
+)
 
 __all__ = [
     "DOCUMENT_MODES",
@@ -47,6 +55,7 @@ __all__ = [
     "load_corpus",
     "agreement",
     "compute",
+    "coref_agreement",
     "cohen_kappa",
     "krippendorff_alpha_nominal",
     "prf",

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, NamedTuple
 
+from annotator.core.agreement.coref import clean_clusters
+from annotator.core.coref import is_actor_ref, parse_actor_ref
 from annotator.core.gcpause import collector_paused
 from annotator.core.models import CLAIM_LABEL, GOLD
 from annotator.core.rows import AGREEMENT_COLUMNS, AgreementRow, as_agreement_rows
@@ -67,6 +69,10 @@ class Corpus:
     titles: dict[str, str] = field(default_factory=dict)
     by_id: dict[str, AgreementRow] = field(default_factory=dict)
     claim_attributes: list[str] = field(default_factory=list)
+    #: actor reference (``cluster:<id>``, ``entry:<id>``) -> what it is compared by (see :func:`actor_keys`)
+    actors: dict[str, str] = field(default_factory=dict)
+    #: doc id -> annotator -> coreference clusters (each a list of span keys, Project.cluster_span_keys), issue 15
+    coref: dict[str, dict[str, list[list[str]]]] = field(default_factory=dict)
     _tokens: dict[tuple[str, tuple[int, ...]], list[int]] = field(default_factory=dict)
     _views: dict[tuple[str, str, str | None], View] = field(default_factory=dict)
     _vectors: dict[tuple[tuple[str, ...], str | None], Counter] = field(default_factory=dict)
@@ -215,7 +221,76 @@ def load_corpus(project: Project, annotators: Sequence[str] | None = None) -> Co
         titles=titles,
         by_id=by_id,
         claim_attributes=[a.name for a in project.schema.claim.attributes],
+        coref=load_coref(project, names),
+        actors=actor_keys(project, anns, texts),
     )
+
+
+def actor_keys(project: Project, anns: Iterable[AgreementRow], texts: dict[str, str]) -> dict[str, str]:
+    """What a claimant or argument naming an actor is compared by, across
+    annotators (whose cluster ids differ): a name, case-folded with runs of
+    spaces made one, as a claimant span's text is: a registry entry's name; for a
+    cluster, the name of the registry entry it is linked to, else its canonical
+    name, else the text of its first mention.  So a claimant "Randhir Jaiswal"
+    (a span) agrees with a claimant naming the cluster or entry of that name."""
+    refs = {
+        r
+        for a in anns
+        if a.kind in ("claim", "event")
+        for r in ([a.claimant_ref] + [t for _r, t in a.argument_pairs()] if a.kind == "event" else [a.claimant_ref])
+        if r and is_actor_ref(r)
+    }
+    if not refs:
+        return {}
+    out: dict[str, str] = {}
+    wanted = {parsed[1]: ref for ref in refs if (parsed := parse_actor_ref(ref)) is not None and parsed[0] == "cluster"}
+    clusters = project.clusters_by_id(wanted)
+    spans = project.annotation_rows_by_id({m for c in clusters.values() for m in c.members})
+    for ref in refs:
+        parsed = parse_actor_ref(ref)
+        assert parsed is not None
+        what, ident = parsed
+        cluster = clusters.get(ident) if what == "cluster" else None
+        entry_id = ident if what == "entry" else cluster.entry_id if cluster is not None else None
+        entry = project.get_registry_entry(entry_id) if entry_id else None
+        if entry is not None:
+            out[ref] = _norm(entry.name)
+        elif cluster is None:
+            out[ref] = f"#{ref}"
+        elif cluster.name:
+            out[ref] = _norm(cluster.name)
+        else:
+            firsts = sorted(
+                (r.start, r.end)
+                for m in cluster.members
+                if (r := spans.get(m)) is not None and r.start is not None and r.end is not None
+            )
+            out[ref] = _norm(texts.get(cluster.doc_id, "")[firsts[0][0] : firsts[0][1]]) if firsts else f"#{ref}"
+    return out
+
+
+def load_coref(project: Project, names: Sequence[str]) -> dict[str, dict[str, list[list[str]]]]:
+    """doc id -> annotator -> clusters of ``names`` (mentions as span keys, each
+    span in the first cluster that has it: see :mod:`annotator.core.agreement.coref`)."""
+    if not project.has_clusters():
+        return {}
+    out: dict[str, dict[str, list[list[str]]]] = {}
+    for doc_id, annotator, spans in project.cluster_span_keys(names):
+        by = out.get(doc_id)
+        if by is None:
+            by = out[doc_id] = {}
+        lst = by.get(annotator)
+        if lst is None:
+            lst = by[annotator] = []
+        lst.append(spans.split(","))
+    for by in out.values():
+        for annotator, clusters in by.items():
+            n = 0
+            for c in clusters:
+                n += len(c)
+            if len(set().union(*clusters)) != n:
+                by[annotator] = clean_clusters(clusters)  # type: ignore[assignment]
+    return out
 
 
 _SPACES = re.compile(r"\s+")
@@ -243,6 +318,8 @@ def span_key(x: AgreementRow) -> tuple:
 
 
 def _filler(corpus: Corpus, target: str) -> tuple:
+    if target in corpus.actors:
+        return ("actor", corpus.actors[target])
     t = corpus.by_id.get(target)
     if t is None or t.start is None:
         return ("id", target)
@@ -251,6 +328,8 @@ def _filler(corpus: Corpus, target: str) -> tuple:
 
 def _claimant(corpus: Corpus, ann: AgreementRow) -> str | None:
     if ann.claimant_ref:
+        if ann.claimant_ref in corpus.actors:
+            return corpus.actors[ann.claimant_ref]
         t = corpus.by_id.get(ann.claimant_ref)
         if t is not None and t.start is not None:
             text = corpus.texts[t.doc_id]

@@ -7,7 +7,16 @@ from collections.abc import Sequence
 from itertools import combinations
 from typing import Any
 
-from annotator.core.agreement.corpus import DOCUMENT_MODES, AgreementError, Corpus, TooFewAnnotators, labels_of, load_corpus
+from annotator.core.agreement.coref import pair_coref
+from annotator.core.agreement.corpus import (
+    DOCUMENT_MODES,
+    AgreementError,
+    Corpus,
+    TooFewAnnotators,
+    labels_of,
+    load_coref,
+    load_corpus,
+)
 from annotator.core.agreement.matching import PairState, pair_document, pair_documents, pair_tokens, token_alpha_units
 from annotator.core.agreement.metrics import (
     Counts,
@@ -132,6 +141,7 @@ def _pair_report(corpus: Corpus, a: str, b: str, label: str | None, documents: s
             "unlinked_both": exact["matched"] - st.kb_links[1],
         },
     }
+    report.update(pair_coref(corpus.coref, a, b, documents))
     return report, st.per_doc
 
 
@@ -186,6 +196,30 @@ def agreement(
 
 
 @collector_paused()
+def coref_agreement(project: Project, annotators: Sequence[str] | None = None, documents: str = "shared") -> dict[str, Any]:
+    """Coreference agreement only (MUC, B³, CEAF-e, CoNLL) between every pair of
+    ``annotators`` (default: everyone who made a cluster, but gold): what
+    :func:`agreement` reports under ``coref_*``, without reading the annotations
+    for the other metrics (each cluster's spans come in one row)."""
+    if documents not in DOCUMENT_MODES:
+        raise AgreementError(f"documents must be one of {', '.join(DOCUMENT_MODES)}, not {documents!r}")
+    known = project.annotators(include_gold=True)
+    names = list(annotators) if annotators else [n for n in project.annotators() if n in known]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise AgreementError(f"unknown annotator(s): {', '.join(unknown)} (the project has: {', '.join(known) or 'none'})")
+    if len(set(names)) != len(names):
+        raise AgreementError("an annotator is named twice")
+    coref = load_coref(project, names)
+    if not annotators:
+        names = sorted({n for by in coref.values() for n in by})
+    if len(names) < 2:
+        raise TooFewAnnotators(names, names)
+    pairs = [{"a": a, "b": b, **pair_coref(coref, a, b, documents)} for a, b in combinations(names, 2)]
+    return {"annotators": names, "documents_mode": documents, "documents": len(coref), "pairs": pairs}
+
+
+@collector_paused()
 def pair_disagreement(
     corpus: Corpus, a: str, b: str, label: str | None = None, documents: str = "shared"
 ) -> list[dict[str, Any]]:
@@ -236,6 +270,12 @@ def format_report(report: dict[str, Any]) -> str:
         kb = p.get("kb_links")
         if kb and kb["pairs"]:
             lines.append(f"  kb links  {_fmt(kb['agreement'])} of {kb['pairs']} matched entities with a link agree")
+        if p.get("coref", {}).get("documents"):
+            lines.append(
+                f"  coref     MUC F1 {_fmt(p['coref_muc']['f1'])}  B³ F1 {_fmt(p['coref_b3']['f1'])}"
+                f"  CEAF-e F1 {_fmt(p['coref_ceafe']['f1'])}  CoNLL F1 {_fmt(p['coref_conll']['f1'])}"
+                f"  ({p['coref']['documents']} documents with clusters)"
+            )
         if p["per_label"]:
             lines.append(f"  {'label':<18} {'kind':<7} {p['a'][:8]:>8} {p['b'][:8]:>8}  {'F1':>6} {'F1~':>6} {'kappa':>6}")
             for lab, row in p["per_label"].items():
