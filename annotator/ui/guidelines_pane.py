@@ -15,7 +15,7 @@ import html
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
@@ -87,7 +87,7 @@ class GuidelinesPane(QWidget):
         self.gold.itemActivated.connect(lambda item, _c: self.open_example(item))
         gold_layout.addWidget(self.gold, 1)
         split.addWidget(gold_box)
-        split.setSizes([220, 220, 160])
+        split.setSizes([180, 320, 120])  # the guidelines get the most room
         layout.addWidget(split, 1)
         self.schema: LabelSchema | None = None
         self.items: list[QTreeWidgetItem] = []
@@ -179,6 +179,8 @@ class GuidelinesPane(QWidget):
                 "schema's with* `annotator schema PROJECT --guidelines-from news`."
             )
         self.body.document().setMarkdown(md, QTextDocument.MarkdownFeature.MarkdownNoHTML)
+        self.body.moveCursor(QTextCursor.MoveOperation.Start)  # an entry is read from its start
+        self.body.ensureCursorVisible()
         shown = "Claim" if entry.kind == "claim" else entry.label
         self.gold_button.setEnabled(entry.kind != "relation")
         self.gold_button.setText(f"Gold examples of {shown}".replace("&", "&&"))

@@ -322,8 +322,7 @@ class Inspector(QScrollArea):
     def set_notes(self, doc_open: bool, ann_notes: dict[str, str], doc_notes: dict[str, str]) -> None:
         """The notes of the selected annotation and of the open document ({type: text})."""
         self.note_box.set_target(self.ann.id if self.ann is not None else None, ann_notes)
-        self.doc_note_box.set_target("" if doc_open else None, doc_notes)
-        self.doc_note_box.setVisible(doc_open)
+        self.doc_note_box.set_target("" if doc_open else None, doc_notes)  # disabled without a document
 
     # -- knowledge-base links (ui/kb_links.py) -----------------------------------------
     def set_kb_project(self, project: Project | None) -> None:
