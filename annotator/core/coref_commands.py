@@ -32,6 +32,7 @@ entries); rows of annotations whose claimant or arguments changed are in
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -90,8 +91,9 @@ class _ClusterCommand(Command):
     def plan_clusters(self, project: Project, rows: dict[str, Annotation | None]) -> dict[str, Cluster | None]:
         return self._cluster_plan
 
+    @abstractmethod
     def plan_clusters_first(self, project: Project) -> dict[str, Cluster | None]:
-        raise NotImplementedError
+        """The clusters this command writes: id -> the cluster after it (None: removed)."""
 
     def renamed_refs(self) -> dict[str, str]:
         """Cluster id -> the cluster id that claimants and arguments naming it name after."""
@@ -365,9 +367,9 @@ class _RegistryCommand(Command):
     def plan(self, project: Project) -> dict[str, Annotation | None]:
         return {}
 
+    @abstractmethod
     def plan_registry(self, project: Project) -> None:
         """Fill ``entries_after``, ``clusters_after`` and ``rows_after``."""
-        raise NotImplementedError
 
     @property
     def other_documents(self) -> frozenset[str]:
