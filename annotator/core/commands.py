@@ -680,6 +680,42 @@ def _merge(parts: Any) -> Changes:
     return total
 
 
+def put_added_rows(
+    project: Project, rows: list[AnnotationRow], statuses: dict[str, tuple[DocStatus, DocStatus]], text: str
+) -> None:
+    """Write the new annotation rows of a bulk addition (annotate all, accepted
+    suggestions) and their documents' new statuses; refused with
+    :class:`ConflictError` when any of them exists already."""
+    existing = project.existing_annotation_ids([r.id for r in rows])
+    if existing:
+        raise ConflictError(
+            f"{len(existing)} of the annotations to add exist already (changed in another window or process?); "
+            f"'{text}' was not applied"
+        )
+    project.put_annotation_rows(rows)
+    for doc_id, (_before, after) in statuses.items():
+        project.set_status(doc_id, after)
+
+
+def take_back_added_rows(
+    project: Project, rows: list[AnnotationRow], statuses: dict[str, tuple[DocStatus, DocStatus]], text: str, what: str
+) -> None:
+    """Undo :func:`put_added_rows`: delete the rows and put the statuses back;
+    refused with :class:`ConflictError` (nothing changed) when any row was changed
+    or deleted since (``what`` names them in the message)."""
+    ids = [r.id for r in rows]
+    stored = project.annotation_rows_by_id(ids)
+    changed = sum(1 for r in rows if stored.get(r.id) != r)
+    if changed:
+        raise ConflictError(
+            f"{changed} of the {len(rows)} {what} were changed or deleted since; "
+            f"'undo {text}' was not applied (nothing was changed)"
+        )
+    project.delete_annotations(ids)
+    for doc_id, (before, _after) in statuses.items():
+        project.set_status(doc_id, before)
+
+
 class PropagateAnnotations(Command):
     """Add span annotations to any number of documents as one action ("annotate
     all", issue 16), in one transaction, one undo step.
@@ -768,33 +804,16 @@ class PropagateAnnotations(Command):
         if not self._planned:
             self._first_check(project)
             self._planned = True
-        existing = project.existing_annotation_ids(self.ids)
-        if existing:
-            raise ConflictError(
-                f"{len(existing)} of the annotations to add exist already (changed in another window or process?); "
-                f"'{self.text}' was not applied"
-            )
-        project.put_annotation_rows(self.rows)
+        put_added_rows(project, self.rows, self.statuses, self.text)
         project.put_propagated_from((i, self.origin) for i in self.ids)
-        for doc_id, (_before, after) in self.statuses.items():
-            project.set_status(doc_id, after)
         project.ensure_annotators({self.actor})
         project.log(self.actor, self.doc_id, "do:PropagateAnnotations", self._log_detail())
         return self._changes(added=True)
 
     def undo(self, project: Project) -> Changes:
         assert self._planned, "undo before do"
-        stored = project.annotation_rows_by_id(self.ids)
-        changed = sum(1 for r in self.rows if stored.get(r.id) != r)
-        if changed:
-            raise ConflictError(
-                f"{changed} of the {len(self.rows)} added annotations were changed or deleted since; "
-                f"'undo {self.text}' was not applied (nothing was changed)"
-            )
-        project.delete_annotations(self.ids)
+        take_back_added_rows(project, self.rows, self.statuses, self.text, "added annotations")
         project.delete_propagated_from(self.ids)
-        for doc_id, (before, _after) in self.statuses.items():
-            project.set_status(doc_id, before)
         project.log(self.actor, self.doc_id, "undo:PropagateAnnotations", self._log_detail())
         return self._changes(added=False)
 

@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from annotator.core.commands import Changes, Command, CommandError
+from annotator.core.commands import Changes, Command, CommandError, put_added_rows, take_back_added_rows
 from annotator.core.kinds import CLAIM_LABEL, GOLD, SPAN_KINDS, DocStatus, Source, new_id
-from annotator.core.store import ConflictError, Project, RejectionKey, StoredSuggestion
+from annotator.core.store import Project, RejectionKey, StoredSuggestion
 
 if TYPE_CHECKING:
     from annotator.core.models import Annotation
@@ -187,32 +187,18 @@ class AcceptSuggestions(_SuggestionCommand):
         if not self._planned:
             self._first_check(project)
             self._planned = True
-        existing = project.existing_annotation_ids(self.ids)
-        if existing:
-            raise ConflictError(f"{len(existing)} of the annotations to add exist already; '{self.text}' was not applied")
-        project.put_annotation_rows(self.rows)
+        put_added_rows(project, self.rows, self.statuses, self.text)
         project.put_suggestion_accepts(self.sources)
         project.add_suggestion_rejections(self.relabelled, self.actor)
-        for doc_id, (_before, after) in self.statuses.items():
-            project.set_status(doc_id, after)
         project.ensure_annotators({self.actor})
         project.log(self.actor, self.doc_id, "do:AcceptSuggestions", self._log_detail())
         return self._changes(added=True)
 
     def undo(self, project: Project) -> Changes:
         assert self._planned, "undo before do"
-        stored = project.annotation_rows_by_id(self.ids)
-        changed = sum(1 for r in self.rows if stored.get(r.id) != r)
-        if changed:
-            raise ConflictError(
-                f"{changed} of the {len(self.rows)} accepted suggestions were changed or deleted since; "
-                f"'undo {self.text}' was not applied (nothing was changed)"
-            )
-        project.delete_annotations(self.ids)
+        take_back_added_rows(project, self.rows, self.statuses, self.text, "accepted suggestions")
         project.delete_suggestion_accepts(self.ids)
         project.remove_suggestion_rejections([(d, s, e, lab) for d, s, e, lab, _ in self.relabelled], self.actor)
-        for doc_id, (before, _after) in self.statuses.items():
-            project.set_status(doc_id, before)
         project.log(self.actor, self.doc_id, "undo:AcceptSuggestions", self._log_detail())
         return self._changes(added=False)
 
