@@ -12,7 +12,6 @@ from :mod:`annotator.core.store`, which re-exports them.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from annotator.core.doclabels import DocLabelRow
 from annotator.core.errors import NewerProjectError, NotAProjectError, ProjectError, ReadOnlyProjectError, UntrustedProjectError
 from annotator.core.migrations import FORMAT_VERSION, MIGRATION_STEPS, MIGRATIONS_TABLE
 from annotator.core.rows import ANNOTATION_COLUMNS, AnnotationRow, DocumentRow, as_annotation_rows, as_document_rows
+from annotator.core.store_coref import CLUSTER_SELECT, ENTRY_SELECT, cluster_from_row, entry_from_row
 from annotator.core.store_sql import DECISION_SELECT, DOC_SELECT, decision
 
 __all__ = [
@@ -295,38 +295,11 @@ def _clusters(conn: sqlite3.Connection) -> list[Cluster]:
     members: dict[str, list[str]] = {}
     for cid, ann_id in conn.execute("SELECT cluster_id, ann_id FROM coref_members ORDER BY cluster_id, position"):
         members.setdefault(cid, []).append(ann_id)
-    return [
-        Cluster(
-            id=r[0],
-            doc_id=r[1],
-            annotator=r[2],
-            name=r[3],
-            type=r[4],
-            entry_id=r[5],
-            created=r[6],
-            updated=r[7],
-            members=tuple(members.get(r[0], ())),
-        )
-        for r in conn.execute(
-            "SELECT id, doc_id, annotator, name, type, entry_id, created, updated FROM coref_clusters ORDER BY rowid"
-        )
-    ]
+    return [cluster_from_row(r, members.get(r[0], ())) for r in conn.execute(f"{CLUSTER_SELECT} ORDER BY rowid")]
 
 
 def _registry(conn: sqlite3.Connection) -> list[RegistryEntry]:
-    return [
-        RegistryEntry(
-            id=r[0],
-            name=r[1],
-            type=r[2],
-            aliases=tuple(json.loads(r[3])),
-            description=r[4],
-            links=tuple(json.loads(r[5])),
-            created=r[6],
-            updated=r[7],
-        )
-        for r in conn.execute("SELECT id, name, type, aliases, description, links, created, updated FROM coref_registry")
-    ]
+    return [entry_from_row(r) for r in conn.execute(ENTRY_SELECT)]
 
 
 def copy_project(src: Path, dst: Path) -> None:

@@ -19,18 +19,36 @@ from typing import Any
 from annotator.core.coref import Cluster, RegistryEntry
 from annotator.core.store_sql import Rows
 
-__all__ = ["CorefQueries", "span_key"]
+__all__ = ["CorefQueries", "span_key", "CLUSTER_SELECT", "ENTRY_SELECT", "cluster_from_row", "entry_from_row"]
 
-_CLUSTER_SELECT = "SELECT id, doc_id, annotator, name, type, entry_id, created, updated FROM coref_clusters"
+CLUSTER_SELECT = "SELECT id, doc_id, annotator, name, type, entry_id, created, updated FROM coref_clusters"
+
+
+def cluster_from_row(r: Sequence[Any], members: Iterable[str]) -> Cluster:
+    """A cluster from a row of :data:`CLUSTER_SELECT` and its members' annotation ids."""
+    return Cluster(
+        id=r[0],
+        doc_id=r[1],
+        annotator=r[2],
+        name=r[3],
+        type=r[4],
+        entry_id=r[5],
+        created=r[6],
+        updated=r[7],
+        members=tuple(members),
+    )
+
+
 #: A member row with its mention's span (kept current by the triggers of m013_coref).
 _MEMBER_INSERT = (
     'INSERT INTO coref_members (cluster_id, ann_id, position, start, "end") VALUES (?, ?, ?, '
     '(SELECT start FROM annotations WHERE id = ?), (SELECT "end" FROM annotations WHERE id = ?))'
 )
-_ENTRY_SELECT = "SELECT id, name, type, aliases, description, links, created, updated FROM coref_registry"
+ENTRY_SELECT = "SELECT id, name, type, aliases, description, links, created, updated FROM coref_registry"
 
 
-def _entry(r: Sequence[Any]) -> RegistryEntry:
+def entry_from_row(r: Sequence[Any]) -> RegistryEntry:
+    """A registry entry from a row of :data:`ENTRY_SELECT`."""
     return RegistryEntry(
         id=r[0],
         name=r[1],
@@ -63,7 +81,7 @@ class CorefQueries:
 
     # -- clusters: reads -------------------------------------------------------
     def _clusters_where(self, where: str, params: Sequence[Any]) -> list[Cluster]:
-        heads = self._q(f"{_CLUSTER_SELECT} WHERE {where} ORDER BY rowid", params).fetchall()
+        heads = self._q(f"{CLUSTER_SELECT} WHERE {where} ORDER BY rowid", params).fetchall()
         if not heads:
             return []
         members: dict[str, list[str]] = defaultdict(list)
@@ -76,20 +94,7 @@ class CorefQueries:
             )
             for cid, ann_id in rows:
                 members[cid].append(ann_id)
-        return [
-            Cluster(
-                id=h[0],
-                doc_id=h[1],
-                annotator=h[2],
-                name=h[3],
-                type=h[4],
-                entry_id=h[5],
-                created=h[6],
-                updated=h[7],
-                members=tuple(members.get(h[0], ())),
-            )
-            for h in heads
-        ]
+        return [cluster_from_row(h, members.get(h[0], ())) for h in heads]
 
     def clusters(self, doc_id: str, annotator: str | None = None) -> list[Cluster]:
         """The clusters of a document (of ``annotator``, or of everyone), in the
@@ -231,12 +236,12 @@ class CorefQueries:
     # -- the registry ------------------------------------------------------------
     def registry_entries(self) -> list[RegistryEntry]:
         """Every registry entry, by name (case-folded)."""
-        entries = [_entry(r) for r in self._q(_ENTRY_SELECT)]
+        entries = [entry_from_row(r) for r in self._q(ENTRY_SELECT)]
         return sorted(entries, key=lambda e: (e.name.casefold(), e.id))
 
     def get_registry_entry(self, entry_id: str) -> RegistryEntry | None:
-        row = self._q(f"{_ENTRY_SELECT} WHERE id = ?", (entry_id,)).fetchone()
-        return _entry(row) if row else None
+        row = self._q(f"{ENTRY_SELECT} WHERE id = ?", (entry_id,)).fetchone()
+        return entry_from_row(row) if row else None
 
     def put_registry_entry(self, entry: RegistryEntry) -> None:
         """Store an entry, replacing any stored under its id."""
