@@ -6,11 +6,10 @@ and the app's report says so."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QLabel
 
 from annotator.core.store import Project
-from annotator.ui.main_window import MainWindow
+from tests.window_fixtures import ini_settings, show_window
 
 TEXT = "Narendra Modi met Xi Jinping in Kazan, and the two leaders met again in Delhi.\n"
 
@@ -47,11 +46,7 @@ def project(tmp_path):
 
 @pytest.fixture
 def window(qtbot, project, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(project, "maria", settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = show_window(qtbot, project, ini_settings(tmp_path), snap=None, focus=False)
     yield w
     w.close()
 

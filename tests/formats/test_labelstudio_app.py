@@ -8,30 +8,22 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import QSettings
 
-from annotator.core.store import Project
-from annotator.services.importing import import_seeds
-from annotator.ui.main_window import MainWindow
+from tests.window_fixtures import ini_settings, seeded_project, show_window
 
 TEXT = "Fans 😀 cheered Acme in Oslo."  # a file of Label Studio before 1.23: UTF-16 offsets
 
 
 @pytest.fixture
 def project(tmp_path):
-    p = Project(tmp_path / "work.annotator", create=True)
-    import_seeds(p)
+    p = seeded_project(tmp_path)
     yield p
     p.close()
 
 
 @pytest.fixture
 def window(qtbot, project, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(project, "maria", settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
+    w = show_window(qtbot, project, ini_settings(tmp_path), snap=None, focus=False)
     yield w
     w.close()
 

@@ -13,52 +13,20 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 
 from annotator.core.schema import RESERVED_ATTRIBUTE_KEYS, parse_schema
 from annotator.core.store import Project
 from annotator.services.exporting import ExportOptions, export
-from annotator.services.importing import import_seeds
 from annotator.ui.main_window import MainWindow
 from annotator.ui.workspace_keys import COMMAND_KEYS
+from tests.window_fixtures import show_window
 
 ME = "maria"
 CLAIM = "some Indian companies have received licences for importing rare earth magnets from China"
 NAMES = ["claim_type", "check_worthiness", "stance", "veracity"]
-
-
-@pytest.fixture
-def settings(tmp_path):
-    s = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    yield s
-    s.sync()
-
-
-@pytest.fixture
-def project(tmp_path):
-    p = Project(tmp_path / "work.annotator", create=True)
-    import_seeds(p)
-    yield p
-    p.close()
-
-
-def make_window(qtbot, project, settings) -> MainWindow:
-    w = MainWindow(project, ME, settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.snap_action.setChecked(False)
-    w.article_view.setFocus()
-    return w
-
-
-@pytest.fixture
-def window(qtbot, project, settings):
-    w = make_window(qtbot, project, settings)
-    yield w
-    w.close()
 
 
 class Actions:
@@ -151,7 +119,7 @@ def test_a_default_the_schema_declares_is_where_a_claim_starts(qtbot, project, s
         if attr["name"] == "veracity":
             attr["default"] = "unverified"
     project.set_schema(parse_schema(schema))
-    w = make_window(qtbot, project, settings)
+    w = show_window(qtbot, project, settings)
     try:
         cl = new_claim(qtbot, w, project)
         assert cl.attributes == {"veracity": "unverified"}

@@ -5,36 +5,13 @@ project database, not only the widgets."""
 
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from annotator.core.store import Project
-from annotator.services.importing import import_seeds
 from annotator.ui.main_window import MainWindow
 
 ME = "maria"
-
-
-@pytest.fixture
-def project(tmp_path):
-    p = Project(tmp_path / "work.annotator", create=True)
-    import_seeds(p)
-    yield p
-    p.close()
-
-
-@pytest.fixture
-def window(qtbot, project, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(project, ME, settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.snap_action.setChecked(False)
-    w.article_view.setFocus()
-    yield w
-    w.close()
 
 
 def stored(p: Project, doc: str) -> dict:

@@ -6,7 +6,7 @@ spans make Qt's UTF-16 positions differ from code points."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent, QTextCursor
 
 from annotator.core.models import Document
@@ -14,6 +14,15 @@ from annotator.core.store import Project
 from annotator.ui.main_window import MainWindow
 
 ME = "maria"
+
+
+@pytest.fixture
+def window(window, project):
+    window.workspace.open_document(project.doc)
+    window.article_view.setFocus()
+    return window
+
+
 TEXT = "😀👨‍👩‍👧 The economy, he said, is collapsing. Take vitamins A, D and E daily.\n"
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier
@@ -32,20 +41,6 @@ def project(tmp_path):
     p.doc = doc.id
     yield p
     p.close()
-
-
-@pytest.fixture
-def window(qtbot, project, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(project, ME, settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.snap_action.setChecked(False)
-    w.workspace.open_document(project.doc)
-    w.article_view.setFocus()
-    yield w
-    w.close()
 
 
 def point_on(w: MainWindow, cp: int) -> QPoint:

@@ -5,38 +5,21 @@ a label's gold examples are one click away and a click shows one in its document
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
 
 from annotator.core.kinds import GOLD
 from annotator.core.models import entity
-from annotator.core.store import Project
-from annotator.services.importing import import_seeds
-from annotator.ui.main_window import MainWindow
 
 ME = "maria"
 
 
 @pytest.fixture
-def project(tmp_path):
-    p = Project(tmp_path / "g.annotator", create=True)
-    import_seeds(p)
-    yield p
-    p.close()
-
-
-@pytest.fixture
-def window(qtbot, project, tmp_path):
-    w = MainWindow(project, ME, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.article_view.setFocus()
-    yield w
+def window(window):
+    yield window
     QToolTip.hideText()
-    w.close()
 
 
 def hover(qtbot, widget) -> str:

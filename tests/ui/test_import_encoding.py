@@ -6,37 +6,16 @@ the user cancels."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from annotator.core.store import Project
-from annotator.services.importing import import_seeds
-from annotator.ui.main_window import MainWindow
 
 LATIN1_TEXT = (
     "Un café à Besançon\n\n"
     "Les élèves de l'école ont reçu le prix «Jeunes talents» ; leur professeur, très ému, a remercié "
     "la région. Señor García y Müller étaient là.\n"
 )
-
-
-@pytest.fixture
-def project(tmp_path):
-    p = Project(tmp_path / "work.annotator", create=True)
-    import_seeds(p)
-    yield p
-    p.close()
-
-
-@pytest.fixture
-def window(qtbot, project, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(project, "maria", settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
 
 
 @pytest.fixture

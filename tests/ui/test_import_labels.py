@@ -8,31 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from PySide6.QtCore import QSettings
-
-from annotator.core.store import Project
-from annotator.services.importing import import_seeds
-from annotator.ui.main_window import MainWindow
 
 TEXT = "The Harpoon missile was sold to Norway."
-
-
-@pytest.fixture
-def project(tmp_path):
-    p = Project(tmp_path / "work.annotator", create=True)
-    import_seeds(p)
-    yield p
-    p.close()
-
-
-@pytest.fixture
-def window(qtbot, project, tmp_path):
-    w = MainWindow(project, "maria", QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    w.close()
 
 
 @pytest.fixture

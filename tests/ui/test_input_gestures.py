@@ -7,40 +7,21 @@ database, not only the widgets.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 from PySide6.QtTest import QTest
 
 from annotator.core.store import Project
-from annotator.services.importing import import_seeds
 from annotator.ui.main_window import MainWindow
 
 ME = "maria"
 
 
 @pytest.fixture
-def project(tmp_path: Path):
-    p = Project(tmp_path / "work.annotator", create=True)
-    import_seeds(p)
-    yield p
-    p.close()
-
-
-@pytest.fixture
-def window(qtbot, project, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(project, ME, settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.snap_action.setChecked(True)  # the default: annotators work with word snapping
-    w.article_view.setFocus()
-    yield w
-    w.close()
-    settings.sync()
+def window(window):
+    window.snap_action.setChecked(True)  # the default: annotators work with word snapping
+    return window
 
 
 def doc_id(project: Project) -> str:

@@ -5,7 +5,7 @@ candidates, Down and Enter link, Delete in the links list removes, Ctrl+Z undoes
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
 from annotator.core.store import Project
 from annotator.services.importing import import_seeds
@@ -23,13 +23,6 @@ KB = (
 
 
 @pytest.fixture
-def settings(tmp_path):
-    s = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    yield s
-    s.sync()
-
-
-@pytest.fixture
 def project(tmp_path):
     p = Project(tmp_path / "work.annotator", create=True)
     import_seeds(p)
@@ -38,18 +31,6 @@ def project(tmp_path):
     load_kb(p, kb, "Wikidata")
     yield p
     p.close()
-
-
-@pytest.fixture
-def window(qtbot, project, settings):
-    w = MainWindow(project, ME, settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.snap_action.setChecked(False)
-    w.article_view.setFocus()
-    yield w
-    w.close()
 
 
 def new_entity(qtbot, w: MainWindow, project: Project, needle: str, key: str = "g"):

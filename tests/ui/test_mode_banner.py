@@ -5,34 +5,18 @@ stays in view when the banner appears."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QTextCursor
 
-from annotator.core.store import Project
-from annotator.services.importing import import_seeds
 from annotator.ui.main_window import MainWindow
+from tests.window_fixtures import show_window
 
 ME = "maria"
 
 
 @pytest.fixture
-def project(tmp_path):
-    p = Project(tmp_path / "work.annotator", create=True)
-    import_seeds(p)
-    yield p
-    p.close()
-
-
-@pytest.fixture
-def window(qtbot, project, tmp_path):
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(project, ME, settings)
-    qtbot.addWidget(w)
-    w.resize(1100, 700)
-    w.show()
-    qtbot.waitExposed(w)
-    w.snap_action.setChecked(False)
-    w.article_view.setFocus()
+def window(qtbot, project, settings):
+    w = show_window(qtbot, project, settings, size=(1100, 700))
     yield w
     w.close()
 

@@ -5,38 +5,21 @@ the field loses the focus, one undo step each; shown on hover in the text."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QHelpEvent, QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from annotator.core.store import Project
-from annotator.services.importing import import_seeds
-from annotator.ui.main_window import MainWindow
-
 ME = "maria"
-CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture
-def project(tmp_path):
-    p = Project(tmp_path / "work.annotator", create=True)
-    import_seeds(p)
-    yield p
-    p.close()
-
-
-@pytest.fixture
-def window(qtbot, project, tmp_path):
-    w = MainWindow(project, ME, QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.snap_action.setChecked(False)
-    w.article_view.setFocus()
-    yield w
+def window(window):
+    yield window
     QToolTip.hideText()
-    w.close()
+
+
+CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def tag(qtbot, window, phrase: str, key: str) -> str:

@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QRect, QSettings, Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QStyle, QTableWidget
 
-from annotator.core.store import Project
-from annotator.services.importing import import_seeds
-from annotator.ui.main_window import MainWindow
-
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    project = Project(tmp_path / "work.annotator", create=True)
-    import_seeds(project)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(project, "maria", settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitActive(w)
-    yield w
-    w.close()
-    project.close()
+def window(qtbot, window):
+    window.activateWindow()
+    qtbot.waitActive(window)
+    window.article_view.setFocus()
+    return window
 
 
 def cut_cells(table: QTableWidget) -> list[str]:

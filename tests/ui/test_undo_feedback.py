@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 
-from annotator.core.store import Project
-from annotator.services.importing import import_seeds
 from annotator.ui.main_window import MainWindow
 
 ME = "maria"
@@ -15,21 +13,11 @@ SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
-    project = Project(tmp_path / "work.annotator", create=True)
-    import_seeds(project)
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    w = MainWindow(project, ME, settings)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.snap_action.setChecked(False)
-    w.activateWindow()
-    qtbot.waitActive(w)
-    w.article_view.setFocus()
-    yield w
-    w.close()
-    project.close()
+def window(qtbot, window):
+    window.activateWindow()
+    qtbot.waitActive(window)
+    window.article_view.setFocus()
+    return window
 
 
 def status(w: MainWindow) -> str:
