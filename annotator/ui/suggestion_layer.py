@@ -4,15 +4,24 @@ suggester on hover, and decided from the keyboard.
 
 Keys, while the text has the focus:
 
-- Tab / Shift+Tab: the next / previous suggestion (after the cursor), its span
-  selected (the current one is drawn with a thicker outline);
+- Tab / Shift+Tab: the next / previous suggestion (after the cursor, or after
+  the selected suggestion), its span selected (the current one is drawn with a
+  thicker outline) and described in the status bar;
 - Enter: accept it (the window's annotator's annotation, source ``suggested``);
 - X or Backspace: reject it (never suggested to that annotator again);
 - a label's key (the palette's): accept it with that label.
 
+After a decision the next suggestion (the first at or after the decided span)
+is selected at once and the status bar names it ("Accepted 'China' as GPE.
+Next: 'Jaiswal' PERSON 0.90 — Enter accepts, X rejects, Tab skips"): Enter,
+Enter, Enter accepts one after another, and Tab skips the one the status bar
+named, as Tab always moves from a selected suggestion to the one after it
+(Shift+Tab to the one before).  When none follows, nothing is selected, the
+cursor stays after the decided span and the status bar says Tab wraps to the first.
+
 Enter, X, Backspace and the label keys act on a suggestion only while its span
-is the selection (after Tab); otherwise they do what they always do.  Every
-decision is one step on the window's undo stack.
+is the selection (after Tab or a decision); otherwise they do what they always
+do.  Every decision is one step on the window's undo stack.
 
 What is shown for the open document: the stored suggestions the annotator has
 not decided yet, and the dictionary's suggestions (learned from the annotator's
@@ -54,6 +63,8 @@ class SuggestionLayer(QObject):
         self._dictionary: Any = None
         self._dictionary_key: tuple[Any, str] | None = None
         self._dirty = True
+        #: the span of the suggestion just accepted or rejected here (the next one gets selected)
+        self._decided: StoredSuggestion | None = None
         self.view.overlays.append(self.paint)
         self.view.tooltip_providers.append(self.tooltip)
         self.view.installEventFilter(self)
@@ -91,7 +102,8 @@ class SuggestionLayer(QObject):
     def compute(self, keep: bool = False) -> None:
         """Read the document's pending suggestions and the dictionary's."""
         project, annotator, doc_id = self.window.project, self.window.annotator, self.window.current_doc_id
-        before = self.items[self.current] if keep and self.current is not None and self.current < len(self.items) else None
+        decided, self._decided = self._decided, None
+        before = self._active() if keep else None
         if project is None or not annotator or not doc_id:
             self.items, self.current = [], None
             return
@@ -120,11 +132,23 @@ class SuggestionLayer(QObject):
             return
         self.items = sorted(stored + live, key=lambda s: (s.start, s.end, s.label))
         self.current = None
-        if before is not None:
+        if decided is not None:
+            # after a decision: the first suggestion at or after the decided span, selected
             for i, s in enumerate(self.items):
-                if s.start >= before.start:
+                if s.start >= decided.start:
                     self.current = i
                     self.view.select_span(s.start, s.end)
+                    break
+            else:
+                # none follows: the cursor after the decided span (Tab wraps to the first)
+                end = min(decided.end, len(self.window.workspace.text))
+                self.view.select_span(end, end, ensure_visible=False)
+        elif before is not None:
+            # any other change: the suggestion that was selected stays so while it is shown
+            key = (before.kind, before.label, before.start, before.end)
+            for i, s in enumerate(self.items):
+                if (s.kind, s.label, s.start, s.end) == key:
+                    self.current = i
                     break
         self.view.viewport().update()
 
@@ -222,14 +246,46 @@ class SuggestionLayer(QObject):
         self.current = i
         s = self.items[i]
         self.view.select_span(s.start, s.end)
-        self.window.statusBar().showMessage(
-            f"Suggested {s.label} (score {s.score:.2f}, {s.suggester}): Enter accepts, X rejects, a label key accepts as that label, Tab moves on.",
-            8000,
-        )
+        self.window.statusBar().showMessage(f"Suggested: {self.describe(s)}", 15000)
         self.view.viewport().update()
+
+    def describe(self, s: StoredSuggestion) -> str:
+        """A suggestion and the keys that decide it, for the status bar."""
+        text = self.window.workspace.text[s.start : s.end]
+        if len(text) > 60:
+            text = text[:57] + "…"
+        text = " ".join(text.split())
+        n = len(self.items)
+        where = f" ({self.items.index(s) + 1} of {n})" if s in self.items else ""
+        return (
+            f"'{text}' {s.label} {s.score:.2f}, {s.suggester}{where} — Enter accepts, X rejects, "
+            "a label key accepts as that label, Tab skips, Shift+Tab goes back"
+        )
+
+    def _announce(self, done: str) -> None:
+        """After a decision: what was done, and the suggestion now selected (or that none follows)."""
+        nxt = self._active()
+        if nxt is not None:
+            message = f"{done} Next: {self.describe(nxt)}"
+        elif self.items:
+            n = len(self.items)
+            message = f"{done} No suggestion follows; {n} left before it: Tab goes to the first, Shift+Tab to the last."
+        else:
+            message = f"{done} No suggestions left in this document."
+        self.window.statusBar().showMessage(message, 15000)
 
     def _push(self, command: Any) -> bool:
         return self.window.controller.push(command, self.window.workspace) is not None
+
+    def _decide(self, s: StoredSuggestion, command: Any, done: str) -> None:
+        """Push a decision about ``s``; the next suggestion gets selected and announced."""
+        self._decided = s
+        try:
+            pushed = self._push(command)
+        finally:
+            self._decided = None
+        if pushed:
+            self._announce(done)
 
     def accept_current(self, label: str | None = None) -> None:
         s = self._active()
@@ -240,7 +296,8 @@ class SuggestionLayer(QObject):
         except CommandError as err:
             self.window.statusBar().showMessage(str(err), 8000)
             return
-        self._push(command)
+        text = " ".join(self.window.workspace.text[s.start : s.end].split())
+        self._decide(s, command, f"Accepted '{text}' as {label or s.label}.")
 
     def reject_current(self) -> None:
         s = self._active()
@@ -251,7 +308,8 @@ class SuggestionLayer(QObject):
         except CommandError as err:
             self.window.statusBar().showMessage(str(err), 8000)
             return
-        self._push(command)
+        text = " ".join(self.window.workspace.text[s.start : s.end].split())
+        self._decide(s, command, f"Rejected '{text}' {s.label}.")
 
     def accept_above(self, threshold: float) -> int:
         """Accept every suggestion shown in this document scoring at least ``threshold``
