@@ -114,11 +114,16 @@ class SuggestionQueries:
     _q_many: Callable[[str, Iterable[Sequence[Any]]], None]
 
     # -- suggestions ----------------------------------------------------------
-    def replace_suggestions(self, doc_ids: Iterable[str], suggester: str, rows: Iterable[StoredSuggestion]) -> None:
+    def replace_suggestions(
+        self, doc_ids: Iterable[str], suggester: str, rows: Iterable[StoredSuggestion], *, encoded: bool = False
+    ) -> None:
         """Forget ``suggester``'s suggestions of ``doc_ids`` and store ``rows``
-        instead (a suggester run again on documents); inside a transaction."""
+        instead (a suggester run again on documents); inside a transaction.
+        ``encoded``: the rows are tuples ready to store, new ids, the fields of
+        :class:`StoredSuggestion` in order, ``detail`` a JSON object's text and
+        ``created`` set (a corpus run builds them so, with no object per row)."""
         self._q_many("DELETE FROM suggestions WHERE doc_id = ? AND suggester = ?", [(d, suggester) for d in doc_ids])
-        self._q_many(_NEW, _params_of(rows))
+        self._q_many(_NEW, rows if encoded else _params_of(rows))
 
     def put_suggestions(self, rows: Iterable[StoredSuggestion]) -> None:
         """Store suggestions (replacing any with the same ids); inside a transaction."""

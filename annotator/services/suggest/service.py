@@ -284,33 +284,35 @@ def run_suggester(
                 unknown.add((kind, label))
                 summary.unknown_labels[label] = summary.unknown_labels.get(label, 0)
     name = suggester.name
-    new_row = tuple.__new__
     for i in range(0, len(doc_ids), BATCH):
         if cancelled is not None and cancelled():
             break
         part = list(doc_ids[i : i + BATCH])
-        docs = list(project.iter_documents(part))
-        lengths = {d.id: len(d.text) for d in docs}
-        rows: list[StoredSuggestion] = []
-        if fast is not None:  # the dictionary: its rows as they come, its labels checked once
-            for doc in docs:
-                found_rows = fast(doc.text)
+        rows: list[Any] = []
+        docs: list[Any] = []
+        if fast is not None:
+            # The dictionary: the texts only (no document objects), its rows built ready
+            # to store (no object per row, the detail serialised once per term), its
+            # labels checked once per run.
+            texts, _titles = project.document_texts(part)
+            for doc_id in part:
+                found_rows = fast(texts[doc_id], encoded=True)
                 if unknown:
                     for kind, label, *_rest in found_rows:
                         if (kind, label) in unknown:
                             summary.unknown_labels[label] += 1
                     found_rows = [r for r in found_rows if (r[0], r[1]) not in unknown]
-                mine = [
-                    new_row(
-                        StoredSuggestion, (make_id(), doc.id, kind, label, s, e, score, name, None, None, None, detail, stamp)
-                    )
-                    for kind, label, s, e, score, detail in found_rows
+                rows += [
+                    (rid, doc_id, kind, label, s, e, score, name, None, None, None, detail, stamp)
+                    for rid, (kind, label, s, e, score, detail) in zip(make_id.take(len(found_rows)), found_rows)
                 ]
-                rows += mine
-                for pair, n in Counter((r.kind, r.label) for r in mine).items():
-                    summary.by_label[pair] = summary.by_label.get(pair, 0) + n
-                    summary.docs_by_label.setdefault(pair, set()).add(doc.id)
-            docs = []
+                for pair in {(r[0], r[1]) for r in found_rows}:
+                    summary.docs_by_label.setdefault(pair, set()).add(doc_id)
+            for pair, n in Counter((r[2], r[3]) for r in rows).items():
+                summary.by_label[pair] = summary.by_label.get(pair, 0) + n
+        else:
+            docs = list(project.iter_documents(part))
+        lengths = {d.id: len(d.text) for d in docs}
         for doc, found in zip(docs, suggester.suggest_many(docs)):
             seen: set[tuple[str, str, int, int]] = set()
             for s in found:
@@ -324,7 +326,7 @@ def run_suggester(
                 summary.by_label[(s.kind, s.label)] = summary.by_label.get((s.kind, s.label), 0) + 1
                 summary.docs_by_label.setdefault((s.kind, s.label), set()).add(doc.id)
         with project.transaction():
-            project.replace_suggestions(part, suggester.name, rows)
+            project.replace_suggestions(part, suggester.name, rows, encoded=fast is not None)
         summary.documents += len(part)
         summary.suggestions += len(rows)
         if progress is not None:
@@ -355,6 +357,12 @@ class _Ids:
     def __call__(self) -> str:
         self.n += 1
         return f"{self.prefix}{self.n:08x}"
+
+    def take(self, k: int) -> list[str]:
+        """The next ``k`` ids."""
+        prefix, n = self.prefix, self.n
+        self.n += k
+        return [f"{prefix}{j:08x}" for j in range(n + 1, n + k + 1)]
 
 
 def _stored(s: Suggestion, stamp: str, make_id: Callable[[], str] = new_id) -> StoredSuggestion:
