@@ -213,3 +213,57 @@ def test_an_ordinary_annotation_does_not_move_the_selection_to_a_suggestion(qtbo
     assert mine(project) == [("India", "ORG")]
     assert window.suggestion_layer.current is None
     assert "Jaiswal" not in selected(window) and "China" not in selected(window)
+
+
+def test_opening_a_document_after_an_edit_never_waits_for_the_dictionary(qtbot, window, project, monkeypatch):
+    """The dictionary is learned again in a worker thread: opening the next
+    document paints it at once (even while learning is held up), and its
+    suggestions arrive when the worker finishes, with the edit's new term."""
+    import threading
+    import time
+
+    from annotator.services.suggest import service
+
+    keys = {label: key for key, (kind, label) in project.schema.shortcuts().items() if kind == "entity"}
+    view = window.article_view
+    india = TEXTS[0].index("India")
+    view.select_span(india, india + 5)
+    QTest.keyClicks(view, keys["GPE"])  # an edit: alice labels "India" (a term the dictionary did not know)
+    assert mine(project) == [("India", "GPE")]
+
+    real = service.build_dictionary
+    release = threading.Event()
+    threads: list[int] = []
+
+    def held_up(*args, **kwargs):
+        threads.append(threading.get_ident())
+        release.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "build_dictionary", held_up)
+    layer = window.suggestion_layer
+    try:
+        t = time.perf_counter()
+        assert window.open_document("d1")
+        qtbot.wait(50)  # the event loop turns: the document paints, the stored suggestions are read
+        assert time.perf_counter() - t < 5
+        assert view.toPlainText() == TEXTS[1]
+        qtbot.waitUntil(lambda: bool(threads))  # the worker is learning, held up ...
+        assert layer.items == []  # ... and the document is shown meanwhile
+    finally:
+        release.set()
+    # the worker's result arrives: the new term is suggested in d1 (alice's "China" there is hers already)
+    qtbot.waitUntil(lambda: [(TEXTS[1][s.start : s.end], s.label) for s in layer.items] == [("India", "GPE")])
+    assert threading.get_ident() not in threads
+    assert layer.learned >= 2
+
+
+def test_deciding_after_the_worker_uses_its_matches_at_once(qtbot, window, project):
+    """A decision filters the worker's matches on the spot: no waiting between Enter and the next."""
+    layer = window.suggestion_layer
+    jobs = layer.jobs_done
+    view = window.article_view
+    QTest.keyClick(view, Qt.Key.Key_Tab)
+    QTest.keyClick(view, Qt.Key.Key_Return)  # China (the dictionary's) accepted
+    assert [TEXTS[0][s.start : s.end] for s in layer.items] == ["Jaiswal", "Delhi"]
+    assert layer.jobs_done == jobs  # no job was needed for that

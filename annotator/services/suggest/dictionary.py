@@ -427,21 +427,22 @@ class DictionarySuggester:
         if matcher.fast is not None:
             get = matcher.fast_terms.get
             # one comprehension (no Python loop body per match): the term as matched ...
+            hits: list[tuple[int, int, dict[str, _Label] | None]]
             if matcher.lower:
-                found = [(m.start(), m.end(), get(m.group().lower())) for m in matcher.fast.finditer(text)]  # type: ignore[misc]
+                hits = [(m.start(), m.end(), get(m.group().lower())) for m in matcher.fast.finditer(text)]
             else:
-                found = [(m.start(), m.end(), get(m.group())) for m in matcher.fast.finditer(text)]  # type: ignore[misc]
-            if None in (x[2] for x in found):
+                hits = [(m.start(), m.end(), get(m.group())) for m in matcher.fast.finditer(text)]
+            if any(x[2] is None for x in hits):
                 # ... but a term spelled with other whitespace than one space: its words joined by one
-                fixed = []
-                for a, b, labels in found:
+                for a, b, labels in hits:
                     if labels is None:
                         g = " ".join(text[a:b].split())
                         labels = get(g.lower() if matcher.lower else g)
                         if labels is None:
                             continue
-                    fixed.append((a, b, labels))
-                found = fixed
+                    found.append((a, b, labels))
+            else:
+                found = hits  # type: ignore[assignment]  # no None among them
         slow = [x for pattern in matcher.slow for x in _checked(pattern, matcher, text)]
         if slow:
             found = _longest(found + slow)
