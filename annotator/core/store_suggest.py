@@ -187,11 +187,17 @@ class SuggestionQueries:
         suggester: str | None = None,
         ids: Iterable[str] | None = None,
         limit: int | None = None,
+        by_score: bool = False,
     ) -> list[StoredSuggestion]:
         """Stored suggestions in document order, then by span (of ``doc_ids``,
         ``label``, ``kinds``, score at least ``min_score``, by ``suggester``,
         with these ``ids``, when given).  ``pending_for``: only those annotator
-        has not decided yet (not rejected, not already their annotation)."""
+        has not decided yet (not rejected, not already their annotation).
+        ``by_score``: the best-scoring first (then in document order), sorted and
+        limited by SQLite along the score index (``m014_suggestions_by_score``):
+        the first ``limit`` of millions without reading the rest."""
+        if by_score:
+            return self._suggestions_by_score(doc_ids, pending_for, label, kinds, min_score, suggester, ids, limit)
         doc_list = None if doc_ids is None else list(doc_ids)
         id_list = None if ids is None else list(ids)
         out: list[StoredSuggestion] = []
@@ -222,6 +228,39 @@ class SuggestionQueries:
         if len(chunks) > 1 and id_list is not None and doc_list is None:
             out.sort(key=lambda s: (s.doc_id, s.start, s.end))
         return out
+
+    def _suggestions_by_score(
+        self,
+        doc_ids: Iterable[str] | None,
+        pending_for: str | None,
+        label: str | None,
+        kinds: Iterable[str] | None,
+        min_score: float | None,
+        suggester: str | None,
+        ids: Iterable[str] | None,
+        limit: int | None,
+    ) -> list[StoredSuggestion]:
+        doc_list = None if doc_ids is None else list(doc_ids)
+        if doc_list is not None and len(doc_list) > 400:
+            # many documents: each chunk's best, merged (each chunk is limited in SQL)
+            out: list[StoredSuggestion] = []
+            for i in range(0, len(doc_list), 400):
+                out += self._suggestions_by_score(
+                    doc_list[i : i + 400], pending_for, label, kinds, min_score, suggester, ids, limit
+                )
+            out.sort(key=lambda s: -s.score)
+            return out if limit is None else out[:limit]
+        where, params = self._where(
+            annotator=pending_for, doc_ids=doc_list, label=label, kinds=kinds, min_score=min_score, suggester=suggester, ids=ids
+        )
+        # The score index gives the order; ties keep the table's order (rowid: as stored, by document).
+        sql = f"SELECT {_SELECT} FROM suggestions s INDEXED BY suggestions_score{where} ORDER BY s.score DESC"
+        if doc_list is not None:  # a few documents: their own index is the better way in
+            sql = f"SELECT {_SELECT} FROM suggestions s{where} ORDER BY s.score DESC, s.doc_id, s.start"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_row(r) for r in self._q(sql, params)]
 
     def suggestion_counts(self, *, pending_for: str | None = None) -> list[tuple[str, str, str, int]]:
         """(kind, label, suggester, count) of the stored suggestions (pending for an annotator, when given)."""

@@ -178,14 +178,17 @@ class SuggestionsDialog(QDialog):
             return
         label = self.label_combo.currentText()
         suggester = self.suggester_combo.currentText()
+        corpus = self.scope.currentData() != "document"
         try:
             found = project.suggestions(
-                [doc_id] if self.scope.currentData() == "document" and doc_id else None,
+                None if corpus else [doc_id],
                 pending_for=annotator,
                 label=None if label in ("", ALL) else label,
                 suggester=None if suggester in ("", ALL) else suggester,
                 min_score=self.min_score.value() or None,
                 limit=LIMIT,
+                # the corpus: the best first, the page sorted and cut in SQL along the score index
+                by_score=corpus,
             )
         except ProjectError as err:
             self.heading.setText(str(err))
@@ -211,8 +214,11 @@ class SuggestionsDialog(QDialog):
             item.setToolTip(0, tip + "</qt>")
             items.append(item)
         self.tree.addTopLevelItems(items)
-        more = " (the first shown; narrow the filters for the rest)" if len(found) >= LIMIT else ""
-        where = "in this document" if self.scope.currentData() == "document" else "in the corpus"
+        if len(found) >= LIMIT:
+            more = f" (the {LIMIT} best-scoring shown; narrow the filters for the rest)" if corpus else " (the first shown)"
+        else:
+            more = ", the best-scoring first" if corpus and found else ""
+        where = "in the corpus" if corpus else "in this document"
         self.heading.setText(
             f"{len(found)} suggestion{'' if len(found) == 1 else 's'} {where} for {annotator}{more}. "
             "Enter accepts, X rejects, Tab moves on; a label's key accepts with that label."

@@ -407,9 +407,13 @@ def pending(
     min_score: float | None = None,
     suggester: str | None = None,
     limit: int | None = None,
+    by_score: bool = False,
 ) -> list[StoredSuggestion]:
-    """The suggestions ``annotator`` has not accepted nor rejected, filtered."""
-    return project.suggestions(doc_ids, pending_for=annotator, label=label, min_score=min_score, suggester=suggester, limit=limit)
+    """The suggestions ``annotator`` has not accepted nor rejected, filtered
+    (``by_score``: the best first, sorted and cut to ``limit`` by the database)."""
+    return project.suggestions(
+        doc_ids, pending_for=annotator, label=label, min_score=min_score, suggester=suggester, limit=limit, by_score=by_score
+    )
 
 
 def accept(
