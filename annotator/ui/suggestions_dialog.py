@@ -1,6 +1,8 @@
 """Document > Suggestions… (Ctrl+Shift+U): the suggestions the window's annotator
-has not decided yet (issue 17), for the open document or the whole corpus,
-filtered by label, minimum score and suggester; accepted or rejected one at a
+has not decided yet (issue 17), for the open document (in text order) or the
+whole corpus (the best-scoring first: a page of :data:`LIMIT`, sorted and cut
+by SQLite along the score index), filtered by label, minimum score and
+suggester; accepted or rejected one at a
 time from the keyboard or in bulk, each action one step on the window's undo
 stack (Ctrl+Z in the main window undoes it).
 
