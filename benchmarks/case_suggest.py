@@ -101,7 +101,8 @@ def _naive_corpus(project, dictionary, doc_ids: list[str], conn: sqlite3.Connect
     """The baseline corpus run; (rows stored, seconds spent storing)."""
     pattern, terms = _naive(dictionary)
     conn.execute("DELETE FROM suggestions")
-    insert = f"INSERT INTO suggestions VALUES ({', '.join('?' * 13)})"
+    # the same columns as ours (the claimant's left NULL)
+    insert = 'INSERT INTO suggestions (id, doc_id, kind, label, start, "end", score, suggester, detail, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
     n = 0
     storing = 0.0
     for i in range(0, len(doc_ids), batch):
@@ -111,7 +112,7 @@ def _naive_corpus(project, dictionary, doc_ids: list[str], conn: sqlite3.Connect
         for doc_id in part:
             for kind, label, s, e, score, detail in _naive_found(pattern, terms, texts[doc_id]):
                 n += 1
-                rows.append((f"naive{n:011x}", doc_id, kind, label, s, e, score, "dictionary", None, None, None, detail, "now"))
+                rows.append((f"naive{n:011x}", doc_id, kind, label, s, e, score, "dictionary", detail, "now"))
         t = time.perf_counter()
         conn.execute("BEGIN")
         conn.executemany(insert, rows)

@@ -303,7 +303,7 @@ def run_suggester(
                             summary.unknown_labels[label] += 1
                     found_rows = [r for r in found_rows if (r[0], r[1]) not in unknown]
                 rows += [
-                    (rid, doc_id, kind, label, s, e, score, name, None, None, None, detail, stamp)
+                    (rid, doc_id, kind, label, s, e, score, name, detail, stamp)
                     for rid, (kind, label, s, e, score, detail) in zip(make_id.take(len(found_rows)), found_rows)
                 ]
                 for pair in {(r[0], r[1]) for r in found_rows}:
