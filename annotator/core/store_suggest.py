@@ -119,20 +119,49 @@ class SuggestionQueries:
     _q_many: Callable[[str, Iterable[Sequence[Any]]], None]
 
     # -- suggestions ----------------------------------------------------------
-    def replace_suggestions(
-        self, doc_ids: Iterable[str], suggester: str, rows: Iterable[StoredSuggestion], *, encoded: bool = False
-    ) -> None:
+    def replace_suggestions(self, doc_ids: Iterable[str], suggester: str, rows: Iterable[StoredSuggestion]) -> None:
         """Forget ``suggester``'s suggestions of ``doc_ids`` and store ``rows``
-        instead (a suggester run again on documents); inside a transaction.
-        ``encoded``: the rows are tuples ready to store, new ids, with no
-        claimant: ``(id, doc_id, kind, label, start, end, score, suggester,
-        detail, created)``, ``detail`` a JSON object's text (a dictionary run
-        builds them so, with no object per row)."""
+        instead (a suggester run again on documents); inside a transaction."""
         self._q_many("DELETE FROM suggestions WHERE doc_id = ? AND suggester = ?", [(d, suggester) for d in doc_ids])
-        if encoded:
-            self._q_many(_NEW_ENCODED, rows)  # type: ignore[arg-type]
-        else:
-            self._q_many(_NEW, _params_of(rows))
+        self._q_many(_NEW, _params_of(rows))
+
+    def refresh_suggestions(self, doc_ids: Sequence[str], suggester: str, rows: Sequence[tuple]) -> tuple[int, int]:
+        """Make ``suggester``'s stored suggestions of ``doc_ids`` be ``rows`` (tuples
+        ready to store, new ids, with no claimant: ``(id, doc_id, kind, label,
+        start, end, score, suggester, detail, created)``, ``detail`` a JSON
+        object's text; a dictionary run builds them so, with no object per row),
+        touching only what differs: a stored
+        suggestion with the same document, kind, label, span, score and detail
+        stays as it is (its id and time too), the others go, the new ones come.
+        (How many were deleted, inserted); inside a transaction.  Running a
+        suggester again over a corpus changes few of its millions of rows."""
+        old: dict[tuple[Any, ...], tuple[str, float, str]] = {}
+        gone: list[tuple[str]] = []
+        docs = list(doc_ids)
+        for i in range(0, len(docs), 400):
+            part = docs[i : i + 400]
+            sql = (
+                'SELECT id, doc_id, kind, label, start, "end", score, detail FROM suggestions'
+                f" WHERE suggester = ? AND doc_id IN ({', '.join('?' * len(part))})"
+            )
+            for rid, doc_id, kind, label, start, end, score, detail in self._q(sql, [suggester, *part]):
+                key = (doc_id, kind, label, start, end)
+                if key in old:  # the same span and label twice: one is enough
+                    gone.append((rid,))
+                else:
+                    old[key] = (rid, score, detail)
+        new = []
+        for r in rows:
+            have = old.pop(r[1:6], None)
+            if have is not None:
+                if have[1] == r[6] and have[2] == r[8]:
+                    continue  # unchanged
+                gone.append((have[0],))
+            new.append(r)
+        gone += [(v[0],) for v in old.values()]
+        self._q_many("DELETE FROM suggestions WHERE id = ?", gone)
+        self._q_many(_NEW_ENCODED, new)
+        return len(gone), len(new)
 
     def put_suggestions(self, rows: Iterable[StoredSuggestion]) -> None:
         """Store suggestions (replacing any with the same ids); inside a transaction."""

@@ -5,7 +5,8 @@
   :mod:`annotator.services.suggest.spacy_model` when this build has it);
 - :func:`run_suggester`: pre-annotate documents with a suggester, storing its
   suggestions apart from annotations (running it again replaces its earlier
-  suggestions of those documents), with a summary per label;
+  suggestions of those documents; the dictionary's unchanged ones stay as they
+  are), with a summary per label;
 - :func:`pending`: the suggestions an annotator has not decided yet, filtered;
 - :func:`accept` / :func:`reject`: the undoable commands, applied;
 - :func:`export_suggestions`: the suggestions as a layer of their own (JSONL).
@@ -219,6 +220,9 @@ class RunSummary:
     #: suggestions left out: labels not in the schema (label -> count), spans outside the text
     unknown_labels: dict[str, int] = field(default_factory=dict)
     bad_spans: int = 0
+    #: rows the run deleted and inserted (a dictionary run leaves unchanged suggestions as they are)
+    rows_deleted: int = 0
+    rows_inserted: int = 0
 
     def lines(self) -> list[str]:
         out = [
@@ -266,9 +270,10 @@ def run_suggester(
     cancelled: Callable[[], bool] | None = None,
 ) -> RunSummary:
     """Suggest for ``doc_ids`` and store the suggestions (replacing the earlier
-    ones of this suggester in these documents), :data:`BATCH` documents per
-    transaction; ``progress(n)`` after each batch of n documents.  A run stopped
-    by ``cancelled`` or an error keeps the batches stored before."""
+    ones of this suggester in these documents; the dictionary's suggestions
+    that did not change stay as they are, ids and times too), :data:`BATCH`
+    documents per transaction; ``progress(n)`` after each batch of n documents.
+    A run stopped by ``cancelled`` or an error keeps the batches stored before."""
     schema = project.schema
     labels = {kind: set(schema.labels(kind)) for kind in SPAN_KINDS}
     summary = RunSummary(suggester.name)
@@ -326,7 +331,12 @@ def run_suggester(
                 summary.by_label[(s.kind, s.label)] = summary.by_label.get((s.kind, s.label), 0) + 1
                 summary.docs_by_label.setdefault((s.kind, s.label), set()).add(doc.id)
         with project.transaction():
-            project.replace_suggestions(part, suggester.name, rows, encoded=fast is not None)
+            if fast is not None:  # a run again touches only the rows that changed
+                deleted, inserted = project.refresh_suggestions(part, name, rows)
+                summary.rows_deleted += deleted
+                summary.rows_inserted += inserted
+            else:
+                project.replace_suggestions(part, name, rows)
         summary.documents += len(part)
         summary.suggestions += len(rows)
         if progress is not None:
