@@ -202,6 +202,10 @@ class SuggestionLayer(QObject):
         yet, or nothing to learn from); learned in the worker, never here."""
         return self._dictionary if self._dictionary_key == self._key() else None
 
+    def fresh_dictionary(self) -> Any:
+        """The dictionary learned last, if no edit came after it (else None)."""
+        return None if self._dirty or self._running else self.dictionary()
+
     def compute(self, keep: bool = False) -> None:
         """Read the document's pending suggestions, and add the dictionary's
         matches found by the worker (those still undecided)."""

@@ -293,7 +293,11 @@ class SuggestionsDialog(QDialog):
         notes = []
         try:
             try:
-                dictionary = build_dictionary(project, annotator=self.window.annotator or None)
+                # the article view's, learned in its worker, when no edit came since; else learned now
+                layer = getattr(self.window, "suggestion_layer", None)
+                dictionary = layer.fresh_dictionary() if layer is not None else None
+                if dictionary is None:
+                    dictionary = build_dictionary(project, annotator=self.window.annotator or None)
                 found += len(store_suggestions(project, dictionary.name, doc_id, dictionary.suggest(doc)))
             except SuggestError as err:
                 notes.append(str(err))

@@ -13,6 +13,7 @@ from annotator.core.models import Document, entity
 from annotator.core.store import Project, StoredSuggestion
 from annotator.ui.actions import plain_action_text
 from annotator.ui.main_window import MainWindow
+from annotator.ui.undo import documents_changed
 
 TEXTS = ["China and India met in Delhi. Jaiswal spoke.", "India, then China."]
 
@@ -140,6 +141,7 @@ def test_suggest_for_this_document(qtbot, window, project):
     with project.transaction():
         project.delete_suggestions()
         project.put_annotations([entity("d1", 0, 5, "GPE", "alice")])  # alice labelled "India" in d1
+    window.controller.publish(documents_changed(["d1"]))  # a change made outside commands, announced
     dialog = open_dialog(qtbot, window)
     assert texts(dialog) == []
     QTest.mouseClick(dialog.suggest_button, Qt.MouseButton.LeftButton)
@@ -161,3 +163,26 @@ def test_the_corpus_list_shows_the_best_page_and_enter_accepts_from_it(qtbot, wi
     QTest.keyClick(dialog.tree, Qt.Key.Key_Return)
     assert mine(project, "d0") == [("Delhi", "GPE")]
     assert texts(dialog) == ["China", "India"]  # the next best moves up into the page
+
+
+def test_suggest_for_this_document_uses_the_dictionary_the_view_learned(qtbot, window, project, monkeypatch):
+    """No edit since the article view's worker learned the dictionary: the button
+    uses it instead of learning again in the window's thread."""
+    from annotator.services.suggest import service
+    from annotator.ui import suggestions_dialog
+    from annotator.ui.suggestion_layer import install_suggestion_layer
+
+    with project.transaction():
+        project.delete_suggestions()
+        project.put_annotations([entity("d1", 0, 5, "GPE", "alice")])  # alice labelled "India" in d1
+    window.controller.publish(documents_changed(["d1"]))
+    layer = install_suggestion_layer(window)
+    qtbot.waitUntil(lambda: layer.fresh_dictionary() is not None, timeout=10000)
+    learned_here = []
+    monkeypatch.setattr(
+        suggestions_dialog, "build_dictionary", lambda *a, **k: learned_here.append(1) or service.build_dictionary(*a, **k)
+    )
+    dialog = open_dialog(qtbot, window)
+    QTest.mouseClick(dialog.suggest_button, Qt.MouseButton.LeftButton)
+    assert texts(dialog) == ["India"]
+    assert learned_here == []
