@@ -126,6 +126,8 @@ def test_bad_options_are_refused(runner, path, tmp_path):
         (["suggestions", path, "export"], "export needs --out"),
         (["suggestions", path, "list", "--min-score", "2"], "--min-score"),
         (["suggestions", path, "list", "--document", "nope"], "--document nope: no such document"),
+        (["suggestions", path, "list", "--top", "0"], "--top"),
+        (["suggestions", path, "export", "--out", tmp_path / "x.jsonl", "--top", "3"], "--top is for list, accept and reject"),
         (["suggestions", tmp_path / "none.annotator", "list"], "no such project file"),
     ]
     for args, message in cases:
@@ -246,3 +248,20 @@ def test_listing_in_a_project_nobody_annotates_yet(runner, tmp_path):
     assert result.exit_code == 2 and "no annotator yet" in result.output
     result = run(runner, "suggestions", path, "accept", "--annotator", "me")
     assert result.output.startswith("accepted 1 suggestion as me's annotations")
+
+
+def test_top_lists_and_accepts_the_best_scoring_first(runner, path, tmp_path):
+    terms = tmp_path / "terms.txt"
+    terms.write_text("Jaiswal\tPERSON\n", encoding="utf-8")
+    # the dictionary learned from alice scores "China" 0.5, "India" is not hers; the list term "Jaiswal" scores 0.9
+    assert run(runner, "suggest", path, "--using", "dictionary", "--terms", terms, "--documents", "all").exit_code == 0
+    result = run(runner, "suggestions", path, "list", "--top", "2", "--json")
+    top = json.loads(result.output)
+    assert [(s["label"], s["score"]) for s in top] == [("PERSON", 0.9), ("GPE", 0.5)]
+    everything = json.loads(run(runner, "suggestions", path, "list", "--json").output)
+    assert sorted(s["score"] for s in everything)[::-1][:2] == [s["score"] for s in top]
+    result = run(runner, "suggestions", path, "accept", "--top", "1")
+    assert result.output.startswith("accepted 1 suggestion as alice's annotations"), result.output
+    with Project(path) as p:
+        (person,) = [a for a in p.iter_all_annotations() if a.label == "PERSON"]
+        assert p.document_text(person.doc_id)[person.start : person.end] == "Jaiswal"

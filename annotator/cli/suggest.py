@@ -177,6 +177,11 @@ def _line(s: StoredSuggestion, text: str) -> str:
 @click.option("--suggester", help="Only suggestions of this suggester (dictionary, claims, spacy:...).")
 @click.option("--document", "documents", multiple=True, help="Only suggestions in this document (its id). Repeatable.")
 @click.option("--as-label", help="accept: give the accepted suggestions this label instead.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    help="list, accept, reject: only the N best-scoring (the best first; sorted and cut by the database).",
+)
 @click.option("--out", type=click.Path(path_type=Path), help="export: the JSONL file to write.")
 @click.option("--all", "every", is_flag=True, help="list, export: also those already accepted or rejected.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -189,6 +194,7 @@ def suggestions_command(
     suggester: str | None,
     documents: tuple[str, ...],
     as_label: str | None,
+    top: int | None,
     out: Path | None,
     every: bool,
     as_json: bool,
@@ -207,6 +213,8 @@ def suggestions_command(
         raise BadUsage("export needs --out FILE")
     if out is not None and action != "export":
         raise BadUsage("--out is for export")
+    if top is not None and action == "export":
+        raise BadUsage("--top is for list, accept and reject")
     proj = open_project(project)
     try:
         with user_errors():
@@ -234,10 +242,22 @@ def suggestions_command(
                     else f"wrote {n} suggestion{'' if n == 1 else 's'} of {n_docs} document{'' if n_docs == 1 else 's'} to {out}"
                 )
                 return
+            by_score = top is not None
             if who is None:
-                found = proj.suggestions(documents or None, label=label, min_score=min_score, suggester=suggester)
+                found = proj.suggestions(
+                    documents or None, label=label, min_score=min_score, suggester=suggester, limit=top, by_score=by_score
+                )
             else:
-                found = pending(proj, who, doc_ids=documents or None, label=label, min_score=min_score, suggester=suggester)
+                found = pending(
+                    proj,
+                    who,
+                    doc_ids=documents or None,
+                    label=label,
+                    min_score=min_score,
+                    suggester=suggester,
+                    limit=top,
+                    by_score=by_score,
+                )
             if action == "list":
                 _print_list(proj, found, as_json)
                 return

@@ -4,20 +4,35 @@ suggester on hover, and decided from the keyboard.
 
 Keys, while the text has the focus:
 
-- Tab / Shift+Tab: the next / previous suggestion (after the cursor), its span
-  selected (the current one is drawn with a thicker outline);
+- Tab / Shift+Tab: the next / previous suggestion (after the cursor, or after
+  the selected suggestion), its span selected (the current one is drawn with a
+  thicker outline) and described in the status bar;
 - Enter: accept it (the window's annotator's annotation, source ``suggested``);
 - X or Backspace: reject it (never suggested to that annotator again);
 - a label's key (the palette's): accept it with that label.
 
+After a decision the next suggestion (the first at or after the decided span)
+is selected at once and the status bar names it ("Accepted 'China' as GPE.
+Next: 'Jaiswal' PERSON 0.90 — Enter accepts, X rejects, Tab skips"): Enter,
+Enter, Enter accepts one after another, and Tab skips the one the status bar
+named, as Tab always moves from a selected suggestion to the one after it
+(Shift+Tab to the one before).  When none follows, nothing is selected, the
+cursor stays after the decided span and the status bar says Tab wraps to the first.
+
 Enter, X, Backspace and the label keys act on a suggestion only while its span
-is the selection (after Tab); otherwise they do what they always do.  Every
-decision is one step on the window's undo stack.
+is the selection (after Tab or a decision); otherwise they do what they always
+do.  Every decision is one step on the window's undo stack.
 
 What is shown for the open document: the stored suggestions the annotator has
-not decided yet, and the dictionary's suggestions (learned from the annotator's
-own layer, built once per project and annotator, again after changes when the
-next document opens), computed after the document is painted, never before.
+not decided yet (one indexed query, after the document is painted), and the
+dictionary's suggestions.  The dictionary is learned from the annotator's own
+layer in a worker thread (:class:`_Job`, with a connection of its own), never in
+the window's: once per project and annotator, and again in the background a
+moment after edits (:data:`RELEARN_AFTER_MS`) or when a document opens after
+edits; the worker also matches the open document's text, and the result is
+applied on the window's thread when it arrives (until then the document shows
+its stored suggestions).  A decision (accept, reject) or an edit filters the
+matches already found at once, so deciding one after another never waits.
 """
 
 from __future__ import annotations
@@ -26,12 +41,12 @@ import html
 import logging
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QPointF, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter, QPalette, QPen
 
 from annotator.core.commands import CommandError
 from annotator.core.kinds import SPAN_KINDS, new_id
-from annotator.core.store import ProjectError, StoredSuggestion
+from annotator.core.store import Project, ProjectError, StoredSuggestion
 from annotator.core.suggest_commands import AcceptSuggestions, RejectSuggestions
 
 if TYPE_CHECKING:
@@ -40,6 +55,48 @@ if TYPE_CHECKING:
 __all__ = ["SuggestionLayer", "install_suggestion_layer"]
 
 log = logging.getLogger(__name__)
+
+#: After an edit, learn the dictionary again once edits pause this long (ms), in the worker.
+RELEARN_AFTER_MS = 1500
+
+
+class _Sink(QObject):
+    """Receives a job's result on the window's thread (a queued signal)."""
+
+    done = Signal(object)
+
+
+class _Job(QRunnable):
+    """In a worker thread: learn the dictionary (with a connection of its own to
+    the project file) unless one is given, then match the document's text."""
+
+    def __init__(
+        self, sink: _Sink, key: tuple[Any, str], path: Any, dictionary: Any, learn: bool, doc_id: str, text: str
+    ) -> None:
+        super().__init__()
+        self.sink, self.key, self.path = sink, key, path
+        self.dictionary, self.learn, self.doc_id, self.text = dictionary, learn, doc_id, text
+
+    def run(self) -> None:
+        from annotator.services.suggest.service import SuggestError, build_dictionary
+
+        dictionary, error = self.dictionary, None
+        rows: list[Any] = []
+        try:
+            if self.learn:
+                with Project(self.path) as project:
+                    dictionary = build_dictionary(project, annotator=self.key[1] or None)
+            if dictionary is not None and self.text:
+                rows = dictionary.found(self.text)
+        except (SuggestError, ProjectError) as err:  # nothing to learn from yet; the project busy...
+            dictionary, error = None, str(err)
+        except Exception as err:  # a worker never dies unheard
+            log.exception("learning the dictionary of %s failed", self.path)
+            dictionary, error = None, f"suggestions: {err}"
+        try:
+            self.sink.done.emit((self.key, self.learn, dictionary, self.doc_id, rows, error))
+        except RuntimeError:  # the window is gone
+            pass
 
 
 class SuggestionLayer(QObject):
@@ -51,9 +108,29 @@ class SuggestionLayer(QObject):
         self.view = window.article_view
         self.items: list[StoredSuggestion] = []
         self.current: int | None = None
+        #: the worker (one job at a time), then what receives its results: the pool first,
+        #: so that on deletion it waits for a running job while the receiver still exists
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)
+        self._sink = _Sink(self)
+        self._sink.done.connect(self._job_done)
+        #: the dictionary learned for (project, annotator) (None: nothing to learn from)
         self._dictionary: Any = None
         self._dictionary_key: tuple[Any, str] | None = None
+        #: edits since it was learned
         self._dirty = True
+        #: the dictionary's matches in the open document: (doc_id, rows of DictionarySuggester.found)
+        self._live: tuple[str, list[Any]] | None = None
+        self._running = False
+        self._again = False
+        #: jobs finished and dictionaries learned (for tests and the curious)
+        self.jobs_done = 0
+        self.learned = 0
+        self._relearn = QTimer(self)
+        self._relearn.setSingleShot(True)
+        self._relearn.timeout.connect(self.request)
+        #: the span of the suggestion just accepted or rejected here (the next one gets selected)
+        self._decided: StoredSuggestion | None = None
         self.view.overlays.append(self.paint)
         self.view.tooltip_providers.append(self.tooltip)
         self.view.installEventFilter(self)
@@ -61,58 +138,115 @@ class SuggestionLayer(QObject):
         window.controller.changed.connect(self._changed)
         if window.current_doc_id:
             QTimer.singleShot(0, self, self.compute)
+            QTimer.singleShot(0, self, self.request)
 
     # -- what is shown ---------------------------------------------------------------
+    def _key(self) -> tuple[Any, str] | None:
+        project, annotator = self.window.project, self.window.annotator
+        return (project, annotator) if project is not None and annotator else None
+
     def _opened(self, _doc_id: str) -> None:
         self.items, self.current = [], None
+        self._live = None
         self.view.viewport().update()
-        QTimer.singleShot(0, self, self.compute)  # after the document's first paint
+        QTimer.singleShot(0, self, self.compute)  # after the document's first paint: its stored suggestions
+        QTimer.singleShot(0, self, self.request)  # and the dictionary's, from the worker
 
     def _changed(self, changes: Any) -> None:
         self._dirty = True
+        self._relearn.start(RELEARN_AFTER_MS)
         if changes.concerns(self.window.current_doc_id):
             self.compute(keep=True)
 
-    def dictionary(self) -> Any:
-        """The dictionary of the annotator's layer (None when it has nothing to learn)."""
-        from annotator.services.suggest.service import SuggestError, build_dictionary
+    def request(self) -> None:
+        """Have the worker learn the dictionary again if edits were made (or the
+        project or annotator changed) and match the open document; the result
+        arrives on the window's thread (:meth:`_job_done`)."""
+        key, doc_id = self._key(), self.window.current_doc_id
+        if key is None or key[0].path is None:
+            return
+        if self._running:
+            self._again = True
+            return
+        learn = self._dirty or self._dictionary_key != key
+        if not learn and (not doc_id or (self._live is not None and self._live[0] == doc_id)):
+            return  # nothing new to learn nor to match
+        if not learn and self._dictionary is None:
+            return  # learned: nothing to learn from
+        self._running, self._again = True, False
+        if learn:
+            self._dirty = False  # edits from now on call for another run
+        dictionary = None if learn else self._dictionary
+        self._pool.start(
+            _Job(self._sink, key, key[0].path, dictionary, learn, doc_id or "", self.window.workspace.text if doc_id else "")
+        )
 
-        project, annotator = self.window.project, self.window.annotator
-        key = (project, annotator)
-        if self._dictionary_key != key or self._dirty:
-            self._dictionary_key = key
-            self._dirty = False
-            try:
-                self._dictionary = build_dictionary(project, annotator=annotator or None) if project is not None else None
-            except (SuggestError, ProjectError):
-                self._dictionary = None
-        return self._dictionary
+    def _job_done(self, result: tuple[Any, ...]) -> None:
+        key, learned, dictionary, doc_id, rows, error = result
+        self._running = False
+        self.jobs_done += 1
+        if key == self._key():
+            if learned:
+                self.learned += 1
+                self._dictionary, self._dictionary_key = dictionary, key
+                if error:
+                    log.info("dictionary suggestions: %s", error)
+            if doc_id and doc_id == self.window.current_doc_id:
+                self._live = (doc_id, rows)
+                self.compute(keep=True)
+        if self._again:
+            self.request()
+
+    def dictionary(self) -> Any:
+        """The dictionary learned last for this project and annotator (None: none
+        yet, or nothing to learn from); learned in the worker, never here."""
+        return self._dictionary if self._dictionary_key == self._key() else None
+
+    def fresh_dictionary(self) -> Any:
+        """The dictionary learned last, if no edit came after it (else None)."""
+        return None if self._dirty or self._running else self.dictionary()
 
     def compute(self, keep: bool = False) -> None:
-        """Read the document's pending suggestions and the dictionary's."""
+        """Read the document's pending suggestions, and add the dictionary's
+        matches found by the worker (those still undecided)."""
         project, annotator, doc_id = self.window.project, self.window.annotator, self.window.current_doc_id
-        before = self.items[self.current] if keep and self.current is not None and self.current < len(self.items) else None
+        decided, self._decided = self._decided, None
+        before = self._active() if keep else None
         if project is None or not annotator or not doc_id:
             self.items, self.current = [], None
             return
         try:
             stored = project.suggestions([doc_id], pending_for=annotator)
             live: list[StoredSuggestion] = []
-            # after an edit the dictionary learned before serves (rebuilt when the next document opens)
-            dictionary = self._dictionary if keep and self._dictionary_key is not None else self.dictionary()
-            if dictionary is not None:
-                text = self.window.workspace.text
-                have = {(s.kind, s.label, s.start, s.end) for s in stored}
-                mine = {(a.kind, a.label, a.start, a.end) for a in self.window.workspace.anns.values()}
-                rejected = project.suggestion_rejections(annotator, [doc_id])
-                for s in dictionary.suggest_text(doc_id, text):
-                    key = (s.kind, s.label, s.start, s.end)
-                    if key in have or key in mine or (doc_id, s.start, s.end, s.label) in rejected:
+            if self._live is not None and self._live[0] == doc_id and self._live[1]:
+                have: set[tuple[Any, ...]] = {(s.kind, s.label, s.start, s.end) for s in stored}
+                have |= {(a.kind, a.label, a.start, a.end) for a in self.window.workspace.anns.values()}
+                rejected = {(s, e, lab) for _d, s, e, lab in project.suggestion_rejections(annotator, [doc_id])}
+                prefix = f"live-{new_id()[:8]}-"
+                make = tuple.__new__
+                for kind, label, s, e, score, detail in self._live[1]:
+                    key = (kind, label, s, e)
+                    if key in have or (s, e, label) in rejected:
                         continue
                     have.add(key)
                     live.append(
-                        StoredSuggestion(
-                            f"live-{new_id()}", doc_id, s.kind, s.label, s.start, s.end, s.score, s.suggester, detail=s.detail
+                        make(
+                            StoredSuggestion,
+                            (
+                                f"{prefix}{len(live)}",
+                                doc_id,
+                                kind,
+                                label,
+                                s,
+                                e,
+                                score,
+                                "dictionary",
+                                None,
+                                None,
+                                None,
+                                detail,
+                                "",
+                            ),
                         )
                     )
         except ProjectError as err:
@@ -120,11 +254,23 @@ class SuggestionLayer(QObject):
             return
         self.items = sorted(stored + live, key=lambda s: (s.start, s.end, s.label))
         self.current = None
-        if before is not None:
+        if decided is not None:
+            # after a decision: the first suggestion at or after the decided span, selected
             for i, s in enumerate(self.items):
-                if s.start >= before.start:
+                if s.start >= decided.start:
                     self.current = i
                     self.view.select_span(s.start, s.end)
+                    break
+            else:
+                # none follows: the cursor after the decided span (Tab wraps to the first)
+                end = min(decided.end, len(self.window.workspace.text))
+                self.view.select_span(end, end, ensure_visible=False)
+        elif before is not None:
+            # any other change: the suggestion that was selected stays so while it is shown
+            key = (before.kind, before.label, before.start, before.end)
+            for i, s in enumerate(self.items):
+                if (s.kind, s.label, s.start, s.end) == key:
+                    self.current = i
                     break
         self.view.viewport().update()
 
@@ -222,14 +368,46 @@ class SuggestionLayer(QObject):
         self.current = i
         s = self.items[i]
         self.view.select_span(s.start, s.end)
-        self.window.statusBar().showMessage(
-            f"Suggested {s.label} (score {s.score:.2f}, {s.suggester}): Enter accepts, X rejects, a label key accepts as that label, Tab moves on.",
-            8000,
-        )
+        self.window.statusBar().showMessage(f"Suggested: {self.describe(s)}", 15000)
         self.view.viewport().update()
+
+    def describe(self, s: StoredSuggestion) -> str:
+        """A suggestion and the keys that decide it, for the status bar."""
+        text = self.window.workspace.text[s.start : s.end]
+        if len(text) > 60:
+            text = text[:57] + "…"
+        text = " ".join(text.split())
+        n = len(self.items)
+        where = f" ({self.items.index(s) + 1} of {n})" if s in self.items else ""
+        return (
+            f"'{text}' {s.label} {s.score:.2f}, {s.suggester}{where} — Enter accepts, X rejects, "
+            "a label key accepts as that label, Tab skips, Shift+Tab goes back"
+        )
+
+    def _announce(self, done: str) -> None:
+        """After a decision: what was done, and the suggestion now selected (or that none follows)."""
+        nxt = self._active()
+        if nxt is not None:
+            message = f"{done} Next: {self.describe(nxt)}"
+        elif self.items:
+            n = len(self.items)
+            message = f"{done} No suggestion follows; {n} left before it: Tab goes to the first, Shift+Tab to the last."
+        else:
+            message = f"{done} No suggestions left in this document."
+        self.window.statusBar().showMessage(message, 15000)
 
     def _push(self, command: Any) -> bool:
         return self.window.controller.push(command, self.window.workspace) is not None
+
+    def _decide(self, s: StoredSuggestion, command: Any, done: str) -> None:
+        """Push a decision about ``s``; the next suggestion gets selected and announced."""
+        self._decided = s
+        try:
+            pushed = self._push(command)
+        finally:
+            self._decided = None
+        if pushed:
+            self._announce(done)
 
     def accept_current(self, label: str | None = None) -> None:
         s = self._active()
@@ -240,7 +418,8 @@ class SuggestionLayer(QObject):
         except CommandError as err:
             self.window.statusBar().showMessage(str(err), 8000)
             return
-        self._push(command)
+        text = " ".join(self.window.workspace.text[s.start : s.end].split())
+        self._decide(s, command, f"Accepted '{text}' as {label or s.label}.")
 
     def reject_current(self) -> None:
         s = self._active()
@@ -251,7 +430,8 @@ class SuggestionLayer(QObject):
         except CommandError as err:
             self.window.statusBar().showMessage(str(err), 8000)
             return
-        self._push(command)
+        text = " ".join(self.window.workspace.text[s.start : s.end].split())
+        self._decide(s, command, f"Rejected '{text}' {s.label}.")
 
     def accept_above(self, threshold: float) -> int:
         """Accept every suggestion shown in this document scoring at least ``threshold``

@@ -1,6 +1,8 @@
 """Document > Suggestions… (Ctrl+Shift+U): the suggestions the window's annotator
-has not decided yet (issue 17), for the open document or the whole corpus,
-filtered by label, minimum score and suggester; accepted or rejected one at a
+has not decided yet (issue 17), for the open document (in text order) or the
+whole corpus (the best-scoring first: a page of :data:`LIMIT`, sorted and cut
+by SQLite along the score index), filtered by label, minimum score and
+suggester; accepted or rejected one at a
 time from the keyboard or in bulk, each action one step on the window's undo
 stack (Ctrl+Z in the main window undoes it).
 
@@ -178,14 +180,17 @@ class SuggestionsDialog(QDialog):
             return
         label = self.label_combo.currentText()
         suggester = self.suggester_combo.currentText()
+        corpus = self.scope.currentData() != "document"
         try:
             found = project.suggestions(
-                [doc_id] if self.scope.currentData() == "document" and doc_id else None,
+                None if corpus else [doc_id],
                 pending_for=annotator,
                 label=None if label in ("", ALL) else label,
                 suggester=None if suggester in ("", ALL) else suggester,
                 min_score=self.min_score.value() or None,
                 limit=LIMIT,
+                # the corpus: the best first, the page sorted and cut in SQL along the score index
+                by_score=corpus,
             )
         except ProjectError as err:
             self.heading.setText(str(err))
@@ -211,8 +216,11 @@ class SuggestionsDialog(QDialog):
             item.setToolTip(0, tip + "</qt>")
             items.append(item)
         self.tree.addTopLevelItems(items)
-        more = " (the first shown; narrow the filters for the rest)" if len(found) >= LIMIT else ""
-        where = "in this document" if self.scope.currentData() == "document" else "in the corpus"
+        if len(found) >= LIMIT:
+            more = f" (the {LIMIT} best-scoring shown; narrow the filters for the rest)" if corpus else " (the first shown)"
+        else:
+            more = ", the best-scoring first" if corpus and found else ""
+        where = "in the corpus" if corpus else "in this document"
         self.heading.setText(
             f"{len(found)} suggestion{'' if len(found) == 1 else 's'} {where} for {annotator}{more}. "
             "Enter accepts, X rejects, Tab moves on; a label's key accepts with that label."
@@ -285,7 +293,11 @@ class SuggestionsDialog(QDialog):
         notes = []
         try:
             try:
-                dictionary = build_dictionary(project, annotator=self.window.annotator or None)
+                # the article view's, learned in its worker, when no edit came since; else learned now
+                layer = getattr(self.window, "suggestion_layer", None)
+                dictionary = layer.fresh_dictionary() if layer is not None else None
+                if dictionary is None:
+                    dictionary = build_dictionary(project, annotator=self.window.annotator or None)
                 found += len(store_suggestions(project, dictionary.name, doc_id, dictionary.suggest(doc)))
             except SuggestError as err:
                 notes.append(str(err))

@@ -321,3 +321,62 @@ def test_a_corpus_run_stores_what_the_suggester_suggests(project):
     assert fast.by_label == general.by_label and fast.docs_by_label == general.docs_by_label
     assert fast.unknown_labels == general.unknown_labels == {"NOPE": 2}
     assert all(label != "NOPE" for _d, _k, label, *_ in first)
+
+
+def test_a_corpus_run_again_touches_only_what_changed(project):
+    """Running the dictionary again keeps its unchanged suggestions as they are
+    (ids too), replaces the changed ones, drops the gone ones, and leaves other
+    suggesters' rows alone: the same suggestions as a run from scratch."""
+    from annotator.core.store import StoredSuggestion
+    from annotator.services.suggest.service import run_suggester
+
+    def stored(suggester="dictionary"):
+        return {
+            (s.doc_id, s.kind, s.label, s.start, s.end): (s.id, s.score, s.detail["from"])
+            for s in project.suggestions(suggester=suggester)
+        }
+
+    with project.transaction():
+        project.put_suggestions([StoredSuggestion("other-1", "b", "entity", "GPE", 0, 9, 0.3, "other", detail={"from": "x"})])
+    first = run_suggester(project, build_dictionary(project, annotator="alice"), ["a", "b"])
+    before = stored()
+    assert first.rows_inserted == len(before) == first.suggestions > 0 and first.rows_deleted == 0
+    again = run_suggester(project, build_dictionary(project, annotator="alice"), ["a", "b"])
+    assert (again.rows_deleted, again.rows_inserted) == (0, 0) and stored() == before
+    # alice labels "Delhi" in b (a new term) and no longer "India" in a (that term is gone)
+    india = next(a for a in project.annotations("a", "alice") if A[a.start : a.end] == "India")
+    with project.transaction():
+        project.delete_annotations([india.id])
+        project.put_annotations([entity("b", *spans(B, "Delhi", 1), "GPE", "alice")])
+    third = run_suggester(project, build_dictionary(project, annotator="alice"), ["a", "b"])
+    after = stored()
+    texts = {"a": A, "b": B}
+    assert sorted(texts[d][s:e] for d, _k, _l, s, e in after) == ["China", "China", "China", "Delhi", "Delhi", "met"]
+    kept = {k for k in after if k in before and after[k][0] == before[k][0]}
+    # unchanged rows kept their ids ("met": the same score; China's changed with b now annotated)
+    assert "met" in {texts[k[0]][k[3] : k[4]] for k in kept} <= {"China", "met"}
+    assert third.rows_deleted == len(before) - len(kept) and third.rows_inserted == len(after) - len(kept)
+    # the same as a run from scratch
+    with project.transaction():
+        project.delete_suggestions(suggester="dictionary")
+    run_suggester(project, build_dictionary(project, annotator="alice"), ["a", "b"])
+    assert {k: v[1:] for k, v in stored().items()} == {k: v[1:] for k, v in after.items()}
+    assert set(stored("other")) == {("b", "entity", "GPE", 0, 9)}
+
+
+def test_refresh_keeps_one_of_twin_rows(project):
+    from annotator.core.store import StoredSuggestion
+
+    twin = dict(detail={"from": "t"})
+    with project.transaction():
+        project.put_suggestions(
+            [
+                StoredSuggestion("t1", "a", "entity", "GPE", 0, 5, 0.5, "dictionary", **twin),
+                StoredSuggestion("t2", "a", "entity", "GPE", 0, 5, 0.5, "dictionary", **twin),
+            ]
+        )
+        deleted, inserted = project.refresh_suggestions(
+            ["a"], "dictionary", [("n1", "a", "entity", "GPE", 0, 5, 0.5, "dictionary", '{"from": "t"}', "now")]
+        )
+    assert (deleted, inserted) == (1, 0)
+    assert [s.id for s in project.suggestions(["a"])] == ["t1"]

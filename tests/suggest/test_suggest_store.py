@@ -12,7 +12,7 @@ import pytest
 
 from annotator.core.commands import CommandError, apply, revert
 from annotator.core.kinds import DocStatus, Source
-from annotator.core.migrations import MIGRATION_STEPS, m012_suggestions
+from annotator.core.migrations import MIGRATION_STEPS, m012_suggestions, m014_suggestions_by_score
 from annotator.core.models import Document, entity
 from annotator.core.store import ConflictError, Project, StoredSuggestion
 from annotator.core.suggest_commands import AcceptSuggestions, RejectSuggestions
@@ -248,3 +248,61 @@ def test_accepting_with_another_label_rejects_the_suggested_one_until_undone(pro
     revert(project, command)
     assert project.suggestion_rejections("alice") == set()
     assert project.suggestions(["d0"], pending_for="alice", label="PERSON") == person
+
+
+def test_the_score_index_migration_on_an_old_project(tmp_path):
+    path = tmp_path / "old.annotator"
+    shutil.copy(FIXTURE, path)
+    with sqlite3.connect(path) as c:
+        before = c.execute('SELECT id, label, start, "end" FROM annotations ORDER BY id').fetchall()
+    c.close()
+    assert m014_suggestions_by_score in MIGRATION_STEPS
+    with Project(path) as p:
+        indexes = {r[0] for r in p._q("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'suggestions'")}
+        assert "suggestions_score" in indexes
+        after = sorted((a.id, a.label, a.start, a.end) for a in p.iter_all_annotations())
+        assert before and after == sorted(before)
+    assert path.with_name("old.annotator.v1.bak").exists()
+
+
+def test_the_best_scoring_first_sorted_and_cut_in_sql(project):
+    everything = project.suggestions(pending_for="alice")
+    best = sorted(everything, key=lambda s: -s.score)  # stable: ties stay in the stored order
+    assert [s.id for s in project.suggestions(pending_for="alice", by_score=True)] == [s.id for s in best]
+    top = project.suggestions(pending_for="alice", by_score=True, limit=2)
+    assert [(s.label, s.score) for s in top] == [("PERSON", 0.9), ("GPE", 0.8)]
+    assert top[1].id == "d0-China-GPE-dictionary"
+    # the filters apply before the cut; a rejected suggestion leaves the page and the next moves up
+    assert [s.id for s in project.suggestions(pending_for="alice", by_score=True, limit=1, label="GPE", suggester="other")] == [
+        "d1-China-GPE-other"
+    ]
+    apply(project, RejectSuggestions("alice", [top[0]]))
+    assert [s.score for s in project.suggestions(pending_for="alice", by_score=True, limit=2)] == [0.8, 0.8]
+    # a few documents: their best
+    assert [s.id for s in project.suggestions(["d0"], pending_for="alice", by_score=True)] == [
+        "d0-China-GPE-dictionary",
+        "d0-India-GPE-dictionary",
+    ]
+
+
+def test_the_corpus_page_walks_the_score_index_without_sorting_everything(project):
+    """The plan: the score index gives the order, no temporary sort of every row."""
+    from annotator.core import store_suggest
+
+    captured: list[tuple[str, list]] = []
+    real = project._q
+
+    def spy(sql, params=()):
+        captured.append((sql, list(params)))
+        return real(sql, params)
+
+    project._q = spy
+    try:
+        project.suggestions(pending_for="alice", by_score=True, limit=10, min_score=0.5)
+    finally:
+        del project._q
+    ((sql, params),) = captured
+    assert "ORDER BY s.score DESC" in sql and sql.endswith("LIMIT ?")
+    plan = " | ".join(str(r[3]) for r in project._q("EXPLAIN QUERY PLAN " + sql, params))
+    assert "suggestions_score" in plan and "TEMP B-TREE" not in plan, plan
+    assert store_suggest._SELECT in sql

@@ -146,3 +146,124 @@ def test_accept_all_in_this_document_above_the_threshold(qtbot, window, project)
     assert mine(project) == [("Jaiswal", "PERSON")]
     window.controller.undo()
     assert mine(project) == []
+
+
+def status(window):
+    return window.statusBar().currentMessage()
+
+
+def test_after_a_decision_the_next_is_selected_and_named_and_tab_skips_it(qtbot, window, project):
+    """Accept, then Tab, then Enter: the status bar named the next suggestion
+    after the accept (selected at once), so Tab skips that one and Enter accepts
+    the one after it; Shift+Tab goes back the same way."""
+    view = window.article_view
+    QTest.keyClick(view, Qt.Key.Key_Tab)
+    assert selected(window) == "China"
+    assert status(window).startswith("Suggested: 'China' GPE 0.67, dictionary (1 of 3)")
+    QTest.keyClick(view, Qt.Key.Key_Return)
+    assert mine(project) == [("China", "GPE")]
+    # the next is selected and the status bar says so, with the keys
+    assert selected(window) == "Jaiswal"
+    assert status(window).startswith("Accepted 'China' as GPE. Next: 'Jaiswal' PERSON 0.90, model:x (1 of 2)")
+    assert "Enter accepts, X rejects" in status(window) and "Tab skips" in status(window)
+    # Tab skips the suggestion just named: to Delhi, named in turn
+    QTest.keyClick(view, Qt.Key.Key_Tab)
+    assert selected(window) == "Delhi"
+    assert status(window).startswith("Suggested: 'Delhi' GPE 0.60, model:x (2 of 2)")
+    QTest.keyClick(view, Qt.Key.Key_Return)
+    assert mine(project) == [("China", "GPE"), ("Delhi", "GPE")]
+    # nothing follows Delhi: no selection, the cursor after it, and the status bar says where Tab goes
+    assert selected(window) == ""
+    delhi_end = TEXTS[0].index("Delhi") + 5
+    assert window.article_view.selection_span() == (delhi_end, delhi_end)
+    assert "No suggestion follows; 1 left before it: Tab goes to the first" in status(window)
+    QTest.keyClick(view, Qt.Key.Key_Return)  # Enter with no suggestion selected accepts nothing
+    assert mine(project) == [("China", "GPE"), ("Delhi", "GPE")]
+    QTest.keyClick(view, Qt.Key.Key_Tab)
+    assert selected(window) == "Jaiswal"
+    QTest.keyClick(view, Qt.Key.Key_X)
+    assert project.suggestion_rejections("alice") == {("d0", 21, 28, "PERSON")}
+    assert status(window) == "Rejected 'Jaiswal' PERSON. No suggestions left in this document."
+
+
+def test_shift_tab_after_a_decision_goes_back_from_the_named_one(qtbot, window, project):
+    view = window.article_view
+    QTest.keyClick(view, Qt.Key.Key_Tab)
+    QTest.keyClick(view, Qt.Key.Key_Tab)
+    assert selected(window) == "Jaiswal"
+    QTest.keyClick(view, Qt.Key.Key_X)  # rejected: Delhi is next, selected and named
+    assert selected(window) == "Delhi"
+    assert "Next: 'Delhi' GPE" in status(window)
+    QTest.keyClick(view, Qt.Key.Key_Backtab)  # the one before Delhi: China
+    assert selected(window) == "China"
+    QTest.keyClick(view, Qt.Key.Key_Return)
+    assert mine(project) == [("China", "GPE")]
+    assert selected(window) == "Delhi"
+
+
+def test_an_ordinary_annotation_does_not_move_the_selection_to_a_suggestion(qtbot, window, project):
+    keys = {label: key for key, (kind, label) in project.schema.shortcuts().items() if kind == "entity"}
+    view = window.article_view
+    QTest.keyClick(view, Qt.Key.Key_Tab)
+    assert selected(window) == "China"
+    # the user selects "India" and labels it with the palette's key: an ordinary annotation
+    india = TEXTS[0].index("India")
+    view.select_span(india, india + 5)
+    QTest.keyClicks(view, keys["ORG"])
+    assert mine(project) == [("India", "ORG")]
+    assert window.suggestion_layer.current is None
+    assert "Jaiswal" not in selected(window) and "China" not in selected(window)
+
+
+def test_opening_a_document_after_an_edit_never_waits_for_the_dictionary(qtbot, window, project, monkeypatch):
+    """The dictionary is learned again in a worker thread: opening the next
+    document paints it at once (even while learning is held up), and its
+    suggestions arrive when the worker finishes, with the edit's new term."""
+    import threading
+    import time
+
+    from annotator.services.suggest import service
+
+    keys = {label: key for key, (kind, label) in project.schema.shortcuts().items() if kind == "entity"}
+    view = window.article_view
+    india = TEXTS[0].index("India")
+    view.select_span(india, india + 5)
+    QTest.keyClicks(view, keys["GPE"])  # an edit: alice labels "India" (a term the dictionary did not know)
+    assert mine(project) == [("India", "GPE")]
+
+    real = service.build_dictionary
+    release = threading.Event()
+    threads: list[int] = []
+
+    def held_up(*args, **kwargs):
+        threads.append(threading.get_ident())
+        release.wait(20)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(service, "build_dictionary", held_up)
+    layer = window.suggestion_layer
+    try:
+        t = time.perf_counter()
+        assert window.open_document("d1")
+        qtbot.wait(50)  # the event loop turns: the document paints, the stored suggestions are read
+        assert time.perf_counter() - t < 5
+        assert view.toPlainText() == TEXTS[1]
+        qtbot.waitUntil(lambda: bool(threads))  # the worker is learning, held up ...
+        assert layer.items == []  # ... and the document is shown meanwhile
+    finally:
+        release.set()
+    # the worker's result arrives: the new term is suggested in d1 (alice's "China" there is hers already)
+    qtbot.waitUntil(lambda: [(TEXTS[1][s.start : s.end], s.label) for s in layer.items] == [("India", "GPE")])
+    assert threading.get_ident() not in threads
+    assert layer.learned >= 2
+
+
+def test_deciding_after_the_worker_uses_its_matches_at_once(qtbot, window, project):
+    """A decision filters the worker's matches on the spot: no waiting between Enter and the next."""
+    layer = window.suggestion_layer
+    jobs = layer.jobs_done
+    view = window.article_view
+    QTest.keyClick(view, Qt.Key.Key_Tab)
+    QTest.keyClick(view, Qt.Key.Key_Return)  # China (the dictionary's) accepted
+    assert [TEXTS[0][s.start : s.end] for s in layer.items] == ["Jaiswal", "Delhi"]
+    assert layer.jobs_done == jobs  # no job was needed for that

@@ -13,6 +13,7 @@ from annotator.core.models import Document, entity
 from annotator.core.store import Project, StoredSuggestion
 from annotator.ui.actions import plain_action_text
 from annotator.ui.main_window import MainWindow
+from annotator.ui.undo import documents_changed
 
 TEXTS = ["China and India met in Delhi. Jaiswal spoke.", "India, then China."]
 
@@ -113,17 +114,20 @@ def test_filters_and_bulk_accept_and_reject_in_the_corpus(qtbot, window, project
     dialog = open_dialog(qtbot, window)
     dialog.scope.setCurrentIndex(dialog.scope.findData("corpus"))
     assert len(texts(dialog)) == 6
+    # the corpus: the best-scoring first (ties as stored)
+    assert [f"{s.score:.1f}" for s in dialog.shown()] == ["0.9", "0.8", "0.8", "0.8", "0.7", "0.4"]
+    assert "the best-scoring first" in dialog.heading.text()
     dialog.min_score.setValue(0.75)
-    assert texts(dialog) == ["China", "Delhi", "India", "China"]
+    assert texts(dialog) == ["Delhi", "China", "India", "China"]
     dialog.suggester_combo.setCurrentIndex(dialog.suggester_combo.findText("dictionary"))
-    assert texts(dialog) == ["China", "Delhi", "India"]
+    assert texts(dialog) == ["Delhi", "China", "India"]
     QTest.mouseClick(dialog.accept_all_button, Qt.MouseButton.LeftButton)
     assert mine(project, "d0") == [("China", "GPE"), ("Delhi", "GPE")] and mine(project, "d1") == [("India", "GPE")]
     assert texts(dialog) == []
     dialog.min_score.setValue(0.0)
     dialog.suggester_combo.setCurrentIndex(0)
     dialog.label_combo.setCurrentIndex(dialog.label_combo.findText("GPE"))
-    assert texts(dialog) == ["India", "China"]
+    assert texts(dialog) == ["China", "India"]  # d1's China (0.8) before d0's India (0.4)
     QTest.mouseClick(dialog.reject_all_button, Qt.MouseButton.LeftButton)
     assert texts(dialog) == []
     assert len(project.suggestion_rejections("alice")) == 2
@@ -137,8 +141,48 @@ def test_suggest_for_this_document(qtbot, window, project):
     with project.transaction():
         project.delete_suggestions()
         project.put_annotations([entity("d1", 0, 5, "GPE", "alice")])  # alice labelled "India" in d1
+    window.controller.publish(documents_changed(["d1"]))  # a change made outside commands, announced
     dialog = open_dialog(qtbot, window)
     assert texts(dialog) == []
     QTest.mouseClick(dialog.suggest_button, Qt.MouseButton.LeftButton)
     assert texts(dialog) == ["India"]
     assert dialog.tree.topLevelItem(0).text(3) == "dictionary"
+
+
+def test_the_corpus_list_shows_the_best_page_and_enter_accepts_from_it(qtbot, window, project, monkeypatch):
+    """The corpus-wide list is a page of the best-scoring pending suggestions, cut in SQL."""
+    from annotator.ui import suggestions_dialog
+
+    monkeypatch.setattr(suggestions_dialog, "LIMIT", 2)
+    dialog = open_dialog(qtbot, window)
+    dialog.scope.setCurrentIndex(dialog.scope.findData("corpus"))
+    assert texts(dialog) == ["Delhi", "China"]
+    assert "the 2 best-scoring shown" in dialog.heading.text()
+    dialog.tree.setFocus()
+    dialog.tree.setCurrentItem(dialog.tree.topLevelItem(0))
+    QTest.keyClick(dialog.tree, Qt.Key.Key_Return)
+    assert mine(project, "d0") == [("Delhi", "GPE")]
+    assert texts(dialog) == ["China", "India"]  # the next best moves up into the page
+
+
+def test_suggest_for_this_document_uses_the_dictionary_the_view_learned(qtbot, window, project, monkeypatch):
+    """No edit since the article view's worker learned the dictionary: the button
+    uses it instead of learning again in the window's thread."""
+    from annotator.services.suggest import service
+    from annotator.ui import suggestions_dialog
+    from annotator.ui.suggestion_layer import install_suggestion_layer
+
+    with project.transaction():
+        project.delete_suggestions()
+        project.put_annotations([entity("d1", 0, 5, "GPE", "alice")])  # alice labelled "India" in d1
+    window.controller.publish(documents_changed(["d1"]))
+    layer = install_suggestion_layer(window)
+    qtbot.waitUntil(lambda: layer.fresh_dictionary() is not None, timeout=10000)
+    learned_here = []
+    monkeypatch.setattr(
+        suggestions_dialog, "build_dictionary", lambda *a, **k: learned_here.append(1) or service.build_dictionary(*a, **k)
+    )
+    dialog = open_dialog(qtbot, window)
+    QTest.mouseClick(dialog.suggest_button, Qt.MouseButton.LeftButton)
+    assert texts(dialog) == ["India"]
+    assert learned_here == []

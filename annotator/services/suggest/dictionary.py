@@ -88,14 +88,14 @@ class _Label:
     score: float
     origin: str
     count: int = 0
+    #: the detail of its suggestions (one dict, shared by them: read it, never change it) ...
+    detail: dict[str, Any] = field(init=False, repr=False, compare=False)
+    #: ... and as stored (JSON, serialised once)
+    detail_json: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def detail(self) -> dict[str, Any]:
-        """The detail of its suggestions (one dict, shared by them: read it, never change it)."""
-        d = self.__dict__.get("_detail")
-        if d is None or d["from"] != self.origin:
-            d = self.__dict__["_detail"] = {"from": self.origin}
-        return d
+    def __post_init__(self) -> None:
+        self.detail = {"from": self.origin}
+        self.detail_json = json.dumps(self.detail, ensure_ascii=False, sort_keys=True)
 
 
 #: Before a word that is surely a token's start: whitespace, an opening quote or bracket, the text's start ...
@@ -425,14 +425,24 @@ class DictionarySuggester:
         the longest at each place, left to right, not overlapping."""
         found: list[tuple[int, int, dict[str, _Label]]] = []
         if matcher.fast is not None:
-            fast_terms, lower = matcher.fast_terms, matcher.lower
-            for m in matcher.fast.finditer(text):
-                g = m.group()
-                if not g.isalnum():
-                    g = " ".join(g.split())
-                labels = fast_terms.get(g.lower() if lower else g)
-                if labels is not None:
-                    found.append((m.start(), m.end(), labels))
+            get = matcher.fast_terms.get
+            # one comprehension (no Python loop body per match): the term as matched ...
+            hits: list[tuple[int, int, dict[str, _Label] | None]]
+            if matcher.lower:
+                hits = [(m.start(), m.end(), get(m.group().lower())) for m in matcher.fast.finditer(text)]
+            else:
+                hits = [(m.start(), m.end(), get(m.group())) for m in matcher.fast.finditer(text)]
+            if any(x[2] is None for x in hits):
+                # ... but a term spelled with other whitespace than one space: its words joined by one
+                for a, b, labels in hits:
+                    if labels is None:
+                        g = " ".join(text[a:b].split())
+                        labels = get(g.lower() if matcher.lower else g)
+                        if labels is None:
+                            continue
+                    found.append((a, b, labels))
+            else:
+                found = hits  # type: ignore[assignment]  # no None among them
         slow = [x for pattern in matcher.slow for x in _checked(pattern, matcher, text)]
         if slow:
             found = _longest(found + slow)
@@ -451,12 +461,14 @@ class DictionarySuggester:
             for kind, label, s, e, score, detail in self.found(text)
         ]
 
-    def found(self, text: str) -> list[tuple[str, str, int, int, float, dict[str, Any]]]:
+    def found(self, text: str, *, encoded: bool = False) -> list[tuple[str, str, int, int, float, Any]]:
         """``(kind, label, start, end, score, detail)`` of every suggestion for
-        ``text`` (what :meth:`suggest_text` makes :class:`Suggestion` s of; a run
-        over a corpus stores these as they are)."""
+        ``text`` (what :meth:`suggest_text` makes :class:`Suggestion` s of; the
+        article view and a run over a corpus use these as they are), in text
+        order per kind.  ``encoded``: the detail as stored (a JSON string, one
+        object per term and label)."""
         self._compile()
-        out: list[tuple[str, str, int, int, float, dict[str, Any]]] = []
+        out: list[tuple[str, str, int, int, float, Any]] = []
         for kind in DICTIONARY_KINDS:
             found: list[tuple[int, int, dict[str, _Label]]] = []
             modes = 0
@@ -470,7 +482,10 @@ class DictionarySuggester:
                 continue
             if modes == 2:  # each mode's matches do not overlap; the two modes' may
                 found = _longest(found)
-            out += [(kind, label, s, e, info.score, info.detail) for s, e, labels in found for label, info in labels.items()]
+            if encoded:
+                out += [(kind, label, s, e, i.score, i.detail_json) for s, e, labels in found for label, i in labels.items()]
+            else:
+                out += [(kind, label, s, e, i.score, i.detail) for s, e, labels in found for label, i in labels.items()]
         return out
 
     def suggest_many(self, docs: Iterable[Document]) -> Iterator[list[Suggestion]]:

@@ -5,7 +5,8 @@
   :mod:`annotator.services.suggest.spacy_model` when this build has it);
 - :func:`run_suggester`: pre-annotate documents with a suggester, storing its
   suggestions apart from annotations (running it again replaces its earlier
-  suggestions of those documents), with a summary per label;
+  suggestions of those documents; the dictionary's unchanged ones stay as they
+  are), with a summary per label;
 - :func:`pending`: the suggestions an annotator has not decided yet, filtered;
 - :func:`accept` / :func:`reject`: the undoable commands, applied;
 - :func:`export_suggestions`: the suggestions as a layer of their own (JSONL).
@@ -219,6 +220,9 @@ class RunSummary:
     #: suggestions left out: labels not in the schema (label -> count), spans outside the text
     unknown_labels: dict[str, int] = field(default_factory=dict)
     bad_spans: int = 0
+    #: rows the run deleted and inserted (a dictionary run leaves unchanged suggestions as they are)
+    rows_deleted: int = 0
+    rows_inserted: int = 0
 
     def lines(self) -> list[str]:
         out = [
@@ -266,9 +270,10 @@ def run_suggester(
     cancelled: Callable[[], bool] | None = None,
 ) -> RunSummary:
     """Suggest for ``doc_ids`` and store the suggestions (replacing the earlier
-    ones of this suggester in these documents), :data:`BATCH` documents per
-    transaction; ``progress(n)`` after each batch of n documents.  A run stopped
-    by ``cancelled`` or an error keeps the batches stored before."""
+    ones of this suggester in these documents; the dictionary's suggestions
+    that did not change stay as they are, ids and times too), :data:`BATCH`
+    documents per transaction; ``progress(n)`` after each batch of n documents.
+    A run stopped by ``cancelled`` or an error keeps the batches stored before."""
     schema = project.schema
     labels = {kind: set(schema.labels(kind)) for kind in SPAN_KINDS}
     summary = RunSummary(suggester.name)
@@ -284,33 +289,35 @@ def run_suggester(
                 unknown.add((kind, label))
                 summary.unknown_labels[label] = summary.unknown_labels.get(label, 0)
     name = suggester.name
-    new_row = tuple.__new__
     for i in range(0, len(doc_ids), BATCH):
         if cancelled is not None and cancelled():
             break
         part = list(doc_ids[i : i + BATCH])
-        docs = list(project.iter_documents(part))
-        lengths = {d.id: len(d.text) for d in docs}
-        rows: list[StoredSuggestion] = []
-        if fast is not None:  # the dictionary: its rows as they come, its labels checked once
-            for doc in docs:
-                found_rows = fast(doc.text)
+        rows: list[Any] = []
+        docs: list[Any] = []
+        if fast is not None:
+            # The dictionary: the texts only (no document objects), its rows built ready
+            # to store (no object per row, the detail serialised once per term), its
+            # labels checked once per run.
+            texts, _titles = project.document_texts(part)
+            for doc_id in part:
+                found_rows = fast(texts[doc_id], encoded=True)
                 if unknown:
                     for kind, label, *_rest in found_rows:
                         if (kind, label) in unknown:
                             summary.unknown_labels[label] += 1
                     found_rows = [r for r in found_rows if (r[0], r[1]) not in unknown]
-                mine = [
-                    new_row(
-                        StoredSuggestion, (make_id(), doc.id, kind, label, s, e, score, name, None, None, None, detail, stamp)
-                    )
-                    for kind, label, s, e, score, detail in found_rows
+                rows += [
+                    (rid, doc_id, kind, label, s, e, score, name, detail, stamp)
+                    for rid, (kind, label, s, e, score, detail) in zip(make_id.take(len(found_rows)), found_rows)
                 ]
-                rows += mine
-                for pair, n in Counter((r.kind, r.label) for r in mine).items():
-                    summary.by_label[pair] = summary.by_label.get(pair, 0) + n
-                    summary.docs_by_label.setdefault(pair, set()).add(doc.id)
-            docs = []
+                for pair in {(r[0], r[1]) for r in found_rows}:
+                    summary.docs_by_label.setdefault(pair, set()).add(doc_id)
+            for pair, n in Counter((r[2], r[3]) for r in rows).items():
+                summary.by_label[pair] = summary.by_label.get(pair, 0) + n
+        else:
+            docs = list(project.iter_documents(part))
+        lengths = {d.id: len(d.text) for d in docs}
         for doc, found in zip(docs, suggester.suggest_many(docs)):
             seen: set[tuple[str, str, int, int]] = set()
             for s in found:
@@ -324,7 +331,12 @@ def run_suggester(
                 summary.by_label[(s.kind, s.label)] = summary.by_label.get((s.kind, s.label), 0) + 1
                 summary.docs_by_label.setdefault((s.kind, s.label), set()).add(doc.id)
         with project.transaction():
-            project.replace_suggestions(part, suggester.name, rows)
+            if fast is not None:  # a run again touches only the rows that changed
+                deleted, inserted = project.refresh_suggestions(part, name, rows)
+                summary.rows_deleted += deleted
+                summary.rows_inserted += inserted
+            else:
+                project.replace_suggestions(part, name, rows)
         summary.documents += len(part)
         summary.suggestions += len(rows)
         if progress is not None:
@@ -355,6 +367,12 @@ class _Ids:
     def __call__(self) -> str:
         self.n += 1
         return f"{self.prefix}{self.n:08x}"
+
+    def take(self, k: int) -> list[str]:
+        """The next ``k`` ids."""
+        prefix, n = self.prefix, self.n
+        self.n += k
+        return [f"{prefix}{j:08x}" for j in range(n + 1, n + k + 1)]
 
 
 def _stored(s: Suggestion, stamp: str, make_id: Callable[[], str] = new_id) -> StoredSuggestion:
@@ -399,9 +417,13 @@ def pending(
     min_score: float | None = None,
     suggester: str | None = None,
     limit: int | None = None,
+    by_score: bool = False,
 ) -> list[StoredSuggestion]:
-    """The suggestions ``annotator`` has not accepted nor rejected, filtered."""
-    return project.suggestions(doc_ids, pending_for=annotator, label=label, min_score=min_score, suggester=suggester, limit=limit)
+    """The suggestions ``annotator`` has not accepted nor rejected, filtered
+    (``by_score``: the best first, sorted and cut to ``limit`` by the database)."""
+    return project.suggestions(
+        doc_ids, pending_for=annotator, label=label, min_score=min_score, suggester=suggester, limit=limit, by_score=by_score
+    )
 
 
 def accept(
