@@ -589,16 +589,23 @@ class Project(CorefQueries, ReviewQueries, TeamQueries, DocLabelQueries, Knowled
         return int(row[0]) if row else 0
 
     def search_pending(self) -> tuple[int, int]:
-        """(documents, characters) not in the full-text index yet."""
+        """(documents, characters) not in the full-text index yet (reads their text
+        to count its characters: :meth:`search_pending_documents` counts documents only)."""
         n, chars = self._q(
             "SELECT count(*), coalesce(sum(length(text)), 0) FROM documents WHERE seq > ?", (self.search_indexed_through(),)
         ).fetchone()
         return int(n), int(chars)
 
-    def index_pending(self, max_chars: int | None = None) -> int:
-        """Add documents not in the full-text index to it, in import order, about
-        ``max_chars`` characters of text at a time (None: all; at least one
-        document), in one transaction; the number of documents still pending."""
+    def search_pending_documents(self) -> int:
+        """How many documents are not in the full-text index yet (no text read)."""
+        return self._count_documents_after(self.search_indexed_through())
+
+    def index_pending(self, max_chars: int | None = None, *, max_docs: int | None = None) -> int:
+        """Add documents not in the full-text index to it, in import order, in one
+        transaction: about ``max_chars`` characters of text (at least one document;
+        reads the texts' lengths to plan the slice), or the next ``max_docs``
+        document numbers (fewer documents where some were deleted; plans without
+        reading anything), or all (neither given); the number of documents still pending."""
         if self.readonly:
             return self._count_documents_after(self.search_indexed_through())
         with self.transaction():
@@ -606,6 +613,8 @@ class Project(CorefQueries, ReviewQueries, TeamQueries, DocLabelQueries, Knowled
             upto = through
             if max_chars is None:
                 upto = int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM documents").fetchone()[0])
+                if max_docs is not None:
+                    upto = min(upto, through + max(1, max_docs))
             else:
                 size = 0
                 for seq, length in self.conn.execute(
@@ -704,6 +713,12 @@ class Project(CorefQueries, ReviewQueries, TeamQueries, DocLabelQueries, Knowled
             [(i, through) for (i,) in ids],
         )
         self.conn.executemany("DELETE FROM documents WHERE id = ?", ids)
+        # The next document stored is numbered after the last one left: when the
+        # last ones were deleted, the index's mark must come down to it, or that
+        # document would count as indexed and never be.
+        last = int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM documents").fetchone()[0])
+        if last < through:
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SEARCH_THROUGH_KEY, str(last)))
         for (doc_id,) in ids:
             self._lengths.pop(doc_id, None)
 
