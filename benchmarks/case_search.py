@@ -256,7 +256,7 @@ def _pane(cfg: Config, path: str) -> list[Row]:  # noqa: PLR0915 - one timed sce
             pauses,
             [SLICE_MS] * len(pauses),
             T_PANE_PAUSE,
-            baseline_what=f"the pane's slice ({SLICE_MS} ms of search per turn of the event loop)",
+            baseline_what=f"the pane's slice ({SLICE_MS} ms of search and listing per turn of the event loop)",
             note=f"all {hits:,} hits counted (the first {MAX_LISTED} listed), or {deadline_s:.0f} s at most",
             size=f"{hits:,} hits",
         ),
