@@ -600,12 +600,32 @@ class Project(CorefQueries, ReviewQueries, TeamQueries, DocLabelQueries, Knowled
         """How many documents are not in the full-text index yet (no text read)."""
         return self._count_documents_after(self.search_indexed_through())
 
-    def index_pending(self, max_chars: int | None = None, *, max_docs: int | None = None) -> int:
-        """Add documents not in the full-text index to it, in import order, in one
-        transaction: about ``max_chars`` characters of text (at least one document;
-        reads the texts' lengths to plan the slice), or the next ``max_docs``
-        document numbers (fewer documents where some were deleted; plans without
-        reading anything), or all (neither given); the number of documents still pending."""
+    def index_next(self, max_docs: int) -> int | None:
+        """Add the documents numbered in the next ``max_docs`` numbers after the
+        index's mark to the full-text index, in one transaction, planned without
+        reading any text (fewer documents where some were deleted): how many were
+        indexed, or None when none is pending (or the project is read-only).
+        Counts nothing: :meth:`search_pending_documents` walks an index."""
+        if self.readonly:
+            return None
+        with self.transaction():
+            through = self.search_indexed_through()
+            last = int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM documents").fetchone()[0])
+            if last <= through:
+                return None
+            upto = min(last, through + max(1, max_docs))
+            indexed = self.conn.execute(
+                f"INSERT INTO {SEARCH_TABLE}(rowid, text) SELECT seq, text FROM documents WHERE seq > ? AND seq <= ?",
+                (through, upto),
+            ).rowcount
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SEARCH_THROUGH_KEY, str(upto)))
+            return int(indexed)
+
+    def index_pending(self, max_chars: int | None = None) -> int:
+        """Add documents not in the full-text index to it, in import order, about
+        ``max_chars`` characters of text at a time (None: all; at least one
+        document; reads the texts' lengths to plan), in one transaction; the
+        number of documents still pending."""
         if self.readonly:
             return self._count_documents_after(self.search_indexed_through())
         with self.transaction():
@@ -613,8 +633,6 @@ class Project(CorefQueries, ReviewQueries, TeamQueries, DocLabelQueries, Knowled
             upto = through
             if max_chars is None:
                 upto = int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM documents").fetchone()[0])
-                if max_docs is not None:
-                    upto = min(upto, through + max(1, max_docs))
             else:
                 size = 0
                 for seq, length in self.conn.execute(

@@ -364,19 +364,22 @@ def catch_up_index(
     without it (they read unindexed documents directly); it makes them fast
     again.  Returns how many documents are still pending.  (The app indexes in
     smaller slices, one per idle moment: :mod:`annotator.ui.index_catch_up`.)"""
-    total = project.search_pending_documents()
-    remaining = total
+    total = project.search_pending_documents()  # counted once: a count walks an index of every document
+    if project.readonly:
+        return total
+    done = 0
     docs = FIRST_SLICE_DOCS
-    while remaining and not (cancel is not None and cancel()):
+    while not (cancel is not None and cancel()):
         t = time.perf_counter()
-        remaining = project.index_pending(max_docs=docs)
+        indexed = project.index_next(docs)
         took = time.perf_counter() - t
+        if indexed is None:
+            return 0
+        done += indexed
         if progress is not None:
-            progress(total - remaining, total)
-        if project.readonly:
-            break
+            progress(min(done, total), total)
         docs = max(1, min(docs * 4, int(docs * slice_seconds / max(took, 1e-3))))
-    return remaining
+    return project.search_pending_documents()
 
 
 def _hit(doc_id: str, text: str, start: int, end: int) -> Hit:
