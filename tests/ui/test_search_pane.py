@@ -183,7 +183,7 @@ def test_the_index_catches_up_in_idle_slices_after_loading_and_after_an_import(q
     slice per idle moment (the search finds them before and after)."""
     import annotator.ui.index_catch_up as catch_up
 
-    monkeypatch.setattr(catch_up, "SLICE_CHARS", 4_000)  # ~60 of these documents a slice
+    monkeypatch.setattr(catch_up, "FIRST_SLICE_DOCS", 10)  # then at most 40, 160...: several slices
     qtbot.waitUntil(lambda: project.search_pending()[0] == 0, timeout=20_000)
     assert project.search_index_ok()
     more = tmp_path / "more.jsonl"
