@@ -256,7 +256,7 @@ def _pane(cfg: Config, path: str) -> list[Row]:  # noqa: PLR0915 - one timed sce
             pauses,
             [SLICE_MS] * len(pauses),
             T_PANE_PAUSE,
-            baseline_what=f"the pane's slice ({SLICE_MS} ms of search per turn of the event loop)",
+            baseline_what=f"the pane's slice ({SLICE_MS} ms of search and listing per turn of the event loop)",
             note=f"all {hits:,} hits counted (the first {MAX_LISTED} listed), or {deadline_s:.0f} s at most",
             size=f"{hits:,} hits",
         ),
@@ -327,7 +327,10 @@ def _index_cost(cfg: Config) -> list[Row]:
             rebuild,
             T_CATCH_UP,
             baseline_what="FTS5's own 'rebuild' of the same documents with sqlite3, in one statement",
-            note="catch_up_index: slices of about 1 MB of text, one transaction each (the app runs one per idle moment)",
+            note=(
+                "catch_up_index: slices of about half a second each, sized by document count from the last one's time, "
+                "one transaction each (the app runs smaller ones, one per idle moment)"
+            ),
             size=size,
         ),
         Row.make(

@@ -589,16 +589,43 @@ class Project(CorefQueries, ReviewQueries, TeamQueries, DocLabelQueries, Knowled
         return int(row[0]) if row else 0
 
     def search_pending(self) -> tuple[int, int]:
-        """(documents, characters) not in the full-text index yet."""
+        """(documents, characters) not in the full-text index yet (reads their text
+        to count its characters: :meth:`search_pending_documents` counts documents only)."""
         n, chars = self._q(
             "SELECT count(*), coalesce(sum(length(text)), 0) FROM documents WHERE seq > ?", (self.search_indexed_through(),)
         ).fetchone()
         return int(n), int(chars)
 
+    def search_pending_documents(self) -> int:
+        """How many documents are not in the full-text index yet (no text read)."""
+        return self._count_documents_after(self.search_indexed_through())
+
+    def index_next(self, max_docs: int) -> int | None:
+        """Add the documents numbered in the next ``max_docs`` numbers after the
+        index's mark to the full-text index, in one transaction, planned without
+        reading any text (fewer documents where some were deleted): how many were
+        indexed, or None when none is pending (or the project is read-only).
+        Counts nothing: :meth:`search_pending_documents` walks an index."""
+        if self.readonly:
+            return None
+        with self.transaction():
+            through = self.search_indexed_through()
+            last = int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM documents").fetchone()[0])
+            if last <= through:
+                return None
+            upto = min(last, through + max(1, max_docs))
+            indexed = self.conn.execute(
+                f"INSERT INTO {SEARCH_TABLE}(rowid, text) SELECT seq, text FROM documents WHERE seq > ? AND seq <= ?",
+                (through, upto),
+            ).rowcount
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SEARCH_THROUGH_KEY, str(upto)))
+            return int(indexed)
+
     def index_pending(self, max_chars: int | None = None) -> int:
         """Add documents not in the full-text index to it, in import order, about
         ``max_chars`` characters of text at a time (None: all; at least one
-        document), in one transaction; the number of documents still pending."""
+        document; reads the texts' lengths to plan), in one transaction; the
+        number of documents still pending."""
         if self.readonly:
             return self._count_documents_after(self.search_indexed_through())
         with self.transaction():
@@ -704,6 +731,12 @@ class Project(CorefQueries, ReviewQueries, TeamQueries, DocLabelQueries, Knowled
             [(i, through) for (i,) in ids],
         )
         self.conn.executemany("DELETE FROM documents WHERE id = ?", ids)
+        # The next document stored is numbered after the last one left: when the
+        # last ones were deleted, the index's mark must come down to it, or that
+        # document would count as indexed and never be.
+        last = int(self.conn.execute("SELECT coalesce(max(seq), 0) FROM documents").fetchone()[0])
+        if last < through:
+            self.conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (SEARCH_THROUGH_KEY, str(last)))
         for (doc_id,) in ids:
             self._lengths.pop(doc_id, None)
 

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import importlib
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -68,7 +69,7 @@ __all__ = [
     "NoteHit",
     "search_notes",
     "fts_query",
-    "INDEX_SLICE_CHARS",
+    "INDEX_SLICE_SECONDS",
     "catch_up_index",
 ]
 
@@ -338,31 +339,47 @@ def _candidates(
         after = rows[-1][0]
 
 
-#: Characters of text indexed per transaction when the index catches up (about
-#: 30-60 ms of FTS5's tokenizer on a desktop: the app does one slice per idle moment).
-INDEX_SLICE_CHARS = 1_000_000
+#: Time one slice of :func:`catch_up_index` aims at (s): each slice is one
+#: transaction, and FTS5 writes and later merges one segment of the index per
+#: transaction, so slices of 1 MB cost 1.3-1.5x indexing all in one statement;
+#: half a second of indexing (10-15 MB of text) costs a few percent more.
+INDEX_SLICE_SECONDS = 0.5
+#: Documents in the first slice; each next slice is sized from the time the last
+#: one took (at most 4 times as many documents), so a corpus of long documents
+#: starts with small slices and never plans by reading the texts' lengths.
+FIRST_SLICE_DOCS = 32
 
 
 def catch_up_index(
     project: Project,
     progress: Callable[[int, int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
-    slice_chars: int = INDEX_SLICE_CHARS,
+    slice_seconds: float = INDEX_SLICE_SECONDS,
 ) -> int:
     """Index the documents stored since the index was last brought up to date (an
-    import or a merge stores documents without indexing them), a slice at a time,
-    calling ``progress(indexed, total)`` after each; stops early when ``cancel()``.
-    Searches are complete without it (they read unindexed documents directly);
-    it makes them fast again.  Returns how many documents are still pending."""
-    total, _ = project.search_pending()
-    remaining = total
-    while remaining and not (cancel is not None and cancel()):
-        remaining = project.index_pending(max_chars=slice_chars)
+    import or a merge stores documents without indexing them), a slice of about
+    ``slice_seconds`` at a time, each one transaction (an interruption loses
+    nothing: the next call goes on from there), calling ``progress(indexed,
+    total)`` after each; stops early when ``cancel()``.  Searches are complete
+    without it (they read unindexed documents directly); it makes them fast
+    again.  Returns how many documents are still pending.  (The app indexes in
+    smaller slices, one per idle moment: :mod:`annotator.ui.index_catch_up`.)"""
+    total = project.search_pending_documents()  # counted once: a count walks an index of every document
+    if project.readonly:
+        return total
+    done = 0
+    docs = FIRST_SLICE_DOCS
+    while not (cancel is not None and cancel()):
+        t = time.perf_counter()
+        indexed = project.index_next(docs)
+        took = time.perf_counter() - t
+        if indexed is None:
+            return 0
+        done += indexed
         if progress is not None:
-            progress(total - remaining, total)
-        if project.readonly:
-            break
-    return remaining
+            progress(min(done, total), total)
+        docs = max(1, min(docs * 4, int(docs * slice_seconds / max(took, 1e-3))))
+    return project.search_pending_documents()
 
 
 def _hit(doc_id: str, text: str, start: int, end: int) -> Hit:

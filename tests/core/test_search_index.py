@@ -12,7 +12,7 @@ import pytest
 from annotator.core.migrations import MIGRATION_STEPS, SEARCH_TABLE, m004_search_index
 from annotator.core.models import Document
 from annotator.core.store import FORMAT_VERSION, Project
-from annotator.services.search import DocumentFilter, TextQuery, search_text
+from annotator.services.search import DocumentFilter, TextQuery, catch_up_index, search_text
 
 FIXTURE = Path(__file__).resolve().parent.parent / "reliability" / "fixtures" / "v1.annotator"
 
@@ -138,5 +138,57 @@ def test_a_read_only_project_searches_its_unindexed_documents(tmp_path: Path) ->
         with Project(path) as p:
             assert p.readonly and p.index_pending() == 1
             assert [h.doc_id for h in search_text(p, TextQuery("wombat"))] == ["x"]
+    finally:
+        path.chmod(0o644)
+
+
+def test_index_next_by_document_numbers(tmp_path: Path) -> None:
+    """index_next: the next document numbers, planned without reading any text; a
+    gap left by deleted documents makes a slice smaller, never skips a document."""
+    with Project(tmp_path / "t.annotator", create=True) as p:
+        with p.transaction():
+            p.add_documents((Document(id=f"d{i}", text=f"Wombat number {i}"), []) for i in range(10))
+            p.delete_documents(["d3", "d4"])  # numbers 4 and 5
+        assert p.search_pending_documents() == 8
+        assert p.index_next(3) == 3
+        assert p.search_indexed_through() == 3 and p.search_pending_documents() == 5
+        assert p.index_next(3) == 1  # numbers 4-6: only d5 is left of them
+        assert p.search_indexed_through() == 6 and p.search_pending_documents() == 4
+        assert [h.doc_id for h in search_text(p, TextQuery("wombat"))] == [f"d{i}" for i in range(10) if i not in (3, 4)]
+        assert p.index_next(0) == 1  # at least one number
+        assert p.index_next(100) == 3
+        assert p.search_indexed_through() == 10 and p.search_pending_documents() == 0
+        assert p.search_index_ok()
+        assert p.index_next(5) is None  # nothing to do
+
+
+def test_a_document_stored_after_the_last_indexed_one_was_deleted_is_indexed(tmp_path: Path) -> None:
+    """SQLite numbers a new document after the last one left: when the last indexed
+    documents are deleted, the index's mark comes down, so the new one is pending."""
+    with Project(tmp_path / "t.annotator", create=True) as p:
+        with p.transaction():
+            p.add_documents((Document(id=f"d{i}", text=f"Wombat number {i}"), []) for i in range(3))
+        assert p.index_pending() == 0
+        with p.transaction():
+            p.delete_documents(["d1", "d2"])
+        assert p.search_indexed_through() == 1
+        with p.transaction():
+            p.add_documents([(Document(id="new", text="Wombat newcomer"), [])])
+        assert p.search_pending_documents() == 1
+        assert [h.doc_id for h in search_text(p, TextQuery("wombat"))] == ["d0", "new"]
+        assert p.index_pending() == 0
+        assert p.search_index_ok()
+        assert [h.doc_id for h in search_text(p, TextQuery("newcomer"))] == ["new"]
+
+
+def test_index_next_on_a_read_only_project_does_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "t.annotator"
+    with Project(path, create=True) as p, p.transaction():
+        p.add_document(Document(id="x", text="Wombat sighting"), [])
+    path.chmod(0o444)
+    try:
+        with Project(path) as p:
+            assert p.readonly and p.index_next(10) is None and p.search_pending_documents() == 1
+            assert catch_up_index(p) == 1  # nothing written, the count said
     finally:
         path.chmod(0o644)

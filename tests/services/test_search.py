@@ -321,3 +321,52 @@ def test_the_index_never_loses_a_hit(tmp_path: Path, monkeypatch: pytest.MonkeyP
         assert with_index == without, (docs, query)
 
     check()
+
+
+# ---------------------------------------------------------------------------
+# catching up: the index of documents stored without it, a slice at a time
+# ---------------------------------------------------------------------------
+def _unindexed(tmp_path: Path, n: int) -> Project:
+    p = Project(tmp_path / "catch.annotator", create=True)
+    with p.transaction():
+        p.add_documents((Document(id=f"c{i:04d}", text=f"Numbat sighting {i} near the river."), []) for i in range(n))
+    assert p.search_pending_documents() == n
+    return p
+
+
+def test_catch_up_sizes_slices_from_the_time_they_take(tmp_path: Path) -> None:
+    """The first slice is FIRST_SLICE_DOCS documents; each next one grows with the
+    time left in the slice's budget, at most fourfold, and shrinks to one document
+    when there is none; progress is reported after every slice."""
+    with _unindexed(tmp_path, 1000) as p:
+        seen: list[tuple[int, int]] = []
+        assert S.catch_up_index(p, progress=lambda done, total: seen.append((done, total)), slice_seconds=1e9) == 0
+        first = S.FIRST_SLICE_DOCS
+        expected = [first, first * 4, first * 16]
+        done = list(itertools.accumulate(expected))
+        assert [d for d, _ in seen] == [*done, 1000] and {t for _, t in seen} == {1000}
+        assert p.search_index_ok()
+    (tmp_path / "catch.annotator").unlink()
+    with _unindexed(tmp_path, 40) as p:
+        seen.clear()
+        S.catch_up_index(p, progress=lambda done, total: seen.append((done, total)), slice_seconds=0)
+        assert [d for d, _ in seen] == [S.FIRST_SLICE_DOCS, *range(S.FIRST_SLICE_DOCS + 1, 41)]
+        assert p.search_index_ok()
+
+
+def test_catch_up_stopped_between_slices_loses_nothing(tmp_path: Path) -> None:
+    """Each slice is one transaction with its mark: stopped after two slices, the
+    project has those indexed, searches are complete, and the next call goes on."""
+    with _unindexed(tmp_path, 300) as p:
+        slices: list[int] = []
+        left = S.catch_up_index(
+            p, progress=lambda done, _total: slices.append(done), cancel=lambda: len(slices) >= 2, slice_seconds=1e9
+        )
+        first = S.FIRST_SLICE_DOCS
+        assert slices == [first, first * 5]
+        assert left == 300 - first * 5 == p.search_pending_documents()
+        assert p.search_indexed_through() == first * 5
+        assert len(found(p, TextQuery("numbat"))) == 300
+        assert S.catch_up_index(p) == 0
+        assert p.search_pending_documents() == 0 and p.search_index_ok()
+        assert [h[0] for h in found(p, TextQuery("sighting 7", "phrase", whole_word=True))] == ["c0007"]

@@ -183,7 +183,7 @@ def test_the_index_catches_up_in_idle_slices_after_loading_and_after_an_import(q
     slice per idle moment (the search finds them before and after)."""
     import annotator.ui.index_catch_up as catch_up
 
-    monkeypatch.setattr(catch_up, "SLICE_CHARS", 4_000)  # ~60 of these documents a slice
+    monkeypatch.setattr(catch_up, "FIRST_SLICE_DOCS", 10)  # then at most 40, 160...: several slices
     qtbot.waitUntil(lambda: project.search_pending()[0] == 0, timeout=20_000)
     assert project.search_index_ok()
     more = tmp_path / "more.jsonl"
@@ -198,3 +198,124 @@ def test_the_index_catches_up_in_idle_slices_after_loading_and_after_an_import(q
     qtbot.waitUntil(lambda: project.search_pending()[0] == 0, timeout=20_000)
     assert window.index_catch_up.slices - slices >= 3  # in several slices, not one long freeze
     assert project.search_index_ok()
+
+
+def _slow(monkeypatch, per_hit_s: float) -> None:
+    """The pane's corpus search, each hit taking ``per_hit_s`` (a long search on a small corpus)."""
+    import time
+
+    import annotator.ui.search_pane as search_pane
+
+    real = search_pane.search_text
+
+    def slow_search(project, query, *args, **kwargs):
+        hits = real(project, query, *args, **kwargs)
+
+        def gen():
+            for hit in hits:
+                time.sleep(per_hit_s)
+                yield hit
+
+        return gen()
+
+    monkeypatch.setattr(search_pane, "search_text", slow_search)
+
+
+def test_hits_are_listed_complete_and_in_order_across_slices(qtbot, window, project, monkeypatch):
+    """Hits are listed a few at a time inside each slice: every one, under its
+    document, in the search's order, up to MAX_LISTED; the count goes on."""
+    import annotator.ui.search_pane as search_pane
+    from annotator.services.search import TextQuery, search_text
+
+    monkeypatch.setattr(search_pane, "SLICE_MS", 1)
+    monkeypatch.setattr(search_pane, "LIST_EVERY", 7)
+    monkeypatch.setattr(search_pane, "MAX_LISTED", 250)
+    window.show_search("corpus")
+    pane = window.search_pane
+    qtbot.keyClicks(pane.edit, "China")
+    qtbot.waitUntil(lambda: pane.done, timeout=20000)
+    expected = [(h.doc_id, h.start, h.end) for h in search_text(project, TextQuery("China"))]
+    listed = [(h.doc_id, h.start, h.end) for h in (i.data(0, Qt.ItemDataRole.UserRole) for i in pane.hit_items())]
+    assert listed == expected[:250]
+    assert pane.count == len(expected) > 250
+    docs = [pane.tree.topLevelItem(i) for i in range(pane.tree.topLevelItemCount())]
+    assert [d.child(0).data(0, Qt.ItemDataRole.UserRole).doc_id for d in docs] == list(dict.fromkeys(d for d, _, _ in listed))
+    assert all(d.text(0).endswith(f"  ({d.childCount()})") for d in docs)
+    assert pane.status.text() == f"{len(expected)} hits in {len(docs)} documents; the first 250 listed"
+
+
+def test_the_window_answers_between_slices_of_a_long_search(qtbot, window, monkeypatch):
+    """A long search runs a slice per turn of the event loop: a key pressed meanwhile
+    is handled before the search ends; another timer due during a slice runs before
+    the next slice (never two slices back to back); the garbage collector is paused
+    while the search runs (young objects collected between slices) and resumes after."""
+    import gc
+
+    from PySide6.QtCore import QEvent, QTimer
+    from PySide6.QtGui import QKeyEvent
+
+    import annotator.ui.search_pane as search_pane
+
+    monkeypatch.setattr(search_pane, "SLICE_MS", 12)
+    _slow(monkeypatch, 0.0005)  # 400 hits: about 0.2 s, in about 16 slices
+    assert gc.isenabled()
+    window.show_search("corpus")
+    pane = window.search_pane
+    order: list[str] = []
+    real_step = search_pane.SearchPane._step
+    monkeypatch.setattr(search_pane.SearchPane, "_step", lambda self: (order.append("slice"), real_step(self)))
+    ticker = QTimer()
+    ticker.setTimerType(Qt.TimerType.PreciseTimer)
+    ticker.setInterval(5)
+    ticker.timeout.connect(lambda: order.append("tick"))
+    ticker.start()
+    paused_while_running: list[bool] = []
+    qtbot.keyClicks(pane.edit, "China")
+    qtbot.waitUntil(lambda: pane.count > 0)
+    paused_while_running.append(not gc.isenabled())
+    # a key typed in the list while hits come in: handled at once (the current item moves)
+    pane.tree.setFocus()
+    first = pane.tree.currentItem()
+    QApplication.postEvent(pane.tree, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Down, Qt.KeyboardModifier.NoModifier))
+    qtbot.waitUntil(lambda: pane.tree.currentItem() is not first, timeout=2000)
+    assert not pane.done  # the search was still running
+    paused_while_running.append(not gc.isenabled())
+    qtbot.waitUntil(lambda: pane.done, timeout=20000)
+    ticker.stop()
+    assert paused_while_running == [True, True]
+    assert gc.isenabled()  # the collector resumed with the search's end
+    slices = [i for i, what in enumerate(order) if what == "slice"]
+    assert len(slices) >= 5
+    back_to_back = [i for i in slices if i + 1 < len(order) and order[i + 1] == "slice"]
+    assert back_to_back == [], order
+
+
+def test_the_collector_resumes_when_a_search_is_dropped(qtbot, window, monkeypatch):
+    """A new keystroke, a stop, closing the window: the collector paused for the
+    search under way is never left paused."""
+    import gc
+
+    import annotator.ui.search_pane as search_pane
+
+    monkeypatch.setattr(search_pane, "SLICE_MS", 1)
+    _slow(monkeypatch, 0.002)
+    window.show_search("corpus")
+    pane = window.search_pane
+    qtbot.keyClicks(pane.edit, "China")
+    qtbot.waitUntil(lambda: pane.count > 0)
+    assert not gc.isenabled() and not pane.done
+    qtbot.keyClick(pane.edit, "s")  # typing: the search under way is dropped
+    assert gc.isenabled()
+    qtbot.waitUntil(lambda: pane.done, timeout=5000)  # "Chinas": nothing
+    assert pane.count == 0 and gc.isenabled()
+    qtbot.keyClick(pane.edit, Qt.Key.Key_Backspace)
+    qtbot.waitUntil(lambda: pane.count > 0, timeout=5000)
+    assert not gc.isenabled() and not pane.done
+    pane.stop()
+    assert gc.isenabled()
+    pane.start()  # searching again (an option changed)
+    assert pane.count == 0
+    qtbot.waitUntil(lambda: pane.count > 0, timeout=5000)
+    assert not gc.isenabled() and not pane.done
+    window.close()
+    assert gc.isenabled() and pane.done
