@@ -25,6 +25,7 @@ __all__ = [
     "now",
     "new_id",
     "DocStatus",
+    "FINISHED_STATUSES",
     "Source",
     "Kind",
     "KINDS",
@@ -58,6 +59,10 @@ class DocStatus(StrEnum):
     DONE = "done"
     IN_REVIEW = "in_review"
     REVIEWED = "reviewed"
+
+
+#: Statuses of a finished document: its annotator went through all of it.
+FINISHED_STATUSES: tuple[str, ...] = (DocStatus.DONE.value, DocStatus.IN_REVIEW.value, DocStatus.REVIEWED.value)
 
 
 class Source(StrEnum):

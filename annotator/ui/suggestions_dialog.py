@@ -88,6 +88,7 @@ class SuggestionsDialog(QDialog):
         layout.addLayout(filters)
         self.heading = QLabel()
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.heading.setWordWrap(True)  # a long message wraps: it never widens the dialog past the screen
         layout.addWidget(self.heading)
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Text", "Label", "Score", "Suggester", "Claimant", "Document"])

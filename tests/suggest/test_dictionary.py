@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from annotator.core.kinds import GOLD
+from annotator.core.kinds import GOLD, DocStatus
 from annotator.core.models import Document, entity, event
 from annotator.core.schema import default_schema
 from annotator.core.store import Project
@@ -204,7 +204,12 @@ def test_a_term_rarely_labelled_where_it_occurs_is_left_out(tmp_path):
     text = "the cat and the dog and the bird and the fish and the cow and the end"
     with Project(tmp_path / "q.annotator", create=True) as p:
         p.insert_documents(
-            [(Document(id="a", text=text), [entity("a", 0, 3, "ORG", "alice"), entity("a", 4, 7, "ORG", "alice")])]
+            [
+                (
+                    Document(id="a", text=text, status=DocStatus.DONE),  # finished: every occurrence was seen
+                    [entity("a", 0, 3, "ORG", "alice"), entity("a", 4, 7, "ORG", "alice")],
+                )
+            ]
         )
         d = build_dictionary(p, annotator="alice")
     # "the": labelled once in 6 occurrences, (1 + 1) / (6 + 2) = 0.25 stays; with a higher floor it goes
@@ -380,3 +385,32 @@ def test_refresh_keeps_one_of_twin_rows(project):
         )
     assert (deleted, inserted) == (1, 0)
     assert [s.id for s in project.suggestions(["a"])] == ["t1"]
+
+
+def test_in_an_unfinished_document_only_what_was_read_counts(tmp_path):
+    """China labelled once at the top of the article being annotated: the later
+    Chinas are not read yet, so they are no evidence against it (score 2/3) and
+    are suggested; an unlabelled China before the last span was read and left
+    alone, and counts (2/4); once the document is done, every China counts (2/7)."""
+    text = "China said so. China again. Beijing spoke. China, China and China."
+    seen = [text.index("Beijing"), text.index("Beijing") + len("Beijing")]
+    with Project(tmp_path / "r.annotator", create=True) as p:
+        p.insert_documents([(Document(id="a", text=text, status=DocStatus.IN_PROGRESS), [entity("a", 0, 5, "GPE", "alice")])])
+        d = build_dictionary(p, annotator="alice")
+        assert [(text[s.start : s.end], s.score) for s in d.suggest(Document(id="a", text=text))][1:] == [("China", 0.6667)] * 4
+        with p.transaction():
+            p.put_annotations([entity("a", *seen, "GPE", "alice")])
+        d = build_dictionary(p, annotator="alice")
+        assert {s.score for s in d.suggest(Document(id="b", text="China"))} == {0.5}
+        with p.transaction():
+            p.set_status("a", DocStatus.DONE)
+        d = build_dictionary(p, annotator="alice")
+        assert {s.score for s in d.suggest(Document(id="b", text="China"))} == {round(2 / 7, 4)}
+
+
+def test_when_every_learned_term_is_left_out_the_message_says_why(tmp_path):
+    text = " ".join(["the"] * 12)
+    with Project(tmp_path / "s.annotator", create=True) as p:
+        p.insert_documents([(Document(id="a", text=text, status=DocStatus.DONE), [entity("a", 0, 3, "ORG", "alice")])])
+        with pytest.raises(SuggestError, match="left unlabelled at most of its other occurrences"):
+            build_dictionary(p, annotator="alice")

@@ -186,3 +186,15 @@ def test_suggest_for_this_document_uses_the_dictionary_the_view_learned(qtbot, w
     QTest.mouseClick(dialog.suggest_button, Qt.MouseButton.LeftButton)
     assert texts(dialog) == ["India"]
     assert learned_here == []
+
+
+def test_a_long_message_wraps_instead_of_widening_the_dialog(qtbot, window, project):
+    with project.transaction():
+        project.delete_suggestions()
+    dialog = open_dialog(qtbot, window)
+    width = dialog.width()
+    QTest.mouseClick(dialog.suggest_button, Qt.MouseButton.LeftButton)  # alice has nothing to learn from: a long message
+    qtbot.wait(50)
+    assert "nothing to learn from" in dialog.heading.text()
+    assert dialog.width() == width
+    assert dialog.heading.width() <= dialog.width()

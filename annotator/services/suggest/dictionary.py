@@ -21,7 +21,12 @@ Scores
     ``n`` is how often the term occurs as whole tokens in the layer's annotated
     documents and ``h`` how often it carries that label there (an estimate of its
     precision: a term labelled at every occurrence scores near 1, one labelled
-    once among ten occurrences near 0.17).  A learned label scoring under
+    once among ten occurrences near 0.17).  An unlabelled occurrence counts only
+    where the annotator has been: anywhere in a finished document (done, in
+    review, reviewed), and in an unfinished one only before the end of the
+    layer's last span there (annotators read from the top: what lies further on
+    is not decided yet).  So "China" labelled once at the top of the article
+    being annotated is suggested at every later "China" of it and of the corpus.  A learned label scoring under
     ``min_learned_score`` (0.2) is left out: a word labelled once among many
     occurrences ("the") would be noise everywhere.  A term from a list scores
     :data:`LIST_SCORE`; a term in both takes the higher score.
@@ -49,7 +54,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotator.core.kinds import GOLD
+from annotator.core.kinds import FINISHED_STATUSES, GOLD
 from annotator.core.tokenize import token_spans
 from annotator.formats import InputError
 from annotator.services.suggest.base import Suggestion
@@ -343,6 +348,8 @@ class DictionarySuggester:
         origin = "annotations of " + ("the gold layer" if layer == GOLD else layer or "every annotator")
         new = 0
         texts: dict[str, str] = {}
+        #: unfinished documents: where the annotator has read to (unlabelled occurrences further on do not count)
+        read_to: dict[str, int] = {}
         for i in range(0, len(doc_ids), 200):
             part = doc_ids[i : i + 200]
             part_texts, _ = project.document_texts(part)
@@ -350,6 +357,10 @@ class DictionarySuggester:
             for doc_id in part:
                 text = part_texts[doc_id]
                 spans = by_doc.setdefault(doc_id, set())
+                if project.document_status(doc_id) not in FINISHED_STATUSES:
+                    # read so far: up to the end of the layer's last span here
+                    ends = [r.end for r in rows.get(doc_id, ()) if r.end is not None]
+                    read_to[doc_id] = max(ends, default=0)
                 for r in rows.get(doc_id, ()):
                     if r.kind not in kinds or r.start is None or r.end is None:
                         continue
@@ -361,30 +372,38 @@ class DictionarySuggester:
                     counts[(r.kind, tokens, r.label)] += 1
                     spans.add((r.kind, r.start, r.end, r.label))
                 texts[doc_id] = text
-            self._calibrate(texts, by_doc, kinds)
+            self._calibrate(texts, by_doc, kinds, read_to)
             texts.clear()
         self._finish_calibration()
         self.stats["from_annotations"] += new
         return new
 
     def _calibrate(
-        self, texts: Mapping[str, str], labelled: Mapping[str, set[tuple[str, int, int, str]]], kinds: tuple[str, ...]
+        self,
+        texts: Mapping[str, str],
+        labelled: Mapping[str, set[tuple[str, int, int, str]]],
+        kinds: tuple[str, ...],
+        read_to: Mapping[str, int],
     ) -> None:
         """Count, over annotated documents, each term's occurrences and how many
-        carry each label (the layer's own spans)."""
+        carry each label (the layer's own spans); in an unfinished document an
+        unlabelled occurrence at or after ``read_to`` is not counted."""
         self._compile()
         for doc_id, text in texts.items():
             spans = labelled.get(doc_id, set())
+            limit = read_to.get(doc_id)
             for kind in kinds:
                 matcher = self._matchers.get((kind, False))
                 if matcher is None or matcher.pattern is None:
                     continue
                 for start, end, labels in self._matches(matcher, text):
+                    hits = [info for label, info in labels.items() if (kind, start, end, label) in spans]
+                    if not hits and limit is not None and start >= limit:
+                        continue  # not read yet
                     occ = self._occurrences.setdefault(id(labels), [labels, 0])
                     occ[1] += 1
-                    for label, info in labels.items():
-                        if (kind, start, end, label) in spans:
-                            info.count += 1
+                    for info in hits:
+                        info.count += 1
 
     def _finish_calibration(self) -> None:
         dropped = 0

@@ -145,6 +145,12 @@ def build_dictionary(
         if not learn:
             raise SuggestError("no terms: give a term list with --terms FILE")
         whose = "the gold layer" if gold else repr(annotator) if annotator else "this project"
+        if suggester.stats.get("dropped"):
+            raise SuggestError(
+                f"nothing to learn from yet: each term {whose} labelled is left unlabelled at most of its other "
+                f"occurrences read so far (it would score under {suggester.min_learned_score}); "
+                "label more of them, or give a term list with --terms FILE"
+            )
         raise SuggestError(
             f"nothing to learn from: {whose} has no entity or event annotations yet; give a term list with --terms FILE"
         )

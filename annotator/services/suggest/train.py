@@ -48,7 +48,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from annotator.core.kinds import GOLD, KINDS, DocStatus, now
+from annotator.core.kinds import FINISHED_STATUSES, GOLD, KINDS, now
 from annotator.core.store import Project
 from annotator.services.suggest.spacy_model import MODEL_INFO_FILE, require_spacy
 
@@ -69,8 +69,6 @@ __all__ = [
     "train_model",
 ]
 
-#: Statuses of the documents trained on by default ("done" and beyond).
-FINISHED_STATUSES: tuple[str, ...] = (DocStatus.DONE.value, DocStatus.IN_REVIEW.value, DocStatus.REVIEWED.value)
 #: ``format`` of :data:`~annotator.services.suggest.spacy_model.MODEL_INFO_FILE`.
 MODEL_INFO_FORMAT = "annotator-model"
 BATCH_SIZE = 4
