@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDialog,
     QDockWidget,
@@ -153,11 +152,12 @@ class MainWindow(QMainWindow):
         self._load_gate: _LoadOnInput | None = None
         if defer_load:
             self.workspace.loaded = False
-            self._load_gate = _LoadOnInput(self)
             after_first_paint(self, self, self.finish_loading)
         else:
             self._build_late_panes()
         self.set_project(project, annotator)
+        if defer_load:  # (once every widget of the first paint is made)
+            self._load_gate = _LoadOnInput(self)
 
     # -- stable attributes ------------------------------------------------------------
     @property
@@ -1199,9 +1199,16 @@ class _PaneStandIn(QWidget):
 
 
 class _LoadOnInput(QObject):
-    """Until the window has loaded (``defer_load``), the first key, click or drop
-    anywhere in the app first loads it (:meth:`MainWindow.finish_loading`): no
-    input reaches a window that shows a document's text only."""
+    """Until the window has loaded (``defer_load``), the first key (shortcuts
+    included), click or drop anywhere in the window (its menus included) first
+    loads it (:meth:`MainWindow.finish_loading`): no input reaches a window that
+    shows a document's text only.
+
+    It watches the window and its widgets, not the whole application: a filter
+    written in Python on the application is handed every event of every object,
+    and the first event of an object of one of Qt's internal classes (the text
+    edit's text control) makes PySide build the Python type of every Qt class
+    loaded, 40-60 ms before the first paint (benchmarks/RESULTS.md, case 8)."""
 
     EVENTS = frozenset(
         {
@@ -1217,17 +1224,20 @@ class _LoadOnInput(QObject):
     def __init__(self, window: MainWindow):
         super().__init__(window)
         self.main = window
-        self.app = QApplication.instance()
-        if self.app is not None:
-            self.app.installEventFilter(self)
+        self.watched: list[QWidget] = [window, *window.findChildren(QWidget)]
+        for widget in self.watched:
+            widget.installEventFilter(self)
 
     def remove(self) -> None:
-        if self.app is not None:
-            self.app.removeEventFilter(self)
-            self.app = None
+        watched, self.watched = self.watched, []
+        for widget in watched:
+            try:
+                widget.removeEventFilter(self)
+            except RuntimeError:  # deleted meanwhile (Qt forgot the filter with it)
+                pass
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() in self.EVENTS:
+        if self.watched and event.type() in self.EVENTS:
             self.main.finish_loading()
         return False
 

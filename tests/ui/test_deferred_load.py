@@ -12,6 +12,7 @@ import sys
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QToolButton
 
 from annotator.core.models import entity
@@ -75,6 +76,10 @@ class AtPaint(QObject):
             facts["pydantic"] = sorted(m for m in sys.modules if m.split(".")[0] in ("pydantic", "pydantic_core"))[:5]
             facts["models"] = [m for m in ("annotator.core.models", "annotator.core.schema") if m in sys.modules]
             facts["late"] = [m for m in LATE if m in sys.modules]
+            # PySide builds a Qt class's Python type on first use; QProcess is built
+            # only if something made it build every QObject class's (an application-wide
+            # event filter written in Python, a Qt-internal object handed to Python).
+            facts["every_type"] = "QProcess" in sys.modules["PySide6.QtCore"].__dict__
         return False
 
 def hooked(window, context, then):
@@ -125,6 +130,7 @@ def test_the_first_paint_imports_no_pydantic_and_the_annotations_follow(home):
     facts = json.loads(line[len("@@facts@@ ") :])
     assert facts["pydantic"] == [] and facts["models"] == []
     assert facts["late"] == []
+    assert facts["every_type"] is False
     paint, after = facts["paint"], facts["after"]
     assert paint["title"] == "default.annotator — annotator"
     assert paint["menus"] == ["&File", "&Edit", "&View", "&Document", "&Review", "&Team", "&Suggestions", "&Help"]
@@ -239,3 +245,44 @@ def test_go_to_inspector_before_the_load_loads_and_goes_there(qtbot, project, de
     assert deferred.workspace.loaded and deferred._inspector is not None
     assert deferred.docks["inspector"].widget() is deferred.inspector
     assert deferred.docks["inspector"].isVisible()
+
+
+def test_a_click_before_the_load_loads_first(qtbot, project, deferred):
+    """The gate watches the window's widgets: a click in the document list loads the window first."""
+    assert not deferred.workspace.loaded
+    table = deferred.doc_list.table
+    rect = table.visualRect(table.model().index(0, 0))
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert deferred.workspace.loaded and len(deferred.workspace.anns) == 2
+    assert deferred._load_gate is None
+
+
+def test_a_shortcut_before_the_load_acts_on_the_loaded_document(qtbot, tmp_path, project, monkeypatch):
+    """Input that comes before the deferred load (held back here): a window shortcut
+    (Ctrl+D, Mark done) loads the window first, then acts on the loaded document."""
+    import annotator.ui.main_window as main_window
+
+    monkeypatch.setattr(main_window, "after_first_paint", lambda window, context, then: None)
+    window = MainWindow(project, ME, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), defer_load=True)
+    qtbot.addWidget(window)
+    doc_id = project.document_ids()[0]
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    assert not window.workspace.loaded
+    window.article_view.setFocus()
+    qtbot.keyClick(window.article_view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)  # Mark done
+    assert window.workspace.loaded and window.workspace.doc_id == doc_id
+    assert project.get_document(doc_id).status.value == "done"
+    # and a click on a menu before the load, likewise (a second window, held back too)
+    other = MainWindow(project, ME, QSettings(str(tmp_path / "o.ini"), QSettings.Format.IniFormat), defer_load=True)
+    qtbot.addWidget(other)
+    other.show()
+    qtbot.waitExposed(other)
+    assert not other.workspace.loaded
+    bar = other.menuBar()
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.actionGeometry(other.menus["Edit"].menuAction()).center())
+    assert other.workspace.loaded and other._load_gate is None
+    other.menus["Edit"].close()
+    other.close()
+    window.close()
