@@ -3,10 +3,17 @@
 ``bare`` shows an empty ``QMainWindow``; ``widgets`` a main window made of the
 Qt classes the annotator window uses, without annotator code; ``app`` starts the real application
 as the ``annotator`` command does (``annotator.cli.main``: the core and its libraries
-are imported before Qt, the project is checked, then ``annotator.ui.app.run``) on PROJECT (or the default project).  Both install
+are imported before Qt, the project is checked, then ``annotator.ui.app.run``) on PROJECT (or the default project).  All install
 the same hook before Qt is used: ``QApplication`` is replaced by a subclass
-that watches for the first paint of a main window, then for the first moment
-the event loop goes idle (nothing left to do: the window answers input).  The
+that notes when it is made, and ``QMainWindow.show`` by one that watches the
+window for its first paint, then for the first moment the event loop goes
+idle (nothing left to do: the window answers input).  The paint is watched on
+the window only, not by a filter on the whole application: a filter written in
+Python is handed every event of every object, and the first event of an object
+of one of Qt's internal classes (a text edit's text control) makes PySide build
+the Python type of every Qt class loaded (125 enum classes, 40-60 ms) in the
+``widgets`` and ``app`` starts but not in ``bare``: a cost of the probe, not of
+the window (benchmarks/RESULTS.md, case 8).  The
 probe prints one JSON line with wall-clock times (``time.time()``, comparable
 with the parent's clock), resident memory, and what the window shows, then
 leaves at once with ``os._exit``.  ``ANNOTATOR_BENCH_PROFILE=FILE`` writes a
@@ -71,24 +78,30 @@ def _install() -> None:
     paint = QEvent.Type.Paint
 
     class Watcher(QObject):
+        """On a shown main window: its first paint (a window paints itself before its children)."""
+
         def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
-            if event.type() == paint and isinstance(obj, QtWidgets.QWidget):
-                win = obj.window()
-                if isinstance(win, QtWidgets.QMainWindow) and win.isVisible():
-                    _state["paint"] = time.time()
-                    _state["window"] = win
-                    QtWidgets.QApplication.instance().removeEventFilter(self)
-                    QAbstractEventDispatcher.instance().aboutToBlock.connect(finish)
+            if event.type() == paint and "paint" not in _state:
+                _state["paint"] = time.time()
+                _state["window"] = obj
+                obj.removeEventFilter(self)
+                QAbstractEventDispatcher.instance().aboutToBlock.connect(finish)
             return False
 
+    watcher = Watcher()
+    show = QtWidgets.QMainWindow.show
+
+    def show_watched(win: QtWidgets.QMainWindow) -> None:
+        win.installEventFilter(watcher)
+        show(win)
+
+    QtWidgets.QMainWindow.show = show_watched
     base = QtWidgets.QApplication
 
     class ProbeApplication(base):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             _state["qapp"] = time.time()
-            self._watcher = Watcher()
-            self.installEventFilter(self._watcher)
 
     QtWidgets.QApplication = ProbeApplication  # the app module imports it after this
 

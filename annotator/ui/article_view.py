@@ -158,6 +158,8 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
         self.viewport().setMouseTracking(True)
         self.setPlaceholderText("No document open")
         self.selectionChanged.connect(self._on_selection_changed)
+        #: The document this view made and shows (None: still Qt's own).
+        self._own_document: QTextDocument | None = None
         self._install_document(self._new_document(""))
 
     # -- document -----------------------------------------------------------------
@@ -181,13 +183,17 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
 
     def _install_document(self, doc: QTextDocument) -> None:
         old = self.document()
-        if old is not None and old.parent() is self:
+        # (Compared with the one this view made, not by its parent: asking Qt's
+        # own first document for its parent, an internal class, makes PySide
+        # build the Python type of every Qt class loaded, 40-50 ms of the start.)
+        if old is not None and old is self._own_document and old.parent() is self:
             # setDocument() would delete its child document at once (~10 ms for
             # 1 MB): release it to be deleted after the new one is shown.
             old.setParent(None)
             old.deleteLater()
         self._column_margin = 0.0
         self.setDocument(doc)
+        self._own_document = doc
         self.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )

@@ -14,10 +14,9 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QDialog,
     QDockWidget,
@@ -41,7 +40,6 @@ from annotator.ui.annotation_panel import AnnotationPanel
 from annotator.ui.article_view import ArticleView
 from annotator.ui.doc_list import FINISHED, STATUS_TEXT, DocumentList, document_title, status_icon
 from annotator.ui.index_catch_up import IndexCatchUp
-from annotator.ui.inspector import Inspector
 from annotator.ui.lazy import (  # their modules: after first paint
     after_first_paint,
     install_check_action,
@@ -63,6 +61,7 @@ if TYPE_CHECKING:  # loaded after the first paint (ui/lazy.py)
     from annotator.ui.agreement_dialog import AgreementDialog
     from annotator.ui.check_dialog import CheckDialog
     from annotator.ui.export_dialog import ExportDialog
+    from annotator.ui.inspector import Inspector
     from annotator.ui.review_window import ReviewWindow
     from annotator.ui.team_dialogs import HandOutDialog, ProgressDialog
 
@@ -153,9 +152,12 @@ class MainWindow(QMainWindow):
         self._load_gate: _LoadOnInput | None = None
         if defer_load:
             self.workspace.loaded = False
-            self._load_gate = _LoadOnInput(self)
             after_first_paint(self, self, self.finish_loading)
+        else:
+            self._build_late_panes()
         self.set_project(project, annotator)
+        if defer_load:  # (once every widget of the first paint is made)
+            self._load_gate = _LoadOnInput(self)
 
     # -- stable attributes ------------------------------------------------------------
     @property
@@ -218,15 +220,18 @@ class MainWindow(QMainWindow):
         self.palette_widget = LabelPalette()
         palette_scroll = PaletteScrollArea(self.palette_widget)
         self.panel = AnnotationPanel()
-        self.inspector = Inspector()
-        self.undo_view = QUndoView(self.undo_stack)
-        self.undo_view.setEmptyLabel("(nothing done yet)")
+        # The inspector and the undo history: stand-ins until the window has
+        # loaded (see _build_late_panes: not part of the first paint).
+        self._inspector: Inspector | None = None
+        self._undo_view: QUndoView | None = None
         self.docks = {
             "documents": self._dock("Documents", "documentsDock", self.doc_list, Qt.DockWidgetArea.LeftDockWidgetArea),
             "labels": self._dock("Labels", "labelsDock", palette_scroll, Qt.DockWidgetArea.LeftDockWidgetArea),
             "annotations": self._dock("Annotations", "annotationsDock", self.panel, Qt.DockWidgetArea.RightDockWidgetArea),
-            "inspector": self._dock("Inspector", "inspectorDock", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea),
-            "history": self._dock("Undo history", "historyDock", self.undo_view, Qt.DockWidgetArea.RightDockWidgetArea),
+            "inspector": self._dock(
+                "Inspector", "inspectorDock", _PaneStandIn(INSPECTOR_SIZE, INSPECTOR_HINT), Qt.DockWidgetArea.RightDockWidgetArea
+            ),
+            "history": self._dock("Undo history", "historyDock", _PaneStandIn(), Qt.DockWidgetArea.RightDockWidgetArea),
         }
         self.tabifyDockWidget(self.docks["inspector"], self.docks["history"])
         self.docks["inspector"].raise_()
@@ -360,13 +365,13 @@ class MainWindow(QMainWindow):
         v.addSeparator()
         for i, (name, widget) in enumerate(
             (
-                ("documents", self.doc_list.table),
-                ("text", self.article_view),
-                ("annotations", self.panel.table),
-                ("inspector", self.inspector),
+                ("documents", lambda: self.doc_list.table),
+                ("text", lambda: self.article_view),
+                ("annotations", lambda: self.panel.table),
+                ("inspector", lambda: self.inspector),  # (made when the window has loaded)
             )
         ):
-            v.addAction(a(self, f"Go to {name}", lambda w=widget: self._focus(w), shortcut=f"Ctrl+{i + 1}"))
+            v.addAction(a(self, f"Go to {name}", lambda w=widget: self._focus(w()), shortcut=f"Ctrl+{i + 1}"))
         v.addSeparator()
         self.text_only_action = a(
             self,
@@ -446,7 +451,50 @@ class MainWindow(QMainWindow):
         self.palette_widget.labelChosen.connect(self._palette_clicked)
         self.palette_widget.autoRequested.connect(self.set_auto_annotate)
         self.palette_widget.guidelinesRequested.connect(lambda k, n: self.show_guidelines(k, n, gold=True))
-        ins = self.inspector
+        ws.notesChanged.connect(self._show_notes)
+        self.status_combo.activated.connect(self._status_chosen)
+        self.done_button.clicked.connect(ws.mark_done)
+
+    # -- panes made after the first paint ---------------------------------------------
+    @property
+    def inspector(self) -> Inspector:
+        """The inspector (made when the window has loaded, or on first use)."""
+        if self._inspector is None:
+            self._build_late_panes()
+        assert self._inspector is not None
+        return self._inspector
+
+    @property
+    def undo_view(self) -> QUndoView:
+        """The Undo history pane's list (made with the inspector)."""
+        if self._undo_view is None:
+            self._build_late_panes()
+        assert self._undo_view is not None
+        return self._undo_view
+
+    def _build_late_panes(self) -> None:
+        """Put the inspector and the undo history in their docks, in place of
+        their stand-ins: at once for a window that loads at once, else when it
+        loads (:meth:`finish_loading`). The first paint shows neither: the
+        inspector has nothing to edit before the annotations are loaded, and
+        neither is needed to show the text (benchmarks/RESULTS.md, case 8)."""
+        if self._inspector is not None:
+            return
+        from annotator.ui.inspector import Inspector
+
+        ws = self.workspace
+        ins = self._inspector = Inspector()
+        self._undo_view = QUndoView(self.undo_stack)
+        self._undo_view.setEmptyLabel("(nothing done yet)")
+        for name, widget in (("inspector", ins), ("history", self._undo_view)):
+            dock = self.docks[name]
+            stand_in = dock.widget()
+            dock.setWidget(widget)
+            if stand_in is not None:
+                stand_in.hide()
+                stand_in.deleteLater()
+            widget.show()  # (a dock shown already does not show a widget set later)
+        ins.set_kb_project(self.project)
         ins.labelChangeRequested.connect(ws.change_label)
         ins.addArgumentRequested.connect(lambda role: ws.add_argument(role or None))
         ins.removeArgumentRequested.connect(ws.remove_argument)
@@ -456,13 +504,14 @@ class MainWindow(QMainWindow):
         ins.annotationRequested.connect(lambda i: ws.select_annotation(i, reveal=True))
         ins.deleteRequested.connect(ws.delete_selected)
         ins.noteEdited.connect(ws.set_note)
-        ws.notesChanged.connect(self._show_notes)
         ins.removeFragmentRequested.connect(ws.remove_fragment)
         ins.linkRequested.connect(ws.link_entity)
         ins.unlinkRequested.connect(ws.unlink_entity)
         ins.kbMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        self.status_combo.activated.connect(self._status_chosen)
-        self.done_button.clicked.connect(ws.mark_done)
+        # What it would show had it been there all along (documentOpened, selectionChanged).
+        ins.set_context(ws.text, ws.anns, ws.schema)
+        ins.show_annotation(ws.selected())
+        self._show_notes()
 
     # -- project -------------------------------------------------------------------
     def set_project(self, project: Project | None, annotator: str) -> None:
@@ -473,7 +522,8 @@ class MainWindow(QMainWindow):
         if self.review_window is not None and project is not old:
             self.review_window.review.detach()  # it closes when next activated (stale)
         self.workspace.set_project(project, annotator)
-        self.inspector.set_kb_project(project)
+        if self._inspector is not None:  # else it is given the project when made
+            self._inspector.set_kb_project(project)
         self.palette_widget.set_schema(self.workspace.schema)  # None until loaded
         self._mark_auto_labels()
         self._fit_timer.start()
@@ -507,6 +557,7 @@ class MainWindow(QMainWindow):
             self._load_gate = None
         if self.workspace.loaded:
             return
+        self._build_late_panes()
         self.workspace.finish_loading()  # documentOpened: panel, inspector, header
         self.palette_widget.set_schema(self.workspace.schema)
         self._mark_auto_labels()
@@ -723,9 +774,10 @@ class MainWindow(QMainWindow):
         ws = self.workspace
         self.doc_list.select_document(doc_id or None)
         self.panel.set_document(ws.text, ws.anns.values(), ws.schema)
-        self.inspector.set_context(ws.text, ws.anns, ws.schema)
-        self.inspector.show_annotation(None)
-        self._show_notes()
+        if self._inspector is not None:  # else made with this state (_build_late_panes)
+            self._inspector.set_context(ws.text, ws.anns, ws.schema)
+            self._inspector.show_annotation(None)
+            self._show_notes()
         if doc_id:
             self.settings.setValue(self._last_doc_key(), doc_id)
         self._update_header()
@@ -755,15 +807,19 @@ class MainWindow(QMainWindow):
 
     def _selection_changed(self, ann_id: str | None) -> None:
         self.panel.select(ann_id)
-        self.inspector.set_context(self.workspace.text, self.workspace.anns, self.workspace.schema)
-        self.inspector.show_annotation(self.workspace.selected())
+        if self._inspector is None:  # made with this state (_build_late_panes)
+            return
+        self._inspector.set_context(self.workspace.text, self.workspace.anns, self.workspace.schema)
+        self._inspector.show_annotation(self.workspace.selected())
         self._show_notes()
 
     def _show_notes(self) -> None:
         """The inspector's note editors: the selected annotation's notes and the open document's."""
         ws = self.workspace
         ann = ws.selected()
-        self.inspector.set_notes(
+        if self._inspector is None:  # made with these notes (_build_late_panes)
+            return
+        self._inspector.set_notes(
             ws.doc_id is not None and ws.loaded, ws.notes_of(ann.id) if ann is not None else {}, ws.notes_of("")
         )
 
@@ -1113,10 +1169,46 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+#: The inspector's first size and what it says with nothing selected: its stand-in
+#: shows the same until the window has loaded (tests/ui/test_deferred_load.py
+#: checks that they match the inspector's own).
+INSPECTOR_SIZE = QSize(400, 420)
+INSPECTOR_HINT = (
+    "Select an annotation (click a span or a row) to edit it.\n\n"
+    "To annotate: select text, then press a label's key or click it in the palette."
+)
+
+
+class _PaneStandIn(QWidget):
+    """What a dock shows until its widget is made (``MainWindow._build_late_panes``):
+    its size hint and a grey hint text, as the widget shows with nothing to edit."""
+
+    def __init__(self, size: QSize | None = None, hint: str = ""):
+        super().__init__()
+        self._size = size
+        if hint:
+            layout = QVBoxLayout(self)
+            layout.setContentsMargins(8, 6, 8, 6)
+            label = dialogs.plain_label(hint, wrap=True)
+            label.setStyleSheet("color: palette(mid);")
+            layout.addWidget(label)
+            layout.addStretch(1)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        return self._size if self._size is not None else super().sizeHint()
+
+
 class _LoadOnInput(QObject):
-    """Until the window has loaded (``defer_load``), the first key, click or drop
-    anywhere in the app first loads it (:meth:`MainWindow.finish_loading`): no
-    input reaches a window that shows a document's text only."""
+    """Until the window has loaded (``defer_load``), the first key (shortcuts
+    included), click or drop anywhere in the window (its menus included) first
+    loads it (:meth:`MainWindow.finish_loading`): no input reaches a window that
+    shows a document's text only.
+
+    It watches the window and its widgets, not the whole application: a filter
+    written in Python on the application is handed every event of every object,
+    and the first event of an object of one of Qt's internal classes (the text
+    edit's text control) makes PySide build the Python type of every Qt class
+    loaded, 40-60 ms before the first paint (benchmarks/RESULTS.md, case 8)."""
 
     EVENTS = frozenset(
         {
@@ -1132,17 +1224,20 @@ class _LoadOnInput(QObject):
     def __init__(self, window: MainWindow):
         super().__init__(window)
         self.main = window
-        self.app = QApplication.instance()
-        if self.app is not None:
-            self.app.installEventFilter(self)
+        self.watched: list[QWidget] = [window, *window.findChildren(QWidget)]
+        for widget in self.watched:
+            widget.installEventFilter(self)
 
     def remove(self) -> None:
-        if self.app is not None:
-            self.app.removeEventFilter(self)
-            self.app = None
+        watched, self.watched = self.watched, []
+        for widget in watched:
+            try:
+                widget.removeEventFilter(self)
+            except RuntimeError:  # deleted meanwhile (Qt forgot the filter with it)
+                pass
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if event.type() in self.EVENTS:
+        if self.watched and event.type() in self.EVENTS:
             self.main.finish_loading()
         return False
 

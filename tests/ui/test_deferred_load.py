@@ -12,21 +12,43 @@ import sys
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QToolButton
 
 from annotator.core.models import entity
 from annotator.core.store import Project
 from annotator.services.importing import import_seeds
 from annotator.ui.main_window import MainWindow
+from tests.ui.test_workspace import click_span
 
 ME = "maria"
+
+#: Modules the first paint does without (loaded with the annotations or on first
+#: use): the inspector and its note and knowledge-base editors, the document labels
+#: bar, the suggestions layer, the coreference panes, the importers and codecs,
+#: the store's migration library and the command line's.
+LATE = (
+    "annotator.ui.inspector",
+    "annotator.ui.notes",
+    "annotator.ui.kb_links",
+    "annotator.ui.doc_labels_bar",
+    "annotator.ui.suggestion_layer",
+    "annotator.ui.entities_pane",
+    "annotator.ui.review_clusters",
+    "annotator.ui.search_pane",
+    "annotator.core.notes",
+    "annotator.services.importing",
+    "annotator.formats",
+    "sqlite_utils",
+    "click",
+)
 
 #: Starts the `annotator` command (no arguments: the default project) offscreen,
 #: notes what is imported and shown when the window first paints, and again once
 #: the deferred load has run; prints it as JSON and leaves.
 START = r"""
 import json, os, sys
-from annotator.cli import main
+from annotator.cli import start
 import annotator.ui.lazy as lazy
 from PySide6.QtCore import QEvent, QObject
 
@@ -43,6 +65,8 @@ def shown(window):
         "spans": len(list(window.article_view._index)),
         "palette": len(window.palette_widget.findChildren(QObject)),
         "loaded": window.workspace.loaded,
+        "inspector": type(window.docks["inspector"].widget()).__name__,
+        "history": type(window.docks["history"].widget()).__name__,
     }
 
 class AtPaint(QObject):
@@ -51,6 +75,11 @@ class AtPaint(QObject):
             facts["paint"] = shown(obj)
             facts["pydantic"] = sorted(m for m in sys.modules if m.split(".")[0] in ("pydantic", "pydantic_core"))[:5]
             facts["models"] = [m for m in ("annotator.core.models", "annotator.core.schema") if m in sys.modules]
+            facts["late"] = [m for m in LATE if m in sys.modules]
+            # PySide builds a Qt class's Python type on first use; QProcess is built
+            # only if something made it build every QObject class's (an application-wide
+            # event filter written in Python, a Qt-internal object handed to Python).
+            facts["every_type"] = "QProcess" in sys.modules["PySide6.QtCore"].__dict__
         return False
 
 def hooked(window, context, then):
@@ -68,8 +97,9 @@ def hooked(window, context, then):
         return first_paint(window, context, load_then_report)
     return first_paint(window, context, then)
 
+LATE = %r
 lazy.after_first_paint = hooked  # before annotator.ui.main_window is imported (by the app's start)
-main(args=[], prog_name="annotator", standalone_mode=False)
+start([])  # the `annotator` command with no arguments
 """
 
 
@@ -94,11 +124,13 @@ def home(tmp_path):
 
 
 def test_the_first_paint_imports_no_pydantic_and_the_annotations_follow(home):
-    proc = subprocess.run([sys.executable, "-c", START], env=home, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, "-c", START % (LATE,)], env=home, capture_output=True, text=True, timeout=120)
     line = next((x for x in proc.stdout.splitlines() if x.startswith("@@facts@@ ")), None)
     assert line is not None, proc.stderr[-2000:]
     facts = json.loads(line[len("@@facts@@ ") :])
     assert facts["pydantic"] == [] and facts["models"] == []
+    assert facts["late"] == []
+    assert facts["every_type"] is False
     paint, after = facts["paint"], facts["after"]
     assert paint["title"] == "default.annotator — annotator"
     assert paint["menus"] == ["&File", "&Edit", "&View", "&Document", "&Review", "&Team", "&Suggestions", "&Help"]
@@ -107,6 +139,9 @@ def test_the_first_paint_imports_no_pydantic_and_the_annotations_follow(home):
     assert after["loaded"] and after["text"] == paint["text"] and after["rows"] == paint["rows"]
     assert after["annotations"] == 1 and after["spans"] == 1
     assert after["palette"] > paint["palette"]  # the label chips
+    # the inspector and the undo history: stand-ins at the first paint, then the panes
+    assert (paint["inspector"], paint["history"]) == ("_PaneStandIn", "_PaneStandIn")
+    assert (after["inspector"], after["history"]) == ("Inspector", "QUndoView")
 
 
 @pytest.fixture
@@ -157,4 +192,97 @@ def test_windows_built_directly_load_at_once(qtbot, tmp_path, project):
     window = MainWindow(project, ME, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     assert window.workspace.loaded and len(window.workspace.anns) == 2
+    window.close()
+
+
+def inspector_state(window: MainWindow) -> dict:
+    ins = window.inspector
+    return {
+        "kb_project": ins.kb_project is window.project,
+        "schema": ins.schema is window.workspace.schema,
+        "text": ins.text == window.workspace.text,
+        "by_id": sorted(ins.by_id),
+        "ann": ins.ann.id if ins.ann is not None else None,
+        "empty": ins.empty.isVisibleTo(ins),
+        "common": ins.common.isVisibleTo(ins),
+        "doc_note": ins.doc_note_box.isEnabled(),
+        "history": window.undo_view.stack() is window.undo_stack,
+    }
+
+
+def test_the_inspector_and_history_are_made_with_the_load_as_they_would_be(qtbot, tmp_path, project, deferred):
+    """Not part of the first paint; once loaded, they are as in a window that loaded at once."""
+    from annotator.ui.inspector import Inspector
+    from annotator.ui.main_window import INSPECTOR_HINT, INSPECTOR_SIZE
+
+    assert deferred._inspector is None and deferred._undo_view is None
+    stand_in = deferred.docks["inspector"].widget()
+    assert not isinstance(stand_in, Inspector) and stand_in.sizeHint() == INSPECTOR_SIZE
+    deferred.show()
+    qtbot.waitUntil(lambda: deferred.workspace.loaded)
+    ins = deferred.inspector
+    assert deferred.docks["inspector"].widget() is ins and deferred.docks["history"].widget() is deferred.undo_view
+    assert ins.isVisible()
+    # the stand-in says what the inspector says with nothing selected, at its size
+    assert ins.empty.text() == INSPECTOR_HINT and ins.sizeHint() == INSPECTOR_SIZE
+    direct = MainWindow(project, ME, QSettings(str(tmp_path / "d.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(direct)
+    assert inspector_state(deferred) == inspector_state(direct)
+    # and it follows the selection: a click on a span shows it in the inspector
+    ann = sorted(deferred.workspace.anns.values(), key=lambda a: a.start)[-1]
+    click_span(qtbot, deferred, ann.start + 1)
+    assert deferred.workspace.selected_id == ann.id
+    assert ins.ann is not None and ins.ann.id == ann.id and ins.common.isVisibleTo(ins)
+    assert ins.label_combo.currentText() == ann.label
+    direct.close()
+
+
+def test_go_to_inspector_before_the_load_loads_and_goes_there(qtbot, project, deferred):
+    deferred.show()
+    assert not deferred.workspace.loaded or deferred._inspector is not None
+    deferred.activateWindow()
+    qtbot.keyClick(deferred.article_view, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+    assert deferred.workspace.loaded and deferred._inspector is not None
+    assert deferred.docks["inspector"].widget() is deferred.inspector
+    assert deferred.docks["inspector"].isVisible()
+
+
+def test_a_click_before_the_load_loads_first(qtbot, project, deferred):
+    """The gate watches the window's widgets: a click in the document list loads the window first."""
+    assert not deferred.workspace.loaded
+    table = deferred.doc_list.table
+    rect = table.visualRect(table.model().index(0, 0))
+    QTest.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert deferred.workspace.loaded and len(deferred.workspace.anns) == 2
+    assert deferred._load_gate is None
+
+
+def test_a_shortcut_before_the_load_acts_on_the_loaded_document(qtbot, tmp_path, project, monkeypatch):
+    """Input that comes before the deferred load (held back here): a window shortcut
+    (Ctrl+D, Mark done) loads the window first, then acts on the loaded document."""
+    import annotator.ui.main_window as main_window
+
+    monkeypatch.setattr(main_window, "after_first_paint", lambda window, context, then: None)
+    window = MainWindow(project, ME, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), defer_load=True)
+    qtbot.addWidget(window)
+    doc_id = project.document_ids()[0]
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    assert not window.workspace.loaded
+    window.article_view.setFocus()
+    qtbot.keyClick(window.article_view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)  # Mark done
+    assert window.workspace.loaded and window.workspace.doc_id == doc_id
+    assert project.get_document(doc_id).status.value == "done"
+    # and a click on a menu before the load, likewise (a second window, held back too)
+    other = MainWindow(project, ME, QSettings(str(tmp_path / "o.ini"), QSettings.Format.IniFormat), defer_load=True)
+    qtbot.addWidget(other)
+    other.show()
+    qtbot.waitExposed(other)
+    assert not other.workspace.loaded
+    bar = other.menuBar()
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.actionGeometry(other.menus["Edit"].menuAction()).center())
+    assert other.workspace.loaded and other._load_gate is None
+    other.menus["Edit"].close()
+    other.close()
     window.close()
