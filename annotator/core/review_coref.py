@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from annotator.core.commands import CommandError, clear_cluster_refs
 from annotator.core.coref import Cluster
 from annotator.core.models import GOLD, Annotation
-from annotator.core.review import ReviewCommand, _Gold
+from annotator.core.review import GoldLayer, ReviewCommand
 
 if TYPE_CHECKING:
     from annotator.core.store import Project
@@ -68,7 +68,7 @@ class _GoldClusterCommand(ReviewCommand):
             left.append(cid)
         return left
 
-    def _clear_refs(self, gold: _Gold) -> None:
+    def _clear_refs(self, gold: GoldLayer) -> None:
         """Gold claimants and arguments naming a cluster this command deletes are cleared."""
         gone = {cid for cid, c in self._clusters.items() if c is None}
         if not gone:
@@ -96,7 +96,7 @@ class AddToGoldCluster(_GoldClusterCommand):
 
     def plan(self, project: Project) -> dict[str, Annotation | None]:
         self._clusters = {}
-        gold = _Gold(project, self.doc_id)
+        gold = GoldLayer(project, self.doc_id)
         ann = project.get_annotation(self.ann_id)
         if ann is None or ann.doc_id != self.doc_id:
             raise CommandError(f"annotation {self.ann_id} is not in this document (deleted elsewhere?)")
@@ -150,7 +150,7 @@ class RemoveFromGoldCluster(_GoldClusterCommand):
                 raise CommandError(f"annotation {aid} is not in this document (deleted elsewhere?)")
             if ann.annotator != GOLD:
                 raise CommandError("only a gold mention can be removed from a gold cluster")
-        gold = _Gold(project, self.doc_id)
+        gold = GoldLayer(project, self.doc_id)
         left = self._take_out(project, self.ann_ids)
         if not left:
             raise CommandError("the mention is in no gold cluster")
