@@ -202,6 +202,23 @@ class CorefQueries:
         ).fetchall()
         return iter([r for r in rows if r[2]])
 
+    def document_span_lists(self, annotators: Sequence[str]) -> list[tuple[str, str, str]]:
+        """``(document id, annotator, clusters)`` per document and annotator of
+        ``annotators``: the span lists of :meth:`cluster_span_keys` of its clusters
+        joined by ``";"`` (one row per document and annotator: grouped by SQLite,
+        so the reader makes one list per cluster with ``split`` and nothing else).
+        Clusters without a mention left are left out."""
+        names = list(annotators)
+        if not names:
+            return []
+        spans = f"NULLIF(COALESCE(spans, ({_SPAN_LIST.format(cid='c.id')})), '')"
+        rows = self._q(
+            f"SELECT doc_id, annotator, group_concat({spans}, ';') FROM coref_clusters c "
+            f"WHERE annotator IN ({', '.join('?' * len(names))}) GROUP BY doc_id, annotator",
+            names,
+        ).fetchall()
+        return [r for r in rows if r[2]]
+
     # -- clusters: writes ------------------------------------------------------
     def put_cluster(self, cluster: Cluster) -> None:
         """Store a cluster with its members, replacing any stored under its id."""
