@@ -361,7 +361,14 @@ def test_the_span_list_kept_with_a_cluster_follows_every_change_of_its_mentions(
     a, doc = project.a, project.doc
 
     def keys() -> list[list[int]]:
-        return sorted(sorted(int(k) for k in keys.split(",")) for _d, _w, keys in project.cluster_span_keys(["alice"]))
+        by_cluster = sorted(sorted(int(k) for k in keys.split(",")) for _d, _w, keys in project.cluster_span_keys(["alice"]))
+        by_document = sorted(
+            sorted(int(k) for k in c.split(","))
+            for _d, _w, lists in project.document_span_lists(["alice"])
+            for c in lists.split(";")
+        )
+        assert by_cluster == by_document  # the two readers agree
+        return by_cluster
 
     c = NewCluster(doc, "alice", [a["china"], a["beijing"]])
     apply(project, c)
