@@ -44,12 +44,18 @@ _MEMBER_INSERT = (
     'INSERT INTO coref_members (cluster_id, ann_id, position, start, "end") VALUES (?, ?, ?, '
     '(SELECT start FROM annotations WHERE id = ?), (SELECT "end" FROM annotations WHERE id = ?))'
 )
-#: A cluster's span keys as ``coref_clusters.spans`` keeps them (see m014_coref_span_lists).
-_SPAN_LIST = (
-    "SELECT COALESCE(group_concat((m.start << 32) | m.\"end\", ','), '') FROM coref_members m "
-    "WHERE m.cluster_id = {cid} AND m.start IS NOT NULL"
+#: A cluster's span keys as ``coref_clusters.spans`` keeps them (see m014_coref_span_lists),
+#: counted from its members (``m``).
+_SPAN_KEYS = "COALESCE(group_concat((m.start << 32) | m.\"end\", ','), '')"
+#: The span list of cluster ``c`` (a row of ``coref_clusters c``): stored, or counted when unknown.
+_CLUSTER_SPANS = (
+    f"COALESCE(c.spans, (SELECT {_SPAN_KEYS} FROM coref_members m WHERE m.cluster_id = c.id AND m.start IS NOT NULL))"
 )
-_SPANS_UPDATE = f"UPDATE coref_clusters SET spans = ({_SPAN_LIST.format(cid='?')}) WHERE id = ?"
+#: Store the span list of cluster ``?`` (the id twice).
+_SPANS_UPDATE = (
+    f"UPDATE coref_clusters SET spans = (SELECT {_SPAN_KEYS} FROM coref_members m "
+    "WHERE m.cluster_id = ? AND m.start IS NOT NULL) WHERE id = ?"
+)
 ENTRY_SELECT = "SELECT id, name, type, aliases, description, links, created, updated FROM coref_registry"
 
 
@@ -196,7 +202,7 @@ class CorefQueries:
         # one row per cluster: its stored span list, or (not known since a mention's
         # span changed) the list counted from its members
         rows = self._q(
-            f"SELECT doc_id, annotator, COALESCE(spans, ({_SPAN_LIST.format(cid='c.id')})) FROM coref_clusters c "
+            f"SELECT doc_id, annotator, {_CLUSTER_SPANS} FROM coref_clusters c "
             f"WHERE annotator IN ({', '.join('?' * len(names))})",
             names,
         ).fetchall()
@@ -211,9 +217,8 @@ class CorefQueries:
         names = list(annotators)
         if not names:
             return []
-        spans = f"NULLIF(COALESCE(spans, ({_SPAN_LIST.format(cid='c.id')})), '')"
         rows = self._q(
-            f"SELECT doc_id, annotator, group_concat({spans}, ';') FROM coref_clusters c "
+            f"SELECT doc_id, annotator, group_concat(NULLIF({_CLUSTER_SPANS}, ''), ';') FROM coref_clusters c "
             f"WHERE annotator IN ({', '.join('?' * len(names))}) GROUP BY doc_id, annotator",
             names,
         ).fetchall()
