@@ -18,8 +18,8 @@ one undo step:
   gold cluster with it;
 - ``Delete`` on a gold mention takes it out of its gold cluster;
 - ``L`` on a gold cluster opens a keyboard list of registry entries (the
-  registry's fuzzy proposals for its mentions first, the others after, and
-  "unlink"); ``Shift+L`` unlinks it.
+  registry's fuzzy proposals for its mentions first, the others after, a new
+  entry named after the cluster, and "unlink"); ``Shift+L`` unlinks it.
 """
 
 from __future__ import annotations
@@ -348,9 +348,6 @@ class ReviewClustersDialog(QDialog):
         proposals = propose_for_cluster(project, cid)
         shown = {p.entry.id for p in proposals}
         others = [e for e in project.registry_entries() if e.id not in shown]
-        if not proposals and not others:
-            self.hint.setText("The registry has no entries yet (Document > Entity registry… adds them).")
-            return None
         picker = GoldRegistryPicker(self, cid, self.titles.get(cid, "?"), cluster.entry_id, proposals, others)
         self.picker = picker
         tree = self.columns.get(GOLD)
@@ -377,6 +374,34 @@ class ReviewClustersDialog(QDialog):
             else f"Unlinked the gold cluster “{title}” from the registry (Ctrl+Z undoes)."
         )
         return True
+
+    def new_entry_for(self, cluster_id: str) -> bool:
+        """A new registry entry named after the gold cluster (its mentions' other
+        names as aliases), then the link to it: two undo steps, as in the workspace."""
+        from annotator.core.coref import RegistryEntry
+        from annotator.core.coref_commands import AddRegistryEntry
+
+        project = self.project
+        cluster = project.get_cluster(cluster_id) if project is not None else None
+        if project is None or cluster is None or self.doc_id is None:
+            return False
+        text = project.document_text(self.doc_id)
+        rows = project.annotation_rows_by_id(cluster.members)
+        name = " ".join(self.titles.get(cluster_id, "").split())
+        if not name:
+            return False
+        mentions = sorted((r.start, r.end) for r in rows.values() if r.start is not None and r.end is not None)
+        aliases = [
+            a
+            for a in dict.fromkeys(" ".join(text[s:e].split()) for s, e in mentions)
+            if a != name and sum(ch.isalnum() for ch in a) >= 3
+        ]
+        entry = RegistryEntry(name=name, type=cluster.type, aliases=tuple(aliases))
+        command = AddRegistryEntry(self.window.annotator, entry, self.doc_id)
+        command.text = f"add registry entry “{one_line(name, 30)}”"
+        if self.window.controller.push(command, self) is None:
+            return False
+        return self.link_to(cluster_id, entry.id)
 
     def unlink_selected(self) -> None:
         """Shift+L: unlink the selected gold cluster from its registry entry."""
@@ -448,8 +473,9 @@ class ReviewClustersDialog(QDialog):
 class GoldRegistryPicker(QMenu):
     """A keyboard list of registry entries for a gold cluster: the registry's
     fuzzy proposals for its mentions first (best first, with their score), the
-    other entries in a submenu, and "unlink" when it is linked.  Arrows and Enter
-    link (one undo step), Esc cancels."""
+    other entries in a submenu, a new entry named after the cluster, and
+    "unlink" when it is linked.  Arrows and Enter link (one undo step), Esc
+    cancels."""
 
     def __init__(
         self,
@@ -476,13 +502,14 @@ class GoldRegistryPicker(QMenu):
             for entry in others:
                 what = entry.name + (f" — {entry.type}" if entry.type else "")
                 self._add(more, f"{'✓ ' if entry.id == linked else ''}{what}", entry.id)
+        self.addSeparator()
+        self.new_action = self.addAction(escape_mnemonic(f"New registry entry “{one_line(title, 30)}”"))
+        self.new_action.triggered.connect(lambda: self.dialog.new_entry_for(self.cluster_id))
         self.unlink_action: QAction | None = None
         if linked:
-            self.addSeparator()
             self.unlink_action = self.addAction("Unlink from the registry")
             self.unlink_action.triggered.connect(lambda: self.dialog.link_to(self.cluster_id, None))
-        if self.entry_actions:
-            self.setActiveAction(self.entry_actions[0])
+        self.setActiveAction(self.entry_actions[0] if self.entry_actions else self.new_action)
 
     def _add(self, menu: QMenu, text: str, entry_id: str) -> None:
         action = menu.addAction(escape_mnemonic(text))

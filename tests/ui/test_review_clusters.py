@@ -209,3 +209,34 @@ def test_gold_cluster_links_to_a_registry_entry_from_a_keyboard_list(qtbot, wind
     QTest.keyClick(picker, Qt.Key.Key_Return)
     assert project.get_cluster(gold_cluster.id).entry_id is None
     dialog.close()
+
+
+def test_a_gold_cluster_gets_a_new_registry_entry_named_after_it(qtbot, window, mentions):
+    w = window
+    spans, _ids = mentions
+    setup_clusters(w, spans)
+    project = w.project
+    assert project.registry_entries() == []
+    dialog = open_dialog(w)
+    bob = dialog.columns["bob"]
+    bob.setFocus()
+    bob.setCurrentItem(bob.topLevelItem(0))
+    QTest.keyClick(bob, Qt.Key.Key_Return)
+    [gold_cluster] = project.clusters(w.current_doc_id, GOLD)
+    gold = dialog.columns[GOLD]
+    click_item(gold, gold.topLevelItem(0))
+    # an empty registry: the list offers the new entry, active; Enter adds it and links
+    QTest.keyClick(gold, Qt.Key.Key_L)
+    picker = dialog.picker
+    assert picker.entry_actions == [] and picker.activeAction() is picker.new_action
+    assert plain_action_text(picker.new_action) == "New registry entry “Randhir Jaiswal”"
+    QTest.keyClick(picker, Qt.Key.Key_Return)
+    [entry] = project.registry_entries()
+    assert entry.name == "Randhir Jaiswal" and entry.aliases == ()  # "he" is no name
+    assert project.get_cluster(gold_cluster.id).entry_id == entry.id
+    assert dialog.columns[GOLD].topLevelItem(0).text(2) == "Randhir Jaiswal"
+    w.controller.undo()  # the link
+    assert project.get_cluster(gold_cluster.id).entry_id is None
+    w.controller.undo()  # the entry
+    assert project.registry_entries() == []
+    dialog.close()
