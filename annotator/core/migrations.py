@@ -41,6 +41,7 @@ __all__ = [
     "m012_suggestions",
     "m013_coref",
     "m014_suggestions_by_score",
+    "m015_coref_span_lists",
     "get_migrations",
     "sqlite_utils_classes",
 ]
@@ -597,6 +598,31 @@ def m014_suggestions_by_score(db: Database) -> None:
     db.executescript("CREATE INDEX IF NOT EXISTS suggestions_score ON suggestions(score DESC);")
 
 
+def m015_coref_span_lists(db: Database) -> None:
+    """Coreference agreement speed (issue 15): each cluster keeps its mentions'
+    span keys in one row, ``coref_clusters.spans`` (``start << 32 | end`` in
+    decimal, joined by ``","``; ``''`` for a cluster whose mentions all went), so
+    agreement reads one row per cluster instead of one per mention.
+
+    NULL means "not known": readers then compute it from ``coref_members``.  The
+    store writes it with a cluster's members; a trigger sets it NULL whenever a
+    member's span changes (the triggers of :func:`m013_coref` follow every
+    write of an annotation), so it is never stale — one row update per changed
+    mention, never a recount per row."""
+    db.executescript(
+        """
+        ALTER TABLE coref_clusters ADD COLUMN spans TEXT;
+        UPDATE coref_clusters SET spans = (
+            SELECT COALESCE(group_concat((m.start << 32) | m."end", ','), '') FROM coref_members m
+            WHERE m.cluster_id = coref_clusters.id AND m.start IS NOT NULL
+        );
+        CREATE TRIGGER IF NOT EXISTS coref_members_spans_stale AFTER UPDATE OF start, "end" ON coref_members BEGIN
+            UPDATE coref_clusters SET spans = NULL WHERE id = new.cluster_id AND spans IS NOT NULL;
+        END;
+        """
+    )
+
+
 #: The migrations in order. Never edit a released one: add a new one.
 MIGRATION_STEPS = (
     m001_initial,
@@ -613,6 +639,7 @@ MIGRATION_STEPS = (
     m012_suggestions,
     m013_coref,
     m014_suggestions_by_score,
+    m015_coref_span_lists,
 )
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)

@@ -562,6 +562,11 @@ class _Gold:
             self.rows[i] = None
 
 
+#: The gold layer while a review command plans (for the review commands of other
+#: modules, e.g. :mod:`annotator.core.review_coref`).
+GoldLayer = _Gold
+
+
 class ReviewCommand(Command):
     """A change to the gold layer that records review decisions.
 

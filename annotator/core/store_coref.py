@@ -44,6 +44,18 @@ _MEMBER_INSERT = (
     'INSERT INTO coref_members (cluster_id, ann_id, position, start, "end") VALUES (?, ?, ?, '
     '(SELECT start FROM annotations WHERE id = ?), (SELECT "end" FROM annotations WHERE id = ?))'
 )
+#: A cluster's span keys as ``coref_clusters.spans`` keeps them (see m014_coref_span_lists),
+#: counted from its members (``m``).
+_SPAN_KEYS = "COALESCE(group_concat((m.start << 32) | m.\"end\", ','), '')"
+#: The span list of cluster ``c`` (a row of ``coref_clusters c``): stored, or counted when unknown.
+_CLUSTER_SPANS = (
+    f"COALESCE(c.spans, (SELECT {_SPAN_KEYS} FROM coref_members m WHERE m.cluster_id = c.id AND m.start IS NOT NULL))"
+)
+#: Store the span list of cluster ``?`` (the id twice).
+_SPANS_UPDATE = (
+    f"UPDATE coref_clusters SET spans = (SELECT {_SPAN_KEYS} FROM coref_members m "
+    "WHERE m.cluster_id = ? AND m.start IS NOT NULL) WHERE id = ?"
+)
 ENTRY_SELECT = "SELECT id, name, type, aliases, description, links, created, updated FROM coref_registry"
 
 
@@ -181,22 +193,36 @@ class CorefQueries:
         :func:`span_key`) joined by ``","`` (one row per cluster, no row per
         mention: coreference agreement reads millions of mentions this way;
         ``spans.split(",")`` gives one key per mention, equal for equal spans).
-        Two sequential reads, joined here."""
+        Clusters without a mention left (all their annotations went) are left out.
+        The list is the one stored with the cluster (``coref_clusters.spans``), or,
+        where a mention's span changed since, counted from ``coref_members``."""
         names = list(annotators)
         if not names:
             return iter(())
-        heads = {
-            r[0]: r[1:]
-            for r in self._q(
-                f"SELECT id, doc_id, annotator FROM coref_clusters WHERE annotator IN ({', '.join('?' * len(names))})", names
-            ).fetchall()
-        }
-        spans = self._q(
-            "SELECT cluster_id, group_concat((start << 32) | \"end\", ',') FROM coref_members "
-            "WHERE start IS NOT NULL GROUP BY cluster_id"
-        ).fetchall()  # whole: row by row costs a Python step per cluster more
-        get = heads.get
-        return iter([(*head, keys) for cid, keys in spans if (head := get(cid)) is not None])
+        # one row per cluster: its stored span list, or (not known since a mention's
+        # span changed) the list counted from its members
+        rows = self._q(
+            f"SELECT doc_id, annotator, {_CLUSTER_SPANS} FROM coref_clusters c "
+            f"WHERE annotator IN ({', '.join('?' * len(names))})",
+            names,
+        ).fetchall()
+        return iter([r for r in rows if r[2]])
+
+    def document_span_lists(self, annotators: Sequence[str]) -> list[tuple[str, str, str]]:
+        """``(document id, annotator, clusters)`` per document and annotator of
+        ``annotators``: the span lists of :meth:`cluster_span_keys` of its clusters
+        joined by ``";"`` (one row per document and annotator: grouped by SQLite,
+        so the reader makes one list per cluster with ``split`` and nothing else).
+        Clusters without a mention left are left out."""
+        names = list(annotators)
+        if not names:
+            return []
+        rows = self._q(
+            f"SELECT doc_id, annotator, group_concat(NULLIF({_CLUSTER_SPANS}, ''), ';') FROM coref_clusters c "
+            f"WHERE annotator IN ({', '.join('?' * len(names))}) GROUP BY doc_id, annotator",
+            names,
+        ).fetchall()
+        return [r for r in rows if r[2]]
 
     # -- clusters: writes ------------------------------------------------------
     def put_cluster(self, cluster: Cluster) -> None:
@@ -216,6 +242,7 @@ class CorefQueries:
             ),
         )
         self._q_many(_MEMBER_INSERT, [(cluster.id, m, i, m, m) for i, m in enumerate(cluster.members)])
+        self._q(_SPANS_UPDATE, (cluster.id, cluster.id))
 
     def put_clusters(self, clusters: Iterable[Cluster]) -> None:
         """Store many clusters (imports): as :meth:`put_cluster`, in bulk."""
@@ -228,6 +255,7 @@ class CorefQueries:
             [(c.id, c.doc_id, c.annotator, c.name, c.type, c.entry_id, c.created, c.updated) for c in items],
         )
         self._q_many(_MEMBER_INSERT, [(c.id, m, i, m, m) for c in items for i, m in enumerate(c.members)])
+        self._q_many(_SPANS_UPDATE, [(c.id, c.id) for c in items])
 
     def delete_clusters(self, cluster_ids: Iterable[str]) -> None:
         """Delete clusters (their members go with them)."""

@@ -62,7 +62,10 @@ or after it):
   set of any type and size, kept as relations of that type marked
   ``equivalence: true`` (a chain through its members); but ``*<TAB>Coreference``
   lines are coreference clusters of the entity spans they list (a span in two
-  of them, or a mention that is not an entity span, is refused, naming the line).
+  of them, or a mention that is not an entity span, is refused, naming the line),
+  and so are ``*<TAB>Equiv`` lines (brat's example data) that list entity spans
+  only: Equiv lines sharing a mention are one cluster, as brat merges them, and
+  one sharing a mention with a Coreference line joins its cluster.
 - ``A`` and legacy ``M``: attributes, binary (``true``) and valued, on T, E and R.
 - ``N``: on an entity, ``Reference`` lines are its knowledge-base links
   (``resource``, ``id``, ``name``; a repeated one is read once); other
@@ -577,6 +580,9 @@ _OFFSET = re.compile(r"[0-9]+")
 _ROLE_SUFFIX = re.compile(r"(.*?)([?*+]|\{[0-9]*(?:-[0-9]*)?\})?")
 #: The type of brat's ``*`` lines that hold coreference clusters.
 COREFERENCE = "Coreference"
+#: The type of the ``*`` lines of brat's example data (BioNLP-ST 2011) and its
+#: configurations: equivalent entity mentions, read as coreference clusters.
+EQUIV = "Equiv"
 _KIND_NAMES = {"T": "text-bound", "E": "event", "R": "relation", "A": "attribute", "N": "normalization", "#": "note"}
 
 
@@ -909,6 +915,45 @@ class _Reader:
             self._in_cluster[m] = len(self.clusters)
         self.clusters.append(tuple(members))
 
+    def all_entities(self, line: _Line) -> bool:
+        """Whether every annotation a ``*`` line lists is an entity span (T line)."""
+        if not line.args:
+            return False
+        for r in line.args:
+            target = self.lines.get(r)
+            if target is None or target.kind != "T" or r not in self.ids:
+                return False
+            if self.fields.get(self.ids[r], {}).get("kind") != "entity":
+                return False
+        return True
+
+    def equivalent_mentions(self, lines: list[_Line]) -> None:
+        """``*\tEquiv T1 T2 ...`` lines of entity spans: coreference clusters.  As brat
+        merges equivalences that share an annotation, Equiv lines sharing a mention
+        are one cluster, and one sharing a mention with a ``Coreference`` line
+        joins its cluster; mentions in the order they first appear."""
+        groups: list[list[str]] = [list(c) for c in self.clusters]
+        where: dict[str, int] = {m: i for i, c in enumerate(groups) for m in c}
+        for line in lines:
+            members = list(dict.fromkeys(self.ids[r] for r in line.args))
+            hit = sorted({where[m] for m in members if m in where})
+            if not hit:
+                into = len(groups)
+                groups.append([])
+            else:
+                into = hit[0]
+                for other in hit[1:]:  # this line joins groups made before: merge them
+                    for m in groups[other]:
+                        groups[into].append(m)
+                        where[m] = into
+                    groups[other] = []
+            for m in members:
+                if where.get(m) != into:
+                    groups[into].append(m)
+                    where[m] = into
+        self.clusters = [tuple(g) for g in groups if g]
+        self._in_cluster = {m: i for i, c in enumerate(self.clusters) for m in c}
+
     def fail(self, line: _Line, message: str) -> InputError:
         return InputError(self.file, line.number, f"{line.id}: {message}")
 
@@ -957,6 +1002,7 @@ class _Reader:
             elif line.kind == "R":
                 self.ids[line.id] = new_id()
         relations: list[dict[str, Any] | None] = []
+        equivs: list[_Line] = []
         for line in p:
             if line.kind == "E":
                 self.fields[self.ids[line.id]]["arguments"] = self.arguments(line)
@@ -964,12 +1010,16 @@ class _Reader:
                 relations.append(self.relation(line, referenced))
             elif line.kind == "*" and line.type == COREFERENCE:
                 self.cluster(line)
+            elif line.kind == "*" and line.type == EQUIV and self.all_entities(line):
+                equivs.append(line)
             elif line.kind == "*":
                 refs = [self.ref(line, r) for r in line.args]
                 if not refs:
                     raise self.fail(line, "an equivalence lists the annotations it makes equivalent")
                 pairs = list(zip(refs, refs[1:])) or [(refs[0], refs[0])]
                 relations += [self.relation_fields(line, x, y, {EQUIVALENCE: True}) for x, y in pairs]
+        if equivs:
+            self.equivalent_mentions(equivs)
         for rel in relations:
             if rel is not None:
                 self.fields[rel.pop("id")] = rel

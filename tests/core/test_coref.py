@@ -20,7 +20,7 @@ from annotator.core.coref_commands import (
     UpdateCluster,
     UpdateRegistryEntry,
 )
-from annotator.core.migrations import MIGRATION_STEPS, m013_coref
+from annotator.core.migrations import MIGRATION_STEPS, m013_coref, m014_coref_span_lists
 from annotator.core.models import Document, claim, entity, event
 from annotator.core.schema import SchemaError, default_schema, parse_schema
 from annotator.core.store import ConflictError, Project
@@ -337,3 +337,57 @@ def test_schema_warnings_accept_actor_references():
     warnings = event_warnings(ev, {}, schema, TEXT)
     assert not any(w.startswith(f"{role}:") for w in warnings)
     assert any(w.startswith("NoSuchRole: not a role of") for w in warnings)
+
+
+def stored_spans(p: Project, cluster_id: str) -> str | None:
+    return p.db.execute("SELECT spans FROM coref_clusters WHERE id = ?", [cluster_id]).fetchone()[0]
+
+
+def test_migration_of_span_lists_from_v1_adds_the_column_and_backs_up(tmp_path):
+    path = tmp_path / "old.annotator"
+    shutil.copy(FIXTURE, path)
+    with Project(path) as p:
+        assert m014_coref_span_lists in MIGRATION_STEPS
+        assert "spans" in {c.name for c in p.db["coref_clusters"].columns}
+        assert "coref_members_spans_stale" in {t.name for t in p.db.triggers}
+        doc = next(iter(p.iter_all_annotations()))
+        assert p.clusters(doc.doc_id) == []
+    assert path.with_name("old.annotator.v1.bak").exists()
+
+
+def test_the_span_list_kept_with_a_cluster_follows_every_change_of_its_mentions(project):
+    """coref_clusters.spans is written with the cluster, made unknown (NULL) when a
+    mention's span changes, and the agreement's reader never sees a stale one."""
+    a, doc = project.a, project.doc
+
+    def keys() -> list[list[int]]:
+        by_cluster = sorted(sorted(int(k) for k in keys.split(",")) for _d, _w, keys in project.cluster_span_keys(["alice"]))
+        by_document = sorted(
+            sorted(int(k) for k in c.split(","))
+            for _d, _w, lists in project.document_span_lists(["alice"])
+            for c in lists.split(";")
+        )
+        assert by_cluster == by_document  # the two readers agree
+        return by_cluster
+
+    c = NewCluster(doc, "alice", [a["china"], a["beijing"]])
+    apply(project, c)
+    china, beijing = span_key(*span("China")), span_key(*span("Beijing"))
+    assert sorted(int(k) for k in stored_spans(project, c.cluster_id).split(",")) == sorted([int(china), int(beijing)])
+    assert keys() == [sorted([int(china), int(beijing)])]
+    # a mention's span changes: the stored list is no longer trusted, the reader counts it
+    move = UpdateAnnotation(doc, "alice", a["beijing"], start=span("Beijing")[0] + 1)
+    apply(project, move)
+    assert stored_spans(project, c.cluster_id) is None
+    moved = span_key(span("Beijing")[0] + 1, span("Beijing")[1])
+    assert keys() == [sorted([int(china), int(moved)])]
+    # the next write of the cluster stores it again
+    apply(project, AttachMentions(doc, "alice", c.cluster_id, [a["he"]]))
+    assert stored_spans(project, c.cluster_id) is not None
+    assert keys() == [sorted([int(china), int(moved), int(span_key(*span("He")))])]
+    revert(project, move)  # undo rewrites the annotation: unknown again, still right
+    assert keys() == [sorted([int(china), int(beijing), int(span_key(*span("He")))])]
+    # every mention gone behind the commands' back: the cluster has nothing to count
+    with project.transaction():
+        project.delete_annotations([a["china"], a["beijing"], a["he"]])
+    assert keys() == []

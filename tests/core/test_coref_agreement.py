@@ -251,6 +251,9 @@ def test_python_hungarian_and_scipy_agree_on_larger_groups(monkeypatch):
         n, m = rng.randint(5, 40), rng.randint(5, 40)
         cases.append({(i, j): rng.random() for i in range(n) for j in range(m) if rng.random() < 0.3})
     with_scipy = [coref.max_assignment(w) for w in cases]
+    # the whole document's matrix (rows and columns without a weight: zeros) gives the same
+    dense = [coref.max_assignment(w, (45, 50)) for w in cases]
+    assert dense == pytest.approx(with_scipy, rel=1e-12)
     monkeypatch.setattr(coref, "_LSA", [None])  # as without scipy
     without = [coref.max_assignment(w) for w in cases]
     assert without == pytest.approx(with_scipy)

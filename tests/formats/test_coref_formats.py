@@ -265,3 +265,108 @@ def test_a_claimant_naming_a_cluster_exports_its_first_mention_and_the_actor(tmp
     assert claimant["text"] == "Randhir Jaiswal" and claimant["actor"]["entry"]["id"] == s["entry"].id
     assert claimant["actor"]["cluster"] is None
     p.close()
+
+
+# brat's Equiv lines, in the shape of brat's own example data (BioNLP-ST 2011: "*<TAB>Equiv T1 T2",
+# several per file, any number of members, one mention in two of them) on a text of our own
+EQUIV_TEXT = (
+    "Protein arginine methyltransferase 1 (PRMT1) methylates histone H4. "
+    "PRMT1, also called HRMT1L2, binds BTG1. The enzyme was found in the nucleus."
+)
+EQUIV_CONF = """[entities]
+Protein
+Entity
+[relations]
+Equiv\tArg1:Protein, Arg2:Protein, <REL-TYPE>:symmetric-transitive
+Equiv\tArg1:Entity, Arg2:Entity, <REL-TYPE>:symmetric-transitive
+[events]
+Methylation\tTheme:Protein
+Binding\tTheme+:Protein
+[attributes]
+"""
+
+
+def equiv_at(piece: str, nth: int = 0) -> tuple[int, int]:
+    i = -1
+    for _ in range(nth + 1):
+        i = EQUIV_TEXT.index(piece, i + 1)
+    return i, i + len(piece)
+
+
+def tline(ident: str, typ: str, piece: str, nth: int = 0) -> str:
+    s, e = equiv_at(piece, nth)
+    return f"{ident}\t{typ} {s} {e}\t{piece}"
+
+
+def test_brat_equiv_lines_of_entity_spans_import_as_clusters_and_export_as_coreference(tmp_path):
+    folder = tmp_path / "bionlp"
+    folder.mkdir()
+    (folder / "annotation.conf").write_text(EQUIV_CONF, "utf-8")
+    ann = [
+        tline("T1", "Protein", "Protein arginine methyltransferase 1"),
+        tline("T2", "Protein", "PRMT1"),
+        tline("T3", "Protein", "PRMT1", 1),
+        tline("T4", "Protein", "HRMT1L2"),
+        tline("T5", "Protein", "BTG1"),
+        tline("T6", "Entity", "The enzyme"),
+        tline("T7", "Methylation", "methylates"),
+        tline("T8", "Binding", "binds"),
+        "E1\tMethylation:T7 Theme:T2",
+        "E2\tBinding:T8 Theme:T3 Theme2:T5",
+        "*\tEquiv T1 T2",  # as in PMID-*.ann of the example data
+        "*\tEquiv T3 T4",
+        "*\tEquiv T2 T3",  # shares T2 with the first and T3 with the second: one cluster (brat merges them)
+        "*\tEquiv E1 E2",  # events are no coreference mentions: an equivalence relation, as before
+    ]
+    (folder / "PMID-0000001.txt").write_text(EQUIV_TEXT, "utf-8")
+    (folder / "PMID-0000001.ann").write_text("\n".join(ann) + "\n", "utf-8")
+    p = Project(tmp_path / "p.annotator", create=True)
+    report = import_paths(p, [folder], add_labels=True, annotator="alice")
+    assert report.ok, errors(report)
+    (doc_id,) = p.document_ids()
+    [cluster] = p.clusters(doc_id, "alice")
+    texts = [p.get_annotation(m).text_in(EQUIV_TEXT) for m in cluster.members]
+    assert texts == ["Protein arginine methyltransferase 1", "PRMT1", "PRMT1", "HRMT1L2"]  # order of first appearance
+    assert [p.get_annotation(m).span for m in cluster.members][1:3] == [equiv_at("PRMT1"), equiv_at("PRMT1", 1)]
+    relations = [a for a in p.annotations(doc_id) if a.kind == "relation"]
+    assert [(r.label, r.attributes) for r in relations] == [("Equiv", {"equivalence": True})]
+    assert {p.get_annotation(r.head).kind for r in relations} == {"event"}
+    # out again: the cluster is one Coreference line (mentions in text order), the event equivalence an Equiv line
+    export(p, ExportOptions("brat", out=tmp_path / "out", annotator="alice"))
+    out = (tmp_path / "out" / "PMID-0000001.ann").read_text("utf-8").splitlines()
+    tids = {line.split("\t")[2]: line.split("\t")[0] for line in out if line.startswith("T")}
+    [coref] = [line for line in out if line.startswith("*\tCoreference")]
+    starts = {line.split("\t")[0]: int(line.split("\t")[1].split()[1]) for line in out if line.startswith("T")}
+    members = coref.split("\t")[1].split()[1:]
+    assert len(members) == 4 and members == sorted(members, key=starts.__getitem__)
+    assert tids["HRMT1L2"] in members and tids["Protein arginine methyltransferase 1"] in members
+    assert len([line for line in out if line.startswith("*\tEquiv")]) == 1
+    conf = (tmp_path / "out" / "annotation.conf").read_text("utf-8")
+    assert "Coreference\tArg1:<ANY>, Arg2:<ANY>, <REL-TYPE>:symmetric-transitive" in conf
+    # and back: the same cluster
+    q = Project(tmp_path / "q.annotator", create=True)
+    assert import_paths(q, [tmp_path / "out"], add_labels=True, annotator="alice").ok
+    (doc_q,) = q.document_ids()
+    assert spans_of(q, doc_q) == spans_of(p, doc_id)
+    p.close()
+    q.close()
+
+
+def test_brat_equiv_joins_a_coreference_line_it_shares_a_mention_with(tmp_path):
+    folder = tmp_path / "b"
+    folder.mkdir()
+    (folder / "a.txt").write_text("He met her. She and Ann left.", "utf-8")
+    (folder / "a.ann").write_text(
+        "T1\tPERSON 0 2\tHe\nT2\tPERSON 7 10\ther\nT3\tPERSON 12 15\tShe\nT4\tPERSON 20 23\tAnn\n"
+        "*\tCoreference T2 T3\n*\tEquiv T3 T4\n*\tEquiv T1 T1\n",
+        "utf-8",
+    )
+    p = Project(tmp_path / "p.annotator", create=True, schema=schema())
+    report = import_paths(p, [folder])
+    assert report.ok, errors(report)
+    (doc_id,) = p.document_ids()
+    text = p.document_text(doc_id)
+    got = sorted(sorted(text[s:e] for s, e in c) for c in spans_of(p, doc_id))
+    assert got == [["Ann", "She", "her"], ["He"]]
+    assert [a for a in p.annotations(doc_id) if a.kind == "relation"] == []
+    p.close()

@@ -117,7 +117,7 @@ def document_counts(key: Clusters, response: Clusters) -> dict[str, Counts]:
         if size >= 2:
             muc_pn += size - resp_parts[j] - (size - found[j])
             muc_pd += size - 1
-    ceaf = max_assignment(weights)
+    ceaf = max_assignment(weights, (len(key), len(response)))
     n_key = float(sum(key_sizes))
     return {
         "muc": (muc_rn, muc_rd, muc_pn, muc_pd),
@@ -180,9 +180,11 @@ def add_counts(total: dict[str, list[float]], counts: dict[str, Counts]) -> None
 # ---------------------------------------------------------------------------
 # The best one-to-one alignment (CEAF)
 # ---------------------------------------------------------------------------
-def max_assignment(weights: dict[tuple[int, int], float]) -> float:
+def max_assignment(weights: dict[tuple[int, int], float], shape: tuple[int, int] | None = None) -> float:
     """The largest sum of weights of a one-to-one matching of rows and columns
-    (only the given pairs have weight; all weights positive).
+    (only the given pairs have weight; all weights positive).  ``shape``: the
+    numbers of rows and columns when every index is below them (a document's
+    key and response clusters), so scipy can take the matrix as it is.
 
     Solved per connected component of the pairs: coreference clusters mostly
     overlap one or two of the other side's, so components are small; a component
@@ -192,6 +194,8 @@ def max_assignment(weights: dict[tuple[int, int], float]) -> float:
     if not weights:
         return 0.0
     if len(weights) > 64 and _scipy_lsa() is not None:  # one call in C beats finding the groups in Python
+        if shape is not None:
+            return _dense(weights, shape)
         return _solve(sorted({i for i, _ in weights}), sorted({j for _, j in weights}), weights)
     rows: dict[int, list[int]] = defaultdict(list)
     cols: dict[int, list[int]] = defaultdict(list)
@@ -246,6 +250,18 @@ def _solve(rows: list[int], cols: list[int], weights: dict[tuple[int, int], floa
     for (i, j), w in weights.items():
         matrix[r_at[i], c_at[j]] = w
     picked_rows, picked_cols = lsa(matrix, maximize=True)
+    return float(matrix[picked_rows, picked_cols].sum())
+
+
+def _dense(weights: dict[tuple[int, int], float], shape: tuple[int, int]) -> float:
+    """scipy's best assignment on the whole ``shape`` matrix of ``weights``
+    (rows and columns without a weight are zeros: they add nothing)."""
+    import numpy
+
+    matrix = numpy.zeros(shape)
+    at = numpy.array(list(weights), dtype=numpy.intp)
+    matrix[at[:, 0], at[:, 1]] = list(weights.values())
+    picked_rows, picked_cols = _scipy_lsa()(matrix, maximize=True)
     return float(matrix[picked_rows, picked_cols].sum())
 
 

@@ -71,7 +71,7 @@ class Corpus:
     claim_attributes: list[str] = field(default_factory=list)
     #: actor reference (``cluster:<id>``, ``entry:<id>``) -> what it is compared by (see :func:`actor_keys`)
     actors: dict[str, str] = field(default_factory=dict)
-    #: doc id -> annotator -> coreference clusters (each a list of span keys, Project.cluster_span_keys), issue 15
+    #: doc id -> annotator -> coreference clusters (each a list of span keys, Project.document_span_lists), issue 15
     coref: dict[str, dict[str, list[list[str]]]] = field(default_factory=dict)
     _tokens: dict[tuple[str, tuple[int, ...]], list[int]] = field(default_factory=dict)
     _views: dict[tuple[str, str, str | None], View] = field(default_factory=dict)
@@ -275,14 +275,11 @@ def load_coref(project: Project, names: Sequence[str]) -> dict[str, dict[str, li
     if not project.has_clusters():
         return {}
     out: dict[str, dict[str, list[list[str]]]] = {}
-    for doc_id, annotator, spans in project.cluster_span_keys(names):
+    for doc_id, annotator, lists in project.document_span_lists(names):
         by = out.get(doc_id)
         if by is None:
             by = out[doc_id] = {}
-        lst = by.get(annotator)
-        if lst is None:
-            lst = by[annotator] = []
-        lst.append(spans.split(","))
+        by[annotator] = [c.split(",") for c in lists.split(";")]
     for by in out.values():
         for annotator, clusters in by.items():
             n = 0
