@@ -99,6 +99,16 @@ class _Job(QRunnable):
             pass
 
 
+def _leaves_suggestions_alone(changes: Any) -> bool:
+    """Whether a change is only about what suggestions never depend on: coreference
+    clusters, registry entries, notes or document labels (no annotation added,
+    removed or changed, no status, nothing wholesale).  A bare change of the
+    document (a rejection) is not: the document's suggestions are read anew."""
+    if changes.ids or changes.status is not None or changes.wholesale:
+        return False
+    return bool(changes.clusters or changes.registry or changes.notes or changes.doc_labels)
+
+
 class SuggestionLayer(QObject):
     """The open document's pending suggestions, drawn over the text and decided by key."""
 
@@ -153,6 +163,8 @@ class SuggestionLayer(QObject):
         QTimer.singleShot(0, self, self.request)  # and the dictionary's, from the worker
 
     def _changed(self, changes: Any) -> None:
+        if _leaves_suggestions_alone(changes):
+            return  # clusters, registry, notes, document labels: nothing a suggestion depends on
         self._dirty = True
         self._relearn.start(RELEARN_AFTER_MS)
         if changes.concerns(self.window.current_doc_id):

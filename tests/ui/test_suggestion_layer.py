@@ -267,3 +267,22 @@ def test_deciding_after_the_worker_uses_its_matches_at_once(qtbot, window, proje
     QTest.keyClick(view, Qt.Key.Key_Return)  # China (the dictionary's) accepted
     assert [TEXTS[0][s.start : s.end] for s in layer.items] == ["Jaiswal", "Delhi"]
     assert layer.jobs_done == jobs  # no job was needed for that
+
+
+def test_a_coreference_or_note_change_leaves_the_suggestions_alone(qtbot, window, monkeypatch):
+    """Attaching a mention to a cluster (or a note, a registry entry) changes nothing
+    a suggestion depends on: no re-read, no re-learning (benchmark case 14 measured
+    the re-read at most of an attach's time); a rejection (a bare change) still re-reads."""
+    from annotator.core.commands import Changes
+
+    layer = window.suggestion_layer
+    qtbot.waitUntil(lambda: not layer._running)
+    calls = []
+    monkeypatch.setattr(layer, "compute", lambda keep=False: calls.append(keep))
+    layer._dirty = False
+    doc = window.current_doc_id
+    for change in (Changes(doc_id=doc, clusters={"c1"}), Changes(doc_id=doc, notes={""}), Changes(registry={"r1"})):
+        window.controller.publish(change)
+    assert calls == [] and not layer._dirty and not layer._relearn.isActive()
+    window.controller.publish(Changes(doc_id=doc))
+    assert calls == [True] and layer._dirty
