@@ -906,6 +906,8 @@ class AcceptCluster(ReviewCommand):
     def __init__(self, doc_id: str, reviewer: str, cluster_id: str):
         super().__init__(doc_id, reviewer)
         self.cluster_id = cluster_id
+        #: the gold cluster the accepted one became (known once done)
+        self.gold_cluster_id: str | None = None
         self.text = "accept cluster"
         self._gold_ids: list[str] = []
         self._source: Cluster | None = None
@@ -952,7 +954,9 @@ class AcceptCluster(ReviewCommand):
             if list(target.members) == ids and all(getattr(target, k) == v for k, v in fields.items()):
                 raise CommandError("the gold layer has this cluster already")
             plan[target.id] = target.with_(members=ids, **fields)
+            self.gold_cluster_id = target.id
         else:
             new = Cluster(doc_id=self.doc_id, annotator=GOLD, members=tuple(ids), **fields)
             plan[new.id] = new
+            self.gold_cluster_id = new.id
         return plan

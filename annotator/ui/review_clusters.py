@@ -290,8 +290,15 @@ class ReviewClustersDialog(QDialog):
             self.hint.setText("Select a cluster in an annotator's column first.")
             return
         name = self.column
-        if self.window.controller.push(AcceptCluster(self.doc_id, reviewer, cid), self) is not None:
-            self.hint.setText(f"Accepted {name}'s cluster into gold (Ctrl+Z in the main window undoes).")
+        command = AcceptCluster(self.doc_id, reviewer, cid)
+        if self.window.controller.push(command, self) is not None:
+            if command.gold_cluster_id is not None:  # the next G adds to it
+                self.gold_target = command.gold_cluster_id
+                self._show_target()
+            self.hint.setText(
+                f"Accepted {name}'s cluster into gold; it is the target gold cluster now, "
+                "G adds a mention to it (Ctrl+Z in the main window undoes)."
+            )
 
     def add_selected_mention(self, *, new_cluster: bool = False) -> None:
         """G / Shift+G: the selected mention of an annotator into the target gold

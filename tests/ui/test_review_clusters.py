@@ -78,6 +78,10 @@ def test_mentions_move_into_and_out_of_gold_clusters_by_keys(qtbot, window, ment
     bob.setCurrentItem(bob.topLevelItem(0))
     QTest.keyClick(bob, Qt.Key.Key_Return)
     assert gold_texts(w) == [["Randhir Jaiswal", "he"]]
+    # the cluster just accepted is the target at once: G can follow
+    assert dialog.gold_target == w.project.clusters(w.current_doc_id, GOLD)[0].id
+    assert dialog.target_label.text() == "Target gold cluster: “Randhir Jaiswal”"
+    dialog.gold_target = None
     # a click on the gold cluster makes it the target
     gold = dialog.columns[GOLD]
     click_item(gold, gold.topLevelItem(0))
