@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QMenu,
     QPushButton,
     QTreeWidget,
@@ -171,8 +172,11 @@ class ReviewClustersDialog(QDialog):
             box = QGroupBox("Gold" if name == GOLD else name)
             tree = QTreeWidget()
             tree.setHeaderLabels(["Cluster / mention", "Mentions", "Registry entry"])
-            tree.setColumnWidth(0, 200)
-            tree.setColumnWidth(1, 70)
+            header = tree.header()  # the mentions and registry columns always show whole; the names take the rest
+            header.setStretchLastSection(False)
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+            header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
             tree.installEventFilter(self)
             tree.currentItemChanged.connect(lambda *_a, n=name: self._chosen(n))
             for cluster in by_name.get(name, []):
