@@ -106,7 +106,7 @@ def build(path: Path, n_docs: int, n_mentions: int, n_clusters: int, seed: int) 
             f"printf('doc%05d%s%05d', d, w, i), i, {WORD + 1} + i * {WORD}, {WORD + 1 + 5} + i * {WORD} "
             f"FROM dd, who, ii WHERE w = 'a' OR {h} >= 50 ORDER BY 1"
         )
-        conn.execute(  # each cluster with its span list, as the store writes it (m014_coref_span_lists)
+        conn.execute(  # each cluster with its span list, as the store writes it (m015_coref_span_lists)
             "INSERT INTO coref_clusters (id, doc_id, annotator, name, type, entry_id, created, updated, spans) "
             "SELECT cluster_id, substr(cluster_id, 1, 8), CASE substr(cluster_id, 9, 1) WHEN 'a' THEN 'alice' ELSE 'bob' END, "
             f"NULL, NULL, NULL, '{stamp}', '{stamp}', group_concat((start << 32) | \"end\", ',') FROM coref_members "

@@ -44,7 +44,7 @@ _MEMBER_INSERT = (
     'INSERT INTO coref_members (cluster_id, ann_id, position, start, "end") VALUES (?, ?, ?, '
     '(SELECT start FROM annotations WHERE id = ?), (SELECT "end" FROM annotations WHERE id = ?))'
 )
-#: A cluster's span keys as ``coref_clusters.spans`` keeps them (see m014_coref_span_lists),
+#: A cluster's span keys as ``coref_clusters.spans`` keeps them (see m015_coref_span_lists),
 #: counted from its members (``m``).
 _SPAN_KEYS = "COALESCE(group_concat((m.start << 32) | m.\"end\", ','), '')"
 #: The span list of cluster ``c`` (a row of ``coref_clusters c``): stored, or counted when unknown.

@@ -20,7 +20,7 @@ from annotator.core.coref_commands import (
     UpdateCluster,
     UpdateRegistryEntry,
 )
-from annotator.core.migrations import MIGRATION_STEPS, m013_coref, m014_coref_span_lists
+from annotator.core.migrations import MIGRATION_STEPS, m013_coref, m015_coref_span_lists
 from annotator.core.models import Document, claim, entity, event
 from annotator.core.schema import SchemaError, default_schema, parse_schema
 from annotator.core.store import ConflictError, Project
@@ -347,7 +347,7 @@ def test_migration_of_span_lists_from_v1_adds_the_column_and_backs_up(tmp_path):
     path = tmp_path / "old.annotator"
     shutil.copy(FIXTURE, path)
     with Project(path) as p:
-        assert m014_coref_span_lists in MIGRATION_STEPS
+        assert m015_coref_span_lists in MIGRATION_STEPS
         assert "spans" in {c.name for c in p.db["coref_clusters"].columns}
         assert "coref_members_spans_stale" in {t.name for t in p.db.triggers}
         doc = next(iter(p.iter_all_annotations()))
