@@ -16,15 +16,16 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from annotator.core.coref import Cluster, RegistryEntry
-from annotator.core.doclabels import DocLabelRow
 from annotator.core.errors import NewerProjectError, NotAProjectError, ProjectError, ReadOnlyProjectError, UntrustedProjectError
 from annotator.core.migrations import FORMAT_VERSION, MIGRATION_STEPS, MIGRATIONS_TABLE
 from annotator.core.rows import ANNOTATION_COLUMNS, AnnotationRow, DocumentRow, as_annotation_rows, as_document_rows
-from annotator.core.store_coref import CLUSTER_SELECT, ENTRY_SELECT, cluster_from_row, entry_from_row
 from annotator.core.store_sql import DECISION_SELECT, DOC_SELECT, decision
+
+if TYPE_CHECKING:  # read_project_file imports them (merging, team): not needed to open a project
+    from annotator.core.coref import Cluster, RegistryEntry
+    from annotator.core.doclabels import DocLabelRow
 
 __all__ = [
     "APPLICATION_ID",
@@ -228,6 +229,8 @@ def read_project_file(path: Path) -> ProjectFileRows:
 
     Raises :class:`ProjectError` (a message naming the file) when it is not an
     annotator project, was made by a newer version or cannot be read."""
+    from annotator.core.doclabels import DocLabelRow
+
     try:
         with open(path, "rb") as fh:
             head = fh.read(100)
@@ -292,6 +295,8 @@ def read_project_file(path: Path) -> ProjectFileRows:
 
 
 def _clusters(conn: sqlite3.Connection) -> list[Cluster]:
+    from annotator.core.store_coref import CLUSTER_SELECT, cluster_from_row
+
     members: dict[str, list[str]] = {}
     for cid, ann_id in conn.execute("SELECT cluster_id, ann_id FROM coref_members ORDER BY cluster_id, position"):
         members.setdefault(cid, []).append(ann_id)
@@ -299,6 +304,8 @@ def _clusters(conn: sqlite3.Connection) -> list[Cluster]:
 
 
 def _registry(conn: sqlite3.Connection) -> list[RegistryEntry]:
+    from annotator.core.store_coref import ENTRY_SELECT, entry_from_row
+
     return [entry_from_row(r) for r in conn.execute(ENTRY_SELECT)]
 
 

@@ -25,8 +25,9 @@ ME = "maria"
 
 #: Modules the first paint does without (loaded with the annotations or on first
 #: use): the inspector and its note and knowledge-base editors, the document labels
-#: bar, the suggestions layer, the coreference panes, the importers and codecs,
-#: the store's migration library and the command line's.
+#: bar, the suggestions layer, the coreference panes and dataclasses, the document
+#: labels' rows, the importers and codecs, the store's migration library, the command
+#: line's, and subprocess (only to list mounts on macOS and BSD).
 LATE = (
     "annotator.ui.inspector",
     "annotator.ui.notes",
@@ -37,6 +38,9 @@ LATE = (
     "annotator.ui.review_clusters",
     "annotator.ui.search_pane",
     "annotator.core.notes",
+    "annotator.core.coref",
+    "annotator.core.doclabels",
+    "subprocess",
     "annotator.services.importing",
     "annotator.formats",
     "sqlite_utils",
