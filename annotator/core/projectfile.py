@@ -34,6 +34,7 @@ __all__ = [
     "check_header",
     "harden",
     "app_schema_objects",
+    "made_schema_objects",
     "check_schema",
     "read_only_file",
     "connect_read_only",
@@ -120,21 +121,39 @@ def app_schema_objects() -> frozenset[SchemaObject]:
     return _APP_SCHEMA
 
 
+def made_schema_objects() -> frozenset[SchemaObject]:
+    """:func:`app_schema_objects` as :mod:`annotator.core.schema_objects_made`
+    holds it (written by ``python -m annotator.core.schema_objects --write``), when
+    it was written for this code's migrations; empty when it is stale (a migration
+    added or renamed since), so that every check replays them."""
+    from annotator.core.schema_objects_made import OBJECTS, STEPS
+
+    return OBJECTS if STEPS == tuple(step.__name__ for step in MIGRATION_STEPS) else frozenset()
+
+
 def check_schema(conn: sqlite3.Connection, path: Path) -> None:
     """Refuse a project file whose schema holds anything the app does not make
     (an extra trigger, view, table or index, or one of ours with other SQL): such
     a file may have been crafted to run SQL on whoever writes to it or merges
-    from it.  Raises :class:`UntrustedProjectError`; reads nothing else."""
-    allowed = app_schema_objects()
+    from it.  Raises :class:`UntrustedProjectError`; reads nothing else.
+
+    The objects the app makes are :func:`app_schema_objects`; they are looked up
+    first in :func:`made_schema_objects` (the same set, written down: no replay of
+    the migrations at each start), and only an object not found there is looked up
+    in the replay (built once per process), so the answer is the replay's."""
+    made = made_schema_objects()
     strange = [
-        (kind, name)
+        (kind, name, table, sql)
         for kind, name, table, sql in _schema_objects(conn)
-        if (kind, name, table, sql) not in allowed and (kind, name) not in _ALLOWED_BY_NAME
+        if (kind, name, table, sql) not in made and (kind, name) not in _ALLOWED_BY_NAME
     ]
+    if strange:  # not written down (a stale module, another SQLite's text...): the replay decides
+        allowed = app_schema_objects()
+        strange = [obj for obj in strange if obj not in allowed]
     if strange:
         order = {"trigger": 0, "view": 1, "table": 2, "index": 3}
         strange.sort(key=lambda o: (order.get(o[0], 4), o[1]))
-        listed = ", ".join(f"{kind} {name!r}" for kind, name in strange[:5]) + (
+        listed = ", ".join(f"{kind} {name!r}" for kind, name, _table, _sql in strange[:5]) + (
             f" and {len(strange) - 5} more" if len(strange) > 5 else ""
         )
         raise UntrustedProjectError(
