@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, NamedTuple
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPalette, QPen, QPixmap, QPolygonF
 
-from annotator.core.boundaries import word_span
 from annotator.ui.article_decor import BlockDecor, Connector, LaneMetrics, tooltip_snippet
 
 if TYPE_CHECKING:
@@ -608,6 +607,8 @@ class ArcsAndTags:
         painter.setBrush(Qt.BrushStyle.NoBrush)
         raw = self.raw_selection_span()
         if self._snapping and raw[0] < raw[1]:
+            from annotator.core.boundaries import word_span  # the tokenizer: not needed for the first paint
+
             snapped = word_span(self._text, *raw)
             if snapped != raw and snapped[0] < snapped[1]:
                 pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 1.2, Qt.PenStyle.DashLine)

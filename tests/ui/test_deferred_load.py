@@ -27,7 +27,8 @@ ME = "maria"
 #: use): the inspector and its note and knowledge-base editors, the document labels
 #: bar, the suggestions layer, the coreference panes and dataclasses, the document
 #: labels' rows, the importers and codecs, the store's migration library, the command
-#: line's, and subprocess (only to list mounts on macOS and BSD).
+#: line's, subprocess (only to list mounts on macOS and BSD), and the tokenizer
+#: (word snapping and boundary keys import it when used).
 LATE = (
     "annotator.ui.inspector",
     "annotator.ui.notes",
@@ -41,6 +42,8 @@ LATE = (
     "annotator.core.coref",
     "annotator.core.doclabels",
     "subprocess",
+    "annotator.core.tokenize",
+    "annotator.core.boundaries",
     "annotator.services.importing",
     "annotator.formats",
     "sqlite_utils",
