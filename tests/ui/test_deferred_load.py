@@ -293,3 +293,25 @@ def test_a_shortcut_before_the_load_acts_on_the_loaded_document(qtbot, tmp_path,
     other.menus["Edit"].close()
     other.close()
     window.close()
+
+
+def test_the_first_set_project_makes_no_extra_empty_document(qtbot, tmp_path, project, monkeypatch):
+    """The view makes its empty document once (when made) and then the shown one's:
+    setting the project with no document open does not make another empty one."""
+    from annotator.ui.article_view import ArticleView
+
+    made: list[str] = []
+    new_document = ArticleView._new_document
+
+    def counted(view, text):
+        made.append(text)
+        return new_document(view, text)
+
+    monkeypatch.setattr(ArticleView, "_new_document", counted)
+    window = MainWindow(project, ME, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), defer_load=True)
+    qtbot.addWidget(window)
+    doc_id = project.document_ids()[0]
+    assert made == ["", project.document_text(doc_id)]
+    window.set_project(None, ME)  # a document's text was shown: the view is emptied
+    assert made[-1] == "" and window.article_view.text() == "" and len(made) == 3
+    window.close()
