@@ -7,7 +7,6 @@ it draws what :class:`~annotator.ui.article_decor.SpanDecorations` computed.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPalette, QPen, QPixmap, QPolygonF
 
+from annotator.ui.actions import escape
 from annotator.ui.article_decor import BlockDecor, Connector, LaneMetrics, tooltip_snippet
 
 if TYPE_CHECKING:
@@ -486,7 +486,7 @@ class ArcsAndTags:
         return "<qt><table cellspacing='0' cellpadding='2'>" + "".join(rows) + "</table></qt>"
 
     def _tooltip_row(self, ann: Annotation) -> str:
-        esc = html.escape
+        esc = escape
         style = self._style(ann)
         swatch = f"<span style='color:{style.color.name()}'>&#9632;</span>"
         head = f"{swatch} <b>{esc(ann.label)}</b> <i>{esc(ann.kind)}</i>"

@@ -28,7 +28,8 @@ ME = "maria"
 #: bar, the suggestions layer, the coreference panes and dataclasses, the document
 #: labels' rows, the importers and codecs, the store's migration library, the command
 #: line's, subprocess (only to list mounts on macOS and BSD), and the tokenizer
-#: (word snapping and boundary keys import it when used).
+#: (word snapping and boundary keys import it when used), and the html module (its
+#: entity tables; tooltips escape with annotator.ui.actions.escape).
 LATE = (
     "annotator.ui.inspector",
     "annotator.ui.notes",
@@ -44,6 +45,7 @@ LATE = (
     "subprocess",
     "annotator.core.tokenize",
     "annotator.core.boundaries",
+    "html",
     "annotator.services.importing",
     "annotator.formats",
     "sqlite_utils",
@@ -315,3 +317,15 @@ def test_the_first_set_project_makes_no_extra_empty_document(qtbot, tmp_path, pr
     window.set_project(None, ME)  # a document's text was shown: the view is emptied
     assert made[-1] == "" and window.article_view.text() == "" and len(made) == 3
     window.close()
+
+
+@pytest.mark.parametrize("text", ["", "plain", "a&b<c>d\"e'f", "&amp; &lt;", "“quotes” é ✓ \n\t", "<b onclick='x()'>\"&\"</b>"])
+def test_tooltips_escape_as_html_escape_does(text):
+    import html
+
+    from annotator.ui.actions import escape, plain_tooltip
+
+    assert escape(text) == html.escape(text)
+    assert (
+        plain_tooltip(text) == f"<qt><span style='white-space:pre-wrap'>{html.escape(text).replace(chr(10), '<br>')}</span></qt>"
+    )
