@@ -22,11 +22,11 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from annotator.core.coref import Cluster, parse_actor_ref
 from annotator.core.kinds import GOLD, DocStatus, now
 from annotator.core.store import AnnotationRow, ConflictError, Project
 
 if TYPE_CHECKING:  # pydantic: imported where a command validates (not needed to show a document)
+    from annotator.core.coref import Cluster
     from annotator.core.models import Annotation
 
 
@@ -352,6 +352,7 @@ def clear_cluster_refs(ann: Annotation, cluster_ids: set[str]) -> Annotation:
     (``ann`` itself when it names none)."""
     if not cluster_ids:
         return ann
+    from annotator.core.coref import parse_actor_ref  # coreference: not needed to show a document
 
     def gone(ref: str | None) -> bool:
         parsed = parse_actor_ref(ref)
@@ -409,6 +410,8 @@ def _check_actor_refs(
     """Raise CommandError unless every claimant or argument naming a cluster names
     one of this document and annotator, and every one naming a registry entry names
     an existing entry."""
+    from annotator.core.coref import parse_actor_ref  # coreference: not needed to show a document
+
     for ann in rows.values():
         if ann is None:
             continue

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from annotator.core.coref import is_actor_ref
-
 if TYPE_CHECKING:
     from annotator.core.models import Annotation
     from annotator.core.schema import LabelSchema, RoleSpec
@@ -45,6 +43,8 @@ def event_warnings(event: Annotation, by_id: dict[str, Annotation], schema: Labe
     et = schema.event_type(event.label)
     if et is None:
         return [f"{event.label} is not an event type of this schema"]
+    from annotator.core.coref import is_actor_ref  # not needed to show a document
+
     out = []
     for arg in event.arguments:
         if is_actor_ref(arg.target):  # a cluster or registry entry (the commands check it exists)
@@ -59,6 +59,8 @@ def event_warnings(event: Annotation, by_id: dict[str, Annotation], schema: Labe
 
 
 def claimant_problem(claim: Annotation, by_id: dict[str, Annotation], schema: LabelSchema, text: str) -> str | None:
+    from annotator.core.coref import is_actor_ref  # not needed to show a document
+
     if not claim.claimant_ref or is_actor_ref(claim.claimant_ref):  # an actor: the commands check it exists
         return None
     target = by_id.get(claim.claimant_ref)

@@ -15,7 +15,6 @@ Windows for the drive type.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -135,6 +134,8 @@ def filesystem_type(path: Path) -> str | None:
     if sys.platform == "win32":
         return _windows_drive_type(target)
     if sys.platform == "darwin" or "bsd" in sys.platform:
+        import subprocess  # only here: not needed to open a project on Linux or Windows
+
         try:
             out = subprocess.run(["/sbin/mount"], capture_output=True, text=True, timeout=5, check=False).stdout
         except (OSError, subprocess.SubprocessError):

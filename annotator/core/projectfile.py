@@ -16,15 +16,16 @@ import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from annotator.core.coref import Cluster, RegistryEntry
-from annotator.core.doclabels import DocLabelRow
 from annotator.core.errors import NewerProjectError, NotAProjectError, ProjectError, ReadOnlyProjectError, UntrustedProjectError
 from annotator.core.migrations import FORMAT_VERSION, MIGRATION_STEPS, MIGRATIONS_TABLE
 from annotator.core.rows import ANNOTATION_COLUMNS, AnnotationRow, DocumentRow, as_annotation_rows, as_document_rows
-from annotator.core.store_coref import CLUSTER_SELECT, ENTRY_SELECT, cluster_from_row, entry_from_row
 from annotator.core.store_sql import DECISION_SELECT, DOC_SELECT, decision
+
+if TYPE_CHECKING:  # read_project_file imports them (merging, team): not needed to open a project
+    from annotator.core.coref import Cluster, RegistryEntry
+    from annotator.core.doclabels import DocLabelRow
 
 __all__ = [
     "APPLICATION_ID",
@@ -33,6 +34,7 @@ __all__ = [
     "check_header",
     "harden",
     "app_schema_objects",
+    "made_schema_objects",
     "check_schema",
     "read_only_file",
     "connect_read_only",
@@ -119,21 +121,39 @@ def app_schema_objects() -> frozenset[SchemaObject]:
     return _APP_SCHEMA
 
 
+def made_schema_objects() -> frozenset[SchemaObject]:
+    """:func:`app_schema_objects` as :mod:`annotator.core.schema_objects_made`
+    holds it (written by ``python -m annotator.core.schema_objects --write``), when
+    it was written for this code's migrations; empty when it is stale (a migration
+    added or renamed since), so that every check replays them."""
+    from annotator.core.schema_objects_made import OBJECTS, STEPS
+
+    return OBJECTS if STEPS == tuple(step.__name__ for step in MIGRATION_STEPS) else frozenset()
+
+
 def check_schema(conn: sqlite3.Connection, path: Path) -> None:
     """Refuse a project file whose schema holds anything the app does not make
     (an extra trigger, view, table or index, or one of ours with other SQL): such
     a file may have been crafted to run SQL on whoever writes to it or merges
-    from it.  Raises :class:`UntrustedProjectError`; reads nothing else."""
-    allowed = app_schema_objects()
+    from it.  Raises :class:`UntrustedProjectError`; reads nothing else.
+
+    The objects the app makes are :func:`app_schema_objects`; they are looked up
+    first in :func:`made_schema_objects` (the same set, written down: no replay of
+    the migrations at each start), and only an object not found there is looked up
+    in the replay (built once per process), so the answer is the replay's."""
+    made = made_schema_objects()
     strange = [
-        (kind, name)
+        (kind, name, table, sql)
         for kind, name, table, sql in _schema_objects(conn)
-        if (kind, name, table, sql) not in allowed and (kind, name) not in _ALLOWED_BY_NAME
+        if (kind, name, table, sql) not in made and (kind, name) not in _ALLOWED_BY_NAME
     ]
+    if strange:  # not written down (a stale module, another SQLite's text...): the replay decides
+        allowed = app_schema_objects()
+        strange = [obj for obj in strange if obj not in allowed]
     if strange:
         order = {"trigger": 0, "view": 1, "table": 2, "index": 3}
         strange.sort(key=lambda o: (order.get(o[0], 4), o[1]))
-        listed = ", ".join(f"{kind} {name!r}" for kind, name in strange[:5]) + (
+        listed = ", ".join(f"{kind} {name!r}" for kind, name, _table, _sql in strange[:5]) + (
             f" and {len(strange) - 5} more" if len(strange) > 5 else ""
         )
         raise UntrustedProjectError(
@@ -228,6 +248,8 @@ def read_project_file(path: Path) -> ProjectFileRows:
 
     Raises :class:`ProjectError` (a message naming the file) when it is not an
     annotator project, was made by a newer version or cannot be read."""
+    from annotator.core.doclabels import DocLabelRow
+
     try:
         with open(path, "rb") as fh:
             head = fh.read(100)
@@ -292,6 +314,8 @@ def read_project_file(path: Path) -> ProjectFileRows:
 
 
 def _clusters(conn: sqlite3.Connection) -> list[Cluster]:
+    from annotator.core.store_coref import CLUSTER_SELECT, cluster_from_row
+
     members: dict[str, list[str]] = {}
     for cid, ann_id in conn.execute("SELECT cluster_id, ann_id FROM coref_members ORDER BY cluster_id, position"):
         members.setdefault(cid, []).append(ann_id)
@@ -299,6 +323,8 @@ def _clusters(conn: sqlite3.Connection) -> list[Cluster]:
 
 
 def _registry(conn: sqlite3.Connection) -> list[RegistryEntry]:
+    from annotator.core.store_coref import ENTRY_SELECT, entry_from_row
+
     return [entry_from_row(r) for r in conn.execute(ENTRY_SELECT)]
 
 

@@ -14,8 +14,6 @@ import json
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from annotator.core.coref import is_actor_ref
-
 if TYPE_CHECKING:  # pydantic: imported by the conversions that need it (not the bulk reads)
     from annotator.core.models import Annotation, Document
 
@@ -86,12 +84,16 @@ class AnnotationRow(NamedTuple):
 
     def referenced_ids(self) -> set[str]:
         """Ids of other annotations this one points at (as :meth:`Annotation.referenced_ids`)."""
+        from annotator.core.coref import is_actor_ref  # not needed to show a document
+
         refs = {t for _r, t in self.argument_pairs() if not is_actor_ref(t)}
         refs.update(r for r in (self.head, self.tail, self.claimant_ref) if r and not is_actor_ref(r))
         return refs
 
     def actor_refs(self) -> set[str]:
         """The actor references of the claimant and arguments (as :meth:`Annotation.actor_refs`)."""
+        from annotator.core.coref import is_actor_ref  # not needed to show a document
+
         refs = {t for _r, t in self.argument_pairs() if is_actor_ref(t)}
         if is_actor_ref(self.claimant_ref):
             refs.add(self.claimant_ref or "")

@@ -14,10 +14,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from annotator.core.coref import Cluster, RegistryEntry
 from annotator.core.store_sql import Rows
+
+if TYPE_CHECKING:  # the dataclasses: imported by the reads that make them (not needed to show a document)
+    from annotator.core.coref import Cluster, RegistryEntry
 
 __all__ = ["CorefQueries", "span_key", "CLUSTER_SELECT", "ENTRY_SELECT", "cluster_from_row", "entry_from_row"]
 
@@ -26,6 +28,8 @@ CLUSTER_SELECT = "SELECT id, doc_id, annotator, name, type, entry_id, created, u
 
 def cluster_from_row(r: Sequence[Any], members: Iterable[str]) -> Cluster:
     """A cluster from a row of :data:`CLUSTER_SELECT` and its members' annotation ids."""
+    from annotator.core.coref import Cluster
+
     return Cluster(
         id=r[0],
         doc_id=r[1],
@@ -61,6 +65,8 @@ ENTRY_SELECT = "SELECT id, name, type, aliases, description, links, created, upd
 
 def entry_from_row(r: Sequence[Any]) -> RegistryEntry:
     """A registry entry from a row of :data:`ENTRY_SELECT`."""
+    from annotator.core.coref import RegistryEntry
+
     return RegistryEntry(
         id=r[0],
         name=r[1],

@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from annotator.core.doclabels import DocLabelRow, DocLabels, by_document, grouped
 from annotator.core.store_sql import Rows
 
 if TYPE_CHECKING:
+    from annotator.core.doclabels import DocLabelRow, DocLabels
     from annotator.core.schema import LabelSchema
 
 __all__ = ["DocLabelQueries"]
@@ -37,6 +37,8 @@ class DocLabelQueries:
     def doc_label_rows(self, doc_ids: Iterable[str] | None = None, annotators: Iterable[str] | None = None) -> list[DocLabelRow]:
         """Stored document labels of ``doc_ids`` (None: every document) by
         ``annotators`` (None: everyone), in the order they were set."""
+        from annotator.core.doclabels import DocLabelRow  # not needed to open a project
+
         where: list[str] = []
         params: list[Any] = []
         if annotators is not None:
@@ -59,12 +61,16 @@ class DocLabelQueries:
 
     def doc_labels(self, doc_id: str, annotator: str, schema: LabelSchema | None = None) -> DocLabels:
         """``{category: [labels]}`` of one document by one annotator (schema order when given)."""
+        from annotator.core.doclabels import grouped
+
         return grouped(self.doc_label_rows([doc_id], [annotator]), schema)
 
     def doc_labels_by_document(
         self, doc_ids: Iterable[str] | None = None, annotators: Iterable[str] | None = None, schema: LabelSchema | None = None
     ) -> dict[str, dict[str, DocLabels]]:
         """``{doc_id: {annotator: {category: [labels]}}}`` (documents without any left out)."""
+        from annotator.core.doclabels import by_document
+
         return by_document(self.doc_label_rows(doc_ids, annotators), schema)
 
     def doc_label_layers(self, annotator: str | None = None) -> dict[str, set[str]]:

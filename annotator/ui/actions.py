@@ -9,7 +9,6 @@ not registered as a window-wide shortcut.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QObject, Qt
@@ -91,6 +90,12 @@ def plain_action_text(action: QAction) -> str:
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip(".…")
 
 
+def escape(text: str) -> str:
+    """``html.escape(text)`` (quotes too), without importing :mod:`html`, whose
+    entity tables cost 3 ms of the first paint (benchmarks case 8)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#x27;")
+
+
 def plain_tooltip(text: str) -> str:
     """Tooltip markup that shows ``text`` literally.
 
@@ -98,7 +103,7 @@ def plain_tooltip(text: str) -> str:
     when the guess is "plain". So the text is escaped *and* marked as rich text,
     with line breaks and spaces kept.
     """
-    body = html.escape(text).replace("\n", "<br>")
+    body = escape(text).replace("\n", "<br>")
     return f"<qt><span style='white-space:pre-wrap'>{body}</span></qt>"
 
 

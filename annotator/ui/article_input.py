@@ -13,8 +13,6 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QTextCursor, QTextLine, QWheelEvent
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from annotator.core.boundaries import word_at
-
 if TYPE_CHECKING:
     from annotator.core.models import Annotation
 
@@ -152,6 +150,8 @@ class ArticleInput:
             return
         # The token under the pointer: what the exports count as one ("70%",
         # "$55.09", "U.S.", and "India" without its "’s").
+        from annotator.core.boundaries import word_at  # the tokenizer: not needed for the first paint
+
         start, end = word_at(self._text, cp) or (cp, cp + 1)
         self.select_span(start, end, ensure_visible=False)
         anns = self._index.at(cp)

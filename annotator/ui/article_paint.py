@@ -7,7 +7,6 @@ it draws what :class:`~annotator.ui.article_decor.SpanDecorations` computed.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSize, QSizeF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, QPalette, QPen, QPixmap, QPolygonF
 
-from annotator.core.boundaries import word_span
+from annotator.ui.actions import escape
 from annotator.ui.article_decor import BlockDecor, Connector, LaneMetrics, tooltip_snippet
 
 if TYPE_CHECKING:
@@ -487,7 +486,7 @@ class ArcsAndTags:
         return "<qt><table cellspacing='0' cellpadding='2'>" + "".join(rows) + "</table></qt>"
 
     def _tooltip_row(self, ann: Annotation) -> str:
-        esc = html.escape
+        esc = escape
         style = self._style(ann)
         swatch = f"<span style='color:{style.color.name()}'>&#9632;</span>"
         head = f"{swatch} <b>{esc(ann.label)}</b> <i>{esc(ann.kind)}</i>"
@@ -608,6 +607,8 @@ class ArcsAndTags:
         painter.setBrush(Qt.BrushStyle.NoBrush)
         raw = self.raw_selection_span()
         if self._snapping and raw[0] < raw[1]:
+            from annotator.core.boundaries import word_span  # the tokenizer: not needed for the first paint
+
             snapped = word_span(self._text, *raw)
             if snapped != raw and snapped[0] < snapped[1]:
                 pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 1.2, Qt.PenStyle.DashLine)

@@ -51,7 +51,6 @@ from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QFont, QPixmap, QTextBlockFormat, QTextCursor, QTextDocument, QTextOption
 from PySide6.QtWidgets import QFrame, QTextEdit, QWidget
 
-from annotator.core.boundaries import move_boundary, word_span
 from annotator.core.spanindex import SpanIndex
 from annotator.core.text import QtPositionMap
 from annotator.ui.article_decor import (
@@ -357,6 +356,8 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
         cursor = self.textCursor()
         start, end = self._map.span_to_cp(cursor.anchor(), cursor.position())
         if self._snapping and start < end:
+            from annotator.core.boundaries import word_span  # the tokenizer: not needed for the first paint
+
             start, end = word_span(self._text, start, end)
         return start, end
 
@@ -435,6 +436,8 @@ class ArticleView(ArticleInput, ArcsAndTags, SpanDecorations, QTextEdit):
             if not 0 <= piece < len(pieces):
                 return None
             span = pieces[piece]
+        from annotator.core.boundaries import move_boundary  # the tokenizer: not needed for the first paint
+
         return move_boundary(self._text, span, which, delta, by_token=self._snapping)
 
     # -- layout, font, zoom ------------------------------------------------------------

@@ -152,11 +152,15 @@ class Workspace(KeyHandling, Picking, CorefGestures, QObject):
             self.open_document(doc_id)
 
     def _close_document(self, emit: bool = True) -> None:
+        # The view shows nothing already when no document (nor a document's text) was
+        # open: no new empty document for it (the window's first set_project).
+        shown = self.doc_id is not None or self.preview is not None or bool(self.view.text())
         self.doc_id, self.document, self.text, self.posmap = None, None, "", None
         self.anns, self.selected_id, self.preview = {}, None, None
         self.doc_labels = {}
         self.notes = {}
-        self.view.set_article("", [], self.schema)
+        if shown:
+            self.view.set_article("", [], self.schema)
         self.view.set_notes({})
         self._load_clusters()
         if emit:

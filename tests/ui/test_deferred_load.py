@@ -25,8 +25,11 @@ ME = "maria"
 
 #: Modules the first paint does without (loaded with the annotations or on first
 #: use): the inspector and its note and knowledge-base editors, the document labels
-#: bar, the suggestions layer, the coreference panes, the importers and codecs,
-#: the store's migration library and the command line's.
+#: bar, the suggestions layer, the coreference panes and dataclasses, the document
+#: labels' rows, the importers and codecs, the store's migration library, the command
+#: line's, subprocess (only to list mounts on macOS and BSD), and the tokenizer
+#: (word snapping and boundary keys import it when used), and the html module (its
+#: entity tables; tooltips escape with annotator.ui.actions.escape).
 LATE = (
     "annotator.ui.inspector",
     "annotator.ui.notes",
@@ -37,6 +40,12 @@ LATE = (
     "annotator.ui.review_clusters",
     "annotator.ui.search_pane",
     "annotator.core.notes",
+    "annotator.core.coref",
+    "annotator.core.doclabels",
+    "subprocess",
+    "annotator.core.tokenize",
+    "annotator.core.boundaries",
+    "html",
     "annotator.services.importing",
     "annotator.formats",
     "sqlite_utils",
@@ -286,3 +295,37 @@ def test_a_shortcut_before_the_load_acts_on_the_loaded_document(qtbot, tmp_path,
     other.menus["Edit"].close()
     other.close()
     window.close()
+
+
+def test_the_first_set_project_makes_no_extra_empty_document(qtbot, tmp_path, project, monkeypatch):
+    """The view makes its empty document once (when made) and then the shown one's:
+    setting the project with no document open does not make another empty one."""
+    from annotator.ui.article_view import ArticleView
+
+    made: list[str] = []
+    new_document = ArticleView._new_document
+
+    def counted(view, text):
+        made.append(text)
+        return new_document(view, text)
+
+    monkeypatch.setattr(ArticleView, "_new_document", counted)
+    window = MainWindow(project, ME, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat), defer_load=True)
+    qtbot.addWidget(window)
+    doc_id = project.document_ids()[0]
+    assert made == ["", project.document_text(doc_id)]
+    window.set_project(None, ME)  # a document's text was shown: the view is emptied
+    assert made[-1] == "" and window.article_view.text() == "" and len(made) == 3
+    window.close()
+
+
+@pytest.mark.parametrize("text", ["", "plain", "a&b<c>d\"e'f", "&amp; &lt;", "“quotes” é ✓ \n\t", "<b onclick='x()'>\"&\"</b>"])
+def test_tooltips_escape_as_html_escape_does(text):
+    import html
+
+    from annotator.ui.actions import escape, plain_tooltip
+
+    assert escape(text) == html.escape(text)
+    assert (
+        plain_tooltip(text) == f"<qt><span style='white-space:pre-wrap'>{html.escape(text).replace(chr(10), '<br>')}</span></qt>"
+    )
