@@ -20,6 +20,7 @@ STEPS = (
     "m012_suggestions",
     "m013_coref",
     "m014_suggestions_by_score",
+    "m015_coref_span_lists",
 )
 
 #: (type, name, table, SQL) of every object those migrations make, at any format version.
@@ -291,6 +292,12 @@ OBJECTS = frozenset(
         ),
         (
             "table",
+            "coref_clusters",
+            "coref_clusters",
+            "CREATE TABLE coref_clusters (\n            id TEXT PRIMARY KEY,\n            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,\n            annotator TEXT NOT NULL,\n            name TEXT,\n            type TEXT,\n            entry_id TEXT,\n            created TEXT NOT NULL,\n            updated TEXT NOT NULL\n        , spans TEXT)",
+        ),
+        (
+            "table",
             "coref_members",
             "coref_members",
             'CREATE TABLE coref_members (\n            cluster_id TEXT NOT NULL REFERENCES coref_clusters(id) ON DELETE CASCADE,\n            ann_id TEXT NOT NULL UNIQUE,\n            position INTEGER NOT NULL,\n            start INTEGER,\n            "end" INTEGER,\n            PRIMARY KEY (cluster_id, ann_id)\n        ) WITHOUT ROWID',
@@ -504,6 +511,12 @@ OBJECTS = frozenset(
             "coref_members_span_update",
             "annotations",
             'CREATE TRIGGER coref_members_span_update AFTER UPDATE OF start, "end" ON annotations BEGIN\n            UPDATE coref_members SET start = new.start, "end" = new."end" WHERE ann_id = new.id;\n        END',
+        ),
+        (
+            "trigger",
+            "coref_members_spans_stale",
+            "coref_members",
+            'CREATE TRIGGER coref_members_spans_stale AFTER UPDATE OF start, "end" ON coref_members BEGIN\n            UPDATE coref_clusters SET spans = NULL WHERE id = new.cluster_id AND spans IS NOT NULL;\n        END',
         ),
         (
             "trigger",
