@@ -265,21 +265,16 @@ class ReviewClustersDialog(QDialog):
 
     def selected_gold_cluster(self) -> str | None:
         """The gold cluster of the gold column's current row (cluster or mention)."""
-        tree = self.columns.get(GOLD)
-        if tree is None:
-            return None
-        item = tree.currentItem()
-        while item is not None and item.parent() is not None:
-            item = item.parent()
-        cid = item.data(0, CLUSTER_ROLE) if item is not None else None
-        return str(cid) if cid else None
+        return self._cluster_of_current(GOLD)
 
     def selected_cluster(self) -> str | None:
         """The current cluster of the column the user works in (not gold's)."""
-        tree = self.columns.get(self.column or "")
-        if tree is None or self.column == GOLD:
-            return None
-        item = tree.currentItem()
+        return None if self.column == GOLD else self._cluster_of_current(self.column or "")
+
+    def _cluster_of_current(self, column: str) -> str | None:
+        """The cluster of ``column``'s current row (a cluster, or a mention under it)."""
+        tree = self.columns.get(column)
+        item = tree.currentItem() if tree is not None else None
         while item is not None and item.parent() is not None:
             item = item.parent()
         cid = item.data(0, CLUSTER_ROLE) if item is not None else None
