@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.commands import apply
-from annotator.core.kinds import CLAIM_LABEL, GOLD, SPAN_KINDS, DocStatus, new_id, now
+from annotator.core.kinds import CLAIM_LABEL, GOLD, SPAN_KINDS, DocStatus, now
 from annotator.core.store import Project, StoredSuggestion
 from annotator.core.suggest_commands import AcceptSuggestions, RejectSuggestions
 from annotator.formats import InputError
@@ -278,7 +278,6 @@ def run_suggester(
     labels = {kind: set(schema.labels(kind)) for kind in SPAN_KINDS}
     summary = RunSummary(suggester.name)
     stamp = now()
-    make_id = _Ids()
     # The dictionary's suggestions need no checking one by one: whole tokens inside
     # the text by construction, their labels known in advance.
     fast = getattr(suggester, "found", None) if getattr(suggester, "name", "") == "dictionary" else None
@@ -308,8 +307,8 @@ def run_suggester(
                             summary.unknown_labels[label] += 1
                     found_rows = [r for r in found_rows if (r[0], r[1]) not in unknown]
                 rows += [
-                    (rid, doc_id, kind, label, s, e, score, name, detail, stamp)
-                    for rid, (kind, label, s, e, score, detail) in zip(make_id.take(len(found_rows)), found_rows)
+                    (None, doc_id, kind, label, s, e, score, name, detail, stamp)
+                    for kind, label, s, e, score, detail in found_rows
                 ]
                 for pair in {(r[0], r[1]) for r in found_rows}:
                     summary.docs_by_label.setdefault(pair, set()).add(doc_id)
@@ -327,7 +326,7 @@ def run_suggester(
                 if key in seen:
                     continue
                 seen.add(key)
-                rows.append(_stored(s, stamp, make_id))
+                rows.append(_stored(s, stamp))
                 summary.by_label[(s.kind, s.label)] = summary.by_label.get((s.kind, s.label), 0) + 1
                 summary.docs_by_label.setdefault((s.kind, s.label), set()).add(doc.id)
         with project.transaction():
@@ -356,28 +355,10 @@ def _valid(s: Suggestion, doc_id: str, length: int, labels: dict[str, set[str]],
     return True
 
 
-class _Ids:
-    """Ids of one run: a random prefix, then a counter (in order, so the rows go
-    to the end of the table's id index instead of all over it)."""
-
-    def __init__(self) -> None:
-        self.prefix = new_id()[:8]
-        self.n = 0
-
-    def __call__(self) -> str:
-        self.n += 1
-        return f"{self.prefix}{self.n:08x}"
-
-    def take(self, k: int) -> list[str]:
-        """The next ``k`` ids."""
-        prefix, n = self.prefix, self.n
-        self.n += k
-        return [f"{prefix}{j:08x}" for j in range(n + 1, n + k + 1)]
-
-
-def _stored(s: Suggestion, stamp: str, make_id: Callable[[], str] = new_id) -> StoredSuggestion:
+def _stored(s: Suggestion, stamp: str) -> StoredSuggestion:
+    """A suggestion as a new row to store (an empty id: the store gives it one)."""
     return StoredSuggestion(
-        make_id(),
+        "",
         s.doc_id,
         s.kind,
         CLAIM_LABEL if s.kind == "claim" else s.label,
@@ -404,7 +385,7 @@ def store_suggestions(project: Project, suggester_name: str, doc_id: str, found:
     rows = [_stored(s, stamp) for s in found if _valid(s, doc_id, length, labels, summary)]
     with project.transaction():
         project.replace_suggestions([doc_id], suggester_name, rows)
-    return rows
+        return project.suggestions([doc_id], suggester=suggester_name)
 
 
 # -- deciding -----------------------------------------------------------------------
