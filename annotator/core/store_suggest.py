@@ -158,56 +158,75 @@ class SuggestionQueries:
         self._q_many(f"DELETE FROM suggestions AS s WHERE s.doc = ? AND {_OF_SUGGESTER}", [(q, suggester) for q in seqs.values()])
         self._q_many(_INSERT, self._params_of(rows))
 
+    def suggestion_doc_numbers(self, doc_ids: Iterable[str]) -> dict[str, int]:
+        """``{document id: its number}`` (``documents.seq``, what a suggestion's row
+        holds) of those of ``doc_ids`` that exist: for :meth:`refresh_suggestion_rows`."""
+        return self._doc_seqs(doc_ids)
+
+    def suggestion_run(self, suggester: str, created: str, detail: str) -> int:
+        """The number of the run row of ``suggester`` at time ``created`` whose
+        suggestions share ``detail`` (a JSON object's text), made when new; inside
+        a transaction.  For :meth:`refresh_suggestion_rows`."""
+        return self._run_ids()(suggester, created, detail)
+
     def refresh_suggestions(self, doc_ids: Sequence[str], suggester: str, rows: Sequence[tuple]) -> tuple[int, int]:
-        """Make ``suggester``'s stored suggestions of ``doc_ids`` be ``rows`` (tuples
-        ready to store, with no claimant: ``(id, doc_id, kind, label, start, end,
-        score, suggester, detail, created)``, ``id`` None for a new one (or a
-        text id of the caller's), ``detail`` a JSON object's text; a dictionary
-        run builds them so, with no object per row, in document order and by
+        """:meth:`refresh_suggestion_rows` of rows given as ``(id, doc_id, kind,
+        label, start, end, score, suggester, detail, created)`` (no claimant;
+        ``detail`` a JSON object's text; ``id`` unused: new rows get new ids);
+        (how many were deleted, inserted); inside a transaction."""
+        numbers = self._doc_seqs(doc_ids)
+        run_id = self._run_ids()
+        encoded = [(numbers[r[1]], *r[2:7], run_id(r[7], r[9], r[8])) for r in rows if r[1] in numbers]
+        return self.refresh_suggestion_rows(numbers.values(), suggester, encoded)
+
+    def refresh_suggestion_rows(self, doc_numbers: Iterable[int], suggester: str, rows: list[tuple]) -> tuple[int, int]:
+        """Make ``suggester``'s stored suggestions of the documents numbered
+        ``doc_numbers`` (:meth:`suggestion_doc_numbers`) be ``rows``: tuples ready
+        to store, with no claimant, ``(document number, kind, label, start, end,
+        score, run)``, ``run`` from :meth:`suggestion_run` (a dictionary run builds
+        them so, one tuple per suggestion and nothing more, in document order and by
         start within one), touching only what differs: a stored
         suggestion with the same document, kind, label, span, score and detail
         stays as it is (its id and time too), the others go, the new ones come.
         (How many were deleted, inserted); inside a transaction.  Running a
-        suggester again over a corpus changes few of its millions of rows."""
+        suggester again over a corpus changes few of its millions of rows; a
+        first run stores the rows as given."""
         old: dict[tuple[Any, ...], tuple[int, float, str]] = {}
         gone: list[tuple[int]] = []
-        seqs = self._doc_seqs(doc_ids)
-        docs = list(seqs.values())
+        docs = list(doc_numbers)
         for i in range(0, len(docs), 400):
             part = docs[i : i + 400]
             sql = (
-                'SELECT s.id, d.id, s.kind, s.label, s.start, s."end", s.score, r.detail'
-                f" {_FROM} WHERE {_OF_SUGGESTER} AND s.doc IN ({', '.join('?' * len(part))})"
+                'SELECT s.id, s.doc, s.kind, s.label, s.start, s."end", s.score, r.detail'
+                " FROM suggestions s JOIN suggestion_runs r ON r.id = s.run"
+                f" WHERE {_OF_SUGGESTER} AND s.doc IN ({', '.join('?' * len(part))})"
             )
-            for rid, doc_id, kind, label, start, end, score, detail in self._q(sql, [suggester, *part]):
-                key = (doc_id, kind, label, start, end)
+            for rid, doc, kind, label, start, end, score, detail in self._q(sql, [suggester, *part]):
+                key = (doc, kind, label, start, end)
                 if key in old:  # the same span and label twice: one is enough
                     gone.append((rid,))
                 else:
                     old[key] = (rid, score, detail)
-        run_id = self._run_ids()
-        plain: list[tuple] = []
-        keyed: list[tuple] = []
+        if not old and not gone:  # nothing stored before: no comparing
+            self._q_many(_NEW_PLAIN, rows)
+            return 0, len(rows)
+        runs = list({r[6] for r in rows})
+        details: dict[int, str] = {}
+        for i in range(0, len(runs), 400):
+            part = runs[i : i + 400]
+            details.update(self._q(f"SELECT id, detail FROM suggestion_runs WHERE id IN ({', '.join('?' * len(part))})", part))
+        new: list[tuple] = []
         for r in rows:
-            have = old.pop(r[1:6], None)
+            have = old.pop(r[:5], None)
             if have is not None:
-                if have[1] == r[6] and have[2] == r[8]:
+                if have[1] == r[5] and have[2] == details[r[6]]:
                     continue  # unchanged
                 gone.append((have[0],))
-            seq = seqs.get(r[1])
-            if seq is None:
-                continue
-            run = run_id(r[7], r[9], r[8])
-            if r[0] is None:
-                plain.append((seq, *r[2:7], run))
-            else:
-                rowid, key = _split_id(r[0])
-                keyed.append((rowid, key, seq, *r[2:7], run, None, None, None))
+            new.append(r)
         gone += [(v[0],) for v in old.values()]
         self._q_many("DELETE FROM suggestions WHERE id = ?", gone)
-        self._q_many(_NEW_PLAIN, plain)
-        self._q_many(_INSERT, keyed)
-        return len(gone), len(plain) + len(keyed)
+        self._q_many(_NEW_PLAIN, new)
+        return len(gone), len(new)
 
     def put_suggestions(self, rows: Iterable[StoredSuggestion]) -> None:
         """Store suggestions (replacing any with the same ids; an empty id: a new

@@ -282,6 +282,8 @@ def run_suggester(
     # the text by construction, their labels known in advance.
     fast = getattr(suggester, "found", None) if getattr(suggester, "name", "") == "dictionary" else None
     unknown: set[tuple[str, str]] = set()
+    #: the run rows of the dictionary's suggestions, by their detail (made when first met)
+    runs: dict[str, int] = {}
     if fast is not None:
         for kind, label in suggester.labels():  # type: ignore[attr-defined]
             if label not in labels.get(kind, set()):
@@ -296,9 +298,10 @@ def run_suggester(
         docs: list[Any] = []
         if fast is not None:
             # The dictionary: the texts only (no document objects), its rows built ready
-            # to store (no object per row, the detail serialised once per term), its
-            # labels checked once per run.
+            # to store (one tuple per suggestion: the document's number, the run
+            # row of the term's detail), its labels checked once per run.
             texts, _titles = project.document_texts(part)
+            numbers = project.suggestion_doc_numbers(part)
             for doc_id in part:
                 found_rows = fast(texts[doc_id], encoded=True)
                 if unknown:
@@ -306,13 +309,14 @@ def run_suggester(
                         if (kind, label) in unknown:
                             summary.unknown_labels[label] += 1
                     found_rows = [r for r in found_rows if (r[0], r[1]) not in unknown]
-                rows += [
-                    (None, doc_id, kind, label, s, e, score, name, detail, stamp)
-                    for kind, label, s, e, score, detail in found_rows
-                ]
+                for detail in {r[5] for r in found_rows} - runs.keys():
+                    with project.transaction():
+                        runs[detail] = project.suggestion_run(name, stamp, detail)
+                number = numbers[doc_id]
+                rows += [(number, kind, label, s, e, score, runs[detail]) for kind, label, s, e, score, detail in found_rows]
                 for pair in {(r[0], r[1]) for r in found_rows}:
                     summary.docs_by_label.setdefault(pair, set()).add(doc_id)
-            for pair, n in Counter((r[2], r[3]) for r in rows).items():
+            for pair, n in Counter((r[1], r[2]) for r in rows).items():
                 summary.by_label[pair] = summary.by_label.get(pair, 0) + n
         else:
             docs = list(project.iter_documents(part))
@@ -331,7 +335,7 @@ def run_suggester(
                 summary.docs_by_label.setdefault((s.kind, s.label), set()).add(doc.id)
         with project.transaction():
             if fast is not None:  # a run again touches only the rows that changed
-                deleted, inserted = project.refresh_suggestions(part, name, rows)
+                deleted, inserted = project.refresh_suggestion_rows(numbers.values(), name, rows)
                 summary.rows_deleted += deleted
                 summary.rows_inserted += inserted
             else:
