@@ -203,3 +203,56 @@ def test_deleting_a_document_cascades_to_its_suggestions(project):
         project.delete_documents(["d1"])
     assert project.suggested_document_ids("dictionary") == {"d0"}
     assert {s.doc_id for s in project.suggestions()} == {"d0"}
+
+
+def test_a_corpus_run_stores_without_the_score_index_and_builds_it_after(project, monkeypatch):
+    from annotator.services.suggest import service
+
+    monkeypatch.setattr(service, "BATCH", 1)
+    monkeypatch.setattr(service, "BULK_ROWS", 2)  # d0's first batch inserts 4 rows: "many"
+    during: list[tuple[bool, list[str]]] = []
+
+    def progress(n: int) -> None:
+        during.append(
+            (project.has_suggestions_score_index(), [s.id for s in project.suggestions(pending_for="bob", by_score=True)])
+        )
+
+    run_suggester(project, build_dictionary(project, annotator="alice"), ["d0", "d1"], progress=progress)
+    assert [has for has, _ in during] == [False, False]
+    assert project.has_suggestions_score_index()
+    best = [s.id for s in project.suggestions(pending_for="bob", by_score=True)]
+    # meanwhile the best-first list was sorted without the index, in the same order
+    assert during[-1][1] == best and len(best) == 6
+    everything = project.suggestions(pending_for="bob")
+    assert best == [s.id for s in sorted(everything, key=lambda s: (-s.score, int(s.id)))]
+    # run again: nothing new, the index stays
+    during.clear()
+    run_suggester(project, build_dictionary(project, annotator="alice"), ["d0", "d1"], progress=progress)
+    assert [has for has, _ in during] == [True, True]
+    # the index built again is the app's own: the project opens (its schema is checked)
+    path = project.path
+    project.close()
+    with Project(path) as again:
+        assert again.has_suggestions_score_index()
+
+
+def test_a_run_stopped_or_failing_midway_builds_the_score_index_again(project, monkeypatch):
+    from annotator.services.suggest import service
+
+    monkeypatch.setattr(service, "BATCH", 1)
+    monkeypatch.setattr(service, "BULK_ROWS", 2)
+    calls = []
+    run_suggester(
+        project, build_dictionary(project, annotator="alice"), ["d0", "d1"], cancelled=lambda: calls.append(1) or len(calls) > 1
+    )
+    assert project.has_suggestions_score_index() and project.suggested_document_ids() == {"d0"}
+
+    with project.transaction():
+        project.delete_suggestions()
+
+    def boom(n: int) -> None:
+        raise RuntimeError("stopped")
+
+    with pytest.raises(RuntimeError):
+        run_suggester(project, build_dictionary(project, annotator="alice"), ["d0", "d1"], progress=boom)
+    assert project.has_suggestions_score_index()

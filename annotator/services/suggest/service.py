@@ -54,6 +54,10 @@ __all__ = [
 SPACY_MODULE = "annotator.services.suggest.spacy_model"
 #: Documents per transaction (and per batch handed to a suggester) in :func:`run_suggester`.
 BATCH = 250
+#: A run whose first batch inserted at least this many rows, with more batches to
+#: come, stores the rest without the score index and builds it again at the end
+#: (:meth:`~annotator.core.store.Project.drop_suggestions_score_index`).
+BULK_ROWS = 10_000
 
 
 class SuggestError(ValueError):
@@ -290,60 +294,72 @@ def run_suggester(
                 unknown.add((kind, label))
                 summary.unknown_labels[label] = summary.unknown_labels.get(label, 0)
     name = suggester.name
-    for i in range(0, len(doc_ids), BATCH):
-        if cancelled is not None and cancelled():
-            break
-        part = list(doc_ids[i : i + BATCH])
-        rows: list[Any] = []
-        docs: list[Any] = []
-        if fast is not None:
-            # The dictionary: the texts only (no document objects), its rows built ready
-            # to store (one tuple per suggestion: the document's number, the run
-            # row of the term's detail), its labels checked once per run.
-            texts, _titles = project.document_texts(part)
-            numbers = project.suggestion_doc_numbers(part)
-            for doc_id in part:
-                found_rows = fast(texts[doc_id], encoded=True)
-                if unknown:
-                    for kind, label, *_rest in found_rows:
-                        if (kind, label) in unknown:
-                            summary.unknown_labels[label] += 1
-                    found_rows = [r for r in found_rows if (r[0], r[1]) not in unknown]
-                for detail in {r[5] for r in found_rows} - runs.keys():
-                    with project.transaction():
-                        runs[detail] = project.suggestion_run(name, stamp, detail)
-                number = numbers[doc_id]
-                rows += [(number, kind, label, s, e, score, runs[detail]) for kind, label, s, e, score, detail in found_rows]
-                for pair in {(r[0], r[1]) for r in found_rows}:
-                    summary.docs_by_label.setdefault(pair, set()).add(doc_id)
-            for pair, n in Counter((r[1], r[2]) for r in rows).items():
-                summary.by_label[pair] = summary.by_label.get(pair, 0) + n
-        else:
-            docs = list(project.iter_documents(part))
-        lengths = {d.id: len(d.text) for d in docs}
-        for doc, found in zip(docs, suggester.suggest_many(docs)):
-            seen: set[tuple[str, str, int, int]] = set()
-            for s in found:
-                if not _valid(s, doc.id, lengths[doc.id], labels, summary):
-                    continue
-                key = (s.kind, s.label, s.start, s.end)
-                if key in seen:
-                    continue
-                seen.add(key)
-                rows.append(_stored(s, stamp))
-                summary.by_label[(s.kind, s.label)] = summary.by_label.get((s.kind, s.label), 0) + 1
-                summary.docs_by_label.setdefault((s.kind, s.label), set()).add(doc.id)
-        with project.transaction():
-            if fast is not None:  # a run again touches only the rows that changed
-                deleted, inserted = project.refresh_suggestion_rows(numbers.values(), name, rows)
-                summary.rows_deleted += deleted
-                summary.rows_inserted += inserted
+    dropped = False
+    try:
+        for i in range(0, len(doc_ids), BATCH):
+            if cancelled is not None and cancelled():
+                break
+            part = list(doc_ids[i : i + BATCH])
+            rows: list[Any] = []
+            docs: list[Any] = []
+            if fast is not None:
+                # The dictionary: the texts only (no document objects), its rows built ready
+                # to store (one tuple per suggestion: the document's number, the run
+                # row of the term's detail), its labels checked once per run.
+                texts, _titles = project.document_texts(part)
+                numbers = project.suggestion_doc_numbers(part)
+                for doc_id in part:
+                    found_rows = fast(texts[doc_id], encoded=True)
+                    if unknown:
+                        for kind, label, *_rest in found_rows:
+                            if (kind, label) in unknown:
+                                summary.unknown_labels[label] += 1
+                        found_rows = [r for r in found_rows if (r[0], r[1]) not in unknown]
+                    for detail in {r[5] for r in found_rows} - runs.keys():
+                        with project.transaction():
+                            runs[detail] = project.suggestion_run(name, stamp, detail)
+                    number = numbers[doc_id]
+                    rows += [(number, kind, label, s, e, score, runs[detail]) for kind, label, s, e, score, detail in found_rows]
+                    for pair in {(r[0], r[1]) for r in found_rows}:
+                        summary.docs_by_label.setdefault(pair, set()).add(doc_id)
+                for pair, n in Counter((r[1], r[2]) for r in rows).items():
+                    summary.by_label[pair] = summary.by_label.get(pair, 0) + n
             else:
-                project.replace_suggestions(part, name, rows)
-        summary.documents += len(part)
-        summary.suggestions += len(rows)
-        if progress is not None:
-            progress(len(part))
+                docs = list(project.iter_documents(part))
+            lengths = {d.id: len(d.text) for d in docs}
+            for doc, found in zip(docs, suggester.suggest_many(docs)):
+                seen: set[tuple[str, str, int, int]] = set()
+                for s in found:
+                    if not _valid(s, doc.id, lengths[doc.id], labels, summary):
+                        continue
+                    key = (s.kind, s.label, s.start, s.end)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    rows.append(_stored(s, stamp))
+                    summary.by_label[(s.kind, s.label)] = summary.by_label.get((s.kind, s.label), 0) + 1
+                    summary.docs_by_label.setdefault((s.kind, s.label), set()).add(doc.id)
+            with project.transaction():
+                if fast is not None:  # a run again touches only the rows that changed
+                    deleted, inserted = project.refresh_suggestion_rows(numbers.values(), name, rows)
+                    summary.rows_deleted += deleted
+                    summary.rows_inserted += inserted
+                else:
+                    project.replace_suggestions(part, name, rows)
+                    inserted = len(rows)
+            if i == 0 and inserted >= BULK_ROWS and len(doc_ids) > BATCH:
+                # a corpus of new rows ahead: stored without the score index, built once at the end
+                with project.transaction():
+                    project.drop_suggestions_score_index()
+                dropped = True
+            summary.documents += len(part)
+            summary.suggestions += len(rows)
+            if progress is not None:
+                progress(len(part))
+    finally:
+        if dropped:
+            with project.transaction():
+                project.ensure_suggestions_score_index()
     return summary
 
 
