@@ -256,3 +256,10 @@ def test_a_run_stopped_or_failing_midway_builds_the_score_index_again(project, m
     with pytest.raises(RuntimeError):
         run_suggester(project, build_dictionary(project, annotator="alice"), ["d0", "d1"], progress=boom)
     assert project.has_suggestions_score_index()
+
+
+def test_a_run_after_one_killed_without_the_score_index_builds_it(project):
+    with project.transaction():
+        project.drop_suggestions_score_index()  # as a run killed while storing leaves it
+    run_suggester(project, build_dictionary(project, annotator="alice"), ["d1"])
+    assert project.has_suggestions_score_index()

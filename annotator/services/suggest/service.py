@@ -294,7 +294,8 @@ def run_suggester(
                 unknown.add((kind, label))
                 summary.unknown_labels[label] = summary.unknown_labels.get(label, 0)
     name = suggester.name
-    dropped = False
+    # (missing at the start: a run killed while storing without it; built at the end)
+    dropped = not project.has_suggestions_score_index()
     try:
         for i in range(0, len(doc_ids), BATCH):
             if cancelled is not None and cancelled():
