@@ -24,6 +24,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,10 @@ __all__ = [
 SPACY_MODULE = "annotator.services.suggest.spacy_model"
 #: Documents per transaction (and per batch handed to a suggester) in :func:`run_suggester`.
 BATCH = 250
+#: (kind, label) of a dictionary's found row, of a row ready to store (counted without a Python loop body).
+_KIND_LABEL = itemgetter(0, 1)
+_ROW_KIND_LABEL = itemgetter(1, 2)
+_DETAIL = itemgetter(5)
 #: A run whose first batch inserted at least this many rows, with more batches to
 #: come, stores the rest without the score index and builds it again at the end
 #: (:meth:`~annotator.core.store.Project.drop_suggestions_score_index`).
@@ -316,14 +321,14 @@ def run_suggester(
                             if (kind, label) in unknown:
                                 summary.unknown_labels[label] += 1
                         found_rows = [r for r in found_rows if (r[0], r[1]) not in unknown]
-                    for detail in {r[5] for r in found_rows} - runs.keys():
+                    for detail in set(map(_DETAIL, found_rows)) - runs.keys():
                         with project.transaction():
                             runs[detail] = project.suggestion_run(name, stamp, detail)
                     number = numbers[doc_id]
                     rows += [(number, kind, label, s, e, score, runs[detail]) for kind, label, s, e, score, detail in found_rows]
-                    for pair in {(r[0], r[1]) for r in found_rows}:
+                    for pair in set(map(_KIND_LABEL, found_rows)):
                         summary.docs_by_label.setdefault(pair, set()).add(doc_id)
-                for pair, n in Counter((r[1], r[2]) for r in rows).items():
+                for pair, n in Counter(map(_ROW_KIND_LABEL, rows)).items():
                     summary.by_label[pair] = summary.by_label.get(pair, 0) + n
             else:
                 docs = list(project.iter_documents(part))
