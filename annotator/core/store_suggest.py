@@ -55,7 +55,11 @@ RejectionKey = tuple[str, int, int, str]
 
 
 class StoredSuggestion(NamedTuple):
-    """One stored suggestion (offsets: code points into the document's text, end-exclusive)."""
+    """One stored suggestion (offsets: code points into the document's text, end-exclusive).
+
+    ``id``: the store's number for it as a string (``"1834"``), or the text id
+    it was stored with (``put_suggestions``; the rows of projects made before
+    ``m015_suggestions_compact``); empty in a suggestion not stored yet."""
 
     id: str
     doc_id: str
@@ -86,10 +90,11 @@ def _row(r: Sequence[Any]) -> StoredSuggestion:
 
 def _split_id(sid: str | None) -> tuple[int | None, str | None]:
     """A suggestion's id as stored: (rowid, None) for the ids the store gives
-    (digits), (None, key) for an id given as other text, (None, None) for none."""
+    (digits, as SQLite's integers go), (None, key) for an id given as other text,
+    (None, None) for none (a new suggestion)."""
     if not sid:
         return None, None
-    if sid.isascii() and sid.isdigit():
+    if sid.isascii() and sid.isdigit() and len(sid) <= 18 and sid[0] != "0":
         return int(sid), None
     return None, sid
 

@@ -263,3 +263,11 @@ def test_a_run_after_one_killed_without_the_score_index_builds_it(project):
         project.drop_suggestions_score_index()  # as a run killed while storing leaves it
     run_suggester(project, build_dictionary(project, annotator="alice"), ["d1"])
     assert project.has_suggestions_score_index()
+
+
+def test_ids_given_as_text_are_kept_whatever_they_look_like(project):
+    odd = ["0042", "99999999999999999999999", "x1"]
+    with project.transaction():
+        project.put_suggestions([StoredSuggestion(i, "d1", "entity", "GPE", n, n + 1, 0.5, "prog") for n, i in enumerate(odd)])
+    assert [s.id for s in project.suggestions(suggester="prog")] == odd
+    assert [s.id for s in project.suggestions(ids=["0042", "x1"])] == ["0042", "x1"]
