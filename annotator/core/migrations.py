@@ -42,6 +42,7 @@ __all__ = [
     "m013_coref",
     "m014_suggestions_by_score",
     "m015_coref_span_lists",
+    "m016_suggestions_compact",
     "get_migrations",
     "sqlite_utils_classes",
 ]
@@ -623,6 +624,65 @@ def m015_coref_span_lists(db: Database) -> None:
     )
 
 
+def m016_suggestions_compact(db: Database) -> None:
+    """Suggestions stored compactly (issue 17, speed): a dictionary run over a
+    corpus writes millions of rows, and storing them cost more than finding them.
+
+    - ``suggestions.id`` is an integer (the rowid: no separate unique index on a
+      text); the API gives it as a string (``"123"``).  ``key``: an id given as
+      text by whoever stored the suggestion (and the ids of rows written before
+      this migration), unique where set (a partial index: rows without one cost
+      it nothing).
+    - ``doc``: the document's ``seq`` (an integer) instead of its text id, in the
+      row and in the index by document (``ON DELETE CASCADE`` as before).
+    - ``run``: a row of ``suggestion_runs`` holding the suggester, the time and
+      the detail its suggestions share (a dictionary's suggestions of one term
+      origin share one), instead of the three texts on every row.
+
+    The rows of the earlier layout are copied (their ids kept, as ``key``),
+    grouped by document and span."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS suggestion_runs (
+            id INTEGER PRIMARY KEY,
+            suggester TEXT NOT NULL,
+            created TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE UNIQUE INDEX IF NOT EXISTS suggestion_runs_key ON suggestion_runs(suggester, created, detail);
+        ALTER TABLE suggestions RENAME TO suggestions_m012;
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            key TEXT,
+            doc INTEGER NOT NULL REFERENCES documents(seq) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            label TEXT NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            score REAL NOT NULL,
+            run INTEGER NOT NULL,
+            claimant_start INTEGER,
+            claimant_end INTEGER,
+            claimant_text TEXT
+        );
+        INSERT OR IGNORE INTO suggestion_runs (suggester, created, detail)
+            SELECT DISTINCT suggester, created, detail FROM suggestions_m012;
+        INSERT INTO suggestions
+            (key, doc, kind, label, start, "end", score, run, claimant_start, claimant_end, claimant_text)
+            SELECT o.id, d.seq, o.kind, o.label, o.start, o."end", o.score, r.id,
+                   o.claimant_start, o.claimant_end, o.claimant_text
+            FROM suggestions_m012 o
+            JOIN documents d ON d.id = o.doc_id
+            JOIN suggestion_runs r ON r.suggester = o.suggester AND r.created = o.created AND r.detail = o.detail
+            ORDER BY d.seq, o.start, o.rowid;
+        DROP TABLE suggestions_m012;
+        CREATE INDEX IF NOT EXISTS suggestions_doc ON suggestions(doc, start);
+        CREATE INDEX IF NOT EXISTS suggestions_score ON suggestions(score DESC);
+        CREATE UNIQUE INDEX IF NOT EXISTS suggestions_key ON suggestions(key) WHERE key IS NOT NULL;
+        """
+    )
+
+
 #: The migrations in order. Never edit a released one: add a new one.
 MIGRATION_STEPS = (
     m001_initial,
@@ -640,6 +700,7 @@ MIGRATION_STEPS = (
     m013_coref,
     m014_suggestions_by_score,
     m015_coref_span_lists,
+    m016_suggestions_compact,
 )
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)

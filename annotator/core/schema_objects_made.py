@@ -21,6 +21,7 @@ STEPS = (
     "m013_coref",
     "m014_suggestions_by_score",
     "m015_coref_span_lists",
+    "m016_suggestions_compact",
 )
 
 #: (type, name, table, SQL) of every object those migrations make, at any format version.
@@ -238,9 +239,27 @@ OBJECTS = frozenset(
         ),
         (
             "index",
+            "suggestion_runs_key",
+            "suggestion_runs",
+            "CREATE UNIQUE INDEX suggestion_runs_key ON suggestion_runs(suggester, created, detail)",
+        ),
+        (
+            "index",
+            "suggestions_doc",
+            "suggestions",
+            "CREATE INDEX suggestions_doc ON suggestions(doc, start)",
+        ),
+        (
+            "index",
             "suggestions_doc",
             "suggestions",
             "CREATE INDEX suggestions_doc ON suggestions(doc_id, start)",
+        ),
+        (
+            "index",
+            "suggestions_key",
+            "suggestions",
+            "CREATE UNIQUE INDEX suggestions_key ON suggestions(key) WHERE key IS NOT NULL",
         ),
         (
             "index",
@@ -457,6 +476,18 @@ OBJECTS = frozenset(
             "suggestion_rejections",
             "suggestion_rejections",
             'CREATE TABLE suggestion_rejections (\n            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,\n            start INTEGER NOT NULL,\n            "end" INTEGER NOT NULL,\n            label TEXT NOT NULL,\n            annotator TEXT NOT NULL,\n            suggester TEXT NOT NULL DEFAULT \'\',\n            time TEXT NOT NULL,\n            PRIMARY KEY (doc_id, start, "end", label, annotator)\n        )',
+        ),
+        (
+            "table",
+            "suggestion_runs",
+            "suggestion_runs",
+            "CREATE TABLE suggestion_runs (\n            id INTEGER PRIMARY KEY,\n            suggester TEXT NOT NULL,\n            created TEXT NOT NULL,\n            detail TEXT NOT NULL DEFAULT '{}'\n        )",
+        ),
+        (
+            "table",
+            "suggestions",
+            "suggestions",
+            'CREATE TABLE suggestions (\n            id INTEGER PRIMARY KEY,\n            key TEXT,\n            doc INTEGER NOT NULL REFERENCES documents(seq) ON DELETE CASCADE,\n            kind TEXT NOT NULL,\n            label TEXT NOT NULL,\n            start INTEGER NOT NULL,\n            "end" INTEGER NOT NULL,\n            score REAL NOT NULL,\n            run INTEGER NOT NULL,\n            claimant_start INTEGER,\n            claimant_end INTEGER,\n            claimant_text TEXT\n        )',
         ),
         (
             "table",

@@ -21,51 +21,45 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
+from annotator.core.errors import ProjectError
 from annotator.core.kinds import now
 from annotator.core.store_sql import Rows
 
 __all__ = ["StoredSuggestion", "SuggestionQueries", "RejectionKey"]
 
-_COLUMNS = (
-    "id",
-    "doc_id",
-    "kind",
-    "label",
-    "start",
-    "end",
-    "score",
-    "suggester",
-    "claimant_start",
-    "claimant_end",
-    "claimant_text",
-    "detail",
-    "created",
+#: The columns of a :class:`StoredSuggestion`, in its order, from ``suggestions s``
+#: joined with its document ``d`` and its run ``r`` (layout ``m016_suggestions_compact``).
+_SELECT = (
+    'coalesce(s.key, CAST(s.id AS TEXT)), d.id, s.kind, s.label, s.start, s."end", s.score, r.suggester,'
+    " s.claimant_start, s.claimant_end, s.claimant_text, r.detail, r.created"
 )
-_SELECT = ", ".join(f's."{c}"' for c in _COLUMNS)
-_NAMES = ", ".join(f'"{c}"' for c in _COLUMNS)
-_INSERT = f"INSERT OR REPLACE INTO suggestions ({_NAMES}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-#: New rows (fresh ids): a plain insert.
-_NEW = f"INSERT INTO suggestions ({_NAMES}) VALUES ({', '.join('?' * len(_COLUMNS))})"
-#: New rows without a claimant (left NULL), ready to store: binding three NULLs a row
-#: costs a quarter of a run's storing time.
-_ENCODED = [c for c in _COLUMNS if not c.startswith("claimant_")]
-_ENCODED_NAMES = ", ".join(f'"{c}"' for c in _ENCODED)
-_NEW_ENCODED = f"INSERT INTO suggestions ({_ENCODED_NAMES}) VALUES ({', '.join('?' * len(_ENCODED))})"
+_FROM = "FROM suggestions s JOIN documents d ON d.seq = s.doc JOIN suggestion_runs r ON r.id = s.run"
+_INSERT_COLUMNS = '(id, key, doc, kind, label, start, "end", score, run, claimant_start, claimant_end, claimant_text)'
+_INSERT = f"INSERT OR REPLACE INTO suggestions {_INSERT_COLUMNS} VALUES ({', '.join('?' * 12)})"
+#: New rows without a claimant (left NULL) nor a key: what a corpus run stores.
+_NEW_PLAIN = 'INSERT INTO suggestions (doc, kind, label, start, "end", score, run) VALUES (?, ?, ?, ?, ?, ?, ?)'
 #: Not yet decided by annotator ``?`` (given twice): not rejected by them, and not
-#: already one of their annotations (same kind, label and span).
+#: already one of their annotations (same kind, label and span); ``d`` is the document.
 _PENDING = (
-    "NOT EXISTS (SELECT 1 FROM suggestion_rejections r WHERE r.doc_id = s.doc_id AND r.start = s.start"
-    ' AND r."end" = s."end" AND r.label = s.label AND r.annotator = ?)'
-    " AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.doc_id = s.doc_id AND a.annotator = ?"
+    "NOT EXISTS (SELECT 1 FROM suggestion_rejections rj WHERE rj.doc_id = d.id AND rj.start = s.start"
+    ' AND rj."end" = s."end" AND rj.label = s.label AND rj.annotator = ?)'
+    " AND NOT EXISTS (SELECT 1 FROM annotations a WHERE a.doc_id = d.id AND a.annotator = ?"
     ' AND a.start = s.start AND a."end" = s."end" AND a.label = s.label AND a.kind = s.kind)'
 )
+_OF_SUGGESTER = "s.run IN (SELECT id FROM suggestion_runs WHERE suggester = ?)"
+#: The score index (as ``m014_suggestions_by_score`` makes it, and so its text in the schema).
+_SCORE_INDEX = "CREATE INDEX IF NOT EXISTS suggestions_score ON suggestions(score DESC)"
 
 #: A rejected span and label: (doc_id, start, end, label).
 RejectionKey = tuple[str, int, int, str]
 
 
 class StoredSuggestion(NamedTuple):
-    """One stored suggestion (offsets: code points into the document's text, end-exclusive)."""
+    """One stored suggestion (offsets: code points into the document's text, end-exclusive).
+
+    ``id``: the store's number for it as a string (``"1834"``), or the text id
+    it was stored with (``put_suggestions``; the rows of projects made before
+    ``m016_suggestions_compact``); empty in a suggestion not stored yet."""
 
     id: str
     doc_id: str
@@ -94,19 +88,15 @@ def _row(r: Sequence[Any]) -> StoredSuggestion:
     return StoredSuggestion._make([*r[:11], json.loads(r[11]) if r[11] else {}, r[12]])
 
 
-def _params_of(rows: Iterable[StoredSuggestion]) -> list[tuple]:
-    """The rows as statement parameters; a detail dict shared by many rows (a
-    dictionary's term) is serialised once."""
-    encoded: dict[int, tuple[dict[str, Any], str]] = {}
-    stamp = now()
-    out = []
-    for s in rows:
-        detail = s.detail
-        hit = encoded.get(id(detail))
-        if hit is None or hit[0] is not detail:
-            hit = encoded[id(detail)] = (detail, json.dumps(detail, ensure_ascii=False, sort_keys=True))
-        out.append((*s[:11], hit[1], s.created or stamp))
-    return out
+def _split_id(sid: str | None) -> tuple[int | None, str | None]:
+    """A suggestion's id as stored: (rowid, None) for the ids the store gives
+    (digits, as SQLite's integers go), (None, key) for an id given as other text,
+    (None, None) for none (a new suggestion)."""
+    if not sid:
+        return None, None
+    if sid.isascii() and sid.isdigit() and len(sid) <= 18 and sid[0] != "0":
+        return int(sid), None
+    return None, sid
 
 
 class SuggestionQueries:
@@ -119,53 +109,154 @@ class SuggestionQueries:
     _q_many: Callable[[str, Iterable[Sequence[Any]]], None]
 
     # -- suggestions ----------------------------------------------------------
+    def has_suggestions_score_index(self) -> bool:
+        """Whether the score index is there (it is, but while a corpus run stores)."""
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'suggestions_score'"
+        return self._q(sql).fetchone() is not None
+
+    def drop_suggestions_score_index(self) -> None:
+        """Drop the score index while a corpus run stores its rows: each row
+        inserted in the middle of the index costs as much as the rest of its
+        storing, building the index again afterwards a fraction of that
+        (:meth:`ensure_suggestions_score_index`); meanwhile the best-first lists
+        sort without it.  Inside a transaction."""
+        self._q("DROP INDEX IF EXISTS suggestions_score")
+
+    def ensure_suggestions_score_index(self) -> None:
+        """Build the score index when it is not there; inside a transaction."""
+        self._q(_SCORE_INDEX)
+
+    def _doc_seqs(self, doc_ids: Iterable[str]) -> dict[str, int]:
+        """``{document id: its seq}`` of those of ``doc_ids`` that exist."""
+        docs = list(doc_ids)
+        out: dict[str, int] = {}
+        for i in range(0, len(docs), 400):
+            part = docs[i : i + 400]
+            out.update(self._q(f"SELECT id, seq FROM documents WHERE id IN ({', '.join('?' * len(part))})", part).fetchall())
+        return out
+
+    def _run_ids(self) -> Callable[[str, str, str], int]:
+        """A function giving the ``suggestion_runs`` row of (suggester, created,
+        detail as JSON text), made when new (remembered for the caller's rows)."""
+        known: dict[tuple[str, str, str], int] = {}
+
+        def run_id(suggester: str, created: str, detail: str) -> int:
+            key = (suggester, created, detail)
+            rid = known.get(key)
+            if rid is None:
+                self._q("INSERT OR IGNORE INTO suggestion_runs (suggester, created, detail) VALUES (?, ?, ?)", key)
+                rid = known[key] = self._q(
+                    "SELECT id FROM suggestion_runs WHERE suggester = ? AND created = ? AND detail = ?", key
+                ).fetchone()[0]
+            return rid
+
+        return run_id
+
+    def _params_of(self, rows: Iterable[StoredSuggestion]) -> list[tuple]:
+        """The rows as parameters of :data:`_INSERT`; a detail dict shared by many
+        rows (a dictionary's term) is serialised once.  Rows of unknown documents
+        are left out."""
+        encoded: dict[int, tuple[dict[str, Any], str]] = {}
+        stamp = now()
+        rows = list(rows)
+        seqs = self._doc_seqs({s.doc_id for s in rows})
+        run_id = self._run_ids()
+        out = []
+        for s in rows:
+            seq = seqs.get(s.doc_id)
+            if seq is None:
+                continue
+            detail = s.detail
+            hit = encoded.get(id(detail))
+            if hit is None or hit[0] is not detail:
+                hit = encoded[id(detail)] = (detail, json.dumps(detail, ensure_ascii=False, sort_keys=True))
+            rowid, key = _split_id(s.id)
+            run = run_id(s.suggester, s.created or stamp, hit[1])
+            out.append((rowid, key, seq, s.kind, s.label, s.start, s.end, s.score, run, *s[8:11]))
+        return out
+
     def replace_suggestions(self, doc_ids: Iterable[str], suggester: str, rows: Iterable[StoredSuggestion]) -> None:
         """Forget ``suggester``'s suggestions of ``doc_ids`` and store ``rows``
-        instead (a suggester run again on documents); inside a transaction."""
-        self._q_many("DELETE FROM suggestions WHERE doc_id = ? AND suggester = ?", [(d, suggester) for d in doc_ids])
-        self._q_many(_NEW, _params_of(rows))
+        instead (a suggester run again on documents; rows with an empty id get
+        new ids); inside a transaction."""
+        seqs = self._doc_seqs(doc_ids)
+        self._q_many(f"DELETE FROM suggestions AS s WHERE s.doc = ? AND {_OF_SUGGESTER}", [(q, suggester) for q in seqs.values()])
+        self._q_many(_INSERT, self._params_of(rows))
+
+    def suggestion_doc_numbers(self, doc_ids: Iterable[str]) -> dict[str, int]:
+        """``{document id: its number}`` (``documents.seq``, what a suggestion's row
+        holds) of those of ``doc_ids`` that exist: for :meth:`refresh_suggestion_rows`."""
+        return self._doc_seqs(doc_ids)
+
+    def suggestion_run(self, suggester: str, created: str, detail: str) -> int:
+        """The number of the run row of ``suggester`` at time ``created`` whose
+        suggestions share ``detail`` (a JSON object's text), made when new; inside
+        a transaction.  For :meth:`refresh_suggestion_rows`."""
+        return self._run_ids()(suggester, created, detail)
 
     def refresh_suggestions(self, doc_ids: Sequence[str], suggester: str, rows: Sequence[tuple]) -> tuple[int, int]:
-        """Make ``suggester``'s stored suggestions of ``doc_ids`` be ``rows`` (tuples
-        ready to store, new ids, with no claimant: ``(id, doc_id, kind, label,
-        start, end, score, suggester, detail, created)``, ``detail`` a JSON
-        object's text; a dictionary run builds them so, with no object per row),
-        touching only what differs: a stored
+        """:meth:`refresh_suggestion_rows` of rows given as ``(id, doc_id, kind,
+        label, start, end, score, suggester, detail, created)`` (no claimant;
+        ``detail`` a JSON object's text; ``id`` unused: new rows get new ids);
+        (how many were deleted, inserted); inside a transaction."""
+        numbers = self._doc_seqs(doc_ids)
+        run_id = self._run_ids()
+        encoded = [(numbers[r[1]], *r[2:7], run_id(r[7], r[9], r[8])) for r in rows if r[1] in numbers]
+        return self.refresh_suggestion_rows(numbers.values(), suggester, encoded)
+
+    def refresh_suggestion_rows(self, doc_numbers: Iterable[int], suggester: str, rows: list[tuple]) -> tuple[int, int]:
+        """Make ``suggester``'s stored suggestions of the documents numbered
+        ``doc_numbers`` (:meth:`suggestion_doc_numbers`) be ``rows``: tuples ready
+        to store, with no claimant, ``(document number, kind, label, start, end,
+        score, run)``, ``run`` from :meth:`suggestion_run` (a dictionary run builds
+        them so, one tuple per suggestion and nothing more, in document order and by
+        start within one), touching only what differs: a stored
         suggestion with the same document, kind, label, span, score and detail
         stays as it is (its id and time too), the others go, the new ones come.
         (How many were deleted, inserted); inside a transaction.  Running a
-        suggester again over a corpus changes few of its millions of rows."""
-        old: dict[tuple[Any, ...], tuple[str, float, str]] = {}
-        gone: list[tuple[str]] = []
-        docs = list(doc_ids)
+        suggester again over a corpus changes few of its millions of rows; a
+        first run stores the rows as given."""
+        old: dict[tuple[Any, ...], tuple[int, float, str]] = {}
+        gone: list[tuple[int]] = []
+        docs = list(doc_numbers)
         for i in range(0, len(docs), 400):
             part = docs[i : i + 400]
             sql = (
-                'SELECT id, doc_id, kind, label, start, "end", score, detail FROM suggestions'
-                f" WHERE suggester = ? AND doc_id IN ({', '.join('?' * len(part))})"
+                'SELECT s.id, s.doc, s.kind, s.label, s.start, s."end", s.score, r.detail'
+                " FROM suggestions s JOIN suggestion_runs r ON r.id = s.run"
+                f" WHERE {_OF_SUGGESTER} AND s.doc IN ({', '.join('?' * len(part))})"
             )
-            for rid, doc_id, kind, label, start, end, score, detail in self._q(sql, [suggester, *part]):
-                key = (doc_id, kind, label, start, end)
+            for rid, doc, kind, label, start, end, score, detail in self._q(sql, [suggester, *part]):
+                key = (doc, kind, label, start, end)
                 if key in old:  # the same span and label twice: one is enough
                     gone.append((rid,))
                 else:
                     old[key] = (rid, score, detail)
-        new = []
+        if not old and not gone:  # nothing stored before: no comparing
+            self._q_many(_NEW_PLAIN, rows)
+            return 0, len(rows)
+        runs = list({r[6] for r in rows})
+        details: dict[int, str] = {}
+        for i in range(0, len(runs), 400):
+            part = runs[i : i + 400]
+            details.update(self._q(f"SELECT id, detail FROM suggestion_runs WHERE id IN ({', '.join('?' * len(part))})", part))
+        new: list[tuple] = []
         for r in rows:
-            have = old.pop(r[1:6], None)
+            have = old.pop(r[:5], None)
             if have is not None:
-                if have[1] == r[6] and have[2] == r[8]:
+                if have[1] == r[5] and have[2] == details[r[6]]:
                     continue  # unchanged
                 gone.append((have[0],))
             new.append(r)
         gone += [(v[0],) for v in old.values()]
         self._q_many("DELETE FROM suggestions WHERE id = ?", gone)
-        self._q_many(_NEW_ENCODED, new)
+        self._q_many(_NEW_PLAIN, new)
         return len(gone), len(new)
 
     def put_suggestions(self, rows: Iterable[StoredSuggestion]) -> None:
-        """Store suggestions (replacing any with the same ids); inside a transaction."""
-        self._q_many(_INSERT, _params_of(rows))
+        """Store suggestions (replacing any with the same ids; an empty id: a new
+        one); inside a transaction."""
+        self._q_many(_INSERT, self._params_of(rows))
 
     def delete_suggestions(self, *, suggester: str | None = None, doc_ids: Iterable[str] | None = None) -> int:
         """Forget stored suggestions (of ``suggester``, of ``doc_ids`` when given;
@@ -173,6 +264,8 @@ class SuggestionQueries:
         where, params = self._where(suggester=suggester, doc_ids=doc_ids)
         n = self._q(f"SELECT count(*) FROM suggestions s{where}", params).fetchone()[0]
         self._q(f"DELETE FROM suggestions AS s{where}", params)
+        # runs no suggestion refers to any more (cheap to find only when none are left)
+        self._q("DELETE FROM suggestion_runs WHERE NOT EXISTS (SELECT 1 FROM suggestions)")
         return n
 
     @staticmethod
@@ -186,16 +279,29 @@ class SuggestionQueries:
         suggester: str | None = None,
         ids: Iterable[str] | None = None,
     ) -> tuple[str, list[Any]]:
+        """The WHERE clause over ``suggestions s`` (``annotator``: joined with its document as ``d``)."""
         where: list[str] = []
         params: list[Any] = []
         if doc_ids is not None:
             docs = list(doc_ids)
-            where.append(f"s.doc_id IN ({', '.join('?' * len(docs))})" if docs else "0")
+            where.append(f"s.doc IN (SELECT seq FROM documents WHERE id IN ({', '.join('?' * len(docs))}))" if docs else "0")
             params += docs
         if ids is not None:
-            wanted = list(ids)
-            where.append(f"s.id IN ({', '.join('?' * len(wanted))})" if wanted else "0")
-            params += wanted
+            rowids: list[int] = []
+            keys: list[str] = []
+            for sid in ids:
+                rowid, key = _split_id(sid)
+                if rowid is not None:
+                    rowids.append(rowid)
+                elif key is not None:
+                    keys.append(key)
+            either = []
+            if rowids:
+                either.append(f"s.id IN ({', '.join('?' * len(rowids))})")
+            if keys:
+                either.append(f"s.key IN ({', '.join('?' * len(keys))})")
+            where.append(f"({' OR '.join(either)})" if either else "0")
+            params += rowids + keys
         if label is not None:
             where.append("s.label = ?")
             params.append(label)
@@ -207,7 +313,7 @@ class SuggestionQueries:
             where.append("s.score >= ?")
             params.append(min_score)
         if suggester is not None:
-            where.append("s.suggester = ?")
+            where.append(_OF_SUGGESTER)
             params.append(suggester)
         if annotator is not None:
             where.append(_PENDING)
@@ -255,8 +361,8 @@ class SuggestionQueries:
                 suggester=suggester,
                 ids=wanted,
             )
-            sql = f"SELECT {_SELECT} FROM suggestions s JOIN documents d ON d.id = s.doc_id{where}"
-            sql += ' ORDER BY d.seq, s.start, s."end", s.kind, s.label, s.suggester'
+            sql = f"SELECT {_SELECT} {_FROM}{where}"
+            sql += ' ORDER BY s.doc, s.start, s."end", s.kind, s.label, r.suggester'
             if limit is not None:
                 sql += " LIMIT ?"
                 params.append(limit - len(out))
@@ -292,25 +398,34 @@ class SuggestionQueries:
             annotator=pending_for, doc_ids=doc_list, label=label, kinds=kinds, min_score=min_score, suggester=suggester, ids=ids
         )
         # The score index gives the order; ties keep the table's order (rowid: as stored, by document).
-        sql = f"SELECT {_SELECT} FROM suggestions s INDEXED BY suggestions_score{where} ORDER BY s.score DESC"
+        indexed = _FROM.replace("suggestions s", "suggestions s INDEXED BY suggestions_score", 1)
+        sql = f"SELECT {_SELECT} {indexed}{where} ORDER BY s.score DESC"
         if doc_list is not None:  # a few documents: their own index is the better way in
-            sql = f"SELECT {_SELECT} FROM suggestions s{where} ORDER BY s.score DESC, s.doc_id, s.start"
+            sql = f"SELECT {_SELECT} {_FROM}{where} ORDER BY s.score DESC, s.doc, s.start"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
+        try:
+            return [_row(r) for r in self._q(sql, params)]
+        except ProjectError as err:
+            if "no such index: suggestions_score" not in str(err):
+                raise
+        # No score index while a corpus run stores (drop_suggestions_score_index): SQLite sorts, the same order.
+        sql = sql.replace(indexed, _FROM, 1).replace("ORDER BY s.score DESC", "ORDER BY s.score DESC, s.id", 1)
         return [_row(r) for r in self._q(sql, params)]
 
     def suggestion_counts(self, *, pending_for: str | None = None) -> list[tuple[str, str, str, int]]:
         """(kind, label, suggester, count) of the stored suggestions (pending for an annotator, when given)."""
         where, params = self._where(annotator=pending_for)
-        sql = f"SELECT s.kind, s.label, s.suggester, count(*) FROM suggestions s{where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+        sql = f"SELECT s.kind, s.label, r.suggester, count(*) {_FROM}{where} GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
         return [tuple(r) for r in self._q(sql, params)]
 
     def suggested_document_ids(self, suggester: str | None = None) -> set[str]:
         """The documents holding stored suggestions (of ``suggester``)."""
+        sql = "SELECT d.id FROM documents d WHERE EXISTS (SELECT 1 FROM suggestions s WHERE s.doc = d.seq"
         if suggester is None:
-            return {r[0] for r in self._q("SELECT DISTINCT doc_id FROM suggestions")}
-        return {r[0] for r in self._q("SELECT DISTINCT doc_id FROM suggestions WHERE suggester = ?", (suggester,))}
+            return {r[0] for r in self._q(sql + ")")}
+        return {r[0] for r in self._q(f"{sql} AND {_OF_SUGGESTER})", (suggester,))}
 
     # -- rejections -----------------------------------------------------------
     def suggestion_rejections(self, annotator: str, doc_ids: Iterable[str] | None = None) -> set[RejectionKey]:

@@ -24,11 +24,12 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from annotator.core.commands import apply
-from annotator.core.kinds import CLAIM_LABEL, GOLD, SPAN_KINDS, DocStatus, new_id, now
+from annotator.core.kinds import CLAIM_LABEL, GOLD, SPAN_KINDS, DocStatus, now
 from annotator.core.store import Project, StoredSuggestion
 from annotator.core.suggest_commands import AcceptSuggestions, RejectSuggestions
 from annotator.formats import InputError
@@ -54,6 +55,14 @@ __all__ = [
 SPACY_MODULE = "annotator.services.suggest.spacy_model"
 #: Documents per transaction (and per batch handed to a suggester) in :func:`run_suggester`.
 BATCH = 250
+#: (kind, label) of a dictionary's found row, of a row ready to store (counted without a Python loop body).
+_KIND_LABEL = itemgetter(0, 1)
+_ROW_KIND_LABEL = itemgetter(1, 2)
+_DETAIL = itemgetter(5)
+#: A run whose first batch inserted at least this many rows, with more batches to
+#: come, stores the rest without the score index and builds it again at the end
+#: (:meth:`~annotator.core.store.Project.drop_suggestions_score_index`).
+BULK_ROWS = 10_000
 
 
 class SuggestError(ValueError):
@@ -284,69 +293,85 @@ def run_suggester(
     labels = {kind: set(schema.labels(kind)) for kind in SPAN_KINDS}
     summary = RunSummary(suggester.name)
     stamp = now()
-    make_id = _Ids()
     # The dictionary's suggestions need no checking one by one: whole tokens inside
     # the text by construction, their labels known in advance.
     fast = getattr(suggester, "found", None) if getattr(suggester, "name", "") == "dictionary" else None
     unknown: set[tuple[str, str]] = set()
+    #: the run rows of the dictionary's suggestions, by their detail (made when first met)
+    runs: dict[str, int] = {}
     if fast is not None:
         for kind, label in suggester.labels():  # type: ignore[attr-defined]
             if label not in labels.get(kind, set()):
                 unknown.add((kind, label))
                 summary.unknown_labels[label] = summary.unknown_labels.get(label, 0)
     name = suggester.name
-    for i in range(0, len(doc_ids), BATCH):
-        if cancelled is not None and cancelled():
-            break
-        part = list(doc_ids[i : i + BATCH])
-        rows: list[Any] = []
-        docs: list[Any] = []
-        if fast is not None:
-            # The dictionary: the texts only (no document objects), its rows built ready
-            # to store (no object per row, the detail serialised once per term), its
-            # labels checked once per run.
-            texts, _titles = project.document_texts(part)
-            for doc_id in part:
-                found_rows = fast(texts[doc_id], encoded=True)
-                if unknown:
-                    for kind, label, *_rest in found_rows:
-                        if (kind, label) in unknown:
-                            summary.unknown_labels[label] += 1
-                    found_rows = [r for r in found_rows if (r[0], r[1]) not in unknown]
-                rows += [
-                    (rid, doc_id, kind, label, s, e, score, name, detail, stamp)
-                    for rid, (kind, label, s, e, score, detail) in zip(make_id.take(len(found_rows)), found_rows)
-                ]
-                for pair in {(r[0], r[1]) for r in found_rows}:
-                    summary.docs_by_label.setdefault(pair, set()).add(doc_id)
-            for pair, n in Counter((r[2], r[3]) for r in rows).items():
-                summary.by_label[pair] = summary.by_label.get(pair, 0) + n
-        else:
-            docs = list(project.iter_documents(part))
-        lengths = {d.id: len(d.text) for d in docs}
-        for doc, found in zip(docs, suggester.suggest_many(docs)):
-            seen: set[tuple[str, str, int, int]] = set()
-            for s in found:
-                if not _valid(s, doc.id, lengths[doc.id], labels, summary):
-                    continue
-                key = (s.kind, s.label, s.start, s.end)
-                if key in seen:
-                    continue
-                seen.add(key)
-                rows.append(_stored(s, stamp, make_id))
-                summary.by_label[(s.kind, s.label)] = summary.by_label.get((s.kind, s.label), 0) + 1
-                summary.docs_by_label.setdefault((s.kind, s.label), set()).add(doc.id)
-        with project.transaction():
-            if fast is not None:  # a run again touches only the rows that changed
-                deleted, inserted = project.refresh_suggestions(part, name, rows)
-                summary.rows_deleted += deleted
-                summary.rows_inserted += inserted
+    # (missing at the start: a run killed while storing without it; built at the end)
+    dropped = not project.has_suggestions_score_index()
+    try:
+        for i in range(0, len(doc_ids), BATCH):
+            if cancelled is not None and cancelled():
+                break
+            part = list(doc_ids[i : i + BATCH])
+            rows: list[Any] = []
+            docs: list[Any] = []
+            if fast is not None:
+                # The dictionary: the texts only (no document objects), its rows built ready
+                # to store (one tuple per suggestion: the document's number, the run
+                # row of the term's detail), its labels checked once per run.
+                texts, _titles = project.document_texts(part)
+                numbers = project.suggestion_doc_numbers(part)
+                for doc_id in part:
+                    found_rows = fast(texts[doc_id], encoded=True)
+                    if unknown:
+                        for kind, label, *_rest in found_rows:
+                            if (kind, label) in unknown:
+                                summary.unknown_labels[label] += 1
+                        found_rows = [r for r in found_rows if (r[0], r[1]) not in unknown]
+                    for detail in set(map(_DETAIL, found_rows)) - runs.keys():
+                        with project.transaction():
+                            runs[detail] = project.suggestion_run(name, stamp, detail)
+                    number = numbers[doc_id]
+                    rows += [(number, kind, label, s, e, score, runs[detail]) for kind, label, s, e, score, detail in found_rows]
+                    for pair in set(map(_KIND_LABEL, found_rows)):
+                        summary.docs_by_label.setdefault(pair, set()).add(doc_id)
+                for pair, n in Counter(map(_ROW_KIND_LABEL, rows)).items():
+                    summary.by_label[pair] = summary.by_label.get(pair, 0) + n
             else:
-                project.replace_suggestions(part, name, rows)
-        summary.documents += len(part)
-        summary.suggestions += len(rows)
-        if progress is not None:
-            progress(len(part))
+                docs = list(project.iter_documents(part))
+            lengths = {d.id: len(d.text) for d in docs}
+            for doc, found in zip(docs, suggester.suggest_many(docs)):
+                seen: set[tuple[str, str, int, int]] = set()
+                for s in found:
+                    if not _valid(s, doc.id, lengths[doc.id], labels, summary):
+                        continue
+                    key = (s.kind, s.label, s.start, s.end)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    rows.append(_stored(s, stamp))
+                    summary.by_label[(s.kind, s.label)] = summary.by_label.get((s.kind, s.label), 0) + 1
+                    summary.docs_by_label.setdefault((s.kind, s.label), set()).add(doc.id)
+            with project.transaction():
+                if fast is not None:  # a run again touches only the rows that changed
+                    deleted, inserted = project.refresh_suggestion_rows(numbers.values(), name, rows)
+                    summary.rows_deleted += deleted
+                    summary.rows_inserted += inserted
+                else:
+                    project.replace_suggestions(part, name, rows)
+                    inserted = len(rows)
+            if i == 0 and inserted >= BULK_ROWS and len(doc_ids) > BATCH:
+                # a corpus of new rows ahead: stored without the score index, built once at the end
+                with project.transaction():
+                    project.drop_suggestions_score_index()
+                dropped = True
+            summary.documents += len(part)
+            summary.suggestions += len(rows)
+            if progress is not None:
+                progress(len(part))
+    finally:
+        if dropped:
+            with project.transaction():
+                project.ensure_suggestions_score_index()
     return summary
 
 
@@ -362,28 +387,10 @@ def _valid(s: Suggestion, doc_id: str, length: int, labels: dict[str, set[str]],
     return True
 
 
-class _Ids:
-    """Ids of one run: a random prefix, then a counter (in order, so the rows go
-    to the end of the table's id index instead of all over it)."""
-
-    def __init__(self) -> None:
-        self.prefix = new_id()[:8]
-        self.n = 0
-
-    def __call__(self) -> str:
-        self.n += 1
-        return f"{self.prefix}{self.n:08x}"
-
-    def take(self, k: int) -> list[str]:
-        """The next ``k`` ids."""
-        prefix, n = self.prefix, self.n
-        self.n += k
-        return [f"{prefix}{j:08x}" for j in range(n + 1, n + k + 1)]
-
-
-def _stored(s: Suggestion, stamp: str, make_id: Callable[[], str] = new_id) -> StoredSuggestion:
+def _stored(s: Suggestion, stamp: str) -> StoredSuggestion:
+    """A suggestion as a new row to store (an empty id: the store gives it one)."""
     return StoredSuggestion(
-        make_id(),
+        "",
         s.doc_id,
         s.kind,
         CLAIM_LABEL if s.kind == "claim" else s.label,
@@ -410,7 +417,7 @@ def store_suggestions(project: Project, suggester_name: str, doc_id: str, found:
     rows = [_stored(s, stamp) for s in found if _valid(s, doc_id, length, labels, summary)]
     with project.transaction():
         project.replace_suggestions([doc_id], suggester_name, rows)
-    return rows
+        return project.suggestions([doc_id], suggester=suggester_name)
 
 
 # -- deciding -----------------------------------------------------------------------
