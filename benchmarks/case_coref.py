@@ -127,7 +127,7 @@ def agreement_row(cfg: Config) -> Row:
     n_docs = cfg.pick(1000, 1000, 10)
     n_mentions = cfg.pick(2000, 2000, 60)
     n_clusters = cfg.pick(200, 200, 6)
-    label = f"11 coref agreement {k(n_docs)} docs x {k(n_mentions)} mentions"
+    label = f"14 coref agreement {k(n_docs)} docs x {k(n_mentions)} mentions"
     size = f"{n_docs:,} documents x 2 annotators x {n_mentions:,} mentions in {n_clusters} clusters"
     why = missing("annotator.core.agreement.coref")
     if why:
@@ -185,8 +185,8 @@ def attach_rows(cfg: Config) -> list[Row]:
     n_clusters = cfg.pick(200, 200, 20)
     reps = cfg.pick(7, 5, 3)  # per row; the mentions attached must be on the first screen
     labels = (
-        f"11 attach mention + chain view redraw, {k(n_mentions)} mentions",
-        f"11 attach mention + chain view redraw, {k(n_mentions)} mentions, suggestion layer detached",
+        f"14 attach mention + chain view redraw, {k(n_mentions)} mentions",
+        f"14 attach mention + chain view redraw, {k(n_mentions)} mentions, suggestion layer detached",
     )
     why = missing("annotator.ui.workspace_coref")
     if why:

@@ -140,7 +140,7 @@ def _naive_corpus(project, dictionary, doc_ids: list[str], conn: sqlite3.Connect
 def run(cfg: Config) -> list[Row]:
     n = cfg.pick(10_000, 2_000, 40)
     chars = cfg.pick(1_000_000, 1_000_000, 50_000)
-    labels = (f"11 suggest: dictionary, {k(chars)}-char article", f"11 suggest: dictionary over {k(n)} docs")
+    labels = (f"12 suggest: dictionary, {k(chars)}-char article", f"12 suggest: dictionary over {k(n)} docs")
     why = missing("annotator.services.suggest.dictionary")
     if why:
         return [Row.unavailable(labels[0], T_ARTICLE, "ms", why), Row.unavailable(labels[1], T_CORPUS, "ms", why)]

@@ -25,7 +25,7 @@ LABELS = ["PERSON", "ORG", "GPE"]
 
 def run(cfg: Config) -> list[Row]:
     n = cfg.pick(2000, 500, 20)
-    label = f"11 suggest with a model: {k(n)} docs"
+    label = f"13 suggest with a model: {k(n)} docs"
     why = missing("annotator.services.suggest.train") or missing("spacy")
     if why:
         return [Row.unavailable(label, T_SUGGEST, "ms", why)]

@@ -15,12 +15,12 @@ from benchmarks.harness import Config  # noqa: E402
 
 def test_case_coref_tiny(tmp_path: Path) -> None:
     row, attach, detached = case_coref.run(Config(tiny=True, workdir=str(tmp_path)))
-    assert row.case.startswith("11 ") and row.ours is not None and row.ours > 0 and row.baseline is not None
+    assert row.case.startswith("14 ") and row.ours is not None and row.ours > 0 and row.baseline is not None
     assert "10 documents" in row.note and "mentions read" in row.note
     f1 = float(row.note.split("conll ")[1].split(";")[0])
     assert 0.3 < f1 < 1.0  # bob's clusters differ from alice's, but not wholly
     # attach + chain view redraw: both rows measured, every attach landed and showed
     for r in (attach, detached):
-        assert r.case.startswith("11 attach mention") and r.ours is not None and r.ours > 0 and r.baseline is not None
+        assert r.case.startswith("14 attach mention") and r.ours is not None and r.ours > 0 and r.baseline is not None
         assert "did not put" not in r.note and "changed nothing" not in r.note
     assert "suggestion layer detached" in detached.case

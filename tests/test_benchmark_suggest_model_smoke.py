@@ -19,7 +19,7 @@ from benchmarks.harness import Config  # noqa: E402
 
 def test_case_suggest_model_tiny(tmp_path: Path) -> None:
     rows = case_suggest_model.run(Config(tiny=True, workdir=str(tmp_path)))
-    assert [r.case for r in rows] == ["11 suggest with a model: 20 docs"]
+    assert [r.case for r in rows] == ["13 suggest with a model: 20 docs"]
     row = rows[0]
     assert row.ours is not None and row.ours > 0 and row.baseline is not None and row.baseline > 0, row
     assert "suggestions" in row.note

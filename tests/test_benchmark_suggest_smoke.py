@@ -15,7 +15,7 @@ from benchmarks.harness import Config  # noqa: E402
 
 def test_case_suggest_tiny(tmp_path: Path) -> None:
     rows = case_suggest.run(Config(tiny=True, workdir=str(tmp_path)))
-    assert [r.case[:2] for r in rows] == ["11", "11"]
+    assert [r.case[:2] for r in rows] == ["12", "12"]
     for row in rows:
         assert row.ours is not None and row.ours > 0 and row.baseline is not None and row.baseline > 0, row
     assert not rows[0].note.startswith("0 suggestions")
