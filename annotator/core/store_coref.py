@@ -172,6 +172,10 @@ class CorefQueries:
         """Whether the project holds any cluster."""
         return self._q("SELECT 1 FROM coref_clusters LIMIT 1").fetchone() is not None
 
+    def has_registry_entries(self) -> bool:
+        """Whether the project's registry holds any entry."""
+        return self._q("SELECT 1 FROM coref_registry LIMIT 1").fetchone() is not None
+
     def clusters_linked_to(self, entry_id: str) -> list[Cluster]:
         """Every cluster (of any document) linked to a registry entry."""
         return self._clusters_where("entry_id = ?", (entry_id,))

@@ -213,17 +213,30 @@ def cluster_dict(cluster: Cluster) -> dict[str, Any]:
 
 
 def coref_of(
-    source: ExportSource, doc_id: str, annotations: Iterable[Any], annotators: set[str] | None = None
+    source: ExportSource,
+    doc_id: str,
+    annotations: Iterable[Any],
+    annotators: set[str] | None = None,
+    *,
+    clustered: bool | None = None,
+    registered: bool | None = None,
 ) -> tuple[list[Cluster], list[RegistryEntry]]:
     """The clusters of a document (of ``annotators``, or everyone's) and the
-    registry entries they link to or ``annotations`` name (``entry:<id>``)."""
-    clusters = source.clusters_by_document([doc_id], annotators).get(doc_id, []) if source.has_clusters() else []
+    registry entries they link to or ``annotations`` name (``entry:<id>``).
+    ``clustered`` / ``registered``: whether the project has any cluster / registry
+    entry, when the caller asked once for every document (None: asked here)."""
+    if clustered is None:
+        clustered = source.has_clusters()
+    if registered is None:
+        registered = source.has_registry_entries()
+    clusters = source.clusters_by_document([doc_id], annotators).get(doc_id, []) if clustered else []
     wanted = {c.entry_id for c in clusters if c.entry_id}
-    for a in annotations:
-        for ref in a.actor_refs():
-            parsed = parse_actor_ref(ref)
-            if parsed is not None and parsed[0] == "entry":
-                wanted.add(parsed[1])
+    if registered:  # an annotation can name an entry only if there is one
+        for a in annotations:
+            for ref in a.actor_refs():
+                parsed = parse_actor_ref(ref)
+                if parsed is not None and parsed[0] == "entry":
+                    wanted.add(parsed[1])
     entries = [e for e in (source.get_registry_entry(i) for i in sorted(wanted)) if e is not None]
     return clusters, entries
 
@@ -583,11 +596,12 @@ class NativeWriter(Writer):
         with open_text(dest) as fh:
             reviewed = source.has_review_decisions()
             noted = source.has_notes()
+            clustered, registered = source.has_clusters(), source.has_registry_entries()
             for doc, anns in rows:
                 review = source.review_decisions(doc.id) if reviewed else []
                 labels = self.ctx.all_doc_labels(doc.id)
                 notes = source.notes(doc.id) if noted else []
-                clusters, entries = coref_of(source, doc.id, anns)
+                clusters, entries = coref_of(source, doc.id, anns, clustered=clustered, registered=registered)
                 fh.write(dumps_native(native_row_record(doc, anns, schema, review, labels, notes, clusters, entries)) + "\n")
                 self.report.records += 1
 
