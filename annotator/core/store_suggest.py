@@ -34,6 +34,8 @@ _SELECT = (
     " s.claimant_start, s.claimant_end, s.claimant_text, r.detail, r.created"
 )
 _FROM = "FROM suggestions s JOIN documents d ON d.seq = s.doc JOIN suggestion_runs r ON r.id = s.run"
+#: :data:`_FROM` walking the score index (the corpus list, best first).
+_FROM_BY_SCORE = _FROM.replace("suggestions s", "suggestions s INDEXED BY suggestions_score", 1)
 _INSERT_COLUMNS = '(id, key, doc, kind, label, start, "end", score, run, claimant_start, claimant_end, claimant_text)'
 _INSERT = f"INSERT OR REPLACE INTO suggestions {_INSERT_COLUMNS} VALUES ({', '.join('?' * 12)})"
 #: New rows without a claimant (left NULL) nor a key: what a corpus run stores.
@@ -398,8 +400,7 @@ class SuggestionQueries:
             annotator=pending_for, doc_ids=doc_list, label=label, kinds=kinds, min_score=min_score, suggester=suggester, ids=ids
         )
         # The score index gives the order; ties keep the table's order (rowid: as stored, by document).
-        indexed = _FROM.replace("suggestions s", "suggestions s INDEXED BY suggestions_score", 1)
-        sql = f"SELECT {_SELECT} {indexed}{where} ORDER BY s.score DESC"
+        sql = f"SELECT {_SELECT} {_FROM_BY_SCORE}{where} ORDER BY s.score DESC"
         if doc_list is not None:  # a few documents: their own index is the better way in
             sql = f"SELECT {_SELECT} {_FROM}{where} ORDER BY s.score DESC, s.doc, s.start"
         if limit is not None:
@@ -411,7 +412,7 @@ class SuggestionQueries:
             if "no such index: suggestions_score" not in str(err):
                 raise
         # No score index while a corpus run stores (drop_suggestions_score_index): SQLite sorts, the same order.
-        sql = sql.replace(indexed, _FROM, 1).replace("ORDER BY s.score DESC", "ORDER BY s.score DESC, s.id", 1)
+        sql = sql.replace(_FROM_BY_SCORE, _FROM, 1).replace("ORDER BY s.score DESC", "ORDER BY s.score DESC, s.id", 1)
         return [_row(r) for r in self._q(sql, params)]
 
     def suggestion_counts(self, *, pending_for: str | None = None) -> list[tuple[str, str, str, int]]:

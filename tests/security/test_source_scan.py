@@ -61,11 +61,8 @@ PLACEHOLDERS = re.compile(r"""^(["'])[ ,]*\1\.join\(\s*(["'])\?\2\s*\*\s*len\([\
 REVIEWED_FRAGMENTS = {
     ("annotator/core/store_review.py", "where"),  # from ReviewQueries._kinds_filter: literal conditions with ? parameters
     ("annotator/core/projectfile.py", "columns"),  # from _annotation_select: ANNOTATION_COLUMNS names or NULL
-    ("annotator/core/store_suggest.py", "where"),
-    (
-        "annotator/core/store_coref.py",
-        "where",
-    ),  # _clusters_where's callers pass literal conditions with ? parameters  # from SuggestionQueries._where: literal conditions with ? parameters
+    ("annotator/core/store_suggest.py", "where"),  # from SuggestionQueries._where: literal conditions with ? parameters
+    ("annotator/core/store_coref.py", "where"),  # _clusters_where's callers pass literal conditions with ? parameters
 }
 
 
