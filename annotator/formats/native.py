@@ -313,6 +313,7 @@ def iter_native_records(
     schema = project.schema
     keep = set(annotators) if annotators is not None else None
     noted = project.has_notes()
+    clustered, registered = project.has_clusters(), project.has_registry_entries()
     for doc in project.iter_documents(list(doc_ids) if doc_ids is not None else None):
         anns = project.annotations(doc.id)
         if keep is not None:
@@ -322,7 +323,7 @@ def iter_native_records(
         if noted:
             ids = {a.id for a in anns}
             notes = [n for n in project.notes(doc.id) if (n.target in ids if n.target else keep is None or n.annotator in keep)]
-        clusters, entries = coref_of(project, doc.id, anns, keep)
+        clusters, entries = coref_of(project, doc.id, anns, keep, clustered=clustered, registered=registered)
         yield native_record(doc, anns, schema, project.review_decisions(doc.id), labels, notes, clusters, entries)
 
 

@@ -350,6 +350,7 @@ class DictionarySuggester:
         texts: dict[str, str] = {}
         #: unfinished documents: where the annotator has read to (unlabelled occurrences further on do not count)
         read_to: dict[str, int] = {}
+        finished = set(project.document_ids(status=FINISHED_STATUSES))  # one query, not one per document
         for i in range(0, len(doc_ids), 200):
             part = doc_ids[i : i + 200]
             part_texts, _ = project.document_texts(part)
@@ -357,7 +358,7 @@ class DictionarySuggester:
             for doc_id in part:
                 text = part_texts[doc_id]
                 spans = by_doc.setdefault(doc_id, set())
-                if project.document_status(doc_id) not in FINISHED_STATUSES:
+                if doc_id not in finished:
                     # read so far: up to the end of the layer's last span here
                     ends = [r.end for r in rows.get(doc_id, ()) if r.end is not None]
                     read_to[doc_id] = max(ends, default=0)
