@@ -17,7 +17,8 @@ the window (benchmarks/RESULTS.md, case 8).  The
 probe prints one JSON line with wall-clock times (``time.time()``, comparable
 with the parent's clock), resident memory, and what the window shows, then
 leaves at once with ``os._exit``.  ``ANNOTATOR_BENCH_PROFILE=FILE`` writes a
-cProfile of the start to FILE (``python -m pstats FILE``).
+cProfile of the start to FILE (``python -m pstats FILE``), until the event loop
+is idle, or until the first paint with ``ANNOTATOR_BENCH_PROFILE_TO=paint``.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ if _PROFILE:
 
     _profiler = cProfile.Profile()
     _profiler.enable()
+
+#: ``ANNOTATOR_BENCH_PROFILE_TO=paint`` stops the profile at the first paint instead of at idle.
+_PROFILE_TO_PAINT = os.environ.get("ANNOTATOR_BENCH_PROFILE_TO") == "paint"
 
 _state: dict = {"main": T_MAIN}
 
@@ -61,7 +65,7 @@ def _install() -> None:
         if workspace is not None and not getattr(workspace, "loaded", True):
             return  # the app loads its annotations right after the first paint: usable once loaded
         _state["idle"] = time.time()
-        if _PROFILE:
+        if _PROFILE and not _PROFILE_TO_PAINT:
             _profiler.disable()
             _profiler.dump_stats(_PROFILE)
         from benchmarks.harness import rss_mb  # only now: its imports must not count
@@ -83,6 +87,9 @@ def _install() -> None:
         def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
             if event.type() == paint and "paint" not in _state:
                 _state["paint"] = time.time()
+                if _PROFILE and _PROFILE_TO_PAINT:
+                    _profiler.disable()
+                    _profiler.dump_stats(_PROFILE)
                 _state["window"] = obj
                 obj.removeEventFilter(self)
                 QAbstractEventDispatcher.instance().aboutToBlock.connect(finish)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QHeaderView, QVBoxLayout, QWidget
 
 from annotator.core.constraints import one_line
 from annotator.ui.actions import plain_tooltip
-from annotator.ui.dialogs import list_table, plain_label, select_row
+from annotator.ui.basic import list_table, plain_label, select_row
 from annotator.ui.palette import swatch_icon
 
 if TYPE_CHECKING:

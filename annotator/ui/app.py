@@ -15,12 +15,12 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from annotator import __version__
 from annotator.core.store import Project, ProjectError
 from annotator.services.project import default_data_dir, open_project
-from annotator.ui import dialogs
+from annotator.ui.basic import check_annotator_name
 from annotator.ui.lazy import after_first_paint
 from annotator.ui.settings import APPLICATION, NAME_KEY, ORGANIZATION, open_settings
 
@@ -117,6 +117,10 @@ class ErrorReporter:
         try:
             self.shown += 1
             parent = self.parent if self.parent is not None and self.parent.isVisible() else None
+            from PySide6.QtWidgets import QMessageBox
+
+            from annotator.ui import dialogs
+
             box = dialogs.message_box(parent, QMessageBox.Icon.Warning, "annotator: unexpected error", text, details)
             box.exec()
         finally:
@@ -135,8 +139,10 @@ def ask_name(settings: QSettings, project: Project | None) -> str | None:
         if handed_to:
             return handed_to
     name = str(settings.value(NAME_KEY, "", type=str) or "").strip()
-    if name and dialogs.check_annotator_name(name) is None:
+    if name and check_annotator_name(name) is None:
         return name
+    from annotator.ui import dialogs  # only for the prompt: not loaded at each start
+
     known = project.annotators() if project is not None else []
     name = dialogs.ask_annotator_name(None, "", known)
     if name:
@@ -170,6 +176,8 @@ def run(project_path: Path | None = None, *, create: bool = False) -> int:
         try:
             project = open_project(project_path, create=create)
         except ProjectError as err:
+            from annotator.ui import dialogs
+
             dialogs.show_error(None, "Cannot open the project", str(err))
             return 1
         settings = open_settings()  # in the annotator home: each home keeps its own name

@@ -4,30 +4,31 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import QAbstractItemModel, QItemSelectionModel, QModelIndex, QSize, Qt
-from PySide6.QtGui import QFont, QFontDatabase, QResizeEvent
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QSizePolicy,
-    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from annotator.core.kinds import GOLD
-from annotator.ui.actions import plain_tooltip
+from annotator.ui.basic import (  # noqa: F401 (reached as dialogs.X)
+    ElidedLabel,
+    check_annotator_name,
+    list_table,
+    plain_label,
+    select_row,
+)
 
 
 def message_box(
@@ -51,96 +52,6 @@ def show_error(parent: QWidget | None, title: str, text: str, details: str | Non
 
 def show_warning(parent: QWidget | None, title: str, text: str) -> None:
     message_box(parent, QMessageBox.Icon.Warning, title, text).exec()
-
-
-def plain_label(text: str = "", parent: QWidget | None = None, *, wrap: bool = False) -> QLabel:
-    """A QLabel that shows its text literally (no rich text, no links)."""
-    label = QLabel(parent)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    label.setWordWrap(wrap)
-    label.setText(text)
-    return label
-
-
-class ElidedLabel(QLabel):
-    """A one-line plain-text label that elides (…) what does not fit, instead of
-    widening the window; the full text is in the tooltip.  By default the middle
-    is elided: a title's start and its end both stay readable."""
-
-    def __init__(self, text: str = "", parent: QWidget | None = None, *, mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle):
-        super().__init__(parent)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self._full = ""
-        self._mode = mode
-        self.set_full_text(text)
-
-    def set_full_text(self, text: str) -> None:
-        self._full = " ".join(text.split())
-        self.setToolTip(plain_tooltip(text) if text else "")
-        self._elide()
-
-    def full_text(self) -> str:
-        return self._full
-
-    def _elide(self) -> None:
-        width = max(self.width() - 2, 10)
-        super().setText(self.fontMetrics().elidedText(self._full, self._mode, width))
-
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        self._elide()
-
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
-        return QSize(40, super().minimumSizeHint().height())
-
-
-def list_table(model: QAbstractItemModel, parent: QWidget | None = None) -> QTableView:
-    """A read-only table selecting single rows, with fixed row heights (the view
-    never measures rows, so it stays fast with many of them)."""
-    table = QTableView(parent)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setShowGrid(False)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.setTextElideMode(Qt.TextElideMode.ElideRight)
-    table.setTabKeyNavigation(False)
-    rows = table.verticalHeader()
-    rows.hide()
-    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    rows.setDefaultSectionSize(table.fontMetrics().height() + 8)
-    table.horizontalHeader().setHighlightSections(False)
-    return table
-
-
-def select_row(table: QTableView, row: int) -> None:
-    """Make ``row`` current and selected (-1: clear), scrolled into view."""
-    sel = table.selectionModel()
-    if row < 0:
-        sel.clearSelection()
-        sel.setCurrentIndex(QModelIndex(), QItemSelectionModel.SelectionFlag.NoUpdate)
-        return
-    index = table.model().index(row, 0)
-    sel.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
-    table.scrollTo(index)
-
-
-def check_annotator_name(name: str) -> str | None:
-    """Why ``name`` cannot be an annotator name (None: it can)."""
-    name = name.strip()
-    if not name:
-        return "Please enter a name."
-    if name == GOLD or name.startswith("@"):
-        return "Names starting with '@' are reserved (the gold layer is called @gold)."
-    if len(name) > 100:
-        return "Please use at most 100 characters."
-    if any(ord(c) < 32 for c in name):
-        return "A name cannot contain control characters."
-    return None
 
 
 class AnnotatorNameDialog(QDialog):

@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from annotator.ui.actions import escape_mnemonic, plain_tooltip
-from annotator.ui.dialogs import plain_label
+from annotator.ui.basic import plain_label
 from annotator.ui.flow_layout import FlowLayout
 
 if TYPE_CHECKING:

@@ -30,7 +30,7 @@ from annotator.core.commands import Changes
 from annotator.core.kinds import CLAIM_LABEL, DocStatus
 from annotator.core.store import Project, ProjectError
 from annotator.ui.actions import plain_tooltip
-from annotator.ui.dialogs import list_table, plain_label, select_row
+from annotator.ui.basic import list_table, plain_label, select_row
 
 if TYPE_CHECKING:
     from annotator.core.schema import LabelSchema

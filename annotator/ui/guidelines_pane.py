@@ -31,7 +31,7 @@ from annotator.core.errors import ProjectError
 from annotator.core.kinds import GOLD
 from annotator.core.schema import GuideEntry, LabelSchema, guide_markdown
 from annotator.services.search import AnnotationHit, AnnotationQuery, SearchError, search_annotations
-from annotator.ui.dialogs import plain_label
+from annotator.ui.basic import plain_label
 from annotator.ui.palette import swatch_icon
 
 #: Gold examples listed at most for one label.

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from annotator.core.constraints import filler_problem, one_line, warnings_for
 from annotator.ui.actions import escape_mnemonic, plain_tooltip
-from annotator.ui.dialogs import plain_label
+from annotator.ui.basic import plain_label
 from annotator.ui.notes import NoteEditor
 from annotator.ui.palette import markdown_html, swatch_icon
 from annotator.ui.workspace_keys import claim_attribute_keys

@@ -33,6 +33,23 @@ log = logging.getLogger(__name__)
 INSTALL_AFTER_MS = 250
 
 
+class LazyModule:
+    """A module imported on first use of one of its names (``dialogs.show_error``):
+    for modules a window calls only from its menus and messages, kept out of the
+    start.  Type checkers see the real module (import it under ``TYPE_CHECKING``)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return getattr(importlib.import_module(self._name), attr)
+
+    def __repr__(self) -> str:
+        return f"<module {self._name!r}, imported on first use>"
+
+
 class LazyInstall(QObject):
     """Stand-in actions for ``module:function(window)``, which is called on first
     use of a stand-in or right after the window's first paint, whichever is first."""

@@ -14,19 +14,16 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from PySide6 import QtWidgets  # for classes used after the first paint (their types are made on first use)
 from PySide6.QtCore import QEvent, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent, QShowEvent, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDockWidget,
-    QFileDialog,
     QHBoxLayout,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QPushButton,
-    QUndoView,
     QVBoxLayout,
     QWidget,
 )
@@ -34,13 +31,14 @@ from PySide6.QtWidgets import (
 from annotator.core.commands import Changes
 from annotator.core.kinds import DocStatus
 from annotator.core.store import PROJECT_SUFFIX, Project, ProjectError
-from annotator.ui import dialogs
+from annotator.ui import basic
 from annotator.ui.actions import action_keys, escape_mnemonic, make_action, plain_action_text, plain_tooltip
 from annotator.ui.annotation_panel import AnnotationPanel
 from annotator.ui.article_view import ArticleView
 from annotator.ui.doc_list import FINISHED, STATUS_TEXT, DocumentList, document_title, status_icon
 from annotator.ui.index_catch_up import IndexCatchUp
 from annotator.ui.lazy import (  # their modules: after first paint
+    LazyModule,
     after_first_paint,
     install_check_action,
     install_coref_actions,
@@ -64,6 +62,13 @@ if TYPE_CHECKING:  # loaded after the first paint (ui/lazy.py)
     from annotator.ui.inspector import Inspector
     from annotator.ui.review_window import ReviewWindow
     from annotator.ui.team_dialogs import HandOutDialog, ProgressDialog
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDialog, QMessageBox, QUndoView
+
+    from annotator.ui import dialogs
+else:  # message boxes, the name prompt, reports: loaded when one is shown
+    dialogs = LazyModule("annotator.ui.dialogs")
 
 log = logging.getLogger(__name__)
 
@@ -189,9 +194,9 @@ class MainWindow(QMainWindow):
         header.setObjectName("documentHeader")
         row = QHBoxLayout(header)
         row.setContentsMargins(10, 6, 10, 6)
-        self.title_label = dialogs.ElidedLabel()
+        self.title_label = basic.ElidedLabel()
         self.title_label.setStyleSheet("font-size: 13pt; font-weight: 600;")
-        self.position_label = dialogs.plain_label()
+        self.position_label = basic.plain_label()
         self.position_label.setStyleSheet("color: palette(mid);")
         self.status_combo = QComboBox()
         self.status_combo.setToolTip(plain_tooltip("Document status (done: Ctrl+D)"))
@@ -206,7 +211,7 @@ class MainWindow(QMainWindow):
         layout.addWidget(header)
         # Pick-mode instructions: in a strip under the text (the text's viewport
         # ends above it), so they never hide a line (see _place_banner).
-        self.mode_banner = dialogs.plain_label(wrap=True, parent=self.article_view)
+        self.mode_banner = basic.plain_label(wrap=True, parent=self.article_view)
         self.mode_banner.setStyleSheet(
             "background: #fff3c4; color: #5d4200; padding: 6px 10px; border: 1px solid #e6c75c; border-radius: 4px;"
         )
@@ -246,10 +251,10 @@ class MainWindow(QMainWindow):
         self._fit_timer.timeout.connect(self._fit_palette)
 
         bar = self.statusBar()
-        self.selection_label = dialogs.plain_label()
-        self.annotator_label = dialogs.plain_label()
-        self.doc_status_label = dialogs.plain_label()
-        self.progress_label = dialogs.plain_label()
+        self.selection_label = basic.plain_label()
+        self.annotator_label = basic.plain_label()
+        self.doc_status_label = basic.plain_label()
+        self.progress_label = basic.plain_label()
         for w in (self.selection_label, self.annotator_label, self.doc_status_label, self.progress_label):
             w.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(w)
@@ -484,7 +489,7 @@ class MainWindow(QMainWindow):
 
         ws = self.workspace
         ins = self._inspector = Inspector()
-        self._undo_view = QUndoView(self.undo_stack)
+        self._undo_view = QtWidgets.QUndoView(self.undo_stack)
         self._undo_view.setEmptyLabel("(nothing done yet)")
         for name, widget in (("inspector", ins), ("history", self._undo_view)):
             dock = self.docks[name]
@@ -574,13 +579,13 @@ class MainWindow(QMainWindow):
 
     def choose_project(self) -> None:
         start = str(self.project.path.parent) if self.project is not None else ""
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", start, PROJECT_FILTER)
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open project", start, PROJECT_FILTER)
         if path:
             self.open_project_file(Path(path), create=False)
 
     def new_project(self) -> None:
         start = str(self.project.path.parent) if self.project is not None else ""
-        path, _ = QFileDialog.getSaveFileName(self, "New project", start, PROJECT_FILTER)
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "New project", start, PROJECT_FILTER)
         if not path:
             return
         target = Path(path)
@@ -609,7 +614,7 @@ class MainWindow(QMainWindow):
     def import_files(self) -> None:
         if self.project is None:
             return
-        paths, _ = QFileDialog.getOpenFileNames(self, "Import files", "", IMPORT_FILTER)
+        paths, _ = QtWidgets.QFileDialog.getOpenFileNames(self, "Import files", "", IMPORT_FILTER)
         if paths:
             self.import_paths([Path(p) for p in paths])
 
@@ -670,7 +675,7 @@ class MainWindow(QMainWindow):
             files = ", ".join(Path(f.path).name for f in unknown[:5]) + (" …" if len(unknown) > 5 else "")
             box = dialogs.message_box(
                 self,
-                QMessageBox.Icon.Question,
+                QtWidgets.QMessageBox.Icon.Question,
                 "Import: labels not in the schema",
                 f"{len(unknown)} file{'s' if len(unknown) > 1 else ''} ({files}) use{'' if len(unknown) > 1 else 's'} "
                 f"{len(names)} label{'s' if len(names) > 1 else ''} the project's schema does not have: {shown}.\n\n"
@@ -678,9 +683,9 @@ class MainWindow(QMainWindow):
                 f"the schema) and import {'these files' if len(unknown) > 1 else 'the file'}? Nothing of "
                 f"{'them' if len(unknown) > 1 else 'it'} was imported yet.",
             )
-            add = box.addButton("Add labels and import", QMessageBox.ButtonRole.AcceptRole)
-            box.setStandardButtons(QMessageBox.StandardButton.NoButton)
-            box.addButton("Leave these files out", QMessageBox.ButtonRole.RejectRole)
+            add = box.addButton("Add labels and import", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+            box.setStandardButtons(QtWidgets.QMessageBox.StandardButton.NoButton)
+            box.addButton("Leave these files out", QtWidgets.QMessageBox.ButtonRole.RejectRole)
             box.setDefaultButton(add)
             self.labels_box = box
             box.finished.connect(lambda _r: self._labels_answered(report, box.clickedButton() is add, declined))
@@ -1189,7 +1194,7 @@ class _PaneStandIn(QWidget):
         if hint:
             layout = QVBoxLayout(self)
             layout.setContentsMargins(8, 6, 8, 6)
-            label = dialogs.plain_label(hint, wrap=True)
+            label = basic.plain_label(hint, wrap=True)
             label.setStyleSheet("color: palette(mid);")
             layout.addWidget(label)
             layout.addStretch(1)

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMenu, QScrollArea, QSizePolicy, QToolButton, QWid
 
 from annotator.core.kinds import CLAIM_LABEL
 from annotator.ui.actions import escape_mnemonic, plain_tooltip
-from annotator.ui.dialogs import plain_label
+from annotator.ui.basic import plain_label
 from annotator.ui.flow_layout import LINE_BREAK, FlowLayout
 
 if TYPE_CHECKING:

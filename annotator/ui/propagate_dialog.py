@@ -42,7 +42,7 @@ from annotator.services.propagate import (
     reject,
 )
 from annotator.services.propagate import search_for as _search_for
-from annotator.ui.dialogs import plain_label
+from annotator.ui.basic import plain_label
 
 if TYPE_CHECKING:
     from annotator.core.models import Annotation

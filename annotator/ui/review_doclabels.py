@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGridLayout, QPushButton, QWidget
 
 from annotator.core.review_doclabels import DocLabelUnit
 from annotator.ui.actions import escape_mnemonic, plain_tooltip
-from annotator.ui.dialogs import plain_label
+from annotator.ui.basic import plain_label
 
 __all__ = ["DocLabelReview"]
 

@@ -50,7 +50,7 @@ from annotator.services.search import (
     search_text,
 )
 from annotator.ui.actions import plain_tooltip
-from annotator.ui.dialogs import plain_label
+from annotator.ui.basic import plain_label
 
 #: Time given to the search per turn of the event loop (ms).
 SLICE_MS = 15

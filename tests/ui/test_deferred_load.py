@@ -39,6 +39,7 @@ LATE = (
     "annotator.ui.entities_pane",
     "annotator.ui.review_clusters",
     "annotator.ui.search_pane",
+    "annotator.ui.dialogs",
     "annotator.core.notes",
     "annotator.core.coref",
     "annotator.core.doclabels",
@@ -89,6 +90,13 @@ class AtPaint(QObject):
             # only if something made it build every QObject class's (an application-wide
             # event filter written in Python, a Qt-internal object handed to Python).
             facts["every_type"] = "QProcess" in sys.modules["PySide6.QtCore"].__dict__
+            # ... and of every QWidget subclass if Python was handed a widget Qt made
+            # (a view's viewport: see annotator.ui.basic.own_viewport), or if a module
+            # the first paint does not need imported the dialogs' classes.
+            facts["widget_types"] = sorted(
+                name for name in ("QWizard", "QFontDialog", "QFileDialog", "QMessageBox", "QDialogButtonBox")
+                if name in sys.modules["PySide6.QtWidgets"].__dict__
+            )
         return False
 
 def hooked(window, context, then):
@@ -140,6 +148,7 @@ def test_the_first_paint_imports_no_pydantic_and_the_annotations_follow(home):
     assert facts["pydantic"] == [] and facts["models"] == []
     assert facts["late"] == []
     assert facts["every_type"] is False
+    assert facts["widget_types"] == []
     paint, after = facts["paint"], facts["after"]
     assert paint["title"] == "default.annotator — annotator"
     assert paint["menus"] == ["&File", "&Edit", "&View", "&Document", "&Review", "&Team", "&Suggestions", "&Help"]
