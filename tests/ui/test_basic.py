@@ -15,9 +15,7 @@ from annotator.ui.basic import list_table, own_viewport
 def viewport_facts(area) -> dict:
     v = area.viewport()
     return {
-        "attributes": sorted(
-            a.name for a in Qt.WidgetAttribute if "Count" not in a.name and v.testAttribute(a)
-        ),
+        "attributes": sorted(a.name for a in Qt.WidgetAttribute if "Count" not in a.name and v.testAttribute(a)),
         "background role": v.backgroundRole(),
         "foreground role": v.foregroundRole(),
         "fills background": v.autoFillBackground(),
