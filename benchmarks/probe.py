@@ -87,6 +87,7 @@ def _install() -> None:
         def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
             if event.type() == paint and "paint" not in _state:
                 _state["paint"] = time.time()
+                _state["cpu_paint_ms"] = time.process_time() * 1000  # CPU time of the process so far
                 if _PROFILE and _PROFILE_TO_PAINT:
                     _profiler.disable()
                     _profiler.dump_stats(_PROFILE)

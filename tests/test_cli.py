@@ -280,7 +280,16 @@ def test_schema_set_bad_file_names_file_field_problem(runner, project, tmp_path)
 def fake_gui(monkeypatch):
     calls = []
     module = types.ModuleType("annotator.ui.app")
-    module.run = lambda path: calls.append(path) or 0
+
+    def run(path, project=None):
+        """As the app: starts on ``path``, or on ``project`` opened by the command (and closes it)."""
+        if project is not None:
+            assert project.path == path
+            project.close()
+        calls.append(path)
+        return 0
+
+    module.run = run
     monkeypatch.setitem(sys.modules, "annotator.ui.app", module)
     return calls
 

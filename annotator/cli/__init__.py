@@ -44,25 +44,26 @@ def start_app(path: Path | None) -> int:
     from annotator.core.errors import ProjectError
     from annotator.core.kinds import SchemaError
 
+    project = None
     if path is None:
         from annotator.services.project import ensure_default_project
 
         try:
-            project = ensure_default_project()
+            project = ensure_default_project()  # handed to the app open: one open, not two
         except (ProjectError, SchemaError) as err:
             raise AppStartError(str(err)) from None
-        path = project.path
-        project.close()
     try:
         from annotator.ui.app import run
     except ImportError as err:
+        if project is not None:
+            project.close()
         from annotator.cli.desktop import library_of_error, missing_libraries_message
 
         library = library_of_error(str(err))
         if library is not None:  # a system library Qt needs (libEGL, libGL, fontconfig...)
             raise DesktopUnavailable(missing_libraries_message("annotator: Qt cannot start", [library])) from None
         raise AppStartError(f"the desktop app cannot start: {err}") from None
-    return run(path)
+    return run(path) if project is None else run(project.path, project=project)
 
 
 def start(argv: list[str] | None = None) -> Any:

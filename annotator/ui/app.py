@@ -163,8 +163,10 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def run(project_path: Path | None = None, *, create: bool = False) -> int:
-    """Start the app on ``project_path`` (None: the default project); the exit status."""
+def run(project_path: Path | None = None, *, create: bool = False, project: Project | None = None) -> int:
+    """Start the app on ``project_path`` (None: the default project), or on
+    ``project`` when the caller has opened it already (the command opens the
+    default project before Qt, to make it on first use); the exit status."""
     app = create_application()
     # The log file is opened right after the first paint (or on the way out):
     # until then the reporter names where it will be, and records wait.
@@ -174,7 +176,8 @@ def run(project_path: Path | None = None, *, create: bool = False) -> int:
     sys.excepthook = reporter
     try:
         try:
-            project = open_project(project_path, create=create)
+            if project is None:
+                project = open_project(project_path, create=create)
         except ProjectError as err:
             from annotator.ui import dialogs
 

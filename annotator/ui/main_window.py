@@ -162,6 +162,8 @@ class MainWindow(QMainWindow):
             self._build_late_panes()
         self.set_project(project, annotator)
         if defer_load:  # (once every widget of the first paint is made)
+            # The text has the focus when the window first shows (the gate watches it).
+            self.article_view.setFocus()
             self._load_gate = _LoadOnInput(self)
 
     # -- stable attributes ------------------------------------------------------------
@@ -1143,6 +1145,8 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
+        if self._load_gate is not None:
+            self._load_gate.watch_native_window()
         if self._default_sizes_pending:
             self._default_sizes_pending = False
             QTimer.singleShot(0, self._default_dock_sizes)
@@ -1209,11 +1213,18 @@ class _LoadOnInput(QObject):
     loads it (:meth:`MainWindow.finish_loading`): no input reaches a window that
     shows a document's text only.
 
-    It watches the window and its widgets, not the whole application: a filter
-    written in Python on the application is handed every event of every object,
-    and the first event of an object of one of Qt's internal classes (the text
-    edit's text control) makes PySide build the Python type of every Qt class
-    loaded, 40-60 ms before the first paint (benchmarks/RESULTS.md, case 8)."""
+    It watches the window's native window (``windowHandle()``, made by the first
+    show), through which Qt passes every key, click and drop before it hands them
+    to a widget, and the widget with the focus (the text: Qt first asks it
+    whether a key is a shortcut, ``ShortcutOverride``, and a shortcut never comes
+    as a key press).  Not the whole application: a filter written in Python on
+    the application is handed every event of every object, and the first event
+    of an object of one of Qt's internal classes (the text edit's text control)
+    makes PySide build the Python type of every Qt class loaded, 40-60 ms before
+    the first paint; nor every widget of the window (``findChildren``): PySide
+    is then handed the widgets Qt made (scroll bars, buttons of docks and line
+    edits) and builds the types of every subclass of theirs to find each one's
+    class (benchmarks/RESULTS.md, case 8)."""
 
     EVENTS = frozenset(
         {
@@ -1229,15 +1240,26 @@ class _LoadOnInput(QObject):
     def __init__(self, window: MainWindow):
         super().__init__(window)
         self.main = window
-        self.watched: list[QWidget] = [window, *window.findChildren(QWidget)]
-        for widget in self.watched:
-            widget.installEventFilter(self)
+        self.watched: list[QObject] = []
+        for obj in (window, window.article_view):
+            self._watch(obj)
+
+    def _watch(self, obj: QObject | None) -> None:
+        if obj is not None and obj not in self.watched:
+            obj.installEventFilter(self)
+            self.watched.append(obj)
+
+    def watch_native_window(self) -> None:
+        """On show: the native window (made by it) and the widget with the focus."""
+        if self.watched:
+            self._watch(self.main.windowHandle())
+            self._watch(self.main.focusWidget())
 
     def remove(self) -> None:
         watched, self.watched = self.watched, []
-        for widget in watched:
+        for obj in watched:
             try:
-                widget.removeEventFilter(self)
+                obj.removeEventFilter(self)
             except RuntimeError:  # deleted meanwhile (Qt forgot the filter with it)
                 pass
 

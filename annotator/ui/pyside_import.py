@@ -15,7 +15,8 @@ def quicker_feature_scan() -> None:
     in memory) and searches it for "PySide6": 0.2-0.6 ms a module, 70 modules
     before the first paint and 110 more for the deferred load
     (benchmarks/RESULTS.md, case 8). The same search in the bytes of the
-    module's file takes a fifth of that and answers the same. A module without
+    module's file takes a fifth of that and answers the same; annotator's own
+    modules are answered by their layer, without reading them. A module without
     a ``.py`` file or one that cannot be read is left to PySide's own way, and
     a PySide without that function is left as it is."""
     feature = sys.modules.get("shibokensupport.feature")
@@ -24,6 +25,12 @@ def quicker_feature_scan() -> None:
         return
 
     def uses_pyside(module: object) -> bool:
+        name = getattr(module, "__name__", None)
+        if isinstance(name, str) and name.startswith("annotator."):
+            # Known without reading: annotator.ui is the only layer that uses Qt
+            # (the import contracts in pyproject.toml; a ui module without Qt is
+            # answered yes: that only costs PySide a look), and none uses __feature__.
+            return name == "annotator.ui" or name.startswith("annotator.ui.")
         path = getattr(module, "__file__", None)
         if isinstance(path, str) and path.endswith(".py"):
             try:
