@@ -10,7 +10,6 @@ to the positions of a ``QTextDocument`` holding that text
 from __future__ import annotations
 
 import codecs
-import hashlib
 import re
 from bisect import bisect_left
 
@@ -184,6 +183,8 @@ def canonicalize(raw: str) -> tuple[str, OffsetMapper]:
 
 def sha256_text(text: str) -> str:
     """Hex SHA-256 of the text's UTF-8 bytes."""
+    import hashlib  # here: the window's start does without OpenSSL (case 8)
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 

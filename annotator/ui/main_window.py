@@ -9,7 +9,6 @@ signal (emitted before the previous project is closed).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -577,7 +576,7 @@ class MainWindow(QMainWindow):
 
     def _last_doc_key(self) -> str:
         path = str(self.project.path.resolve()) if self.project is not None else ""
-        return "lastDocument/" + hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
+        return "lastDocument/" + _sha1_hex(path.encode("utf-8"))[:16]
 
     def choose_project(self) -> None:
         start = str(self.project.path.parent) if self.project is not None else ""
@@ -1267,6 +1266,16 @@ class _LoadOnInput(QObject):
         if self.watched and event.type() in self.EVENTS:
             self.main.finish_loading()
         return False
+
+
+def _sha1_hex(data: bytes) -> str:
+    """SHA-1 of ``data`` in hex, from CPython's own small module when it has one:
+    ``hashlib`` loads OpenSSL (3-4 ms of the start; benchmarks/RESULTS.md, case 8)."""
+    try:
+        from _sha1 import sha1  # type: ignore[import-not-found]
+    except ImportError:  # an interpreter without it
+        from hashlib import sha1
+    return str(sha1(data).hexdigest())
 
 
 def _step_text(verb: str, entry: str) -> str:

@@ -29,7 +29,8 @@ ME = "maria"
 #: labels' rows, the importers and codecs, the store's migration library, the command
 #: line's, subprocess (only to list mounts on macOS and BSD), and the tokenizer
 #: (word snapping and boundary keys import it when used), and the html module (its
-#: entity tables; tooltips escape with annotator.ui.actions.escape).
+#: entity tables; tooltips escape with annotator.ui.actions.escape), hashlib (it
+#: loads OpenSSL) and the dialogs module (message boxes, the name prompt, reports).
 LATE = (
     "annotator.ui.inspector",
     "annotator.ui.notes",
@@ -47,6 +48,7 @@ LATE = (
     "annotator.core.tokenize",
     "annotator.core.boundaries",
     "html",
+    "hashlib",
     "annotator.services.importing",
     "annotator.formats",
     "sqlite_utils",
@@ -368,3 +370,15 @@ def test_tooltips_escape_as_html_escape_does(text):
     assert (
         plain_tooltip(text) == f"<qt><span style='white-space:pre-wrap'>{html.escape(text).replace(chr(10), '<br>')}</span></qt>"
     )
+
+
+def test_the_remembered_document_key_is_sha1_of_the_project_path(qtbot, tmp_path, project):
+    """The key under which the last document is remembered did not change with the
+    hash's module (settings written by earlier versions still open that document)."""
+    import hashlib
+
+    window = MainWindow(project, ME, QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    path = str(project.path.resolve()).encode("utf-8")
+    assert window._last_doc_key() == "lastDocument/" + hashlib.sha1(path).hexdigest()[:16]
+    window.close()
