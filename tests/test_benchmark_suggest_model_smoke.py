@@ -23,3 +23,8 @@ def test_case_suggest_model_tiny(tmp_path: Path) -> None:
     row = rows[0]
     assert row.ours is not None and row.ours > 0 and row.baseline is not None and row.baseline > 0, row
     assert "suggestions" in row.note
+
+
+def test_the_training_labels_every_listed_name_and_only_those() -> None:
+    text = "Jaiswal told Reuters in Tokyo; Tokyoites and jaiswal are not names here."
+    assert case_suggest_model.mentions(text) == [(0, 7, "PERSON"), (13, 20, "ORG"), (24, 29, "GPE")]
