@@ -197,6 +197,8 @@ def _parse(record: dict[str, Any], file: str, line: int, annotator: str | None, 
         who = annotator or (f"user {rel['user']}" if plain_id(rel.get("user")) is not None else who_of[ends[0]])
         anns.append(builder.annotation(doc.id, what, kind="relation", head=ends[0], tail=ends[1], label=label, annotator=who))
     cats = record.get("cats")
+    if cats is not None and not isinstance(cats, (list, dict)):  # (spaCy's {name: score}: not read, as before)
+        raise builder.error(f"cats: expected a list of category names, found {cats!r:.40}")
     flat = [x for x in cats if isinstance(x, str)] if isinstance(cats, list) else []
     return Record(
         doc,

@@ -148,6 +148,17 @@ def test_numeric_label_ids_need_a_label_map(tmp_path):
         read_doccano(f, options=ReadOptions(label_map={"3": "ORG"}))
 
 
+@pytest.mark.parametrize("cats", [1, "company", True])
+def test_cats_that_are_not_a_list_are_refused_with_file_and_line(tmp_path, cats):
+    """Found by the fuzz test: ``"cats": 1`` used to end in a TypeError."""
+    f = write(
+        tmp_path / "cats.jsonl", [{"text": "Acme makes magnets.", "label": [[0, 4, "ORG"]]}, {"text": "Zed.", "cats": cats}]
+    )
+    with pytest.raises(InputError) as info:
+        read_doccano(f)
+    assert str(info.value).startswith(f"{f}:2") and "cats: expected a list of category names" in str(info.value)
+
+
 def test_several_users_exports_become_layers_of_one_document(tmp_path):
     folder = tmp_path / "export"
     folder.mkdir()
