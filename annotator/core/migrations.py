@@ -683,6 +683,17 @@ def m016_suggestions_compact(db: Database) -> None:
     )
 
 
+def m017_documents_in_order(db: Database) -> None:
+    """The document list reads every document's id in import order when a project
+    opens (``SELECT id FROM documents ORDER BY seq``).  Without an index holding
+    both, SQLite walks the whole table, texts included: 230-470 ms for 100,000
+    articles (benchmark case 6).  This index holds ``(seq, id)`` only: the same
+    read walks it instead, about a third of that.  It costs each stored document
+    one small index entry, appended at its end (documents are numbered in the
+    order they are stored)."""
+    db.executescript("CREATE INDEX IF NOT EXISTS documents_in_order ON documents(seq, id);")
+
+
 #: The migrations in order. Never edit a released one: add a new one.
 MIGRATION_STEPS = (
     m001_initial,
@@ -701,6 +712,7 @@ MIGRATION_STEPS = (
     m014_suggestions_by_score,
     m015_coref_span_lists,
     m016_suggestions_compact,
+    m017_documents_in_order,
 )
 #: The version of the project file format this code writes (one per migration).
 FORMAT_VERSION = len(MIGRATION_STEPS)

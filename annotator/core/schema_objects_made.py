@@ -22,6 +22,7 @@ STEPS = (
     "m014_suggestions_by_score",
     "m015_coref_span_lists",
     "m016_suggestions_compact",
+    "m017_documents_in_order",
 )
 
 #: (type, name, table, SQL) of every object those migrations make, at any format version.
@@ -62,6 +63,12 @@ OBJECTS = frozenset(
             "doc_labels_annotator",
             "doc_labels",
             "CREATE INDEX doc_labels_annotator ON doc_labels(annotator)",
+        ),
+        (
+            "index",
+            "documents_in_order",
+            "documents",
+            "CREATE INDEX documents_in_order ON documents(seq, id)",
         ),
         (
             "index",

@@ -553,7 +553,7 @@ class MainWindow(QMainWindow):
             if not self.workspace.loaded:  # its text only, until finish_loading()
                 self.doc_list.select_document(target)
                 self._update_header()
-                self._update_status_bar()
+                self._update_status_bar(counts=False)
 
     def finish_loading(self) -> None:
         """Read the schema and open the current document with its annotations
@@ -772,7 +772,7 @@ class MainWindow(QMainWindow):
         self.settings.setValue("annotator/name", name)
         self.workspace.set_annotator(name)
         self.doc_list.set_annotator(name)
-        self._update_status_bar()
+        self._update_status_bar(counts=False)  # statuses are the documents', not the annotator's
         self.statusBar().showMessage(f"Now annotating as {name}.", 8000)
 
     # -- reactions ----------------------------------------------------------------
@@ -788,7 +788,7 @@ class MainWindow(QMainWindow):
             self.settings.setValue(self._last_doc_key(), doc_id)
         self._update_header()
         self._update_doc_labels()
-        self._update_status_bar()
+        self._update_status_bar(counts=False)  # opening a document changes no status
 
     def _update_doc_labels(self) -> None:
         """The document labels bar: the schema's categories, the current document's
@@ -834,7 +834,9 @@ class MainWindow(QMainWindow):
         list follows the bus itself)."""
         if changes.wholesale or changes.concerns(self.current_doc_id):
             self._update_header()
-        self._update_status_bar()
+        # A status changes with its document's Changes (status) or wholesale (imports,
+        # merges, the other documents of annotate all): else the progress stands.
+        self._update_status_bar(counts=changes.status is not None or changes.wholesale)
 
     def _cluster_created(self, cluster_id: str) -> None:
         """A new cluster: the registry proposes entries whose names match its mentions."""
@@ -911,15 +913,20 @@ class MainWindow(QMainWindow):
         self.status_combo.setCurrentIndex(self.status_combo.findData(doc.status.value))
         self.done_button.setEnabled(doc.status != DocStatus.DONE)
 
-    def _update_status_bar(self) -> None:
+    def _update_status_bar(self, *, counts: bool = True) -> None:
+        """The status bar's annotator, document status and progress; ``counts=False``
+        when no document's status can have changed: the progress is not counted
+        again (a count of every document's status, 5-10 ms in a project of 100,000)."""
         self.annotator_label.setText(f"Annotator: {self.annotator}" if self.annotator else "")
         status = self.workspace.status
         self.doc_status_label.setText(f"Document: {STATUS_TEXT.get(status.value, status.value)}" if status else "")
         if self.project is None:
             self.progress_label.setText("")
             return
-        counts = self.project.status_counts()
-        done, total = sum(counts.get(s, 0) for s in FINISHED), sum(counts.values())
+        if not counts and self.progress_label.text():
+            return
+        counts_now = self.project.status_counts()
+        done, total = sum(counts_now.get(s, 0) for s in FINISHED), sum(counts_now.values())
         self.progress_label.setText(f"Done {done:,} of {total:,}")
 
     # -- commands ---------------------------------------------------------------------
