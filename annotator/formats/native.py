@@ -57,7 +57,7 @@ from typing import IO, TYPE_CHECKING, Any
 from annotator.core.coref import Cluster, RegistryEntry, parse_actor_ref
 from annotator.core.models import KINDS, Annotation, Document, Source
 from annotator.core.notes import DEFAULT_NOTE_TYPE, Note, check_note_type
-from annotator.core.rows import ANNOTATION_COLUMNS, AnnotationRow, DocumentRow, annotation_row, document_row
+from annotator.core.rows import AnnotationRow, DocumentRow, annotation_row, document_row, link_dicts
 from annotator.formats import (
     Record,
     TextBuilder,
@@ -120,6 +120,12 @@ ANNOTATION_KEYS = (
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 _HEADER_KEYS = ("format", "format_version", "schema", "annotations", "doc_labels", "review", "notes", "clusters", "registry")
 REVIEW_KEYS = ("id", "reviewer", "time", "action", "source_ids", "gold_id", "detail")
+#: Characters of native lines gathered before one write (fewer, larger writes).
+WRITE_CHARS = 1 << 18
+#: ``json.dumps(obj, ensure_ascii=False)``: the same bytes, without making an encoder per
+#: record, nor keeping the set of containers being written (``check_circular``: the
+#: records are trees, made here).
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 def is_native(record: dict[str, Any]) -> bool:
@@ -163,17 +169,20 @@ def native_row_record(
     into the record's; either key is there only when there are notes.
     ``clusters`` and ``registry`` are written when given."""
     names = [a.name for a in schema.claim.attributes] if schema is not None else []
-    by_target: dict[str, list[dict[str, str]]] = {}
+    anns = [annotation_dict(r, names) for r in _in_native_order(annotations)]
     doc_notes: list[dict[str, str]] = []
-    for n in sorted(notes, key=lambda n: (n.target, n.type, n.annotator)):
-        if n.target:
-            by_target.setdefault(n.target, []).append(n.as_json())
-        else:
-            doc_notes.append({"annotator": n.annotator, **n.as_json()})  # its layer first
-    anns = [annotation_dict(r, names) for r in sorted(annotations, key=_annotation_order)]
-    for d in anns:
-        if d["id"] in by_target:
-            d["notes"] = by_target[d["id"]]
+    if notes:
+        by_target: dict[str, list[dict[str, str]]] = {}
+        for n in sorted(notes, key=lambda n: (n.target, n.type, n.annotator)):
+            if n.target:
+                by_target.setdefault(n.target, []).append(n.as_json())
+            else:
+                doc_notes.append({"annotator": n.annotator, **n.as_json()})  # its layer first
+        if by_target:
+            for d in anns:
+                if d["id"] in by_target:
+                    d["notes"] = by_target[d["id"]]
+    metadata = doc.metadata
     record = {
         "format": NATIVE_FORMAT,
         "format_version": NATIVE_VERSION,
@@ -184,18 +193,17 @@ def native_row_record(
         "text": doc.text,
         "sha256": doc.sha256,
         "source": doc.source,
-        "metadata": dict(sorted(json.loads(doc.metadata).items())),
+        "metadata": {} if metadata == "{}" else dict(sorted(json.loads(metadata).items())),
         "status": doc.status,
         "created": doc.created,
         "updated": doc.updated,
         "annotations": anns,
-        "review": [review_dict(d) for d in review or []],
     }
-    labelled = {name: labels for name, labels in sorted((doc_labels or {}).items()) if labels}
-    if labelled:  # before "review", as the keys are read
-        review_list = record.pop("review")
-        record["doc_labels"] = labelled
-        record["review"] = review_list
+    if doc_labels:
+        labelled = {name: labels for name, labels in sorted(doc_labels.items()) if labels}
+        if labelled:  # before "review", as the keys are read
+            record["doc_labels"] = labelled
+    record["review"] = [review_dict(d) for d in review] if review else []
     if doc_notes:
         record["notes"] = doc_notes
     if clusters:
@@ -241,9 +249,16 @@ def coref_of(
     return clusters, entries
 
 
-def _annotation_order(r: AnnotationRow) -> tuple:
-    """Annotations sorted by kind (entity, event, claim, relation), then start, end and id."""
-    return (_KIND_ORDER.get(r.kind, len(KINDS)), -1 if r.start is None else r.start, -1 if r.end is None else r.end, r.id)
+def _in_native_order(rows: Iterable[AnnotationRow]) -> list[AnnotationRow]:
+    """Annotations sorted by kind (entity, event, claim, relation), then start, end
+    and id (the sort keys made in one comprehension: no function call per row)."""
+    order, last = _KIND_ORDER, len(KINDS)
+    keyed = [
+        (order.get(r[2], last), -1 if r[4] is None else r[4], -1 if r[5] is None else r[5], r[0], i, r)
+        for i, r in enumerate(rows)
+    ]
+    keyed.sort()  # ids are unique; the position keeps a duplicate id from comparing rows
+    return [k[5] for k in keyed]
 
 
 def annotation_dict(r: AnnotationRow, claim_names: Sequence[str] = ()) -> dict[str, Any]:
@@ -251,26 +266,75 @@ def annotation_dict(r: AnnotationRow, claim_names: Sequence[str] = ()) -> dict[s
 
     A claim's attributes hold every claim attribute of the schema (``claim_names``),
     ``null`` where nobody set it; reading ``null`` back gives unset."""
-    d: dict[str, Any] = dict(zip(ANNOTATION_COLUMNS, r))
-    del d["doc_id"]  # the others keep their order
-    fragments = d.pop("fragments", None)
-    if fragments is not None:  # a discontinuous span: its pieces right after its hull
-        d = {k: v for key, value in d.items() for k, v in _after_end(key, value, fragments)}
-    attributes = {} if r.attributes == "{}" else json.loads(r.attributes)
-    if r.kind == "claim" and claim_names:
-        attributes = claim_attributes(claim_names, attributes)
-    d["attributes"] = dict(sorted(attributes.items())) if attributes else {}
-    d["arguments"] = [] if r.arguments == "[]" else [{"role": x["role"], "target": x["target"]} for x in json.loads(r.arguments)]
-    del d["links"]
-    if r.links != "[]":  # knowledge-base links: only on entities that have some (after "updated")
-        d["links"] = r.link_list()
+    (
+        ann_id,
+        _doc_id,
+        kind,
+        label,
+        start,
+        end,
+        attributes,
+        arguments,
+        head,
+        tail,
+        claimant_ref,
+        claimant_text,
+        annotator,
+        source,
+        created,
+        updated,
+        fragments,
+        links,
+    ) = r
+    claim = kind == "claim" and claim_names
+    if attributes == "{}" and not claim:
+        attrs: dict[str, Any] = {}
+    else:
+        values = {} if attributes == "{}" else json.loads(attributes)
+        if claim:
+            values = claim_attributes(claim_names, values)
+        attrs = dict(sorted(values.items())) if values else {}
+    args = [] if arguments == "[]" else [{"role": x["role"], "target": x["target"]} for x in json.loads(arguments)]
+    if fragments is None:
+        d = {
+            "id": ann_id,
+            "kind": kind,
+            "label": label,
+            "start": start,
+            "end": end,
+            "attributes": attrs,
+            "arguments": args,
+            "head": head,
+            "tail": tail,
+            "claimant_ref": claimant_ref,
+            "claimant_text": claimant_text,
+            "annotator": annotator,
+            "source": source,
+            "created": created,
+            "updated": updated,
+        }
+    else:  # a discontinuous span: its pieces right after its hull
+        d = {
+            "id": ann_id,
+            "kind": kind,
+            "label": label,
+            "start": start,
+            "end": end,
+            "fragments": json.loads(fragments),
+            "attributes": attrs,
+            "arguments": args,
+            "head": head,
+            "tail": tail,
+            "claimant_ref": claimant_ref,
+            "claimant_text": claimant_text,
+            "annotator": annotator,
+            "source": source,
+            "created": created,
+            "updated": updated,
+        }
+    if links != "[]":  # knowledge-base links: only on entities that have some (after "updated")
+        d["links"] = link_dicts(links)
     return d
-
-
-def _after_end(key: str, value: Any, fragments: str) -> list[tuple[str, Any]]:
-    if key == "end":
-        return [(key, value), ("fragments", json.loads(fragments))]
-    return [(key, value)]
 
 
 def review_dict(decision: dict[str, Any]) -> dict[str, Any]:
@@ -333,7 +397,7 @@ def dumps_native(record: dict[str, Any]) -> str:
     U+2028, U+2029 and U+0085, which some line readers (``str.splitlines``) take
     for line breaks, are written as ``\\u`` escapes, as the export command does.
     """
-    line = json.dumps(record, ensure_ascii=False, sort_keys=False)
+    line = _encode(record)
     if "\u2028" in line or "\u2029" in line or "\x85" in line:  # rare; looking is cheaper than replacing
         line = line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
     return line
@@ -598,13 +662,28 @@ class NativeWriter(Writer):
             reviewed = source.has_review_decisions()
             noted = source.has_notes()
             clustered, registered = source.has_clusters(), source.has_registry_entries()
+            coref = clustered or registered
+            lines: list[str] = []  # written a few hundred kilobytes at a time
+            size = 0
             for doc, anns in rows:
                 review = source.review_decisions(doc.id) if reviewed else []
                 labels = self.ctx.all_doc_labels(doc.id)
                 notes = source.notes(doc.id) if noted else []
-                clusters, entries = coref_of(source, doc.id, anns, clustered=clustered, registered=registered)
-                fh.write(dumps_native(native_row_record(doc, anns, schema, review, labels, notes, clusters, entries)) + "\n")
+                clusters, entries = (
+                    coref_of(source, doc.id, anns, clustered=clustered, registered=registered) if coref else ([], [])
+                )
+                line = dumps_native(native_row_record(doc, anns, schema, review, labels, notes, clusters, entries))
+                lines.append(line)
+                size += len(line)
+                if size > WRITE_CHARS:
+                    lines.append("")  # the last line's newline
+                    fh.write("\n".join(lines))
+                    lines.clear()
+                    size = 0
                 self.report.records += 1
+            if lines:
+                lines.append("")
+                fh.write("\n".join(lines))
 
     def write(self, units: Iterable[Unit], dest: Path) -> None:
         source = self.ctx.source

@@ -424,7 +424,8 @@ class _Units:
     def rows(self, ids: Iterable[str]) -> Iterator[tuple[DocumentRow, list[AnnotationRow]]]:
         """What :meth:`__call__` reads, for writers that need no Document and
         Annotation objects (:attr:`Writer.rows`): per document, its stored row and
-        the rows of its annotations of the exported kinds and layer (store order)."""
+        the rows of its annotations of the exported kinds and layer, in any order
+        (the native writer sorts them)."""
         project, layer, kinds = self.project, self.options.layer, self.kinds
         ids = list(ids)
         # A few documents per query (two queries per document cost as much as
@@ -434,7 +435,7 @@ class _Units:
                 raise ExportCancelled("export cancelled; nothing was written")
             chunk = ids[at : at + ROWS_CHUNK]
             docs = project.document_rows(chunk)
-            anns_of = project.annotation_rows_by_document(chunk, layer)
+            anns_of = project.annotation_rows_by_document(chunk, layer, ordered=False)  # the writer sorts them
             for doc_id in chunk:
                 if self.cancelled is not None and self.cancelled():
                     raise ExportCancelled("export cancelled; nothing was written")
