@@ -120,8 +120,8 @@ ANNOTATION_KEYS = (
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 _HEADER_KEYS = ("format", "format_version", "schema", "annotations", "doc_labels", "review", "notes", "clusters", "registry")
 REVIEW_KEYS = ("id", "reviewer", "time", "action", "source_ids", "gold_id", "detail")
-#: Characters of native lines gathered before one write (fewer, larger writes).
-WRITE_CHARS = 1 << 18
+#: Bytes of native lines gathered before one write (fewer, larger writes).
+WRITE_BYTES = 1 << 20
 #: ``json.dumps(obj, ensure_ascii=False)``: the same bytes, without making an encoder per
 #: record, nor keeping the set of containers being written (``check_circular``: the
 #: records are trees, made here).
@@ -656,42 +656,48 @@ class NativeWriter(Writer):
         self.rows = ctx.options.layer is None
 
     def write_rows(self, rows: Iterable[tuple[DocumentRow, list[AnnotationRow]]], dest: Path) -> None:
+        self._write_lines(self._row_lines(rows), dest)
+
+    def _row_lines(self, rows: Iterable[tuple[DocumentRow, list[AnnotationRow]]]) -> Iterator[str]:
         source = self.ctx.source
         schema = source.schema
-        with open_text(dest) as fh:
-            reviewed = source.has_review_decisions()
-            noted = source.has_notes()
-            clustered, registered = source.has_clusters(), source.has_registry_entries()
-            coref = clustered or registered
-            lines: list[str] = []  # written a few hundred kilobytes at a time
-            size = 0
-            for doc, anns in rows:
-                review = source.review_decisions(doc.id) if reviewed else []
-                labels = self.ctx.all_doc_labels(doc.id)
-                notes = source.notes(doc.id) if noted else []
-                clusters, entries = (
-                    coref_of(source, doc.id, anns, clustered=clustered, registered=registered) if coref else ([], [])
-                )
-                line = dumps_native(native_row_record(doc, anns, schema, review, labels, notes, clusters, entries))
-                lines.append(line)
-                size += len(line)
-                if size > WRITE_CHARS:
-                    lines.append("")  # the last line's newline
-                    fh.write("\n".join(lines))
-                    lines.clear()
-                    size = 0
-                self.report.records += 1
-            if lines:
-                lines.append("")
-                fh.write("\n".join(lines))
+        reviewed = source.has_review_decisions()
+        noted = source.has_notes()
+        clustered, registered = source.has_clusters(), source.has_registry_entries()
+        coref = clustered or registered
+        for doc, anns in rows:
+            review = source.review_decisions(doc.id) if reviewed else []
+            labels = self.ctx.all_doc_labels(doc.id)
+            notes = source.notes(doc.id) if noted else []
+            clusters, entries = coref_of(source, doc.id, anns, clustered=clustered, registered=registered) if coref else ([], [])
+            yield dumps_native(native_row_record(doc, anns, schema, review, labels, notes, clusters, entries))
 
     def write(self, units: Iterable[Unit], dest: Path) -> None:
         source = self.ctx.source
         layer = self.ctx.options.layer
         # one layer plus whatever it refers to (see iter_native_records); no layer: everyone's
         annotators = None if layer is None else [layer]
-        with open_text(dest) as fh:
-            for unit in units:
-                for rec in iter_native_records(source, [unit.doc.id], annotators):
-                    fh.write(dumps_native(rec) + "\n")
-                    self.report.records += 1
+        self._write_lines(
+            (dumps_native(rec) for unit in units for rec in iter_native_records(source, [unit.doc.id], annotators)), dest
+        )
+
+    def _write_lines(self, lines: Iterable[str], dest: Path) -> None:
+        """Write native lines as UTF-8, each ending in ``\\n``, about a megabyte at a
+        time (few large writes; joining encoded lines copies a byte per character
+        where joining the text would copy up to four)."""
+        with open_text(dest, binary=True) as fh:
+            chunk: list[bytes] = []
+            size = 0
+            for line in lines:
+                data = line.encode("utf-8")
+                chunk.append(data)
+                size += len(data)
+                self.report.records += 1
+                if size > WRITE_BYTES:
+                    chunk.append(b"")  # the last line's newline
+                    fh.write(b"\n".join(chunk))
+                    chunk.clear()
+                    size = 0
+            if chunk:
+                chunk.append(b"")
+                fh.write(b"\n".join(chunk))
