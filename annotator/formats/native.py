@@ -50,7 +50,8 @@ statuses, annotators and sources; records written by hand may leave out ids
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from json.scanner import make_scanner
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -120,6 +121,8 @@ ANNOTATION_KEYS = (
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 _HEADER_KEYS = ("format", "format_version", "schema", "annotations", "doc_labels", "review", "notes", "clusters", "registry")
 REVIEW_KEYS = ("id", "reviewer", "time", "action", "source_ids", "gold_id", "detail")
+#: The JSON decoder's scanner: ``(value, end)`` of the JSON text at an index.
+_scan_json: Callable[[str, int], tuple[Any, int]] = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed: the scanner is made of a decoder
 #: Bytes of native lines gathered before one write (fewer, larger writes).
 WRITE_BYTES = 1 << 20
 #: ``json.dumps(obj, ensure_ascii=False)``: the same bytes, without making an encoder per
@@ -182,7 +185,6 @@ def native_row_record(
             for d in anns:
                 if d["id"] in by_target:
                     d["notes"] = by_target[d["id"]]
-    metadata = doc.metadata
     record = {
         "format": NATIVE_FORMAT,
         "format_version": NATIVE_VERSION,
@@ -193,7 +195,7 @@ def native_row_record(
         "text": doc.text,
         "sha256": doc.sha256,
         "source": doc.source,
-        "metadata": {} if metadata == "{}" else dict(sorted(json.loads(metadata).items())),
+        "metadata": _metadata(doc.metadata),
         "status": doc.status,
         "created": doc.created,
         "updated": doc.updated,
@@ -211,6 +213,22 @@ def native_row_record(
     if registry:
         record["registry"] = [e.to_dict() for e in sorted(registry, key=lambda e: e.id)]
     return record
+
+
+def _metadata(stored: str) -> dict[str, Any]:
+    """A document's stored metadata (JSON text), keys sorted.  The store writes it
+    as one JSON object without surrounding space, which the decoder's scanner reads
+    alone (without ``json.loads``' two whitespace matches); anything else goes
+    through ``json.loads``, its errors included."""
+    if stored == "{}":
+        return {}
+    try:
+        value, end = _scan_json(stored, 0)
+    except StopIteration:
+        end = -1
+    if end != len(stored) or not isinstance(value, dict):
+        value = json.loads(stored)
+    return dict(sorted(value.items()))
 
 
 def cluster_dict(cluster: Cluster) -> dict[str, Any]:
