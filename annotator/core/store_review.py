@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from annotator.core.kinds import now
@@ -32,6 +34,11 @@ from annotator.core.rows import ANNOTATION_COLUMNS, AnnotationRow, DocumentRow, 
 from annotator.core.store_sql import ANN_SELECT, DECISION_SELECT, DOC_SELECT, Rows, decision
 
 __all__ = ["ReviewQueries"]
+
+#: The order of :meth:`ReviewQueries.annotation_rows_by_document` (the store's).
+_STORE_ORDER = " ORDER BY rowid"
+#: The document id of a stored annotation row.
+_doc_id_of = itemgetter(1)
 
 
 class ReviewQueries:
@@ -60,11 +67,16 @@ class ReviewQueries:
                 out[row.id] = row
         return out
 
-    def annotation_rows_by_document(self, doc_ids: list[str], annotator: str | None = None) -> dict[str, list[AnnotationRow]]:
+    def annotation_rows_by_document(
+        self, doc_ids: list[str], annotator: str | None = None, *, ordered: bool = True
+    ) -> dict[str, list[AnnotationRow]]:
         """Stored rows of the given documents' annotations (of ``annotator``, or all)
         by document id, each document's in the order :meth:`annotations` gives
-        them; one query per 500 documents."""
+        them; one query per 500 documents.  ``ordered=False``: each document's
+        in any order, for readers that sort them themselves (the native export;
+        SQLite then need not sort every row it reads)."""
         out: dict[str, list[AnnotationRow]] = {}
+        order = _STORE_ORDER if ordered else ""
         for i in range(0, len(doc_ids), 500):
             part = doc_ids[i : i + 500]
             sql = f"SELECT {ANN_SELECT} FROM annotations WHERE doc_id IN ({', '.join('?' * len(part))})"
@@ -72,11 +84,13 @@ class ReviewQueries:
             if annotator is not None:
                 sql += " AND annotator = ?"
                 params.append(annotator)
-            for row in as_annotation_rows(self._q(sql + " ORDER BY rowid", params).fetchall()):
-                bucket = out.get(row.doc_id)
+            rows = as_annotation_rows(self._q(sql + order, params).fetchall())
+            for doc_id, group in groupby(rows, _doc_id_of):  # one group per document unless edits interleaved them
+                bucket = out.get(doc_id)
                 if bucket is None:
-                    bucket = out[row.doc_id] = []
-                bucket.append(row)
+                    out[doc_id] = list(group)
+                else:
+                    bucket.extend(group)
         return out
 
     def document_annotation_rows(self, doc_id: str) -> list[AnnotationRow]:

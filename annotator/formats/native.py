@@ -50,14 +50,15 @@ statuses, annotators and sources; records written by hand may leave out ids
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from json.scanner import make_scanner
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from annotator.core.coref import Cluster, RegistryEntry, parse_actor_ref
 from annotator.core.models import KINDS, Annotation, Document, Source
 from annotator.core.notes import DEFAULT_NOTE_TYPE, Note, check_note_type
-from annotator.core.rows import ANNOTATION_COLUMNS, AnnotationRow, DocumentRow, annotation_row, document_row
+from annotator.core.rows import AnnotationRow, DocumentRow, annotation_row, document_row, link_dicts
 from annotator.formats import (
     Record,
     TextBuilder,
@@ -120,6 +121,14 @@ ANNOTATION_KEYS = (
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 _HEADER_KEYS = ("format", "format_version", "schema", "annotations", "doc_labels", "review", "notes", "clusters", "registry")
 REVIEW_KEYS = ("id", "reviewer", "time", "action", "source_ids", "gold_id", "detail")
+#: The JSON decoder's scanner: ``(value, end)`` of the JSON text at an index.
+_scan_json: Callable[[str, int], tuple[Any, int]] = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed: the scanner is made of a decoder
+#: Bytes of native lines gathered before one write (fewer, larger writes).
+WRITE_BYTES = 1 << 20
+#: ``json.dumps(obj, ensure_ascii=False)``: the same bytes, without making an encoder per
+#: record, nor keeping the set of containers being written (``check_circular``: the
+#: records are trees, made here).
+_encode = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
 
 
 def is_native(record: dict[str, Any]) -> bool:
@@ -163,17 +172,19 @@ def native_row_record(
     into the record's; either key is there only when there are notes.
     ``clusters`` and ``registry`` are written when given."""
     names = [a.name for a in schema.claim.attributes] if schema is not None else []
-    by_target: dict[str, list[dict[str, str]]] = {}
+    anns = [annotation_dict(r, names) for r in _in_native_order(annotations)]
     doc_notes: list[dict[str, str]] = []
-    for n in sorted(notes, key=lambda n: (n.target, n.type, n.annotator)):
-        if n.target:
-            by_target.setdefault(n.target, []).append(n.as_json())
-        else:
-            doc_notes.append({"annotator": n.annotator, **n.as_json()})  # its layer first
-    anns = [annotation_dict(r, names) for r in sorted(annotations, key=_annotation_order)]
-    for d in anns:
-        if d["id"] in by_target:
-            d["notes"] = by_target[d["id"]]
+    if notes:
+        by_target: dict[str, list[dict[str, str]]] = {}
+        for n in sorted(notes, key=lambda n: (n.target, n.type, n.annotator)):
+            if n.target:
+                by_target.setdefault(n.target, []).append(n.as_json())
+            else:
+                doc_notes.append({"annotator": n.annotator, **n.as_json()})  # its layer first
+        if by_target:
+            for d in anns:
+                if d["id"] in by_target:
+                    d["notes"] = by_target[d["id"]]
     record = {
         "format": NATIVE_FORMAT,
         "format_version": NATIVE_VERSION,
@@ -184,18 +195,17 @@ def native_row_record(
         "text": doc.text,
         "sha256": doc.sha256,
         "source": doc.source,
-        "metadata": dict(sorted(json.loads(doc.metadata).items())),
+        "metadata": _metadata(doc.metadata),
         "status": doc.status,
         "created": doc.created,
         "updated": doc.updated,
         "annotations": anns,
-        "review": [review_dict(d) for d in review or []],
     }
-    labelled = {name: labels for name, labels in sorted((doc_labels or {}).items()) if labels}
-    if labelled:  # before "review", as the keys are read
-        review_list = record.pop("review")
-        record["doc_labels"] = labelled
-        record["review"] = review_list
+    if doc_labels:
+        labelled = {name: labels for name, labels in sorted(doc_labels.items()) if labels}
+        if labelled:  # before "review", as the keys are read
+            record["doc_labels"] = labelled
+    record["review"] = [review_dict(d) for d in review] if review else []
     if doc_notes:
         record["notes"] = doc_notes
     if clusters:
@@ -203,6 +213,22 @@ def native_row_record(
     if registry:
         record["registry"] = [e.to_dict() for e in sorted(registry, key=lambda e: e.id)]
     return record
+
+
+def _metadata(stored: str) -> dict[str, Any]:
+    """A document's stored metadata (JSON text), keys sorted.  The store writes it
+    as one JSON object without surrounding space, which the decoder's scanner reads
+    alone (without ``json.loads``' two whitespace matches); anything else goes
+    through ``json.loads``, its errors included."""
+    if stored == "{}":
+        return {}
+    try:
+        value, end = _scan_json(stored, 0)
+    except StopIteration:
+        end = -1
+    if end != len(stored) or not isinstance(value, dict):
+        value = json.loads(stored)
+    return dict(sorted(value.items()))
 
 
 def cluster_dict(cluster: Cluster) -> dict[str, Any]:
@@ -241,9 +267,16 @@ def coref_of(
     return clusters, entries
 
 
-def _annotation_order(r: AnnotationRow) -> tuple:
-    """Annotations sorted by kind (entity, event, claim, relation), then start, end and id."""
-    return (_KIND_ORDER.get(r.kind, len(KINDS)), -1 if r.start is None else r.start, -1 if r.end is None else r.end, r.id)
+def _in_native_order(rows: Iterable[AnnotationRow]) -> list[AnnotationRow]:
+    """Annotations sorted by kind (entity, event, claim, relation), then start, end
+    and id (the sort keys made in one comprehension: no function call per row)."""
+    order, last = _KIND_ORDER, len(KINDS)
+    keyed = [
+        (order.get(r[2], last), -1 if r[4] is None else r[4], -1 if r[5] is None else r[5], r[0], i, r)
+        for i, r in enumerate(rows)
+    ]
+    keyed.sort()  # ids are unique; the position keeps a duplicate id from comparing rows
+    return [k[5] for k in keyed]
 
 
 def annotation_dict(r: AnnotationRow, claim_names: Sequence[str] = ()) -> dict[str, Any]:
@@ -251,26 +284,75 @@ def annotation_dict(r: AnnotationRow, claim_names: Sequence[str] = ()) -> dict[s
 
     A claim's attributes hold every claim attribute of the schema (``claim_names``),
     ``null`` where nobody set it; reading ``null`` back gives unset."""
-    d: dict[str, Any] = dict(zip(ANNOTATION_COLUMNS, r))
-    del d["doc_id"]  # the others keep their order
-    fragments = d.pop("fragments", None)
-    if fragments is not None:  # a discontinuous span: its pieces right after its hull
-        d = {k: v for key, value in d.items() for k, v in _after_end(key, value, fragments)}
-    attributes = {} if r.attributes == "{}" else json.loads(r.attributes)
-    if r.kind == "claim" and claim_names:
-        attributes = claim_attributes(claim_names, attributes)
-    d["attributes"] = dict(sorted(attributes.items())) if attributes else {}
-    d["arguments"] = [] if r.arguments == "[]" else [{"role": x["role"], "target": x["target"]} for x in json.loads(r.arguments)]
-    del d["links"]
-    if r.links != "[]":  # knowledge-base links: only on entities that have some (after "updated")
-        d["links"] = r.link_list()
+    (
+        ann_id,
+        _doc_id,
+        kind,
+        label,
+        start,
+        end,
+        attributes,
+        arguments,
+        head,
+        tail,
+        claimant_ref,
+        claimant_text,
+        annotator,
+        source,
+        created,
+        updated,
+        fragments,
+        links,
+    ) = r
+    claim = kind == "claim" and claim_names
+    if attributes == "{}" and not claim:
+        attrs: dict[str, Any] = {}
+    else:
+        values = {} if attributes == "{}" else json.loads(attributes)
+        if claim:
+            values = claim_attributes(claim_names, values)
+        attrs = dict(sorted(values.items())) if values else {}
+    args = [] if arguments == "[]" else [{"role": x["role"], "target": x["target"]} for x in json.loads(arguments)]
+    if fragments is None:
+        d = {
+            "id": ann_id,
+            "kind": kind,
+            "label": label,
+            "start": start,
+            "end": end,
+            "attributes": attrs,
+            "arguments": args,
+            "head": head,
+            "tail": tail,
+            "claimant_ref": claimant_ref,
+            "claimant_text": claimant_text,
+            "annotator": annotator,
+            "source": source,
+            "created": created,
+            "updated": updated,
+        }
+    else:  # a discontinuous span: its pieces right after its hull
+        d = {
+            "id": ann_id,
+            "kind": kind,
+            "label": label,
+            "start": start,
+            "end": end,
+            "fragments": json.loads(fragments),
+            "attributes": attrs,
+            "arguments": args,
+            "head": head,
+            "tail": tail,
+            "claimant_ref": claimant_ref,
+            "claimant_text": claimant_text,
+            "annotator": annotator,
+            "source": source,
+            "created": created,
+            "updated": updated,
+        }
+    if links != "[]":  # knowledge-base links: only on entities that have some (after "updated")
+        d["links"] = link_dicts(links)
     return d
-
-
-def _after_end(key: str, value: Any, fragments: str) -> list[tuple[str, Any]]:
-    if key == "end":
-        return [(key, value), ("fragments", json.loads(fragments))]
-    return [(key, value)]
 
 
 def review_dict(decision: dict[str, Any]) -> dict[str, Any]:
@@ -333,7 +415,7 @@ def dumps_native(record: dict[str, Any]) -> str:
     U+2028, U+2029 and U+0085, which some line readers (``str.splitlines``) take
     for line breaks, are written as ``\\u`` escapes, as the export command does.
     """
-    line = json.dumps(record, ensure_ascii=False, sort_keys=False)
+    line = _encode(record)
     if "\u2028" in line or "\u2029" in line or "\x85" in line:  # rare; looking is cheaper than replacing
         line = line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\u0085")
     return line
@@ -592,27 +674,48 @@ class NativeWriter(Writer):
         self.rows = ctx.options.layer is None
 
     def write_rows(self, rows: Iterable[tuple[DocumentRow, list[AnnotationRow]]], dest: Path) -> None:
+        self._write_lines(self._row_lines(rows), dest)
+
+    def _row_lines(self, rows: Iterable[tuple[DocumentRow, list[AnnotationRow]]]) -> Iterator[str]:
         source = self.ctx.source
         schema = source.schema
-        with open_text(dest) as fh:
-            reviewed = source.has_review_decisions()
-            noted = source.has_notes()
-            clustered, registered = source.has_clusters(), source.has_registry_entries()
-            for doc, anns in rows:
-                review = source.review_decisions(doc.id) if reviewed else []
-                labels = self.ctx.all_doc_labels(doc.id)
-                notes = source.notes(doc.id) if noted else []
-                clusters, entries = coref_of(source, doc.id, anns, clustered=clustered, registered=registered)
-                fh.write(dumps_native(native_row_record(doc, anns, schema, review, labels, notes, clusters, entries)) + "\n")
-                self.report.records += 1
+        reviewed = source.has_review_decisions()
+        noted = source.has_notes()
+        clustered, registered = source.has_clusters(), source.has_registry_entries()
+        coref = clustered or registered
+        for doc, anns in rows:
+            review = source.review_decisions(doc.id) if reviewed else []
+            labels = self.ctx.all_doc_labels(doc.id)
+            notes = source.notes(doc.id) if noted else []
+            clusters, entries = coref_of(source, doc.id, anns, clustered=clustered, registered=registered) if coref else ([], [])
+            yield dumps_native(native_row_record(doc, anns, schema, review, labels, notes, clusters, entries))
 
     def write(self, units: Iterable[Unit], dest: Path) -> None:
         source = self.ctx.source
         layer = self.ctx.options.layer
         # one layer plus whatever it refers to (see iter_native_records); no layer: everyone's
         annotators = None if layer is None else [layer]
-        with open_text(dest) as fh:
-            for unit in units:
-                for rec in iter_native_records(source, [unit.doc.id], annotators):
-                    fh.write(dumps_native(rec) + "\n")
-                    self.report.records += 1
+        self._write_lines(
+            (dumps_native(rec) for unit in units for rec in iter_native_records(source, [unit.doc.id], annotators)), dest
+        )
+
+    def _write_lines(self, lines: Iterable[str], dest: Path) -> None:
+        """Write native lines as UTF-8, each ending in ``\\n``, about a megabyte at a
+        time (few large writes; joining encoded lines copies a byte per character
+        where joining the text would copy up to four)."""
+        with open_text(dest, binary=True) as fh:
+            chunk: list[bytes] = []
+            size = 0
+            for line in lines:
+                data = line.encode("utf-8")
+                chunk.append(data)
+                size += len(data)
+                self.report.records += 1
+                if size > WRITE_BYTES:
+                    chunk.append(b"")  # the last line's newline
+                    fh.write(b"\n".join(chunk))
+                    chunk.clear()
+                    size = 0
+            if chunk:
+                chunk.append(b"")
+                fh.write(b"\n".join(chunk))

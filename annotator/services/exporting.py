@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.core.coref import parse_actor_ref
+from annotator.core.kinds import KINDS
 from annotator.core.models import Annotation, Document, has_span
 from annotator.core.rows import AnnotationRow, DocumentRow
 from annotator.core.store import Project
@@ -424,8 +425,10 @@ class _Units:
     def rows(self, ids: Iterable[str]) -> Iterator[tuple[DocumentRow, list[AnnotationRow]]]:
         """What :meth:`__call__` reads, for writers that need no Document and
         Annotation objects (:attr:`Writer.rows`): per document, its stored row and
-        the rows of its annotations of the exported kinds and layer (store order)."""
-        project, layer, kinds = self.project, self.options.layer, self.kinds
+        the rows of its annotations of the exported kinds and layer, in any order
+        (the native writer sorts them)."""
+        project, layer, kinds, report = self.project, self.options.layer, self.kinds, self.report
+        every_kind = kinds.issuperset(KINDS)  # the store holds no other kind: nothing to leave out
         ids = list(ids)
         # A few documents per query (two queries per document cost as much as
         # reading the rows); memory stays bounded by the chunk, whatever the corpus.
@@ -434,18 +437,20 @@ class _Units:
                 raise ExportCancelled("export cancelled; nothing was written")
             chunk = ids[at : at + ROWS_CHUNK]
             docs = project.document_rows(chunk)
-            anns_of = project.annotation_rows_by_document(chunk, layer)
+            anns_of = project.annotation_rows_by_document(chunk, layer, ordered=False)  # the writer sorts them
+            if not every_kind:
+                anns_of = {d: [r for r in rows if r.kind in kinds] for d, rows in anns_of.items()}
+            fragments = [r.fragments for rows in anns_of.values() for r in rows]
+            report.annotations += len(fragments)
+            report.fragmented += len(fragments) - fragments.count(None)
             for doc_id in chunk:
                 if self.cancelled is not None and self.cancelled():
                     raise ExportCancelled("export cancelled; nothing was written")
                 row = docs.get(doc_id)
                 if row is None:
                     raise KeyError(doc_id)
-                anns = [r for r in anns_of.get(doc_id, ()) if r.kind in kinds]
-                self.report.annotations += len(anns)
-                self.report.fragmented += sum(1 for r in anns if r.fragments is not None)
-                yield row, anns
-                self.report.documents += 1
+                yield row, anns_of.get(doc_id, [])
+                report.documents += 1
                 self.done += 1
                 if self.progress is not None:
                     self.progress(self.done, self.total)
