@@ -196,6 +196,14 @@ class SuggestionQueries:
         a transaction.  For :meth:`refresh_suggestion_rows`."""
         return self._run_ids()(suggester, created, detail)
 
+    def forget_suggestion_runs(self, run_ids: Iterable[int]) -> None:
+        """Delete these run rows where no suggestion refers to them (a run's rows
+        of details none of its suggestions had); inside a transaction."""
+        self._q_many(
+            "DELETE FROM suggestion_runs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM suggestions WHERE run = ?)",
+            [(r, r) for r in run_ids],
+        )
+
     def refresh_suggestions(self, doc_ids: Sequence[str], suggester: str, rows: Sequence[tuple]) -> tuple[int, int]:
         """:meth:`refresh_suggestion_rows` of rows given as ``(id, doc_id, kind,
         label, start, end, score, suggester, detail, created)`` (no claimant;

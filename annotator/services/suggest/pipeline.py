@@ -1,0 +1,240 @@
+"""Matching a dictionary over a corpus beside storing it (issue 17, speed).
+
+``annotator suggest --using dictionary`` over 10,000 articles spends about as
+long finding the suggestions (the dictionary's regular expressions and token
+checks, in Python) as storing them (SQLite, one writer).  On a machine with two
+cores or more, :func:`~annotator.services.suggest.service.run_suggester` hands
+the matching to one worker process (:class:`MatchingWorker`) while the main
+process stores the batch before: the run takes about as long as the longer of
+the two instead of their sum.
+
+- The worker is forked from the main process, so it has the dictionary as
+  learned (its compiled expressions) without pickling it.  It never touches the
+  project: it gets the texts of a batch through a queue and gives back the rows
+  ready to store (:func:`dictionary_rows`, the same function the main process
+  calls when it matches itself), one pickled batch at a time.  It runs no SQL,
+  so the main process's open SQLite connection, copied by the fork, is never
+  used in it (SQLite forbids that).
+- It is used only where forking is safe and pays: a POSIX system, at least two
+  usable cores, no other thread running in the process (the CLI and the
+  benchmark; the app's window never runs a corpus run) and more than one batch
+  to do (:func:`worker_wanted`).  Everywhere else the main process matches
+  itself, with the same result.
+- Ctrl+C: the worker ignores SIGINT (the terminal sends it to the whole process
+  group); the main process gets it, stops, and ends the worker.  Stopping
+  (``cancelled``), an error, or a finished run ends the worker and waits for it
+  (no zombie process).  A worker that raises hands its error back
+  (:class:`WorkerError`, naming it); one that dies without a word (killed) is
+  noticed within half a second (:meth:`MatchingWorker.result`).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+import traceback
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
+from queue import Empty
+from typing import Any, NamedTuple
+
+__all__ = ["BatchRows", "MatchingWorker", "WorkerError", "dictionary_rows", "usable_cores", "worker_wanted"]
+
+_KIND_LABEL = itemgetter(0, 1)
+_ROW_KIND_LABEL = itemgetter(1, 2)
+_DETAIL = itemgetter(5)
+#: How long :meth:`MatchingWorker.result` waits at a time before checking the worker is alive.
+POLL = 0.5
+
+
+class WorkerError(RuntimeError):
+    """The worker process failed; ``str()`` says how (its error, or its exit);
+    ``trace``: the worker's traceback of its error, when it raised one."""
+
+    trace: str | None = None
+
+
+class BatchRows(NamedTuple):
+    """What matching one batch of documents gives the store."""
+
+    #: ``(document number, kind, label, start, end, score, run)`` per suggestion,
+    #: in document order (what :meth:`Project.refresh_suggestion_rows` takes; other
+    #: suggesters': :class:`StoredSuggestion` s for :meth:`Project.replace_suggestions`)
+    rows: list[Any]
+    #: (kind, label) -> how many suggestions
+    by_label: dict[tuple[str, str], int]
+    #: (kind, label) -> the ids of the documents that have any
+    docs_by_label: dict[tuple[str, str], list[str]]
+    #: suggestions left out because their label is not the project's: label -> how many
+    unknown: dict[str, int]
+    #: the details (JSON texts) the rows use
+    details: set[str]
+
+
+def dictionary_rows(
+    found: Callable[..., list[tuple[Any, ...]]],
+    doc_ids: Sequence[str],
+    texts: Sequence[str],
+    numbers: Sequence[int],
+    runs: Mapping[str, int],
+    unknown: frozenset[tuple[str, str]] | set[tuple[str, str]],
+) -> BatchRows:
+    """The rows of a dictionary's suggestions for a batch of documents (ids, texts,
+    numbers: ``documents.seq``, in the same order): ``found`` is the dictionary's
+    :meth:`~annotator.services.suggest.dictionary.DictionarySuggester.found`,
+    ``runs`` the run row of each of its details (all of them, made before),
+    ``unknown`` the (kind, label) pairs the project does not have (left out,
+    counted).  One tuple per suggestion and no Python loop body per suggestion
+    but the tuple's."""
+    rows: list[tuple[Any, ...]] = []
+    docs_by_label: dict[tuple[str, str], list[str]] = {}
+    left_out: Counter[str] = Counter()
+    details: set[str] = set()
+    for doc_id, text, number in zip(doc_ids, texts, numbers):
+        found_rows = found(text, encoded=True)
+        if unknown:
+            out = [r for r in found_rows if (r[0], r[1]) in unknown]
+            if out:
+                left_out.update(r[1] for r in out)
+                found_rows = [r for r in found_rows if (r[0], r[1]) not in unknown]
+        details.update(map(_DETAIL, found_rows))
+        rows += [(number, kind, label, s, e, score, runs[detail]) for kind, label, s, e, score, detail in found_rows]
+        for pair in set(map(_KIND_LABEL, found_rows)):
+            docs_by_label.setdefault(pair, []).append(doc_id)
+    return BatchRows(rows, dict(Counter(map(_ROW_KIND_LABEL, rows))), docs_by_label, dict(left_out), details)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def worker_wanted(batches: int) -> bool:
+    """Whether a corpus run of ``batches`` batches matches in a worker process:
+    more than one batch, fork available, at least two cores, and no other
+    thread in this process (forking a process with threads can copy a lock
+    held by one of them)."""
+    return (
+        batches > 1
+        and "fork" in multiprocessing.get_all_start_methods()
+        and usable_cores() >= 2
+        and threading.active_count() == 1
+    )
+
+
+def _work(
+    found: Callable[..., list[tuple[Any, ...]]],
+    runs: Mapping[str, int],
+    unknown: frozenset[tuple[str, str]],
+    tasks: Any,
+    results: Any,
+) -> None:
+    """The worker's loop: a batch ``(doc_ids, texts, numbers)`` in, its
+    :class:`BatchRows` out (or ``None`` in: stop)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl+C and ends this one
+    gc.disable()  # short-lived, and its tuples form no cycles
+    while True:
+        task = tasks.get()
+        if task is None:
+            return
+        try:
+            doc_ids, texts, numbers = task
+            done = dictionary_rows(found, doc_ids, texts, numbers, runs, unknown)
+        except BaseException as err:  # handed back to the main process, which raises it
+            results.put(("error", f"{type(err).__name__}: {err}", traceback.format_exc()))
+            return
+        results.put(("rows", done, None))
+
+
+class MatchingWorker:
+    """A worker process matching batches for the main process (see the module's
+    documentation); a context manager that ends the process on leaving.
+
+    :meth:`submit` a batch (it is queued: never blocks), :meth:`result` the
+    oldest submitted batch's rows (blocks until they come)."""
+
+    def __init__(
+        self,
+        found: Callable[..., list[tuple[Any, ...]]],
+        runs: Mapping[str, int],
+        unknown: frozenset[tuple[str, str]],
+    ) -> None:
+        ctx = multiprocessing.get_context("fork")
+        # queued with a feeder thread: submitting never waits for the worker (which may be
+        # busy handing back the batch before: waiting for each other would block both)
+        self._tasks = ctx.Queue()
+        self._results = ctx.Queue()
+        self.pending = 0
+        for stream in (sys.stdout, sys.stderr):  # else the child flushes a copy of their buffers at its exit
+            try:
+                stream.flush()
+            except (AttributeError, ValueError, OSError):
+                pass
+        self._process = ctx.Process(
+            target=_work, args=(found, dict(runs), unknown, self._tasks, self._results), name="annotator-suggest", daemon=True
+        )
+        self._process.start()
+
+    def __enter__(self) -> MatchingWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def submit(self, doc_ids: Sequence[str], texts: Sequence[str], numbers: Sequence[int]) -> None:
+        self._tasks.put((list(doc_ids), list(texts), list(numbers)))
+        self.pending += 1
+
+    def result(self) -> BatchRows:
+        """The rows of the oldest batch submitted; :class:`WorkerError` when the
+        worker failed or stopped."""
+        while True:
+            try:
+                what, value, trace = self._results.get(timeout=POLL)
+            except Empty:
+                if not self._process.is_alive():
+                    code = self._process.exitcode
+                    how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+                    raise WorkerError(f"the process matching the documents stopped ({how})") from None
+                continue
+            self.pending -= 1
+            if what == "error":
+                error = WorkerError(f"matching the documents failed in the worker process: {value}")
+                error.trace = trace
+                raise error
+            return value
+
+    def close(self) -> None:
+        """End the worker (asked to, when it has nothing left to hand back; else, or
+        when it does not end, terminated, then killed) and wait for it."""
+        process = self._process
+        if process.is_alive() and self.pending:
+            process.terminate()  # stopped midway: its results are not wanted (it may wait to hand them over)
+        elif process.is_alive():
+            try:
+                self._tasks.put(None)
+            except (OSError, ValueError):
+                pass
+            process.join(timeout=1.0)
+        if process.is_alive():
+            process.terminate()
+            process.join(timeout=2.0)
+        if process.is_alive():
+            process.kill()
+            process.join()
+        for q in (self._tasks, self._results):
+            q.close()
+            q.cancel_join_thread()  # what is left in them is not wanted
+        process.close()

@@ -1,0 +1,173 @@
+"""A dictionary run over a corpus matched in a worker process while the main
+process stores (issue 17, speed; ``annotator.services.suggest.pipeline``): the
+same suggestions as matching in-process, a clear message when the worker fails,
+stopping and Ctrl+C end it, and no process is left behind."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+from annotator.core.models import Document, entity
+from annotator.core.store import Project
+from annotator.services.suggest import pipeline, service
+from annotator.services.suggest.service import SuggestError, build_dictionary, run_suggester
+
+pytestmark = pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="the worker is forked")
+
+WORDS = ["China", "India", "Jaiswal", "Beijing", "Delhi", "the ministry", "Reuters", "Modi"]
+
+
+def _texts(n: int) -> list[str]:
+    out = []
+    for i in range(n):
+        words = [WORDS[(i * 7 + j * 3) % len(WORDS)] for j in range(6 + i % 5)]
+        out.append(" and ".join(words) + f" met in round {i}. " + " ".join(w.lower() for w in words[:2]) + ".")
+    return out
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    path = tmp_path / "corpus.annotator"
+    with Project(path, create=True) as p:
+        texts = _texts(23)
+        p.insert_documents([(Document(id=f"d{i:02}", text=t), []) for i, t in enumerate(texts)])
+        labels = {"China": "GPE", "India": "GPE", "Jaiswal": "PERSON", "Beijing": "GPE", "Delhi": "GPE", "Reuters": "ORG"}
+        anns = []
+        for i, text in enumerate(texts[:3]):
+            for word, label in labels.items():
+                at = text.find(word)
+                if at >= 0:
+                    anns.append(entity(f"d{i:02}", at, at + len(word), label, "alice"))
+        with p.transaction():
+            p.put_annotations(anns)
+            p.ensure_annotators({"alice"})
+    return path
+
+
+def _stored(p: Project) -> list[tuple]:
+    return [(s.id, s.doc_id, s.kind, s.label, s.start, s.end, s.score, s.suggester, str(s.detail)) for s in p.suggestions()]
+
+
+def _run(path, monkeypatch, *, worker, **kw):
+    monkeypatch.setattr(service, "BATCH", 4)  # 23 documents: six batches
+    with Project(path) as p:
+        summary = run_suggester(p, build_dictionary(p, annotator="alice"), p.document_ids(), worker=worker, **kw)
+        return summary, _stored(p), p._q("SELECT count(*) FROM suggestion_runs").fetchone()[0], p.has_suggestions_score_index()
+
+
+def test_the_worker_stores_exactly_what_matching_in_process_stores(corpus, tmp_path, monkeypatch):
+    other = tmp_path / "other.annotator"
+    shutil.copy(corpus, other)
+    made = []
+    real = pipeline.MatchingWorker.__init__
+
+    def counted(self, *a, **k):
+        made.append(1)
+        real(self, *a, **k)
+
+    monkeypatch.setattr(pipeline.MatchingWorker, "__init__", counted)
+    here = _run(corpus, monkeypatch, worker=False)
+    assert made == []
+    there = _run(other, monkeypatch, worker=True)
+    assert made == [1]
+    assert here[0].to_dict() == there[0].to_dict() and here[0].documents == 23
+    assert here[1] == there[1] and len(here[1]) == here[0].suggestions > 50
+    assert here[2] == there[2] == 1  # one run row: one origin of terms
+    assert here[3] and there[3]
+    assert multiprocessing.active_children() == []
+    # and again over the same corpus: nothing changes either way
+    again_here, again_there = _run(corpus, monkeypatch, worker=False), _run(other, monkeypatch, worker=True)
+    assert (again_here[0].rows_deleted, again_here[0].rows_inserted) == (
+        again_there[0].rows_deleted,
+        again_there[0].rows_inserted,
+    )
+    assert again_here[0].rows_inserted == 0 and again_here[1] == here[1] and again_there[1] == there[1]
+
+
+def test_a_worker_is_used_only_where_it_pays_and_forking_is_safe(monkeypatch):
+    monkeypatch.setattr(pipeline, "usable_cores", lambda: 2)
+    assert pipeline.worker_wanted(2)
+    assert not pipeline.worker_wanted(1)  # one batch: nothing to overlap
+    monkeypatch.setattr(pipeline, "usable_cores", lambda: 1)
+    assert not pipeline.worker_wanted(40)  # one core: matching here is as fast
+    monkeypatch.setattr(pipeline, "usable_cores", lambda: 2)
+    monkeypatch.setattr(pipeline.threading, "active_count", lambda: 2)
+    assert not pipeline.worker_wanted(40)  # another thread: no fork
+
+
+def test_on_one_core_the_run_matches_in_process(corpus, monkeypatch):
+    monkeypatch.setattr(pipeline, "usable_cores", lambda: 1)
+    monkeypatch.setattr(pipeline, "MatchingWorker", None)  # would fail if used
+    monkeypatch.setattr(service, "MatchingWorker", None)
+    summary, stored, _, _ = _run(corpus, monkeypatch, worker=None)
+    assert summary.documents == 23 and len(stored) == summary.suggestions > 50
+
+
+def _failing_in_child(exit_instead: bool = False):
+    parent = os.getpid()
+    real = pipeline.dictionary_rows
+
+    def rows(found, doc_ids, *rest):
+        if os.getpid() != parent and "d08" in doc_ids:  # the third batch, in the worker only
+            if exit_instead:
+                os._exit(3)
+            raise ValueError("no match for you")
+        return real(found, doc_ids, *rest)
+
+    return rows
+
+
+@pytest.mark.parametrize("exit_instead", [False, True])
+def test_a_failing_worker_gives_a_clear_message_and_keeps_the_batches_before(corpus, monkeypatch, exit_instead):
+    monkeypatch.setattr(pipeline, "dictionary_rows", _failing_in_child(exit_instead))
+    monkeypatch.setattr(service, "BULK_ROWS", 5)  # stores without the score index after the first batch
+    with pytest.raises(SuggestError) as err:
+        _run(corpus, monkeypatch, worker=True)
+    message = str(err.value)
+    if exit_instead:
+        assert message.startswith("the process matching the documents stopped (exit status 3)")
+    else:
+        assert message.startswith("matching the documents failed in the worker process: ValueError: no match for you")
+    assert "the suggestions of the 8 documents done before are stored" in message
+    assert multiprocessing.active_children() == []
+    with Project(corpus) as p:
+        assert p.has_suggestions_score_index()  # built again
+        assert p.suggested_document_ids() == {f"d{i:02}" for i in range(8)}
+        assert p.integrity_check() == "ok"
+        # and the run again finishes it, keeping the rows stored before
+        before = _stored(p)
+    summary, stored, _, _ = _run(corpus, monkeypatch, worker=False)
+    assert summary.documents == 23 and set(before) <= set(stored)
+
+
+def test_stopping_and_ctrl_c_end_the_worker(corpus, monkeypatch):
+    asked = []
+    summary, stored, _, has_index = _run(corpus, monkeypatch, worker=True, cancelled=lambda: asked.append(1) or len(asked) > 2)
+    assert summary.documents == 8 and {s[1] for s in stored} == {f"d{i:02}" for i in range(8)}
+    assert has_index and multiprocessing.active_children() == []
+
+    def interrupt(n: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        _run(corpus, monkeypatch, worker=True, progress=interrupt)
+    assert multiprocessing.active_children() == []
+
+
+def test_the_cli_says_when_the_worker_fails(corpus, monkeypatch):
+    from annotator.cli import main
+
+    monkeypatch.setattr(pipeline, "dictionary_rows", _failing_in_child())
+    monkeypatch.setattr(service, "BATCH", 4)
+    monkeypatch.setattr(pipeline, "usable_cores", lambda: 2)
+    monkeypatch.setattr(pipeline.threading, "active_count", lambda: 1)  # (whatever threads the test runner has)
+    result = CliRunner().invoke(main, ["suggest", str(corpus), "--using", "dictionary", "--documents", "all"])
+    assert result.exit_code == 1, result.output
+    assert "Error: matching the documents failed in the worker process: ValueError: no match for you" in result.output
+    assert "Traceback" not in result.output
+    assert multiprocessing.active_children() == []
