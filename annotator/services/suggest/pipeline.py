@@ -33,8 +33,10 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 import traceback
 from collections import Counter
@@ -42,6 +44,8 @@ from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from queue import Empty
 from typing import Any, NamedTuple
+
+from annotator.core.store_suggest import write_suggestion_rows
 
 __all__ = ["BatchRows", "MatchingWorker", "WorkerError", "dictionary_rows", "usable_cores", "worker_wanted"]
 
@@ -74,6 +78,11 @@ class BatchRows(NamedTuple):
     unknown: dict[str, int]
     #: the details (JSON texts) the rows use
     details: set[str]
+    #: how many rows
+    size: int = 0
+    #: the file holding the rows instead of ``rows`` (from the worker:
+    #: :func:`~annotator.core.store_suggest.write_suggestion_rows`), to be deleted once stored
+    file: str | None = None
 
 
 def dictionary_rows(
@@ -106,7 +115,7 @@ def dictionary_rows(
         rows += [(number, kind, label, s, e, score, runs[detail]) for kind, label, s, e, score, detail in found_rows]
         for pair in set(map(_KIND_LABEL, found_rows)):
             docs_by_label.setdefault(pair, []).append(doc_id)
-    return BatchRows(rows, dict(Counter(map(_ROW_KIND_LABEL, rows))), docs_by_label, dict(left_out), details)
+    return BatchRows(rows, dict(Counter(map(_ROW_KIND_LABEL, rows))), docs_by_label, dict(left_out), details, len(rows))
 
 
 def usable_cores() -> int:
@@ -134,13 +143,15 @@ def _work(
     found: Callable[..., list[tuple[Any, ...]]],
     runs: Mapping[str, int],
     unknown: frozenset[tuple[str, str]],
+    folder: str,
     tasks: Any,
     results: Any,
 ) -> None:
     """The worker's loop: a batch ``(doc_ids, texts, numbers)`` in, its
-    :class:`BatchRows` out (or ``None`` in: stop)."""
+    :class:`BatchRows` out, the rows in a file of ``folder`` (or ``None`` in: stop)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl+C and ends this one
     gc.disable()  # short-lived, and its tuples form no cycles
+    n = 0
     while True:
         task = tasks.get()
         if task is None:
@@ -148,6 +159,10 @@ def _work(
         try:
             doc_ids, texts, numbers = task
             done = dictionary_rows(found, doc_ids, texts, numbers, runs, unknown)
+            n += 1
+            path = os.path.join(folder, f"batch-{n}.sqlite")
+            write_suggestion_rows(path, done.rows)
+            done = done._replace(rows=[], file=path)
         except BaseException as err:  # handed back to the main process, which raises it
             results.put(("error", f"{type(err).__name__}: {err}", traceback.format_exc()))
             return
@@ -168,6 +183,8 @@ class MatchingWorker:
         unknown: frozenset[tuple[str, str]],
     ) -> None:
         ctx = multiprocessing.get_context("fork")
+        #: the worker's files of rows (private to this user; removed with what is left in it on closing)
+        self.folder = tempfile.mkdtemp(prefix="annotator-suggest-")
         # queued with a feeder thread: submitting never waits for the worker (which may be
         # busy handing back the batch before: waiting for each other would block both)
         self._tasks = ctx.Queue()
@@ -179,7 +196,10 @@ class MatchingWorker:
             except (AttributeError, ValueError, OSError):
                 pass
         self._process = ctx.Process(
-            target=_work, args=(found, dict(runs), unknown, self._tasks, self._results), name="annotator-suggest", daemon=True
+            target=_work,
+            args=(found, dict(runs), unknown, self.folder, self._tasks, self._results),
+            name="annotator-suggest",
+            daemon=True,
         )
         self._process.start()
 
@@ -238,3 +258,4 @@ class MatchingWorker:
             q.close()
             q.cancel_join_thread()  # what is left in them is not wanted
         process.close()
+        shutil.rmtree(self.folder, ignore_errors=True)

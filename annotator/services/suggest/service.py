@@ -333,14 +333,21 @@ def run_suggester(
                 for pair, ids in done.docs_by_label.items():
                     summary.docs_by_label.setdefault(pair, set()).update(ids)
                 used |= done.details
-                with project.transaction():
-                    if fast is not None:  # a run again touches only the rows that changed
-                        deleted, inserted = project.refresh_suggestion_rows(numbers.values(), name, rows)
-                        summary.rows_deleted += deleted
-                        summary.rows_inserted += inserted
-                    else:
-                        project.replace_suggestions(part, name, rows)
-                        inserted = len(rows)
+                if done.file is not None:  # from the worker: copied from its file in one statement
+                    with project.attached_suggestion_rows(done.file), project.transaction():
+                        deleted, inserted = project.refresh_suggestion_rows(numbers.values(), name, None)
+                    os.unlink(done.file)
+                    summary.rows_deleted += deleted
+                    summary.rows_inserted += inserted
+                else:
+                    with project.transaction():
+                        if fast is not None:  # a run again touches only the rows that changed
+                            deleted, inserted = project.refresh_suggestion_rows(numbers.values(), name, rows)
+                            summary.rows_deleted += deleted
+                            summary.rows_inserted += inserted
+                        else:
+                            project.replace_suggestions(part, name, rows)
+                            inserted = len(rows)
                 if first and inserted >= BULK_ROWS and len(doc_ids) > BATCH:
                     # a corpus of new rows ahead: stored without the score index, built once at the end
                     with project.transaction():
@@ -348,7 +355,7 @@ def run_suggester(
                     dropped = True
                 first = False
                 summary.documents += len(part)
-                summary.suggestions += len(rows)
+                summary.suggestions += done.size
                 if progress is not None:
                     progress(len(part))
     except WorkerError as err:
@@ -455,7 +462,7 @@ def _other_batches(
                 ids = docs_by_label.setdefault((s.kind, s.label), [])
                 if not ids or ids[-1] != doc.id:
                     ids.append(doc.id)
-        yield part, {}, BatchRows(rows, dict(by_label), docs_by_label, {}, set())
+        yield part, {}, BatchRows(rows, dict(by_label), docs_by_label, {}, set(), len(rows))
 
 
 def _valid(s: Suggestion, doc_id: str, length: int, labels: dict[str, set[str]], summary: RunSummary) -> bool:
