@@ -47,7 +47,15 @@ from typing import Any, NamedTuple
 
 from annotator.core.store_suggest import write_suggestion_rows
 
-__all__ = ["BatchRows", "MatchingWorker", "WorkerError", "dictionary_rows", "usable_cores", "worker_wanted"]
+__all__ = [
+    "BatchRows",
+    "MatchingWorker",
+    "WorkerError",
+    "dictionary_rows",
+    "usable_cores",
+    "worker_processes",
+    "worker_wanted",
+]
 
 _KIND_LABEL = itemgetter(0, 1)
 _ROW_KIND_LABEL = itemgetter(1, 2)
@@ -139,11 +147,20 @@ def worker_wanted(batches: int) -> bool:
     )
 
 
+def worker_processes() -> int:
+    """How many worker processes a run starts: two where there are two cores or
+    more.  The process storing is busy about as long as one worker matching
+    (matching and writing a batch's rows cost about 1.4 times storing them), so
+    two workers keep it from waiting; on two cores the three share them."""
+    return 2 if usable_cores() >= 2 else 1
+
+
 def _work(
     found: Callable[..., list[tuple[Any, ...]]],
     runs: Mapping[str, int],
     unknown: frozenset[tuple[str, str]],
     folder: str,
+    number: int,
     tasks: Any,
     results: Any,
 ) -> None:
@@ -160,7 +177,7 @@ def _work(
             doc_ids, texts, numbers = task
             done = dictionary_rows(found, doc_ids, texts, numbers, runs, unknown)
             n += 1
-            path = os.path.join(folder, f"batch-{n}.sqlite")
+            path = os.path.join(folder, f"batch-{number}-{n}.sqlite")
             write_suggestion_rows(path, done.rows)
             done = done._replace(rows=[], file=path)
         except BaseException as err:  # handed back to the main process, which raises it
@@ -169,63 +186,26 @@ def _work(
         results.put(("rows", done, None))
 
 
-class MatchingWorker:
-    """A worker process matching batches for the main process (see the module's
-    documentation); a context manager that ends the process on leaving.
+class _Worker:
+    """One worker process and its two queues."""
 
-    :meth:`submit` a batch (it is queued: never blocks), :meth:`result` the
-    oldest submitted batch's rows (blocks until they come)."""
-
-    def __init__(
-        self,
-        found: Callable[..., list[tuple[Any, ...]]],
-        runs: Mapping[str, int],
-        unknown: frozenset[tuple[str, str]],
-    ) -> None:
-        ctx = multiprocessing.get_context("fork")
-        #: the worker's files of rows (private to this user; removed with what is left in it on closing)
-        self.folder = tempfile.mkdtemp(prefix="annotator-suggest-")
+    def __init__(self, ctx: Any, args: tuple[Any, ...], number: int) -> None:
         # queued with a feeder thread: submitting never waits for the worker (which may be
         # busy handing back the batch before: waiting for each other would block both)
-        self._tasks = ctx.Queue()
-        self._results = ctx.Queue()
+        self.tasks = ctx.Queue()
+        self.results = ctx.Queue()
         self.pending = 0
-        for stream in (sys.stdout, sys.stderr):  # else the child flushes a copy of their buffers at its exit
-            try:
-                stream.flush()
-            except (AttributeError, ValueError, OSError):
-                pass
-        self._process = ctx.Process(
-            target=_work,
-            args=(found, dict(runs), unknown, self.folder, self._tasks, self._results),
-            name="annotator-suggest",
-            daemon=True,
+        self.process = ctx.Process(
+            target=_work, args=(*args, number, self.tasks, self.results), name=f"annotator-suggest-{number}", daemon=True
         )
-        self._process.start()
-
-    def __enter__(self) -> MatchingWorker:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid
-
-    def submit(self, doc_ids: Sequence[str], texts: Sequence[str], numbers: Sequence[int]) -> None:
-        self._tasks.put((list(doc_ids), list(texts), list(numbers)))
-        self.pending += 1
 
     def result(self) -> BatchRows:
-        """The rows of the oldest batch submitted; :class:`WorkerError` when the
-        worker failed or stopped."""
         while True:
             try:
-                what, value, trace = self._results.get(timeout=POLL)
+                what, value, trace = self.results.get(timeout=POLL)
             except Empty:
-                if not self._process.is_alive():
-                    code = self._process.exitcode
+                if not self.process.is_alive():
+                    code = self.process.exitcode
                     how = f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
                     raise WorkerError(f"the process matching the documents stopped ({how})") from None
                 continue
@@ -237,14 +217,14 @@ class MatchingWorker:
             return value
 
     def close(self) -> None:
-        """End the worker (asked to, when it has nothing left to hand back; else, or
-        when it does not end, terminated, then killed) and wait for it."""
-        process = self._process
+        process = self.process
+        if process.pid is None:  # never started
+            return
         if process.is_alive() and self.pending:
             process.terminate()  # stopped midway: its results are not wanted (it may wait to hand them over)
         elif process.is_alive():
             try:
-                self._tasks.put(None)
+                self.tasks.put(None)
             except (OSError, ValueError):
                 pass
             process.join(timeout=1.0)
@@ -253,9 +233,73 @@ class MatchingWorker:
             process.join(timeout=2.0)
         if process.is_alive():
             process.kill()
-            process.join()
-        for q in (self._tasks, self._results):
+        process.join()
+        for q in (self.tasks, self.results):
             q.close()
             q.cancel_join_thread()  # what is left in them is not wanted
         process.close()
+
+
+class MatchingWorker:
+    """Worker processes matching batches for the main process, taking batches in
+    turn (see the module's documentation); a context manager that ends them on
+    leaving.
+
+    :meth:`submit` a batch (it is queued: never blocks), :meth:`result` the
+    oldest submitted batch's rows (blocks until they come)."""
+
+    def __init__(
+        self,
+        found: Callable[..., list[tuple[Any, ...]]],
+        runs: Mapping[str, int],
+        unknown: frozenset[tuple[str, str]],
+        processes: int = 1,
+    ) -> None:
+        ctx = multiprocessing.get_context("fork")
+        #: the workers' files of rows (private to this user; removed with what is left in it on closing)
+        self.folder = tempfile.mkdtemp(prefix="annotator-suggest-")
+        args = (found, dict(runs), unknown, self.folder)
+        self._workers = [_Worker(ctx, args, n) for n in range(max(1, processes))]
+        self._submitted = self._received = 0
+        for stream in (sys.stdout, sys.stderr):  # else a child flushes a copy of their buffers at its exit
+            try:
+                stream.flush()
+            except (AttributeError, ValueError, OSError):
+                pass
+        try:
+            for worker in self._workers:  # all forked before any queue's feeder thread starts
+                worker.process.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> MatchingWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def pids(self) -> list[int | None]:
+        return [w.process.pid for w in self._workers]
+
+    def submit(self, doc_ids: Sequence[str], texts: Sequence[str], numbers: Sequence[int]) -> None:
+        worker = self._workers[self._submitted % len(self._workers)]
+        worker.tasks.put((list(doc_ids), list(texts), list(numbers)))
+        worker.pending += 1
+        self._submitted += 1
+
+    def result(self) -> BatchRows:
+        """The rows of the oldest batch submitted; :class:`WorkerError` when a
+        worker failed or stopped."""
+        done = self._workers[self._received % len(self._workers)].result()
+        self._received += 1
+        return done
+
+    def close(self) -> None:
+        """End the workers (asked to, when they have nothing left to hand back;
+        else, or when they do not end, terminated, then killed), wait for them
+        and remove their folder."""
+        for worker in self._workers:
+            worker.close()
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -34,7 +34,14 @@ from annotator.core.store import Project, StoredSuggestion
 from annotator.core.suggest_commands import AcceptSuggestions, RejectSuggestions
 from annotator.formats import InputError
 from annotator.services.suggest.base import Suggester, SuggesterUnavailable, Suggestion
-from annotator.services.suggest.pipeline import BatchRows, MatchingWorker, WorkerError, dictionary_rows, worker_wanted
+from annotator.services.suggest.pipeline import (
+    BatchRows,
+    MatchingWorker,
+    WorkerError,
+    dictionary_rows,
+    worker_processes,
+    worker_wanted,
+)
 
 __all__ = [
     "SuggestError",
@@ -391,7 +398,7 @@ def _dictionary_batches(
 ) -> Generator[tuple[list[str], dict[str, int], BatchRows], None, None]:
     """The dictionary's rows of each batch ``(its ids, {id: number}, rows)``,
     matched here or by a worker process two batches ahead of the storing
-    (texts read here, in order: the worker never opens the project)."""
+    (texts read here, in order: the workers never open the project)."""
 
     def read(part: list[str]) -> tuple[dict[str, int], list[str], list[str], list[int]]:
         texts, _titles = project.document_texts(part)
@@ -406,7 +413,8 @@ def _dictionary_batches(
             numbers, ids, texts, nums = read(part)
             yield part, numbers, dictionary_rows(found, ids, texts, nums, runs, unknown)
         return
-    with MatchingWorker(found, runs, unknown) as worker:
+    processes = worker_processes()
+    with MatchingWorker(found, runs, unknown, processes) as worker:
         ahead: deque[tuple[list[str], dict[str, int]]] = deque()
         following = iter(parts)
 
@@ -417,8 +425,8 @@ def _dictionary_batches(
                 worker.submit(ids, texts, nums)
                 ahead.append((part, numbers))
 
-        submit()
-        submit()
+        for _ in range(2 * processes):  # each worker has its next batch waiting
+            submit()
         while ahead:
             if cancelled is not None and cancelled():
                 return
