@@ -187,3 +187,31 @@ def test_the_cli_says_when_the_worker_fails(corpus, monkeypatch):
     assert "Error: matching the documents failed in the worker process: ValueError: no match for you" in result.output
     assert "Traceback" not in result.output
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("worker", [False, True])
+def test_a_document_deleted_meanwhile_leaves_no_suggestion_without_it(corpus, monkeypatch, worker):
+    """The run stores without SQLite's check of each row's document, and checks
+    each batch's documents once instead: one deleted by another process after
+    its text was read has no rows stored; the checks are on again after the run."""
+    real = Project.suggestion_doc_numbers
+
+    def read_then_deleted(self, ids):
+        out = real(self, ids)
+        ids = list(ids)
+        if "d05" in ids and self.path == corpus:
+            with Project(corpus) as other, other.transaction():
+                other.delete_documents(["d05"])
+        return out
+
+    monkeypatch.setattr(Project, "suggestion_doc_numbers", read_then_deleted)
+    summary, stored, _, _ = _run(corpus, monkeypatch, worker=worker)
+    assert summary.documents == 23
+    assert "d05" not in {s[1] for s in stored} and len({s[1] for s in stored}) == 22
+    with Project(corpus) as p:
+        assert p._q("SELECT count(*) FROM suggestions WHERE doc NOT IN (SELECT seq FROM documents)").fetchone()[0] == 0
+        assert p._q("PRAGMA foreign_key_check").fetchall() == []
+    # (_run's project is closed: check the setting on a run's own connection)
+    with Project(corpus) as p:
+        run_suggester(p, build_dictionary(p, annotator="alice"), ["d01"], worker=worker)
+        assert p._q("PRAGMA foreign_keys").fetchone()[0] == 1

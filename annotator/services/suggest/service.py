@@ -23,6 +23,7 @@ import os
 import tempfile
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -323,7 +324,10 @@ def run_suggester(
     dropped = not project.has_suggestions_score_index()
     batches: Generator[tuple[list[str], dict[str, int], BatchRows], None, None] | None = None
     try:
-        with collector_paused():  # millions of small tuples and no cycles
+        # millions of small tuples and no cycles; the dictionary's rows without SQLite's
+        # check of each one's document (checked once per batch instead)
+        unchecked = project.suggestions_stored_unchecked() if fast is not None else nullcontext()
+        with collector_paused(), unchecked:
             if fast is not None:
                 parts = [list(doc_ids[i : i + BATCH]) for i in range(0, len(doc_ids), BATCH)]
                 in_worker = worker_wanted(len(parts)) if worker is None else worker and "fork" in _start_methods()
