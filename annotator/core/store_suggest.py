@@ -221,6 +221,11 @@ class SuggestionQueries:
         holds) of those of ``doc_ids`` that exist: for :meth:`refresh_suggestion_rows`."""
         return self._doc_seqs(doc_ids)
 
+    def has_suggestion_runs(self, suggester: str) -> bool:
+        """Whether ``suggester`` has run rows (it stored suggestions before, which
+        may still be there): a run of it is then likely a run again."""
+        return self._q("SELECT 1 FROM suggestion_runs WHERE suggester = ? LIMIT 1", (suggester,)).fetchone() is not None
+
     def suggestion_run(self, suggester: str, created: str, detail: str) -> int:
         """The number of the run row of ``suggester`` at time ``created`` whose
         suggestions share ``detail`` (a JSON object's text), made when new; inside

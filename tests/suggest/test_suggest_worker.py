@@ -82,25 +82,42 @@ def test_the_worker_stores_exactly_what_matching_in_process_stores(corpus, tmp_p
 
     def counted(self, *a, **k):
         real(self, *a, **k)
-        made.append(len(set(self.pids)))
+        made.append((len(set(self.pids)), self.folder is not None))
 
     monkeypatch.setattr(pipeline.MatchingWorker, "__init__", counted)
     here = _run(corpus, monkeypatch, worker=False)
     assert made == []
     there = _run(other, monkeypatch, worker=True)
-    assert made == [processes]
+    assert made == [(processes, True)]  # a first run: the rows come in files
     assert here[0].to_dict() == there[0].to_dict() and here[0].documents == 23
     assert here[1] == there[1] and len(here[1]) == here[0].suggestions > 50
     assert here[2] == there[2] == 1  # one run row: one origin of terms
     assert here[3] and there[3]
     assert multiprocessing.active_children() == []
-    # and again over the same corpus: nothing changes either way
+    # and again over the same corpus: nothing changes either way (the rows come pickled: compared in Python)
     again_here, again_there = _run(corpus, monkeypatch, worker=False), _run(other, monkeypatch, worker=True)
+    assert made[-1] == (processes, False)
     assert (again_here[0].rows_deleted, again_here[0].rows_inserted) == (
         again_there[0].rows_deleted,
         again_there[0].rows_inserted,
     )
     assert again_here[0].rows_inserted == 0 and again_here[1] == here[1] and again_there[1] == there[1]
+    # after more annotations (Modi is learned, Delhi's score changes): the same changes either way
+    for path in (corpus, other):
+        with Project(path) as p:
+            (doc,) = p.iter_documents(["d04"])
+            at, delhi = doc.text.find("Modi"), doc.text.find("Delhi")
+            assert at >= 0 and delhi >= 0
+            with p.transaction():
+                p.put_annotations([entity("d04", at, at + 4, "PERSON", "alice"), entity("d04", delhi, delhi + 5, "LOC", "alice")])
+    third_here, third_there = _run(corpus, monkeypatch, worker=False), _run(other, monkeypatch, worker=True)
+    assert third_here[0].to_dict() == third_there[0].to_dict()
+    assert (third_here[0].rows_deleted, third_here[0].rows_inserted) == (
+        third_there[0].rows_deleted,
+        third_there[0].rows_inserted,
+    )
+    assert third_here[0].rows_inserted > 0 and third_here[0].rows_deleted > 0
+    assert third_here[1] == third_there[1] != here[1]
 
 
 def test_a_worker_is_used_only_where_it_pays_and_forking_is_safe(monkeypatch):

@@ -159,13 +159,14 @@ def _work(
     found: Callable[..., list[tuple[Any, ...]]],
     runs: Mapping[str, int],
     unknown: frozenset[tuple[str, str]],
-    folder: str,
+    folder: str | None,
     number: int,
     tasks: Any,
     results: Any,
 ) -> None:
     """The worker's loop: a batch ``(doc_ids, texts, numbers)`` in, its
-    :class:`BatchRows` out, the rows in a file of ``folder`` (or ``None`` in: stop)."""
+    :class:`BatchRows` out, the rows in a file of ``folder`` when given, else
+    with it (``None`` in: stop)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl+C and ends this one
     gc.disable()  # short-lived, and its tuples form no cycles
     n = 0
@@ -176,10 +177,11 @@ def _work(
         try:
             doc_ids, texts, numbers = task
             done = dictionary_rows(found, doc_ids, texts, numbers, runs, unknown)
-            n += 1
-            path = os.path.join(folder, f"batch-{number}-{n}.sqlite")
-            write_suggestion_rows(path, done.rows)
-            done = done._replace(rows=[], file=path)
+            if folder is not None:
+                n += 1
+                path = os.path.join(folder, f"batch-{number}-{n}.sqlite")
+                write_suggestion_rows(path, done.rows)
+                done = done._replace(rows=[], file=path)
         except BaseException as err:  # handed back to the main process, which raises it
             results.put(("error", f"{type(err).__name__}: {err}", traceback.format_exc()))
             return
@@ -254,10 +256,13 @@ class MatchingWorker:
         runs: Mapping[str, int],
         unknown: frozenset[tuple[str, str]],
         processes: int = 1,
+        *,
+        files: bool = True,
     ) -> None:
         ctx = multiprocessing.get_context("fork")
-        #: the workers' files of rows (private to this user; removed with what is left in it on closing)
-        self.folder = tempfile.mkdtemp(prefix="annotator-suggest-")
+        #: the workers' files of rows (private to this user; removed with what is left in it on
+        #: closing); without ``files`` the rows come pickled (a run again compares them in Python)
+        self.folder = tempfile.mkdtemp(prefix="annotator-suggest-") if files else None
         args = (found, dict(runs), unknown, self.folder)
         self._workers = [_Worker(ctx, args, n) for n in range(max(1, processes))]
         self._submitted = self._received = 0
@@ -302,4 +307,5 @@ class MatchingWorker:
         and remove their folder."""
         for worker in self._workers:
             worker.close()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)

@@ -312,11 +312,15 @@ def run_suggester(
     #: the run rows of the dictionary's suggestions, by their detail (one per origin of its terms)
     runs: dict[str, int] = {}
     used: set[str] = set()
+    files = True
     if fast is not None:
         for kind, label in suggester.labels():  # type: ignore[attr-defined]
             if label not in labels.get(kind, set()):
                 unknown.add((kind, label))
                 summary.unknown_labels[label] = summary.unknown_labels.get(label, 0)
+        # a first run copies each batch's rows from the worker's file in one statement; a run
+        # again compares them with those stored, in Python: they come pickled
+        files = not project.has_suggestion_runs(suggester.name)
         with project.transaction():
             runs = {d: project.suggestion_run(suggester.name, stamp, d) for d in sorted(suggester.details())}  # type: ignore[attr-defined]
     name = suggester.name
@@ -331,7 +335,7 @@ def run_suggester(
             if fast is not None:
                 parts = [list(doc_ids[i : i + BATCH]) for i in range(0, len(doc_ids), BATCH)]
                 in_worker = worker_wanted(len(parts)) if worker is None else worker and "fork" in _start_methods()
-                batches = _dictionary_batches(project, fast, parts, runs, frozenset(unknown), in_worker, cancelled)
+                batches = _dictionary_batches(project, fast, parts, runs, frozenset(unknown), in_worker, files, cancelled)
             else:
                 batches = _other_batches(project, suggester, doc_ids, labels, summary, stamp, cancelled)
             first = True
@@ -398,6 +402,7 @@ def _dictionary_batches(
     runs: dict[str, int],
     unknown: frozenset[tuple[str, str]],
     in_worker: bool,
+    files: bool,
     cancelled: Callable[[], bool] | None,
 ) -> Generator[tuple[list[str], dict[str, int], BatchRows], None, None]:
     """The dictionary's rows of each batch ``(its ids, {id: number}, rows)``,
@@ -418,7 +423,7 @@ def _dictionary_batches(
             yield part, numbers, dictionary_rows(found, ids, texts, nums, runs, unknown)
         return
     processes = worker_processes()
-    with MatchingWorker(found, runs, unknown, processes) as worker:
+    with MatchingWorker(found, runs, unknown, processes, files=files) as worker:
         ahead: deque[tuple[list[str], dict[str, int]]] = deque()
         following = iter(parts)
 
