@@ -232,3 +232,55 @@ def test_a_document_deleted_meanwhile_leaves_no_suggestion_without_it(corpus, mo
     with Project(corpus) as p:
         run_suggester(p, build_dictionary(p, annotator="alice"), ["d01"], worker=worker)
         assert p._q("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+ORPHAN = """
+import sys, time
+from annotator.services.suggest.pipeline import MatchingWorker
+
+def found(text, encoded=True):
+    time.sleep(0.05)
+    return []
+
+worker = MatchingWorker(found, {}, frozenset(), 2)
+for i in range(4):
+    worker.submit(["d"], ["x" * 2_000_000], [1])  # texts being sent when the process is killed
+print(worker.folder, *worker.pids, flush=True)
+time.sleep(60)
+"""
+
+
+def test_workers_end_when_the_main_process_is_killed(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", ORPHAN], stdout=subprocess.PIPE, text=True)
+    pids: list[str] = []
+    try:
+        folder, *pids = child.stdout.readline().split()
+        assert len(pids) == 2 and os.path.isdir(folder)
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+
+        def alive(pid: str) -> bool:
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                return False
+            return True
+
+        deadline = time.monotonic() + 10
+        while any(map(alive, pids)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(map(alive, pids))
+        assert not os.path.exists(folder)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+        for pid in pids:  # (a failing test leaves none behind)
+            try:
+                os.kill(int(pid), signal.SIGKILL)
+            except ProcessLookupError:
+                pass

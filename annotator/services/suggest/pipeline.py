@@ -4,28 +4,32 @@
 long finding the suggestions (the dictionary's regular expressions and token
 checks, in Python) as storing them (SQLite, one writer).  On a machine with two
 cores or more, :func:`~annotator.services.suggest.service.run_suggester` hands
-the matching to one worker process (:class:`MatchingWorker`) while the main
-process stores the batch before: the run takes about as long as the longer of
-the two instead of their sum.
+the matching to worker processes (:class:`MatchingWorker`, two of them taking
+the batches in turn) while the main process stores the batches before.
 
-- The worker is forked from the main process, so it has the dictionary as
-  learned (its compiled expressions) without pickling it.  It never touches the
-  project: it gets the texts of a batch through a queue and gives back the rows
+- The workers are forked from the main process, so they have the dictionary as
+  learned (its compiled expressions) without pickling it.  They never touch the
+  project: a worker gets the texts of a batch through a queue and makes the rows
   ready to store (:func:`dictionary_rows`, the same function the main process
-  calls when it matches itself), one pickled batch at a time.  It runs no SQL,
-  so the main process's open SQLite connection, copied by the fork, is never
-  used in it (SQLite forbids that).
-- It is used only where forking is safe and pays: a POSIX system, at least two
+  calls when it matches itself).  A first run's rows go into a scratch SQLite
+  file of the worker's own (:func:`~annotator.core.store_suggest.write_suggestion_rows`),
+  which the main process copies into the project in one statement; a run again
+  gets them pickled, as it compares them with the stored ones in Python.  No
+  SQL on the project runs in a worker, so the main process's open SQLite
+  connection, copied by the fork, is never used in it (SQLite forbids that).
+- Used only where forking is safe and pays: a POSIX system, at least two
   usable cores, no other thread running in the process (the CLI and the
   benchmark; the app's window never runs a corpus run) and more than one batch
   to do (:func:`worker_wanted`).  Everywhere else the main process matches
   itself, with the same result.
-- Ctrl+C: the worker ignores SIGINT (the terminal sends it to the whole process
-  group); the main process gets it, stops, and ends the worker.  Stopping
-  (``cancelled``), an error, or a finished run ends the worker and waits for it
-  (no zombie process).  A worker that raises hands its error back
-  (:class:`WorkerError`, naming it); one that dies without a word (killed) is
-  noticed within half a second (:meth:`MatchingWorker.result`).
+- Ctrl+C: the workers ignore SIGINT (the terminal sends it to the whole process
+  group); the main process gets it, stops, and ends them.  Stopping
+  (``cancelled``), an error, or a finished run ends the workers and waits for
+  them (no zombie process) and removes their folder.  A worker that raises
+  hands its error back (:class:`WorkerError`, naming it); one that dies without
+  a word (killed) is noticed within half a second (:meth:`MatchingWorker.result`);
+  a worker whose main process died (killed) ends within a second or so and
+  removes the folder of files.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -155,6 +160,17 @@ def worker_processes() -> int:
     return 2 if usable_cores() >= 2 else 1
 
 
+def _orphaned(parent: int, folder: str | None) -> None:
+    """In a worker: end it at once when its main process died (killed: it can
+    leave a message half sent, which the worker would wait for forever), and
+    remove the folder of files of rows the main process cannot remove any more."""
+    while os.getppid() == parent:
+        time.sleep(POLL)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+    os._exit(1)
+
+
 def _work(
     found: Callable[..., list[tuple[Any, ...]]],
     runs: Mapping[str, int],
@@ -169,6 +185,7 @@ def _work(
     with it (``None`` in: stop)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl+C and ends this one
     gc.disable()  # short-lived, and its tuples form no cycles
+    threading.Thread(target=_orphaned, args=(os.getppid(), folder), daemon=True).start()
     n = 0
     while True:
         task = tasks.get()
