@@ -129,6 +129,10 @@ def test_a_worker_is_used_only_where_it_pays_and_forking_is_safe(monkeypatch):
     monkeypatch.setattr(pipeline, "usable_cores", lambda: 2)
     monkeypatch.setattr(pipeline.threading, "active_count", lambda: 2)
     assert not pipeline.worker_wanted(40)  # another thread: no fork
+    monkeypatch.setattr(pipeline.threading, "active_count", lambda: 1)
+    assert pipeline.worker_wanted(40)
+    monkeypatch.setattr(pipeline.sys, "platform", "darwin")
+    assert not pipeline.worker_wanted(40)  # forking is Linux's only
 
 
 def test_on_one_core_the_run_matches_in_process(corpus, monkeypatch):

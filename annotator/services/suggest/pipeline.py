@@ -17,7 +17,7 @@ the batches in turn) while the main process stores the batches before.
   gets them pickled, as it compares them with the stored ones in Python.  No
   SQL on the project runs in a worker, so the main process's open SQLite
   connection, copied by the fork, is never used in it (SQLite forbids that).
-- Used only where forking is safe and pays: a POSIX system, at least two
+- Used only where forking is safe and pays: Linux, at least two
   usable cores, no other thread running in the process (the CLI and the
   benchmark; the app's window never runs a corpus run) and more than one batch
   to do (:func:`worker_wanted`).  Everywhere else the main process matches
@@ -140,12 +140,13 @@ def usable_cores() -> int:
 
 
 def worker_wanted(batches: int) -> bool:
-    """Whether a corpus run of ``batches`` batches matches in a worker process:
-    more than one batch, fork available, at least two cores, and no other
+    """Whether a corpus run of ``batches`` batches matches in worker processes:
+    more than one batch, Linux (fork), at least two cores, and no other
     thread in this process (forking a process with threads can copy a lock
     held by one of them)."""
     return (
         batches > 1
+        and sys.platform.startswith("linux")  # (macOS's system libraries are not safe to fork)
         and "fork" in multiprocessing.get_all_start_methods()
         and usable_cores() >= 2
         and threading.active_count() == 1
