@@ -146,6 +146,7 @@ def run(cfg: Config) -> list[Row]:
         return [Row.unavailable(labels[0], T_ARTICLE, "ms", why), Row.unavailable(labels[1], T_CORPUS, "ms", why)]
     from annotator.core.models import Document
     from annotator.core.store import Project
+    from annotator.services.suggest.pipeline import worker_processes, worker_wanted
     from annotator.services.suggest.service import BATCH, build_dictionary, run_suggester, select_documents
     from benchmarks.data import TextMaker
 
@@ -207,6 +208,12 @@ def run(cfg: Config) -> list[Row]:
         again = run_suggester(project, build_dictionary(project, annotator="bench"), select_documents(project, "all"))
         rerun = ms(time.perf_counter() - t)
     assert summary is not None
+    batches = -(-n // BATCH)
+    matched = (
+        f"matched by {worker_processes()} worker processes beside the storing"
+        if worker_wanted(batches)
+        else "matched in the storing process"
+    )
     whole = Row.make(
         labels[1],
         corpus,
@@ -215,7 +222,8 @@ def run(cfg: Config) -> list[Row]:
         size=f"{n:,} documents of ~5,000 characters",
         baseline_what="one-alternation matcher + executemany of the rows into a scratch table of the earlier layout (m012+m014), 250 docs per transaction",
         note=(
-            f"{summary.suggestions:,} suggestions stored (baseline {naive_rows:,}) by a first run: build + suggest + store; "
+            f"{summary.suggestions:,} suggestions stored (baseline {naive_rows:,}) by a first run: build + suggest + store"
+            f" ({matched}); "
             f"the baseline's storing alone {sorted(storing)[len(storing) // 2]:.0f} ms; run again over the same corpus "
             f"{rerun:.0f} ms ({again.rows_deleted:,} rows deleted, {again.rows_inserted:,} inserted)"
         ),

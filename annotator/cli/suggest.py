@@ -142,6 +142,8 @@ def suggest_command(
                 bar.__enter__()
             try:
                 summary = run_suggester(proj, suggester, doc_ids, progress=bar.update if bar is not None else None)
+            except SuggestError as err:  # a worker process that failed: the message says what is kept
+                raise click.ClickException(str(err)) from None
             finally:
                 if bar is not None:
                     bar.__exit__(None, None, None)

@@ -18,14 +18,17 @@ goes through ``_q`` and ``_q_many``.  Writes are to be called inside
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from annotator.core.errors import ProjectError
 from annotator.core.kinds import now
 from annotator.core.store_sql import Rows
 
-__all__ = ["StoredSuggestion", "SuggestionQueries", "RejectionKey"]
+__all__ = ["StoredSuggestion", "SuggestionQueries", "RejectionKey", "write_suggestion_rows"]
 
 #: The columns of a :class:`StoredSuggestion`, in its order, from ``suggestions s``
 #: joined with its document ``d`` and its run ``r`` (layout ``m016_suggestions_compact``).
@@ -51,6 +54,13 @@ _PENDING = (
 _OF_SUGGESTER = "s.run IN (SELECT id FROM suggestion_runs WHERE suggester = ?)"
 #: The score index (as ``m014_suggestions_by_score`` makes it, and so its text in the schema).
 _SCORE_INDEX = "CREATE INDEX IF NOT EXISTS suggestions_score ON suggestions(score DESC)"
+
+#: A batch of rows in a file of its own (:func:`write_suggestion_rows`), as attached
+#: by :meth:`SuggestionQueries.attached_suggestion_rows`.
+_BATCH_ROWS = 'CREATE TABLE rows (doc INTEGER, kind TEXT, label TEXT, start INTEGER, "end" INTEGER, score REAL, run INTEGER)'
+_BATCH_INSERT = "INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?)"
+_ATTACHED_ROWS = 'SELECT doc, kind, label, start, "end", score, run FROM suggest_batch.rows ORDER BY rowid'
+_NEW_FROM_ATTACHED = 'INSERT INTO suggestions (doc, kind, label, start, "end", score, run) ' + _ATTACHED_ROWS
 
 #: A rejected span and label: (doc_id, start, end, label).
 RejectionKey = tuple[str, int, int, str]
@@ -84,6 +94,27 @@ class StoredSuggestion(NamedTuple):
             for k in ("claimant_start", "claimant_end", "claimant_text"):
                 out.pop(k)
         return out
+
+
+def write_suggestion_rows(path: str | Path, rows: Iterable[Sequence[Any]]) -> None:
+    """Write rows ready to store (``(document number, kind, label, start, end,
+    score, run)``, as :meth:`SuggestionQueries.refresh_suggestion_rows` takes them)
+    into a new SQLite file at ``path``: how a worker process matching a corpus
+    hands a batch to the process storing it, which copies them into the project
+    in one statement (:meth:`SuggestionQueries.attached_suggestion_rows`) instead of
+    binding each row's values from Python.  A private scratch file, read once and
+    deleted: no journal and no syncing (a crash loses the batch, which the run
+    has not stored yet; the project is never written through it)."""
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute(_BATCH_ROWS)
+        conn.execute("BEGIN")
+        conn.executemany(_BATCH_INSERT, rows)
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
 
 
 def _row(r: Sequence[Any]) -> StoredSuggestion:
@@ -190,11 +221,24 @@ class SuggestionQueries:
         holds) of those of ``doc_ids`` that exist: for :meth:`refresh_suggestion_rows`."""
         return self._doc_seqs(doc_ids)
 
+    def has_suggestion_runs(self, suggester: str) -> bool:
+        """Whether ``suggester`` has run rows (it stored suggestions before, which
+        may still be there): a run of it is then likely a run again."""
+        return self._q("SELECT 1 FROM suggestion_runs WHERE suggester = ? LIMIT 1", (suggester,)).fetchone() is not None
+
     def suggestion_run(self, suggester: str, created: str, detail: str) -> int:
         """The number of the run row of ``suggester`` at time ``created`` whose
         suggestions share ``detail`` (a JSON object's text), made when new; inside
         a transaction.  For :meth:`refresh_suggestion_rows`."""
         return self._run_ids()(suggester, created, detail)
+
+    def forget_suggestion_runs(self, run_ids: Iterable[int]) -> None:
+        """Delete these run rows where no suggestion refers to them (a run's rows
+        of details none of its suggestions had); inside a transaction."""
+        self._q_many(
+            "DELETE FROM suggestion_runs WHERE id = ? AND NOT EXISTS (SELECT 1 FROM suggestions WHERE run = ?)",
+            [(r, r) for r in run_ids],
+        )
 
     def refresh_suggestions(self, doc_ids: Sequence[str], suggester: str, rows: Sequence[tuple]) -> tuple[int, int]:
         """:meth:`refresh_suggestion_rows` of rows given as ``(id, doc_id, kind,
@@ -206,7 +250,18 @@ class SuggestionQueries:
         encoded = [(numbers[r[1]], *r[2:7], run_id(r[7], r[9], r[8])) for r in rows if r[1] in numbers]
         return self.refresh_suggestion_rows(numbers.values(), suggester, encoded)
 
-    def refresh_suggestion_rows(self, doc_numbers: Iterable[int], suggester: str, rows: list[tuple]) -> tuple[int, int]:
+    @contextmanager
+    def attached_suggestion_rows(self, path: str | Path) -> Iterator[None]:
+        """Attach a file of rows (:func:`write_suggestion_rows`) for
+        :meth:`refresh_suggestion_rows` with ``rows=None``, detached after;
+        outside a transaction (SQLite attaches only there)."""
+        self._q("ATTACH DATABASE ? AS suggest_batch", (str(path),))
+        try:
+            yield
+        finally:
+            self._q("DETACH DATABASE suggest_batch")
+
+    def refresh_suggestion_rows(self, doc_numbers: Iterable[int], suggester: str, rows: list[tuple] | None) -> tuple[int, int]:
         """Make ``suggester``'s stored suggestions of the documents numbered
         ``doc_numbers`` (:meth:`suggestion_doc_numbers`) be ``rows``: tuples ready
         to store, with no claimant, ``(document number, kind, label, start, end,
@@ -217,7 +272,9 @@ class SuggestionQueries:
         stays as it is (its id and time too), the others go, the new ones come.
         (How many were deleted, inserted); inside a transaction.  Running a
         suggester again over a corpus changes few of its millions of rows; a
-        first run stores the rows as given."""
+        first run stores the rows as given.  ``rows=None``: the rows of the file
+        attached with :meth:`attached_suggestion_rows` (a first run copies them
+        in one statement)."""
         old: dict[tuple[Any, ...], tuple[int, float, str]] = {}
         gone: list[tuple[int]] = []
         docs = list(doc_numbers)
@@ -235,8 +292,16 @@ class SuggestionQueries:
                 else:
                     old[key] = (rid, score, detail)
         if not old and not gone:  # nothing stored before: no comparing
-            self._q_many(_NEW_PLAIN, rows)
-            return 0, len(rows)
+            if rows is None:
+                self._q(_NEW_FROM_ATTACHED)
+                inserted = self._q("SELECT changes()").fetchone()[0]
+            else:
+                self._q_many(_NEW_PLAIN, rows)
+                inserted = len(rows)
+            self._forget_rows_of_gone_documents(docs)
+            return 0, inserted
+        if rows is None:
+            rows = self._q(_ATTACHED_ROWS).fetchall()
         runs = list({r[6] for r in rows})
         details: dict[int, str] = {}
         for i in range(0, len(runs), 400):
@@ -253,7 +318,43 @@ class SuggestionQueries:
         gone += [(v[0],) for v in old.values()]
         self._q_many("DELETE FROM suggestions WHERE id = ?", gone)
         self._q_many(_NEW_PLAIN, new)
+        self._forget_rows_of_gone_documents(docs)
         return len(gone), len(new)
+
+    @contextmanager
+    def suggestions_stored_unchecked(self) -> Iterator[None]:
+        """SQLite's foreign key checks off on this connection for the block (a
+        corpus run storing millions of rows; outside a transaction, where SQLite
+        changes the setting).  The only key a suggestion row has is its document
+        (``doc``), and each row's check looked the document up again: about 0.3
+        of the 2-2.5 s of copying 1.45 million rows.  Instead
+        :meth:`refresh_suggestion_rows` asks once per batch, in its transaction
+        (which no other writer can enter), which of the batch's documents are
+        gone (deleted by another process since the batch was read) and deletes
+        their rows, so no row without its document is ever committed.  The
+        setting is this connection's only: other connections (the app) keep
+        their checks and their deletes their cascades; restored after the block,
+        also after an error (and gone with the connection if the process dies)."""
+        was_on = self._q("PRAGMA foreign_keys").fetchone()[0]
+        self._q("PRAGMA foreign_keys = OFF")
+        try:
+            yield
+        finally:
+            if was_on:
+                self._q("PRAGMA foreign_keys = ON")
+
+    def _forget_rows_of_gone_documents(self, doc_numbers: list[int]) -> None:
+        """Without foreign key checks (:meth:`suggestions_stored_unchecked`): delete
+        the rows of those of ``doc_numbers`` no longer in ``documents``."""
+        if self._q("PRAGMA foreign_keys").fetchone()[0]:
+            return  # checked by SQLite, row by row
+        here: set[int] = set()
+        for i in range(0, len(doc_numbers), 400):
+            part = doc_numbers[i : i + 400]
+            here.update(r[0] for r in self._q(f"SELECT seq FROM documents WHERE seq IN ({', '.join('?' * len(part))})", part))
+        gone = [(d,) for d in doc_numbers if d not in here]
+        if gone:
+            self._q_many("DELETE FROM suggestions WHERE doc = ?", gone)
 
     def put_suggestions(self, rows: Iterable[StoredSuggestion]) -> None:
         """Store suggestions (replacing any with the same ids; an empty id: a new

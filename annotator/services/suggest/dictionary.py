@@ -434,6 +434,11 @@ class DictionarySuggester:
     def __len__(self) -> int:
         return sum(len(labels) for m in self._matchers.values() for labels in m.terms.values())
 
+    def details(self) -> set[str]:
+        """The details its suggestions can have, as stored (JSON texts): one per
+        origin of its terms."""
+        return {info.detail_json for m in self._matchers.values() for labels in m.terms.values() for info in labels.values()}
+
     def labels(self) -> set[tuple[str, str]]:
         """The (kind, label) pairs it can suggest."""
         return {(kind, lab) for (kind, _), m in self._matchers.items() for labels in m.terms.values() for lab in labels}

@@ -21,19 +21,28 @@ import importlib
 import json
 import os
 import tempfile
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Generator, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from annotator.core.commands import apply
+from annotator.core.gcpause import collector_paused
 from annotator.core.kinds import CLAIM_LABEL, GOLD, SPAN_KINDS, DocStatus, now
 from annotator.core.store import Project, StoredSuggestion
 from annotator.core.suggest_commands import AcceptSuggestions, RejectSuggestions
 from annotator.formats import InputError
 from annotator.services.suggest.base import Suggester, SuggesterUnavailable, Suggestion
+from annotator.services.suggest.pipeline import (
+    BatchRows,
+    MatchingWorker,
+    WorkerError,
+    dictionary_rows,
+    worker_processes,
+    worker_wanted,
+)
 
 __all__ = [
     "SuggestError",
@@ -55,10 +64,6 @@ __all__ = [
 SPACY_MODULE = "annotator.services.suggest.spacy_model"
 #: Documents per transaction (and per batch handed to a suggester) in :func:`run_suggester`.
 BATCH = 250
-#: (kind, label) of a dictionary's found row, of a row ready to store (counted without a Python loop body).
-_KIND_LABEL = itemgetter(0, 1)
-_ROW_KIND_LABEL = itemgetter(1, 2)
-_DETAIL = itemgetter(5)
 #: A run whose first batch inserted at least this many rows, with more batches to
 #: come, stores the rest without the score index and builds it again at the end
 #: (:meth:`~annotator.core.store.Project.drop_suggestions_score_index`).
@@ -283,12 +288,19 @@ def run_suggester(
     *,
     progress: Callable[[int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    worker: bool | None = None,
 ) -> RunSummary:
     """Suggest for ``doc_ids`` and store the suggestions (replacing the earlier
     ones of this suggester in these documents; the dictionary's suggestions
     that did not change stay as they are, ids and times too), :data:`BATCH`
     documents per transaction; ``progress(n)`` after each batch of n documents.
-    A run stopped by ``cancelled`` or an error keeps the batches stored before."""
+    A run stopped by ``cancelled`` or an error keeps the batches stored before.
+
+    The dictionary over more than one batch is matched in a worker process
+    while the main process stores (:mod:`annotator.services.suggest.pipeline`)
+    where that is safe and pays; ``worker=False`` matches in this process,
+    ``worker=True`` in a worker wherever fork is available (the same rows either
+    way).  A failing worker raises :class:`SuggestError`."""
     schema = project.schema
     labels = {kind: set(schema.labels(kind)) for kind in SPAN_KINDS}
     summary = RunSummary(suggester.name)
@@ -297,82 +309,177 @@ def run_suggester(
     # the text by construction, their labels known in advance.
     fast = getattr(suggester, "found", None) if getattr(suggester, "name", "") == "dictionary" else None
     unknown: set[tuple[str, str]] = set()
-    #: the run rows of the dictionary's suggestions, by their detail (made when first met)
+    #: the run rows of the dictionary's suggestions, by their detail (one per origin of its terms)
     runs: dict[str, int] = {}
+    used: set[str] = set()
+    files = True
     if fast is not None:
         for kind, label in suggester.labels():  # type: ignore[attr-defined]
             if label not in labels.get(kind, set()):
                 unknown.add((kind, label))
                 summary.unknown_labels[label] = summary.unknown_labels.get(label, 0)
+        # a first run copies each batch's rows from the worker's file in one statement; a run
+        # again compares them with those stored, in Python: they come pickled
+        files = not project.has_suggestion_runs(suggester.name)
+        with project.transaction():
+            runs = {d: project.suggestion_run(suggester.name, stamp, d) for d in sorted(suggester.details())}  # type: ignore[attr-defined]
     name = suggester.name
     # (missing at the start: a run killed while storing without it; built at the end)
     dropped = not project.has_suggestions_score_index()
+    batches: Generator[tuple[list[str], dict[str, int], BatchRows], None, None] | None = None
     try:
-        for i in range(0, len(doc_ids), BATCH):
-            if cancelled is not None and cancelled():
-                break
-            part = list(doc_ids[i : i + BATCH])
-            rows: list[Any] = []
-            docs: list[Any] = []
+        # millions of small tuples and no cycles; the dictionary's rows without SQLite's
+        # check of each one's document (checked once per batch instead)
+        unchecked = project.suggestions_stored_unchecked() if fast is not None else nullcontext()
+        with collector_paused(), unchecked:
             if fast is not None:
-                # The dictionary: the texts only (no document objects), its rows built ready
-                # to store (one tuple per suggestion: the document's number, the run
-                # row of the term's detail), its labels checked once per run.
-                texts, _titles = project.document_texts(part)
-                numbers = project.suggestion_doc_numbers(part)
-                for doc_id in part:
-                    found_rows = fast(texts[doc_id], encoded=True)
-                    if unknown:
-                        for kind, label, *_rest in found_rows:
-                            if (kind, label) in unknown:
-                                summary.unknown_labels[label] += 1
-                        found_rows = [r for r in found_rows if (r[0], r[1]) not in unknown]
-                    for detail in set(map(_DETAIL, found_rows)) - runs.keys():
-                        with project.transaction():
-                            runs[detail] = project.suggestion_run(name, stamp, detail)
-                    number = numbers[doc_id]
-                    rows += [(number, kind, label, s, e, score, runs[detail]) for kind, label, s, e, score, detail in found_rows]
-                    for pair in set(map(_KIND_LABEL, found_rows)):
-                        summary.docs_by_label.setdefault(pair, set()).add(doc_id)
-                for pair, n in Counter(map(_ROW_KIND_LABEL, rows)).items():
-                    summary.by_label[pair] = summary.by_label.get(pair, 0) + n
+                parts = [list(doc_ids[i : i + BATCH]) for i in range(0, len(doc_ids), BATCH)]
+                in_worker = worker_wanted(len(parts)) if worker is None else worker and "fork" in _start_methods()
+                batches = _dictionary_batches(project, fast, parts, runs, frozenset(unknown), in_worker, files, cancelled)
             else:
-                docs = list(project.iter_documents(part))
-            lengths = {d.id: len(d.text) for d in docs}
-            for doc, found in zip(docs, suggester.suggest_many(docs)):
-                seen: set[tuple[str, str, int, int]] = set()
-                for s in found:
-                    if not _valid(s, doc.id, lengths[doc.id], labels, summary):
-                        continue
-                    key = (s.kind, s.label, s.start, s.end)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    rows.append(_stored(s, stamp))
-                    summary.by_label[(s.kind, s.label)] = summary.by_label.get((s.kind, s.label), 0) + 1
-                    summary.docs_by_label.setdefault((s.kind, s.label), set()).add(doc.id)
-            with project.transaction():
-                if fast is not None:  # a run again touches only the rows that changed
-                    deleted, inserted = project.refresh_suggestion_rows(numbers.values(), name, rows)
+                batches = _other_batches(project, suggester, doc_ids, labels, summary, stamp, cancelled)
+            first = True
+            for part, numbers, done in batches:
+                rows = done.rows
+                for label, n in done.unknown.items():
+                    summary.unknown_labels[label] = summary.unknown_labels.get(label, 0) + n
+                for pair, n in done.by_label.items():
+                    summary.by_label[pair] = summary.by_label.get(pair, 0) + n
+                for pair, ids in done.docs_by_label.items():
+                    summary.docs_by_label.setdefault(pair, set()).update(ids)
+                used |= done.details
+                if done.file is not None:  # from the worker: copied from its file in one statement
+                    with project.attached_suggestion_rows(done.file), project.transaction():
+                        deleted, inserted = project.refresh_suggestion_rows(numbers.values(), name, None)
+                    os.unlink(done.file)
                     summary.rows_deleted += deleted
                     summary.rows_inserted += inserted
                 else:
-                    project.replace_suggestions(part, name, rows)
-                    inserted = len(rows)
-            if i == 0 and inserted >= BULK_ROWS and len(doc_ids) > BATCH:
-                # a corpus of new rows ahead: stored without the score index, built once at the end
-                with project.transaction():
-                    project.drop_suggestions_score_index()
-                dropped = True
-            summary.documents += len(part)
-            summary.suggestions += len(rows)
-            if progress is not None:
-                progress(len(part))
+                    with project.transaction():
+                        if fast is not None:  # a run again touches only the rows that changed
+                            deleted, inserted = project.refresh_suggestion_rows(numbers.values(), name, rows)
+                            summary.rows_deleted += deleted
+                            summary.rows_inserted += inserted
+                        else:
+                            project.replace_suggestions(part, name, rows)
+                            inserted = len(rows)
+                if first and inserted >= BULK_ROWS and len(doc_ids) > BATCH:
+                    # a corpus of new rows ahead: stored without the score index, built once at the end
+                    with project.transaction():
+                        project.drop_suggestions_score_index()
+                    dropped = True
+                first = False
+                summary.documents += len(part)
+                summary.suggestions += done.size
+                if progress is not None:
+                    progress(len(part))
+    except WorkerError as err:
+        raise SuggestError(
+            f"{err}; the suggestions of the {summary.documents} documents done before are stored "
+            "(run it again: what is stored already is kept as it is)"
+        ) from None
     finally:
-        if dropped:
-            with project.transaction():
+        if batches is not None:
+            batches.close()  # ends the worker process, if any, and waits for it
+        with project.transaction():
+            if dropped:
                 project.ensure_suggestions_score_index()
+            # the run rows of details no suggestion of this run had
+            project.forget_suggestion_runs([runs[d] for d in runs.keys() - used])
     return summary
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
+
+
+def _dictionary_batches(
+    project: Project,
+    found: Callable[..., list[tuple[Any, ...]]],
+    parts: list[list[str]],
+    runs: dict[str, int],
+    unknown: frozenset[tuple[str, str]],
+    in_worker: bool,
+    files: bool,
+    cancelled: Callable[[], bool] | None,
+) -> Generator[tuple[list[str], dict[str, int], BatchRows], None, None]:
+    """The dictionary's rows of each batch ``(its ids, {id: number}, rows)``,
+    matched here or by a worker process two batches ahead of the storing
+    (texts read here, in order: the workers never open the project)."""
+
+    def read(part: list[str]) -> tuple[dict[str, int], list[str], list[str], list[int]]:
+        texts, _titles = project.document_texts(part)
+        numbers = project.suggestion_doc_numbers(part)
+        ids = [d for d in part if d in numbers and d in texts]
+        return numbers, ids, [texts[d] for d in ids], [numbers[d] for d in ids]
+
+    if not in_worker:
+        for part in parts:
+            if cancelled is not None and cancelled():
+                return
+            numbers, ids, texts, nums = read(part)
+            yield part, numbers, dictionary_rows(found, ids, texts, nums, runs, unknown)
+        return
+    processes = worker_processes()
+    with MatchingWorker(found, runs, unknown, processes, files=files) as worker:
+        ahead: deque[tuple[list[str], dict[str, int]]] = deque()
+        following = iter(parts)
+
+        def submit() -> None:
+            part = next(following, None)
+            if part is not None:
+                numbers, ids, texts, nums = read(part)
+                worker.submit(ids, texts, nums)
+                ahead.append((part, numbers))
+
+        for _ in range(2 * processes):  # each worker has its next batch waiting
+            submit()
+        while ahead:
+            if cancelled is not None and cancelled():
+                return
+            part, numbers = ahead.popleft()
+            done = worker.result()
+            submit()  # matched while this batch is stored
+            yield part, numbers, done
+
+
+def _other_batches(
+    project: Project,
+    suggester: Suggester,
+    doc_ids: Sequence[str],
+    labels: dict[str, set[str]],
+    summary: RunSummary,
+    stamp: str,
+    cancelled: Callable[[], bool] | None,
+) -> Generator[tuple[list[str], dict[str, int], BatchRows], None, None]:
+    """Any suggester's suggestions of each batch, checked one by one, as rows to
+    store with :meth:`Project.replace_suggestions` (left-out ones counted in ``summary``)."""
+    for i in range(0, len(doc_ids), BATCH):
+        if cancelled is not None and cancelled():
+            return
+        part = list(doc_ids[i : i + BATCH])
+        docs = list(project.iter_documents(part))
+        lengths = {d.id: len(d.text) for d in docs}
+        rows: list[Any] = []
+        by_label: Counter[tuple[str, str]] = Counter()
+        docs_by_label: dict[tuple[str, str], list[str]] = {}
+        for doc, found in zip(docs, suggester.suggest_many(docs)):
+            seen: set[tuple[str, str, int, int]] = set()
+            for s in found:
+                if not _valid(s, doc.id, lengths[doc.id], labels, summary):
+                    continue
+                key = (s.kind, s.label, s.start, s.end)
+                if key in seen:
+                    continue
+                seen.add(key)
+                rows.append(_stored(s, stamp))
+                by_label[(s.kind, s.label)] += 1
+                ids = docs_by_label.setdefault((s.kind, s.label), [])
+                if not ids or ids[-1] != doc.id:
+                    ids.append(doc.id)
+        yield part, {}, BatchRows(rows, dict(by_label), docs_by_label, {}, set(), len(rows))
 
 
 def _valid(s: Suggestion, doc_id: str, length: int, labels: dict[str, set[str]], summary: RunSummary) -> bool:
