@@ -50,8 +50,7 @@ statuses, annotators and sources; records written by hand may leave out ids
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from json.scanner import make_scanner
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -121,8 +120,6 @@ ANNOTATION_KEYS = (
 _KIND_ORDER = {k: i for i, k in enumerate(KINDS)}
 _HEADER_KEYS = ("format", "format_version", "schema", "annotations", "doc_labels", "review", "notes", "clusters", "registry")
 REVIEW_KEYS = ("id", "reviewer", "time", "action", "source_ids", "gold_id", "detail")
-#: The JSON decoder's scanner: ``(value, end)`` of the JSON text at an index.
-_scan_json: Callable[[str, int], tuple[Any, int]] = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]  # typeshed: the scanner is made of a decoder
 #: Bytes of native lines gathered before one write (fewer, larger writes).
 WRITE_BYTES = 1 << 20
 #: ``json.dumps(obj, ensure_ascii=False)``: the same bytes, without making an encoder per
@@ -216,19 +213,8 @@ def native_row_record(
 
 
 def _metadata(stored: str) -> dict[str, Any]:
-    """A document's stored metadata (JSON text), keys sorted.  The store writes it
-    as one JSON object without surrounding space, which the decoder's scanner reads
-    alone (without ``json.loads``' two whitespace matches); anything else goes
-    through ``json.loads``, its errors included."""
-    if stored == "{}":
-        return {}
-    try:
-        value, end = _scan_json(stored, 0)
-    except StopIteration:
-        end = -1
-    if end != len(stored) or not isinstance(value, dict):
-        value = json.loads(stored)
-    return dict(sorted(value.items()))
+    """A document's stored metadata (JSON text), keys sorted."""
+    return {} if stored == "{}" else dict(sorted(json.loads(stored).items()))
 
 
 def cluster_dict(cluster: Cluster) -> dict[str, Any]:
@@ -279,6 +265,10 @@ def _in_native_order(rows: Iterable[AnnotationRow]) -> list[AnnotationRow]:
     return [k[5] for k in keyed]
 
 
+#: Where a discontinuous span's "fragments" go among an annotation's keys: after "end".
+_AFTER_END = 5
+
+
 def annotation_dict(r: AnnotationRow, claim_names: Sequence[str] = ()) -> dict[str, Any]:
     """One annotation in native key order (without ``doc_id``), from its stored row.
 
@@ -313,43 +303,26 @@ def annotation_dict(r: AnnotationRow, claim_names: Sequence[str] = ()) -> dict[s
             values = claim_attributes(claim_names, values)
         attrs = dict(sorted(values.items())) if values else {}
     args = [] if arguments == "[]" else [{"role": x["role"], "target": x["target"]} for x in json.loads(arguments)]
-    if fragments is None:
-        d = {
-            "id": ann_id,
-            "kind": kind,
-            "label": label,
-            "start": start,
-            "end": end,
-            "attributes": attrs,
-            "arguments": args,
-            "head": head,
-            "tail": tail,
-            "claimant_ref": claimant_ref,
-            "claimant_text": claimant_text,
-            "annotator": annotator,
-            "source": source,
-            "created": created,
-            "updated": updated,
-        }
-    else:  # a discontinuous span: its pieces right after its hull
-        d = {
-            "id": ann_id,
-            "kind": kind,
-            "label": label,
-            "start": start,
-            "end": end,
-            "fragments": json.loads(fragments),
-            "attributes": attrs,
-            "arguments": args,
-            "head": head,
-            "tail": tail,
-            "claimant_ref": claimant_ref,
-            "claimant_text": claimant_text,
-            "annotator": annotator,
-            "source": source,
-            "created": created,
-            "updated": updated,
-        }
+    d = {
+        "id": ann_id,
+        "kind": kind,
+        "label": label,
+        "start": start,
+        "end": end,
+        "attributes": attrs,
+        "arguments": args,
+        "head": head,
+        "tail": tail,
+        "claimant_ref": claimant_ref,
+        "claimant_text": claimant_text,
+        "annotator": annotator,
+        "source": source,
+        "created": created,
+        "updated": updated,
+    }
+    if fragments is not None:  # a discontinuous span: its pieces right after its hull ("end")
+        items = list(d.items())
+        d = dict([*items[:_AFTER_END], ("fragments", json.loads(fragments)), *items[_AFTER_END:]])
     if links != "[]":  # knowledge-base links: only on entities that have some (after "updated")
         d["links"] = link_dicts(links)
     return d
