@@ -53,19 +53,17 @@ from annotator.ui.undo import UndoController, any_document
 from annotator.ui.workspace import COMMAND_KEYS, TEXT_KEYS, Workspace
 
 if TYPE_CHECKING:  # loaded after the first paint (ui/lazy.py)
+    from PySide6.QtWidgets import QDialog, QMessageBox, QUndoView
+
     from annotator.formats import InputError
     from annotator.services.importing import ImportReport
+    from annotator.ui import dialogs
     from annotator.ui.agreement_dialog import AgreementDialog
     from annotator.ui.check_dialog import CheckDialog
     from annotator.ui.export_dialog import ExportDialog
     from annotator.ui.inspector import Inspector
     from annotator.ui.review_window import ReviewWindow
     from annotator.ui.team_dialogs import HandOutDialog, ProgressDialog
-
-if TYPE_CHECKING:
-    from PySide6.QtWidgets import QDialog, QMessageBox, QUndoView
-
-    from annotator.ui import dialogs
 else:  # message boxes, the name prompt, reports: loaded when one is shown
     dialogs = LazyModule("annotator.ui.dialogs")
 

@@ -56,6 +56,7 @@ __all__ = [
     "BatchRows",
     "MatchingWorker",
     "WorkerError",
+    "can_fork",
     "dictionary_rows",
     "usable_cores",
     "worker_processes",
@@ -139,6 +140,11 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def can_fork() -> bool:
+    """Whether worker processes can be forked here (what :class:`MatchingWorker` does)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def worker_wanted(batches: int) -> bool:
     """Whether a corpus run of ``batches`` batches matches in worker processes:
     more than one batch, Linux (fork), at least two cores, and no other
@@ -147,7 +153,7 @@ def worker_wanted(batches: int) -> bool:
     return (
         batches > 1
         and sys.platform.startswith("linux")  # (macOS's system libraries are not safe to fork)
-        and "fork" in multiprocessing.get_all_start_methods()
+        and can_fork()
         and usable_cores() >= 2
         and threading.active_count() == 1
     )

@@ -39,6 +39,7 @@ from annotator.services.suggest.pipeline import (
     BatchRows,
     MatchingWorker,
     WorkerError,
+    can_fork,
     dictionary_rows,
     worker_processes,
     worker_wanted,
@@ -334,7 +335,7 @@ def run_suggester(
         with collector_paused(), unchecked:
             if fast is not None:
                 parts = [list(doc_ids[i : i + BATCH]) for i in range(0, len(doc_ids), BATCH)]
-                in_worker = worker_wanted(len(parts)) if worker is None else worker and "fork" in _start_methods()
+                in_worker = worker_wanted(len(parts)) if worker is None else worker and can_fork()
                 batches = _dictionary_batches(project, fast, parts, runs, frozenset(unknown), in_worker, files, cancelled)
             else:
                 batches = _other_batches(project, suggester, doc_ids, labels, summary, stamp, cancelled)
@@ -387,12 +388,6 @@ def run_suggester(
             # the run rows of details no suggestion of this run had
             project.forget_suggestion_runs([runs[d] for d in runs.keys() - used])
     return summary
-
-
-def _start_methods() -> list[str]:
-    import multiprocessing
-
-    return multiprocessing.get_all_start_methods()
 
 
 def _dictionary_batches(
